@@ -1,0 +1,135 @@
+"""Atomic, deterministic file writing and checksums.
+
+Everything the pipeline writes goes through these helpers: the content is written to a temporary file
+in the target directory and renamed into place, so a crash never leaves a half-written output. Writers
+are deterministic (sorted JSON keys, no timestamps in Parquet metadata), so the same inputs give
+byte-identical outputs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+
+def sha256_file(path: str | os.PathLike[str], chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+@contextmanager
+def atomic_path(target: str | os.PathLike[str], suffix: str = "") -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; on success rename it onto ``target``."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix or ".tmp", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def atomic_open(target: str | os.PathLike[str], mode: str = "w", **kw: Any) -> Iterator[IO[Any]]:
+    with atomic_path(target) as tmp, open(tmp, mode, **kw) as fh:
+        yield fh
+
+
+def write_text(target: str | os.PathLike[str], text: str) -> Path:
+    with atomic_open(target, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(text)
+    return Path(target)
+
+
+def write_bytes(target: str | os.PathLike[str], data: bytes) -> Path:
+    with atomic_open(target, "wb") as fh:
+        fh.write(data)
+    return Path(target)
+
+
+def _json_default(o: object) -> object:
+    import numpy as np
+
+    if isinstance(o, np.integer):
+        return int(o)
+    if isinstance(o, np.floating):
+        return None if np.isnan(o) else float(o)
+    if isinstance(o, np.bool_):
+        return bool(o)
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    if isinstance(o, Path):
+        return o.as_posix()
+    if hasattr(o, "model_dump"):
+        return o.model_dump(mode="json")  # type: ignore[no-any-return]
+    if hasattr(o, "__dataclass_fields__"):
+        import dataclasses
+
+        return dataclasses.asdict(o)  # type: ignore[arg-type]
+    if isinstance(o, (set, frozenset)):
+        return sorted(o)  # type: ignore[type-var]
+    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+
+
+def dumps_json(obj: object) -> str:
+    """Deterministic JSON: sorted keys, fixed indentation, NaN written as null."""
+    return json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False, default=_json_default, allow_nan=False) + "\n"
+
+
+def write_json(target: str | os.PathLike[str], obj: object) -> Path:
+    return write_text(target, dumps_json(_clean_nan(obj)))
+
+
+def _clean_nan(obj: object) -> object:
+    import math
+
+    if isinstance(obj, float) and (math.isnan(obj) or math.isinf(obj)):
+        return None
+    if isinstance(obj, dict):
+        return {str(k): _clean_nan(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean_nan(v) for v in obj]
+    return obj
+
+
+def write_parquet(target: str | os.PathLike[str], df: pd.DataFrame) -> Path:
+    """Write a DataFrame to Parquet deterministically (no pandas index, fixed writer options)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    # drop the pandas metadata blob's non-deterministic parts by keeping schema metadata minimal
+    meta = dict(table.schema.metadata or {})
+    table = table.replace_schema_metadata({k: v for k, v in meta.items() if k == b"pandas"})
+    with atomic_path(target, suffix=".parquet") as tmp:
+        pq.write_table(table, tmp, compression="zstd", use_dictionary=True, write_statistics=True)
+    return Path(target)
+
+
+def read_parquet(path: str | os.PathLike[str]) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.read_parquet(path)
+
+
+def write_with(target: str | os.PathLike[str], writer: Callable[[Path], None], suffix: str = "") -> Path:
+    """Run ``writer(tmp_path)`` and atomically move the result onto ``target``."""
+    with atomic_path(target, suffix=suffix or Path(target).suffix) as tmp:
+        writer(tmp)
+    return Path(target)
