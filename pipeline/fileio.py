@@ -133,3 +133,11 @@ def write_with(target: str | os.PathLike[str], writer: Callable[[Path], None], s
     with atomic_path(target, suffix=suffix or Path(target).suffix) as tmp:
         writer(tmp)
     return Path(target)
+
+
+def read_json_or_empty(path: str | os.PathLike[str]) -> dict[str, Any]:
+    p = Path(path)
+    if not p.exists():
+        return {}
+    data = json.loads(p.read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) else {}
