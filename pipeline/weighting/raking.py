@@ -86,7 +86,7 @@ def _check_inputs(
         if c.ndim != 1 or c.shape[0] != n:
             problems.append(Problem(f"codes must be a 1-D array of length {n}", path=nm, value=c.shape))
             continue
-        if c.dtype.kind not in "iu" and not (c.dtype.kind == "b"):
+        if c.dtype.kind not in "iub":
             problems.append(Problem("codes must be integers", path=nm, value=str(c.dtype)))
             continue
         if t.ndim != 1 or t.shape[0] == 0:
@@ -188,9 +188,22 @@ class RakePlan:
     def n_cells(self) -> int:
         return int(self.cell_codes[0].shape[0])
 
+    def cell_weights(self, base_weights: np.ndarray | None = None) -> np.ndarray:
+        """Sum of the base weights in each occupied cell."""
+        return np.bincount(self.cell, weights=_check_base(base_weights, self.n),
+                           minlength=self.n_cells)
+
+    def _other_targets(self, targets: Sequence[np.ndarray]) -> tuple[np.ndarray, ...]:
+        ts = [np.asarray(t, dtype=np.float64) for t in targets]
+        if len(ts) != len(self.targets) or any(
+                a.shape != b.shape for a, b in zip(ts, self.targets, strict=True)):
+            raise WeightingError("targets do not have the plan's shapes", code="invalid_rake_input")
+        return tuple(_consistent_targets(ts, self.names))
+
     def rake(self, base_weights: np.ndarray | None = None, *, max_iter: int = 100,
-             tol: float = 1e-10) -> RakeResult:
-        """Rake ``base_weights`` (default: all 1) to the plan's targets.
+             tol: float = 1e-10, targets: Sequence[np.ndarray] | None = None) -> RakeResult:
+        """Rake ``base_weights`` (default: all 1) to the plan's targets (or to ``targets``, same
+        shapes, e.g. the totals left after trimming fixed some units).
 
         Raises :class:`WeightingError` (code ``empty_cell``) when a level with a positive target has
         no sample weight; returns ``converged=False`` (never raises) when ``max_iter`` sweeps do not
@@ -198,11 +211,12 @@ class RakePlan:
         """
         b = _check_base(base_weights, self.n)
         cw = np.bincount(self.cell, weights=b, minlength=self.n_cells)
-        K = len(self.targets)
+        tgts = self.targets if targets is None else self._other_targets(targets)
+        K = len(tgts)
         notices: list[Notice] = []
         problems: list[Problem] = []
         for k in range(K):
-            t = self.targets[k]
+            t = tgts[k]
             tot = np.bincount(self.cell_codes[k], weights=cw, minlength=t.shape[0])
             for j in np.flatnonzero((t > 0) & (tot <= 0)):
                 problems.append(
@@ -226,9 +240,9 @@ class RakePlan:
         if max_iter < 1:
             raise WeightingError(f"max_iter must be at least 1 (found {max_iter})", code="bad_option")
 
-        grand = float(self.targets[0].sum())
-        safe_t = [np.where(t > 0, t, grand) for t in self.targets]
-        factors = [np.ones(t.shape[0]) for t in self.targets]
+        grand = float(tgts[0].sum())
+        safe_t = [np.where(t > 0, t, grand) for t in tgts]
+        factors = [np.ones(t.shape[0]) for t in tgts]
         w = cw.copy()
         history: list[float] = []
         converged = False
@@ -236,13 +250,13 @@ class RakePlan:
             for k in range(K):
                 cc = self.cell_codes[k]
                 tot = np.bincount(cc, weights=w, minlength=factors[k].shape[0])
-                f = np.divide(self.targets[k], tot, out=np.zeros_like(tot), where=tot > 0)
+                f = np.divide(tgts[k], tot, out=np.zeros_like(tot), where=tot > 0)
                 w *= f[cc]
                 factors[k] *= f
             err = 0.0
             for k in range(K):
                 tot = np.bincount(self.cell_codes[k], weights=w, minlength=factors[k].shape[0])
-                err = max(err, float(np.max(np.abs(tot - self.targets[k]) / safe_t[k])))
+                err = max(err, float(np.max(np.abs(tot - tgts[k]) / safe_t[k])))
             history.append(err)
             if err <= tol:
                 converged = True

@@ -1,0 +1,145 @@
+"""Weighting diagnostics: achieved vs target margins, Kish design effect, weight distribution;
+as deterministic JSON (via :func:`pipeline.fileio.write_json`) and as a self-contained HTML report
+(``reports/weighting.html.j2``)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pipeline.weighting.api import WeightingResult
+    from pipeline.weighting.coding import MarginCodes
+
+KIND = "wbm-weighting-diagnostics"
+SCHEMA_VERSION = 1
+QUANTILES = (0.0, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 1.0)
+
+
+@dataclass(frozen=True)
+class MarginCheck:
+    margin: str
+    level: str
+    target: float
+    achieved: float
+    rel_error: float  # |achieved - target| / target (target 0: relative to the population)
+    n: int  # sample rows in the level
+
+
+@dataclass(frozen=True)
+class Diagnostics:
+    n: int
+    n_positive: int
+    total: float
+    kish_deff: float  # n * sum(w^2) / sum(w)^2
+    effective_n: float  # sum(w)^2 / sum(w^2)
+    mean: float
+    cv: float
+    quantiles: tuple[tuple[float, float], ...]
+    largest: tuple[tuple[int, float], ...]  # (row, weight), the 10 largest
+    max_to_median: float
+
+
+def diagnose(w: np.ndarray, *, top: int = 10) -> Diagnostics:
+    w = np.asarray(w, dtype=np.float64)
+    n = w.shape[0]
+    s = float(w.sum())
+    s2 = float(np.dot(w, w))
+    qs = np.quantile(w, QUANTILES) if n else np.zeros(len(QUANTILES))
+    k = min(top, n)
+    idx = np.argpartition(-w, k - 1)[:k] if k else np.array([], dtype=int)
+    idx = idx[np.lexsort((idx, -w[idx]))]
+    med = float(np.median(w)) if n else 0.0
+    return Diagnostics(
+        n=n, n_positive=int(np.sum(w > 0)), total=s,
+        kish_deff=n * s2 / s**2 if s > 0 else math.nan,
+        effective_n=s**2 / s2 if s2 > 0 else 0.0,
+        mean=s / n if n else math.nan,
+        cv=float(np.std(w) / (s / n)) if n and s > 0 else math.nan,
+        quantiles=tuple((q, float(v)) for q, v in zip(QUANTILES, qs, strict=True)),
+        largest=tuple((int(i), float(w[i])) for i in idx),
+        max_to_median=float(w.max() / med) if n and med > 0 else math.nan,
+    )
+
+
+def margin_checks(mc: MarginCodes, w: np.ndarray) -> tuple[MarginCheck, ...]:
+    out = []
+    N = float(mc.targets[0].sum())
+    for name, codes, targets, labels in zip(mc.names, mc.codes, mc.targets, mc.labels, strict=True):
+        ach = np.bincount(codes, weights=w, minlength=targets.shape[0])
+        cnt = np.bincount(codes, minlength=targets.shape[0])
+        for j, lab in enumerate(labels):
+            t = float(targets[j])
+            out.append(MarginCheck(name, lab, t, float(ach[j]),
+                                   abs(float(ach[j]) - t) / (t if t > 0 else N), int(cnt[j])))
+    return tuple(out)
+
+
+def to_json(result: WeightingResult, *, inputs: dict[str, Any] | None = None,
+            margins_meta: Any = None) -> dict[str, Any]:
+    """The run's weighting diagnostics as plain JSON-able data (deterministic: no timings)."""
+    d = result.diagnostics
+    return {
+        "kind": KIND, "schema_version": SCHEMA_VERSION,
+        "method": result.method,
+        "bounds": list(result.bounds) if result.bounds else None,
+        "trim": asdict(result.trim) if result.trim else None,
+        "trim_cap": result.trim_cap,
+        "settings": result.settings,
+        "converged": result.converged,
+        "iterations": result.iterations,
+        "history": list(result.history),
+        "max_margin_error": result.max_error,
+        "margins": [asdict(m) for m in result.margins],
+        "weights": {
+            "n": d.n, "n_positive": d.n_positive, "total": d.total,
+            "kish_deff": d.kish_deff, "effective_n": d.effective_n, "mean": d.mean, "cv": d.cv,
+            "max_to_median": d.max_to_median,
+            "quantiles": {f"p{int(round(q * 100)):02d}": v for q, v in d.quantiles},
+            "largest": [{"row": r, "weight": w} for r, w in d.largest],
+        },
+        "notices": [{"code": n.code, "message": n.message, "details": n.details}
+                    for n in result.notices],
+        "margins_meta": asdict(margins_meta) if margins_meta is not None else None,
+        "inputs": inputs or {},
+    }
+
+
+def _histogram(w: np.ndarray, bins: int = 30) -> list[dict[str, float]]:
+    pos = w[w > 0]
+    if pos.size == 0:
+        return []
+    lo, hi = float(pos.min()), float(pos.max())
+    if hi <= lo:
+        return [{"lo": lo, "hi": hi, "count": int(pos.size), "height": 1.0}]
+    counts, edges = np.histogram(pos, bins=bins, range=(lo, hi))
+    top = max(int(counts.max()), 1)
+    return [{"lo": float(edges[i]), "hi": float(edges[i + 1]), "count": int(c), "height": c / top}
+            for i, c in enumerate(counts)]
+
+
+def render_report(result: WeightingResult, target: str | Path, *, title: str = "Weighting report",
+                  inputs: dict[str, Any] | None = None, margins_meta: Any = None) -> Path:
+    """Write the self-contained HTML weighting report (no external assets)."""
+    import jinja2
+
+    from pipeline.fileio import write_text
+    from pipeline.paths import REPORTS_DIR
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(REPORTS_DIR)),
+                             autoescape=jinja2.select_autoescape(["html", "j2"]),
+                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    tpl = env.get_template("weighting.html.j2")
+    data = to_json(result, inputs=inputs, margins_meta=margins_meta)
+    hist = [h for h in result.history if h > 0]
+    logs = [math.log10(h) for h in hist] or [0.0]
+    lo, hi = min(logs + [-12.0]), max(logs + [0.0])
+    conv = [{"i": i + 1, "err": h, "height": (math.log10(h) - lo) / (hi - lo) if hi > lo else 1.0}
+            for i, h in enumerate(hist)]
+    html = tpl.render(title=title, d=data, histogram=_histogram(np.asarray(result.weight)),
+                      convergence=conv)
+    return write_text(target, html)

@@ -1,0 +1,95 @@
+"""Read and write survey files for ``wbm weight``: ``.csv``, ``.parquet`` or ``.sav`` by extension.
+
+SPSS metadata (variable labels, value labels, user-missing values) read from a ``.sav`` is written
+back when the output is ``.sav`` too, with labels for the added weight columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pipeline.errors import InputError, Problem, one_of
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+FORMATS = (".csv", ".parquet", ".sav")
+
+
+@dataclass(frozen=True, eq=False)
+class Frame:
+    df: pd.DataFrame
+    path: str
+    sav_meta: Any = field(default=None)
+
+
+def _suffix(path: Path, what: str) -> str:
+    suf = path.suffix.lower()
+    if suf not in FORMATS:
+        raise InputError(f"cannot tell the {what} format from {str(path)!r}",
+                         problems=(Problem(one_of(suf or "(no extension)", FORMATS), file=str(path),
+                                           hint="use a .csv, .parquet or .sav file"),),
+                         code="bad_format")
+    return suf
+
+
+def read_frame(path: str | Path) -> Frame:
+    import pandas as pd
+
+    p = Path(path)
+    suf = _suffix(p, "input")
+    if not p.is_file():
+        raise InputError(f"data file not found: {p}", problems=(Problem("no such file", file=str(p)),),
+                         code="file_not_found")
+    try:
+        if suf == ".csv":
+            return Frame(pd.read_csv(p), str(p))
+        if suf == ".parquet":
+            return Frame(pd.read_parquet(p), str(p))
+        import pyreadstat
+
+        df, meta = pyreadstat.read_sav(str(p), user_missing=True)
+        return Frame(df, str(p), meta)
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any reader failure is a bad input file
+        raise InputError(f"cannot read {p}: {type(exc).__name__}: {exc}",
+                         problems=(Problem("unreadable file", file=str(p),
+                                           expected=f"a valid {suf} file"),),
+                         code="unreadable") from None
+
+
+WEIGHT_LABELS = {"weight": "Expansion weight (sums to the population)",
+                 "weight_normalised": "Normalised weight (sums to n)"}
+
+
+def write_frame(df: pd.DataFrame, path: str | Path, *, sav_meta: Any = None) -> Path:
+    from pipeline.fileio import write_parquet, write_text, write_with
+
+    p = Path(path)
+    suf = _suffix(p, "output")
+    if suf == ".csv":
+        return write_text(p, df.to_csv(index=False, lineterminator="\n", float_format="%.17g"))
+    if suf == ".parquet":
+        return write_parquet(p, df)
+    import pyreadstat
+
+    kw: dict[str, Any] = {}
+    labels = {c: WEIGHT_LABELS[c] for c in df.columns if c in WEIGHT_LABELS}
+    if sav_meta is not None:
+        cl = dict(zip(sav_meta.column_names, sav_meta.column_labels or [], strict=False))
+        cl.update(labels)
+        kw["column_labels"] = {c: cl.get(c) or "" for c in df.columns}
+        kw["variable_value_labels"] = {k: v for k, v in (sav_meta.variable_value_labels or {}).items()
+                                       if k in df.columns}
+        kw["missing_ranges"] = {k: v for k, v in (sav_meta.missing_ranges or {}).items()
+                                if k in df.columns}
+    else:
+        kw["column_labels"] = {c: labels.get(c, "") for c in df.columns}
+
+    def _write(tmp: Path) -> None:
+        pyreadstat.write_sav(df, str(tmp), **kw)
+
+    return write_with(p, _write, suffix=".sav")

@@ -1,0 +1,151 @@
+"""weight_frame: the two weights, diagnostics, calibration info, trimming, collapsing, methods."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.errors import WeightingError
+from pipeline.weighting.api import weight_frame
+from pipeline.weighting.diagnostics import diagnose, render_report, to_json
+from pipeline.weighting.margins import CollapseRule, Margins, load_margins, margins_from_rows
+from pipeline.weighting.trimming import TrimSpec
+
+
+def test_two_weights_and_diagnostics(employees, employee_margins_path):
+    m = load_margins(employee_margins_path, require_meta=True)
+    res = weight_frame(employees, m, base_weight="w")
+    assert res.converged
+    assert res.weight.sum() == pytest.approx(2_600_000, rel=1e-10)
+    assert res.weight_normalised.sum() == pytest.approx(len(employees), rel=1e-10)
+    assert res.max_error <= 1e-9
+    assert len(res.margins) == 2 + 5 + 16 + 3 + 5
+    d = res.diagnostics
+    w = res.weight
+    assert d.kish_deff == pytest.approx(len(w) * (w**2).sum() / w.sum() ** 2)
+    assert d.effective_n == pytest.approx(len(w) / d.kish_deff)
+    assert d.largest[0][1] == w.max() and len(d.largest) == 10
+    info = res.calibration
+    assert info.variables == (("sex",), ("age_band",), ("sector",), ("statute",), ("province",))
+    np.testing.assert_allclose(info.g * employees["w"].to_numpy(), w)
+    assert info.codes[0].shape == (len(employees),)
+
+
+def test_diagnostics_json_is_deterministic(employees, employee_margins_path, tmp_path):
+    from pipeline.fileio import write_json
+
+    m = load_margins(employee_margins_path)
+    a = to_json(weight_frame(employees, m, base_weight="w"), margins_meta=m.meta)
+    b = to_json(weight_frame(employees, m, base_weight="w"), margins_meta=m.meta)
+    write_json(tmp_path / "a.json", a)
+    write_json(tmp_path / "b.json", b)
+    assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
+    doc = json.loads((tmp_path / "a.json").read_text())
+    assert doc["kind"] == "wbm-weighting-diagnostics" and doc["converged"] is True
+    assert doc["margins_meta"]["synthetic"] is True
+
+
+def test_html_report(employees, employee_margins_path, tmp_path):
+    m = load_margins(employee_margins_path)
+    res = weight_frame(employees, m, base_weight="w", trim=TrimSpec(median_k=2.5))
+    out = render_report(res, tmp_path / "r.html", margins_meta=m.meta)
+    html = out.read_text()
+    assert "Kish design effect" in html and "SYNTHETIC" in html
+    assert "<script" not in html and "http" not in html  # self-contained
+
+
+def test_trimming_caps_and_margins_hold(employees, employee_margins_path):
+    m = load_margins(employee_margins_path)
+    untrimmed = weight_frame(employees, m, base_weight="w")
+    k = 2.0
+    res = weight_frame(employees, m, base_weight="w", trim=TrimSpec(median_k=k))
+    cap = k * np.median(untrimmed.weight)
+    assert res.trim_cap == pytest.approx(cap)
+    assert res.weight.max() <= cap * (1 + 1e-9)
+    assert untrimmed.weight.max() > cap
+    assert res.max_error <= 1e-8
+    assert any(n.code == "trimmed" for n in res.notices)
+    assert res.diagnostics.kish_deff < untrimmed.diagnostics.kish_deff
+
+
+def test_trim_cap_that_cannot_be_met(employees, employee_margins_path):
+    m = load_margins(employee_margins_path)
+    mean = 2_600_000 / len(employees)
+    res = weight_frame(employees, m, base_weight="w", trim=TrimSpec(cap=mean * 0.9))
+    assert any(n.code == "trim_infeasible" for n in res.notices)
+    assert res.max_error <= 1e-8  # the margins still hold
+
+
+def test_methods_agree_on_margins(employees, employee_margins_path):
+    m = load_margins(employee_margins_path)
+    for method, bounds in [("linear", None), ("logit", (0.2, 5.0)), ("raking", (0.2, 5.0))]:
+        res = weight_frame(employees, m, base_weight="w", method=method, bounds=bounds)
+        assert res.converged, method
+        assert res.max_error <= 1e-9
+        if bounds:
+            g = res.weight / (employees["w"] * 2_600_000 / employees["w"].sum())
+            assert g.min() >= bounds[0] - 1e-9 and g.max() <= bounds[1] + 1e-9
+
+
+def test_option_errors(employees, employee_margins_path):
+    m = load_margins(employee_margins_path)
+    with pytest.raises(WeightingError) as exc:
+        weight_frame(employees, m, method="logit")
+    assert exc.value.code == "bad_bounds"
+    with pytest.raises(WeightingError) as exc:
+        weight_frame(employees, m, method="ipf")
+    assert exc.value.code == "bad_method"
+    with pytest.raises(WeightingError) as exc:
+        weight_frame(employees, m, base_weight="nope")
+    assert exc.value.code == "missing_column"
+    bad = employees.assign(w=employees["w"].where(employees.index != 3, -1.0))
+    with pytest.raises(WeightingError) as exc:
+        weight_frame(bad, m, base_weight="w")
+    assert exc.value.problems[0].row == 3
+
+
+def test_non_convergence_notice(employees, employee_margins_path):
+    res = weight_frame(employees, load_margins(employee_margins_path), base_weight="w", max_iter=1)
+    assert not res.converged
+    assert [n.code for n in res.notices] == ["not_converged"]
+
+
+def test_collapse_rule_merges_sparse_levels_and_logs():
+    df = pd.DataFrame({"sex": [1, 2] * 30, "grp": [1] * 25 + [2] * 25 + [3] * 2 + [4] * 8})
+    rows = [("sex", "1", 500), ("sex", "2", 500), ("grp", "1", 300), ("grp", "2", 300),
+            ("grp", "3", 100), ("grp", "4", 300)]
+    m = margins_from_rows(rows, collapse=[CollapseRule("grp", 10)])
+    res = weight_frame(df, m)
+    notes = [n for n in res.notices if n.code == "collapsed"]
+    assert len(notes) == 1 and notes[0].details["groups"] == ["3+4"]
+    assert res.calibration.labels[1] == ("1", "2", "3+4")
+    grp = np.bincount(res.calibration.codes[1], weights=res.weight)
+    np.testing.assert_allclose(grp, [300, 300, 400])
+
+
+def test_diagnose_small():
+    d = diagnose(np.array([1.0, 1.0, 2.0, 4.0]))
+    assert d.kish_deff == pytest.approx(4 * 22 / 64)
+    assert d.largest[0] == (3, 4.0)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(20, 200))
+def test_property_row_order_does_not_change_weights(seed, n):
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({"a": rng.integers(1, 3, n), "b": rng.integers(1, 4, n),
+                       "w": rng.uniform(1, 2, n)})
+    df.loc[:2, "b"] = [1, 2, 3]
+    df.loc[:1, "a"] = [1, 2]
+    m = Margins(margins_from_rows([("a", "1", 40), ("a", "2", 60), ("b", "1", 20), ("b", "2", 30),
+                                   ("b", "3", 50)]).margins)
+    res = weight_frame(df, m, base_weight="w", max_iter=1000)
+    perm = rng.permutation(n)
+    res2 = weight_frame(df.iloc[perm].reset_index(drop=True), m, base_weight="w", max_iter=1000)
+    np.testing.assert_allclose(res2.weight, res.weight[perm], rtol=1e-8)
+    assert res.weight.sum() == pytest.approx(100)
