@@ -1,0 +1,31 @@
+"""Every shipped questionnaire has a valid scoring spec and scores random data consistently."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import yaml
+
+from pipeline.paths import QUESTIONNAIRES_DIR
+from pipeline.questionnaire.model import Questionnaire
+from pipeline.scoring import compile_plan, indicator_columns, known_populations, score_arrays
+
+SHIPPED = sorted(QUESTIONNAIRES_DIR.glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_shipped_questionnaire_scores(path):
+    q = Questionnaire.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    for population in known_populations(q):
+        plan = compile_plan(q, population)
+        rng = np.random.default_rng(7)
+        cols = {name: rng.choice(np.append(it.codes, -9.0), 500)
+                for s in plan.scales for it in s.items for name in [it.name]}
+        out = score_arrays(plan, cols)
+        assert list(out) == list(plan.output_columns)
+        for s in plan.scales:
+            sc = out[s.column]
+            assert np.all(np.isnan(sc) | ((sc >= s.min) & (sc <= s.max)))
+            assert np.any(~np.isnan(sc))
+        for name in indicator_columns(q, population):
+            assert set(np.unique(out[name][~np.isnan(out[name])])) <= {0.0, 1.0}
