@@ -1,0 +1,213 @@
+"""The release's risk report: risk before and after, what was suppressed or perturbed, and the
+information loss (change in key estimates), as a frozen result, plain JSON-able data and an HTML
+fragment (``reports/release_risk.html.j2``).
+
+Information loss compares the *recoded* data (after the global recodes, before PRAM and
+suppression) with the released data, so it isolates what the perturbation did: weighted shares of
+0/1 indicators (e.g. ``werkbaar_werk``) per level of each ``by`` variable (suppressed or missing
+``by`` values leave the domain), and the total variation distance of each key variable's weighted
+distribution over its substantive categories.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from pipeline.errors import Notice
+from pipeline.sdc.recode import substantive
+from pipeline.sdc.risk import RiskSummary
+
+KIND = "wbm-release-risk-report"
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class EstimateChange:
+    indicator: str
+    by: str  # "" for the overall share
+    level: str  # code as text ("3"); "" overall
+    n_before: int
+    n_after: int
+    p_before: float  # NaN when the domain is empty
+    p_after: float
+    diff: float  # p_after - p_before
+
+
+@dataclass(frozen=True)
+class WeightLinkage:
+    """Can suppressed values be read back from the weight? Records with the same weight usually
+    share their weighting cell (raking gives one weight per cell)."""
+
+    distinct_weights: int
+    records_with_unique_weight: int
+    suppressed_cells: int
+    recoverable_cells: int  # suppressed cells whose value every other record with that weight shares
+
+
+@dataclass(frozen=True)
+class ReleaseReport:
+    profile: str
+    use: str
+    k: int
+    max_risk: float | None
+    keys: tuple[str, ...]  # importance order: most important (suppressed last) first
+    n: int
+    stages: tuple[RiskSummary, ...]  # original, recoded, released
+    suppressed: tuple[tuple[str, int], ...]  # key variable -> suppressed cells
+    linked_suppressed: tuple[tuple[str, int], ...]  # linked variable -> cells inheriting a suppression
+    records_suppressed: int  # records with at least one suppressed value
+    pram: tuple[tuple[str, int, float], ...]  # (variable, changed values, retention)
+    recodes: tuple[tuple[str, str, int], ...]  # (variable, kind, changed values)
+    marginal_tvd: tuple[tuple[str, float], ...]  # key variable -> total variation distance
+    estimates: tuple[EstimateChange, ...]
+    weight_linkage: WeightLinkage | None
+    dropped: tuple[tuple[str, str], ...]  # (column, reason)
+    notices: tuple[Notice, ...]
+
+    def stage(self, name: str) -> RiskSummary:
+        for s in self.stages:
+            if s.stage == name:
+                return s
+        raise KeyError(name)
+
+    @property
+    def suppressed_total(self) -> int:
+        return sum(n for _, n in self.suppressed)
+
+    @property
+    def max_abs_diff(self) -> float:
+        diffs = [abs(e.diff) for e in self.estimates if not np.isnan(e.diff)]
+        return max(diffs, default=0.0)
+
+    @property
+    def mean_abs_diff(self) -> float:
+        diffs = [abs(e.diff) for e in self.estimates if not np.isnan(e.diff)]
+        return float(np.mean(diffs)) if diffs else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        def num(x: float | None) -> float | None:
+            return None if x is None or (isinstance(x, float) and np.isnan(x)) else x
+
+        return {
+            "kind": KIND, "schema_version": SCHEMA_VERSION,
+            "profile": self.profile, "use": self.use, "k": self.k, "max_risk": self.max_risk,
+            "keys": list(self.keys), "n": self.n,
+            "stages": [{**{k: v for k, v in asdict(s).items() if k not in ("quantiles", "above", "keys")},
+                        "keys": list(s.keys), "violating_share": s.violating_share,
+                        "quantiles": {f"p{int(round(q * 100)):02d}": v for q, v in s.quantiles},
+                        "above": {f"{t:g}": c for t, c in s.above}} for s in self.stages],
+            "suppression": {"cells": dict(self.suppressed), "total": self.suppressed_total,
+                            "linked": dict(self.linked_suppressed), "records": self.records_suppressed,
+                            "records_share": self.records_suppressed / self.n if self.n else 0.0},
+            "pram": [{"variable": v, "changed": c, "retention": r} for v, c, r in self.pram],
+            "recodes": [{"variable": v, "kind": kd, "changed": c} for v, kd, c in self.recodes],
+            "information_loss": {
+                "marginal_tvd": dict(self.marginal_tvd),
+                "max_abs_diff": self.max_abs_diff, "mean_abs_diff": self.mean_abs_diff,
+                "estimates": [{**asdict(e), "p_before": num(e.p_before), "p_after": num(e.p_after),
+                               "diff": num(e.diff)} for e in self.estimates],
+            },
+            "weight_linkage": asdict(self.weight_linkage) if self.weight_linkage else None,
+            "dropped": [{"column": c, "reason": r} for c, r in self.dropped],
+            "notices": [{"code": n.code, "message": n.message, "details": n.details} for n in self.notices],
+        }
+
+
+# ---- information loss ----
+
+def _share(ind: np.ndarray, w: np.ndarray, mask: np.ndarray) -> tuple[int, float]:
+    m = mask & ((ind == 0) | (ind == 1))
+    tot = float(w[m].sum())
+    return int(m.sum()), (float((w[m] * ind[m]).sum()) / tot if tot > 0 else float("nan"))
+
+
+def _level(v: float) -> str:
+    return f"{v:g}"
+
+
+def estimate_changes(before: Mapping[str, np.ndarray], after: Mapping[str, np.ndarray], weights: np.ndarray | None,
+                     indicators: Sequence[str], by: Sequence[str]) -> tuple[EstimateChange, ...]:
+    """Weighted shares of each 0/1 indicator, overall and per level of each ``by`` variable."""
+    out: list[EstimateChange] = []
+    n = len(next(iter(before.values()))) if before else 0
+    w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
+    for name in indicators:
+        if name not in before or name not in after:
+            continue
+        ib, ia = np.asarray(before[name], dtype=np.float64), np.asarray(after[name], dtype=np.float64)
+        everyone = np.ones(n, dtype=bool)
+        nb, pb = _share(ib, w, everyone)
+        na, pa = _share(ia, w, everyone)
+        out.append(EstimateChange(name, "", "", nb, na, pb, pa, pa - pb))
+        for var in by:
+            if var not in before or var not in after:
+                continue
+            xb, xa = np.asarray(before[var], dtype=np.float64), np.asarray(after[var], dtype=np.float64)
+            levels = np.union1d(np.unique(xb[substantive(xb)]), np.unique(xa[substantive(xa)]))
+            for lev in levels:
+                nb, pb = _share(ib, w, xb == lev)
+                na, pa = _share(ia, w, xa == lev)
+                out.append(EstimateChange(name, var, _level(float(lev)), nb, na, pb, pa, pa - pb))
+    return tuple(out)
+
+
+def marginal_tvd(before: np.ndarray, after: np.ndarray, weights: np.ndarray | None) -> float:
+    """Total variation distance of the weighted distributions over substantive values."""
+    xb, xa = np.asarray(before, dtype=np.float64), np.asarray(after, dtype=np.float64)
+    w = np.ones(xb.shape[0]) if weights is None else np.asarray(weights, dtype=np.float64)
+    sb, sa = substantive(xb), substantive(xa)
+    levels = np.union1d(np.unique(xb[sb]), np.unique(xa[sa]))
+    if levels.shape[0] == 0:
+        return 0.0
+
+    def dist(x: np.ndarray, s: np.ndarray) -> np.ndarray:
+        idx = np.searchsorted(levels, x[s])
+        d = np.bincount(idx, weights=w[s], minlength=levels.shape[0])
+        return d / d.sum() if d.sum() > 0 else d
+
+    return float(0.5 * np.abs(dist(xb, sb) - dist(xa, sa)).sum())
+
+
+def weight_linkage(weights: np.ndarray, released: Mapping[str, np.ndarray],
+                   cells: Sequence[tuple[int, str, float]]) -> WeightLinkage:
+    """For every suppressed cell (row, variable, original value): do all other records with the same
+    weight (rounded to 6 decimals) and a known value of the variable share that original value?"""
+    w = np.round(np.asarray(weights, dtype=np.float64), 6)
+    _, group, counts = np.unique(w, return_inverse=True, return_counts=True)
+    group = group.reshape(-1)
+    recoverable = 0
+    by_var: dict[str, list[tuple[int, float]]] = {}
+    for row, var, value in cells:
+        by_var.setdefault(var, []).append((row, value))
+    for var, items in by_var.items():
+        x = np.asarray(released[var], dtype=np.float64)
+        s = substantive(x)
+        g = counts.shape[0]
+        lo = np.full(g, np.inf)
+        hi = np.full(g, -np.inf)
+        np.minimum.at(lo, group[s], x[s])
+        np.maximum.at(hi, group[s], x[s])
+        for row, value in items:
+            gi = group[row]
+            recoverable += int(lo[gi] == hi[gi] == value)
+    return WeightLinkage(distinct_weights=int(counts.shape[0]), records_with_unique_weight=int(np.sum(counts == 1)),
+                         suppressed_cells=len(cells), recoverable_cells=recoverable)
+
+
+# ---- HTML ----
+
+def render_html(report: ReleaseReport, *, title: str | None = None) -> str:
+    """The risk report as an HTML fragment (a ``<section>``, no external assets)."""
+    import jinja2
+
+    from pipeline.paths import REPORTS_DIR
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(REPORTS_DIR)),
+                             autoescape=jinja2.select_autoescape(["html", "j2"]),
+                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    tpl = env.get_template("release_risk.html.j2")
+    return tpl.render(d=report.to_dict(), title=title or f"Disclosure risk: {report.profile}")

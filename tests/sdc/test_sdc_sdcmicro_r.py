@@ -1,0 +1,63 @@
+"""sdcMicro as a live oracle (optional): frequencies with missing values, individual risk, and
+k-anonymity of our suppressed file as sdcMicro counts it.
+
+R package sdcMicro is not a Debian package (``apt-cache policy r-cran-sdcmicro`` finds nothing), so
+this test is skipped unless someone installs it into R (``install.packages("sdcMicro")``). The
+published values of sdcMicro's own tests are checked without R in ``test_sdc_risk.py``.
+Tolerance: 1e-9 relative (both sides compute in double precision).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline.sdc.risk import code_keys, frequencies, individual_risk
+from pipeline.sdc.suppress import local_suppression
+
+R_SCRIPT = """
+suppressMessages(library(sdcMicro))
+d <- read.csv("keys.csv")
+f <- freqCalc(d, keyVars = c("A", "B", "C", "D"), w = "w")
+r <- indivRisk(f, method = "approx")
+write.csv(data.frame(fk = f$fk, Fk = f$Fk, rk = r$rk), "risk.csv", row.names = FALSE)
+s <- read.csv("suppressed.csv")
+g <- freqCalc(s, keyVars = c("A", "B", "C", "D"))
+write.csv(data.frame(fk = g$fk), "suppressed_fk.csv", row.names = FALSE)
+"""
+
+
+@pytest.mark.needs_r
+@pytest.mark.skipif(shutil.which("Rscript") is None, reason="R not installed")
+def test_against_live_sdcmicro(tmp_path):
+    probe = subprocess.run(["Rscript", "-e", "library(sdcMicro)"], capture_output=True, text=True, check=False)
+    if probe.returncode != 0:
+        pytest.skip("R is installed but the sdcMicro package is not")
+    rng = np.random.default_rng(12)
+    n = 300
+    keys = ["A", "B", "C", "D"]
+    data = {k: rng.integers(1, m + 1, n).astype(float) for k, m in zip(keys, (2, 3, 4, 5), strict=True)}
+    for k in keys:
+        data[k][rng.random(n) < 0.05] = np.nan
+    w = rng.uniform(5, 60, n)
+    pd.DataFrame({**data, "w": w}).to_csv(tmp_path / "keys.csv", index=False)
+    codes = code_keys(data, keys)
+    supp = local_suppression(codes, w, k=3, importance=[0, 1, 2, 3])
+    sup = pd.DataFrame({k: np.where(supp.codes[:, j] < 0, np.nan, supp.codes[:, j] + 1.0) for j, k in enumerate(keys)})
+    sup.to_csv(tmp_path / "suppressed.csv", index=False)
+    (tmp_path / "oracle.R").write_text(R_SCRIPT, encoding="utf-8")
+    proc = subprocess.run(["Rscript", "oracle.R"], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    oracle = pd.read_csv(tmp_path / "risk.csv")
+    fk, Fk = frequencies(codes, w)
+    r, _ = individual_risk(fk, Fk)
+    np.testing.assert_array_equal(fk, oracle["fk"].to_numpy())
+    np.testing.assert_allclose(Fk, oracle["Fk"].to_numpy(), rtol=1e-9)
+    np.testing.assert_allclose(r, oracle["rk"].to_numpy(), rtol=1e-9)
+    sfk = pd.read_csv(tmp_path / "suppressed_fk.csv")["fk"].to_numpy()
+    np.testing.assert_array_equal(sfk, supp.fk)
+    assert (sfk >= 3).all()
