@@ -1,0 +1,207 @@
+"""The five stage functions: read the previous stage's files, call an engine, write this stage's files.
+
+Each returns a :class:`pipeline.runner.StageResult` with row counts for the manifest.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline.fileio import read_parquet, write_json, write_parquet
+from pipeline.runner import Run, StageResult
+
+
+# --------------------------------------------------------------------------- validate
+def stage_validate(run: Run) -> StageResult:
+    from pipeline.ingest.inputs import InputFile
+    from pipeline.validate import run_validation
+
+    q = run.questionnaire()
+    out = run.stage_dir("validate")
+    inputs = [InputFile(path=s.path, mode=s.mode) for s in run.config.inputs]  # type: ignore[arg-type]
+    summary = run_validation(q, inputs, out)
+    per_input = [{"file": i.file, "mode": i.mode, "read": i.rows_read, "accepted": i.accepted,
+                  "set_aside": i.set_aside} for i in summary.inputs]
+    rows = {"read": summary.rows_read, "accepted": summary.accepted,
+            "set_aside": sum(i.set_aside for i in summary.inputs), "per_input": per_input}
+    outputs = tuple(sorted(out / f for f in summary.files))
+    return StageResult("validate", rows, outputs, summary={
+        "issues_by_code": dict(summary.issue_counts), "set_aside_by_reason": dict(summary.reason_counts),
+        "edits_by_rule": dict(summary.edit_counts)})
+
+
+# --------------------------------------------------------------------------- weight
+def stage_weight(run: Run) -> StageResult:
+    from pipeline.weighting.api import weight_frame
+    from pipeline.weighting.diagnostics import render_report, to_json
+    from pipeline.weighting.margins import load_margins
+
+    q = run.questionnaire()
+    df = read_parquet(run.need("validate", "accepted.parquet"))
+    margins = load_margins(run.config.margins, require_meta=True)
+    res = weight_frame(df, margins, base_weight=None, method=run.config.method, file="accepted.parquet")
+    out = run.stage_dir("weight")
+    df = df.assign(weight=np.asarray(res.weight), weight_normalised=np.asarray(res.weight_normalised))
+    p_data = write_parquet(out / "weighted.parquet", df)
+    info = {"margins": Path(run.config.margins).name, "questionnaire": q.study.id}
+    p_json = write_json(out / "diagnostics.json", to_json(res, inputs=info, margins_meta=margins.meta))
+    p_html = render_report(res, out / "weighting_report.html", title=f"Weging — {q.study.title.nl}", inputs=info,
+                           margins_meta=margins.meta)
+    d = res.diagnostics
+    summary = {"converged": res.converged, "iterations": res.iterations, "max_margin_error": res.max_error,
+               "kish_deff": d.kish_deff, "effective_n": d.effective_n, "notices": [n.code for n in res.notices]}
+    return StageResult("weight", {"in": len(df), "out": len(df)}, (p_data, p_json, p_html), summary=summary)
+
+
+# --------------------------------------------------------------------------- score
+def stage_score(run: Run) -> StageResult:
+    from pipeline.scoring.api import score_frame
+
+    q = run.questionnaire()
+    df = read_parquet(run.need("weight", "weighted.parquet"))
+    res = score_frame(q, df, population=run.config.population)
+    out = run.stage_dir("score")
+    p_data = write_parquet(out / "scored.parquet", res.frame)
+    p_json = write_json(out / "diagnostics.json", res.to_dict())
+    return StageResult("score", {"in": len(df), "out": len(res.frame)}, (p_data, p_json))
+
+
+# --------------------------------------------------------------------------- estimate
+CROSSED_WITHIN_SECTOR = ("age_band", "sex", "statute")
+
+
+def domain_frame(df: pd.DataFrame, domains: list[str], *, crossed_with: str | None = "sector",
+                 within: tuple[str, ...] = CROSSED_WITHIN_SECTOR) -> tuple[pd.DataFrame, list[str]]:
+    """Domain columns for estimation: non-substantive codes (< 0) become missing, and crossed
+    domains ``sector:sex`` (levels ``"3:1"``, ordered numerically) are added."""
+    cols: dict[str, pd.Series] = {}
+    for d in domains:
+        v = pd.to_numeric(df[d], errors="coerce")
+        cols[d] = v.where(v >= 0)
+    by = list(domains)
+    if crossed_with and crossed_with in domains:
+        a = cols[crossed_with]
+        for other in within:
+            if other not in cols or other == crossed_with:
+                continue
+            b = cols[other]
+            ok = a.notna() & b.notna()
+            pairs = sorted({(int(x), int(y)) for x, y in zip(a[ok], b[ok], strict=True)})
+            cats = [f"{x}:{y}" for x, y in pairs]
+            text = pd.Series(np.where(ok, a.fillna(0).astype(int).astype(str) + ":" + b.fillna(0).astype(int).astype(str), None),
+                             index=df.index)
+            name = f"{crossed_with}:{other}"
+            cols[name] = pd.Categorical(text, categories=cats)  # type: ignore[assignment]
+            by.append(name)
+    return pd.DataFrame(cols, index=df.index), by
+
+
+def stage_estimate(run: Run) -> StageResult:
+    from pipeline.estimation.api import DesignSpec, calibration_from_columns, compare_domains, estimate, to_csv_text
+    from pipeline.estimation.config import EstimationConfig
+    from pipeline.estimation.reliability import ReliabilityRules
+    from pipeline.fileio import write_text
+    from pipeline.scoring.api import indicator_columns
+
+    q = run.questionnaire()
+    scored = read_parquet(run.need("score", "scored.parquet"))
+    indicators = [c for c in indicator_columns(q, run.config.population) if c in scored.columns]
+    domains = [d for d in q.domains if d in scored.columns]
+    dom, by = domain_frame(scored, domains)
+    data = pd.concat([scored[indicators + ["weight"] + list(q.weighting)].assign(_base_weight=1.0), dom.drop(
+        columns=[c for c in dom.columns if c in scored.columns and c in q.weighting], errors="ignore")], axis=1)
+    data = data.loc[:, ~data.columns.duplicated()]
+    cal = calibration_from_columns(data, [[v] for v in q.weighting], "_base_weight", file="weighted.parquet")
+    cfg = EstimationConfig(reliability=ReliabilityRules(suppress_below=run.config.min_n, careful_below=run.config.min_n_reliable))
+    design = DesignSpec(weight="weight")
+    est = estimate(data, design, indicators, by, config=cfg, calibration=cal)
+    cmp = compare_domains(data, design, indicators, [d for d in domains], config=cfg, calibration=cal)
+    keys = ["indicator", "by", "level"]
+    extra = cmp[keys + ["diff", "diff_se", "p_value", "significant"]]
+    table = est.table.merge(extra, on=keys, how="left", validate="one_to_one")
+    out = run.stage_dir("estimate")
+    p_pq = write_parquet(out / "estimates.parquet", table)
+    p_csv = write_text(out / "estimates.csv", to_csv_text(table))
+    p_cmp = write_text(out / "compare_domains.csv", to_csv_text(cmp))
+    notices = [{"code": n.code, "message": n.message} for n in est.notices]
+    p_json = write_json(out / "diagnostics.json", {"indicators": indicators, "by": by, "rows": len(table),
+                                                     "variance": "linearization, calibration-aware (raking margins: "
+                                                     + ", ".join(q.weighting) + ")", "notices": notices})
+    flags = table["flags"].fillna("").value_counts().to_dict()
+    return StageResult("estimate", {"in": len(scored), "estimates": len(table)}, (p_pq, p_csv, p_cmp, p_json),
+                       summary={"flags": {str(k): int(v) for k, v in flags.items()}, "notices": notices})
+
+
+# --------------------------------------------------------------------------- outputs
+def report_context(run: Run) -> object:
+    """The facts a report needs beyond the estimates, read from earlier stages' diagnostics."""
+    import json
+
+    from pipeline.outputs.context import ReportContext, ResponseInfo, WeightingSummary
+
+    q = run.questionnaire()
+    mf = run.manifest.data
+    stages = mf.get("stages", {})
+    val = stages.get("validate", {}).get("rows", {})
+    by_mode: dict[str, int] = {}
+    acc_path = run.dir / "01_validate" / "accepted.parquet"
+    if acc_path.exists():
+        modes = read_parquet(acc_path)["_mode"].astype(str).value_counts()
+        by_mode = {str(k): int(v) for k, v in modes.items()}
+    invited = None
+    wave_meta = _wave_meta(run)
+    if wave_meta:
+        invited = wave_meta.get("invited")
+    wsum = stages.get("weight", {}).get("summary", {})
+    synthetic = bool(wave_meta.get("synthetic", False))
+    wdiag = run.dir / "02_weight" / "diagnostics.json"
+    if wdiag.exists():
+        mm = json.loads(wdiag.read_text(encoding="utf-8")).get("margins_meta") or {}
+        synthetic = synthetic or bool(mm.get("synthetic", False))
+    est_entry = next((o for o in stages.get("estimate", {}).get("outputs", []) if o["path"].endswith("estimates.parquet")), None)
+    return ReportContext(
+        wave=q.study.wave,
+        run_id=run.dir.name,
+        counts_by_mode=tuple(sorted(by_mode.items())),
+        response=ResponseInfo(invited=invited, responded=val.get("accepted")),
+        weighting=WeightingSummary(method="raking", n=val.get("accepted"), kish_deff=wsum.get("kish_deff"),
+                                   margins=tuple(q.weighting)),
+        data_version=(est_entry or {}).get("sha256", "")[:12],
+        min_n_publish=run.config.min_n,
+        min_n_reliable=run.config.min_n_reliable,
+        synthetic=synthetic,
+    )
+
+
+def _wave_meta(run: Run) -> dict[str, object]:
+    import json
+
+    for spec in run.config.inputs:
+        p = Path(spec.path).parent / "wave.json"
+        if p.exists():
+            data = json.loads(p.read_text(encoding="utf-8"))
+            return data if isinstance(data, dict) else {}
+    return {}
+
+
+def stage_outputs(run: Run) -> StageResult:
+    from pipeline.outputs.microdata import write_microdata_sav
+    from pipeline.outputs.report import write_sector_reports
+    from pipeline.outputs.tables import default_rows, write_custom_table
+
+    q = run.questionnaire()
+    est = read_parquet(run.need("estimate", "estimates.parquet"))
+    scored = read_parquet(run.need("score", "scored.parquet"))
+    ctx = report_context(run)
+    out = run.stage_dir("outputs")
+    reports = write_sector_reports(est, q, out / "reports", ctx)
+    table = write_custom_table(est, q, out / "tables" / f"{q.study.id}-sectoren.xlsx",
+                               title=f"{q.study.title.nl}: indicatoren per sector", rows=default_rows(q), by="sector",
+                               context=ctx)
+    sav = write_microdata_sav(scored, q, out / "microdata" / f"{q.study.id}-microdata.sav", seed=run.config.release_seed)
+    outputs = sorted(p for p in out.rglob("*") if p.is_file())
+    return StageResult("outputs", {"reports": len(reports), "tables": 1, "microdata_rows": len(scored)}, tuple(outputs),
+                       summary={"reports": [p.name for p in reports], "table": table.name, "microdata": sav.name})
