@@ -72,7 +72,8 @@ class Cell:
         return None
 
 
-def _num(v: Any) -> float | None:
+def number_value(v: Any) -> float | None:
+    """A table value as a float; None for empty, NaN, NA or text that is not a number."""
     if v is None:
         return None
     try:
@@ -82,7 +83,8 @@ def _num(v: Any) -> float | None:
     return None if math.isnan(f) else f
 
 
-def _bool(v: Any) -> bool | None:
+def bool_value(v: Any) -> bool | None:
+    """A table value as a bool ("true"/"1"/1/True ...); None for empty or unreadable."""
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return None
     if isinstance(v, str):
@@ -98,11 +100,15 @@ def _bool(v: Any) -> bool | None:
         return None
 
 
-def _text(v: Any) -> str:
+def text_value(v: Any) -> str:
+    """A table value as stripped text; "" for empty, NaN or NA."""
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return ""
     t = str(v).strip()
     return "" if t in ("nan", "None", "<NA>") else t
+
+
+_num, _bool, _text = number_value, bool_value, text_value
 
 
 def _flags(v: Any) -> frozenset[str]:
@@ -125,8 +131,9 @@ def normalise_level(level: Any) -> str:
 class Estimates:
     """The checked estimates table with lookups by (indicator, by, level)."""
 
-    def __init__(self, cells: Iterable[Cell], source: str = "estimates table") -> None:
+    def __init__(self, cells: Iterable[Cell], source: str = "estimates table", previous: Any = None) -> None:
         self.source = source
+        self.previous = previous  # a pipeline.outputs.waves.PreviousWave, or None
         self._cells: dict[tuple[str, str, str], Cell] = {}
         dup: list[Problem] = []
         for c in cells:
@@ -201,12 +208,32 @@ class Estimates:
     def cells(self) -> tuple[Cell, ...]:
         return tuple(self._cells.values())
 
+    def indicators(self, by: str = "") -> tuple[str, ...]:
+        """Indicators with at least one row for ``by`` (overall: ""), in table order."""
+        return tuple(dict.fromkeys(k[0] for k in self._cells if k[1] == by))
 
-def estimates_for(estimates: pd.DataFrame | Estimates, q: Questionnaire) -> Estimates:
-    """The checked table; count indicators of the questionnaire are means unless ``stat`` says otherwise."""
+    def with_previous(self, previous: Any) -> Estimates:
+        """The same cells with a previous wave attached (see :mod:`pipeline.outputs.waves`)."""
+        out = Estimates.__new__(Estimates)
+        out.source, out._cells, out.previous = self.source, self._cells, previous
+        return out
+
+
+def estimates_for(estimates: pd.DataFrame | Estimates, q: Questionnaire, *, previous: pd.DataFrame | None = None,
+                  previous_wave: int | None = None, source: str = "estimates table") -> Estimates:
+    """The checked table; count indicators of the questionnaire are means unless ``stat`` says otherwise.
+
+    The previous wave comes from wave columns of the table itself (``estimate_prev`` ...) or else
+    from ``previous`` (that wave's estimates table); an :class:`Estimates` is returned as is."""
     if isinstance(estimates, Estimates):
         return estimates
-    return Estimates.from_frame(estimates, mean_indicators={i.name for i in q.indicators if i.kind == "count"})
+    from pipeline.outputs import waves
+
+    est = Estimates.from_frame(estimates, source, mean_indicators={i.name for i in q.indicators if i.kind == "count"})
+    prev = waves.from_columns(estimates, source, previous_wave)
+    if prev is None and previous is not None:
+        prev = waves.from_table(estimates, previous, q, previous_wave)
+    return est.with_previous(prev) if prev is not None else est
 
 
 def _level_sort_key(level: str) -> tuple[tuple[int, float | str], ...]:

@@ -1,314 +1,185 @@
-"""Sector reports: one self-contained Dutch HTML page per sector from the tidy estimates table.
+"""Reports per group of a domain: one self-contained Dutch HTML page per sector (employees) or per
+occupational group (self-employed), from the tidy estimates table.
 
-Content: the werkbaarheidsgraad beside Flanders, the four workability indicators (problem incl.
-acute, and acute), the risk indicators tested against the rest of Flanders, breakdowns within the
-sector when the table has crossed rows (``by`` "sector:sex"), and a methods appendix. Numbers come
-only from the table (via :class:`~pipeline.outputs.estimates.Estimates`, which drops the numbers of
-suppressed cells); labels only from the questionnaire. The page is deterministic: same inputs, same
-bytes. Templates and CSS live in ``reports/`` (``sector.html.j2`` extends ``base.html.j2``, which a
-PDF renderer and other report kinds reuse).
+Content: a one-page summary (the werkbaarheidsgraad with its CI beside Flanders and the previous
+wave; the four workability indicators as problem and acute), the risk profile against Flanders with
+significant differences marked and explained, breakdowns within the group where the table has
+crossed rows (``by`` "sector:sex"), the extra modules (``mod_*`` rows) and a methods appendix.
+Numbers come only from the table (via :class:`~pipeline.outputs.estimates.Estimates`, which drops
+the numbers of suppressed cells); labels only from the questionnaire. The domain, the indicator
+groups (six risks for employees, four for the self-employed) and the wording follow the
+questionnaire. Same inputs, same bytes. Templates: ``reports/sector.html.j2``.
 """
 
 from __future__ import annotations
 
-import functools
-import re
-import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pipeline.errors import InputError, Problem, SpecError, UsageError, one_of
 from pipeline.fileio import write_text
-from pipeline.outputs import charts
-from pipeline.outputs.context import MODE_LABELS_NL, ReportContext, ResponseInfo, WeightingSummary
-from pipeline.outputs.estimates import (
-    DASH,
-    Cell,
-    Estimates,
-    estimates_for,
-    fmt_diff,
-    fmt_number,
-    fmt_value,
-)
-from pipeline.outputs.labels import (
-    ACUTE_SUFFIX,
-    CROSS_SEP,
-    domain_label,
-    indicator_groups,
-    indicator_label,
-    level_labels,
-    split_cross,
-)
-from pipeline.paths import REPORTS_DIR
+from pipeline.outputs import rows as R
+from pipeline.outputs.context import ReportContext, ResponseInfo, WeightingSummary
+from pipeline.outputs.estimates import Estimates, estimates_for
+from pipeline.outputs.labels import domain_label, indicator_groups, indicator_label, population_noun
+from pipeline.outputs.render import cell_key, fmt_field, render_page, slug
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from pipeline.questionnaire.model import Indicator, Questionnaire
+    from pipeline.questionnaire.model import Questionnaire
 
-__all__ = ["ReportContext", "ResponseInfo", "WeightingSummary", "render_sector_report", "write_sector_reports"]
+__all__ = ["ReportContext", "ResponseInfo", "WeightingSummary", "cell_key", "fmt_field", "render_domain_report",
+           "render_sector_report", "report_domain", "report_filename", "write_domain_reports", "write_sector_reports",
+           "slug"]
 
 SECTOR_DOMAIN = "sector"
-CSS_FILE = "wbm.css"
 
 
-@dataclass(frozen=True)
-class Row:
-    """One indicator line of a report table: the sector's cells and Flanders' cells."""
-
-    name: str
-    label: str
-    sector: Cell | None
-    flanders: Cell | None
-    sector_acute: Cell | None = None
-    flanders_acute: Cell | None = None
-    marked: bool | None = None  # significantly different from the rest of Flanders
-    direction: str = ""  # "hoger" / "lager"
+def report_domain(q: Questionnaire) -> str:
+    """The domain a questionnaire's group reports are made for: its first domain (``sector`` for
+    employees, ``occupation_group`` for the self-employed)."""
+    if not q.domains:
+        raise SpecError(f"{q.study.id}: no domains, so no group reports can be made",
+                        [Problem("domains is empty", path="domains", hint="list the report domain first under domains")])
+    return q.domains[0]
 
 
-@dataclass(frozen=True)
-class Breakdown:
-    domain: str
-    label: str
-    indicators: tuple[tuple[str, str], ...]  # (name, label) columns
-    rows: tuple[tuple[str, tuple[Cell | None, ...]], ...]  # (level label, cells per indicator)
+def load_estimates(estimates: pd.DataFrame | Estimates, q: Questionnaire, ctx: ReportContext) -> Estimates:
+    """The checked table with the previous wave attached (from the table's wave columns or
+    ``ctx.previous``). Convert once and pass the result when rendering many reports."""
+    if isinstance(estimates, Estimates):
+        if estimates.previous is None and ctx.previous is not None:
+            from pipeline.outputs import waves
+
+            return estimates.with_previous(waves.from_table(estimates, ctx.previous, q, ctx.previous_wave))
+        return estimates
+    return estimates_for(estimates, q, previous=ctx.previous, previous_wave=ctx.previous_wave)
 
 
-# ---- jinja ----
-
-@functools.lru_cache(maxsize=4)
-def _env(templates_dir: str) -> Any:
-    import jinja2
-
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates_dir), autoescape=True, undefined=jinja2.StrictUndefined,
-        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-    )
-    env.globals.update(fmt_value=fmt_value, fmt_diff=fmt_diff, fmt_number=fmt_number, DASH=DASH,
-                       cell_key=cell_key, fmt_field=fmt_field)
-    return env
+def _group_label(q: Questionnaire, domain: str, code: int) -> str:
+    labels = {c.code: c.label.nl for c in q.choices_of(q.item(domain))}
+    if code not in labels:
+        raise UsageError(f"unknown {domain} code", [Problem(one_of(code, sorted(labels)), column=domain,
+                                                            hint=f"use a code of the questionnaire's {domain} list")])
+    return labels[code]
 
 
-def _render(template: str, **data: Any) -> str:
-    import markupsafe
-
-    css = (REPORTS_DIR / CSS_FILE).read_text(encoding="utf-8")
-    return str(_env(str(REPORTS_DIR)).get_template(template).render(css=markupsafe.Markup(css), **data))
-
-
-def cell_key(cell: Cell) -> str:
-    """``indicator|by|level``: put on every number in the HTML so tests can trace it to the table."""
-    return f"{cell.indicator}|{cell.by}|{cell.level}"
-
-
-def fmt_field(cell: Cell, field: str) -> str:
-    """The text of one number of a cell: estimate ("52,3", "(52,3)" when unreliable), value (always
-    "52,3"), ci
-    ("49,1 – 55,4"), diff ("+2,3") or n; a dash for anything a suppressed cell would show."""
-    if field == "n":
-        return str(cell.n)
-    if cell.suppressed:
-        return DASH
-    if field == "value":  # the estimate without the unreliability parentheses (running text)
-        return fmt_value(cell, cell.estimate)
-    if field == "estimate":
-        v = fmt_value(cell, cell.estimate)
-        return f"({v})" if cell.unreliable and v != DASH else v
-    if field == "ci":
-        lo, hi = fmt_value(cell, cell.ci_low), fmt_value(cell, cell.ci_high)
-        return DASH if DASH in (lo, hi) else f"{lo} – {hi}"
-    if field == "diff":
-        return fmt_diff(cell)
-    raise ValueError(f"unknown field {field!r}")
-
-
-# ---- view model ----
-
-def _direction(cell: Cell | None, ref: Cell | None) -> str:
-    if cell is None or cell.suppressed:
-        return ""
-    if cell.diff is not None:
-        return "hoger" if cell.diff > 0 else "lager"
-    if ref is not None and cell.estimate is not None and ref.estimate is not None:
-        return "hoger" if cell.estimate > ref.estimate else "lager"
-    return ""
-
-
-def _row(est: Estimates, q: Questionnaire, ind: Indicator, domain: str, level: str, ctx: ReportContext,
-         acute: bool = False) -> Row:
-    cell = est.get(ind.name, domain, level)
-    fl = est.overall(ind.name)
-    marked = cell.marked(ctx.alpha) if cell is not None else None
-    return Row(
-        name=ind.name, label=indicator_label(q, ind.name), sector=cell, flanders=fl,
-        sector_acute=est.get(ind.name + ACUTE_SUFFIX, domain, level) if acute else None,
-        flanders_acute=est.overall(ind.name + ACUTE_SUFFIX) if acute else None,
-        marked=marked, direction=_direction(cell, fl) if marked else "",
-    )
-
-
-def _pct(cell: Cell | None, v: float | None) -> float | None:
-    if cell is None or cell.suppressed or v is None:
-        return None
-    return v * 100 if cell.is_share else v
-
-
-def _bar(row: Row, acute: bool) -> charts.Bar:
-    s = row.sector
-    return charts.Bar(
-        label=row.label, value=_pct(s, s.estimate if s else None),
-        ci_low=_pct(s, s.ci_low if s else None), ci_high=_pct(s, s.ci_high if s else None),
-        acute=_pct(row.sector_acute, row.sector_acute.estimate if row.sector_acute else None) if acute else None,
-        reference=_pct(row.flanders, row.flanders.estimate if row.flanders else None),
-        unreliable=bool(s and s.unreliable), marked=bool(row.marked),
-    )
-
-
-def _desc(rows: tuple[Row, ...], acute: bool) -> str:
-    parts = []
-    for r in rows:
-        text = f"{r.label}: {_pct_text(r.sector)}"
-        if acute and r.sector_acute is not None:
-            text += f", waarvan acuut {_pct_text(r.sector_acute)}"
-        text += f" (Vlaanderen {_pct_text(r.flanders)})"
-        parts.append(text)
-    return "; ".join(parts) + "."
-
-
-def _pct_text(cell: Cell | None) -> str:
-    v = fmt_value(cell, cell.estimate if cell else None)
-    if v == DASH:
-        return "niet gepubliceerd"
-    return v + ("%" if cell is not None and cell.is_share else "")
-
-
-def _chart(chart_id: str, title: str, rows: tuple[Row, ...], sector_label: str, acute: bool, ctx: ReportContext) -> str:
-    if not rows:
-        return ""
-    spec = charts.BarChart(chart_id=chart_id, title=title, desc=_desc(rows, acute),
-                           bars=tuple(_bar(r, acute) for r in rows), series_label=sector_label,
-                           ci_label=f"{fmt_number(ctx.confidence * 100, 0)}%-BI")
-    return charts.render_bar_chart(spec)
-
-
-def _breakdowns(est: Estimates, q: Questionnaire, domain: str, code: int, names: tuple[str, ...]) -> tuple[Breakdown, ...]:
-    out: list[Breakdown] = []
-    bys = est.bys()
+def _breakdowns(est: Estimates, q: Questionnaire, domain: str, code: int, names: tuple[str, ...],
+                ctx: ReportContext) -> tuple[R.Breakdown, ...]:
+    out: list[R.Breakdown] = []
     for other in q.domains:
         if other == domain:
             continue
-        for by in (f"{domain}{CROSS_SEP}{other}", f"{other}{CROSS_SEP}{domain}"):
-            if by not in bys:
-                continue
-            parts = split_cross(by)
-            pos_d, pos_o = parts.index(domain), parts.index(other)
-            labels = level_labels(q, other)
-            rows = []
-            for level in est.levels(by):
-                codes = level.split(CROSS_SEP)
-                if len(codes) != 2 or codes[pos_d] != str(code):
-                    continue
-                ocode = codes[pos_o]
-                cells = tuple(est.get(n, by, level) for n in names)
-                rows.append((labels.get(int(ocode), ocode) if ocode.lstrip("-").isdigit() else ocode, cells))
-            if any(c is not None and not c.suppressed for _l, cells in rows for c in cells):
-                out.append(Breakdown(other, domain_label(q, other),
-                                     tuple((n, indicator_label(q, n)) for n in names), tuple(rows)))
-            break
+        found = R.crossed_by(est, domain, other)
+        if found is None:
+            continue
+        by, pos = found
+        first = R.level_rows(est, q, names[0], by, ctx, fixed=(pos, str(code)))
+        rows = tuple((r.label, tuple(est.get(n, by, r.group.level) if r.group else None for n in names), r)
+                     for r in first if r.group is not None)
+        if not any(R.shown(c) for _l, cells, _r in rows for c in cells):
+            continue  # the numbers do not allow this breakdown
+        label = domain_label(q, other)
+        chart = R.chart(f"grafiek-{slug(other)}", f"Werkbaarheidsgraad naar {label}", [r for _l, _c, r in rows],
+                        "werkbaarheidsgraad", ctx)
+        out.append(R.Breakdown(other, label, tuple((n, indicator_label(q, n)) for n in names), rows, chart))
     return tuple(out)
 
 
-def _cutoffs(q: Questionnaire) -> list[dict[str, Any]]:
-    rows = []
-    for ind in q.indicators:
-        if ind.kind != "traffic_light" or not ind.cutoffs:
-            continue
-        c = ind.cutoffs["default"]
-        scale = q.scale(ind.scale).label.nl if ind.scale else ""
-        op = "≥" if ind.problem_if == "high" else "≤"  # a score at or beyond the cut-off is a problem
-        rows.append({"label": ind.label.nl, "scale": scale, "problem_if": "hoog" if ind.problem_if == "high" else "laag",
-                     "problematisch": f"{op} {fmt_number(c.problematisch)}",
-                     "acuut": f"{op} {fmt_number(c.acuut)}" if c.acuut is not None else DASH,
-                     "status": ind.cutoff_status, "note": ind.cutoff_note or ""})
-    return rows
-
-
-def _sector_code(q: Questionnaire, domain: str, sector_code: int) -> str:
-    labels = {c.code: c.label.nl for c in q.choices_of(q.item(domain))}
-    if sector_code not in labels:
-        raise UsageError(f"unknown {domain} code", [Problem(one_of(sector_code, sorted(labels)), column=domain,
-                                                            hint=f"use a code of the questionnaire's {domain} list")])
-    return labels[sector_code]
-
-
-def render_sector_report(estimates: pd.DataFrame | Estimates, q: Questionnaire, sector_code: int, *,
-                         context: ReportContext | None = None, domain: str = SECTOR_DOMAIN) -> str:
-    """The HTML report of one sector (a complete, self-contained page)."""
+def render_domain_report(estimates: pd.DataFrame | Estimates, q: Questionnaire, code: int, *,
+                         context: ReportContext | None = None, domain: str | None = None,
+                         embed_css: bool = True) -> str:
+    """The HTML report of one group (a complete, self-contained page)."""
     ctx = context or ReportContext()
-    est = estimates_for(estimates, q)
-    sector_label = _sector_code(q, domain, sector_code)
-    level = str(sector_code)
+    est = load_estimates(estimates, q, ctx)
+    domain = domain or report_domain(q)
+    label = _group_label(q, domain, code)
+    noun = domain_label(q, domain)
+    level = str(code)
     groups = indicator_groups(q)
     head = groups.headline
     if head is None:
-        raise SpecError(f"{q.study.id}: a sector report needs a composite indicator with rule 'none_problem' "
+        raise SpecError(f"{q.study.id}: a group report needs a composite indicator with rule 'none_problem' "
                         "(werkbaar werk)", [Problem("no such indicator", path="indicators",
                                                     hint="add the composite indicator to the questionnaire")])
-    head_cell = est.get(head.name, domain, level)
-    published = head_cell is not None and not head_cell.suppressed
-    work = tuple(_row(est, q, i, domain, level, ctx, acute=True) for i in groups.workability)
-    risk = tuple(_row(est, q, i, domain, level, ctx) for i in groups.risk)
-    headline = _row(est, q, head, domain, level, ctx)
+    headline = R.make_row(est, head.name, indicator_label(q, head.name), domain, level, ctx)
+    published = R.shown(headline.group)
+    work = tuple(R.make_row(est, i.name, i.label.nl, domain, level, ctx, acute=True) for i in groups.workability)
+    risk = tuple(R.make_row(est, i.name, i.label.nl, domain, level, ctx) for i in groups.risk)
+    modules = R.module_rows(est, q, domain, level, ctx) if published else ()
     names = (head.name, *(i.name for i in groups.workability))
-    breakdowns = _breakdowns(est, q, domain, sector_code, names) if published else ()
-    wave = ctx.wave or q.study.wave
-    sections = [("kerncijfer", "Werkbaarheidsgraad"), ("knelpunten", "Werkbaarheidsknelpunten"),
-                ("risicos", "Risicofactoren in het werk")] if published else [("geen-cijfers", "Geen cijfers")]
+    breakdowns = _breakdowns(est, q, domain, code, names, ctx) if published else ()
+    sections = ([("samenvatting", "Samenvatting"), ("risicoprofiel", "Risicoprofiel")] if published
+                else [("geen-cijfers", "Geen cijfers")])
     if breakdowns:
-        sections.append(("uitsplitsingen", "Uitsplitsingen binnen de sector"))
+        sections.append(("uitsplitsingen", f"Uitsplitsingen binnen de {noun}"))
+    if modules:
+        sections.append(("modules", "Extra thema's"))
     sections.append(("methoden", "Methoden en leeswijzer"))
-    return _render(
-        "sector.html.j2",
-        title=f"Werkbaarheid in de sector {sector_label}", sector_label=sector_label, sector_code=sector_code,
-        domain=domain, q=q, study_title=q.study.title.nl, wave=wave, ctx=ctx, published=published,
-        headline=headline, work=work, risk=risk, breakdowns=breakdowns, sections=sections,
-        has_tests=est.has_test_columns(),
-        chart_work=_chart("grafiek-knelpunten", f"Werkbaarheidsknelpunten in de sector {sector_label} en in Vlaanderen",
-                          work, sector_label, True, ctx) if published else "",
-        chart_risk=_chart("grafiek-risicos", f"Risicofactoren in de sector {sector_label} en in Vlaanderen",
-                          risk, sector_label, False, ctx) if published else "",
-        cutoffs=_cutoffs(q), reference_cutoffs=any(i.cutoff_status == "reference" for i in q.indicators
-                                                   if i.kind == "traffic_light"),
-        modes=[(MODE_LABELS_NL.get(m, m), n) for m, n in ctx.counts_by_mode],
-        response_rate=fmt_number(ctx.response.rate * 100) if ctx.response.rate is not None else None,
-        kish=fmt_number(ctx.weighting.kish_deff, 2) if ctx.weighting.kish_deff is not None else None,
-        weighting_margins=[domain_label(q, m) for m in (ctx.weighting.margins or q.weighting)],
-        confidence=fmt_number(ctx.confidence * 100, 0), alpha=fmt_number(ctx.alpha, 2),
+    series = f"{noun} {label}"
+    return render_page(
+        "sector.html.j2", embed_css=embed_css, body_class=f"report group-report {slug(domain)}",
+        title=f"Werkbaarheid in de {noun} {label}", group_label=label, noun=noun, code=code, domain=domain,
+        population=population_noun(q), unit_noun="respondenten", q=q, study_title=q.study.title.nl,
+        wave=ctx.wave or q.study.wave, ctx=ctx, published=published, headline=headline, work=work, risk=risk,
+        risk_higher=[r for r in risk if r.marked and r.direction == "hoger"],
+        risk_lower=[r for r in risk if r.marked and r.direction == "lager"],
+        breakdowns=breakdowns, modules=modules, sections=sections,
+        prev_source=R.prev_source(est),
+        chart_work=R.chart("grafiek-knelpunten", f"Werkbaarheidsknelpunten in de {series} en in Vlaanderen", work,
+                           series, ctx, acute=True) if published else "",
+        chart_risk=R.chart("grafiek-risicos", f"Risicofactoren in de {series} en in Vlaanderen", risk, series, ctx)
+        if published else "",
+        chart_modules=R.chart("grafiek-modules", f"Extra thema's in de {series} en in Vlaanderen", modules, series, ctx)
+        if modules else "",
+        **R.methods_data(q, ctx, est),
     )
 
 
-def slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-") or "x"
+def render_sector_report(estimates: pd.DataFrame | Estimates, q: Questionnaire, sector_code: int, *,
+                         context: ReportContext | None = None, domain: str = SECTOR_DOMAIN,
+                         embed_css: bool = True) -> str:
+    """The HTML report of one sector (:func:`render_domain_report` for the ``sector`` domain)."""
+    return render_domain_report(estimates, q, sector_code, context=context, domain=domain, embed_css=embed_css)
 
 
-def report_filename(code: int, label: str, domain: str = SECTOR_DOMAIN) -> str:
-    return f"{domain}-{code:02d}-{slug(label)}.html"
+def report_filename(code: int, label: str, domain: str = SECTOR_DOMAIN, ext: str = "html") -> str:
+    return f"{slug(domain)}-{code:02d}-{slug(label)}.{ext}"
 
 
-def write_sector_reports(estimates: pd.DataFrame | Estimates, q: Questionnaire, out_dir: str | Path,
-                         context: ReportContext | None = None, *, domain: str = SECTOR_DOMAIN) -> list[Path]:
-    """One report per code of the sector list (a sector too small gets a report that says so)."""
-    est = estimates_for(estimates, q)
+def group_codes(q: Questionnaire, domain: str) -> tuple[tuple[int, str], ...]:
+    """(code, label) of every group of the domain, in questionnaire order."""
+    return tuple((c.code, c.label.nl) for c in q.choices_of(q.item(domain)))
+
+
+def check_domain_rows(est: Estimates, domain: str) -> None:
     if domain not in est.bys():
         raise InputError(f"{est.source}: no rows with by = {domain!r}, so no {domain} reports can be made",
                          [Problem(f"by holds only {sorted(b or '(overall)' for b in est.bys())}", column="by",
                                   expected=f"rows with by = {domain!r}", hint=f"estimate the indicators by {domain}")],
                          code="no_domain_rows")
+
+
+def write_domain_reports(estimates: pd.DataFrame | Estimates, q: Questionnaire, out_dir: str | Path,
+                         context: ReportContext | None = None, *, domain: str | None = None,
+                         codes: tuple[int, ...] | None = None) -> list[Path]:
+    """One HTML report per group (all codes of the domain's list, or ``codes``); a group too small
+    gets a report that says so."""
+    ctx = context or ReportContext()
+    est = load_estimates(estimates, q, ctx)
+    domain = domain or report_domain(q)
+    check_domain_rows(est, domain)
     out = Path(out_dir)
+    labels = dict(group_codes(q, domain))
     paths = []
-    for choice in q.choices_of(q.item(domain)):
-        html = render_sector_report(est, q, choice.code, context=context, domain=domain)
-        paths.append(write_text(out / report_filename(choice.code, choice.label.nl, domain), html))
+    for code in codes if codes is not None else tuple(labels):
+        html = render_domain_report(est, q, code, context=ctx, domain=domain)
+        paths.append(write_text(out / report_filename(code, labels.get(code, str(code)), domain), html))
     return paths
+
+
+def write_sector_reports(estimates: pd.DataFrame | Estimates, q: Questionnaire, out_dir: str | Path,
+                         context: ReportContext | None = None, *, domain: str = SECTOR_DOMAIN) -> list[Path]:
+    """One report per code of the sector list (kept for the run's outputs stage)."""
+    return write_domain_reports(estimates, q, out_dir, context, domain=domain)

@@ -1,0 +1,135 @@
+"""Hand-made estimates tables for the report tests (contract of notes/contracts.md), written without
+the estimation code: employees and self-employed (group rows, standard breakdowns, crossed rows,
+module rows, tests against the rest of Flanders), the previous wave under its own names, and the
+enterprise survey (sector group x size class)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipeline.outputs.context import ReportContext, ResponseInfo, WeightingSummary
+from pipeline.questionnaire.model import Questionnaire
+
+CTX = ReportContext(run_id="run-test", counts_by_mode=(("paper", 812), ("web", 1588)),
+                    response=ResponseInfo(invited=10000, responded=2400),
+                    weighting=WeightingSummary(method="raking", n=2400, kish_deff=1.4321), synthetic=True)
+
+MODULES = ("mod_telework", "mod_frequent_absence", "mod_long_absence", "mod_training", "mod_retirement")
+SUPPRESSED_GROUP = 8  # every row of this group has n < 30
+UNRELIABLE_GROUP = 11  # n = 42: unreliable
+SECRET_GROUP = 3  # one suppressed acute cell with a distinctive value
+SECRET_VALUE = 0.98765  # would show as "98,8" if it ever leaked
+CROSSES = ("sex", "age_band", "statute")
+
+
+def indicator_names(q: Questionnaire) -> list[str]:
+    out = []
+    for ind in q.indicators:
+        if ind.kind == "traffic_light":
+            out += [ind.name, ind.name + "_acuut"]
+        elif ind.kind == "composite":
+            out.append(ind.name)
+    return out
+
+
+def _row(rng: np.random.Generator, name: str, by: str, level: str, n: int, *, test: bool) -> dict[str, object]:
+    p = float(rng.uniform(0.15, 0.75))
+    if name.endswith("_acuut"):
+        p *= float(rng.uniform(0.2, 0.6))
+    se = float(np.sqrt(p * (1 - p) / max(n, 1)) * 1.2)
+    flags = "suppressed" if n < 30 else "unreliable" if n < 50 else ""
+    pv = float(rng.uniform(0, 0.2)) if test else np.nan
+    return {"indicator": name, "by": by, "level": level, "n": n, "weighted_n": n * 101.5, "estimate": p, "se": se,
+            "ci_low": max(p - 1.96 * se, 0.0), "ci_high": min(p + 1.96 * se, 1.0), "deff": 1.44, "flags": flags,
+            "stat": "proportion", "ci_method": "logit", "df": max(n - 1, 0),
+            "diff": np.nan, "diff_se": se if test else np.nan, "p_value": pv,
+            "significant": (pv < 0.05) if test else pd.NA}
+
+
+def _levels(q: Questionnaire, var: str) -> list[int]:
+    for d in q.derived:
+        if d.name == var:
+            return [b.code for b in d.bands]
+    return [c.code for c in q.choices_of(q.item(var))]
+
+
+def _finish(rows: list[dict[str, object]]) -> pd.DataFrame:
+    overall = {r["indicator"]: r["estimate"] for r in rows if r["by"] == ""}
+    for r in rows:  # the difference with (roughly) the rest of Flanders, so direction and sign agree
+        if r["by"] and ":" not in str(r["by"]) and pd.notna(r["p_value"]):
+            r["diff"] = float(r["estimate"]) - float(overall[r["indicator"]])
+    df = pd.DataFrame(rows)
+    df["significant"] = df["significant"].astype("boolean")
+    return df
+
+
+def wbm_table(q: Questionnaire, *, seed: int = 7, modules: tuple[str, ...] = MODULES,
+              crosses: tuple[str, ...] = CROSSES, suppressed: int = SUPPRESSED_GROUP,
+              unreliable: int = UNRELIABLE_GROUP) -> pd.DataFrame:
+    """Employees or self-employed: overall, every domain, the report domain crossed with ``crosses``."""
+    rng = np.random.default_rng(seed)
+    names = indicator_names(q) + list(modules)
+    domain = q.domains[0]
+    rows = [_row(rng, n, "", "", 2400, test=False) for n in names]
+    codes = _levels(q, domain)
+    for code in codes:
+        n = 21 if code == suppressed else 42 if code == unreliable else 120 + 10 * code
+        rows += [_row(rng, name, domain, str(code), n, test=True) for name in names]
+    for other in q.domains[1:]:
+        for i, lv in enumerate(_levels(q, other)):
+            rows += [_row(rng, name, other, str(lv), 200 + 20 * i, test=True) for name in names]
+    for other in crosses:
+        if other not in q.domains:
+            continue
+        lvls = _levels(q, other)
+        for code in codes:
+            if code == suppressed:
+                continue
+            for i, lv in enumerate(lvls):
+                n = 12 if (code == 5 and i == len(lvls) - 1) else 35 + 9 * i + code
+                rows += [_row(rng, name, f"{domain}:{other}", f"{code}:{lv}", n, test=False) for name in names]
+    for r in rows:
+        if r["indicator"] == f"{names[0]}_acuut" and r["by"] == domain and r["level"] == str(SECRET_GROUP):
+            r.update(n=29, flags="suppressed", estimate=SECRET_VALUE, ci_low=0.97531, ci_high=0.99135)
+    return _finish(rows)
+
+
+def previous_table(q_now: Questionnaire, now: pd.DataFrame, *, seed: int = 3) -> pd.DataFrame:
+    """The previous wave's table under that wave's names (the mapping of ``q_now`` reversed)."""
+    assert q_now.mapping is not None
+    rng = np.random.default_rng(seed)
+    ind = dict(q_now.mapping.indicators)
+    var = dict(q_now.mapping.items)
+    prev = now[~now["indicator"].str.startswith("mod_retirement")].copy()  # one module absent last wave
+
+    def rename(name: str) -> str:
+        base, acute = (name[:-6], "_acuut") if name.endswith("_acuut") else (name, "")
+        return ind.get(base, base) + acute
+
+    prev["indicator"] = [rename(n) for n in prev["indicator"]]
+    prev["by"] = [":".join(var.get(p, p) for p in b.split(":")) if b else "" for b in prev["by"]]
+    shift = rng.normal(0, 0.04, size=len(prev))
+    prev["estimate"] = np.clip(prev["estimate"].to_numpy(float) + shift, 0.01, 0.99)
+    prev["ci_low"] = np.clip(prev["estimate"] - 0.05, 0, 1)
+    prev["ci_high"] = np.clip(prev["estimate"] + 0.05, 0, 1)
+    prev["n"] = np.where(prev["n"] < 30, prev["n"], prev["n"].astype(int) + 7)  # small stays small
+    prev["flags"] = np.where(prev["n"] < 30, "suppressed", np.where(prev["n"] < 50, "unreliable", ""))
+    prev = prev.drop(columns=["diff", "diff_se", "p_value", "significant"])
+    return prev.reset_index(drop=True)
+
+
+def oe_table(q: Questionnaire, *, seed: int = 5) -> pd.DataFrame:
+    """Enterprise survey: overall, sector_group, size_class and their crossing (one cell small)."""
+    rng = np.random.default_rng(seed)
+    names = indicator_names(q) + ["mod_telework"]
+    rows = [_row(rng, n, "", "", 1650, test=False) for n in names]
+    for d in q.domains:
+        for i, lv in enumerate(_levels(q, d)):
+            rows += [_row(rng, name, d, str(lv), 150 + 60 * i, test=True) for name in names]
+    a, b = q.domains[:2]
+    for la in _levels(q, a):
+        for lb in _levels(q, b):
+            n = 17 if (la, lb) == (2, 4) else 44 if (la, lb) == (1, 4) else 60 + 10 * la + 5 * lb
+            rows += [_row(rng, name, f"{a}:{b}", f"{la}:{lb}", n, test=False) for name in names]
+    return _finish(rows)
