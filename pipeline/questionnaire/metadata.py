@@ -87,7 +87,7 @@ class _Builder:
     def t(self, text: Text | None) -> str:
         return "" if text is None else text.get(self.lang)
 
-    def pair(self, table: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    def pair(self, table: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
         return table.get(self.lang, table["nl"])
 
     def add(self, name: str, label: str, values: Mapping[int, str] | None, missing: Iterable[int], measure: str) -> None:

@@ -143,6 +143,7 @@ class Item(Spec):
     grid: str | None = None  # items answered as one grid (straightlining checks)
     unit: str | None = None
     modes: tuple[Literal["paper", "web", "cati"], ...] | None = None  # None: all modes
+    section: Text | None = None  # starts a new section (heading on the paper proof and in the codebook)
 
     @field_validator("name")
     @classmethod
@@ -316,3 +317,21 @@ class Questionnaire(Spec):
 
     def missing_code_values(self) -> tuple[int, ...]:
         return tuple(m.code for m in self.missing_codes)
+
+    def item_variables(self, item: Item) -> tuple[str, ...]:
+        """The data columns of one item (``<name>_<code>`` per option for multiple choice)."""
+        if item.type == ItemType.multiple:
+            return tuple(f"{item.name}_{c.code}" for c in self.choices_of(item))
+        return (item.name,)
+
+    def known_variables(self) -> tuple[str, ...]:
+        """Item variables plus derived variables (what expressions, weighting and domains may use)."""
+        return self.variables() + tuple(d.name for d in self.derived)
+
+    def cutoffs_for(self, indicator: Indicator | str, population: str | None = None) -> Cutoffs:
+        """Cut-offs of a traffic_light indicator for ``population`` (default: the study population),
+        falling back to the ``default`` entry."""
+        ind = self.indicator(indicator) if isinstance(indicator, str) else indicator
+        if not ind.cutoffs:
+            raise KeyError(f"{ind.name} has no cut-offs")
+        return ind.cutoffs.get(population or self.study.population) or ind.cutoffs["default"]
