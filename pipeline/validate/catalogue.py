@@ -70,6 +70,8 @@ _TYPES: tuple[IssueType, ...] = (
     # case level
     IssueType("missing_id", "Missing respondent id", "error", "case",
               "no {item}: the row cannot be linked to the sample", set_aside=True),
+    IssueType("weighting_variable_missing", "Weighting variable not known", "error", "case",
+              "{item} is {value}: the row cannot be weighted to the population margins", set_aside=True),
     IssueType("outside_target_population", "Outside the target population", "info", "case",
               "target population condition ({rule}) does not hold", set_aside=True),
     IssueType("target_population_unknown", "Target population unknown", "warning", "case",

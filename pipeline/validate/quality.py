@@ -75,6 +75,16 @@ def case_checks(c: Compiled, td: TableData, options: ValidationOptions) -> CaseR
     res.reasons["missing_id"] = missing_id
     log.issue("missing_id", np.flatnonzero(missing_id), item=c.id_variable)
 
+    # the weighting needs every weighting variable (margins have no level for -7/-9)
+    wmiss = np.zeros(n, dtype=bool)
+    for v in q.weighting:
+        if v in values:
+            m = ~(values[v] >= 0)
+            rows = np.flatnonzero(m)
+            log.issue("weighting_variable_missing", rows, item=v, values=[fmt_number(x) for x in values[v][rows]])
+            wmiss |= m
+    res.reasons["weighting_variable_missing"] = wmiss
+
     if c.target is not None:
         rel = evaluate(c.target, values, size=n)
         unknown = ~rel & unknown_mask(c.target, values, n)

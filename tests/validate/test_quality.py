@@ -22,7 +22,7 @@ def _reasons(vf, rid: str) -> set[str]:
 
 def _blank_items(q, df: pd.DataFrame, i: int, share: float) -> None:
     names = [it.name for it in q.items if it.type.value not in ("text",) and it.name in df.columns
-             and it.name not in ("working", "sample_id")]
+             and it.name not in ("working", "sample_id", "age", *q.weighting)]
     k = int(len(names) * share)
     df.loc[i, names[:k]] = ""
 
@@ -132,3 +132,12 @@ def test_eligible_copy_preferred_over_set_aside_copy() -> None:
     losers, wt, wr = resolve_duplicates(ids, shares, ["web", "paper"], has_reason, ("most_complete", "web"))
     assert losers[0].tolist() == [True, False] and losers[1].tolist() == [False, False]
     assert (wt[0][0], wr[0][0]) == (1, 0)
+
+
+def test_missing_weighting_variable_sets_row_aside(q, tmp_path: Path, paper_frame: pd.DataFrame) -> None:
+    paper_frame.loc[0, "sex"] = ""
+    paper_frame.loc[1, "province"] = "2/3"
+    vf = frames(q, tmp_path, paper=paper_frame)
+    assert _reasons(vf, "paper_keyed.csv:1") == {"weighting_variable_missing"}
+    assert _reasons(vf, "paper_keyed.csv:2") == {"weighting_variable_missing"}
+    assert row(vf.accepted, "paper_keyed.csv:3")["sex"] >= 1
