@@ -136,72 +136,26 @@ def stage_estimate(run: Run) -> StageResult:
 
 
 # --------------------------------------------------------------------------- outputs
-def report_context(run: Run) -> object:
-    """The facts a report needs beyond the estimates, read from earlier stages' diagnostics."""
-    import json
-
-    from pipeline.outputs.context import ReportContext, ResponseInfo, WeightingSummary
-
-    q = run.questionnaire()
-    mf = run.manifest.data
-    stages = mf.get("stages", {})
-    val = stages.get("validate", {}).get("rows", {})
-    by_mode: dict[str, int] = {}
-    acc_path = run.dir / "01_validate" / "accepted.parquet"
-    if acc_path.exists():
-        modes = read_parquet(acc_path)["_mode"].astype(str).value_counts()
-        by_mode = {str(k): int(v) for k, v in modes.items()}
-    invited = None
-    wave_meta = _wave_meta(run)
-    if wave_meta:
-        invited = wave_meta.get("invited")
-    wsum = stages.get("weight", {}).get("summary", {})
-    synthetic = bool(wave_meta.get("synthetic", False))
-    wdiag = run.dir / "02_weight" / "diagnostics.json"
-    if wdiag.exists():
-        mm = json.loads(wdiag.read_text(encoding="utf-8")).get("margins_meta") or {}
-        synthetic = synthetic or bool(mm.get("synthetic", False))
-    est_entry = next((o for o in stages.get("estimate", {}).get("outputs", []) if o["path"].endswith("estimates.parquet")), None)
-    return ReportContext(
-        wave=q.study.wave,
-        run_id=run.dir.name,
-        counts_by_mode=tuple(sorted(by_mode.items())),
-        response=ResponseInfo(invited=invited, responded=val.get("accepted")),
-        weighting=WeightingSummary(method="raking", n=val.get("accepted"), kish_deff=wsum.get("kish_deff"),
-                                   margins=tuple(q.weighting)),
-        data_version=(est_entry or {}).get("sha256", "")[:12],
-        min_n_publish=run.config.min_n,
-        min_n_reliable=run.config.min_n_reliable,
-        synthetic=synthetic,
-    )
-
-
-def _wave_meta(run: Run) -> dict[str, object]:
-    import json
-
-    for spec in run.config.inputs:
-        p = Path(spec.path).parent / "wave.json"
-        if p.exists():
-            data = json.loads(p.read_text(encoding="utf-8"))
-            return data if isinstance(data, dict) else {}
-    return {}
-
-
 def stage_outputs(run: Run) -> StageResult:
+    """One HTML report per group (sector; occupational group for the self-employed) plus the Flanders
+    overview, one custom table (xlsx + csv) and one .sav microdata file. PDFs: ``wbm report``."""
+    from pipeline.outputs.batch import plan_reports, render_reports
     from pipeline.outputs.microdata import write_microdata_sav
-    from pipeline.outputs.report import write_sector_reports
+    from pipeline.outputs.rundir import context_from_run
     from pipeline.outputs.tables import default_rows, write_custom_table
 
     q = run.questionnaire()
     est = read_parquet(run.need("estimate", "estimates.parquet"))
     scored = read_parquet(run.need("score", "scored.parquet"))
-    ctx = report_context(run)
+    ctx = context_from_run(run.dir, q)
     out = run.stage_dir("outputs")
-    reports = write_sector_reports(est, q, out / "reports", ctx)
-    table = write_custom_table(est, q, out / "tables" / f"{q.study.id}-sectoren.xlsx",
-                               title=f"{q.study.title.nl}: indicatoren per sector", rows=default_rows(q), by="sector",
+    jobs = plan_reports(q, all_groups=True)
+    reports = render_reports(est, q, out / "reports", jobs, context=ctx, formats=("html",))
+    domain = q.domains[0]
+    table = write_custom_table(est, q, out / "tables" / f"{q.study.id}-{domain}.xlsx",
+                               title=f"{q.study.title.nl}: indicatoren per {domain}", rows=default_rows(q), by=domain,
                                context=ctx)
     sav = write_microdata_sav(scored, q, out / "microdata" / f"{q.study.id}-microdata.sav", seed=run.config.release_seed)
     outputs = sorted(p for p in out.rglob("*") if p.is_file())
     return StageResult("outputs", {"reports": len(reports), "tables": 1, "microdata_rows": len(scored)}, tuple(outputs),
-                       summary={"reports": [p.name for p in reports], "table": table.name, "microdata": sav.name})
+                       summary={"reports": sorted(p.name for p in reports), "table": table.name, "microdata": sav.name})

@@ -159,7 +159,7 @@ def problems(draw):
 @given(problems())
 def test_property_sum_and_margins(p):
     codes, targets, b = p
-    res = rake(codes, targets, b, max_iter=2000)
+    res = rake(codes, targets, b, max_iter=20000)  # IPF converges linearly; some random structures need ~3,000 sweeps
     assert res.converged
     np.testing.assert_allclose(res.weights.sum(), targets[0].sum(), rtol=1e-8)
     for c, t in zip(codes, targets, strict=True):
@@ -172,7 +172,7 @@ def test_property_sum_and_margins(p):
 @given(problems(), st.integers(0, 2**32 - 1))
 def test_property_row_and_margin_order_invariance(p, seed):
     codes, targets, b = p
-    res = rake(codes, targets, b, max_iter=2000)
+    res = rake(codes, targets, b, max_iter=20000)  # IPF converges linearly; some random structures need ~3,000 sweeps
     perm = np.random.default_rng(seed).permutation(b.size)
     res2 = rake([c[perm] for c in codes][::-1], targets[::-1], b[perm], max_iter=2000)
     np.testing.assert_allclose(res2.weights, res.weights[perm], rtol=1e-7)

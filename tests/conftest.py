@@ -1,0 +1,24 @@
+"""Shared fixtures: one small synthetic wave run through the whole pipeline, built once per session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+SMALL_INVITED = 13_000  # about 2,900 respondents
+SMALL_SEED = 2023
+
+
+@pytest.fixture(scope="session")
+def small_demo(tmp_path_factory: pytest.TempPathFactory):
+    """The demo on a small wave (about 3,000 respondents): ``(DemoResult, out_dir)``."""
+    from pipeline.demo import run_demo
+
+    out = tmp_path_factory.mktemp("demo")
+    return run_demo(out, size=SMALL_INVITED, seed=SMALL_SEED), out
+
+
+@pytest.fixture(scope="session")
+def small_run_dir(small_demo) -> Path:
+    return small_demo[0].run_dir
