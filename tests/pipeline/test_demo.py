@@ -106,7 +106,7 @@ def test_same_inputs_give_byte_identical_outputs(small_demo, tmp_path: Path):
     from pipeline.runner import Run, RunConfig, run_stages
 
     res, _ = small_demo
-    again = tmp_path / "run2"
+    again = tmp_path / res.run_dir.name  # the run id (directory name) is printed in the reports
     run_stages(Run(again, RunConfig.from_wave_dir(res.wave_dir)))
     first = sorted(p.relative_to(res.run_dir) for p in res.run_dir.rglob("*") if p.is_file())
     second = sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
