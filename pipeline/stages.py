@@ -100,7 +100,13 @@ def domain_frame(df: pd.DataFrame, domains: list[str], *, crossed_with: str | No
 
 
 def stage_estimate(run: Run) -> StageResult:
-    from pipeline.estimation.api import DesignSpec, calibration_from_columns, compare_domains, estimate, to_csv_text
+    from pipeline.estimation.api import (
+        DesignSpec,
+        calibration_from_columns,
+        compare_domains,
+        estimate,
+        to_csv_text,
+    )
     from pipeline.estimation.config import EstimationConfig
     from pipeline.estimation.reliability import ReliabilityRules
     from pipeline.fileio import write_text
