@@ -1,0 +1,368 @@
+"""A custom-table request: one small YAML file per request (the *spec*; no pandas here).
+
+```yaml
+kind: table-request
+schema_version: 1
+id: pc126-werkstress
+requester: woodwize              # whose ledger the release is logged in
+population: employees            # employees | self-employed | enterprises
+waves: [2023]
+indicators: [werkstress, werkbaar_werk]
+rows: age_band                   # optional breakdowns (rows and/or columns)
+columns: statute
+filters:
+  - {variable: sector, levels: [4]}
+  - {variable: statute, exclude: [3]}
+statistics: [percent, ci, n]     # percent, ci, n, weighted_n
+language: nl
+disclosure: {min_n_percent: 30}  # optional overrides of the rules
+```
+
+Checked in two passes, every problem reported at once: the structure (pydantic, unknown keys
+rejected), then the names against the questionnaire of every requested wave (indicators, variables,
+levels, language); an unknown name fails with the full list of valid names. Names are those of the
+latest requested wave; earlier waves are reached through the questionnaires' wave mappings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from pipeline.disclosure.cells import Condition
+from pipeline.disclosure.protect import HistoryPolicy
+from pipeline.disclosure.rules import DominanceRule, PrimaryRules, TableKind
+from pipeline.disclosure.structure import Dimension
+from pipeline.errors import Problem, SpecError
+from pipeline.paths import QUESTIONNAIRES_DIR
+from pipeline.questionnaire.model import ItemType, Questionnaire, Role, Text
+
+KIND = "table-request"
+SCHEMA_VERSION = 1
+POPULATIONS = {"employees": "werknemers", "self-employed": "zelfstandigen", "enterprises": "ondernemingen"}
+SLUG = r"^[a-z0-9][a-z0-9._-]{0,63}$"
+MISSING_LEVEL = "missing"
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Filter(_Spec):
+    """Keep respondents whose ``variable`` is in ``levels`` (or not in ``exclude``)."""
+
+    variable: str
+    levels: tuple[int, ...] | None = None
+    exclude: tuple[int, ...] | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> Filter:
+        if (self.levels is None) == (self.exclude is None):
+            raise ValueError("a filter needs exactly one of 'levels' or 'exclude'")
+        if not (self.levels or self.exclude):
+            raise ValueError("a filter needs at least one level")
+        return self
+
+
+class DisclosureOptions(_Spec):
+    min_n_count: Annotated[int, Field(ge=1)] = 5
+    min_n_percent: Annotated[int, Field(ge=1)] = 30
+    unreliable_below: Annotated[int, Field(ge=1)] = 50
+    min_n_magnitude: Annotated[int, Field(ge=1)] = 5
+    dominance_n: Annotated[int, Field(ge=1)] = 2
+    dominance_k: Annotated[float, Field(gt=0, le=100)] = 85.0
+    p_percent: Annotated[float | None, Field(gt=0, le=100)] = 10.0
+    on_disclosure: Literal["suppress", "refuse"] = "suppress"
+
+
+class TableRequest(_Spec):
+    kind: Literal["table-request"] = "table-request"
+    schema_version: Literal[1] = 1
+    id: str = Field(pattern=SLUG)
+    requester: str = Field(pattern=SLUG)
+    title: Text | None = None
+    population: Literal["employees", "self-employed", "enterprises"]
+    waves: tuple[int, ...] = Field(min_length=1)
+    indicators: tuple[str, ...] = Field(min_length=1)
+    rows: str | None = None
+    columns: str | None = None
+    filters: tuple[Filter, ...] = ()
+    statistics: tuple[Literal["percent", "ci", "n", "weighted_n"], ...] = ("percent", "ci", "n")
+    language: str = "nl"
+    questionnaire: str | None = None  # a questionnaire id or path for a single-wave request (default: shipped)
+    disclosure: DisclosureOptions = Field(default_factory=DisclosureOptions)
+
+    @field_validator("waves", "indicators", "statistics")
+    @classmethod
+    def _unique(cls, v: tuple[object, ...]) -> tuple[object, ...]:
+        if len(set(v)) != len(v):
+            raise ValueError("names must not repeat")
+        return v
+
+    @model_validator(mode="after")
+    def _shape(self) -> TableRequest:
+        if self.rows is not None and self.rows == self.columns:
+            raise ValueError("rows and columns must be different variables")
+        if self.questionnaire is not None and len(self.waves) > 1:
+            raise ValueError("'questionnaire' can only be given for a single-wave request")
+        return self
+
+    def hash(self) -> str:
+        """SHA-256 of the request's content (not its formatting or comments)."""
+        text = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def rules(self) -> PrimaryRules:
+        d = self.disclosure
+        return PrimaryRules(min_n_count=d.min_n_count, min_n_percent=d.min_n_percent,
+                            unreliable_below=d.unreliable_below, min_n_magnitude=d.min_n_magnitude,
+                            dominance=(DominanceRule(d.dominance_n, d.dominance_k),), p_percent=d.p_percent)
+
+    def policy(self) -> HistoryPolicy:
+        return HistoryPolicy(on_disclosure=self.disclosure.on_disclosure)
+
+
+@dataclass(frozen=True)
+class WaveNames:
+    """One wave's questionnaire and the request's names translated into that wave's names."""
+
+    wave: int
+    questionnaire: Questionnaire
+    variables: dict[str, str]  # request name -> this wave's name
+    indicators: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ResolvedRequest:
+    request: TableRequest
+    waves: tuple[WaveNames, ...]  # latest first
+    file: str | None = None
+
+    @property
+    def latest(self) -> WaveNames:
+        return self.waves[0]
+
+    def breakdowns(self) -> tuple[str, ...]:
+        return tuple(v for v in (self.request.rows, self.request.columns) if v is not None)
+
+    def levels(self, variable: str, wave: WaveNames | None = None) -> tuple[int, ...]:
+        """Codes of a breakdown variable in questionnaire order, restricted by filters on it."""
+        w = wave or self.latest
+        codes = _codes(w.questionnaire, w.variables[variable]) or ()
+        for f in self.request.filters:
+            if f.variable == variable:
+                codes = tuple(c for c in codes if (f.levels is not None and c in f.levels)
+                              or (f.exclude is not None and c not in f.exclude))
+        return codes
+
+    def dimensions(self, wave: WaveNames | None = None, *, missing_level: bool = True) -> tuple[Dimension, ...]:
+        """The disclosure structure's dimensions (named with the wave's variable names). With
+        ``missing_level`` each gets a last level ``"missing"`` (non-substantive codes, see
+        :meth:`level_codes`), so a total is exactly the sum of its rows: without it, the respondents
+        with a missing breakdown value form a hidden residual group that differencing can reveal."""
+        w = wave or self.latest
+        extra = (MISSING_LEVEL,) if missing_level else ()
+        return tuple(Dimension(w.variables[v], tuple(str(c) for c in self.levels(v, w)) + extra)
+                     for v in self.breakdowns())
+
+    def level_codes(self, wave: WaveNames | None = None) -> dict[str, dict[str, tuple[float, ...]]]:
+        """``codes`` argument of :func:`pipeline.disclosure.cells.table_cells` for the missing level."""
+        w = wave or self.latest
+        miss = tuple(float(c) for c in w.questionnaire.missing_code_values())
+        return {w.variables[v]: {MISSING_LEVEL: miss} for v in self.breakdowns()}
+
+    def conditions(self, indicator: str, wave: WaveNames | None = None) -> tuple[Condition, ...]:
+        """The population filter plus a substantive value of the indicator (the cells' base set)."""
+        w = wave or self.latest
+        out = []
+        for f in self.request.filters:
+            name = w.variables[f.variable]
+            if f.levels is not None:
+                out.append(Condition(name, tuple(float(x) for x in f.levels)))
+            else:
+                keep = tuple(float(c) for c in (_codes(w.questionnaire, name) or ()) if c not in (f.exclude or ()))
+                out.append(Condition(name, keep))
+        out.append(Condition(w.indicators[indicator], None))
+        return tuple(out)
+
+    def table_kind(self, indicator: str) -> TableKind:
+        ind = self.latest.questionnaire.indicator(self.latest.indicators[indicator])
+        return TableKind.mean if ind.kind == "count" else TableKind.percent
+
+
+def _codes(q: Questionnaire, name: str) -> tuple[int, ...] | None:
+    """Codes of a variable usable as a breakdown or filter, or None if it is not one."""
+    for d in q.derived:
+        if d.name == name:
+            return tuple(b.code for b in d.bands)
+    for it in q.items:
+        if it.name == name and it.type == ItemType.single and it.role != Role.direct_identifier:
+            return tuple(c.code for c in q.choices_of(it)) or None
+    return None
+
+
+def _breakdown_names(q: Questionnaire) -> list[str]:
+    return [n for n in [d.name for d in q.derived] + [it.name for it in q.items] if _codes(q, n)]
+
+
+def _shipped(population: str, wave: int) -> list[str]:
+    from pipeline.questionnaire.load import load_questionnaire
+
+    out = []
+    for f in sorted(QUESTIONNAIRES_DIR.glob("*.yaml")):
+        try:
+            q = load_questionnaire(f)
+        except SpecError:
+            continue
+        if q.study.population == population and q.study.wave == wave:
+            out.append(f.stem)
+    return out
+
+
+def _available_waves(population: str) -> list[int]:
+    from pipeline.questionnaire.load import load_questionnaire
+
+    waves = set()
+    for f in sorted(QUESTIONNAIRES_DIR.glob("*.yaml")):
+        try:
+            q = load_questionnaire(f)
+        except SpecError:
+            continue
+        if q.study.population == population:
+            waves.add(q.study.wave)
+    return sorted(waves)
+
+
+def resolve(req: TableRequest, file: str | None = None) -> ResolvedRequest:
+    """Check every name against the questionnaires of the requested waves (all problems at once)."""
+    from pipeline.questionnaire.load import load_questionnaire
+
+    problems: list[Problem] = []
+    pop = POPULATIONS[req.population]
+    waves = sorted(req.waves, reverse=True)
+    qs: list[tuple[int, Questionnaire]] = []
+    for w in waves:
+        if req.questionnaire is not None:
+            q = load_questionnaire(req.questionnaire)
+            if q.study.population != pop or q.study.wave != w:
+                problems.append(Problem(f"questionnaire {q.study.id!r} is for {q.study.population} {q.study.wave}",
+                                        file=file, path="questionnaire", expected=f"{pop} {w}"))
+            qs.append((w, q))
+            continue
+        ids = _shipped(pop, w)
+        if not ids:
+            valid = _available_waves(pop)
+            problems.append(Problem(f"no questionnaire for {req.population} wave {w}", file=file,
+                                    path=f"waves[{req.waves.index(w)}]", value=w,
+                                    expected="one of " + ", ".join(map(str, valid)),
+                                    hint="request a wave that has a questionnaire in questionnaires/"))
+            continue
+        qs.append((w, load_questionnaire(ids[0])))
+    if problems or not qs:
+        raise SpecError(f"{file or 'request'}: the table request has {len(problems)} problem(s)", problems)
+    latest_q = qs[0][1]
+    _check_latest(req, latest_q, file, problems)
+    resolved_waves = [WaveNames(qs[0][0], latest_q, {v: v for v in _request_variables(req)},
+                                {i: i for i in req.indicators})]
+    prev_q, var_map, ind_map = latest_q, {v: v for v in _request_variables(req)}, {i: i for i in req.indicators}
+    for w, q in qs[1:]:
+        var_map, ind_map = _translate(prev_q, q, var_map, ind_map, file, problems)
+        resolved_waves.append(WaveNames(w, q, dict(var_map), dict(ind_map)))
+        prev_q = q
+    if problems:
+        raise SpecError(f"{file or 'request'}: the table request has {len(problems)} problem(s)", problems)
+    return ResolvedRequest(req, tuple(resolved_waves), file)
+
+
+def _request_variables(req: TableRequest) -> list[str]:
+    names = [v for v in (req.rows, req.columns) if v is not None] + [f.variable for f in req.filters]
+    return list(dict.fromkeys(names))
+
+
+def _check_latest(req: TableRequest, q: Questionnaire, file: str | None, problems: list[Problem]) -> None:
+    inds = [i.name for i in q.indicators]
+    for k, name in enumerate(req.indicators):
+        if name not in inds:
+            problems.append(Problem(f"unknown indicator {name!r}", file=file, path=f"indicators[{k}]", value=name,
+                                    expected="one of " + ", ".join(inds), hint=f"use an indicator of {q.study.id}"))
+    valid = _breakdown_names(q)
+    where: list[tuple[str, str | None]] = [("rows", req.rows), ("columns", req.columns)]
+    where += [(f"filters[{k}].variable", f.variable) for k, f in enumerate(req.filters)]
+    for path, var in where:
+        if var is not None and var not in valid:
+            problems.append(Problem(f"unknown variable {var!r}", file=file, path=path, value=var,
+                                    expected="one of " + ", ".join(valid),
+                                    hint="breakdowns and filters use single-choice items or derived variables"))
+    for k, f in enumerate(req.filters):
+        codes = _codes(q, f.variable)
+        if codes is None:
+            continue
+        for key, levels in (("levels", f.levels), ("exclude", f.exclude)):
+            for lv in levels or ():
+                if lv not in codes:
+                    problems.append(Problem(f"unknown level {lv} of {f.variable!r}", file=file,
+                                            path=f"filters[{k}].{key}", value=lv,
+                                            expected="one of " + ", ".join(map(str, codes))))
+    if req.language not in q.study.languages:
+        problems.append(Problem(f"unknown language {req.language!r}", file=file, path="language", value=req.language,
+                                expected="one of " + ", ".join(q.study.languages)))
+
+
+def _translate(newer: Questionnaire, older: Questionnaire, var_map: dict[str, str], ind_map: dict[str, str],
+               file: str | None, problems: list[Problem]) -> tuple[dict[str, str], dict[str, str]]:
+    """Names of ``newer`` -> names of ``older`` through ``newer.mapping`` (same name if unmapped)."""
+    m = newer.mapping
+    if m is None or m.previous != older.study.id:
+        items: dict[str, str] = {}
+        inds: dict[str, str] = {}
+    else:
+        items, inds = dict(m.items), dict(m.indicators)
+    out_v = {k: items.get(v, v) for k, v in var_map.items()}
+    out_i = {k: inds.get(v, v) for k, v in ind_map.items()}
+    valid_v = _breakdown_names(older)
+    valid_i = [i.name for i in older.indicators]
+    for k, v in out_v.items():
+        if v not in valid_v:
+            problems.append(Problem(f"variable {k!r} has no counterpart in wave {older.study.wave}", file=file,
+                                    value=v, expected="one of " + ", ".join(valid_v),
+                                    hint=f"add it to the mapping of {newer.study.id}, or drop wave {older.study.wave}"))
+    for k, v in out_i.items():
+        if v not in valid_i:
+            problems.append(Problem(f"indicator {k!r} has no counterpart in wave {older.study.wave}", file=file,
+                                    value=v, expected="one of " + ", ".join(valid_i),
+                                    hint=f"add it to the mapping of {newer.study.id}, or drop wave {older.study.wave}"))
+    return out_v, out_i
+
+
+def parse_request(data: object, file: str | None = None) -> TableRequest:
+    """Structure pass: the YAML mapping -> :class:`TableRequest` (every problem at once)."""
+    if not isinstance(data, dict):
+        raise SpecError(f"{file or 'request'}: a table request must be a mapping",
+                        [Problem("top level is not a mapping", file=file)])
+    try:
+        return TableRequest.model_validate(data)
+    except ValidationError as exc:
+        problems = [Problem(e["msg"], file=file, path=".".join(str(x) for x in e["loc"]) or None,
+                            value=e.get("input") if not isinstance(e.get("input"), (dict, list)) else None)
+                    for e in exc.errors()]
+        raise SpecError(f"{file or 'request'}: the table request has {len(problems)} problem(s)", problems) from None
+
+
+def load_request(path: str | Path) -> ResolvedRequest:
+    """Read, check and resolve a request file."""
+    p = Path(path)
+    if not p.exists():
+        raise SpecError(f"request file {str(p)!r} not found", [Problem("no such file", file=str(p))])
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise SpecError(f"{p}: not valid YAML", [Problem(str(getattr(exc, "problem", exc)), file=str(p),
+                                                         line=(mark.line + 1) if mark else None)]) from None
+    return resolve(parse_request(data, str(p)), str(p))

@@ -1,0 +1,106 @@
+"""Table requests: structure pass, names checked against the questionnaires, wave mapping, hash."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from pipeline.disclosure.cells import Condition
+from pipeline.errors import SpecError
+from pipeline.paths import REPO_ROOT
+from pipeline.tables.request import load_request, parse_request, resolve
+
+EXAMPLE = REPO_ROOT / "examples" / "requests" / "pc126-werkstress.yaml"
+
+
+def _base(**over):
+    data = {"id": "t1", "requester": "woodwize", "population": "employees", "waves": [2023],
+            "indicators": ["werkstress"], "rows": "age_band", "filters": [{"variable": "sector", "levels": [4]}]}
+    data.update(over)
+    return data
+
+
+def _problems(data):
+    with pytest.raises(SpecError) as err:
+        resolve(parse_request(data, "req.yaml"), "req.yaml")
+    return err.value.problems
+
+
+def test_example_request_loads():
+    r = load_request(EXAMPLE)
+    assert r.request.requester == "woodwize"
+    assert [d.name for d in r.dimensions()] == ["age_band"]
+    assert r.dimensions(missing_level=False)[0].levels == ("1", "2", "3", "4", "5")
+    assert r.dimensions()[0].levels == ("1", "2", "3", "4", "5", "missing")
+    assert r.level_codes() == {"age_band": {"missing": (-1.0, -7.0, -8.0, -9.0)}}
+    assert r.conditions("werkstress") == (Condition("sector", (4.0,)), Condition("statute", (1.0,)),
+                                          Condition("werkstress", None))
+    assert r.table_kind("werkbaar_werk").value == "percent"
+    assert r.request.rules().min_n_percent == 30 and r.request.policy().on_disclosure == "suppress"
+
+
+def test_hash_ignores_formatting_and_order(tmp_path):
+    data = yaml.safe_load(EXAMPLE.read_text())
+    other = tmp_path / "r.yaml"
+    other.write_text("# a comment\n" + yaml.safe_dump(dict(reversed(list(data.items()))), sort_keys=False))
+    assert load_request(other).request.hash() == load_request(EXAMPLE).request.hash()
+    data["indicators"] = ["werkstress"]
+    assert parse_request(data).hash() != load_request(EXAMPLE).request.hash()
+
+
+def test_unknown_names_are_all_reported_with_the_valid_names():
+    probs = _problems(_base(indicators=["werkstres", "werkbaar_werk"], rows="leeftijd", columns="statute",
+                            filters=[{"variable": "sector", "levels": [4, 99]}, {"variable": "pc", "levels": [126]}],
+                            language="fr"))
+    by_path = {p.path: p for p in probs}
+    assert set(by_path) == {"indicators[0]", "rows", "filters[0].levels", "filters[1].variable", "language"}
+    assert "werkstress" in by_path["indicators[0]"].expected and "werkbaar_werk" in by_path["indicators[0]"].expected
+    assert "age_band" in by_path["rows"].expected and "statute" in by_path["rows"].expected
+    assert by_path["filters[0].levels"].value == 99 and "16" in by_path["filters[0].levels"].expected
+    assert all(p.file == "req.yaml" for p in probs)
+
+
+def test_structure_pass_rejects_unknown_keys_and_bad_shapes():
+    with pytest.raises(SpecError) as err:
+        parse_request(_base(colums="sex", filters=[{"variable": "sector"}], statistics=["median"], waves=[]))
+    paths = {p.path for p in err.value.problems}
+    assert "colums" in paths and "waves" in paths and "filters.0" in paths and "statistics.0" in paths
+    with pytest.raises(SpecError):
+        parse_request(_base(rows="sex", columns="sex"))
+    with pytest.raises(SpecError):
+        parse_request(["not", "a", "mapping"])
+
+
+def test_wave_without_questionnaire_lists_valid_waves():
+    probs = _problems(_base(waves=[2023, 2011]))
+    assert probs[0].path == "waves[1]" and "2019" in probs[0].expected and "2023" in probs[0].expected
+
+
+def test_two_waves_translate_names_through_the_mapping():
+    r = resolve(parse_request(_base(waves=[2019, 2023], columns="statute")))
+    assert [w.wave for w in r.waves] == [2023, 2019]
+    old = r.waves[1]
+    assert old.variables == {"age_band": "leeftijdsgroep", "statute": "statuut", "sector": "sector"}
+    assert old.indicators == {"werkstress": "stress"}
+    assert [d.name for d in r.dimensions(old)] == ["leeftijdsgroep", "statuut"]
+    assert set(r.level_codes(old)) == {"leeftijdsgroep", "statuut"}
+    assert r.conditions("werkstress", old)[-1] == Condition("stress", None)
+
+
+def test_exclude_filter_and_filtered_breakdown_levels():
+    r = resolve(parse_request(_base(columns="statute", filters=[{"variable": "sector", "levels": [4]},
+                                                                 {"variable": "statute", "exclude": [3]}])))
+    assert r.conditions("werkstress")[1] == Condition("statute", (1.0, 2.0))
+    assert r.dimensions(missing_level=False)[1].levels == ("1", "2")
+    with pytest.raises(SpecError):
+        parse_request(_base(filters=[{"variable": "sector", "levels": [4], "exclude": [5]}]))
+
+
+def test_missing_file_is_a_spec_error(tmp_path):
+    with pytest.raises(SpecError):
+        load_request(tmp_path / "nope.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: [unclosed\n")
+    with pytest.raises(SpecError) as err:
+        load_request(bad)
+    assert err.value.problems[0].line is not None
