@@ -8,6 +8,7 @@ Modules, each owning one thing (all pure Python + numpy/scipy; no pandas):
 - :mod:`.secondary`  secondary (complementary) suppression, iterated until the audit passes
 - :mod:`.cells`      cells as sets of respondents (conjunctions of ``variable in levels``)
 - :mod:`.history`    differencing checks of a new table against earlier releases (respondent level)
+- :mod:`.groups`     exhaustive search (MILP) for any small group the published cells determine
 - :mod:`.ledger`     the per-requester log of released tables (JSON lines, atomic, deterministic)
 - :mod:`.protect`    the orchestration: primary -> secondary -> history -> further suppression
 

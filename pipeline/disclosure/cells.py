@@ -153,8 +153,13 @@ def table_cells(structure: TableStructure, base: Sequence[Condition], measure: s
             conv = codes.get(dim.name, {}) if codes else {}
             values: list[float] = []
             for leaf in _leaves(dim.groups, level):
-                c = conv.get(leaf, leaf)
-                values.extend(float(x) for x in c) if isinstance(c, (tuple, list)) else values.append(float(c))
+                c = conv.get(leaf)
+                if c is None:
+                    values.append(float(leaf))
+                elif isinstance(c, (tuple, list)):
+                    values.extend(float(x) for x in c)
+                else:
+                    values.append(float(c))  # type: ignore[arg-type]
             conds.append(Condition(dim.name, tuple(values)))
         out.append(CellDef.of(conds, measure))
     return tuple(out)

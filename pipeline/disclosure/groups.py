@@ -5,10 +5,11 @@ group that is a union of atoms has a determined count exactly when its 0/1 vecto
 linear combination of the published cells' vectors. The search is a small mixed-integer program
 (HiGHS via ``scipy.optimize.milp``):
 
-    find x in {0,1}^atoms, y real (one per published cell)
-    with  sum_k y_k * cell_k = x   and   1 <= sum_a n_a x_a <= max_n,   minimising sum_a n_a x_a.
+    find x in {0,1}^atoms  with  Z x = 0  and  1 <= sum_a n_a x_a <= max_n,  minimising sum_a n_a x_a,
 
-Atoms with ``n_a > max_n`` cannot be in such a group, so only the small atoms are integer variables.
+where the rows of Z span the null space of the published cells (so Z x = 0 says x is a linear
+combination of them). Atoms with ``n_a > max_n`` cannot be in such a group, so only the small atoms
+are variables: the program is small even for long histories.
 A candidate is verified with an exact-enough rank test (SVD) and may be rejected by the caller (for
 example when earlier releases alone already determine it); a rejected group is cut off and the search
 goes on, up to ``tries`` times. This covers every determined small group (differences of nested
@@ -24,6 +25,7 @@ import numpy as np
 from pipeline.errors import DisclosureError
 
 SPAN_TOL = 1e-8
+TIME_LIMIT = 60.0  # seconds per MILP; beyond it the check fails (refuse rather than guess)
 
 
 def in_span(basis: np.ndarray, v: np.ndarray) -> bool:
@@ -44,43 +46,39 @@ def basis(a: np.ndarray) -> np.ndarray:
 
 
 def find_small_group(cells: np.ndarray, counts: np.ndarray, max_n: int,
-                     reject: Callable[[np.ndarray], bool] | None = None, tries: int = 10,
+                     reject: Callable[[np.ndarray], bool] | None = None, tries: int = 50,
                      span: np.ndarray | None = None) -> np.ndarray | None:
     """A 0/1 vector over the atoms (columns of ``cells``, published cells x atoms) with
     ``1 <= counts @ x <= max_n`` in the row space of ``cells``, not rejected; None if there is none."""
     from scipy.optimize import Bounds, LinearConstraint, milp
-    from scipy.sparse import csr_matrix, hstack, vstack
+    from scipy.sparse import csr_matrix, vstack
 
     n_cells, n_atoms = cells.shape
     small = np.flatnonzero((counts >= 1) & (counts <= max_n))
     if max_n < 1 or n_cells == 0 or small.size == 0:
         return None
     b = basis(cells) if span is None else span
+    # x is in the row space iff it is orthogonal to the null space of ``cells``
+    null = np.linalg.svd(cells, full_matrices=True)[2][b.shape[0]:] if b.shape[0] < n_atoms else np.zeros((0, n_atoms))
     s = small.size
-    # variables: x (small atoms, binary) then y (published cells, free)
-    eq = hstack([-csr_matrix((np.ones(s), (small, np.arange(s))), shape=(n_atoms, s)), csr_matrix(cells.T)])
-    size_row = csr_matrix(np.concatenate([counts[small].astype(float), np.zeros(n_cells)])[None, :])
-    rows = [eq, size_row]
-    lo = [np.zeros(n_atoms), np.array([1.0])]
-    hi = [np.zeros(n_atoms), np.array([float(max_n)])]
-    cost = np.concatenate([counts[small].astype(float), np.zeros(n_cells)])
-    integrality = np.concatenate([np.ones(s), np.zeros(n_cells)])
-    bounds = Bounds(np.concatenate([np.zeros(s), np.full(n_cells, -np.inf)]),
-                    np.concatenate([np.ones(s), np.full(n_cells, np.inf)]))
+    rows = [csr_matrix(null[:, small]), csr_matrix(counts[small].astype(float)[None, :])]
+    lo = [np.zeros(null.shape[0]), np.array([1.0])]
+    hi = [np.zeros(null.shape[0]), np.array([float(max_n)])]
+    cost = counts[small].astype(float)
     for _ in range(tries):
         cons = LinearConstraint(vstack(rows).tocsr(), np.concatenate(lo), np.concatenate(hi))
-        res = milp(cost, constraints=cons, integrality=integrality, bounds=bounds)
+        res = milp(cost, constraints=cons, integrality=np.ones(s), bounds=Bounds(0, 1),
+                   options={"time_limit": TIME_LIMIT})
         if res.status == 2:
             return None  # infeasible: no (further) small group is determined
         if res.status != 0 or res.x is None:  # never release on an unfinished search
             raise DisclosureError(f"the differencing search did not finish: {res.message}", code="group_search_failed")
-        chosen = np.flatnonzero(res.x[:s] > 0.5)
+        chosen = np.flatnonzero(res.x > 0.5)
         x = np.zeros(n_atoms)
         x[small[chosen]] = 1.0
         if in_span(b, x) and not (reject and reject(x)):
             return x
-        cut = np.zeros(s + n_cells)  # no-good cut: not exactly this set of atoms again
-        cut[:s] = -1.0
+        cut = -np.ones(s)  # no-good cut: not exactly this set of atoms again
         cut[chosen] = 1.0
         rows.append(csr_matrix(cut[None, :]))
         lo.append(np.array([-np.inf]))

@@ -16,25 +16,30 @@ Covered (exactly, on the respondent level):
    linear combination of published cells' sets (total minus parts, inclusion-exclusion, chains
    across several releases) has recomputable counts. Tested by a rank test (SVD, tolerance 1e-8) on
    the *atoms* (groups of respondents no cell tells apart).
-3. **small determined groups** -- an atom of the published cells that is itself such a linear
-   combination and is too small (e.g. "young arbeiders" = A + B - (A or B)).
+3. **small determined groups** -- any group of respondents (a union of atoms) whose count is such a
+   linear combination and is too small: single atoms by the rank test (e.g. "young arbeiders" =
+   A + B - (A or B)), and every other union by an exhaustive MILP search (:mod:`.groups`), e.g. a
+   total minus two parts published in different releases.
+
+Cells hidden because of an earlier finding (``secondary:history``) are protected like primary cells:
+recomputing one would re-open that finding (e.g. a hidden total that is the sum of its published
+parts because one part is empty).
 
 Non-negativity adds nothing here (unlike inside a table, where empty cells can pin others): the atoms
 are the non-empty groups, so the checks already credit the attacker with knowing which combinations
-are empty, and the true counts are interior points of the non-negativity constraints, where a zero-width
-feasible interval is the same as linear determination (check 2).
+are empty (conservative), and the true counts are interior points of the non-negativity constraints,
+where a zero-width feasible interval is the same as linear determination (check 2).
 
 Checks 2 and 3 run twice when a measure mixes kinds: on all published cells with the count threshold
 (unweighted n is derivable from any cell), and on percentage/mean cells alone with the percentage
 threshold (a derived percentage needs numerators, which only percentage cells publish).
 
-Not covered: a derived group that is a union of several atoms and not the difference of two nested
-cells (e.g. a total minus two published parts from different releases, when further cells split the
-remainder: each piece is undetermined, their union is not); combinations across
-measures (a werkstress table with a werkbaar-werk table: their sets differ only by item
-non-response); releases on other data versions or to other requesters (collusion); and rounding or
-CI-based inference. Within a single table, groups of suppressed cells in one relation are handled by
-the secondary suppression's group rule.
+Not covered: combinations across measures (a werkstress table with a werkbaar-werk table: their
+sets differ only by item non-response); releases on other data versions or to other requesters
+(collusion); dominance and p% for derived groups found by the MILP search (nested differences and
+atoms do get them); rounding or CI-based inference. Empty cells are not protected (they describe
+nobody). Within a single table, the secondary suppression protects against the table's own totals
+(LP audit, group rule); these checks then redo that on the respondent level.
 """
 
 from __future__ import annotations

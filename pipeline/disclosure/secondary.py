@@ -14,8 +14,9 @@ Method (a greedy heuristic with an exact check, no MILP):
    passes. Suppressing everything always passes, so the loop ends.
 
 Candidates are chosen by ``cost / (1 + relations it would close)``, then cost, then cell index
-(deterministic). The default cost is ``n + 1``: the information lost, and a price per cell so empty
-cells are not free. Cells in ``keep_published`` are never chosen (e.g. the grand total).
+(deterministic). The default cost is ``n + 1``: the information lost plus a price per cell; empty
+cells cost more than all others together (hiding a zero only lets it grow, which seldom protects
+anything, and chains of such picks end up hiding whole tables). Cells in ``keep_published`` are never chosen (e.g. the grand total).
 """
 
 from __future__ import annotations
@@ -75,9 +76,10 @@ def suppress_secondary(
             raise ValueError(f"layer {name!r} has {len(vals)} values, the table has {n_cells} cells")
     if group_min_n is not None and group_layer not in layers:
         raise ValueError(f"the group rule needs the layer {group_layer!r}")
-    if cost is None:
-        base = layers.get("n", next(iter(layers.values())) if layers else [0.0] * n_cells)
-        cost = [float(x) + 1.0 for x in base]
+    if cost is None:  # n + 1; an empty cell only as a last resort (it can only move up, so it rarely helps)
+        base = [float(x) for x in layers.get("n", next(iter(layers.values())) if layers else [0.0] * n_cells)]
+        last = sum(abs(x) for x in base) + 2.0
+        cost = [x + 1.0 if x != 0 else last for x in base]
     keep = list(keep_published) if keep_published is not None else [False] * n_cells
     sup = [bool(x) for x in primary]
     if any(s and k for s, k in zip(sup, keep, strict=True)):

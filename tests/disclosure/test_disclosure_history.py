@@ -132,3 +132,27 @@ def test_magnitude_groups_use_dominance(columns):
     found = check_against_history(new, old, columns, rules, contributions={"turnover": turnover})
     assert [f.code for f in found] == ["small_difference"]
     assert TableKind.magnitude.value == "magnitude"
+
+
+def test_total_minus_parts_from_different_releases_split_by_another_cell(columns):
+    """all - (statute 1) - (statute 2) = the 3 ambtenaren; a split by sex hides it from the atom test."""
+    c = dict(columns)
+    c["sex"] = (np.arange(400) % 2 + 1).astype(float)
+    st_ = build([flat("sex", [1, 2])])
+    old = _release(list(table_cells(st_, [S4])), c, release="r1")  # sector 4 by sex (with total)
+    old += _release([CellDef.of([S4, Condition("statute", (1,))])], c, release="r2")
+    new = _release([CellDef.of([S4, Condition("statute", (2,))])], c)
+    found = check_against_history(new, old, c)
+    assert any(f.code == "small_derived_group" and f.group_n == 3 and f.new_cells == (0,) for f in found)
+
+
+def test_hidden_total_must_stay_hidden(columns):
+    """A total hidden because of an earlier finding is protected: here it equals the sum of two
+    published parts because the third part is empty."""
+    st_ = build([flat("statute", [1, 2, 3])])
+    cells = table_cells(st_, [Condition("sector", (5,))])
+    n = membership(cells, columns).sum(axis=0)
+    assert n[2] == 0
+    new = _release(list(cells), columns, statuses=["ok", "ok", "ok", "secondary:history"])
+    found = check_against_history(new, [], columns)
+    assert [f.code for f in found] == ["recomputable_cell"] and set(found[0].new_cells) == {0, 1}

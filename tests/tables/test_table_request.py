@@ -33,8 +33,8 @@ def test_example_request_loads():
     assert r.dimensions(missing_level=False)[0].levels == ("1", "2", "3", "4", "5")
     assert r.dimensions()[0].levels == ("1", "2", "3", "4", "5", "missing")
     assert r.level_codes() == {"age_band": {"missing": (-1.0, -7.0, -8.0, -9.0)}}
-    assert r.conditions("werkstress") == (Condition("sector", (4.0,)), Condition("statute", (1.0,)),
-                                          Condition("werkstress", None))
+    assert r.latest.questionnaire.study.id == "wbm-pc126-2025" and r.latest.wave == 2025
+    assert r.conditions("werkstress") == (Condition("statute", (1.0,)), Condition("werkstress", None))
     assert r.table_kind("werkbaar_werk").value == "percent"
     assert r.request.rules().min_n_percent == 30 and r.request.policy().on_disclosure == "suppress"
 
@@ -94,6 +94,11 @@ def test_exclude_filter_and_filtered_breakdown_levels():
     assert r.dimensions(missing_level=False)[1].levels == ("1", "2")
     with pytest.raises(SpecError):
         parse_request(_base(filters=[{"variable": "sector", "levels": [4], "exclude": [5]}]))
+
+
+def test_questionnaire_must_match_population_and_wave():
+    probs = _problems(_base(questionnaire="pc126"))  # pc126 is wave 2025, the request asks 2023
+    assert probs[0].path == "questionnaire" and "2023" in probs[0].expected
 
 
 def test_missing_file_is_a_spec_error(tmp_path):

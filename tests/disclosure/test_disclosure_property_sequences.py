@@ -8,11 +8,15 @@ requester, each protected against the earlier releases. Then, by brute force on 
 - no (non-empty) primary-suppressed cell is a published cell or such a difference;
 - no primary-suppressed cell's set is a linear combination of published cells' sets (exact rational
   elimination with ``fractions.Fraction``: independent of the SVD rank test in the engine);
+- no group of respondents at all (every union of the atoms the published cells define, enumerated
+  exhaustively) is a linear combination of published cells and smaller than the minimum (exact
+  integer null space by Fraction elimination: independent of the engine's MILP search);
 - every table passes the LP audit on its own.
 """
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import numpy as np
@@ -51,6 +55,34 @@ def _in_span_exact(rows: list[list[int]], v: list[int]) -> bool:
                 y = [yi - f * bi for yi, bi in zip(y, b, strict=True)]
                 changed = True
     return not any(y)
+
+
+def _nullspace_exact(rows: list[list[int]], n: int) -> list[list[int]]:
+    """Integer basis of {z : rows @ z = 0} (reduced row echelon form over Fractions)."""
+    m = [[Fraction(v) for v in r] for r in rows]
+    pivots: list[int] = []
+    r = 0
+    for c in range(n):
+        p = next((i for i in range(r, len(m)) if m[i][c] != 0), None)
+        if p is None:
+            continue
+        m[r], m[p] = m[p], m[r]
+        m[r] = [v / m[r][c] for v in m[r]]
+        for i in range(len(m)):
+            if i != r and m[i][c] != 0:
+                f = m[i][c]
+                m[i] = [a - f * b for a, b in zip(m[i], m[r], strict=True)]
+        pivots.append(c)
+        r += 1
+    out = []
+    for free in (c for c in range(n) if c not in pivots):
+        z = [Fraction(0)] * n
+        z[free] = Fraction(1)
+        for i, pc in enumerate(pivots):
+            z[pc] = -m[i][free]
+        den = math.lcm(*(v.denominator for v in z))
+        out.append([int(v * den) for v in z])
+    return out
 
 
 requests = st.lists(
@@ -113,6 +145,26 @@ def _check(released, sets, min_n):
         assert not any(np.array_equal(U, s) for s in pub_sets.values()), u.label
         assert not any(np.array_equal(U, d) for d in diffs), u.label
         assert not _in_span_exact([list(r) for r in rows], [int(x) for x in U]), u.label
+    _no_small_group(np.array([pub_sets[key(c)] for c in pub]), min_n)
+
+
+def _no_small_group(pub: np.ndarray, min_n: int) -> None:
+    """Enumerate every union of atoms; none in the row space may have 0 < n < min_n."""
+    if pub.size == 0:
+        return
+    patterns, counts = np.unique(pub.T, axis=0, return_counts=True)  # atoms x cells
+    keep = patterns.any(axis=1)
+    patterns, counts = patterns[keep], counts[keep]
+    n_atoms = len(counts)
+    if n_atoms == 0:
+        return
+    assert n_atoms <= 18  # cells are conjunctions over a x b x c
+    z = np.array(_nullspace_exact(patterns.T.astype(int).tolist(), n_atoms), dtype=np.int64).reshape(-1, n_atoms)
+    subsets = ((np.arange(1 << n_atoms)[:, None] >> np.arange(n_atoms)) & 1).astype(np.int64)
+    in_span = np.all(subsets @ z.T == 0, axis=1) if len(z) else np.ones(len(subsets), dtype=bool)
+    sizes = subsets @ counts
+    bad = in_span & (sizes > 0) & (sizes < min_n)
+    assert not bad.any(), f"a derived group of {int(sizes[bad][0])} respondent(s)"
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -129,6 +181,12 @@ def test_percent_tables_sequences(seed, reqs):
     rules = PrimaryRules(min_n_percent=12, unreliable_below=20)
     released, sets = _run(seed, reqs, TableKind.percent, rules)
     _check(released, sets, rules.min_n_percent)
+
+
+def test_exact_nullspace_helper():
+    z = _nullspace_exact([[1, 1, 0], [0, 1, 1]], 3)
+    assert z == [[1, -1, 1]]
+    assert _nullspace_exact([[1, 0], [0, 1]], 2) == []
 
 
 def test_exact_span_helper():

@@ -1,0 +1,54 @@
+"""The exhaustive search for small determined groups (MILP), against enumeration."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline.disclosure.groups import basis, find_small_group, in_span
+
+
+def test_union_of_two_atoms_is_found():
+    # atoms: 0 = A&C, 1 = A&~C, 2 = ~A&C, 3 = ~A&~C ; published: all, A, C, (A&C)
+    cells = np.array([[1, 1, 1, 1], [1, 1, 0, 0], [1, 0, 1, 0], [1, 0, 0, 0]], dtype=float)
+    counts = np.array([40, 3, 30, 50])
+    x = find_small_group(cells, counts, 4)
+    assert x is not None and x.tolist() == [0, 1, 0, 0]  # A minus (A&C)
+    # only the union {1, 2} is determined when A&C is not published: all - ~... check with 3 cells
+    cells2 = np.array([[1, 1, 1, 1], [0, 1, 1, 0], [1, 0, 0, 0]], dtype=float)
+    x2 = find_small_group(cells2, np.array([40, 2, 2, 50]), 4)
+    assert x2 is not None and x2.tolist() == [0, 1, 1, 0]
+
+
+def test_reject_and_none():
+    cells = np.array([[1, 1, 1], [1, 0, 0]], dtype=float)
+    counts = np.array([2, 40, 40])
+    assert find_small_group(cells, counts, 4).tolist() == [1, 0, 0]
+    assert find_small_group(cells, counts, 4, reject=lambda x: True) is None
+    assert find_small_group(cells, counts, 1) is None  # the only determined small group has 2
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_finds_a_group_iff_enumeration_does(data):
+    k = data.draw(st.integers(1, 5))
+    a = data.draw(st.integers(2, 7))
+    cells = np.array(data.draw(st.lists(st.lists(st.integers(0, 1), min_size=a, max_size=a), min_size=k, max_size=k)),
+                     dtype=float)
+    counts = np.array(data.draw(st.lists(st.integers(1, 12), min_size=a, max_size=a)))
+    max_n = 6
+    b = basis(cells)
+    best = None
+    for bits in itertools.product((0, 1), repeat=a):
+        x = np.array(bits, dtype=float)
+        n = int(x @ counts)
+        if 1 <= n <= max_n and in_span(b, x) and (best is None or n < best):
+            best = n
+    found = find_small_group(cells, counts, max_n)
+    if best is None:
+        assert found is None
+    else:
+        assert found is not None and int(found @ counts) == best and in_span(b, found)
