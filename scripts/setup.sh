@@ -15,7 +15,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 # Debian packages: fonts for PDF reports always; reference tools for the tests.
 apt_pkgs=(fonts-dejavu-core)
 if [ "$want_test" = 1 ]; then
-  apt_pkgs+=(r-base-core r-cran-survey pspp poppler-utils chromium)
+  apt_pkgs+=(r-base-core r-cran-survey r-cran-mass pspp poppler-utils chromium)
 fi
 missing=()
 for p in "${apt_pkgs[@]}"; do
