@@ -375,6 +375,11 @@ class _Checker:
                         side = "at or above" if ind.problem_if == "high" else "at or below"
                         self.add("cutoff_order", f"acuut ({_fmt(c.acuut)}) must lie {side} problematisch ({_fmt(c.problematisch)}) "
                                  f"when problem_if is {ind.problem_if}", (*cp, "acuut"), hint="swap the values or change problem_if")
+            elif ind.kind == "condition":
+                assert ind.condition is not None  # guaranteed by the model
+                self.expr(ind.condition, (*p, "condition"), f"indicator {ind.name!r} condition")
+                if ind.defined_if is not None:
+                    self.expr(ind.defined_if, (*p, "defined_if"), f"indicator {ind.name!r} defined_if")
             else:
                 want = "none_problem" if ind.kind == "composite" else "count_problem"
                 if ind.rule not in (None, want):

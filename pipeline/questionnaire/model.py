@@ -189,9 +189,14 @@ class Cutoffs(Spec):
 
 
 class Indicator(Spec):
+    """A scored indicator. ``traffic_light``: a scale against cut-offs; ``composite`` / ``count``:
+    traffic lights combined; ``condition``: a 0/1 indicator straight from items (module indicators such
+    as telework or frequent absence), 1 where ``condition`` holds, 0 where it does not, undefined where
+    ``defined_if`` does not hold (default: every variable the condition names is answered)."""
+
     name: str
     label: Text
-    kind: Literal["traffic_light", "composite", "count"]
+    kind: Literal["traffic_light", "composite", "count", "condition"]
     group: Literal["workability", "risk", "module"] = "workability"
     scale: str | None = None  # traffic_light
     problem_if: Literal["high", "low"] = "high"
@@ -200,9 +205,16 @@ class Indicator(Spec):
     cutoff_note: str | None = None
     of: tuple[str, ...] = ()  # composite / count: the indicators combined
     rule: Literal["none_problem", "count_problem"] | None = None
+    condition: str | None = None  # condition: an expression in the questionnaire's expression language
+    defined_if: str | None = None  # condition: where the indicator is defined (default: its variables answered)
+    definition_note: str | None = None  # condition: where the definition comes from (e.g. a published threshold)
 
     @model_validator(mode="after")
     def _shape(self) -> Indicator:
+        if self.kind == "condition" and not self.condition:
+            raise ValueError("a condition indicator needs 'condition' (an expression, e.g. \"abs_spells >= 3\")")
+        if self.kind != "condition" and (self.condition or self.defined_if):
+            raise ValueError(f"'condition' and 'defined_if' belong to condition indicators, not {self.kind}")
         if self.kind == "traffic_light":
             if not self.scale:
                 raise ValueError("a traffic_light indicator needs 'scale'")

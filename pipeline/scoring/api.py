@@ -21,6 +21,7 @@ from pipeline.scoring.engine import RunOutcome, run
 from pipeline.scoring.plan import (
     DEFAULT_POPULATION,
     CombinePlan,
+    ConditionPlan,
     ScalePlan,
     ScoringPlan,
     TrafficLightPlan,
@@ -31,7 +32,7 @@ from pipeline.scoring.plan import (
 
 MAX_ROWS_SHOWN = 5
 
-ColumnKind = Literal["score", "traffic_light", "problem", "acute", "composite", "count"]
+ColumnKind = Literal["score", "traffic_light", "problem", "acute", "composite", "count", "condition"]
 
 _NO_YES = ((0, Text(nl="nee", en="no")), (1, Text(nl="ja", en="yes")))
 _LIGHTS = ((0, Text(nl="geen probleem", en="no problem")), (1, Text(nl="problematisch", en="problematic")),
@@ -52,7 +53,7 @@ class OutputColumn:
     @property
     def binary(self) -> bool:
         """A 0/1 column whose mean is a share (what estimation estimates)."""
-        return self.kind in ("problem", "acute", "composite")
+        return self.kind in ("problem", "acute", "composite", "condition")
 
 
 def output_columns(q: Questionnaire, population: str = DEFAULT_POPULATION) -> tuple[OutputColumn, ...]:
@@ -81,6 +82,8 @@ def _catalogue(q: Questionnaire, plan: ScoringPlan) -> tuple[OutputColumn, ...]:
             if ind.acuut is not None:
                 out.append(OutputColumn(acute_column(ind.name), "acute", ind.name, ind.group,
                                         _suffix(label, " (acuut)", " (acute)"), _NO_YES))
+        elif isinstance(ind, ConditionPlan):
+            out.append(OutputColumn(ind.name, "condition", ind.name, ind.group, label, _NO_YES))
         elif ind.rule == "none_problem":
             out.append(OutputColumn(ind.name, "composite", ind.name, ind.group, label, _NO_YES))
         else:
@@ -333,9 +336,11 @@ def _cutoff_row(ind: TrafficLightPlan, population: str) -> CutoffRow:
                      status=ind.status, note=ind.note, rule=rule)
 
 
-def _indicator_summary(ind: TrafficLightPlan | CombinePlan, outcome: RunOutcome) -> IndicatorSummary:
+def _indicator_summary(ind: TrafficLightPlan | CombinePlan | ConditionPlan, outcome: RunOutcome) -> IndicatorSummary:
     if isinstance(ind, TrafficLightPlan):
         column, kind = tl_column(ind.name), "traffic_light"
+    elif isinstance(ind, ConditionPlan):
+        column, kind = ind.name, "condition"
     else:
         column, kind = ind.name, ("composite" if ind.rule == "none_problem" else "count")
     values = outcome.columns[column]

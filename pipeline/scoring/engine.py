@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pipeline.questionnaire.expr import evaluate
 from pipeline.scoring.plan import (
     SCORE_DECIMALS,
-    CombinePlan,
+    ConditionPlan,
     ItemPlan,
     ScalePlan,
     ScoringPlan,
@@ -107,6 +108,13 @@ def combine(problems: list[np.ndarray], rule: str) -> np.ndarray:
     return np.where(undefined, np.nan, value)
 
 
+def condition(columns: Mapping[str, np.ndarray], plan: ConditionPlan, n: int) -> np.ndarray:
+    """1.0 where the condition holds, 0.0 where not, NaN where the indicator is undefined."""
+    defined = evaluate(plan.defined, columns, size=n)
+    holds = evaluate(plan.condition, columns, size=n)
+    return np.where(defined, holds.astype(np.float64), np.nan)
+
+
 @dataclass(frozen=True, eq=False)
 class RunOutcome:
     """All output columns (in plan order) plus per-scale outcomes (for summaries and errors)."""
@@ -126,7 +134,8 @@ def run(plan: ScoringPlan, columns: Mapping[str, np.ndarray], n: int) -> RunOutc
     for ind in plan.indicators:
         if isinstance(ind, TrafficLightPlan):
             out.update(traffic_light(out[ind.score_column], ind))
+        elif isinstance(ind, ConditionPlan):
+            out[ind.name] = condition(columns, ind, n)
         else:
-            assert isinstance(ind, CombinePlan)
             out[ind.name] = combine([out[name] for name in ind.of], ind.rule)
     return RunOutcome(columns=out, scales=outcomes)

@@ -28,6 +28,11 @@ Definitions (the contract the tests pin down):
 * **none_problem** (werkbaar werk): 1 when none of the combined indicators is a problem, 0 when at
   least one is, NaN when any of them is NaN. **count_problem**: the number of problems, NaN when
   any of them is NaN (so ``werkbaar_werk == (aantal_problemen == 0)`` wherever both are defined).
+* **condition** (module indicators such as telework, frequent or long absence): 1 where the
+  ``condition`` expression holds, 0 where it does not, NaN where ``defined_if`` does not hold. Without
+  ``defined_if`` the indicator is defined where every variable the condition names has a substantive
+  value (so an unanswered ``abs_spells`` gives NaN, never a silent 0). Expressions follow
+  :mod:`pipeline.questionnaire.expr` (non-substantive codes carry no value).
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from typing import Literal
 import numpy as np
 
 from pipeline.errors import Problem, SpecError, UsageError, one_of
+from pipeline.questionnaire.expr import Answered, Expr, Logic, try_parse
 from pipeline.questionnaire.model import Indicator, ItemType, Questionnaire, Scale
 
 #: Scores are rounded to this many decimals (well below any meaningful difference, well above
@@ -134,7 +140,22 @@ class CombinePlan:
         return (self.name,)
 
 
-IndicatorPlan = TrafficLightPlan | CombinePlan
+@dataclass(frozen=True)
+class ConditionPlan:
+    """A 0/1 indicator computed from items by an expression (module indicators)."""
+
+    name: str
+    group: str
+    condition: Expr
+    defined: Expr  # where the indicator is defined
+    variables: tuple[str, ...]  # the data columns both expressions read, sorted
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.name,)
+
+
+IndicatorPlan = TrafficLightPlan | CombinePlan | ConditionPlan
 
 
 @dataclass(frozen=True, eq=False)
@@ -148,7 +169,19 @@ class ScoringPlan:
 
     @property
     def input_columns(self) -> tuple[str, ...]:
-        return tuple(it.name for s in self.scales for it in s.items)
+        """Every data column scoring reads: the scale items, then the condition indicators' variables."""
+        return tuple(dict.fromkeys([it.name for s in self.scales for it in s.items] + list(self.condition_columns)))
+
+    @property
+    def condition_columns(self) -> tuple[str, ...]:
+        """The variables the condition indicators read (numeric codes; derived variables allowed)."""
+        return tuple(dict.fromkeys(v for ind in self.indicators if isinstance(ind, ConditionPlan) for v in ind.variables))
+
+    def scales_only(self) -> ScoringPlan:
+        """This plan without its condition indicators: what needs only the scale items (the synthetic
+        generator's latent-trait model scores item draws of the scales alone)."""
+        return ScoringPlan(questionnaire=self.questionnaire, population=self.population, scales=self.scales,
+                           indicators=tuple(i for i in self.indicators if not isinstance(i, ConditionPlan)))
 
     @property
     def output_columns(self) -> tuple[str, ...]:
@@ -305,6 +338,41 @@ def _combine(ind: Indicator, kinds: dict[str, str], problems: list[Problem]) -> 
     return CombinePlan(name=ind.name, group=ind.group, rule=rule, of=tuple(ind.of))
 
 
+def _condition(ind: Indicator, q: Questionnaire, problems: list[Problem]) -> ConditionPlan | None:
+    where = f"indicators[{ind.name}]"
+    known = set(q.known_variables())
+    before = len(problems)
+    parsed: dict[str, Expr] = {}
+    for key, text in (("condition", ind.condition), ("defined_if", ind.defined_if)):
+        if text is None:
+            continue
+        e, issue = try_parse(text)
+        if issue is not None:
+            problems.append(Problem(f"{key}: {issue.message} at column {issue.column}", path=f"{where}.{key}",
+                                    value=text, expected=issue.expected, code="expr_syntax"))
+            continue
+        assert e is not None
+        unknown = sorted(v for v in e.variables if v not in known)
+        if unknown:
+            problems.append(Problem(f"{key} uses a variable the questionnaire does not have", path=f"{where}.{key}",
+                                    value=unknown, expected=_listed(sorted(known)), code="unknown_variable"))
+        elif not e.variables:
+            problems.append(Problem(f"{key} must name at least one variable", path=f"{where}.{key}", value=text,
+                                    code="constant_condition"))
+        parsed[key] = e
+    if len(problems) > before:
+        return None
+    condition = parsed["condition"]
+    defined = parsed.get("defined_if")
+    if defined is None:  # defined where every variable of the condition is answered
+        names = sorted(condition.variables)
+        defined = Answered(names[0])
+        for v in names[1:]:
+            defined = Logic("and", defined, Answered(v))
+    variables = tuple(sorted(condition.variables | defined.variables))
+    return ConditionPlan(name=ind.name, group=ind.group, condition=condition, defined=defined, variables=variables)
+
+
 def known_populations(q: Questionnaire) -> tuple[str, ...]:
     """Populations :func:`compile_plan` accepts: ``default``, the study's own population (e.g.
     ``werknemers``) and every population that has its own cut-offs in some indicator."""
@@ -341,8 +409,13 @@ def compile_plan(q: Questionnaire, population: str = DEFAULT_POPULATION) -> Scor
         kinds[ind.name] = ind.kind
     indicators: list[IndicatorPlan] = []
     for ind in q.indicators:
-        plan = (_traffic_light(ind, population, scale_specs, problems) if ind.kind == "traffic_light"
-                else _combine(ind, kinds, problems))
+        plan: IndicatorPlan | None
+        if ind.kind == "traffic_light":
+            plan = _traffic_light(ind, population, scale_specs, problems)
+        elif ind.kind == "condition":
+            plan = _condition(ind, q, problems)
+        else:
+            plan = _combine(ind, kinds, problems)
         if plan is not None:
             indicators.append(plan)
     if not problems:

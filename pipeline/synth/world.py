@@ -62,7 +62,7 @@ class SynthWorld:
 
 def build_world(q: Questionnaire, model: SynthModel) -> SynthWorld:
     check_model(model, q)
-    plan = compile_plan(q)
+    plan = compile_plan(q).scales_only()  # the latent model draws scale items; module items are background
     scales = scale_models(plan, model)
     owners = tuple(s.indicator for s in scales)
     comp = next((i for i in plan.indicators if isinstance(i, CombinePlan) and i.name == model.traits.composite), None)

@@ -84,3 +84,4 @@ def wbm() -> Questionnaire:
     its own checks, so these tests do not depend on the questionnaire checker)."""
     path = QUESTIONNAIRES_DIR / "wbm-werknemers-2023.yaml"
     return Questionnaire.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+

@@ -127,7 +127,9 @@ def test_indicator_columns_of_the_reference_instrument(wbm):
                         "leerprobleem", "leerprobleem_acuut", "werk_prive_probleem", "werk_prive_probleem_acuut",
                         "werkbaar_werk"]
     assert "aantal_problemen" not in cols and not any(c.startswith(("tl_", "score_")) for c in cols)
-    assert len(cols) == 10 * 2 + 1
+    assert len(cols) == 10 * 2 + 1 + 5  # 10 traffic lights with acute, werkbaar werk, 5 module conditions
+    assert cols[-5:] == ["mod_telewerk", "mod_frequent_verzuim", "mod_lang_verzuim", "mod_opleiding",
+                         "mod_haalbaar_pensioen"]
 
 
 def test_output_catalogue_matches_the_frame(mini):

@@ -92,7 +92,7 @@ def test_need_for_recovery_style_sum_score(wbm):
 
 def _other_items(q, n: int) -> dict[str, np.ndarray]:
     plan = compile_plan(q)
-    return {it.name: np.full(n, -9.0) for s in plan.scales for it in s.items if not it.name.startswith("pv")}
+    return {name: np.full(n, -9.0) for name in plan.input_columns if not name.startswith("pv")}
 
 
 def test_mean_and_sum_differ_when_item_ranges_differ(mini):
@@ -144,7 +144,12 @@ def test_reference_instrument_full_row(wbm):
     row |= {f"au{i:02d}": 2.0 for i in range(1, 6)}  # 2/3
     row |= {f"ol{i:02d}": -9.0 for i in range(1, 6)}  # unanswered -> NaN
     row |= {f"fa{i:02d}": 4.0 for i in range(1, 7)}  # 0
+    row |= {"telework": 1.0, "abs_spells": 3.0, "abs_days": 20.0, "training": -9.0, "retire": 2.0}
     out = score_frame(wbm, pd.DataFrame([row])).frame.iloc[0]
+    # modules: teleworks; 3 spells = frequent; 20 days is not "more than 20"; training unanswered;
+    # "yes, if adapted" does not count as feasible in the current job
+    assert (out["mod_telewerk"], out["mod_frequent_verzuim"], out["mod_lang_verzuim"]) == (1.0, 1.0, 0.0)
+    assert math.isnan(out["mod_opleiding"]) and out["mod_haalbaar_pensioen"] == 0.0
     assert out["score_psychische_vermoeidheid"] == pytest.approx(1000 / 11)
     assert out["score_welbevinden"] == pytest.approx(100 * (7 * 2 + 2 * 1) / 27)
     assert out["score_leermogelijkheden"] == 0.0

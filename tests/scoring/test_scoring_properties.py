@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scoring_helpers import condition_columns
 
 from pipeline.questionnaire.model import Questionnaire
 from pipeline.scoring import compile_plan, score_arrays, score_frame
@@ -160,6 +161,7 @@ def test_reference_instrument_properties(wbm, seed, n, missing):
             c = rng.choice(it.codes, n)
             c[rng.random(n) < missing] = rng.choice([-1.0, -8.0, -9.0])
             cols[it.name] = c
+    cols |= condition_columns(wbm, plan, n, rng, missing)
     out = score_arrays(plan, cols)
     perm = rng.permutation(n)
     shuffled = score_arrays(plan, {k: v[perm] for k, v in cols.items()})
