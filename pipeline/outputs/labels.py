@@ -10,24 +10,7 @@ from pipeline.questionnaire.model import Indicator, Questionnaire
 
 ACUTE_SUFFIX = "_acuut"
 CROSS_SEP = ":"  # a crossed domain in the estimates table: by "sector:sex", level "3:1"
-MODULE_PREFIX = "mod_"  # 0/1 module indicators added to the scored data (telework, absence, ...)
-
-#: Default Dutch labels of the module indicators the scoring stage adds (``mod_<name>``); a report
-#: context's ``module_labels`` overrides them, and an unknown ``mod_<item>`` gets the item's label.
-MODULE_LABELS_NL: dict[str, str] = {
-    "mod_telework": "telewerkt",
-    "mod_telewerk": "telewerkt",
-    "mod_frequent_absence": "frequent ziekteverzuim (3 of meer keer per jaar)",
-    "mod_frequent_verzuim": "frequent ziekteverzuim (3 of meer keer per jaar)",
-    "mod_long_absence": "langdurig ziekteverzuim (meer dan 20 dagen per jaar)",
-    "mod_lang_verzuim": "langdurig ziekteverzuim (meer dan 20 dagen per jaar)",
-    "mod_training": "volgde een opleiding (voorbije 12 maanden)",
-    "mod_opleiding": "volgde een opleiding (voorbije 12 maanden)",
-    "mod_retire": "werk haalbaar tot het pensioen",
-    "mod_retirement": "werk haalbaar tot het pensioen",
-    "mod_feasible_until_retirement": "werk haalbaar tot het pensioen",
-    "mod_pensioen": "werk haalbaar tot het pensioen",
-}
+MODULE_PREFIX = "mod_"  # naming convention of the 0/1 module indicators (telework, absence, ...)
 
 #: How a report names the people (or organisations) of a study population.
 POPULATION_NOUNS_NL: dict[str, str] = {"werknemers": "werknemers", "zelfstandigen": "zelfstandige ondernemers",
@@ -67,12 +50,10 @@ def indicator_label(q: Questionnaire, name: str, lang: str = "nl") -> str:
 
 def module_label(q: Questionnaire, name: str, overrides: Mapping[str, str] | None = None,
                  lang: str = "nl") -> str:
-    """Label of a module indicator row ``mod_<name>``: the override, the default list, an indicator
-    or item of that name in the questionnaire, else the name itself made readable."""
+    """Label of a module indicator row: the report context's override, else the questionnaire's
+    indicator (or, for a ``mod_<item>`` row made elsewhere, item) label, else the name made readable."""
     if overrides and name in overrides:
         return overrides[name]
-    if lang == "nl" and name in MODULE_LABELS_NL:
-        return MODULE_LABELS_NL[name]
     base = name[len(MODULE_PREFIX):] if name.startswith(MODULE_PREFIX) else name
     for cand in (name, base):
         try:
@@ -86,8 +67,18 @@ def module_label(q: Questionnaire, name: str, overrides: Mapping[str, str] | Non
     return base.replace("_", " ")
 
 
-def is_module_indicator(name: str) -> bool:
-    return name.startswith(MODULE_PREFIX) and not name.endswith(ACUTE_SUFFIX)
+def is_module_indicator(name: str, q: Questionnaire | None = None) -> bool:
+    """A row of the "extra themes": an indicator of the questionnaire's ``module`` group (e.g. the
+    ``condition`` indicators telework, frequent absence), or, in a table made elsewhere, a ``mod_*`` row.
+    Acute variants (``<name>_acuut``) are never module rows of their own."""
+    if name.endswith(ACUTE_SUFFIX):
+        return False
+    if q is not None:
+        try:
+            return q.indicator(name).group == "module"
+        except KeyError:
+            pass
+    return name.startswith(MODULE_PREFIX)
 
 
 def population_noun(q: Questionnaire) -> str:

@@ -17,7 +17,6 @@ from pipeline.outputs.estimates import DASH, Cell, Estimates, fmt_number, fmt_va
 from pipeline.outputs.labels import (
     ACUTE_SUFFIX,
     CROSS_SEP,
-    MODULE_LABELS_NL,
     domain_label,
     indicator_label,
     is_module_indicator,
@@ -223,21 +222,20 @@ def crossed_by(est: Estimates, domain: str, other: str) -> tuple[str, int] | Non
 
 def ordered(names: Sequence[str], q: Questionnaire) -> tuple[str, ...]:
     """A stable order that does not depend on the table's row order: the questionnaire's indicators
-    in schema order, then the known module indicators in their usual order, then the rest by name."""
+    in schema order, then the rest by name."""
     rank = {i.name: k for k, i in enumerate(q.indicators)}
-    known = {n: k for k, n in enumerate(MODULE_LABELS_NL)}
-    return tuple(sorted(names, key=lambda n: (0, rank[n], "") if n in rank else
-                        (1, known[n], "") if n in known else (2, 0, n)))
+    return tuple(sorted(names, key=lambda n: (0, rank[n], "") if n in rank else (1, 0, n)))
 
 
 def module_names(est: Estimates, q: Questionnaire, by: str = "", level: str = "") -> tuple[str, ...]:
-    """Module indicators (``mod_<name>``) with a row for (by, level), in a stable order."""
-    return ordered([n for n in est.indicators(by) if is_module_indicator(n) and est.get(n, by, level) is not None], q)
+    """Module indicators (the schema's ``module`` group; ``mod_*`` rows) with a row for (by, level), in
+    a stable order."""
+    return ordered([n for n in est.indicators(by) if is_module_indicator(n, q) and est.get(n, by, level) is not None], q)
 
 
 def label_of(q: Questionnaire, name: str, ctx: ReportContext) -> str:
     """Any estimates-table indicator's label: module rows, questionnaire indicators, items."""
-    if is_module_indicator(name):
+    if is_module_indicator(name, q):
         return module_label(q, name, dict(ctx.module_labels))
     label = indicator_label(q, name)
     return module_label(q, name, dict(ctx.module_labels)) if label == name else label

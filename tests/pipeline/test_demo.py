@@ -83,6 +83,39 @@ def test_estimates_table_has_intervals_for_every_indicator(small_run_dir: Path):
     assert len(sectors) == 16
 
 
+def test_module_indicators_reach_estimates_and_every_sector_report(small_demo):
+    """The schema's module indicators (telework, absence, training, retirement) are scored, estimated
+    with CIs, and shown in the "Extra thema's" section of every sector report with enough respondents."""
+    import re
+
+    from pipeline.questionnaire.load import load_questionnaire
+
+    res, _ = small_demo
+    q = load_questionnaire("wbm-werknemers-2023")
+    modules = [i.name for i in q.indicators if i.group == "module"]
+    assert len(modules) == 5
+    est = pd.read_csv(res.run_dir / "04_estimate" / "estimates.csv", keep_default_na=False)
+    overall = est[(est["by"] == "") & est["indicator"].isin(modules)].set_index("indicator")
+    assert list(overall.index) == modules
+    scored = pd.read_parquet(res.run_dir / "03_score" / "scored.parquet")
+    for name in modules:
+        # the weighted estimate is the weighted mean of the 0/1 column over respondents where it is defined
+        ok = scored[name].notna()
+        mean = (scored.loc[ok, name] * scored.loc[ok, "weight"]).sum() / scored.loc[ok, "weight"].sum()
+        assert float(overall.loc[name, "estimate"]) == pytest.approx(mean, rel=1e-9)
+        assert int(overall.loc[name, "n"]) == int(ok.sum())
+    published = 0
+    for report in res.reports:
+        html = report.read_text(encoding="utf-8")
+        if 'id="modules"' not in html:
+            continue
+        part = html[html.index('id="modules"'):html.index('id="methoden"')]
+        keys = {k.split("|")[0] for k in re.findall(r'data-key="([^"]+)"', part)}
+        assert set(modules) <= keys, report.name
+        published += 1
+    assert published >= 10  # most of the 16 sectors plus Flanders have enough respondents
+
+
 def test_outputs_exist_and_microdata_has_no_direct_identifier(small_demo):
     res, _ = small_demo
     assert len(res.reports) == 17 and all(p.exists() for p in res.reports)  # 16 sectors + Flanders

@@ -46,7 +46,7 @@ def ctx(previous) -> ReportContext:
 
 @pytest.fixture(scope="session")
 def table_self(q_self) -> pd.DataFrame:
-    return wbm_table(q_self, modules=("mod_training",), suppressed=5, unreliable=6)
+    return wbm_table(q_self, modules=("mod_opleiding",), suppressed=5, unreliable=6)
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ CTX = ReportContext(run_id="run-test", counts_by_mode=(("paper", 812), ("web", 1
                     response=ResponseInfo(invited=10000, responded=2400),
                     weighting=WeightingSummary(method="raking", n=2400, kish_deff=1.4321), synthetic=True)
 
-MODULES = ("mod_telework", "mod_frequent_absence", "mod_long_absence", "mod_training", "mod_retirement")
+MODULES = ("mod_telewerk", "mod_frequent_verzuim", "mod_lang_verzuim", "mod_opleiding", "mod_haalbaar_pensioen")
 SUPPRESSED_GROUP = 8  # every row of this group has n < 30
 UNRELIABLE_GROUP = 11  # n = 42: unreliable
 SECRET_GROUP = 3  # one suppressed acute cell with a distinctive value
@@ -101,7 +101,7 @@ def previous_table(q_now: Questionnaire, now: pd.DataFrame, *, seed: int = 3) ->
     rng = np.random.default_rng(seed)
     ind = dict(q_now.mapping.indicators)
     var = dict(q_now.mapping.items)
-    prev = now[~now["indicator"].str.startswith("mod_retirement")].copy()  # one module absent last wave
+    prev = now[~now["indicator"].str.startswith("mod_haalbaar_pensioen")].copy()  # one module absent last wave
 
     def rename(name: str) -> str:
         base, acute = (name[:-6], "_acuut") if name.endswith("_acuut") else (name, "")
@@ -122,7 +122,7 @@ def previous_table(q_now: Questionnaire, now: pd.DataFrame, *, seed: int = 3) ->
 def oe_table(q: Questionnaire, *, seed: int = 5) -> pd.DataFrame:
     """Enterprise survey: overall, sector_group, size_class and their crossing (one cell small)."""
     rng = np.random.default_rng(seed)
-    names = indicator_names(q) + ["mod_telework"]
+    names = indicator_names(q) + ["mod_telewerk"]
     rows = [_row(rng, n, "", "", 1650, test=False) for n in names]
     for d in q.domains:
         for i, lv in enumerate(_levels(q, d)):

@@ -65,7 +65,7 @@ def test_previous_wave_beside_this_wave(q, pages, previous, table):
     assert "werkbaar_werk|sector|1" in keys  # the headline of 2019
     assert "stress|sector|1" in keys  # renamed indicator: 2019's name, shown on this wave's row
     assert any(a["data-field"] == "wave_significant" for a, _t in prev)
-    assert "mod_retirement" not in {k.split("|")[0] for k in keys}  # absent last wave ...
+    assert "mod_haalbaar_pensioen" not in {k.split("|")[0] for k in keys}  # absent last wave ...
     modules = html[html.index('id="modules"'):html.index('id="methoden"')]
     assert "n.b." in modules  # ... so "niet beschikbaar" in its row
     assert current_key(q, "stress|sector|1") == "werkstress|sector|1"
@@ -157,7 +157,7 @@ def test_module_rows_in_the_modules_section(pages, q):
 
 
 def test_module_labels_from_the_context(q, est, ctx):
-    html = render_sector_report(est, q, 1, context=replace(ctx, module_labels=(("mod_training", "Opleiding X"),)))
+    html = render_sector_report(est, q, 1, context=replace(ctx, module_labels=(("mod_opleiding", "Opleiding X"),)))
     assert "Opleiding X" in html
 
 

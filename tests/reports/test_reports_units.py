@@ -74,7 +74,7 @@ def test_previous_table_names_follow_the_mapping(q, table, previous):
     pw = from_table(table, previous, q, 2019)
     cell = pw.get("werkstress_acuut", "sector:sex", "3:1")  # 2019: stress_acuut by sector:geslacht
     assert cell is not None and cell.previous.indicator == "stress_acuut" and cell.previous.by == "sector:geslacht"
-    assert pw.get("mod_retirement", "sector", "1") is None  # not measured last wave
+    assert pw.get("mod_haalbaar_pensioen", "sector", "1") is None  # not measured last wave
     small = pw.get("werkstress_acuut", "sector", "3")
     assert small is not None and small.previous.estimate is None and small.marked() is None
     with pytest.raises(InputError):
