@@ -17,7 +17,7 @@ from typing import Any
 from pipeline import __version__
 from pipeline.fileio import read_json_or_empty, sha256_file, write_json
 
-PACKAGES = ("numpy", "scipy", "pandas", "pyarrow", "pandera", "pyreadstat", "pydantic", "PyYAML", "jinja2", "xlsxwriter", "matplotlib")
+PACKAGES = ("numpy", "scipy", "pandas", "pyarrow", "pandera", "pyreadstat", "pydantic", "PyYAML", "jinja2", "xlsxwriter", "openpyxl", "click", "rich", "weasyprint")
 MANIFEST = "manifest.json"
 
 

@@ -9,6 +9,7 @@ import sys
 
 import pandas as pd
 import pytest
+from htmlscan import scan
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from outputs_fixtures import (
@@ -18,7 +19,6 @@ from outputs_fixtures import (
     UNRELIABLE_SECTOR,
     make_estimates,
 )
-from outputs_htmlscan import scan
 
 from pipeline.errors import InputError, UsageError
 from pipeline.fileio import sha256_file

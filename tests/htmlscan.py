@@ -1,4 +1,5 @@
-"""A tiny HTML scanner for the report tests (stdlib html.parser only)."""
+"""A tiny HTML scanner shared by the report and output tests (stdlib html.parser only): traced numbers
+(elements with ``data-key``), visible text, tags and ids of a page."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from html.parser import HTMLParser
 
 
 class Scan(HTMLParser):
-    """Collects traced numbers (elements with data-key/data-field), visible text, tags and ids."""
+    """Traced numbers (elements with data-key), visible text, tags and ids of a page."""
 
     VOID = {"meta", "br", "img", "input", "link", "hr", "path", "use", "rect", "line", "circle"}
 
@@ -17,14 +18,14 @@ class Scan(HTMLParser):
         self.text: list[str] = []
         self.tags: list[tuple[str, dict[str, str | None]]] = []
         self.ids: list[str] = []
-        self._in_style = False
+        self._skip = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
         self.tags.append((tag, a))
         if a.get("id"):
             self.ids.append(str(a["id"]))
-        self._in_style = tag == "style"
+        self._skip = tag == "style"
         if tag not in self.VOID:
             self.stack.append((tag, a, []))
 
@@ -35,7 +36,7 @@ class Scan(HTMLParser):
             self.ids.append(str(a["id"]))
 
     def handle_endtag(self, tag: str) -> None:
-        self._in_style = False
+        self._skip = False
         while self.stack:
             t, a, buf = self.stack.pop()
             if "data-key" in a:
@@ -46,11 +47,14 @@ class Scan(HTMLParser):
                 break
 
     def handle_data(self, data: str) -> None:
-        if self._in_style:
+        if self._skip:
             return
         self.text.append(data)
         if self.stack:
             self.stack[-1][2].append(data)
+
+    def count(self, tag: str) -> int:
+        return sum(1 for t, _a in self.tags if t == tag)
 
 
 def scan(html: str) -> Scan:
