@@ -84,13 +84,13 @@ def _json_default(o: object) -> object:
     if isinstance(o, Path):
         return o.as_posix()
     if hasattr(o, "model_dump"):
-        return o.model_dump(mode="json")  # type: ignore[no-any-return]
+        return o.model_dump(mode="json")
     if hasattr(o, "__dataclass_fields__"):
         import dataclasses
 
-        return dataclasses.asdict(o)  # type: ignore[arg-type]
+        return dataclasses.asdict(o)  # type: ignore[call-overload]
     if isinstance(o, (set, frozenset)):
-        return sorted(o)  # type: ignore[type-var]
+        return sorted(o)
     raise TypeError(f"not JSON serialisable: {type(o).__name__}")
 
 

@@ -39,7 +39,8 @@ def run(wave_dir: Path | None, questionnaire: str | None, inputs: tuple[Path, ..
             text = str(raw)
             mode, _, rest = text.partition(":")
             specs.append(InputSpec(path=Path(rest), mode=mode) if rest and mode in ("paper", "web", "cati") else InputSpec(path=raw))
-        cfg = RunConfig(questionnaire=questionnaire, inputs=tuple(specs), margins=margins, **opts)
+        cfg = RunConfig(questionnaire=questionnaire, inputs=tuple(specs), margins=margins, min_n=min_n,
+                        min_n_reliable=min_n_reliable)
     r = Run(out_dir, cfg)
     results = run_stages(r, stages or STAGES, progress=lambda s: click.echo(f"[wbm] stage {s} ...", err=True))
     for res in results:

@@ -77,11 +77,11 @@ def case_checks(c: Compiled, td: TableData, options: ValidationOptions) -> CaseR
 
     # the weighting needs every weighting variable (margins have no level for -7/-9)
     wmiss = np.zeros(n, dtype=bool)
-    for v in q.weighting:
-        if v in values:
-            m = ~(values[v] >= 0)
+    for wvar in q.weighting:
+        if wvar in values:
+            m = ~(values[wvar] >= 0)
             rows = np.flatnonzero(m)
-            log.issue("weighting_variable_missing", rows, item=v, values=[fmt_number(x) for x in values[v][rows]])
+            log.issue("weighting_variable_missing", rows, item=wvar, values=[fmt_number(x) for x in values[wvar][rows]])
             wmiss |= m
     res.reasons["weighting_variable_missing"] = wmiss
 
