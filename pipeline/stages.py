@@ -94,7 +94,7 @@ def domain_frame(df: pd.DataFrame, domains: list[str], *, crossed_with: str | No
             text = pd.Series(np.where(ok, a.fillna(0).astype(int).astype(str) + ":" + b.fillna(0).astype(int).astype(str), None),
                              index=df.index)
             name = f"{crossed_with}:{other}"
-            cols[name] = pd.Categorical(text, categories=cats)  # type: ignore[assignment]
+            cols[name] = pd.Categorical(text, categories=cats)
             by.append(name)
     return pd.DataFrame(cols, index=df.index), by
 
