@@ -9,6 +9,8 @@ Modules (each owns one thing; importing this package loads nothing):
 - :mod:`~pipeline.sdc.risk`: frequencies with wildcards, k-anonymity, individual and global risk.
 - :mod:`~pipeline.sdc.suppress`: local suppression to k-anonymity with few cells.
 - :mod:`~pipeline.sdc.pram`: PRAM with an invariant transition matrix.
+- :mod:`~pipeline.sdc.linkage`: weight linkage (can a protected value be read back from the weight?).
+- :mod:`~pipeline.sdc.weights`: the release weights (kept, or recalibrated on the released values).
 - :mod:`~pipeline.sdc.report`: the risk report and information loss (frozen, JSON, HTML fragment).
 - :mod:`~pipeline.sdc.api`: :func:`~pipeline.sdc.api.anonymise`, the entry point of ``wbm release``.
 """

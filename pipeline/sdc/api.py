@@ -26,11 +26,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pipeline.errors import InputError, Notice, Problem, one_of
+from pipeline.errors import DisclosureError, InputError, Notice, Problem, one_of
 from pipeline.questionnaire.model import Questionnaire, Text
+from pipeline.sdc.linkage import WeightLinkage, weight_linkage
 from pipeline.sdc.plan import (
     ID_COLUMN,
     KEPT_META,
+    WEIGHT_COLUMNS,
     ColumnPlan,
     importance_order,
     plan_columns,
@@ -39,9 +41,10 @@ from pipeline.sdc.plan import (
 from pipeline.sdc.pram import PramResult, pram
 from pipeline.sdc.profile import ReleaseProfile
 from pipeline.sdc.recode import AppliedRecode, recode_columns, substantive
-from pipeline.sdc.report import ReleaseReport, estimate_changes, marginal_tvd, weight_linkage
+from pipeline.sdc.report import EstimateChange, ReleaseReport, estimate_changes, marginal_tvd
 from pipeline.sdc.risk import code_keys, measure
 from pipeline.sdc.suppress import local_suppression, verify
+from pipeline.sdc.weights import WeightTreatment, released_margin_weights, unchanged
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -111,6 +114,65 @@ def utility_indicators(profile: ReleaseProfile, q: Questionnaire) -> tuple[str, 
     return tuple(ind.name for ind in q.indicators if ind.kind == "composite")
 
 
+@dataclass(frozen=True, eq=False)
+class _Weights:
+    linkage: WeightLinkage | None
+    linkage_original: WeightLinkage | None  # before recalibration (None: the weights were kept)
+    treatment: WeightTreatment | None
+    estimates: tuple[EstimateChange, ...]  # weighted shares with the original vs the released weights
+
+
+def weighting_variables(q: Questionnaire, plan: ColumnPlan) -> tuple[str, ...]:
+    """The questionnaire's weighting variables that the release contains."""
+    return tuple(v for v in q.weighting if v in plan.kept)
+
+
+def _release_weights(w: np.ndarray | None, cols: dict[str, np.ndarray],
+                     baseline: dict[str, np.ndarray], cells: list[tuple[int, str, float, bool]], plan: ColumnPlan,
+                     q: Questionnaire, profile: ReleaseProfile, prams: list[PramResult], notices: list[Notice]) -> _Weights:
+    """Measure weight linkage, recalibrate the weights if the profile says so (the released weight
+    columns in ``cols`` are replaced), and enforce ``weights.max_linkage``."""
+    released_weights = [c for c in WEIGHT_COLUMNS if c in cols]
+    if w is None or not released_weights:
+        return _Weights(None, None, None, ())
+    wvars = weighting_variables(q, plan)
+    suppressed = [(r, v, float(baseline[v][r])) for r, v, _x, _lk in cells]
+    hidden = {(r, v) for r, v, _x in suppressed}
+    perturbed = [(int(r), p.variable, float(baseline[p.variable][r])) for p in prams
+                 for r in np.flatnonzero(substantive(cols[p.variable]) & (cols[p.variable] != baseline[p.variable]))
+                 if (int(r), p.variable) not in hidden]
+    pram_vars = tuple(p.variable for p in prams)
+
+    def measure_linkage(weights: np.ndarray, label: str) -> WeightLinkage:
+        return weight_linkage(weights, cols, wvars, suppressed=suppressed, perturbed=perturbed,
+                              pram_variables=pram_vars, label=label)
+
+    original = measure_linkage(w, "original")
+    if profile.weights.method == "released_margins":
+        new, treatment, more = released_margin_weights(w, cols, wvars, min_count=profile.weights.min_count)
+        notices.extend(more)
+        for c in released_weights:
+            cols[c] = new * (float(np.nansum(cols[c])) / float(new.sum()))
+        linkage, before = measure_linkage(new, "released_margins"), original
+        estimates = estimate_changes(cols, cols, w, utility_indicators(profile, q), profile.utility.by or plan.keys,
+                                     weights_after=new)
+    else:
+        treatment, linkage, before, estimates = unchanged(w), original, None, ()
+    if linkage.recoverable_cells:
+        notices.append(Notice("weight_linkage", f"{linkage.recoverable_cells} of {linkage.protected_cells} protected "
+                              f"value(s) of the weighting variables ({', '.join(linkage.variables)}) can be read back "
+                              "from the weight (raking gives one weight per weighting cell)", asdict(linkage)))
+    limit = profile.weights.max_linkage
+    if limit is not None and linkage.recoverable_share > limit:
+        raise DisclosureError(
+            f"the released weight gives back {linkage.recoverable_cells} of {linkage.protected_cells} protected value(s) "
+            f"({linkage.recoverable_share:.1%}), more than weights.max_linkage = {limit:g} allows",
+            [Problem("weight linkage above the profile's limit", path="weights.max_linkage", value=linkage.recoverable_share,
+                     expected=f"at most {limit:g}", hint="set weights.method: released_margins, drop the weights, "
+                     "or raise max_linkage")], code="weight_linkage_too_high")
+    return _Weights(linkage, before, treatment, estimates)
+
+
 def anonymise(frame: pd.DataFrame, q: Questionnaire, profile: ReleaseProfile, *, weight: str | None = "weight",
               seed: int) -> ReleaseResult:
     """Anonymise a scored, weighted frame for release under ``profile`` (see the module docstring)."""
@@ -171,12 +233,7 @@ def anonymise(frame: pd.DataFrame, q: Questionnaire, profile: ReleaseProfile, *,
                               "set to 1/f_k; pass expansion weights, not normalised ones", {"weight": weight}))
 
     ids = np.random.default_rng(id_seed).permutation(n).astype(np.int64) + 1
-    key_cells = [(r, v, x) for r, v, x, linked in cells if not linked]
-    linkage = weight_linkage(w, cols, key_cells) if w is not None else None
-    if linkage is not None and linkage.recoverable_cells:
-        notices.append(Notice("weight_linkage", f"{linkage.recoverable_cells} of {linkage.suppressed_cells} suppressed "
-                              "value(s) can be read back from other records with the same weight (raking gives one weight "
-                              "per weighting cell)", asdict(linkage)))
+    weights = _release_weights(w, cols, baseline, cells, plan, q, profile, prams, notices)
 
     report = ReleaseReport(
         profile=profile.name, use=profile.use, k=k, max_risk=profile.max_risk, keys=keys, n=n,
@@ -189,7 +246,8 @@ def anonymise(frame: pd.DataFrame, q: Questionnaire, profile: ReleaseProfile, *,
         recodes=tuple((r.variable, r.kind, r.changed) for r in recodes),
         marginal_tvd=tuple((v, marginal_tvd(baseline[v], cols[v], w)) for v in keys),
         estimates=estimate_changes(baseline, cols, w, utility_indicators(profile, q), profile.utility.by or keys),
-        weight_linkage=linkage,
+        weight_linkage=weights.linkage, weight_linkage_original=weights.linkage_original,
+        weights=weights.treatment, weight_estimates=weights.estimates,
         dropped=tuple((d.column, d.reason) for d in plan.dropped),
         notices=tuple(notices),
     )

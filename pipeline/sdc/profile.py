@@ -4,8 +4,8 @@ A profile file (YAML in ``releases/``, e.g. ``public-use.yaml``) says who the re
 it is protected: the k of k-anonymity, the key variables (quasi-identifiers; default: the
 questionnaire's items with role ``key``, after the release recodes), which release recodes of the
 questionnaire apply, which small categories are merged, the importance order used by local
-suppression, optional PRAM, extra drops or a keep list, and the conditions of use and citation that
-go into the README.
+suppression, optional PRAM, extra drops or a keep list, what happens to the weights, and the
+conditions of use and citation that go into the README.
 
 Loading is two passes, every problem reported at once: the structure (pydantic; unknown keys are
 rejected) when the file is read (:func:`load_profile`), the cross-references against a
@@ -76,6 +76,22 @@ class UtilitySpec(Spec):
     by: tuple[str, ...] = ()
 
 
+class WeightSpec(Spec):
+    """What the release does with the weights. Raked weights are a function of the weighting cell, so
+    they can give suppressed or PRAM-changed values of the weighting variables back
+    (:mod:`pipeline.sdc.linkage`). ``original``: release the calibrated weights as they are (published
+    estimates can be reproduced exactly; the residual risk is reported). ``released_margins``:
+    recalibrate on the released values (:mod:`pipeline.sdc.weights`), so the weight gives nothing
+    back. ``min_count``: with ``released_margins``, released categories with fewer records do not
+    use their records' own weights (see :mod:`pipeline.sdc.weights`). ``max_linkage``: the largest
+    share of protected values the released weight may give back; above it the release is refused
+    (None: report only)."""
+
+    method: Literal["original", "released_margins"] = "original"
+    min_count: int = Field(default=20, ge=1)
+    max_linkage: float | None = Field(default=None, ge=0.0, le=1.0)
+
+
 class ReleaseProfile(Spec):
     kind: Literal["release_profile"] = "release_profile"
     schema_version: int = PROFILE_SCHEMA_VERSION
@@ -97,6 +113,7 @@ class ReleaseProfile(Spec):
     drop: tuple[str, ...] = ()  # extra columns to drop
     keep: tuple[str, ...] | None = None  # if given: release only these (plus the release id)
     utility: UtilitySpec = Field(default_factory=UtilitySpec)
+    weights: WeightSpec = Field(default_factory=WeightSpec)
     conditions_of_use: Text
     citation: Text
 

@@ -6,7 +6,10 @@ Information loss compares the *recoded* data (after the global recodes, before P
 suppression) with the released data, so it isolates what the perturbation did: weighted shares of
 0/1 indicators (e.g. ``werkbaar_werk``) per level of each ``by`` variable (suppressed or missing
 ``by`` values leave the domain), and the total variation distance of each key variable's weighted
-distribution over its substantive categories.
+distribution over its substantive categories. If the release recalibrated the weights
+(:mod:`pipeline.sdc.weights`), a second table compares the released data weighted with the original
+and with the released weights; the weight linkage (:mod:`pipeline.sdc.linkage`) is given for the
+released weights and, if recalibrated, for the original ones.
 """
 
 from __future__ import annotations
@@ -18,8 +21,10 @@ from typing import Any
 import numpy as np
 
 from pipeline.errors import Notice
+from pipeline.sdc.linkage import WeightLinkage
 from pipeline.sdc.recode import substantive
 from pipeline.sdc.risk import RiskSummary
+from pipeline.sdc.weights import WeightTreatment
 
 KIND = "wbm-release-risk-report"
 SCHEMA_VERSION = 1
@@ -38,17 +43,6 @@ class EstimateChange:
 
 
 @dataclass(frozen=True)
-class WeightLinkage:
-    """Can suppressed values be read back from the weight? Records with the same weight usually
-    share their weighting cell (raking gives one weight per cell)."""
-
-    distinct_weights: int
-    records_with_unique_weight: int
-    suppressed_cells: int
-    recoverable_cells: int  # suppressed cells whose value every other record with that weight shares
-
-
-@dataclass(frozen=True)
 class ReleaseReport:
     profile: str
     use: str
@@ -64,9 +58,12 @@ class ReleaseReport:
     recodes: tuple[tuple[str, str, int], ...]  # (variable, kind, changed values)
     marginal_tvd: tuple[tuple[str, float], ...]  # key variable -> total variation distance
     estimates: tuple[EstimateChange, ...]
-    weight_linkage: WeightLinkage | None
+    weight_linkage: WeightLinkage | None  # of the weights as released
     dropped: tuple[tuple[str, str], ...]  # (column, reason)
     notices: tuple[Notice, ...]
+    weight_linkage_original: WeightLinkage | None = None  # of the original weights, if the release recalibrated them
+    weights: WeightTreatment | None = None
+    weight_estimates: tuple[EstimateChange, ...] = ()  # released data: original vs released weights
 
     def stage(self, name: str) -> RiskSummary:
         for s in self.stages:
@@ -88,10 +85,23 @@ class ReleaseReport:
         diffs = [abs(e.diff) for e in self.estimates if not np.isnan(e.diff)]
         return float(np.mean(diffs)) if diffs else 0.0
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, min_n: int = 0) -> dict[str, Any]:
+        """Plain JSON-able data. ``min_n``: leave out the domain rows of the information-loss tables
+        with fewer respondents before or after (the version handed out with a release: a share of
+        a handful of respondents before suppression would tell what suppression hid)."""
         def num(x: float | None) -> float | None:
             return None if x is None or (isinstance(x, float) and np.isnan(x)) else x
 
+        def rows(changes: Sequence[EstimateChange]) -> list[dict[str, Any]]:
+            return [{**asdict(e), "p_before": num(e.p_before), "p_after": num(e.p_after), "diff": num(e.diff)}
+                    for e in changes if e.by == "" or min(e.n_before, e.n_after) >= min_n]
+
+        def diffs(changes: Sequence[EstimateChange]) -> tuple[float, float]:
+            d = [abs(e.diff) for e in changes if not np.isnan(e.diff)]
+            return (max(d), float(np.mean(d))) if d else (0.0, 0.0)
+
+        linkage = self.weight_linkage
+        w_max, w_mean = diffs(self.weight_estimates)
         return {
             "kind": KIND, "schema_version": SCHEMA_VERSION,
             "profile": self.profile, "use": self.use, "k": self.k, "max_risk": self.max_risk,
@@ -108,13 +118,23 @@ class ReleaseReport:
             "information_loss": {
                 "marginal_tvd": dict(self.marginal_tvd),
                 "max_abs_diff": self.max_abs_diff, "mean_abs_diff": self.mean_abs_diff,
-                "estimates": [{**asdict(e), "p_before": num(e.p_before), "p_after": num(e.p_after),
-                               "diff": num(e.diff)} for e in self.estimates],
+                "estimates": rows(self.estimates), "min_n": min_n,
             },
-            "weight_linkage": asdict(self.weight_linkage) if self.weight_linkage else None,
+            "weights": None if self.weights is None else {
+                **asdict(self.weights), "max_abs_diff": w_max, "mean_abs_diff": w_mean,
+                "estimates": rows(self.weight_estimates)},
+            "weight_linkage": _linkage(linkage),
+            "weight_linkage_original": _linkage(self.weight_linkage_original),
             "dropped": [{"column": c, "reason": r} for c, r in self.dropped],
             "notices": [{"code": n.code, "message": n.message, "details": n.details} for n in self.notices],
         }
+
+
+def _linkage(linkage: WeightLinkage | None) -> dict[str, Any] | None:
+    if linkage is None:
+        return None
+    return {**asdict(linkage), "variables": list(linkage.variables), "protected_cells": linkage.protected_cells,
+            "recoverable_share": linkage.recoverable_share}
 
 
 # ---- information loss ----
@@ -130,18 +150,21 @@ def _level(v: float) -> str:
 
 
 def estimate_changes(before: Mapping[str, np.ndarray], after: Mapping[str, np.ndarray], weights: np.ndarray | None,
-                     indicators: Sequence[str], by: Sequence[str]) -> tuple[EstimateChange, ...]:
-    """Weighted shares of each 0/1 indicator, overall and per level of each ``by`` variable."""
+                     indicators: Sequence[str], by: Sequence[str], *,
+                     weights_after: np.ndarray | None = None) -> tuple[EstimateChange, ...]:
+    """Weighted shares of each 0/1 indicator, overall and per level of each ``by`` variable
+    (``weights_after``: other weights for the "after" data, e.g. recalibrated ones)."""
     out: list[EstimateChange] = []
     n = len(next(iter(before.values()))) if before else 0
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
+    wa = w if weights_after is None else np.asarray(weights_after, dtype=np.float64)
     for name in indicators:
         if name not in before or name not in after:
             continue
         ib, ia = np.asarray(before[name], dtype=np.float64), np.asarray(after[name], dtype=np.float64)
         everyone = np.ones(n, dtype=bool)
         nb, pb = _share(ib, w, everyone)
-        na, pa = _share(ia, w, everyone)
+        na, pa = _share(ia, wa, everyone)
         out.append(EstimateChange(name, "", "", nb, na, pb, pa, pa - pb))
         for var in by:
             if var not in before or var not in after:
@@ -150,7 +173,7 @@ def estimate_changes(before: Mapping[str, np.ndarray], after: Mapping[str, np.nd
             levels = np.union1d(np.unique(xb[substantive(xb)]), np.unique(xa[substantive(xa)]))
             for lev in levels:
                 nb, pb = _share(ib, w, xb == lev)
-                na, pa = _share(ia, w, xa == lev)
+                na, pa = _share(ia, wa, xa == lev)
                 out.append(EstimateChange(name, var, _level(float(lev)), nb, na, pb, pa, pa - pb))
     return tuple(out)
 
@@ -172,35 +195,9 @@ def marginal_tvd(before: np.ndarray, after: np.ndarray, weights: np.ndarray | No
     return float(0.5 * np.abs(dist(xb, sb) - dist(xa, sa)).sum())
 
 
-def weight_linkage(weights: np.ndarray, released: Mapping[str, np.ndarray],
-                   cells: Sequence[tuple[int, str, float]]) -> WeightLinkage:
-    """For every suppressed cell (row, variable, original value): do all other records with the same
-    weight (rounded to 6 decimals) and a known value of the variable share that original value?"""
-    w = np.round(np.asarray(weights, dtype=np.float64), 6)
-    _, group, counts = np.unique(w, return_inverse=True, return_counts=True)
-    group = group.reshape(-1)
-    recoverable = 0
-    by_var: dict[str, list[tuple[int, float]]] = {}
-    for row, var, value in cells:
-        by_var.setdefault(var, []).append((row, value))
-    for var, items in by_var.items():
-        x = np.asarray(released[var], dtype=np.float64)
-        s = substantive(x)
-        g = counts.shape[0]
-        lo = np.full(g, np.inf)
-        hi = np.full(g, -np.inf)
-        np.minimum.at(lo, group[s], x[s])
-        np.maximum.at(hi, group[s], x[s])
-        for row, value in items:
-            gi = group[row]
-            recoverable += int(lo[gi] == hi[gi] == value)
-    return WeightLinkage(distinct_weights=int(counts.shape[0]), records_with_unique_weight=int(np.sum(counts == 1)),
-                         suppressed_cells=len(cells), recoverable_cells=recoverable)
-
-
 # ---- HTML ----
 
-def render_html(report: ReleaseReport, *, title: str | None = None) -> str:
+def render_html(report: ReleaseReport, *, title: str | None = None, min_n: int = 0) -> str:
     """The risk report as an HTML fragment (a ``<section>``, no external assets)."""
     import jinja2
 
@@ -210,4 +207,4 @@ def render_html(report: ReleaseReport, *, title: str | None = None) -> str:
                              autoescape=jinja2.select_autoescape(["html", "j2"]),
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     tpl = env.get_template("release_risk.html.j2")
-    return tpl.render(d=report.to_dict(), title=title or f"Disclosure risk: {report.profile}")
+    return tpl.render(d=report.to_dict(min_n=min_n), title=title or f"Disclosure risk: {report.profile}")

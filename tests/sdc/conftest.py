@@ -118,6 +118,10 @@ def make_frame(q: Questionnaire, n: int, seed: int = 1, *, missing_share: float 
             total = np.nansum(stack, axis=1)
             val = (total == 0).astype(float) if ind.kind == "composite" else total
             cols[ind.name] = np.where(anynan, np.nan, val)
+        elif ind.kind != "traffic_light":  # any other 0/1 indicator (e.g. module conditions): random, some undefined
+            val = rng.integers(0, 2, n).astype(float)
+            val[rng.random(n) < 0.1] = np.nan
+            cols[ind.name] = val
     assert scored <= set(cols), scored - set(cols)
     return pd.DataFrame(cols)
 

@@ -169,12 +169,16 @@ def test_a_profile_that_does_not_fit_is_refused(frame, q):
     assert exc.value.code == "profile_mismatch"
 
 
-def test_weight_linkage_is_measured(released):
-    _, r = released
+def test_weight_linkage_is_measured(released, q):
+    name, r = released
     wl = r.report.weight_linkage
-    assert wl is not None and wl.suppressed_cells == r.report.suppressed_total
-    assert 0 <= wl.recoverable_cells <= wl.suppressed_cells
+    assert wl is not None and set(wl.variables) == set(q.weighting)
+    in_weighting = sum(1 for s in r.suppression_log if s.variable in q.weighting)
+    assert wl.suppressed_cells == in_weighting > 0
+    assert 0 <= wl.recoverable_cells <= wl.protected_cells
     assert wl.distinct_weights <= len(r.frame)
+    if name == "public-use":
+        assert wl.perturbed_cells > 0  # PRAM on province
 
 
 def test_keys_in_importance_order(released, q):
