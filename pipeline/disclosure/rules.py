@@ -5,7 +5,8 @@ A *cell* is one figure of a table (a count, a percentage, a mean or an enterpris
 
 - **minimum n** -- counts need ``n >= min_n_count`` (default 5); percentages and means need
   ``n >= min_n_percent`` (default 30) and are flagged *unreliable* below ``unreliable_below``
-  (default 50, i.e. 30-49). A count of zero is safe (nobody is described) unless ``zero_unsafe``.
+  (default 50, i.e. 30-49). An empty cell (n = 0: a count of zero, a percentage or mean that does
+  not exist) is safe, since nobody is described, unless ``zero_unsafe``.
 - **(n,k) dominance** for magnitude tables: unsafe if the ``n`` largest contributions make up more
   than ``k`` percent of the cell total (default n=2, k=85).
 - **p% rule** for magnitude tables: unsafe if the cell total minus its two largest contributions is
@@ -129,6 +130,8 @@ def primary_status(kind: TableKind | str, n: int, rules: PrimaryRules = DEFAULT_
             return PRIMARY_ZERO if rules.zero_unsafe else OK
         return PRIMARY_MIN_N if n < rules.min_n_count else OK
     if kind in (TableKind.percent, TableKind.mean):
+        if n == 0:  # no estimate exists; "nobody" describes no one (hiding it would cost other cells)
+            return PRIMARY_ZERO if rules.zero_unsafe else OK
         if n < rules.min_n_percent:
             return PRIMARY_MIN_N
         return UNRELIABLE if n < rules.unreliable_below else OK

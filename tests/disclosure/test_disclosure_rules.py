@@ -22,7 +22,7 @@ def test_count_minimum_five(n, expected):
     assert primary_status(TableKind.count, n) == expected
 
 
-@pytest.mark.parametrize(("n", "expected"), [(0, R.PRIMARY_MIN_N), (29, R.PRIMARY_MIN_N), (30, R.UNRELIABLE),
+@pytest.mark.parametrize(("n", "expected"), [(0, R.OK), (1, R.PRIMARY_MIN_N), (29, R.PRIMARY_MIN_N), (30, R.UNRELIABLE),
                                              (49, R.UNRELIABLE), (50, R.OK)])
 @pytest.mark.parametrize("kind", [TableKind.percent, TableKind.mean])
 def test_percent_minimum_thirty_and_unreliable_band(kind, n, expected):
@@ -31,6 +31,7 @@ def test_percent_minimum_thirty_and_unreliable_band(kind, n, expected):
 
 def test_zero_unsafe_option():
     assert primary_status("count", 0, PrimaryRules(zero_unsafe=True)) == R.PRIMARY_ZERO
+    assert primary_status("percent", 0, PrimaryRules(zero_unsafe=True)) == R.PRIMARY_ZERO
 
 
 def test_configurable_thresholds():
