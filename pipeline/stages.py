@@ -148,7 +148,7 @@ def stage_outputs(run: Run) -> StageResult:
     from pipeline.outputs.batch import plan_reports, render_reports
     from pipeline.outputs.microdata import write_microdata_sav
     from pipeline.outputs.rundir import context_from_run
-    from pipeline.outputs.tables import default_rows, write_custom_table
+    from pipeline.tables.standard import write_standard_table
 
     q = run.questionnaire()
     est = read_parquet(run.need("estimate", "estimates.parquet"))
@@ -157,10 +157,7 @@ def stage_outputs(run: Run) -> StageResult:
     out = run.stage_dir("outputs")
     jobs = plan_reports(q, all_groups=True)
     reports = render_reports(est, q, out / "reports", jobs, context=ctx, formats=("html",))
-    domain = q.domains[0]
-    table = write_custom_table(est, q, out / "tables" / f"{q.study.id}-{domain}.xlsx",
-                               title=f"{q.study.title.nl}: indicatoren per {domain}", rows=default_rows(q), by=domain,
-                               context=ctx)
+    table = write_standard_table(run.dir, out / "tables", min_n=run.config.min_n, min_n_reliable=run.config.min_n_reliable)
     sav = write_microdata_sav(scored, q, out / "microdata" / f"{q.study.id}-microdata.sav", seed=run.config.release_seed)
     outputs = sorted(p for p in out.rglob("*") if p.is_file())
     return StageResult("outputs", {"reports": len(reports), "tables": 1, "microdata_rows": len(scored)}, tuple(outputs),

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
@@ -41,13 +42,14 @@ from pipeline.disclosure.rules import DominanceRule, PrimaryRules, TableKind
 from pipeline.disclosure.structure import Dimension
 from pipeline.errors import Problem, SpecError
 from pipeline.paths import QUESTIONNAIRES_DIR
-from pipeline.questionnaire.model import ItemType, Questionnaire, Role, Text
+from pipeline.questionnaire.model import Indicator, ItemType, Questionnaire, Role, Text
 
 KIND = "table-request"
 SCHEMA_VERSION = 1
 POPULATIONS = {"employees": "werknemers", "self-employed": "zelfstandigen", "enterprises": "ondernemingen"}
 SLUG = r"^[a-z0-9][a-z0-9._-]{0,63}$"
 MISSING_LEVEL = "missing"
+ACUTE_SUFFIX = "_acuut"
 
 
 class _Spec(BaseModel):
@@ -161,20 +163,25 @@ class ResolvedRequest:
                               or (f.exclude is not None and c not in f.exclude))
         return codes
 
-    def dimensions(self, wave: WaveNames | None = None, *, missing_level: bool = True) -> tuple[Dimension, ...]:
+    def dimensions(self, wave: WaveNames | None = None, *,
+                   missing_level: bool | Collection[str] = True) -> tuple[Dimension, ...]:
         """The disclosure structure's dimensions (named with the wave's variable names). With
-        ``missing_level`` each gets a last level ``"missing"`` (non-substantive codes, see
-        :meth:`level_codes`), so a total is exactly the sum of its rows: without it, the respondents
-        with a missing breakdown value form a hidden residual group that differencing can reveal."""
+        ``missing_level`` (True, or the request names of the breakdowns that need it) a dimension gets a
+        last level ``"missing"`` (non-substantive codes, see :meth:`level_codes`), so a total is exactly
+        the sum of its rows: without it, the respondents with a missing breakdown value form a hidden
+        residual group that differencing can reveal. Leave it out only where nobody is missing."""
         w = wave or self.latest
-        extra = (MISSING_LEVEL,) if missing_level else ()
-        return tuple(Dimension(w.variables[v], tuple(str(c) for c in self.levels(v, w)) + extra)
-                     for v in self.breakdowns())
+        out = []
+        for v in self.breakdowns():
+            wanted = missing_level if isinstance(missing_level, bool) else v in missing_level
+            extra = (MISSING_LEVEL,) if wanted else ()
+            out.append(Dimension(w.variables[v], tuple(str(c) for c in self.levels(v, w)) + extra))
+        return tuple(out)
 
     def level_codes(self, wave: WaveNames | None = None) -> dict[str, dict[str, tuple[float, ...]]]:
         """``codes`` argument of :func:`pipeline.disclosure.cells.table_cells` for the missing level."""
         w = wave or self.latest
-        miss = tuple(float(c) for c in w.questionnaire.missing_code_values())
+        miss = missing_codes(w.questionnaire)
         return {w.variables[v]: {MISSING_LEVEL: miss} for v in self.breakdowns()}
 
     def conditions(self, indicator: str, wave: WaveNames | None = None) -> tuple[Condition, ...]:
@@ -192,8 +199,36 @@ class ResolvedRequest:
         return tuple(out)
 
     def table_kind(self, indicator: str) -> TableKind:
-        ind = self.latest.questionnaire.indicator(self.latest.indicators[indicator])
-        return TableKind.mean if ind.kind == "count" else TableKind.percent
+        """Percentages for 0/1 indicators; means for counts (e.g. the number of problems)."""
+        ind, acute = base_indicator(self.latest.questionnaire, self.latest.indicators[indicator])
+        return TableKind.mean if ind.kind == "count" and not acute else TableKind.percent
+
+
+def missing_codes(q: Questionnaire) -> tuple[float, ...]:
+    """The codes of a breakdown's ``missing`` level: the questionnaire's missing codes (-1 if it has
+    none). Data columns are normalised to these (:func:`pipeline.tables.source.disclosure_columns`)."""
+    return tuple(float(c) for c in q.missing_code_values()) or (-1.0,)
+
+
+def indicator_names(q: Questionnaire) -> list[str]:
+    """Indicators a request may name: every indicator of the questionnaire, and ``<name>_acuut`` for
+    traffic lights with an acute cut-off (schema order)."""
+    out = []
+    for ind in q.indicators:
+        out.append(ind.name)
+        if ind.kind == "traffic_light" and ind.cutoffs and any(c.acuut is not None for c in ind.cutoffs.values()):
+            out.append(ind.name + ACUTE_SUFFIX)
+    return out
+
+
+def base_indicator(q: Questionnaire, name: str) -> tuple[Indicator, bool]:
+    """The questionnaire's indicator behind a request name, and whether the name is its acute variant."""
+    try:
+        return q.indicator(name), False
+    except KeyError:
+        if name.endswith(ACUTE_SUFFIX):
+            return q.indicator(name[: -len(ACUTE_SUFFIX)]), True
+        raise
 
 
 def _codes(q: Questionnaire, name: str) -> tuple[int, ...] | None:
@@ -239,8 +274,9 @@ def _available_waves(population: str) -> list[int]:
     return sorted(waves)
 
 
-def resolve(req: TableRequest, file: str | None = None) -> ResolvedRequest:
-    """Check every name against the questionnaires of the requested waves (all problems at once)."""
+def resolve(req: TableRequest, file: str | None = None, *, loaded: Questionnaire | None = None) -> ResolvedRequest:
+    """Check every name against the questionnaires of the requested waves (all problems at once).
+    ``loaded``: the request's ``questionnaire``, already loaded (it is not read again)."""
     from pipeline.questionnaire.load import load_questionnaire
 
     problems: list[Problem] = []
@@ -249,7 +285,7 @@ def resolve(req: TableRequest, file: str | None = None) -> ResolvedRequest:
     qs: list[tuple[int, Questionnaire]] = []
     for w in waves:
         if req.questionnaire is not None:
-            q = load_questionnaire(req.questionnaire)
+            q = loaded if loaded is not None else load_questionnaire(req.questionnaire)
             if q.study.population != pop or q.study.wave != w:
                 problems.append(Problem(f"questionnaire {q.study.id!r} is for {q.study.population} {q.study.wave}",
                                         file=file, path="questionnaire", expected=f"{pop} {w}"))
@@ -286,7 +322,7 @@ def _request_variables(req: TableRequest) -> list[str]:
 
 
 def _check_latest(req: TableRequest, q: Questionnaire, file: str | None, problems: list[Problem]) -> None:
-    inds = [i.name for i in q.indicators]
+    inds = indicator_names(q)
     for k, name in enumerate(req.indicators):
         if name not in inds:
             problems.append(Problem(f"unknown indicator {name!r}", file=file, path=f"indicators[{k}]", value=name,
@@ -324,9 +360,9 @@ def _translate(newer: Questionnaire, older: Questionnaire, var_map: dict[str, st
     else:
         items, inds = dict(m.items), dict(m.indicators)
     out_v = {k: items.get(v, v) for k, v in var_map.items()}
-    out_i = {k: inds.get(v, v) for k, v in ind_map.items()}
+    out_i = {k: _older_indicator(v, inds) for k, v in ind_map.items()}
     valid_v = _breakdown_names(older)
-    valid_i = [i.name for i in older.indicators]
+    valid_i = indicator_names(older)
     for k, v in out_v.items():
         if v not in valid_v:
             problems.append(Problem(f"variable {k!r} has no counterpart in wave {older.study.wave}", file=file,
@@ -338,6 +374,15 @@ def _translate(newer: Questionnaire, older: Questionnaire, var_map: dict[str, st
                                     value=v, expected="one of " + ", ".join(valid_i),
                                     hint=f"add it to the mapping of {newer.study.id}, or drop wave {older.study.wave}"))
     return out_v, out_i
+
+
+def _older_indicator(name: str, mapping: dict[str, str]) -> str:
+    if name in mapping:
+        return mapping[name]
+    base = name[: -len(ACUTE_SUFFIX)] if name.endswith(ACUTE_SUFFIX) else None
+    if base is not None and base in mapping:
+        return mapping[base] + ACUTE_SUFFIX
+    return name
 
 
 def parse_request(data: object, file: str | None = None) -> TableRequest:

@@ -16,10 +16,8 @@ requester, each protected against the earlier releases. Then, by brute force on 
 
 from __future__ import annotations
 
-import math
-from fractions import Fraction
-
 import numpy as np
+from disclosure_helpers import in_span_exact, no_small_group, nullspace_exact
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -31,58 +29,6 @@ from pipeline.disclosure.rules import PrimaryRules, TableKind, is_primary
 from pipeline.disclosure.structure import build, flat
 
 LEVELS = {"a": (1, 2, 3), "b": (1, 2, 3), "c": (1, 2)}
-
-
-def _in_span_exact(rows: list[list[int]], v: list[int]) -> bool:
-    """Is v a rational linear combination of rows? Gaussian elimination over Fractions."""
-    basis: list[tuple[int, list[Fraction]]] = []  # (pivot, row)
-    for r in rows:
-        x = [Fraction(t) for t in r]
-        for p, b in basis:
-            if x[p]:
-                f = x[p] / b[p]
-                x = [xi - f * bi for xi, bi in zip(x, b, strict=True)]
-        piv = next((i for i, t in enumerate(x) if t), None)
-        if piv is not None:
-            basis.append((piv, x))
-    y = [Fraction(t) for t in v]
-    changed = True
-    while changed:  # reduce until no pivot of the basis is non-zero in y
-        changed = False
-        for p, b in basis:
-            if y[p]:
-                f = y[p] / b[p]
-                y = [yi - f * bi for yi, bi in zip(y, b, strict=True)]
-                changed = True
-    return not any(y)
-
-
-def _nullspace_exact(rows: list[list[int]], n: int) -> list[list[int]]:
-    """Integer basis of {z : rows @ z = 0} (reduced row echelon form over Fractions)."""
-    m = [[Fraction(v) for v in r] for r in rows]
-    pivots: list[int] = []
-    r = 0
-    for c in range(n):
-        p = next((i for i in range(r, len(m)) if m[i][c] != 0), None)
-        if p is None:
-            continue
-        m[r], m[p] = m[p], m[r]
-        m[r] = [v / m[r][c] for v in m[r]]
-        for i in range(len(m)):
-            if i != r and m[i][c] != 0:
-                f = m[i][c]
-                m[i] = [a - f * b for a, b in zip(m[i], m[r], strict=True)]
-        pivots.append(c)
-        r += 1
-    out = []
-    for free in (c for c in range(n) if c not in pivots):
-        z = [Fraction(0)] * n
-        z[free] = Fraction(1)
-        for i, pc in enumerate(pivots):
-            z[pc] = -m[i][free]
-        den = math.lcm(*(v.denominator for v in z))
-        out.append([int(v * den) for v in z])
-    return out
 
 
 requests = st.lists(
@@ -144,27 +90,8 @@ def _check(released, sets, min_n):
             continue  # an empty cell has no estimate and describes nobody
         assert not any(np.array_equal(U, s) for s in pub_sets.values()), u.label
         assert not any(np.array_equal(U, d) for d in diffs), u.label
-        assert not _in_span_exact([list(r) for r in rows], [int(x) for x in U]), u.label
-    _no_small_group(np.array([pub_sets[key(c)] for c in pub]), min_n)
-
-
-def _no_small_group(pub: np.ndarray, min_n: int) -> None:
-    """Enumerate every union of atoms; none in the row space may have 0 < n < min_n."""
-    if pub.size == 0:
-        return
-    patterns, counts = np.unique(pub.T, axis=0, return_counts=True)  # atoms x cells
-    keep = patterns.any(axis=1)
-    patterns, counts = patterns[keep], counts[keep]
-    n_atoms = len(counts)
-    if n_atoms == 0:
-        return
-    assert n_atoms <= 18  # cells are conjunctions over a x b x c
-    z = np.array(_nullspace_exact(patterns.T.astype(int).tolist(), n_atoms), dtype=np.int64).reshape(-1, n_atoms)
-    subsets = ((np.arange(1 << n_atoms)[:, None] >> np.arange(n_atoms)) & 1).astype(np.int64)
-    in_span = np.all(subsets @ z.T == 0, axis=1) if len(z) else np.ones(len(subsets), dtype=bool)
-    sizes = subsets @ counts
-    bad = in_span & (sizes > 0) & (sizes < min_n)
-    assert not bad.any(), f"a derived group of {int(sizes[bad][0])} respondent(s)"
+        assert not in_span_exact([list(r) for r in rows], [int(x) for x in U]), u.label
+    no_small_group(np.array([pub_sets[key(c)] for c in pub]), min_n)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -184,12 +111,12 @@ def test_percent_tables_sequences(seed, reqs):
 
 
 def test_exact_nullspace_helper():
-    z = _nullspace_exact([[1, 1, 0], [0, 1, 1]], 3)
+    z = nullspace_exact([[1, 1, 0], [0, 1, 1]], 3)
     assert z == [[1, -1, 1]]
-    assert _nullspace_exact([[1, 0], [0, 1]], 2) == []
+    assert nullspace_exact([[1, 0], [0, 1]], 2) == []
 
 
 def test_exact_span_helper():
-    assert _in_span_exact([[1, 1, 0], [0, 1, 1]], [1, 0, -1])
-    assert not _in_span_exact([[1, 1, 0], [0, 1, 1]], [1, 0, 0])
-    assert _in_span_exact([[1, 1, 1], [1, 1, 0], [0, 1, 0]], [1, 0, 0])
+    assert in_span_exact([[1, 1, 0], [0, 1, 1]], [1, 0, -1])
+    assert not in_span_exact([[1, 1, 0], [0, 1, 1]], [1, 0, 0])
+    assert in_span_exact([[1, 1, 1], [1, 1, 0], [0, 1, 0]], [1, 0, 0])

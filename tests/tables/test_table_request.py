@@ -109,3 +109,23 @@ def test_missing_file_is_a_spec_error(tmp_path):
     with pytest.raises(SpecError) as err:
         load_request(bad)
     assert err.value.problems[0].line is not None
+
+
+def test_acute_variants_are_indicators_and_follow_the_wave_mapping():
+    from pipeline.tables.request import indicator_names
+
+    r = resolve(parse_request(_base(waves=[2019, 2023], indicators=["werkstress_acuut", "werkbaar_werk"])))
+    assert r.waves[1].indicators == {"werkstress_acuut": "stress_acuut", "werkbaar_werk": "werkbaar_werk"}
+    assert r.table_kind("werkstress_acuut").value == "percent"
+    assert r.table_kind("werkbaar_werk").value == "percent"
+    names = indicator_names(r.latest.questionnaire)
+    assert names.index("werkstress_acuut") == names.index("werkstress") + 1
+    assert "werkbaar_werk_acuut" not in names  # a composite has no acute variant
+    assert resolve(parse_request(_base(indicators=["aantal_problemen"]))).table_kind("aantal_problemen").value == "mean"
+
+
+def test_missing_level_only_for_the_breakdowns_that_need_it():
+    r = resolve(parse_request(_base(columns="statute")))
+    dims = r.dimensions(missing_level=["statute"])
+    assert dims[0].levels[-1] == "5" and dims[1].levels[-1] == "missing"
+    assert [d.levels[-1] for d in r.dimensions()] == ["missing", "missing"]

@@ -1,0 +1,101 @@
+"""``wbm table``: a custom table for a sector fund, with disclosure control.
+
+\b
+    wbm table REQUEST.yaml --run RUNDIR [--run RUNDIR2 ...] --out DIR [--ledger DIR] [--dry-run]
+
+REQUEST is a table request (kind: table-request; examples in examples/requests/): population,
+waves, indicators, row and column breakdowns, filters, statistics, language, requester. Each
+requested wave needs the directory of a finished run of that wave (--run, repeatable): the numbers
+are estimated from its 03_score/scored.parquet with calibration-aware standard errors.
+
+Every cell goes through primary suppression (minimum unweighted n), secondary suppression (no
+suppressed cell can be recomputed from row or column totals) and a differencing check against the
+earlier releases to the same requester and the run's published tables on the same data version.
+The release is logged in the ledger: --ledger DIR, by default RUNDIR/ledger of each wave's run (one
+JSON-lines file per requester: cell definitions, counts and statuses, never answers).
+
+Writes DIR/<id>.xlsx (a sheet per wave and a notes sheet), DIR/<id>.csv and DIR/<id>.json. The CSV
+columns (the JSON's "rows" have the same keys) are a contract:
+
+\b
+    wave, indicator, indicator_label, unit (percent | mean),
+    row_variable, row_level, row_label, column_variable, column_level, column_label,
+    estimate, ci_low, ci_high, n, weighted_n, flag ('' | unreliable | suppressed | empty)
+
+Levels are codes as text, "missing" for no substantive answer, '' for the total; percentages are
+0-100. Suppressed cells and statistics not requested are empty. The same request on the same data
+gives byte-identical files.
+
+\b
+Exit codes: 0 released (possibly with further suppression; reasons on stderr),
+            2 bad request or options,
+            3 refused (nothing written; the refusal and its reasons are logged and printed).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from pipeline.errors import DisclosureError, Problem
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pipeline.tables.release import WaveRelease
+
+REFUSED_EXIT = 3
+
+
+@click.command("table", help=__doc__.split("\n\n", 1)[1] if __doc__ else None)
+@click.argument("request", type=click.Path(dir_okay=False))
+@click.option("--run", "runs", multiple=True, type=click.Path(file_okay=False),
+              help="A finished run directory (wbm run / wbm demo); one per requested wave.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Directory for <id>.xlsx, <id>.csv and <id>.json (required unless --dry-run).")
+@click.option("--ledger", "ledger", type=click.Path(file_okay=False), default=None,
+              help="Ledger directory of releases per requester (default: RUNDIR/ledger of each run).")
+@click.option("--dry-run", is_flag=True, help="Check and protect the request; write and log nothing.")
+def table(request: str, runs: tuple[str, ...], out_dir: str | None, ledger: str | None, dry_run: bool) -> None:
+    from datetime import UTC, datetime
+
+    from pipeline.errors import UsageError
+    from pipeline.tables.api import make_table
+
+    if out_dir is None and not dry_run:
+        raise UsageError("give --out DIR (or --dry-run)", [Problem("no output directory", hint="e.g. --out out/tables")],
+                         code="bad_option")
+    stamp = datetime.now(UTC).replace(microsecond=0).isoformat()
+    outcome = make_table(request, list(runs), None if dry_run else out_dir, ledger=ledger, record=not dry_run,
+                         logged_at=stamp)
+    rel = outcome.release
+    for w in rel.waves:
+        _summary(w)
+    if rel.decision == "refuse":
+        raise DisclosureError(
+            f"request {rel.request.request.id!r} refused: it would disclose a protected figure"
+            + ("" if dry_run else "; nothing written, the refusal is logged"),
+            [Problem(r, hint="drop or widen the filter or breakdown, or set 'disclosure: {on_disclosure: suppress}'")
+             for r in rel.reasons], code="request_refused", exit_code=REFUSED_EXIT)
+    if rel.decision == "suppress":
+        click.echo("further suppressed because of earlier releases:", err=True)
+        for r in rel.reasons:
+            click.echo(f"  - {r}", err=True)
+    for path in outcome.files:
+        click.echo(f"wrote {path}", err=True)
+    if dry_run:
+        click.echo(f"dry run: decision {rel.decision}; nothing written or logged", err=True)
+
+
+def _summary(w: WaveRelease) -> None:
+    from collections import Counter
+
+    counts: Counter[str] = Counter()
+    for pt in w.tables:
+        for s in pt.protected.statuses:
+            counts[s.split(":")[0] if s.startswith("primary") else s] += 1
+    total = sum(counts.values())
+    parts = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+    click.echo(f"wave {w.wave}: {w.decision}; {total} cells ({parts}); data sha256:{w.data.data_version[:12]}"
+               + (f"; ledger {w.release_id}" if w.release_id else ""), err=True)
+    for n in w.notices:
+        click.echo(f"  note: {n}", err=True)

@@ -1,0 +1,161 @@
+"""The numbers of a request's tables, from the estimation engine: one table per wave and indicator.
+
+A table's cells are sets of respondents (:mod:`pipeline.disclosure.cells`): the request's filters, a
+substantive value of the indicator, and one level (or the total) of each breakdown. The estimation
+domains are built *from those sets*, so the published n is the disclosure engine's n by construction:
+cells with the same breakdowns summed over (row levels, column levels, row totals, column totals,
+the grand total) form one categorical domain variable each, and a single call of
+:func:`pipeline.estimation.api.estimate` gives every cell's estimate, SE and CI. The design is the
+whole sample with calibration-aware linearization (the weights' raking margins, as the estimate stage
+does), so a filtered table is a domain estimate, never a re-weighted subset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from pipeline.disclosure.cells import CellDef, members, membership, table_cells
+from pipeline.disclosure.protect import TableData
+from pipeline.disclosure.rules import TableKind
+from pipeline.disclosure.structure import TOTAL, TableStructure, build
+from pipeline.errors import EstimationError
+from pipeline.tables.request import ResolvedRequest, WaveNames
+from pipeline.tables.source import WEIGHT, WaveData
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pipeline.estimation.config import EstimationConfig
+    from pipeline.estimation.design import Design
+
+DOMAIN_PREFIX = "__cells_"
+ALL = "all"
+
+
+@dataclass(frozen=True)
+class IndicatorTable:
+    """One wave's table of one indicator: cells in structure order with the engine's numbers.
+
+    ``estimate``, ``se``, ``ci_low`` and ``ci_high`` are in the engine's units (a proportion in
+    [0, 1] for percentage tables, a mean otherwise); NaN where there is none (an empty cell)."""
+
+    wave: int
+    indicator: str  # the request's name
+    variable: str  # this wave's column name (also the cells' measure)
+    kind: TableKind
+    stat: str  # the engine's statistic: proportion | mean
+    structure: TableStructure
+    cells: tuple[CellDef, ...]
+    n: tuple[int, ...]
+    weighted_n: tuple[float, ...]
+    estimate: tuple[float, ...]
+    se: tuple[float, ...]
+    ci_low: tuple[float, ...]
+    ci_high: tuple[float, ...]
+
+    def table_data(self) -> TableData:
+        """What :func:`pipeline.disclosure.protect.protect` protects: every additive quantity the
+        table publishes (unweighted n, weighted N, and the weighted numerator estimate x N)."""
+        from pipeline.disclosure.protect import numerator
+
+        layers = {"n": [float(x) for x in self.n], "weighted_n": list(self.weighted_n),
+                  "numerator": list(numerator(self.estimate, self.weighted_n, percent=False))}
+        return TableData(self.structure, self.kind, layers, self.cells)
+
+
+def _structure(resolved: ResolvedRequest, wave: WaveNames, base: CellDef,
+               columns: Mapping[str, np.ndarray]) -> TableStructure:
+    """The table's structure; a breakdown gets its ``missing`` level only if someone in the base set
+    has no substantive value (an always-empty row would only clutter the table)."""
+    inside = members(base, columns)
+    codes = resolved.level_codes(wave)
+    need = []
+    for v in resolved.breakdowns():
+        name = wave.variables[v]
+        miss = np.isin(columns[name], np.asarray(codes[name]["missing"]))
+        if np.any(inside & miss):
+            need.append(v)
+    dims = resolved.dimensions(wave, missing_level=need)
+    if not dims:  # no breakdown: one cell, the filtered population
+        return TableStructure((), ((),), (), {(): 0})
+    return build(dims)
+
+
+def _domains(structure: TableStructure, masks: np.ndarray) -> tuple[dict[str, object], dict[tuple[str, str], int]]:
+    """One categorical domain column per total pattern; (column, level) -> cell index."""
+    import pandas as pd
+
+    patterns: dict[tuple[bool, ...], list[int]] = {}
+    for i, key in enumerate(structure.keys):
+        patterns.setdefault(tuple(k == TOTAL for k in key), []).append(i)
+    cols: dict[str, object] = {}
+    where: dict[tuple[str, str], int] = {}
+    n_rows = masks.shape[0]
+    for p, idx in enumerate(patterns.values()):
+        name = f"{DOMAIN_PREFIX}{p}"
+        cats = ["|".join(k for k in structure.keys[i] if k != TOTAL) or ALL for i in idx]
+        code = np.full(n_rows, -1, dtype=np.int64)
+        for j, i in enumerate(idx):
+            m = masks[:, i]
+            if np.any(code[m] >= 0):
+                raise EstimationError(f"cells {cats[j]!r} of one breakdown overlap", code="overlapping_cells")
+            code[m] = j
+            where[(name, cats[j])] = i
+        cols[name] = pd.Categorical.from_codes(code, categories=cats)
+    return cols, where
+
+
+def calibrated_design(d: WaveData) -> Design:
+    """The weights with their raking margins (calibration-aware linearization; base weight 1)."""
+    from pipeline.estimation.api import DesignSpec, calibration_from_columns, design_from_frame
+
+    margins = d.frame[list(d.weighting)].assign(_base_weight=1.0)
+    cal = calibration_from_columns(margins, [[v] for v in d.weighting], "_base_weight", file=d.source)
+    return design_from_frame(d.frame, DesignSpec(weight=WEIGHT), calibration=cal, file=d.source)
+
+
+def compute_wave(resolved: ResolvedRequest, wave: WaveNames, data: WaveData, columns: Mapping[str, np.ndarray],
+                 *, config: EstimationConfig | None = None, design: Design | None = None) -> tuple[IndicatorTable, ...]:
+    """Every indicator's table for one wave, in the request's order."""
+    des = design if design is not None else calibrated_design(data)
+    return tuple(_indicator_table(resolved, wave, data, columns, ind, des, config) for ind in resolved.request.indicators)
+
+
+def _indicator_table(resolved: ResolvedRequest, wave: WaveNames, data: WaveData, columns: Mapping[str, np.ndarray],
+                     indicator: str, design: Design, config: EstimationConfig | None) -> IndicatorTable:
+    import pandas as pd
+
+    from pipeline.estimation.api import estimate
+
+    var = wave.indicators[indicator]
+    kind = resolved.table_kind(indicator)
+    stat = "mean" if kind == TableKind.mean else "proportion"
+    base = resolved.conditions(indicator, wave)
+    structure = _structure(resolved, wave, CellDef.of(base, var), columns)
+    cells = table_cells(structure, base, var, resolved.level_codes(wave))
+    masks = membership(cells, columns)
+    counts = masks.sum(axis=0)
+    doms, where = _domains(structure, masks)
+    # a domain variable nobody is in gives no estimates (and the engine cannot take one): n = 0
+    used = [name for name in doms if any(counts[i] for (d, _), i in where.items() if d == name)]
+    out = {k: np.full(structure.n_cells, np.nan) for k in ("n", "weighted_n", "estimate", "se", "ci_low", "ci_high")}
+    out["n"][:] = 0.0
+    out["weighted_n"][:] = 0.0
+    if used:
+        frame = pd.DataFrame({var: data.frame[var].to_numpy(), **{k: doms[k] for k in used}},
+                             index=pd.RangeIndex(len(data.frame)))
+        est = estimate(frame, design, [var], used, stat=stat, config=config, file=data.source).table  # type: ignore[arg-type]
+        for row in est[est["by"] != ""].itertuples(index=False):
+            i = where[(str(row.by), str(row.level))]
+            for k in out:
+                out[k][i] = float(getattr(row, k))
+    if not np.array_equal(out["n"], counts):  # the engine counts observed values in the domain: the cell
+        raise EstimationError(f"{indicator}: the estimates' n differ from the cells' sizes", code="cell_n_mismatch")
+    return IndicatorTable(wave.wave, indicator, var, kind, stat, structure, cells, tuple(int(x) for x in counts),
+                          _t(out["weighted_n"]), _t(out["estimate"]), _t(out["se"]), _t(out["ci_low"]), _t(out["ci_high"]))
+
+
+def _t(a: Sequence[float] | np.ndarray) -> tuple[float, ...]:
+    return tuple(float(x) for x in a)

@@ -1,0 +1,166 @@
+"""The words of a published table, in the request's language (Dutch or English): labels of
+indicators, breakdowns and levels, the definitions, and the notes sheet (method, source, wave,
+filters, suppression legend, disclosure rules, data version, request hash).
+
+Pure functions of the questionnaire and the request; every label comes from the questionnaire.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pipeline import __version__
+from pipeline.disclosure.rules import PrimaryRules
+from pipeline.outputs.labels import domain_label, level_labels
+from pipeline.questionnaire.model import Questionnaire
+from pipeline.tables.request import MISSING_LEVEL, ResolvedRequest, base_indicator
+
+WORDS: dict[str, dict[str, str]] = {
+    "nl": {
+        "table": "Tabel", "notes": "Toelichting", "total": "Totaal", "missing": "onbekend", "indicator": "Indicator",
+        "percent": "%", "mean": "gemiddelde", "estimate": "schatting", "ci_low": "BI onder", "ci_high": "BI boven",
+        "n": "n", "weighted_n": "N (gewogen)", "flag": "vlag", "suppressed": "x", "unreliable": "onbetrouwbaar",
+        "empty": "geen respondenten", "wave": "golf", "not": "niet", "all": "alle",
+        "title": "Titel", "note": "LET OP", "synthetic": "Synthetische gegevens: deze cijfers zeggen niets over de werkelijkheid.",
+        "request": "Aanvraag", "requester": "Aanvrager", "population": "Populatie", "filters": "Filters",
+        "waves": "Golf", "source": "Bron", "rows": "Rijen", "columns": "Kolommen", "figures": "Cijfers",
+        "method": "Methode", "definition": "Definitie", "legend": "Legende", "rules": "Geheimhouding",
+        "decision": "Beslissing", "data_version": "Gegevensversie", "request_hash": "Aanvraag (SHA-256)",
+        "made_with": "Gemaakt met", "none": "geen",
+    },
+    "en": {
+        "table": "Table", "notes": "Notes", "total": "Total", "missing": "unknown", "indicator": "Indicator",
+        "percent": "%", "mean": "mean", "estimate": "estimate", "ci_low": "CI low", "ci_high": "CI high",
+        "n": "n", "weighted_n": "N (weighted)", "flag": "flag", "suppressed": "x", "unreliable": "unreliable",
+        "empty": "no respondents", "wave": "wave", "not": "not", "all": "all",
+        "title": "Title", "note": "NOTE", "synthetic": "Synthetic data: these figures say nothing about reality.",
+        "request": "Request", "requester": "Requester", "population": "Population", "filters": "Filters",
+        "waves": "Wave", "source": "Source", "rows": "Rows", "columns": "Columns", "figures": "Figures",
+        "method": "Method", "definition": "Definition", "legend": "Legend", "rules": "Disclosure control",
+        "decision": "Decision", "data_version": "Data version", "request_hash": "Request (SHA-256)",
+        "made_with": "Made with", "none": "none",
+    },
+}
+GENERATED_BY = f"wbm-pipeline {__version__}"
+
+
+def words(lang: str) -> dict[str, str]:
+    return WORDS["en" if lang == "en" else "nl"]
+
+
+def indicator_text(q: Questionnaire, name: str, lang: str) -> str:
+    ind, acute = base_indicator(q, name)
+    label = ind.label.get(lang)
+    return label + ((" (acute)" if lang == "en" else " (acuut)") if acute else "")
+
+
+def level_text(q: Questionnaire, variable: str, level: str, lang: str) -> str:
+    w = words(lang)
+    if level == "":
+        return w["total"]
+    if level == MISSING_LEVEL:
+        return w["missing"]
+    return level_labels(q, variable, lang).get(int(level), level)
+
+
+def definition(q: Questionnaire, name: str, lang: str) -> str:
+    """What an indicator measures, from its questionnaire definition."""
+    ind, acute = base_indicator(q, name)
+    en = lang == "en"
+    if ind.kind == "traffic_light" and ind.cutoffs:
+        c = q.cutoffs_for(ind, "default")
+        op = ">=" if ind.problem_if == "high" else "<="
+        cut = c.acuut if acute and c.acuut is not None else c.problematisch
+        scale = q.scale(ind.scale).label.get(lang) if ind.scale else ""
+        kind = ("acute" if acute else "problematic or acute") if en else ("acuut" if acute else "problematisch of acuut")
+        ref = (" (reference value, not an official cut-off)" if en else " (referentiewaarde, geen officiële drempel)") \
+            if ind.cutoff_status == "reference" else ""
+        return (f"{'score on the scale' if en else 'score op de schaal'} '{scale}' (0-100) {op} {_num(cut, lang)}: "
+                f"{kind}{ref}")
+    if ind.kind == "condition":
+        return f"{ind.condition}" + (f" ({ind.definition_note})" if ind.definition_note else "")
+    parts = ", ".join(indicator_text(q, o, lang) for o in ind.of)
+    if ind.rule == "count_problem":
+        return (f"number of problems among: {parts}" if en else f"aantal problemen van: {parts}")
+    return (f"none of these is a problem: {parts}" if en else f"geen van deze is een probleem: {parts}")
+
+
+def _num(x: float, lang: str) -> str:
+    text = f"{x:.1f}" if not float(x).is_integer() else str(int(x))
+    return text if lang == "en" else text.replace(".", ",")
+
+
+def filter_text(resolved: ResolvedRequest, lang: str) -> str:
+    q = resolved.latest.questionnaire
+    w = words(lang)
+    out = []
+    for f in resolved.request.filters:
+        labels = level_labels(q, f.variable, lang)
+        codes = f.levels if f.levels is not None else f.exclude or ()
+        named = ", ".join(labels.get(c, str(c)) for c in codes)
+        out.append(f"{domain_label(q, f.variable, lang)}: {named if f.levels is not None else w['not'] + ' ' + named}")
+    return "; ".join(out) or w["none"]
+
+
+def legend_rows(rules: PrimaryRules, lang: str) -> tuple[tuple[str, str], ...]:
+    w = words(lang)
+    en = lang == "en"
+    return (
+        (w["suppressed"], (f"not published: too few respondents (fewer than {rules.min_n_count} for counts, "
+                           f"{rules.min_n_percent} for percentages and means), or hidden so that another unpublished "
+                           "figure cannot be derived from totals or earlier tables")
+         if en else (f"niet gepubliceerd: te weinig respondenten (minder dan {rules.min_n_count} voor aantallen, "
+                     f"{rules.min_n_percent} voor percentages en gemiddelden), of verborgen opdat een ander "
+                     "niet-gepubliceerd cijfer niet uit totalen of eerdere tabellen kan worden afgeleid")),
+        (w["unreliable"], (f"based on {rules.min_n_percent} to {rules.unreliable_below - 1} respondents: interpret "
+                           "with care") if en else
+         (f"gebaseerd op {rules.min_n_percent} tot {rules.unreliable_below - 1} respondenten: met voorzichtigheid "
+          "lezen")),
+        (w["empty"], "nobody in the table's population is in this cell" if en else
+         "niemand uit de populatie van de tabel valt in deze cel"),
+    )
+
+
+def method_text(margins: Sequence[str], q: Questionnaire, lang: str, method: str = "") -> str:
+    names = ", ".join(domain_label(q, m, lang) for m in margins)
+    how = f" ({method})" if method else ""
+    if lang == "en":
+        return (f"Design-based estimates: weights calibrated{how} to the population by {names}; standard errors by "
+                "linearization that accounts for the calibration; 95% intervals for percentages by the logit method "
+                "(Korn-Graubard for extreme percentages), for means mean +/- t x SE. Filtered tables and cells are "
+                "domain estimates on the whole sample.")
+    return (f"Schattingen volgens het steekproefontwerp: gewichten gekalibreerd{how} op de populatie naar {names}; "
+            "standaardfouten met linearisatie die rekening houdt met de kalibratie; 95%-betrouwbaarheidsintervallen "
+            "voor percentages met de logit-methode (Korn-Graubard bij extreme percentages), voor gemiddelden "
+            "gemiddelde +/- t x SE. Gefilterde tabellen en cellen zijn domeinschattingen op de hele steekproef.")
+
+
+def figures_text(statistics: Sequence[str], lang: str) -> str:
+    en = lang == "en"
+    parts = []
+    if "percent" in statistics:
+        parts.append("weighted percentages (or means where the indicator says so)" if en else
+                     "gewogen percentages (of gemiddelden, waar de indicator dat zegt)")
+    if "ci" in statistics:
+        parts.append("their 95% confidence interval" if en else "hun 95%-betrouwbaarheidsinterval")
+    if "n" in statistics:
+        parts.append("n: the number of respondents (unweighted)" if en else "n: het aantal respondenten (ongewogen)")
+    if "weighted_n" in statistics:
+        parts.append("N: the weighted number of people" if en else "N: het gewogen aantal personen")
+    return "; ".join(parts)
+
+
+def rules_text(rules: PrimaryRules, lang: str) -> str:
+    if lang == "en":
+        return (f"Primary suppression: cells with fewer than {rules.min_n_count} respondents (counts) or "
+                f"{rules.min_n_percent} (percentages, means); {rules.min_n_percent}-{rules.unreliable_below - 1} "
+                "flagged unreliable. Secondary suppression: further cells are hidden so that no hidden cell can be "
+                "computed from totals. Releases are logged per requester; a table that, combined with earlier "
+                "tables to the same requester or published tables, would reveal a hidden figure is further "
+                "suppressed or refused.")
+    return (f"Primaire onderdrukking: cellen met minder dan {rules.min_n_count} respondenten (aantallen) of "
+            f"{rules.min_n_percent} (percentages, gemiddelden); {rules.min_n_percent}-{rules.unreliable_below - 1} "
+            "gemarkeerd als onbetrouwbaar. Secundaire onderdrukking: er worden extra cellen verborgen zodat geen "
+            "verborgen cel uit totalen kan worden berekend. Vrijgaven worden per aanvrager bijgehouden; een tabel "
+            "die samen met eerdere tabellen voor dezelfde aanvrager of gepubliceerde tabellen een verborgen cijfer "
+            "zou onthullen, wordt verder onderdrukt of geweigerd.")

@@ -1,0 +1,230 @@
+"""What a released table publishes: the rows of the CSV and JSON (the contract) and the layout and
+notes of the workbook, built from a :class:`~pipeline.tables.release.TableRelease`.
+
+**The output contract** (CSV columns, in this order; the JSON's ``rows`` have the same keys):
+
+=================  ==========================================================================
+``wave``           the wave (year) of the data
+``indicator``      the indicator's name as requested (e.g. ``werkstress``, ``werkstress_acuut``)
+``indicator_label`` its label in the request's language
+``unit``           ``percent`` (0-100) or ``mean``
+``row_variable``   the row breakdown's name ('' without row breakdown)
+``row_level``      its level: a code (``"3"``), ``missing`` (no substantive answer) or '' (total)
+``row_label``      the level's label ("Totaal" / "Total" for the total)
+``column_variable``, ``column_level``, ``column_label``: the same for the column breakdown
+``estimate``       the weighted percentage (100 x the engine's proportion) or mean
+``ci_low``         lower bound of the 95% confidence interval (same unit)
+``ci_high``        upper bound
+``n``              unweighted number of respondents with a value of the indicator in the cell
+``weighted_n``     their weighted number
+``flag``           '' | ``unreliable`` | ``suppressed`` | ``empty`` (n = 0: no estimate)
+=================  ==========================================================================
+
+A statistic the request does not ask for (``statistics``) is empty in every row; a suppressed cell
+has every number empty. Rows come per wave (request order), indicator (request order), row level,
+then column level; levels in questionnaire order, ``missing`` after them (only where someone is
+missing), the total last. Numbers are the engine's doubles (the CSV writes the shortest text that
+reads back to the same double).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from pipeline.disclosure.rules import TableKind
+from pipeline.outputs.labels import domain_label
+from pipeline.tables import notes as N
+from pipeline.tables.release import ProtectedTable, TableRelease, WaveRelease
+from pipeline.tables.request import MISSING_LEVEL, ResolvedRequest
+
+COLUMNS: tuple[str, ...] = (
+    "wave", "indicator", "indicator_label", "unit", "row_variable", "row_level", "row_label", "column_variable",
+    "column_level", "column_label", "estimate", "ci_low", "ci_high", "n", "weighted_n", "flag",
+)
+FLAGS: tuple[str, ...] = ("", "unreliable", "suppressed", "empty")
+KIND = "wbm-table"
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class PublishedCell:
+    """One row of the contract (see the module docstring)."""
+
+    wave: int
+    indicator: str
+    indicator_label: str
+    unit: str
+    row_variable: str
+    row_level: str
+    row_label: str
+    column_variable: str
+    column_level: str
+    column_label: str
+    estimate: float | None
+    ci_low: float | None
+    ci_high: float | None
+    n: int | None
+    weighted_n: float | None
+    flag: str
+
+    def record(self) -> dict[str, object]:
+        return {k: getattr(self, k) for k in COLUMNS}
+
+
+@dataclass(frozen=True)
+class Axis:
+    """A breakdown as laid out: its name, label and (level, label) pairs (total last)."""
+
+    variable: str
+    label: str
+    levels: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One wave's table in the workbook: indicator blocks (rows) x column levels."""
+
+    wave: int
+    name: str
+    subtitle: str
+    rows: Axis | None
+    columns: Axis | None
+    indicators: tuple[tuple[str, str, str], ...]  # (name, label, unit)
+    cells: tuple[PublishedCell, ...]
+
+
+@dataclass(frozen=True)
+class PublishedTable:
+    id: str
+    title: str
+    language: str
+    statistics: tuple[str, ...]
+    decision: str  # release | suppress
+    sheets: tuple[Sheet, ...]
+    notes: tuple[tuple[str, str], ...]  # the notes sheet: (key, text)
+    meta: dict[str, object]  # request hash, data versions, rules (JSON header; workbook properties)
+
+    @property
+    def cells(self) -> tuple[PublishedCell, ...]:
+        return tuple(c for s in self.sheets for c in s.cells)
+
+
+def _value(x: float, scale: float = 1.0) -> float | None:
+    return None if math.isnan(x) else x * scale
+
+
+def _cells(resolved: ResolvedRequest, wr: WaveRelease, pt: ProtectedTable, lang: str) -> list[PublishedCell]:
+    t = pt.numbers
+    q = next(w.questionnaire for w in resolved.waves if w.wave == wr.wave)
+    stats = resolved.request.statistics
+    pct = t.kind == TableKind.percent
+    scale = 100.0 if pct else 1.0
+    label = N.indicator_text(resolved.latest.questionnaire, t.indicator, lang)
+    names = resolved.breakdowns()
+    wave_names = [d.name for d in t.structure.dims]
+    out = []
+    for i, key in enumerate(t.structure.keys):
+        by = dict(zip(names, key, strict=True))
+        axes: dict[str, tuple[str, str, str]] = {}
+        for role in ("rows", "columns"):
+            var = getattr(resolved.request, role)
+            axes[role] = ("", "", "") if var is None else \
+                (var, by[var], N.level_text(q, wave_names[names.index(var)], by[var], lang))
+        flag = pt.flag(i)
+        hidden = flag == "suppressed"
+        out.append(PublishedCell(
+            t.wave, t.indicator, label, "percent" if pct else "mean", *axes["rows"], *axes["columns"],
+            None if hidden or "percent" not in stats else _value(t.estimate[i], scale),
+            None if hidden or "ci" not in stats else _value(t.ci_low[i], scale),
+            None if hidden or "ci" not in stats else _value(t.ci_high[i], scale),
+            None if hidden or "n" not in stats else t.n[i],
+            None if hidden or "weighted_n" not in stats else t.weighted_n[i],
+            flag))
+    return out
+
+
+def _axis(resolved: ResolvedRequest, role: str, wr: WaveRelease, lang: str) -> Axis | None:
+    var = getattr(resolved.request, role)
+    if var is None:
+        return None
+    wave = next(w for w in resolved.waves if w.wave == wr.wave)
+    q, name = wave.questionnaire, wave.variables[var]
+    levels = [str(c) for c in resolved.levels(var, wave)]
+    k = resolved.breakdowns().index(var)
+    if any(MISSING_LEVEL in t.numbers.structure.dims[k].levels for t in wr.tables):
+        levels.append(MISSING_LEVEL)
+    levels.append("")
+    return Axis(var, domain_label(q, name, lang), tuple((lv, N.level_text(q, name, lv, lang)) for lv in levels))
+
+
+def published(release: TableRelease) -> PublishedTable:
+    """The published form of a released (not refused) request."""
+    if release.decision == "refuse":
+        raise ValueError("a refused request publishes nothing")
+    resolved = release.request
+    req = resolved.request
+    lang = req.language
+    w = N.words(lang)
+    title = req.title.get(lang) if req.title else req.id
+    sheets = []
+    for wr in release.waves:
+        q = wr.data.questionnaire
+        cells: list[PublishedCell] = []
+        for pt in wr.tables:
+            cells.extend(_cells(resolved, wr, pt, lang))
+        inds = tuple((pt.numbers.indicator, N.indicator_text(resolved.latest.questionnaire, pt.numbers.indicator, lang),
+                      "percent" if pt.numbers.kind == TableKind.percent else "mean") for pt in wr.tables)
+        name = w["table"] if len(release.waves) == 1 else f"{w['table']} {wr.wave}"
+        sub = f"{q.study.title.get(lang)}; {w['filters'].lower()}: {N.filter_text(resolved, lang)}"
+        sheets.append(Sheet(wr.wave, name, sub, _axis(resolved, "rows", wr, lang), _axis(resolved, "columns", wr, lang),
+                            inds, tuple(cells)))
+    meta: dict[str, object] = {
+        "request_id": req.id, "requester": req.requester, "request_hash": req.hash(), "language": lang,
+        "data_versions": {str(wr.wave): wr.data.data_version for wr in release.waves},
+        "questionnaires": {str(wr.wave): f"{wr.data.questionnaire.study.id} {wr.data.questionnaire.study.version}"
+                           for wr in release.waves},
+        "rules": req.rules().describe(), "decision": release.decision, "generated_by": N.GENERATED_BY,
+    }
+    return PublishedTable(req.id, title, lang, tuple(req.statistics), release.decision, tuple(sheets),
+                          _notes(release, title), meta)
+
+
+def _notes(release: TableRelease, title: str) -> tuple[tuple[str, str], ...]:
+    resolved = release.request
+    req = resolved.request
+    lang = req.language
+    w = N.words(lang)
+    q = resolved.latest.questionnaire
+    rows: list[tuple[str, str]] = [(w["title"], title)]
+    if any(wr.data.synthetic for wr in release.waves):
+        rows.append((w["note"], w["synthetic"]))
+    rows += [
+        (w["request"], req.id),
+        (w["requester"], req.requester),
+        (w["population"], q.study.target_population.get(lang)),
+        (w["filters"], N.filter_text(resolved, lang)),
+        (w["waves"], ", ".join(str(wr.wave) for wr in release.waves)),
+    ]
+    for wr in release.waves:
+        st = wr.data.questionnaire.study
+        rows.append((f"{w['source']} {wr.wave}", f"{st.title.get(lang)} ({st.id}, {st.version})"))
+    for role in ("rows", "columns"):
+        var = getattr(req, role)
+        rows.append((w[role], f"{domain_label(q, var, lang)} ({var})" if var else w["none"]))
+    rows.append((w["figures"], N.figures_text(req.statistics, lang)))
+    first = release.waves[0].data
+    rows.append((w["method"], N.method_text(first.weighting, first.questionnaire, lang, first.method)))
+    for name in req.indicators:
+        rows.append((f"{w['definition']}: {N.indicator_text(q, name, lang)}", N.definition(q, name, lang)))
+    for symbol, text in N.legend_rows(req.rules(), lang):
+        rows.append((f"{w['legend']}: {symbol}", text))
+    rows.append((w["rules"], N.rules_text(req.rules(), lang)))
+    decision = {"release": "vrijgegeven" if lang != "en" else "released",
+                "suppress": "vrijgegeven met extra onderdrukking" if lang != "en" else "released with further suppression"}
+    rows.append((w["decision"], ". ".join((decision[release.decision], *release.public_reasons(lang)))))
+    for wr in release.waves:
+        rows.append((f"{w['data_version']} {wr.wave}", f"sha256:{wr.data.data_version}"))
+    rows.append((w["request_hash"], req.hash()))
+    rows.append((w["made_with"], N.GENERATED_BY))
+    return tuple(rows)

@@ -1,0 +1,205 @@
+"""Protect a request's tables and log the release: primary and secondary suppression, differencing
+against earlier releases to the same requester (and the public tables), the ledger entry.
+
+Per wave (one data version each) every indicator's table goes through
+:func:`pipeline.disclosure.protect.protect` with the earlier releases on that data version as history.
+A request is released as a whole or refused as a whole: if any table is refused, nothing is published
+and the refusal is logged with its reasons. Releases to the requester ``public`` (the run's standard
+table, see :mod:`pipeline.tables.standard`) are part of every requester's history: what everyone can
+read can be subtracted by anyone.
+
+Reasons come in two forms: :attr:`WaveRelease.reasons` name the cells and group sizes (for the
+analyst's console and the internal ledger), :meth:`TableRelease.public_reasons` only say which earlier
+releases were involved (for the workbook: a group size is itself a disclosure).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from pipeline.disclosure.history import ReleasedCell
+from pipeline.disclosure.ledger import Ledger
+from pipeline.disclosure.protect import Protected, digests, protect
+from pipeline.disclosure.rules import public_flag
+from pipeline.errors import Problem, UsageError
+from pipeline.tables.compute import IndicatorTable, calibrated_design, compute_wave
+from pipeline.tables.request import ResolvedRequest
+from pipeline.tables.source import WaveData, disclosure_columns, respondent_ids
+
+PUBLIC = "public"  # the requester of the published standard tables: in everyone's history
+
+Decision = Literal["release", "suppress", "refuse"]
+
+
+@dataclass(frozen=True)
+class ProtectedTable:
+    numbers: IndicatorTable
+    protected: Protected
+
+    def flag(self, i: int) -> str:
+        """The public flag of cell ``i``: '' | 'unreliable' | 'suppressed' | 'empty' (n = 0, no estimate)."""
+        f = public_flag(self.protected.statuses[i])
+        if f != "suppressed" and self.numbers.n[i] == 0:
+            return "empty"
+        return f
+
+
+@dataclass(frozen=True)
+class WaveRelease:
+    data: WaveData
+    tables: tuple[ProtectedTable, ...]
+    decision: Decision
+    reasons: tuple[str, ...]  # detailed (cells, group sizes): console and ledger only
+    earlier: tuple[str, ...]  # ids of the earlier releases the reasons involve
+    notices: tuple[str, ...]
+    release_id: str | None  # the ledger entry (None when not recorded)
+
+    @property
+    def wave(self) -> int:
+        return self.data.wave
+
+
+@dataclass(frozen=True)
+class TableRelease:
+    request: ResolvedRequest
+    waves: tuple[WaveRelease, ...]  # in the request's wave order
+
+    @property
+    def decision(self) -> Decision:
+        ds = {w.decision for w in self.waves}
+        return "refuse" if "refuse" in ds else "suppress" if "suppress" in ds else "release"
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        return tuple(f"wave {w.wave}: {r}" for w in self.waves for r in w.reasons)
+
+    def public_reasons(self, lang: str = "nl") -> tuple[str, ...]:
+        earlier = sorted({e for w in self.waves for e in w.earlier})
+        if self.decision == "release" or not earlier:
+            return ()
+        who = self.request.request.requester
+        if lang == "en":
+            return (f"Further cells are not published: together with earlier tables released to {who} or published "
+                    f"({', '.join(earlier)}) they would allow a figure that is not published to be derived.",)
+        return (f"Extra cellen zijn niet gepubliceerd: samen met eerdere tabellen voor {who} of gepubliceerde tabellen "
+                f"({', '.join(earlier)}) zouden ze een niet-gepubliceerd cijfer laten afleiden.",)
+
+
+LedgerFor = Callable[[WaveData], Ledger]
+
+
+def default_ledger(directory: str | Path | None) -> LedgerFor:
+    """The given ledger directory, or each run's own ``RUNDIR/ledger``."""
+    def pick(d: WaveData) -> Ledger:
+        if directory is not None:
+            return Ledger(directory)
+        if d.ledger_dir is None:
+            raise UsageError("no ledger directory for data that do not come from a run directory",
+                             [Problem("the release must be logged", hint="pass --ledger DIR")], code="no_ledger")
+        return Ledger(d.ledger_dir)
+
+    return pick
+
+
+def _history(ledgers: Sequence[Ledger], requester: str, d: WaveData, request_hash: str
+             ) -> tuple[tuple[ReleasedCell, ...], tuple[str, ...]]:
+    cells: list[ReleasedCell] = []
+    notes: list[str] = []
+    seen: set[Path] = set()
+    for led in ledgers:
+        for who in dict.fromkeys((requester, PUBLIC)):
+            path = led.path(who)
+            if path in seen:
+                continue
+            seen.add(path)
+            c, n = led.history(who, d.data_version, request_hash if who == requester else None)
+            cells.extend(c)
+            notes.extend(n)
+    return tuple(cells), tuple(dict.fromkeys(notes))
+
+
+def _earlier(p: Protected) -> tuple[str, ...]:
+    out = []
+    for f in p.findings:
+        for label in f.involved:
+            rid = label.split(": ", 1)[0]
+            if rid != "new":
+                out.append(rid)
+    return tuple(dict.fromkeys(out))
+
+
+def protect_wave(resolved: ResolvedRequest, data: WaveData, ledger: Ledger, *, record: bool = True,
+                 logged_at: str | None = None, tables: Sequence[IndicatorTable] | None = None) -> WaveRelease:
+    """Compute, protect and (with ``record``) log one wave's tables of a request."""
+    req = resolved.request
+    wave = next(w for w in resolved.waves if w.wave == data.wave)
+    columns = disclosure_columns(data)
+    numbers = tuple(tables) if tables is not None else compute_wave(resolved, wave, data, columns,
+                                                                    design=calibrated_design(data))
+    ledgers = [ledger] + ([Ledger(data.ledger_dir)] if data.ledger_dir is not None else [])
+    history, notes = _history(ledgers, req.requester, data, req.hash())
+    done: list[ProtectedTable] = []
+    for t in numbers:
+        p = protect(t.table_data(), rules=req.rules(), history=history, columns=columns, policy=req.policy(),
+                    notices=notes)
+        done.append(ProtectedTable(t, p))
+    decisions = {pt.protected.decision for pt in done}
+    decision: Decision = "refuse" if "refuse" in decisions else "suppress" if "suppress" in decisions else "release"
+    reasons = tuple(dict.fromkeys(f"{pt.numbers.indicator}: {r}" for pt in done for r in pt.protected.reasons))
+    earlier = tuple(dict.fromkeys(e for pt in done for e in _earlier(pt.protected)))
+    notices = tuple(dict.fromkeys(n for pt in done for n in pt.protected.notices))
+    rid = None
+    if record:
+        rid = _record(ledger, resolved, data, columns, done, decision, reasons, logged_at)
+    return WaveRelease(data, tuple(done), decision, reasons, earlier, notices, rid)
+
+
+def _record(ledger: Ledger, resolved: ResolvedRequest, data: WaveData, columns: Mapping[str, np.ndarray],
+            done: Sequence[ProtectedTable], decision: str, reasons: Sequence[str], logged_at: str | None) -> str:
+    req = resolved.request
+    cells: list[ReleasedCell] = []
+    sums: list[str] = []
+    if decision != "refuse":
+        ids = respondent_ids(data)
+        for pt in done:
+            td = pt.numbers.table_data()
+            cells.extend(pt.protected.released_cells(td))
+            sums.extend(digests(pt.numbers.cells, columns, ids))
+    rel = ledger.record(req.requester, request_hash=req.hash(), data_version=data.data_version, cells=cells,
+                        digests=sums, decision=decision, reasons=reasons, label=req.id,
+                        rules=req.rules().describe(), logged_at=logged_at)
+    return rel.id
+
+
+def protect_request(resolved: ResolvedRequest, data: Mapping[int, WaveData], ledger_for: LedgerFor, *,
+                    record: bool = True, logged_at: str | None = None) -> TableRelease:
+    """Every wave of a request (request order). If one wave is refused, the request is refused as a
+    whole: every wave's entry is logged as a refusal (with the reasons), so nothing is released."""
+    order = [w for w in resolved.request.waves]
+    trial = [protect_wave(resolved, data[w], ledger_for(data[w]), record=False) for w in order]
+    if any(t.decision == "refuse" for t in trial):
+        why = tuple(r for t in trial for r in t.reasons) or ("another wave of the request was refused",)
+        out = []
+        for t in trial:
+            rid = None
+            if record:
+                led = ledger_for(t.data)
+                rid = led.record(resolved.request.requester, request_hash=resolved.request.hash(),
+                                 data_version=t.data.data_version, cells=(), digests=(), decision="refuse",
+                                 reasons=t.reasons or why, label=resolved.request.id,
+                                 rules=resolved.request.rules().describe(), logged_at=logged_at).id
+            out.append(WaveRelease(t.data, t.tables, "refuse", t.reasons or why, t.earlier, t.notices, rid))
+        return TableRelease(resolved, tuple(out))
+    if not record:
+        return TableRelease(resolved, tuple(trial))
+    final = []
+    for t in trial:
+        led = ledger_for(t.data)
+        rid = _record(led, resolved, t.data, disclosure_columns(t.data), t.tables, t.decision, t.reasons, logged_at)
+        final.append(WaveRelease(t.data, t.tables, t.decision, t.reasons, t.earlier, t.notices, rid))
+    return TableRelease(resolved, tuple(final))

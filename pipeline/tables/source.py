@@ -1,0 +1,180 @@
+"""Where a table's numbers come from: the scored, weighted data of a finished run, one run per wave.
+
+``wbm table --run RUNDIR`` reads ``RUNDIR/03_score/scored.parquet`` (respondents with weights,
+weighting variables, breakdown variables and indicators) and the run's questionnaire (from
+``manifest.json``). The **data version** is the SHA-256 of that file: the ledger compares releases
+made on the same data version, and the workbook records it.
+
+:func:`disclosure_columns` gives the disclosure engine the variables cells are defined on, with
+every non-substantive breakdown value (empty, or a negative code the questionnaire does not list)
+normalised to the questionnaire's first missing code, so the ``missing`` level of a breakdown
+(:func:`pipeline.tables.request.missing_codes`) holds exactly the respondents no other level holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from pipeline.errors import Problem, UsageError
+from pipeline.tables.request import POPULATIONS, ResolvedRequest, indicator_names, missing_codes
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from pipeline.questionnaire.model import Questionnaire
+
+SCORED = Path("03_score") / "scored.parquet"
+WEIGHT = "weight"
+
+
+@dataclass(frozen=True, eq=False)
+class WaveData:
+    """One wave's scored data. ``weighting`` are the calibration margins of the weights (their
+    variables are columns of ``frame``); ``ids`` names the respondent id column (for the ledger's
+    member digests), if there is one."""
+
+    frame: pd.DataFrame
+    questionnaire: Questionnaire
+    data_version: str
+    source: str
+    weighting: tuple[str, ...]
+    run_dir: Path | None = None
+    synthetic: bool = False
+    method: str = ""  # weighting method, for the notes sheet
+    ids: str | None = None
+    reference: str = ""  # how the run names its questionnaire (a shipped id or a path)
+
+    @property
+    def wave(self) -> int:
+        return self.questionnaire.study.wave
+
+    @property
+    def ledger_dir(self) -> Path | None:
+        """The default ledger of releases made on this run's data: ``RUNDIR/ledger``."""
+        return None if self.run_dir is None else self.run_dir / "ledger"
+
+
+def wave_data(frame: pd.DataFrame, q: Questionnaire, *, data_version: str, source: str = "data",
+              run_dir: Path | None = None, synthetic: bool = False, method: str = "",
+              weighting: Sequence[str] | None = None, reference: str | None = None) -> WaveData:
+    """A :class:`WaveData` from a frame in memory (checks the weight and weighting columns)."""
+    from pipeline.estimation.api import require_columns
+
+    margins = tuple(weighting if weighting is not None else q.weighting)
+    require_columns(frame, [WEIGHT, *margins], what=source, file=source)
+    ids = q.study.id_variable if q.study.id_variable in frame.columns else None
+    return WaveData(frame, q, data_version, source, margins, run_dir, synthetic, method, ids,
+                    reference or q.study.id)
+
+
+def load_run(run_dir: str | Path) -> WaveData:
+    """The scored data of a finished run (see the module docstring)."""
+    from pipeline.fileio import read_parquet, sha256_file
+    from pipeline.outputs.rundir import questionnaire_id
+    from pipeline.questionnaire.load import load_questionnaire
+
+    run = Path(run_dir)
+    if not run.is_dir():
+        raise UsageError(f"run directory {str(run)!r} not found",
+                         [Problem("no such directory", file=str(run), expected="the directory 'wbm run' or 'wbm demo' wrote",
+                                  hint="pass --run RUNDIR, e.g. demo-output/run after 'wbm demo'")], code="no_run_dir")
+    manifest = _json(run / "manifest.json")
+    params = manifest.get("parameters") if isinstance(manifest.get("parameters"), dict) else {}
+    qid = (params or {}).get("questionnaire") or questionnaire_id(manifest)
+    if not qid:
+        raise UsageError(f"{run}: not a finished run (manifest.json names no questionnaire)",
+                         [Problem("no questionnaire in the manifest", file=str(run / "manifest.json"),
+                                  hint="run the pipeline into this directory first: wbm run --wave WAVE --out RUNDIR")],
+                         code="not_a_run")
+    scored = run / SCORED
+    if not scored.exists():
+        raise UsageError(f"{run}: the score stage has not been run", [Problem(
+            f"{SCORED.as_posix()} is missing", file=str(scored), hint=f"wbm run --wave WAVE --out {run} --stage score")],
+            code="no_scored_data")
+    q = load_questionnaire(str(qid))
+    diag = _json(run / "02_weight" / "diagnostics.json")
+    meta = diag.get("margins_meta") if isinstance(diag.get("margins_meta"), dict) else {}
+    return wave_data(read_parquet(scored), q, data_version=sha256_file(scored), source=str(scored), run_dir=run,
+                     synthetic=bool((meta or {}).get("synthetic", False)), method=str(diag.get("method") or ""),
+                     reference=str(qid))
+
+
+def _json(path: Path) -> dict[str, Any]:
+    from pipeline.fileio import read_json_or_empty
+
+    try:
+        return read_json_or_empty(path)
+    except ValueError:
+        raise UsageError(f"{path} is not valid JSON", [Problem("damaged file", file=str(path),
+                         hint="rerun the pipeline into a fresh run directory")], code="damaged_run") from None
+
+
+def match_waves(resolved: ResolvedRequest, data: Sequence[WaveData], file: str | None = None) -> dict[int, WaveData]:
+    """The data of every requested wave (one run each, of the questionnaire the request resolved to)."""
+    problems = []
+    by_wave: dict[int, WaveData] = {}
+    want = {w.wave: w for w in resolved.waves}
+    pop = POPULATIONS[resolved.request.population]
+    for d in data:
+        st = d.questionnaire.study
+        if st.population != pop or st.wave not in want:
+            problems.append(Problem(f"{d.source}: data of {st.population} {st.wave} ({st.id})", file=file, path="waves",
+                                    expected=f"{pop}, wave " + " or ".join(str(w) for w in sorted(want)),
+                                    hint="pass one --run per requested wave"))
+        elif st.wave in by_wave:
+            problems.append(Problem(f"two runs for wave {st.wave}: {by_wave[st.wave].source} and {d.source}",
+                                    file=file, path="waves", hint="pass one --run per requested wave"))
+        elif st.id != want[st.wave].questionnaire.study.id:
+            problems.append(Problem(f"{d.source}: questionnaire {st.id}, but the request's wave {st.wave} resolves to "
+                                    f"{want[st.wave].questionnaire.study.id}", file=file, path="questionnaire",
+                                    value=st.id, hint=f"set 'questionnaire: {st.id}' in the request"))
+        else:
+            by_wave[st.wave] = d
+    for w in sorted(set(want) - set(by_wave)):
+        problems.append(Problem(f"no data for wave {w}", file=file, path="waves",
+                                hint="pass a run of that wave with --run RUNDIR"))
+    if problems:
+        raise UsageError("the runs given do not match the request's waves", problems, code="runs_do_not_match")
+    _check_columns(resolved, by_wave, file)
+    return by_wave
+
+
+def _check_columns(resolved: ResolvedRequest, data: Mapping[int, WaveData], file: str | None) -> None:
+    problems = []
+    for w in resolved.waves:
+        d = data[w.wave]
+        need = [*w.variables.values(), *w.indicators.values()]
+        for name in dict.fromkeys(need):
+            if name not in d.frame.columns:
+                problems.append(Problem(f"the data have no column {name!r}", file=d.source, column=name,
+                                        hint="score the run with this questionnaire (wbm run --stage score)"))
+    if problems:
+        raise UsageError(f"{file or 'request'}: the data lack columns the request needs", problems, code="missing_column")
+
+
+def disclosure_columns(d: WaveData) -> dict[str, np.ndarray]:
+    """Float columns of every breakdown variable and indicator in the data (see the module docstring)."""
+    import pandas as pd
+
+    from pipeline.tables.request import _breakdown_names
+
+    q = d.questionnaire
+    miss = np.asarray(missing_codes(q))
+    out: dict[str, np.ndarray] = {}
+    for name in _breakdown_names(q):
+        if name in d.frame.columns:
+            v = pd.to_numeric(d.frame[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            out[name] = np.where(np.isnan(v) | ((v < 0) & ~np.isin(v, miss)), miss[0], v)
+    for name in indicator_names(q):
+        if name in d.frame.columns:
+            out[name] = pd.to_numeric(d.frame[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return out
+
+
+def respondent_ids(d: WaveData) -> Sequence[object] | None:
+    return None if d.ids is None else d.frame[d.ids].astype(str).tolist()

@@ -1,0 +1,65 @@
+"""The run's standard table (indicators by sector), published by the outputs stage through the same
+protected path as every ``wbm table`` request: a request built in code, to the requester ``public``.
+
+It is logged in the run's ledger (``RUNDIR/ledger/public.jsonl``, without a timestamp so a rerun gives
+the same bytes), and because it is public, every later request on the run's data is checked against
+it (:mod:`pipeline.tables.release`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.errors import DisclosureError, Problem
+from pipeline.questionnaire.model import Questionnaire
+from pipeline.tables.release import PUBLIC
+from pipeline.tables.request import POPULATIONS, ResolvedRequest, parse_request, resolve
+
+STANDARD_STATISTICS = ("percent", "ci", "n")
+
+
+def default_rows(q: Questionnaire) -> list[str]:
+    """The standard table rows: werkbaar werk, the workability indicators (and acute), the risks."""
+    out: list[str] = [ind.name for ind in q.indicators if ind.kind == "composite"]
+    for ind in q.indicators:
+        if ind.kind == "traffic_light" and ind.group == "workability":
+            out.append(ind.name)
+            if ind.cutoffs and any(c.acuut is not None for c in ind.cutoffs.values()):
+                out.append(ind.name + "_acuut")
+    out += [i.name for i in q.indicators if i.kind == "traffic_light" and i.group == "risk"]
+    return out
+
+
+def standard_request(q: Questionnaire, questionnaire: str, columns: list[str], *, min_n: int = 30,
+                     min_n_reliable: int = 50) -> ResolvedRequest:
+    """Indicators (those the data have) by the questionnaire's first domain, Dutch, as a request."""
+    domain = q.domains[0]
+    population = {v: k for k, v in POPULATIONS.items()}[q.study.population]
+    data = {
+        "id": f"{q.study.id}-{domain}".lower(), "requester": PUBLIC, "population": population,
+        "title": {"nl": f"{q.study.title.nl}: indicatoren per {domain}"},
+        "waves": [q.study.wave], "questionnaire": questionnaire,
+        "indicators": [r for r in default_rows(q) if r in columns], "columns": domain,
+        "statistics": list(STANDARD_STATISTICS), "language": "nl",
+        "disclosure": {"min_n_percent": min_n, "unreliable_below": max(min_n_reliable, min_n)},
+    }
+    return resolve(parse_request(data, "standard table"), "standard table", loaded=q)
+
+
+def write_standard_table(run_dir: str | Path, out_dir: str | Path, *, min_n: int = 30,
+                         min_n_reliable: int = 50) -> Path:
+    """Protect, log and write the run's standard table (xlsx, csv, json); returns the workbook."""
+    from pipeline.outputs.tables import write_table
+    from pipeline.tables.publish import published
+    from pipeline.tables.release import default_ledger, protect_request
+    from pipeline.tables.source import load_run
+
+    data = load_run(run_dir)
+    resolved = standard_request(data.questionnaire, data.reference, list(data.frame.columns),
+                                min_n=min_n, min_n_reliable=min_n_reliable)
+    release = protect_request(resolved, {data.wave: data}, default_ledger(None))
+    if release.decision == "refuse":
+        raise DisclosureError("the standard table cannot be published safely",
+                              [Problem(r) for r in release.reasons], code="standard_table_refused")
+    return write_table(published(release), out_dir)[0]
+

@@ -1,0 +1,54 @@
+"""Helpers of the table tests: request files, the published rows read back, independent estimates."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+
+def request_file(directory: Path, name: str = "req", **fields: object) -> Path:
+    """A request YAML file: a small default request (werkstress by age band x statute in sectors 4-6)
+    with ``fields`` replacing its keys (``None`` removes a key)."""
+    data: dict[str, object] = {
+        "kind": "table-request", "schema_version": 1, "id": name, "requester": "fonds-test",
+        "population": "employees", "waves": [2023], "indicators": ["werkstress", "werkbaar_werk"],
+        "rows": "age_band", "columns": "statute", "filters": [{"variable": "sector", "levels": [4, 5, 6]}],
+        "statistics": ["percent", "ci", "n", "weighted_n"], "language": "nl",
+    }
+    for k, v in fields.items():
+        if v is None:
+            data.pop(k, None)
+        else:
+            data[k] = v
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def csv_rows(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
+
+
+def json_rows(path: Path) -> list[dict[str, object]]:
+    return list(json.loads(path.read_text(encoding="utf-8"))["rows"])
+
+
+def cell_mask(df: pd.DataFrame, filters: dict[str, tuple[float, ...]], row: tuple[str, str],
+              column: tuple[str, str]) -> np.ndarray:
+    """The respondents of a published cell, from plain pandas (not the disclosure engine's cells):
+    filters, then each breakdown's level ('' total, 'missing' no substantive value)."""
+    m = np.ones(len(df), dtype=bool)
+    for var, levels in filters.items():
+        m &= df[var].isin(levels).to_numpy()
+    for var, level in (row, column):
+        if not var or level == "":
+            continue
+        v = pd.to_numeric(df[var], errors="coerce").to_numpy(dtype=float)
+        m &= (np.isnan(v) | (v < 0)) if level == "missing" else (v == float(level))
+    return m
