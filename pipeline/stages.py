@@ -144,10 +144,11 @@ def stage_estimate(run: Run) -> StageResult:
 # --------------------------------------------------------------------------- outputs
 def stage_outputs(run: Run) -> StageResult:
     """One HTML report per group (sector; occupational group for the self-employed) plus the Flanders
-    overview, one custom table (xlsx + csv) and one .sav microdata file. PDFs: ``wbm report``."""
+    overview, one custom table (xlsx + csv) and the scientific-use microdata release (.sav, .dta, CSV,
+    codebook; anonymised by pipeline.sdc). PDFs: ``wbm report``."""
     from pipeline.outputs.batch import plan_reports, render_reports
-    from pipeline.outputs.microdata import write_microdata_sav
     from pipeline.outputs.rundir import context_from_run
+    from pipeline.release.build import build_release
     from pipeline.tables.standard import write_standard_table
 
     q = run.questionnaire()
@@ -158,7 +159,7 @@ def stage_outputs(run: Run) -> StageResult:
     jobs = plan_reports(q, all_groups=True)
     reports = render_reports(est, q, out / "reports", jobs, context=ctx, formats=("html",))
     table = write_standard_table(run.dir, out / "tables", min_n=run.config.min_n, min_n_reliable=run.config.min_n_reliable)
-    sav = write_microdata_sav(scored, q, out / "microdata" / f"{q.study.id}-microdata.sav", seed=run.config.release_seed)
+    sav = build_release(run.dir, "scientific-use", out / "microdata", pdf=False, replace=True).sav  # anonymised (pipeline.sdc)
     outputs = sorted(p for p in out.rglob("*") if p.is_file())
     return StageResult("outputs", {"reports": len(reports), "tables": 1, "microdata_rows": len(scored)}, tuple(outputs),
                        summary={"reports": sorted(p.name for p in reports), "table": table.name, "microdata": sav.name})

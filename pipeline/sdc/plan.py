@@ -90,7 +90,8 @@ def check_profile(profile: ReleaseProfile, q: Questionnaire) -> list[Problem]:
         for i, v in enumerate(names):
             if v not in pool:
                 problems.append(Problem("unknown variable", path=f"{where}[{i}]", value=v,
-                                        expected=one_of(v, sorted(pool), limit=8), code="unknown_variable"))
+                                        expected=one_of(v, _closest(v, pool), limit=8), code="unknown_variable",
+                                        hint="use a variable name of the questionnaire (see 'wbm questionnaire codebook')"))
 
     protected = {it.name for it in q.items if it.role == Role.direct_identifier or it.type == ItemType.text}
     protected.add(q.study.id_variable)
@@ -139,6 +140,14 @@ def check_profile(profile: ReleaseProfile, q: Questionnaire) -> list[Problem]:
                                 value=profile.suppressed_code, expected="a negative code not in "
                                 + ", ".join(str(c) for c in q.missing_code_values()), code="suppressed_code_clash"))
     return problems
+
+
+def _closest(name: str, pool: set[str]) -> list[str]:
+    """The pool, most similar names first (so the message shows what was probably meant)."""
+    import difflib
+
+    close = difflib.get_close_matches(name, sorted(pool), n=8, cutoff=0.5)
+    return close + sorted(pool - set(close))
 
 
 def default_keys(q: Questionnaire) -> tuple[str, ...]:

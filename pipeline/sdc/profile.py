@@ -147,8 +147,8 @@ def resolve(name_or_path: str | Path) -> Path:
     known = sorted(f.stem for f in RELEASES_DIR.glob("*.yaml"))
     raise SpecError(
         f"release profile {str(name_or_path)!r} not found",
-        [Problem("no such file, and not the name of a shipped profile", expected="one of " + ", ".join(known),
-                 hint="give a path to a YAML file or a shipped profile name")],
+        [Problem("no such file, and not the name of a shipped profile", file=str(p), value=str(name_or_path),
+                 expected="one of " + ", ".join(known), hint="give a path to a YAML file or a shipped profile name")],
         code="profile_not_found")
 
 

@@ -1,6 +1,7 @@
 """Property tests of the release step on random questionnaires and frames:
 
-- no variable whose role is a direct identifier, no id variable and no free text ever survives;
+- no variable whose role is a direct identifier, no id variable and no free text ever survives,
+  in the released frame and in the written files (.sav, .dta, .csv: columns and bytes);
 - every combination of the key variables (suppressed and missing values as wildcards) occurs at least
   k times after the release step;
 - suppression never touches a non-key variable; key values are either the (recoded) original or the
@@ -72,10 +73,11 @@ def cases(draw: st.DrawFn) -> dict[str, Any]:
     n = draw(st.integers(1, 40))
     seed = draw(st.integers(0, 2**20))
     rng = np.random.default_rng(seed)
-    cols: dict[str, Any] = {"pid": [f"P{i}" for i in range(n)], "rowtag": np.arange(n, dtype=float)}
+    cols: dict[str, Any] = {"pid": [f"PID-{seed}-{i:04d}-X" for i in range(n)], "rowtag": np.arange(n, dtype=float)}
     for name, (kind, ncat) in spec.items():
         if kind in ("text", "text_sensitive"):
-            cols[name] = pd.array([f"t{i}" if rng.random() < 0.5 else None for i in range(n)], dtype="string")
+            cols[name] = pd.array([f"FREETEXT-{name}-{i:04d}-Z" if rng.random() < 0.5 else None for i in range(n)],
+                                  dtype="string")
         elif kind in ("ident_int", "integer"):
             cols[name] = rng.integers(0, 1000, n).astype(float)
         else:
@@ -136,3 +138,43 @@ def test_release_properties(case):
     n_log = sum(1 for s in r.suppression_log if not s.linked)
     assert n_log == r.report.suppressed_total == int(sum((out[k] == profile.suppressed_code).sum() for k in keys))
     assert all(not math.isnan(s.original) for s in r.suppression_log)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=cases())
+def test_written_release_files_hold_no_identifier_or_free_text_and_meet_k(case):
+    """The files, not just the frame: read back, no forbidden column or value, and k holds on the
+    key values as the .sav has them."""
+    import tempfile
+    from pathlib import Path
+
+    import pyreadstat
+
+    from pipeline.outputs.microdata import write_sav
+    from pipeline.release.stata import write_dta
+    from pipeline.release.table import release_table
+    from pipeline.release.tabular import write_csv
+
+    q, frame, profile, spec = case["q"], case["frame"], case["profile"], case["spec"]
+    if len(frame) < profile.k:
+        return
+    r = anonymise(frame, q, profile, weight=case["weight"], seed=case["seed"])
+    table = release_table(r, q)
+    forbidden = {"pid"} | {name for name, (kind, _) in spec.items() if kind.startswith("ident") or kind.startswith("text")}
+    textual = {"pid"} | {name for name, (kind, _) in spec.items() if kind.startswith("text")}
+    secrets = [str(v).encode() for name in textual for v in frame[name].dropna()]  # distinctive strings
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp)
+        paths = [write_sav(table, d / "r.sav", file_label="prop"), write_dta(table, d / "r.dta", file_label="prop"),
+                 write_csv(table, d / "r.csv")[0]]
+        sav, _meta = pyreadstat.read_sav(str(paths[0]), user_missing=True)
+        dta, _ = pyreadstat.read_dta(str(paths[1]))
+        csv = pd.read_csv(paths[2])
+        for cols in (sav.columns, dta.columns, csv.columns):
+            assert not forbidden & set(cols)
+        for p in paths:
+            blob = p.read_bytes()
+            assert not any(s in blob for s in secrets), p.name
+    keys = r.report.keys
+    fk, _ = frequencies_pairwise(code_keys({k: sav[k].to_numpy(float) for k in keys}, keys))
+    assert (fk >= profile.k).all()

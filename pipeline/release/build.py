@@ -1,0 +1,247 @@
+"""Build a microdata release from a finished run: ``wbm release`` and the outputs stage.
+
+    run dir (03_score/scored.parquet, manifest.json) + release profile
+      -> anonymise (pipeline.sdc)                      the one place that drops, recodes, perturbs, suppresses
+      -> released table (pipeline.release.table)      labels, codes, what the release did
+      -> <stem>.sav, <stem>.dta, <stem>.csv + datapackage.json, <stem>.codebook.html (+ .pdf),
+         risk_report.html/.json, README.md, manifest.json (SHA-256 of every file)
+
+``<stem>`` is ``<study id>-<profile name>``. The release seed is derived from the run's
+``release_seed`` and the profile name, so two profiles of one run get different release ids (rows
+cannot be matched by id across them). The files are written into a staging directory beside the
+output directory and moved into place only when all of them are written, so a failed build leaves
+nothing behind; the same run and profile give the same bytes. The confidential suppression log is
+never written.
+
+The output directory must be empty or hold an earlier release (its files are replaced; files of
+the earlier release that are no longer produced are removed). ``replace=True`` (the outputs stage,
+which owns its directory) removes any other file in it first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from dataclasses import replace as dc_replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pipeline.errors import InputError, Problem, SpecError, UsageError
+from pipeline.fileio import read_json_or_empty, sha256_file, write_json, write_text
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from pipeline.questionnaire.model import Questionnaire
+    from pipeline.release.table import ReleaseTable
+    from pipeline.sdc.api import ReleaseResult
+    from pipeline.sdc.profile import ReleaseProfile
+
+SCORED = "03_score/scored.parquet"
+DEFAULT_SEED = 2023
+
+
+@dataclass(frozen=True, eq=False)
+class RunSource:
+    run_dir: Path
+    questionnaire: Questionnaire
+    scored: pd.DataFrame
+    population: str
+    seed: int
+    min_n: int  # smallest domain shown in the handed-out risk report
+    synthetic: bool
+    data_sha256: str  # of 03_score/scored.parquet, the data the release is made from
+
+
+@dataclass(frozen=True, eq=False)
+class ReleaseBuild:
+    out_dir: Path
+    files: tuple[Path, ...]  # every file written, the manifest last
+    sav: Path
+    result: ReleaseResult  # holds the confidential suppression log: never write it
+    table: ReleaseTable
+
+
+def _int(v: Any, default: int) -> int:
+    return int(v) if isinstance(v, int) and not isinstance(v, bool) else default
+
+
+def load_run_source(run_dir: str | Path, *, questionnaire: str | None = None) -> RunSource:
+    """What a release needs from a finished run directory; a missing piece is a located error
+    (the run directory, its questionnaire and report context as the reports read them:
+    :func:`pipeline.outputs.rundir.load_run`)."""
+    import pandas as pd
+
+    from pipeline.outputs.rundir import load_run
+
+    run = Path(run_dir)
+    inputs = load_run(run, questionnaire=questionnaire)
+    scored = run / SCORED
+    if not scored.is_file():
+        raise UsageError(f"{scored} is missing", [Problem("the score stage has not been run", file=str(scored),
+                         expected="03_score/scored.parquet", hint=f"run 'wbm run --out {run} --stage score' first")],
+                         code="no_scored_data")
+    try:
+        frame = pd.read_parquet(scored)
+    except Exception as exc:  # pyarrow raises many kinds; all mean "not a readable parquet file"
+        raise InputError(f"{scored}: cannot be read ({exc.__class__.__name__})",
+                         [Problem(str(exc)[:300], file=str(scored), expected="a parquet file written by the score stage",
+                                  hint="rerun 'wbm run --stage score'")], code="bad_scored_data") from exc
+    raw = read_json_or_empty(run / "manifest.json").get("parameters")
+    params: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    ctx = inputs.context
+    return RunSource(run, inputs.questionnaire, frame, str(params.get("population") or "default"),
+                     _int(params.get("release_seed"), DEFAULT_SEED), ctx.min_n_publish, ctx.synthetic, sha256_file(scored))
+
+
+def release_seed(base: int, profile_name: str) -> int:
+    """A seed per (run seed, profile): different profiles get different release ids."""
+    return int.from_bytes(hashlib.sha256(f"{base}:{profile_name}".encode()).digest()[:8], "big")
+
+
+def _profile(profile: str | Path | ReleaseProfile, q: Questionnaire) -> tuple[ReleaseProfile, str, str]:
+    """The profile, where it came from, its SHA-256; cross-checked against the questionnaire with
+    every problem located in the profile file."""
+    from pipeline.sdc.plan import check_profile
+    from pipeline.sdc.profile import ReleaseProfile, dump_profile, load_profile, resolve
+
+    if isinstance(profile, ReleaseProfile):
+        prof, source, sha = profile, "(in memory)", hashlib.sha256(dump_profile(profile).encode()).hexdigest()
+    else:
+        path = resolve(profile)
+        prof, source, sha = load_profile(path), str(path), sha256_file(path)
+    problems = check_profile(prof, q)
+    if problems:
+        raise SpecError(f"release profile {prof.name!r} does not fit questionnaire {q.study.id!r}: {len(problems)} problem(s)",
+                        [dc_replace(p, file=source) for p in problems], code="profile_mismatch")
+    return prof, source, sha
+
+
+def _prepare(out_dir: Path, keep: bool) -> list[Path]:
+    """Files of an earlier release in ``out_dir`` (to remove if not rewritten)."""
+    from pipeline.release.checksums import MANIFEST, listed_files
+
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"{out_dir} is a file", [Problem("the release directory is a file", file=str(out_dir),
+                         hint="give a directory (it is created if missing)")], code="bad_out_dir")
+    present = sorted(p for p in out_dir.rglob("*") if p.is_file()) if out_dir.is_dir() else []
+    if not present:
+        return []
+    earlier = set(listed_files(out_dir)) | {MANIFEST} if (out_dir / MANIFEST).is_file() else set()
+    foreign = [p for p in present if p.relative_to(out_dir).as_posix() not in earlier]
+    if foreign and not keep:
+        raise UsageError(f"{out_dir} is not empty and holds no earlier release",
+                         [Problem("file that is not part of an earlier release", file=str(p)) for p in foreign[:5]]
+                         + [Problem("refusing to mix a release with other files", file=str(out_dir),
+                                    hint="give an empty or new directory")], code="out_dir_not_empty")
+    return present
+
+
+def build_release(run_dir: str | Path, profile: str | Path | ReleaseProfile, out_dir: str | Path, *,
+                  seed: int | None = None, lang: str = "en", pdf: bool = True, questionnaire: str | None = None,
+                  replace: bool = False) -> ReleaseBuild:
+    """Build the release of ``run_dir`` under ``profile`` into ``out_dir`` (see the module docstring)."""
+    from pipeline.release.table import release_table
+    from pipeline.sdc.api import anonymise
+
+    if lang not in ("nl", "en"):
+        raise UsageError(f"language {lang!r} is not one of 'nl', 'en'", [Problem("unknown language", value=lang,
+                         expected="nl or en", hint="--lang en")], code="bad_option")
+    src = load_run_source(run_dir, questionnaire=questionnaire)
+    q = src.questionnaire
+    prof, _source, profile_sha = _profile(profile, q)
+    out = Path(out_dir)
+    earlier = _prepare(out, replace)
+    result = anonymise(src.scored, q, prof, seed=seed if seed is not None else release_seed(src.seed, prof.name))
+    table = release_table(result, q, lang=lang, population=src.population)
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        names = _write_all(staging, src, q, prof, profile_sha, result, table, lang=lang, pdf=pdf)
+        out.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            os.replace(staging / name, out / name)
+        for old in earlier:
+            if old.name not in names:
+                old.unlink(missing_ok=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    files = tuple(out / n for n in names)
+    return ReleaseBuild(out, files, out / names[0], result, table)
+
+
+def _write_all(out: Path, src: RunSource, q: Questionnaire, prof: ReleaseProfile, profile_sha: str,
+               result: ReleaseResult, table: ReleaseTable, *, lang: str, pdf: bool) -> list[str]:
+    """Write every file into ``out`` (a staging directory); returns the file names, .sav first,
+    manifest last."""
+    from pipeline import __version__
+    from pipeline.outputs.microdata import write_sav
+    from pipeline.release import codebook, readme, tabular
+    from pipeline.release.checksums import MANIFEST, write_manifest
+    from pipeline.release.stata import write_dta
+    from pipeline.sdc.profile import fill_text
+    from pipeline.sdc.report import render_html as risk_fragment
+
+    stem = f"{q.study.id}-{prof.name}"
+    title = q.study.title.get(lang)
+    about = f"{title}: {prof.title.get(lang)}"
+    written: list[tuple[Path, str, str]] = []  # (path, role, description)
+
+    def add(path: Path, role: str, what: str) -> Path:
+        written.append((path, role, what))
+        return path
+
+    note = "\n".join([about, fill_text(prof.conditions_of_use, q, lang), fill_text(prof.citation, q, lang)])
+    add(write_sav(table, out / f"{stem}.sav", file_label=f"{q.study.id} {prof.name}", note=note), "data",
+        "SPSS data: variable and value labels, user-missing codes, measure levels")
+    add(write_dta(table, out / f"{stem}.dta", file_label=about), "data",
+        "Stata data: variable and value labels, extended missing values (.a, .b, ...)")
+    csv, types = tabular.write_csv(table, out / f"{stem}.csv")
+    add(csv, "data", "CSV data (UTF-8, comma-separated; codes as numbers)")
+    add(tabular.write_datapackage(out / "datapackage.json", tabular.datapackage(
+        table, csv.name, types, name=stem, title=about, version=q.study.version,
+        description=q.study.target_population.get(lang), licence_note=fill_text(prof.conditions_of_use, q, lang))),
+        "metadata", "Frictionless Data Package describing the CSV")
+    add(write_json(out / "risk_report.json", result.report.to_dict(min_n=src.min_n)), "report",
+        "disclosure risk before/after, information loss (JSON)")
+    fragment = risk_fragment(result.report, title=f"Disclosure control: {prof.name}", min_n=src.min_n)
+    add(write_text(out / "risk_report.html", _page(f"{about} - disclosure control", fragment)), "report",
+        "disclosure risk before/after, information loss")
+    names = [f"{stem}.sav", f"{stem}.dta", f"{stem}.csv", "datapackage.json", f"{stem}.codebook.html"] + (
+        [f"{stem}.codebook.pdf"] if pdf else []) + ["risk_report.html", "risk_report.json", "README.md", MANIFEST]
+    reference = ("The questionnaire is a reference version (paraphrased item texts, reference cut-offs)."
+                 if q.study.status == "reference" else None)
+    info = codebook.CodebookInfo(title, prof.title.get(lang), stem, q.study.target_population.get(lang), tuple(names),
+                                 src.synthetic, reference)
+    html = codebook.render_html(table, info, study=q.study, profile=prof, risk_html=fragment)
+    add(codebook.write_html(html, out / f"{stem}.codebook.html"), "documentation",
+        "codebook: every variable with labels, codes and weighted/unweighted frequencies")
+    if pdf:
+        add(codebook.write_pdf(html, out / f"{stem}.codebook.pdf"), "documentation", "the codebook as PDF")
+    files = tuple((p.name, what) for p, _r, what in written) + (
+        ("README.md", "this file: conditions of use, citation, weights, codes, disclosure control"),
+        (MANIFEST, "SHA-256 and size of every file"))
+    text = readme.render(result, table, q, readme.ReadmeInfo(files, src.run_dir.resolve().name, src.data_sha256,
+                                                             profile_sha, __version__, src.synthetic))
+    add(write_text(out / "README.md", text), "documentation", "README")
+    write_manifest(out, [(p, role) for p, role, _w in written], {
+        "study": q.study.id, "questionnaire_version": q.study.version, "profile": prof.name, "use": prof.use,
+        "profile_sha256": profile_sha, "data_sha256": src.data_sha256, "language": lang,
+        "records": len(table.frame), "variables": len(table.variables), "software": {"wbm-pipeline": __version__}})
+    return [p.name for p, _r, _w in written] + [MANIFEST]
+
+
+def _page(title: str, body: str) -> str:
+    import html
+
+    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            f"<title>{html.escape(title)}</title>\n<style>body {{ font-family: \"DejaVu Sans\", Arial, sans-serif; "
+            "font-size: 10pt; max-width: 1100px; margin: 1.5em auto; padding: 0 1em; } table { border-collapse: collapse; "
+            "margin: .4em 0 .8em; } th, td { border-bottom: 1px solid #d0d7de; padding: 2px 6px; text-align: right; } "
+            ".l { text-align: left; } .small { color: #57606a; font-size: 9pt; } .notice { border-left: 4px solid #f79009; "
+            "background: #fff4e5; padding: .3em .7em; margin: .3em 0; }</style>\n</head>\n<body>\n"
+            f"{body}</body>\n</html>\n")

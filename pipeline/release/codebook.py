@@ -1,0 +1,72 @@
+"""The codebook of a release (HTML, and PDF via WeasyPrint): per variable its label, question, kind,
+measure, non-substantive codes (with their Stata letters), what the release did to it, and the
+actual unweighted and weighted frequencies (:mod:`pipeline.release.frequencies`) or, for scale
+variables, summary statistics; then the external version of the risk report.
+
+The texts of the questionnaire (labels, questions) come in the release's language; the fixed texts
+of the codebook are English. PDF bytes are deterministic (see :mod:`pipeline.outputs.pdf`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.fileio import write_text
+from pipeline.release.frequencies import Frequencies, all_frequencies
+from pipeline.release.stata import missing_letters, stata_names
+from pipeline.release.table import ReleaseTable
+
+TEMPLATES = Path(__file__).parent / "templates"
+PDF_CSS = "@page { size: A4; }"  # the page rules are in the codebook's own stylesheet
+
+
+@dataclass(frozen=True)
+class CodebookInfo:
+    title: str
+    profile_title: str
+    file_stem: str
+    population: str
+    files: tuple[str, ...]
+    synthetic: bool
+    reference: str | None  # note when the questionnaire is a reference version
+
+
+def _num(x: float | None, decimals: int) -> str:
+    if x is None:
+        return ""
+    return f"{x:,.{decimals}f}"
+
+
+def _code(x: float | None) -> str:
+    if x is None:
+        return "(empty)"
+    return f"{x:g}"
+
+
+def render_html(table: ReleaseTable, info: CodebookInfo, *, study: Any, profile: Any, risk_html: str,
+                frequencies: tuple[Frequencies, ...] | None = None) -> str:
+    import jinja2
+    import markupsafe
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True, trim_blocks=True,
+                             lstrip_blocks=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    freqs = frequencies if frequencies is not None else all_frequencies(table)
+    stata = stata_names([v.name for v in table.variables])
+    return env.get_template("codebook.html.j2").render(
+        title=info.title, profile_title=info.profile_title, file_stem=info.file_stem, population=info.population,
+        files=info.files, synthetic=info.synthetic, reference=info.reference, lang=table.lang, table=table,
+        n=len(table.frame), study=study, profile=profile, letters=missing_letters(table), stata=stata,
+        renamed=any(k != v for k, v in stata.items()), freqs={f.variable: f for f in freqs},
+        weighted=table.weight is not None, num=_num, code=_code, risk_html=markupsafe.Markup(risk_html))
+
+
+def write_html(html: str, path: str | Path) -> Path:
+    return write_text(path, html)
+
+
+def write_pdf(html: str, path: str | Path) -> Path:
+    from pipeline.outputs.pdf import PdfRenderer
+
+    return PdfRenderer(css=PDF_CSS).write(html, path)

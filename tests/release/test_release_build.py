@@ -1,0 +1,171 @@
+"""Building a release: the command line (success and every error path: a message, an exit code, no
+traceback), the output directory rules, byte-identical reruns (PDF included), release ids that
+differ between profiles, and the codebook's frequencies."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pipeline.errors import DisclosureError, SpecError, UsageError
+from pipeline.release.build import ReleaseBuild, build_release
+from pipeline.release.frequencies import frequencies
+from pipeline.sdc.profile import load_profile
+
+SMALL_PROFILE = """kind: release_profile
+schema_version: 1
+name: small
+use: public_use
+title: {nl: klein, en: small}
+keep: [sex, age, sector, statute, province, occupation, werkbaar_werk, werkstress, score_werkdruk, hours, weight]
+importance: [sector, sex, age, statute, occupation, province]
+weights: {method: released_margins, max_linkage: 0.0}
+conditions_of_use: {nl: "Enkel voor tests.", en: "Tests only."}
+citation: {nl: "Test ({year}). {title}.", en: "Test ({year}). {title}."}
+"""
+
+
+def wbm(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], capture_output=True, text=True)
+
+
+def _no_traceback(res: subprocess.CompletedProcess[str]) -> None:
+    assert "Traceback" not in res.stderr and res.stderr.startswith("Error: "), res.stderr
+
+
+def test_cli_builds_a_release_and_prints_no_answers(small_run_dir: Path, tmp_path: Path, secrets):
+    out = tmp_path / "rel"
+    res = wbm("release", "--profile", "public-use", "--run", str(small_run_dir), "--out", str(out), "--no-pdf")
+    assert res.returncode == 0, res.stderr
+    listed = [Path(line) for line in res.stdout.splitlines()]
+    assert {p.name for p in listed} == {p.name for p in out.iterdir()} and listed[-1].name == "manifest.json"
+    assert "k = 5" in res.stderr and "0 of" in res.stderr  # the weight gives nothing back
+    for text in (res.stdout, res.stderr):
+        assert not any(s in text for s in secrets.sample_ids[::11]) and not any(c in text for c in secrets.comments)
+
+
+def test_cli_error_paths(small_run_dir: Path, tmp_path: Path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(SMALL_PROFILE.replace("keep: [sex,", "keep: [nope, sex,"), encoding="utf-8")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("kind: release_profile\nname: x\nuse: public_use\n  bad indent: [\n", encoding="utf-8")
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "notes.txt").write_text("mine", encoding="utf-8")
+    no_score = tmp_path / "run-without-score"
+    shutil.copytree(small_run_dir, no_score, ignore=shutil.ignore_patterns("03_score", "05_outputs"))
+    cases = [
+        (["--profile", "public-use", "--run", str(tmp_path / "missing"), "--out", str(tmp_path / "o1")], 2,
+         ["is not a directory", str(tmp_path / "missing"), "Fix:"]),
+        (["--profile", "no-such-profile", "--run", str(small_run_dir), "--out", str(tmp_path / "o2")], 2,
+         ["not found", "public-use, scientific-use"]),
+        (["--profile", str(bad), "--run", str(small_run_dir), "--out", str(tmp_path / "o3")], 2,
+         [str(bad), "keep[0]", "unknown variable", "'nope'", "Fix:"]),
+        (["--profile", str(broken), "--run", str(small_run_dir), "--out", str(tmp_path / "o4")], 2,
+         [str(broken), "not valid YAML", "line"]),
+        (["--profile", "public-use", "--run", str(small_run_dir), "--out", str(busy)], 2,
+         ["not empty", "notes.txt"]),
+        (["--profile", "public-use", "--run", str(no_score), "--out", str(tmp_path / "o5")], 2,
+         ["scored.parquet is missing", "--stage score"]),
+    ]
+    for args, code, needles in cases:
+        res = wbm("release", *args)
+        assert res.returncode == code, (args, res.stderr)
+        _no_traceback(res)
+        for n in needles:
+            assert n in res.stderr, (n, res.stderr)
+    assert (busy / "notes.txt").read_text() == "mine" and not (tmp_path / "o3").exists()
+
+
+def test_a_refused_release_leaves_nothing_behind(small_run_dir: Path, tmp_path: Path):
+    p = load_profile("scientific-use")
+    strict = p.model_copy(update={"weights": p.weights.model_copy(update={"max_linkage": 0.0})})
+    with pytest.raises(DisclosureError) as exc:
+        build_release(small_run_dir, strict, tmp_path / "out", pdf=False)
+    assert exc.value.code == "weight_linkage_too_high"
+    assert list(tmp_path.iterdir()) == []  # no output directory, no staging directory
+
+
+def test_rerun_into_the_same_directory_replaces_the_earlier_release(small_run_dir: Path, tmp_path: Path):
+    out = tmp_path / "rel"
+    prof = tmp_path / "small.yaml"
+    prof.write_text(SMALL_PROFILE, encoding="utf-8")
+    first = build_release(small_run_dir, prof, out, pdf=True)
+    stale = out / "wbm-werknemers-2023-small.codebook.pdf"
+    assert stale.exists()
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    again = build_release(small_run_dir, prof, out, pdf=True)  # same inputs: same bytes, PDF included
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    third = build_release(small_run_dir, prof, out, pdf=False)  # the PDF is no longer part of it: removed
+    assert not stale.exists() and {p.name for p in third.files} == {p.name for p in out.iterdir()}
+    assert first.files == again.files
+    with pytest.raises(UsageError) as exc:
+        build_release(small_run_dir, prof, out / "wbm-werknemers-2023-small.sav", pdf=False)
+    assert exc.value.code in ("bad_out_dir", "out_dir_not_empty")
+
+
+def test_a_pdf_codebook_is_written_and_reproducible(small_run_dir: Path, tmp_path: Path):
+    prof = tmp_path / "small.yaml"
+    prof.write_text(SMALL_PROFILE, encoding="utf-8")
+    a = build_release(small_run_dir, prof, tmp_path / "a", pdf=True)
+    b = build_release(small_run_dir, prof, tmp_path / "b", pdf=True)
+    pa, pb = (x.out_dir / "wbm-werknemers-2023-small.codebook.pdf" for x in (a, b))
+    assert pa.read_bytes().startswith(b"%PDF") and pa.read_bytes() == pb.read_bytes()
+    text = subprocess.run(["pdftotext", str(pa), "-"], capture_output=True, text=True, check=True).stdout
+    assert "werkbaar_werk" in text and "weighted valid %" in text and "Tests only." not in text
+    assert set(a.table.frame.columns) == {"release_id", "sex", "age", "sector", "statute", "province", "occupation",
+                                          "werkbaar_werk", "werkstress", "score_werkdruk", "hours", "weight"}
+
+
+def test_profiles_get_different_release_ids(sci: ReleaseBuild, pub: ReleaseBuild):
+    """Rows of two releases of one run cannot be matched through the release id."""
+    scores = [c for c in sci.table.frame.columns if str(c).startswith("score_")]
+    a = sci.table.frame.set_index("release_id")[scores]
+    b = pub.table.frame.set_index("release_id")[scores].loc[a.index]
+    same = np.isclose(a.to_numpy(), b.to_numpy(), equal_nan=True).all(axis=1)  # the same respondent under one id
+    assert len(scores) >= 5 and same.mean() < 0.01
+
+
+def test_codebook_frequencies_are_the_data(sci: ReleaseBuild):
+    t = sci.table
+    w = t.values("weight")
+    x = t.values("werkbaar_werk")
+    f = frequencies(t, "werkbaar_werk")
+    yes = next(r for r in f.rows if r.code == 1.0)
+    valid = (x == 0) | (x == 1)
+    assert yes.n == int((x == 1).sum())
+    assert yes.weighted_valid_percent == pytest.approx(100 * w[x == 1].sum() / w[valid].sum(), rel=1e-12)
+    prov = {r.code: r for r in frequencies(t, "province").rows}
+    assert prov[-5.0].missing and prov[-5.0].valid_percent is None and prov[-5.0].n == int((t.values("province") == -5).sum())
+    assert sum(r.n for r in prov.values()) == len(t.frame)
+    score = frequencies(t, "score_werkdruk")
+    assert score.summary is not None and score.summary.n_valid == int(np.isfinite(t.values("score_werkdruk")).sum())
+    html = (sci.out_dir / "wbm-werknemers-2023-scientific-use.codebook.html").read_text()
+    for v in t.variables:
+        assert f'id="var-{v.name}"' in html
+    assert f"{yes.weighted_valid_percent:,.1f}" in html
+
+
+def test_a_profile_that_does_not_fit_is_located_in_its_file(small_run_dir: Path, tmp_path: Path):
+    prof = tmp_path / "p.yaml"
+    prof.write_text(SMALL_PROFILE.replace("importance: [sector,", "importance: [sectr, sector,"), encoding="utf-8")
+    with pytest.raises(SpecError) as exc:
+        build_release(small_run_dir, prof, tmp_path / "out", pdf=False)
+    p = exc.value.problems[0]
+    assert exc.value.code == "profile_mismatch" and p.file == str(prof) and p.path == "importance[0]"
+    assert p.value == "sectr" and "'sector'" in (p.expected or "") and p.hint
+
+
+def test_manifest_and_datapackage_name_the_profile(pub: ReleaseBuild):
+    manifest = json.loads((pub.out_dir / "manifest.json").read_text())
+    assert manifest["profile"] == "public-use" and manifest["use"] == "public_use" and len(manifest["data_sha256"]) == 64
+    pkg = json.loads((pub.out_dir / "datapackage.json").read_text())
+    assert pkg["name"] == "wbm-werknemers-2023-public-use"
+    sector = next(f for f in pkg["resources"][0]["schema"]["fields"] if f["name"] == "sector")
+    assert [c["value"] for c in sector["categories"]] == [1, 2, 3, 4]  # the public file's sector groups
