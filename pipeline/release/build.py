@@ -130,7 +130,10 @@ def _prepare(out_dir: Path, keep: bool) -> list[Path]:
     present = sorted(p for p in out_dir.rglob("*") if p.is_file()) if out_dir.is_dir() else []
     if not present:
         return []
-    earlier = set(listed_files(out_dir)) | {MANIFEST} if (out_dir / MANIFEST).is_file() else set()
+    try:
+        earlier = set(listed_files(out_dir)) | {MANIFEST}
+    except InputError:  # no manifest, or another kind (e.g. a run directory's)
+        earlier = set()
     foreign = [p for p in present if p.relative_to(out_dir).as_posix() not in earlier]
     if foreign and not keep:
         raise UsageError(f"{out_dir} is not empty and holds no earlier release",

@@ -34,11 +34,13 @@ def _weights_section(result: ReleaseResult, table: ReleaseTable) -> list[str]:
     wt, link = rep.weights, rep.weight_linkage
     if table.weight is None or wt is None or link is None:
         return ["This release has no weights: figures computed from it describe the respondents, not the population."]
+    calibrated = link.variables if wt.method == "original" else wt.variables
     out = [f"Analyse with the weight `{table.weight}` (it sums to the population; `weight_normalised` has mean 1). "
-           "The weights were calibrated (raked) to population totals of " + ", ".join(link.variables) + "; for standard "
-           "errors treat the sample as a simple random sample with calibration on these variables (e.g. R `survey`: "
-           "`svydesign(ids = ~1, weights = ~weight)` then `calibrate()` to the published totals), or accept the "
-           "slightly conservative SEs of the weights alone.", ""]
+           "The weights are calibrated (raked) on " + ", ".join(calibrated)
+           + (" as released in this file" if wt.method != "original" else "")
+           + "; for standard errors treat the sample as a simple random sample calibrated on these variables (e.g. R "
+           "`survey`: `svydesign(ids = ~1, weights = ~weight)`, then `calibrate()` to the weighted totals of these "
+           "variables), or accept the slightly conservative standard errors of the weights alone.", ""]
     if wt.method == "original":
         out += [f"The weights are the calibrated weights as the foundation uses them: weighted figures from this file "
                 f"reproduce the published estimates exactly. **Residual risk**: raked weights are one number per weighting "

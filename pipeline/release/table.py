@@ -76,6 +76,7 @@ class Variable:
     question: str | None = None
     unit: str | None = None
     treatment: str | None = None  # what the release did to it
+    routing: str | None = None  # who was asked (in words), from the questionnaire
 
     @property
     def labelled(self) -> tuple[tuple[int, str], ...]:
@@ -191,7 +192,7 @@ def release_table(result: ReleaseResult, q: Questionnaire, *, lang: str = "en", 
         decimals = 2 if item is not None and item.type == ItemType.decimal else 0
         variables.append(Variable(name, col, meta.column_labels.get(col, col), "derived" if col in derived else "item",
                                   measure, decimals, values, tuple(missing), doc.question if doc else None,
-                                  doc.unit if doc else None, treat))
+                                  doc.unit if doc else None, treat, doc.routing if doc else None))
     weight = "weight" if "weight" in data else ("weight_normalised" if "weight_normalised" in data else None)
     codes = [(m.code, m.kind.value, m.label.get(lang)) for m in q.missing_codes]
     codes.append((suppressed[0], "suppressed", suppressed[1]))
