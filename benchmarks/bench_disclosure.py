@@ -2,6 +2,7 @@
 
     python benchmarks/bench_disclosure.py            # --rows N (respondents), --requests K, --seed S
     python benchmarks/bench_disclosure.py --tau DIR  # also compare with tau-Argus (pytauargus in DIR)
+    python benchmarks/bench_disclosure.py --run RUNDIR  # also time ``wbm table`` end to end on a run
 
 Prints figures only (no assertions): cells, primary and secondary suppressions, information loss
 (share of respondents behind suppressed inner cells), wall time of each step, and the time of the
@@ -112,6 +113,7 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=20)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--tau", metavar="DIR", help="directory where pytauargus is installed: compare with tau-Argus")
+    ap.add_argument("--run", metavar="RUNDIR", help="a finished run (e.g. demo-output/run): time wbm table on it")
     a = ap.parse_args()
     cols = frame(a.rows, a.seed)
     print(f"{a.rows} respondents")
@@ -122,6 +124,34 @@ def main() -> None:
     bench_history(cols, a.requests, a.seed)
     if a.tau:
         bench_tau(a.tau)
+    if a.run:
+        bench_table_command(a.run)
+
+
+def bench_table_command(run: str) -> None:
+    """``wbm table``'s function on the shipped demo request: load, estimate, protect, log, write."""
+    from pathlib import Path
+
+    from pipeline.tables.api import make_table
+    from pipeline.tables.compute import calibrated_design, compute_wave
+    from pipeline.tables.request import load_request
+    from pipeline.tables.source import disclosure_columns, load_run
+
+    request = Path(__file__).resolve().parent.parent / "examples" / "requests" / "demo-werkstress-industrie.yaml"
+    t0 = time.perf_counter()
+    resolved = load_request(request)
+    data = load_run(run)
+    t1 = time.perf_counter()
+    tables = compute_wave(resolved, resolved.latest, data, disclosure_columns(data), design=calibrated_design(data))
+    t2 = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        t3 = time.perf_counter()
+        out = make_table(resolved, [data], Path(tmp) / "out", ledger=Path(tmp) / "ledger")
+        t4 = time.perf_counter()
+    cells = sum(t.structure.n_cells for t in tables)
+    print(f"wbm table {request.name} on {len(data.frame)} respondents: {len(tables)} tables, {cells} cells; "
+          f"load {t1 - t0:.2f}s, estimates {t2 - t1:.2f}s, all (estimate + protect + ledger + xlsx/csv/json) "
+          f"{t4 - t3:.2f}s; decision {out.decision}")
 
 
 

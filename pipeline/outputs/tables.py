@@ -40,9 +40,9 @@ def _subcolumns(t: PublishedTable, sheet: Sheet) -> list[tuple[str, str]]:
 
     w = words(t.language)
     units = {u for _, _, u in sheet.indicators}
-    est = w["percent"] if units == {"percent"} else w["mean"] if units == {"mean"} else w["estimate"]
+    est = w[f"unit_{next(iter(units))}"] if len(units) == 1 else w["estimate"]
     out = []
-    if "percent" in t.statistics:
+    if "estimate" in t.statistics:
         out.append(("estimate", est))
     if "ci" in t.statistics:
         out += [("ci_low", w["ci_low"]), ("ci_high", w["ci_high"])]
@@ -87,7 +87,7 @@ def _write_sheet(wb, ws, t: PublishedTable, sheet: Sheet, fmt: dict[str, object]
     lookup = {(c.indicator, c.row_level, c.column_level): c for c in sheet.cells}
     r = HEADER_ROWS
     for name, label, unit in sheet.indicators:
-        shown = f"{label} ({w['percent'] if unit == 'percent' else w['mean']})"
+        shown = f"{label} ({w[f'unit_{unit}']})"
         for level, level_label in row_levels:
             if not any((name, level, cl) in lookup for cl, _ in col_levels):
                 continue  # e.g. no 'unknown' row for an indicator nobody is unknown for
@@ -117,7 +117,7 @@ def _write_cell(ws, r: int, c0: int, cell: PublishedCell, subs: Sequence[tuple[s
         if hidden:
             ws.write_string(r, c0 + k, SUPPRESSED_MARK, fmt["mark"])
         elif value is not None:
-            f = fmt["n"] if field == "n" else fmt["big"] if field == "weighted_n" else \
+            f = fmt["n"] if field == "n" else fmt["big"] if field == "weighted_n" or unit == "total" else \
                 fmt["pct"] if unit == "percent" else fmt["mean"]
             ws.write_number(r, c0 + k, value, f)
 

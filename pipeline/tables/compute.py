@@ -13,7 +13,7 @@ does), so a filtered table is a domain estimate, never a re-weighted subset.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -39,7 +39,9 @@ class IndicatorTable:
     """One wave's table of one indicator: cells in structure order with the engine's numbers.
 
     ``estimate``, ``se``, ``ci_low`` and ``ci_high`` are in the engine's units (a proportion in
-    [0, 1] for percentage tables, a mean otherwise); NaN where there is none (an empty cell)."""
+    [0, 1] for percentage tables, a mean, or a weighted total for magnitude tables); NaN where there
+    is none (an empty cell). Magnitude tables also carry every unit's contribution (weight x value):
+    ``unit_values`` per respondent (0 outside the cells) for the dominance and p% rules."""
 
     wave: int
     indicator: str  # the request's name
@@ -54,15 +56,21 @@ class IndicatorTable:
     se: tuple[float, ...]
     ci_low: tuple[float, ...]
     ci_high: tuple[float, ...]
+    contributions: tuple[tuple[float, ...], ...] | None = field(default=None, repr=False)
+    unit_values: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     def table_data(self) -> TableData:
         """What :func:`pipeline.disclosure.protect.protect` protects: every additive quantity the
-        table publishes (unweighted n, weighted N, and the weighted numerator estimate x N)."""
+        table publishes (unweighted n, weighted N, and the weighted numerator estimate x N, which for
+        a magnitude table is its total), with each magnitude cell's contributions."""
         from pipeline.disclosure.protect import numerator
 
-        layers = {"n": [float(x) for x in self.n], "weighted_n": list(self.weighted_n),
-                  "numerator": list(numerator(self.estimate, self.weighted_n, percent=False))}
-        return TableData(self.structure, self.kind, layers, self.cells)
+        layers = {"n": [float(x) for x in self.n], "weighted_n": list(self.weighted_n)}
+        if self.kind == TableKind.magnitude:
+            layers["total"] = [0.0 if np.isnan(x) else x for x in self.estimate]
+        else:
+            layers["numerator"] = list(numerator(self.estimate, self.weighted_n, percent=False))
+        return TableData(self.structure, self.kind, layers, self.cells, self.contributions)
 
 
 def _structure(resolved: ResolvedRequest, wave: WaveNames, base: CellDef,
@@ -131,7 +139,7 @@ def _indicator_table(resolved: ResolvedRequest, wave: WaveNames, data: WaveData,
 
     var = wave.indicators[indicator]
     kind = resolved.table_kind(indicator)
-    stat = "mean" if kind == TableKind.mean else "proportion"
+    stat = {TableKind.mean: "mean", TableKind.magnitude: "total"}.get(kind, "proportion")
     base = resolved.conditions(indicator, wave)
     structure = _structure(resolved, wave, CellDef.of(base, var), columns)
     cells = table_cells(structure, base, var, resolved.level_codes(wave))
@@ -153,8 +161,13 @@ def _indicator_table(resolved: ResolvedRequest, wave: WaveNames, data: WaveData,
                 out[k][i] = float(getattr(row, k))
     if not np.array_equal(out["n"], counts):  # the engine counts observed values in the domain: the cell
         raise EstimationError(f"{indicator}: the estimates' n differ from the cells' sizes", code="cell_n_mismatch")
+    units, contributions = None, None
+    if kind == TableKind.magnitude:  # every unit's contribution to a total: weight x value
+        units = np.nan_to_num(np.asarray(design.weights, dtype=float) * columns[var]) * masks.any(axis=1)
+        contributions = tuple(_t(units[masks[:, i]]) for i in range(structure.n_cells))
     return IndicatorTable(wave.wave, indicator, var, kind, stat, structure, cells, tuple(int(x) for x in counts),
-                          _t(out["weighted_n"]), _t(out["estimate"]), _t(out["se"]), _t(out["ci_low"]), _t(out["ci_high"]))
+                          _t(out["weighted_n"]), _t(out["estimate"]), _t(out["se"]), _t(out["ci_low"]), _t(out["ci_high"]),
+                          contributions, units)
 
 
 def _t(a: Sequence[float] | np.ndarray) -> tuple[float, ...]:

@@ -13,12 +13,12 @@ from pipeline import __version__
 from pipeline.disclosure.rules import PrimaryRules
 from pipeline.outputs.labels import domain_label, level_labels
 from pipeline.questionnaire.model import Questionnaire
-from pipeline.tables.request import MISSING_LEVEL, ResolvedRequest, base_indicator
+from pipeline.tables.request import MISSING_LEVEL, ResolvedRequest, base_indicator, magnitude_names
 
 WORDS: dict[str, dict[str, str]] = {
     "nl": {
         "table": "Tabel", "notes": "Toelichting", "total": "Totaal", "missing": "onbekend", "indicator": "Indicator",
-        "percent": "%", "mean": "gemiddelde", "estimate": "schatting", "ci_low": "BI onder", "ci_high": "BI boven",
+        "unit_percent": "%", "unit_mean": "gemiddelde", "unit_total": "totaal", "estimate": "schatting", "ci_low": "BI onder", "ci_high": "BI boven",
         "n": "n", "weighted_n": "N (gewogen)", "flag": "vlag", "suppressed": "x", "unreliable": "onbetrouwbaar",
         "empty": "geen respondenten", "wave": "golf", "not": "niet", "all": "alle",
         "title": "Titel", "note": "LET OP", "synthetic": "Synthetische gegevens: deze cijfers zeggen niets over de werkelijkheid.",
@@ -30,7 +30,7 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "en": {
         "table": "Table", "notes": "Notes", "total": "Total", "missing": "unknown", "indicator": "Indicator",
-        "percent": "%", "mean": "mean", "estimate": "estimate", "ci_low": "CI low", "ci_high": "CI high",
+        "unit_percent": "%", "unit_mean": "mean", "unit_total": "total", "estimate": "estimate", "ci_low": "CI low", "ci_high": "CI high",
         "n": "n", "weighted_n": "N (weighted)", "flag": "flag", "suppressed": "x", "unreliable": "unreliable",
         "empty": "no respondents", "wave": "wave", "not": "not", "all": "all",
         "title": "Title", "note": "NOTE", "synthetic": "Synthetic data: these figures say nothing about reality.",
@@ -49,6 +49,8 @@ def words(lang: str) -> dict[str, str]:
 
 
 def indicator_text(q: Questionnaire, name: str, lang: str) -> str:
+    if name in magnitude_names(q):
+        return q.item(name).label.get(lang)
     ind, acute = base_indicator(q, name)
     label = ind.label.get(lang)
     return label + ((" (acute)" if lang == "en" else " (acuut)") if acute else "")
@@ -65,8 +67,13 @@ def level_text(q: Questionnaire, variable: str, level: str, lang: str) -> str:
 
 def definition(q: Questionnaire, name: str, lang: str) -> str:
     """What an indicator measures, from its questionnaire definition."""
-    ind, acute = base_indicator(q, name)
     en = lang == "en"
+    if name in magnitude_names(q):
+        it = q.item(name)
+        unit = f" ({it.unit})" if it.unit else ""
+        return (f"weighted total of '{it.label.get(lang)}'{unit} over the organisations in the cell" if en else
+                f"gewogen totaal van '{it.label.get(lang)}'{unit} over de organisaties in de cel")
+    ind, acute = base_indicator(q, name)
     if ind.kind == "traffic_light" and ind.cutoffs:
         c = q.cutoffs_for(ind, "default")
         op = ">=" if ind.problem_if == "high" else "<="
@@ -102,15 +109,21 @@ def filter_text(resolved: ResolvedRequest, lang: str) -> str:
     return "; ".join(out) or w["none"]
 
 
-def legend_rows(rules: PrimaryRules, lang: str) -> tuple[tuple[str, str], ...]:
+def legend_rows(rules: PrimaryRules, lang: str, magnitudes: bool = False) -> tuple[tuple[str, str], ...]:
     w = words(lang)
     en = lang == "en"
+    dom = ""
+    if magnitudes:
+        dom = (f"; for totals also fewer than {rules.min_n_magnitude} organisations or one or two organisations "
+               "making up most of the total" if en else
+               f"; voor totalen ook minder dan {rules.min_n_magnitude} organisaties of een of twee organisaties die "
+               "het grootste deel van het totaal uitmaken")
     return (
         (w["suppressed"], (f"not published: too few respondents (fewer than {rules.min_n_count} for counts, "
-                           f"{rules.min_n_percent} for percentages and means), or hidden so that another unpublished "
-                           "figure cannot be derived from totals or earlier tables")
+                           f"{rules.min_n_percent} for percentages and means){dom}, or hidden so that another "
+                           "unpublished figure cannot be derived from totals or earlier tables")
          if en else (f"niet gepubliceerd: te weinig respondenten (minder dan {rules.min_n_count} voor aantallen, "
-                     f"{rules.min_n_percent} voor percentages en gemiddelden), of verborgen opdat een ander "
+                     f"{rules.min_n_percent} voor percentages en gemiddelden){dom}, of verborgen opdat een ander "
                      "niet-gepubliceerd cijfer niet uit totalen of eerdere tabellen kan worden afgeleid")),
         (w["unreliable"], (f"based on {rules.min_n_percent} to {rules.unreliable_below - 1} respondents: interpret "
                            "with care") if en else
@@ -138,9 +151,9 @@ def method_text(margins: Sequence[str], q: Questionnaire, lang: str, method: str
 def figures_text(statistics: Sequence[str], lang: str) -> str:
     en = lang == "en"
     parts = []
-    if "percent" in statistics:
-        parts.append("weighted percentages (or means where the indicator says so)" if en else
-                     "gewogen percentages (of gemiddelden, waar de indicator dat zegt)")
+    if "estimate" in statistics:
+        parts.append("weighted percentages (or means or totals where the indicator says so)" if en else
+                     "gewogen percentages (of gemiddelden of totalen, waar de indicator dat zegt)")
     if "ci" in statistics:
         parts.append("their 95% confidence interval" if en else "hun 95%-betrouwbaarheidsinterval")
     if "n" in statistics:
@@ -150,17 +163,29 @@ def figures_text(statistics: Sequence[str], lang: str) -> str:
     return "; ".join(parts)
 
 
-def rules_text(rules: PrimaryRules, lang: str) -> str:
+def rules_text(rules: PrimaryRules, lang: str, magnitudes: bool = False) -> str:
+    d = rules.dominance[0] if rules.dominance else None
+    if magnitudes:
+        dom_en = (f" Totals: at least {rules.min_n_magnitude} organisations"
+                  + (f", the {d.n} largest at most {d.k:g}% of the total" if d else "")
+                  + (f", the rest at least {rules.p_percent:g}% of the largest (p% rule)" if rules.p_percent else "")
+                  + ".")
+        dom_nl = (f" Totalen: minstens {rules.min_n_magnitude} organisaties"
+                  + (f", de {d.n} grootste samen hoogstens {d.k:g}% van het totaal" if d else "")
+                  + (f", de rest minstens {rules.p_percent:g}% van de grootste (p%-regel)" if rules.p_percent else "")
+                  + ".")
+    else:
+        dom_en = dom_nl = ""
     if lang == "en":
         return (f"Primary suppression: cells with fewer than {rules.min_n_count} respondents (counts) or "
                 f"{rules.min_n_percent} (percentages, means); {rules.min_n_percent}-{rules.unreliable_below - 1} "
-                "flagged unreliable. Secondary suppression: further cells are hidden so that no hidden cell can be "
+                f"flagged unreliable.{dom_en} Secondary suppression: further cells are hidden so that no hidden cell can be "
                 "computed from totals. Releases are logged per requester; a table that, combined with earlier "
                 "tables to the same requester or published tables, would reveal a hidden figure is further "
                 "suppressed or refused.")
     return (f"Primaire onderdrukking: cellen met minder dan {rules.min_n_count} respondenten (aantallen) of "
             f"{rules.min_n_percent} (percentages, gemiddelden); {rules.min_n_percent}-{rules.unreliable_below - 1} "
-            "gemarkeerd als onbetrouwbaar. Secundaire onderdrukking: er worden extra cellen verborgen zodat geen "
+            f"gemarkeerd als onbetrouwbaar.{dom_nl} Secundaire onderdrukking: er worden extra cellen verborgen zodat geen "
             "verborgen cel uit totalen kan worden berekend. Vrijgaven worden per aanvrager bijgehouden; een tabel "
             "die samen met eerdere tabellen voor dezelfde aanvrager of gepubliceerde tabellen een verborgen cijfer "
             "zou onthullen, wordt verder onderdrukt of geweigerd.")

@@ -7,20 +7,21 @@ notes of the workbook, built from a :class:`~pipeline.tables.release.TableReleas
 ``wave``           the wave (year) of the data
 ``indicator``      the indicator's name as requested (e.g. ``werkstress``, ``werkstress_acuut``)
 ``indicator_label`` its label in the request's language
-``unit``           ``percent`` (0-100) or ``mean``
+``unit``           ``percent`` (0-100), ``mean``, or ``total`` (a weighted total: magnitude tables)
 ``row_variable``   the row breakdown's name ('' without row breakdown)
 ``row_level``      its level: a code (``"3"``), ``missing`` (no substantive answer) or '' (total)
 ``row_label``      the level's label ("Totaal" / "Total" for the total)
 ``column_variable``, ``column_level``, ``column_label``: the same for the column breakdown
-``estimate``       the weighted percentage (100 x the engine's proportion) or mean
+``estimate``       the weighted percentage (100 x the engine's proportion), mean or total
 ``ci_low``         lower bound of the 95% confidence interval (same unit)
 ``ci_high``        upper bound
-``n``              unweighted number of respondents with a value of the indicator in the cell
+``n``              unweighted number of respondents (enterprises) with a value in the cell
 ``weighted_n``     their weighted number
 ``flag``           '' | ``unreliable`` | ``suppressed`` | ``empty`` (n = 0: no estimate)
 =================  ==========================================================================
 
-A statistic the request does not ask for (``statistics``) is empty in every row; a suppressed cell
+A statistic the request does not ask for (``statistics``: ``percent`` or ``estimate``, ``ci``, ``n``,
+``weighted_n``) is empty in every row; a suppressed cell
 has every number empty. Rows come per wave (request order), indicator (request order), row level,
 then column level; levels in questionnaire order, ``missing`` after them (only where someone is
 missing), the total last. Numbers are the engine's doubles (the CSV writes the shortest text that
@@ -43,6 +44,7 @@ COLUMNS: tuple[str, ...] = (
     "column_level", "column_label", "estimate", "ci_low", "ci_high", "n", "weighted_n", "flag",
 )
 FLAGS: tuple[str, ...] = ("", "unreliable", "suppressed", "empty")
+UNITS: dict[TableKind, str] = {TableKind.percent: "percent", TableKind.mean: "mean", TableKind.magnitude: "total"}
 KIND = "wbm-table"
 SCHEMA_VERSION = 1
 
@@ -117,9 +119,8 @@ def _value(x: float, scale: float = 1.0) -> float | None:
 def _cells(resolved: ResolvedRequest, wr: WaveRelease, pt: ProtectedTable, lang: str) -> list[PublishedCell]:
     t = pt.numbers
     q = next(w.questionnaire for w in resolved.waves if w.wave == wr.wave)
-    stats = resolved.request.statistics
-    pct = t.kind == TableKind.percent
-    scale = 100.0 if pct else 1.0
+    stats = resolved.request.published_statistics()
+    scale = 100.0 if t.kind == TableKind.percent else 1.0
     label = N.indicator_text(resolved.latest.questionnaire, t.indicator, lang)
     names = resolved.breakdowns()
     wave_names = [d.name for d in t.structure.dims]
@@ -134,8 +135,8 @@ def _cells(resolved: ResolvedRequest, wr: WaveRelease, pt: ProtectedTable, lang:
         flag = pt.flag(i)
         hidden = flag == "suppressed"
         out.append(PublishedCell(
-            t.wave, t.indicator, label, "percent" if pct else "mean", *axes["rows"], *axes["columns"],
-            None if hidden or "percent" not in stats else _value(t.estimate[i], scale),
+            t.wave, t.indicator, label, UNITS[t.kind], *axes["rows"], *axes["columns"],
+            None if hidden or "estimate" not in stats else _value(t.estimate[i], scale),
             None if hidden or "ci" not in stats else _value(t.ci_low[i], scale),
             None if hidden or "ci" not in stats else _value(t.ci_high[i], scale),
             None if hidden or "n" not in stats else t.n[i],
@@ -174,7 +175,7 @@ def published(release: TableRelease) -> PublishedTable:
         for pt in wr.tables:
             cells.extend(_cells(resolved, wr, pt, lang))
         inds = tuple((pt.numbers.indicator, N.indicator_text(resolved.latest.questionnaire, pt.numbers.indicator, lang),
-                      "percent" if pt.numbers.kind == TableKind.percent else "mean") for pt in wr.tables)
+                      UNITS[pt.numbers.kind]) for pt in wr.tables)
         name = w["table"] if len(release.waves) == 1 else f"{w['table']} {wr.wave}"
         sub = f"{q.study.title.get(lang)}; {w['filters'].lower()}: {N.filter_text(resolved, lang)}"
         sheets.append(Sheet(wr.wave, name, sub, _axis(resolved, "rows", wr, lang), _axis(resolved, "columns", wr, lang),
@@ -186,7 +187,7 @@ def published(release: TableRelease) -> PublishedTable:
                            for wr in release.waves},
         "rules": req.rules().describe(), "decision": release.decision, "generated_by": N.GENERATED_BY,
     }
-    return PublishedTable(req.id, title, lang, tuple(req.statistics), release.decision, tuple(sheets),
+    return PublishedTable(req.id, title, lang, req.published_statistics(), release.decision, tuple(sheets),
                           _notes(release, title), meta)
 
 
@@ -212,14 +213,15 @@ def _notes(release: TableRelease, title: str) -> tuple[tuple[str, str], ...]:
     for role in ("rows", "columns"):
         var = getattr(req, role)
         rows.append((w[role], f"{domain_label(q, var, lang)} ({var})" if var else w["none"]))
-    rows.append((w["figures"], N.figures_text(req.statistics, lang)))
+    rows.append((w["figures"], N.figures_text(req.published_statistics(), lang)))
     first = release.waves[0].data
     rows.append((w["method"], N.method_text(first.weighting, first.questionnaire, lang, first.method)))
     for name in req.indicators:
         rows.append((f"{w['definition']}: {N.indicator_text(q, name, lang)}", N.definition(q, name, lang)))
-    for symbol, text in N.legend_rows(req.rules(), lang):
+    magnitudes = any(pt.numbers.kind == TableKind.magnitude for wr in release.waves for pt in wr.tables)
+    for symbol, text in N.legend_rows(req.rules(), lang, magnitudes):
         rows.append((f"{w['legend']}: {symbol}", text))
-    rows.append((w["rules"], N.rules_text(req.rules(), lang)))
+    rows.append((w["rules"], N.rules_text(req.rules(), lang, magnitudes)))
     decision = {"release": "vrijgegeven" if lang != "en" else "released",
                 "suppress": "vrijgegeven met extra onderdrukking" if lang != "en" else "released with further suppression"}
     rows.append((w["decision"], ". ".join((decision[release.decision], *release.public_reasons(lang)))))

@@ -145,8 +145,9 @@ def protect_wave(resolved: ResolvedRequest, data: WaveData, ledger: Ledger, *, r
     history, notes = _history(ledgers, req.requester, data, req.hash())
     done: list[ProtectedTable] = []
     for t in numbers:
+        units = None if t.unit_values is None else {t.variable: t.unit_values}
         p = protect(t.table_data(), rules=req.rules(), history=history, columns=columns, policy=req.policy(),
-                    notices=notes)
+                    notices=notes, unit_values=units)
         done.append(ProtectedTable(t, p))
     decisions = {pt.protected.decision for pt in done}
     decision: Decision = "refuse" if "refuse" in decisions else "suppress" if "suppress" in decisions else "release"

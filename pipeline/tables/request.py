@@ -13,14 +13,18 @@ columns: statute
 filters:
   - {variable: sector, levels: [4]}
   - {variable: statute, exclude: [3]}
-statistics: [percent, ci, n]     # percent, ci, n, weighted_n
+statistics: [percent, ci, n]     # percent (or estimate: the percentage, mean or total), ci, n, weighted_n
 language: nl
 disclosure: {min_n_percent: 30}  # optional overrides of the rules
 ```
 
 Checked in two passes, every problem reported at once: the structure (pydantic, unknown keys
 rejected), then the names against the questionnaire of every requested wave (indicators, variables,
-levels, language); an unknown name fails with the full list of valid names. Names are those of the
+levels, language); an unknown name fails with the full list of valid names.
+
+``indicators`` are the questionnaire's indicators (0/1: percentages; counts: means), their
+``<name>_acuut`` variants, and, for ``population: enterprises``, numeric items (e.g. ``employees``):
+those give *magnitude tables* of weighted totals, protected by the (n,k) dominance and p% rules. Names are those of the
 latest requested wave; earlier waves are reached through the questionnaires' wave mappings.
 """
 
@@ -42,7 +46,7 @@ from pipeline.disclosure.rules import DominanceRule, PrimaryRules, TableKind
 from pipeline.disclosure.structure import Dimension
 from pipeline.errors import Problem, SpecError
 from pipeline.paths import QUESTIONNAIRES_DIR
-from pipeline.questionnaire.model import Indicator, ItemType, Questionnaire, Role, Text
+from pipeline.questionnaire.model import Indicator, ItemType, Measure, Questionnaire, Role, Text
 
 KIND = "table-request"
 SCHEMA_VERSION = 1
@@ -95,7 +99,7 @@ class TableRequest(_Spec):
     rows: str | None = None
     columns: str | None = None
     filters: tuple[Filter, ...] = ()
-    statistics: tuple[Literal["percent", "ci", "n", "weighted_n"], ...] = ("percent", "ci", "n")
+    statistics: tuple[Literal["percent", "estimate", "ci", "n", "weighted_n"], ...] = ("percent", "ci", "n")
     language: str = "nl"
     questionnaire: str | None = None  # a questionnaire id or path for a single-wave request (default: shipped)
     disclosure: DisclosureOptions = Field(default_factory=DisclosureOptions)
@@ -114,6 +118,12 @@ class TableRequest(_Spec):
         if self.questionnaire is not None and len(self.waves) > 1:
             raise ValueError("'questionnaire' can only be given for a single-wave request")
         return self
+
+    def published_statistics(self) -> tuple[str, ...]:
+        """The statistics shown, canonically named and ordered: ``estimate`` (``percent`` is its
+        name for percentage tables), ``ci``, ``n``, ``weighted_n``."""
+        asked = {"estimate" if s == "percent" else s for s in self.statistics}
+        return tuple(s for s in ("estimate", "ci", "n", "weighted_n") if s in asked)
 
     def hash(self) -> str:
         """SHA-256 of the request's content (not its formatting or comments)."""
@@ -199,8 +209,12 @@ class ResolvedRequest:
         return tuple(out)
 
     def table_kind(self, indicator: str) -> TableKind:
-        """Percentages for 0/1 indicators; means for counts (e.g. the number of problems)."""
-        ind, acute = base_indicator(self.latest.questionnaire, self.latest.indicators[indicator])
+        """Percentages for 0/1 indicators; means for counts (e.g. the number of problems); magnitudes
+        (weighted totals) for numeric items of an enterprise request."""
+        q, name = self.latest.questionnaire, self.latest.indicators[indicator]
+        if name in magnitude_names(q):
+            return TableKind.magnitude
+        ind, acute = base_indicator(q, name)
         return TableKind.mean if ind.kind == "count" and not acute else TableKind.percent
 
 
@@ -219,6 +233,20 @@ def indicator_names(q: Questionnaire) -> list[str]:
         if ind.kind == "traffic_light" and ind.cutoffs and any(c.acuut is not None for c in ind.cutoffs.values()):
             out.append(ind.name + ACUTE_SUFFIX)
     return out
+
+
+def magnitude_names(q: Questionnaire) -> list[str]:
+    """Numeric items a request of an organisation survey may total (magnitude tables), e.g. the
+    number of employees: integer or decimal items measured on a scale, not identifiers."""
+    if q.study.unit != "organisation":
+        return []
+    return [it.name for it in q.items if it.type in (ItemType.integer, ItemType.decimal)
+            and it.measure == Measure.scale and it.role != Role.direct_identifier]
+
+
+def tabulated_names(q: Questionnaire) -> list[str]:
+    """Everything ``indicators`` may name: indicators, acute variants, magnitude items."""
+    return indicator_names(q) + magnitude_names(q)
 
 
 def base_indicator(q: Questionnaire, name: str) -> tuple[Indicator, bool]:
@@ -246,32 +274,26 @@ def _breakdown_names(q: Questionnaire) -> list[str]:
     return [n for n in [d.name for d in q.derived] + [it.name for it in q.items] if _codes(q, n)]
 
 
-def _shipped(population: str, wave: int) -> list[str]:
+def _catalogue() -> list[tuple[str, str, int]]:
+    """(id, population, wave) of every shipped questionnaire and module (modules: ``modules/``)."""
     from pipeline.questionnaire.load import load_questionnaire
 
-    out = []
-    for f in sorted(QUESTIONNAIRES_DIR.glob("*.yaml")):
+    out: list[tuple[str, str, int]] = []
+    for f in [*sorted(QUESTIONNAIRES_DIR.glob("*.yaml")), *sorted(QUESTIONNAIRES_DIR.glob("modules/*.yaml"))]:
         try:
             q = load_questionnaire(f)
         except SpecError:
             continue
-        if q.study.population == population and q.study.wave == wave:
-            out.append(f.stem)
+        out.append((f.stem, q.study.population, q.study.wave))
     return out
 
 
-def _available_waves(population: str) -> list[int]:
-    from pipeline.questionnaire.load import load_questionnaire
+def _shipped(population: str, wave: int) -> list[str]:
+    return [i for i, p, w in _catalogue() if p == population and w == wave]
 
-    waves = set()
-    for f in sorted(QUESTIONNAIRES_DIR.glob("*.yaml")):
-        try:
-            q = load_questionnaire(f)
-        except SpecError:
-            continue
-        if q.study.population == population:
-            waves.add(q.study.wave)
-    return sorted(waves)
+
+def _available_waves(population: str) -> list[int]:
+    return sorted({w for _, p, w in _catalogue() if p == population})
 
 
 def resolve(req: TableRequest, file: str | None = None, *, loaded: Questionnaire | None = None) -> ResolvedRequest:
@@ -322,7 +344,7 @@ def _request_variables(req: TableRequest) -> list[str]:
 
 
 def _check_latest(req: TableRequest, q: Questionnaire, file: str | None, problems: list[Problem]) -> None:
-    inds = indicator_names(q)
+    inds = tabulated_names(q)
     for k, name in enumerate(req.indicators):
         if name not in inds:
             problems.append(Problem(f"unknown indicator {name!r}", file=file, path=f"indicators[{k}]", value=name,
@@ -360,9 +382,10 @@ def _translate(newer: Questionnaire, older: Questionnaire, var_map: dict[str, st
     else:
         items, inds = dict(m.items), dict(m.indicators)
     out_v = {k: items.get(v, v) for k, v in var_map.items()}
-    out_i = {k: _older_indicator(v, inds) for k, v in ind_map.items()}
+    out_i = {k: items[v] if v in magnitude_names(newer) and v in items else _older_indicator(v, inds)
+             for k, v in ind_map.items()}
     valid_v = _breakdown_names(older)
-    valid_i = indicator_names(older)
+    valid_i = tabulated_names(older)
     for k, v in out_v.items():
         if v not in valid_v:
             problems.append(Problem(f"variable {k!r} has no counterpart in wave {older.study.wave}", file=file,

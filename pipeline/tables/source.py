@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pipeline.errors import Problem, UsageError
-from pipeline.tables.request import POPULATIONS, ResolvedRequest, indicator_names, missing_codes
+from pipeline.tables.request import POPULATIONS, ResolvedRequest, missing_codes, tabulated_names
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -158,7 +158,8 @@ def _check_columns(resolved: ResolvedRequest, data: Mapping[int, WaveData], file
 
 
 def disclosure_columns(d: WaveData) -> dict[str, np.ndarray]:
-    """Float columns of every breakdown variable and indicator in the data (see the module docstring)."""
+    """Float columns of every breakdown variable, indicator and magnitude item in the data (see the
+    module docstring)."""
     import pandas as pd
 
     from pipeline.tables.request import _breakdown_names
@@ -170,7 +171,7 @@ def disclosure_columns(d: WaveData) -> dict[str, np.ndarray]:
         if name in d.frame.columns:
             v = pd.to_numeric(d.frame[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
             out[name] = np.where(np.isnan(v) | ((v < 0) & ~np.isin(v, miss)), miss[0], v)
-    for name in indicator_names(q):
+    for name in tabulated_names(q):
         if name in d.frame.columns:
             out[name] = pd.to_numeric(d.frame[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     return out

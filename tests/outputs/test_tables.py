@@ -43,7 +43,7 @@ def table() -> PublishedTable:
     sheet = Sheet(2023, "Tabel", "sub", Axis("age_band", "leeftijd", ROWS), Axis("statute", "statuut", COLS),
                   (("werkstress", "WERKSTRESS", "percent"), ("aantal", "AANTAL", "mean")), tuple(cells))
     meta = {"request_hash": "ab" * 32, "data_versions": {"2023": "cd" * 32}, "request_id": "t"}
-    return PublishedTable("t", "Titel", "nl", ("percent", "ci", "n", "weighted_n"), "release", (sheet,),
+    return PublishedTable("t", "Titel", "nl", ("estimate", "ci", "n", "weighted_n"), "release", (sheet,),
                           (("Titel", "Titel"), ("LET OP", "synthetisch")), meta)
 
 

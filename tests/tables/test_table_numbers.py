@@ -125,11 +125,11 @@ def test_missing_breakdown_values_get_their_own_row(small_run_dir, tmp_path):
     _check_rows(rows, df, margins, {})
 
 
-@pytest.mark.parametrize("stats", [["percent"], ["n", "weighted_n"], ["ci"]])
+@pytest.mark.parametrize("stats", [["percent"], ["n", "weighted_n"], ["ci"], ["estimate", "n"]])
 def test_statistics_not_requested_are_empty(small_run_dir, tmp_path, stats):
     req = request_file(tmp_path, statistics=stats, indicators=["werkstress"], columns=None)
     rows = csv_rows(make_table(req, [small_run_dir], tmp_path / "out", ledger=tmp_path / "l").files[1])
-    fields = {"percent": ["estimate"], "ci": ["ci_low", "ci_high"], "n": ["n"], "weighted_n": ["weighted_n"]}
+    fields = {"percent": ["estimate"], "estimate": ["estimate"], "ci": ["ci_low", "ci_high"], "n": ["n"], "weighted_n": ["weighted_n"]}
     shown = {f for s in stats for f in fields[s]}
     total = rows[-1]
     for f in ("estimate", "ci_low", "ci_high", "n", "weighted_n"):

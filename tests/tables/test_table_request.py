@@ -129,3 +129,10 @@ def test_missing_level_only_for_the_breakdowns_that_need_it():
     dims = r.dimensions(missing_level=["statute"])
     assert dims[0].levels[-1] == "5" and dims[1].levels[-1] == "missing"
     assert [d.levels[-1] for d in r.dimensions()] == ["missing", "missing"]
+
+
+@pytest.mark.parametrize("name", ["demo-werkstress-industrie", "oe-werknemers-sectorgroep"])
+def test_shipped_examples_resolve(name):
+    r = load_request(REPO_ROOT / "examples" / "requests" / f"{name}.yaml")
+    kinds = {r.table_kind(i).value for i in r.request.indicators}
+    assert kinds == ({"magnitude"} if name.startswith("oe-") else {"percent", "mean"})

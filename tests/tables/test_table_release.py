@@ -1,0 +1,107 @@
+"""Releases over time: differencing against earlier releases to the same requester (further
+suppression, or refusal), the public standard table in everyone's history, re-issues, two waves."""
+
+from __future__ import annotations
+
+import json
+
+import openpyxl
+import pandas as pd
+import pytest
+from tables_helpers import csv_rows, json_rows, request_file
+
+from pipeline.tables.api import make_table
+
+
+@pytest.fixture(scope="module")
+def scored(small_run_dir) -> pd.DataFrame:
+    return pd.read_parquet(small_run_dir / "03_score" / "scored.parquet")
+
+
+def _small_group_sector(df: pd.DataFrame) -> int:
+    """A sector with a few ambtenaren (1-29 answering werkstress) and enough others to publish."""
+    ok = df[df["werkstress"].notna()]
+    counts = pd.crosstab(ok["sector"], ok["statute"])
+    for sector, row in counts.iterrows():
+        if 0 < row.get(3.0, 0) < 30 and row.get(1.0, 0) + row.get(2.0, 0) >= 60:
+            return int(sector)
+    raise AssertionError("the demo has no sector with a few ambtenaren")
+
+
+def _attack(tmp_path, sector: int, **disclosure):
+    first = request_file(tmp_path, name="by-statute", indicators=["werkstress"], rows="statute", columns=None,
+                         filters=[{"variable": "sector", "levels": [sector]}])
+    second = request_file(tmp_path, name="without-ambtenaren", indicators=["werkstress"], columns=None,
+                          filters=[{"variable": "sector", "levels": [sector]}, {"variable": "statute", "levels": [1, 2]}],
+                          **({"disclosure": disclosure} if disclosure else {}))
+    return first, second
+
+
+def test_differencing_against_an_earlier_release_is_further_suppressed(run_copy, scored, tmp_path):
+    sector = _small_group_sector(scored)
+    first, second = _attack(tmp_path, sector)
+    a = make_table(first, [run_copy], tmp_path / "a", ledger=tmp_path / "l")
+    assert a.decision == "release"
+    rows_a = csv_rows(a.files[1])
+    assert rows_a[2]["flag"] == "suppressed" and rows_a[3]["row_level"] == "" and rows_a[3]["flag"] == ""
+    b = make_table(second, [run_copy], tmp_path / "b", ledger=tmp_path / "l")
+    assert b.decision == "suppress"
+    total = csv_rows(b.files[1])[-1]
+    assert total["row_level"] == "" and total["flag"] == "suppressed" and total["n"] == ""  # no longer total minus parts
+    # the analyst gets the detail, the requester only which earlier release was involved
+    assert any("small_difference" in r and "respondent(s)" in r for r in b.release.reasons)
+    notes = {r[0]: r[1] for r in openpyxl.load_workbook(b.files[0])["Toelichting"].iter_rows(values_only=True) if r[0]}
+    assert "fonds-test#1 (by-statute)" in notes["Beslissing"] and "respondent" not in notes["Beslissing"]
+    doc = json.loads(b.files[2].read_text(encoding="utf-8"))
+    assert doc["decision"] == "suppress" and dict(doc["notes"])["Beslissing"] == notes["Beslissing"]
+    ledger = [json.loads(x) for x in (tmp_path / "l" / "fonds-test.jsonl").read_text().splitlines()]
+    assert [e["decision"] for e in ledger] == ["release", "suppress"]
+    assert "secondary:history" in {c["status"] for c in ledger[1]["cells"]}
+
+
+def test_refusal_writes_nothing_and_is_logged(run_copy, scored, tmp_path):
+    first, second = _attack(tmp_path, _small_group_sector(scored), on_disclosure="refuse")
+    make_table(first, [run_copy], tmp_path / "a", ledger=tmp_path / "l")
+    for _ in range(2):  # refused, and refused again when asked again (nothing new logged)
+        b = make_table(second, [run_copy], tmp_path / "b", ledger=tmp_path / "l")
+        assert b.decision == "refuse" and b.files == () and not (tmp_path / "b").exists()
+    ledger = [json.loads(x) for x in (tmp_path / "l" / "fonds-test.jsonl").read_text().splitlines()]
+    assert [e["decision"] for e in ledger] == ["release", "refuse"]
+    assert ledger[1]["cells"] == [] and any("small_difference" in r for r in ledger[1]["reasons"])
+
+
+def test_reissue_gives_the_same_table_after_later_releases(run_copy, scored, tmp_path):
+    first, second = _attack(tmp_path, _small_group_sector(scored))
+    b1 = make_table(second, [run_copy], tmp_path / "b1", ledger=tmp_path / "l")
+    a = make_table(first, [run_copy], tmp_path / "a", ledger=tmp_path / "l")  # checked against b
+    assert a.decision == "suppress"
+    b2 = make_table(second, [run_copy], tmp_path / "b2", ledger=tmp_path / "l")
+    assert b1.decision == b2.decision == "release"
+    for f1, f2 in zip(b1.files, b2.files, strict=True):
+        assert f1.read_bytes() == f2.read_bytes()
+
+
+def test_the_standard_table_is_in_every_requesters_history(small_run_dir, run_copy, scored, tmp_path):
+    """The outputs stage logged its table (sector totals) as a public release in RUNDIR/ledger: a
+    sector total without its few ambtenaren, asked for by anyone, would give the ambtenaren away."""
+    assert (small_run_dir / "ledger" / "public.jsonl").exists() and not (run_copy / "ledger").exists()
+    _, second = _attack(tmp_path, _small_group_sector(scored))
+    alone = make_table(second, [run_copy], tmp_path / "alone", ledger=tmp_path / "l1")
+    assert alone.decision == "release"
+    out = make_table(second, [small_run_dir], tmp_path / "o", ledger=tmp_path / "l2")
+    assert out.decision == "suppress" and csv_rows(out.files[1])[-1]["flag"] == "suppressed"
+    assert any("public#1 (wbm-werknemers-2023-sector)" in r for r in out.release.reasons)
+
+
+def test_two_waves_from_two_runs(small_run_dir, pc126_run, tmp_path):
+    req = request_file(tmp_path, name="two-waves", waves=[2025, 2023], indicators=["werkstress"], columns=None,
+                       filters=[{"variable": "statute", "levels": [1]}])
+    out = make_table(req, [small_run_dir, pc126_run], tmp_path / "o", ledger=tmp_path / "l")
+    assert out.decision == "release"
+    rows = json_rows(out.files[2])
+    assert [r["wave"] for r in rows] == [2025] * 6 + [2023] * 6
+    wb = openpyxl.load_workbook(out.files[0])
+    assert wb.sheetnames == ["Tabel 2025", "Tabel 2023", "Toelichting"]
+    notes = {r[0]: r[1] for r in wb["Toelichting"].iter_rows(values_only=True) if r[0]}
+    assert notes["Gegevensversie 2025"] != notes["Gegevensversie 2023"] and "wbm-pc126-2025" in notes["Bron 2025"]
+    assert len((tmp_path / "l" / "fonds-test.jsonl").read_text().splitlines()) == 2  # one entry per data version
