@@ -2,7 +2,8 @@
 
 One JSON-lines file per requester in a ledger directory (``<dir>/<requester>.jsonl``); each line is one
 release: sequence number, request hash, data version, the rules used, the decision and its reasons,
-and every cell (definition, kind, status, unweighted n, weighted N, SHA-256 of its respondents' ids).
+and every cell (definition, kind, status, unweighted n, weighted N, SHA-256 of its members: the caller
+chooses over what; ``wbm table`` uses row numbers of the data version, never respondent ids).
 Suppressed cells are logged too (the log is internal; it is what later requests are checked against).
 Refused requests are logged with their reasons and no cells.
 

@@ -16,7 +16,9 @@ A *cell* is one figure of a table (a count, a percentage, a mean or an enterpris
 Status codes are stable strings (reports and tests refer to codes, never to message text):
 ``ok``, ``unreliable``, ``primary:min_n``, ``primary:zero``, ``primary:dominance``,
 ``primary:p_percent``, ``secondary`` (complementary suppression inside the table) and
-``secondary:history`` (suppressed because of earlier releases to the same requester). Published
+``secondary:history`` (suppressed by the respondent-level differencing checks: because of earlier
+releases to the same requester, or because a group the table's own cells derive is unsafe, e.g. a
+dominated union of magnitude cells). Published
 output must not tell primary from secondary suppression (that would point at the small cells):
 :func:`public_flag` maps every suppressed status to the single public flag ``suppressed``.
 """

@@ -8,6 +8,11 @@ and the refusal is logged with its reasons. Releases to the requester ``public``
 table, see :mod:`pipeline.tables.standard`) are part of every requester's history: what everyone can
 read can be subtracted by anyone.
 
+The ledger entry holds the request hash, data version, rules, decision, reasons and every cell's
+definition, kind, status, n and weighted N, with a SHA-256 of its members' *row numbers* in the
+scored file (to notice a changed file under one data version): no answers and no respondent ids (a
+digest of a small cell's ids could be reversed by trying ids).
+
 Reasons come in two forms: :attr:`WaveRelease.reasons` name the cells and group sizes (for the
 analyst's console and the internal ledger), :meth:`TableRelease.public_reasons` only say which earlier
 releases were involved (for the workbook: a group size is itself a disclosure).
@@ -29,7 +34,7 @@ from pipeline.disclosure.rules import public_flag
 from pipeline.errors import Problem, UsageError
 from pipeline.tables.compute import IndicatorTable, calibrated_design, compute_wave
 from pipeline.tables.request import ResolvedRequest
-from pipeline.tables.source import WaveData, disclosure_columns, respondent_ids
+from pipeline.tables.source import WaveData, disclosure_columns
 
 PUBLIC = "public"  # the requester of the published standard tables: in everyone's history
 
@@ -165,12 +170,10 @@ def _record(ledger: Ledger, resolved: ResolvedRequest, data: WaveData, columns: 
     req = resolved.request
     cells: list[ReleasedCell] = []
     sums: list[str] = []
-    if decision != "refuse":
-        ids = respondent_ids(data)
+    if decision != "refuse":  # members' digests over row numbers, never respondent ids (see the docstring)
         for pt in done:
-            td = pt.numbers.table_data()
-            cells.extend(pt.protected.released_cells(td))
-            sums.extend(digests(pt.numbers.cells, columns, ids))
+            cells.extend(pt.protected.released_cells(pt.numbers.table_data()))
+            sums.extend(digests(pt.numbers.cells, columns))
     rel = ledger.record(req.requester, request_hash=req.hash(), data_version=data.data_version, cells=cells,
                         digests=sums, decision=decision, reasons=reasons, label=req.id,
                         rules=req.rules().describe(), logged_at=logged_at)

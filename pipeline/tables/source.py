@@ -35,8 +35,7 @@ WEIGHT = "weight"
 @dataclass(frozen=True, eq=False)
 class WaveData:
     """One wave's scored data. ``weighting`` are the calibration margins of the weights (their
-    variables are columns of ``frame``); ``ids`` names the respondent id column (for the ledger's
-    member digests), if there is one."""
+    variables are columns of ``frame``)."""
 
     frame: pd.DataFrame
     questionnaire: Questionnaire
@@ -46,7 +45,6 @@ class WaveData:
     run_dir: Path | None = None
     synthetic: bool = False
     method: str = ""  # weighting method, for the notes sheet
-    ids: str | None = None
     reference: str = ""  # how the run names its questionnaire (a shipped id or a path)
 
     @property
@@ -67,9 +65,7 @@ def wave_data(frame: pd.DataFrame, q: Questionnaire, *, data_version: str, sourc
 
     margins = tuple(weighting if weighting is not None else q.weighting)
     require_columns(frame, [WEIGHT, *margins], what=source, file=source)
-    ids = q.study.id_variable if q.study.id_variable in frame.columns else None
-    return WaveData(frame, q, data_version, source, margins, run_dir, synthetic, method, ids,
-                    reference or q.study.id)
+    return WaveData(frame, q, data_version, source, margins, run_dir, synthetic, method, reference or q.study.id)
 
 
 def load_run(run_dir: str | Path) -> WaveData:
@@ -176,6 +172,3 @@ def disclosure_columns(d: WaveData) -> dict[str, np.ndarray]:
             out[name] = pd.to_numeric(d.frame[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     return out
 
-
-def respondent_ids(d: WaveData) -> Sequence[object] | None:
-    return None if d.ids is None else d.frame[d.ids].astype(str).tolist()

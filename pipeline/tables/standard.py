@@ -13,7 +13,13 @@ from pathlib import Path
 from pipeline.errors import DisclosureError, Problem
 from pipeline.questionnaire.model import Questionnaire
 from pipeline.tables.release import PUBLIC
-from pipeline.tables.request import POPULATIONS, ResolvedRequest, parse_request, resolve
+from pipeline.tables.request import (
+    POPULATIONS,
+    ResolvedRequest,
+    indicator_names,
+    parse_request,
+    resolve,
+)
 
 STANDARD_STATISTICS = ("percent", "ci", "n")
 
@@ -32,14 +38,15 @@ def default_rows(q: Questionnaire) -> list[str]:
 
 def standard_request(q: Questionnaire, questionnaire: str, columns: list[str], *, min_n: int = 30,
                      min_n_reliable: int = 50) -> ResolvedRequest:
-    """Indicators (those the data have) by the questionnaire's first domain, Dutch, as a request."""
+    """Indicators (those the data have) by the questionnaire's first domain, Dutch, as a request: the
+    standard rows, or every indicator of a questionnaire without workability indicators (e.g. the OE)."""
     domain = q.domains[0]
     population = {v: k for k, v in POPULATIONS.items()}[q.study.population]
     data = {
         "id": f"{q.study.id}-{domain}".lower(), "requester": PUBLIC, "population": population,
         "title": {"nl": f"{q.study.title.nl}: indicatoren per {domain}"},
         "waves": [q.study.wave], "questionnaire": questionnaire,
-        "indicators": [r for r in default_rows(q) if r in columns], "columns": domain,
+        "indicators": [r for r in (default_rows(q) or indicator_names(q)) if r in columns], "columns": domain,
         "statistics": list(STANDARD_STATISTICS), "language": "nl",
         "disclosure": {"min_n_percent": min_n, "unreliable_below": max(min_n_reliable, min_n)},
     }

@@ -37,9 +37,24 @@ def test_writes_workbook_csv_json(small_run_dir, tmp_path, capsys):
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert names == ["fonds-sector456.csv", "fonds-sector456.json", "fonds-sector456.xlsx"]
     assert "wave 2023: release" in err and "ledger fonds-test#1 (fonds-sector456)" in err
-    entry = json.loads((tmp_path / "l" / "fonds-test.jsonl").read_text().splitlines()[0])
+    text = (tmp_path / "l" / "fonds-test.jsonl").read_text()
+    entry = json.loads(text.splitlines()[0])
     assert entry["decision"] == "release" and entry["label"] == "fonds-sector456" and entry["logged_at"]
-    assert "werkstress" not in {k for c in entry["cells"] for k in c}  # cells, counts and statuses: no answers
+    # cell definitions, counts, statuses and digests over row numbers: no answers, no respondent ids
+    assert set(entry["cells"][0]) == {"conditions", "measure", "key", "kind", "status", "n", "weighted_n", "index",
+                                      "members_sha256"}
+    import pandas as pd
+
+    from pipeline.disclosure.cells import digest, members
+    from pipeline.disclosure.ledger import Release
+
+    ids = pd.read_parquet(small_run_dir / "03_score" / "scored.parquet")["sample_id"].astype(str)
+    assert not any(i in text for i in ids)
+    cell = Release.from_json(entry).cells[0].cell
+    from pipeline.tables.source import disclosure_columns, load_run
+
+    m = members(cell, disclosure_columns(load_run(small_run_dir)))
+    assert entry["cells"][0]["members_sha256"] == digest(m) != digest(m, list(ids))
 
 
 def test_workbook_layout_and_notes(small_run_dir, tmp_path, capsys):

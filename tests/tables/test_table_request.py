@@ -136,3 +136,15 @@ def test_shipped_examples_resolve(name):
     r = load_request(REPO_ROOT / "examples" / "requests" / f"{name}.yaml")
     kinds = {r.table_kind(i).value for i in r.request.indicators}
     assert kinds == ({"magnitude"} if name.startswith("oe-") else {"percent", "mean"})
+
+
+def test_standard_table_request_for_every_shipped_questionnaire():
+    from pipeline.questionnaire.load import load_questionnaire, shipped
+    from pipeline.tables.request import indicator_names
+    from pipeline.tables.standard import standard_request
+
+    for name in shipped():
+        q = load_questionnaire(name)
+        r = standard_request(q, name, indicator_names(q))
+        assert r.request.requester == "public" and r.request.columns == q.domains[0] and r.request.indicators
+        assert r.latest.questionnaire.study.id == q.study.id
