@@ -21,11 +21,9 @@ releases were involved (for the workbook: a group size is itself a disclosure).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
-
-import numpy as np
 
 from pipeline.disclosure.history import ReleasedCell
 from pipeline.disclosure.ledger import Ledger
@@ -138,14 +136,13 @@ def _earlier(p: Protected) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def protect_wave(resolved: ResolvedRequest, data: WaveData, ledger: Ledger, *, record: bool = True,
-                 logged_at: str | None = None, tables: Sequence[IndicatorTable] | None = None) -> WaveRelease:
-    """Compute, protect and (with ``record``) log one wave's tables of a request."""
+def protect_wave(resolved: ResolvedRequest, data: WaveData, ledger: Ledger) -> WaveRelease:
+    """Compute and protect one wave's tables of a request against that data version's history (the
+    requester's releases in ``ledger`` and the run's own ledger, and the public releases); not logged."""
     req = resolved.request
     wave = next(w for w in resolved.waves if w.wave == data.wave)
     columns = disclosure_columns(data)
-    numbers = tuple(tables) if tables is not None else compute_wave(resolved, wave, data, columns,
-                                                                    design=calibrated_design(data))
+    numbers = compute_wave(resolved, wave, data, columns, design=calibrated_design(data))
     ledgers = [ledger] + ([Ledger(data.ledger_dir)] if data.ledger_dir is not None else [])
     history, notes = _history(ledgers, req.requester, data, req.hash())
     done: list[ProtectedTable] = []
@@ -159,51 +156,34 @@ def protect_wave(resolved: ResolvedRequest, data: WaveData, ledger: Ledger, *, r
     reasons = tuple(dict.fromkeys(f"{pt.numbers.indicator}: {r}" for pt in done for r in pt.protected.reasons))
     earlier = tuple(dict.fromkeys(e for pt in done for e in _earlier(pt.protected)))
     notices = tuple(dict.fromkeys(n for pt in done for n in pt.protected.notices))
-    rid = None
-    if record:
-        rid = _record(ledger, resolved, data, columns, done, decision, reasons, logged_at)
-    return WaveRelease(data, tuple(done), decision, reasons, earlier, notices, rid)
+    return WaveRelease(data, tuple(done), decision, reasons, earlier, notices, None)
 
 
-def _record(ledger: Ledger, resolved: ResolvedRequest, data: WaveData, columns: Mapping[str, np.ndarray],
-            done: Sequence[ProtectedTable], decision: str, reasons: Sequence[str], logged_at: str | None) -> str:
+def _record(ledger: Ledger, resolved: ResolvedRequest, w: WaveRelease, logged_at: str | None) -> str:
+    """Log one wave's release (a refusal without cells); returns the entry's id."""
     req = resolved.request
     cells: list[ReleasedCell] = []
     sums: list[str] = []
-    if decision != "refuse":  # members' digests over row numbers, never respondent ids (see the docstring)
-        for pt in done:
+    if w.decision != "refuse":  # members' digests over row numbers, never respondent ids (see the docstring)
+        columns = disclosure_columns(w.data)
+        for pt in w.tables:
             cells.extend(pt.protected.released_cells(pt.numbers.table_data()))
             sums.extend(digests(pt.numbers.cells, columns))
-    rel = ledger.record(req.requester, request_hash=req.hash(), data_version=data.data_version, cells=cells,
-                        digests=sums, decision=decision, reasons=reasons, label=req.id,
+    rel = ledger.record(req.requester, request_hash=req.hash(), data_version=w.data.data_version, cells=cells,
+                        digests=sums, decision=w.decision, reasons=w.reasons, label=req.id,
                         rules=req.rules().describe(), logged_at=logged_at)
     return rel.id
 
 
 def protect_request(resolved: ResolvedRequest, data: Mapping[int, WaveData], ledger_for: LedgerFor, *,
                     record: bool = True, logged_at: str | None = None) -> TableRelease:
-    """Every wave of a request (request order). If one wave is refused, the request is refused as a
-    whole: every wave's entry is logged as a refusal (with the reasons), so nothing is released."""
-    order = [w for w in resolved.request.waves]
-    trial = [protect_wave(resolved, data[w], ledger_for(data[w]), record=False) for w in order]
-    if any(t.decision == "refuse" for t in trial):
-        why = tuple(r for t in trial for r in t.reasons) or ("another wave of the request was refused",)
-        out = []
-        for t in trial:
-            rid = None
-            if record:
-                led = ledger_for(t.data)
-                rid = led.record(resolved.request.requester, request_hash=resolved.request.hash(),
-                                 data_version=t.data.data_version, cells=(), digests=(), decision="refuse",
-                                 reasons=t.reasons or why, label=resolved.request.id,
-                                 rules=resolved.request.rules().describe(), logged_at=logged_at).id
-            out.append(WaveRelease(t.data, t.tables, "refuse", t.reasons or why, t.earlier, t.notices, rid))
-        return TableRelease(resolved, tuple(out))
-    if not record:
-        return TableRelease(resolved, tuple(trial))
-    final = []
+    """Every wave of a request (request order), logged with ``record``. If one wave is refused, the
+    request is refused as a whole: every wave's entry is logged as a refusal, so nothing is released."""
+    trial = [protect_wave(resolved, data[w], ledger_for(data[w])) for w in resolved.request.waves]
+    refused = any(t.decision == "refuse" for t in trial)
+    out = []
     for t in trial:
-        led = ledger_for(t.data)
-        rid = _record(led, resolved, t.data, disclosure_columns(t.data), t.tables, t.decision, t.reasons, logged_at)
-        final.append(WaveRelease(t.data, t.tables, t.decision, t.reasons, t.earlier, t.notices, rid))
-    return TableRelease(resolved, tuple(final))
+        if refused:
+            t = replace(t, decision="refuse", reasons=t.reasons or ("another wave of the request was refused",))
+        out.append(replace(t, release_id=_record(ledger_for(t.data), resolved, t, logged_at)) if record else t)
+    return TableRelease(resolved, tuple(out))
