@@ -18,14 +18,14 @@ Writes DIR/<id>.xlsx (a sheet per wave and a notes sheet), DIR/<id>.csv and DIR/
 columns (the JSON's "rows" have the same keys) are a contract:
 
 \b
-    wave, indicator, indicator_label, unit (percent | mean | total),
+    wave, indicator, indicator_label, unit (percent | mean | total | count),
     row_variable, row_level, row_label, column_variable, column_level, column_label,
     estimate, ci_low, ci_high, n, weighted_n, flag ('' | unreliable | suppressed | empty)
 
 Levels are codes as text, "missing" for no substantive answer, '' for the total; percentages are
 0-100; "total" rows (enterprise requests naming a numeric item, e.g. employees) are weighted totals,
-also protected by the (n,k) dominance and p% rules. Suppressed cells and statistics not requested
-are empty. The same request on the same data
+also protected by the (n,k) dominance and p% rules; a request showing only n and weighted_n is a
+count table (minimum 5 instead of 30). Suppressed cells and statistics not requested are empty. The same request on the same data
 gives byte-identical files.
 
 \b

@@ -139,7 +139,7 @@ def _indicator_table(resolved: ResolvedRequest, wave: WaveNames, data: WaveData,
 
     var = wave.indicators[indicator]
     kind = resolved.table_kind(indicator)
-    stat = {TableKind.mean: "mean", TableKind.magnitude: "total"}.get(kind, "proportion")
+    stat = "total" if kind == TableKind.magnitude else "mean" if _is_mean(wave, indicator) else "proportion"
     base = resolved.conditions(indicator, wave)
     structure = _structure(resolved, wave, CellDef.of(base, var), columns)
     cells = table_cells(structure, base, var, resolved.level_codes(wave))
@@ -172,3 +172,10 @@ def _indicator_table(resolved: ResolvedRequest, wave: WaveNames, data: WaveData,
 
 def _t(a: Sequence[float] | np.ndarray) -> tuple[float, ...]:
     return tuple(float(x) for x in a)
+
+
+def _is_mean(wave: WaveNames, indicator: str) -> bool:
+    from pipeline.tables.request import base_indicator
+
+    ind, acute = base_indicator(wave.questionnaire, wave.indicators[indicator])
+    return ind.kind == "count" and not acute

@@ -18,7 +18,7 @@ from pipeline.tables.request import MISSING_LEVEL, ResolvedRequest, base_indicat
 WORDS: dict[str, dict[str, str]] = {
     "nl": {
         "table": "Tabel", "notes": "Toelichting", "total": "Totaal", "missing": "onbekend", "indicator": "Indicator",
-        "unit_percent": "%", "unit_mean": "gemiddelde", "unit_total": "totaal", "estimate": "schatting", "ci_low": "BI onder", "ci_high": "BI boven",
+        "unit_percent": "%", "unit_mean": "gemiddelde", "unit_total": "totaal", "unit_count": "aantal respondenten", "estimate": "schatting", "ci_low": "BI onder", "ci_high": "BI boven",
         "n": "n", "weighted_n": "N (gewogen)", "flag": "vlag", "suppressed": "x", "unreliable": "onbetrouwbaar",
         "empty": "geen respondenten", "wave": "golf", "not": "niet", "all": "alle",
         "title": "Titel", "note": "LET OP", "synthetic": "Synthetische gegevens: deze cijfers zeggen niets over de werkelijkheid.",
@@ -30,7 +30,7 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "en": {
         "table": "Table", "notes": "Notes", "total": "Total", "missing": "unknown", "indicator": "Indicator",
-        "unit_percent": "%", "unit_mean": "mean", "unit_total": "total", "estimate": "estimate", "ci_low": "CI low", "ci_high": "CI high",
+        "unit_percent": "%", "unit_mean": "mean", "unit_total": "total", "unit_count": "number of respondents", "estimate": "estimate", "ci_low": "CI low", "ci_high": "CI high",
         "n": "n", "weighted_n": "N (weighted)", "flag": "flag", "suppressed": "x", "unreliable": "unreliable",
         "empty": "no respondents", "wave": "wave", "not": "not", "all": "all",
         "title": "Title", "note": "NOTE", "synthetic": "Synthetic data: these figures say nothing about reality.",

@@ -7,7 +7,8 @@ notes of the workbook, built from a :class:`~pipeline.tables.release.TableReleas
 ``wave``           the wave (year) of the data
 ``indicator``      the indicator's name as requested (e.g. ``werkstress``, ``werkstress_acuut``)
 ``indicator_label`` its label in the request's language
-``unit``           ``percent`` (0-100), ``mean``, or ``total`` (a weighted total: magnitude tables)
+``unit``           ``percent`` (0-100), ``mean``, ``total`` (a weighted total: magnitude tables) or
+                   ``count`` (a table that shows only n and weighted N: the count rule applies)
 ``row_variable``   the row breakdown's name ('' without row breakdown)
 ``row_level``      its level: a code (``"3"``), ``missing`` (no substantive answer) or '' (total)
 ``row_label``      the level's label ("Totaal" / "Total" for the total)
@@ -44,7 +45,8 @@ COLUMNS: tuple[str, ...] = (
     "column_level", "column_label", "estimate", "ci_low", "ci_high", "n", "weighted_n", "flag",
 )
 FLAGS: tuple[str, ...] = ("", "unreliable", "suppressed", "empty")
-UNITS: dict[TableKind, str] = {TableKind.percent: "percent", TableKind.mean: "mean", TableKind.magnitude: "total"}
+UNITS: dict[TableKind, str] = {TableKind.percent: "percent", TableKind.mean: "mean", TableKind.magnitude: "total",
+                               TableKind.count: "count"}
 KIND = "wbm-table"
 SCHEMA_VERSION = 1
 

@@ -210,10 +210,13 @@ class ResolvedRequest:
 
     def table_kind(self, indicator: str) -> TableKind:
         """Percentages for 0/1 indicators; means for counts (e.g. the number of problems); magnitudes
-        (weighted totals) for numeric items of an enterprise request."""
+        (weighted totals) for numeric items of an enterprise request; and plain counts when the
+        request shows only n and weighted N (no estimate, no interval): then the count rule applies."""
         q, name = self.latest.questionnaire, self.latest.indicators[indicator]
         if name in magnitude_names(q):
             return TableKind.magnitude
+        if not {"estimate", "ci"} & set(self.request.published_statistics()):
+            return TableKind.count
         ind, acute = base_indicator(q, name)
         return TableKind.mean if ind.kind == "count" and not acute else TableKind.percent
 

@@ -134,3 +134,24 @@ def test_statistics_not_requested_are_empty(small_run_dir, tmp_path, stats):
     total = rows[-1]
     for f in ("estimate", "ci_low", "ci_high", "n", "weighted_n"):
         assert (total[f] != "") == (f in shown), f
+
+
+def test_a_table_of_counts_only_uses_the_count_rule(small_run_dir, tmp_path):
+    """Without estimate and interval a table publishes counts: 5 respondents suffice (not 30)."""
+    req = request_file(tmp_path, statistics=["n", "weighted_n"], indicators=["werkstress"])
+    out = make_table(req, [small_run_dir], tmp_path / "out", ledger=tmp_path / "l")
+    rows = csv_rows(out.files[1])
+    df = pd.read_parquet(small_run_dir / "03_score" / "scored.parquet")
+    answered = df["werkstress"].notna().to_numpy()
+    sizes = []
+    for r in rows:
+        m = cell_mask(df, {"sector": (4.0, 5.0, 6.0)}, (r["row_variable"], r["row_level"]),
+                      (r["column_variable"], r["column_level"])) & answered
+        n = int(m.sum())
+        assert r["unit"] == "count" and r["estimate"] == r["ci_low"] == "" and r["flag"] != "unreliable"
+        if 0 < n < 5:
+            assert r["flag"] == "suppressed"
+        if r["flag"] != "suppressed":
+            assert int(r["n"]) == n
+            sizes.append(n)
+    assert any(5 <= n < 30 for n in sizes)  # published as a count, hidden as a percentage
