@@ -26,7 +26,7 @@ import numpy as np
 
 from pipeline.estimation import ci
 from pipeline.estimation.config import EstimationConfig, Stat
-from pipeline.estimation.linearization import Columns, Layout, VarianceEngine
+from pipeline.estimation.linearization import Columns, Layout, VarianceEngine, weighted_bincount
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,9 +78,9 @@ def point_estimates(engine: VarianceEngine, lay: Layout, y: np.ndarray, stat: St
     all_obs = bool(r.all())
     rr = None if all_obs else lay.take(r)
     wr = lay.w_rows if rr is None else lay.w_rows * rr
-    W = np.bincount(dom, weights=wr, minlength=D)
+    W = weighted_bincount(dom, wr, D)
     wy = wr * yr
-    S = np.bincount(dom, weights=wy, minlength=D)
+    S = weighted_bincount(dom, wy, D)
     counted = lay.w_rows > 0
     if rr is not None:
         counted &= rr
@@ -95,7 +95,7 @@ def point_estimates(engine: VarianceEngine, lay: Layout, y: np.ndarray, stat: St
             dev *= rr
         np.multiply(wr, dev, out=wy)  # wy is no longer needed: reuse it for w (y - ybar)
         wy *= dev
-        s2 = np.bincount(dom, weights=wy, minlength=D) / W * n / (n - 1.0)
+        s2 = weighted_bincount(dom, wy, D) / W * n / (n - 1.0)
         if stat == "total":
             est = S
             phi = (yr if rr is None else rr * yr)[:, None]

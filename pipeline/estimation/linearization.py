@@ -95,10 +95,16 @@ class Columns:
         return int(self.phi.shape[1])
 
 
+def weighted_bincount(keys: np.ndarray, weights: np.ndarray, size: int) -> np.ndarray:
+    """``np.bincount(keys, weights, minlength=size)`` as float64 always (numpy returns int64 zeros for
+    an empty ``keys`` even with float weights, which then breaks in-place float arithmetic)."""
+    return np.bincount(keys, weights=weights, minlength=size).astype(np.float64, copy=False)
+
+
 def group_sum(keys: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     """``out[k] = sum(values[keys == k])`` for a 1-D or 2-D ``values`` (rows aligned with ``keys``)."""
     if values.ndim == 1:
-        return np.bincount(keys, weights=values, minlength=size)
+        return weighted_bincount(keys, values, size)
     out = np.empty((size, values.shape[1]))
     for j in range(values.shape[1]):
         out[:, j] = np.bincount(keys, weights=values[:, j], minlength=size)
@@ -173,7 +179,7 @@ class VarianceEngine:
             Mc[np.arange(n_cells), off + np.asarray(c)[first_row]] = 1.0
             off += L
         w0 = np.asarray(cal.base_weights, dtype=np.float64)
-        w0_cell = np.bincount(cell, weights=w0, minlength=n_cells)
+        w0_cell = weighted_bincount(cell, w0, n_cells)
         G = Mc.T @ (w0_cell[:, None] * Mc)
         # generalised inverse through the SVD of the unit-diagonal scaling (LAPACK's symmetric
         # eigensolver is ~400x slower on these exactly rank-deficient dummy Gram matrices)
@@ -307,7 +313,7 @@ class VarianceEngine:
             QBu = self._pair_sums(B)  # (U, mB): for col=None the pairs are the units, in order
             QB, mB = QBu[lay.combo_unit], B.m
         if mA == 1 and mB == 1:
-            out = np.bincount(lay.combo_dom, weights=cu * Q[:, 0] * QB[:, 0], minlength=D)
+            out = weighted_bincount(lay.combo_dom, cu * Q[:, 0] * QB[:, 0], D)
             out = out.reshape(D, 1, 1)
         else:
             prod = (cu[:, None] * Q)[:, :, None] * QB[:, None, :]

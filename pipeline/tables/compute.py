@@ -146,19 +146,13 @@ def _indicator_table(resolved: ResolvedRequest, wave: WaveNames, data: WaveData,
     masks = membership(cells, columns)
     counts = masks.sum(axis=0)
     doms, where = _domains(structure, masks)
-    # a domain variable nobody is in gives no estimates (and the engine cannot take one): n = 0
-    used = [name for name in doms if any(counts[i] for (d, _), i in where.items() if d == name)]
     out = {k: np.full(structure.n_cells, np.nan) for k in ("n", "weighted_n", "estimate", "se", "ci_low", "ci_high")}
-    out["n"][:] = 0.0
-    out["weighted_n"][:] = 0.0
-    if used:
-        frame = pd.DataFrame({var: data.frame[var].to_numpy(), **{k: doms[k] for k in used}},
-                             index=pd.RangeIndex(len(data.frame)))
-        est = estimate(frame, design, [var], used, stat=stat, config=config, file=data.source).table  # type: ignore[arg-type]
-        for row in est[est["by"] != ""].itertuples(index=False):
-            i = where[(str(row.by), str(row.level))]
-            for k in out:
-                out[k][i] = float(getattr(row, k))
+    frame = pd.DataFrame({var: data.frame[var].to_numpy(), **doms}, index=pd.RangeIndex(len(data.frame)))
+    est = estimate(frame, design, [var], list(doms), stat=stat, config=config, file=data.source).table  # type: ignore[arg-type]
+    for row in est[est["by"] != ""].itertuples(index=False):  # an empty cell: n = 0, weighted N = 0, no estimate
+        i = where[(str(row.by), str(row.level))]
+        for k in out:
+            out[k][i] = float(getattr(row, k))
     if not np.array_equal(out["n"], counts):  # the engine counts observed values in the domain: the cell
         raise EstimationError(f"{indicator}: the estimates' n differ from the cells' sizes", code="cell_n_mismatch")
     units, contributions = None, None

@@ -155,3 +155,27 @@ def test_psu_labels_are_nested_in_strata():
     des = make_design(np.ones(4), strata=[1, 1, 2, 2], psu=[7, 8, 7, 8])
     assert des.n_psu == 4
     assert des.degf() == 2
+
+
+@pytest.mark.parametrize("calibrated", [False, True])
+def test_a_domain_variable_without_any_observed_level(calibrated):
+    """A breakdown none of whose levels occurs (e.g. after a filter) gives empty, suppressed rows and
+    leaves the overall estimate alone; it used to fail inside numpy (an empty bincount is int64)."""
+    import pandas as pd
+
+    from pipeline.estimation.api import DesignSpec, calibration_from_columns, estimate
+
+    rng = np.random.default_rng(3)
+    n = 300
+    df = pd.DataFrame({"y": rng.integers(0, 2, n).astype(float), "w": rng.uniform(1, 3, n),
+                       "sex": rng.integers(1, 3, n), "b": np.ones(n),
+                       "g": pd.Categorical([None] * n, categories=["1", "2"])})
+    cal = calibration_from_columns(df, [["sex"]], "b") if calibrated else None
+    table = estimate(df, DesignSpec(weight="w"), ["y"], ["g"], calibration=cal).table
+    overall = table[table["by"].fillna("") == ""].iloc[0]
+    alone = estimate(df, DesignSpec(weight="w"), ["y"], [], calibration=cal).table.iloc[0]
+    assert overall["estimate"] == pytest.approx(alone["estimate"], rel=1e-12)
+    assert overall["se"] == pytest.approx(alone["se"], rel=1e-12)
+    empty = table[table["by"] == "g"]
+    assert list(empty["n"]) == [0, 0] and empty["estimate"].isna().all() and empty["se"].isna().all()
+    assert all("suppressed" in f for f in empty["flags"])
