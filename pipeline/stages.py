@@ -153,13 +153,13 @@ def stage_outputs(run: Run) -> StageResult:
 
     q = run.questionnaire()
     est = read_parquet(run.need("estimate", "estimates.parquet"))
-    scored = read_parquet(run.need("score", "scored.parquet"))
     ctx = context_from_run(run.dir, q)
     out = run.stage_dir("outputs")
     jobs = plan_reports(q, all_groups=True)
     reports = render_reports(est, q, out / "reports", jobs, context=ctx, formats=("html",))
     table = write_standard_table(run.dir, out / "tables", min_n=run.config.min_n, min_n_reliable=run.config.min_n_reliable)
-    sav = build_release(run.dir, "scientific-use", out / "microdata", pdf=False, replace=True).sav  # anonymised (pipeline.sdc)
+    release = build_release(run.dir, "scientific-use", out / "microdata", pdf=False, replace=True)  # anonymised (pipeline.sdc)
     outputs = sorted(p for p in out.rglob("*") if p.is_file())
-    return StageResult("outputs", {"reports": len(reports), "tables": 1, "microdata_rows": len(scored)}, tuple(outputs),
-                       summary={"reports": sorted(p.name for p in reports), "table": table.name, "microdata": sav.name})
+    rows = {"reports": len(reports), "tables": 1, "microdata_rows": len(release.table.frame)}
+    return StageResult("outputs", rows, tuple(outputs), summary={
+        "reports": sorted(p.name for p in reports), "table": table.name, "microdata": release.sav.name})
