@@ -297,23 +297,34 @@ def _locator(df: pd.DataFrame) -> Any:
 
 
 def _raise_unknown(plan: ScoringPlan, outcome: RunOutcome, arrays: Mapping[str, np.ndarray], where: Any) -> None:
+    """Codes outside an item's choice list, in scale items and in the single-choice items that
+    condition indicators read: every such column reported at once, a few rows each."""
     problems: list[Problem] = []
     reported: set[str] = set()
+
+    def report(name: str, pos: np.ndarray, codes: np.ndarray | tuple[float, ...]) -> None:
+        reported.add(name)
+        expected = "one of " + ", ".join(str(int(c)) for c in codes) + " or a missing code (< 0)"
+        for p in pos[:MAX_ROWS_SHOWN]:
+            problems.append(Problem("code is not a choice of the item", column=name, value=float(arrays[name][p]),
+                                    expected=expected, hint="validate the data first (codes outside the list become -7)",
+                                    code="unknown_code", **where(p)))
+        if pos.size > MAX_ROWS_SHOWN:
+            problems.append(Problem(f"... and {pos.size - MAX_ROWS_SHOWN} more row(s) with unknown codes",
+                                    column=name, code="unknown_code"))
+
     for scale in plan.scales:
         for item in scale.items:
             pos = outcome.scales[scale.name].unknown.get(item.name)
-            if pos is None or item.name in reported:
-                continue
-            reported.add(item.name)
-            expected = "one of " + ", ".join(str(int(c)) for c in item.codes) + " or a missing code (< 0)"
-            for p in pos[:MAX_ROWS_SHOWN]:
-                problems.append(Problem("code is not a choice of the item", column=item.name,
-                                        value=float(arrays[item.name][p]), expected=expected,
-                                        hint="validate the data first (codes outside the list become -7)",
-                                        code="unknown_code", **where(p)))
-            if pos.size > MAX_ROWS_SHOWN:
-                problems.append(Problem(f"... and {pos.size - MAX_ROWS_SHOWN} more row(s) with unknown codes",
-                                        column=item.name, code="unknown_code"))
+            if pos is not None and item.name not in reported:
+                report(item.name, pos, item.codes)
+    for ind in plan.indicators:
+        if isinstance(ind, ConditionPlan):
+            for name, codes in ind.choices:
+                values = arrays[name]
+                bad = np.flatnonzero((values >= 0) & ~np.isin(values, codes))
+                if bad.size and name not in reported:
+                    report(name, bad, codes)
     if problems:
         raise InputError(f"cannot score: {len(reported)} item column(s) hold codes outside their choice list",
                          tuple(problems), code="unknown_code")

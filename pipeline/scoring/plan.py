@@ -32,7 +32,8 @@ Definitions (the contract the tests pin down):
   ``condition`` expression holds, 0 where it does not, NaN where ``defined_if`` does not hold. Without
   ``defined_if`` the indicator is defined where every variable the condition names has a substantive
   value (so an unanswered ``abs_spells`` gives NaN, never a silent 0). Expressions follow
-  :mod:`pipeline.questionnaire.expr` (non-substantive codes carry no value).
+  :mod:`pipeline.questionnaire.expr` (non-substantive codes carry no value). A single-choice
+  variable holding a non-negative code outside its choice list is a data error, as for scale items.
 """
 
 from __future__ import annotations
@@ -149,6 +150,7 @@ class ConditionPlan:
     condition: Expr
     defined: Expr  # where the indicator is defined
     variables: tuple[str, ...]  # the data columns both expressions read, sorted
+    choices: tuple[tuple[str, tuple[float, ...]], ...] = ()  # single-choice variables: their valid codes
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -370,7 +372,14 @@ def _condition(ind: Indicator, q: Questionnaire, problems: list[Problem]) -> Con
         for v in names[1:]:
             defined = Logic("and", defined, Answered(v))
     variables = tuple(sorted(condition.variables | defined.variables))
-    return ConditionPlan(name=ind.name, group=ind.group, condition=condition, defined=defined, variables=variables)
+    choices = []
+    for v in variables:
+        item = next((it for it in q.items if it.name == v), None)
+        if item is not None and item.type == ItemType.single:
+            valid = {float(c.code) for c in q.choices_of(item)} | {float(m) for m in item.missing if m >= 0}
+            choices.append((v, tuple(sorted(valid))))
+    return ConditionPlan(name=ind.name, group=ind.group, condition=condition, defined=defined, variables=variables,
+                         choices=tuple(choices))
 
 
 def known_populations(q: Questionnaire) -> tuple[str, ...]:

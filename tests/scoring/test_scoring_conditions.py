@@ -164,3 +164,15 @@ def test_condition_semantics(mini_spec, make_q, a1, data, condition, defined_if)
     again = score_arrays(plan, {k: v[perm] for k, v in cols.items()})["mod_c"]
     np.testing.assert_array_equal(again, out[perm])
     assert not math.isinf(np.nansum(out))
+
+
+def test_code_outside_the_choice_list_of_a_condition_item_is_an_error(wbm):
+    """telework has codes 1 and 2: a 5 is not "does not telework" but a data error, located."""
+    plan = compile_plan(wbm)
+    frame = pd.DataFrame([dict.fromkeys(plan.input_columns, -9.0) | {"telework": t} for t in (1.0, 5.0, 2.0)])
+    frame["_source_row"] = [11, 12, 13]
+    with pytest.raises(Exception) as err:
+        score_frame(wbm, frame)
+    assert err.value.code == "unknown_code"  # type: ignore[attr-defined]
+    [p] = err.value.problems  # type: ignore[attr-defined]
+    assert (p.column, p.row, p.value) == ("telework", 12, 5.0) and "1, 2" in p.expected
