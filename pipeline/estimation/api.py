@@ -86,7 +86,8 @@ def numeric_column(df: pd.DataFrame, col: str, file: str | None) -> np.ndarray:
 
     s = df[col]
     if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
-        conv = pd.tonumeric_column(s, errors="coerce")
+        s = s.mask(s.map(lambda v: isinstance(v, str) and not v.strip()))  # a blank text cell is empty
+        conv = pd.to_numeric(s, errors="coerce")
         bad = np.flatnonzero(conv.isna().to_numpy() & s.notna().to_numpy())
         if bad.size:
             raise InputError(

@@ -135,3 +135,23 @@ def test_sav_user_missing_codes_are_missing(tmp_path: Path, capsys) -> None:
     assert overall["estimate"] == pytest.approx((1 * 1 + 2 * 0 + 3 * 1 + 1 * 0) / 7)
     assert list(t[t["by"] == "g"]["level"]) == ["1", "2"]
     assert "only in the overall rows" in err
+
+
+def test_non_numeric_values_are_located_errors_and_numeric_text_is_read(tmp_path: Path, capsys) -> None:
+    """A typed-over cell in an indicator column is named by row and column; a column of numbers
+    stored as text (as spreadsheets export them) is read as numbers."""
+    df = pd.read_csv(DATA)
+    text = df.assign(stress=df["stress"].map(lambda v: "" if pd.isna(v) else f"{v:g}").astype(object))
+    text.loc[text.index[3], "stress"] = "1"  # still numbers as text: must work
+    path = tmp_path / "text.parquet"
+    text.to_parquet(path)
+    ok_out = tmp_path / "ok.csv"
+    code, err = run(["--data", str(path), "--weight", "base_weight", "--indicators", "stress", "--out", str(ok_out)], capsys)
+    assert code == 0, err
+    bad = text.copy()
+    bad.loc[bad.index[6], "stress"] = "ja"
+    bad.to_parquet(path)
+    code, err = run(["--data", str(path), "--weight", "base_weight", "--indicators", "stress",
+                     "--out", str(tmp_path / "bad.csv")], capsys)
+    assert code != 0
+    assert "non-numeric" in err and "row 7" in err and "'stress'" in err and "'ja'" in err
