@@ -6,7 +6,8 @@ never an error, except the estimates table and the questionnaire, without which 
   reliability thresholds (``parameters.min_n``, ``min_n_reliable``), the estimates' checksum;
 - ``01_validate/diagnostics.json``: respondents by mode (or the manifest's rows per input);
 - ``02_weight/diagnostics.json``: method, Kish design effect, margins, synthetic margins;
-- ``04_estimate/estimates.parquet`` (or ``estimates.csv``).
+- ``04_estimate/estimates.parquet`` (or ``estimates.csv``);
+- ``03_score/scored.parquet`` (:func:`read_scored`, strict: tables and releases are made from it).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from pipeline.questionnaire.model import Questionnaire
 
 ESTIMATES = ("04_estimate/estimates.parquet", "04_estimate/estimates.csv")
+SCORED = "03_score/scored.parquet"
 
 
 @dataclass(frozen=True, eq=False)
@@ -165,3 +167,40 @@ def load_run(run_dir: str | Path, *, questionnaire: str | None = None, base: Rep
     q = load_questionnaire(qid)
     path = find_estimates(run)
     return RunInputs(read_estimates_file(path), path, q, context_from_run(run, q, base))
+
+
+def read_scored(run_dir: str | Path) -> tuple[pd.DataFrame, str]:
+    """A run's scored data and its data version: ``03_score/scored.parquet`` read once, its SHA-256
+    computed over those bytes and the frame parsed from them in memory, so the version is the hash of
+    exactly the data returned. A missing run directory or scored file, or one that cannot be read or
+    parsed, is a located error (:class:`UsageError` for a missing stage, :class:`InputError` for a
+    damaged file), never a pyarrow traceback."""
+    import hashlib
+    import io
+
+    import pandas as pd
+
+    run = Path(run_dir)
+    if not run.is_dir():
+        raise UsageError(f"run directory {str(run)!r} not found",
+                         [Problem("no such directory", file=str(run), expected="the directory 'wbm run' or 'wbm demo' wrote",
+                                  hint="pass the run directory, e.g. demo-output/run after 'wbm demo'")], code="no_run_dir")
+    path = run / SCORED
+    if not path.is_file():
+        raise UsageError(f"{run}: the score stage has not been run", [Problem(
+            f"{SCORED} is missing", file=str(path), hint=f"wbm run --wave WAVE --out {run} --stage score")],
+            code="no_scored_data")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc.__class__.__name__})",
+                         [Problem(str(exc), file=str(path), hint="check the file's permissions")],
+                         code="bad_scored_data") from exc
+    try:
+        frame = pd.read_parquet(io.BytesIO(data))
+    except Exception as exc:  # pyarrow raises many kinds (ArrowInvalid, OSError, ...): all mean "not readable parquet"
+        raise InputError(f"{path}: cannot be read as the scored data ({exc.__class__.__name__})",
+                         [Problem(str(exc)[:300], file=str(path), expected="a parquet file written by the score stage",
+                                  hint=f"rerun the score stage: wbm run --out {run} --stage score")],
+                         code="bad_scored_data") from exc
+    return frame, hashlib.sha256(data).hexdigest()

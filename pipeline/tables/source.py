@@ -2,8 +2,9 @@
 
 ``wbm table --run RUNDIR`` reads ``RUNDIR/03_score/scored.parquet`` (respondents with weights,
 weighting variables, breakdown variables and indicators) and the run's questionnaire (from
-``manifest.json``). The **data version** is the SHA-256 of that file: the ledger compares releases
-made on the same data version, and the workbook records it.
+``manifest.json``). The **data version** is the SHA-256 of exactly the bytes tabulated (the file is
+read once: :func:`pipeline.outputs.rundir.read_scored`): the ledger compares releases made on the
+same data version, and the workbook records it.
 
 :func:`disclosure_columns` gives the disclosure engine the variables cells are defined on, with
 every non-substantive breakdown value (empty, or a negative code the questionnaire does not list)
@@ -28,7 +29,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from pipeline.questionnaire.model import Questionnaire
 
-SCORED = Path("03_score") / "scored.parquet"
 WEIGHT = "weight"
 
 
@@ -69,16 +69,14 @@ def wave_data(frame: pd.DataFrame, q: Questionnaire, *, data_version: str, sourc
 
 
 def load_run(run_dir: str | Path) -> WaveData:
-    """The scored data of a finished run (see the module docstring)."""
-    from pipeline.fileio import read_parquet, sha256_file
-    from pipeline.outputs.rundir import questionnaire_id
+    """The scored data of a finished run (see the module docstring): the data and their version from
+    :func:`pipeline.outputs.rundir.read_scored` (one read), the weighting method and whether the
+    margins are synthetic as the reports read them (:func:`pipeline.outputs.rundir.context_from_run`)."""
+    from pipeline.outputs.rundir import SCORED, context_from_run, questionnaire_id, read_scored
     from pipeline.questionnaire.load import load_questionnaire
 
     run = Path(run_dir)
-    if not run.is_dir():
-        raise UsageError(f"run directory {str(run)!r} not found",
-                         [Problem("no such directory", file=str(run), expected="the directory 'wbm run' or 'wbm demo' wrote",
-                                  hint="pass --run RUNDIR, e.g. demo-output/run after 'wbm demo'")], code="no_run_dir")
+    frame, version = read_scored(run)
     manifest = _json(run / "manifest.json")
     params = manifest.get("parameters") if isinstance(manifest.get("parameters"), dict) else {}
     qid = (params or {}).get("questionnaire") or questionnaire_id(manifest)
@@ -87,17 +85,10 @@ def load_run(run_dir: str | Path) -> WaveData:
                          [Problem("no questionnaire in the manifest", file=str(run / "manifest.json"),
                                   hint="run the pipeline into this directory first: wbm run --wave WAVE --out RUNDIR")],
                          code="not_a_run")
-    scored = run / SCORED
-    if not scored.exists():
-        raise UsageError(f"{run}: the score stage has not been run", [Problem(
-            f"{SCORED.as_posix()} is missing", file=str(scored), hint=f"wbm run --wave WAVE --out {run} --stage score")],
-            code="no_scored_data")
     q = load_questionnaire(str(qid))
-    diag = _json(run / "02_weight" / "diagnostics.json")
-    meta = diag.get("margins_meta") if isinstance(diag.get("margins_meta"), dict) else {}
-    return wave_data(read_parquet(scored), q, data_version=sha256_file(scored), source=str(scored), run_dir=run,
-                     synthetic=bool((meta or {}).get("synthetic", False)), method=str(diag.get("method") or ""),
-                     reference=str(qid))
+    ctx = context_from_run(run, q)
+    return wave_data(frame, q, data_version=version, source=str(run / SCORED), run_dir=run,
+                     synthetic=ctx.synthetic, method=ctx.weighting.method, reference=str(qid))
 
 
 def _json(path: Path) -> dict[str, Any]:

@@ -145,6 +145,14 @@ def test_run_without_scored_data(tmp_path, capsys):
     assert code == 2 and "score stage has not been run" in err and "wbm run" in err
 
 
+def test_damaged_scored_data_is_a_located_error(run_copy, tmp_path, capsys):
+    (run_copy / "03_score" / "scored.parquet").write_bytes(b"PAR1 damaged")
+    code, err = wbm("table", request_file(tmp_path), "--run", run_copy, "--out", tmp_path / "o", capsys=capsys)
+    assert code == 1 and "cannot be read" in err and str(run_copy / "03_score" / "scored.parquet") in err
+    assert "ArrowInvalid" in err and "rerun the score stage" in err
+    assert not (tmp_path / "o").exists() and not (run_copy / "ledger").exists()
+
+
 def test_missing_request_file_and_bad_yaml(small_run_dir, tmp_path, capsys):
     code, err = wbm("table", tmp_path / "nope.yaml", "--run", small_run_dir, "--out", tmp_path / "o", capsys=capsys)
     assert code == 2 and "not found" in err

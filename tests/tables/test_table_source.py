@@ -1,0 +1,33 @@
+"""A table's data: a run's scored file read once (its data version is the hash of exactly the bytes
+tabulated), the weighting method and synthetic flag as the reports read them."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+
+from pipeline.outputs.rundir import SCORED, context_from_run
+from pipeline.tables.source import load_run
+
+
+def test_data_version_is_the_hash_of_the_bytes_tabulated(run_copy, monkeypatch):
+    original = (run_copy / SCORED).read_bytes()
+    other = pd.read_parquet(run_copy / SCORED).head(10)
+    parse = pd.read_parquet
+
+    def parse_then_rewrite(*args, **kwargs):  # the file changes right after it was parsed
+        out = parse(*args, **kwargs)
+        other.to_parquet(run_copy / SCORED)
+        return out
+
+    monkeypatch.setattr(pd, "read_parquet", parse_then_rewrite)
+    data = load_run(run_copy)
+    assert data.data_version == hashlib.sha256(original).hexdigest()
+    assert len(data.frame) > len(other)
+
+
+def test_method_and_synthetic_as_the_reports_read_them(small_run_dir):
+    data = load_run(small_run_dir)
+    ctx = context_from_run(small_run_dir, data.questionnaire)
+    assert (data.method, data.synthetic) == (ctx.weighting.method, ctx.synthetic) == ("raking", True)
