@@ -209,7 +209,7 @@ def _write_all(out: Path, src: RunSource, q: Questionnaire, prof: ReleaseProfile
         table, csv.name, types, name=stem, title=about, version=q.study.version,
         description=q.study.target_population.get(lang), licence_note=fill_text(prof.conditions_of_use, q, lang))),
         "metadata", "Frictionless Data Package describing the CSV")
-    add(write_json(out / "risk_report.json", result.report.to_dict(min_n=src.min_n)), "report",
+    add(write_json(out / "risk_report.json", result.report.external_dict(min_n=src.min_n)), "report",
         "disclosure risk before/after, information loss (JSON)")
     fragment = risk_fragment(result.report, title=f"Disclosure control: {prof.name}", min_n=src.min_n)
     add(write_text(out / "risk_report.html", _page(f"{about} - disclosure control", fragment)), "report",

@@ -35,6 +35,7 @@ from pipeline.sdc.plan import (
     WEIGHT_COLUMNS,
     ColumnPlan,
     importance_order,
+    linked_variables,
     plan_columns,
     require_valid,
 )
@@ -120,6 +121,21 @@ class _Weights:
     linkage_original: WeightLinkage | None  # before recalibration (None: the weights were kept)
     treatment: WeightTreatment | None
     estimates: tuple[EstimateChange, ...]  # weighted shares with the original vs the released weights
+
+
+def protected_variables(q: Questionnaire, profile: ReleaseProfile, keys: tuple[str, ...]) -> tuple[str, ...]:
+    """Variables whose per-level figures before and after disclosure control are never handed out
+    (:mod:`pipeline.sdc.report`): the key variables, the variables linked to them, the PRAM variables
+    and the weighting variables, with every derived variable and its source (they share their
+    values)."""
+    out = set(keys) | set(profile.pram.variables) | set(q.weighting)
+    out |= {d for _k, deps in linked_variables(q, keys) for d in deps}
+    grown = True
+    while grown:
+        before = len(out)
+        out |= {x for d in q.derived if d.name in out or d.source in out for x in (d.name, d.source)}
+        grown = len(out) > before
+    return tuple(sorted(out))
 
 
 def weighting_variables(q: Questionnaire, plan: ColumnPlan) -> tuple[str, ...]:
@@ -250,6 +266,7 @@ def anonymise(frame: pd.DataFrame, q: Questionnaire, profile: ReleaseProfile, *,
         weights=weights.treatment, weight_estimates=weights.estimates,
         dropped=tuple((d.column, d.reason) for d in plan.dropped),
         notices=tuple(notices),
+        protected=protected_variables(q, profile, keys),
     )
 
     data: dict[str, object] = {ID_COLUMN: ids}

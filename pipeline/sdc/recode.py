@@ -142,7 +142,7 @@ def merge_small(variable: str, x: np.ndarray, rule: MergeRule, labels: Mapping[i
             lab[into] = Text(nl="overige", en="other")
         if small and count[into] < rule.min_count:
             notices.append(Notice("merged_category_small", f"{variable}: the merged category {into:g} still has "
-                                  f"{count[into]} respondents (< {rule.min_count})",
+                                  f"fewer than {rule.min_count} respondents",  # the count (before suppression) in details only
                                   {"variable": variable, "code": into, "n": count[into]}))
     else:
         order = sorted(count)

@@ -10,6 +10,17 @@ distribution over its substantive categories. If the release recalibrated the we
 (:mod:`pipeline.sdc.weights`), a second table compares the released data weighted with the original
 and with the released weights; the weight linkage (:mod:`pipeline.sdc.linkage`) is given for the
 released weights and, if recalibrated, for the original ones.
+
+Two versions: :meth:`ReleaseReport.to_dict` is the full, internal report (it is CONFIDENTIAL: it
+holds per-level counts and shares before disclosure control); :meth:`ReleaseReport.external_dict`
+and :func:`render_html` are what goes out with a release. The external version never gives a
+per-level before/after figure (count, share or difference) of a *protected* variable (a key
+variable, a variable linked to or derived from one, a PRAM variable, a weighting variable: see
+``ReleaseReport.protected``), nor of a protected indicator: next to the released file's own counts it
+would give the distribution of the suppressed or perturbed values back (a level whose count drops by
+4 holds the 4 suppressed values). It keeps the summary figures, rounded so that they cannot be
+matched against candidate values either (``TVD_DECIMALS``, ``DIFF_DECIMALS``), the per-level figures
+of other domains (those with at least ``min_n`` respondents) and the notices without their details.
 """
 
 from __future__ import annotations
@@ -28,6 +39,12 @@ from pipeline.sdc.weights import WeightTreatment
 
 KIND = "wbm-release-risk-report"
 SCHEMA_VERSION = 1
+# Precision of the summary figures handed out. A total variation distance at full precision can be
+# matched against every assignment of levels to the suppressed values (on the demo it narrows 125
+# candidate assignments of 3 suppressed age bands to 6); at 0.1 percentage point it no longer singles
+# out one.
+TVD_DECIMALS = 3
+DIFF_DECIMALS = 4  # largest/mean change of a share: 0.01 percentage point
 
 
 @dataclass(frozen=True)
@@ -61,6 +78,7 @@ class ReleaseReport:
     weight_linkage: WeightLinkage | None  # of the weights as released
     dropped: tuple[tuple[str, str], ...]  # (column, reason)
     notices: tuple[Notice, ...]
+    protected: tuple[str, ...]  # variables whose per-level before/after figures are never handed out
     weight_linkage_original: WeightLinkage | None = None  # of the original weights, if the release recalibrated them
     weights: WeightTreatment | None = None
     weight_estimates: tuple[EstimateChange, ...] = ()  # released data: original vs released weights
@@ -85,16 +103,35 @@ class ReleaseReport:
         diffs = [abs(e.diff) for e in self.estimates if not np.isnan(e.diff)]
         return float(np.mean(diffs)) if diffs else 0.0
 
-    def to_dict(self, *, min_n: int = 0) -> dict[str, Any]:
-        """Plain JSON-able data. ``min_n``: leave out the domain rows of the information-loss tables
-        with fewer respondents before or after (the version handed out with a release: a share of
-        a handful of respondents before suppression would tell what suppression hid)."""
+    def to_dict(self) -> dict[str, Any]:
+        """The full report as plain JSON-able data. CONFIDENTIAL: per-level counts and shares before
+        disclosure control give suppressed values back; never write it into a release (that is
+        :meth:`external_dict`)."""
+        return self._as_dict(external=False, min_n=0)
+
+    def external_dict(self, *, min_n: int) -> dict[str, Any]:
+        """The version handed out with a release (see the module docstring): no per-level figure of
+        a protected variable or indicator, other domains only with at least ``min_n`` respondents
+        before and after, summary figures rounded, notices without details."""
+        return self._as_dict(external=True, min_n=min_n)
+
+    def _as_dict(self, *, external: bool, min_n: int) -> dict[str, Any]:
+        protected = set(self.protected) if external else set()
+
         def num(x: float | None) -> float | None:
             return None if x is None or (isinstance(x, float) and np.isnan(x)) else x
 
+        def rnd(x: float, decimals: int) -> float:
+            return round(x, decimals) if external else x
+
+        def shown(e: EstimateChange) -> bool:
+            if e.indicator in protected or e.by in protected:
+                return False
+            return e.by == "" or min(e.n_before, e.n_after) >= min_n
+
         def rows(changes: Sequence[EstimateChange]) -> list[dict[str, Any]]:
             return [{**asdict(e), "p_before": num(e.p_before), "p_after": num(e.p_after), "diff": num(e.diff)}
-                    for e in changes if e.by == "" or min(e.n_before, e.n_after) >= min_n]
+                    for e in changes if shown(e)]
 
         def diffs(changes: Sequence[EstimateChange]) -> tuple[float, float]:
             d = [abs(e.diff) for e in changes if not np.isnan(e.diff)]
@@ -116,17 +153,20 @@ class ReleaseReport:
             "pram": [{"variable": v, "changed": c, "retention": r} for v, c, r in self.pram],
             "recodes": [{"variable": v, "kind": kd, "changed": c} for v, kd, c in self.recodes],
             "information_loss": {
-                "marginal_tvd": dict(self.marginal_tvd),
-                "max_abs_diff": self.max_abs_diff, "mean_abs_diff": self.mean_abs_diff,
+                "marginal_tvd": {v: rnd(t, TVD_DECIMALS) for v, t in self.marginal_tvd},
+                "max_abs_diff": rnd(self.max_abs_diff, DIFF_DECIMALS),
+                "mean_abs_diff": rnd(self.mean_abs_diff, DIFF_DECIMALS),
                 "estimates": rows(self.estimates), "min_n": min_n,
+                "withheld": sorted(protected),
             },
             "weights": None if self.weights is None else {
-                **asdict(self.weights), "max_abs_diff": w_max, "mean_abs_diff": w_mean,
+                **asdict(self.weights), "max_abs_diff": rnd(w_max, DIFF_DECIMALS), "mean_abs_diff": rnd(w_mean, DIFF_DECIMALS),
                 "estimates": rows(self.weight_estimates)},
             "weight_linkage": _linkage(linkage),
             "weight_linkage_original": _linkage(self.weight_linkage_original),
             "dropped": [{"column": c, "reason": r} for c, r in self.dropped],
-            "notices": [{"code": n.code, "message": n.message, "details": n.details} for n in self.notices],
+            "notices": [{"code": n.code, "message": n.message} if external else
+                        {"code": n.code, "message": n.message, "details": n.details} for n in self.notices],
         }
 
 
@@ -197,8 +237,9 @@ def marginal_tvd(before: np.ndarray, after: np.ndarray, weights: np.ndarray | No
 
 # ---- HTML ----
 
-def render_html(report: ReleaseReport, *, title: str | None = None, min_n: int = 0) -> str:
-    """The risk report as an HTML fragment (a ``<section>``, no external assets)."""
+def render_html(report: ReleaseReport, *, min_n: int, title: str | None = None) -> str:
+    """The risk report as it is handed out (:meth:`ReleaseReport.external_dict`), as an HTML fragment
+    (a ``<section>``, no external assets)."""
     import jinja2
 
     from pipeline.paths import REPORTS_DIR
@@ -207,4 +248,4 @@ def render_html(report: ReleaseReport, *, title: str | None = None, min_n: int =
                              autoescape=jinja2.select_autoescape(["html", "j2"]),
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     tpl = env.get_template("release_risk.html.j2")
-    return tpl.render(d=report.to_dict(min_n=min_n), title=title or f"Disclosure risk: {report.profile}")
+    return tpl.render(d=report.external_dict(min_n=min_n), title=title or f"Disclosure risk: {report.profile}")

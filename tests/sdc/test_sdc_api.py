@@ -126,7 +126,7 @@ def test_report_is_json_and_html(released):
     assert d["kind"] == "wbm-release-risk-report" and [s["stage"] for s in d["stages"]] == ["original", "recoded", "released"]
     assert d["suppression"]["total"] == r.report.suppressed_total
     assert "NaN" not in text
-    html = render_html(r.report)
+    html = render_html(r.report, min_n=0)
     assert html.lstrip().startswith("<section") and f"k = {r.profile.k}" in html
     assert str(r.report.stage("recoded").violating) in html
     ww = [e for e in r.report.estimates if e.indicator == "werkbaar_werk" and e.by == ""]

@@ -117,7 +117,7 @@ def test_public_use_recalibrates_and_meets_its_linkage_limit(frame, q):
     assert rep.weights.max_margin_error < 0.05  # released categories keep their totals up to the small ones
     assert rep.weight_estimates and all(abs(e.diff) < 0.05 for e in rep.weight_estimates if e.by == "")
     assert not any(n.code == "weight_linkage" for n in rep.notices)
-    d = rep.to_dict(min_n=30)
+    d = rep.external_dict(min_n=30)
     assert d["weight_linkage"]["recoverable_share"] == 0.0 and d["weight_linkage_original"]["recoverable_share"] > 0
     assert all(e["n_before"] >= 30 and e["n_after"] >= 30 for e in d["information_loss"]["estimates"] if e["by"])
 
