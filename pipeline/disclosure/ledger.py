@@ -10,7 +10,9 @@ Refused requests are logged with their reasons and no cells.
 Writes are atomic (the whole file is rewritten to a temporary file and renamed, under an exclusive
 lock) and deterministic (sorted keys, no wall-clock time unless the caller passes ``logged_at``).
 Re-issuing a logged request (same requester, request hash and data version) appends nothing and is
-checked against the releases *before* it, so it gives the same table again.
+checked against the releases *before* it, so it gives the same table again. A release may be logged
+in several ledgers (``wbm table``: the run's own and ``--ledger DIR``); :func:`merged_history` reads
+them together, each release once.
 """
 
 from __future__ import annotations
@@ -133,17 +135,7 @@ class Ledger:
                 ) -> tuple[tuple[ReleasedCell, ...], tuple[str, ...]]:
         """Cells released earlier to ``requester`` on ``data_version`` (for a re-issue: only those
         before the first issue of ``request_hash``), and notes on what is not compared."""
-        cells: list[ReleasedCell] = []
-        other = 0
-        for r in self.releases(requester):
-            if request_hash is not None and r.request_hash == request_hash and r.data_version == data_version:
-                break
-            if r.data_version != data_version:
-                other += 1
-                continue
-            cells.extend(r.cells)
-        notes = (f"{other} earlier release(s) on other data versions were not compared",) if other else ()
-        return tuple(cells), notes
+        return merged_history((self,), requester, data_version, request_hash)
 
     def record(self, requester: str, *, request_hash: str, data_version: str, cells: Sequence[ReleasedCell],
                digests: Sequence[str], decision: str, reasons: Sequence[str] = (), label: str = "",
@@ -163,6 +155,46 @@ class Ledger:
             old = path.read_text(encoding="utf-8") if path.exists() else ""
             write_text(path, old + _line(rel.to_json()) + "\n")
         return rel
+
+
+def merged_history(ledgers: Sequence[Ledger], requester: str, data_version: str, request_hash: str | None = None
+                   ) -> tuple[tuple[ReleasedCell, ...], tuple[str, ...]]:
+    """:meth:`Ledger.history` over several ledgers (e.g. a run's own ``RUNDIR/ledger`` and a
+    requester's ``--ledger DIR``), the first ledger's first: every release once however many ledgers
+    hold it, identified as :meth:`Ledger.record` identifies it (requester, request hash and data
+    version; sequence numbers differ between ledgers). For a re-issue (``request_hash``), releases any
+    ledger logged at or after its first issue are left out, as in a single ledger."""
+    logs = [led.releases(requester) for led in _distinct(ledgers)]
+    later: set[tuple[str, str]] = set()
+    if request_hash is not None:
+        this = (request_hash, data_version)
+        for log in logs:
+            keys = [(r.request_hash, r.data_version) for r in log]
+            if this in keys:
+                later.update(keys[keys.index(this):])
+    seen: set[tuple[str, str]] = set()
+    cells: list[ReleasedCell] = []
+    other = 0
+    for log in logs:
+        for r in log:
+            key = (r.request_hash, r.data_version)
+            if key in seen or key in later:
+                continue
+            seen.add(key)
+            if r.data_version != data_version:
+                other += 1
+                continue
+            cells.extend(r.cells)
+    notes = (f"{other} earlier release(s) on other data versions were not compared",) if other else ()
+    return tuple(cells), notes
+
+
+def _distinct(ledgers: Sequence[Ledger]) -> list[Ledger]:
+    """The ledgers in order, each directory once."""
+    out: dict[Path, Ledger] = {}
+    for led in ledgers:
+        out.setdefault(led.directory.resolve(), led)
+    return list(out.values())
 
 
 def _relabel(c: ReleasedCell, rid: str) -> ReleasedCell:

@@ -90,3 +90,33 @@ def test_refusals_are_logged_without_cells(tmp_path):
     rel = led.record("woodwize", request_hash="h9", data_version="v1", cells=[], digests=[],
                      decision="refuse", reasons=["[small_difference] ..."])
     assert led.releases("woodwize")[0].decision == "refuse" and rel.cells == ()
+
+
+def test_history_over_two_ledgers_counts_each_release_once(tmp_path):
+    """A run's own ledger and a --ledger DIR: the same release (requester, request hash, data
+    version) in both is one release, whatever its sequence number in each."""
+    from pipeline.disclosure.ledger import merged_history
+
+    run, shared = Ledger(tmp_path / "run"), Ledger(tmp_path / "dir")
+    _record(run, req="h0", label="only-run")
+    _record(run, req="h1")
+    _record(shared, req="h1")  # woodwize#2 in the run's ledger, woodwize#1 in DIR
+    _record(shared, req="h2", label="only-dir")
+    cells, notes = merged_history([run, shared], "woodwize", "v1")
+    assert len(cells) == 6 and notes == ()
+    assert sorted({c.release for c in cells}) == ["woodwize#1 (only-run)", "woodwize#2 (only-dir)", "woodwize#2 (pc126)"]
+    assert merged_history([run, Ledger(tmp_path / "run" / ".." / "run")], "woodwize", "v1")[0] == run.history("woodwize", "v1")[0]
+
+
+def test_reissue_over_two_ledgers_leaves_out_what_came_after_it(tmp_path):
+    from pipeline.disclosure.ledger import merged_history
+
+    run, shared = Ledger(tmp_path / "run"), Ledger(tmp_path / "dir")
+    _record(run, req="h1", label="first")
+    _record(run, req="h2", label="second")  # logged in both ledgers, after h1
+    _record(shared, req="h2", label="second")
+    _record(shared, req="h3", label="third", version="v0")  # DIR only, other data version
+    cells, notes = merged_history([shared, run], "woodwize", "v1", request_hash="h1")
+    assert cells == () and notes == ("1 earlier release(s) on other data versions were not compared",)
+    cells, _ = merged_history([shared, run], "woodwize", "v1", request_hash="h2")
+    assert {c.release for c in cells} == {"woodwize#1 (first)"}
