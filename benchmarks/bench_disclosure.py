@@ -130,6 +130,7 @@ def main() -> None:
 
 def bench_table_command(run: str) -> None:
     """``wbm table``'s function on the shipped demo request: load, estimate, protect, log, write."""
+    from dataclasses import replace
     from pathlib import Path
 
     from pipeline.tables.api import make_table
@@ -140,7 +141,7 @@ def bench_table_command(run: str) -> None:
     request = Path(__file__).resolve().parent.parent / "examples" / "requests" / "demo-werkstress-industrie.yaml"
     t0 = time.perf_counter()
     resolved = load_request(request)
-    data = load_run(run)
+    data = replace(load_run(run), run_dir=None)  # log in a temporary ledger only, never in the run's own
     t1 = time.perf_counter()
     tables = compute_wave(resolved, resolved.latest, data, disclosure_columns(data), design=calibrated_design(data))
     t2 = time.perf_counter()

@@ -11,8 +11,11 @@ are estimated from its 03_score/scored.parquet with calibration-aware standard e
 Every cell goes through primary suppression (minimum unweighted n), secondary suppression (no
 suppressed cell can be recomputed from row or column totals) and a differencing check against the
 earlier releases to the same requester and the run's published tables on the same data version.
-The release is logged in the ledger: --ledger DIR, by default RUNDIR/ledger of each wave's run (one
-JSON-lines file per requester: cell definitions, counts and statuses, never answers).
+Every release (and refusal) is logged in the ledger of each wave's run, RUNDIR/ledger, and with
+--ledger DIR also in DIR (e.g. one ledger per requester across copies of a run); earlier releases
+are read from both, each release once. One JSON-lines file per requester: cell definitions, counts
+and statuses, never answers. Output and ledger directories are checked before anything is logged;
+the three files are moved into place only once all are written and the release is logged.
 
 Writes DIR/<id>.xlsx (a sheet per wave and a notes sheet), DIR/<id>.csv and DIR/<id>.json. The CSV
 columns (the JSON's "rows" have the same keys) are a contract:
@@ -55,7 +58,8 @@ REFUSED_EXIT = 3
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Directory for <id>.xlsx, <id>.csv and <id>.json (required unless --dry-run).")
 @click.option("--ledger", "ledger", type=click.Path(file_okay=False), default=None,
-              help="Ledger directory of releases per requester (default: RUNDIR/ledger of each run).")
+              help="A ledger directory used as well as RUNDIR/ledger of each run: releases are logged in "
+                   "both and checked against both.")
 @click.option("--dry-run", is_flag=True, help="Check and protect the request; write and log nothing.")
 def table(request: str, runs: tuple[str, ...], out_dir: str | None, ledger: str | None, dry_run: bool) -> None:
     from datetime import UTC, datetime
@@ -67,8 +71,7 @@ def table(request: str, runs: tuple[str, ...], out_dir: str | None, ledger: str 
         raise UsageError("give --out DIR (or --dry-run)", [Problem("no output directory", hint="e.g. --out out/tables")],
                          code="bad_option")
     stamp = datetime.now(UTC).replace(microsecond=0).isoformat()
-    outcome = make_table(request, list(runs), None if dry_run else out_dir, ledger=ledger, record=not dry_run,
-                         logged_at=stamp)
+    outcome = make_table(request, list(runs), None if dry_run else out_dir, ledger=ledger, logged_at=stamp)
     rel = outcome.release
     for w in rel.waves:
         _summary(w)

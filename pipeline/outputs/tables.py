@@ -12,18 +12,24 @@ carries no number, so no writer can show one) and writes
 
 All three are deterministic: the workbook has a fixed creation date (xlsxwriter fixes the zip
 timestamps), floats are written as the shortest text that reads back to the same double, JSON keys
-are sorted. Files are written atomically (:mod:`pipeline.fileio`).
+are sorted. The three are written into a staging folder and moved into place together
+(:func:`staged_table`), so a failed write never leaves a new workbook beside an old CSV.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipeline.errors import PipelineError, Problem
 from pipeline.fileio import dumps_json, write_text, write_with
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -188,8 +194,49 @@ def json_text(t: PublishedTable) -> str:
     return dumps_json(doc)
 
 
-def write_table(t: PublishedTable, out_dir: str | Path) -> tuple[Path, Path, Path]:
-    """Write ``<id>.xlsx``, ``<id>.csv`` and ``<id>.json`` into ``out_dir``; returns their paths."""
+def table_files(out_dir: str | Path, table_id: str) -> tuple[Path, Path, Path]:
+    """Where a table's ``<id>.xlsx``, ``<id>.csv`` and ``<id>.json`` go."""
     out = Path(out_dir)
-    xlsx = write_with(out / f"{t.id}.xlsx", lambda tmp: _write_xlsx(tmp, t), suffix=".xlsx")
-    return xlsx, write_text(out / f"{t.id}.csv", csv_text(t)), write_text(out / f"{t.id}.json", json_text(t))
+    return out / f"{table_id}.xlsx", out / f"{table_id}.csv", out / f"{table_id}.json"
+
+
+@contextmanager
+def staged_table(t: PublishedTable, out_dir: str | Path) -> Iterator[tuple[Path, Path, Path]]:
+    """Write the three files into a staging folder in ``out_dir`` and yield their final paths; they
+    are moved into place when the ``with`` block ends without an error (the caller logs the release
+    there). On any error nothing is moved, so files of an earlier table of the same id stay as they
+    were (never a new workbook beside an old CSV), and the staging folder is removed."""
+    out = Path(out_dir)
+    final = table_files(out, t.id)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{t.id}.", dir=out))
+    except OSError as exc:
+        raise _not_written(out, exc) from exc
+    try:
+        staged = table_files(staging, t.id)
+        try:
+            write_with(staged[0], lambda tmp: _write_xlsx(tmp, t), suffix=".xlsx")
+            write_text(staged[1], csv_text(t))
+            write_text(staged[2], json_text(t))
+        except OSError as exc:
+            raise _not_written(out, exc) from exc
+        yield final
+        for src, dst in zip(staged, final, strict=True):
+            os.replace(src, dst)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _not_written(out: Path, exc: OSError) -> PipelineError:
+    return PipelineError(f"{out}: the table cannot be written ({exc.strerror or exc.__class__.__name__})",
+                         [Problem(str(exc), file=str(exc.filename or out), hint="check the directory and free space")],
+                         code="table_not_written")
+
+
+def write_table(t: PublishedTable, out_dir: str | Path) -> tuple[Path, Path, Path]:
+    """Write ``<id>.xlsx``, ``<id>.csv`` and ``<id>.json`` into ``out_dir`` (all three or none:
+    :func:`staged_table`); returns their paths."""
+    with staged_table(t, out_dir) as files:
+        pass
+    return files

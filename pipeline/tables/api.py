@@ -4,19 +4,29 @@
 
     request (YAML) --load/resolve--> ResolvedRequest
     runs ----------load_run/match--> WaveData per wave
-    compute (estimation engine) -> protect (disclosure) -> ledger entry -> PublishedTable -> xlsx/csv/json
+    compute (estimation engine) -> protect (disclosure) -> xlsx/csv/json staged -> ledger entry -> files in place
 
-A refused request writes no file (its refusal is logged); the outcome says why.
+A release is logged exactly when its files are written (:func:`publish_request`): the output and
+ledger directories are checked before anything is protected, the three files are written into a
+staging folder, the release is logged in every ledger, and only then are the files moved into place.
+A refused request writes no file (its refusal is logged); a dry run (no output directory) writes and
+logs nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import Problem, UsageError
-from pipeline.tables.release import TableRelease, default_ledger, protect_request
+from pipeline.tables.release import (
+    LedgersFor,
+    TableRelease,
+    ledgers_for,
+    protect_request,
+    record_request,
+)
 from pipeline.tables.request import ResolvedRequest, load_request
 from pipeline.tables.source import WaveData, load_run, match_waves
 
@@ -32,10 +42,11 @@ class TableOutcome:
 
 
 def make_table(request: str | Path | ResolvedRequest, runs: Sequence[str | Path | WaveData], out_dir: str | Path | None,
-               *, ledger: str | Path | None = None, record: bool = True, logged_at: str | None = None) -> TableOutcome:
+               *, ledger: str | Path | None = None, logged_at: str | None = None) -> TableOutcome:
     """Produce one request's table. ``runs``: run directories (or loaded data), one per requested wave;
-    ``ledger``: the ledger directory (default: each run's ``RUNDIR/ledger``); ``out_dir`` None or
-    ``record=False`` with it: protect only (a dry run writes and logs nothing)."""
+    ``out_dir``: where the files go, None for a dry run (protect only: nothing written, nothing
+    logged); ``ledger``: a ledger directory used besides each run's own ``RUNDIR/ledger`` (releases
+    are logged in both and checked against both)."""
     resolved = request if isinstance(request, ResolvedRequest) else load_request(request)
     if not runs:
         raise UsageError("no data: give the run directory of every requested wave",
@@ -44,10 +55,61 @@ def make_table(request: str | Path | ResolvedRequest, runs: Sequence[str | Path 
                                   hint="e.g. wbm table REQUEST --run demo-output/run --out DIR")], code="no_run")
     data = [r if isinstance(r, WaveData) else load_run(r) for r in runs]
     by_wave = match_waves(resolved, data, resolved.file)
-    release = protect_request(resolved, by_wave, default_ledger(ledger), record=record, logged_at=logged_at)
-    if release.decision == "refuse" or out_dir is None:
-        return TableOutcome(release, ())
-    from pipeline.outputs.tables import write_table
+    return publish_request(resolved, by_wave, out_dir, ledgers_for(ledger), logged_at=logged_at)
+
+
+def publish_request(resolved: ResolvedRequest, data: Mapping[int, WaveData], out_dir: str | Path | None,
+                    ledgers: LedgersFor, *, logged_at: str | None = None) -> TableOutcome:
+    """Protect a resolved request on its data and, unless ``out_dir`` is None (a dry run), log and
+    write it: the one path by which table files are written (see the module docstring)."""
+    from pipeline.outputs.tables import staged_table
     from pipeline.tables.publish import published
 
-    return TableOutcome(release, write_table(published(release), out_dir))
+    if out_dir is not None:
+        _check_dirs(resolved, data, Path(out_dir), ledgers)
+    release = protect_request(resolved, data, ledgers)
+    if out_dir is None:
+        return TableOutcome(release, ())
+    if release.decision == "refuse":
+        return TableOutcome(record_request(release, ledgers, logged_at), ())
+    with staged_table(published(release), out_dir) as files:  # moved into place only once logged
+        logged = record_request(release, ledgers, logged_at)
+    return TableOutcome(logged, files)
+
+
+def _check_dirs(resolved: ResolvedRequest, data: Mapping[int, WaveData], out_dir: Path, ledgers: LedgersFor) -> None:
+    """Every directory the release will write to must be a directory or creatable as one (checked
+    before anything is protected or logged); the table's file names must not be directories."""
+    from pipeline.outputs.tables import table_files
+
+    out = _dir_problems(out_dir, "give a directory for --out")
+    if not out:
+        out = [Problem("a directory has the name of a table file", file=str(f), hint="remove it, or give another --out")
+               for f in table_files(out_dir, resolved.request.id) if f.is_dir()]
+    led: list[Problem] = []
+    for d in data.values():
+        for ledger in ledgers(d):
+            own = d.ledger_dir is not None and ledger.directory == d.ledger_dir.resolve()
+            for p in _dir_problems(ledger.directory, "the run's ledger is RUNDIR/ledger: make it a directory" if own
+                                   else "give a directory for --ledger"):
+                if p not in led:
+                    led.append(p)
+    if out or led:
+        first = (out or led)[0]
+        raise UsageError(f"the table cannot be written: {first.message}", out + led,
+                         code="bad_out_dir" if out else "bad_ledger_dir")
+
+
+def _dir_problems(path: Path, hint: str) -> list[Problem]:
+    """A problem if ``path`` is a file, lies under a file, or cannot be created or written."""
+    import os
+
+    probe = path
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent
+    if not probe.is_dir():
+        where = "is a file" if probe == path else f"is under {probe}, which is a file"
+        return [Problem(f"{path} {where}", file=str(path), expected="a directory (created if missing)", hint=hint)]
+    if not os.access(probe, os.W_OK | os.X_OK):
+        return [Problem(f"{probe} cannot be written", file=str(path), hint=hint)]
+    return []

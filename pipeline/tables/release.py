@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Literal
 
 from pipeline.disclosure.history import ReleasedCell
-from pipeline.disclosure.ledger import Ledger
+from pipeline.disclosure.ledger import Ledger, merged_history
 from pipeline.disclosure.protect import Protected, digests, protect
 from pipeline.disclosure.rules import public_flag
 from pipeline.errors import Problem, UsageError
@@ -93,36 +93,33 @@ class TableRelease:
                 f"({', '.join(earlier)}) zouden ze een niet-gepubliceerd cijfer laten afleiden.",)
 
 
-LedgerFor = Callable[[WaveData], Ledger]
+LedgersFor = Callable[[WaveData], tuple[Ledger, ...]]
 
 
-def default_ledger(directory: str | Path | None) -> LedgerFor:
-    """The given ledger directory, or each run's own ``RUNDIR/ledger``."""
-    def pick(d: WaveData) -> Ledger:
-        if directory is not None:
-            return Ledger(directory)
-        if d.ledger_dir is None:
+def ledgers_for(directory: str | Path | None) -> LedgersFor:
+    """Where a wave's releases are logged and its history is read: the run's own ledger
+    (``RUNDIR/ledger``) and, with ``directory`` (``--ledger DIR``), also that directory. Data that do
+    not come from a run directory have only ``directory``."""
+    def pick(d: WaveData) -> tuple[Ledger, ...]:
+        dirs = [p for p in (d.ledger_dir, None if directory is None else Path(directory)) if p is not None]
+        if not dirs:
             raise UsageError("no ledger directory for data that do not come from a run directory",
                              [Problem("the release must be logged", hint="pass --ledger DIR")], code="no_ledger")
-        return Ledger(d.ledger_dir)
+        return tuple(Ledger(p) for p in dict.fromkeys(p.resolve() for p in dirs))
 
     return pick
 
 
 def _history(ledgers: Sequence[Ledger], requester: str, d: WaveData, request_hash: str
              ) -> tuple[tuple[ReleasedCell, ...], tuple[str, ...]]:
+    """The requester's earlier releases on this data version and the public ones, from every ledger
+    (each release once)."""
     cells: list[ReleasedCell] = []
     notes: list[str] = []
-    seen: set[Path] = set()
-    for led in ledgers:
-        for who in dict.fromkeys((requester, PUBLIC)):
-            path = led.path(who)
-            if path in seen:
-                continue
-            seen.add(path)
-            c, n = led.history(who, d.data_version, request_hash if who == requester else None)
-            cells.extend(c)
-            notes.extend(n)
+    for who in dict.fromkeys((requester, PUBLIC)):
+        c, n = merged_history(ledgers, who, d.data_version, request_hash if who == requester else None)
+        cells.extend(c)
+        notes.extend(n)
     return tuple(cells), tuple(dict.fromkeys(notes))
 
 
@@ -136,14 +133,13 @@ def _earlier(p: Protected) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def protect_wave(resolved: ResolvedRequest, data: WaveData, ledger: Ledger) -> WaveRelease:
+def protect_wave(resolved: ResolvedRequest, data: WaveData, ledgers: Sequence[Ledger]) -> WaveRelease:
     """Compute and protect one wave's tables of a request against that data version's history (the
-    requester's releases in ``ledger`` and the run's own ledger, and the public releases); not logged."""
+    requester's and the public releases in ``ledgers``); not logged."""
     req = resolved.request
     wave = next(w for w in resolved.waves if w.wave == data.wave)
     columns = disclosure_columns(data)
     numbers = compute_wave(resolved, wave, data, columns, design=calibrated_design(data))
-    ledgers = [ledger] + ([Ledger(data.ledger_dir)] if data.ledger_dir is not None else [])
     history, notes = _history(ledgers, req.requester, data, req.hash())
     done: list[ProtectedTable] = []
     for t in numbers:
@@ -175,15 +171,21 @@ def _record(ledger: Ledger, resolved: ResolvedRequest, w: WaveRelease, logged_at
     return rel.id
 
 
-def protect_request(resolved: ResolvedRequest, data: Mapping[int, WaveData], ledger_for: LedgerFor, *,
-                    record: bool = True, logged_at: str | None = None) -> TableRelease:
-    """Every wave of a request (request order), logged with ``record``. If one wave is refused, the
-    request is refused as a whole: every wave's entry is logged as a refusal, so nothing is released."""
-    trial = [protect_wave(resolved, data[w], ledger_for(data[w])) for w in resolved.request.waves]
-    refused = any(t.decision == "refuse" for t in trial)
+def protect_request(resolved: ResolvedRequest, data: Mapping[int, WaveData], ledgers: LedgersFor) -> TableRelease:
+    """Every wave of a request (request order), protected, not logged. If one wave is refused, the
+    request is refused as a whole: every wave becomes a refusal, so nothing is released."""
+    trial = [protect_wave(resolved, data[w], ledgers(data[w])) for w in resolved.request.waves]
+    if any(t.decision == "refuse" for t in trial):
+        trial = [replace(t, decision="refuse", reasons=t.reasons or ("another wave of the request was refused",))
+                 for t in trial]
+    return TableRelease(resolved, tuple(trial))
+
+
+def record_request(release: TableRelease, ledgers: LedgersFor, logged_at: str | None = None) -> TableRelease:
+    """Log every wave's release in each of its ledgers (a re-issue logged before adds nothing to that
+    ledger); the release ids are those of the first ledger (the run's own)."""
     out = []
-    for t in trial:
-        if refused:
-            t = replace(t, decision="refuse", reasons=t.reasons or ("another wave of the request was refused",))
-        out.append(replace(t, release_id=_record(ledger_for(t.data), resolved, t, logged_at)) if record else t)
-    return TableRelease(resolved, tuple(out))
+    for w in release.waves:
+        ids = [_record(led, release.request, w, logged_at) for led in ledgers(w.data)]
+        out.append(replace(w, release_id=ids[0]))
+    return replace(release, waves=tuple(out))

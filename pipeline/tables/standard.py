@@ -56,17 +56,15 @@ def standard_request(q: Questionnaire, questionnaire: str, columns: list[str], *
 def write_standard_table(run_dir: str | Path, out_dir: str | Path, *, min_n: int = 30,
                          min_n_reliable: int = 50) -> Path:
     """Protect, log and write the run's standard table (xlsx, csv, json); returns the workbook."""
-    from pipeline.outputs.tables import write_table
-    from pipeline.tables.publish import published
-    from pipeline.tables.release import default_ledger, protect_request
+    from pipeline.tables.api import publish_request
+    from pipeline.tables.release import ledgers_for
     from pipeline.tables.source import load_run
 
     data = load_run(run_dir)
     resolved = standard_request(data.questionnaire, data.reference, list(data.frame.columns),
                                 min_n=min_n, min_n_reliable=min_n_reliable)
-    release = protect_request(resolved, {data.wave: data}, default_ledger(None))
-    if release.decision == "refuse":
+    outcome = publish_request(resolved, {data.wave: data}, out_dir, ledgers_for(None))
+    if outcome.decision == "refuse":
         raise DisclosureError("the standard table cannot be published safely",
-                              [Problem(r) for r in release.reasons], code="standard_table_refused")
-    return write_table(published(release), out_dir)[0]
-
+                              [Problem(r) for r in outcome.release.reasons], code="standard_table_refused")
+    return outcome.files[0]

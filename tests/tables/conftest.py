@@ -1,25 +1,32 @@
-"""Fixtures of the table tests: the session's demo run (read only: every test passes its own ledger or
-works on a copy), a copy of it, and a synthetic PC 126 run (wave 2025) for two-wave requests."""
+"""Fixtures of the table tests: the session's demo run (read only: a release is always logged in the
+run's own ledger, so every test that writes a table works on a copy), copies of it, and a synthetic
+PC 126 run (wave 2025) for two-wave requests."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+from tables_helpers import copy_run
 
 PC126_INVITED = 6_000  # about 1,300 respondents
-COPIED = ("manifest.json", "02_weight/diagnostics.json", "03_score/scored.parquet")
 
 
 @pytest.fixture
 def run_copy(small_run_dir: Path, tmp_path: Path) -> Path:
-    """What ``wbm table`` reads from the demo run, copied (tests that write into the run's ledger)."""
-    out = tmp_path / "run"
-    for rel in COPIED:
-        (out / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(small_run_dir / rel, out / rel)
-    return out
+    """The demo run's data without its ledger."""
+    return copy_run(small_run_dir, tmp_path / "run")
+
+
+@pytest.fixture
+def run_with_ledger(small_run_dir: Path, tmp_path: Path) -> Path:
+    """The demo run's data with its ledger (the outputs stage's public standard table)."""
+    return copy_run(small_run_dir, tmp_path / "run-with-ledger", ledger=True)
+
+
+@pytest.fixture
+def pc126_copy(pc126_run: Path, tmp_path: Path) -> Path:
+    return copy_run(pc126_run, tmp_path / "pc126")
 
 
 @pytest.fixture(scope="session")

@@ -4,11 +4,24 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import yaml
+
+COPIED = ("manifest.json", "02_weight/diagnostics.json", "03_score/scored.parquet")
+
+
+def copy_run(src: Path, out: Path, *, ledger: bool = False) -> Path:
+    """What ``wbm table`` reads from a run, copied (and its ledger, with ``ledger``)."""
+    for rel in COPIED:
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src / rel, out / rel)
+    if ledger:
+        shutil.copytree(src / "ledger", out / "ledger")
+    return out
 
 
 def request_file(directory: Path, name: str = "req", **fields: object) -> Path:

@@ -11,7 +11,7 @@ import zipfile
 
 import openpyxl
 import pytest
-from tables_helpers import csv_rows, request_file
+from tables_helpers import copy_run, csv_rows, request_file
 
 from pipeline.cli import main
 from pipeline.fileio import sha256_file
@@ -30,9 +30,9 @@ def wbm(*args, capsys) -> tuple[int, str]:
     return code, err
 
 
-def test_writes_workbook_csv_json(small_run_dir, tmp_path, capsys):
+def test_writes_workbook_csv_json(run_copy, tmp_path, capsys):
     req = request_file(tmp_path, name="fonds-sector456")
-    code, err = wbm("table", req, "--run", small_run_dir, "--out", tmp_path / "out", "--ledger", tmp_path / "l", capsys=capsys)
+    code, err = wbm("table", req, "--run", run_copy, "--out", tmp_path / "out", "--ledger", tmp_path / "l", capsys=capsys)
     assert code == 0, err
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert names == ["fonds-sector456.csv", "fonds-sector456.json", "fonds-sector456.xlsx"]
@@ -48,18 +48,18 @@ def test_writes_workbook_csv_json(small_run_dir, tmp_path, capsys):
     from pipeline.disclosure.cells import digest, members
     from pipeline.disclosure.ledger import Release
 
-    ids = pd.read_parquet(small_run_dir / "03_score" / "scored.parquet")["sample_id"].astype(str)
+    ids = pd.read_parquet(run_copy / "03_score" / "scored.parquet")["sample_id"].astype(str)
     assert not any(i in text for i in ids)
     cell = Release.from_json(entry).cells[0].cell
     from pipeline.tables.source import disclosure_columns, load_run
 
-    m = members(cell, disclosure_columns(load_run(small_run_dir)))
+    m = members(cell, disclosure_columns(load_run(run_copy)))
     assert entry["cells"][0]["members_sha256"] == digest(m) != digest(m, list(ids))
 
 
-def test_workbook_layout_and_notes(small_run_dir, tmp_path, capsys):
+def test_workbook_layout_and_notes(run_copy, tmp_path, capsys):
     req = request_file(tmp_path, name="lay")
-    wbm("table", req, "--run", small_run_dir, "--out", tmp_path / "out", "--ledger", tmp_path / "l", capsys=capsys)
+    wbm("table", req, "--run", run_copy, "--out", tmp_path / "out", "--ledger", tmp_path / "l", capsys=capsys)
     wb = openpyxl.load_workbook(tmp_path / "out" / "lay.xlsx")
     assert wb.sheetnames == ["Tabel", "Toelichting"]
     ws = wb["Tabel"]
@@ -77,7 +77,7 @@ def test_workbook_layout_and_notes(small_run_dir, tmp_path, capsys):
     suppressed = [r for r in rows if r["flag"] == "suppressed"]
     assert suppressed  # small cells exist in sectors 4-6 by age and statute
     notes = {r[0]: r[1] for r in wb["Toelichting"].iter_rows(values_only=True) if r[0]}
-    data_version = sha256_file(small_run_dir / "03_score" / "scored.parquet")
+    data_version = sha256_file(run_copy / "03_score" / "scored.parquet")
     assert notes["Gegevensversie 2023"] == f"sha256:{data_version}"
     from pipeline.tables.request import load_request
 
@@ -94,13 +94,15 @@ def test_workbook_layout_and_notes(small_run_dir, tmp_path, capsys):
 def test_same_request_same_data_gives_identical_bytes(small_run_dir, tmp_path, capsys):
     req = request_file(tmp_path, name="same", language="en")
     outs = []
-    for k, ledger in enumerate(("l1", "l1", "l2")):  # a re-issue, and a fresh ledger
+    runs = [copy_run(small_run_dir, tmp_path / r) for r in ("r1", "r1", "r2")]
+    for k, (run, ledger) in enumerate(zip(runs, ("l1", "l1", "l2"), strict=True)):  # a re-issue; a fresh run and ledger
         out = tmp_path / f"out{k}"
-        assert wbm("table", req, "--run", small_run_dir, "--out", out, "--ledger", tmp_path / ledger, capsys=capsys)[0] == 0
+        assert wbm("table", req, "--run", run, "--out", out, "--ledger", tmp_path / ledger, capsys=capsys)[0] == 0
         outs.append(out)
     for name in ("same.xlsx", "same.csv", "same.json"):
         assert len({(o / name).read_bytes() for o in outs}) == 1, name
-    assert len((tmp_path / "l1" / "fonds-test.jsonl").read_text().splitlines()) == 1  # a re-issue logs nothing new
+    for ledger in (tmp_path / "l1", tmp_path / "r1" / "ledger"):  # a re-issue logs nothing new
+        assert len((ledger / "fonds-test.jsonl").read_text().splitlines()) == 1
     wb = openpyxl.load_workbook(outs[0] / "same.xlsx")
     assert wb.sheetnames == ["Table", "Notes"]
 
@@ -175,19 +177,19 @@ def test_default_ledger_is_in_the_run_directory(run_copy, tmp_path, capsys):
     assert (run_copy / "ledger" / "fonds-test.jsonl").exists()
 
 
-def test_shipped_demo_example_runs_on_the_demo(small_run_dir, tmp_path):
+def test_shipped_demo_example_runs_on_the_demo(run_with_ledger, tmp_path):
     """As a user would: a subprocess, the example request shipped for the demo's run."""
     example = REPO_ROOT / "examples" / "requests" / "demo-werkstress-industrie.yaml"
-    out = subprocess.run([sys.executable, "-m", "pipeline", "table", str(example), "--run", str(small_run_dir),
+    out = subprocess.run([sys.executable, "-m", "pipeline", "table", str(example), "--run", str(run_with_ledger),
                           "--out", str(tmp_path / "o"), "--ledger", str(tmp_path / "l")],
                          capture_output=True, text=True, cwd=REPO_ROOT)
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "o" / "demo-werkstress-industrie.xlsx").exists()
 
 
-def test_shipped_pc126_example_runs_on_a_synthetic_pc126_run(pc126_run, tmp_path, capsys):
+def test_shipped_pc126_example_runs_on_a_synthetic_pc126_run(pc126_copy, tmp_path, capsys):
     example = REPO_ROOT / "examples" / "requests" / "pc126-werkstress.yaml"
-    code, err = wbm("table", example, "--run", pc126_run, "--out", tmp_path / "o", "--ledger", tmp_path / "l",
+    code, err = wbm("table", example, "--run", pc126_copy, "--out", tmp_path / "o", "--ledger", tmp_path / "l",
                     capsys=capsys)
     assert code == 0, err
     rows = csv_rows(tmp_path / "o" / "pc126-werkstress.csv")

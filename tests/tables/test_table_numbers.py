@@ -55,14 +55,14 @@ def _check_rows(rows, df, margins, filters):
     return kinds
 
 
-def test_every_published_number_equals_the_engine(small_run_dir, tmp_path):
+def test_every_published_number_equals_the_engine(run_copy, tmp_path):
     req = request_file(tmp_path, indicators=["werkstress", "werkbaar_werk", "aantal_problemen", "werkdruk_risico_acuut"])
-    out = make_table(req, [small_run_dir], tmp_path / "out", ledger=tmp_path / "ledger")
+    out = make_table(req, [run_copy], tmp_path / "out", ledger=tmp_path / "ledger")
     assert out.decision == "release"
     xlsx, csv_path, json_path = out.files
     rows = csv_rows(csv_path)
     assert len(rows) == 4 * 6 * 4  # indicators x (5 age bands + total) x (3 statutes + total)
-    df = pd.read_parquet(small_run_dir / "03_score" / "scored.parquet")
+    df = pd.read_parquet(run_copy / "03_score" / "scored.parquet")
     q = load_questionnaire("wbm-werknemers-2023")
     kinds = _check_rows(rows, df, list(q.weighting), {"sector": (4.0, 5.0, 6.0)})
     # inner cells, row and column margins, the grand total; percentages and a mean were all compared
@@ -126,9 +126,9 @@ def test_missing_breakdown_values_get_their_own_row(small_run_dir, tmp_path):
 
 
 @pytest.mark.parametrize("stats", [["percent"], ["n", "weighted_n"], ["ci"], ["estimate", "n"]])
-def test_statistics_not_requested_are_empty(small_run_dir, tmp_path, stats):
+def test_statistics_not_requested_are_empty(run_copy, tmp_path, stats):
     req = request_file(tmp_path, statistics=stats, indicators=["werkstress"], columns=None)
-    rows = csv_rows(make_table(req, [small_run_dir], tmp_path / "out", ledger=tmp_path / "l").files[1])
+    rows = csv_rows(make_table(req, [run_copy], tmp_path / "out", ledger=tmp_path / "l").files[1])
     fields = {"percent": ["estimate"], "estimate": ["estimate"], "ci": ["ci_low", "ci_high"], "n": ["n"], "weighted_n": ["weighted_n"]}
     shown = {f for s in stats for f in fields[s]}
     total = rows[-1]
@@ -136,12 +136,12 @@ def test_statistics_not_requested_are_empty(small_run_dir, tmp_path, stats):
         assert (total[f] != "") == (f in shown), f
 
 
-def test_a_table_of_counts_only_uses_the_count_rule(small_run_dir, tmp_path):
+def test_a_table_of_counts_only_uses_the_count_rule(run_copy, tmp_path):
     """Without estimate and interval a table publishes counts: 5 respondents suffice (not 30)."""
     req = request_file(tmp_path, statistics=["n", "weighted_n"], indicators=["werkstress"])
-    out = make_table(req, [small_run_dir], tmp_path / "out", ledger=tmp_path / "l")
+    out = make_table(req, [run_copy], tmp_path / "out", ledger=tmp_path / "l")
     rows = csv_rows(out.files[1])
-    df = pd.read_parquet(small_run_dir / "03_score" / "scored.parquet")
+    df = pd.read_parquet(run_copy / "03_score" / "scored.parquet")
     answered = df["werkstress"].notna().to_numpy()
     sizes = []
     for r in rows:

@@ -81,22 +81,22 @@ def test_reissue_gives_the_same_table_after_later_releases(run_copy, scored, tmp
         assert f1.read_bytes() == f2.read_bytes()
 
 
-def test_the_standard_table_is_in_every_requesters_history(small_run_dir, run_copy, scored, tmp_path):
+def test_the_standard_table_is_in_every_requesters_history(run_with_ledger, run_copy, scored, tmp_path):
     """The outputs stage logged its table (sector totals) as a public release in RUNDIR/ledger: a
     sector total without its few ambtenaren, asked for by anyone, would give the ambtenaren away."""
-    assert (small_run_dir / "ledger" / "public.jsonl").exists() and not (run_copy / "ledger").exists()
+    assert (run_with_ledger / "ledger" / "public.jsonl").exists() and not (run_copy / "ledger").exists()
     _, second = _attack(tmp_path, _small_group_sector(scored))
     alone = make_table(second, [run_copy], tmp_path / "alone", ledger=tmp_path / "l1")
     assert alone.decision == "release"
-    out = make_table(second, [small_run_dir], tmp_path / "o", ledger=tmp_path / "l2")
+    out = make_table(second, [run_with_ledger], tmp_path / "o", ledger=tmp_path / "l2")
     assert out.decision == "suppress" and csv_rows(out.files[1])[-1]["flag"] == "suppressed"
     assert any("public#1 (wbm-werknemers-2023-sector)" in r for r in out.release.reasons)
 
 
-def test_two_waves_from_two_runs(small_run_dir, pc126_run, tmp_path):
+def test_two_waves_from_two_runs(run_copy, pc126_copy, tmp_path):
     req = request_file(tmp_path, name="two-waves", waves=[2025, 2023], indicators=["werkstress"], columns=None,
                        filters=[{"variable": "statute", "levels": [1]}])
-    out = make_table(req, [small_run_dir, pc126_run], tmp_path / "o", ledger=tmp_path / "l")
+    out = make_table(req, [run_copy, pc126_copy], tmp_path / "o", ledger=tmp_path / "l")
     assert out.decision == "release"
     rows = json_rows(out.files[2])
     assert [r["wave"] for r in rows] == [2025] * 6 + [2023] * 6
@@ -105,3 +105,5 @@ def test_two_waves_from_two_runs(small_run_dir, pc126_run, tmp_path):
     notes = {r[0]: r[1] for r in wb["Toelichting"].iter_rows(values_only=True) if r[0]}
     assert notes["Gegevensversie 2025"] != notes["Gegevensversie 2023"] and "wbm-pc126-2025" in notes["Bron 2025"]
     assert len((tmp_path / "l" / "fonds-test.jsonl").read_text().splitlines()) == 2  # one entry per data version
+    for run in (run_copy, pc126_copy):  # and one in each run's own ledger
+        assert len((run / "ledger" / "fonds-test.jsonl").read_text().splitlines()) == 1
