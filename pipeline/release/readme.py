@@ -29,12 +29,14 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
 
-def _weights_section(result: ReleaseResult, table: ReleaseTable) -> list[str]:
+def _weights_section(result: ReleaseResult, table: ReleaseTable, q: Questionnaire) -> list[str]:
     rep = result.report
     wt, link = rep.weights, rep.weight_linkage
     if table.weight is None or wt is None or link is None:
         return ["This release has no weights: figures computed from it describe the respondents, not the population."]
-    calibrated = link.variables if wt.method == "original" else wt.variables
+    # the variables the weights are calibrated on: all of the questionnaire's for the original weights
+    # (the release must contain them all), the released ones for recalibrated weights
+    calibrated = q.weighting if wt.method == "original" else wt.variables
     out = [f"Analyse with the weight `{table.weight}` (it sums to the population; `weight_normalised` has mean 1). "
            "The weights are calibrated (raked) on " + ", ".join(calibrated)
            + (" as released in this file" if wt.method != "original" else "")
@@ -54,7 +56,10 @@ def _weights_section(result: ReleaseResult, table: ReleaseTable) -> list[str]:
                 f"released values do not ({link.recoverable_cells} of {link.protected_cells} suppressed or perturbed "
                 "values can be read back from it"
                 + (f"; with the original raked weights at least {before.recoverable_cells} could" if before else "")
-                + "). The price: weighted figures differ slightly from the published ones "
+                + ")"
+                + (f"; they do not depend on {', '.join(link.unreleased)}, which this file does not contain"
+                   if link.unreleased else "")
+                + ". The price: weighted figures differ slightly from the published ones "
                 f"(Kish design effect {wt.kish_before:.3f} -> {wt.kish_after:.3f}; see the risk report for the change "
                 "in key estimates)."]
     return out
@@ -82,7 +87,7 @@ def render(result: ReleaseResult, table: ReleaseTable, q: Questionnaire, info: R
     lines += ["", "Check the files against `manifest.json` (SHA-256 of every file), e.g. "
               "`python3 -c \"import hashlib,json; m=json.load(open('manifest.json')); "
               "print(all(hashlib.sha256(open(f['path'],'rb').read()).hexdigest()==f['sha256'] for f in m['files']))\"`.",
-              "", "## Weights", "", *_weights_section(result, table), "",
+              "", "## Weights", "", *_weights_section(result, table, q), "",
               "## Non-substantive codes", "",
               "| code | meaning | SPSS | Stata |", "|---|---|---|---|"]
     lines += [f"| {c} | {label} | user-missing | `.{letters[c]}` |" for c, _k, label in table.missing_codes]

@@ -143,11 +143,35 @@ def weighting_variables(q: Questionnaire, plan: ColumnPlan) -> tuple[str, ...]:
     return tuple(v for v in q.weighting if v in plan.kept)
 
 
+def require_weighting_released(q: Questionnaire, plan: ColumnPlan, profile: ReleaseProfile) -> None:
+    """Original (raked) weights are one number per weighting cell: they encode every weighting
+    variable, released or not. A release with ``weights.method: original`` that leaves one out is
+    refused (within the groups of its released weighting values the weight would tell the missing one)."""
+    if profile.weights.method != "original" or not any(c in plan.kept for c in WEIGHT_COLUMNS):
+        return
+    missing = [v for v in q.weighting if v not in plan.kept]
+    if not missing:
+        return
+    dropped = {d.column: d.reason for d in plan.dropped}
+    how = {"profile_drop": "remove it from 'drop'", "not_in_keep": "add it to 'keep'"}
+    raise DisclosureError(
+        f"the original weights encode weighting variable(s) {', '.join(missing)}, which the release does not contain: "
+        "records that share their released values but differ in them have different weights, so they can be read back",
+        [Problem("weighting variable not released, but the original weights are", path="weights.method", value=v,
+                 expected="every weighting variable (" + ", ".join(q.weighting) + ") in a release with original weights",
+                 hint=(how.get(dropped[v], f"release {v}") if v in dropped else f"release from data that hold {v}")
+                 + ", or set weights.method: released_margins, or do not release the weights",
+                 code="weighting_variable_not_released")
+         for v in missing], code="weighting_variable_not_released")
+
+
 def _release_weights(w: np.ndarray | None, cols: dict[str, np.ndarray],
                      baseline: dict[str, np.ndarray], cells: list[tuple[int, str, float, bool]], plan: ColumnPlan,
-                     q: Questionnaire, profile: ReleaseProfile, prams: list[PramResult], notices: list[Notice]) -> _Weights:
-    """Measure weight linkage, recalibrate the weights if the profile says so (the released weight
-    columns in ``cols`` are replaced), and enforce ``weights.max_linkage``."""
+                     q: Questionnaire, profile: ReleaseProfile, prams: list[PramResult], notices: list[Notice],
+                     unreleased: tuple[tuple[str, int], ...]) -> _Weights:
+    """Measure weight linkage over every weighting variable (``unreleased``: (variable, values) of
+    those the release does not contain), recalibrate the weights if the profile says so (the released
+    weight columns in ``cols`` are replaced), and enforce ``weights.max_linkage``."""
     released_weights = [c for c in WEIGHT_COLUMNS if c in cols]
     if w is None or not released_weights:
         return _Weights(None, None, None, ())
@@ -161,7 +185,7 @@ def _release_weights(w: np.ndarray | None, cols: dict[str, np.ndarray],
 
     def measure_linkage(weights: np.ndarray, label: str) -> WeightLinkage:
         return weight_linkage(weights, cols, wvars, suppressed=suppressed, perturbed=perturbed,
-                              pram_variables=pram_vars, label=label)
+                              pram_variables=pram_vars, unreleased=unreleased, label=label)
 
     original = measure_linkage(w, "original")
     if profile.weights.method == "released_margins":
@@ -196,8 +220,11 @@ def anonymise(frame: pd.DataFrame, q: Questionnaire, profile: ReleaseProfile, *,
 
     require_valid(profile, q)
     plan = plan_columns([str(c) for c in frame.columns], q, profile)
+    require_weighting_released(q, plan, profile)
     n = len(frame)
     w = _weights(frame, weight)
+    unreleased = tuple((v, int(substantive(_numeric(frame, v)).sum()) if v in frame.columns else n)
+                       for v in q.weighting if v not in plan.kept)
     notices: list[Notice] = []
     numeric = {c: _numeric(frame, c) for c in plan.kept if c not in KEPT_META}
     k = profile.k
@@ -249,7 +276,7 @@ def anonymise(frame: pd.DataFrame, q: Questionnaire, profile: ReleaseProfile, *,
                               "set to 1/f_k; pass expansion weights, not normalised ones", {"weight": weight}))
 
     ids = np.random.default_rng(id_seed).permutation(n).astype(np.int64) + 1
-    weights = _release_weights(w, cols, baseline, cells, plan, q, profile, prams, notices)
+    weights = _release_weights(w, cols, baseline, cells, plan, q, profile, prams, notices, unreleased)
 
     report = ReleaseReport(
         profile=profile.name, use=profile.use, k=k, max_risk=profile.max_risk, keys=keys, n=n,

@@ -16,6 +16,13 @@ weight. Two attacks are measured, both with the released file only (numpy, no pa
   raking model on the released variables (``model_fits`` False) this attack finds nothing, so the
   figure is a lower bound.
 
+A weighting variable the release does not contain at all is *unreleased*: each of its values
+counts as a protected cell (``unreleased_cells``). The attacks above read values back from released
+ones, so they find none of these, but raked weights still encode them (records that share their
+released values and differ in the unreleased variable have different weights): the release must
+either contain every weighting variable or recalibrate the weights (:func:`pipeline.sdc.api.anonymise`
+refuses original weights otherwise), and then the weight is a function of the released values.
+
 A protected cell is *recoverable* if either attack gives its original value. Only weighting
 variables are measured: for other key variables the weight says no more than the released
 weighting variables already do. ``function_of_release`` says whether the weight is constant within
@@ -56,10 +63,12 @@ class WeightLinkage:
     recoverable_cells: int  # recoverable by either attack; 0 if the weight is a function of the released values
     model_fits: bool  # log w is additive in the released weighting variables (the model attack applies)
     function_of_release: bool  # the weight is constant within groups of equal released weighting values
+    unreleased: tuple[str, ...] = ()  # weighting variables the release does not contain
+    unreleased_cells: int = 0  # their values: every one hidden
 
     @property
     def protected_cells(self) -> int:
-        return self.suppressed_cells + self.perturbed_cells
+        return self.suppressed_cells + self.perturbed_cells + self.unreleased_cells
 
     @property
     def recoverable_share(self) -> float:
@@ -191,12 +200,13 @@ def function_of_release(weights: np.ndarray, released: Mapping[str, np.ndarray],
 
 def weight_linkage(weights: np.ndarray, released: Mapping[str, np.ndarray], variables: Sequence[str], *,
                    suppressed: Sequence[Cell], perturbed: Sequence[Cell], pram_variables: Sequence[str] = (),
-                   label: str = "original") -> WeightLinkage:
+                   unreleased: Sequence[tuple[str, int]] = (), label: str = "original") -> WeightLinkage:
     """Measure both attacks (see the module docstring) on the protected cells of ``variables``.
 
     ``released``: the released columns (at least ``variables``); ``suppressed``/``perturbed``:
     (row, variable, original value) of suppressed and PRAM-changed values; cells of other variables
-    are ignored."""
+    are ignored. ``unreleased``: (variable, number of values) of the weighting variables the release
+    does not contain (all their values are protected)."""
     w = np.asarray(weights, dtype=np.float64)
     variables = tuple(v for v in variables if v in released)
     sup = [c for c in suppressed if c[1] in variables]
@@ -211,4 +221,5 @@ def weight_linkage(weights: np.ndarray, released: Mapping[str, np.ndarray], vari
         weights=label, variables=variables, distinct_weights=int(counts.shape[0]),
         records_with_unique_weight=int(np.sum(counts == 1)), suppressed_cells=len(sup), perturbed_cells=len(per),
         same_weight_recoverable=len(same), model_recoverable=len(model),
-        recoverable_cells=0 if as_released else len(same | model), model_fits=fits, function_of_release=as_released)
+        recoverable_cells=0 if as_released else len(same | model), model_fits=fits, function_of_release=as_released,
+        unreleased=tuple(v for v, _n in unreleased), unreleased_cells=sum(n for _v, n in unreleased))

@@ -173,7 +173,8 @@ class ReleaseReport:
 def _linkage(linkage: WeightLinkage | None) -> dict[str, Any] | None:
     if linkage is None:
         return None
-    return {**asdict(linkage), "variables": list(linkage.variables), "protected_cells": linkage.protected_cells,
+    return {**asdict(linkage), "variables": list(linkage.variables), "unreleased": list(linkage.unreleased),
+            "protected_cells": linkage.protected_cells,
             "recoverable_share": linkage.recoverable_share}
 
 

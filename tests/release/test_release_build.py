@@ -169,3 +169,45 @@ def test_manifest_and_datapackage_name_the_profile(pub: ReleaseBuild):
     assert pkg["name"] == "wbm-werknemers-2023-public-use"
     sector = next(f for f in pkg["resources"][0]["schema"]["fields"] if f["name"] == "sector")
     assert [c["value"] for c in sector["categories"]] == [1, 2, 3, 4]  # the public file's sector groups
+
+
+NO_PROVINCE_PROFILE = """kind: release_profile
+schema_version: 1
+name: no-province
+use: scientific_use
+title: {nl: zonder provincie, en: without province}
+key_variables: [sex, age, sector, statute, occupation]
+drop: [province]
+weights: {method: METHOD}
+conditions_of_use: {nl: "Enkel voor tests.", en: "Tests only."}
+citation: {nl: "Test ({year}). {title}.", en: "Test ({year}). {title}."}
+"""
+
+
+def test_original_weights_without_a_weighting_variable_are_refused(small_run_dir: Path, tmp_path: Path):
+    prof = tmp_path / "no-province.yaml"
+    prof.write_text(NO_PROVINCE_PROFILE.replace("METHOD", "original"), encoding="utf-8")
+    out = tmp_path / "rel"
+    res = wbm("release", "--profile", str(prof), "--run", str(small_run_dir), "--out", str(out), "--no-pdf")
+    assert res.returncode == 1, res.stderr  # a DisclosureError
+    _no_traceback(res)
+    for needle in ("weighting variable(s) province", "weights.method", "remove it from 'drop'",
+                   "weights.method: released_margins"):
+        assert needle in res.stderr, (needle, res.stderr)
+    assert not out.exists()
+
+
+def test_readme_names_the_variables_the_weights_are_calibrated_on(sci: ReleaseBuild, small_run_dir: Path,
+                                                                  tmp_path: Path, q):
+    text = (sci.out_dir / "README.md").read_text()
+    assert f"The weights are calibrated (raked) on {', '.join(q.weighting)};" in text  # original: every one
+    prof = tmp_path / "no-province.yaml"
+    prof.write_text(NO_PROVINCE_PROFILE.replace("METHOD", "released_margins"), encoding="utf-8")
+    b = build_release(small_run_dir, prof, tmp_path / "rel", pdf=False)
+    released = [v for v in q.weighting if v != "province"]
+    text = (b.out_dir / "README.md").read_text()
+    assert f"The weights are calibrated (raked) on {', '.join(released)} as released in this file;" in text
+    assert "they do not depend on province, which this file does not contain" in text
+    wl = b.result.report.weight_linkage
+    assert wl is not None and wl.unreleased == ("province",) and wl.recoverable_cells == 0
+    assert f"{wl.recoverable_cells} of {wl.protected_cells} " in text and wl.protected_cells >= len(b.table.frame)

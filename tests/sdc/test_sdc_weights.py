@@ -153,3 +153,50 @@ def test_released_margin_weights_are_a_function_of_the_release(n, seed, share):
     assert new.sum() == pytest.approx(w.sum(), rel=1e-9)
     wl = weight_linkage(new, released, ["a", "b"], suppressed=cells, perturbed=[])
     assert wl.recoverable_cells == 0
+
+
+RELEASED_WEIGHTING = ["sex", "age_band", "sector", "statute"]
+
+
+def _without_province(**update):
+    p = load_profile("scientific-use")
+    return p.model_copy(update={"drop": ("province",), "key_variables": ("sex", "age", "sector", "statute", "occupation"),
+                                "importance": ("sector", "sex", "age", "statute", "occupation"), **update})
+
+
+def test_original_weights_without_a_weighting_variable_are_refused(frame, q):
+    """Original raked weights with province left out (a reviewer's scientific-use profile): within
+    every group of the released weighting values the weight still takes one value per province, so
+    province can be read back. Refused, whether it is dropped or missing from a keep list."""
+    assert frame.groupby(RELEASED_WEIGHTING)["weight"].nunique().max() > 1  # the weight tells provinces apart
+    p = load_profile("scientific-use")
+    keys = ["sex", "age", "sector", "statute", "province", "occupation"]
+    cases = [(_without_province(), "province", "remove it from 'drop'"),
+             (p.model_copy(update={"keep": (*keys, "weight", "werkbaar_werk")}), "age_band", "add it to 'keep'")]
+    for prof, missing, fix in cases:
+        with pytest.raises(DisclosureError) as exc:
+            anonymise(frame, q, prof, seed=8)
+        err = exc.value
+        assert err.code == "weighting_variable_not_released" and missing in err.message
+        (problem,) = err.problems
+        assert problem.value == missing and problem.path == "weights.method"
+        assert problem.hint is not None and fix in problem.hint and "weights.method: released_margins" in problem.hint
+
+
+def test_released_margins_count_an_unreleased_weighting_variable_as_hidden(frame, q):
+    p = load_profile("scientific-use")
+    prof = _without_province(weights=p.weights.model_copy(update={"method": "released_margins"}))
+    r = anonymise(frame, q, prof, seed=8)
+    rep = r.report
+    assert rep.weights is not None and rep.weights.variables == tuple(RELEASED_WEIGHTING)
+    hidden = int((frame["province"] >= 0).sum())
+    for wl in (rep.weight_linkage, rep.weight_linkage_original):
+        assert wl is not None and wl.variables == tuple(RELEASED_WEIGHTING)
+        assert wl.unreleased == ("province",) and wl.unreleased_cells == hidden
+        assert wl.protected_cells == wl.suppressed_cells + wl.perturbed_cells + hidden
+    assert rep.weight_linkage is not None and rep.weight_linkage.function_of_release
+    assert rep.weight_linkage.recoverable_cells == 0
+    # the released weight no longer tells the provinces apart
+    assert r.frame.groupby(RELEASED_WEIGHTING, dropna=False)["weight"].nunique().max() == 1
+    d = rep.external_dict(min_n=30)
+    assert d["weight_linkage"]["unreleased"] == ["province"] and d["weight_linkage"]["unreleased_cells"] == hidden
