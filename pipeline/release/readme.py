@@ -12,7 +12,9 @@ from pipeline.questionnaire.model import Questionnaire
 from pipeline.release.stata import missing_letters
 from pipeline.release.table import ReleaseTable
 from pipeline.sdc.api import ReleaseResult
+from pipeline.sdc.linkage import WeightLinkage
 from pipeline.sdc.profile import fill_text
+from pipeline.sdc.report import DIFF_DECIMALS
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,18 @@ class ReadmeInfo:
 
 def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
+
+
+def changed_variables(result: ReleaseResult) -> tuple[str, ...]:
+    """Variables of the release with suppressed or PRAM-changed values (their domains' weighted
+    figures differ from the published ones)."""
+    rep = result.report
+    changed = [v for v, n in rep.suppressed + rep.linked_suppressed if n] + [v for v, c, _r in rep.pram if c]
+    return tuple(v for v in dict.fromkeys(changed) if v in result.frame.columns)
+
+
+def _protected_kinds(link: WeightLinkage) -> str:
+    return "suppressed, perturbed or unreleased" if link.unreleased_cells else "suppressed or perturbed"
 
 
 def _weights_section(result: ReleaseResult, table: ReleaseTable, q: Questionnaire) -> list[str]:
@@ -44,16 +58,23 @@ def _weights_section(result: ReleaseResult, table: ReleaseTable, q: Questionnair
            "`survey`: `svydesign(ids = ~1, weights = ~weight)`, then `calibrate()` to the weighted totals of these "
            "variables), or accept the slightly conservative standard errors of the weights alone.", ""]
     if wt.method == "original":
-        out += [f"The weights are the calibrated weights as the foundation uses them: weighted figures from this file "
-                f"reproduce the published estimates exactly. **Residual risk**: raked weights are one number per weighting "
-                f"cell, so a value of {', '.join(link.variables)} that disclosure control suppressed can be read back from "
-                f"the weight: in this file {link.recoverable_cells} of {link.protected_cells} suppressed values "
+        changed = changed_variables(result)
+        out += ["The weights are the calibrated weights as the foundation uses them: overall weighted figures, and "
+                "figures for domains of variables without suppressed or perturbed values, reproduce the published "
+                "estimates exactly"
+                + (f"; domains of {', '.join(changed)} (variables with suppressed or perturbed values) differ from the "
+                   "published ones, since a suppressed or perturbed value leaves its domain: for the indicators of the "
+                   f"risk report by up to {100 * round(rep.max_abs_diff, DIFF_DECIMALS):.2f} percentage points"
+                   if changed else "")
+                + f". **Residual risk**: raked weights are one number per weighting cell, so a value of "
+                f"{', '.join(link.variables)} that disclosure control suppressed or perturbed can be read back from the "
+                f"weight: in this file {link.recoverable_cells} of {link.protected_cells} {_protected_kinds(link)} values "
                 f"({_pct(link.recoverable_share)}). The conditions of use forbid any attempt to do so."]
     else:
         before = rep.weight_linkage_original
         out += [f"The weights were **recalibrated on the released values** of {', '.join(wt.variables)}: records that "
                 "look alike in this file have the same weight, so the weight tells nothing about a record that its "
-                f"released values do not ({link.recoverable_cells} of {link.protected_cells} suppressed or perturbed "
+                f"released values do not ({link.recoverable_cells} of {link.protected_cells} {_protected_kinds(link)} "
                 "values can be read back from it"
                 + (f"; with the original raked weights at least {before.recoverable_cells} could" if before else "")
                 + ")"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -157,7 +158,7 @@ def test_readme_says_conditions_citation_and_the_residual_risk(sci: ReleaseBuild
     assert "Stichting Innovatie & Arbeid (SERV) (2023). Flemish Workability Monitor 2023 - employees, scientific use file" in text
     assert "{title}" not in text and "SYNTHETIC DATA" in text
     wl = sci.result.report.weight_linkage
-    assert wl is not None and f"{wl.recoverable_cells} of {wl.protected_cells} suppressed values" in text
+    assert wl is not None and f"{wl.recoverable_cells} of {wl.protected_cells} suppressed or perturbed values" in text
     ptext = (pub.out_dir / "README.md").read_text()
     assert "recalibrated on the released values" in ptext and "0 of" in ptext
 
@@ -168,3 +169,45 @@ def test_risk_report_handed_out_leaves_small_domains_out(sci: ReleaseBuild):
     assert d["information_loss"]["min_n"] == 30
     assert all(min(e["n_before"], e["n_after"]) >= 30 for e in d["information_loss"]["estimates"] if e["by"])
     assert d["weight_linkage"]["weights"] == "original"
+
+
+def test_readme_says_which_published_estimates_the_file_reproduces(sci: ReleaseBuild, small_run_dir: Path, q):
+    """The scientific-use README (original weights) against the numbers: overall shares and domains
+    of variables without suppressed or perturbed values reproduce the published estimates; the
+    domains it names (suppressed values) do not."""
+    text = (sci.out_dir / "README.md").read_text()
+    assert "overall weighted figures, and figures for domains of variables without suppressed or perturbed values, " \
+           "reproduce the published estimates exactly" in text
+    m = re.search(r"domains of ([\w, ]+?) \(variables with suppressed or perturbed values\) differ from the published "
+                  r"ones, since a suppressed or perturbed value leaves its domain: for the indicators of the risk report "
+                  r"by up to ([\d.]+) percentage points", text)
+    assert m is not None, text
+    named, up_to = set(m.group(1).split(", ")), float(m.group(2))
+    rep = sci.result.report
+    assert up_to == round(100 * rep.max_abs_diff, 2) > 0
+    assert named == {v for v, n in rep.suppressed + rep.linked_suppressed if n} and {"statute", "age_band"} <= named
+    est = pd.read_parquet(small_run_dir / "04_estimate" / "estimates.parquet")
+    est["by"] = est["by"].fillna("")
+    frame = pd.read_csv(sci.out_dir / f"{STEM}.csv")
+    w = frame["weight"].to_numpy(dtype=float)
+
+    def share(ind: str, mask: np.ndarray) -> float:
+        x = frame[ind].to_numpy(dtype=float)
+        m = mask & ((x == 0) | (x == 1))
+        return float((w[m] * x[m]).sum() / w[m].sum())
+
+    everyone = np.ones(len(frame), dtype=bool)
+    reproduced, differs = set(), set()
+    largest = 0.0  # of the risk report's indicators
+    for ind in sorted({e.indicator for e in rep.estimates}):
+        overall = est[(est["indicator"] == ind) & (est["by"] == "")]["estimate"].iloc[0]
+        assert share(ind, everyone) == pytest.approx(overall, abs=1e-12), ind
+        for d in q.domains:
+            rows = est[(est["indicator"] == ind) & (est["by"] == d) & est["estimate"].notna()]
+            assert len(rows) > 1, (ind, d)
+            gaps = [abs(share(ind, frame[d].to_numpy(dtype=float) == float(r.level)) - r.estimate) for r in rows.itertuples()]
+            (differs if max(gaps) > 1e-9 else reproduced).add(d)
+            largest = max(largest, *gaps)
+    assert abs(100 * largest - up_to) <= 0.005  # the README's figure is the largest change (rounded)
+    assert {"sex", "sector"} <= reproduced  # nothing suppressed: the published figures
+    assert differs and differs <= named and not reproduced & named & differs
