@@ -2,8 +2,9 @@
 
 :func:`make_table` is what the command calls and what the end-to-end tests drive::
 
-    request (YAML) --load/resolve--> ResolvedRequest
+    request (YAML) --read (structure)--> TableRequest
     runs ----------load_run/match--> WaveData per wave
+    request + the runs' questionnaires --resolve (names)--> ResolvedRequest
     compute (estimation engine) -> protect (disclosure) -> xlsx/csv/json staged -> ledger entry -> files in place
 
 A release is logged exactly when its files are written (:func:`publish_request`): the output and
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import Problem, UsageError
+from pipeline.questionnaire.load import load_questionnaire
 from pipeline.tables.release import (
     LedgersFor,
     TableRelease,
@@ -27,8 +29,8 @@ from pipeline.tables.release import (
     protect_request,
     record_request,
 )
-from pipeline.tables.request import ResolvedRequest, load_request
-from pipeline.tables.source import WaveData, load_run, match_waves
+from pipeline.tables.request import ResolvedRequest, read_request, resolve
+from pipeline.tables.source import WaveData, check_columns, load_run, match_waves
 
 
 @dataclass(frozen=True)
@@ -43,18 +45,28 @@ class TableOutcome:
 
 def make_table(request: str | Path | ResolvedRequest, runs: Sequence[str | Path | WaveData], out_dir: str | Path | None,
                *, ledger: str | Path | None = None, logged_at: str | None = None) -> TableOutcome:
-    """Produce one request's table. ``runs``: run directories (or loaded data), one per requested wave;
-    ``out_dir``: where the files go, None for a dry run (protect only: nothing written, nothing
-    logged); ``ledger``: a ledger directory used besides each run's own ``RUNDIR/ledger`` (releases
-    are logged in both and checked against both)."""
-    resolved = request if isinstance(request, ResolvedRequest) else load_request(request)
+    """Produce one request's table. ``request``: a request file (resolved against the questionnaires
+    of the runs given) or a resolved request; ``runs``: run directories (or loaded data), one per
+    requested wave; ``out_dir``: where the files go, None for a dry run (protect only: nothing
+    written, nothing logged); ``ledger``: a ledger directory used besides each run's own
+    ``RUNDIR/ledger`` (releases are logged in both and checked against both)."""
+    resolved: ResolvedRequest | None = None
+    if isinstance(request, ResolvedRequest):
+        resolved, req, file = request, request.request, request.file
+    else:
+        req, file = read_request(request), str(request)
     if not runs:
         raise UsageError("no data: give the run directory of every requested wave",
-                         [Problem("no --run given", file=resolved.file,
-                                  expected=f"one run per wave ({', '.join(map(str, resolved.request.waves))})",
+                         [Problem("no --run given", file=file, expected=f"one run per wave ({', '.join(map(str, req.waves))})",
                                   hint="e.g. wbm table REQUEST --run demo-output/run --out DIR")], code="no_run")
     data = [r if isinstance(r, WaveData) else load_run(r) for r in runs]
-    by_wave = match_waves(resolved, data, resolved.file)
+    if resolved is not None:
+        by_wave = match_waves(req, data, file, expected={w.wave: w.questionnaire.study.id for w in resolved.waves})
+    else:
+        named = None if req.questionnaire is None else load_questionnaire(req.questionnaire)
+        by_wave = match_waves(req, data, file, expected=None if named is None else dict.fromkeys(req.waves, named.study.id))
+        resolved = resolve(req, file, loaded=named, questionnaires={w: d.questionnaire for w, d in by_wave.items()})
+    check_columns(resolved, by_wave, file)
     return publish_request(resolved, by_wave, out_dir, ledgers_for(ledger), logged_at=logged_at)
 
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
@@ -278,16 +278,38 @@ def _breakdown_names(q: Questionnaire) -> list[str]:
 
 
 def _catalogue() -> list[tuple[str, str, int]]:
-    """(id, population, wave) of every shipped questionnaire and module (modules: ``modules/``)."""
-    from pipeline.questionnaire.load import load_questionnaire
+    """(file stem, population, wave) of every shipped questionnaire, then every module (a module has
+    its base's population), read from the files' ``study`` headers only: nothing is checked here (a
+    questionnaire chosen from this list is loaded and checked in full), so listing them is cheap.
+    For choosing a questionnaire by wave without data, and for messages."""
+    import yaml
 
-    out: list[tuple[str, str, int]] = []
-    for f in [*sorted(QUESTIONNAIRES_DIR.glob("*.yaml")), *sorted(QUESTIONNAIRES_DIR.glob("modules/*.yaml"))]:
+    from pipeline.questionnaire.load import shipped
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    files = sorted(shipped().items(), key=lambda kv: (kv[1].parent != QUESTIONNAIRES_DIR, kv[0]))
+    heads: dict[str, dict[str, object]] = {}
+    for stem, path in files:
         try:
-            q = load_questionnaire(f)
-        except SpecError:
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # a safe loader (C if available)
+        except (OSError, yaml.YAMLError):
             continue
-        out.append((f.stem, q.study.population, q.study.wave))
+        if isinstance(data, dict):
+            heads[stem] = data
+
+    def study(stem: str, key: str, seen: tuple[str, ...] = ()) -> object:
+        data = heads.get(stem, {})
+        st = data.get("study")
+        if isinstance(st, dict) and key in st:
+            return st[key]
+        base = data.get("extends")
+        return study(Path(base).stem, key, (*seen, stem)) if isinstance(base, str) and base not in seen else None
+
+    out = []
+    for stem, _ in files:
+        pop, wave = study(stem, "population"), study(stem, "wave")
+        if isinstance(pop, str) and isinstance(wave, int):
+            out.append((stem, pop, wave))
     return out
 
 
@@ -295,13 +317,17 @@ def _shipped(population: str, wave: int) -> list[str]:
     return [i for i, p, w in _catalogue() if p == population and w == wave]
 
 
-def _available_waves(population: str) -> list[int]:
+def available_waves(population: str) -> list[int]:
+    """Waves of a population that a shipped questionnaire covers."""
     return sorted({w for _, p, w in _catalogue() if p == population})
 
 
-def resolve(req: TableRequest, file: str | None = None, *, loaded: Questionnaire | None = None) -> ResolvedRequest:
+def resolve(req: TableRequest, file: str | None = None, *, loaded: Questionnaire | None = None,
+            questionnaires: Mapping[int, Questionnaire] | None = None) -> ResolvedRequest:
     """Check every name against the questionnaires of the requested waves (all problems at once).
-    ``loaded``: the request's ``questionnaire``, already loaded (it is not read again)."""
+    The questionnaire of a wave is the request's ``questionnaire`` (``loaded``: already loaded, it is not
+    read again), else the one in ``questionnaires`` (the data's, e.g. of the runs given), else the
+    shipped questionnaire of that population and wave."""
     from pipeline.questionnaire.load import load_questionnaire
 
     problems: list[Problem] = []
@@ -316,9 +342,12 @@ def resolve(req: TableRequest, file: str | None = None, *, loaded: Questionnaire
                                         file=file, path="questionnaire", expected=f"{pop} {w}"))
             qs.append((w, q))
             continue
+        if questionnaires is not None and w in questionnaires:
+            qs.append((w, questionnaires[w]))
+            continue
         ids = _shipped(pop, w)
         if not ids:
-            valid = _available_waves(pop)
+            valid = available_waves(pop)
             problems.append(Problem(f"no questionnaire for {req.population} wave {w}", file=file,
                                     path=f"waves[{req.waves.index(w)}]", value=w,
                                     expected="one of " + ", ".join(map(str, valid)),
@@ -425,8 +454,8 @@ def parse_request(data: object, file: str | None = None) -> TableRequest:
         raise SpecError(f"{file or 'request'}: the table request has {len(problems)} problem(s)", problems) from None
 
 
-def load_request(path: str | Path) -> ResolvedRequest:
-    """Read, check and resolve a request file."""
+def read_request(path: str | Path) -> TableRequest:
+    """Read a request file and check its structure (the names are checked by :func:`resolve`)."""
     p = Path(path)
     if not p.exists():
         raise SpecError(f"request file {str(p)!r} not found", [Problem("no such file", file=str(p))])
@@ -436,4 +465,10 @@ def load_request(path: str | Path) -> ResolvedRequest:
         mark = getattr(exc, "problem_mark", None)
         raise SpecError(f"{p}: not valid YAML", [Problem(str(getattr(exc, "problem", exc)), file=str(p),
                                                          line=(mark.line + 1) if mark else None)]) from None
-    return resolve(parse_request(data, str(p)), str(p))
+    return parse_request(data, str(p))
+
+
+def load_request(path: str | Path) -> ResolvedRequest:
+    """Read, check and resolve a request file against the shipped questionnaires (``wbm table``
+    resolves it against the runs' questionnaires instead: :func:`pipeline.tables.api.make_table`)."""
+    return resolve(read_request(path), str(path))

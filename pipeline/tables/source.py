@@ -22,7 +22,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pipeline.errors import Problem, UsageError
-from pipeline.tables.request import POPULATIONS, ResolvedRequest, missing_codes, tabulated_names
+from pipeline.tables.request import (
+    POPULATIONS,
+    ResolvedRequest,
+    TableRequest,
+    missing_codes,
+    tabulated_names,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -101,37 +107,44 @@ def _json(path: Path) -> dict[str, Any]:
                          hint="rerun the pipeline into a fresh run directory")], code="damaged_run") from None
 
 
-def match_waves(resolved: ResolvedRequest, data: Sequence[WaveData], file: str | None = None) -> dict[int, WaveData]:
-    """The data of every requested wave (one run each, of the questionnaire the request resolved to)."""
+def match_waves(req: TableRequest, data: Sequence[WaveData], file: str | None = None, *,
+                expected: Mapping[int, str] | None = None) -> dict[int, WaveData]:
+    """The data of every requested wave: one run each, of the request's population; ``expected``:
+    the study id each wave's questionnaire must have (the request's named questionnaire, or the ones
+    a request was already resolved to)."""
+    from pipeline.tables.request import available_waves
+
     problems = []
     by_wave: dict[int, WaveData] = {}
-    want = {w.wave: w for w in resolved.waves}
-    pop = POPULATIONS[resolved.request.population]
+    pop = POPULATIONS[req.population]
     for d in data:
         st = d.questionnaire.study
-        if st.population != pop or st.wave not in want:
+        if st.population != pop or st.wave not in req.waves:
             problems.append(Problem(f"{d.source}: data of {st.population} {st.wave} ({st.id})", file=file, path="waves",
-                                    expected=f"{pop}, wave " + " or ".join(str(w) for w in sorted(want)),
+                                    expected=f"{pop}, wave " + " or ".join(str(w) for w in sorted(req.waves)),
                                     hint="pass one --run per requested wave"))
         elif st.wave in by_wave:
             problems.append(Problem(f"two runs for wave {st.wave}: {by_wave[st.wave].source} and {d.source}",
                                     file=file, path="waves", hint="pass one --run per requested wave"))
-        elif st.id != want[st.wave].questionnaire.study.id:
+        elif expected is not None and st.id != expected[st.wave]:
             problems.append(Problem(f"{d.source}: questionnaire {st.id}, but the request's wave {st.wave} resolves to "
-                                    f"{want[st.wave].questionnaire.study.id}", file=file, path="questionnaire",
+                                    f"{expected[st.wave]}", file=file, path="questionnaire",
                                     value=st.id, hint=f"set 'questionnaire: {st.id}' in the request"))
         else:
             by_wave[st.wave] = d
-    for w in sorted(set(want) - set(by_wave)):
+    for w in sorted(set(req.waves) - set(by_wave)):
+        shipped = available_waves(pop)
         problems.append(Problem(f"no data for wave {w}", file=file, path="waves",
-                                hint="pass a run of that wave with --run RUNDIR"))
+                                hint="pass a run of that wave with --run RUNDIR" + (
+                                    "" if w in shipped else f"; no shipped questionnaire of {req.population} has wave {w}"
+                                    f" (waves: {', '.join(map(str, shipped))})")))
     if problems:
         raise UsageError("the runs given do not match the request's waves", problems, code="runs_do_not_match")
-    _check_columns(resolved, by_wave, file)
     return by_wave
 
 
-def _check_columns(resolved: ResolvedRequest, data: Mapping[int, WaveData], file: str | None) -> None:
+def check_columns(resolved: ResolvedRequest, data: Mapping[int, WaveData], file: str | None) -> None:
+    """Every column the resolved request needs is in its wave's data."""
     problems = []
     for w in resolved.waves:
         d = data[w.wave]

@@ -140,6 +140,13 @@ def test_run_of_another_wave_is_refused_with_a_fix(small_run_dir, tmp_path, caps
     assert "no data for wave 2025" in err and "--run RUNDIR" in err
 
 
+def test_a_wave_without_data_or_questionnaire_says_which_waves_exist(small_run_dir, tmp_path, capsys):
+    req = request_file(tmp_path, waves=[2011])
+    code, err = wbm("table", req, "--run", small_run_dir, "--out", tmp_path / "o", capsys=capsys)
+    assert code == 2 and "no data for wave 2011" in err
+    assert "no shipped questionnaire of employees has wave 2011 (waves: 2019, 2023, 2025)" in err
+
+
 def test_run_without_scored_data(tmp_path, capsys):
     (tmp_path / "run").mkdir()
     (tmp_path / "run" / "manifest.json").write_text(json.dumps({"parameters": {"questionnaire": "wbm-werknemers-2023"}}))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import yaml
 
@@ -148,3 +150,50 @@ def test_standard_table_request_for_every_shipped_questionnaire():
         r = standard_request(q, name, indicator_names(q))
         assert r.request.requester == "public" and r.request.columns == q.domains[0] and r.request.indicators
         assert r.latest.questionnaire.study.id == q.study.id
+
+
+def test_make_table_checks_only_the_runs_questionnaires(run_copy, tmp_path, monkeypatch):
+    """A request is resolved against the questionnaires of the runs given: no other shipped
+    questionnaire or module is loaded and checked (that took most of a wbm table's time)."""
+    from tables_helpers import request_file
+
+    import pipeline.questionnaire.load as L
+    from pipeline.tables.api import make_table
+
+    checked: list[str] = []
+    check = L.check_questionnaire
+
+    def spy(name_or_path, **kw):
+        checked.append(Path(str(name_or_path)).stem)
+        return check(name_or_path, **kw)
+
+    monkeypatch.setattr(L, "_CACHE", {})
+    monkeypatch.setattr(L, "check_questionnaire", spy)
+    out = make_table(request_file(tmp_path), [run_copy], None)
+    assert out.decision == "release" and checked == ["wbm-werknemers-2023"]
+
+
+def test_a_run_of_another_questionnaire_of_the_wave_is_resolved_against_it(small_run_dir, tmp_path):
+    """The run's own questionnaire decides the names, not the shipped one of that wave."""
+    import pandas as pd
+    from tables_helpers import request_file
+
+    from pipeline.questionnaire.load import load_questionnaire
+    from pipeline.tables.api import make_table
+    from pipeline.tables.source import wave_data
+
+    q = load_questionnaire("wbm-werknemers-2023")
+    own = q.model_copy(update={"study": q.study.model_copy(update={"id": "fonds-eigen-2023"})})
+    df = pd.read_parquet(small_run_dir / "03_score" / "scored.parquet")
+    out = make_table(request_file(tmp_path, indicators=["werkstress"]), [wave_data(df, own, data_version="own")], None,
+                     ledger=tmp_path / "l")
+    assert out.release.request.latest.questionnaire.study.id == "fonds-eigen-2023"
+
+
+def test_catalogue_is_read_from_the_study_headers():
+    from pipeline.tables.request import _catalogue, available_waves
+
+    cat = _catalogue()
+    assert ("wbm-werknemers-2023", "werknemers", 2023) in cat and ("pc126", "werknemers", 2025) in cat
+    assert [c[0] for c in cat][-1] == "pc126"  # modules after the questionnaires
+    assert available_waves("werknemers") == [2019, 2023, 2025] and available_waves("ondernemingen") == [2025]
