@@ -127,19 +127,15 @@ def primary_status(kind: TableKind | str, n: int, rules: PrimaryRules = DEFAULT_
     kind = TableKind(kind)
     if n < 0:
         raise ValueError(f"a cell count cannot be negative: {n}")
+    if n == 0:  # describes no one (no percentage, mean or total exists; hiding it would cost other cells)
+        return PRIMARY_ZERO if rules.zero_unsafe else OK
     if kind == TableKind.count:
-        if n == 0:
-            return PRIMARY_ZERO if rules.zero_unsafe else OK
         return PRIMARY_MIN_N if n < rules.min_n_count else OK
     if kind in (TableKind.percent, TableKind.mean):
-        if n == 0:  # no estimate exists; "nobody" describes no one (hiding it would cost other cells)
-            return PRIMARY_ZERO if rules.zero_unsafe else OK
         if n < rules.min_n_percent:
             return PRIMARY_MIN_N
         return UNRELIABLE if n < rules.unreliable_below else OK
     # magnitude
-    if n == 0:
-        return PRIMARY_ZERO if rules.zero_unsafe else OK
     if n < rules.min_n_magnitude:
         return PRIMARY_MIN_N
     if contributions is None:

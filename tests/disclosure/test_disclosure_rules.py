@@ -29,6 +29,14 @@ def test_percent_minimum_thirty_and_unreliable_band(kind, n, expected):
     assert primary_status(kind, n) == expected
 
 
+@pytest.mark.parametrize("kind", ["count", "percent", "mean", "magnitude"])
+def test_an_empty_cell_of_any_kind_is_safe_unless_zero_unsafe(kind):
+    """One rule for every kind: an empty cell describes no one (a magnitude needs no contributions)."""
+    assert primary_status(kind, 0) == R.OK
+    assert primary_status(kind, 0, PrimaryRules(zero_unsafe=True)) == R.PRIMARY_ZERO
+    assert primary_status(kind, 1) == R.PRIMARY_MIN_N  # a non-empty small cell is not
+
+
 def test_zero_unsafe_option():
     assert primary_status("count", 0, PrimaryRules(zero_unsafe=True)) == R.PRIMARY_ZERO
     assert primary_status("percent", 0, PrimaryRules(zero_unsafe=True)) == R.PRIMARY_ZERO
