@@ -102,9 +102,9 @@ def domain_frame(df: pd.DataFrame, domains: list[str], *, crossed_with: str | No
 def stage_estimate(run: Run) -> StageResult:
     from pipeline.estimation.api import (
         DesignSpec,
-        calibration_from_columns,
         compare_domains,
         estimate,
+        raking_calibration,
         to_csv_text,
     )
     from pipeline.estimation.config import EstimationConfig
@@ -117,10 +117,10 @@ def stage_estimate(run: Run) -> StageResult:
     indicators = [c for c in indicator_columns(q, run.config.population) if c in scored.columns]
     domains = [d for d in q.domains if d in scored.columns]
     dom, by = domain_frame(scored, domains)
-    data = pd.concat([scored[indicators + ["weight"] + list(q.weighting)].assign(_base_weight=1.0), dom.drop(
+    data = pd.concat([scored[indicators + ["weight"] + list(q.weighting)], dom.drop(
         columns=[c for c in dom.columns if c in scored.columns and c in q.weighting], errors="ignore")], axis=1)
     data = data.loc[:, ~data.columns.duplicated()]
-    cal = calibration_from_columns(data, [[v] for v in q.weighting], "_base_weight", file="weighted.parquet")
+    cal = raking_calibration(data, q.weighting, file="weighted.parquet")
     cfg = EstimationConfig(reliability=ReliabilityRules(suppress_below=run.config.min_n, careful_below=run.config.min_n_reliable))
     design = DesignSpec(weight="weight")
     est = estimate(data, design, indicators, by, config=cfg, calibration=cal)

@@ -199,6 +199,15 @@ def calibration_from_columns(df: pd.DataFrame, groups: Sequence[Sequence[str]], 
                             targets=targets)
 
 
+def raking_calibration(df: pd.DataFrame, margins: Sequence[str], *, file: str | None = None) -> Calibration:
+    """The calibration of weights raked to one-variable ``margins`` (columns of ``df``) from base
+    weight 1, for calibration-aware linearization: how the estimate stage and ``wbm table`` estimate
+    from a run's raked weights (targets: the final weights' totals per level)."""
+    base = "_base_weight"
+    frame = df[list(margins)].assign(**{base: 1.0})
+    return calibration_from_columns(frame, [[v] for v in margins], base, file=file)
+
+
 # ------------------------------------------------------------------------------------ engine
 def _check_args(stat: str, variance: str, by: Sequence[str], indicators: Sequence[str]) -> None:
     if stat not in STATS:

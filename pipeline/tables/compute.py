@@ -116,11 +116,10 @@ def _domains(structure: TableStructure, masks: np.ndarray) -> tuple[dict[str, ob
 
 
 def calibrated_design(d: WaveData) -> Design:
-    """The weights with their raking margins (calibration-aware linearization; base weight 1)."""
-    from pipeline.estimation.api import DesignSpec, calibration_from_columns, design_from_frame
+    """The weights with their raking margins (calibration-aware linearization, as the estimate stage)."""
+    from pipeline.estimation.api import DesignSpec, design_from_frame, raking_calibration
 
-    margins = d.frame[list(d.weighting)].assign(_base_weight=1.0)
-    cal = calibration_from_columns(margins, [[v] for v in d.weighting], "_base_weight", file=d.source)
+    cal = raking_calibration(d.frame, d.weighting, file=d.source)
     return design_from_frame(d.frame, DesignSpec(weight=WEIGHT), calibration=cal, file=d.source)
 
 
