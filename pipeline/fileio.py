@@ -148,3 +148,30 @@ def read_json_or_empty(path: str | os.PathLike[str]) -> dict[str, Any]:
         return {}
     data = json.loads(p.read_text(encoding="utf-8"))
     return data if isinstance(data, dict) else {}
+
+
+def read_json_object(path: str | os.PathLike[str], *, expected: str, hint: str) -> dict[str, Any]:
+    """The JSON object in ``path`` ({} if the file does not exist). A file that cannot be read as
+    JSON, or holds something else than an object, is an :class:`~pipeline.errors.InputError`
+    (code ``bad_json``) located in the file: line, what was found there, ``expected``, ``hint``."""
+    from pipeline.errors import InputError, Problem
+
+    p = Path(path)
+    if not p.exists():
+        return {}
+    try:
+        text = p.read_text(encoding="utf-8")
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        lines = text.splitlines()
+        found = (lines[exc.lineno - 1][max(exc.colno - 20, 0):exc.colno + 20] if exc.lineno <= len(lines)
+                 else "the end of the file") if text.strip() else "an empty file"
+        raise InputError(f"{p} is not valid JSON", [Problem(f"{exc.msg} (column {exc.colno})", file=str(p),
+                         line=exc.lineno, value=found, expected=expected, hint=hint)], code="bad_json") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{p} cannot be read as text", [Problem(str(exc)[:200], file=str(p), expected=expected,
+                         hint=hint)], code="bad_json") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{p} does not hold a JSON object", [Problem("the top level is not an object", file=str(p),
+                         value=type(data).__name__, expected=expected, hint=hint)], code="bad_json")
+    return data

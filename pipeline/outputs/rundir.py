@@ -55,6 +55,17 @@ def _dig(data: Any, *keys: str) -> Any:
     return data
 
 
+def run_manifest(run_dir: Path) -> dict[str, Any]:
+    """The run's ``manifest.json`` ({} if there is none); a damaged one is a located
+    :class:`~pipeline.errors.InputError` (what a release reads from it, e.g. the release seed, must
+    not silently fall back to a default)."""
+    from pipeline.fileio import read_json_object
+
+    return read_json_object(run_dir / "manifest.json", expected="the run manifest 'wbm run' writes (a JSON object)",
+                            hint="the run directory is damaged: rerun the pipeline into a fresh directory "
+                            "('wbm run --out NEWDIR') or restore its manifest.json")
+
+
 def _obj(data: Any, *keys: str) -> dict[str, Any]:
     found = _dig(data, *keys)
     return found if isinstance(found, dict) else {}

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import InputError, Problem, SpecError, UsageError
-from pipeline.fileio import read_json_or_empty, sha256_file, write_json, write_text
+from pipeline.fileio import sha256_file, write_json, write_text
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -75,9 +75,10 @@ def load_run_source(run_dir: str | Path, *, questionnaire: str | None = None) ->
     :func:`pipeline.outputs.rundir.load_run`)."""
     import pandas as pd
 
-    from pipeline.outputs.rundir import load_run
+    from pipeline.outputs.rundir import load_run, run_manifest
 
     run = Path(run_dir)
+    manifest = run_manifest(run)  # a damaged manifest is an error, not a default release seed
     inputs = load_run(run, questionnaire=questionnaire)
     scored = run / SCORED
     if not scored.is_file():
@@ -90,7 +91,7 @@ def load_run_source(run_dir: str | Path, *, questionnaire: str | None = None) ->
         raise InputError(f"{scored}: cannot be read ({exc.__class__.__name__})",
                          [Problem(str(exc)[:300], file=str(scored), expected="a parquet file written by the score stage",
                                   hint="rerun 'wbm run --stage score'")], code="bad_scored_data") from exc
-    raw = read_json_or_empty(run / "manifest.json").get("parameters")
+    raw = manifest.get("parameters")
     params: dict[str, Any] = raw if isinstance(raw, dict) else {}
     ctx = inputs.context
     return RunSource(run, inputs.questionnaire, frame, str(params.get("population") or "default"),
@@ -132,7 +133,9 @@ def _prepare(out_dir: Path, keep: bool) -> list[Path]:
         return []
     try:
         earlier = set(listed_files(out_dir)) | {MANIFEST}
-    except InputError:  # no manifest, or another kind (e.g. a run directory's)
+    except InputError as exc:  # no manifest, another kind (e.g. a run directory's), or a damaged one
+        if exc.code != "no_release_manifest" and not keep:
+            raise  # damaged: say so, rather than call the release's own files foreign
         earlier = set()
     foreign = [p for p in present if p.relative_to(out_dir).as_posix() not in earlier]
     if foreign and not keep:

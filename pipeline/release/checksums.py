@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import InputError, Problem
-from pipeline.fileio import read_json_or_empty, sha256_file, write_json
+from pipeline.fileio import read_json_object, sha256_file, write_json
 
 MANIFEST = "manifest.json"
 KIND = "wbm-release-manifest"
@@ -30,11 +30,27 @@ def write_manifest(out_dir: Path, files: list[tuple[Path, str]], about: dict[str
 
 
 def read_manifest(out_dir: Path) -> dict[str, Any]:
-    data = read_json_or_empty(out_dir / MANIFEST)
+    """The release manifest of ``out_dir``; InputError ``no_release_manifest`` if there is none (or
+    another kind), ``bad_json`` or ``bad_release_manifest`` if it is damaged."""
+    path = out_dir / MANIFEST
+    fix = "a damaged release: give an empty or new directory, or remove this one and build the release again"
+    data = read_json_object(path, expected="the release manifest 'wbm release' writes (a JSON object)", hint=fix)
     if data.get("kind") != KIND:
         raise InputError(f"{out_dir}: no release manifest", [Problem(f"{MANIFEST} is missing or not a release manifest",
-                         file=str(out_dir / MANIFEST), hint="give the directory 'wbm release' wrote")],
+                         file=str(path), hint="give the directory 'wbm release' wrote")],
                          code="no_release_manifest")
+    files = data.get("files", [])
+    if not isinstance(files, list):
+        damaged: Problem | None = Problem("'files' is not a list", file=str(path), path="files",
+                                          value=type(files).__name__, expected="a list of file entries", hint=fix)
+    else:
+        bad = next((i for i, f in enumerate(files) if not (isinstance(f, dict) and isinstance(f.get("path"), str)
+                                                            and isinstance(f.get("sha256"), str))), None)
+        damaged = None if bad is None else Problem("a file entry without path or sha256", file=str(path),
+                                                   path=f"files[{bad}]", value=files[bad],
+                                                   expected="{path, role, sha256, bytes}", hint=fix)
+    if damaged is not None:
+        raise InputError(f"{path}: damaged release manifest", [damaged], code="bad_release_manifest")
     return data
 
 

@@ -211,3 +211,31 @@ def test_readme_names_the_variables_the_weights_are_calibrated_on(sci: ReleaseBu
     wl = b.result.report.weight_linkage
     assert wl is not None and wl.unreleased == ("province",) and wl.recoverable_cells == 0
     assert f"{wl.recoverable_cells} of {wl.protected_cells} " in text and wl.protected_cells >= len(b.table.frame)
+
+
+def test_a_damaged_manifest_is_a_located_error_not_a_traceback(small_run_dir: Path, sci: ReleaseBuild, tmp_path: Path):
+    run = tmp_path / "run"
+    shutil.copytree(small_run_dir, run, ignore=shutil.ignore_patterns("05_outputs", "04_estimate"))
+    earlier = tmp_path / "earlier"
+    shutil.copytree(sci.out_dir, earlier)
+    cases = [  # (file to damage, its new text, --run, --out, exit code, what the message must say)
+        (run / "manifest.json", '{"specs": [\n  {"role": "questionnaire",,}\n', run, tmp_path / "o1", 1,
+         [f"{run / 'manifest.json'} is not valid JSON", "line 2", "found", "expected the run manifest", "Fix:"]),
+        (run / "manifest.json", "[1, 2]\n", run, tmp_path / "o2", 1,
+         ["does not hold a JSON object", "found 'list'", "Fix:"]),
+        (earlier / "manifest.json", '{"kind": "wbm-release-manifest", "files": [\n', small_run_dir, earlier, 1,
+         [f"{earlier / 'manifest.json'} is not valid JSON", "line 2", "expected the release manifest", "Fix:"]),
+        (earlier / "manifest.json", '{"kind": "wbm-release-manifest", "files": "all"}\n', small_run_dir, earlier, 1,
+         ["damaged release manifest", "files", "'files' is not a list", "Fix:"]),
+    ]
+    for damaged, text, run_dir, out, code, needles in cases:
+        good = damaged.read_bytes()
+        damaged.write_text(text, encoding="utf-8")
+        before = sorted(p.name for p in out.iterdir()) if out.exists() else None
+        res = wbm("release", "--profile", "scientific-use", "--run", str(run_dir), "--out", str(out), "--no-pdf")
+        assert res.returncode == code, (text, res.stderr)
+        _no_traceback(res)
+        for n in needles:
+            assert n in res.stderr, (n, res.stderr)
+        assert (sorted(p.name for p in out.iterdir()) if out.exists() else None) == before  # nothing written
+        damaged.write_bytes(good)
