@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pipeline.disclosure.cells import CellDef, members, membership, table_cells
+from pipeline.disclosure.cells import CellDef, digest, members, membership, table_cells
 from pipeline.disclosure.protect import TableData
 from pipeline.disclosure.rules import TableKind
 from pipeline.disclosure.structure import TOTAL, TableStructure, build
@@ -40,8 +40,10 @@ class IndicatorTable:
 
     ``estimate``, ``se``, ``ci_low`` and ``ci_high`` are in the engine's units (a proportion in
     [0, 1] for percentage tables, a mean, or a weighted total for magnitude tables); NaN where there
-    is none (an empty cell). Magnitude tables also carry every unit's contribution (weight x value):
-    ``unit_values`` per respondent (0 outside the cells) for the dominance and p% rules."""
+    is none (an empty cell). ``digests`` are over the cells' members' row numbers in the data (never
+    respondent ids), computed once from the cells' membership. Magnitude tables also carry every unit's
+    contribution (weight x value): ``unit_values`` per respondent (0 outside the cells) for the dominance
+    and p% rules."""
 
     wave: int
     indicator: str  # the request's name
@@ -56,6 +58,7 @@ class IndicatorTable:
     se: tuple[float, ...]
     ci_low: tuple[float, ...]
     ci_high: tuple[float, ...]
+    digests: tuple[str, ...]  # SHA-256 of each cell's members' row numbers, for the ledger
     contributions: tuple[tuple[float, ...], ...] | None = field(default=None, repr=False)
     unit_values: np.ndarray | None = field(default=None, compare=False, repr=False)
 
@@ -160,7 +163,7 @@ def _indicator_table(resolved: ResolvedRequest, wave: WaveNames, data: WaveData,
         contributions = tuple(_t(units[masks[:, i]]) for i in range(structure.n_cells))
     return IndicatorTable(wave.wave, indicator, var, kind, stat, structure, cells, tuple(int(x) for x in counts),
                           _t(out["weighted_n"]), _t(out["estimate"]), _t(out["se"]), _t(out["ci_low"]), _t(out["ci_high"]),
-                          contributions, units)
+                          tuple(digest(masks[:, i]) for i in range(structure.n_cells)), contributions, units)
 
 
 def _t(a: Sequence[float] | np.ndarray) -> tuple[float, ...]:

@@ -27,7 +27,7 @@ from typing import Literal
 
 from pipeline.disclosure.history import ReleasedCell
 from pipeline.disclosure.ledger import Ledger, merged_history
-from pipeline.disclosure.protect import Protected, digests, protect
+from pipeline.disclosure.protect import Protected, protect
 from pipeline.disclosure.rules import public_flag
 from pipeline.errors import Problem, UsageError
 from pipeline.tables.compute import IndicatorTable, calibrated_design, compute_wave
@@ -43,6 +43,7 @@ Decision = Literal["release", "suppress", "refuse"]
 class ProtectedTable:
     numbers: IndicatorTable
     protected: Protected
+    logged: tuple[ReleasedCell, ...]  # every cell as the ledger logs it (suppressed ones too)
 
     def flag(self, i: int) -> str:
         """The public flag of cell ``i``: '' | 'unreliable' | 'suppressed' | 'empty' (n = 0, no estimate)."""
@@ -144,9 +145,10 @@ def protect_wave(resolved: ResolvedRequest, data: WaveData, ledgers: Sequence[Le
     done: list[ProtectedTable] = []
     for t in numbers:
         units = None if t.unit_values is None else {t.variable: t.unit_values}
-        p = protect(t.table_data(), rules=req.rules(), history=history, columns=columns, policy=req.policy(),
+        table = t.table_data()
+        p = protect(table, rules=req.rules(), history=history, columns=columns, policy=req.policy(),
                     notices=notes, unit_values=units)
-        done.append(ProtectedTable(t, p))
+        done.append(ProtectedTable(t, p, p.released_cells(table)))
     decisions = {pt.protected.decision for pt in done}
     decision: Decision = "refuse" if "refuse" in decisions else "suppress" if "suppress" in decisions else "release"
     reasons = tuple(dict.fromkeys(f"{pt.numbers.indicator}: {r}" for pt in done for r in pt.protected.reasons))
@@ -158,13 +160,9 @@ def protect_wave(resolved: ResolvedRequest, data: WaveData, ledgers: Sequence[Le
 def _record(ledger: Ledger, resolved: ResolvedRequest, w: WaveRelease, logged_at: str | None) -> str:
     """Log one wave's release (a refusal without cells); returns the entry's id."""
     req = resolved.request
-    cells: list[ReleasedCell] = []
-    sums: list[str] = []
-    if w.decision != "refuse":  # members' digests over row numbers, never respondent ids (see the docstring)
-        columns = disclosure_columns(w.data)
-        for pt in w.tables:
-            cells.extend(pt.protected.released_cells(pt.numbers.table_data()))
-            sums.extend(digests(pt.numbers.cells, columns))
+    refused = w.decision == "refuse"  # a refusal is logged without cells
+    cells = [] if refused else [c for pt in w.tables for c in pt.logged]
+    sums = [] if refused else [d for pt in w.tables for d in pt.numbers.digests]
     rel = ledger.record(req.requester, request_hash=req.hash(), data_version=w.data.data_version, cells=cells,
                         digests=sums, decision=w.decision, reasons=w.reasons, label=req.id,
                         rules=req.rules().describe(), logged_at=logged_at)

@@ -107,3 +107,32 @@ def test_two_waves_from_two_runs(run_copy, pc126_copy, tmp_path):
     assert len((tmp_path / "l" / "fonds-test.jsonl").read_text().splitlines()) == 2  # one entry per data version
     for run in (run_copy, pc126_copy):  # and one in each run's own ledger
         assert len((run / "ledger" / "fonds-test.jsonl").read_text().splitlines()) == 1
+
+
+def test_logging_writes_what_protection_computed(run_copy, tmp_path, monkeypatch):
+    """The ledger entry is written from the protected tables: the cells' member digests are computed
+    once, from the same membership the estimates and the protection used, and never again."""
+    import pipeline.disclosure.cells as cells
+    from pipeline.disclosure.cells import digest, members
+    from pipeline.tables.release import ledgers_for, protect_request, record_request
+    from pipeline.tables.request import load_request
+    from pipeline.tables.source import disclosure_columns, load_run
+
+    data = load_run(run_copy)
+    release = protect_request(load_request(request_file(tmp_path)), {2023: data}, ledgers_for(None))
+    columns = disclosure_columns(data)
+    for pt in release.waves[0].tables:
+        assert pt.numbers.digests == tuple(digest(members(c, columns)) for c in pt.numbers.cells)
+
+    def no_more(*args, **kwargs):
+        raise AssertionError("cells evaluated again while logging")
+
+    import pipeline.disclosure.protect as protect
+
+    for module, name in ((cells, "members"), (cells, "membership"), (protect, "members")):
+        monkeypatch.setattr(module, name, no_more)
+    record_request(release, ledgers_for(None))
+    (entry,) = [json.loads(x) for x in (run_copy / "ledger" / "fonds-test.jsonl").read_text().splitlines()]
+    tables = release.waves[0].tables
+    assert [c["members_sha256"] for c in entry["cells"]] == [d for pt in tables for d in pt.numbers.digests]
+    assert [c["status"] for c in entry["cells"]] == [s for pt in tables for s in pt.protected.statuses]
