@@ -148,7 +148,7 @@ def stage_outputs(run: Run) -> StageResult:
     codebook; anonymised by pipeline.sdc). PDFs: ``wbm report``."""
     from pipeline.outputs.batch import plan_reports, render_reports
     from pipeline.outputs.rundir import context_from_run
-    from pipeline.release.build import build_release
+    from pipeline.release.build import build_release, load_run_source
     from pipeline.tables.standard import write_standard_table
 
     q = run.questionnaire()
@@ -158,7 +158,8 @@ def stage_outputs(run: Run) -> StageResult:
     jobs = plan_reports(q, all_groups=True)
     reports = render_reports(est, q, out / "reports", jobs, context=ctx, formats=("html",))
     table = write_standard_table(run.dir, out / "tables", min_n=run.config.min_n, min_n_reliable=run.config.min_n_reliable)
-    release = build_release(run.dir, "scientific-use", out / "microdata", pdf=False, replace=True)  # anonymised (pipeline.sdc)
+    src = load_run_source(run.dir, questionnaire=q)  # this run's questionnaire, not one looked up by id
+    release = build_release(src, "scientific-use", out / "microdata", pdf=False, replace=True)  # anonymised (pipeline.sdc)
     outputs = sorted(p for p in out.rglob("*") if p.is_file())
     rows = {"reports": len(reports), "tables": 1, "microdata_rows": len(release.table.frame)}
     return StageResult("outputs", rows, tuple(outputs), summary={

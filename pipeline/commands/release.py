@@ -4,7 +4,8 @@
     wbm release --profile my-profile.yaml --run RUNDIR --out DIR --lang nl --no-pdf
 
 ``--profile`` is a YAML file or the name of a shipped profile (``releases/``: ``public-use``,
-``scientific-use``). Reads ``RUNDIR/03_score/scored.parquet`` and ``RUNDIR/manifest.json``; writes
+``scientific-use``). Reads ``RUNDIR/03_score/scored.parquet`` and ``RUNDIR/manifest.json`` (a run
+stopped after scoring will do) and the questionnaire file the run recorded; writes
 the .sav, .dta, CSV + datapackage.json, codebook (HTML, PDF), risk report, README and manifest.json
 to ``DIR`` (see :mod:`pipeline.release.build`). Lists the files on stdout and a summary of the
 disclosure control on stderr; never prints a respondent's answer.
@@ -29,7 +30,8 @@ import click
 @click.option("--seed", type=click.IntRange(0), default=None,
               help="Seed of the release ids and PRAM [default: from the run's release_seed and the profile name].")
 @click.option("--pdf/--no-pdf", default=True, show_default=True, help="Also write the codebook as PDF (WeasyPrint).")
-@click.option("--questionnaire", default=None, help="Questionnaire id or YAML path, if the run's manifest names none.")
+@click.option("--questionnaire", default=None,
+              help="Questionnaire id or YAML path [default: the file the run recorded in its manifest].")
 def release(profile: str, run_dir: Path, out_dir: Path, lang: str, seed: int | None, pdf: bool,
             questionnaire: str | None) -> None:
     """Build an anonymised microdata release (SPSS, Stata, CSV, codebook, README) from a run."""

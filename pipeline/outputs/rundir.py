@@ -160,22 +160,30 @@ def context_from_run(run_dir: str | Path, q: Questionnaire, base: ReportContext 
     )
 
 
-def load_run(run_dir: str | Path, *, questionnaire: str | None = None, base: ReportContext | None = None) -> RunInputs:
-    """Everything :func:`pipeline.outputs.batch.render_reports` needs from a run directory."""
-    from pipeline.questionnaire.load import load_questionnaire
-
-    run = Path(run_dir)
+def require_run_dir(run: Path) -> Path:
     if not run.is_dir():
         raise UsageError(f"{run} is not a directory", [Problem("no such run directory", file=str(run),
                                                                 hint="pass the directory 'wbm run' wrote")],
                          code="no_run_dir")
-    manifest = _json(run / "manifest.json")
+    return run
+
+
+def run_questionnaire(run: Path, manifest: dict[str, Any], questionnaire: str | None = None) -> Questionnaire:
+    """The questionnaire ``questionnaire`` (id or YAML path), or the one the run's manifest names."""
+    from pipeline.questionnaire.load import load_questionnaire
+
     qid = questionnaire or questionnaire_id(manifest)
     if qid is None:
         raise UsageError(f"{run}: which questionnaire? manifest.json names none",
                          [Problem("no specs entry with role 'questionnaire' and an id", file=str(run / "manifest.json"),
                                   hint="pass --questionnaire ID (e.g. wbm-werknemers-2023)")], code="no_questionnaire")
-    q = load_questionnaire(qid)
+    return load_questionnaire(qid)
+
+
+def load_run(run_dir: str | Path, *, questionnaire: str | None = None, base: ReportContext | None = None) -> RunInputs:
+    """Everything :func:`pipeline.outputs.batch.render_reports` needs from a run directory."""
+    run = require_run_dir(Path(run_dir))
+    q = run_questionnaire(run, _json(run / "manifest.json"), questionnaire)
     path = find_estimates(run)
     return RunInputs(read_estimates_file(path), path, q, context_from_run(run, q, base))
 

@@ -1,6 +1,6 @@
 """Build a microdata release from a finished run: ``wbm release`` and the outputs stage.
 
-    run dir (03_score/scored.parquet, manifest.json) + release profile
+    run dir (03_score/scored.parquet, manifest.json; no estimates needed) + release profile
       -> anonymise (pipeline.sdc)                      the one place that drops, recodes, perturbs, suppresses
       -> released table (pipeline.release.table)      labels, codes, what the release did
       -> <stem>.sav, <stem>.dta, <stem>.csv + datapackage.json, <stem>.codebook.html (+ .pdf),
@@ -40,7 +40,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from pipeline.sdc.api import ReleaseResult
     from pipeline.sdc.profile import ReleaseProfile
 
-SCORED = "03_score/scored.parquet"
 DEFAULT_SEED = 2023
 
 
@@ -69,33 +68,49 @@ def _int(v: Any, default: int) -> int:
     return int(v) if isinstance(v, int) and not isinstance(v, bool) else default
 
 
-def load_run_source(run_dir: str | Path, *, questionnaire: str | None = None) -> RunSource:
-    """What a release needs from a finished run directory; a missing piece is a located error
-    (the run directory, its questionnaire and report context as the reports read them:
-    :func:`pipeline.outputs.rundir.load_run`)."""
-    import pandas as pd
+def load_run_source(run_dir: str | Path, *, questionnaire: str | Path | Questionnaire | None = None) -> RunSource:
+    """What a release needs from a run directory: the scored data (``03_score``, read with
+    :func:`pipeline.outputs.rundir.read_scored`), the questionnaire, the run's parameters and report
+    context; not the estimates (a run stopped after scoring can be released). A missing or damaged
+    piece is a located error.
 
-    from pipeline.outputs.rundir import load_run, run_manifest
+    ``questionnaire``: the run's own (the outputs stage passes ``run.questionnaire()``), an id or a
+    YAML path, or None: the file the run was given (``parameters.questionnaire``) if it still exists,
+    else the questionnaire the manifest names by id; either way it must be the file the run used (the
+    manifest's SHA-256), never another questionnaire that has the same id."""
+    from pipeline.outputs.rundir import context_from_run, read_scored, require_run_dir, run_manifest
+    from pipeline.questionnaire.model import Questionnaire
 
-    run = Path(run_dir)
+    run = require_run_dir(Path(run_dir))
     manifest = run_manifest(run)  # a damaged manifest is an error, not a default release seed
-    inputs = load_run(run, questionnaire=questionnaire)
-    scored = run / SCORED
-    if not scored.is_file():
-        raise UsageError(f"{scored} is missing", [Problem("the score stage has not been run", file=str(scored),
-                         expected="03_score/scored.parquet", hint=f"run 'wbm run --out {run} --stage score' first")],
-                         code="no_scored_data")
-    try:
-        frame = pd.read_parquet(scored)
-    except Exception as exc:  # pyarrow raises many kinds; all mean "not a readable parquet file"
-        raise InputError(f"{scored}: cannot be read ({exc.__class__.__name__})",
-                         [Problem(str(exc)[:300], file=str(scored), expected="a parquet file written by the score stage",
-                                  hint="rerun 'wbm run --stage score'")], code="bad_scored_data") from exc
     raw = manifest.get("parameters")
     params: dict[str, Any] = raw if isinstance(raw, dict) else {}
-    ctx = inputs.context
-    return RunSource(run, inputs.questionnaire, frame, str(params.get("population") or "default"),
-                     _int(params.get("release_seed"), DEFAULT_SEED), ctx.min_n_publish, ctx.synthetic, sha256_file(scored))
+    q = questionnaire if isinstance(questionnaire, Questionnaire) else _run_questionnaire(run, manifest, params, questionnaire)
+    frame, data_sha256 = read_scored(run)
+    ctx = context_from_run(run, q)
+    return RunSource(run, q, frame, str(params.get("population") or "default"),
+                     _int(params.get("release_seed"), DEFAULT_SEED), ctx.min_n_publish, ctx.synthetic, data_sha256)
+
+
+def _run_questionnaire(run: Path, manifest: dict[str, Any], params: dict[str, Any],
+                       given: str | Path | None) -> Questionnaire:
+    from pipeline.outputs.rundir import questionnaire_id, run_questionnaire
+    from pipeline.questionnaire.load import resolve
+
+    if given is not None:
+        return run_questionnaire(run, manifest, str(given))
+    used = params.get("questionnaire")
+    name = used if isinstance(used, str) and Path(used).is_file() else None
+    q = run_questionnaire(run, manifest, name)  # name None: the id the manifest names
+    path = resolve(name or str(questionnaire_id(manifest)))
+    spec = next((s for s in manifest.get("specs") or [] if isinstance(s, dict) and s.get("role") == "questionnaire"), {})
+    recorded = spec.get("sha256")
+    if isinstance(recorded, str) and sha256_file(path) != recorded:
+        raise UsageError(f"{run}: the run used another questionnaire file than {path}", [Problem(
+            "not the questionnaire file the run recorded (another version with the same id?)", file=str(path),
+            expected=f"the file {spec.get('path')} with SHA-256 {recorded[:12]}... (manifest.json, specs)",
+            hint="pass --questionnaire PATH with the file the run used")], code="questionnaire_mismatch")
+    return q
 
 
 def release_seed(base: int, profile_name: str) -> int:
@@ -146,17 +161,19 @@ def _prepare(out_dir: Path, keep: bool) -> list[Path]:
     return present
 
 
-def build_release(run_dir: str | Path, profile: str | Path | ReleaseProfile, out_dir: str | Path, *,
+def build_release(source: RunSource | str | Path, profile: str | Path | ReleaseProfile, out_dir: str | Path, *,
                   seed: int | None = None, lang: str = "en", pdf: bool = True, questionnaire: str | None = None,
                   replace: bool = False) -> ReleaseBuild:
-    """Build the release of ``run_dir`` under ``profile`` into ``out_dir`` (see the module docstring)."""
+    """Build the release of a run under ``profile`` into ``out_dir`` (see the module docstring).
+    ``source``: what :func:`load_run_source` read (the outputs stage passes its own questionnaire
+    that way), or the run directory (then ``questionnaire`` is passed on to it)."""
     from pipeline.release.table import release_table
     from pipeline.sdc.api import anonymise
 
     if lang not in ("nl", "en"):
         raise UsageError(f"language {lang!r} is not one of 'nl', 'en'", [Problem("unknown language", value=lang,
                          expected="nl or en", hint="--lang en")], code="bad_option")
-    src = load_run_source(run_dir, questionnaire=questionnaire)
+    src = source if isinstance(source, RunSource) else load_run_source(source, questionnaire=questionnaire)
     q = src.questionnaire
     prof, _source, profile_sha = _profile(profile, q)
     out = Path(out_dir)
