@@ -37,7 +37,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 FIXED_CREATED = datetime(2000, 1, 1)  # workbook "created" property: fixed for byte-identical output
 HEADER_ROWS = 5  # title, subtitle, column variable, level header, sub-header
-SUPPRESSED_MARK = "x"
 
 
 def _subcolumns(t: PublishedTable, sheet: Sheet) -> list[tuple[str, str]]:
@@ -66,7 +65,7 @@ def _flag_text(flag: str, lang: str) -> str:
     return words(lang)[flag] if flag else ""
 
 
-def _write_sheet(wb, ws, t: PublishedTable, sheet: Sheet, fmt: dict[str, object]) -> None:
+def _write_sheet(ws, t: PublishedTable, sheet: Sheet, fmt: dict[str, object]) -> None:
     from pipeline.tables.notes import words
 
     w = words(t.language)
@@ -112,6 +111,9 @@ def _write_sheet(wb, ws, t: PublishedTable, sheet: Sheet, fmt: dict[str, object]
 
 def _write_cell(ws, r: int, c0: int, cell: PublishedCell, subs: Sequence[tuple[str, str]], unit: str, lang: str,
                 fmt: dict[str, object]) -> None:
+    """One cell's sub-columns: its numbers, or the suppression mark (the legend's symbol) in each."""
+    from pipeline.tables.notes import words
+
     hidden = cell.flag == "suppressed"
     for k, (field, _) in enumerate(subs):
         if field == "flag":
@@ -121,7 +123,7 @@ def _write_cell(ws, r: int, c0: int, cell: PublishedCell, subs: Sequence[tuple[s
             continue
         value = getattr(cell, field)
         if hidden:
-            ws.write_string(r, c0 + k, SUPPRESSED_MARK, fmt["mark"])
+            ws.write_string(r, c0 + k, words(lang)["suppressed"], fmt["mark"])
         elif value is not None:
             f = fmt["n"] if field == "n" else fmt["big"] if field == "weighted_n" or unit == "total" else \
                 fmt["pct"] if unit == "percent" else fmt["mean"]
@@ -155,7 +157,7 @@ def _write_xlsx(path: Path, t: PublishedTable) -> None:
         "flag": wb.add_format({"italic": True, "font_color": "#9A3412"}),
     }
     for sheet in t.sheets:
-        _write_sheet(wb, wb.add_worksheet(sheet.name), t, sheet, fmt)
+        _write_sheet(wb.add_worksheet(sheet.name), t, sheet, fmt)
     notes = wb.add_worksheet(w["notes"])
     notes.set_column(0, 0, 36)
     notes.set_column(1, 1, 110)

@@ -27,7 +27,6 @@ from pipeline.tables.request import ResolvedRequest, WaveNames
 from pipeline.tables.source import WEIGHT, WaveData
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pipeline.estimation.config import EstimationConfig
     from pipeline.estimation.design import Design
 
 DOMAIN_PREFIX = "__cells_"
@@ -38,28 +37,26 @@ ALL = "all"
 class IndicatorTable:
     """One wave's table of one indicator: cells in structure order with the engine's numbers.
 
-    ``estimate``, ``se``, ``ci_low`` and ``ci_high`` are in the engine's units (a proportion in
-    [0, 1] for percentage tables, a mean, or a weighted total for magnitude tables); NaN where there
-    is none (an empty cell). ``digests`` are over the cells' members' row numbers in the data (never
-    respondent ids), computed once from the cells' membership. Magnitude tables also carry every unit's
-    contribution (weight x value): ``unit_values`` per respondent (0 outside the cells) for the dominance
-    and p% rules."""
+    ``estimate``, ``ci_low`` and ``ci_high`` are in the engine's units (a proportion in [0, 1] for
+    percentage tables, a mean, or a weighted total for magnitude tables); NaN where there is none (an
+    empty cell). ``masks`` is the respondents x cells membership the estimation domains were built
+    from; ``digests`` are over each cell's members' row numbers (never respondent ids), computed once
+    from it. Magnitude tables also carry every unit's contribution (weight x value): ``unit_values``
+    per respondent (0 outside the cells), for the dominance and p% rules."""
 
     wave: int
     indicator: str  # the request's name
     variable: str  # this wave's column name (also the cells' measure)
     kind: TableKind
-    stat: str  # the engine's statistic: proportion | mean
     structure: TableStructure
     cells: tuple[CellDef, ...]
     n: tuple[int, ...]
     weighted_n: tuple[float, ...]
     estimate: tuple[float, ...]
-    se: tuple[float, ...]
     ci_low: tuple[float, ...]
     ci_high: tuple[float, ...]
     digests: tuple[str, ...]  # SHA-256 of each cell's members' row numbers, for the ledger
-    contributions: tuple[tuple[float, ...], ...] | None = field(default=None, repr=False)
+    masks: np.ndarray = field(compare=False, repr=False)
     unit_values: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     def table_data(self) -> TableData:
@@ -73,7 +70,9 @@ class IndicatorTable:
             layers["total"] = [0.0 if np.isnan(x) else x for x in self.estimate]
         else:
             layers["numerator"] = list(numerator(self.estimate, self.weighted_n, percent=False))
-        return TableData(self.structure, self.kind, layers, self.cells, self.contributions)
+        units = self.unit_values
+        contributions = None if units is None else tuple(_t(units[self.masks[:, i]]) for i in range(len(self.cells)))
+        return TableData(self.structure, self.kind, layers, self.cells, contributions)
 
 
 def _structure(resolved: ResolvedRequest, wave: WaveNames, base: CellDef,
@@ -127,14 +126,13 @@ def calibrated_design(d: WaveData) -> Design:
 
 
 def compute_wave(resolved: ResolvedRequest, wave: WaveNames, data: WaveData, columns: Mapping[str, np.ndarray],
-                 *, config: EstimationConfig | None = None, design: Design | None = None) -> tuple[IndicatorTable, ...]:
-    """Every indicator's table for one wave, in the request's order."""
-    des = design if design is not None else calibrated_design(data)
-    return tuple(_indicator_table(resolved, wave, data, columns, ind, des, config) for ind in resolved.request.indicators)
+                 design: Design) -> tuple[IndicatorTable, ...]:
+    """Every indicator's table for one wave, in the request's order (``design``: :func:`calibrated_design`)."""
+    return tuple(_indicator_table(resolved, wave, data, columns, ind, design) for ind in resolved.request.indicators)
 
 
 def _indicator_table(resolved: ResolvedRequest, wave: WaveNames, data: WaveData, columns: Mapping[str, np.ndarray],
-                     indicator: str, design: Design, config: EstimationConfig | None) -> IndicatorTable:
+                     indicator: str, design: Design) -> IndicatorTable:
     import pandas as pd
 
     from pipeline.estimation.api import estimate
@@ -148,22 +146,21 @@ def _indicator_table(resolved: ResolvedRequest, wave: WaveNames, data: WaveData,
     masks = membership(cells, columns)
     counts = masks.sum(axis=0)
     doms, where = _domains(structure, masks)
-    out = {k: np.full(structure.n_cells, np.nan) for k in ("n", "weighted_n", "estimate", "se", "ci_low", "ci_high")}
+    out = {k: np.full(structure.n_cells, np.nan) for k in ("n", "weighted_n", "estimate", "ci_low", "ci_high")}
     frame = pd.DataFrame({var: data.frame[var].to_numpy(), **doms}, index=pd.RangeIndex(len(data.frame)))
-    est = estimate(frame, design, [var], list(doms), stat=stat, config=config, file=data.source).table  # type: ignore[arg-type]
+    est = estimate(frame, design, [var], list(doms), stat=stat, file=data.source).table  # type: ignore[arg-type]
     for row in est[est["by"] != ""].itertuples(index=False):  # an empty cell: n = 0, weighted N = 0, no estimate
         i = where[(str(row.by), str(row.level))]
         for k in out:
             out[k][i] = float(getattr(row, k))
     if not np.array_equal(out["n"], counts):  # the engine counts observed values in the domain: the cell
         raise EstimationError(f"{indicator}: the estimates' n differ from the cells' sizes", code="cell_n_mismatch")
-    units, contributions = None, None
+    units = None
     if kind == TableKind.magnitude:  # every unit's contribution to a total: weight x value
         units = np.nan_to_num(np.asarray(design.weights, dtype=float) * columns[var]) * masks.any(axis=1)
-        contributions = tuple(_t(units[masks[:, i]]) for i in range(structure.n_cells))
-    return IndicatorTable(wave.wave, indicator, var, kind, stat, structure, cells, tuple(int(x) for x in counts),
-                          _t(out["weighted_n"]), _t(out["estimate"]), _t(out["se"]), _t(out["ci_low"]), _t(out["ci_high"]),
-                          tuple(digest(masks[:, i]) for i in range(structure.n_cells)), contributions, units)
+    return IndicatorTable(wave.wave, indicator, var, kind, structure, cells, tuple(int(x) for x in counts),
+                          _t(out["weighted_n"]), _t(out["estimate"]), _t(out["ci_low"]), _t(out["ci_high"]),
+                          tuple(digest(masks[:, i]) for i in range(structure.n_cells)), masks, units)
 
 
 def _t(a: Sequence[float] | np.ndarray) -> tuple[float, ...]:

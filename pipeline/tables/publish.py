@@ -44,7 +44,6 @@ COLUMNS: tuple[str, ...] = (
     "wave", "indicator", "indicator_label", "unit", "row_variable", "row_level", "row_label", "column_variable",
     "column_level", "column_label", "estimate", "ci_low", "ci_high", "n", "weighted_n", "flag",
 )
-FLAGS: tuple[str, ...] = ("", "unreliable", "suppressed", "empty")
 UNITS: dict[TableKind, str] = {TableKind.percent: "percent", TableKind.mean: "mean", TableKind.magnitude: "total",
                                TableKind.count: "count"}
 KIND = "wbm-table"
@@ -120,7 +119,7 @@ def _value(x: float, scale: float = 1.0) -> float | None:
 
 def _cells(resolved: ResolvedRequest, wr: WaveRelease, pt: ProtectedTable, lang: str) -> list[PublishedCell]:
     t = pt.numbers
-    q = next(w.questionnaire for w in resolved.waves if w.wave == wr.wave)
+    q = resolved.wave(wr.wave).questionnaire
     stats = resolved.request.published_statistics()
     scale = 100.0 if t.kind == TableKind.percent else 1.0
     label = N.indicator_text(resolved.latest.questionnaire, t.indicator, lang)
@@ -151,7 +150,7 @@ def _axis(resolved: ResolvedRequest, role: str, wr: WaveRelease, lang: str) -> A
     var = getattr(resolved.request, role)
     if var is None:
         return None
-    wave = next(w for w in resolved.waves if w.wave == wr.wave)
+    wave = resolved.wave(wr.wave)
     q, name = wave.questionnaire, wave.variables[var]
     levels = [str(c) for c in resolved.levels(var, wave)]
     k = resolved.breakdowns().index(var)

@@ -20,7 +20,7 @@ releases were involved (for the workbook: a group size is itself a disclosure).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -75,8 +75,7 @@ class TableRelease:
 
     @property
     def decision(self) -> Decision:
-        ds = {w.decision for w in self.waves}
-        return "refuse" if "refuse" in ds else "suppress" if "suppress" in ds else "release"
+        return _fold(w.decision for w in self.waves)
 
     @property
     def reasons(self) -> tuple[str, ...]:
@@ -92,6 +91,12 @@ class TableRelease:
                     f"({', '.join(earlier)}) they would allow a figure that is not published to be derived.",)
         return (f"Extra cellen zijn niet gepubliceerd: samen met eerdere tabellen voor {who} of gepubliceerde tabellen "
                 f"({', '.join(earlier)}) zouden ze een niet-gepubliceerd cijfer laten afleiden.",)
+
+
+def _fold(decisions: Iterable[Decision]) -> Decision:
+    """The decision of several tables or waves: refused if one is, else further suppressed if one is."""
+    ds = set(decisions)
+    return "refuse" if "refuse" in ds else "suppress" if "suppress" in ds else "release"
 
 
 LedgersFor = Callable[[WaveData], tuple[Ledger, ...]]
@@ -138,9 +143,8 @@ def protect_wave(resolved: ResolvedRequest, data: WaveData, ledgers: Sequence[Le
     """Compute and protect one wave's tables of a request against that data version's history (the
     requester's and the public releases in ``ledgers``); not logged."""
     req = resolved.request
-    wave = next(w for w in resolved.waves if w.wave == data.wave)
     columns = disclosure_columns(data)
-    numbers = compute_wave(resolved, wave, data, columns, design=calibrated_design(data))
+    numbers = compute_wave(resolved, resolved.wave(data.wave), data, columns, calibrated_design(data))
     history, notes = _history(ledgers, req.requester, data, req.hash())
     done: list[ProtectedTable] = []
     for t in numbers:
@@ -149,8 +153,7 @@ def protect_wave(resolved: ResolvedRequest, data: WaveData, ledgers: Sequence[Le
         p = protect(table, rules=req.rules(), history=history, columns=columns, policy=req.policy(),
                     notices=notes, unit_values=units)
         done.append(ProtectedTable(t, p, p.released_cells(table)))
-    decisions = {pt.protected.decision for pt in done}
-    decision: Decision = "refuse" if "refuse" in decisions else "suppress" if "suppress" in decisions else "release"
+    decision = _fold(pt.protected.decision for pt in done)
     reasons = tuple(dict.fromkeys(f"{pt.numbers.indicator}: {r}" for pt in done for r in pt.protected.reasons))
     earlier = tuple(dict.fromkeys(e for pt in done for e in _earlier(pt.protected)))
     notices = tuple(dict.fromkeys(n for pt in done for n in pt.protected.notices))

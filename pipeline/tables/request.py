@@ -160,6 +160,13 @@ class ResolvedRequest:
     def latest(self) -> WaveNames:
         return self.waves[0]
 
+    def wave(self, wave: int) -> WaveNames:
+        """The names of one requested wave."""
+        for w in self.waves:
+            if w.wave == wave:
+                return w
+        raise KeyError(f"wave {wave} is not requested (waves: {', '.join(str(w.wave) for w in self.waves)})")
+
     def breakdowns(self) -> tuple[str, ...]:
         return tuple(v for v in (self.request.rows, self.request.columns) if v is not None)
 

@@ -58,6 +58,15 @@ def test_dominated_cell_is_suppressed_and_totals_are_the_engines(oe, tmp_path):
     pt = out.release.waves[0].tables[0]
     i = pt.numbers.structure.index(("1", "4"))
     assert status[i] == "primary:dominance" and pt.numbers.n[i] == 8  # enough organisations, one dominates
+    # each cell's contributions are its organisations' weight x employees, summing to its total
+    table = pt.numbers.table_data()
+    weights = df["weight"].to_numpy()
+    for k, cell in enumerate(pt.numbers.cells):
+        inside = np.ones(len(df), dtype=bool)
+        for c in cell.conditions:
+            inside &= df[c.variable].notna().to_numpy() if c.levels is None else df[c.variable].isin(c.levels).to_numpy()
+        assert sorted(table.contributions[k]) == pytest.approx(sorted((weights * df["employees"].to_numpy())[inside]))
+        assert math.isclose(sum(table.contributions[k]), table.layers["total"][k], rel_tol=1e-9)
     # no suppressed cell can be recomputed from the table's totals (every additive layer)
     for layer in pt.numbers.table_data().layers.values():
         assert audit(pt.numbers.structure, layer, pt.protected.suppressed).ok
