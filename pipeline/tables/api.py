@@ -65,7 +65,8 @@ def make_table(request: str | Path | ResolvedRequest, runs: Sequence[str | Path 
     else:
         named = None if req.questionnaire is None else load_questionnaire(req.questionnaire)
         by_wave = match_waves(req, data, file, expected=None if named is None else dict.fromkeys(req.waves, named.study.id))
-        resolved = resolve(req, file, loaded=named, questionnaires={w: d.questionnaire for w, d in by_wave.items()})
+        resolved = resolve(req, file, loaded=named, questionnaires={w: d.questionnaire for w, d in by_wave.items()},
+                           cutoff_populations={w: d.cutoff_population for w, d in by_wave.items()})
     check_columns(resolved, by_wave, file)
     return publish_request(resolved, by_wave, out_dir, ledgers_for(ledger), logged_at=logged_at)
 

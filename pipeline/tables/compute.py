@@ -139,7 +139,8 @@ def _indicator_table(resolved: ResolvedRequest, wave: WaveNames, data: WaveData,
 
     var = wave.indicators[indicator]
     kind = resolved.table_kind(indicator)
-    stat = "total" if kind == TableKind.magnitude else "mean" if _is_mean(wave, indicator) else "proportion"
+    col = wave.column(indicator)  # this wave's scored column: a count gives a mean, a 0/1 indicator a share
+    stat = "total" if col is None else "mean" if col.kind == "count" else "proportion"
     base = resolved.conditions(indicator, wave)
     structure = _structure(resolved, wave, CellDef.of(base, var), columns)
     cells = table_cells(structure, base, var, resolved.level_codes(wave))
@@ -165,10 +166,3 @@ def _indicator_table(resolved: ResolvedRequest, wave: WaveNames, data: WaveData,
 
 def _t(a: Sequence[float] | np.ndarray) -> tuple[float, ...]:
     return tuple(float(x) for x in a)
-
-
-def _is_mean(wave: WaveNames, indicator: str) -> bool:
-    from pipeline.tables.request import base_indicator
-
-    ind, acute = base_indicator(wave.questionnaire, wave.indicators[indicator])
-    return ind.kind == "count" and not acute

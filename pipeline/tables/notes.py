@@ -11,9 +11,15 @@ from collections.abc import Sequence
 
 from pipeline import __version__
 from pipeline.disclosure.rules import PrimaryRules
-from pipeline.outputs.labels import domain_label, level_labels
+from pipeline.outputs.labels import domain_label, indicator_label, level_labels
 from pipeline.questionnaire.model import Questionnaire
-from pipeline.tables.request import MISSING_LEVEL, ResolvedRequest, base_indicator, magnitude_names
+from pipeline.scoring.plan import DEFAULT_POPULATION
+from pipeline.tables.request import (
+    MISSING_LEVEL,
+    ResolvedRequest,
+    indicator_catalogue,
+    magnitude_names,
+)
 
 WORDS: dict[str, dict[str, str]] = {
     "nl": {
@@ -49,11 +55,8 @@ def words(lang: str) -> dict[str, str]:
 
 
 def indicator_text(q: Questionnaire, name: str, lang: str) -> str:
-    if name in magnitude_names(q):
-        return q.item(name).label.get(lang)
-    ind, acute = base_indicator(q, name)
-    label = ind.label.get(lang)
-    return label + ((" (acute)" if lang == "en" else " (acuut)") if acute else "")
+    """A magnitude item's label, or the indicator's as the reports give it (acute variants too)."""
+    return q.item(name).label.get(lang) if name in magnitude_names(q) else indicator_label(q, name, lang)
 
 
 def level_text(q: Questionnaire, variable: str, level: str, lang: str) -> str:
@@ -65,17 +68,19 @@ def level_text(q: Questionnaire, variable: str, level: str, lang: str) -> str:
     return level_labels(q, variable, lang).get(int(level), level)
 
 
-def definition(q: Questionnaire, name: str, lang: str) -> str:
-    """What an indicator measures, from its questionnaire definition."""
+def definition(q: Questionnaire, name: str, lang: str, cutoff_population: str = DEFAULT_POPULATION) -> str:
+    """What an indicator measures, from its questionnaire definition (the cut-offs of the population
+    the data were scored with)."""
     en = lang == "en"
     if name in magnitude_names(q):
         it = q.item(name)
         unit = f" ({it.unit})" if it.unit else ""
         return (f"weighted total of '{it.label.get(lang)}'{unit} over the organisations in the cell" if en else
                 f"gewogen totaal van '{it.label.get(lang)}'{unit} over de organisaties in de cel")
-    ind, acute = base_indicator(q, name)
+    col = indicator_catalogue(q, cutoff_population)[name]
+    ind, acute = q.indicator(col.source), col.kind == "acute"
     if ind.kind == "traffic_light" and ind.cutoffs:
-        c = q.cutoffs_for(ind, "default")
+        c = q.cutoffs_for(ind, cutoff_population)
         op = ">=" if ind.problem_if == "high" else "<="
         cut = c.acuut if acute and c.acuut is not None else c.problematisch
         scale = q.scale(ind.scale).label.get(lang) if ind.scale else ""

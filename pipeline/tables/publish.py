@@ -218,7 +218,8 @@ def _notes(release: TableRelease, title: str) -> tuple[tuple[str, str], ...]:
     first = release.waves[0].data
     rows.append((w["method"], N.method_text(first.weighting, first.questionnaire, lang, first.method)))
     for name in req.indicators:
-        rows.append((f"{w['definition']}: {N.indicator_text(q, name, lang)}", N.definition(q, name, lang)))
+        rows.append((f"{w['definition']}: {N.indicator_text(q, name, lang)}",
+                     N.definition(q, name, lang, resolved.latest.cutoff_population)))
     magnitudes = any(pt.numbers.kind == TableKind.magnitude for wr in release.waves for pt in wr.tables)
     for symbol, text in N.legend_rows(req.rules(), lang, magnitudes):
         rows.append((f"{w['legend']}: {symbol}", text))

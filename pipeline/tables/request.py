@@ -33,9 +33,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -46,14 +46,17 @@ from pipeline.disclosure.rules import DominanceRule, PrimaryRules, TableKind
 from pipeline.disclosure.structure import Dimension
 from pipeline.errors import Problem, SpecError
 from pipeline.paths import QUESTIONNAIRES_DIR
-from pipeline.questionnaire.model import Indicator, ItemType, Measure, Questionnaire, Role, Text
+from pipeline.questionnaire.model import ItemType, Measure, Questionnaire, Role, Text
+from pipeline.scoring.plan import DEFAULT_POPULATION, acute_column
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pipeline.scoring.api import OutputColumn
 
 KIND = "table-request"
 SCHEMA_VERSION = 1
 POPULATIONS = {"employees": "werknemers", "self-employed": "zelfstandigen", "enterprises": "ondernemingen"}
 SLUG = r"^[a-z0-9][a-z0-9._-]{0,63}$"
 MISSING_LEVEL = "missing"
-ACUTE_SUFFIX = "_acuut"
 
 
 class _Spec(BaseModel):
@@ -142,12 +145,20 @@ class TableRequest(_Spec):
 
 @dataclass(frozen=True)
 class WaveNames:
-    """One wave's questionnaire and the request's names translated into that wave's names."""
+    """One wave's questionnaire and the request's names translated into that wave's names;
+    ``columns``: the wave's indicator columns as scoring makes them with the cut-offs of
+    ``cutoff_population`` (the one its data were scored with), :func:`indicator_catalogue`."""
 
     wave: int
     questionnaire: Questionnaire
     variables: dict[str, str]  # request name -> this wave's name
     indicators: dict[str, str]
+    cutoff_population: str = DEFAULT_POPULATION
+    columns: Mapping[str, OutputColumn] = field(default_factory=dict, compare=False, repr=False)
+
+    def column(self, indicator: str) -> OutputColumn | None:
+        """The scored column behind a requested indicator (None for a magnitude item)."""
+        return self.columns.get(self.indicators[indicator])
 
 
 @dataclass(frozen=True)
@@ -219,13 +230,12 @@ class ResolvedRequest:
         """Percentages for 0/1 indicators; means for counts (e.g. the number of problems); magnitudes
         (weighted totals) for numeric items of an enterprise request; and plain counts when the
         request shows only n and weighted N (no estimate, no interval): then the count rule applies."""
-        q, name = self.latest.questionnaire, self.latest.indicators[indicator]
-        if name in magnitude_names(q):
+        col = self.latest.column(indicator)
+        if col is None:
             return TableKind.magnitude
         if not {"estimate", "ci"} & set(self.request.published_statistics()):
             return TableKind.count
-        ind, acute = base_indicator(q, name)
-        return TableKind.mean if ind.kind == "count" and not acute else TableKind.percent
+        return TableKind.mean if col.kind == "count" else TableKind.percent
 
 
 def missing_codes(q: Questionnaire) -> tuple[float, ...]:
@@ -234,15 +244,18 @@ def missing_codes(q: Questionnaire) -> tuple[float, ...]:
     return tuple(float(c) for c in q.missing_code_values()) or (-1.0,)
 
 
-def indicator_names(q: Questionnaire) -> list[str]:
-    """Indicators a request may name: every indicator of the questionnaire, and ``<name>_acuut`` for
-    traffic lights with an acute cut-off (schema order)."""
-    out = []
-    for ind in q.indicators:
-        out.append(ind.name)
-        if ind.kind == "traffic_light" and ind.cutoffs and any(c.acuut is not None for c in ind.cutoffs.values()):
-            out.append(ind.name + ACUTE_SUFFIX)
-    return out
+def indicator_catalogue(q: Questionnaire, population: str = DEFAULT_POPULATION) -> dict[str, OutputColumn]:
+    """The scored columns a request may name as indicators, by name in schema order: 0/1 indicators,
+    ``<name>_acuut`` where the population's cut-offs have an acute one, and counts (the scoring
+    catalogue, :func:`pipeline.scoring.api.output_columns`, without scale scores and traffic lights)."""
+    from pipeline.scoring.api import output_columns
+
+    return {c.name: c for c in output_columns(q, population) if c.kind not in ("score", "traffic_light")}
+
+
+def indicator_names(q: Questionnaire, population: str = DEFAULT_POPULATION) -> list[str]:
+    """Indicators a request may name (:func:`indicator_catalogue`)."""
+    return list(indicator_catalogue(q, population))
 
 
 def magnitude_names(q: Questionnaire) -> list[str]:
@@ -254,19 +267,9 @@ def magnitude_names(q: Questionnaire) -> list[str]:
             and it.measure == Measure.scale and it.role != Role.direct_identifier]
 
 
-def tabulated_names(q: Questionnaire) -> list[str]:
+def tabulated_names(q: Questionnaire, population: str = DEFAULT_POPULATION) -> list[str]:
     """Everything ``indicators`` may name: indicators, acute variants, magnitude items."""
-    return indicator_names(q) + magnitude_names(q)
-
-
-def base_indicator(q: Questionnaire, name: str) -> tuple[Indicator, bool]:
-    """The questionnaire's indicator behind a request name, and whether the name is its acute variant."""
-    try:
-        return q.indicator(name), False
-    except KeyError:
-        if name.endswith(ACUTE_SUFFIX):
-            return q.indicator(name[: -len(ACUTE_SUFFIX)]), True
-        raise
+    return indicator_names(q, population) + magnitude_names(q)
 
 
 def _codes(q: Questionnaire, name: str) -> tuple[int, ...] | None:
@@ -330,11 +333,13 @@ def available_waves(population: str) -> list[int]:
 
 
 def resolve(req: TableRequest, file: str | None = None, *, loaded: Questionnaire | None = None,
-            questionnaires: Mapping[int, Questionnaire] | None = None) -> ResolvedRequest:
+            questionnaires: Mapping[int, Questionnaire] | None = None,
+            cutoff_populations: Mapping[int, str] | None = None) -> ResolvedRequest:
     """Check every name against the questionnaires of the requested waves (all problems at once).
     The questionnaire of a wave is the request's ``questionnaire`` (``loaded``: already loaded, it is not
     read again), else the one in ``questionnaires`` (the data's, e.g. of the runs given), else the
-    shipped questionnaire of that population and wave."""
+    shipped questionnaire of that population and wave. ``cutoff_populations``: the population whose
+    cut-offs scored each wave's data (default ``default``): it decides which acute variants exist."""
     from pipeline.questionnaire.load import load_questionnaire
 
     problems: list[Problem] = []
@@ -363,15 +368,14 @@ def resolve(req: TableRequest, file: str | None = None, *, loaded: Questionnaire
         qs.append((w, load_questionnaire(ids[0])))
     if problems or not qs:
         raise SpecError(f"{file or 'request'}: the table request has {len(problems)} problem(s)", problems)
-    latest_q = qs[0][1]
-    _check_latest(req, latest_q, file, problems)
-    resolved_waves = [WaveNames(qs[0][0], latest_q, {v: v for v in _request_variables(req)},
-                                {i: i for i in req.indicators})]
-    prev_q, var_map, ind_map = latest_q, {v: v for v in _request_variables(req)}, {i: i for i in req.indicators}
+    pops = {w: (cutoff_populations or {}).get(w, DEFAULT_POPULATION) for w, _ in qs}
+    latest = WaveNames(qs[0][0], qs[0][1], {v: v for v in _request_variables(req)}, {i: i for i in req.indicators},
+                       pops[qs[0][0]], indicator_catalogue(qs[0][1], pops[qs[0][0]]))
+    _check_latest(req, latest, file, problems)
+    resolved_waves = [latest]
     for w, q in qs[1:]:
-        var_map, ind_map = _translate(prev_q, q, var_map, ind_map, file, problems)
-        resolved_waves.append(WaveNames(w, q, dict(var_map), dict(ind_map)))
-        prev_q = q
+        older = WaveNames(w, q, {}, {}, pops[w], indicator_catalogue(q, pops[w]))
+        resolved_waves.append(_translate(resolved_waves[-1], older, file, problems))
     if problems:
         raise SpecError(f"{file or 'request'}: the table request has {len(problems)} problem(s)", problems)
     return ResolvedRequest(req, tuple(resolved_waves), file)
@@ -382,8 +386,9 @@ def _request_variables(req: TableRequest) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _check_latest(req: TableRequest, q: Questionnaire, file: str | None, problems: list[Problem]) -> None:
-    inds = tabulated_names(q)
+def _check_latest(req: TableRequest, wave: WaveNames, file: str | None, problems: list[Problem]) -> None:
+    q = wave.questionnaire
+    inds = [*wave.columns, *magnitude_names(q)]
     for k, name in enumerate(req.indicators):
         if name not in inds:
             problems.append(Problem(f"unknown indicator {name!r}", file=file, path=f"indicators[{k}]", value=name,
@@ -411,39 +416,41 @@ def _check_latest(req: TableRequest, q: Questionnaire, file: str | None, problem
                                 expected="one of " + ", ".join(q.study.languages)))
 
 
-def _translate(newer: Questionnaire, older: Questionnaire, var_map: dict[str, str], ind_map: dict[str, str],
-               file: str | None, problems: list[Problem]) -> tuple[dict[str, str], dict[str, str]]:
-    """Names of ``newer`` -> names of ``older`` through ``newer.mapping`` (same name if unmapped)."""
-    m = newer.mapping
-    if m is None or m.previous != older.study.id:
+def _translate(newer: WaveNames, older: WaveNames, file: str | None, problems: list[Problem]) -> WaveNames:
+    """``older`` with the request's names translated from ``newer``'s names through the newer
+    questionnaire's mapping (same name if unmapped)."""
+    nq, oq = newer.questionnaire, older.questionnaire
+    m = nq.mapping
+    if m is None or m.previous != oq.study.id:
         items: dict[str, str] = {}
         inds: dict[str, str] = {}
     else:
         items, inds = dict(m.items), dict(m.indicators)
-    out_v = {k: items.get(v, v) for k, v in var_map.items()}
-    out_i = {k: items[v] if v in magnitude_names(newer) and v in items else _older_indicator(v, inds)
-             for k, v in ind_map.items()}
-    valid_v = _breakdown_names(older)
-    valid_i = tabulated_names(older)
+    out_v = {k: items.get(v, v) for k, v in newer.variables.items()}
+    out_i = {k: items.get(v, v) if v in magnitude_names(nq) else _older_indicator(v, newer.columns.get(v), inds)
+             for k, v in newer.indicators.items()}
+    valid_v = _breakdown_names(oq)
+    valid_i = [*older.columns, *magnitude_names(oq)]
     for k, v in out_v.items():
         if v not in valid_v:
-            problems.append(Problem(f"variable {k!r} has no counterpart in wave {older.study.wave}", file=file,
+            problems.append(Problem(f"variable {k!r} has no counterpart in wave {oq.study.wave}", file=file,
                                     value=v, expected="one of " + ", ".join(valid_v),
-                                    hint=f"add it to the mapping of {newer.study.id}, or drop wave {older.study.wave}"))
+                                    hint=f"add it to the mapping of {nq.study.id}, or drop wave {oq.study.wave}"))
     for k, v in out_i.items():
         if v not in valid_i:
-            problems.append(Problem(f"indicator {k!r} has no counterpart in wave {older.study.wave}", file=file,
+            problems.append(Problem(f"indicator {k!r} has no counterpart in wave {oq.study.wave}", file=file,
                                     value=v, expected="one of " + ", ".join(valid_i),
-                                    hint=f"add it to the mapping of {newer.study.id}, or drop wave {older.study.wave}"))
-    return out_v, out_i
+                                    hint=f"add it to the mapping of {nq.study.id}, or drop wave {oq.study.wave}"))
+    return replace(older, variables=out_v, indicators=out_i)
 
 
-def _older_indicator(name: str, mapping: dict[str, str]) -> str:
+def _older_indicator(name: str, column: OutputColumn | None, mapping: dict[str, str]) -> str:
+    """An indicator's name in the older wave: mapped, or (an acute variant) its mapped base's acute
+    variant, else the same name."""
     if name in mapping:
         return mapping[name]
-    base = name[: -len(ACUTE_SUFFIX)] if name.endswith(ACUTE_SUFFIX) else None
-    if base is not None and base in mapping:
-        return mapping[base] + ACUTE_SUFFIX
+    if column is not None and column.kind == "acute" and column.source in mapping:
+        return acute_column(mapping[column.source])
     return name
 
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pipeline.errors import Problem, UsageError
+from pipeline.scoring.plan import DEFAULT_POPULATION
 from pipeline.tables.request import (
     POPULATIONS,
     ResolvedRequest,
@@ -52,6 +53,7 @@ class WaveData:
     synthetic: bool = False
     method: str = ""  # weighting method, for the notes sheet
     reference: str = ""  # how the run names its questionnaire (a shipped id or a path)
+    cutoff_population: str = DEFAULT_POPULATION  # the population whose cut-offs scored the data
 
     @property
     def wave(self) -> int:
@@ -65,13 +67,15 @@ class WaveData:
 
 def wave_data(frame: pd.DataFrame, q: Questionnaire, *, data_version: str, source: str = "data",
               run_dir: Path | None = None, synthetic: bool = False, method: str = "",
-              weighting: Sequence[str] | None = None, reference: str | None = None) -> WaveData:
+              weighting: Sequence[str] | None = None, reference: str | None = None,
+              cutoff_population: str = DEFAULT_POPULATION) -> WaveData:
     """A :class:`WaveData` from a frame in memory (checks the weight and weighting columns)."""
     from pipeline.estimation.api import require_columns
 
     margins = tuple(weighting if weighting is not None else q.weighting)
     require_columns(frame, [WEIGHT, *margins], what=source, file=source)
-    return WaveData(frame, q, data_version, source, margins, run_dir, synthetic, method, reference or q.study.id)
+    return WaveData(frame, q, data_version, source, margins, run_dir, synthetic, method, reference or q.study.id,
+                    cutoff_population)
 
 
 def load_run(run_dir: str | Path) -> WaveData:
@@ -94,7 +98,8 @@ def load_run(run_dir: str | Path) -> WaveData:
     q = load_questionnaire(str(qid))
     ctx = context_from_run(run, q)
     return wave_data(frame, q, data_version=version, source=str(run / SCORED), run_dir=run,
-                     synthetic=ctx.synthetic, method=ctx.weighting.method, reference=str(qid))
+                     synthetic=ctx.synthetic, method=ctx.weighting.method, reference=str(qid),
+                     cutoff_population=str((params or {}).get("population") or DEFAULT_POPULATION))
 
 
 def _json(path: Path) -> dict[str, Any]:
@@ -171,7 +176,7 @@ def disclosure_columns(d: WaveData) -> dict[str, np.ndarray]:
         if name in d.frame.columns:
             v = pd.to_numeric(d.frame[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
             out[name] = np.where(np.isnan(v) | ((v < 0) & ~np.isin(v, miss)), miss[0], v)
-    for name in tabulated_names(q):
+    for name in tabulated_names(q, d.cutoff_population):
         if name in d.frame.columns:
             out[name] = pd.to_numeric(d.frame[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     return out

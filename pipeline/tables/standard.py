@@ -11,7 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.errors import DisclosureError, Problem
+from pipeline.outputs.labels import indicator_groups
 from pipeline.questionnaire.model import Questionnaire
+from pipeline.scoring.plan import DEFAULT_POPULATION, acute_column
 from pipeline.tables.release import PUBLIC
 from pipeline.tables.request import (
     POPULATIONS,
@@ -25,32 +27,33 @@ STANDARD_STATISTICS = ("percent", "ci", "n")
 
 
 def default_rows(q: Questionnaire) -> list[str]:
-    """The standard table rows: werkbaar werk, the workability indicators (and acute), the risks."""
-    out: list[str] = [ind.name for ind in q.indicators if ind.kind == "composite"]
-    for ind in q.indicators:
-        if ind.kind == "traffic_light" and ind.group == "workability":
-            out.append(ind.name)
-            if ind.cutoffs and any(c.acuut is not None for c in ind.cutoffs.values()):
-                out.append(ind.name + "_acuut")
-    out += [i.name for i in q.indicators if i.kind == "traffic_light" and i.group == "risk"]
-    return out
+    """The standard table rows, the reports' indicator groups: werkbaar werk, the workability
+    indicators (each with its acute variant; kept where the data have it), the risks."""
+    groups = indicator_groups(q)
+    out = [] if groups.headline is None else [groups.headline.name]
+    for ind in groups.workability:
+        out += [ind.name, acute_column(ind.name)]
+    return out + [ind.name for ind in groups.risk]
 
 
 def standard_request(q: Questionnaire, questionnaire: str, columns: list[str], *, min_n: int = 30,
-                     min_n_reliable: int = 50) -> ResolvedRequest:
+                     min_n_reliable: int = 50, cutoff_population: str = DEFAULT_POPULATION) -> ResolvedRequest:
     """Indicators (those the data have) by the questionnaire's first domain, Dutch, as a request: the
-    standard rows, or every indicator of a questionnaire without workability indicators (e.g. the OE)."""
+    standard rows, or every indicator of a questionnaire without workability indicators (e.g. the OE).
+    ``cutoff_population``: the cut-off population the data were scored with."""
     domain = q.domains[0]
     population = {v: k for k, v in POPULATIONS.items()}[q.study.population]
     data = {
         "id": f"{q.study.id}-{domain}".lower(), "requester": PUBLIC, "population": population,
         "title": {"nl": f"{q.study.title.nl}: indicatoren per {domain}"},
         "waves": [q.study.wave], "questionnaire": questionnaire,
-        "indicators": [r for r in (default_rows(q) or indicator_names(q)) if r in columns], "columns": domain,
+        "indicators": [r for r in (default_rows(q) or indicator_names(q, cutoff_population)) if r in columns],
+        "columns": domain,
         "statistics": list(STANDARD_STATISTICS), "language": "nl",
         "disclosure": {"min_n_percent": min_n, "unreliable_below": max(min_n_reliable, min_n)},
     }
-    return resolve(parse_request(data, "standard table"), "standard table", loaded=q)
+    return resolve(parse_request(data, "standard table"), "standard table", loaded=q,
+                   cutoff_populations={q.study.wave: cutoff_population})
 
 
 def write_standard_table(run_dir: str | Path, out_dir: str | Path, *, min_n: int = 30,
@@ -62,7 +65,7 @@ def write_standard_table(run_dir: str | Path, out_dir: str | Path, *, min_n: int
 
     data = load_run(run_dir)
     resolved = standard_request(data.questionnaire, data.reference, list(data.frame.columns),
-                                min_n=min_n, min_n_reliable=min_n_reliable)
+                                min_n=min_n, min_n_reliable=min_n_reliable, cutoff_population=data.cutoff_population)
     outcome = publish_request(resolved, {data.wave: data}, out_dir, ledgers_for(None))
     if outcome.decision == "refuse":
         raise DisclosureError("the standard table cannot be published safely",

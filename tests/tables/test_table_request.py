@@ -197,3 +197,65 @@ def test_catalogue_is_read_from_the_study_headers():
     assert ("wbm-werknemers-2023", "werknemers", 2023) in cat and ("pc126", "werknemers", 2025) in cat
     assert [c[0] for c in cat][-1] == "pc126"  # modules after the questionnaires
     assert available_waves("werknemers") == [2019, 2023, 2025] and available_waves("ondernemingen") == [2025]
+
+
+def _own_cutoffs():
+    """The 2023 questionnaire where employees (population 'werknemers') have their own werkstress
+    cut-offs, without an acute one."""
+    from pipeline.questionnaire.load import load_questionnaire
+    from pipeline.questionnaire.model import Cutoffs
+
+    q = load_questionnaire("wbm-werknemers-2023")
+    inds = tuple(i.model_copy(update={"cutoffs": {**i.cutoffs, "werknemers": Cutoffs(problematisch=60.0)}})
+                 if i.name == "werkstress" else i for i in q.indicators)
+    return q.model_copy(update={"indicators": inds})
+
+
+def test_indicator_names_and_kinds_come_from_the_scoring_catalogue_of_the_runs_cutoffs():
+    """Which acute variants exist depends on the cut-off population the run was scored with
+    (pipeline.scoring.api.output_columns), as do the kinds (a count is a mean) and the definitions."""
+    from pipeline.scoring.api import output_columns
+    from pipeline.tables.notes import definition
+    from pipeline.tables.request import indicator_names
+
+    q = _own_cutoffs()
+    for pop in ("default", "werknemers"):
+        scored = [c.name for c in output_columns(q, pop) if c.kind not in ("score", "traffic_light")]
+        assert indicator_names(q, pop) == scored
+    assert "werkstress_acuut" in indicator_names(q) and "werkstress_acuut" not in indicator_names(q, "werknemers")
+    req = parse_request(_base(indicators=["werkstress_acuut", "aantal_problemen"]))
+    ok = resolve(req, questionnaires={2023: q}, cutoff_populations={2023: "default"})
+    assert [ok.table_kind(i).value for i in req.indicators] == ["percent", "mean"]
+    with pytest.raises(SpecError) as err:
+        resolve(req, questionnaires={2023: q}, cutoff_populations={2023: "werknemers"})
+    (p,) = err.value.problems
+    assert p.path == "indicators[0]" and "werkstress_acuut" not in p.expected and "leerprobleem_acuut" in p.expected
+    assert "54,5" in definition(q, "werkstress", "nl") and "60" in definition(q, "werkstress", "nl", "werknemers")
+
+
+def test_indicator_labels_are_the_reports_labels():
+    from pipeline.outputs.labels import indicator_label
+    from pipeline.questionnaire.load import load_questionnaire
+    from pipeline.tables.notes import indicator_text
+    from pipeline.tables.request import indicator_names
+
+    q = load_questionnaire("wbm-werknemers-2023")
+    for lang in ("nl", "en"):
+        for name in indicator_names(q):
+            assert indicator_text(q, name, lang) == indicator_label(q, name, lang)
+    assert indicator_text(q, "werkstress_acuut", "en") == "work stress (acute)"
+    oe = load_questionnaire("oe-2025")
+    assert indicator_text(oe, "employees", "nl") == oe.item("employees").label.nl
+
+
+def test_the_standard_rows_are_the_reports_indicator_groups():
+    from pipeline.outputs.labels import indicator_groups
+    from pipeline.questionnaire.load import load_questionnaire
+    from pipeline.tables.standard import default_rows
+
+    q = load_questionnaire("wbm-werknemers-2023")
+    g = indicator_groups(q)
+    rows = default_rows(q)
+    assert rows[0] == g.headline.name and rows[-len(g.risk):] == [i.name for i in g.risk]
+    assert [r for r in rows[1:-len(g.risk)] if not r.endswith("_acuut")] == [i.name for i in g.workability]
+    assert default_rows(load_questionnaire("oe-2025")) == []
