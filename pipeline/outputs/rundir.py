@@ -132,7 +132,8 @@ def _weighting(run_dir: Path, q: Questionnaire) -> tuple[WeightingSummary, bool]
                             margins=margins or tuple(q.weighting)), bool(meta.get("synthetic", False))
 
 
-def _int(v: Any, default: int) -> int:
+def int_or(v: Any, default: int) -> int:
+    """``v`` if it is an integer (not a bool), else ``default`` (for values read from JSON)."""
     return int(v) if isinstance(v, int) and not isinstance(v, bool) else default
 
 
@@ -154,8 +155,8 @@ def context_from_run(run_dir: str | Path, q: Questionnaire, base: ReportContext 
         ResponseInfo(invited=ctx.response.invited, responded=accepted if isinstance(accepted, int) else None),
         weighting=weighting if not ctx.weighting.method and ctx.weighting.kish_deff is None else ctx.weighting,
         data_version=ctx.data_version or str(est_entry.get("sha256", ""))[:12],
-        min_n_publish=_int(params.get("min_n"), ctx.min_n_publish),
-        min_n_reliable=_int(params.get("min_n_reliable"), ctx.min_n_reliable),
+        min_n_publish=int_or(params.get("min_n"), ctx.min_n_publish),
+        min_n_reliable=int_or(params.get("min_n_reliable"), ctx.min_n_reliable),
         synthetic=ctx.synthetic or synthetic,
     )
 

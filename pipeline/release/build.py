@@ -64,10 +64,6 @@ class ReleaseBuild:
     table: ReleaseTable
 
 
-def _int(v: Any, default: int) -> int:
-    return int(v) if isinstance(v, int) and not isinstance(v, bool) else default
-
-
 def load_run_source(run_dir: str | Path, *, questionnaire: str | Path | Questionnaire | None = None) -> RunSource:
     """What a release needs from a run directory: the scored data (``03_score``, read with
     :func:`pipeline.outputs.rundir.read_scored`), the questionnaire, the run's parameters and report
@@ -78,7 +74,13 @@ def load_run_source(run_dir: str | Path, *, questionnaire: str | Path | Question
     YAML path, or None: the file the run was given (``parameters.questionnaire``) if it still exists,
     else the questionnaire the manifest names by id; either way it must be the file the run used (the
     manifest's SHA-256), never another questionnaire that has the same id."""
-    from pipeline.outputs.rundir import context_from_run, read_scored, require_run_dir, run_manifest
+    from pipeline.outputs.rundir import (
+        context_from_run,
+        int_or,
+        read_scored,
+        require_run_dir,
+        run_manifest,
+    )
     from pipeline.questionnaire.model import Questionnaire
 
     run = require_run_dir(Path(run_dir))
@@ -89,7 +91,7 @@ def load_run_source(run_dir: str | Path, *, questionnaire: str | Path | Question
     frame, data_sha256 = read_scored(run)
     ctx = context_from_run(run, q)
     return RunSource(run, q, frame, str(params.get("population") or "default"),
-                     _int(params.get("release_seed"), DEFAULT_SEED), ctx.min_n_publish, ctx.synthetic, data_sha256)
+                     int_or(params.get("release_seed"), DEFAULT_SEED), ctx.min_n_publish, ctx.synthetic, data_sha256)
 
 
 def _run_questionnaire(run: Path, manifest: dict[str, Any], params: dict[str, Any],
@@ -138,7 +140,8 @@ def _profile(profile: str | Path | ReleaseProfile, q: Questionnaire) -> tuple[Re
 
 def _prepare(out_dir: Path, keep: bool) -> list[Path]:
     """Files of an earlier release in ``out_dir`` (to remove if not rewritten)."""
-    from pipeline.release.checksums import MANIFEST, listed_files
+    from pipeline.manifest import MANIFEST
+    from pipeline.release.checksums import listed_files
 
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"{out_dir} is a file", [Problem("the release directory is a file", file=str(out_dir),
@@ -202,9 +205,10 @@ def _write_all(out: Path, src: RunSource, q: Questionnaire, prof: ReleaseProfile
     """Write every file into ``out`` (a staging directory); returns the file names, .sav first,
     manifest last."""
     from pipeline import __version__
+    from pipeline.manifest import MANIFEST
     from pipeline.outputs.microdata import write_sav
     from pipeline.release import codebook, readme, tabular
-    from pipeline.release.checksums import MANIFEST, write_manifest
+    from pipeline.release.checksums import write_manifest
     from pipeline.release.stata import write_dta
     from pipeline.sdc.profile import fill_text
     from pipeline.sdc.report import render_html as risk_fragment

@@ -11,8 +11,8 @@ from typing import Any
 
 from pipeline.errors import InputError, Problem
 from pipeline.fileio import read_json_object, sha256_file, write_json
+from pipeline.manifest import MANIFEST, file_entry
 
-MANIFEST = "manifest.json"
 KIND = "wbm-release-manifest"
 
 
@@ -24,8 +24,7 @@ class Mismatch:
 
 def write_manifest(out_dir: Path, files: list[tuple[Path, str]], about: dict[str, Any]) -> Path:
     """``files``: (path, role) of every file of the release except the manifest."""
-    entries = [{"path": p.relative_to(out_dir).as_posix(), "role": role, "sha256": sha256_file(p),
-                "bytes": p.stat().st_size} for p, role in sorted(files, key=lambda t: t[0].name)]
+    entries = [file_entry(p, role=role, base=out_dir) for p, role in sorted(files, key=lambda t: t[0].name)]
     return write_json(out_dir / MANIFEST, {"kind": KIND, "manifest_version": 1, **about, "files": entries})
 
 
