@@ -59,6 +59,27 @@ def one_of(value: object, allowed: Iterable[object], *, limit: int = MAX_SHOWN) 
     return f"{value!r} is not one of {shown}{more}"
 
 
+def close_names(name: str, known: Iterable[str], *, n: int = 1, cutoff: float = 0.6) -> list[str]:
+    """The names in ``known`` most like ``name``, most similar first (at most ``n``)."""
+    import difflib
+
+    return difflib.get_close_matches(name, sorted(set(known)), n=n, cutoff=cutoff)
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """A hint for an unknown name: ``did you mean 'x'?`` or ``check the spelling``."""
+    close = close_names(name, known)
+    return f"did you mean {close[0]!r}?" if close else "check the spelling"
+
+
+def similar_first(name: str, known: Iterable[str], *, n: int = 8) -> list[str]:
+    """``known`` (sorted) with the names most like ``name`` first: for :func:`one_of`, so a message
+    shows what was probably meant."""
+    pool = set(known)
+    close = close_names(name, pool, n=n, cutoff=0.5)
+    return close + sorted(pool - set(close))
+
+
 @dataclass
 class PipelineError(Exception):
     """Base class. ``exit_code`` is what the CLI exits with."""

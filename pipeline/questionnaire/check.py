@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from pipeline.errors import Problem
+from pipeline.errors import Problem, did_you_mean
 from pipeline.questionnaire.expr import Compare, Expr, InList, Name, Num, try_parse, walk
 from pipeline.questionnaire.model import Band, ItemType, Questionnaire, Text
 from pipeline.questionnaire.module import Located
@@ -79,7 +79,7 @@ class _Checker:
             if var not in self.var_item and var not in self.derived:
                 multi = next((it for it in self.q.items if it.name == var and it.type == ItemType.multiple), None)
                 hint = (f"{var!r} is a multiple choice item: test one option, e.g. {var}_1 == 1 (ticked)"
-                        if multi is not None else _suggest(var, self.known()))
+                        if multi is not None else did_you_mean(var, self.known()))
                 self.add("unknown_variable", f"{what} uses {var!r}, which is not a variable of this questionnaire",
                          path, value=text, expected="an item or derived variable name", hint=hint)
             elif not self.is_numeric_var(var):
@@ -126,7 +126,7 @@ class _Checker:
                      value=list(s.languages), hint="add nl (Dutch is the language of the questionnaire)")
         if s.id_variable not in self.var_item:
             self.add("unknown_item", f"id_variable {s.id_variable!r} is not an item", ("study", "id_variable"),
-                     hint=_suggest(s.id_variable, self.known()))
+                     hint=did_you_mean(s.id_variable, self.known()))
         elif self.q.item(s.id_variable).role != "direct_identifier":
             self.add("id_variable_role", f"id variable {s.id_variable!r} should have role direct_identifier",
                      ("items", self.var_item[s.id_variable], "role"), hint="set 'role: direct_identifier' so releases drop it")
@@ -139,7 +139,7 @@ class _Checker:
     def categorical(self, var: str, path: PathT, what: str) -> None:
         if var not in self.var_item and var not in self.derived:
             self.add("unknown_variable", f"{what} {var!r} is not a variable of this questionnaire", path,
-                     hint=_suggest(var, self.known()))
+                     hint=did_you_mean(var, self.known()))
         elif var not in self.derived and self.q.items[self.var_item[var]].type != ItemType.single:
             self.add("not_categorical", f"{what} {var!r} is not a single choice or derived variable", path,
                      hint="weighting, domains and strata need coded categories")
@@ -192,7 +192,7 @@ class _Checker:
                 elif isinstance(it.choices, str):
                     if it.choices not in {c.name for c in q.choice_lists}:
                         self.add("unknown_choice_list", f"item {it.name!r} uses choice list {it.choices!r}, which is not defined",
-                                 (*p, "choices"), hint=_suggest(it.choices, [c.name for c in q.choice_lists]))
+                                 (*p, "choices"), hint=did_you_mean(it.choices, [c.name for c in q.choice_lists]))
                 else:
                     self.choices(it.choices, (*p, "choices"))
             elif it.choices is not None:
@@ -298,7 +298,7 @@ class _Checker:
                          ("derived", k, "name"))
             if d.source not in self.var_item:
                 self.add("unknown_item", f"derived {d.name!r} comes from {d.source!r}, which is not an item",
-                         ("derived", k, "source"), hint=_suggest(d.source, list(self.var_item)))
+                         ("derived", k, "source"), hint=did_you_mean(d.source, list(self.var_item)))
             elif self.q.items[self.var_item[d.source]].type not in NUMERIC:
                 self.add("recode_not_numeric", f"derived {d.name!r} bands {d.source!r}, which is not numeric",
                          ("derived", k, "source"))
@@ -319,7 +319,7 @@ class _Checker:
             for j, name in enumerate(s.items):
                 if name not in self.var_item or self.q.items[self.var_item[name]].name != name:
                     self.add("unknown_item", f"scale {s.name!r} uses {name!r}, which is not an item", (*p, "items", j),
-                             hint=_suggest(name, [it.name for it in self.q.items]))
+                             hint=did_you_mean(name, [it.name for it in self.q.items]))
                     continue
                 it = self.q.item(name)
                 if it.type != ItemType.single or not self._choices_ok(it) or not self.q.choices_of(it):
@@ -357,7 +357,7 @@ class _Checker:
                 s = scales.get(ind.scale or "")
                 if s is None:
                     self.add("unknown_scale", f"indicator {ind.name!r} uses scale {ind.scale!r}, which is not defined",
-                             (*p, "scale"), hint=_suggest(ind.scale or "", list(scales)))
+                             (*p, "scale"), hint=did_you_mean(ind.scale or "", list(scales)))
                 for pop, c in (ind.cutoffs or {}).items():
                     cp: PathT = (*p, "cutoffs", pop)
                     if pop != "default" and pop not in POPULATIONS:
@@ -387,7 +387,7 @@ class _Checker:
                 for j, name in enumerate(ind.of):
                     if name not in kinds:
                         self.add("unknown_indicator", f"{ind.name!r} combines {name!r}, which is not an indicator",
-                                 (*p, "of", j), hint=_suggest(name, list(kinds)))
+                                 (*p, "of", j), hint=did_you_mean(name, list(kinds)))
                     elif kinds[name] != "traffic_light":
                         self.add("composite_of_non_traffic_light", f"{ind.name!r} combines {name!r}, a {kinds[name]} indicator",
                                  (*p, "of", j))
@@ -402,7 +402,7 @@ class _Checker:
         if qu.speeder_variable is not None:
             if qu.speeder_variable not in self.var_item:
                 self.add("unknown_variable", f"speeder_variable {qu.speeder_variable!r} is not an item",
-                         ("quality", "speeder_variable"), hint=_suggest(qu.speeder_variable, self.known()))
+                         ("quality", "speeder_variable"), hint=did_you_mean(qu.speeder_variable, self.known()))
             elif q.item(qu.speeder_variable).type not in NUMERIC:
                 self.add("not_categorical", f"speeder_variable {qu.speeder_variable!r} is not numeric", ("quality", "speeder_variable"))
         if qu.target_population is not None:
@@ -433,10 +433,10 @@ class _Checker:
         for j, (this, before) in enumerate(m.items):
             if this not in self.var_item and this not in self.derived:
                 self.add("unknown_item", f"mapping names {this!r}, which is not a variable of this wave",
-                         ("mapping", "items", j), hint=_suggest(this, self.known()))
+                         ("mapping", "items", j), hint=did_you_mean(this, self.known()))
             if before not in prev_vars:
                 self.add("unknown_item", f"mapping names {before!r}, which is not a variable of {pq.study.id}",
-                         ("mapping", "items", j), hint=_suggest(before, list(prev_vars)))
+                         ("mapping", "items", j), hint=did_you_mean(before, list(prev_vars)))
             elif this in self.var_item:
                 a, b = self.codes_of_var(this), _codes_in(pq, before)
                 if a is not None and b is not None and set(a) != set(b):
@@ -447,10 +447,10 @@ class _Checker:
         for j, (this, before) in enumerate(m.indicators):
             if this not in this_ind:
                 self.add("unknown_indicator", f"mapping names indicator {this!r}, which this wave does not define",
-                         ("mapping", "indicators", j), hint=_suggest(this, list(this_ind)))
+                         ("mapping", "indicators", j), hint=did_you_mean(this, list(this_ind)))
             if before not in prev_ind:
                 self.add("unknown_indicator", f"mapping names indicator {before!r}, which {pq.study.id} does not define",
-                         ("mapping", "indicators", j), hint=_suggest(before, list(prev_ind)))
+                         ("mapping", "indicators", j), hint=did_you_mean(before, list(prev_ind)))
 
     def unique(self, names: list[str], section: str, key: str, what: str) -> None:
         first: dict[str, int] = {}
@@ -510,13 +510,6 @@ def _cycles(deps: dict[int, set[int]]) -> list[tuple[int, ...]]:
         if n not in state:
             visit(n)
     return sorted(found)
-
-
-def _suggest(name: str, known: list[str]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else "check the spelling"
 
 
 def _fmt(v: float) -> str:

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from pipeline.errors import InputError, Problem, SpecError, one_of
+from pipeline.errors import InputError, Problem, SpecError, one_of, similar_first
 from pipeline.questionnaire.model import Item, ItemType, Measure, Questionnaire, Role
 from pipeline.sdc.profile import ReleaseProfile
 
@@ -90,7 +90,7 @@ def check_profile(profile: ReleaseProfile, q: Questionnaire) -> list[Problem]:
         for i, v in enumerate(names):
             if v not in pool:
                 problems.append(Problem("unknown variable", path=f"{where}[{i}]", value=v,
-                                        expected=one_of(v, _closest(v, pool), limit=8), code="unknown_variable",
+                                        expected=one_of(v, similar_first(v, pool), limit=8), code="unknown_variable",
                                         hint="use a variable name of the questionnaire (see 'wbm questionnaire codebook')"))
 
     protected = {it.name for it in q.items if it.role == Role.direct_identifier or it.type == ItemType.text}
@@ -140,14 +140,6 @@ def check_profile(profile: ReleaseProfile, q: Questionnaire) -> list[Problem]:
                                 value=profile.suppressed_code, expected="a negative code not in "
                                 + ", ".join(str(c) for c in q.missing_code_values()), code="suppressed_code_clash"))
     return problems
-
-
-def _closest(name: str, pool: set[str]) -> list[str]:
-    """The pool, most similar names first (so the message shows what was probably meant)."""
-    import difflib
-
-    close = difflib.get_close_matches(name, sorted(pool), n=8, cutoff=0.5)
-    return close + sorted(pool - set(close))
 
 
 def default_keys(q: Questionnaire) -> tuple[str, ...]:

@@ -85,3 +85,13 @@ def test_fill_text(q):
     p = parse_profile(dict(BASE))
     assert fill_text(p.citation, q, "nl") == "Vlaamse Werkbaarheidsmonitor 2023 - werknemers (2023), versie 2023.1-reference"
     assert "(2024)" in fill_text(p.citation, q, "en", year=2024)
+
+
+def test_name_hints_are_shared_with_the_questionnaire_checks():
+    """One helper (pipeline.errors) for 'did you mean' hints and for listing likely names first."""
+    from pipeline.errors import did_you_mean, one_of, similar_first
+
+    assert did_you_mean("sectr", ["statute", "sector", "sex"]) == "did you mean 'sector'?"
+    assert did_you_mean("zzz", ["sex"]) == "check the spelling"
+    assert similar_first("sectr", {"age", "statute", "sex", "sector"}) == ["sector", "sex", "age", "statute"]
+    assert one_of("sectr", similar_first("sectr", {"age", "sector"})) == "'sectr' is not one of 'sector', 'age'"
