@@ -30,6 +30,7 @@ PROFILE_SCHEMA_VERSION = 1
 DEFAULT_K = {"public_use": 5, "scientific_use": 3}
 SUPPRESSED_CODE = -5
 SUPPRESSED_LABEL = Text(nl="onderdrukt wegens vertrouwelijkheid", en="suppressed for confidentiality")
+MIN_COUNT = 20  # weights.min_count: released categories with fewer records do not use their records' own weights
 
 
 class MergeRule(Spec):
@@ -88,7 +89,7 @@ class WeightSpec(Spec):
     (None: report only)."""
 
     method: Literal["original", "released_margins"] = "original"
-    min_count: int = Field(default=20, ge=1)
+    min_count: int = Field(default=MIN_COUNT, ge=1)
     max_linkage: float | None = Field(default=None, ge=0.0, le=1.0)
 
 

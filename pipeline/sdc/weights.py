@@ -29,8 +29,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipeline.errors import DisclosureError, Notice, Problem
+from pipeline.sdc.profile import MIN_COUNT
+from pipeline.weighting.diagnostics import kish_deff
 
-MIN_COUNT = 20  # released categories with fewer records: their records' proxy weight is the mean
 MAX_ITER = 2000
 TOL = 1e-10
 
@@ -53,35 +54,40 @@ class WeightTreatment:
     total_after: float
 
 
-def kish(w: np.ndarray) -> float:
-    w = np.asarray(w, dtype=np.float64)
-    return float(w.shape[0] * np.sum(w * w) / np.sum(w) ** 2) if w.shape[0] else 1.0
+Codes = tuple[np.ndarray, int]  # dense codes of a released column, and how many distinct values it has
 
 
-def _codes(x: np.ndarray) -> tuple[np.ndarray, int]:
+def _codes(x: np.ndarray) -> Codes:
     x = np.nan_to_num(np.asarray(x, dtype=np.float64), nan=-1e18)
     levels, inv = np.unique(x, return_inverse=True)
     return inv.reshape(-1).astype(np.int64), int(levels.shape[0])
 
 
-def in_small_category(released: Mapping[str, np.ndarray], variables: Sequence[str], min_count: int) -> np.ndarray:
-    """Records in a released category (of any of ``variables``) with fewer than ``min_count`` records."""
-    small = np.zeros(len(next(iter(released.values()))) if released else 0, dtype=bool)
-    for v in variables:
-        c, size = _codes(released[v])
+def _small(codes: Sequence[Codes], n: int, min_count: int) -> np.ndarray:
+    small = np.zeros(n, dtype=bool)
+    for c, size in codes:
         small |= np.bincount(c, minlength=size)[c] < min_count
     return small
+
+
+def _proxy(w: np.ndarray, small: np.ndarray) -> np.ndarray:
+    if w.shape[0] == 0:
+        return w.copy()
+    proxy = np.where(small, float(w.mean()), w)
+    return proxy * (float(w.sum()) / float(proxy.sum()))
+
+
+def in_small_category(released: Mapping[str, np.ndarray], variables: Sequence[str], min_count: int) -> np.ndarray:
+    """Records in a released category (of any of ``variables``) with fewer than ``min_count`` records."""
+    n = len(next(iter(released.values()))) if released else 0
+    return _small([_codes(released[v]) for v in variables], n, min_count)
 
 
 def proxy_weights(weights: np.ndarray, released: Mapping[str, np.ndarray], variables: Sequence[str], *,
                   min_count: int) -> np.ndarray:
     """The original weight, or the mean weight for records in a small released category; scaled to
     the original total."""
-    w = np.asarray(weights, dtype=np.float64)
-    if w.shape[0] == 0:
-        return w.copy()
-    proxy = np.where(in_small_category(released, variables, min_count), float(w.mean()), w)
-    return proxy * (float(w.sum()) / float(proxy.sum()))
+    return _proxy(np.asarray(weights, dtype=np.float64), in_small_category(released, variables, min_count))
 
 
 def released_margin_weights(weights: np.ndarray, released: Mapping[str, np.ndarray], variables: Sequence[str], *,
@@ -96,17 +102,16 @@ def released_margin_weights(weights: np.ndarray, released: Mapping[str, np.ndarr
     if n == 0:
         return w.copy(), WeightTreatment("released_margins", variables, min_count, 0, True, 0, 0.0, 1.0, 1.0,
                                          1.0, 1.0, 1.0, 0.0, 0.0), ()
+    codes = [_codes(released[v]) for v in variables]  # computed once: targets, small categories, margin check
+    small = _small(codes, n, min_count)
     new, converged, iterations = np.full(n, float(w.mean())), True, 0
     if variables:
-        codes = [_codes(released[v]) for v in variables]
-        proxy = proxy_weights(w, released, variables, min_count=min_count)
+        proxy = _proxy(w, small)
         targets = [np.bincount(c, weights=proxy, minlength=size) for c, size in codes]
         res = rake([c for c, _ in codes], targets, new, max_iter=MAX_ITER, tol=TOL, names=list(variables))
         new, converged, iterations = np.array(res.weights, dtype=np.float64), res.converged, res.iterations
-        if not converged:
-            notices.append(Notice("release_weights_not_converged", f"recalibrating the release weights did not converge "
-                                  f"in {iterations} sweeps (largest margin error {res.max_error:.2e})",
-                                  {"max_error": res.max_error}))
+        notices += [Notice(f"release_weights_{x.code}", f"recalibrating the release weights: {x.message}", x.details)
+                    for x in res.notices]
     else:
         notices.append(Notice("no_weighting_variables_released", "no weighting variable is in the release: every "
                               "record gets the mean weight", {}))
@@ -115,20 +120,18 @@ def released_margin_weights(weights: np.ndarray, released: Mapping[str, np.ndarr
                               [Problem("non-positive or infinite release weight", hint="report this as a bug")],
                               code="release_weights_invalid")
     err = 0.0  # largest relative change of a released category's weighted total (categories of min_count or more)
-    for v in variables:
-        c, size = _codes(released[v])
+    for c, size in codes:
         big = np.bincount(c, minlength=size) >= min_count
         a, b = np.bincount(c, weights=w, minlength=size)[big], np.bincount(c, weights=new, minlength=size)[big]
         if a.shape[0]:
             err = max(err, float(np.max(np.abs(b - a) / np.maximum(a, 1e-300))))
     ratio = new / w
-    small = int(in_small_category(released, variables, min_count).sum())
-    return new, WeightTreatment("released_margins", variables, min_count, small, bool(converged), int(iterations), err,
-                                kish(w), kish(new), float(ratio.min()), float(np.median(ratio)), float(ratio.max()),
-                                float(w.sum()), float(new.sum())), tuple(notices)
+    return new, WeightTreatment("released_margins", variables, min_count, int(small.sum()), bool(converged),
+                                int(iterations), err, kish_deff(w), kish_deff(new), float(ratio.min()),
+                                float(np.median(ratio)), float(ratio.max()), float(w.sum()), float(new.sum())), tuple(notices)
 
 
 def unchanged(weights: np.ndarray) -> WeightTreatment:
     w = np.asarray(weights, dtype=np.float64)
-    k = kish(w)
+    k = kish_deff(w) if w.shape[0] else 1.0
     return WeightTreatment("original", (), 0, 0, True, 0, 0.0, k, k, 1.0, 1.0, 1.0, float(w.sum()), float(w.sum()))

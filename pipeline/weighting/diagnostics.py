@@ -44,6 +44,13 @@ class Diagnostics:
     max_to_median: float
 
 
+def kish_deff(w: np.ndarray) -> float:
+    """Kish's design effect of the weights, ``n * sum(w^2) / sum(w)^2`` (1 + CV^2); NaN if they sum to 0."""
+    w = np.asarray(w, dtype=np.float64)
+    s = float(w.sum())
+    return w.shape[0] * float(np.dot(w, w)) / s**2 if s > 0 else math.nan
+
+
 def diagnose(w: np.ndarray, *, top: int = 10) -> Diagnostics:
     w = np.asarray(w, dtype=np.float64)
     n = w.shape[0]
@@ -56,7 +63,7 @@ def diagnose(w: np.ndarray, *, top: int = 10) -> Diagnostics:
     med = float(np.median(w)) if n else 0.0
     return Diagnostics(
         n=n, n_positive=int(np.sum(w > 0)), total=s,
-        kish_deff=n * s2 / s**2 if s > 0 else math.nan,
+        kish_deff=kish_deff(w),
         effective_n=s**2 / s2 if s2 > 0 else 0.0,
         mean=s / n if n else math.nan,
         cv=float(np.std(w) / (s / n)) if n and s > 0 else math.nan,

@@ -211,3 +211,12 @@ def test_readme_says_which_published_estimates_the_file_reproduces(sci: ReleaseB
     assert abs(100 * largest - up_to) <= 0.005  # the README's figure is the largest change (rounded)
     assert {"sex", "sector"} <= reproduced  # nothing suppressed: the published figures
     assert differs and differs <= named and not reproduced & named & differs
+
+
+def test_the_release_kish_design_effect_is_the_weighting_stage_figure(pub: ReleaseBuild, small_run_dir: Path):
+    """One Kish formula (pipeline.weighting.diagnostics): the release's figure for the original
+    weights is exactly the one the weight stage reported."""
+    diag = json.loads((small_run_dir / "02_weight" / "diagnostics.json").read_text())
+    wt = pub.result.report.weights
+    assert wt is not None and wt.method == "released_margins"
+    assert wt.kish_before == diag["weights"]["kish_deff"] and wt.kish_after != wt.kish_before

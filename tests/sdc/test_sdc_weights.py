@@ -14,7 +14,8 @@ from pipeline.errors import DisclosureError
 from pipeline.sdc.api import anonymise
 from pipeline.sdc.linkage import function_of_release, weight_linkage
 from pipeline.sdc.profile import load_profile
-from pipeline.sdc.weights import kish, proxy_weights, released_margin_weights
+from pipeline.sdc.weights import proxy_weights, released_margin_weights
+from pipeline.weighting.diagnostics import kish_deff
 
 
 def _raked(rng: np.random.Generator, cols: dict[str, np.ndarray]) -> np.ndarray:
@@ -99,7 +100,7 @@ def test_released_margin_weights_give_nothing_back_and_keep_the_released_totals(
     assert function_of_release(new, released, ["sex", "region", "age"])
     wl = weight_linkage(new, released, ["sex", "region", "age"], suppressed=cells, perturbed=[])
     assert wl.recoverable_cells == 0 and wl.function_of_release
-    assert info.kish_after == pytest.approx(kish(new)) and info.ratio_min <= 1.0 <= info.ratio_max
+    assert info.kish_after == pytest.approx(kish_deff(new)) and info.ratio_min <= 1.0 <= info.ratio_max
 
 
 def test_public_use_recalibrates_and_meets_its_linkage_limit(frame, q):
@@ -200,3 +201,19 @@ def test_released_margins_count_an_unreleased_weighting_variable_as_hidden(frame
     assert r.frame.groupby(RELEASED_WEIGHTING, dropna=False)["weight"].nunique().max() == 1
     d = rep.external_dict(min_n=30)
     assert d["weight_linkage"]["unreleased"] == ["province"] and d["weight_linkage"]["unreleased_cells"] == hidden
+
+
+def test_release_weights_forward_the_raking_notices_and_code_each_variable_once(frame, monkeypatch):
+    import pipeline.sdc.weights as sw
+
+    calls: list[int] = []
+    codes = sw._codes
+    monkeypatch.setattr(sw, "_codes", lambda x: calls.append(1) or codes(x))
+    monkeypatch.setattr(sw, "MAX_ITER", 1)  # one sweep cannot meet five margins
+    released = {v: frame[v].to_numpy(dtype=float) for v in ["sex", "age_band", "sector", "statute", "province"]}
+    new, info, notices = sw.released_margin_weights(frame["weight"].to_numpy(), released, list(released), min_count=20)
+    assert len(calls) == len(released)  # the codes of each variable are computed once
+    assert not info.converged and info.iterations == 1
+    (note,) = notices
+    assert note.code == "release_weights_not_converged" and note.message.startswith("recalibrating the release weights: ")
+    assert note.details["iterations"] == 1 and note.details["tol"] == sw.TOL  # rake's own notice, forwarded

@@ -134,6 +134,14 @@ def test_diagnose_small():
     assert d.largest[0] == (3, 4.0)
 
 
+def test_kish_deff_is_the_one_the_diagnostics_give():
+    from pipeline.weighting.diagnostics import kish_deff
+
+    w = np.array([1.0, 1.0, 2.0, 4.0])
+    assert kish_deff(w) == diagnose(w).kish_deff == pytest.approx(4 * 22 / 64)
+    assert np.isnan(kish_deff(np.zeros(3)))
+
+
 @settings(max_examples=25, deadline=None)
 @given(st.integers(0, 2**32 - 1), st.integers(20, 200))
 def test_property_row_order_does_not_change_weights(seed, n):
