@@ -375,7 +375,7 @@ def resolve(req: TableRequest, file: str | None = None, *, loaded: Questionnaire
     resolved_waves = [latest]
     for w, q in qs[1:]:
         older = WaveNames(w, q, {}, {}, pops[w], indicator_catalogue(q, pops[w]))
-        resolved_waves.append(_translate(resolved_waves[-1], older, file, problems))
+        resolved_waves.append(_translate(resolved_waves[-1], older, _variable_paths(req), file, problems))
     if problems:
         raise SpecError(f"{file or 'request'}: the table request has {len(problems)} problem(s)", problems)
     return ResolvedRequest(req, tuple(resolved_waves), file)
@@ -416,9 +416,22 @@ def _check_latest(req: TableRequest, wave: WaveNames, file: str | None, problems
                                 expected="one of " + ", ".join(q.study.languages)))
 
 
-def _translate(newer: WaveNames, older: WaveNames, file: str | None, problems: list[Problem]) -> WaveNames:
+def _variable_paths(req: TableRequest) -> dict[str, str]:
+    """Where the request names each breakdown or filter variable (the first place)."""
+    where = [("rows", req.rows), ("columns", req.columns)]
+    where += [(f"filters[{k}].variable", f.variable) for k, f in enumerate(req.filters)]
+    out: dict[str, str] = {}
+    for path, var in where:
+        if var is not None:
+            out.setdefault(var, path)
+    return out
+
+
+def _translate(newer: WaveNames, older: WaveNames, paths: Mapping[str, str], file: str | None,
+               problems: list[Problem]) -> WaveNames:
     """``older`` with the request's names translated from ``newer``'s names through the newer
-    questionnaire's mapping (same name if unmapped)."""
+    questionnaire's mapping (same name if unmapped). A variable must have the same codes in both
+    waves: its levels and filters are codes, so a recoded variable would silently mean other groups."""
     nq, oq = newer.questionnaire, older.questionnaire
     m = nq.mapping
     if m is None or m.previous != oq.study.id:
@@ -436,6 +449,14 @@ def _translate(newer: WaveNames, older: WaveNames, file: str | None, problems: l
             problems.append(Problem(f"variable {k!r} has no counterpart in wave {oq.study.wave}", file=file,
                                     value=v, expected="one of " + ", ".join(valid_v),
                                     hint=f"add it to the mapping of {nq.study.id}, or drop wave {oq.study.wave}"))
+            continue
+        new_codes, old_codes = _codes(nq, newer.variables[k]) or (), _codes(oq, v) or ()
+        if set(new_codes) != set(old_codes):
+            problems.append(Problem(
+                f"variable {k!r} has codes {', '.join(map(str, new_codes))} in wave {nq.study.wave} but "
+                f"{', '.join(map(str, old_codes))} in wave {oq.study.wave} ({v!r})", file=file, path=paths.get(k),
+                value=k, expected="the same codes in every requested wave",
+                hint=f"recode one wave, or drop wave {oq.study.wave}"))
     for k, v in out_i.items():
         if v not in valid_i:
             problems.append(Problem(f"indicator {k!r} has no counterpart in wave {oq.study.wave}", file=file,

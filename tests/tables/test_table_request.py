@@ -259,3 +259,23 @@ def test_the_standard_rows_are_the_reports_indicator_groups():
     assert rows[0] == g.headline.name and rows[-len(g.risk):] == [i.name for i in g.risk]
     assert [r for r in rows[1:-len(g.risk)] if not r.endswith("_acuut")] == [i.name for i in g.workability]
     assert default_rows(load_questionnaire("oe-2025")) == []
+
+
+def test_a_variable_whose_codes_changed_between_waves_is_a_located_error():
+    """Same name, other codes (sector renumbered in the earlier wave): the filter levels and rows
+    would silently mean other sectors there."""
+    from pipeline.questionnaire.load import load_questionnaire
+
+    new, old = load_questionnaire("wbm-werknemers-2023"), load_questionnaire("wbm-werknemers-2019")
+    lists = tuple(cl.model_copy(update={"choices": tuple(c.model_copy(update={"code": c.code + 100}) for c in cl.choices)})
+                  if cl.name == "sector" else cl for cl in old.choice_lists)
+    recoded = old.model_copy(update={"choice_lists": lists})
+    assert {c.code for c in recoded.choice_list("sector").choices} == set(range(101, 117))
+    req = parse_request(_base(waves=[2019, 2023], rows="sector", filters=[{"variable": "statute", "levels": [1]},
+                                                                         {"variable": "sector", "exclude": [16]}]))
+    assert resolve(req, "req.yaml", questionnaires={2023: new, 2019: old}).wave(2019).variables["sector"] == "sector"
+    with pytest.raises(SpecError) as err:
+        resolve(req, "req.yaml", questionnaires={2023: new, 2019: recoded})
+    (p,) = err.value.problems
+    assert (p.file, p.path, p.value) == ("req.yaml", "rows", "sector")
+    assert "codes 1, 2," in p.message and "in wave 2023 but 101, 102," in p.message and "wave 2019" in p.message
