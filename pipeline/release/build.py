@@ -236,7 +236,7 @@ def _write_all(out: Path, src: RunSource, q: Questionnaire, prof: ReleaseProfile
     add(write_json(out / "risk_report.json", result.report.external_dict(min_n=src.min_n)), "report",
         "disclosure risk before/after, information loss (JSON)")
     fragment = risk_fragment(result.report, title=f"Disclosure control: {prof.name}", min_n=src.min_n)
-    add(write_text(out / "risk_report.html", _page(f"{about} - disclosure control", fragment)), "report",
+    add(write_text(out / "risk_report.html", _page(f"{about} - disclosure control", fragment, lang=lang)), "report",
         "disclosure risk before/after, information loss")
     names = [f"{stem}.sav", f"{stem}.dta", f"{stem}.csv", "datapackage.json", f"{stem}.codebook.html"] + (
         [f"{stem}.codebook.pdf"] if pdf else []) + ["risk_report.html", "risk_report.json", "README.md", MANIFEST]
@@ -262,10 +262,10 @@ def _write_all(out: Path, src: RunSource, q: Questionnaire, prof: ReleaseProfile
     return [p.name for p, _r, _w in written] + [MANIFEST]
 
 
-def _page(title: str, body: str) -> str:
+def _page(title: str, body: str, *, lang: str) -> str:
     import html
 
-    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+    return (f"<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n"
             f"<title>{html.escape(title)}</title>\n<style>body {{ font-family: \"DejaVu Sans\", Arial, sans-serif; "
             "font-size: 10pt; max-width: 1100px; margin: 1.5em auto; padding: 0 1em; } table { border-collapse: collapse; "
             "margin: .4em 0 .8em; } th, td { border-bottom: 1px solid #d0d7de; padding: 2px 6px; text-align: right; } "

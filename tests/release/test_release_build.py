@@ -239,3 +239,10 @@ def test_a_damaged_manifest_is_a_located_error_not_a_traceback(small_run_dir: Pa
             assert n in res.stderr, (n, res.stderr)
         assert (sorted(p.name for p in out.iterdir()) if out.exists() else None) == before  # nothing written
         damaged.write_bytes(good)
+
+
+def test_a_dutch_release_says_so_in_its_pages(small_run_dir: Path, tmp_path: Path):
+    b = build_release(small_run_dir, "public-use", tmp_path / "nl", lang="nl", pdf=False)
+    for name in ("risk_report.html", "wbm-werknemers-2023-public-use.codebook.html"):
+        assert '<html lang="nl">' in (b.out_dir / name).read_text(), name
+    assert "Vlaamse Werkbaarheidsmonitor 2023" in (b.out_dir / "risk_report.html").read_text()
