@@ -65,3 +65,37 @@ def cell_mask(df: pd.DataFrame, filters: dict[str, tuple[float, ...]], row: tupl
         v = pd.to_numeric(df[var], errors="coerce").to_numpy(dtype=float)
         m &= (np.isnan(v) | (v < 0)) if level == "missing" else (v == float(level))
     return m
+
+
+def small_group_sector(df: pd.DataFrame) -> int:
+    """A sector with a few ambtenaren (1-29 answering werkstress) and enough others to publish."""
+    ok = df[df["werkstress"].notna()]
+    counts = pd.crosstab(ok["sector"], ok["statute"])
+    for sector, row in counts.iterrows():
+        if 0 < row.get(3.0, 0) < 30 and row.get(1.0, 0) + row.get(2.0, 0) >= 60:
+            return int(sector)
+    raise AssertionError("the demo has no sector with a few ambtenaren")
+
+
+def attack_requests(tmp_path: Path, sector: int, **disclosure: object) -> tuple[Path, Path]:
+    """Two requests whose difference is the sector's few ambtenaren (a differencing attack)."""
+    first = request_file(tmp_path, name="by-statute", indicators=["werkstress"], rows="statute", columns=None,
+                         filters=[{"variable": "sector", "levels": [sector]}])
+    second = request_file(tmp_path, name="without-ambtenaren", indicators=["werkstress"], columns=None,
+                          filters=[{"variable": "sector", "levels": [sector]}, {"variable": "statute", "levels": [1, 2]}],
+                          **({"disclosure": disclosure} if disclosure else {}))
+    return first, second
+
+
+def wbm(*args: object, capsys) -> tuple[int, str]:
+    """Run the CLI in-process: (exit code, stderr); never a traceback."""
+    from pipeline.cli import main
+
+    try:
+        main([str(a) for a in args])
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return code, err

@@ -11,23 +11,10 @@ import zipfile
 
 import openpyxl
 import pytest
-from tables_helpers import copy_run, csv_rows, request_file
+from tables_helpers import copy_run, csv_rows, request_file, wbm
 
-from pipeline.cli import main
 from pipeline.fileio import sha256_file
 from pipeline.paths import REPO_ROOT
-
-
-def wbm(*args, capsys) -> tuple[int, str]:
-    """Run the CLI in-process: (exit code, stderr)."""
-    try:
-        main([str(a) for a in args])
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    err = capsys.readouterr().err
-    assert "Traceback" not in err
-    return code, err
 
 
 def test_writes_workbook_csv_json(run_copy, tmp_path, capsys):

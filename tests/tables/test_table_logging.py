@@ -16,22 +16,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from tables_helpers import copy_run, request_file
+from tables_helpers import attack_requests, copy_run, request_file, small_group_sector, wbm
 
-from pipeline.cli import main
 from pipeline.errors import PipelineError
 from pipeline.tables.api import make_table
-
-
-def wbm(*args, capsys) -> tuple[int, str]:
-    try:
-        main([str(a) for a in args])
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    err = capsys.readouterr().err
-    assert "Traceback" not in err
-    return code, err
 
 
 def _entries(ledger: Path, requester: str = "fonds-test") -> list[dict]:
@@ -44,20 +32,7 @@ def _snapshot(*dirs: Path) -> dict[str, bytes]:
 
 
 def _sector(run: Path) -> int:
-    """A sector with a few ambtenaren (1-29 answering werkstress) and enough others to publish."""
-    df = pd.read_parquet(run / "03_score" / "scored.parquet")
-    counts = pd.crosstab(df[df["werkstress"].notna()]["sector"], df[df["werkstress"].notna()]["statute"])
-    return int(next(s for s, r in counts.iterrows() if 0 < r.get(3.0, 0) < 30 and r.get(1.0, 0) + r.get(2.0, 0) >= 60))
-
-
-def _attack(tmp_path: Path, sector: int, **disclosure) -> tuple[Path, Path]:
-    """Two requests whose difference is the sector's few ambtenaren."""
-    first = request_file(tmp_path, name="by-statute", indicators=["werkstress"], rows="statute", columns=None,
-                         filters=[{"variable": "sector", "levels": [sector]}])
-    second = request_file(tmp_path, name="without-ambtenaren", indicators=["werkstress"], columns=None,
-                          filters=[{"variable": "sector", "levels": [sector]}, {"variable": "statute", "levels": [1, 2]}],
-                          **({"disclosure": disclosure} if disclosure else {}))
-    return first, second
+    return small_group_sector(pd.read_parquet(run / "03_score" / "scored.parquet"))
 
 
 # ------------------------------------------------------------------ 1. no table without a ledger entry
@@ -70,8 +45,8 @@ def test_there_is_no_unlogged_mode(run_copy, tmp_path):
 
 
 def test_every_written_table_has_its_ledger_entry_in_every_ledger(run_copy, tmp_path):
-    first, second = _attack(tmp_path, _sector(run_copy))
-    _, refused = _attack(tmp_path / "r", _sector(run_copy), on_disclosure="refuse")
+    first, second = attack_requests(tmp_path, _sector(run_copy))
+    _, refused = attack_requests(tmp_path / "r", _sector(run_copy), on_disclosure="refuse")
     dry = make_table(first, [run_copy], None, ledger=tmp_path / "l")
     assert dry.files == () and not (tmp_path / "l").exists() and not (run_copy / "ledger").exists()
     outcomes = [make_table(req, [run_copy], tmp_path / f"o{k}", ledger=tmp_path / "l")
@@ -114,14 +89,14 @@ def test_files_are_moved_into_place_only_after_the_release_is_logged(run_copy, t
 
 
 def test_a_release_logged_with_ledger_dir_is_checked_without_it(run_copy, tmp_path):
-    first, second = _attack(tmp_path, _sector(run_copy))
+    first, second = attack_requests(tmp_path, _sector(run_copy))
     assert make_table(first, [run_copy], tmp_path / "a", ledger=tmp_path / "elsewhere").decision == "release"
     b = make_table(second, [run_copy], tmp_path / "b")  # no --ledger: the run's ledger has the first release
     assert b.decision == "suppress" and any("fonds-test#1 (by-statute)" in r for r in b.release.reasons)
 
 
 def test_a_release_logged_without_ledger_dir_is_checked_with_it(run_copy, tmp_path):
-    first, second = _attack(tmp_path, _sector(run_copy))
+    first, second = attack_requests(tmp_path, _sector(run_copy))
     assert make_table(first, [run_copy], tmp_path / "a").decision == "release"
     b = make_table(second, [run_copy], tmp_path / "b", ledger=tmp_path / "l")
     assert b.decision == "suppress" and any("fonds-test#1 (by-statute)" in r for r in b.release.reasons)
@@ -133,7 +108,7 @@ def test_a_ledger_dir_shared_by_copies_of_a_run_is_read_with_each_run_ledger(sma
     """The same data in two run directories: a release from one is checked on the other through DIR,
     and a release in both ledgers counts once."""
     other = copy_run(small_run_dir, tmp_path / "other")
-    first, second = _attack(tmp_path, _sector(run_copy))
+    first, second = attack_requests(tmp_path, _sector(run_copy))
     make_table(first, [run_copy], tmp_path / "a", ledger=tmp_path / "l")
     b = make_table(second, [other], tmp_path / "b", ledger=tmp_path / "l")
     assert b.decision == "suppress"

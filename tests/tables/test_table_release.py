@@ -8,7 +8,7 @@ import json
 import openpyxl
 import pandas as pd
 import pytest
-from tables_helpers import csv_rows, json_rows, request_file
+from tables_helpers import attack_requests, csv_rows, json_rows, request_file, small_group_sector
 
 from pipeline.tables.api import make_table
 
@@ -18,28 +18,9 @@ def scored(small_run_dir) -> pd.DataFrame:
     return pd.read_parquet(small_run_dir / "03_score" / "scored.parquet")
 
 
-def _small_group_sector(df: pd.DataFrame) -> int:
-    """A sector with a few ambtenaren (1-29 answering werkstress) and enough others to publish."""
-    ok = df[df["werkstress"].notna()]
-    counts = pd.crosstab(ok["sector"], ok["statute"])
-    for sector, row in counts.iterrows():
-        if 0 < row.get(3.0, 0) < 30 and row.get(1.0, 0) + row.get(2.0, 0) >= 60:
-            return int(sector)
-    raise AssertionError("the demo has no sector with a few ambtenaren")
-
-
-def _attack(tmp_path, sector: int, **disclosure):
-    first = request_file(tmp_path, name="by-statute", indicators=["werkstress"], rows="statute", columns=None,
-                         filters=[{"variable": "sector", "levels": [sector]}])
-    second = request_file(tmp_path, name="without-ambtenaren", indicators=["werkstress"], columns=None,
-                          filters=[{"variable": "sector", "levels": [sector]}, {"variable": "statute", "levels": [1, 2]}],
-                          **({"disclosure": disclosure} if disclosure else {}))
-    return first, second
-
-
 def test_differencing_against_an_earlier_release_is_further_suppressed(run_copy, scored, tmp_path):
-    sector = _small_group_sector(scored)
-    first, second = _attack(tmp_path, sector)
+    sector = small_group_sector(scored)
+    first, second = attack_requests(tmp_path, sector)
     a = make_table(first, [run_copy], tmp_path / "a", ledger=tmp_path / "l")
     assert a.decision == "release"
     rows_a = csv_rows(a.files[1])
@@ -60,7 +41,7 @@ def test_differencing_against_an_earlier_release_is_further_suppressed(run_copy,
 
 
 def test_refusal_writes_nothing_and_is_logged(run_copy, scored, tmp_path):
-    first, second = _attack(tmp_path, _small_group_sector(scored), on_disclosure="refuse")
+    first, second = attack_requests(tmp_path, small_group_sector(scored), on_disclosure="refuse")
     make_table(first, [run_copy], tmp_path / "a", ledger=tmp_path / "l")
     for _ in range(2):  # refused, and refused again when asked again (nothing new logged)
         b = make_table(second, [run_copy], tmp_path / "b", ledger=tmp_path / "l")
@@ -71,7 +52,7 @@ def test_refusal_writes_nothing_and_is_logged(run_copy, scored, tmp_path):
 
 
 def test_reissue_gives_the_same_table_after_later_releases(run_copy, scored, tmp_path):
-    first, second = _attack(tmp_path, _small_group_sector(scored))
+    first, second = attack_requests(tmp_path, small_group_sector(scored))
     b1 = make_table(second, [run_copy], tmp_path / "b1", ledger=tmp_path / "l")
     a = make_table(first, [run_copy], tmp_path / "a", ledger=tmp_path / "l")  # checked against b
     assert a.decision == "suppress"
@@ -85,7 +66,7 @@ def test_the_standard_table_is_in_every_requesters_history(run_with_ledger, run_
     """The outputs stage logged its table (sector totals) as a public release in RUNDIR/ledger: a
     sector total without its few ambtenaren, asked for by anyone, would give the ambtenaren away."""
     assert (run_with_ledger / "ledger" / "public.jsonl").exists() and not (run_copy / "ledger").exists()
-    _, second = _attack(tmp_path, _small_group_sector(scored))
+    _, second = attack_requests(tmp_path, small_group_sector(scored))
     alone = make_table(second, [run_copy], tmp_path / "alone", ledger=tmp_path / "l1")
     assert alone.decision == "release"
     out = make_table(second, [run_with_ledger], tmp_path / "o", ledger=tmp_path / "l2")
