@@ -7,7 +7,8 @@
 - :mod:`.publish`  the published rows (the CSV/JSON contract) and the workbook's layout and notes
 - :mod:`.notes`    the words (labels, definitions, method, legend) in Dutch or English
 - :mod:`.standard` the run's standard table, published by the outputs stage through the same path
-- :mod:`.api`      :func:`~pipeline.tables.api.make_table`, what the command calls
+- :mod:`.api`      :func:`~pipeline.tables.api.make_table`, what the command calls, and
+                   :func:`~pipeline.tables.api.publish_request`, the one path that logs and writes a table
 
 The writers (xlsx, CSV, JSON) are :mod:`pipeline.outputs.tables`.
 """

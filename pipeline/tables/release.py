@@ -8,6 +8,12 @@ and the refusal is logged with its reasons. Releases to the requester ``public``
 table, see :mod:`pipeline.tables.standard`) are part of every requester's history: what everyone can
 read can be subtracted by anyone.
 
+Every release (and refusal) is logged in each ledger of its wave (:func:`ledgers_for`: the run's own
+``RUNDIR/ledger``, and ``--ledger DIR`` when given), and the history is read from all of them, each
+release once (:func:`pipeline.disclosure.ledger.merged_history`). Protecting and logging are separate
+steps (:func:`protect_request`, :func:`record_request`) so that a release is logged only when its
+files are written (:func:`pipeline.tables.api.publish_request`).
+
 The ledger entry holds the request hash, data version, rules, decision, reasons and every cell's
 definition, kind, status, n and weighted N, with a SHA-256 of its members' *row numbers* in the
 scored file (to notice a changed file under one data version): no answers and no respondent ids (a
