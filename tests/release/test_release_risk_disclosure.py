@@ -22,16 +22,10 @@ from pipeline.release.build import ReleaseBuild, build_release
 from pipeline.sdc.report import DIFF_DECIMALS, TVD_DECIMALS
 
 
-@pytest.fixture(scope="module")
-def pub_pdf(small_run_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> ReleaseBuild:
-    """The public-use release with its PDF codebook."""
-    return build_release(small_run_dir, "public-use", tmp_path_factory.mktemp("pubpdf") / "release", pdf=True)
-
-
-@pytest.fixture(scope="module")
-def sci_pdf(small_run_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> ReleaseBuild:
-    """The scientific-use release with its PDF codebook."""
-    return build_release(small_run_dir, "scientific-use", tmp_path_factory.mktemp("scipdf") / "release", pdf=True)
+@pytest.fixture(scope="module", params=["scientific-use", "public-use"])
+def with_pdf(request, small_run_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> ReleaseBuild:
+    """Both shipped profiles' releases, with the PDF codebook."""
+    return build_release(small_run_dir, request.param, tmp_path_factory.mktemp("pdf") / "release", pdf=True)
 
 
 class _Rows(HTMLParser):
@@ -142,9 +136,8 @@ def suppressed_distribution(b: ReleaseBuild, variables: set[str]) -> Counter[tup
     return out
 
 
-@pytest.mark.parametrize("which", ["sci_pdf", "pub_pdf"])
-def test_no_file_gives_a_per_level_before_after_figure_of_a_protected_variable(which, request, q):
-    b: ReleaseBuild = request.getfixturevalue(which)
+def test_no_file_gives_a_per_level_before_after_figure_of_a_protected_variable(with_pdf: ReleaseBuild, q):
+    b = with_pdf
     rep = b.result.report
     protected = set(rep.protected)
     assert set(rep.keys) | set(q.weighting) | {"age_band"} <= protected
@@ -170,9 +163,8 @@ def test_no_file_gives_a_per_level_before_after_figure_of_a_protected_variable(w
             assert not pair.search(text), (name, e)
 
 
-@pytest.mark.parametrize("which", ["sci_pdf", "pub_pdf"])
-def test_the_released_files_do_not_give_the_suppressed_distribution_back(which, request):
-    b: ReleaseBuild = request.getfixturevalue(which)
+def test_the_released_files_do_not_give_the_suppressed_distribution_back(with_pdf: ReleaseBuild):
+    b = with_pdf
     rep = b.result.report
     frame = released_csv(b)
     by = {e.by for e in rep.estimates if e.by}
@@ -189,9 +181,9 @@ def test_the_released_files_do_not_give_the_suppressed_distribution_back(which, 
         assert recovered(rows, frame) == Counter(), name
 
 
-def test_summary_figures_are_kept_but_rounded(pub_pdf: ReleaseBuild):
-    rep = pub_pdf.result.report
-    d = json.loads((pub_pdf.out_dir / "risk_report.json").read_text())
+def test_summary_figures_are_kept_but_rounded(pub: ReleaseBuild):
+    rep = pub.result.report
+    d = json.loads((pub.out_dir / "risk_report.json").read_text())
     loss = d["information_loss"]
     assert loss["marginal_tvd"] == {v: round(t, TVD_DECIMALS) for v, t in rep.marginal_tvd}
     assert loss["marginal_tvd"]["province"] > 0  # PRAM moved the province distribution
@@ -203,7 +195,7 @@ def test_summary_figures_are_kept_but_rounded(pub_pdf: ReleaseBuild):
     assert d["weights"]["method"] == "released_margins" and d["weights"]["estimates"]
     assert all(e["by"] not in rep.protected for e in d["weights"]["estimates"])
     assert all(set(n) == {"code", "message"} for n in d["notices"])  # details stay internal
-    html = (pub_pdf.out_dir / "risk_report.html").read_text()
+    html = (pub.out_dir / "risk_report.html").read_text()
     assert "Figures per category are not given" in html and f"{round(dict(rep.marginal_tvd)['province'], 3):.3f}" in html
 
 
