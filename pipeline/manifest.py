@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import __version__
-from pipeline.fileio import read_json_or_empty, sha256_file, write_json
+from pipeline.fileio import read_json_object, sha256_file, write_json
 
 PACKAGES = ("numpy", "scipy", "pandas", "pyarrow", "pandera", "pyreadstat", "pydantic", "PyYAML", "jinja2", "xlsxwriter", "openpyxl", "click", "rich", "weasyprint")
 MANIFEST = "manifest.json"
@@ -52,7 +52,8 @@ class Manifest:
 
     @classmethod
     def open(cls, run_dir: Path) -> Manifest:
-        data = read_json_or_empty(run_dir / MANIFEST)
+        data = read_json_object(run_dir / MANIFEST, expected="the run manifest written by 'wbm run' (a JSON object)",
+                                hint="restore the file, or rerun every stage into a new run directory")
         if not data:
             data = {"kind": "wbm-run-manifest", "manifest_version": 1, "software": package_versions(),
                     "inputs": [], "specs": [], "parameters": {}, "stages": {}}

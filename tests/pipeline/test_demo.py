@@ -163,3 +163,19 @@ def test_demo_prints_headline(tmp_path: Path):
                    (Headline("werkbaar_werk", 0.518, 0.5, 0.536, 0.541, 9, 0.518),), (), tmp_path / "t.xlsx", tmp_path / "m.sav")
     text = r.render()
     assert "werkbaar_werk: weighted 51.8% (95% CI 50.0% - 53.6%" in text and "unweighted 54.1%" in text
+
+
+def test_rerunning_a_stage_on_a_damaged_manifest_is_a_clear_error(small_run_dir: Path, tmp_path: Path):
+    """A run directory whose manifest.json was damaged (e.g. a half-copied file) gets a located error
+    naming the file and line, not a JSON traceback; nothing is rerun."""
+    import shutil
+
+    run = tmp_path / "run"
+    shutil.copytree(small_run_dir, run)
+    (run / "manifest.json").write_text('{"kind": "wbm-run-manifest", "stages": {', encoding="utf-8")
+    before = sorted(p.stat().st_mtime_ns for p in (run / "04_estimate").iterdir())
+    proc = subprocess.run([sys.executable, "-m", "pipeline", "run", "--wave", str(Path(small_run_dir).parent / "wave"),
+                           "--out", str(run), "--stage", "estimate"], capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr and "manifest.json" in proc.stderr and "line 1" in proc.stderr
+    assert sorted(p.stat().st_mtime_ns for p in (run / "04_estimate").iterdir()) == before
