@@ -13,8 +13,8 @@ from pipeline import __version__
 from pipeline.disclosure.rules import PrimaryRules
 from pipeline.outputs.labels import domain_label, indicator_label, level_labels
 from pipeline.questionnaire.model import Questionnaire
-from pipeline.scoring.plan import DEFAULT_POPULATION
 from pipeline.tables.request import (
+    DEFAULT_CUTOFFS,
     MISSING_LEVEL,
     ResolvedRequest,
     indicator_catalogue,
@@ -68,7 +68,7 @@ def level_text(q: Questionnaire, variable: str, level: str, lang: str) -> str:
     return level_labels(q, variable, lang).get(int(level), level)
 
 
-def definition(q: Questionnaire, name: str, lang: str, cutoff_population: str = DEFAULT_POPULATION) -> str:
+def definition(q: Questionnaire, name: str, lang: str, cutoff_population: str = DEFAULT_CUTOFFS) -> str:
     """What an indicator measures, from its questionnaire definition (the cut-offs of the population
     the data were scored with)."""
     en = lang == "en"

@@ -47,7 +47,6 @@ from pipeline.disclosure.structure import Dimension
 from pipeline.errors import Problem, SpecError
 from pipeline.paths import QUESTIONNAIRES_DIR
 from pipeline.questionnaire.model import ItemType, Measure, Questionnaire, Role, Text
-from pipeline.scoring.plan import DEFAULT_POPULATION, acute_column
 
 if TYPE_CHECKING:  # pragma: no cover
     from pipeline.scoring.api import OutputColumn
@@ -57,6 +56,7 @@ SCHEMA_VERSION = 1
 POPULATIONS = {"employees": "werknemers", "self-employed": "zelfstandigen", "enterprises": "ondernemingen"}
 SLUG = r"^[a-z0-9][a-z0-9._-]{0,63}$"
 MISSING_LEVEL = "missing"
+DEFAULT_CUTOFFS = "default"  # = pipeline.scoring.plan.DEFAULT_POPULATION (not imported here: it loads pandas)
 
 
 class _Spec(BaseModel):
@@ -153,7 +153,7 @@ class WaveNames:
     questionnaire: Questionnaire
     variables: dict[str, str]  # request name -> this wave's name
     indicators: dict[str, str]
-    cutoff_population: str = DEFAULT_POPULATION
+    cutoff_population: str = DEFAULT_CUTOFFS
     columns: Mapping[str, OutputColumn] = field(default_factory=dict, compare=False, repr=False)
 
     def column(self, indicator: str) -> OutputColumn | None:
@@ -244,7 +244,7 @@ def missing_codes(q: Questionnaire) -> tuple[float, ...]:
     return tuple(float(c) for c in q.missing_code_values()) or (-1.0,)
 
 
-def indicator_catalogue(q: Questionnaire, population: str = DEFAULT_POPULATION) -> dict[str, OutputColumn]:
+def indicator_catalogue(q: Questionnaire, population: str = DEFAULT_CUTOFFS) -> dict[str, OutputColumn]:
     """The scored columns a request may name as indicators, by name in schema order: 0/1 indicators,
     ``<name>_acuut`` where the population's cut-offs have an acute one, and counts (the scoring
     catalogue, :func:`pipeline.scoring.api.output_columns`, without scale scores and traffic lights)."""
@@ -253,7 +253,7 @@ def indicator_catalogue(q: Questionnaire, population: str = DEFAULT_POPULATION) 
     return {c.name: c for c in output_columns(q, population) if c.kind not in ("score", "traffic_light")}
 
 
-def indicator_names(q: Questionnaire, population: str = DEFAULT_POPULATION) -> list[str]:
+def indicator_names(q: Questionnaire, population: str = DEFAULT_CUTOFFS) -> list[str]:
     """Indicators a request may name (:func:`indicator_catalogue`)."""
     return list(indicator_catalogue(q, population))
 
@@ -267,7 +267,7 @@ def magnitude_names(q: Questionnaire) -> list[str]:
             and it.measure == Measure.scale and it.role != Role.direct_identifier]
 
 
-def tabulated_names(q: Questionnaire, population: str = DEFAULT_POPULATION) -> list[str]:
+def tabulated_names(q: Questionnaire, population: str = DEFAULT_CUTOFFS) -> list[str]:
     """Everything ``indicators`` may name: indicators, acute variants, magnitude items."""
     return indicator_names(q, population) + magnitude_names(q)
 
@@ -368,7 +368,7 @@ def resolve(req: TableRequest, file: str | None = None, *, loaded: Questionnaire
         qs.append((w, load_questionnaire(ids[0])))
     if problems or not qs:
         raise SpecError(f"{file or 'request'}: the table request has {len(problems)} problem(s)", problems)
-    pops = {w: (cutoff_populations or {}).get(w, DEFAULT_POPULATION) for w, _ in qs}
+    pops = {w: (cutoff_populations or {}).get(w, DEFAULT_CUTOFFS) for w, _ in qs}
     latest = WaveNames(qs[0][0], qs[0][1], {v: v for v in _request_variables(req)}, {i: i for i in req.indicators},
                        pops[qs[0][0]], indicator_catalogue(qs[0][1], pops[qs[0][0]]))
     _check_latest(req, latest, file, problems)
@@ -470,6 +470,8 @@ def _older_indicator(name: str, column: OutputColumn | None, mapping: dict[str, 
     variant, else the same name."""
     if name in mapping:
         return mapping[name]
+    from pipeline.scoring.plan import acute_column
+
     if column is not None and column.kind == "acute" and column.source in mapping:
         return acute_column(mapping[column.source])
     return name

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pipeline.errors import Problem, UsageError
-from pipeline.scoring.plan import DEFAULT_POPULATION
 from pipeline.tables.request import (
+    DEFAULT_CUTOFFS,
     POPULATIONS,
     ResolvedRequest,
     TableRequest,
@@ -53,7 +53,7 @@ class WaveData:
     synthetic: bool = False
     method: str = ""  # weighting method, for the notes sheet
     reference: str = ""  # how the run names its questionnaire (a shipped id or a path)
-    cutoff_population: str = DEFAULT_POPULATION  # the population whose cut-offs scored the data
+    cutoff_population: str = DEFAULT_CUTOFFS  # the population whose cut-offs scored the data
 
     @property
     def wave(self) -> int:
@@ -68,7 +68,7 @@ class WaveData:
 def wave_data(frame: pd.DataFrame, q: Questionnaire, *, data_version: str, source: str = "data",
               run_dir: Path | None = None, synthetic: bool = False, method: str = "",
               weighting: Sequence[str] | None = None, reference: str | None = None,
-              cutoff_population: str = DEFAULT_POPULATION) -> WaveData:
+              cutoff_population: str = DEFAULT_CUTOFFS) -> WaveData:
     """A :class:`WaveData` from a frame in memory (checks the weight and weighting columns)."""
     from pipeline.estimation.api import require_columns
 
@@ -99,7 +99,7 @@ def load_run(run_dir: str | Path) -> WaveData:
     ctx = context_from_run(run, q)
     return wave_data(frame, q, data_version=version, source=str(run / SCORED), run_dir=run,
                      synthetic=ctx.synthetic, method=ctx.weighting.method, reference=str(qid),
-                     cutoff_population=str((params or {}).get("population") or DEFAULT_POPULATION))
+                     cutoff_population=str((params or {}).get("population") or DEFAULT_CUTOFFS))
 
 
 def _json(path: Path) -> dict[str, Any]:

@@ -13,9 +13,9 @@ from pathlib import Path
 from pipeline.errors import DisclosureError, Problem
 from pipeline.outputs.labels import indicator_groups
 from pipeline.questionnaire.model import Questionnaire
-from pipeline.scoring.plan import DEFAULT_POPULATION, acute_column
 from pipeline.tables.release import PUBLIC
 from pipeline.tables.request import (
+    DEFAULT_CUTOFFS,
     POPULATIONS,
     ResolvedRequest,
     indicator_names,
@@ -29,6 +29,8 @@ STANDARD_STATISTICS = ("percent", "ci", "n")
 def default_rows(q: Questionnaire) -> list[str]:
     """The standard table rows, the reports' indicator groups: werkbaar werk, the workability
     indicators (each with its acute variant; kept where the data have it), the risks."""
+    from pipeline.scoring.plan import acute_column
+
     groups = indicator_groups(q)
     out = [] if groups.headline is None else [groups.headline.name]
     for ind in groups.workability:
@@ -37,7 +39,7 @@ def default_rows(q: Questionnaire) -> list[str]:
 
 
 def standard_request(q: Questionnaire, questionnaire: str, columns: list[str], *, min_n: int = 30,
-                     min_n_reliable: int = 50, cutoff_population: str = DEFAULT_POPULATION) -> ResolvedRequest:
+                     min_n_reliable: int = 50, cutoff_population: str = DEFAULT_CUTOFFS) -> ResolvedRequest:
     """Indicators (those the data have) by the questionnaire's first domain, Dutch, as a request: the
     standard rows, or every indicator of a questionnaire without workability indicators (e.g. the OE).
     ``cutoff_population``: the cut-off population the data were scored with."""

@@ -40,3 +40,17 @@ def test_the_published_contract_and_writers_have_no_unused_names():
 
     assert not hasattr(publish, "FLAGS") and not hasattr(writers, "SUPPRESSED_MARK")
     assert list(inspect.signature(writers._write_sheet).parameters) == ["ws", "t", "sheet", "fmt"]
+
+
+def test_the_request_spec_loads_no_pandas_and_names_scorings_default_cutoffs():
+    """The request module is the spec (no pandas: importing it, or the table API, stays light); its
+    default cut-off population is scoring's."""
+    import subprocess
+    import sys
+
+    code = "import sys, pipeline.tables.api; print('pandas' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
+    from pipeline.scoring.plan import DEFAULT_POPULATION
+    from pipeline.tables.request import DEFAULT_CUTOFFS
+
+    assert DEFAULT_CUTOFFS == DEFAULT_POPULATION
