@@ -21,7 +21,7 @@ PRAM runs before suppression so that k-anonymity holds for the values actually r
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -34,6 +34,7 @@ from pipeline.sdc.plan import (
     KEPT_META,
     WEIGHT_COLUMNS,
     ColumnPlan,
+    Dropped,
     importance_order,
     linked_variables,
     plan_columns,
@@ -220,6 +221,10 @@ def anonymise(frame: pd.DataFrame, q: Questionnaire, profile: ReleaseProfile, *,
 
     require_valid(profile, q)
     plan = plan_columns([str(c) for c in frame.columns], q, profile)
+    if weight is None:  # an unweighted release: weight columns would go out with no linkage measured
+        plan = replace(plan, kept=tuple(c for c in plan.kept if c not in WEIGHT_COLUMNS),
+                       dropped=plan.dropped + tuple(Dropped(c, "unweighted_release") for c in plan.kept
+                                                    if c in WEIGHT_COLUMNS))
     require_weighting_released(q, plan, profile)
     n = len(frame)
     w = _weights(frame, weight)

@@ -23,7 +23,7 @@ from pipeline.questionnaire.model import Item, ItemType, Measure, Questionnaire,
 from pipeline.sdc.profile import ReleaseProfile
 
 DropReason = Literal["direct_identifier", "id_variable", "free_text", "date", "internal", "release_rule",
-                     "profile_drop", "not_in_keep"]
+                     "profile_drop", "not_in_keep", "unweighted_release"]
 KEPT_META = ("_mode", "_completeness")
 WEIGHT_COLUMNS = ("weight", "weight_normalised")
 ID_COLUMN = "release_id"

@@ -159,6 +159,9 @@ def test_unweighted_release(frame, q):
     r = anonymise(frame, q, load_profile("scientific-use"), weight=None, seed=3)
     assert r.report.weight_linkage is None and not r.report.stage("released").weighted
     assert r.report.stage("released").violating == 0
+    # no linkage was measured, so the weights do not go out (they would encode the weighting cells)
+    assert "weight" in frame.columns and not {"weight", "weight_normalised"} & set(r.frame.columns)
+    assert {d.column for d in r.plan.dropped if d.reason == "unweighted_release"} >= {"weight"}
 
 
 def test_a_profile_that_does_not_fit_is_refused(frame, q):
