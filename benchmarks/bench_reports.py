@@ -4,7 +4,7 @@ PDF. Target: all of them in under 60 s on a 2-core machine. Prints figures; no a
     python benchmarks/bench_reports.py [--rows 50000] [--workers 2] [--no-pdf] [--out DIR]
 
 The estimates table is made the way the pipeline makes it: a synthetic scored frame (the reference
-instrument's indicators as 0/1, five module indicators ``mod_*``, sector x age band / sex / statute
+instrument's indicators as 0/1, the schema's module (condition) indicators, sector x age band / sex / statute
 crossings as text columns "3:1") through ``estimate_table`` and ``compare_domains`` (each group
 against the rest of Flanders). Estimation is timed separately. The target figure is the whole
 command, ``wbm report --run RUN --all --format both``, timed in a fresh process (start-up, imports,
@@ -30,7 +30,6 @@ from pipeline.outputs.context import ReportContext, ResponseInfo, WeightingSumma
 from pipeline.questionnaire.load import load_questionnaire  # noqa: E402
 from pipeline.questionnaire.model import Questionnaire  # noqa: E402
 
-MODULES = ("mod_telework", "mod_frequent_absence", "mod_long_absence", "mod_training", "mod_retirement")
 CROSSED = ("age_band", "sex", "statute")
 TARGET_S = 60.0
 
@@ -64,7 +63,7 @@ def scored_frame(q: Questionnaire, n: int, rng: np.random.Generator) -> tuple[pd
             work.append(df[ind.name].to_numpy())
     df["werkbaar_werk"] = (np.sum(work, axis=0) == 0) * 1.0
     names.insert(0, "werkbaar_werk")
-    for m in MODULES:
+    for m in (i.name for i in q.indicators if i.kind == "condition"):  # the schema's module indicators
         df[m] = (rng.random(n) < rng.uniform(0.1, 0.6)) * 1.0
         names.append(m)
     for other in CROSSED:
