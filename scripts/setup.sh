@@ -1,19 +1,36 @@
 #!/usr/bin/env bash
-# Sets up everything the project needs on a fresh Debian machine with Python 3.11 and pip (as root).
-#   bash scripts/setup.sh          -> Python package and its dependencies (enough for the demo)
-#   bash scripts/setup.sh --test   -> plus test dependencies and the reference tools the tests
-#                                     cross-check against: R + survey, GNU PSPP, poppler, Chromium
+# Sets up everything the project needs on a fresh Debian 12 machine (as root, or with sudo).
+#   bash scripts/setup.sh          -> the project virtualenv .venv with the package, PDF support and
+#                                     the datatool (enough for the demo and every documented command)
+#   bash scripts/setup.sh --test   -> plus test and developer tools (pytest, hypothesis, ruff, mypy)
+#                                     and the reference tools the tests cross-check against:
+#                                     R + survey, GNU PSPP, poppler, Chromium
+#
+# Debian's system Python is "externally managed" (PEP 668): nothing is installed into it. The
+# project lives in its own virtualenv, .venv/ at the top of the checkout; the other scripts run
+# .venv/bin/python. PYTHON=/path/to/python3.11 picks the interpreter the venv is made from.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 
-PY=${PYTHON:-python3}
+BASE_PY=${PYTHON:-python3}
+VENV=.venv
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# Debian packages: fonts for PDF reports always; reference tools for the tests.
-apt_pkgs=(fonts-dejavu-core)
+if ! command -v "$BASE_PY" >/dev/null 2>&1; then
+  echo "setup: error: '$BASE_PY' not found; install Python 3.11 (Debian: apt-get install python3) or set PYTHON=" >&2
+  exit 2
+fi
+if ! "$BASE_PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+  echo "setup: error: $("$BASE_PY" --version 2>&1) is too old; the project needs Python >= 3.11 (set PYTHON=)" >&2
+  exit 2
+fi
+
+# Debian packages: venv support and PDF rendering (Pango, fonts) always; reference tools for the tests.
+apt_pkgs=(fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0)
+"$BASE_PY" -c 'import ensurepip, venv' >/dev/null 2>&1 || apt_pkgs+=(python3-venv)
 if [ "$want_test" = 1 ]; then
   apt_pkgs+=(r-base-core r-cran-survey r-cran-mass pspp poppler-utils chromium)
 fi
@@ -32,9 +49,15 @@ if [ "${#missing[@]}" -gt 0 ]; then
   fi
 fi
 
-if [ "$want_test" = 1 ]; then
-  $PY -m pip install -q -e ".[test]"
-else
-  $PY -m pip install -q -e .
+# The project virtualenv (made again when it is broken, e.g. after the base Python was removed).
+if ! "$VENV/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1; then
+  rm -rf "$VENV"
+  echo "setup: creating $VENV with $("$BASE_PY" --version 2>&1)"
+  "$BASE_PY" -m venv "$VENV"
 fi
-echo "setup: done ($($PY -c 'import pipeline; print("wbm-pipeline", pipeline.__version__)'))"
+PY="$VENV/bin/python"
+
+extras="pdf,datatool"
+[ "$want_test" = 1 ] && extras="pdf,datatool,test,dev"
+"$PY" -m pip install -q -e ".[$extras]"
+echo "setup: done ($("$PY" -c 'import pipeline; print("wbm-pipeline", pipeline.__version__)') in $VENV)"
