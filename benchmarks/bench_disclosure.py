@@ -20,13 +20,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from pipeline.disclosure.audit import audit
-from pipeline.disclosure.cells import Condition, membership, table_cells
-from pipeline.disclosure.history import ReleasedCell
-from pipeline.disclosure.protect import TableData, numerator, protect
-from pipeline.disclosure.rules import TableKind, is_suppressed
-from pipeline.disclosure.secondary import suppress_secondary
-from pipeline.disclosure.structure import build, flat
+from pipeline.sdc.tables.audit import audit
+from pipeline.sdc.tables.cells import Condition, membership, table_cells
+from pipeline.sdc.tables.history import ReleasedCell
+from pipeline.sdc.tables.protect import TableData, numerator, protect
+from pipeline.sdc.tables.rules import TableKind, is_suppressed
+from pipeline.sdc.tables.secondary import suppress_secondary
+from pipeline.sdc.tables.structure import build, flat
 
 
 def frame(rows: int, seed: int) -> dict[str, np.ndarray]:
@@ -40,11 +40,15 @@ def frame(rows: int, seed: int) -> dict[str, np.ndarray]:
         "age_band": rng.choice([1.0, 2.0, 3.0, 4.0, 5.0], rows, p=[0.18, 0.25, 0.25, 0.12, 0.2]),
         "sex": rng.choice([1.0, 2.0], rows),
         "weight": rng.uniform(50, 300, rows),
-        "werkstress": np.where(rng.random(rows) < 0.02, np.nan, (rng.random(rows) < 0.36).astype(float)),
+        "werkstress": np.where(
+            rng.random(rows) < 0.02, np.nan, (rng.random(rows) < 0.36).astype(float)
+        ),
     }
 
 
-def percent_table(cols: dict[str, np.ndarray], base: list[Condition], dims: list[tuple[str, list[int]]]) -> TableData:
+def percent_table(
+    cols: dict[str, np.ndarray], base: list[Condition], dims: list[tuple[str, list[int]]]
+) -> TableData:
     st = build([flat(v, lv) for v, lv in dims])
     cells = table_cells(st, [*base, Condition("werkstress", None)], "werkstress")
     m = membership(cells, cols)
@@ -52,8 +56,16 @@ def percent_table(cols: dict[str, np.ndarray], base: list[Condition], dims: list
     wn = w @ m
     num = (w * np.nan_to_num(cols["werkstress"])) @ m
     est = np.divide(100 * num, wn, out=np.zeros_like(num), where=wn > 0)
-    return TableData(st, TableKind.percent, {"n": m.sum(axis=0).tolist(), "weighted_n": wn.tolist(),
-                                             "numerator": list(numerator(est, wn))}, cells)
+    return TableData(
+        st,
+        TableKind.percent,
+        {
+            "n": m.sum(axis=0).tolist(),
+            "weighted_n": wn.tolist(),
+            "numerator": list(numerator(est, wn)),
+        },
+        cells,
+    )
 
 
 def loss(t: TableData, suppressed: tuple[bool, ...]) -> float:
@@ -71,13 +83,19 @@ def bench_table(cols: dict[str, np.ndarray], name: str, dims: list[tuple[str, li
     t2 = time.perf_counter()
     n_prim = sum(s.startswith("primary") for s in p.statuses)
     n_sec = sum(s.startswith("secondary") for s in p.statuses)
-    print(f"{name:<28} cells {t.structure.n_cells:4d}  primary {n_prim:3d}  secondary {n_sec:3d}  "
-          f"loss {100 * loss(t, p.suppressed):5.1f}% of respondents  protect {t1 - t0:6.2f}s  "
-          f"LP audit (3 layers, {sum(a.lps_solved for a in audits.values())} LP calls) {t2 - t1:6.2f}s  "
-          f"ok={all(a.ok for a in audits.values())}")
+    print(
+        f"{name:<28} cells {t.structure.n_cells:4d}  primary {n_prim:3d}  secondary {n_sec:3d}  "
+        f"loss {100 * loss(t, p.suppressed):5.1f}% of respondents  protect {t1 - t0:6.2f}s  "
+        f"LP audit (3 layers, {sum(a.lps_solved for a in audits.values())} LP calls) {t2 - t1:6.2f}s  "
+        f"ok={all(a.ok for a in audits.values())}"
+    )
     # the same table by greedy closure alone (no group rule): how much the audit loop adds
-    base = suppress_secondary(t.structure, {"n": t.layers["n"]}, [s.startswith("primary") for s in p.statuses])
-    print(f"{'':<28} n-layer only, no group rule: secondary {len(base.added)}  rounds {base.rounds}")
+    base = suppress_secondary(
+        t.structure, {"n": t.layers["n"]}, [s.startswith("primary") for s in p.statuses]
+    )
+    print(
+        f"{'':<28} n-layer only, no group rule: secondary {len(base.added)}  rounds {base.rounds}"
+    )
 
 
 def bench_history(cols: dict[str, np.ndarray], requests: int, seed: int) -> None:
@@ -99,12 +117,18 @@ def bench_history(cols: dict[str, np.ndarray], requests: int, seed: int) -> None
         times.append(time.perf_counter() - t0)
         decisions[p.decision] += 1
         if p.decision != "refuse":
-            history.extend(ReleasedCell(c.cell, c.kind, c.status, c.n, c.weighted_n, f"r{k}", c.index)
-                           for c in p.released_cells(t))
+            history.extend(
+                ReleasedCell(c.cell, c.kind, c.status, c.n, c.weighted_n, f"r{k}", c.index)
+                for c in p.released_cells(t)
+            )
     pub = sum(not is_suppressed(c.status) for c in history)
-    print(f"history: {requests} requests, {len(history)} logged cells ({pub} published); decisions {decisions}")
-    print(f"  protect() with history checks: first {times[0]:.2f}s, median {np.median(times):.2f}s, "
-          f"last {times[-1]:.2f}s, total {sum(times):.1f}s")
+    print(
+        f"history: {requests} requests, {len(history)} logged cells ({pub} published); decisions {decisions}"
+    )
+    print(
+        f"  protect() with history checks: first {times[0]:.2f}s, median {np.median(times):.2f}s, "
+        f"last {times[-1]:.2f}s, total {sum(times):.1f}s"
+    )
 
 
 def main() -> None:
@@ -112,15 +136,30 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=9000)
     ap.add_argument("--requests", type=int, default=20)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--tau", metavar="DIR", help="directory where pytauargus is installed: compare with tau-Argus")
-    ap.add_argument("--run", metavar="RUNDIR", help="a finished run (e.g. demo-output/run): time wbm table on it")
+    ap.add_argument(
+        "--tau",
+        metavar="DIR",
+        help="directory where pytauargus is installed: compare with tau-Argus",
+    )
+    ap.add_argument(
+        "--run",
+        metavar="RUNDIR",
+        help="a finished run (e.g. demo-output/run): time wbm table on it",
+    )
     a = ap.parse_args()
     cols = frame(a.rows, a.seed)
     print(f"{a.rows} respondents")
-    bench_table(cols, "sector x age (2-D)", [("sector", list(range(1, 17))), ("age_band", [1, 2, 3, 4, 5])])
-    bench_table(cols, "sector x statute (2-D)", [("sector", list(range(1, 17))), ("statute", [1, 2, 3])])
-    bench_table(cols, "sector x age x statute (3-D)", [("sector", list(range(1, 17))), ("age_band", [1, 2, 3, 4, 5]),
-                                                      ("statute", [1, 2, 3])])
+    bench_table(
+        cols, "sector x age (2-D)", [("sector", list(range(1, 17))), ("age_band", [1, 2, 3, 4, 5])]
+    )
+    bench_table(
+        cols, "sector x statute (2-D)", [("sector", list(range(1, 17))), ("statute", [1, 2, 3])]
+    )
+    bench_table(
+        cols,
+        "sector x age x statute (3-D)",
+        [("sector", list(range(1, 17))), ("age_band", [1, 2, 3, 4, 5]), ("statute", [1, 2, 3])],
+    )
     bench_history(cols, a.requests, a.seed)
     if a.tau:
         bench_tau(a.tau)
@@ -138,22 +177,32 @@ def bench_table_command(run: str) -> None:
     from pipeline.tables.request import load_request
     from pipeline.tables.source import disclosure_columns, load_run
 
-    request = Path(__file__).resolve().parent.parent / "examples" / "requests" / "demo-werkstress-industrie.yaml"
+    request = (
+        Path(__file__).resolve().parent.parent
+        / "examples"
+        / "requests"
+        / "demo-werkstress-industrie.yaml"
+    )
     t0 = time.perf_counter()
     resolved = load_request(request)
-    data = replace(load_run(run), run_dir=None)  # log in a temporary ledger only, never in the run's own
+    data = replace(
+        load_run(run), run_dir=None
+    )  # log in a temporary ledger only, never in the run's own
     t1 = time.perf_counter()
-    tables = compute_wave(resolved, resolved.latest, data, disclosure_columns(data), design=calibrated_design(data))
+    tables = compute_wave(
+        resolved, resolved.latest, data, disclosure_columns(data), design=calibrated_design(data)
+    )
     t2 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         t3 = time.perf_counter()
         out = make_table(resolved, [data], Path(tmp) / "out", ledger=Path(tmp) / "ledger")
         t4 = time.perf_counter()
     cells = sum(t.structure.n_cells for t in tables)
-    print(f"wbm table {request.name} on {len(data.frame)} respondents: {len(tables)} tables, {cells} cells; "
-          f"load {t1 - t0:.2f}s, estimates {t2 - t1:.2f}s, all (estimate + protect + ledger + xlsx/csv/json) "
-          f"{t4 - t3:.2f}s; decision {out.decision}")
-
+    print(
+        f"wbm table {request.name} on {len(data.frame)} respondents: {len(tables)} tables, {cells} cells; "
+        f"load {t1 - t0:.2f}s, estimates {t2 - t1:.2f}s, all (estimate + protect + ledger + xlsx/csv/json) "
+        f"{t4 - t3:.2f}s; decision {out.decision}"
+    )
 
 
 def bench_tau(path: str, seeds: int = 8) -> None:
@@ -169,9 +218,11 @@ def bench_tau(path: str, seeds: int = 8) -> None:
     sys.path.insert(0, path)
     from pytauargus import protect as tau_protect  # type: ignore[import-not-found]
 
-    from pipeline.disclosure.structure import TOTAL
+    from pipeline.sdc.tables.structure import TOTAL
 
-    print("tau-Argus (OPT(1), FREQ(30,0)) vs this engine, same primary cells; cost = sum of n of secondary cells")
+    print(
+        "tau-Argus (OPT(1), FREQ(30,0)) vs this engine, same primary cells; cost = sum of n of secondary cells"
+    )
     tot = {"tau": 0.0, "ours": 0.0}
     for seed in range(seeds):
         cols = frame(3000, seed)
@@ -179,9 +230,18 @@ def bench_tau(path: str, seeds: int = 8) -> None:
             df = pd.DataFrame({k: np.char.zfill(cols[k].astype(int).astype(str), 2) for k in dims})
             df["one"] = 1.0
             t0 = time.perf_counter()
-            with tempfile.TemporaryDirectory() as tmp, contextlib.chdir(tmp):  # the engine writes logs to the cwd
-                res = tau_protect(df, list(dims), response="one", safety_rules="FREQ(30,0)", suppress="OPT(1)",
-                                  workdir=tmp)
+            with (
+                tempfile.TemporaryDirectory() as tmp,
+                contextlib.chdir(tmp),
+            ):  # the engine writes logs to the cwd
+                res = tau_protect(
+                    df,
+                    list(dims),
+                    response="one",
+                    safety_rules="FREQ(30,0)",
+                    suppress="OPT(1)",
+                    workdir=tmp,
+                )
                 d = res.tables[0].dataframe()
             t_tau = time.perf_counter() - t0
             st = build([flat(k, sorted(set(df[k]))) for k in dims])
@@ -201,10 +261,14 @@ def bench_tau(path: str, seeds: int = 8) -> None:
 
             tot["tau"] += cost(tau_sup)
             tot["ours"] += cost(ours.suppressed)
-            print(f"  seed {seed} {'x'.join(dims):<16} primary {sum(prim):2d}  secondary tau {sum(tau_sup) - sum(prim):2d} "
-                  f"(n {cost(tau_sup):6.0f}, audit ok {audit(st, vals, tau_sup).ok!s:5}, {t_tau:.2f}s)  "
-                  f"ours {len(ours.added):2d} (n {cost(ours.suppressed):6.0f}, audit ok {audit(st, vals, ours.suppressed).ok!s:5}, {t_ours:.2f}s)")
-    print(f"  total suppressed n: tau {tot['tau']:.0f}, ours {tot['ours']:.0f} (ratio {tot['ours'] / max(tot['tau'], 1):.2f})")
+            print(
+                f"  seed {seed} {'x'.join(dims):<16} primary {sum(prim):2d}  secondary tau {sum(tau_sup) - sum(prim):2d} "
+                f"(n {cost(tau_sup):6.0f}, audit ok {audit(st, vals, tau_sup).ok!s:5}, {t_tau:.2f}s)  "
+                f"ours {len(ours.added):2d} (n {cost(ours.suppressed):6.0f}, audit ok {audit(st, vals, ours.suppressed).ok!s:5}, {t_ours:.2f}s)"
+            )
+    print(
+        f"  total suppressed n: tau {tot['tau']:.0f}, ours {tot['ours']:.0f} (ratio {tot['ours'] / max(tot['tau'], 1):.2f})"
+    )
 
 
 if __name__ == "__main__":

@@ -54,7 +54,15 @@ def make_problem(rows: int, seed: int = 20240611) -> tuple[pd.DataFrame, dict[st
     df["w0"] = rng.uniform(20.0, 120.0, N_SECTOR)[sector]
     latent = rng.normal(size=rows)
     for j in range(N_IND):
-        z = -1.0 + 0.1 * j + 0.3 * sex - 0.1 * age + 0.02 * sector + 0.6 * latent + rng.normal(size=rows)
+        z = (
+            -1.0
+            + 0.1 * j
+            + 0.3 * sex
+            - 0.1 * age
+            + 0.02 * sector
+            + 0.6 * latent
+            + rng.normal(size=rows)
+        )
         df[f"y{j}"] = (z > 0).astype(np.float64)
     total = float(df["w0"].sum()) * 1.07
     share_sector = rng.dirichlet(np.full(N_SECTOR, 20.0))
@@ -70,15 +78,26 @@ def make_problem(rows: int, seed: int = 20240611) -> tuple[pd.DataFrame, dict[st
 def write_problem(d: Path, df: pd.DataFrame, targets: dict[str, np.ndarray]) -> None:
     df.to_parquet(d / "data.parquet", index=False)
     df.to_csv(d / "data.csv", index=False)
-    (d / "margins.json").write_text(json.dumps({k: {str(i): float(t) for i, t in enumerate(v)}
-                                                for k, v in targets.items()}))
+    (d / "margins.json").write_text(
+        json.dumps({k: {str(i): float(t) for i, t in enumerate(v)} for k, v in targets.items()})
+    )
     rows = [f"{k},{i},{t!r}" for k, v in targets.items() for i, t in enumerate(v.tolist())]
     (d / "margins.csv").write_text("variable,level,total\n" + "\n".join(rows) + "\n")
-    (d / "meta.json").write_text(json.dumps({"indicators": [f"y{j}" for j in range(N_IND)], "by": "sector",
-                                             "strata": "sector", "base_weight": "w0"}))
+    (d / "meta.json").write_text(
+        json.dumps(
+            {
+                "indicators": [f"y{j}" for j in range(N_IND)],
+                "by": "sector",
+                "strata": "sector",
+                "base_weight": "w0",
+            }
+        )
+    )
 
 
-def ours(df: pd.DataFrame, targets: dict[str, np.ndarray], repeat: int) -> tuple[float, float, pd.DataFrame]:
+def ours(
+    df: pd.DataFrame, targets: dict[str, np.ndarray], repeat: int
+) -> tuple[float, float, pd.DataFrame]:
     inds = [f"y{j}" for j in range(N_IND)]
     codes = [df[k].to_numpy() for k in targets]
     tv = list(targets.values())
@@ -105,8 +124,11 @@ def ours(df: pd.DataFrame, targets: dict[str, np.ndarray], repeat: int) -> tuple
 
 
 def se_gap(table: pd.DataFrame, path: Path) -> float:
-    peer = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(
-        path, keep_default_na=False, dtype={"level": str})
+    peer = (
+        pd.read_parquet(path)
+        if path.suffix == ".parquet"
+        else pd.read_csv(path, keep_default_na=False, dtype={"level": str})
+    )
     t = table.assign(level=table["level"].astype(str))
     m = peer.merge(t, on=["indicator", "level"], suffixes=("_peer", ""))
     if len(m) != len(t):
@@ -121,7 +143,9 @@ def run_peer(cmd: list[str]) -> list[dict]:
         print(f"  ({cmd[0]} failed: {exc})")
         return []
     if p.returncode != 0:
-        print(f"  ({' '.join(cmd[:2])} failed: {p.stderr.strip().splitlines()[-1:] or p.returncode})")
+        print(
+            f"  ({' '.join(cmd[:2])} failed: {p.stderr.strip().splitlines()[-1:] or p.returncode})"
+        )
         return []
     return [json.loads(ln) for ln in p.stdout.splitlines() if ln.startswith("{")]
 
@@ -132,23 +156,31 @@ def peers_python(no_setup: bool) -> str | None:
         return str(py)
     if no_setup:
         return None
-    p = subprocess.run(["bash", str(HERE / "peers" / "setup.sh")], capture_output=True, text=True, check=False)
+    p = subprocess.run(
+        ["bash", str(HERE / "peers" / "setup.sh")], capture_output=True, text=True, check=False
+    )
     return p.stdout.strip().splitlines()[-1] if p.returncode == 0 and p.stdout.strip() else None
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--no-peers", action="store_true", help="skip svy")
     ap.add_argument("--no-r", action="store_true", help="skip R")
     ap.add_argument("--r-rake", action="store_true", help="also time R with a rake() design (slow)")
-    ap.add_argument("--no-setup", action="store_true", help="do not create the peers venv if missing")
+    ap.add_argument(
+        "--no-setup", action="store_true", help="do not create the peers venv if missing"
+    )
     args = ap.parse_args()
 
     df, targets = make_problem(args.rows)
-    print(f"estimation benchmark: {args.rows:,} rows, {N_IND} indicators x (overall + {N_SECTOR} sectors), "
-          f"raked to sector + sex x age (10 cells) + statute, raking-aware linearization SEs")
+    print(
+        f"estimation benchmark: {args.rows:,} rows, {N_IND} indicators x (overall + {N_SECTOR} sectors), "
+        f"raked to sector + sex x age (10 cells) + statute, raking-aware linearization SEs"
+    )
     t_full, t_est, table = ours(df, targets, args.repeat)
     results = [("ours: rake + estimate", t_full, ""), ("ours: estimate only", t_est, "")]
     with tempfile.TemporaryDirectory() as tmp:
@@ -161,10 +193,17 @@ def main() -> None:
             else:
                 for r in run_peer([py, str(HERE / "peers" / "estimate_svy.py"), str(d)]):
                     gap = se_gap(table, d / "estimates_svy.parquet")
-                    results.append((f"svy {r.get('version', '')}: rake + prop", r["seconds"],
-                                    f"max SE rel. diff {gap:.1e}"))
+                    results.append(
+                        (
+                            f"svy {r.get('version', '')}: rake + prop",
+                            r["seconds"],
+                            f"max SE rel. diff {gap:.1e}",
+                        )
+                    )
         if not args.no_r:
-            cmd = ["Rscript", str(HERE / "peers" / "estimate_r.R"), str(d)] + (["rake"] if args.r_rake else [])
+            cmd = ["Rscript", str(HERE / "peers" / "estimate_r.R"), str(d)] + (
+                ["rake"] if args.r_rake else []
+            )
             for r in run_peer(cmd):
                 note = ""
                 if r["peer"] == "R calibrate":
@@ -174,7 +213,9 @@ def main() -> None:
     for name, sec, note in results:
         ratio = "" if name.startswith("ours") else f"{t_full / sec:10.3f}"
         print(f"{name:34s} {sec:9.3f} {ratio:>10s}  {note}")
-    print(f"target: rake + estimate under 0.5 s -> {'met' if t_full < 0.5 else 'NOT met'} ({t_full:.3f} s)")
+    print(
+        f"target: rake + estimate under 0.5 s -> {'met' if t_full < 0.5 else 'NOT met'} ({t_full:.3f} s)"
+    )
 
 
 if __name__ == "__main__":

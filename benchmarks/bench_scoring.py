@@ -34,9 +34,18 @@ def _wide(q: Questionnaire) -> Questionnaire:
     """The reference instrument with 23 more freq4 items in an extra scale: 80 scale items."""
     data = q.model_dump(mode="json", exclude_none=True)
     extra = [f"xx{i:02d}" for i in range(1, 24)]
-    data["items"] += [{"name": n, "type": "single", "choices": "freq4", "label": {"nl": n}} for n in extra]
-    data["scales"].append({"name": "extra", "label": {"nl": "extra"}, "items": extra, "reverse": extra[:5],
-                           "scoring": {"method": "mean_rescaled", "min_valid": 12}})
+    data["items"] += [
+        {"name": n, "type": "single", "choices": "freq4", "label": {"nl": n}} for n in extra
+    ]
+    data["scales"].append(
+        {
+            "name": "extra",
+            "label": {"nl": "extra"},
+            "items": extra,
+            "reverse": extra[:5],
+            "scoring": {"method": "mean_rescaled", "min_valid": 12},
+        }
+    )
     return Questionnaire.model_validate(data)
 
 
@@ -51,7 +60,9 @@ def _time(fn, repeat: int = 5) -> float:
 
 def main(n: int = 100_000) -> None:
     rng = np.random.default_rng(2023)
-    ref = Questionnaire.model_validate(yaml.safe_load((QUESTIONNAIRES_DIR / "wbm-werknemers-2023.yaml").read_text()))
+    ref = Questionnaire.model_validate(
+        yaml.safe_load((QUESTIONNAIRES_DIR / "wbm-werknemers-2023.yaml").read_text())
+    )
     for label, q in (("reference", ref), ("wide (+23 items)", _wide(ref))):
         df = _frame(q, n, rng)
         plan = compile_plan(q)
@@ -61,8 +72,12 @@ def main(n: int = 100_000) -> None:
         t_arrays = _time(lambda plan=plan, cols=cols: score_arrays(plan, cols))
         print(f"{label}: {n:,} rows x {len(plan.input_columns)} items, {df.shape[1]} input columns")
         print(f"  compile_plan  {t_compile * 1e3:8.2f} ms")
-        print(f"  score_arrays  {t_arrays * 1e3:8.2f} ms  ({n * len(plan.input_columns) / t_arrays / 1e6:.0f} M item values/s)")
-        print(f"  score_frame   {t_frame * 1e3:8.2f} ms  (frame overhead x{t_frame / t_arrays:.2f})")
+        print(
+            f"  score_arrays  {t_arrays * 1e3:8.2f} ms  ({n * len(plan.input_columns) / t_arrays / 1e6:.0f} M item values/s)"
+        )
+        print(
+            f"  score_frame   {t_frame * 1e3:8.2f} ms  (frame overhead x{t_frame / t_arrays:.2f})"
+        )
 
 
 if __name__ == "__main__":

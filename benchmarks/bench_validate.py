@@ -32,11 +32,20 @@ from pipeline.validate import run_validation  # noqa: E402
 
 
 def wide_questionnaire(n_items: int) -> Questionnaire:
-    data = yaml.safe_load((QUESTIONNAIRES_DIR / "wbm-werknemers-2023.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load(
+        (QUESTIONNAIRES_DIR / "wbm-werknemers-2023.yaml").read_text(encoding="utf-8")
+    )
     extra = max(0, n_items - len(data["items"]))
     for i in range(extra):
-        data["items"].append({"name": f"xg{i + 1:03d}", "type": "single", "choices": "freq4", "grid": f"xg{i // 8}",
-                              "label": {"nl": f"extra {i + 1}", "en": f"extra {i + 1}"}})
+        data["items"].append(
+            {
+                "name": f"xg{i + 1:03d}",
+                "type": "single",
+                "choices": "freq4",
+                "grid": f"xg{i // 8}",
+                "label": {"nl": f"extra {i + 1}", "en": f"extra {i + 1}"},
+            }
+        )
     return Questionnaire.model_validate(data)
 
 
@@ -67,20 +76,37 @@ def main() -> None:
     n_paper = a.rows - n_web
     t0 = time.perf_counter()
     web = to_web(generate(q, n_web, mode="web", seed=1, overrides={"working": 1}))
-    paper = generate(q, n_paper, mode="paper", seed=2, start=n_web - int(0.02 * a.rows) + 1, overrides={"working": 1})
+    paper = generate(
+        q,
+        n_paper,
+        mode="paper",
+        seed=2,
+        start=n_web - int(0.02 * a.rows) + 1,
+        overrides={"working": 1},
+    )
     paper = corrupt_paper(to_paper(paper, q), rng)
     paper["hours"] = paper["hours"].str.replace(".", ",", regex=False)
     write_sav(web, work / "web_export.sav", q)
     write_csv(paper, work / "paper_keyed.csv")
-    print(f"data: {n_web} web + {n_paper} paper rows x {len(q.items)} items ({len(q.variables())} variables); "
-          f"generated in {time.perf_counter() - t0:.1f} s")
+    print(
+        f"data: {n_web} web + {n_paper} paper rows x {len(q.items)} items ({len(q.variables())} variables); "
+        f"generated in {time.perf_counter() - t0:.1f} s"
+    )
     t, cpu = time.perf_counter(), time.process_time()
-    s = run_validation(q, [InputFile(work / "web_export.sav"), InputFile(work / "paper_keyed.csv")], work / "01_validate")
+    s = run_validation(
+        q,
+        [InputFile(work / "web_export.sav"), InputFile(work / "paper_keyed.csv")],
+        work / "01_validate",
+    )
     dt, dcpu = time.perf_counter() - t, time.process_time() - cpu
-    print(f"run_validation: {dt:.2f} s for {s.rows_read} rows ({s.rows_read / dt:,.0f} rows/s); target < 10 s "
-          f"-> ratio {dt / 10:.2f} of the budget; CPU time {dcpu:.2f} s (wall time is inflated when the machine is busy)")
-    print(f"accepted {s.accepted}, set aside {s.set_aside}, edits {sum(n for _, n in s.edit_counts)}, "
-          f"issues {sum(n for _, n in s.issue_counts)}, balanced {s.balanced}")
+    print(
+        f"run_validation: {dt:.2f} s for {s.rows_read} rows ({s.rows_read / dt:,.0f} rows/s); target < 10 s "
+        f"-> ratio {dt / 10:.2f} of the budget; CPU time {dcpu:.2f} s (wall time is inflated when the machine is busy)"
+    )
+    print(
+        f"accepted {s.accepted}, set aside {s.set_aside}, edits {sum(n for _, n in s.edit_counts)}, "
+        f"issues {sum(n for _, n in s.issue_counts)}, balanced {s.balanced}"
+    )
     if not a.keep:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -49,8 +49,11 @@ def make_problem(rows: int, seed: int = 2023) -> tuple[pd.DataFrame, dict[str, l
     for k, lv in enumerate(LEVELS):
         noisy = np.clip(latent + rng.normal(0, 0.35, rows), 0, 1 - 1e-12)
         p = rng.dirichlet(np.full(lv, 2.0))
-        data[f"m{k}"] = np.searchsorted(np.cumsum(p), noisy * p.sum(), side="right").clip(
-            0, lv - 1).astype(np.int64)
+        data[f"m{k}"] = (
+            np.searchsorted(np.cumsum(p), noisy * p.sum(), side="right")
+            .clip(0, lv - 1)
+            .astype(np.int64)
+        )
         share = rng.dirichlet(np.full(lv, 2.0))
         targets[f"m{k}"] = list(share * POPULATION)
     df = pd.DataFrame(data)
@@ -75,15 +78,23 @@ def time_ours(df: pd.DataFrame, targets: dict[str, list[float]], repeat: int) ->
         plan.rake(b, tol=1e-10)
         ptimes.append(time.perf_counter() - t0)
     assert res is not None and res.converged
-    return {"seconds": statistics.median(times), "first": times[0], "plan": statistics.median(ptimes),
-            "iterations": res.iterations, "cells": plan.n_cells, "weights": np.asarray(res.weights)}
+    return {
+        "seconds": statistics.median(times),
+        "first": times[0],
+        "plan": statistics.median(ptimes),
+        "iterations": res.iterations,
+        "cells": plan.n_cells,
+        "weights": np.asarray(res.weights),
+    }
 
 
 def time_weight_frame(df: pd.DataFrame, targets: dict[str, list[float]]) -> float:
     from pipeline.weighting.api import weight_frame
     from pipeline.weighting.margins import margins_from_rows
 
-    m = margins_from_rows([(k, str(i), v) for k, vals in targets.items() for i, v in enumerate(vals)])
+    m = margins_from_rows(
+        [(k, str(i), v) for k, vals in targets.items() for i, v in enumerate(vals)]
+    )
     t0 = time.perf_counter()
     weight_frame(df, m, base_weight="w")
     return time.perf_counter() - t0
@@ -91,13 +102,18 @@ def time_weight_frame(df: pd.DataFrame, targets: dict[str, list[float]]) -> floa
 
 def run_peer(cmd: list[str], problem: Path, name: str, timeout: int) -> dict[str, object] | None:
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=HERE / "peers")
+        proc = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=timeout, cwd=HERE / "peers"
+        )
     except (subprocess.TimeoutExpired, FileNotFoundError) as exc:
         print(f"  {name}: not measured ({type(exc).__name__})", file=sys.stderr)
         return None
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
     if proc.returncode != 0 or not lines:
-        print(f"  {name}: failed (exit {proc.returncode}): {proc.stderr.strip()[-500:]}", file=sys.stderr)
+        print(
+            f"  {name}: failed (exit {proc.returncode}): {proc.stderr.strip()[-500:]}",
+            file=sys.stderr,
+        )
         return None
     out: dict[str, object] = json.loads(lines[-1])
     wfile = problem / ("weights_r.csv" if name == "R survey" else f"weights_{name}.npy")
@@ -119,11 +135,15 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     df, targets = make_problem(args.rows)
-    print(f"Raking {args.rows:,} rows x {len(LEVELS)} margins ({', '.join(map(str, LEVELS))} levels)")
+    print(
+        f"Raking {args.rows:,} rows x {len(LEVELS)} margins ({', '.join(map(str, LEVELS))} levels)"
+    )
     ours = time_ours(df, targets, args.repeat)
     wf = time_weight_frame(df, targets)
-    print(f"  ours  rake()            {ours['seconds']:8.3f} s (median of {args.repeat}; first call "
-          f"{ours['first']:.3f} s; {ours['iterations']} iterations on {ours['cells']} cells)")
+    print(
+        f"  ours  rake()            {ours['seconds']:8.3f} s (median of {args.repeat}; first call "
+        f"{ours['first']:.3f} s; {ours['iterations']} iterations on {ours['cells']} cells)"
+    )
     print(f"  ours  RakePlan.rake()   {ours['plan']:8.3f} s (compression reused, as in bootstrap)")
     print(f"  ours  weight_frame()    {wf:8.3f} s (from a DataFrame, with checks and diagnostics)")
 
@@ -140,14 +160,19 @@ def main(argv: list[str] | None = None) -> int:
                     if r:
                         peers.append(r)
             else:
-                print(f"  svy, balance: not measured (no {py}; run bash benchmarks/peers/setup.sh)",
-                      file=sys.stderr)
+                print(
+                    f"  svy, balance: not measured (no {py}; run bash benchmarks/peers/setup.sh)",
+                    file=sys.stderr,
+                )
             if not args.no_r and shutil.which("Rscript"):
                 df.to_csv(problem / "data.csv", index=False)
-                pd.DataFrame([(k, i, v) for k, vals in targets.items() for i, v in enumerate(vals)],
-                             columns=["variable", "level", "total"]).to_csv(
-                    problem / "targets_long.csv", index=False, float_format="%.17g")
-                r = run_peer(["Rscript", "rake_r.R", str(problem)], problem, "R survey", args.timeout)
+                pd.DataFrame(
+                    [(k, i, v) for k, vals in targets.items() for i, v in enumerate(vals)],
+                    columns=["variable", "level", "total"],
+                ).to_csv(problem / "targets_long.csv", index=False, float_format="%.17g")
+                r = run_peer(
+                    ["Rscript", "rake_r.R", str(problem)], problem, "R survey", args.timeout
+                )
                 if r:
                     peers.append(r)
     w0 = ours["weights"]
@@ -158,13 +183,17 @@ def main(argv: list[str] | None = None) -> int:
         rel = float(np.max(np.abs(w / w0 - 1))) if w.shape == w0.shape else float("nan")
         ratio = float(p["seconds"]) / float(ours["seconds"])  # type: ignore[arg-type]
         label = f"{p['peer']} {p.get('version', '')}"
-        print(f"  {label:<24}{float(p['seconds']):8.3f} s   "  # type: ignore[arg-type]
-              f"ours is {ratio:6.1f}x faster; max relative difference in weights {rel:.1e}")
+        print(
+            f"  {label:<24}{float(p['seconds']):8.3f} s   "  # type: ignore[arg-type]
+            f"ours is {ratio:6.1f}x faster; max relative difference in weights {rel:.1e}"
+        )
     if peers:
         fastest = min(peers, key=lambda p: float(p["seconds"]))  # type: ignore[arg-type]
         ratio = float(fastest["seconds"]) / float(ours["seconds"])  # type: ignore[arg-type]
-        print(f"Fastest peer: {fastest['peer']} ({float(fastest['seconds']):.3f} s); "  # type: ignore[arg-type]
-              f"ours {ours['seconds']:.3f} s = {ratio:.1f}x faster (target: at least 10x)")
+        print(
+            f"Fastest peer: {fastest['peer']} ({float(fastest['seconds']):.3f} s); "  # type: ignore[arg-type]
+            f"ours {ours['seconds']:.3f} s = {ratio:.1f}x faster (target: at least 10x)"
+        )
     return 0
 
 

@@ -23,19 +23,41 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "synth": ("pipeline.commands.synth", "synth", "Generate a synthetic mixed-mode wave."),
     "demo": ("pipeline.commands.demo", "demo", "Generate a wave and run the whole pipeline on it."),
     "run": ("pipeline.commands.run", "run", "Run pipeline stages on a run directory."),
-    "questionnaire": ("pipeline.commands.questionnaire", "questionnaire", "Check, document and compare questionnaire schemas."),
-    "validate": ("pipeline.commands.validate", "validate", "Ingest and validate raw responses against a questionnaire."),
-    "weight": ("pipeline.commands.weight", "weight", "Weight any survey file to population margins."),
-    "estimate": ("pipeline.commands.estimate", "estimate", "Weighted estimates with design-based CIs for any survey file."),
+    "questionnaire": (
+        "pipeline.commands.questionnaire",
+        "questionnaire",
+        "Check, document and compare questionnaire schemas.",
+    ),
+    "validate": (
+        "pipeline.commands.validate",
+        "validate",
+        "Ingest and validate raw responses against a questionnaire.",
+    ),
+    "weight": (
+        "pipeline.commands.weight",
+        "weight",
+        "Weight any survey file to population margins.",
+    ),
+    "estimate": (
+        "pipeline.commands.estimate",
+        "estimate",
+        "Weighted estimates with design-based CIs for any survey file.",
+    ),
     "report": ("pipeline.commands.report", "report", "Render sector reports (HTML, PDF)."),
-    "table": ("pipeline.commands.table", "table", "Produce a custom table with disclosure control."),
+    "table": (
+        "pipeline.commands.table",
+        "table",
+        "Produce a custom table with disclosure control.",
+    ),
     "release": ("pipeline.commands.release", "release", "Build an anonymised microdata release."),
 }
 
 
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(n for n, (mod, _a, _h) in COMMANDS.items() if importlib.util.find_spec(mod) is not None)
+        return sorted(
+            n for n, (mod, _a, _h) in COMMANDS.items() if importlib.util.find_spec(mod) is not None
+        )
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in COMMANDS:

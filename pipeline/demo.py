@@ -34,16 +34,25 @@ class DemoResult:
     microdata: Path
 
     def render(self, elapsed: float | None = None) -> str:
-        lines = [f"SYNTHETIC wave: {self.wave_dir}", f"run directory:  {self.run_dir}",
-                 f"rows: read {self.rows['read']:,} = accepted {self.rows['accepted']:,} + set aside {self.rows['set_aside']:,}",
-                 ""]
+        lines = [
+            f"SYNTHETIC wave: {self.wave_dir}",
+            f"run directory:  {self.run_dir}",
+            f"rows: read {self.rows['read']:,} = accepted {self.rows['accepted']:,} + set aside {self.rows['set_aside']:,}",
+            "",
+        ]
         for h in self.headlines:
             truth = f"; synthetic truth {h.truth:.1%}" if h.truth is not None else ""
-            lines.append(f"{h.indicator}: weighted {h.weighted:.1%} (95% CI {h.ci_low:.1%} - {h.ci_high:.1%}, n = {h.n:,}); "
-                         f"unweighted {h.unweighted:.1%}{truth}")
-        lines += ["", f"sector reports ({len(self.reports)}): {self.reports[0].parent if self.reports else '-'}",
-                  f"custom table:       {self.table}", f"microdata:          {self.microdata}",
-                  f"manifest:           {self.run_dir / 'manifest.json'}"]
+            lines.append(
+                f"{h.indicator}: weighted {h.weighted:.1%} (95% CI {h.ci_low:.1%} - {h.ci_high:.1%}, n = {h.n:,}); "
+                f"unweighted {h.unweighted:.1%}{truth}"
+            )
+        lines += [
+            "",
+            f"sector reports ({len(self.reports)}): {self.reports[0].parent if self.reports else '-'}",
+            f"custom table:       {self.table}",
+            f"microdata:          {self.microdata}",
+            f"manifest:           {self.run_dir / 'manifest.json'}",
+        ]
         if elapsed is not None:
             lines.append(f"finished in {elapsed:.1f} s")
         return "\n".join(lines)
@@ -52,7 +61,9 @@ class DemoResult:
 HEADLINES = ("werkbaar_werk", "werkstress")
 
 
-def run_demo(out_dir: Path, *, size: int, seed: int, progress: Callable[[str], None] | None = None) -> DemoResult:
+def run_demo(
+    out_dir: Path, *, size: int, seed: int, progress: Callable[[str], None] | None = None
+) -> DemoResult:
     from pipeline.runner import Run, RunConfig, run_stages
     from pipeline.synth.wave import generate_wave
 
@@ -61,7 +72,10 @@ def run_demo(out_dir: Path, *, size: int, seed: int, progress: Callable[[str], N
         progress("synth")
     generate_wave(wave_dir, size=size, seed=seed)
     run = Run(run_dir, RunConfig.from_wave_dir(wave_dir))
-    results = {r.stage: r for r in run_stages(run, progress=(lambda s: progress(f"stage {s}")) if progress else None)}
+    results = {
+        r.stage: r
+        for r in run_stages(run, progress=(lambda s: progress(f"stage {s}")) if progress else None)
+    }
     est = read_parquet(run_dir / "04_estimate" / "estimates.parquet")
     scored = read_parquet(run_dir / "03_score" / "scored.parquet")
     truth = _truth(wave_dir)
@@ -69,13 +83,28 @@ def run_demo(out_dir: Path, *, size: int, seed: int, progress: Callable[[str], N
     for ind in HEADLINES:
         row = est[(est["indicator"] == ind) & (est["by"].fillna("") == "")].iloc[0]
         col = scored[ind].to_numpy(dtype=float)
-        heads.append(Headline(ind, float(row["estimate"]), float(row["ci_low"]), float(row["ci_high"]),
-                              float(np.nanmean(col)), int(row["n"]), truth.get(ind)))
+        heads.append(
+            Headline(
+                ind,
+                float(row["estimate"]),
+                float(row["ci_low"]),
+                float(row["ci_high"]),
+                float(np.nanmean(col)),
+                int(row["n"]),
+                truth.get(ind),
+            )
+        )
     out = results["outputs"].summary
     base = run_dir / "05_outputs"
-    return DemoResult(wave_dir, run_dir, {k: int(v) for k, v in results["validate"].rows.items() if k != "per_input"},
-                      tuple(heads), tuple(base / "reports" / n for n in out["reports"]),
-                      base / "tables" / str(out["table"]), base / "microdata" / str(out["microdata"]))
+    return DemoResult(
+        wave_dir,
+        run_dir,
+        {k: int(v) for k, v in results["validate"].rows.items() if k != "per_input"},
+        tuple(heads),
+        tuple(base / "reports" / n for n in out["reports"]),
+        base / "tables" / str(out["table"]),
+        base / "microdata" / str(out["microdata"]),
+    )
 
 
 def _truth(wave_dir: Path) -> dict[str, float]:
@@ -83,5 +112,8 @@ def _truth(wave_dir: Path) -> dict[str, float]:
     if not p.exists():
         return {}
     data = json.loads(p.read_text(encoding="utf-8"))
-    return {name: float(v["overall"]) for name, v in data.get("indicators", {}).items()
-            if isinstance(v, dict) and isinstance(v.get("overall"), (int, float))}
+    return {
+        name: float(v["overall"])
+        for name, v in data.get("indicators", {}).items()
+        if isinstance(v, dict) and isinstance(v.get("overall"), (int, float))
+    }

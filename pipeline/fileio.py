@@ -40,7 +40,9 @@ def atomic_path(target: str | os.PathLike[str], suffix: str = "") -> Iterator[Pa
     """Yield a temporary path beside ``target``; on success rename it onto ``target``."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix or ".tmp", dir=target.parent)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=suffix or ".tmp", dir=target.parent
+    )
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -96,7 +98,17 @@ def _json_default(o: object) -> object:
 
 def dumps_json(obj: object) -> str:
     """Deterministic JSON: sorted keys, fixed indentation, NaN written as null."""
-    return json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False, default=_json_default, allow_nan=False) + "\n"
+    return (
+        json.dumps(
+            obj,
+            indent=2,
+            sort_keys=True,
+            ensure_ascii=False,
+            default=_json_default,
+            allow_nan=False,
+        )
+        + "\n"
+    )
 
 
 def write_json(target: str | os.PathLike[str], obj: object) -> Path:
@@ -135,7 +147,9 @@ def read_parquet(path: str | os.PathLike[str]) -> pd.DataFrame:
     return pd.read_parquet(path)
 
 
-def write_with(target: str | os.PathLike[str], writer: Callable[[Path], None], suffix: str = "") -> Path:
+def write_with(
+    target: str | os.PathLike[str], writer: Callable[[Path], None], suffix: str = ""
+) -> Path:
     """Run ``writer(tmp_path)`` and atomically move the result onto ``target``."""
     with atomic_path(target, suffix=suffix or Path(target).suffix) as tmp:
         writer(tmp)
@@ -164,14 +178,47 @@ def read_json_object(path: str | os.PathLike[str], *, expected: str, hint: str) 
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         lines = text.splitlines()
-        found = (lines[exc.lineno - 1][max(exc.colno - 20, 0):exc.colno + 20] if exc.lineno <= len(lines)
-                 else "the end of the file") if text.strip() else "an empty file"
-        raise InputError(f"{p} is not valid JSON", [Problem(f"{exc.msg} (column {exc.colno})", file=str(p),
-                         line=exc.lineno, value=found, expected=expected, hint=hint)], code="bad_json") from None
+        found = (
+            (
+                lines[exc.lineno - 1][max(exc.colno - 20, 0) : exc.colno + 20]
+                if exc.lineno <= len(lines)
+                else "the end of the file"
+            )
+            if text.strip()
+            else "an empty file"
+        )
+        raise InputError(
+            f"{p} is not valid JSON",
+            [
+                Problem(
+                    f"{exc.msg} (column {exc.colno})",
+                    file=str(p),
+                    line=exc.lineno,
+                    value=found,
+                    expected=expected,
+                    hint=hint,
+                )
+            ],
+            code="bad_json",
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{p} cannot be read as text", [Problem(str(exc)[:200], file=str(p), expected=expected,
-                         hint=hint)], code="bad_json") from None
+        raise InputError(
+            f"{p} cannot be read as text",
+            [Problem(str(exc)[:200], file=str(p), expected=expected, hint=hint)],
+            code="bad_json",
+        ) from None
     if not isinstance(data, dict):
-        raise InputError(f"{p} does not hold a JSON object", [Problem("the top level is not an object", file=str(p),
-                         value=type(data).__name__, expected=expected, hint=hint)], code="bad_json")
+        raise InputError(
+            f"{p} does not hold a JSON object",
+            [
+                Problem(
+                    "the top level is not an object",
+                    file=str(p),
+                    value=type(data).__name__,
+                    expected=expected,
+                    hint=hint,
+                )
+            ],
+            code="bad_json",
+        )
     return data

@@ -17,7 +17,22 @@ from typing import Any
 from pipeline import __version__
 from pipeline.fileio import read_json_object, sha256_file, write_json
 
-PACKAGES = ("numpy", "scipy", "pandas", "pyarrow", "pandera", "pyreadstat", "pydantic", "PyYAML", "jinja2", "xlsxwriter", "openpyxl", "click", "rich", "weasyprint")
+PACKAGES = (
+    "numpy",
+    "scipy",
+    "pandas",
+    "pyarrow",
+    "pandera",
+    "pyreadstat",
+    "pydantic",
+    "PyYAML",
+    "jinja2",
+    "xlsxwriter",
+    "openpyxl",
+    "click",
+    "rich",
+    "weasyprint",
+)
 MANIFEST = "manifest.json"
 
 
@@ -33,7 +48,13 @@ def package_versions() -> dict[str, str]:
 
 def file_entry(path: Path, *, role: str, base: Path | None = None, **extra: Any) -> dict[str, Any]:
     name = path.name if base is None else _rel(path, base)
-    return {"path": name, "role": role, "sha256": sha256_file(path), "bytes": path.stat().st_size, **extra}
+    return {
+        "path": name,
+        "role": role,
+        "sha256": sha256_file(path),
+        "bytes": path.stat().st_size,
+        **extra,
+    }
 
 
 def _rel(path: Path, base: Path) -> str:
@@ -52,11 +73,21 @@ class Manifest:
 
     @classmethod
     def open(cls, run_dir: Path) -> Manifest:
-        data = read_json_object(run_dir / MANIFEST, expected="the run manifest written by 'wbm run' (a JSON object)",
-                                hint="restore the file, or rerun every stage into a new run directory")
+        data = read_json_object(
+            run_dir / MANIFEST,
+            expected="the run manifest written by 'wbm run' (a JSON object)",
+            hint="restore the file, or rerun every stage into a new run directory",
+        )
         if not data:
-            data = {"kind": "wbm-run-manifest", "manifest_version": 1, "software": package_versions(),
-                    "inputs": [], "specs": [], "parameters": {}, "stages": {}}
+            data = {
+                "kind": "wbm-run-manifest",
+                "manifest_version": 1,
+                "software": package_versions(),
+                "inputs": [],
+                "specs": [],
+                "parameters": {},
+                "stages": {},
+            }
         return cls(run_dir, data)
 
     def set_inputs(self, entries: list[dict[str, Any]]) -> None:
@@ -68,7 +99,9 @@ class Manifest:
     def set_parameters(self, params: dict[str, Any]) -> None:
         self.data["parameters"] = params
 
-    def record_stage(self, stage: str, *, rows: dict[str, Any], outputs: list[Path], **extra: Any) -> None:
+    def record_stage(
+        self, stage: str, *, rows: dict[str, Any], outputs: list[Path], **extra: Any
+    ) -> None:
         self.data["stages"][stage] = {
             "rows": rows,
             "outputs": [file_entry(p, role="output", base=self.run_dir) for p in sorted(outputs)],

@@ -4,7 +4,7 @@
 
 Each stage is a function ``stage_X(run: Run) -> StageResult`` that reads the previous stage's files,
 calls an engine (``pipeline.validate``, ``pipeline.weighting``, ``pipeline.scoring``,
-``pipeline.estimation``, ``pipeline.outputs``) and writes its own directory, so any stage can be rerun
+``pipeline.estimation``, ``pipeline.reports``) and writes its own directory, so any stage can be rerun
 alone and its files inspected. Engines know nothing about run directories; this module knows nothing
 about statistics.
 """
@@ -23,7 +23,13 @@ from pipeline.errors import InputError, Problem, UsageError, one_of
 from pipeline.manifest import Manifest, file_entry
 
 STAGES = ("validate", "weight", "score", "estimate", "outputs")
-STAGE_DIRS = {"validate": "01_validate", "weight": "02_weight", "score": "03_score", "estimate": "04_estimate", "outputs": "05_outputs"}
+STAGE_DIRS = {
+    "validate": "01_validate",
+    "weight": "02_weight",
+    "score": "03_score",
+    "estimate": "04_estimate",
+    "outputs": "05_outputs",
+}
 
 
 class InputSpec(BaseModel):
@@ -50,12 +56,27 @@ class RunConfig(BaseModel):
     def from_wave_dir(cls, wave_dir: Path, **overrides: Any) -> RunConfig:
         meta_path = wave_dir / "wave.json"
         if not meta_path.exists():
-            raise InputError(f"{wave_dir}: not a wave directory", [Problem("wave.json is missing", file=str(meta_path),
-                             hint="create the wave with 'wbm synth --out DIR' or pass --questionnaire/--input/--margins")])
+            raise InputError(
+                f"{wave_dir}: not a wave directory",
+                [
+                    Problem(
+                        "wave.json is missing",
+                        file=str(meta_path),
+                        hint="create the wave with 'wbm synth --out DIR' or pass --questionnaire/--input/--margins",
+                    )
+                ],
+            )
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        inputs = tuple(InputSpec(path=wave_dir / i["path"], mode=i.get("mode")) for i in meta["inputs"])
-        return cls(questionnaire=meta["questionnaire"], inputs=inputs, margins=wave_dir / meta["margins"],
-                   wave_label=str(meta.get("wave", "2023")), **overrides)
+        inputs = tuple(
+            InputSpec(path=wave_dir / i["path"], mode=i.get("mode")) for i in meta["inputs"]
+        )
+        return cls(
+            questionnaire=meta["questionnaire"],
+            inputs=inputs,
+            margins=wave_dir / meta["margins"],
+            wave_label=str(meta.get("wave", "2023")),
+            **overrides,
+        )
 
 
 @dataclass(frozen=True)
@@ -86,8 +107,15 @@ class Run:
     def need(self, stage: str, name: str) -> Path:
         p = self.dir / STAGE_DIRS[stage] / name
         if not p.exists():
-            raise UsageError(f"{p} is missing", [Problem(f"stage {stage!r} has not been run in this run directory",
-                                                          hint=f"run 'wbm run --stage {stage}' first")])
+            raise UsageError(
+                f"{p} is missing",
+                [
+                    Problem(
+                        f"stage {stage!r} has not been run in this run directory",
+                        hint=f"run 'wbm run --stage {stage}' first",
+                    )
+                ],
+            )
         return p
 
     def questionnaire(self) -> Any:
@@ -97,7 +125,9 @@ class Run:
 
 
 def record(run: Run, result: StageResult) -> StageResult:
-    run.manifest.record_stage(result.stage, rows=result.rows, outputs=list(result.outputs), summary=result.summary)
+    run.manifest.record_stage(
+        result.stage, rows=result.rows, outputs=list(result.outputs), summary=result.summary
+    )
     run.manifest.write()
     return result
 
@@ -109,11 +139,21 @@ def start(run: Run) -> None:
     cfg = run.config
     for spec in cfg.inputs:
         if not spec.path.exists():
-            raise InputError(f"input file {spec.path} does not exist", [Problem("no such file", file=str(spec.path))])
+            raise InputError(
+                f"input file {spec.path} does not exist",
+                [Problem("no such file", file=str(spec.path))],
+            )
     run.manifest.set_inputs([file_entry(s.path, role="data", mode=s.mode) for s in cfg.inputs])
     q = run.questionnaire()
-    specs = [file_entry(resolve(cfg.questionnaire), role="questionnaire", id=q.study.id, version=q.study.version,
-                        schema_version=q.schema_version)]
+    specs = [
+        file_entry(
+            resolve(cfg.questionnaire),
+            role="questionnaire",
+            id=q.study.id,
+            version=q.study.version,
+            schema_version=q.schema_version,
+        )
+    ]
     if cfg.margins.exists():
         specs.append(file_entry(cfg.margins, role="margins"))
     run.manifest.set_specs(specs)
@@ -122,15 +162,20 @@ def start(run: Run) -> None:
     run.manifest.write()
 
 
-def run_stages(run: Run, stages: Sequence[str] = STAGES, *, progress: Callable[[str], None] | None = None) -> list[StageResult]:
+def run_stages(
+    run: Run, stages: Sequence[str] = STAGES, *, progress: Callable[[str], None] | None = None
+) -> list[StageResult]:
     unknown = [s for s in stages if s not in STAGES]
     if unknown:
         raise UsageError(one_of(unknown[0], STAGES))
     from pipeline import stages as st
 
     funcs: dict[str, Callable[[Run], StageResult]] = {
-        "validate": st.stage_validate, "weight": st.stage_weight, "score": st.stage_score,
-        "estimate": st.stage_estimate, "outputs": st.stage_outputs,
+        "validate": st.stage_validate,
+        "weight": st.stage_weight,
+        "score": st.stage_score,
+        "estimate": st.stage_estimate,
+        "outputs": st.stage_outputs,
     }
     if "validate" in stages or not (run.dir / "manifest.json").exists():
         start(run)

@@ -23,14 +23,33 @@ def stage_validate(run: Run) -> StageResult:
     out = run.stage_dir("validate")
     inputs = [InputFile(path=s.path, mode=s.mode) for s in run.config.inputs]  # type: ignore[arg-type]
     summary = run_validation(q, inputs, out)
-    per_input = [{"file": i.file, "mode": i.mode, "read": i.rows_read, "accepted": i.accepted,
-                  "set_aside": i.set_aside} for i in summary.inputs]
-    rows = {"read": summary.rows_read, "accepted": summary.accepted,
-            "set_aside": sum(i.set_aside for i in summary.inputs), "per_input": per_input}
+    per_input = [
+        {
+            "file": i.file,
+            "mode": i.mode,
+            "read": i.rows_read,
+            "accepted": i.accepted,
+            "set_aside": i.set_aside,
+        }
+        for i in summary.inputs
+    ]
+    rows = {
+        "read": summary.rows_read,
+        "accepted": summary.accepted,
+        "set_aside": sum(i.set_aside for i in summary.inputs),
+        "per_input": per_input,
+    }
     outputs = tuple(sorted(out / f for f in summary.files))
-    return StageResult("validate", rows, outputs, summary={
-        "issues_by_code": dict(summary.issue_counts), "set_aside_by_reason": dict(summary.reason_counts),
-        "edits_by_rule": dict(summary.edit_counts)})
+    return StageResult(
+        "validate",
+        rows,
+        outputs,
+        summary={
+            "issues_by_code": dict(summary.issue_counts),
+            "set_aside_by_reason": dict(summary.reason_counts),
+            "edits_by_rule": dict(summary.edit_counts),
+        },
+    )
 
 
 # --------------------------------------------------------------------------- weight
@@ -42,18 +61,37 @@ def stage_weight(run: Run) -> StageResult:
     q = run.questionnaire()
     df = read_parquet(run.need("validate", "accepted.parquet"))
     margins = load_margins(run.config.margins, require_meta=True)
-    res = weight_frame(df, margins, base_weight=None, method=run.config.method, file="accepted.parquet")
+    res = weight_frame(
+        df, margins, base_weight=None, method=run.config.method, file="accepted.parquet"
+    )
     out = run.stage_dir("weight")
-    df = df.assign(weight=np.asarray(res.weight), weight_normalised=np.asarray(res.weight_normalised))
+    df = df.assign(
+        weight=np.asarray(res.weight), weight_normalised=np.asarray(res.weight_normalised)
+    )
     p_data = write_parquet(out / "weighted.parquet", df)
     info = {"margins": Path(run.config.margins).name, "questionnaire": q.study.id}
-    p_json = write_json(out / "diagnostics.json", to_json(res, inputs=info, margins_meta=margins.meta))
-    p_html = render_report(res, out / "weighting_report.html", title=f"Weging — {q.study.title.nl}", inputs=info,
-                           margins_meta=margins.meta)
+    p_json = write_json(
+        out / "diagnostics.json", to_json(res, inputs=info, margins_meta=margins.meta)
+    )
+    p_html = render_report(
+        res,
+        out / "weighting_report.html",
+        title=f"Weging — {q.study.title.nl}",
+        inputs=info,
+        margins_meta=margins.meta,
+    )
     d = res.diagnostics
-    summary = {"converged": res.converged, "iterations": res.iterations, "max_margin_error": res.max_error,
-               "kish_deff": d.kish_deff, "effective_n": d.effective_n, "notices": [n.code for n in res.notices]}
-    return StageResult("weight", {"in": len(df), "out": len(df)}, (p_data, p_json, p_html), summary=summary)
+    summary = {
+        "converged": res.converged,
+        "iterations": res.iterations,
+        "max_margin_error": res.max_error,
+        "kish_deff": d.kish_deff,
+        "effective_n": d.effective_n,
+        "notices": [n.code for n in res.notices],
+    }
+    return StageResult(
+        "weight", {"in": len(df), "out": len(df)}, (p_data, p_json, p_html), summary=summary
+    )
 
 
 # --------------------------------------------------------------------------- score
@@ -73,8 +111,13 @@ def stage_score(run: Run) -> StageResult:
 CROSSED_WITHIN_SECTOR = ("age_band", "sex", "statute")
 
 
-def domain_frame(df: pd.DataFrame, domains: list[str], *, crossed_with: str | None = "sector",
-                 within: tuple[str, ...] = CROSSED_WITHIN_SECTOR) -> tuple[pd.DataFrame, list[str]]:
+def domain_frame(
+    df: pd.DataFrame,
+    domains: list[str],
+    *,
+    crossed_with: str | None = "sector",
+    within: tuple[str, ...] = CROSSED_WITHIN_SECTOR,
+) -> tuple[pd.DataFrame, list[str]]:
     """Domain columns for estimation: non-substantive codes (< 0) become missing, and crossed
     domains ``sector:sex`` (levels ``"3:1"``, ordered numerically) are added."""
     cols: dict[str, pd.Series] = {}
@@ -91,8 +134,14 @@ def domain_frame(df: pd.DataFrame, domains: list[str], *, crossed_with: str | No
             ok = a.notna() & b.notna()
             pairs = sorted({(int(x), int(y)) for x, y in zip(a[ok], b[ok], strict=True)})
             cats = [f"{x}:{y}" for x, y in pairs]
-            text = pd.Series(np.where(ok, a.fillna(0).astype(int).astype(str) + ":" + b.fillna(0).astype(int).astype(str), None),
-                             index=df.index)
+            text = pd.Series(
+                np.where(
+                    ok,
+                    a.fillna(0).astype(int).astype(str) + ":" + b.fillna(0).astype(int).astype(str),
+                    None,
+                ),
+                index=df.index,
+            )
             name = f"{crossed_with}:{other}"
             cols[name] = pd.Categorical(text, categories=cats)
             by.append(name)
@@ -117,14 +166,28 @@ def stage_estimate(run: Run) -> StageResult:
     indicators = [c for c in indicator_columns(q, run.config.population) if c in scored.columns]
     domains = [d for d in q.domains if d in scored.columns]
     dom, by = domain_frame(scored, domains)
-    data = pd.concat([scored[indicators + ["weight"] + list(q.weighting)], dom.drop(
-        columns=[c for c in dom.columns if c in scored.columns and c in q.weighting], errors="ignore")], axis=1)
+    data = pd.concat(
+        [
+            scored[indicators + ["weight"] + list(q.weighting)],
+            dom.drop(
+                columns=[c for c in dom.columns if c in scored.columns and c in q.weighting],
+                errors="ignore",
+            ),
+        ],
+        axis=1,
+    )
     data = data.loc[:, ~data.columns.duplicated()]
     cal = raking_calibration(data, q.weighting, file="weighted.parquet")
-    cfg = EstimationConfig(reliability=ReliabilityRules(suppress_below=run.config.min_n, careful_below=run.config.min_n_reliable))
+    cfg = EstimationConfig(
+        reliability=ReliabilityRules(
+            suppress_below=run.config.min_n, careful_below=run.config.min_n_reliable
+        )
+    )
     design = DesignSpec(weight="weight")
     est = estimate(data, design, indicators, by, config=cfg, calibration=cal)
-    cmp = compare_domains(data, design, indicators, [d for d in domains], config=cfg, calibration=cal)
+    cmp = compare_domains(
+        data, design, indicators, [d for d in domains], config=cfg, calibration=cal
+    )
     keys = ["indicator", "by", "level"]
     extra = cmp[keys + ["diff", "diff_se", "p_value", "significant"]]
     table = est.table.merge(extra, on=keys, how="left", validate="one_to_one")
@@ -133,22 +196,35 @@ def stage_estimate(run: Run) -> StageResult:
     p_csv = write_text(out / "estimates.csv", to_csv_text(table))
     p_cmp = write_text(out / "compare_domains.csv", to_csv_text(cmp))
     notices = [{"code": n.code, "message": n.message} for n in est.notices]
-    p_json = write_json(out / "diagnostics.json", {"indicators": indicators, "by": by, "rows": len(table),
-                                                     "variance": "linearization, calibration-aware (raking margins: "
-                                                     + ", ".join(q.weighting) + ")", "notices": notices})
+    p_json = write_json(
+        out / "diagnostics.json",
+        {
+            "indicators": indicators,
+            "by": by,
+            "rows": len(table),
+            "variance": "linearization, calibration-aware (raking margins: "
+            + ", ".join(q.weighting)
+            + ")",
+            "notices": notices,
+        },
+    )
     flags = table["flags"].fillna("").value_counts().to_dict()
-    return StageResult("estimate", {"in": len(scored), "estimates": len(table)}, (p_pq, p_csv, p_cmp, p_json),
-                       summary={"flags": {str(k): int(v) for k, v in flags.items()}, "notices": notices})
+    return StageResult(
+        "estimate",
+        {"in": len(scored), "estimates": len(table)},
+        (p_pq, p_csv, p_cmp, p_json),
+        summary={"flags": {str(k): int(v) for k, v in flags.items()}, "notices": notices},
+    )
 
 
 # --------------------------------------------------------------------------- outputs
 def stage_outputs(run: Run) -> StageResult:
     """One HTML report per group (sector; occupational group for the self-employed) plus the Flanders
     overview, one custom table (xlsx + csv) and the scientific-use microdata release (.sav, .dta, CSV,
-    codebook; anonymised by pipeline.sdc). PDFs: ``wbm report``."""
-    from pipeline.outputs.batch import plan_reports, render_reports
-    from pipeline.outputs.rundir import context_from_run
+    codebook; anonymised by pipeline.sdc.microdata). PDFs: ``wbm report``."""
     from pipeline.release.build import build_release, load_run_source
+    from pipeline.reports.batch import plan_reports, render_reports
+    from pipeline.reports.rundir import context_from_run
     from pipeline.tables.standard import write_standard_table
 
     q = run.questionnaire()
@@ -157,10 +233,24 @@ def stage_outputs(run: Run) -> StageResult:
     out = run.stage_dir("outputs")
     jobs = plan_reports(q, all_groups=True)
     reports = render_reports(est, q, out / "reports", jobs, context=ctx, formats=("html",))
-    table = write_standard_table(run.dir, out / "tables", min_n=run.config.min_n, min_n_reliable=run.config.min_n_reliable)
-    src = load_run_source(run.dir, questionnaire=q)  # this run's questionnaire, not one looked up by id
-    release = build_release(src, "scientific-use", out / "microdata", pdf=False, replace=True)  # anonymised (pipeline.sdc)
+    table = write_standard_table(
+        run.dir, out / "tables", min_n=run.config.min_n, min_n_reliable=run.config.min_n_reliable
+    )
+    src = load_run_source(
+        run.dir, questionnaire=q
+    )  # this run's questionnaire, not one looked up by id
+    release = build_release(
+        src, "scientific-use", out / "microdata", pdf=False, replace=True
+    )  # anonymised (pipeline.sdc.microdata)
     outputs = sorted(p for p in out.rglob("*") if p.is_file())
     rows = {"reports": len(reports), "tables": 1, "microdata_rows": len(release.table.frame)}
-    return StageResult("outputs", rows, tuple(outputs), summary={
-        "reports": sorted(p.name for p in reports), "table": table.name, "microdata": release.sav.name})
+    return StageResult(
+        "outputs",
+        rows,
+        tuple(outputs),
+        summary={
+            "reports": sorted(p.name for p in reports),
+            "table": table.name,
+            "microdata": release.sav.name,
+        },
+    )

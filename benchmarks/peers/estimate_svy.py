@@ -26,7 +26,9 @@ def main(problem: str) -> None:
     margins = json.loads((d / "margins.json").read_text())
     meta = json.loads((d / "meta.json").read_text())
     inds, by, strata, base = meta["indicators"], meta["by"], meta["strata"], meta["base_weight"]
-    controls = {var: {int(k): float(v) for k, v in totals.items()} for var, totals in margins.items()}
+    controls = {
+        var: {int(k): float(v) for k, v in totals.items()} for var, totals in margins.items()
+    }
     df = pl.from_pandas(data)
     t0 = time.perf_counter()
     sample = svy.Sample(df, svy.Design(stratum=strata, wgt=base))
@@ -40,8 +42,14 @@ def main(problem: str) -> None:
             p = e.to_polars().to_pandas()
             p = p[p[ind].astype(float) == 1.0]
             for _, r in p.iterrows():
-                rows.append({"indicator": ind, "level": str(int(r[by])) if is_dom else "",
-                             "estimate": float(r["est"]), "se": float(r["se"])})
+                rows.append(
+                    {
+                        "indicator": ind,
+                        "level": str(int(r[by])) if is_dom else "",
+                        "estimate": float(r["est"]),
+                        "se": float(r["se"]),
+                    }
+                )
     pd.DataFrame(rows).to_parquet(d / "estimates_svy.parquet", index=False)
     print(json.dumps({"peer": "svy", "seconds": seconds, "version": svy.__version__}))
 

@@ -29,10 +29,20 @@ def main(problem: str) -> None:
     shares = [np.asarray(targets[k], dtype=float) / np.sum(targets[k]) for k in names]
     combos = list(itertools.product(*[range(len(s)) for s in shares]))
     target = pd.DataFrame(combos, columns=names).astype(str)
-    tw = pd.Series([total * float(np.prod([s[i] for s, i in zip(shares, c, strict=True)])) for c in combos])
+    tw = pd.Series(
+        [total * float(np.prod([s[i] for s, i in zip(shares, c, strict=True)])) for c in combos]
+    )
     t0 = timer()
-    res = rake(sample, data["w"], target, tw, transformations=None,
-               convergence_rate=1e-10, rate_tolerance=0.0, max_iteration=1000)
+    res = rake(
+        sample,
+        data["w"],
+        target,
+        tw,
+        transformations=None,
+        convergence_rate=1e-10,
+        rate_tolerance=0.0,
+        max_iteration=1000,
+    )
     seconds = timer() - t0
     report(problem, "balance", seconds, res["weight"].to_numpy(), {"version": balance.__version__})
 

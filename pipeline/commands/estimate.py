@@ -67,13 +67,18 @@ def calibration_from_weighting(info: Any) -> Calibration:
     """Adapt ``pipeline.weighting.api.CalibrationInfo`` to the estimation engine's spec."""
     from pipeline.estimation.design import make_calibration
 
-    return make_calibration(list(info.codes), info.base_weights,
-                            n_levels=[len(lv) for lv in info.labels], names=list(info.names),
-                            targets=list(info.targets))
+    return make_calibration(
+        list(info.codes),
+        info.base_weights,
+        n_levels=[len(lv) for lv in info.labels],
+        names=list(info.names),
+        targets=list(info.targets),
+    )
 
 
-def _rake(df: pd.DataFrame, margins_path: str, base_weight: str | None, weight: str | None,
-          data_path: str) -> tuple[Any, Calibration]:
+def _rake(
+    df: pd.DataFrame, margins_path: str, base_weight: str | None, weight: str | None, data_path: str
+) -> tuple[Any, Calibration]:
     import numpy as np
 
     from pipeline.weighting.api import weight_frame
@@ -87,7 +92,8 @@ def _rake(df: pd.DataFrame, margins_path: str, base_weight: str | None, weight: 
         raise EstimationError(
             f"raking to {margins_path} did not converge (largest relative margin error "
             f"{res.max_error:.3g}); standard errors would not be valid",
-            code="not_converged")
+            code="not_converged",
+        )
     w = np.asarray(res.weight, dtype=np.float64)
     if weight is not None:
         from pipeline.estimation.api import numeric_column
@@ -100,55 +106,143 @@ def _rake(df: pd.DataFrame, margins_path: str, base_weight: str | None, weight: 
             raise EstimationError(
                 f"column {weight!r} does not hold the weights obtained by raking {base_weight or 'equal weights'} "
                 f"to {margins_path} ({bad.size} row(s) differ by more than {WEIGHT_RTOL:g} relative)",
-                problems=tuple(Problem("weight differs from the raked weight", file=data_path,
-                                       row=int(i) + 1, column=weight, value=float(given[i]),
-                                       expected=repr(float(w[i])),
-                                       hint="drop --weight to use the raked weights, or fix the margins")
-                               for i in bad[:5]),
-                code="weight_mismatch")
+                problems=tuple(
+                    Problem(
+                        "weight differs from the raked weight",
+                        file=data_path,
+                        row=int(i) + 1,
+                        column=weight,
+                        value=float(given[i]),
+                        expected=repr(float(w[i])),
+                        hint="drop --weight to use the raked weights, or fix the margins",
+                    )
+                    for i in bad[:5]
+                ),
+                code="weight_mismatch",
+            )
     return w, calibration_from_weighting(res.calibration)
 
 
 @click.command("estimate")
-@click.option("--data", "data_path", required=True, type=click.Path(dir_okay=False),
-              help="Survey file (.csv, .parquet or .sav).")
+@click.option(
+    "--data",
+    "data_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Survey file (.csv, .parquet or .sav).",
+)
 @click.option("--weight", default=None, help="Final weight column (optional with --margins).")
-@click.option("--indicators", multiple=True, required=True,
-              help="Indicator columns, comma-separated or repeated (0/1 for proportions).")
+@click.option(
+    "--indicators",
+    multiple=True,
+    required=True,
+    help="Indicator columns, comma-separated or repeated (0/1 for proportions).",
+)
 @click.option("--by", multiple=True, help="Domain columns, comma-separated or repeated.")
-@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
-              help="Output CSV of the tidy estimates table.")
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output CSV of the tidy estimates table.",
+)
 @click.option("--strata", default=None, help="Stratum column.")
 @click.option("--psu", default=None, help="PSU (cluster) column; default: every row is a PSU.")
-@click.option("--fpc", default=None,
-              help="Finite population correction column: population PSUs per stratum, or sampling fraction.")
-@click.option("--lonely-psu", type=click.Choice(["fail", "certainty", "remove", "adjust"]),
-              default="fail", show_default=True, help="What a stratum with one PSU contributes.")
-@click.option("--margins", "margins_path", default=None, type=click.Path(dir_okay=False),
-              help="Rake --base-weight to these margins first; SEs account for the raking.")
+@click.option(
+    "--fpc",
+    default=None,
+    help="Finite population correction column: population PSUs per stratum, or sampling fraction.",
+)
+@click.option(
+    "--lonely-psu",
+    type=click.Choice(["fail", "certainty", "remove", "adjust"]),
+    default="fail",
+    show_default=True,
+    help="What a stratum with one PSU contributes.",
+)
+@click.option(
+    "--margins",
+    "margins_path",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Rake --base-weight to these margins first; SEs account for the raking.",
+)
 @click.option("--base-weight", default=None, help="Base (design) weight column for --margins.")
-@click.option("--variance", type=click.Choice(["linearization", "bootstrap"]), default="linearization",
-              show_default=True)
-@click.option("--replicates", type=click.IntRange(min=2), default=200, show_default=True,
-              help="Bootstrap replicates.")
+@click.option(
+    "--variance",
+    type=click.Choice(["linearization", "bootstrap"]),
+    default="linearization",
+    show_default=True,
+)
+@click.option(
+    "--replicates",
+    type=click.IntRange(min=2),
+    default=200,
+    show_default=True,
+    help="Bootstrap replicates.",
+)
 @click.option("--seed", type=int, default=None, help="Bootstrap seed (default: a fixed seed).")
-@click.option("--stat", type=click.Choice(["proportion", "mean", "total"]), default="proportion",
-              show_default=True)
-@click.option("--ci-method", type=click.Choice(["auto", "logit", "korn_graubard"]), default="auto",
-              show_default=True, help="Proportion intervals; auto = logit, Korn-Graubard when extreme.")
-@click.option("--level", type=click.FloatRange(0.5, 1.0, min_open=True, max_open=True), default=0.95,
-              show_default=True)
-@click.option("--min-n", type=click.IntRange(min=0), default=30, show_default=True,
-              help="Flag 'suppressed' below this unweighted n.")
-@click.option("--careful-n", type=click.IntRange(min=0), default=50, show_default=True,
-              help="Flag 'unreliable' below this unweighted n.")
-@click.option("--compare-out", default=None, type=click.Path(dir_okay=False),
-              help="Also write each level against the rest of the population (CSV).")
-def estimate(data_path: str, weight: str | None, indicators: tuple[str, ...], by: tuple[str, ...],
-             out_path: str, strata: str | None, psu: str | None, fpc: str | None, lonely_psu: str,
-             margins_path: str | None, base_weight: str | None, variance: str, replicates: int,
-             seed: int | None, stat: str, ci_method: str, level: float, min_n: int, careful_n: int,
-             compare_out: str | None) -> None:
+@click.option(
+    "--stat",
+    type=click.Choice(["proportion", "mean", "total"]),
+    default="proportion",
+    show_default=True,
+)
+@click.option(
+    "--ci-method",
+    type=click.Choice(["auto", "logit", "korn_graubard"]),
+    default="auto",
+    show_default=True,
+    help="Proportion intervals; auto = logit, Korn-Graubard when extreme.",
+)
+@click.option(
+    "--level",
+    type=click.FloatRange(0.5, 1.0, min_open=True, max_open=True),
+    default=0.95,
+    show_default=True,
+)
+@click.option(
+    "--min-n",
+    type=click.IntRange(min=0),
+    default=30,
+    show_default=True,
+    help="Flag 'suppressed' below this unweighted n.",
+)
+@click.option(
+    "--careful-n",
+    type=click.IntRange(min=0),
+    default=50,
+    show_default=True,
+    help="Flag 'unreliable' below this unweighted n.",
+)
+@click.option(
+    "--compare-out",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Also write each level against the rest of the population (CSV).",
+)
+def estimate(
+    data_path: str,
+    weight: str | None,
+    indicators: tuple[str, ...],
+    by: tuple[str, ...],
+    out_path: str,
+    strata: str | None,
+    psu: str | None,
+    fpc: str | None,
+    lonely_psu: str,
+    margins_path: str | None,
+    base_weight: str | None,
+    variance: str,
+    replicates: int,
+    seed: int | None,
+    stat: str,
+    ci_method: str,
+    level: float,
+    min_n: int,
+    careful_n: int,
+    compare_out: str | None,
+) -> None:
     """Weighted proportions, means or totals with design-based SEs, CIs and design effects."""
     from pipeline.estimation import api
     from pipeline.estimation.config import EstimationConfig
@@ -160,16 +254,22 @@ def estimate(data_path: str, weight: str | None, indicators: tuple[str, ...], by
     if not inds:
         raise UsageError("--indicators names no column", code="bad_option")
     if margins_path is None and weight is None:
-        raise UsageError("give --weight COLUMN (or --margins FILE with --base-weight COLUMN)",
-                         code="bad_option")
+        raise UsageError(
+            "give --weight COLUMN (or --margins FILE with --base-weight COLUMN)", code="bad_option"
+        )
     if margins_path is None and base_weight is not None:
         raise UsageError("--base-weight is only used with --margins", code="bad_option")
     if compare_out and not bys:
         raise UsageError("--compare-out needs --by", code="bad_option")
     if min_n > careful_n:
-        raise UsageError(f"--min-n ({min_n}) must not exceed --careful-n ({careful_n})", code="bad_option")
-    cfg = EstimationConfig(level=level, ci_method=ci_method,  # type: ignore[arg-type]
-                           reliability=ReliabilityRules(min_n, careful_n))
+        raise UsageError(
+            f"--min-n ({min_n}) must not exceed --careful-n ({careful_n})", code="bad_option"
+        )
+    cfg = EstimationConfig(
+        level=level,
+        ci_method=ci_method,  # type: ignore[arg-type]
+        reliability=ReliabilityRules(min_n, careful_n),
+    )
     frame = read_frame(data_path)
     df = _sav_missing_to_nan(frame.df, frame.sav_meta, [*inds, *bys])
     design_cols = [c for c in (weight, strata, psu, fpc, base_weight) if c]
@@ -182,10 +282,21 @@ def estimate(data_path: str, weight: str | None, indicators: tuple[str, ...], by
         assert weight is not None
         w = api.numeric_column(df, weight, data_path)
     design = make_design(
-        w, strata=df[strata].to_numpy() if strata else None, psu=df[psu].to_numpy() if psu else None,
-        fpc=api.numeric_column(df, fpc, data_path) if fpc else None, calibration=cal, lonely_psu=lonely_psu)
-    kw: dict[str, Any] = {"stat": stat, "config": cfg, "variance": variance, "replicates": replicates,
-                          "seed": api.DEFAULT_SEED if seed is None else seed, "file": data_path}
+        w,
+        strata=df[strata].to_numpy() if strata else None,
+        psu=df[psu].to_numpy() if psu else None,
+        fpc=api.numeric_column(df, fpc, data_path) if fpc else None,
+        calibration=cal,
+        lonely_psu=lonely_psu,
+    )
+    kw: dict[str, Any] = {
+        "stat": stat,
+        "config": cfg,
+        "variance": variance,
+        "replicates": replicates,
+        "seed": api.DEFAULT_SEED if seed is None else seed,
+        "file": data_path,
+    }
     res = api.estimate(df, design, inds, bys, **kw)
     for n in res.notices:
         click.echo(f"Note [{n.code}]: {n.message}", err=True)

@@ -11,8 +11,20 @@ from pipeline.errors import Problem, SpecError
 
 
 def _problem_json(p: Problem) -> dict[str, object]:
-    return {k: v for k, v in {"code": p.code, "file": p.file, "line": p.line, "path": p.path, "message": p.message,
-                              "value": p.value, "expected": p.expected, "hint": p.hint}.items() if v is not None}
+    return {
+        k: v
+        for k, v in {
+            "code": p.code,
+            "file": p.file,
+            "line": p.line,
+            "path": p.path,
+            "message": p.message,
+            "value": p.value,
+            "expected": p.expected,
+            "hint": p.hint,
+        }.items()
+        if v is not None
+    }
 
 
 @click.group("questionnaire")
@@ -22,8 +34,15 @@ def questionnaire() -> None:
 
 @questionnaire.command("check")
 @click.argument("files", nargs=-1)
-@click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON (codes, files, lines, paths).")
-@click.option("--strict", is_flag=True, help="Treat warnings (e.g. missing translations) as errors.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the problems as JSON (codes, files, lines, paths).",
+)
+@click.option(
+    "--strict", is_flag=True, help="Treat warnings (e.g. missing translations) as errors."
+)
 def check(files: tuple[str, ...], as_json: bool, strict: bool) -> None:
     """Check FILES (paths or shipped ids; default: every shipped questionnaire and module).
 
@@ -40,13 +59,21 @@ def check(files: tuple[str, ...], as_json: bool, strict: bool) -> None:
         errors = list(r.errors) + (list(r.warnings) if strict else [])
         warnings = [] if strict else list(r.warnings)
         all_errors += errors
-        results.append({"file": r.files[0], "ok": not errors, "errors": [_problem_json(p) for p in errors],
-                        "warnings": [_problem_json(p) for p in warnings]})
+        results.append(
+            {
+                "file": r.files[0],
+                "ok": not errors,
+                "errors": [_problem_json(p) for p in errors],
+                "warnings": [_problem_json(p) for p in warnings],
+            }
+        )
         if not as_json:
             q = r.questionnaire
             if not errors and q is not None:
-                click.echo(f"OK {r.files[0]}: {q.study.id}, {len(q.items)} items, {len(q.variables())} variables, "
-                           f"{len(q.scales)} scales, {len(q.indicators)} indicators")
+                click.echo(
+                    f"OK {r.files[0]}: {q.study.id}, {len(q.items)} items, {len(q.variables())} variables, "
+                    f"{len(q.scales)} scales, {len(q.indicators)} indicators"
+                )
             for w in warnings:
                 click.echo(f"  warning [{w.code}] {w.render()}")
     if as_json:
@@ -55,8 +82,10 @@ def check(files: tuple[str, ...], as_json: bool, strict: bool) -> None:
         n = len(all_errors)
         if as_json:
             raise SystemExit(2)
-        raise SpecError(f"{n} problem{'s' if n != 1 else ''} in {sum(not r['ok'] for r in results)} file(s)",
-                        [_with_code(p) for p in all_errors])
+        raise SpecError(
+            f"{n} problem{'s' if n != 1 else ''} in {sum(not r['ok'] for r in results)} file(s)",
+            [_with_code(p) for p in all_errors],
+        )
 
 
 def _with_code(p: Problem) -> Problem:
@@ -67,11 +96,21 @@ def _with_code(p: Problem) -> Problem:
 
 @questionnaire.command("codebook")
 @click.argument("file")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Directory to write to (default: codebook/<id>/ in the current directory).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Directory to write to (default: codebook/<id>/ in the current directory).",
+)
 @click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
-@click.option("--format", "formats", type=click.Choice(["md", "html", "json"]), multiple=True,
-              help="Formats to write (repeatable; default: all three).")
+@click.option(
+    "--format",
+    "formats",
+    type=click.Choice(["md", "html", "json"]),
+    multiple=True,
+    help="Formats to write (repeatable; default: all three).",
+)
 def codebook(file: str, out_dir: Path | None, lang: str, formats: tuple[str, ...]) -> None:
     """Write the codebook of FILE: Markdown, HTML and a Frictionless datapackage.json."""
     from pipeline.questionnaire.codebook import write_codebook
@@ -85,10 +124,17 @@ def codebook(file: str, out_dir: Path | None, lang: str, formats: tuple[str, ...
 
 @questionnaire.command("proof")
 @click.argument("file")
-@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="HTML file to write (default: <id>.proof.<lang>.html).")
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="HTML file to write (default: <id>.proof.<lang>.html).",
+)
 @click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
-@click.option("--mode", type=click.Choice(["paper", "web", "cati"]), default="paper", show_default=True)
+@click.option(
+    "--mode", type=click.Choice(["paper", "web", "cati"]), default="paper", show_default=True
+)
 def proof(file: str, out_file: Path | None, lang: str, mode: str) -> None:
     """Write a printable proof of the questionnaire with routing instructions as a respondent sees them."""
     from pipeline import fileio
@@ -119,8 +165,13 @@ def diff(old: str, new: str, as_json: bool) -> None:
 
 @questionnaire.command("import-xlsform")
 @click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="YAML file to write.")
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="YAML file to write.",
+)
 def import_xlsform(workbook: Path, out_file: Path) -> None:
     """Import an XLSForm-style workbook (survey/choices/settings sheets) into a questionnaire YAML.
 
@@ -131,7 +182,9 @@ def import_xlsform(workbook: Path, out_file: Path) -> None:
     from pipeline.questionnaire.xlsform import import_xlsform as do_import
 
     q = do_import(workbook)
-    save_questionnaire(q, out_file, header=f"Imported from {workbook.name} by 'wbm questionnaire import-xlsform'.")
+    save_questionnaire(
+        q, out_file, header=f"Imported from {workbook.name} by 'wbm questionnaire import-xlsform'."
+    )
     click.echo(f"{out_file}: {len(q.items)} items, {len(q.choice_lists)} choice lists")
 
 
@@ -143,5 +196,9 @@ def resolve_cmd(file: str, out_file: Path) -> None:
     from pipeline.questionnaire.dump import save_questionnaire
     from pipeline.questionnaire.load import load_questionnaire
 
-    save_questionnaire(load_questionnaire(file), out_file, header=f"Resolved from {file}; edit the source, not this file.")
+    save_questionnaire(
+        load_questionnaire(file),
+        out_file,
+        header=f"Resolved from {file}; edit the source, not this file.",
+    )
     click.echo(str(out_file))

@@ -19,35 +19,80 @@ import click
 
 
 @click.command("release")
-@click.option("--profile", "profile", required=True, metavar="FILE|NAME",
-              help="Release profile: a YAML file, or public-use / scientific-use.")
-@click.option("--run", "run_dir", required=True, type=click.Path(path_type=Path, file_okay=False),
-              help="Run directory (with 03_score/scored.parquet and manifest.json).")
-@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path, file_okay=False),
-              help="Directory for the release (created; must be empty or hold an earlier release).")
-@click.option("--lang", type=click.Choice(["en", "nl"]), default="en", show_default=True,
-              help="Language of the labels and texts from the questionnaire and profile.")
-@click.option("--seed", type=click.IntRange(0), default=None,
-              help="Seed of the release ids and PRAM [default: from the run's release_seed and the profile name].")
-@click.option("--pdf/--no-pdf", default=True, show_default=True, help="Also write the codebook as PDF (WeasyPrint).")
-@click.option("--questionnaire", default=None,
-              help="Questionnaire id or YAML path [default: the file the run recorded in its manifest].")
-def release(profile: str, run_dir: Path, out_dir: Path, lang: str, seed: int | None, pdf: bool,
-            questionnaire: str | None) -> None:
+@click.option(
+    "--profile",
+    "profile",
+    required=True,
+    metavar="FILE|NAME",
+    help="Release profile: a YAML file, or public-use / scientific-use.",
+)
+@click.option(
+    "--run",
+    "run_dir",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Run directory (with 03_score/scored.parquet and manifest.json).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Directory for the release (created; must be empty or hold an earlier release).",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "nl"]),
+    default="en",
+    show_default=True,
+    help="Language of the labels and texts from the questionnaire and profile.",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(0),
+    default=None,
+    help="Seed of the release ids and PRAM [default: from the run's release_seed and the profile name].",
+)
+@click.option(
+    "--pdf/--no-pdf",
+    default=True,
+    show_default=True,
+    help="Also write the codebook as PDF (WeasyPrint).",
+)
+@click.option(
+    "--questionnaire",
+    default=None,
+    help="Questionnaire id or YAML path [default: the file the run recorded in its manifest].",
+)
+def release(
+    profile: str,
+    run_dir: Path,
+    out_dir: Path,
+    lang: str,
+    seed: int | None,
+    pdf: bool,
+    questionnaire: str | None,
+) -> None:
     """Build an anonymised microdata release (SPSS, Stata, CSV, codebook, README) from a run."""
     from pipeline.release.build import build_release
 
-    b = build_release(run_dir, profile, out_dir, seed=seed, lang=lang, pdf=pdf, questionnaire=questionnaire)
+    b = build_release(
+        run_dir, profile, out_dir, seed=seed, lang=lang, pdf=pdf, questionnaire=questionnaire
+    )
     for p in b.files:
         click.echo(str(p))
     rep = b.result.report
     released = rep.stage("released")
-    lines = [f"{rep.profile}: {len(b.table.frame):,} records, {len(b.table.variables)} variables in {b.out_dir}",
-             f"k = {rep.k} on {', '.join(rep.keys)}: {rep.stage('recoded').violating:,} records violated it after the "
-             f"recodes, {released.violating} after suppressing {rep.suppressed_total:,} values in {rep.records_suppressed:,} records"]
+    lines = [
+        f"{rep.profile}: {len(b.table.frame):,} records, {len(b.table.variables)} variables in {b.out_dir}",
+        f"k = {rep.k} on {', '.join(rep.keys)}: {rep.stage('recoded').violating:,} records violated it after the "
+        f"recodes, {released.violating} after suppressing {rep.suppressed_total:,} values in {rep.records_suppressed:,} records",
+    ]
     if rep.weight_linkage is not None and rep.weights is not None:
         wl = rep.weight_linkage
-        lines.append(f"weights: {rep.weights.method}; {wl.recoverable_cells} of {wl.protected_cells} protected values of the "
-                     "weighting variables can be read back from the released weight")
+        lines.append(
+            f"weights: {rep.weights.method}; {wl.recoverable_cells} of {wl.protected_cells} protected values of the "
+            "weighting variables can be read back from the released weight"
+        )
     lines += [f"notice {n.code}: {n.message}" for n in rep.notices]
     click.echo("\n".join(lines), err=True)

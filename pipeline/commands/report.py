@@ -18,34 +18,88 @@ import click
 
 
 @click.command("report")
-@click.option("--run", "run_dir", required=True, type=click.Path(path_type=Path, file_okay=False),
-              help="Run directory (with 04_estimate/estimates.parquet or .csv).")
-@click.option("--all", "all_groups", is_flag=True,
-              help="Every sector (or occupational group) plus the Flanders overview; the enterprise survey's report.")
-@click.option("--sector", "codes", multiple=True, type=int, metavar="CODE",
-              help="Only this sector (occupational group for the self-employed) code; repeatable.")
-@click.option("--overview", is_flag=True, help="The Flanders-wide overview (the enterprise survey's report).")
-@click.option("--format", "fmt", type=click.Choice(["html", "pdf", "both"]), default="html", show_default=True)
-@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Output directory [default: RUNDIR/05_outputs/reports].")
-@click.option("--questionnaire", default=None, help="Questionnaire id or YAML path, if the manifest names none.")
-@click.option("--previous", "previous_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="The previous wave's estimates table (.parquet or .csv), to show beside this wave.")
-@click.option("--previous-wave", type=int, default=None, help="Year of the previous wave [default: from the questionnaire's mapping].")
-@click.option("--workers", type=click.IntRange(1, 16), default=None,
-              help="Processes for rendering [default: up to 2].")
-def report(run_dir: Path, all_groups: bool, codes: tuple[int, ...], overview: bool, fmt: str, out_dir: Path | None,
-           questionnaire: str | None, previous_path: Path | None, previous_wave: int | None, workers: int | None) -> None:
+@click.option(
+    "--run",
+    "run_dir",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Run directory (with 04_estimate/estimates.parquet or .csv).",
+)
+@click.option(
+    "--all",
+    "all_groups",
+    is_flag=True,
+    help="Every sector (or occupational group) plus the Flanders overview; the enterprise survey's report.",
+)
+@click.option(
+    "--sector",
+    "codes",
+    multiple=True,
+    type=int,
+    metavar="CODE",
+    help="Only this sector (occupational group for the self-employed) code; repeatable.",
+)
+@click.option(
+    "--overview", is_flag=True, help="The Flanders-wide overview (the enterprise survey's report)."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["html", "pdf", "both"]), default="html", show_default=True
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Output directory [default: RUNDIR/05_outputs/reports].",
+)
+@click.option(
+    "--questionnaire",
+    default=None,
+    help="Questionnaire id or YAML path, if the manifest names none.",
+)
+@click.option(
+    "--previous",
+    "previous_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="The previous wave's estimates table (.parquet or .csv), to show beside this wave.",
+)
+@click.option(
+    "--previous-wave",
+    type=int,
+    default=None,
+    help="Year of the previous wave [default: from the questionnaire's mapping].",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 16),
+    default=None,
+    help="Processes for rendering [default: up to 2].",
+)
+def report(
+    run_dir: Path,
+    all_groups: bool,
+    codes: tuple[int, ...],
+    overview: bool,
+    fmt: str,
+    out_dir: Path | None,
+    questionnaire: str | None,
+    previous_path: Path | None,
+    previous_wave: int | None,
+    workers: int | None,
+) -> None:
     """Render sector reports (HTML, PDF) from a run directory."""
     import sys
     from dataclasses import replace
 
     from pipeline.errors import UsageError
-    from pipeline.outputs.batch import ReportJob, default_workers, plan_reports, render_reports
-    from pipeline.outputs.rundir import load_run, read_estimates_file
+    from pipeline.reports.batch import ReportJob, default_workers, plan_reports, render_reports
+    from pipeline.reports.rundir import load_run, read_estimates_file
 
     if not (all_groups or codes or overview):
-        raise UsageError("which reports? give --all, --sector CODE (repeatable) or --overview", code="bad_option")
+        raise UsageError(
+            "which reports? give --all, --sector CODE (repeatable) or --overview", code="bad_option"
+        )
     if all_groups and codes:
         raise UsageError("give --all or --sector, not both", code="bad_option")
     inputs = load_run(run_dir, questionnaire=questionnaire)
@@ -73,19 +127,37 @@ def report(run_dir: Path, all_groups: bool, codes: tuple[int, ...], overview: bo
         )
 
         # auto_refresh off: no refresh thread, so forking the worker processes is safe
-        progress = Progress(TextColumn("[bold]rapporten"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                            TextColumn("{task.description}"), console=Console(stderr=True), auto_refresh=False,
-                            transient=False)
+        progress = Progress(
+            TextColumn("[bold]rapporten"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            console=Console(stderr=True),
+            auto_refresh=False,
+            transient=False,
+        )
         task = progress.add_task("", total=len(jobs))
         with progress:
+
             def done(job: ReportJob, _paths: tuple[Path, ...]) -> None:
                 progress.update(task, advance=1, description=job.title)
                 progress.refresh()
 
-            paths = render_reports(inputs.estimates, q, out, jobs, context=ctx, formats=formats, workers=n_workers,
-                                   on_done=done)
+            paths = render_reports(
+                inputs.estimates,
+                q,
+                out,
+                jobs,
+                context=ctx,
+                formats=formats,
+                workers=n_workers,
+                on_done=done,
+            )
     else:
-        paths = render_reports(inputs.estimates, q, out, jobs, context=ctx, formats=formats, workers=n_workers)
+        paths = render_reports(
+            inputs.estimates, q, out, jobs, context=ctx, formats=formats, workers=n_workers
+        )
     for p in paths:
         click.echo(str(p))
     click.echo(f"{len(jobs)} report(s), {len(paths)} file(s) in {out}", err=True)

@@ -10,20 +10,67 @@ from pipeline.runner import STAGES
 
 
 @click.command("run")
-@click.option("--wave", "wave_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="A wave directory (as written by 'wbm synth'): questionnaire, inputs and margins from its wave.json.")
-@click.option("--questionnaire", default=None, help="Questionnaire id or YAML path (instead of --wave).")
-@click.option("--input", "inputs", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="Raw data file (instead of --wave); repeatable. Prefix with MODE: to declare the mode, e.g. paper:forms.csv.")
-@click.option("--margins", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Population margins file (instead of --wave).")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), required=True, help="Run directory.")
-@click.option("--stage", "stages", multiple=True, type=click.Choice(STAGES),
-              help="Run only these stages (repeatable); default all, in order.")
-@click.option("--min-n", type=int, default=30, show_default=True, help="Suppress estimates below this unweighted n.")
-@click.option("--min-n-reliable", type=int, default=50, show_default=True, help="Mark estimates below this n as 'to be read with care'.")
-def run(wave_dir: Path | None, questionnaire: str | None, inputs: tuple[Path, ...], margins: Path | None,
-        out_dir: Path, stages: tuple[str, ...], min_n: int, min_n_reliable: int) -> None:
+@click.option(
+    "--wave",
+    "wave_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="A wave directory (as written by 'wbm synth'): questionnaire, inputs and margins from its wave.json.",
+)
+@click.option(
+    "--questionnaire", default=None, help="Questionnaire id or YAML path (instead of --wave)."
+)
+@click.option(
+    "--input",
+    "inputs",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Raw data file (instead of --wave); repeatable. Prefix with MODE: to declare the mode, e.g. paper:forms.csv.",
+)
+@click.option(
+    "--margins",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Population margins file (instead of --wave).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="Run directory.",
+)
+@click.option(
+    "--stage",
+    "stages",
+    multiple=True,
+    type=click.Choice(STAGES),
+    help="Run only these stages (repeatable); default all, in order.",
+)
+@click.option(
+    "--min-n",
+    type=int,
+    default=30,
+    show_default=True,
+    help="Suppress estimates below this unweighted n.",
+)
+@click.option(
+    "--min-n-reliable",
+    type=int,
+    default=50,
+    show_default=True,
+    help="Mark estimates below this n as 'to be read with care'.",
+)
+def run(
+    wave_dir: Path | None,
+    questionnaire: str | None,
+    inputs: tuple[Path, ...],
+    margins: Path | None,
+    out_dir: Path,
+    stages: tuple[str, ...],
+    min_n: int,
+    min_n_reliable: int,
+) -> None:
     """Run pipeline stages; each stage writes its own folder in the run directory."""
     from pipeline.errors import UsageError
     from pipeline.runner import InputSpec, Run, RunConfig, run_stages
@@ -38,11 +85,25 @@ def run(wave_dir: Path | None, questionnaire: str | None, inputs: tuple[Path, ..
         for raw in inputs:
             text = str(raw)
             mode, _, rest = text.partition(":")
-            specs.append(InputSpec(path=Path(rest), mode=mode) if rest and mode in ("paper", "web", "cati") else InputSpec(path=raw))
-        cfg = RunConfig(questionnaire=questionnaire, inputs=tuple(specs), margins=margins, min_n=min_n,
-                        min_n_reliable=min_n_reliable)
+            specs.append(
+                InputSpec(path=Path(rest), mode=mode)
+                if rest and mode in ("paper", "web", "cati")
+                else InputSpec(path=raw)
+            )
+        cfg = RunConfig(
+            questionnaire=questionnaire,
+            inputs=tuple(specs),
+            margins=margins,
+            min_n=min_n,
+            min_n_reliable=min_n_reliable,
+        )
     r = Run(out_dir, cfg)
-    results = run_stages(r, stages or STAGES, progress=lambda s: click.echo(f"[wbm] stage {s} ...", err=True))
+    results = run_stages(
+        r, stages or STAGES, progress=lambda s: click.echo(f"[wbm] stage {s} ...", err=True)
+    )
     for res in results:
-        click.echo(f"{res.stage:>9}: " + ", ".join(f"{k}={v}" for k, v in res.rows.items() if not isinstance(v, (dict, list))))
+        click.echo(
+            f"{res.stage:>9}: "
+            + ", ".join(f"{k}={v}" for k, v in res.rows.items() if not isinstance(v, (dict, list)))
+        )
     click.echo(f"run directory: {out_dir}")

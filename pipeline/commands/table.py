@@ -53,25 +53,49 @@ REFUSED_EXIT = 3
 
 @click.command("table", help=__doc__.split("\n\n", 1)[1] if __doc__ else None)
 @click.argument("request", type=click.Path(dir_okay=False))
-@click.option("--run", "runs", multiple=True, type=click.Path(file_okay=False),
-              help="A finished run directory (wbm run / wbm demo); one per requested wave.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
-              help="Directory for <id>.xlsx, <id>.csv and <id>.json (required unless --dry-run).")
-@click.option("--ledger", "ledger", type=click.Path(file_okay=False), default=None,
-              help="A ledger directory used as well as RUNDIR/ledger of each run: releases are logged in "
-                   "both and checked against both.")
-@click.option("--dry-run", is_flag=True, help="Check and protect the request; write and log nothing.")
-def table(request: str, runs: tuple[str, ...], out_dir: str | None, ledger: str | None, dry_run: bool) -> None:
+@click.option(
+    "--run",
+    "runs",
+    multiple=True,
+    type=click.Path(file_okay=False),
+    help="A finished run directory (wbm run / wbm demo); one per requested wave.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Directory for <id>.xlsx, <id>.csv and <id>.json (required unless --dry-run).",
+)
+@click.option(
+    "--ledger",
+    "ledger",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="A ledger directory used as well as RUNDIR/ledger of each run: releases are logged in "
+    "both and checked against both.",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Check and protect the request; write and log nothing."
+)
+def table(
+    request: str, runs: tuple[str, ...], out_dir: str | None, ledger: str | None, dry_run: bool
+) -> None:
     from datetime import UTC, datetime
 
     from pipeline.errors import UsageError
     from pipeline.tables.api import make_table
 
     if out_dir is None and not dry_run:
-        raise UsageError("give --out DIR (or --dry-run)", [Problem("no output directory", hint="e.g. --out out/tables")],
-                         code="bad_option")
+        raise UsageError(
+            "give --out DIR (or --dry-run)",
+            [Problem("no output directory", hint="e.g. --out out/tables")],
+            code="bad_option",
+        )
     stamp = datetime.now(UTC).replace(microsecond=0).isoformat()
-    outcome = make_table(request, list(runs), None if dry_run else out_dir, ledger=ledger, logged_at=stamp)
+    outcome = make_table(
+        request, list(runs), None if dry_run else out_dir, ledger=ledger, logged_at=stamp
+    )
     rel = outcome.release
     for w in rel.waves:
         _summary(w)
@@ -79,8 +103,16 @@ def table(request: str, runs: tuple[str, ...], out_dir: str | None, ledger: str 
         raise DisclosureError(
             f"request {rel.request.request.id!r} refused: it would disclose a protected figure"
             + ("" if dry_run else "; nothing written, the refusal is logged"),
-            [Problem(r, hint="drop or widen the filter or breakdown, or set 'disclosure: {on_disclosure: suppress}'")
-             for r in rel.reasons], code="request_refused", exit_code=REFUSED_EXIT)
+            [
+                Problem(
+                    r,
+                    hint="drop or widen the filter or breakdown, or set 'disclosure: {on_disclosure: suppress}'",
+                )
+                for r in rel.reasons
+            ],
+            code="request_refused",
+            exit_code=REFUSED_EXIT,
+        )
     if rel.decision == "suppress":
         click.echo("further suppressed because of earlier releases:", err=True)
         for r in rel.reasons:
@@ -100,7 +132,10 @@ def _summary(w: WaveRelease) -> None:
             counts[s.split(":")[0] if s.startswith("primary") else s] += 1
     total = sum(counts.values())
     parts = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-    click.echo(f"wave {w.wave}: {w.decision}; {total} cells ({parts}); data sha256:{w.data.data_version[:12]}"
-               + (f"; ledger {w.release_id}" if w.release_id else ""), err=True)
+    click.echo(
+        f"wave {w.wave}: {w.decision}; {total} cells ({parts}); data sha256:{w.data.data_version[:12]}"
+        + (f"; ledger {w.release_id}" if w.release_id else ""),
+        err=True,
+    )
     for n in w.notices:
         click.echo(f"  note: {n}", err=True)

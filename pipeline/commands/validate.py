@@ -24,19 +24,78 @@ Exit codes: 0 when every input could be read (even if rows were set aside);
 
 
 @click.command("validate", help=HELP)
-@click.option("--questionnaire", "-q", "questionnaire", required=True, help="Questionnaire YAML file or shipped id.")
-@click.option("--input", "-i", "inputs", multiple=True, required=True, metavar="[MODE:]FILE", help="A raw data file (repeatable).")
-@click.option("--out", "-o", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output directory (e.g. RUN/01_validate).")
-@click.option("--second-keying", "second", multiple=True, metavar="[PRIMARY=]FILE", help="Second keying of a paper input.")
-@click.option("--encoding", default=None, help="Text encoding of .csv inputs (default: detect UTF-8, else cp1252).")
-@click.option("--delimiter", default=None, help="Delimiter of .csv inputs (default: detect , ; TAB |). Use 'tab' for TAB.")
-@click.option("--speeders", type=click.Choice(["flag", "set-aside"]), default="flag", show_default=True, help="What to do with speeders.")
-@click.option("--hard-rules", type=click.Choice(["set-aside", "flag"]), default="set-aside", show_default=True,
-              help="What to do with rows violating a hard consistency rule.")
-@click.option("--precedence", default=None, metavar="KEYS",
-              help="Duplicate precedence, comma-separated from most_complete, web, paper, cati, latest (default: the questionnaire's).")
-def validate(questionnaire: str, inputs: tuple[str, ...], out: Path, second: tuple[str, ...], encoding: str | None,
-             delimiter: str | None, speeders: str, hard_rules: str, precedence: str | None) -> None:
+@click.option(
+    "--questionnaire",
+    "-q",
+    "questionnaire",
+    required=True,
+    help="Questionnaire YAML file or shipped id.",
+)
+@click.option(
+    "--input",
+    "-i",
+    "inputs",
+    multiple=True,
+    required=True,
+    metavar="[MODE:]FILE",
+    help="A raw data file (repeatable).",
+)
+@click.option(
+    "--out",
+    "-o",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output directory (e.g. RUN/01_validate).",
+)
+@click.option(
+    "--second-keying",
+    "second",
+    multiple=True,
+    metavar="[PRIMARY=]FILE",
+    help="Second keying of a paper input.",
+)
+@click.option(
+    "--encoding",
+    default=None,
+    help="Text encoding of .csv inputs (default: detect UTF-8, else cp1252).",
+)
+@click.option(
+    "--delimiter",
+    default=None,
+    help="Delimiter of .csv inputs (default: detect , ; TAB |). Use 'tab' for TAB.",
+)
+@click.option(
+    "--speeders",
+    type=click.Choice(["flag", "set-aside"]),
+    default="flag",
+    show_default=True,
+    help="What to do with speeders.",
+)
+@click.option(
+    "--hard-rules",
+    type=click.Choice(["set-aside", "flag"]),
+    default="set-aside",
+    show_default=True,
+    help="What to do with rows violating a hard consistency rule.",
+)
+@click.option(
+    "--precedence",
+    default=None,
+    metavar="KEYS",
+    help="Duplicate precedence, comma-separated from most_complete, web, paper, cati, latest (default: the questionnaire's).",
+)
+def validate(
+    questionnaire: str,
+    inputs: tuple[str, ...],
+    out: Path,
+    second: tuple[str, ...],
+    encoding: str | None,
+    delimiter: str | None,
+    speeders: str,
+    hard_rules: str,
+    precedence: str | None,
+) -> None:
     from pipeline.errors import Problem, UsageError, one_of
     from pipeline.ingest import InputFile
     from pipeline.questionnaire.load import load_questionnaire
@@ -50,22 +109,36 @@ def validate(questionnaire: str, inputs: tuple[str, ...], out: Path, second: tup
         order = tuple(p.strip() for p in precedence.split(",") if p.strip())
         bad = [p for p in order if p not in PRECEDENCE_KEYS]
         if bad:
-            raise UsageError("--precedence: unknown key", [Problem(one_of(bad[0], PRECEDENCE_KEYS))])
+            raise UsageError(
+                "--precedence: unknown key", [Problem(one_of(bad[0], PRECEDENCE_KEYS))]
+            )
     q = load_questionnaire(questionnaire)
     files = [InputFile.from_arg(a, encoding=encoding, delimiter=delimiter) for a in inputs]
     pairs: list[tuple[str, InputFile]] = []
     for s in second:
         primary, sep, path = s.rpartition("=")
-        pairs.append((primary if sep else "", InputFile(Path(path), mode="paper", encoding=encoding, delimiter=delimiter)))
-    options = ValidationOptions(set_aside_speeders=speeders == "set-aside", set_aside_hard_rules=hard_rules == "set-aside",
-                                duplicate_precedence=order)
+        pairs.append(
+            (
+                primary if sep else "",
+                InputFile(Path(path), mode="paper", encoding=encoding, delimiter=delimiter),
+            )
+        )
+    options = ValidationOptions(
+        set_aside_speeders=speeders == "set-aside",
+        set_aside_hard_rules=hard_rules == "set-aside",
+        duplicate_precedence=order,
+    )
     summary = run_validation(q, files, out, second_keyings=pairs, options=options)
     for i in summary.inputs:
-        click.echo(f"{i.file} ({i.mode}, {i.format}): {i.rows_read} read = {i.accepted} accepted + {i.set_aside} set aside")
+        click.echo(
+            f"{i.file} ({i.mode}, {i.format}): {i.rows_read} read = {i.accepted} accepted + {i.set_aside} set aside"
+        )
     if summary.reason_counts:
         click.echo("set aside: " + ", ".join(f"{k} {n}" for k, n in summary.reason_counts))
     if summary.issue_counts:
         click.echo("issues: " + ", ".join(f"{k} {n}" for k, n in summary.issue_counts))
     for k in summary.keying:
-        click.echo(f"double keying {k.first} / {k.second}: {k.discrepancies} discrepancies in {k.fields_compared} fields ({k.rate:.2%})")
+        click.echo(
+            f"double keying {k.first} / {k.second}: {k.discrepancies} discrepancies in {k.fields_compared} fields ({k.rate:.2%})"
+        )
     click.echo(f"written to {out}")

@@ -23,11 +23,23 @@ import importlib
 from typing import Any
 
 _EXPORTS = {
-    "Design": "design", "Calibration": "design", "make_design": "design", "make_calibration": "design",
-    "EstimationConfig": "config", "ReliabilityRules": "reliability", "mask_suppressed": "reliability",
-    "DesignSpec": "api", "Estimates": "api", "estimate": "api", "estimate_table": "api",
-    "compare_domains": "api", "design_from_frame": "api", "calibration_from_columns": "api",
-    "write_csv": "api", "TABLE_COLUMNS": "api", "compare_waves": "compare",
+    "Design": "design",
+    "Calibration": "design",
+    "make_design": "design",
+    "make_calibration": "design",
+    "EstimationConfig": "config",
+    "ReliabilityRules": "reliability",
+    "mask_suppressed": "reliability",
+    "DesignSpec": "api",
+    "Estimates": "api",
+    "estimate": "api",
+    "estimate_table": "api",
+    "compare_domains": "api",
+    "design_from_frame": "api",
+    "calibration_from_columns": "api",
+    "write_csv": "api",
+    "TABLE_COLUMNS": "api",
+    "compare_waves": "compare",
 }
 
 __all__ = sorted(_EXPORTS)

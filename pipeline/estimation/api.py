@@ -39,12 +39,39 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 TABLE_COLUMNS: tuple[str, ...] = (
-    "indicator", "by", "level", "n", "weighted_n", "estimate", "se", "ci_low", "ci_high", "deff",
-    "flags", "stat", "ci_method", "df", "variance",
+    "indicator",
+    "by",
+    "level",
+    "n",
+    "weighted_n",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "deff",
+    "flags",
+    "stat",
+    "ci_method",
+    "df",
+    "variance",
 )
 COMPARE_COLUMNS: tuple[str, ...] = (
-    "indicator", "by", "level", "n", "n_rest", "estimate", "estimate_rest", "diff", "diff_se", "df",
-    "test_stat", "p_value", "significant", "flags", "stat", "variance",
+    "indicator",
+    "by",
+    "level",
+    "n",
+    "n_rest",
+    "estimate",
+    "estimate_rest",
+    "diff",
+    "diff_se",
+    "df",
+    "test_stat",
+    "p_value",
+    "significant",
+    "flags",
+    "stat",
+    "variance",
 )
 FLOAT_FORMAT = "%.12g"
 DEFAULT_SEED = 20240601
@@ -68,17 +95,25 @@ class Estimates:
 
 
 # ------------------------------------------------------------------------------------- helpers
-def require_columns(df: pd.DataFrame, columns: Sequence[str], *, what: str = "data",
-                    file: str | None = None) -> None:
+def require_columns(
+    df: pd.DataFrame, columns: Sequence[str], *, what: str = "data", file: str | None = None
+) -> None:
     missing = [c for c in columns if c not in df.columns]
     if missing:
         cols = list(map(str, df.columns))
         raise InputError(
             f"{what} has no column(s) {', '.join(map(repr, missing))}",
-            problems=tuple(Problem(one_of(c, cols, limit=50), file=file, column=c,
-                                   hint="check the spelling; available columns are listed")
-                           for c in missing),
-            code="missing_column")
+            problems=tuple(
+                Problem(
+                    one_of(c, cols, limit=50),
+                    file=file,
+                    column=c,
+                    hint="check the spelling; available columns are listed",
+                )
+                for c in missing
+            ),
+            code="missing_column",
+        )
 
 
 def numeric_column(df: pd.DataFrame, col: str, file: str | None) -> np.ndarray:
@@ -86,16 +121,27 @@ def numeric_column(df: pd.DataFrame, col: str, file: str | None) -> np.ndarray:
 
     s = df[col]
     if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
-        s = s.mask(s.map(lambda v: isinstance(v, str) and not v.strip()))  # a blank text cell is empty
+        s = s.mask(
+            s.map(lambda v: isinstance(v, str) and not v.strip())
+        )  # a blank text cell is empty
         conv = pd.to_numeric(s, errors="coerce")
         bad = np.flatnonzero(conv.isna().to_numpy() & s.notna().to_numpy())
         if bad.size:
             raise InputError(
                 f"column {col!r} has non-numeric values",
-                problems=tuple(Problem("not a number", file=file, row=int(i) + 1, column=col,
-                                       value=_py(s.iloc[i]), expected="a number or empty")
-                               for i in bad[:5]),
-                code="non_numeric")
+                problems=tuple(
+                    Problem(
+                        "not a number",
+                        file=file,
+                        row=int(i) + 1,
+                        column=col,
+                        value=_py(s.iloc[i]),
+                        expected="a number or empty",
+                    )
+                    for i in bad[:5]
+                ),
+                code="non_numeric",
+            )
         s = conv
     return s.to_numpy(dtype=np.float64, na_value=np.nan)
 
@@ -107,19 +153,32 @@ def indicator_values(df: pd.DataFrame, col: str, stat: Stat, file: str | None = 
     y = numeric_column(df, col, file)
     if np.isinf(y).any():
         i = int(np.flatnonzero(np.isinf(y))[0])
-        raise InputError(f"column {col!r} has infinite values",
-                         problems=(Problem("infinite value", file=file, row=i + 1, column=col,
-                                           value=float(y[i])),), code="bad_indicator")
+        raise InputError(
+            f"column {col!r} has infinite values",
+            problems=(
+                Problem("infinite value", file=file, row=i + 1, column=col, value=float(y[i])),
+            ),
+            code="bad_indicator",
+        )
     if stat == "proportion":
         bad = np.flatnonzero(np.isfinite(y) & (y != 0) & (y != 1))
         if bad.size:
             raise InputError(
                 f"indicator {col!r} is not 0/1: {bad.size} row(s) hold other values",
-                problems=tuple(Problem("value is not 0 or 1", file=file, row=int(i) + 1, column=col,
-                                       value=_py(df[col].iloc[i]), expected="0, 1 or empty",
-                                       hint="recode the indicator to 0/1, or use --stat mean")
-                               for i in bad[:5]),
-                code="not_binary")
+                problems=tuple(
+                    Problem(
+                        "value is not 0 or 1",
+                        file=file,
+                        row=int(i) + 1,
+                        column=col,
+                        value=_py(df[col].iloc[i]),
+                        expected="0, 1 or empty",
+                        hint="recode the indicator to 0/1, or use --stat mean",
+                    )
+                    for i in bad[:5]
+                ),
+                code="not_binary",
+            )
     return y
 
 
@@ -160,8 +219,13 @@ def by_codes(df: pd.DataFrame, col: str) -> tuple[np.ndarray, list[str]]:
     return codes, labels
 
 
-def design_from_frame(df: pd.DataFrame, spec: DesignSpec, *, calibration: Calibration | None = None,
-                      file: str | None = None) -> Design:
+def design_from_frame(
+    df: pd.DataFrame,
+    spec: DesignSpec,
+    *,
+    calibration: Calibration | None = None,
+    file: str | None = None,
+) -> Design:
     cols = [c for c in (spec.weight, spec.strata, spec.psu, spec.fpc) if c]
     require_columns(df, cols, file=file)
     w = numeric_column(df, spec.weight, file)
@@ -170,13 +234,19 @@ def design_from_frame(df: pd.DataFrame, spec: DesignSpec, *, calibration: Calibr
         strata=df[spec.strata].to_numpy() if spec.strata else None,
         psu=df[spec.psu].to_numpy() if spec.psu else None,
         fpc=numeric_column(df, spec.fpc, file) if spec.fpc else None,
-        calibration=calibration, lonely_psu=spec.lonely_psu,
+        calibration=calibration,
+        lonely_psu=spec.lonely_psu,
     )
 
 
-def calibration_from_columns(df: pd.DataFrame, groups: Sequence[Sequence[str]], base_weight: str,
-                             *, targets: Sequence[np.ndarray] | None = None,
-                             file: str | None = None) -> Calibration:
+def calibration_from_columns(
+    df: pd.DataFrame,
+    groups: Sequence[Sequence[str]],
+    base_weight: str,
+    *,
+    targets: Sequence[np.ndarray] | None = None,
+    file: str | None = None,
+) -> Calibration:
     """A calibration whose margin groups are columns of ``df`` (a group of several columns is a
     joint margin). Targets default to the totals of the final weights per level."""
     require_columns(df, [c for g in groups for c in g] + [base_weight], file=file)
@@ -187,19 +257,24 @@ def calibration_from_columns(df: pd.DataFrame, groups: Sequence[Sequence[str]], 
             cc, labels = by_codes(df, c)
             if (cc < 0).any():
                 i = int(np.flatnonzero(cc < 0)[0])
-                raise InputError(f"margin variable {c!r} is missing in {int((cc < 0).sum())} row(s)",
-                                 problems=(Problem("missing margin value", file=file, row=i + 1,
-                                                   column=c),), code="missing_margin_value")
+                raise InputError(
+                    f"margin variable {c!r} is missing in {int((cc < 0).sum())} row(s)",
+                    problems=(Problem("missing margin value", file=file, row=i + 1, column=c),),
+                    code="missing_margin_value",
+                )
             key = key * max(len(labels), 1) + cc
         _, inv = np.unique(key, return_inverse=True)
         codes.append(inv.astype(np.intp))
         sizes.append(int(inv.max()) + 1)
         names.append("*".join(g))
-    return make_calibration(codes, numeric_column(df, base_weight, file), n_levels=sizes, names=names,
-                            targets=targets)
+    return make_calibration(
+        codes, numeric_column(df, base_weight, file), n_levels=sizes, names=names, targets=targets
+    )
 
 
-def raking_calibration(df: pd.DataFrame, margins: Sequence[str], *, file: str | None = None) -> Calibration:
+def raking_calibration(
+    df: pd.DataFrame, margins: Sequence[str], *, file: str | None = None
+) -> Calibration:
     """The calibration of weights raked to one-variable ``margins`` (columns of ``df``) from base
     weight 1, for calibration-aware linearization: how the estimate stage and ``wbm table`` estimate
     from a run's raked weights (targets: the final weights' totals per level)."""
@@ -231,16 +306,31 @@ class _Prepared:
     notices: tuple[Notice, ...]
 
 
-def _prepare(df: pd.DataFrame, design: Design | DesignSpec, indicators: Sequence[str],
-             by: Sequence[str], stat: Stat, calibration: Calibration | None,
-             file: str | None) -> _Prepared:
+def _prepare(
+    df: pd.DataFrame,
+    design: Design | DesignSpec,
+    indicators: Sequence[str],
+    by: Sequence[str],
+    stat: Stat,
+    calibration: Calibration | None,
+    file: str | None,
+) -> _Prepared:
     require_columns(df, [*indicators, *by], file=file)
     if isinstance(design, Design) and calibration is not None:
-        raise UsageError("give the calibration inside the Design (make_design(..., calibration=...)), "
-                         "not beside it", code="bad_option")
-    des = design if isinstance(design, Design) else design_from_frame(df, design, calibration=calibration, file=file)
+        raise UsageError(
+            "give the calibration inside the Design (make_design(..., calibration=...)), "
+            "not beside it",
+            code="bad_option",
+        )
+    des = (
+        design
+        if isinstance(design, Design)
+        else design_from_frame(df, design, calibration=calibration, file=file)
+    )
     if des.n != len(df):
-        raise EstimationError(f"the design has {des.n} rows but the data {len(df)}", code="bad_design")
+        raise EstimationError(
+            f"the design has {des.n} rows but the data {len(df)}", code="bad_design"
+        )
     engine = VarianceEngine(des)
     notices: list[Notice] = []
     layouts: list[tuple[str, Layout, list[str]]] = [("", engine.layout(None, 1), [""])]
@@ -248,8 +338,13 @@ def _prepare(df: pd.DataFrame, design: Design | DesignSpec, indicators: Sequence
         codes, labels = by_codes(df, b)
         miss = int((codes < 0).sum())
         if miss:
-            notices.append(Notice("by_missing", f"{b}: {miss} row(s) with no value are only in the overall rows",
-                                  {"by": b, "rows": miss}))
+            notices.append(
+                Notice(
+                    "by_missing",
+                    f"{b}: {miss} row(s) with no value are only in the overall rows",
+                    {"by": b, "rows": miss},
+                )
+            )
         layouts.append((b, engine.layout(codes, len(labels)), labels))
     values = tuple(indicator_values(df, c, stat, file) for c in indicators)
     return _Prepared(des, engine, tuple(layouts), values, tuple(notices))
@@ -266,10 +361,20 @@ def _frame(cols: dict[str, list[np.ndarray]], order: Sequence[str]) -> pd.DataFr
     return out
 
 
-def estimate(df: pd.DataFrame, design: Design | DesignSpec, indicators: Sequence[str],
-             by: Sequence[str] = (), *, stat: Stat = "proportion", config: EstimationConfig | None = None,
-             variance: str = "linearization", replicates: int = 200, seed: int = DEFAULT_SEED,
-             calibration: Calibration | None = None, file: str | None = None) -> Estimates:
+def estimate(
+    df: pd.DataFrame,
+    design: Design | DesignSpec,
+    indicators: Sequence[str],
+    by: Sequence[str] = (),
+    *,
+    stat: Stat = "proportion",
+    config: EstimationConfig | None = None,
+    variance: str = "linearization",
+    replicates: int = 200,
+    seed: int = DEFAULT_SEED,
+    calibration: Calibration | None = None,
+    file: str | None = None,
+) -> Estimates:
     """The tidy estimates table (see the module docstring) with notices."""
     cfg = config or EstimationConfig()
     _check_args(stat, variance, by, indicators)
@@ -299,24 +404,49 @@ def estimate(df: pd.DataFrame, design: Design | DesignSpec, indicators: Sequence
             cols["indicator"].append(np.full(D, ind, dtype=object))
             cols["by"].append(np.full(D, b, dtype=object))
             cols["level"].append(np.array(labels, dtype=object))
-            for k in ("n", "weighted_n", "estimate", "se", "ci_low", "ci_high", "deff", "flags",
-                      "ci_method", "df"):
+            for k in (
+                "n",
+                "weighted_n",
+                "estimate",
+                "se",
+                "ci_low",
+                "ci_high",
+                "deff",
+                "flags",
+                "ci_method",
+                "df",
+            ):
                 cols[k].append(getattr(r, k))
             cols["stat"].append(np.full(D, stat, dtype=object))
             cols["variance"].append(np.full(D, variance, dtype=object))
     return Estimates(_frame(cols, TABLE_COLUMNS), tuple(notices))
 
 
-def estimate_table(df: pd.DataFrame, design: Design | DesignSpec, indicators: Sequence[str],
-                   by: Sequence[str] = (), **kwargs: object) -> pd.DataFrame:
+def estimate_table(
+    df: pd.DataFrame,
+    design: Design | DesignSpec,
+    indicators: Sequence[str],
+    by: Sequence[str] = (),
+    **kwargs: object,
+) -> pd.DataFrame:
     """:func:`estimate` without the notices: just the tidy table."""
     return estimate(df, design, indicators, by, **kwargs).table  # type: ignore[arg-type]
 
 
-def compare_domains(df: pd.DataFrame, design: Design | DesignSpec, indicators: Sequence[str],
-                    by: Sequence[str], *, stat: Stat = "proportion", config: EstimationConfig | None = None,
-                    variance: str = "linearization", replicates: int = 200, seed: int = DEFAULT_SEED,
-                    calibration: Calibration | None = None, file: str | None = None) -> pd.DataFrame:
+def compare_domains(
+    df: pd.DataFrame,
+    design: Design | DesignSpec,
+    indicators: Sequence[str],
+    by: Sequence[str],
+    *,
+    stat: Stat = "proportion",
+    config: EstimationConfig | None = None,
+    variance: str = "linearization",
+    replicates: int = 200,
+    seed: int = DEFAULT_SEED,
+    calibration: Calibration | None = None,
+    file: str | None = None,
+) -> pd.DataFrame:
     """Each level of each by-variable against the rest of the population (:data:`COMPARE_COLUMNS`),
     rows in the estimates table's order (without overall rows)."""
     cfg = config or EstimationConfig()
@@ -346,11 +476,24 @@ def compare_domains(df: pd.DataFrame, design: Design | DesignSpec, indicators: S
                 th_r = boot.replicate_estimates(W0 - W, S0 - S, stat)
                 Wr = pe0.weighted_n - pe.weighted_n
                 Sr = pe0.weighted_sum - pe.weighted_sum
-                est_r = Sr if stat == "total" else np.divide(Sr, Wr, out=np.full_like(Sr, np.nan), where=Wr > 0)
+                est_r = (
+                    Sr
+                    if stat == "total"
+                    else np.divide(Sr, Wr, out=np.full_like(Sr, np.nan), where=Wr > 0)
+                )
                 var = boot.replicate_variance(th_d - th_r)
-                res.append(finish_contrasts(pe.n, pe0.n[0] - pe.n, pe.estimate, est_r,
-                                            pe.estimate - est_r, var,
-                                            np.full(lay.n_domains, df_all[0]), cfg))
+                res.append(
+                    finish_contrasts(
+                        pe.n,
+                        pe0.n[0] - pe.n,
+                        pe.estimate,
+                        est_r,
+                        pe.estimate - est_r,
+                        var,
+                        np.full(lay.n_domains, df_all[0]),
+                        cfg,
+                    )
+                )
     cols: dict[str, list[np.ndarray]] = {k: [] for k in COMPARE_COLUMNS}
     it = iter(res)
     for ind in indicators:
@@ -360,8 +503,19 @@ def compare_domains(df: pd.DataFrame, design: Design | DesignSpec, indicators: S
             cols["indicator"].append(np.full(D, ind, dtype=object))
             cols["by"].append(np.full(D, b, dtype=object))
             cols["level"].append(np.array(labels, dtype=object))
-            for name in ("n", "n_rest", "estimate", "estimate_rest", "diff", "diff_se", "df", "test_stat",
-                         "p_value", "significant", "flags"):
+            for name in (
+                "n",
+                "n_rest",
+                "estimate",
+                "estimate_rest",
+                "diff",
+                "diff_se",
+                "df",
+                "test_stat",
+                "p_value",
+                "significant",
+                "flags",
+            ):
                 cols[name].append(getattr(r, name))
             cols["stat"].append(np.full(D, stat, dtype=object))
             cols["variance"].append(np.full(D, variance, dtype=object))

@@ -60,19 +60,26 @@ def _unit_factors(design: Design, rng: np.random.Generator, R: int) -> np.ndarra
         nh = int(n_h[h])
         if nh < 2:
             continue
-        units = order[starts[h]:starts[h + 1]]
+        units = order[starts[h] : starts[h + 1]]
         counts = rng.multinomial(nh - 1, np.full(nh, 1.0 / nh), size=R).T  # (nh, R)
         lam = np.sqrt(max(0.0, 1.0 - float(design.sampling_fraction[h])))
         f[units] = 1.0 - lam + lam * nh / (nh - 1.0) * counts
     return f
 
 
-def replicate_weight_blocks(design: Design, replicates: int, seed: int, *, block: int = BLOCK,
-                            notices: list[Notice] | None = None) -> Iterator[np.ndarray]:
+def replicate_weight_blocks(
+    design: Design,
+    replicates: int,
+    seed: int,
+    *,
+    block: int = BLOCK,
+    notices: list[Notice] | None = None,
+) -> Iterator[np.ndarray]:
     """Yield final replicate weights in blocks of (n x <= block) columns."""
     if replicates < 2:
-        raise EstimationError(f"bootstrap needs at least 2 replicates (found {replicates})",
-                              code="bad_option")
+        raise EstimationError(
+            f"bootstrap needs at least 2 replicates (found {replicates})", code="bad_option"
+        )
     rng = np.random.default_rng(seed)
     cal = design.calibration
     plan = None
@@ -81,8 +88,10 @@ def replicate_weight_blocks(design: Design, replicates: int, seed: int, *, block
 
         targets = cal.targets
         if targets is None:
-            targets = tuple(np.bincount(c, weights=design.weights, minlength=L)
-                            for c, L in zip(cal.codes, cal.n_levels, strict=True))
+            targets = tuple(
+                np.bincount(c, weights=design.weights, minlength=L)
+                for c, L in zip(cal.codes, cal.n_levels, strict=True)
+            )
         plan = prepare(list(cal.codes), list(targets), names=list(cal.names) or None)
         base = np.asarray(cal.base_weights, dtype=np.float64)
     else:
@@ -100,16 +109,22 @@ def replicate_weight_blocks(design: Design, replicates: int, seed: int, *, block
                 except WeightingError as exc:
                     raise EstimationError(
                         f"bootstrap replicate {done + j + 1}: raking failed ({exc.message})",
-                        problems=exc.problems, code="replicate_raking_failed") from exc
+                        problems=exc.problems,
+                        code="replicate_raking_failed",
+                    ) from exc
                 if not res.converged:
                     not_conv += 1
                 wb[:, j] = res.weights
         done += b
         yield wb
     if not_conv and notices is not None:
-        notices.append(Notice("replicate_not_converged",
-                              f"raking did not converge in {not_conv} of {replicates} replicates",
-                              {"replicates": not_conv}))
+        notices.append(
+            Notice(
+                "replicate_not_converged",
+                f"raking did not converge in {not_conv} of {replicates} replicates",
+                {"replicates": not_conv},
+            )
+        )
 
 
 def _task_matrix(tasks: Sequence[Task], n: int) -> tuple[sp.csr_matrix, list[int]]:
@@ -129,22 +144,27 @@ def _task_matrix(tasks: Sequence[Task], n: int) -> tuple[sp.csr_matrix, list[int
         data_l += [np.ones(ii.size), y[ii]]
         offsets.append(off)
         off += 2 * D
-    mat = sp.csr_matrix((np.concatenate(data_l), (np.concatenate(rows_l), np.concatenate(cols_l))),
-                        shape=(off, n))
+    mat = sp.csr_matrix(
+        (np.concatenate(data_l), (np.concatenate(rows_l), np.concatenate(cols_l))), shape=(off, n)
+    )
     return mat, offsets
 
 
-def replicate_sums(design: Design, tasks: Sequence[Task], replicates: int, seed: int) -> ReplicateSums:
+def replicate_sums(
+    design: Design, tasks: Sequence[Task], replicates: int, seed: int
+) -> ReplicateSums:
     notices: list[Notice] = []
     mat, offsets = _task_matrix(tasks, design.n)
-    parts = [np.asarray(mat @ wb) for wb in
-             replicate_weight_blocks(design, replicates, seed, notices=notices)]
+    parts = [
+        np.asarray(mat @ wb)
+        for wb in replicate_weight_blocks(design, replicates, seed, notices=notices)
+    ]
     allv = np.hstack(parts)
     W, S = [], []
     for t, off in zip(tasks, offsets, strict=True):
         D = t.layout.n_domains
-        W.append(allv[off:off + D])
-        S.append(allv[off + D:off + 2 * D])
+        W.append(allv[off : off + D])
+        S.append(allv[off + D : off + 2 * D])
     return ReplicateSums(tuple(W), tuple(S), replicates, seed, tuple(notices))
 
 

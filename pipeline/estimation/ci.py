@@ -27,12 +27,16 @@ def _tq(level: float, df: np.ndarray) -> np.ndarray:
     return np.asarray(q, dtype=np.float64)
 
 
-def wald_t(est: np.ndarray, se: np.ndarray, df: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+def wald_t(
+    est: np.ndarray, se: np.ndarray, df: np.ndarray, level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
     q = _tq(level, df)
     return est - q * se, est + q * se
 
 
-def logit(p: np.ndarray, se: np.ndarray, df: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+def logit(
+    p: np.ndarray, se: np.ndarray, df: np.ndarray, level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
     """Logit interval; missing where p is 0 or 1 (use :func:`korn_graubard` there)."""
     p = np.asarray(p, dtype=np.float64)
     q = _tq(level, df)
@@ -43,8 +47,9 @@ def logit(p: np.ndarray, se: np.ndarray, df: np.ndarray, level: float = 0.95) ->
     return special.expit(lp - half), special.expit(lp + half)
 
 
-def korn_graubard(p: np.ndarray, se: np.ndarray, n: np.ndarray, df: np.ndarray,
-                  level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+def korn_graubard(
+    p: np.ndarray, se: np.ndarray, n: np.ndarray, df: np.ndarray, level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
     p = np.asarray(p, dtype=np.float64)
     var = np.asarray(se, dtype=np.float64) ** 2
     n = np.asarray(n, dtype=np.float64)
@@ -53,11 +58,18 @@ def korn_graubard(p: np.ndarray, se: np.ndarray, n: np.ndarray, df: np.ndarray,
         n_eff = np.where(var > 0, p * (1.0 - p) / var, n)
         df = np.asarray(df, dtype=np.float64)
         ratio = special.stdtrit(np.where(n > 1, n - 1.0, np.nan), alpha / 2.0) / special.stdtrit(
-            np.where(df > 0, df, np.nan), alpha / 2.0)
+            np.where(df > 0, df, np.nan), alpha / 2.0
+        )
         n_eff = n_eff * ratio**2
         x = n_eff * p
-        lo = np.where(p > 0, special.betaincinv(np.where(p > 0, x, 1.0), n_eff - x + 1.0, alpha / 2.0), 0.0)
-        hi = np.where(p < 1, special.betaincinv(x + 1.0, np.where(p < 1, n_eff - x, 1.0), 1.0 - alpha / 2.0), 1.0)
+        lo = np.where(
+            p > 0, special.betaincinv(np.where(p > 0, x, 1.0), n_eff - x + 1.0, alpha / 2.0), 0.0
+        )
+        hi = np.where(
+            p < 1,
+            special.betaincinv(x + 1.0, np.where(p < 1, n_eff - x, 1.0), 1.0 - alpha / 2.0),
+            1.0,
+        )
     bad = ~np.isfinite(n_eff) | (n_eff <= 0)
     lo = np.where(bad, np.nan, lo)
     hi = np.where(bad, np.nan, hi)

@@ -49,9 +49,16 @@ class DomainContrasts:
     flags: np.ndarray
 
 
-def finish_contrasts(n: np.ndarray, n_rest: np.ndarray, est: np.ndarray, est_rest: np.ndarray,
-                     diff: np.ndarray, var: np.ndarray, df: np.ndarray,
-                     config: EstimationConfig) -> DomainContrasts:
+def finish_contrasts(
+    n: np.ndarray,
+    n_rest: np.ndarray,
+    est: np.ndarray,
+    est_rest: np.ndarray,
+    diff: np.ndarray,
+    var: np.ndarray,
+    df: np.ndarray,
+    config: EstimationConfig,
+) -> DomainContrasts:
     se = np.sqrt(np.maximum(var, 0.0))
     df = np.asarray(df, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -64,12 +71,29 @@ def finish_contrasts(n: np.ndarray, n_rest: np.ndarray, est: np.ndarray, est_res
     f_d = rules.flags(n, no_var)
     f_r = rules.flags(n_rest)
     flags = np.array([merge_flags(a, b) for a, b in zip(f_d, f_r, strict=True)], dtype=object)
-    return DomainContrasts(np.asarray(n, dtype=np.int64), np.asarray(n_rest, dtype=np.int64), est,
-                           est_rest, diff, se, df.astype(np.int64), tstat, p, sig.astype(bool), flags)
+    return DomainContrasts(
+        np.asarray(n, dtype=np.int64),
+        np.asarray(n_rest, dtype=np.int64),
+        est,
+        est_rest,
+        diff,
+        se,
+        df.astype(np.int64),
+        tstat,
+        p,
+        sig.astype(bool),
+        flags,
+    )
 
 
-def contrast_domains(engine: VarianceEngine, lay: Layout, lay_all: Layout, y: np.ndarray,
-                     stat: Stat, config: EstimationConfig) -> DomainContrasts:
+def contrast_domains(
+    engine: VarianceEngine,
+    lay: Layout,
+    lay_all: Layout,
+    y: np.ndarray,
+    stat: Stat,
+    config: EstimationConfig,
+) -> DomainContrasts:
     """Each domain of ``lay`` against the rest, linearization variance of the difference.
 
     ``lay_all``: the engine's overall layout (``engine.layout(None, 1)``).
@@ -104,16 +128,23 @@ def contrast_domains(engine: VarianceEngine, lay: Layout, lay_all: Layout, y: np
     V = engine.covariance(A)[:, 0, 0]
     C = engine.covariance(A, B)[:, 0, :]
     Vd = engine.covariance(B)[0]
-    var = (V - 2 * a * C[:, 0] - 2 * b * C[:, 1] + a * a * Vd[0, 0] + b * b * Vd[1, 1]
-           + 2 * a * b * Vd[0, 1])
+    var = (
+        V
+        - 2 * a * C[:, 0]
+        - 2 * b * C[:, 1]
+        + a * a * Vd[0, 0]
+        + b * b * Vd[1, 1]
+        + 2 * a * b * Vd[0, 1]
+    )
     ok = (W_d > 0) & (W_r > 0)
     var = np.where(ok, var, np.nan)
     df = np.full(lay.n_domains, engine.domain_degf(lay_all, r)[0])
     return finish_contrasts(pe.n, n_r, est_d, est_r, est_d - est_r, var, df, config)
 
 
-def compare_waves(table_now: pd.DataFrame, table_prev: pd.DataFrame, *,
-                  config: EstimationConfig | None = None) -> pd.DataFrame:
+def compare_waves(
+    table_now: pd.DataFrame, table_prev: pd.DataFrame, *, config: EstimationConfig | None = None
+) -> pd.DataFrame:
     """Each estimate of ``table_now`` against the same (indicator, by, level, stat) of
     ``table_prev`` (independent samples). Rows present in only one table are kept with missing
     differences and the flag ``only_now`` / ``only_prev``: nothing is dropped silently."""
@@ -124,8 +155,10 @@ def compare_waves(table_now: pd.DataFrame, table_prev: pd.DataFrame, *,
     for name, t in (("table_now", table_now), ("table_prev", table_prev)):
         missing = sorted(need - set(t.columns))
         if missing:
-            raise EstimationError(f"{name} lacks columns {missing}; expected an estimates table",
-                                  code="bad_estimates_table")
+            raise EstimationError(
+                f"{name} lacks columns {missing}; expected an estimates table",
+                code="bad_estimates_table",
+            )
     keys = [k for k in WAVE_KEYS if k in table_now.columns and k in table_prev.columns]
     cols = [*keys, "n", "estimate", "se", "flags"]
     now = table_now[cols].copy()
@@ -134,8 +167,10 @@ def compare_waves(table_now: pd.DataFrame, table_prev: pd.DataFrame, *,
         for k in keys:
             t[k] = t[k].fillna("").astype(str)
         if t.duplicated(keys).any():
-            raise EstimationError("an estimates table has duplicate (indicator, by, level) rows",
-                                  code="bad_estimates_table")
+            raise EstimationError(
+                "an estimates table has duplicate (indicator, by, level) rows",
+                code="bad_estimates_table",
+            )
     left = now.merge(prev, on=keys, how="left", suffixes=("", "_prev"), indicator=True, sort=False)
     right = prev.merge(now[keys], on=keys, how="left", indicator=True, sort=False)
     right = right[right["_merge"] == "left_only"].drop(columns="_merge")
@@ -151,12 +186,19 @@ def compare_waves(table_now: pd.DataFrame, table_prev: pd.DataFrame, *,
     for f1, f2, side in zip(m["flags"], m["flags_prev"], m["_merge"], strict=True):
         extra = {"left_only": "only_now", "right_only": "only_prev"}.get(str(side), "")
         flags.append(merge_flags(f1, f2, extra))
-    out = pd.DataFrame({
-        **{k: m[k] for k in keys},
-        "n": m["n"].astype("Int64"), "n_prev": m["n_prev"].astype("Int64"),
-        "estimate": m["estimate"], "estimate_prev": m["estimate_prev"],
-        "diff": diff, "diff_se": se, "test_stat": z, "p_value": p,
-        "significant": np.where(np.isfinite(p), p < cfg.alpha, False),
-        "flags": flags,
-    })
+    out = pd.DataFrame(
+        {
+            **{k: m[k] for k in keys},
+            "n": m["n"].astype("Int64"),
+            "n_prev": m["n_prev"].astype("Int64"),
+            "estimate": m["estimate"],
+            "estimate_prev": m["estimate_prev"],
+            "diff": diff,
+            "diff_se": se,
+            "test_stat": z,
+            "p_value": p,
+            "significant": np.where(np.isfinite(p), p < cfg.alpha, False),
+            "flags": flags,
+        }
+    )
     return out  # table_now's order, then rows found only in table_prev in its order

@@ -44,4 +44,6 @@ class EstimationConfig:
         if not 0.0 < self.alpha < 0.5:
             problems.append(f"alpha must be in (0, 0.5) (found {self.alpha!r})")
         if problems:
-            raise SpecError("invalid estimation options: " + "; ".join(problems), code="bad_estimation_config")
+            raise SpecError(
+                "invalid estimation options: " + "; ".join(problems), code="bad_estimation_config"
+            )

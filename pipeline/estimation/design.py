@@ -100,26 +100,53 @@ class Design:
     def with_weights(self, weights: np.ndarray) -> Design:
         """The same design with other final weights (no calibration: used for replicates)."""
         w = _readonly(np.asarray(weights, dtype=np.float64).copy())
-        return Design(w, self.strata, self.psu, self.psu_is_row, self.n_strata, self.n_psu,
-                      self.sampling_fraction, None, self.lonely_psu, self.strata_labels)
+        return Design(
+            w,
+            self.strata,
+            self.psu,
+            self.psu_is_row,
+            self.n_strata,
+            self.n_psu,
+            self.sampling_fraction,
+            None,
+            self.lonely_psu,
+            self.strata_labels,
+        )
 
 
-def _codes(values: object, n: int, what: str, problems: list[Problem]) -> tuple[np.ndarray, np.ndarray] | None:
+def _codes(
+    values: object, n: int, what: str, problems: list[Problem]
+) -> tuple[np.ndarray, np.ndarray] | None:
     """Factorise labels into codes 0..K-1 (sorted labels). Missing labels are a problem."""
     arr = np.asarray(values)
     if arr.shape != (n,):
-        problems.append(Problem(f"{what} must have one value per row", column=what,
-                                value=arr.shape, expected=f"shape ({n},)"))
+        problems.append(
+            Problem(
+                f"{what} must have one value per row",
+                column=what,
+                value=arr.shape,
+                expected=f"shape ({n},)",
+            )
+        )
         return None
     if arr.dtype.kind == "f":
         bad = np.flatnonzero(~np.isfinite(arr))
     elif arr.dtype.kind == "O":
-        bad = np.flatnonzero(np.array([v is None or (isinstance(v, float) and v != v) for v in arr]))
+        bad = np.flatnonzero(
+            np.array([v is None or (isinstance(v, float) and v != v) for v in arr])
+        )
     else:
         bad = np.empty(0, dtype=np.intp)
     if bad.size:
-        problems.append(Problem(f"{bad.size} row(s) have no {what}", column=what, row=int(bad[0]),
-                                expected="a value in every row", hint=f"fill in the {what} or drop those rows"))
+        problems.append(
+            Problem(
+                f"{bad.size} row(s) have no {what}",
+                column=what,
+                row=int(bad[0]),
+                expected="a value in every row",
+                hint=f"fill in the {what} or drop those rows",
+            )
+        )
         return None
     if arr.dtype.kind == "O":
         arr = arr.astype(str)
@@ -144,14 +171,27 @@ def make_design(
     n = w.shape[0]
     bad = np.flatnonzero(~np.isfinite(w) | (w < 0))
     if bad.size:
-        problems.extend(Problem("invalid weight", row=int(r), column="weight", value=float(w[r]),
-                                expected="a finite number >= 0", code="bad_weight") for r in bad[:5])
+        problems.extend(
+            Problem(
+                "invalid weight",
+                row=int(r),
+                column="weight",
+                value=float(w[r]),
+                expected="a finite number >= 0",
+                code="bad_weight",
+            )
+            for r in bad[:5]
+        )
         if bad.size > 5:
-            problems.append(Problem(f"... and {bad.size - 5} more invalid weights", column="weight"))
+            problems.append(
+                Problem(f"... and {bad.size - 5} more invalid weights", column="weight")
+            )
     elif not np.any(w > 0):
         problems.append(Problem("all weights are zero", column="weight", code="bad_weight"))
     if lonely_psu not in LONELY_PSU_OPTIONS:
-        problems.append(Problem(one_of(lonely_psu, LONELY_PSU_OPTIONS), path="lonely_psu", code="bad_option"))
+        problems.append(
+            Problem(one_of(lonely_psu, LONELY_PSU_OPTIONS), path="lonely_psu", code="bad_option")
+        )
 
     s_codes = np.zeros(n, dtype=np.intp)
     s_labels: tuple[str, ...] = ("all",)
@@ -185,26 +225,50 @@ def make_design(
             problems.append(Problem("fpc must have one value per row", column="fpc", value=f.shape))
         elif not np.all(np.isfinite(f)) or np.any(f <= 0):
             r = int(np.flatnonzero(~np.isfinite(f) | (f <= 0))[0])
-            problems.append(Problem("invalid fpc", row=r, column="fpc", value=float(f[r]),
-                                    expected="a population size > 1 or a sampling fraction in (0, 1]"))
+            problems.append(
+                Problem(
+                    "invalid fpc",
+                    row=r,
+                    column="fpc",
+                    value=float(f[r]),
+                    expected="a population size > 1 or a sampling fraction in (0, 1]",
+                )
+            )
         else:
             lo = np.full(H, np.inf)
             hi = np.full(H, -np.inf)
             np.minimum.at(lo, s_codes, f)
             np.maximum.at(hi, s_codes, f)
             for h in np.flatnonzero(hi - lo > 1e-9 * np.maximum(1.0, np.abs(hi))):
-                problems.append(Problem("fpc differs within a stratum", column="fpc",
-                                        path=f"stratum {s_labels[h]}", value=(float(lo[h]), float(hi[h])),
-                                        expected="one value per stratum"))
+                problems.append(
+                    Problem(
+                        "fpc differs within a stratum",
+                        column="fpc",
+                        path=f"stratum {s_labels[h]}",
+                        value=(float(lo[h]), float(hi[h])),
+                        expected="one value per stratum",
+                    )
+                )
             is_frac = hi <= 1.0
             if is_frac.any() and not is_frac.all():
-                problems.append(Problem("fpc mixes sampling fractions (<= 1) and population sizes (> 1)",
-                                        column="fpc", hint="give population sizes in every stratum"))
+                problems.append(
+                    Problem(
+                        "fpc mixes sampling fractions (<= 1) and population sizes (> 1)",
+                        column="fpc",
+                        hint="give population sizes in every stratum",
+                    )
+                )
             pop = np.where(is_frac, n_h / np.where(hi > 0, hi, 1.0), hi)
             for h in np.flatnonzero(pop < n_h - 1e-9):
-                problems.append(Problem("population size below the number of sampled PSUs", column="fpc",
-                                        path=f"stratum {s_labels[h]}", value=float(pop[h]),
-                                        expected=f">= {int(n_h[h])}"))
+                problems.append(
+                    Problem(
+                        "population size below the number of sampled PSUs",
+                        column="fpc",
+                        path=f"stratum {s_labels[h]}",
+                        value=float(pop[h]),
+                        expected=f">= {int(n_h[h])}",
+                    )
+                )
             frac = np.clip(n_h / pop, 0.0, 1.0)
 
     if calibration is not None:
@@ -213,17 +277,28 @@ def make_design(
     if lonely_psu == "fail":
         lonely = np.flatnonzero(n_h == 1)
         if lonely.size:
-            problems.append(Problem(
-                f"{lonely.size} stratum/strata with a single PSU", column="strata",
-                value=[s_labels[h] for h in lonely[:5]], expected="at least 2 PSUs per stratum",
-                hint="merge the stratum with a neighbour, or choose lonely_psu certainty/remove/adjust",
-                code="lonely_psu"))
+            problems.append(
+                Problem(
+                    f"{lonely.size} stratum/strata with a single PSU",
+                    column="strata",
+                    value=[s_labels[h] for h in lonely[:5]],
+                    expected="at least 2 PSUs per stratum",
+                    hint="merge the stratum with a neighbour, or choose lonely_psu certainty/remove/adjust",
+                    code="lonely_psu",
+                )
+            )
     if problems:
         raise EstimationError("invalid survey design", problems=tuple(problems), code="bad_design")
     return Design(
-        weights=_readonly(w.copy()), strata=_readonly(s_codes), psu=_readonly(p_codes),
-        psu_is_row=psu_is_row, n_strata=H, n_psu=U, sampling_fraction=_readonly(frac),
-        calibration=calibration, lonely_psu=lonely_psu,  # type: ignore[arg-type]
+        weights=_readonly(w.copy()),
+        strata=_readonly(s_codes),
+        psu=_readonly(p_codes),
+        psu_is_row=psu_is_row,
+        n_strata=H,
+        n_psu=U,
+        sampling_fraction=_readonly(frac),
+        calibration=calibration,
+        lonely_psu=lonely_psu,  # type: ignore[arg-type]
         strata_labels=s_labels,
     )
 
@@ -231,33 +306,65 @@ def make_design(
 def _check_calibration(cal: Calibration, n: int) -> list[Problem]:
     problems: list[Problem] = []
     if len(cal.codes) == 0 or len(cal.codes) != len(cal.n_levels):
-        return [Problem("calibration needs one code array and one level count per margin group",
-                        path="calibration", value=(len(cal.codes), len(cal.n_levels)))]
+        return [
+            Problem(
+                "calibration needs one code array and one level count per margin group",
+                path="calibration",
+                value=(len(cal.codes), len(cal.n_levels)),
+            )
+        ]
     for k, (c, L) in enumerate(zip(cal.codes, cal.n_levels, strict=True)):
         c = np.asarray(c)
         if c.shape != (n,) or c.dtype.kind not in "iu":
-            problems.append(Problem("codes must be integers, one per row", path=cal.group_name(k),
-                                    value=(c.shape, str(c.dtype))))
+            problems.append(
+                Problem(
+                    "codes must be integers, one per row",
+                    path=cal.group_name(k),
+                    value=(c.shape, str(c.dtype)),
+                )
+            )
         elif c.size and (c.min() < 0 or c.max() >= L):
-            problems.append(Problem("level codes out of range", path=cal.group_name(k),
-                                    value=(int(c.min()), int(c.max())), expected=f"0..{L - 1}"))
+            problems.append(
+                Problem(
+                    "level codes out of range",
+                    path=cal.group_name(k),
+                    value=(int(c.min()), int(c.max())),
+                    expected=f"0..{L - 1}",
+                )
+            )
     b = np.asarray(cal.base_weights, dtype=np.float64)
     if b.shape != (n,):
-        problems.append(Problem("base weights must have one value per row", path="base_weights",
-                                value=b.shape))
+        problems.append(
+            Problem("base weights must have one value per row", path="base_weights", value=b.shape)
+        )
     elif not np.all(np.isfinite(b) & (b >= 0)):
         r = int(np.flatnonzero(~(np.isfinite(b) & (b >= 0)))[0])
-        problems.append(Problem("invalid base weight", row=r, column="base_weight", value=float(b[r]),
-                                expected="a finite number >= 0", code="bad_base_weight"))
+        problems.append(
+            Problem(
+                "invalid base weight",
+                row=r,
+                column="base_weight",
+                value=float(b[r]),
+                expected="a finite number >= 0",
+                code="bad_base_weight",
+            )
+        )
     if cal.targets is not None:
         if len(cal.targets) != len(cal.codes):
-            problems.append(Problem("one target array per margin group", path="calibration.targets"))
+            problems.append(
+                Problem("one target array per margin group", path="calibration.targets")
+            )
         else:
             for k, (t, L) in enumerate(zip(cal.targets, cal.n_levels, strict=True)):
                 if np.asarray(t).shape != (L,):
-                    problems.append(Problem("targets must have one total per level",
-                                            path=cal.group_name(k), value=np.asarray(t).shape,
-                                            expected=f"({L},)"))
+                    problems.append(
+                        Problem(
+                            "targets must have one total per level",
+                            path=cal.group_name(k),
+                            value=np.asarray(t).shape,
+                            expected=f"({L},)",
+                        )
+                    )
     return problems
 
 
@@ -271,9 +378,20 @@ def make_calibration(
 ) -> Calibration:
     """Convenience builder: integer codes per margin group (a joint margin = one combined code)."""
     cs = tuple(_readonly(np.asarray(c, dtype=np.intp).copy()) for c in codes)
-    nl = tuple(int(x) for x in n_levels) if n_levels is not None else tuple(
-        int(c.max()) + 1 if c.size else 0 for c in cs)
-    ts = tuple(_readonly(np.asarray(t, dtype=np.float64).copy()) for t in targets) if targets is not None else None
-    return Calibration(codes=cs, n_levels=nl,
-                       base_weights=_readonly(np.asarray(base_weights, dtype=np.float64).copy()),
-                       names=tuple(names), targets=ts)
+    nl = (
+        tuple(int(x) for x in n_levels)
+        if n_levels is not None
+        else tuple(int(c.max()) + 1 if c.size else 0 for c in cs)
+    )
+    ts = (
+        tuple(_readonly(np.asarray(t, dtype=np.float64).copy()) for t in targets)
+        if targets is not None
+        else None
+    )
+    return Calibration(
+        codes=cs,
+        n_levels=nl,
+        base_weights=_readonly(np.asarray(base_weights, dtype=np.float64).copy()),
+        names=tuple(names),
+        targets=ts,
+    )

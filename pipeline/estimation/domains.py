@@ -66,8 +66,13 @@ def observed(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return r, np.where(r, y, 0.0)
 
 
-def point_estimates(engine: VarianceEngine, lay: Layout, y: np.ndarray, stat: Stat,
-                    obs: tuple[np.ndarray, np.ndarray] | None = None) -> PointEstimates:
+def point_estimates(
+    engine: VarianceEngine,
+    lay: Layout,
+    y: np.ndarray,
+    stat: Stat,
+    obs: tuple[np.ndarray, np.ndarray] | None = None,
+) -> PointEstimates:
     """``obs``: :func:`observed` of ``y`` when already computed (saves two passes).
 
     Written with few temporaries: each fresh n-sized array costs page faults on some machines."""
@@ -119,7 +124,9 @@ def srs_variance(pe: PointEstimates) -> np.ndarray:
     return np.asarray(v)
 
 
-def finish(pe: PointEstimates, var: np.ndarray, df: np.ndarray, config: EstimationConfig) -> DomainEstimates:
+def finish(
+    pe: PointEstimates, var: np.ndarray, df: np.ndarray, config: EstimationConfig
+) -> DomainEstimates:
     """Standard errors, intervals, design effects and flags from a variance per domain."""
     var = np.asarray(var, dtype=np.float64)
     se = np.sqrt(var)
@@ -147,13 +154,29 @@ def finish(pe: PointEstimates, var: np.ndarray, df: np.ndarray, config: Estimati
         deff = var / srs_variance(pe)
     no_var = ~np.isfinite(se) | ~np.isfinite(lo) | ~np.isfinite(hi) | (np.asarray(df) <= 0)
     flags = config.reliability.flags(pe.n, no_var)
-    return DomainEstimates(pe.stat, pe.n, pe.weighted_n, est, se, lo, hi, method,
-                           np.asarray(df, dtype=np.int64), deff, flags)
+    return DomainEstimates(
+        pe.stat,
+        pe.n,
+        pe.weighted_n,
+        est,
+        se,
+        lo,
+        hi,
+        method,
+        np.asarray(df, dtype=np.int64),
+        deff,
+        flags,
+    )
 
 
-def estimate_domains(engine: VarianceEngine, lay: Layout, y: np.ndarray, stat: Stat,
-                     config: EstimationConfig,
-                     obs: tuple[np.ndarray, np.ndarray] | None = None) -> DomainEstimates:
+def estimate_domains(
+    engine: VarianceEngine,
+    lay: Layout,
+    y: np.ndarray,
+    stat: Stat,
+    config: EstimationConfig,
+    obs: tuple[np.ndarray, np.ndarray] | None = None,
+) -> DomainEstimates:
     """Linearization estimates of one indicator in every domain of ``lay``."""
     obs = obs if obs is not None else observed(y)
     pe = point_estimates(engine, lay, y, stat, obs)

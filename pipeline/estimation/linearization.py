@@ -253,8 +253,21 @@ class VarianceEngine:
             if self.design.psu_is_row:
                 key_dc = dom * n_cells + rc
                 cw_pairs = c_pairs * w_rows
-        return Layout(D, rows, dom, combo, combo_unit, combo_dom, key_hd, key_cd, key_dc,
-                      w_rows, w0_rows, c_pairs, cw_pairs)
+        return Layout(
+            D,
+            rows,
+            dom,
+            combo,
+            combo_unit,
+            combo_dom,
+            key_hd,
+            key_cd,
+            key_dc,
+            w_rows,
+            w0_rows,
+            c_pairs,
+            cw_pairs,
+        )
 
     def _project(self, cols: Columns) -> np.ndarray:
         """Calibration coefficients per cell: E (cells, D, m) with residual x - w * E[cell]."""
@@ -262,7 +275,9 @@ class VarianceEngine:
         lay = cols.layout
         D, m = lay.n_domains, cols.m
         assert lay.key_cd is not None and lay.w0_rows is not None
-        cs = group_sum(lay.key_cd, lay.w0_rows[:, None] * cols.phi, n_cells * D).reshape(n_cells, D * m)
+        cs = group_sum(lay.key_cd, lay.w0_rows[:, None] * cols.phi, n_cells * D).reshape(
+            n_cells, D * m
+        )
         E = Mc @ (Gp @ (Mc.T @ cs))
         return E.reshape(n_cells, D, m)
 
@@ -365,7 +380,9 @@ class VarianceEngine:
         else:
             kept_pairs = np.bincount(lay.combo, weights=keep, minlength=lay.n_combos) > 0
         units = np.bincount(lay.combo_dom[kept_pairs], minlength=D)
-        strata = (np.bincount(lay.key_hd[kept_pairs], minlength=H * D) > 0).reshape(H, D).sum(axis=0)
+        strata = (
+            (np.bincount(lay.key_hd[kept_pairs], minlength=H * D) > 0).reshape(H, D).sum(axis=0)
+        )
         return (units - strata).astype(np.int64)
 
 

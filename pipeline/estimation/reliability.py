@@ -42,14 +42,20 @@ class ReliabilityRules:
         if self.suppress_below < 0 or self.careful_below < self.suppress_below:
             raise SpecError(
                 f"reliability thresholds must satisfy 0 <= suppress_below <= careful_below "
-                f"(found {self.suppress_below}, {self.careful_below})", code="bad_reliability_rules")
+                f"(found {self.suppress_below}, {self.careful_below})",
+                code="bad_reliability_rules",
+            )
 
     def flags(self, n: np.ndarray, no_variance: np.ndarray | None = None) -> np.ndarray:
         """One flag string per estimate (object array)."""
         n = np.asarray(n)
         sup = n < self.suppress_below
         care = ~sup & (n < self.careful_below)
-        nov = np.zeros(n.shape, dtype=bool) if no_variance is None else np.asarray(no_variance, dtype=bool)
+        nov = (
+            np.zeros(n.shape, dtype=bool)
+            if no_variance is None
+            else np.asarray(no_variance, dtype=bool)
+        )
         out = np.empty(n.shape, dtype=object)
         for i in range(n.size):
             parts = []
@@ -76,8 +82,9 @@ def merge_flags(*flag_strings: object) -> str:
     return ";".join(sorted(seen))
 
 
-def mask_suppressed(table: pd.DataFrame,
-                    columns: tuple[str, ...] = ("estimate", "se", "ci_low", "ci_high", "deff")) -> pd.DataFrame:
+def mask_suppressed(
+    table: pd.DataFrame, columns: tuple[str, ...] = ("estimate", "se", "ci_low", "ci_high", "deff")
+) -> pd.DataFrame:
     """A copy of an estimates table with the numbers of ``suppressed`` rows blanked (NaN)."""
     out = table.copy()
     sup = out["flags"].map(lambda f: has_flag(f, SUPPRESSED)).to_numpy(dtype=bool)

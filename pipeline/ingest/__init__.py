@@ -17,14 +17,29 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.ingest.inputs import MODES, InputFile, Mode, infer_mode
 
-__all__ = ["MODES", "InputFile", "KeyingResult", "Mode", "RawTable", "compare_keyings", "infer_mode", "read_input", "read_table"]
+__all__ = [
+    "MODES",
+    "InputFile",
+    "KeyingResult",
+    "Mode",
+    "RawTable",
+    "compare_keyings",
+    "infer_mode",
+    "read_input",
+    "read_table",
+]
 
 if TYPE_CHECKING:  # pragma: no cover
     from pipeline.ingest.keying import KeyingResult, compare_keyings
     from pipeline.ingest.readers import RawTable, read_input, read_table
 
-_WHERE = {"KeyingResult": "keying", "compare_keyings": "keying", "RawTable": "readers", "read_input": "readers",
-          "read_table": "readers"}
+_WHERE = {
+    "KeyingResult": "keying",
+    "compare_keyings": "keying",
+    "RawTable": "readers",
+    "read_input": "readers",
+    "read_table": "readers",
+}
 
 
 def __getattr__(name: str) -> Any:  # lazy: importing the package loads no pandas/pyarrow

@@ -34,7 +34,10 @@ class InputFile:
     def __post_init__(self) -> None:
         object.__setattr__(self, "path", Path(self.path))
         if self.mode is not None and self.mode not in MODES:
-            raise UsageError(f"unknown mode for {self.path.name}", [Problem(one_of(self.mode, MODES), file=str(self.path))])
+            raise UsageError(
+                f"unknown mode for {self.path.name}",
+                [Problem(one_of(self.mode, MODES), file=str(self.path))],
+            )
 
     @property
     def name(self) -> str:
@@ -52,7 +55,9 @@ class InputFile:
         return suffix.lstrip(".") or "unknown"
 
     @classmethod
-    def from_arg(cls, text: str, *, encoding: str | None = None, delimiter: str | None = None) -> InputFile:
+    def from_arg(
+        cls, text: str, *, encoding: str | None = None, delimiter: str | None = None
+    ) -> InputFile:
         """``FILE`` or ``MODE:FILE`` (``paper:forms.csv``), as given on the command line."""
         mode: Mode | None = None
         head, sep, rest = text.partition(":")
@@ -89,14 +94,25 @@ def infer_mode(inp: InputFile, columns: tuple[str, ...], q: Questionnaire) -> Mo
         if guess is None:
             raise UsageError(
                 f"{inp.name}: cannot tell the mode of this input",
-                [Problem("the mode is not declared and cannot be inferred from the file", file=str(inp.path),
-                         expected="one of " + ", ".join(modes),
-                         hint=f"declare it, e.g. --input paper:{inp.path}")],
+                [
+                    Problem(
+                        "the mode is not declared and cannot be inferred from the file",
+                        file=str(inp.path),
+                        expected="one of " + ", ".join(modes),
+                        hint=f"declare it, e.g. --input paper:{inp.path}",
+                    )
+                ],
             )
         mode = guess
     if mode not in modes:
         raise UsageError(
             f"{inp.name}: mode {mode!r} is not a mode of {q.study.id}",
-            [Problem(one_of(mode, modes), file=str(inp.path), hint="declare the right mode, e.g. --input web:FILE")],
+            [
+                Problem(
+                    one_of(mode, modes),
+                    file=str(inp.path),
+                    hint="declare the right mode, e.g. --input web:FILE",
+                )
+            ],
         )
     return mode

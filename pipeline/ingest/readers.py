@@ -53,11 +53,31 @@ class RawTable:
         return tuple(self.table.column_names)
 
 
-def _fail(inp: InputFile, message: str, code: str, *, hint: str | None = None, line: int | None = None,
-          row: int | None = None, value: object | None = None, expected: str | None = None) -> InputError:
+def _fail(
+    inp: InputFile,
+    message: str,
+    code: str,
+    *,
+    hint: str | None = None,
+    line: int | None = None,
+    row: int | None = None,
+    value: object | None = None,
+    expected: str | None = None,
+) -> InputError:
     return InputError(
         f"{inp.path}: {message}",
-        [Problem(message, file=str(inp.path), line=line, row=row, value=value, expected=expected, hint=hint, code=code)],
+        [
+            Problem(
+                message,
+                file=str(inp.path),
+                line=line,
+                row=row,
+                value=value,
+                expected=expected,
+                hint=hint,
+                code=code,
+            )
+        ],
         code=code,
     )
 
@@ -66,7 +86,9 @@ def read_input(inp: InputFile, q: Questionnaire) -> RawTable:
     """Read one input and settle its mode (declared or inferred)."""
     raw = read_table(inp)
     mode = infer_mode(inp, raw.columns, q)
-    return RawTable(inp.with_mode(mode), mode, raw.format, raw.table, raw.encoding, raw.delimiter, raw.notes)
+    return RawTable(
+        inp.with_mode(mode), mode, raw.format, raw.table, raw.encoding, raw.delimiter, raw.notes
+    )
 
 
 def read_table(inp: InputFile) -> RawTable:
@@ -75,10 +97,17 @@ def read_table(inp: InputFile) -> RawTable:
     if not path.exists():
         raise _fail(inp, "file not found", "file_missing", hint="check the path")
     if not path.is_file():
-        raise _fail(inp, "not a file", "file_missing", hint="give the path of a data file, not a directory")
+        raise _fail(
+            inp, "not a file", "file_missing", hint="give the path of a data file, not a directory"
+        )
     if inp.format not in ("csv", "xlsx", "sav"):
-        raise _fail(inp, f"unsupported file type {path.suffix!r}", "file_format",
-                    expected=", ".join(SUPPORTED_SUFFIXES), hint="export the data as .csv, .xlsx or .sav")
+        raise _fail(
+            inp,
+            f"unsupported file type {path.suffix!r}",
+            "file_format",
+            expected=", ".join(SUPPORTED_SUFFIXES),
+            hint="export the data as .csv, .xlsx or .sav",
+        )
     if path.stat().st_size == 0:
         raise _fail(inp, "the file is empty (0 bytes)", "file_empty", hint="export the data again")
     if inp.format == "csv":
@@ -94,19 +123,34 @@ def _decode(inp: InputFile, data: bytes) -> tuple[str, str]:
         try:
             return data.decode(inp.encoding), inp.encoding
         except LookupError:
-            raise _fail(inp, f"unknown encoding {inp.encoding!r}", "file_encoding", expected="e.g. utf-8 or cp1252") from None
+            raise _fail(
+                inp,
+                f"unknown encoding {inp.encoding!r}",
+                "file_encoding",
+                expected="e.g. utf-8 or cp1252",
+            ) from None
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
-            raise _fail(inp, f"the file is not valid {inp.encoding}", "file_encoding", line=line,
-                        value=data[exc.start: exc.start + 1].hex(), hint="declare the right --encoding") from None
+            raise _fail(
+                inp,
+                f"the file is not valid {inp.encoding}",
+                "file_encoding",
+                line=line,
+                value=data[exc.start : exc.start + 1].hex(),
+                hint="declare the right --encoding",
+            ) from None
     for enc in ENCODINGS:
         try:
             text = data.decode("utf-8-sig" if enc == "utf-8" else enc)
             return text, enc
         except UnicodeDecodeError:
             continue
-    raise _fail(inp, "the text encoding is neither UTF-8 nor cp1252", "file_encoding",
-                hint="declare it with --encoding (e.g. latin-1, utf-16)")
+    raise _fail(
+        inp,
+        "the text encoding is neither UTF-8 nor cp1252",
+        "file_encoding",
+        hint="declare it with --encoding (e.g. latin-1, utf-16)",
+    )
 
 
 def _sniff_delimiter(header_line: str) -> str:
@@ -124,8 +168,12 @@ def _read_csv(inp: InputFile) -> RawTable:
 
     data = inp.path.read_bytes()
     if b"\x00" in data[:65536]:
-        raise _fail(inp, "this is not a text file (it contains NUL bytes)", "file_format",
-                    hint="is it a .sav or .xlsx file with the wrong extension?")
+        raise _fail(
+            inp,
+            "this is not a text file (it contains NUL bytes)",
+            "file_format",
+            hint="is it a .sav or .xlsx file with the wrong extension?",
+        )
     text, encoding = _decode(inp, data)
     if not text.strip():
         raise _fail(inp, "the file is empty (only blank lines)", "file_empty")
@@ -137,8 +185,12 @@ def _read_csv(inp: InputFile) -> RawTable:
     header = [h.strip() for h in header]
     _check_header(inp, header, line=1)
     if text.count('"') % 2:
-        raise _fail(inp, "a quoted field is not closed: the file looks truncated", "file_truncated",
-                    hint="export the file again; check that it was copied completely")
+        raise _fail(
+            inp,
+            "a quoted field is not closed: the file looks truncated",
+            "file_truncated",
+            hint="export the file again; check that it was copied completely",
+        )
     utf8 = text.encode("utf-8")
     try:
         table = pacsv.read_csv(
@@ -146,8 +198,10 @@ def _read_csv(inp: InputFile) -> RawTable:
             read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
-                column_types={h: pa.string() for h in header}, strings_can_be_null=True,
-                null_values=[""], quoted_strings_can_be_null=True,
+                column_types={h: pa.string() for h in header},
+                strings_can_be_null=True,
+                null_values=[""],
+                quoted_strings_can_be_null=True,
             ),
         )
     except pa.ArrowInvalid as exc:
@@ -157,7 +211,9 @@ def _read_csv(inp: InputFile) -> RawTable:
     return RawTable(inp, inp.mode or "paper", "csv", table, encoding, delimiter)
 
 
-def _locate_bad_row(inp: InputFile, text: str, delimiter: str, n_fields: int, detail: str) -> InputError:
+def _locate_bad_row(
+    inp: InputFile, text: str, delimiter: str, n_fields: int, detail: str
+) -> InputError:
     rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     bad: tuple[int, int] | None = None
     last_line = 0
@@ -173,18 +229,33 @@ def _locate_bad_row(inp: InputFile, text: str, delimiter: str, n_fields: int, de
         return _fail(inp, f"the file cannot be parsed as delimited text ({detail})", "file_format")
     line, found = bad
     if line == last_line and found < n_fields:
-        return _fail(inp, f"the last row has {found} of {n_fields} fields: the file looks truncated", "file_truncated",
-                     line=line, hint="export the file again; check that it was copied completely")
-    return _fail(inp, f"a row has {found} fields where the header has {n_fields}", "file_format", line=line,
-                 hint=f"check the delimiter ({delimiter!r} was used) and quoting of that row")
+        return _fail(
+            inp,
+            f"the last row has {found} of {n_fields} fields: the file looks truncated",
+            "file_truncated",
+            line=line,
+            hint="export the file again; check that it was copied completely",
+        )
+    return _fail(
+        inp,
+        f"a row has {found} fields where the header has {n_fields}",
+        "file_format",
+        line=line,
+        hint=f"check the delimiter ({delimiter!r} was used) and quoting of that row",
+    )
 
 
 def _check_header(inp: InputFile, header: list[str], *, line: int) -> None:
     seen: set[str] = set()
     dups = sorted({h for h in header if h in seen or seen.add(h)})  # type: ignore[func-returns-value]
     if dups:
-        raise _fail(inp, f"duplicated column name(s): {', '.join(repr(d) for d in dups)}", "columns_duplicate",
-                    line=line, hint="every column must have a unique name")
+        raise _fail(
+            inp,
+            f"duplicated column name(s): {', '.join(repr(d) for d in dups)}",
+            "columns_duplicate",
+            line=line,
+            hint="every column must have a unique name",
+        )
 
 
 # ------------------------------------------------------------------------------------------ excel
@@ -215,11 +286,20 @@ def _read_xlsx(inp: InputFile) -> RawTable:
     try:
         wb = load_workbook(inp.path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise _fail(inp, f"not a readable Excel workbook ({type(exc).__name__}): truncated or wrong format", "file_format",
-                    hint="open it in Excel and save it again as .xlsx") from None
+        raise _fail(
+            inp,
+            f"not a readable Excel workbook ({type(exc).__name__}): truncated or wrong format",
+            "file_format",
+            hint="open it in Excel and save it again as .xlsx",
+        ) from None
     try:
         if inp.sheet is not None and inp.sheet not in wb.sheetnames:
-            raise _fail(inp, f"no sheet named {inp.sheet!r}", "file_format", expected=", ".join(wb.sheetnames))
+            raise _fail(
+                inp,
+                f"no sheet named {inp.sheet!r}",
+                "file_format",
+                expected=", ".join(wb.sheetnames),
+            )
         ws = wb[inp.sheet] if inp.sheet is not None else wb.worksheets[0]
         rows = ws.iter_rows(values_only=True)
         header_cells = next(rows, None)
@@ -240,13 +320,22 @@ def _read_xlsx(inp: InputFile) -> RawTable:
                 skipped += 1
                 continue
             if any(v is not None for v in values[width:]):
-                raise _fail(inp, f"row has values beyond the {width} header columns", "file_format", line=i,
-                            hint="give every column a header")
+                raise _fail(
+                    inp,
+                    f"row has values beyond the {width} header columns",
+                    "file_format",
+                    line=i,
+                    hint="give every column a header",
+                )
             values = (values + [None] * width)[:width]
             for c, v in zip(cols, values, strict=True):
                 c.append(v)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
-        raise _fail(inp, f"the workbook cannot be read ({type(exc).__name__}): truncated or damaged", "file_truncated") from None
+        raise _fail(
+            inp,
+            f"the workbook cannot be read ({type(exc).__name__}): truncated or damaged",
+            "file_truncated",
+        ) from None
     finally:
         wb.close()
     table = pa.table({h: pa.array(c, type=pa.string()) for h, c in zip(header, cols, strict=True)})
@@ -263,11 +352,21 @@ def _read_sav(inp: InputFile) -> RawTable:
     import pyreadstat
 
     try:
-        df, meta = pyreadstat.read_sav(str(inp.path), user_missing=True, apply_value_formats=False,
-                                       dates_as_pandas_datetime=False)
-    except Exception as exc:  # pyreadstat raises several types (ReadstatError, PyreadstatError, OSError)
-        raise _fail(inp, f"not a readable SPSS .sav file: {exc}", "file_format",
-                    hint="export it again from the survey tool; a truncated copy also gives this error") from None
+        df, meta = pyreadstat.read_sav(
+            str(inp.path),
+            user_missing=True,
+            apply_value_formats=False,
+            dates_as_pandas_datetime=False,
+        )
+    except (
+        Exception
+    ) as exc:  # pyreadstat raises several types (ReadstatError, PyreadstatError, OSError)
+        raise _fail(
+            inp,
+            f"not a readable SPSS .sav file: {exc}",
+            "file_format",
+            hint="export it again from the survey tool; a truncated copy also gives this error",
+        ) from None
     names = [str(c) for c in df.columns]
     _check_header(inp, names, line=1)
     if len(df) == 0:
@@ -277,7 +376,9 @@ def _read_sav(inp: InputFile) -> RawTable:
     for name, c in zip(names, df.columns, strict=True):
         s = df[c]
         if types.get(c) == "string" or s.dtype.kind not in "fiub":
-            arrays[name] = pa.array([None if v is None or v != v else str(v) for v in s.tolist()], type=pa.string())
+            arrays[name] = pa.array(
+                [None if v is None or v != v else str(v) for v in s.tolist()], type=pa.string()
+            )
         else:
             arrays[name] = pa.array(s.to_numpy(dtype=np.float64), type=pa.float64())
     return RawTable(inp, inp.mode or "web", "sav", pa.table(arrays), None, None)
@@ -285,5 +386,12 @@ def _read_sav(inp: InputFile) -> RawTable:
 
 def describe(raw: RawTable) -> dict[str, object]:
     """How a file was read, for diagnostics and the report."""
-    return {"file": raw.name, "mode": raw.mode, "format": raw.format,
-            "encoding": raw.encoding, "delimiter": raw.delimiter, "rows": raw.n_rows, "notes": list(raw.notes)}
+    return {
+        "file": raw.name,
+        "mode": raw.mode,
+        "format": raw.format,
+        "encoding": raw.encoding,
+        "delimiter": raw.delimiter,
+        "rows": raw.n_rows,
+        "notes": list(raw.notes),
+    }

@@ -19,8 +19,15 @@ from pipeline.questionnaire.model import Item, ItemType, Questionnaire
 from pipeline.questionnaire.wording import Describer
 
 TEMPLATES = Path(__file__).parent / "templates"
-_FRICTIONLESS_TYPE = {"single": "integer", "multiple": "integer", "integer": "integer", "decimal": "number",
-                      "text": "string", "date": "date", "derived": "integer"}
+_FRICTIONLESS_TYPE = {
+    "single": "integer",
+    "multiple": "integer",
+    "integer": "integer",
+    "decimal": "number",
+    "text": "string",
+    "date": "date",
+    "derived": "integer",
+}
 
 
 @dataclass(frozen=True)
@@ -67,7 +74,9 @@ def _release(it: Item, lang: str) -> str | None:
     if r.drop:
         return "dropped" if lang == "en" else "weggelaten"
     if r.bands:
-        return "bands: " + "; ".join(f"{_g(b.low)}-{_g(b.high)} -> {b.code} {b.label.get(lang)}" for b in r.bands)
+        return "bands: " + "; ".join(
+            f"{_g(b.low)}-{_g(b.high)} -> {b.code} {b.label.get(lang)}" for b in r.bands
+        )
     if r.top_code is not None:
         return f"top-coded at {r.top_code:g}" if lang == "en" else f"afgetopt op {r.top_code:g}"
     if r.map:
@@ -75,12 +84,17 @@ def _release(it: Item, lang: str) -> str | None:
         groups: dict[int, list[int]] = {}
         for a, b in r.map:
             groups.setdefault(b, []).append(a)
-        return "map: " + "; ".join(f"{','.join(map(str, v))} -> {k} {labels.get(k, '')}".rstrip() for k, v in groups.items())
+        return "map: " + "; ".join(
+            f"{','.join(map(str, v))} -> {k} {labels.get(k, '')}".rstrip()
+            for k, v in groups.items()
+        )
     return None
 
 
 def variable_docs(q: Questionnaire, lang: str = "nl") -> tuple[VariableDoc, ...]:
-    desc = Describer(q, lang, {it.name: it.name for it in q.items})  # the codebook refers to variable names
+    desc = Describer(
+        q, lang, {it.name: it.name for it in q.items}
+    )  # the codebook refers to variable names
     missing_labels = {m.code: m.label.get(lang) for m in q.missing_codes}
     out: list[VariableDoc] = []
     section: str | None = None
@@ -88,28 +102,77 @@ def variable_docs(q: Questionnaire, lang: str = "nl") -> tuple[VariableDoc, ...]
         section = it.section.get(lang) if it.section is not None else section
         miss = tuple((c, missing_labels.get(c, "")) for c in it.missing)
         common: dict[str, Any] = dict(
-            question=it.text.get(lang) if it.text else None, missing=miss, role=it.role.value,
-            routing=desc.describe_text(it.relevant) if it.relevant else None, routing_expr=it.relevant,
-            limits=_limits(it), unit=it.unit, release=_release(it, lang),
-            modes=", ".join(it.modes or q.study.modes), required=it.required, section=section)
-        measure = (it.measure.value if it.measure else ("scale" if it.type in (ItemType.integer, ItemType.decimal) else "nominal"))
+            question=it.text.get(lang) if it.text else None,
+            missing=miss,
+            role=it.role.value,
+            routing=desc.describe_text(it.relevant) if it.relevant else None,
+            routing_expr=it.relevant,
+            limits=_limits(it),
+            unit=it.unit,
+            release=_release(it, lang),
+            modes=", ".join(it.modes or q.study.modes),
+            required=it.required,
+            section=section,
+        )
+        measure = (
+            it.measure.value
+            if it.measure
+            else ("scale" if it.type in (ItemType.integer, ItemType.decimal) else "nominal")
+        )
         if it.type == ItemType.multiple:
-            tick = ((0, "niet aangekruist"), (1, "aangekruist")) if lang == "nl" else ((0, "not ticked"), (1, "ticked"))
+            tick = (
+                ((0, "niet aangekruist"), (1, "aangekruist"))
+                if lang == "nl"
+                else ((0, "not ticked"), (1, "ticked"))
+            )
             for c in q.choices_of(it):
-                out.append(VariableDoc(f"{it.name}_{c.code}", it.name, f"{it.label.get(lang)}: {c.label.get(lang)}",
-                                       type="multiple", values=tick, measure="nominal", **common))
+                out.append(
+                    VariableDoc(
+                        f"{it.name}_{c.code}",
+                        it.name,
+                        f"{it.label.get(lang)}: {c.label.get(lang)}",
+                        type="multiple",
+                        values=tick,
+                        measure="nominal",
+                        **common,
+                    )
+                )
         else:
             values = tuple((c.code, c.label.get(lang)) for c in q.choices_of(it))
-            out.append(VariableDoc(it.name, it.name, it.label.get(lang), type=it.type.value, values=values,
-                                   measure=measure, **common))
+            out.append(
+                VariableDoc(
+                    it.name,
+                    it.name,
+                    it.label.get(lang),
+                    type=it.type.value,
+                    values=values,
+                    measure=measure,
+                    **common,
+                )
+            )
     for d in q.derived:
         src = q.item(d.source)
-        out.append(VariableDoc(
-            d.name, d.source, d.label.get(lang), None, "derived",
-            tuple((b.code, b.label.get(lang)) for b in d.bands),
-            tuple((c, missing_labels.get(c, "")) for c in src.missing), "ordinal", d.role.value, None, None,
-            "; ".join(f"{_g(b.low)}-{_g(b.high)} -> {b.code}" for b in d.bands), None, None,
-            ", ".join(src.modes or q.study.modes), False, None))
+        out.append(
+            VariableDoc(
+                d.name,
+                d.source,
+                d.label.get(lang),
+                None,
+                "derived",
+                tuple((b.code, b.label.get(lang)) for b in d.bands),
+                tuple((c, missing_labels.get(c, "")) for c in src.missing),
+                "ordinal",
+                d.role.value,
+                None,
+                None,
+                "; ".join(f"{_g(b.low)}-{_g(b.high)} -> {b.code}" for b in d.bands),
+                None,
+                None,
+                ", ".join(src.modes or q.study.modes),
+                False,
+                None,
+            )
+        )
     return tuple(out)
 
 
@@ -121,8 +184,13 @@ def _context(q: Questionnaire, lang: str) -> dict[str, Any]:
         for pop, c in (ind.cutoffs or {}).items():
             cut.append({"population": pop, "problematisch": c.problematisch, "acuut": c.acuut})
         inds.append({"ind": ind, "cutoffs": cut, "scale": scales.get(ind.scale or "")})
-    return {"q": q, "lang": lang, "vars": variable_docs(q, lang), "indicators": inds,
-            "t": lambda text: text.get(lang) if text is not None else ""}
+    return {
+        "q": q,
+        "lang": lang,
+        "vars": variable_docs(q, lang),
+        "indicators": inds,
+        "t": lambda text: text.get(lang) if text is not None else "",
+    }
 
 
 def render_markdown(q: Questionnaire, lang: str = "nl") -> str:
@@ -136,8 +204,14 @@ def render_html(q: Questionnaire, lang: str = "nl") -> str:
 def _env(html: bool = False) -> Any:
     import jinja2
 
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=html, trim_blocks=True,
-                              lstrip_blocks=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=html,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
 
 
 def datapackage(q: Questionnaire, lang: str = "nl") -> dict[str, Any]:
@@ -154,10 +228,21 @@ def datapackage(q: Questionnaire, lang: str = "nl") -> dict[str, Any]:
             f["missingValues"] = [str(c) for c, _ in v.missing]
         if v.required:
             f.setdefault("constraints", {})["required"] = True
-        f["x-wbm"] = {k: val for k, val in {"item": v.item, "measure": v.measure, "role": v.role,
-                                              "missing": [{"value": c, "label": lab} for c, lab in v.missing],
-                                              "relevant": v.routing_expr, "limits": v.limits, "unit": v.unit,
-                                              "release": v.release, "modes": v.modes}.items() if val}
+        f["x-wbm"] = {
+            k: val
+            for k, val in {
+                "item": v.item,
+                "measure": v.measure,
+                "role": v.role,
+                "missing": [{"value": c, "label": lab} for c, lab in v.missing],
+                "relevant": v.routing_expr,
+                "limits": v.limits,
+                "unit": v.unit,
+                "release": v.release,
+                "modes": v.modes,
+            }.items()
+            if val
+        }
         fields.append(f)
     s = q.study
     return {
@@ -167,18 +252,39 @@ def datapackage(q: Questionnaire, lang: str = "nl") -> dict[str, Any]:
         "version": s.version,
         "description": s.target_population.get(lang),
         "keywords": ["workability", "werkbaarheid", s.population],
-        "x-wbm": {"kind": q.kind, "schema_version": q.schema_version, "wave": s.wave, "status": s.status,
-                  "modes": list(s.modes), "unit": s.unit, "id_variable": s.id_variable, "strata": list(s.strata)},
-        "resources": [{
-            "name": "responses", "path": "accepted.parquet", "format": "parquet", "profile": "tabular-data-resource",
-            "schema": {"fields": fields, "primaryKey": [s.id_variable],
-                       "missingValues": [""] + [str(m.code) for m in q.missing_codes]},
-        }],
+        "x-wbm": {
+            "kind": q.kind,
+            "schema_version": q.schema_version,
+            "wave": s.wave,
+            "status": s.status,
+            "modes": list(s.modes),
+            "unit": s.unit,
+            "id_variable": s.id_variable,
+            "strata": list(s.strata),
+        },
+        "resources": [
+            {
+                "name": "responses",
+                "path": "accepted.parquet",
+                "format": "parquet",
+                "profile": "tabular-data-resource",
+                "schema": {
+                    "fields": fields,
+                    "primaryKey": [s.id_variable],
+                    "missingValues": [""] + [str(m.code) for m in q.missing_codes],
+                },
+            }
+        ],
     }
 
 
-def write_codebook(q: Questionnaire, out_dir: Path, *, lang: str = "nl",
-                   formats: Iterable[str] = ("md", "html", "json")) -> list[Path]:
+def write_codebook(
+    q: Questionnaire,
+    out_dir: Path,
+    *,
+    lang: str = "nl",
+    formats: Iterable[str] = ("md", "html", "json"),
+) -> list[Path]:
     out_dir = Path(out_dir)
     written = []
     stem = f"{q.study.id}.codebook.{lang}"

@@ -13,7 +13,17 @@ from typing import Any
 from pipeline.questionnaire.model import Questionnaire
 from pipeline.questionnaire.trend import trend_map
 
-SECTIONS = ("study", "choice_lists", "items", "derived", "rules", "scales", "indicators", "quality", "settings")
+SECTIONS = (
+    "study",
+    "choice_lists",
+    "items",
+    "derived",
+    "rules",
+    "scales",
+    "indicators",
+    "quality",
+    "settings",
+)
 
 
 @dataclass(frozen=True)
@@ -32,7 +42,11 @@ class Change:
             return f"- {self.section} {self.name}"
         if self.kind == "renamed":
             return f"~ {self.section} {self.old} -> {self.new} (renamed, trend mapping)"
-        where = f"{self.section}.{self.field}" if self.name == self.section else f"{self.section} {self.name}.{self.field}"
+        where = (
+            f"{self.section}.{self.field}"
+            if self.name == self.section
+            else f"{self.section} {self.name}.{self.field}"
+        )
         return f"~ {where}: {_short(self.old)} -> {_short(self.new)}"
 
 
@@ -61,8 +75,13 @@ class QuestionnaireDiff:
         return "\n".join(lines)
 
     def as_json(self) -> dict[str, Any]:
-        return {"old": self.old_id, "new": self.new_id,
-                "changes": [{k: v for k, v in c.__dict__.items() if v is not None} for c in self.changes]}
+        return {
+            "old": self.old_id,
+            "new": self.new_id,
+            "changes": [
+                {k: v for k, v in c.__dict__.items() if v is not None} for c in self.changes
+            ],
+        }
 
 
 def _short(v: Any, n: int = 80) -> str:
@@ -77,14 +96,21 @@ def _item_view(q: Questionnaire, name: str) -> dict[str, Any]:
     return d
 
 
-def _compare(section: str, name: str, a: dict[str, Any], b: dict[str, Any], out: list[Change]) -> None:
+def _compare(
+    section: str, name: str, a: dict[str, Any], b: dict[str, Any], out: list[Change]
+) -> None:
     for key in sorted(set(a) | set(b)):
         if a.get(key) != b.get(key):
             out.append(Change("changed", section, name, key, a.get(key), b.get(key)))
 
 
-def _named(section: str, old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]],
-           renames: list[tuple[str, str]], out: list[Change]) -> None:
+def _named(
+    section: str,
+    old: dict[str, dict[str, Any]],
+    new: dict[str, dict[str, Any]],
+    renames: list[tuple[str, str]],
+    out: list[Change],
+) -> None:
     """``renames``: (new name, old name) pairs declared by the trend mapping."""
     paired_old = {o for n, o in renames if n in new and o in old and n != o}
     paired_new = {n for n, o in renames if n in new and o in old and n != o}
@@ -110,25 +136,71 @@ def diff_questionnaires(old: Questionnaire, new: Questionnaire) -> Questionnaire
     item_renames = [(a, b) for a, b in tm.variables if a != b] if tm.explicit else []
     ind_renames = [(a, b) for a, b in tm.indicators if a != b] if tm.explicit else []
 
-    _compare("study", "study", old.study.model_dump(mode="json"), new.study.model_dump(mode="json"), out)
-    _named("choice_lists", {c.name: c.model_dump(mode="json") for c in old.choice_lists},
-           {c.name: c.model_dump(mode="json") for c in new.choice_lists}, [], out)
-    _named("items", {it.name: _item_view(old, it.name) for it in old.items},
-           {it.name: _item_view(new, it.name) for it in new.items},
-           [(a, b) for a, b in item_renames if a in {i.name for i in new.items}], out)
-    _named("derived", {d.name: d.model_dump(mode="json", exclude={"name"}) for d in old.derived},
-           {d.name: d.model_dump(mode="json", exclude={"name"}) for d in new.derived},
-           [(a, b) for a, b in item_renames if a in {d.name for d in new.derived}], out)
-    _named("rules", {r.id: r.model_dump(mode="json") for r in old.rules},
-           {r.id: r.model_dump(mode="json") for r in new.rules}, [], out)
-    _named("scales", {s.name: s.model_dump(mode="json", exclude={"name"}) for s in old.scales},
-           {s.name: s.model_dump(mode="json", exclude={"name"}) for s in new.scales}, [], out)
-    _named("indicators", {i.name: i.model_dump(mode="json", exclude={"name"}) for i in old.indicators},
-           {i.name: i.model_dump(mode="json", exclude={"name"}) for i in new.indicators}, ind_renames, out)
-    _compare("quality", "quality", old.quality.model_dump(mode="json"), new.quality.model_dump(mode="json"), out)
-    _compare("settings", "settings",
-             {"weighting": list(old.weighting), "domains": list(old.domains),
-              "missing_codes": [m.model_dump(mode="json") for m in old.missing_codes]},
-             {"weighting": list(new.weighting), "domains": list(new.domains),
-              "missing_codes": [m.model_dump(mode="json") for m in new.missing_codes]}, out)
+    _compare(
+        "study", "study", old.study.model_dump(mode="json"), new.study.model_dump(mode="json"), out
+    )
+    _named(
+        "choice_lists",
+        {c.name: c.model_dump(mode="json") for c in old.choice_lists},
+        {c.name: c.model_dump(mode="json") for c in new.choice_lists},
+        [],
+        out,
+    )
+    _named(
+        "items",
+        {it.name: _item_view(old, it.name) for it in old.items},
+        {it.name: _item_view(new, it.name) for it in new.items},
+        [(a, b) for a, b in item_renames if a in {i.name for i in new.items}],
+        out,
+    )
+    _named(
+        "derived",
+        {d.name: d.model_dump(mode="json", exclude={"name"}) for d in old.derived},
+        {d.name: d.model_dump(mode="json", exclude={"name"}) for d in new.derived},
+        [(a, b) for a, b in item_renames if a in {d.name for d in new.derived}],
+        out,
+    )
+    _named(
+        "rules",
+        {r.id: r.model_dump(mode="json") for r in old.rules},
+        {r.id: r.model_dump(mode="json") for r in new.rules},
+        [],
+        out,
+    )
+    _named(
+        "scales",
+        {s.name: s.model_dump(mode="json", exclude={"name"}) for s in old.scales},
+        {s.name: s.model_dump(mode="json", exclude={"name"}) for s in new.scales},
+        [],
+        out,
+    )
+    _named(
+        "indicators",
+        {i.name: i.model_dump(mode="json", exclude={"name"}) for i in old.indicators},
+        {i.name: i.model_dump(mode="json", exclude={"name"}) for i in new.indicators},
+        ind_renames,
+        out,
+    )
+    _compare(
+        "quality",
+        "quality",
+        old.quality.model_dump(mode="json"),
+        new.quality.model_dump(mode="json"),
+        out,
+    )
+    _compare(
+        "settings",
+        "settings",
+        {
+            "weighting": list(old.weighting),
+            "domains": list(old.domains),
+            "missing_codes": [m.model_dump(mode="json") for m in old.missing_codes],
+        },
+        {
+            "weighting": list(new.weighting),
+            "domains": list(new.domains),
+            "missing_codes": [m.model_dump(mode="json") for m in new.missing_codes],
+        },
+        out,
+    )
     return QuestionnaireDiff(old.study.id, new.study.id, tuple(out))

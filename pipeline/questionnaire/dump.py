@@ -39,8 +39,10 @@ class _Dumper(yaml.SafeDumper):
         return self.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=flow)
 
     def represent_list(self, data: Any) -> yaml.Node:
-        flow = all(_scalar(x) or (isinstance(x, list) and all(_scalar(y) for y in x)) for x in data) \
+        flow = (
+            all(_scalar(x) or (isinstance(x, list) and all(_scalar(y) for y in x)) for x in data)
             and len(repr(data)) <= _FLOW_WIDTH
+        )
         return self.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
 
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
@@ -59,7 +61,13 @@ def questionnaire_data(q: Questionnaire) -> dict[str, Any]:
 
 
 def dump_questionnaire(q: Questionnaire, *, header: str | None = None) -> str:
-    text = yaml.dump(questionnaire_data(q), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=_FLOW_WIDTH + 10)
+    text = yaml.dump(
+        questionnaire_data(q),
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=_FLOW_WIDTH + 10,
+    )
     if header:
         text = "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines()) + text
     return text

@@ -58,13 +58,28 @@ from pipeline.questionnaire.expr_ast import (
 )
 
 __all__ = [
-    "Answered", "Arith", "Compare", "Expr", "ExprIssue", "InList", "Logic", "Name", "Neg", "Not",
-    "Num", "evaluate", "parse", "to_text", "try_parse", "walk",
+    "Answered",
+    "Arith",
+    "Compare",
+    "Expr",
+    "ExprIssue",
+    "InList",
+    "Logic",
+    "Name",
+    "Neg",
+    "Not",
+    "Num",
+    "evaluate",
+    "parse",
+    "to_text",
+    "try_parse",
+    "walk",
 ]
 
 COMPARE_OPS = ("==", "!=", "<", "<=", ">", ">=")
 KEYWORDS = frozenset({"and", "or", "not", "in", "answered"})
 FUNCTIONS = ("answered",)
+
 
 # ------------------------------------------------------------------------------------------ tokens
 @dataclass(frozen=True)
@@ -121,16 +136,34 @@ def _tokenize(text: str) -> list[_Tok]:
             if j >= n:
                 break
             ch = text[j]
-            if ch == "<" and text[j:j + 2] == "<>":
-                raise _Fail(ExprIssue("'<>' is not an operator", j + 1, "an operator", "write '!=' for 'not equal'"))
-            raise _Fail(ExprIssue(f"unexpected character {ch!r}", j + 1, "a number, a name, an operator or a parenthesis",
-                                  _HINTS.get(ch)))
+            if ch == "<" and text[j : j + 2] == "<>":
+                raise _Fail(
+                    ExprIssue(
+                        "'<>' is not an operator",
+                        j + 1,
+                        "an operator",
+                        "write '!=' for 'not equal'",
+                    )
+                )
+            raise _Fail(
+                ExprIssue(
+                    f"unexpected character {ch!r}",
+                    j + 1,
+                    "a number, a name, an operator or a parenthesis",
+                    _HINTS.get(ch),
+                )
+            )
         kind = m.lastgroup
         toks.append(_Tok(kind, m.group(kind), m.start(kind)))
         i = m.end()
         if kind in ("num", "name") and i < n and (text[i].isalnum() or text[i] == "_"):
-            raise _Fail(ExprIssue(f"{text[m.start(kind):i + 1]!r} is not a valid number or name", m.start(kind) + 1,
-                                  "a number (3, 2.5) or a name starting with a letter"))
+            raise _Fail(
+                ExprIssue(
+                    f"{text[m.start(kind) : i + 1]!r} is not a valid number or name",
+                    m.start(kind) + 1,
+                    "a number (3, 2.5) or a name starting with a letter",
+                )
+            )
     toks.append(_Tok("end", "", len(text)))
     return toks
 
@@ -156,7 +189,13 @@ class _Parser:
         self.i += 1
         return t
 
-    def fail(self, message: str, expected: str | None = None, hint: str | None = None, tok: _Tok | None = None) -> _Fail:
+    def fail(
+        self,
+        message: str,
+        expected: str | None = None,
+        hint: str | None = None,
+        tok: _Tok | None = None,
+    ) -> _Fail:
         t = tok or self.tok
         found = "the end of the expression" if t.kind == "end" else repr(t.text)
         return _Fail(ExprIssue(f"{message}: found {found}", t.pos + 1, expected, hint))
@@ -170,30 +209,51 @@ class _Parser:
     # grammar
     def parse(self) -> Expr:
         if self.tok.kind == "end":
-            raise _Fail(ExprIssue("the expression is empty", 1, "a condition such as 'telework == 1'"))
+            raise _Fail(
+                ExprIssue("the expression is empty", 1, "a condition such as 'telework == 1'")
+            )
         start = self.tok
         e = self.logic_or()
         if self.tok.kind != "end":
             if self.tok.kind == "op" and self.tok.text in COMPARE_OPS:
-                raise self.fail("comparisons cannot be chained", "'and' or 'or'",
-                                "write two comparisons joined by 'and', e.g. x > 1 and x < 5")
+                raise self.fail(
+                    "comparisons cannot be chained",
+                    "'and' or 'or'",
+                    "write two comparisons joined by 'and', e.g. x > 1 and x < 5",
+                )
             if self.tok.kind == "op" and self.tok.text == ")":
-                raise self.fail("unmatched ')'", "the end of the expression", "remove the ')' or add a '('")
-            raise self.fail("unexpected text after a complete expression", "'and', 'or' or the end",
-                            "join conditions with 'and' or 'or'")
+                raise self.fail(
+                    "unmatched ')'", "the end of the expression", "remove the ')' or add a '('"
+                )
+            raise self.fail(
+                "unexpected text after a complete expression",
+                "'and', 'or' or the end",
+                "join conditions with 'and' or 'or'",
+            )
         self.need_condition(e, start, "the expression")
         return e
 
     def need_condition(self, e: Expr, tok: _Tok, where: str) -> None:
         if not e.is_condition:
-            raise _Fail(ExprIssue(f"{where} is a number ({to_text(e)}), not a condition", tok.pos + 1,
-                                  "a condition (a comparison, 'in', or answered(...))",
-                                  f"compare it, e.g. {to_text(e)} > 0"))
+            raise _Fail(
+                ExprIssue(
+                    f"{where} is a number ({to_text(e)}), not a condition",
+                    tok.pos + 1,
+                    "a condition (a comparison, 'in', or answered(...))",
+                    f"compare it, e.g. {to_text(e)} > 0",
+                )
+            )
 
     def need_number(self, e: Expr, tok: _Tok, where: str) -> None:
         if e.is_condition:
-            raise _Fail(ExprIssue(f"{where} is a condition ({to_text(e)}), not a number", tok.pos + 1,
-                                  "a number or a variable", "arithmetic and comparisons take numbers, not conditions"))
+            raise _Fail(
+                ExprIssue(
+                    f"{where} is a condition ({to_text(e)}), not a number",
+                    tok.pos + 1,
+                    "a number or a variable",
+                    "arithmetic and comparisons take numbers, not conditions",
+                )
+            )
 
     def logic_or(self) -> Expr:
         start = self.tok
@@ -235,7 +295,9 @@ class _Parser:
             self.expect("(", "after 'answered'")
             t = self.tok
             if t.kind != "name" or t.text in KEYWORDS:
-                raise self.fail("answered(...) takes one variable name", "a variable name", "write answered(x)")
+                raise self.fail(
+                    "answered(...) takes one variable name", "a variable name", "write answered(x)"
+                )
             self.advance()
             self.expect(")", "to close answered(...)")
             return Answered(t.text)
@@ -273,11 +335,21 @@ class _Parser:
                 self.advance()
                 sign = -1.0
             if self.tok.kind != "num":
-                raise self.fail("a list after 'in' holds numeric codes only", "a number", "write e.g. x in [1, 2, 3]")
+                raise self.fail(
+                    "a list after 'in' holds numeric codes only",
+                    "a number",
+                    "write e.g. x in [1, 2, 3]",
+                )
             v = sign * float(self.advance().text)
             if v < 0 and isinstance(left, Name):
-                raise _Fail(ExprIssue(f"{_num(v)} is a non-substantive code: 'in' never matches it", t.pos + 1,
-                                      "substantive codes (>= 0)", f"use answered({left.name}) or not answered({left.name})"))
+                raise _Fail(
+                    ExprIssue(
+                        f"{_num(v)} is a non-substantive code: 'in' never matches it",
+                        t.pos + 1,
+                        "substantive codes (>= 0)",
+                        f"use answered({left.name}) or not answered({left.name})",
+                    )
+                )
             values.append(v)
             if self.at(","):
                 self.advance()
@@ -288,9 +360,14 @@ class _Parser:
     def reject_negative_code(self, left: Expr, right: Expr, op: str, tok: _Tok) -> None:
         for a, b in ((left, right), (right, left)):
             if isinstance(a, Name) and isinstance(b, Num) and b.value < 0 and op in ("==", "!="):
-                raise _Fail(ExprIssue(f"{a.name} {op} {_num(b.value)} compares with a non-substantive code and is never true",
-                                      tok.pos + 1, "a substantive code (>= 0)",
-                                      f"use answered({a.name}) or not answered({a.name})"))
+                raise _Fail(
+                    ExprIssue(
+                        f"{a.name} {op} {_num(b.value)} compares with a non-substantive code and is never true",
+                        tok.pos + 1,
+                        "a substantive code (>= 0)",
+                        f"use answered({a.name}) or not answered({a.name})",
+                    )
+                )
 
     def sum(self) -> Expr:
         return self.sum_rest(self.product())
@@ -335,25 +412,38 @@ class _Parser:
             if t.text in KEYWORDS:
                 if t.text == "answered":
                     return self.comparison()
-                raise self.fail(f"'{t.text}' is a keyword, not a variable", "a number, a name or '('")
+                raise self.fail(
+                    f"'{t.text}' is a keyword, not a variable", "a number, a name or '('"
+                )
             self.advance()
             if self.at("("):
-                raise _Fail(ExprIssue(f"unknown function {t.text!r}", t.pos + 1, "answered(...)",
-                                      "the only function is answered(x)"))
+                raise _Fail(
+                    ExprIssue(
+                        f"unknown function {t.text!r}",
+                        t.pos + 1,
+                        "answered(...)",
+                        "the only function is answered(x)",
+                    )
+                )
             return Name(t.text)
         if t.kind == "op" and t.text == "(":
             self.advance()
             inner = self.logic_or()
             self.expect(")", "to close '('")
             return inner
-        raise self.fail("expected a number, a name or '('", "a number, a name or '('",
-                        "an operator is missing an operand" if t.kind == "op" else None)
+        raise self.fail(
+            "expected a number, a name or '('",
+            "a number, a name or '('",
+            "an operator is missing an operand" if t.kind == "op" else None,
+        )
 
 
 def try_parse(text: str) -> tuple[Expr | None, ExprIssue | None]:
     """Parse without raising: ``(expr, None)`` or ``(None, issue)`` (used by the spec checker)."""
     if not isinstance(text, str):
-        return None, ExprIssue(f"an expression must be text, found {type(text).__name__}", 1, "text such as 'x == 1'")
+        return None, ExprIssue(
+            f"an expression must be text, found {type(text).__name__}", 1, "text such as 'x == 1'"
+        )
     try:
         return _Parser(text).parse(), None
     except _Fail as f:
@@ -368,8 +458,15 @@ def parse(text: str) -> Expr:
     if issue is not None:
         raise SpecError(
             f"invalid expression {text!r}",
-            [Problem(f"{issue.message} at column {issue.column}", value=text, expected=issue.expected,
-                     hint=issue.hint, code="expr_syntax")],
+            [
+                Problem(
+                    f"{issue.message} at column {issue.column}",
+                    value=text,
+                    expected=issue.expected,
+                    hint=issue.hint,
+                    code="expr_syntax",
+                )
+            ],
             code="expr_syntax",
         )
     assert expr is not None
@@ -377,15 +474,24 @@ def parse(text: str) -> Expr:
 
 
 # -------------------------------------------------------------------------------------- evaluation
-def _column(name: str, columns: Mapping[str, object], cache: dict[str, np.ndarray], size: int) -> np.ndarray:
+def _column(
+    name: str, columns: Mapping[str, object], cache: dict[str, np.ndarray], size: int
+) -> np.ndarray:
     if name in cache:
         return cache[name]
     if name not in columns:
         known = sorted(columns)
         raise InputError(
             f"the expression needs column {name!r}, which is not in the data",
-            [Problem("missing column", column=name, expected=f"one of {', '.join(known[:8])}" + (" ..." if len(known) > 8 else ""),
-                     hint="check the variable name in the questionnaire", code="expr_unknown_column")],
+            [
+                Problem(
+                    "missing column",
+                    column=name,
+                    expected=f"one of {', '.join(known[:8])}" + (" ..." if len(known) > 8 else ""),
+                    hint="check the variable name in the questionnaire",
+                    code="expr_unknown_column",
+                )
+            ],
         )
     raw = columns[name]
     try:
@@ -393,11 +499,17 @@ def _column(name: str, columns: Mapping[str, object], cache: dict[str, np.ndarra
     except (TypeError, ValueError):
         raise InputError(
             f"column {name!r} is not numeric, so it cannot be used in a condition",
-            [Problem("not numeric", column=name, expected="numeric codes", code="expr_non_numeric")],
+            [
+                Problem(
+                    "not numeric", column=name, expected="numeric codes", code="expr_non_numeric"
+                )
+            ],
         ) from None
     if arr.ndim != 1 or arr.shape[0] != size:
-        raise InputError(f"column {name!r} has {arr.shape} values, expected {size}",
-                         [Problem("length mismatch", column=name, code="expr_length")])
+        raise InputError(
+            f"column {name!r} has {arr.shape} values, expected {size}",
+            [Problem("length mismatch", column=name, code="expr_length")],
+        )
     arr = np.where(arr < 0, np.nan, arr)  # non-substantive codes carry no value (NaN < 0 is False)
     cache[name] = arr
     return arr
@@ -410,8 +522,10 @@ def evaluate(expr: Expr, columns: Mapping[str, object], *, size: int | None = No
         if not lengths and columns:
             lengths = {len(np.asarray(next(iter(columns.values()))))}
         if len(lengths) > 1:
-            raise InputError("the columns of the expression differ in length",
-                             [Problem(f"lengths {sorted(lengths)}", code="expr_length")])
+            raise InputError(
+                "the columns of the expression differ in length",
+                [Problem(f"lengths {sorted(lengths)}", code="expr_length")],
+            )
         size = lengths.pop() if lengths else 1
     cache: dict[str, np.ndarray] = {}
 
@@ -440,8 +554,19 @@ def evaluate(expr: Expr, columns: Mapping[str, object], *, size: int | None = No
             a, b = np.asarray(num(e.left)), np.asarray(num(e.right))
             valid = ~np.isnan(a) & ~np.isnan(b)
             op = e.op
-            r = (a == b) if op == "==" else (a != b) if op == "!=" else (a < b) if op == "<" else \
-                (a <= b) if op == "<=" else (a > b) if op == ">" else (a >= b)
+            r = (
+                (a == b)
+                if op == "=="
+                else (a != b)
+                if op == "!="
+                else (a < b)
+                if op == "<"
+                else (a <= b)
+                if op == "<="
+                else (a > b)
+                if op == ">"
+                else (a >= b)
+            )
             return np.asarray(r & valid, dtype=bool)
         if isinstance(e, InList):
             a = np.asarray(num(e.operand), dtype=np.float64)
@@ -451,7 +576,9 @@ def evaluate(expr: Expr, columns: Mapping[str, object], *, size: int | None = No
         if isinstance(e, Not):
             return ~cond(e.operand)
         if isinstance(e, Logic):
-            return (cond(e.left) & cond(e.right)) if e.op == "and" else (cond(e.left) | cond(e.right))
+            return (
+                (cond(e.left) & cond(e.right)) if e.op == "and" else (cond(e.left) | cond(e.right))
+            )
         raise TypeError(f"not a condition: {e!r}")
 
     if not expr.is_condition:

@@ -37,7 +37,11 @@ def _find(name_or_path: str | Path, relative_to: Path | None = None) -> Path | N
     if p.is_file():
         return p
     if relative_to is not None:
-        for cand in (relative_to.parent / p, relative_to.parent / f"{p}.yaml", relative_to.parent.parent / f"{p}.yaml"):
+        for cand in (
+            relative_to.parent / p,
+            relative_to.parent / f"{p}.yaml",
+            relative_to.parent.parent / f"{p}.yaml",
+        ):
             if cand.is_file():
                 return cand
     files = shipped()
@@ -55,7 +59,11 @@ def _by_study_id(study_id: str, files: tuple[Path, ...]) -> Path | None:
             data = yaml.safe_load(f.read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError):
             continue
-        if isinstance(data, dict) and isinstance(data.get("study"), dict) and data["study"].get("id") == study_id:
+        if (
+            isinstance(data, dict)
+            and isinstance(data.get("study"), dict)
+            and data["study"].get("id") == study_id
+        ):
             return f
     return None
 
@@ -68,8 +76,14 @@ def resolve(name_or_path: str | Path) -> Path:
     known = sorted(shipped())
     raise SpecError(
         f"questionnaire {str(name_or_path)!r} not found",
-        [Problem("no such file, and not the id of a shipped questionnaire", expected="one of " + ", ".join(known),
-                 hint="give a path to a YAML file or a shipped questionnaire id", code="file_not_found")],
+        [
+            Problem(
+                "no such file, and not the id of a shipped questionnaire",
+                expected="one of " + ", ".join(known),
+                hint="give a path to a YAML file or a shipped questionnaire id",
+                code="file_not_found",
+            )
+        ],
     )
 
 
@@ -78,19 +92,34 @@ def _header_problems(src: Source) -> list[Problem]:
     out = []
     kind = data.get("kind")
     if kind not in (SCHEMA_KIND, MODULE_KIND):
-        out.append(src.problem("wrong_kind", "the file does not say what it is" if kind is None else "unknown kind",
-                               ("kind",), value=kind, expected=f"'{SCHEMA_KIND}' or '{MODULE_KIND}'",
-                               hint=f"start the file with 'kind: {SCHEMA_KIND}'"))
+        out.append(
+            src.problem(
+                "wrong_kind",
+                "the file does not say what it is" if kind is None else "unknown kind",
+                ("kind",),
+                value=kind,
+                expected=f"'{SCHEMA_KIND}' or '{MODULE_KIND}'",
+                hint=f"start the file with 'kind: {SCHEMA_KIND}'",
+            )
+        )
     version = data.get("schema_version")
     if version != SCHEMA_VERSION:
-        out.append(src.problem("unsupported_schema_version",
-                               "schema_version is missing" if version is None else "unsupported schema_version",
-                               ("schema_version",), value=version, expected=str(SCHEMA_VERSION),
-                               hint=f"write 'schema_version: {SCHEMA_VERSION}' (see questionnaires/README.md for migrations)"))
+        out.append(
+            src.problem(
+                "unsupported_schema_version",
+                "schema_version is missing" if version is None else "unsupported schema_version",
+                ("schema_version",),
+                value=version,
+                expected=str(SCHEMA_VERSION),
+                hint=f"write 'schema_version: {SCHEMA_VERSION}' (see questionnaires/README.md for migrations)",
+            )
+        )
     return out
 
 
-def locate(name_or_path: str | Path, _stack: tuple[Path, ...] = ()) -> tuple[Located | None, list[Problem]]:
+def locate(
+    name_or_path: str | Path, _stack: tuple[Path, ...] = ()
+) -> tuple[Located | None, list[Problem]]:
     """Pass 1 for a file and the files it extends; returns the composed questionnaire (if the
     structure is sound) and every structural problem found."""
     path = resolve(name_or_path) if not _stack else Path(name_or_path)
@@ -113,13 +142,26 @@ def locate(name_or_path: str | Path, _stack: tuple[Path, ...] = ()) -> tuple[Loc
         return None, structure_problems(QuestionnaireModule, exc, src)
     base_path = _find(mod.extends, relative_to=path)
     if base_path is None:
-        return None, [src.problem("unknown_extends", f"extends {mod.extends!r}, which cannot be found", ("extends",),
-                                  expected="the id of a shipped questionnaire or a path relative to this file",
-                                  hint="one of " + ", ".join(sorted(shipped())))]
+        return None, [
+            src.problem(
+                "unknown_extends",
+                f"extends {mod.extends!r}, which cannot be found",
+                ("extends",),
+                expected="the id of a shipped questionnaire or a path relative to this file",
+                hint="one of " + ", ".join(sorted(shipped())),
+            )
+        ]
     resolved = base_path.resolve()
     if resolved in _stack or resolved == path.resolve():
-        return None, [src.problem("extends_cycle", "modules extend each other in a circle", ("extends",),
-                                  value=mod.extends, hint="a module must extend a questionnaire, not itself")]
+        return None, [
+            src.problem(
+                "extends_cycle",
+                "modules extend each other in a circle",
+                ("extends",),
+                value=mod.extends,
+                hint="a module must extend a questionnaire, not itself",
+            )
+        ]
     base, base_problems = locate(base_path, (*_stack, path.resolve()))
     if base is None:
         return None, base_problems
@@ -149,7 +191,9 @@ def check_questionnaire(name_or_path: str | Path, *, check_mapping: bool = True)
     if located is not None:
         files = located.files
         problems = problems + cross_reference_problems(located, check_mapping=check_mapping)
-    problems = sorted(problems, key=lambda p: (p.file or "", p.line or 0))  # stable: check order within a line
+    problems = sorted(
+        problems, key=lambda p: (p.file or "", p.line or 0)
+    )  # stable: check order within a line
     errors = tuple(p for p in problems if not is_warning(p.code))
     warnings = tuple(p for p in problems if is_warning(p.code))
     q = located.questionnaire if located is not None and not errors else None
@@ -182,6 +226,8 @@ def load_questionnaire(name_or_path: str | Path) -> Questionnaire:
     report = check_questionnaire(path)
     if report.errors or report.questionnaire is None:
         n = len(report.errors)
-        raise SpecError(f"{path}: the questionnaire has {n} problem{'s' if n != 1 else ''}", report.errors)
+        raise SpecError(
+            f"{path}: the questionnaire has {n} problem{'s' if n != 1 else ''}", report.errors
+        )
     _CACHE[path] = (_stamp(report.files), report.questionnaire)
     return report.questionnaire

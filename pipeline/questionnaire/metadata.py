@@ -24,7 +24,10 @@ from pipeline.questionnaire.model import Item, ItemType, Measure, Questionnaire,
 
 MissingSpec = tuple[Any, ...]  # discrete codes, or one {"lo": .., "hi": ..} range
 
-_TL = {"nl": ("groen (geen probleem)", "problematisch", "acuut"), "en": ("green (no problem)", "problematic", "acute")}
+_TL = {
+    "nl": ("groen (geen probleem)", "problematisch", "acuut"),
+    "en": ("green (no problem)", "problematic", "acute"),
+}
 _YESNO_PROBLEM = {"nl": ("geen probleem", "probleem"), "en": ("no problem", "problem")}
 _YESNO = {"nl": ("nee", "ja"), "en": ("no", "yes")}
 _TICK = {"nl": ("niet aangekruist", "aangekruist"), "en": ("not ticked", "ticked")}
@@ -52,8 +55,13 @@ class SpssMetadata:
         def sub(m: Mapping[str, Any]) -> Mapping[str, Any]:
             return MappingProxyType({k: v for k, v in m.items() if k in keep})
 
-        return SpssMetadata(sub(self.column_labels), sub(self.variable_value_labels), sub(self.missing_ranges),
-                            sub(self.variable_measure), self.lang)
+        return SpssMetadata(
+            sub(self.column_labels),
+            sub(self.variable_value_labels),
+            sub(self.missing_ranges),
+            sub(self.variable_measure),
+            self.lang,
+        )
 
     def write_kwargs(self, columns: Iterable[str] | None = None) -> dict[str, Any]:
         """Plain dicts for ``pyreadstat.write_sav(df, path, **kwargs)``; columns without metadata get none."""
@@ -90,7 +98,14 @@ class _Builder:
     def pair(self, table: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
         return table.get(self.lang, table["nl"])
 
-    def add(self, name: str, label: str, values: Mapping[int, str] | None, missing: Iterable[int], measure: str) -> None:
+    def add(
+        self,
+        name: str,
+        label: str,
+        values: Mapping[int, str] | None,
+        missing: Iterable[int],
+        measure: str,
+    ) -> None:
         self.labels[name] = label
         miss = [c for c in missing if c in self.missing_labels]
         vl = dict(values or {})
@@ -112,7 +127,13 @@ class _Builder:
         if it.type == ItemType.multiple:
             tick = self.pair(_TICK)
             for c in q.choices_of(it):
-                self.add(f"{it.name}_{c.code}", f"{label}: {self.t(c.label)}", {0: tick[0], 1: tick[1]}, it.missing, "nominal")
+                self.add(
+                    f"{it.name}_{c.code}",
+                    f"{label}: {self.t(c.label)}",
+                    {0: tick[0], 1: tick[1]},
+                    it.missing,
+                    "nominal",
+                )
             return
         values: dict[int, str] = {c.code: self.t(c.label) for c in q.choices_of(it)}
         r = it.release if release else None
@@ -122,7 +143,9 @@ class _Builder:
         elif r is not None and r.map:
             values = {c.code: self.t(c.label) for c in (r.map_labels or ())}
         elif r is not None and r.top_code is not None:
-            label = f"{label} ({'afgetopt op' if self.lang == 'nl' else 'top-coded at'} {r.top_code:g})"
+            label = (
+                f"{label} ({'afgetopt op' if self.lang == 'nl' else 'top-coded at'} {r.top_code:g})"
+            )
         self.add(it.name, label, values, it.missing, measure)
 
 
@@ -130,7 +153,9 @@ def _default_measure(it: Item) -> Measure:
     return Measure.scale if it.type in (ItemType.integer, ItemType.decimal) else Measure.nominal
 
 
-def spss_metadata(q: Questionnaire, lang: str = "nl", *, release: bool = False, include_scores: bool = True) -> SpssMetadata:
+def spss_metadata(
+    q: Questionnaire, lang: str = "nl", *, release: bool = False, include_scores: bool = True
+) -> SpssMetadata:
     """Variable labels, value labels, user-missing values and measure levels for every variable."""
     b = _Builder(q, lang)
     for it in q.items:
@@ -139,27 +164,57 @@ def spss_metadata(q: Questionnaire, lang: str = "nl", *, release: bool = False, 
         b.item(it, release)
     for d in q.derived:
         src_missing = q.item(d.source).missing if d.source in {i.name for i in q.items} else ()
-        b.add(d.name, b.t(d.label), {band.code: b.t(band.label) for band in d.bands}, src_missing, "ordinal")
+        b.add(
+            d.name,
+            b.t(d.label),
+            {band.code: b.t(band.label) for band in d.bands},
+            src_missing,
+            "ordinal",
+        )
     if include_scores:
         _scores(b)
-    return SpssMetadata(MappingProxyType(b.labels), MappingProxyType(b.values), MappingProxyType(b.missing),
-                        MappingProxyType(b.measure), lang)
+    return SpssMetadata(
+        MappingProxyType(b.labels),
+        MappingProxyType(b.values),
+        MappingProxyType(b.missing),
+        MappingProxyType(b.measure),
+        lang,
+    )
 
 
 def _scores(b: _Builder) -> None:
     q = b.q
     for s in q.scales:
-        b.add(f"score_{s.name}", f"{b.t(s.label)} ({s.scoring.min:g}-{s.scoring.max:g})", None, (), "scale")
+        b.add(
+            f"score_{s.name}",
+            f"{b.t(s.label)} ({s.scoring.min:g}-{s.scoring.max:g})",
+            None,
+            (),
+            "scale",
+        )
     tl, prob, yn = b.pair(_TL), b.pair(_YESNO_PROBLEM), b.pair(_YESNO)
     for ind in q.indicators:
         label = b.t(ind.label)
         if ind.kind == "traffic_light":
-            b.add(f"tl_{ind.name}", f"{label}: {'verkeerslicht' if b.lang == 'nl' else 'traffic light'}",
-                  dict(enumerate(tl)), (), "ordinal")
+            b.add(
+                f"tl_{ind.name}",
+                f"{label}: {'verkeerslicht' if b.lang == 'nl' else 'traffic light'}",
+                dict(enumerate(tl)),
+                (),
+                "ordinal",
+            )
             b.add(ind.name, label, dict(enumerate(prob)), (), "nominal")
-            b.add(f"{ind.name}_acuut", f"{label}: {'acuut' if b.lang == 'nl' else 'acute'}", dict(enumerate(yn)), (), "nominal")
+            b.add(
+                f"{ind.name}_acuut",
+                f"{label}: {'acuut' if b.lang == 'nl' else 'acute'}",
+                dict(enumerate(yn)),
+                (),
+                "nominal",
+            )
         elif ind.kind == "composite":
-            values = dict(enumerate(b.pair(_WW))) if ind.name == "werkbaar_werk" else dict(enumerate(yn))
+            values = (
+                dict(enumerate(b.pair(_WW))) if ind.name == "werkbaar_werk" else dict(enumerate(yn))
+            )
             b.add(ind.name, label, values, (), "nominal")
         else:
             b.add(ind.name, f"{label} (0-{len(ind.of)})", None, (), "scale")

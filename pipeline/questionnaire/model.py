@@ -49,10 +49,18 @@ class MissingCode(Spec):
 
 
 DEFAULT_MISSING: tuple[MissingCode, ...] = (
-    MissingCode(code=-1, kind=MissingKind.not_applicable, label=Text(nl="niet van toepassing", en="not applicable")),
-    MissingCode(code=-7, kind=MissingKind.invalid, label=Text(nl="ongeldig antwoord", en="invalid answer")),
+    MissingCode(
+        code=-1,
+        kind=MissingKind.not_applicable,
+        label=Text(nl="niet van toepassing", en="not applicable"),
+    ),
+    MissingCode(
+        code=-7, kind=MissingKind.invalid, label=Text(nl="ongeldig antwoord", en="invalid answer")
+    ),
     MissingCode(code=-8, kind=MissingKind.dont_know, label=Text(nl="weet niet", en="don't know")),
-    MissingCode(code=-9, kind=MissingKind.no_answer, label=Text(nl="geen antwoord", en="no answer")),
+    MissingCode(
+        code=-9, kind=MissingKind.no_answer, label=Text(nl="geen antwoord", en="no answer")
+    ),
 )
 
 
@@ -143,7 +151,9 @@ class Item(Spec):
     grid: str | None = None  # items answered as one grid (straightlining checks)
     unit: str | None = None
     modes: tuple[Literal["paper", "web", "cati"], ...] | None = None  # None: all modes
-    section: Text | None = None  # starts a new section (heading on the paper proof and in the codebook)
+    section: Text | None = (
+        None  # starts a new section (heading on the paper proof and in the codebook)
+    )
 
     @field_validator("name")
     @classmethod
@@ -205,16 +215,26 @@ class Indicator(Spec):
     cutoff_note: str | None = None
     of: tuple[str, ...] = ()  # composite / count: the indicators combined
     rule: Literal["none_problem", "count_problem"] | None = None
-    condition: str | None = None  # condition: an expression in the questionnaire's expression language
-    defined_if: str | None = None  # condition: where the indicator is defined (default: its variables answered)
-    definition_note: str | None = None  # condition: where the definition comes from (e.g. a published threshold)
+    condition: str | None = (
+        None  # condition: an expression in the questionnaire's expression language
+    )
+    defined_if: str | None = (
+        None  # condition: where the indicator is defined (default: its variables answered)
+    )
+    definition_note: str | None = (
+        None  # condition: where the definition comes from (e.g. a published threshold)
+    )
 
     @model_validator(mode="after")
     def _shape(self) -> Indicator:
         if self.kind == "condition" and not self.condition:
-            raise ValueError("a condition indicator needs 'condition' (an expression, e.g. \"abs_spells >= 3\")")
+            raise ValueError(
+                "a condition indicator needs 'condition' (an expression, e.g. \"abs_spells >= 3\")"
+            )
         if self.kind != "condition" and (self.condition or self.defined_if):
-            raise ValueError(f"'condition' and 'defined_if' belong to condition indicators, not {self.kind}")
+            raise ValueError(
+                f"'condition' and 'defined_if' belong to condition indicators, not {self.kind}"
+            )
         if self.kind == "traffic_light":
             if not self.scale:
                 raise ValueError("a traffic_light indicator needs 'scale'")
@@ -234,7 +254,10 @@ class Quality(Spec):
     speeder_variable: str | None = None
     speeder_min_seconds: float | None = None
     target_population: str | None = None  # expression that must hold for an eligible respondent
-    duplicate_precedence: tuple[Literal["most_complete", "web", "paper", "cati", "latest"], ...] = ("most_complete", "web")
+    duplicate_precedence: tuple[Literal["most_complete", "web", "paper", "cati", "latest"], ...] = (
+        "most_complete",
+        "web",
+    )
 
 
 class Derived(Spec):

@@ -32,10 +32,24 @@ from pipeline.questionnaire.source import PathT, Source, render_path
 
 #: module key -> questionnaire section it extends
 ADDS = {
-    "add_choice_lists": "choice_lists", "add_items": "items", "add_derived": "derived", "add_rules": "rules",
-    "add_scales": "scales", "add_indicators": "indicators", "add_domains": "domains",
+    "add_choice_lists": "choice_lists",
+    "add_items": "items",
+    "add_derived": "derived",
+    "add_rules": "rules",
+    "add_scales": "scales",
+    "add_indicators": "indicators",
+    "add_domains": "domains",
 }
-INDEXED = ("choice_lists", "items", "derived", "rules", "scales", "indicators", "domains", "weighting")
+INDEXED = (
+    "choice_lists",
+    "items",
+    "derived",
+    "rules",
+    "scales",
+    "indicators",
+    "domains",
+    "weighting",
+)
 
 
 class StudyPatch(Spec):
@@ -79,7 +93,9 @@ class Located:
 
     @classmethod
     def single(cls, q: Questionnaire, src: Source) -> Located:
-        origins = {(sec, i): (src, (sec, i)) for sec in INDEXED for i in range(len(getattr(q, sec)))}
+        origins = {
+            (sec, i): (src, (sec, i)) for sec in INDEXED for i in range(len(getattr(q, sec)))
+        }
         return cls(q, src, (src,), origins)
 
     def locate(self, path: PathT) -> tuple[Source, PathT]:
@@ -91,7 +107,8 @@ class Located:
             depth, node = 0, cast(Any, src.data)
             for seg in path:
                 found = (isinstance(node, dict) and seg in node) or (
-                    isinstance(node, list) and isinstance(seg, int) and seg < len(node))
+                    isinstance(node, list) and isinstance(seg, int) and seg < len(node)
+                )
                 if not found:
                     break
                 node, depth = node[seg], depth + 1
@@ -108,7 +125,9 @@ class Located:
         return tuple(str(s.path) for s in self.chain)
 
 
-def compose(module: QuestionnaireModule, msrc: Source, base: Located) -> tuple[Located | None, list[Problem]]:
+def compose(
+    module: QuestionnaireModule, msrc: Source, base: Located
+) -> tuple[Located | None, list[Problem]]:
     """Resolve a module on top of its (already loaded) base into one questionnaire."""
     bq = base.questionnaire
     problems: list[Problem] = []
@@ -119,17 +138,28 @@ def compose(module: QuestionnaireModule, msrc: Source, base: Located) -> tuple[L
         if module.insert_before in names:
             at = names.index(module.insert_before)
         else:
-            problems.append(msrc.problem("unknown_position", f"insert_before names {module.insert_before!r}, "
-                                         "which is not an item of the base questionnaire", ("insert_before",),
-                                         expected="an item name of " + bq.study.id, hint="use an existing item name"))
+            problems.append(
+                msrc.problem(
+                    "unknown_position",
+                    f"insert_before names {module.insert_before!r}, "
+                    "which is not an item of the base questionnaire",
+                    ("insert_before",),
+                    expected="an item name of " + bq.study.id,
+                    hint="use an existing item name",
+                )
+            )
     origins: dict[tuple[str, int], tuple[Source, PathT]] = {}
     sections: dict[str, list[object]] = {}
     for sec in INDEXED:
         base_list = list(getattr(bq, sec))
-        base_orig = [base.origins.get((sec, i), (base.root, (sec, i))) for i in range(len(base_list))]
+        base_orig = [
+            base.origins.get((sec, i), (base.root, (sec, i))) for i in range(len(base_list))
+        ]
         add_key = next((k for k, v in ADDS.items() if v == sec), None)
         added = list(getattr(module, add_key)) if add_key else []
-        added_orig: list[tuple[Source, PathT]] = [(msrc, (add_key, j)) for j in range(len(added))] if add_key else []
+        added_orig: list[tuple[Source, PathT]] = (
+            [(msrc, (add_key, j)) for j in range(len(added))] if add_key else []
+        )
         pos = at if sec == "items" else len(base_list)
         merged = base_list[:pos] + added + base_list[pos:]
         merged_orig = base_orig[:pos] + added_orig + base_orig[pos:]
@@ -138,11 +168,13 @@ def compose(module: QuestionnaireModule, msrc: Source, base: Located) -> tuple[L
             origins[(sec, i)] = o
     patch = {k: v for k, v in module.study.model_dump(exclude_none=True).items()}
     study = Study.model_validate({**bq.study.model_dump(), **patch})
-    q = bq.model_copy(update={
-        **{sec: tuple(v) for sec, v in sections.items()},
-        "study": study,
-        "mapping": module.mapping if module.mapping is not None else None,
-    })
+    q = bq.model_copy(
+        update={
+            **{sec: tuple(v) for sec, v in sections.items()},
+            "study": study,
+            "mapping": module.mapping if module.mapping is not None else None,
+        }
+    )
     located = Located(q, msrc, (msrc, *base.chain), origins)
     return located, problems
 

@@ -47,10 +47,26 @@ class Source:
             p = p[:-1]
         return self.lines.get((), 1)
 
-    def problem(self, code: str, message: str, path: Sequence[str | int], *, value: object | None = None,
-                expected: str | None = None, hint: str | None = None) -> Problem:
-        return Problem(message, file=str(self.path), line=self.line(path), path=render_path(path) or None,
-                       value=value, expected=expected, hint=hint, code=code)
+    def problem(
+        self,
+        code: str,
+        message: str,
+        path: Sequence[str | int],
+        *,
+        value: object | None = None,
+        expected: str | None = None,
+        hint: str | None = None,
+    ) -> Problem:
+        return Problem(
+            message,
+            file=str(self.path),
+            line=self.line(path),
+            path=render_path(path) or None,
+            value=value,
+            expected=expected,
+            hint=hint,
+            code=code,
+        )
 
 
 class _Builder:
@@ -65,17 +81,36 @@ class _Builder:
             out: dict[Any, Any] = {}
             for knode, vnode in node.value:
                 if knode.tag == "tag:yaml.org,2002:merge":
-                    self.problems.append(("yaml_merge_key", "YAML merge keys ('<<') are not supported", path,
-                                          knode.start_mark.line + 1))
+                    self.problems.append(
+                        (
+                            "yaml_merge_key",
+                            "YAML merge keys ('<<') are not supported",
+                            path,
+                            knode.start_mark.line + 1,
+                        )
+                    )
                     continue
                 key = self._scalar(knode) if isinstance(knode, yaml.ScalarNode) else None
                 if key is None or isinstance(key, (dict, list)):
-                    self.problems.append(("bad_key", "a mapping key must be a plain word", path, knode.start_mark.line + 1))
+                    self.problems.append(
+                        (
+                            "bad_key",
+                            "a mapping key must be a plain word",
+                            path,
+                            knode.start_mark.line + 1,
+                        )
+                    )
                     continue
                 kpath = (*path, str(key))
                 if key in out:
-                    self.problems.append(("duplicate_key", f"key {key!r} appears twice in the same mapping", kpath,
-                                          knode.start_mark.line + 1))
+                    self.problems.append(
+                        (
+                            "duplicate_key",
+                            f"key {key!r} appears twice in the same mapping",
+                            kpath,
+                            knode.start_mark.line + 1,
+                        )
+                    )
                     continue
                 self.lines[kpath] = knode.start_mark.line + 1
                 out[key if isinstance(key, str) else str(key)] = self.build(vnode, kpath)
@@ -94,36 +129,85 @@ def read_source(path: Path) -> tuple[Source | None, list[Problem]]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return None, [Problem("file not found", file=str(path), code="file_not_found",
-                              hint="check the path or give the id of a shipped questionnaire")]
+        return None, [
+            Problem(
+                "file not found",
+                file=str(path),
+                code="file_not_found",
+                hint="check the path or give the id of a shipped questionnaire",
+            )
+        ]
     except UnicodeDecodeError as exc:
-        return None, [Problem(f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=str(path), code="not_utf8",
-                              hint="save the file as UTF-8")]
+        return None, [
+            Problem(
+                f"not UTF-8 text ({exc.reason} at byte {exc.start})",
+                file=str(path),
+                code="not_utf8",
+                hint="save the file as UTF-8",
+            )
+        ]
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        msg = " ".join(str(x) for x in (getattr(exc, "context", None), getattr(exc, "problem", None)) if x) or str(exc)
-        return None, [Problem(f"not valid YAML: {msg}", file=str(path), line=(mark.line + 1) if mark else None,
-                              code="yaml_syntax", expected="valid YAML",
-                              hint="check indentation, colons and quotes around text containing ':' or '#'")]
+        msg = " ".join(
+            str(x) for x in (getattr(exc, "context", None), getattr(exc, "problem", None)) if x
+        ) or str(exc)
+        return None, [
+            Problem(
+                f"not valid YAML: {msg}",
+                file=str(path),
+                line=(mark.line + 1) if mark else None,
+                code="yaml_syntax",
+                expected="valid YAML",
+                hint="check indentation, colons and quotes around text containing ':' or '#'",
+            )
+        ]
     if node is None:
-        return None, [Problem("the file is empty", file=str(path), line=1, code="not_a_mapping",
-                              expected="a mapping with kind, schema_version, study, items, ...")]
+        return None, [
+            Problem(
+                "the file is empty",
+                file=str(path),
+                line=1,
+                code="not_a_mapping",
+                expected="a mapping with kind, schema_version, study, items, ...",
+            )
+        ]
     b = _Builder()
     try:
         data = b.build(node, ())
     except yaml.YAMLError as exc:  # bad scalar such as an invalid timestamp
         mark = getattr(exc, "problem_mark", None)
-        return None, [Problem(f"not valid YAML: {exc}", file=str(path), line=(mark.line + 1) if mark else None,
-                              code="yaml_syntax")]
+        return None, [
+            Problem(
+                f"not valid YAML: {exc}",
+                file=str(path),
+                line=(mark.line + 1) if mark else None,
+                code="yaml_syntax",
+            )
+        ]
     finally:
         b.loader.dispose()
     src = Source(path, data, b.lines)
-    problems = [Problem(msg, file=str(path), line=line, path=render_path(p) or None, code=code,
-                        hint="keep one of them" if code == "duplicate_key" else None)
-                for code, msg, p, line in b.problems]
+    problems = [
+        Problem(
+            msg,
+            file=str(path),
+            line=line,
+            path=render_path(p) or None,
+            code=code,
+            hint="keep one of them" if code == "duplicate_key" else None,
+        )
+        for code, msg, p, line in b.problems
+    ]
     if not isinstance(data, dict):
-        problems.append(Problem("the top level must be a mapping", file=str(path), line=1, code="not_a_mapping",
-                                expected="kind, schema_version, study, items, ..."))
+        problems.append(
+            Problem(
+                "the top level must be a mapping",
+                file=str(path),
+                line=1,
+                code="not_a_mapping",
+                expected="kind, schema_version, study, items, ...",
+            )
+        )
     return src, problems

@@ -46,7 +46,12 @@ def trend_map(new: Questionnaire, old: Questionnaire) -> TrendMap:
     taken_new = {a for a, _ in var_pairs}
     taken_old = {b for _, b in var_pairs}
     for v in new.known_variables():
-        if v in old_vars and v not in taken_new and v not in taken_old and _codes(new, v) == _codes(old, v):
+        if (
+            v in old_vars
+            and v not in taken_new
+            and v not in taken_old
+            and _codes(new, v) == _codes(old, v)
+        ):
             var_pairs.append((v, v))
     old_ind = {i.name for i in old.indicators}
     taken_new = {a for a, _ in ind_pairs}

@@ -23,18 +23,50 @@ from pipeline.questionnaire.expr import (
 from pipeline.questionnaire.model import ItemType, Questionnaire
 
 _W = {
-    "nl": {"answered_code": "u bij vraag {n} {labels} antwoordde", "ticked": "u bij vraag {n} '{label}' aankruiste",
-           "not_ticked": "u bij vraag {n} '{label}' niet aankruiste", "answered": "u vraag {n} beantwoordde",
-           "number": "uw antwoord op vraag {n} {op} {v} is", "or": " of ", "and": " en ", "not": "niet ({x})",
-           "only_if": "Alleen beantwoorden als {cond}.", "goto": "ga naar vraag {n}", "goto_end": "ga naar het einde",
-           "ops": {"==": "gelijk aan", "!=": "niet gelijk aan", "<": "kleiner dan", "<=": "hoogstens", ">": "groter dan",
-                   ">=": "minstens"}, "item": "{label}"},
-    "en": {"answered_code": "you answered {labels} to question {n}", "ticked": "you ticked '{label}' at question {n}",
-           "not_ticked": "you did not tick '{label}' at question {n}", "answered": "you answered question {n}",
-           "number": "your answer to question {n} is {op} {v}", "or": " or ", "and": " and ", "not": "not ({x})",
-           "only_if": "Only answer if {cond}.", "goto": "go to question {n}", "goto_end": "go to the end",
-           "ops": {"==": "equal to", "!=": "not equal to", "<": "less than", "<=": "at most", ">": "more than",
-                   ">=": "at least"}, "item": "{label}"},
+    "nl": {
+        "answered_code": "u bij vraag {n} {labels} antwoordde",
+        "ticked": "u bij vraag {n} '{label}' aankruiste",
+        "not_ticked": "u bij vraag {n} '{label}' niet aankruiste",
+        "answered": "u vraag {n} beantwoordde",
+        "number": "uw antwoord op vraag {n} {op} {v} is",
+        "or": " of ",
+        "and": " en ",
+        "not": "niet ({x})",
+        "only_if": "Alleen beantwoorden als {cond}.",
+        "goto": "ga naar vraag {n}",
+        "goto_end": "ga naar het einde",
+        "ops": {
+            "==": "gelijk aan",
+            "!=": "niet gelijk aan",
+            "<": "kleiner dan",
+            "<=": "hoogstens",
+            ">": "groter dan",
+            ">=": "minstens",
+        },
+        "item": "{label}",
+    },
+    "en": {
+        "answered_code": "you answered {labels} to question {n}",
+        "ticked": "you ticked '{label}' at question {n}",
+        "not_ticked": "you did not tick '{label}' at question {n}",
+        "answered": "you answered question {n}",
+        "number": "your answer to question {n} is {op} {v}",
+        "or": " or ",
+        "and": " and ",
+        "not": "not ({x})",
+        "only_if": "Only answer if {cond}.",
+        "goto": "go to question {n}",
+        "goto_end": "go to the end",
+        "ops": {
+            "==": "equal to",
+            "!=": "not equal to",
+            "<": "less than",
+            "<=": "at most",
+            ">": "more than",
+            ">=": "at least",
+        },
+        "item": "{label}",
+    },
 }
 
 
@@ -53,8 +85,13 @@ class Describer:
         self.q, self.lang, self.numbers = q, lang, numbers
         self.w = words(lang)
         self.items = {it.name: it for it in q.items}
-        self.multi = {v: (it, c) for it in q.items if it.type == ItemType.multiple for c in q.choices_of(it)
-                      for v in (f"{it.name}_{c.code}",)}
+        self.multi = {
+            v: (it, c)
+            for it in q.items
+            if it.type == ItemType.multiple
+            for c in q.choices_of(it)
+            for v in (f"{it.name}_{c.code}",)
+        }
         self.derived = {d.name: d for d in q.derived}
 
     def number(self, var: str) -> str:
@@ -101,7 +138,9 @@ class Describer:
             if var in self.multi and e.op in ("==", "!=") and v in (0, 1):
                 ticked = (e.op == "==") == (v == 1)
                 label = self.multi[var][1].label.get(self.lang)
-                return str(w["ticked" if ticked else "not_ticked"]).format(n=self.number(var), label=label)
+                return str(w["ticked" if ticked else "not_ticked"]).format(
+                    n=self.number(var), label=label
+                )
             if e.op == "==":
                 labels = self.codes(var, (v,))
                 if labels is not None:

@@ -109,19 +109,35 @@ def import_xlsform(path: Path) -> Questionnaire:
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several unrelated types for a non-workbook
-        raise SpecError(f"{path}: not an Excel workbook", [Problem(str(exc), file=str(path), code="not_a_workbook",
-                                                                   hint="save the form as .xlsx")]) from None
+        raise SpecError(
+            f"{path}: not an Excel workbook",
+            [
+                Problem(
+                    str(exc), file=str(path), code="not_a_workbook", hint="save the form as .xlsx"
+                )
+            ],
+        ) from None
     problems: list[Problem] = []
     sheets = {name.lower(): wb[name] for name in wb.sheetnames}
     for needed in ("survey", "choices", "settings"):
         if needed not in sheets:
-            problems.append(Problem(f"sheet {needed!r} is missing", file=str(path), code="missing_sheet",
-                                    expected="sheets survey, choices and settings"))
+            problems.append(
+                Problem(
+                    f"sheet {needed!r} is missing",
+                    file=str(path),
+                    code="missing_sheet",
+                    expected="sheets survey, choices and settings",
+                )
+            )
     if problems:
         raise SpecError(f"{path}: the workbook has {len(problems)} problem(s)", problems)
 
     def at(sheet: str, row: int, column: str | None, code: str, message: str, **kw: Any) -> None:
-        problems.append(Problem(f"sheet {sheet}: {message}", file=str(path), row=row, column=column, code=code, **kw))
+        problems.append(
+            Problem(
+                f"sheet {sheet}: {message}", file=str(path), row=row, column=column, code=code, **kw
+            )
+        )
 
     # ---- choices ----
     _, choice_rows = _rows(sheets["choices"])
@@ -131,7 +147,15 @@ def import_xlsform(path: Path) -> Questionnaire:
         try:
             icode = int(str(code))
         except ValueError:
-            at("choices", r, "name", "bad_type", "choice codes are whole numbers", value=code, hint="use 1, 2, 3 ...")
+            at(
+                "choices",
+                r,
+                "name",
+                "bad_type",
+                "choice codes are whole numbers",
+                value=code,
+                hint="use 1, 2, 3 ...",
+            )
             continue
         entry: dict[str, Any] = {"code": icode, "label": _text(rec, "label") or {"nl": str(icode)}}
         if rec.get("score") is not None:
@@ -147,7 +171,14 @@ def import_xlsform(path: Path) -> Questionnaire:
         typ = str(rec.get("type") or "").strip()
         parts = typ.replace("_", " ").split()
         if not parts:
-            at("survey", r, "type", "missing_key", "the row has no type", hint="fill in e.g. select_one yesno or integer")
+            at(
+                "survey",
+                r,
+                "type",
+                "missing_key",
+                "the row has no type",
+                hint="fill in e.g. select_one yesno or integer",
+            )
             continue
         if parts[:2] == ["begin", "group"] or parts[:2] == ["begin", "repeat"]:
             section = _text(rec, "label")
@@ -159,13 +190,26 @@ def import_xlsform(path: Path) -> Questionnaire:
             item["type"] = "single" if parts[1] == "one" else "multiple"
             item["choices"] = parts[2]
             if parts[2] not in lists:
-                at("survey", r, "type", "unknown_choice_list", f"choice list {parts[2]!r} is not on the choices sheet",
-                   expected="one of " + ", ".join(sorted(lists)))
+                at(
+                    "survey",
+                    r,
+                    "type",
+                    "unknown_choice_list",
+                    f"choice list {parts[2]!r} is not on the choices sheet",
+                    expected="one of " + ", ".join(sorted(lists)),
+                )
         elif parts[0] in TYPES:
             item["type"] = TYPES[parts[0]]
         else:
-            at("survey", r, "type", "bad_value", f"type {typ!r} is not supported", value=typ,
-               expected="select_one L, select_multiple L, integer, decimal, text, date, begin/end group, note")
+            at(
+                "survey",
+                r,
+                "type",
+                "bad_value",
+                f"type {typ!r} is not supported",
+                value=typ,
+                expected="select_one L, select_multiple L, integer, decimal, text, date, begin/end group, note",
+            )
             continue
         question = _text(rec, "label")
         item["label"] = _text(rec, "variable_label") or question or {"nl": str(rec.get("name"))}
@@ -177,12 +221,23 @@ def import_xlsform(path: Path) -> Questionnaire:
             item["relevant"] = translate_condition(str(rec["relevant"]))
         if rec.get("required") is not None:
             item["required"] = _bool(rec["required"])
-        limits = {k: float(rec[k]) for k in ("hard_min", "hard_max", "soft_min", "soft_max") if rec.get(k) is not None}
+        limits = {
+            k: float(rec[k])
+            for k in ("hard_min", "hard_max", "soft_min", "soft_max")
+            if rec.get(k) is not None
+        }
         if rec.get("constraint"):
             parsed = _constraint_limits(str(rec["constraint"]))
             if parsed is None:
-                at("survey", r, "constraint", "unsupported_constraint", "only '. >= a and . <= b' constraints are understood",
-                   value=rec["constraint"], hint="use the hard_min/hard_max columns, or a rule in the YAML")
+                at(
+                    "survey",
+                    r,
+                    "constraint",
+                    "unsupported_constraint",
+                    "only '. >= a and . <= b' constraints are understood",
+                    value=rec["constraint"],
+                    hint="use the hard_min/hard_max columns, or a rule in the YAML",
+                )
             else:
                 limits.update(parsed)
         if limits:
@@ -205,13 +260,24 @@ def import_xlsform(path: Path) -> Questionnaire:
     if st.get("title::en"):
         title["en"] = str(st["title::en"])
     study = {
-        "id": st.get("form_id"), "title": title, "wave": st.get("wave"), "population": st.get("population"),
-        "unit": st.get("unit") or ("organisation" if st.get("population") == "ondernemingen" else "person"),
-        "target_population": _text(st, "target_population") or title, "modes": _list(st.get("modes") or "paper web"),
-        "id_variable": st.get("id_variable"), "version": str(st.get("version") or "1"),
+        "id": st.get("form_id"),
+        "title": title,
+        "wave": st.get("wave"),
+        "population": st.get("population"),
+        "unit": st.get("unit")
+        or ("organisation" if st.get("population") == "ondernemingen" else "person"),
+        "target_population": _text(st, "target_population") or title,
+        "modes": _list(st.get("modes") or "paper web"),
+        "id_variable": st.get("id_variable"),
+        "version": str(st.get("version") or "1"),
     }
-    data = {"kind": "questionnaire", "schema_version": 1, "study": {k: v for k, v in study.items() if v is not None},
-            "choice_lists": [{"name": n, "choices": c} for n, c in lists.items()], "items": items}
+    data = {
+        "kind": "questionnaire",
+        "schema_version": 1,
+        "study": {k: v for k, v in study.items() if v is not None},
+        "choice_lists": [{"name": n, "choices": c} for n, c in lists.items()],
+        "items": items,
+    }
     if st.get("weighting"):
         data["weighting"] = _list(st["weighting"])
     if st.get("domains"):
@@ -225,9 +291,20 @@ def import_xlsform(path: Path) -> Questionnaire:
 
     def relocate(p: Problem) -> Problem:
         parts = (p.path or "").split(".")
-        sheet = "settings" if parts[0] == "study" else "choices" if parts[0].startswith("choice_lists") else "survey"
-        return replace(p, file=f"{path}", line=None, row=p.line if sheet != "choices" else None,
-                       message=f"sheet {sheet}: {p.message}")
+        sheet = (
+            "settings"
+            if parts[0] == "study"
+            else "choices"
+            if parts[0].startswith("choice_lists")
+            else "survey"
+        )
+        return replace(
+            p,
+            file=f"{path}",
+            line=None,
+            row=p.line if sheet != "choices" else None,
+            message=f"sheet {sheet}: {p.message}",
+        )
 
     if not problems:
         try:
@@ -238,7 +315,11 @@ def import_xlsform(path: Path) -> Questionnaire:
             from pipeline.questionnaire.check import cross_reference_problems
             from pipeline.questionnaire.problems import is_warning
 
-            problems += [relocate(p) for p in cross_reference_problems(Located.single(q, src)) if not is_warning(p.code)]
+            problems += [
+                relocate(p)
+                for p in cross_reference_problems(Located.single(q, src))
+                if not is_warning(p.code)
+            ]
             if not problems:
                 return q
     raise SpecError(f"{path}: the workbook has {len(problems)} problem(s)", problems)

@@ -1,7 +1,7 @@
 """Build a microdata release from a finished run: ``wbm release`` and the outputs stage.
 
     run dir (03_score/scored.parquet, manifest.json; no estimates needed) + release profile
-      -> anonymise (pipeline.sdc)                      the one place that drops, recodes, perturbs, suppresses
+      -> anonymise (pipeline.sdc.microdata)                      the one place that drops, recodes, perturbs, suppresses
       -> released table (pipeline.release.table)      labels, codes, what the release did
       -> <stem>.sav, <stem>.dta, <stem>.csv + datapackage.json, <stem>.codebook.html (+ .pdf),
          risk_report.html/.json, README.md, manifest.json (SHA-256 of every file)
@@ -37,8 +37,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from pipeline.questionnaire.model import Questionnaire
     from pipeline.release.table import ReleaseTable
-    from pipeline.sdc.api import ReleaseResult
-    from pipeline.sdc.profile import ReleaseProfile
+    from pipeline.sdc.microdata.api import ReleaseResult
+    from pipeline.sdc.microdata.profile import ReleaseProfile
 
 DEFAULT_SEED = 2023
 
@@ -64,9 +64,11 @@ class ReleaseBuild:
     table: ReleaseTable
 
 
-def load_run_source(run_dir: str | Path, *, questionnaire: str | Path | Questionnaire | None = None) -> RunSource:
+def load_run_source(
+    run_dir: str | Path, *, questionnaire: str | Path | Questionnaire | None = None
+) -> RunSource:
     """What a release needs from a run directory: the scored data (``03_score``, read with
-    :func:`pipeline.outputs.rundir.read_scored`), the questionnaire, the run's parameters and report
+    :func:`pipeline.reports.rundir.read_scored`), the questionnaire, the run's parameters and report
     context; not the estimates (a run stopped after scoring can be released). A missing or damaged
     piece is a located error.
 
@@ -74,30 +76,43 @@ def load_run_source(run_dir: str | Path, *, questionnaire: str | Path | Question
     YAML path, or None: the file the run was given (``parameters.questionnaire``) if it still exists,
     else the questionnaire the manifest names by id; either way it must be the file the run used (the
     manifest's SHA-256), never another questionnaire that has the same id."""
-    from pipeline.outputs.rundir import (
+    from pipeline.questionnaire.model import Questionnaire
+    from pipeline.reports.rundir import (
         context_from_run,
         int_or,
         read_scored,
         require_run_dir,
         run_manifest,
     )
-    from pipeline.questionnaire.model import Questionnaire
 
     run = require_run_dir(Path(run_dir))
     manifest = run_manifest(run)  # a damaged manifest is an error, not a default release seed
     raw = manifest.get("parameters")
     params: dict[str, Any] = raw if isinstance(raw, dict) else {}
-    q = questionnaire if isinstance(questionnaire, Questionnaire) else _run_questionnaire(run, manifest, params, questionnaire)
+    q = (
+        questionnaire
+        if isinstance(questionnaire, Questionnaire)
+        else _run_questionnaire(run, manifest, params, questionnaire)
+    )
     frame, data_sha256 = read_scored(run)
     ctx = context_from_run(run, q)
-    return RunSource(run, q, frame, str(params.get("population") or "default"),
-                     int_or(params.get("release_seed"), DEFAULT_SEED), ctx.min_n_publish, ctx.synthetic, data_sha256)
+    return RunSource(
+        run,
+        q,
+        frame,
+        str(params.get("population") or "default"),
+        int_or(params.get("release_seed"), DEFAULT_SEED),
+        ctx.min_n_publish,
+        ctx.synthetic,
+        data_sha256,
+    )
 
 
-def _run_questionnaire(run: Path, manifest: dict[str, Any], params: dict[str, Any],
-                       given: str | Path | None) -> Questionnaire:
-    from pipeline.outputs.rundir import questionnaire_id, run_questionnaire
+def _run_questionnaire(
+    run: Path, manifest: dict[str, Any], params: dict[str, Any], given: str | Path | None
+) -> Questionnaire:
     from pipeline.questionnaire.load import resolve
+    from pipeline.reports.rundir import questionnaire_id, run_questionnaire
 
     if given is not None:
         return run_questionnaire(run, manifest, str(given))
@@ -105,13 +120,28 @@ def _run_questionnaire(run: Path, manifest: dict[str, Any], params: dict[str, An
     name = used if isinstance(used, str) and Path(used).is_file() else None
     q = run_questionnaire(run, manifest, name)  # name None: the id the manifest names
     path = resolve(name or str(questionnaire_id(manifest)))
-    spec = next((s for s in manifest.get("specs") or [] if isinstance(s, dict) and s.get("role") == "questionnaire"), {})
+    spec = next(
+        (
+            s
+            for s in manifest.get("specs") or []
+            if isinstance(s, dict) and s.get("role") == "questionnaire"
+        ),
+        {},
+    )
     recorded = spec.get("sha256")
     if isinstance(recorded, str) and sha256_file(path) != recorded:
-        raise UsageError(f"{run}: the run used another questionnaire file than {path}", [Problem(
-            "not the questionnaire file the run recorded (another version with the same id?)", file=str(path),
-            expected=f"the file {spec.get('path')} with SHA-256 {recorded[:12]}... (manifest.json, specs)",
-            hint="pass --questionnaire PATH with the file the run used")], code="questionnaire_mismatch")
+        raise UsageError(
+            f"{run}: the run used another questionnaire file than {path}",
+            [
+                Problem(
+                    "not the questionnaire file the run recorded (another version with the same id?)",
+                    file=str(path),
+                    expected=f"the file {spec.get('path')} with SHA-256 {recorded[:12]}... (manifest.json, specs)",
+                    hint="pass --questionnaire PATH with the file the run used",
+                )
+            ],
+            code="questionnaire_mismatch",
+        )
     return q
 
 
@@ -120,21 +150,30 @@ def release_seed(base: int, profile_name: str) -> int:
     return int.from_bytes(hashlib.sha256(f"{base}:{profile_name}".encode()).digest()[:8], "big")
 
 
-def _profile(profile: str | Path | ReleaseProfile, q: Questionnaire) -> tuple[ReleaseProfile, str, str]:
+def _profile(
+    profile: str | Path | ReleaseProfile, q: Questionnaire
+) -> tuple[ReleaseProfile, str, str]:
     """The profile, where it came from, its SHA-256; cross-checked against the questionnaire with
     every problem located in the profile file."""
-    from pipeline.sdc.plan import check_profile
-    from pipeline.sdc.profile import ReleaseProfile, dump_profile, load_profile, resolve
+    from pipeline.sdc.microdata.plan import check_profile
+    from pipeline.sdc.microdata.profile import ReleaseProfile, dump_profile, load_profile, resolve
 
     if isinstance(profile, ReleaseProfile):
-        prof, source, sha = profile, "(in memory)", hashlib.sha256(dump_profile(profile).encode()).hexdigest()
+        prof, source, sha = (
+            profile,
+            "(in memory)",
+            hashlib.sha256(dump_profile(profile).encode()).hexdigest(),
+        )
     else:
         path = resolve(profile)
         prof, source, sha = load_profile(path), str(path), sha256_file(path)
     problems = check_profile(prof, q)
     if problems:
-        raise SpecError(f"release profile {prof.name!r} does not fit questionnaire {q.study.id!r}: {len(problems)} problem(s)",
-                        [dc_replace(p, file=source) for p in problems], code="profile_mismatch")
+        raise SpecError(
+            f"release profile {prof.name!r} does not fit questionnaire {q.study.id!r}: {len(problems)} problem(s)",
+            [dc_replace(p, file=source) for p in problems],
+            code="profile_mismatch",
+        )
     return prof, source, sha
 
 
@@ -144,44 +183,83 @@ def _prepare(out_dir: Path, keep: bool) -> list[Path]:
     from pipeline.release.checksums import listed_files
 
     if out_dir.exists() and not out_dir.is_dir():
-        raise UsageError(f"{out_dir} is a file", [Problem("the release directory is a file", file=str(out_dir),
-                         hint="give a directory (it is created if missing)")], code="bad_out_dir")
+        raise UsageError(
+            f"{out_dir} is a file",
+            [
+                Problem(
+                    "the release directory is a file",
+                    file=str(out_dir),
+                    hint="give a directory (it is created if missing)",
+                )
+            ],
+            code="bad_out_dir",
+        )
     present = sorted(p for p in out_dir.rglob("*") if p.is_file()) if out_dir.is_dir() else []
     if not present:
         return []
     try:
         earlier = set(listed_files(out_dir)) | {MANIFEST}
-    except InputError as exc:  # no manifest, another kind (e.g. a run directory's), or a damaged one
+    except (
+        InputError
+    ) as exc:  # no manifest, another kind (e.g. a run directory's), or a damaged one
         if exc.code != "no_release_manifest" and not keep:
             raise  # damaged: say so, rather than call the release's own files foreign
         earlier = set()
     foreign = [p for p in present if p.relative_to(out_dir).as_posix() not in earlier]
     if foreign and not keep:
-        raise UsageError(f"{out_dir} is not empty and holds no earlier release",
-                         [Problem("file that is not part of an earlier release", file=str(p)) for p in foreign[:5]]
-                         + [Problem("refusing to mix a release with other files", file=str(out_dir),
-                                    hint="give an empty or new directory")], code="out_dir_not_empty")
+        raise UsageError(
+            f"{out_dir} is not empty and holds no earlier release",
+            [
+                Problem("file that is not part of an earlier release", file=str(p))
+                for p in foreign[:5]
+            ]
+            + [
+                Problem(
+                    "refusing to mix a release with other files",
+                    file=str(out_dir),
+                    hint="give an empty or new directory",
+                )
+            ],
+            code="out_dir_not_empty",
+        )
     return present
 
 
-def build_release(source: RunSource | str | Path, profile: str | Path | ReleaseProfile, out_dir: str | Path, *,
-                  seed: int | None = None, lang: str = "en", pdf: bool = True, questionnaire: str | None = None,
-                  replace: bool = False) -> ReleaseBuild:
+def build_release(
+    source: RunSource | str | Path,
+    profile: str | Path | ReleaseProfile,
+    out_dir: str | Path,
+    *,
+    seed: int | None = None,
+    lang: str = "en",
+    pdf: bool = True,
+    questionnaire: str | None = None,
+    replace: bool = False,
+) -> ReleaseBuild:
     """Build the release of a run under ``profile`` into ``out_dir`` (see the module docstring).
     ``source``: what :func:`load_run_source` read (the outputs stage passes its own questionnaire
     that way), or the run directory (then ``questionnaire`` is passed on to it)."""
     from pipeline.release.table import release_table
-    from pipeline.sdc.api import anonymise
+    from pipeline.sdc.microdata.api import anonymise
 
     if lang not in ("nl", "en"):
-        raise UsageError(f"language {lang!r} is not one of 'nl', 'en'", [Problem("unknown language", value=lang,
-                         expected="nl or en", hint="--lang en")], code="bad_option")
-    src = source if isinstance(source, RunSource) else load_run_source(source, questionnaire=questionnaire)
+        raise UsageError(
+            f"language {lang!r} is not one of 'nl', 'en'",
+            [Problem("unknown language", value=lang, expected="nl or en", hint="--lang en")],
+            code="bad_option",
+        )
+    src = (
+        source
+        if isinstance(source, RunSource)
+        else load_run_source(source, questionnaire=questionnaire)
+    )
     q = src.questionnaire
     prof, _source, profile_sha = _profile(profile, q)
     out = Path(out_dir)
     earlier = _prepare(out, replace)
-    result = anonymise(src.scored, q, prof, seed=seed if seed is not None else release_seed(src.seed, prof.name))
+    result = anonymise(
+        src.scored, q, prof, seed=seed if seed is not None else release_seed(src.seed, prof.name)
+    )
     table = release_table(result, q, lang=lang, population=src.population)
 
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -200,18 +278,28 @@ def build_release(source: RunSource | str | Path, profile: str | Path | ReleaseP
     return ReleaseBuild(out, files, out / names[0], result, table)
 
 
-def _write_all(out: Path, src: RunSource, q: Questionnaire, prof: ReleaseProfile, profile_sha: str,
-               result: ReleaseResult, table: ReleaseTable, *, lang: str, pdf: bool) -> list[str]:
+def _write_all(
+    out: Path,
+    src: RunSource,
+    q: Questionnaire,
+    prof: ReleaseProfile,
+    profile_sha: str,
+    result: ReleaseResult,
+    table: ReleaseTable,
+    *,
+    lang: str,
+    pdf: bool,
+) -> list[str]:
     """Write every file into ``out`` (a staging directory); returns the file names, .sav first,
     manifest last."""
     from pipeline import __version__
     from pipeline.manifest import MANIFEST
-    from pipeline.outputs.microdata import write_sav
     from pipeline.release import codebook, readme, tabular
     from pipeline.release.checksums import write_manifest
+    from pipeline.release.sav import write_sav
     from pipeline.release.stata import write_dta
-    from pipeline.sdc.profile import fill_text
-    from pipeline.sdc.report import render_html as risk_fragment
+    from pipeline.sdc.microdata.profile import fill_text
+    from pipeline.sdc.microdata.report import render_html as risk_fragment
 
     stem = f"{q.study.id}-{prof.name}"
     title = q.study.title.get(lang)
@@ -222,53 +310,130 @@ def _write_all(out: Path, src: RunSource, q: Questionnaire, prof: ReleaseProfile
         written.append((path, role, what))
         return path
 
-    note = "\n".join([about, fill_text(prof.conditions_of_use, q, lang), fill_text(prof.citation, q, lang)])
-    add(write_sav(table, out / f"{stem}.sav", file_label=f"{q.study.id} {prof.name}", note=note), "data",
-        "SPSS data: variable and value labels, user-missing codes, measure levels")
-    add(write_dta(table, out / f"{stem}.dta", file_label=about), "data",
-        "Stata data: variable and value labels, extended missing values (.a, .b, ...)")
+    note = "\n".join(
+        [about, fill_text(prof.conditions_of_use, q, lang), fill_text(prof.citation, q, lang)]
+    )
+    add(
+        write_sav(table, out / f"{stem}.sav", file_label=f"{q.study.id} {prof.name}", note=note),
+        "data",
+        "SPSS data: variable and value labels, user-missing codes, measure levels",
+    )
+    add(
+        write_dta(table, out / f"{stem}.dta", file_label=about),
+        "data",
+        "Stata data: variable and value labels, extended missing values (.a, .b, ...)",
+    )
     csv, types = tabular.write_csv(table, out / f"{stem}.csv")
     add(csv, "data", "CSV data (UTF-8, comma-separated; codes as numbers)")
-    add(tabular.write_datapackage(out / "datapackage.json", tabular.datapackage(
-        table, csv.name, types, name=stem, title=about, version=q.study.version,
-        description=q.study.target_population.get(lang), licence_note=fill_text(prof.conditions_of_use, q, lang))),
-        "metadata", "Frictionless Data Package describing the CSV")
-    add(write_json(out / "risk_report.json", result.report.external_dict(min_n=src.min_n)), "report",
-        "disclosure risk before/after, information loss (JSON)")
-    fragment = risk_fragment(result.report, title=f"Disclosure control: {prof.name}", min_n=src.min_n)
-    add(write_text(out / "risk_report.html", _page(f"{about} - disclosure control", fragment, lang=lang)), "report",
-        "disclosure risk before/after, information loss")
-    names = [f"{stem}.sav", f"{stem}.dta", f"{stem}.csv", "datapackage.json", f"{stem}.codebook.html"] + (
-        [f"{stem}.codebook.pdf"] if pdf else []) + ["risk_report.html", "risk_report.json", "README.md", MANIFEST]
-    reference = ("The questionnaire is a reference version (paraphrased item texts, reference cut-offs)."
-                 if q.study.status == "reference" else None)
-    info = codebook.CodebookInfo(title, prof.title.get(lang), stem, q.study.target_population.get(lang), tuple(names),
-                                 src.synthetic, reference)
+    add(
+        tabular.write_datapackage(
+            out / "datapackage.json",
+            tabular.datapackage(
+                table,
+                csv.name,
+                types,
+                name=stem,
+                title=about,
+                version=q.study.version,
+                description=q.study.target_population.get(lang),
+                licence_note=fill_text(prof.conditions_of_use, q, lang),
+            ),
+        ),
+        "metadata",
+        "Frictionless Data Package describing the CSV",
+    )
+    add(
+        write_json(out / "risk_report.json", result.report.external_dict(min_n=src.min_n)),
+        "report",
+        "disclosure risk before/after, information loss (JSON)",
+    )
+    fragment = risk_fragment(
+        result.report, title=f"Disclosure control: {prof.name}", min_n=src.min_n
+    )
+    add(
+        write_text(
+            out / "risk_report.html", _page(f"{about} - disclosure control", fragment, lang=lang)
+        ),
+        "report",
+        "disclosure risk before/after, information loss",
+    )
+    names = (
+        [f"{stem}.sav", f"{stem}.dta", f"{stem}.csv", "datapackage.json", f"{stem}.codebook.html"]
+        + ([f"{stem}.codebook.pdf"] if pdf else [])
+        + ["risk_report.html", "risk_report.json", "README.md", MANIFEST]
+    )
+    reference = (
+        "The questionnaire is a reference version (paraphrased item texts, reference cut-offs)."
+        if q.study.status == "reference"
+        else None
+    )
+    info = codebook.CodebookInfo(
+        title,
+        prof.title.get(lang),
+        stem,
+        q.study.target_population.get(lang),
+        tuple(names),
+        src.synthetic,
+        reference,
+    )
     html = codebook.render_html(table, info, study=q.study, profile=prof, risk_html=fragment)
-    add(codebook.write_html(html, out / f"{stem}.codebook.html"), "documentation",
-        "codebook: every variable with labels, codes and weighted/unweighted frequencies")
+    add(
+        codebook.write_html(html, out / f"{stem}.codebook.html"),
+        "documentation",
+        "codebook: every variable with labels, codes and weighted/unweighted frequencies",
+    )
     if pdf:
-        add(codebook.write_pdf(html, out / f"{stem}.codebook.pdf"), "documentation", "the codebook as PDF")
+        add(
+            codebook.write_pdf(html, out / f"{stem}.codebook.pdf"),
+            "documentation",
+            "the codebook as PDF",
+        )
     files = tuple((p.name, what) for p, _r, what in written) + (
         ("README.md", "this file: conditions of use, citation, weights, codes, disclosure control"),
-        (MANIFEST, "SHA-256 and size of every file"))
-    text = readme.render(result, table, q, readme.ReadmeInfo(files, src.run_dir.resolve().name, src.data_sha256,
-                                                             profile_sha, __version__, src.synthetic))
+        (MANIFEST, "SHA-256 and size of every file"),
+    )
+    text = readme.render(
+        result,
+        table,
+        q,
+        readme.ReadmeInfo(
+            files,
+            src.run_dir.resolve().name,
+            src.data_sha256,
+            profile_sha,
+            __version__,
+            src.synthetic,
+        ),
+    )
     add(write_text(out / "README.md", text), "documentation", "README")
-    write_manifest(out, [(p, role) for p, role, _w in written], {
-        "study": q.study.id, "questionnaire_version": q.study.version, "profile": prof.name, "use": prof.use,
-        "profile_sha256": profile_sha, "data_sha256": src.data_sha256, "language": lang,
-        "records": len(table.frame), "variables": len(table.variables), "software": {"wbm-pipeline": __version__}})
+    write_manifest(
+        out,
+        [(p, role) for p, role, _w in written],
+        {
+            "study": q.study.id,
+            "questionnaire_version": q.study.version,
+            "profile": prof.name,
+            "use": prof.use,
+            "profile_sha256": profile_sha,
+            "data_sha256": src.data_sha256,
+            "language": lang,
+            "records": len(table.frame),
+            "variables": len(table.variables),
+            "software": {"wbm-pipeline": __version__},
+        },
+    )
     return [p.name for p, _r, _w in written] + [MANIFEST]
 
 
 def _page(title: str, body: str, *, lang: str) -> str:
     import html
 
-    return (f"<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f"<title>{html.escape(title)}</title>\n<style>body {{ font-family: \"DejaVu Sans\", Arial, sans-serif; "
-            "font-size: 10pt; max-width: 1100px; margin: 1.5em auto; padding: 0 1em; } table { border-collapse: collapse; "
-            "margin: .4em 0 .8em; } th, td { border-bottom: 1px solid #d0d7de; padding: 2px 6px; text-align: right; } "
-            ".l { text-align: left; } .small { color: #57606a; font-size: 9pt; } .notice { border-left: 4px solid #f79009; "
-            "background: #fff4e5; padding: .3em .7em; margin: .3em 0; }</style>\n</head>\n<body>\n"
-            f"{body}</body>\n</html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+        f'<title>{html.escape(title)}</title>\n<style>body {{ font-family: "DejaVu Sans", Arial, sans-serif; '
+        "font-size: 10pt; max-width: 1100px; margin: 1.5em auto; padding: 0 1em; } table { border-collapse: collapse; "
+        "margin: .4em 0 .8em; } th, td { border-bottom: 1px solid #d0d7de; padding: 2px 6px; text-align: right; } "
+        ".l { text-align: left; } .small { color: #57606a; font-size: 9pt; } .notice { border-left: 4px solid #f79009; "
+        "background: #fff4e5; padding: .3em .7em; margin: .3em 0; }</style>\n</head>\n<body>\n"
+        f"{body}</body>\n</html>\n"
+    )

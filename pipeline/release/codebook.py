@@ -4,7 +4,7 @@ actual unweighted and weighted frequencies (:mod:`pipeline.release.frequencies`)
 variables, summary statistics; then the external version of the risk report.
 
 The texts of the questionnaire (labels, questions) come in the release's language; the fixed texts
-of the codebook are English. PDF bytes are deterministic (see :mod:`pipeline.outputs.pdf`).
+of the codebook are English. PDF bytes are deterministic (see :mod:`pipeline.reports.pdf`).
 """
 
 from __future__ import annotations
@@ -45,21 +45,50 @@ def _code(x: float | None) -> str:
     return f"{x:g}"
 
 
-def render_html(table: ReleaseTable, info: CodebookInfo, *, study: Any, profile: Any, risk_html: str,
-                frequencies: tuple[Frequencies, ...] | None = None) -> str:
+def render_html(
+    table: ReleaseTable,
+    info: CodebookInfo,
+    *,
+    study: Any,
+    profile: Any,
+    risk_html: str,
+    frequencies: tuple[Frequencies, ...] | None = None,
+) -> str:
     import jinja2
     import markupsafe
 
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True, trim_blocks=True,
-                             lstrip_blocks=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
     freqs = frequencies if frequencies is not None else all_frequencies(table)
     stata = stata_names([v.name for v in table.variables])
     return env.get_template("codebook.html.j2").render(
-        title=info.title, profile_title=info.profile_title, file_stem=info.file_stem, population=info.population,
-        files=info.files, synthetic=info.synthetic, reference=info.reference, lang=table.lang, table=table,
-        n=len(table.frame), study=study, profile=profile, letters=missing_letters(table), stata=stata,
-        renamed=any(k != v for k, v in stata.items()), freqs={f.variable: f for f in freqs},
-        weighted=table.weight is not None, num=_num, code=_code, risk_html=markupsafe.Markup(risk_html))
+        title=info.title,
+        profile_title=info.profile_title,
+        file_stem=info.file_stem,
+        population=info.population,
+        files=info.files,
+        synthetic=info.synthetic,
+        reference=info.reference,
+        lang=table.lang,
+        table=table,
+        n=len(table.frame),
+        study=study,
+        profile=profile,
+        letters=missing_letters(table),
+        stata=stata,
+        renamed=any(k != v for k, v in stata.items()),
+        freqs={f.variable: f for f in freqs},
+        weighted=table.weight is not None,
+        num=_num,
+        code=_code,
+        risk_html=markupsafe.Markup(risk_html),
+    )
 
 
 def write_html(html: str, path: str | Path) -> Path:
@@ -67,6 +96,6 @@ def write_html(html: str, path: str | Path) -> Path:
 
 
 def write_pdf(html: str, path: str | Path) -> Path:
-    from pipeline.outputs.pdf import PdfRenderer
+    from pipeline.reports.pdf import PdfRenderer
 
     return PdfRenderer(css=PDF_CSS).write(html, path)

@@ -65,7 +65,9 @@ def categorical(v: Variable, x: np.ndarray) -> bool:
     return bool(v.values) and distinct.shape[0] <= MAX_CATEGORIES
 
 
-def _rows(v: Variable, x: np.ndarray, w: np.ndarray | None, codes: np.ndarray, categorical_rows: bool) -> list[Row]:
+def _rows(
+    v: Variable, x: np.ndarray, w: np.ndarray | None, codes: np.ndarray, categorical_rows: bool
+) -> list[Row]:
     n = x.shape[0]
     labels = dict(v.values)
     missing = dict(v.missing)
@@ -79,16 +81,43 @@ def _rows(v: Variable, x: np.ndarray, w: np.ndarray | None, codes: np.ndarray, c
         if not categorical_rows and not is_missing:
             continue
         k = int(m.sum())
-        label = missing.get(int(c), "") if is_missing else labels.get(int(c), "") if float(c).is_integer() else ""
+        label = (
+            missing.get(int(c), "")
+            if is_missing
+            else labels.get(int(c), "")
+            if float(c).is_integer()
+            else ""
+        )
         wk = float(w[m].sum()) if w is not None else None
-        out.append(Row(float(c), label, is_missing, k, _pct(k, n) or 0.0, None if is_missing else _pct(k, n_valid),
-                       wk, None if wk is None else _pct(wk, w_all),
-                       None if wk is None or is_missing else _pct(wk, w_valid)))
+        out.append(
+            Row(
+                float(c),
+                label,
+                is_missing,
+                k,
+                _pct(k, n) or 0.0,
+                None if is_missing else _pct(k, n_valid),
+                wk,
+                None if wk is None else _pct(wk, w_all),
+                None if wk is None or is_missing else _pct(wk, w_valid),
+            )
+        )
     sysmis = np.isnan(x)
     if sysmis.any():
         wk = float(w[sysmis].sum()) if w is not None else None
-        out.append(Row(None, "", True, int(sysmis.sum()), _pct(int(sysmis.sum()), n) or 0.0, None, wk,
-                       None if wk is None else _pct(wk, w_all), None))
+        out.append(
+            Row(
+                None,
+                "",
+                True,
+                int(sysmis.sum()),
+                _pct(int(sysmis.sum()), n) or 0.0,
+                None,
+                wk,
+                None if wk is None else _pct(wk, w_all),
+                None,
+            )
+        )
     return out
 
 
@@ -99,8 +128,18 @@ def _summary(x: np.ndarray, w: np.ndarray | None, valid: np.ndarray) -> Summary:
     q = np.quantile(xv, [0.25, 0.5, 0.75])
     wm = float(np.average(xv, weights=w[valid])) if w is not None and w[valid].sum() > 0 else None
     sd = float(np.std(xv, ddof=1)) if xv.shape[0] > 1 else None
-    return Summary(int(xv.shape[0]), int((~valid).sum()), float(xv.mean()), wm, sd, float(xv.min()), float(q[0]),
-                   float(q[1]), float(q[2]), float(xv.max()))
+    return Summary(
+        int(xv.shape[0]),
+        int((~valid).sum()),
+        float(xv.mean()),
+        wm,
+        sd,
+        float(xv.min()),
+        float(q[0]),
+        float(q[1]),
+        float(q[2]),
+        float(xv.max()),
+    )
 
 
 def frequencies(table: ReleaseTable, name: str) -> Frequencies:
@@ -110,8 +149,15 @@ def frequencies(table: ReleaseTable, name: str) -> Frequencies:
     missing = [c for c, _ in v.missing]
     valid = ~np.isnan(x) & ~np.isin(x, missing)
     if categorical(v, x):
-        codes = np.union1d(np.unique(x[~np.isnan(x)]), np.array([c for c, _ in v.values], dtype=np.float64))
-        codes = np.concatenate([np.sort(codes[~np.isin(codes, missing)]), np.sort(codes[np.isin(codes, missing)])[::-1]])
+        codes = np.union1d(
+            np.unique(x[~np.isnan(x)]), np.array([c for c, _ in v.values], dtype=np.float64)
+        )
+        codes = np.concatenate(
+            [
+                np.sort(codes[~np.isin(codes, missing)]),
+                np.sort(codes[np.isin(codes, missing)])[::-1],
+            ]
+        )
         return Frequencies(name, tuple(_rows(v, x, w, codes, True)), None)
     codes = np.sort(np.unique(x[np.isin(x, missing)]))[::-1]
     return Frequencies(name, tuple(_rows(v, x, w, codes, False)), _summary(x, w, valid))

@@ -45,8 +45,10 @@ def missing_letters(table: ReleaseTable) -> dict[int, str]:
         elif free:
             letters[code] = free.pop(0)
         else:  # pragma: no cover - a questionnaire with 26 missing codes
-            raise SpecError("too many missing codes for Stata's extended missing values",
-                            [Problem("more than 25 missing codes", value=len(table.missing_codes))])
+            raise SpecError(
+                "too many missing codes for Stata's extended missing values",
+                [Problem("more than 25 missing codes", value=len(table.missing_codes))],
+            )
     return letters
 
 
@@ -60,7 +62,7 @@ def stata_names(names: list[str]) -> dict[str, str]:
         i = 2
         while cand in used:
             suffix = f"_{i}"
-            cand = name[:limit - len(suffix)] + suffix
+            cand = name[: limit - len(suffix)] + suffix
             i += 1
         used.add(cand)
         out[name] = cand
@@ -113,8 +115,15 @@ def write_dta(table: ReleaseTable, out_path: str | Path, *, file_label: str) -> 
     column_labels: dict[str, str | None] = {names[v.name]: cut(v.label) for v in table.variables}
 
     def writer(tmp: Path) -> None:
-        pyreadstat.write_dta(df, str(tmp), file_label=cut(file_label), column_labels=column_labels,
-                             version=15, variable_value_labels=value_labels, missing_user_values=user_missing)
+        pyreadstat.write_dta(
+            df,
+            str(tmp),
+            file_label=cut(file_label),
+            column_labels=column_labels,
+            version=15,
+            variable_value_labels=value_labels,
+            missing_user_values=user_missing,
+        )
         _fix_timestamp(tmp)
 
     return write_with(Path(out_path), writer, suffix=".dta")

@@ -1,7 +1,7 @@
 """The released table: the anonymised frame as numbers only, and what every variable is.
 
-From an :class:`~pipeline.sdc.api.ReleaseResult` (which decided what is kept, recoded, perturbed and
-suppressed: :mod:`pipeline.sdc.plan` is the one place that decides which columns go) and the
+From an :class:`~pipeline.sdc.microdata.api.ReleaseResult` (which decided what is kept, recoded, perturbed and
+suppressed: :mod:`pipeline.sdc.microdata.plan` is the one place that decides which columns go) and the
 questionnaire, one :class:`Variable` per released column: label, question, value labels, the
 non-substantive codes that can occur (the questionnaire's missing codes, and the "suppressed" code on
 key variables and the variables linked to them), measure level, decimals and what the release did to
@@ -29,7 +29,7 @@ from pipeline.questionnaire.model import ItemType, Questionnaire, Text
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from pipeline.sdc.api import ReleaseResult
+    from pipeline.sdc.microdata.api import ReleaseResult
 
 Kind = Literal["id", "item", "derived", "score", "indicator", "weight", "meta"]
 Measure = Literal["nominal", "ordinal", "scale"]
@@ -38,25 +38,44 @@ COMPLETENESS_CODES = (("complete", 1), ("partial", 2), ("breakoff", 3))
 RENAMED = {"_mode": "mode", "_completeness": "completeness"}
 
 _T = {  # the release's own texts
-    "release_id": Text(nl="willekeurig releasenummer (niet te koppelen aan de steekproef)",
-                       en="random release id (cannot be linked to the sample)"),
+    "release_id": Text(
+        nl="willekeurig releasenummer (niet te koppelen aan de steekproef)",
+        en="random release id (cannot be linked to the sample)",
+    ),
     "mode": Text(nl="manier van invullen", en="survey mode"),
-    "paper": Text(nl="papier", en="paper"), "web": Text(nl="web", en="web"),
+    "paper": Text(nl="papier", en="paper"),
+    "web": Text(nl="web", en="web"),
     "cati": Text(nl="telefonisch (CATI)", en="telephone (CATI)"),
     "completeness": Text(nl="volledigheid van de vragenlijst", en="questionnaire completeness"),
-    "complete": Text(nl="volledig", en="complete"), "partial": Text(nl="gedeeltelijk", en="partial"),
+    "complete": Text(nl="volledig", en="complete"),
+    "partial": Text(nl="gedeeltelijk", en="partial"),
     "breakoff": Text(nl="afgebroken", en="break-off"),
-    "weight": Text(nl="gewicht (gekalibreerd op populatietotalen)", en="weight (calibrated to population totals)"),
-    "weight_normalised": Text(nl="genormaliseerd gewicht (gemiddelde 1)", en="normalised weight (mean 1)"),
-    "weight_released": Text(nl="gewicht (herkalibreerd op de vrijgegeven waarden)",
-                            en="weight (recalibrated on the released values)"),
-    "weight_normalised_released": Text(nl="genormaliseerd gewicht (herkalibreerd, gemiddelde 1)",
-                                       en="normalised weight (recalibrated, mean 1)"),
+    "weight": Text(
+        nl="gewicht (gekalibreerd op populatietotalen)",
+        en="weight (calibrated to population totals)",
+    ),
+    "weight_normalised": Text(
+        nl="genormaliseerd gewicht (gemiddelde 1)", en="normalised weight (mean 1)"
+    ),
+    "weight_released": Text(
+        nl="gewicht (herkalibreerd op de vrijgegeven waarden)",
+        en="weight (recalibrated on the released values)",
+    ),
+    "weight_normalised_released": Text(
+        nl="genormaliseerd gewicht (herkalibreerd, gemiddelde 1)",
+        en="normalised weight (recalibrated, mean 1)",
+    ),
 }
 _MEASURES: dict[str, Measure] = {"nominal": "nominal", "ordinal": "ordinal", "scale": "scale"}
 _SCORED_MEASURE: dict[str, tuple[Measure, int]] = {
-    "score": ("scale", 2), "traffic_light": ("ordinal", 0), "problem": ("nominal", 0), "acute": ("nominal", 0),
-    "composite": ("nominal", 0), "condition": ("nominal", 0), "count": ("scale", 0)}
+    "score": ("scale", 2),
+    "traffic_light": ("ordinal", 0),
+    "problem": ("nominal", 0),
+    "acute": ("nominal", 0),
+    "composite": ("nominal", 0),
+    "condition": ("nominal", 0),
+    "count": ("scale", 0),
+}
 
 
 def text(key: str, lang: str) -> str:
@@ -88,7 +107,9 @@ class ReleaseTable:
     frame: pd.DataFrame  # float64 (release_id int64) columns in variable order, rows by release id
     variables: tuple[Variable, ...]
     weight: str | None  # the weight to analyse with
-    missing_codes: tuple[tuple[int, str, str], ...]  # (code, kind, label) of every non-substantive code
+    missing_codes: tuple[
+        tuple[int, str, str], ...
+    ]  # (code, kind, label) of every non-substantive code
     lang: str
 
     def variable(self, name: str) -> Variable:
@@ -106,20 +127,34 @@ def _coded(values: pd.Series, source: str, codes: tuple[tuple[str, int], ...]) -
     text_values = values.astype("string")
     unknown = sorted(set(text_values.dropna().unique()) - set(known))
     if unknown or text_values.isna().any():
-        raise InputError(f"column {source!r} has values the release cannot code",
-                         [Problem("unexpected value", column=source, value=v, expected=", ".join(known),
-                                  hint="run validation first: it writes the canonical mode and completeness values")
-                          for v in (unknown or ["(empty)"])[:5]], code="bad_release_value")
+        raise InputError(
+            f"column {source!r} has values the release cannot code",
+            [
+                Problem(
+                    "unexpected value",
+                    column=source,
+                    value=v,
+                    expected=", ".join(known),
+                    hint="run validation first: it writes the canonical mode and completeness values",
+                )
+                for v in (unknown or ["(empty)"])[:5]
+            ],
+            code="bad_release_value",
+        )
     return text_values.map(known).to_numpy(dtype=np.float64)
 
 
 def _treatments(result: ReleaseResult) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for r in result.recodes:
-        out.setdefault(r.variable, []).append(f"{r.kind.replace('_', ' ')} ({r.changed} value(s) changed)")
+        out.setdefault(r.variable, []).append(
+            f"{r.kind.replace('_', ' ')} ({r.changed} value(s) changed)"
+        )
     for p in result.pram:
-        out.setdefault(p.variable, []).append(f"PRAM, retention {p.retention:g} ({p.changed} value(s) changed): "
-                                              "a released value may differ from the answer")
+        out.setdefault(p.variable, []).append(
+            f"PRAM, retention {p.retention:g} ({p.changed} value(s) changed): "
+            "a released value may differ from the answer"
+        )
     rep = result.report
     for var, n in rep.suppressed + rep.linked_suppressed:
         if n:
@@ -127,11 +162,15 @@ def _treatments(result: ReleaseResult) -> dict[str, list[str]]:
     w = rep.weights
     if w is not None and w.method != "original":
         for col in ("weight", "weight_normalised"):
-            out.setdefault(col, []).append("recalibrated on the released values of " + ", ".join(w.variables))
+            out.setdefault(col, []).append(
+                "recalibrated on the released values of " + ", ".join(w.variables)
+            )
     return out
 
 
-def release_table(result: ReleaseResult, q: Questionnaire, *, lang: str = "en", population: str = "default") -> ReleaseTable:
+def release_table(
+    result: ReleaseResult, q: Questionnaire, *, lang: str = "en", population: str = "default"
+) -> ReleaseTable:
     """The released table of an SDC result (see the module docstring)."""
     import pandas as pd
 
@@ -159,30 +198,55 @@ def release_table(result: ReleaseResult, q: Questionnaire, *, lang: str = "en", 
         treat = "; ".join(treatments.get(col, [])) or None
         if col == "release_id":
             data[name] = frame[col].to_numpy(dtype=np.int64)
-            variables.append(Variable(name, col, text("release_id", lang), "id", "nominal", 0, treatment=None))
+            variables.append(
+                Variable(name, col, text("release_id", lang), "id", "nominal", 0, treatment=None)
+            )
             continue
         if col in RENAMED:
             coding = MODE_CODES if col == "_mode" else COMPLETENESS_CODES
             data[name] = _coded(frame[col], col, coding)
-            variables.append(Variable(name, col, text(name, lang), "meta", "nominal" if col == "_mode" else "ordinal", 0,
-                                      tuple((c, text(k, lang)) for k, c in coding)))
+            variables.append(
+                Variable(
+                    name,
+                    col,
+                    text(name, lang),
+                    "meta",
+                    "nominal" if col == "_mode" else "ordinal",
+                    0,
+                    tuple((c, text(k, lang)) for k, c in coding),
+                )
+            )
             continue
         data[name] = frame[col].to_numpy(dtype=np.float64, na_value=np.nan)
         if col in ("weight", "weight_normalised"):
             key = f"{col}_released" if recalibrated else col
-            variables.append(Variable(name, col, text(key, lang), "weight", "scale", 6, treatment=treat))
+            variables.append(
+                Variable(name, col, text(key, lang), "weight", "scale", 6, treatment=treat)
+            )
             continue
         if col in scored:
             oc = scored[col]
             measure, decimals = _SCORED_MEASURE.get(oc.kind, ("scale", 2))
-            variables.append(Variable(name, col, oc.label.get(lang), "score" if oc.kind == "score" else "indicator",
-                                      measure, decimals, tuple((c, t.get(lang)) for c, t in oc.value_labels)))
+            variables.append(
+                Variable(
+                    name,
+                    col,
+                    oc.label.get(lang),
+                    "score" if oc.kind == "score" else "indicator",
+                    measure,
+                    decimals,
+                    tuple((c, t.get(lang)) for c, t in oc.value_labels),
+                )
+            )
             continue
         meta = released_meta if col in applied else base_meta
         labelled = dict(meta.variable_value_labels.get(col, {}))
         changed = result.labels_of(col)
-        values = (tuple((c, t.get(lang)) for c, t in changed) if changed is not None
-                  else tuple(sorted((c, t) for c, t in labelled.items() if c not in miss_labels)))
+        values = (
+            tuple((c, t.get(lang)) for c, t in changed)
+            if changed is not None
+            else tuple(sorted((c, t) for c, t in labelled.items() if c not in miss_labels))
+        )
         missing = [(c, t) for c, t in sorted(labelled.items(), reverse=True) if c in miss_labels]
         if col in protected:
             missing.append(suppressed)
@@ -190,10 +254,27 @@ def release_table(result: ReleaseResult, q: Questionnaire, *, lang: str = "en", 
         doc = docs.get(col)
         measure = _MEASURES.get(meta.variable_measure.get(col, "nominal"), "nominal")
         decimals = 2 if item is not None and item.type == ItemType.decimal else 0
-        variables.append(Variable(name, col, meta.column_labels.get(col, col), "derived" if col in derived else "item",
-                                  measure, decimals, values, tuple(missing), doc.question if doc else None,
-                                  doc.unit if doc else None, treat, doc.routing if doc else None))
-    weight = "weight" if "weight" in data else ("weight_normalised" if "weight_normalised" in data else None)
+        variables.append(
+            Variable(
+                name,
+                col,
+                meta.column_labels.get(col, col),
+                "derived" if col in derived else "item",
+                measure,
+                decimals,
+                values,
+                tuple(missing),
+                doc.question if doc else None,
+                doc.unit if doc else None,
+                treat,
+                doc.routing if doc else None,
+            )
+        )
+    weight = (
+        "weight"
+        if "weight" in data
+        else ("weight_normalised" if "weight_normalised" in data else None)
+    )
     codes = [(m.code, m.kind.value, m.label.get(lang)) for m in q.missing_codes]
     codes.append((suppressed[0], "suppressed", suppressed[1]))
     return ReleaseTable(pd.DataFrame(data), tuple(variables), weight, tuple(codes), lang)

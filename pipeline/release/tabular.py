@@ -68,25 +68,56 @@ def _field(v: Variable, ftype: str) -> dict[str, Any]:
     if v.kind == "id":
         f["constraints"] = {"required": True, "unique": True}
     f["missingValues"] = [str(c) for c, _ in v.missing] + [""]
-    extra = {"measure": v.measure, "kind": v.kind, "unit": v.unit, "release": v.treatment,
-             "missing": [{"value": c, "label": t} for c, t in v.missing] or None}
+    extra = {
+        "measure": v.measure,
+        "kind": v.kind,
+        "unit": v.unit,
+        "release": v.treatment,
+        "missing": [{"value": c, "label": t} for c, t in v.missing] or None,
+    }
     f["x-wbm"] = {k: val for k, val in extra.items() if val}
     return f
 
 
-def datapackage(table: ReleaseTable, csv_name: str, types: dict[str, str], *, name: str, title: str, version: str,
-                description: str, licence_note: str) -> dict[str, Any]:
+def datapackage(
+    table: ReleaseTable,
+    csv_name: str,
+    types: dict[str, str],
+    *,
+    name: str,
+    title: str,
+    version: str,
+    description: str,
+    licence_note: str,
+) -> dict[str, Any]:
     return {
         "profile": "tabular-data-package",
-        "name": name, "title": title, "version": version, "description": description,
-        "x-wbm": {"conditions_of_use": licence_note, "weight": table.weight,
-                  "missing_codes": [{"value": c, "kind": k, "label": t} for c, k, t in table.missing_codes]},
-        "resources": [{
-            "name": "microdata", "path": csv_name, "profile": "tabular-data-resource", "format": "csv",
-            "mediatype": "text/csv", "encoding": "utf-8",
-            "schema": {"fields": [_field(v, types[v.name]) for v in table.variables],
-                       "primaryKey": [table.variables[0].name], "missingValues": [""]},
-        }],
+        "name": name,
+        "title": title,
+        "version": version,
+        "description": description,
+        "x-wbm": {
+            "conditions_of_use": licence_note,
+            "weight": table.weight,
+            "missing_codes": [
+                {"value": c, "kind": k, "label": t} for c, k, t in table.missing_codes
+            ],
+        },
+        "resources": [
+            {
+                "name": "microdata",
+                "path": csv_name,
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": {
+                    "fields": [_field(v, types[v.name]) for v in table.variables],
+                    "primaryKey": [table.variables[0].name],
+                    "missingValues": [""],
+                },
+            }
+        ],
     }
 
 

@@ -32,11 +32,16 @@ from pipeline.scoring.plan import (
 
 MAX_ROWS_SHOWN = 5
 
-ColumnKind = Literal["score", "traffic_light", "problem", "acute", "composite", "count", "condition"]
+ColumnKind = Literal[
+    "score", "traffic_light", "problem", "acute", "composite", "count", "condition"
+]
 
 _NO_YES = ((0, Text(nl="nee", en="no")), (1, Text(nl="ja", en="yes")))
-_LIGHTS = ((0, Text(nl="geen probleem", en="no problem")), (1, Text(nl="problematisch", en="problematic")),
-           (2, Text(nl="acuut", en="acute")))
+_LIGHTS = (
+    (0, Text(nl="geen probleem", en="no problem")),
+    (1, Text(nl="problematisch", en="problematic")),
+    (2, Text(nl="acuut", en="acute")),
+)
 
 
 @dataclass(frozen=True)
@@ -56,7 +61,9 @@ class OutputColumn:
         return self.kind in ("problem", "acute", "composite", "condition")
 
 
-def output_columns(q: Questionnaire, population: str = DEFAULT_POPULATION) -> tuple[OutputColumn, ...]:
+def output_columns(
+    q: Questionnaire, population: str = DEFAULT_POPULATION
+) -> tuple[OutputColumn, ...]:
     """Every column :func:`score_frame` adds, in order: the scale scores, then per indicator in
     schema order ``tl_<name>``, ``<name>``, ``<name>_acuut`` (traffic lights), ``<name>`` (composite
     and count). ``<name>_acuut`` exists only when the population's cut-offs have an acute cut-off."""
@@ -71,17 +78,34 @@ def indicator_columns(q: Questionnaire, population: str = DEFAULT_POPULATION) ->
 
 
 def _catalogue(q: Questionnaire, plan: ScoringPlan) -> tuple[OutputColumn, ...]:
-    out = [OutputColumn(s.column, "score", s.name, None, q.scale(s.name).label) for s in plan.scales]
+    out = [
+        OutputColumn(s.column, "score", s.name, None, q.scale(s.name).label) for s in plan.scales
+    ]
     for ind in plan.indicators:
         label = q.indicator(ind.name).label
         if isinstance(ind, TrafficLightPlan):
-            out.append(OutputColumn(tl_column(ind.name), "traffic_light", ind.name, ind.group,
-                                    _suffix(label, " (verkeerslicht)", " (traffic light)"),
-                                    _LIGHTS if ind.acuut is not None else _LIGHTS[:2]))
+            out.append(
+                OutputColumn(
+                    tl_column(ind.name),
+                    "traffic_light",
+                    ind.name,
+                    ind.group,
+                    _suffix(label, " (verkeerslicht)", " (traffic light)"),
+                    _LIGHTS if ind.acuut is not None else _LIGHTS[:2],
+                )
+            )
             out.append(OutputColumn(ind.name, "problem", ind.name, ind.group, label, _NO_YES))
             if ind.acuut is not None:
-                out.append(OutputColumn(acute_column(ind.name), "acute", ind.name, ind.group,
-                                        _suffix(label, " (acuut)", " (acute)"), _NO_YES))
+                out.append(
+                    OutputColumn(
+                        acute_column(ind.name),
+                        "acute",
+                        ind.name,
+                        ind.group,
+                        _suffix(label, " (acuut)", " (acute)"),
+                        _NO_YES,
+                    )
+                )
         elif isinstance(ind, ConditionPlan):
             out.append(OutputColumn(ind.name, "condition", ind.name, ind.group, label, _NO_YES))
         elif ind.rule == "none_problem":
@@ -157,7 +181,9 @@ class ScoringResult:
 
     def cutoff_frame(self) -> pd.DataFrame:
         """The cut-off table as a frame (one row per traffic-light indicator)."""
-        return pd.DataFrame([asdict(c) for c in self.cutoffs], columns=list(CutoffRow.__dataclass_fields__))
+        return pd.DataFrame(
+            [asdict(c) for c in self.cutoffs], columns=list(CutoffRow.__dataclass_fields__)
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary (everything except the frame), for ``diagnostics.json``."""
@@ -168,8 +194,13 @@ class ScoringResult:
             "columns": [c.name for c in self.columns],
             "scales": [asdict(s) for s in self.scales],
             "cutoffs": [asdict(c) for c in self.cutoffs],
-            "indicators": [{**asdict(i), "distribution": [list(d) for d in i.distribution]} for i in self.indicators],
-            "notices": [{"code": n.code, "message": n.message, "details": n.details} for n in self.notices],
+            "indicators": [
+                {**asdict(i), "distribution": [list(d) for d in i.distribution]}
+                for i in self.indicators
+            ],
+            "notices": [
+                {"code": n.code, "message": n.message, "details": n.details} for n in self.notices
+            ],
         }
 
 
@@ -193,16 +224,29 @@ def score_arrays(plan: ScoringPlan, columns: Mapping[str, Any]) -> dict[str, np.
             continue
         a = np.asarray(columns[name])
         if a.ndim != 1 or a.dtype.kind not in "iuf":
-            problems.append(Problem("expected a 1-D numeric array", column=name, value=f"{a.dtype}{a.shape}",
-                                    code="not_numeric"))
+            problems.append(
+                Problem(
+                    "expected a 1-D numeric array",
+                    column=name,
+                    value=f"{a.dtype}{a.shape}",
+                    code="not_numeric",
+                )
+            )
             continue
         arrays[name] = a.astype(np.float64, copy=False)
     lengths = [a.shape[0] for a in arrays.values()]
     n = max(set(lengths), key=lengths.count) if lengths else 0  # the most common length
     for name, a in arrays.items():
         if a.shape[0] != n:
-            problems.append(Problem("column length differs from the other columns", column=name,
-                                    value=a.shape[0], expected=str(n), code="length_mismatch"))
+            problems.append(
+                Problem(
+                    "column length differs from the other columns",
+                    column=name,
+                    value=a.shape[0],
+                    expected=str(n),
+                    code="length_mismatch",
+                )
+            )
     if problems:
         raise InputError("cannot score: bad input columns", tuple(problems), code="bad_score_input")
     outcome = run(plan, arrays, n)
@@ -210,7 +254,9 @@ def score_arrays(plan: ScoringPlan, columns: Mapping[str, Any]) -> dict[str, np.
     return outcome.columns
 
 
-def score_frame(q: Questionnaire, df: pd.DataFrame, population: str = DEFAULT_POPULATION) -> ScoringResult:
+def score_frame(
+    q: Questionnaire, df: pd.DataFrame, population: str = DEFAULT_POPULATION
+) -> ScoringResult:
     """Add scale scores and indicators to ``df`` (one row per respondent, canonical numeric codes).
 
     Output columns are named as in the run-directory contract: ``score_<scale>``, ``tl_<indicator>``,
@@ -228,24 +274,50 @@ def score_frame(q: Questionnaire, df: pd.DataFrame, population: str = DEFAULT_PO
     catalogue = _catalogue(q, plan)
     replaced = [c for c in outcome.columns if c in df.columns]
     new = pd.DataFrame(outcome.columns, index=df.index)
-    frame = pd.concat([df.drop(columns=replaced), new], axis=1) if replaced else pd.concat([df, new], axis=1)
+    frame = (
+        pd.concat([df.drop(columns=replaced), new], axis=1)
+        if replaced
+        else pd.concat([df, new], axis=1)
+    )
     notices = []
     if replaced:
-        notices.append(Notice("scoring_columns_replaced", f"{len(replaced)} existing column(s) replaced by new scores",
-                              {"columns": replaced}))
+        notices.append(
+            Notice(
+                "scoring_columns_replaced",
+                f"{len(replaced)} existing column(s) replaced by new scores",
+                {"columns": replaced},
+            )
+        )
     scales = tuple(_scale_summary(s, outcome, n) for s in plan.scales)
     for s in scales:
         if n and s.n_scored == 0:
-            notices.append(Notice("scale_unscored", f"scale {s.scale!r}: no respondent has {s.min_valid} valid items",
-                                  {"scale": s.scale, "n_rows": n}))
-    cutoffs = tuple(_cutoff_row(ind, population) for ind in plan.indicators if isinstance(ind, TrafficLightPlan))
+            notices.append(
+                Notice(
+                    "scale_unscored",
+                    f"scale {s.scale!r}: no respondent has {s.min_valid} valid items",
+                    {"scale": s.scale, "n_rows": n},
+                )
+            )
+    cutoffs = tuple(
+        _cutoff_row(ind, population) for ind in plan.indicators if isinstance(ind, TrafficLightPlan)
+    )
     fallback = [c.indicator for c in cutoffs if c.cutoff_key != population]
     if population != DEFAULT_POPULATION and fallback:
-        notices.append(Notice("cutoff_default_used", f"{len(fallback)} indicator(s) have no cut-offs for "
-                              f"{population!r}; their 'default' cut-offs were used", {"indicators": fallback}))
+        notices.append(
+            Notice(
+                "cutoff_default_used",
+                f"{len(fallback)} indicator(s) have no cut-offs for "
+                f"{population!r}; their 'default' cut-offs were used",
+                {"indicators": fallback},
+            )
+        )
     return ScoringResult(
-        frame=frame, questionnaire=plan.questionnaire, population=population, columns=catalogue,
-        scales=scales, cutoffs=cutoffs,
+        frame=frame,
+        questionnaire=plan.questionnaire,
+        population=population,
+        columns=catalogue,
+        scales=scales,
+        cutoffs=cutoffs,
         indicators=tuple(_indicator_summary(ind, outcome) for ind in plan.indicators),
         notices=tuple(notices),
     )
@@ -261,25 +333,43 @@ def _frame_columns(df: pd.DataFrame, plan: ScoringPlan) -> dict[str, np.ndarray]
     missing = [c for c in names if c not in df.columns]
     if missing:
         more = f" (first {MAX_ROWS_SHOWN} shown)" if len(missing) > MAX_ROWS_SHOWN else ""
-        problems.append(Problem(f"{len(missing)} item column(s) needed for scoring are missing{more}",
-                                value=missing[:MAX_ROWS_SHOWN], hint="score the validated data (01_validate/accepted.parquet) "
-                                "or check the questionnaire version", code="missing_column"))
+        problems.append(
+            Problem(
+                f"{len(missing)} item column(s) needed for scoring are missing{more}",
+                value=missing[:MAX_ROWS_SHOWN],
+                hint="score the validated data (01_validate/accepted.parquet) "
+                "or check the questionnaire version",
+                code="missing_column",
+            )
+        )
     dupes = set(df.columns[df.columns.duplicated()])
     for name in names:
         if name in missing:
             continue
         if name in dupes:
-            problems.append(Problem("column name appears more than once", column=name, code="duplicate_column"))
+            problems.append(
+                Problem("column name appears more than once", column=name, code="duplicate_column")
+            )
             continue
         s = df[name]
         if pd.api.types.is_bool_dtype(s.dtype) or not pd.api.types.is_numeric_dtype(s.dtype):
-            problems.append(Problem("item column is not numeric", column=name, value=str(s.dtype),
-                                    expected="numeric codes (float64)", code="not_numeric"))
+            problems.append(
+                Problem(
+                    "item column is not numeric",
+                    column=name,
+                    value=str(s.dtype),
+                    expected="numeric codes (float64)",
+                    code="not_numeric",
+                )
+            )
             continue
         arrays[name] = s.to_numpy(dtype=np.float64, na_value=np.nan)
     if problems:
-        raise InputError("cannot score: the data do not match the questionnaire", tuple(problems),
-                         code="bad_score_input")
+        raise InputError(
+            "cannot score: the data do not match the questionnaire",
+            tuple(problems),
+            code="bad_score_input",
+        )
     return arrays
 
 
@@ -296,7 +386,9 @@ def _locator(df: pd.DataFrame) -> Any:
     return where
 
 
-def _raise_unknown(plan: ScoringPlan, outcome: RunOutcome, arrays: Mapping[str, np.ndarray], where: Any) -> None:
+def _raise_unknown(
+    plan: ScoringPlan, outcome: RunOutcome, arrays: Mapping[str, np.ndarray], where: Any
+) -> None:
     """Codes outside an item's choice list, in scale items and in the single-choice items that
     condition indicators read: every such column reported at once, a few rows each."""
     problems: list[Problem] = []
@@ -306,12 +398,25 @@ def _raise_unknown(plan: ScoringPlan, outcome: RunOutcome, arrays: Mapping[str, 
         reported.add(name)
         expected = "one of " + ", ".join(str(int(c)) for c in codes) + " or a missing code (< 0)"
         for p in pos[:MAX_ROWS_SHOWN]:
-            problems.append(Problem("code is not a choice of the item", column=name, value=float(arrays[name][p]),
-                                    expected=expected, hint="validate the data first (codes outside the list become -7)",
-                                    code="unknown_code", **where(p)))
+            problems.append(
+                Problem(
+                    "code is not a choice of the item",
+                    column=name,
+                    value=float(arrays[name][p]),
+                    expected=expected,
+                    hint="validate the data first (codes outside the list become -7)",
+                    code="unknown_code",
+                    **where(p),
+                )
+            )
         if pos.size > MAX_ROWS_SHOWN:
-            problems.append(Problem(f"... and {pos.size - MAX_ROWS_SHOWN} more row(s) with unknown codes",
-                                    column=name, code="unknown_code"))
+            problems.append(
+                Problem(
+                    f"... and {pos.size - MAX_ROWS_SHOWN} more row(s) with unknown codes",
+                    column=name,
+                    code="unknown_code",
+                )
+            )
 
     for scale in plan.scales:
         for item in scale.items:
@@ -326,15 +431,27 @@ def _raise_unknown(plan: ScoringPlan, outcome: RunOutcome, arrays: Mapping[str, 
                 if bad.size and name not in reported:
                     report(name, bad, codes)
     if problems:
-        raise InputError(f"cannot score: {len(reported)} item column(s) hold codes outside their choice list",
-                         tuple(problems), code="unknown_code")
+        raise InputError(
+            f"cannot score: {len(reported)} item column(s) hold codes outside their choice list",
+            tuple(problems),
+            code="unknown_code",
+        )
 
 
 def _scale_summary(scale: ScalePlan, outcome: RunOutcome, n: int) -> ScaleSummary:
     scored = int(np.count_nonzero(~np.isnan(outcome.scales[scale.name].score)))
-    return ScaleSummary(scale=scale.name, column=scale.column, method=scale.method, n_items=len(scale.items),
-                        min_valid=scale.min_valid, min=scale.min, max=scale.max, n_rows=n, n_scored=scored,
-                        n_too_few_items=n - scored)
+    return ScaleSummary(
+        scale=scale.name,
+        column=scale.column,
+        method=scale.method,
+        n_items=len(scale.items),
+        min_valid=scale.min_valid,
+        min=scale.min,
+        max=scale.max,
+        n_rows=n,
+        n_scored=scored,
+        n_too_few_items=n - scored,
+    )
 
 
 def _cutoff_row(ind: TrafficLightPlan, population: str) -> CutoffRow:
@@ -342,12 +459,23 @@ def _cutoff_row(ind: TrafficLightPlan, population: str) -> CutoffRow:
     rule = f"score {op} {ind.problematisch:g}: problematisch"
     if ind.acuut is not None:
         rule += f"; score {op} {ind.acuut:g}: acuut"
-    return CutoffRow(indicator=ind.name, scale=ind.scale, problem_if=ind.problem_if, population=population,
-                     cutoff_key=ind.cutoff_key, problematisch=ind.problematisch, acuut=ind.acuut,
-                     status=ind.status, note=ind.note, rule=rule)
+    return CutoffRow(
+        indicator=ind.name,
+        scale=ind.scale,
+        problem_if=ind.problem_if,
+        population=population,
+        cutoff_key=ind.cutoff_key,
+        problematisch=ind.problematisch,
+        acuut=ind.acuut,
+        status=ind.status,
+        note=ind.note,
+        rule=rule,
+    )
 
 
-def _indicator_summary(ind: TrafficLightPlan | CombinePlan | ConditionPlan, outcome: RunOutcome) -> IndicatorSummary:
+def _indicator_summary(
+    ind: TrafficLightPlan | CombinePlan | ConditionPlan, outcome: RunOutcome
+) -> IndicatorSummary:
     if isinstance(ind, TrafficLightPlan):
         column, kind = tl_column(ind.name), "traffic_light"
     elif isinstance(ind, ConditionPlan):
@@ -357,6 +485,11 @@ def _indicator_summary(ind: TrafficLightPlan | CombinePlan | ConditionPlan, outc
     values = outcome.columns[column]
     defined = values[~np.isnan(values)].astype(np.int64)
     counts = np.bincount(defined) if defined.size else np.zeros(0, dtype=np.int64)
-    return IndicatorSummary(indicator=ind.name, kind=kind, group=ind.group, column=column,
-                            n_defined=int(defined.size),
-                            distribution=tuple((int(v), int(c)) for v, c in enumerate(counts) if c))
+    return IndicatorSummary(
+        indicator=ind.name,
+        kind=kind,
+        group=ind.group,
+        column=column,
+        n_defined=int(defined.size),
+        distribution=tuple((int(v), int(c)) for v, c in enumerate(counts) if c),
+    )

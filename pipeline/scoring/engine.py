@@ -92,8 +92,10 @@ def traffic_light(score: np.ndarray, tl: TrafficLightPlan) -> dict[str, np.ndarr
     level = problem.astype(np.float64)
     if acute is not None:
         level += acute
-    out = {tl_column(tl.name): np.where(defined, level, np.nan),
-           tl.name: np.where(defined, problem, np.nan)}
+    out = {
+        tl_column(tl.name): np.where(defined, level, np.nan),
+        tl.name: np.where(defined, problem, np.nan),
+    }
     if acute is not None:
         out[acute_column(tl.name)] = np.where(defined, acute, np.nan)
     return out

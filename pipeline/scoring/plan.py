@@ -150,7 +150,9 @@ class ConditionPlan:
     condition: Expr
     defined: Expr  # where the indicator is defined
     variables: tuple[str, ...]  # the data columns both expressions read, sorted
-    choices: tuple[tuple[str, tuple[float, ...]], ...] = ()  # single-choice variables: their valid codes
+    choices: tuple[
+        tuple[str, tuple[float, ...]], ...
+    ] = ()  # single-choice variables: their valid codes
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -172,18 +174,33 @@ class ScoringPlan:
     @property
     def input_columns(self) -> tuple[str, ...]:
         """Every data column scoring reads: the scale items, then the condition indicators' variables."""
-        return tuple(dict.fromkeys([it.name for s in self.scales for it in s.items] + list(self.condition_columns)))
+        return tuple(
+            dict.fromkeys(
+                [it.name for s in self.scales for it in s.items] + list(self.condition_columns)
+            )
+        )
 
     @property
     def condition_columns(self) -> tuple[str, ...]:
         """The variables the condition indicators read (numeric codes; derived variables allowed)."""
-        return tuple(dict.fromkeys(v for ind in self.indicators if isinstance(ind, ConditionPlan) for v in ind.variables))
+        return tuple(
+            dict.fromkeys(
+                v
+                for ind in self.indicators
+                if isinstance(ind, ConditionPlan)
+                for v in ind.variables
+            )
+        )
 
     def scales_only(self) -> ScoringPlan:
         """This plan without its condition indicators: what needs only the scale items (the synthetic
         generator's latent-trait model scores item draws of the scales alone)."""
-        return ScoringPlan(questionnaire=self.questionnaire, population=self.population, scales=self.scales,
-                           indicators=tuple(i for i in self.indicators if not isinstance(i, ConditionPlan)))
+        return ScoringPlan(
+            questionnaire=self.questionnaire,
+            population=self.population,
+            scales=self.scales,
+            indicators=tuple(i for i in self.indicators if not isinstance(i, ConditionPlan)),
+        )
 
     @property
     def output_columns(self) -> tuple[str, ...]:
@@ -193,33 +210,63 @@ class ScoringPlan:
         return tuple(out)
 
 
-def _item_plan(q: Questionnaire, scale: Scale, name: str, ref_range: float | None,
-               problems: list[Problem]) -> ItemPlan | None:
+def _item_plan(
+    q: Questionnaire, scale: Scale, name: str, ref_range: float | None, problems: list[Problem]
+) -> ItemPlan | None:
     where = f"scales[{scale.name}].items[{name}]"
     try:
         item = q.item(name)
     except KeyError:
-        problems.append(Problem("scale item is not a questionnaire item", path=where, value=name,
-                                hint="add the item or remove it from the scale", code="unknown_item"))
+        problems.append(
+            Problem(
+                "scale item is not a questionnaire item",
+                path=where,
+                value=name,
+                hint="add the item or remove it from the scale",
+                code="unknown_item",
+            )
+        )
         return None
     choices = q.choices_of(item) if item.type == ItemType.single else ()
     if not choices:
-        problems.append(Problem("a scale item must be a single-choice item with choices", path=where,
-                                value=item.type.value, code="item_without_choices"))
+        problems.append(
+            Problem(
+                "a scale item must be a single-choice item with choices",
+                path=where,
+                value=item.type.value,
+                code="item_without_choices",
+            )
+        )
         return None
     codes = np.array([c.code for c in choices], dtype=np.float64)
-    scores = np.array([float(c.code if c.score is None else c.score) for c in choices], dtype=np.float64)
+    scores = np.array(
+        [float(c.code if c.score is None else c.score) for c in choices], dtype=np.float64
+    )
     if np.any(codes < 0):
-        problems.append(Problem("choice codes of a scale item must be >= 0 (negative codes are non-substantive)",
-                                path=where, value=[int(c) for c in codes[codes < 0]], code="negative_choice_code"))
+        problems.append(
+            Problem(
+                "choice codes of a scale item must be >= 0 (negative codes are non-substantive)",
+                path=where,
+                value=[int(c) for c in codes[codes < 0]],
+                code="negative_choice_code",
+            )
+        )
         return None
     if not np.all(np.isfinite(scores)):
-        problems.append(Problem("choice scores must be finite", path=where, code="bad_choice_score"))
+        problems.append(
+            Problem("choice scores must be finite", path=where, code="bad_choice_score")
+        )
         return None
     low, high = float(scores.min()), float(scores.max())
     if high <= low:
-        problems.append(Problem("the choices of a scale item must have at least two different scores",
-                                path=where, value=low, code="constant_item"))
+        problems.append(
+            Problem(
+                "the choices of a scale item must have at least two different scores",
+                path=where,
+                value=low,
+                code="constant_item",
+            )
+        )
         return None
     reverse = name in scale.reverse
     offset = (high - scores) if reverse else (scores - low)
@@ -234,17 +281,33 @@ def _item_plan(q: Questionnaire, scale: Scale, name: str, ref_range: float | Non
     nonneg_missing = sorted({float(m) for m in (*item.missing, *q.missing_code_values()) if m >= 0})
     clash = sorted(set(nonneg_missing) & set(codes.tolist()))
     if clash:
-        problems.append(Problem("a code is both a choice and a missing code", path=where,
-                                value=[int(c) for c in clash], code="missing_code_is_choice"))
+        problems.append(
+            Problem(
+                "a code is both a choice and a missing code",
+                path=where,
+                value=[int(c) for c in clash],
+                code="missing_code_is_choice",
+            )
+        )
         return None
-    return ItemPlan(name=name, codes=_ro(codes[order]), points=_ro(points[order]), denominator=float(denominator),
-                    reverse=reverse, missing=_ro(np.array(nonneg_missing, dtype=np.float64)), low=low, high=high)
+    return ItemPlan(
+        name=name,
+        codes=_ro(codes[order]),
+        points=_ro(points[order]),
+        denominator=float(denominator),
+        reverse=reverse,
+        missing=_ro(np.array(nonneg_missing, dtype=np.float64)),
+        low=low,
+        high=high,
+    )
 
 
 def _listed(keys: Iterable[str], limit: int = 5) -> str:
     names = list(keys)
     more = f" (and {len(names) - limit} more)" if len(names) > limit else ""
-    return "one of " + ", ".join(repr(n) for n in names[:limit]) + more if names else "(none defined)"
+    return (
+        "one of " + ", ".join(repr(n) for n in names[:limit]) + more if names else "(none defined)"
+    )
 
 
 def _ro(a: np.ndarray) -> np.ndarray:
@@ -260,19 +323,44 @@ def _scale_plan(q: Questionnaire, scale: Scale, problems: list[Problem]) -> Scal
         problems.append(Problem("a scale needs at least one item", path=where, code="empty_scale"))
     dupes = sorted({i for i in scale.items if scale.items.count(i) > 1})
     if dupes:
-        problems.append(Problem("an item appears more than once in the scale", path=where, value=dupes,
-                                code="duplicate_scale_item"))
+        problems.append(
+            Problem(
+                "an item appears more than once in the scale",
+                path=where,
+                value=dupes,
+                code="duplicate_scale_item",
+            )
+        )
     stray = [r for r in scale.reverse if r not in scale.items]
     if stray:
-        problems.append(Problem("reverse-coded items must be items of the scale", path=f"{where}.reverse",
-                                value=stray, code="reverse_not_in_scale"))
+        problems.append(
+            Problem(
+                "reverse-coded items must be items of the scale",
+                path=f"{where}.reverse",
+                value=stray,
+                code="reverse_not_in_scale",
+            )
+        )
     sc = scale.scoring
     if not sc.max > sc.min:
-        problems.append(Problem("scoring max must be larger than min", path=f"{where}.scoring",
-                                value=(sc.min, sc.max), code="bad_score_range"))
+        problems.append(
+            Problem(
+                "scoring max must be larger than min",
+                path=f"{where}.scoring",
+                value=(sc.min, sc.max),
+                code="bad_score_range",
+            )
+        )
     if not 1 <= sc.min_valid <= max(len(scale.items), 1):
-        problems.append(Problem("min_valid must be between 1 and the number of items", path=f"{where}.scoring.min_valid",
-                                value=sc.min_valid, expected=f"1..{len(scale.items)}", code="bad_min_valid"))
+        problems.append(
+            Problem(
+                "min_valid must be between 1 and the number of items",
+                path=f"{where}.scoring.min_valid",
+                value=sc.min_valid,
+                expected=f"1..{len(scale.items)}",
+                code="bad_min_valid",
+            )
+        )
     items: list[ItemPlan] = []
     ref_range: float | None = None
     for name in dict.fromkeys(scale.items):
@@ -283,38 +371,69 @@ def _scale_plan(q: Questionnaire, scale: Scale, problems: list[Problem]) -> Scal
                 ref_range = ip.high - ip.low
     if len(problems) > before:
         return None
-    return ScalePlan(name=scale.name, column=score_column(scale.name), method=sc.method, items=tuple(items),
-                     min=float(sc.min), max=float(sc.max), min_valid=sc.min_valid)
+    return ScalePlan(
+        name=scale.name,
+        column=score_column(scale.name),
+        method=sc.method,
+        items=tuple(items),
+        min=float(sc.min),
+        max=float(sc.max),
+        min_valid=sc.min_valid,
+    )
 
 
-def _traffic_light(ind: Indicator, population: str, scales: dict[str, Scale],
-                   problems: list[Problem]) -> TrafficLightPlan | None:
+def _traffic_light(
+    ind: Indicator, population: str, scales: dict[str, Scale], problems: list[Problem]
+) -> TrafficLightPlan | None:
     where = f"indicators[{ind.name}]"
     assert ind.scale is not None and ind.cutoffs is not None  # guaranteed by the model
     if ind.scale not in scales:
-        problems.append(Problem("traffic-light indicator refers to an unknown scale", path=f"{where}.scale",
-                                value=ind.scale, expected=_listed(scales),
-                                code="unknown_scale"))
+        problems.append(
+            Problem(
+                "traffic-light indicator refers to an unknown scale",
+                path=f"{where}.scale",
+                value=ind.scale,
+                expected=_listed(scales),
+                code="unknown_scale",
+            )
+        )
         return None
     ok = True
     for key, cut in ind.cutoffs.items():
         if cut.acuut is None:
             continue
-        beyond = cut.acuut >= cut.problematisch if ind.problem_if == "high" else cut.acuut <= cut.problematisch
+        beyond = (
+            cut.acuut >= cut.problematisch
+            if ind.problem_if == "high"
+            else cut.acuut <= cut.problematisch
+        )
         if not beyond:
             rel = ">=" if ind.problem_if == "high" else "<="
-            problems.append(Problem(f"with problem_if: {ind.problem_if} the acute cut-off must be {rel} the problematic one",
-                                    path=f"{where}.cutoffs.{key}", value=(cut.problematisch, cut.acuut),
-                                    code="cutoffs_out_of_order"))
+            problems.append(
+                Problem(
+                    f"with problem_if: {ind.problem_if} the acute cut-off must be {rel} the problematic one",
+                    path=f"{where}.cutoffs.{key}",
+                    value=(cut.problematisch, cut.acuut),
+                    code="cutoffs_out_of_order",
+                )
+            )
             ok = False
     if not ok:
         return None
     key = population if population in ind.cutoffs else DEFAULT_POPULATION
     cut = ind.cutoffs[key]
-    return TrafficLightPlan(name=ind.name, group=ind.group, scale=ind.scale, score_column=score_column(ind.scale),
-                            problem_if=ind.problem_if, problematisch=float(cut.problematisch),
-                            acuut=None if cut.acuut is None else float(cut.acuut), cutoff_key=key,
-                            status=ind.cutoff_status, note=ind.cutoff_note)
+    return TrafficLightPlan(
+        name=ind.name,
+        group=ind.group,
+        scale=ind.scale,
+        score_column=score_column(ind.scale),
+        problem_if=ind.problem_if,
+        problematisch=float(cut.problematisch),
+        acuut=None if cut.acuut is None else float(cut.acuut),
+        cutoff_key=key,
+        status=ind.cutoff_status,
+        note=ind.cutoff_note,
+    )
 
 
 def _combine(ind: Indicator, kinds: dict[str, str], problems: list[Problem]) -> CombinePlan | None:
@@ -323,18 +442,43 @@ def _combine(ind: Indicator, kinds: dict[str, str], problems: list[Problem]) -> 
     expected = "none_problem" if ind.kind == "composite" else "count_problem"
     before = len(problems)
     if rule != expected:
-        problems.append(Problem(f"a {ind.kind} indicator needs rule {expected}", path=f"{where}.rule",
-                                value=rule, code="rule_kind_mismatch"))
+        problems.append(
+            Problem(
+                f"a {ind.kind} indicator needs rule {expected}",
+                path=f"{where}.rule",
+                value=rule,
+                code="rule_kind_mismatch",
+            )
+        )
     for name in ind.of:
         if name not in kinds:
-            problems.append(Problem("combines an unknown indicator", path=f"{where}.of", value=name,
-                                    expected=_listed(kinds), code="unknown_indicator"))
+            problems.append(
+                Problem(
+                    "combines an unknown indicator",
+                    path=f"{where}.of",
+                    value=name,
+                    expected=_listed(kinds),
+                    code="unknown_indicator",
+                )
+            )
         elif kinds[name] != "traffic_light":
-            problems.append(Problem("can only combine traffic-light indicators", path=f"{where}.of",
-                                    value=name, code="combines_non_traffic_light"))
+            problems.append(
+                Problem(
+                    "can only combine traffic-light indicators",
+                    path=f"{where}.of",
+                    value=name,
+                    code="combines_non_traffic_light",
+                )
+            )
     if len(set(ind.of)) != len(ind.of):
-        problems.append(Problem("an indicator is combined more than once", path=f"{where}.of",
-                                value=list(ind.of), code="duplicate_combined_indicator"))
+        problems.append(
+            Problem(
+                "an indicator is combined more than once",
+                path=f"{where}.of",
+                value=list(ind.of),
+                code="duplicate_combined_indicator",
+            )
+        )
     if len(problems) > before:
         return None
     return CombinePlan(name=ind.name, group=ind.group, rule=rule, of=tuple(ind.of))
@@ -350,17 +494,37 @@ def _condition(ind: Indicator, q: Questionnaire, problems: list[Problem]) -> Con
             continue
         e, issue = try_parse(text)
         if issue is not None:
-            problems.append(Problem(f"{key}: {issue.message} at column {issue.column}", path=f"{where}.{key}",
-                                    value=text, expected=issue.expected, code="expr_syntax"))
+            problems.append(
+                Problem(
+                    f"{key}: {issue.message} at column {issue.column}",
+                    path=f"{where}.{key}",
+                    value=text,
+                    expected=issue.expected,
+                    code="expr_syntax",
+                )
+            )
             continue
         assert e is not None
         unknown = sorted(v for v in e.variables if v not in known)
         if unknown:
-            problems.append(Problem(f"{key} uses a variable the questionnaire does not have", path=f"{where}.{key}",
-                                    value=unknown, expected=_listed(sorted(known)), code="unknown_variable"))
+            problems.append(
+                Problem(
+                    f"{key} uses a variable the questionnaire does not have",
+                    path=f"{where}.{key}",
+                    value=unknown,
+                    expected=_listed(sorted(known)),
+                    code="unknown_variable",
+                )
+            )
         elif not e.variables:
-            problems.append(Problem(f"{key} must name at least one variable", path=f"{where}.{key}", value=text,
-                                    code="constant_condition"))
+            problems.append(
+                Problem(
+                    f"{key} must name at least one variable",
+                    path=f"{where}.{key}",
+                    value=text,
+                    code="constant_condition",
+                )
+            )
         parsed[key] = e
     if len(problems) > before:
         return None
@@ -376,10 +540,18 @@ def _condition(ind: Indicator, q: Questionnaire, problems: list[Problem]) -> Con
     for v in variables:
         item = next((it for it in q.items if it.name == v), None)
         if item is not None and item.type == ItemType.single:
-            valid = {float(c.code) for c in q.choices_of(item)} | {float(m) for m in item.missing if m >= 0}
+            valid = {float(c.code) for c in q.choices_of(item)} | {
+                float(m) for m in item.missing if m >= 0
+            }
             choices.append((v, tuple(sorted(valid))))
-    return ConditionPlan(name=ind.name, group=ind.group, condition=condition, defined=defined, variables=variables,
-                         choices=tuple(choices))
+    return ConditionPlan(
+        name=ind.name,
+        group=ind.group,
+        condition=condition,
+        defined=defined,
+        variables=variables,
+        choices=tuple(choices),
+    )
 
 
 def known_populations(q: Questionnaire) -> tuple[str, ...]:
@@ -401,20 +573,36 @@ def compile_plan(q: Questionnaire, population: str = DEFAULT_POPULATION) -> Scor
     """
     pops = known_populations(q)
     if population not in pops:
-        raise UsageError(f"no indicator has cut-offs for population {population!r}",
-                         [Problem(one_of(population, pops), hint="use 'default' or a population named in the cut-offs",
-                                  code="unknown_population")], code="unknown_population")
+        raise UsageError(
+            f"no indicator has cut-offs for population {population!r}",
+            [
+                Problem(
+                    one_of(population, pops),
+                    hint="use 'default' or a population named in the cut-offs",
+                    code="unknown_population",
+                )
+            ],
+            code="unknown_population",
+        )
     problems: list[Problem] = []
     scale_specs: dict[str, Scale] = {}
     for s in q.scales:
         if s.name in scale_specs:
-            problems.append(Problem("duplicate scale name", path=f"scales[{s.name}]", code="duplicate_scale"))
+            problems.append(
+                Problem("duplicate scale name", path=f"scales[{s.name}]", code="duplicate_scale")
+            )
         scale_specs[s.name] = s
     scales = [p for s in scale_specs.values() if (p := _scale_plan(q, s, problems)) is not None]
     kinds: dict[str, str] = {}
     for ind in q.indicators:
         if ind.name in kinds:
-            problems.append(Problem("duplicate indicator name", path=f"indicators[{ind.name}]", code="duplicate_indicator"))
+            problems.append(
+                Problem(
+                    "duplicate indicator name",
+                    path=f"indicators[{ind.name}]",
+                    code="duplicate_indicator",
+                )
+            )
         kinds[ind.name] = ind.kind
     indicators: list[IndicatorPlan] = []
     for ind in q.indicators:
@@ -430,23 +618,47 @@ def compile_plan(q: Questionnaire, population: str = DEFAULT_POPULATION) -> Scor
     if not problems:
         _check_names(q, scales, indicators, problems)
     if problems:
-        raise SpecError(f"questionnaire {q.study.id!r}: the scoring spec has {len(problems)} problem(s)",
-                        tuple(problems))
-    return ScoringPlan(questionnaire=q.study.id, population=population, scales=tuple(scales),
-                       indicators=tuple(indicators))
+        raise SpecError(
+            f"questionnaire {q.study.id!r}: the scoring spec has {len(problems)} problem(s)",
+            tuple(problems),
+        )
+    return ScoringPlan(
+        questionnaire=q.study.id,
+        population=population,
+        scales=tuple(scales),
+        indicators=tuple(indicators),
+    )
 
 
-def _check_names(q: Questionnaire, scales: list[ScalePlan], indicators: list[IndicatorPlan],
-                 problems: list[Problem]) -> None:
+def _check_names(
+    q: Questionnaire,
+    scales: list[ScalePlan],
+    indicators: list[IndicatorPlan],
+    problems: list[Problem],
+) -> None:
     taken = set(q.variables()) | {d.name for d in q.derived}
     seen: dict[str, str] = {}
     owners = [(s.column, f"scales[{s.name}]") for s in scales]
     owners += [(c, f"indicators[{i.name}]") for i in indicators for c in i.columns]
     for col, owner in owners:
         if col in taken:
-            problems.append(Problem("output column would overwrite a questionnaire variable", path=owner,
-                                    value=col, hint="rename the scale or indicator", code="output_name_clash"))
+            problems.append(
+                Problem(
+                    "output column would overwrite a questionnaire variable",
+                    path=owner,
+                    value=col,
+                    hint="rename the scale or indicator",
+                    code="output_name_clash",
+                )
+            )
         elif col in seen:
-            problems.append(Problem(f"output column also produced by {seen[col]}", path=owner, value=col,
-                                    hint="rename the scale or indicator", code="output_name_clash"))
+            problems.append(
+                Problem(
+                    f"output column also produced by {seen[col]}",
+                    path=owner,
+                    value=col,
+                    hint="rename the scale or indicator",
+                    code="output_name_clash",
+                )
+            )
         seen.setdefault(col, owner)

@@ -1,16 +1,9 @@
-"""Statistical disclosure control for the microdata release (issue 9).
+"""Statistical disclosure control, in two engines that share no code path but one purpose:
 
-Modules (each owns one thing; importing this package loads nothing):
+- :mod:`pipeline.sdc.tables`: disclosure control of published tables (custom tables, reports, the
+  standard table): primary and secondary suppression, exact audit, differencing against the ledger.
+- :mod:`pipeline.sdc.microdata`: disclosure control of microdata releases: recoding, k-anonymity and
+  individual risk, local suppression, PRAM, release weights, risk report.
 
-- :mod:`~pipeline.sdc.profile`: release profiles (``releases/*.yaml``), the frozen spec.
-- :mod:`~pipeline.sdc.plan`: which columns are kept or dropped and why; key variables; profile checks.
-- :mod:`~pipeline.sdc.recode`: global recoding (the questionnaire's release recodes, merging of small
-  categories), every change counted.
-- :mod:`~pipeline.sdc.risk`: frequencies with wildcards, k-anonymity, individual and global risk.
-- :mod:`~pipeline.sdc.suppress`: local suppression to k-anonymity with few cells.
-- :mod:`~pipeline.sdc.pram`: PRAM with an invariant transition matrix.
-- :mod:`~pipeline.sdc.linkage`: weight linkage (can a protected value be read back from the weight?).
-- :mod:`~pipeline.sdc.weights`: the release weights (kept, or recalibrated on the released values).
-- :mod:`~pipeline.sdc.report`: the risk report and information loss (frozen, JSON, HTML fragment).
-- :mod:`~pipeline.sdc.api`: :func:`~pipeline.sdc.api.anonymise`, the entry point of ``wbm release``.
+Importing this package loads nothing.
 """

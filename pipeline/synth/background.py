@@ -49,7 +49,9 @@ def _categorical(shares: np.ndarray, codes: np.ndarray, rng: np.random.Generator
     return codes[idx].astype(np.float64)
 
 
-def _by_statute(table: Mapping[int, tuple[float, ...]], statute: np.ndarray, n_codes: int) -> np.ndarray | None:
+def _by_statute(
+    table: Mapping[int, tuple[float, ...]], statute: np.ndarray, n_codes: int
+) -> np.ndarray | None:
     rows = np.zeros((statute.shape[0], n_codes))
     for code, shares in table.items():
         if len(shares) != n_codes:
@@ -69,7 +71,9 @@ def _yes_no(item: Item, q: Questionnaire) -> tuple[float, float] | None:
     return (1.0, 2.0) if codes == [1, 2] else None
 
 
-def neutral(item: Item, q: Questionnaire, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+def neutral(
+    item: Item, q: Questionnaire, n: int, rng: np.random.Generator
+) -> dict[str, np.ndarray]:
     """A neutral answer for an item without a model of its own."""
     if item.type == ItemType.single:
         codes = np.array([c.code for c in q.choices_of(item)], dtype=np.float64)
@@ -78,15 +82,34 @@ def neutral(item: Item, q: Questionnaire, n: int, rng: np.random.Generator) -> d
         return {v: (rng.random(n) < 0.3).astype(np.float64) for v in q.item_variables(item)}
     if item.type in (ItemType.integer, ItemType.decimal):
         lim = item.limits
-        lo = (lim.soft_min if lim and lim.soft_min is not None else lim.hard_min if lim and lim.hard_min is not None else 0.0)
-        hi = (lim.soft_max if lim and lim.soft_max is not None else lim.hard_max if lim and lim.hard_max is not None else 10.0)
-        return {item.name: rng.integers(int(np.ceil(lo)), int(np.floor(hi)) + 1, n).astype(np.float64)}
+        lo = (
+            lim.soft_min
+            if lim and lim.soft_min is not None
+            else lim.hard_min
+            if lim and lim.hard_min is not None
+            else 0.0
+        )
+        hi = (
+            lim.soft_max
+            if lim and lim.soft_max is not None
+            else lim.hard_max
+            if lim and lim.hard_max is not None
+            else 10.0
+        )
+        return {
+            item.name: rng.integers(int(np.ceil(lo)), int(np.floor(hi)) + 1, n).astype(np.float64)
+        }
     return {item.name: np.full(n, "", dtype=object)}
 
 
-def background_values(q: Questionnaire, spec: BackgroundSpec, persons: Mapping[str, np.ndarray],
-                      latent: Mapping[str, np.ndarray], scale_items: set[str],
-                      rng: np.random.Generator) -> dict[str, np.ndarray]:
+def background_values(
+    q: Questionnaire,
+    spec: BackgroundSpec,
+    persons: Mapping[str, np.ndarray],
+    latent: Mapping[str, np.ndarray],
+    scale_items: set[str],
+    rng: np.random.Generator,
+) -> dict[str, np.ndarray]:
     """Values of every non-scale item for every person.
 
     ``persons`` holds the frame variables (``sex``, ``age``, ``sector``, ``statute``, ``province``)
@@ -103,14 +126,25 @@ def background_values(q: Questionnaire, spec: BackgroundSpec, persons: Mapping[s
         name = item.name
         if name in scale_items or name == q.study.id_variable:
             continue
-        modelled = _modelled(item, q, spec, persons, out, stress, learning, conditions, statute, rng)
+        modelled = _modelled(
+            item, q, spec, persons, out, stress, learning, conditions, statute, rng
+        )
         out.update(modelled if modelled is not None else neutral(item, q, n, rng))
     return out
 
 
-def _modelled(item: Item, q: Questionnaire, spec: BackgroundSpec, persons: Mapping[str, np.ndarray],
-              done: Mapping[str, np.ndarray], stress: np.ndarray, learning: np.ndarray,
-              conditions: np.ndarray, statute: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray] | None:
+def _modelled(
+    item: Item,
+    q: Questionnaire,
+    spec: BackgroundSpec,
+    persons: Mapping[str, np.ndarray],
+    done: Mapping[str, np.ndarray],
+    stress: np.ndarray,
+    learning: np.ndarray,
+    conditions: np.ndarray,
+    statute: np.ndarray,
+    rng: np.random.Generator,
+) -> dict[str, np.ndarray] | None:
     name, n = item.name, statute.shape[0]
     codes = np.array([c.code for c in q.choices_of(item)], dtype=np.float64)
     yn = _yes_no(item, q) if item.type == ItemType.single else None
@@ -128,19 +162,33 @@ def _modelled(item: Item, q: Questionnaire, spec: BackgroundSpec, persons: Mappi
         for mask, hours in ((part, spec.hours_parttime), (~part, spec.hours_fulltime)):
             values = np.array([v for v, _p in hours])
             probs = np.array([p for _v, p in hours])
-            out[mask] = values[np.searchsorted(np.cumsum(probs), rng.random(int(mask.sum())), side="right").clip(0, len(values) - 1)]
+            out[mask] = values[
+                np.searchsorted(np.cumsum(probs), rng.random(int(mask.sum())), side="right").clip(
+                    0, len(values) - 1
+                )
+            ]
         return {name: out}
     if name == "telework" and yn is not None:
-        base = linear_effects({"statute": spec.telework_by_statute}, persons, n).clip(1e-6, 1 - 1e-6)
-        z = np.log(base / (1 - base)) + linear_effects({"sector": spec.telework_sector_logit}, persons, n)
+        base = linear_effects({"statute": spec.telework_by_statute}, persons, n).clip(
+            1e-6, 1 - 1e-6
+        )
+        z = np.log(base / (1 - base)) + linear_effects(
+            {"sector": spec.telework_sector_logit}, persons, n
+        )
         return {name: np.where(rng.random(n) < _logistic(z), yn[0], yn[1])}
     if name == "tw_days" and "telework" in done:
         shares = np.asarray(spec.tw_days_share)
-        days = 1.0 + np.searchsorted(np.cumsum(shares), rng.random(n), side="right").clip(0, len(shares) - 1)
+        days = 1.0 + np.searchsorted(np.cumsum(shares), rng.random(n), side="right").clip(
+            0, len(shares) - 1
+        )
         return {name: np.where(done["telework"] == 1.0, days, 0.0)}
     if name == "abs_spells":
         s = spec.abs_stress_slope
-        return {name: rng.poisson(spec.abs_spells_mean * np.exp(s * stress - s * s / 2)).astype(np.float64)}
+        return {
+            name: rng.poisson(spec.abs_spells_mean * np.exp(s * stress - s * s / 2)).astype(
+                np.float64
+            )
+        }
     if name == "abs_days" and "abs_spells" in done:
         spells = done["abs_spells"].astype(np.int64)
         extra = rng.negative_binomial(np.maximum(spells, 1), 1.0 / spec.abs_days_per_spell)

@@ -101,16 +101,32 @@ class Calibration:
 def _solve(f: Callable[[float], float], lo: float, hi: float, what: str, path: str) -> float:
     flo, fhi = f(lo), f(hi)
     if flo * fhi > 0:
-        raise SpecError(f"cannot calibrate the synthetic model: {what} is out of reach",
-                        [Problem(f"the target cannot be met for any value in [{lo}, {hi}]", path=path,
-                                 value=(round(flo, 6), round(fhi, 6)), hint="change the target or the effects in "
-                                 "pipeline/synth/model.yaml", code="calibration_out_of_reach")])
+        raise SpecError(
+            f"cannot calibrate the synthetic model: {what} is out of reach",
+            [
+                Problem(
+                    f"the target cannot be met for any value in [{lo}, {hi}]",
+                    path=path,
+                    value=(round(flo, 6), round(fhi, 6)),
+                    hint="change the target or the effects in pipeline/synth/model.yaml",
+                    code="calibration_out_of_reach",
+                )
+            ],
+        )
     return round(float(brentq(f, lo, hi, xtol=1e-12, rtol=1e-12)), DECIMALS)
 
 
-def calibrate(model: SynthModel, scales: tuple[str, ...], owners: tuple[str | None, ...], composite_of: tuple[str, ...],
-              curves: Mapping[str, np.ndarray], means: np.ndarray, counts: np.ndarray,
-              response_linear: np.ndarray, web_linear: np.ndarray) -> Calibration:
+def calibrate(
+    model: SynthModel,
+    scales: tuple[str, ...],
+    owners: tuple[str | None, ...],
+    composite_of: tuple[str, ...],
+    curves: Mapping[str, np.ndarray],
+    means: np.ndarray,
+    counts: np.ndarray,
+    response_linear: np.ndarray,
+    web_linear: np.ndarray,
+) -> Calibration:
     """Solve the free parameters.
 
     ``scales``/``owners``: latents in order and the indicator that drives each; ``composite_of``: the
@@ -129,7 +145,9 @@ def calibrate(model: SynthModel, scales: tuple[str, ...], owners: tuple[str | No
         def rate(b: float, g: np.ndarray = g, col: np.ndarray = col, t: float = target) -> float:
             return float(at(g, col + b) @ w) - t
 
-        intercepts[j] = _solve(rate, -8.0, 8.0, f"the rate of {ind}", f"traits.indicators.{ind}.target")
+        intercepts[j] = _solve(
+            rate, -8.0, 8.0, f"the rate of {ind}", f"traits.indicators.{ind}.target"
+        )
     members = [owners.index(i) for i in composite_of]
     loadings = np.full(len(scales), model.traits.other_loading.value)
     target = model.traits.composite_target.value
@@ -139,16 +157,38 @@ def calibrate(model: SynthModel, scales: tuple[str, ...], owners: tuple[str | No
     def composite(lam: float) -> float:
         return float(none_rates(member_curves, m, np.full(len(members), lam)) @ wm) - target
 
-    lam = _solve(composite, 0.0, MAX_LOADING, f"the rate of {model.traits.composite}", "traits.composite_target")
+    lam = _solve(
+        composite,
+        0.0,
+        MAX_LOADING,
+        f"the rate of {model.traits.composite}",
+        "traits.composite_target",
+    )
     loadings[members] = lam
     resp_rate, share = model.response.rate.value, model.response.web_share.value
-    alpha = _solve(lambda a: float(logistic(a + response_linear) @ w) - resp_rate, -15.0, 15.0, "the response rate",
-                   "response.rate")
+    alpha = _solve(
+        lambda a: float(logistic(a + response_linear) @ w) - resp_rate,
+        -15.0,
+        15.0,
+        "the response rate",
+        "response.rate",
+    )
     resp = logistic(alpha + response_linear) * w
-    gamma = _solve(lambda g: float(logistic(g + web_linear) @ resp / resp.sum()) - share, -15.0, 15.0,
-                   "the web share", "response.web_share")
+    gamma = _solve(
+        lambda g: float(logistic(g + web_linear) @ resp / resp.sum()) - share,
+        -15.0,
+        15.0,
+        "the web share",
+        "response.web_share",
+    )
     return Calibration(
-        intercepts=tuple((s, round(float(b), DECIMALS)) for s, b in zip(scales, intercepts, strict=True)),
-        loadings=tuple((s, round(float(x), DECIMALS)) for s, x in zip(scales, loadings, strict=True)),
-        composite_loading=lam, response_intercept=alpha, web_intercept=gamma,
+        intercepts=tuple(
+            (s, round(float(b), DECIMALS)) for s, b in zip(scales, intercepts, strict=True)
+        ),
+        loadings=tuple(
+            (s, round(float(x), DECIMALS)) for s, x in zip(scales, loadings, strict=True)
+        ),
+        composite_loading=lam,
+        response_intercept=alpha,
+        web_intercept=gamma,
     )

@@ -160,21 +160,47 @@ def load_model(path: str | Path | None = None) -> SynthModel:
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         data = yaml.load(p.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
     except (OSError, yaml.YAMLError) as exc:
-        raise SpecError(f"{p}: cannot read the synthetic population model",
-                        [Problem(str(exc), file=str(p), code="unreadable_model")]) from None
-    if not isinstance(data, dict) or data.get("kind") != KIND or data.get("schema_version") != SCHEMA_VERSION:
-        raise SpecError(f"{p}: not a synthetic population model",
-                        [Problem("wrong kind or schema_version", file=str(p), expected=f"kind: {KIND}, "
-                                 f"schema_version: {SCHEMA_VERSION}", code="wrong_kind")])
+        raise SpecError(
+            f"{p}: cannot read the synthetic population model",
+            [Problem(str(exc), file=str(p), code="unreadable_model")],
+        ) from None
+    if (
+        not isinstance(data, dict)
+        or data.get("kind") != KIND
+        or data.get("schema_version") != SCHEMA_VERSION
+    ):
+        raise SpecError(
+            f"{p}: not a synthetic population model",
+            [
+                Problem(
+                    "wrong kind or schema_version",
+                    file=str(p),
+                    expected=f"kind: {KIND}, schema_version: {SCHEMA_VERSION}",
+                    code="wrong_kind",
+                )
+            ],
+        )
     try:
         model = SynthModel.model_validate(data)
     except ValidationError as exc:
-        probs = [Problem(e["msg"], file=str(p), path=".".join(str(x) for x in e["loc"]), value=e.get("input"),
-                         code="bad_model") for e in exc.errors()]
-        raise SpecError(f"{p}: the synthetic population model has {len(probs)} problem(s)", probs) from None
+        probs = [
+            Problem(
+                e["msg"],
+                file=str(p),
+                path=".".join(str(x) for x in e["loc"]),
+                value=e.get("input"),
+                code="bad_model",
+            )
+            for e in exc.errors()
+        ]
+        raise SpecError(
+            f"{p}: the synthetic population model has {len(probs)} problem(s)", probs
+        ) from None
     if not model.synthetic:
-        raise SpecError(f"{p}: a synthetic population model must say 'synthetic: true'",
-                        [Problem("synthetic is false", file=str(p), path="synthetic", code="not_synthetic")])
+        raise SpecError(
+            f"{p}: a synthetic population model must say 'synthetic: true'",
+            [Problem("synthetic is false", file=str(p), path="synthetic", code="not_synthetic")],
+        )
     return model
 
 
@@ -194,23 +220,42 @@ def check_model(model: SynthModel, q: Questionnaire) -> None:
     probs: list[Problem] = []
 
     def bad(path: str, msg: str, value: object = None, expected: str | None = None) -> None:
-        probs.append(Problem(msg, file=str(MODEL_PATH.name), path=path, value=value, expected=expected,
-                             code="model_questionnaire_mismatch"))
+        probs.append(
+            Problem(
+                msg,
+                file=str(MODEL_PATH.name),
+                path=path,
+                value=value,
+                expected=expected,
+                code="model_questionnaire_mismatch",
+            )
+        )
 
-    hint = [Problem("the generator's population model describes employees (sex, age band, sector, statute, "
-                    "province and the workability indicators)", hint="use an employees questionnaire such as "
-                    "wbm-werknemers-2023 (or a module extending it), or adapt pipeline/synth/model.yaml",
-                    code="model_questionnaire_mismatch")]
+    hint = [
+        Problem(
+            "the generator's population model describes employees (sex, age band, sector, statute, "
+            "province and the workability indicators)",
+            hint="use an employees questionnaire such as "
+            "wbm-werknemers-2023 (or a module extending it), or adapt pipeline/synth/model.yaml",
+            code="model_questionnaire_mismatch",
+        )
+    ]
 
     codes: dict[str, tuple[int, ...]] = {}
     for var in CELL_VARIABLES:
         try:
             codes[var] = variable_codes(q, var)
         except KeyError:
-            bad(var, f"the questionnaire has no variable {var!r}, which the generator needs",
-                expected="a single-choice item or a derived variable")
+            bad(
+                var,
+                f"the questionnaire has no variable {var!r}, which the generator needs",
+                expected="a single-choice item or a derived variable",
+            )
     if probs:
-        raise SpecError(f"questionnaire {q.study.id!r} does not fit the synthetic population model", probs + hint)
+        raise SpecError(
+            f"questionnaire {q.study.id!r} does not fit the synthetic population model",
+            probs + hint,
+        )
 
     def keys(path: str, mapping: Mapping[int, object], var: str, complete: bool) -> None:
         known = set(codes[var])
@@ -220,57 +265,105 @@ def check_model(model: SynthModel, q: Questionnaire) -> None:
         if complete and set(mapping) != known:
             bad(path, f"every {var} code needs an entry", sorted(known - set(mapping)))
 
-    def lengths(path: str, rows: dict[int, tuple[float, ...]] | tuple[float, ...], var: str) -> None:
+    def lengths(
+        path: str, rows: dict[int, tuple[float, ...]] | tuple[float, ...], var: str
+    ) -> None:
         items = rows.items() if isinstance(rows, dict) else [(None, rows)]
         for k, row in items:
             if len(row) != len(codes[var]):
-                bad(f"{path}[{k}]" if k is not None else path, f"needs one share per {var} code",
-                    len(row), str(len(codes[var])))
+                bad(
+                    f"{path}[{k}]" if k is not None else path,
+                    f"needs one share per {var} code",
+                    len(row),
+                    str(len(codes[var])),
+                )
 
     pop = model.population
     keys("population.sector_share", pop.sector_share, "sector", True)
-    for name, var in (("statute_share_by_sector", "statute"), ("sex_share_by_sector", "sex"),
-                      ("age_share_by_sector", "age_band"), ("province_share_by_sector", "province")):
+    for name, var in (
+        ("statute_share_by_sector", "statute"),
+        ("sex_share_by_sector", "sex"),
+        ("age_share_by_sector", "age_band"),
+        ("province_share_by_sector", "province"),
+    ):
         table = getattr(pop, name)
-        keys(f"population.{name}", table, "sector", name in ("statute_share_by_sector", "sex_share_by_sector"))
+        keys(
+            f"population.{name}",
+            table,
+            "sector",
+            name in ("statute_share_by_sector", "sex_share_by_sector"),
+        )
         lengths(f"population.{name}", table, var)
     lengths("population.age_share", pop.age_share, "age_band")
     lengths("population.province_share", pop.province_share, "province")
-    shares: list[tuple[str, tuple[float, ...]]] = [("population.sector_share", tuple(pop.sector_share.values())),
-                                                   ("population.age_share", pop.age_share),
-                                                   ("population.province_share", pop.province_share)]
-    for name in ("statute_share_by_sector", "sex_share_by_sector", "age_share_by_sector", "province_share_by_sector"):
+    shares: list[tuple[str, tuple[float, ...]]] = [
+        ("population.sector_share", tuple(pop.sector_share.values())),
+        ("population.age_share", pop.age_share),
+        ("population.province_share", pop.province_share),
+    ]
+    for name in (
+        "statute_share_by_sector",
+        "sex_share_by_sector",
+        "age_share_by_sector",
+        "province_share_by_sector",
+    ):
         shares += [(f"population.{name}[{k}]", row) for k, row in getattr(pop, name).items()]
     bg = model.background
     for name in ("occupation_by_statute", "education_by_statute"):
         shares += [(f"background.{name}[{k}]", row) for k, row in getattr(bg, name).items()]
-    shares += [("background.tw_days_share", bg.tw_days_share),
-               ("background.hours_fulltime", tuple(p for _v, p in bg.hours_fulltime)),
-               ("background.hours_parttime", tuple(p for _v, p in bg.hours_parttime))]
+    shares += [
+        ("background.tw_days_share", bg.tw_days_share),
+        ("background.hours_fulltime", tuple(p for _v, p in bg.hours_fulltime)),
+        ("background.hours_parttime", tuple(p for _v, p in bg.hours_parttime)),
+    ]
     for path, row in shares:
         if any(x < 0 for x in row) or abs(sum(row) - 1.0) > SHARE_TOL:
             bad(path, "shares must be >= 0 and sum to 1", round(sum(row), 9), f"1 +- {SHARE_TOL}")
 
-    effects: list[tuple[str, Effects]] = [(f"traits.indicators.{n}.effects", t.effects)
-                                          for n, t in model.traits.indicators.items()]
-    effects += [("response.effects", model.response.effects), ("response.web_effects", model.response.web_effects)]
+    effects: list[tuple[str, Effects]] = [
+        (f"traits.indicators.{n}.effects", t.effects) for n, t in model.traits.indicators.items()
+    ]
+    effects += [
+        ("response.effects", model.response.effects),
+        ("response.web_effects", model.response.web_effects),
+    ]
     for path, eff in effects:
         for var, table in eff.items():
             if var not in codes:
-                bad(f"{path}.{var}", "effects may only use the population variables", var, ", ".join(CELL_VARIABLES))
+                bad(
+                    f"{path}.{var}",
+                    "effects may only use the population variables",
+                    var,
+                    ", ".join(CELL_VARIABLES),
+                )
             else:
                 keys(f"{path}.{var}", table, var, False)
 
     ind_names = {i.name: i for i in q.indicators}
     for name in model.traits.indicators:
         if name not in ind_names or ind_names[name].kind != "traffic_light":
-            bad(f"traits.indicators.{name}", "not a traffic-light indicator of the questionnaire", name)
+            bad(
+                f"traits.indicators.{name}",
+                "not a traffic-light indicator of the questionnaire",
+                name,
+            )
     comp = ind_names.get(model.traits.composite)
     if comp is None or comp.kind != "composite":
-        bad("traits.composite", "not a composite indicator of the questionnaire", model.traits.composite)
+        bad(
+            "traits.composite",
+            "not a composite indicator of the questionnaire",
+            model.traits.composite,
+        )
     scales = [ind_names[n].scale for n in model.traits.indicators if n in ind_names]
     dup = sorted({s for s in scales if s is not None and scales.count(s) > 1})
     if dup:
-        bad("traits.indicators", "two indicators of the same scale cannot both drive its latent trait", dup)
+        bad(
+            "traits.indicators",
+            "two indicators of the same scale cannot both drive its latent trait",
+            dup,
+        )
     if probs:
-        raise SpecError(f"questionnaire {q.study.id!r} does not fit the synthetic population model", probs + hint)
+        raise SpecError(
+            f"questionnaire {q.study.id!r} does not fit the synthetic population model",
+            probs + hint,
+        )

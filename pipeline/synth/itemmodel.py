@@ -45,7 +45,9 @@ class ItemResponse:
 
     def cumulative(self, theta: np.ndarray) -> np.ndarray:
         """P(category >= c | theta) for c = 1..k-1, shape (n, k-1)."""
-        z = self.discrimination * (np.asarray(theta, dtype=np.float64)[:, None] - self.thresholds[None, :])
+        z = self.discrimination * (
+            np.asarray(theta, dtype=np.float64)[:, None] - self.thresholds[None, :]
+        )
         return 1.0 / (1.0 + np.exp(-z))
 
     def category_probs(self, theta: np.ndarray) -> np.ndarray:
@@ -74,7 +76,9 @@ class ScaleResponse:
     def draw(self, eta: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
         """Codes of every item for problem-direction latents ``eta``."""
         theta = self.sign * eta
-        return {it.name: it.draw(theta, np.asarray(rng.random(theta.shape[0]))) for it in self.items}
+        return {
+            it.name: it.draw(theta, np.asarray(rng.random(theta.shape[0]))) for it in self.items
+        }
 
 
 def _spaced(n: int, half_width: float) -> np.ndarray:
@@ -85,24 +89,34 @@ def scale_models(plan: ScoringPlan, model: SynthModel) -> tuple[ScaleResponse, .
     """One :class:`ScaleResponse` per scale of the plan, in plan order."""
     owner: dict[str, TrafficLightPlan] = {}
     for plan_ind in plan.indicators:
-        if isinstance(plan_ind, TrafficLightPlan) and (plan_ind.name in model.traits.indicators
-                                                       or plan_ind.scale not in owner):
+        if isinstance(plan_ind, TrafficLightPlan) and (
+            plan_ind.name in model.traits.indicators or plan_ind.scale not in owner
+        ):
             owner[plan_ind.scale] = plan_ind
     out = []
     for s in plan.scales:
         ind = owner.get(s.name)
         sign = -1.0 if ind is not None and ind.problem_if == "low" else 1.0
         trait = model.traits.indicators.get(ind.name) if ind is not None else None
-        spec: ItemModelSpec = (trait.item_model if trait is not None and trait.item_model is not None
-                               else model.traits.item_model)
+        spec: ItemModelSpec = (
+            trait.item_model
+            if trait is not None and trait.item_model is not None
+            else model.traits.item_model
+        )
         shifts = _spaced(len(s.items), spec.item_shift)
         items = []
         for it, delta in zip(s.items, shifts, strict=True):
             order = np.argsort(it.points, kind="stable")
             k = len(order)
-            items.append(ItemResponse(name=it.name, codes=it.codes[order].astype(np.int64), points=it.points[order],
-                                      thresholds=_spaced(k - 1, spec.threshold_spread) + delta,
-                                      discrimination=spec.discrimination))
+            items.append(
+                ItemResponse(
+                    name=it.name,
+                    codes=it.codes[order].astype(np.int64),
+                    points=it.points[order],
+                    thresholds=_spaced(k - 1, spec.threshold_spread) + delta,
+                    discrimination=spec.discrimination,
+                )
+            )
         out.append(ScaleResponse(s.name, ind.name if ind is not None else None, sign, tuple(items)))
     return tuple(out)
 
@@ -139,8 +153,9 @@ def total_distribution(scale: ScaleResponse, eta: np.ndarray) -> TotalDistributi
     return TotalDistribution(totals, patterns, probs)
 
 
-def indicator_curves(q: Questionnaire, plan: ScoringPlan, scales: tuple[ScaleResponse, ...],
-                     grid: np.ndarray = GRID) -> dict[str, np.ndarray]:
+def indicator_curves(
+    q: Questionnaire, plan: ScoringPlan, scales: tuple[ScaleResponse, ...], grid: np.ndarray = GRID
+) -> dict[str, np.ndarray]:
     """P(column = 1 | problem-direction latent of its scale) on ``grid`` for every traffic-light
     problem and acute column (``<indicator>``, ``<indicator>_acuut``), all items answered."""
     dists = {s.scale: total_distribution(s, grid) for s in scales}

@@ -58,8 +58,9 @@ def _text(values: np.ndarray, item_type: ItemType) -> np.ndarray:
     return out
 
 
-def paper_table(q: Questionnaire, spec: PaperSpec, records: Records, wave_year: int,
-                rng: np.random.Generator) -> tuple[list[str], np.ndarray, Counter[str]]:
+def paper_table(
+    q: Questionnaire, spec: PaperSpec, records: Records, wave_year: int, rng: np.random.Generator
+) -> tuple[list[str], np.ndarray, Counter[str]]:
     """Header, keyed text matrix (forms x columns, arrival order) and counts of the injected errors."""
     cols = mode_variables(q, "paper")
     item_of = {v: it for it in q.items for v in q.item_variables(it)}
@@ -67,7 +68,11 @@ def paper_table(q: Questionnaire, spec: PaperSpec, records: Records, wave_year: 
     log: Counter[str] = Counter()
     keyed = np.empty((n, k), dtype=object)
     for j, c in enumerate(cols):
-        keyed[:, j] = records.sample_id if c == q.study.id_variable else _text(records.values[c], item_of[c].type)
+        keyed[:, j] = (
+            records.sample_id
+            if c == q.study.id_variable
+            else _text(records.values[c], item_of[c].type)
+        )
     blank = np.zeros((n, k), dtype=bool)
     protect = np.array([c == q.study.id_variable for c in cols])  # pre-printed on the form
     scale_start = next((j for j, c in enumerate(cols) if item_of[c].grid), k)
@@ -127,7 +132,11 @@ def paper_table(q: Questionnaire, spec: PaperSpec, records: Records, wave_year: 
             for r in np.flatnonzero(ticks):
                 code = int(keyed[r, j])
                 pos = codes.index(code) if code in codes else 0
-                other = codes[pos + 1] if pos + 1 < len(codes) and (pos == 0 or rng.random() < 0.5) else codes[pos - 1]
+                other = (
+                    codes[pos + 1]
+                    if pos + 1 < len(codes) and (pos == 0 or rng.random() < 0.5)
+                    else codes[pos - 1]
+                )
                 keyed[r, j] = "/".join(str(x) for x in sorted((code, other)))
             log["multiple_ticks"] += int(ticks.sum())
             for r in np.flatnonzero(slip):
@@ -145,17 +154,30 @@ def paper_table(q: Questionnaire, spec: PaperSpec, records: Records, wave_year: 
     if "abs_spells" in cols and "abs_days" in cols:
         js, jd = cols.index("abs_spells"), cols.index("abs_days")
         spells = records.values["abs_spells"]
-        fewer = filled[:, js] & filled[:, jd] & (spells >= 2) & (rng.random(n) < spec.fewer_days_than_spells)
+        fewer = (
+            filled[:, js]
+            & filled[:, jd]
+            & (spells >= 2)
+            & (rng.random(n) < spec.fewer_days_than_spells)
+        )
         keyed[fewer, jd] = [str(int(s) - 1) for s in spells[fewer]]
         log["fewer_days_than_spells"] += int(fewer.sum())
     for j, c in enumerate(cols):
         if item_of[c].type == ItemType.decimal:
-            dec = filled[:, j] & np.array(["." in str(x) for x in keyed[:, j]]) & (rng.random(n) < spec.decimal_comma)
+            dec = (
+                filled[:, j]
+                & np.array(["." in str(x) for x in keyed[:, j]])
+                & (rng.random(n) < spec.decimal_comma)
+            )
             keyed[dec, j] = [str(x).replace(".", ",") for x in keyed[dec, j]]
             log["decimal_comma"] += int(dec.sum())
     header = cols + ["batch", "keyer"]
     batch_txt = np.array([f"B{b + 1:03d}" for b in batch], dtype=object)
-    table = np.column_stack([keyed, batch_txt, keyer]) if n else np.empty((0, len(header)), dtype=object)
+    table = (
+        np.column_stack([keyed, batch_txt, keyer])
+        if n
+        else np.empty((0, len(header)), dtype=object)
+    )
     return header, table, log
 
 

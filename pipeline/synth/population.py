@@ -63,8 +63,9 @@ def largest_remainder(total: int, shares: np.ndarray) -> np.ndarray:
     return out.reshape(np.shape(shares))
 
 
-def _by_sector(default: tuple[float, ...] | None, table: dict[int, tuple[float, ...]],
-               sectors: tuple[int, ...]) -> np.ndarray:
+def _by_sector(
+    default: tuple[float, ...] | None, table: dict[int, tuple[float, ...]], sectors: tuple[int, ...]
+) -> np.ndarray:
     rows = [table.get(s, default) for s in sectors]
     return np.array(rows, dtype=np.float64)  # (sector, level)
 
@@ -99,19 +100,25 @@ def population_margins(population: Population, model: SynthModel, q: Questionnai
     for var in population.variables:
         codes, totals = population.margin(var)
         labels = _labels(q, var)
-        margins.append(Margin((var,), tuple((str(c),) for c in codes), tuple(float(t) for t in totals),
-                              tuple(labels[c] for c in codes)))
+        margins.append(
+            Margin(
+                (var,),
+                tuple((str(c),) for c in codes),
+                tuple(float(t) for t in totals),
+                tuple(labels[c] for c in codes),
+            )
+        )
     meta = MarginsMeta(
         name=model.name,
         title="Werknemers, Vlaams Gewest (SYNTHETISCH)",
         synthetic=True,
         source="SYNTHETIC: written by the synthetic-wave generator (pipeline/synth, model.yaml); "
-               "replace by RSZ/DIMONA register totals",
+        "replace by RSZ/DIMONA register totals",
         reference_date=model.population.reference_date,
         population=q.study.target_population.en or q.study.target_population.nl,
         unit="persons",
         notes=f"SYNTHETIC: invented structure; the total ({population.total:,}) follows "
-              f"'{model.population.total.source}'. Not real register figures.",
+        f"'{model.population.total.source}'. Not real register figures.",
     )
     return Margins(margins=tuple(margins), meta=meta)
 
@@ -132,7 +139,9 @@ def main() -> None:  # pragma: no cover - maintenance entry point
 
     model = load_model()
     q = load_questionnaire(DEFAULT_QUESTIONNAIRE)
-    path = write_population(population_margins(build_population(model, q), model, q), shipped_population_path(model))
+    path = write_population(
+        population_margins(build_population(model, q), model, q), shipped_population_path(model)
+    )
     print(f"wrote {path}")
 
 

@@ -29,7 +29,17 @@ from pipeline.synth.calibrate import logistic
 from pipeline.synth.traits import draw_latents
 from pipeline.synth.world import SynthWorld
 
-FRAME_COLUMNS = ("sample_id", "sex", "age", "age_band", "sector", "statute", "province", "mode", "responded")
+FRAME_COLUMNS = (
+    "sample_id",
+    "sex",
+    "age",
+    "age_band",
+    "sector",
+    "statute",
+    "province",
+    "mode",
+    "responded",
+)
 
 
 def stream(seed: int, name: str) -> np.random.Generator:
@@ -51,9 +61,13 @@ class Records:
         return int(self.mode.shape[0])
 
     def subset(self, mask: np.ndarray) -> Records:
-        return Records({k: v[mask] for k, v in self.values.items()},
-                       {k: v[mask] for k, v in self.applicable.items()}, self.mode[mask], self.person[mask],
-                       self.sample_id[mask])
+        return Records(
+            {k: v[mask] for k, v in self.values.items()},
+            {k: v[mask] for k, v in self.applicable.items()},
+            self.mode[mask],
+            self.person[mask],
+            self.sample_id[mask],
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,8 +93,11 @@ def draw_sample(world: SynthWorld, size: int, seed: int) -> SampleDraw:
     pop = world.population
     counts = pop.cell_counts
     if not 1 <= size <= pop.total:
-        raise UsageError(f"--size must be between 1 and the population size ({pop.total:,})",
-                         [Problem("sample size out of range", value=size, code="bad_size")], code="bad_option")
+        raise UsageError(
+            f"--size must be between 1 and the population size ({pop.total:,})",
+            [Problem("sample size out of range", value=size, code="bad_size")],
+            code="bad_option",
+        )
     rng = stream(seed, "sample")
     person = np.sort(rng.choice(pop.total, size=size, replace=False))
     cell = np.searchsorted(np.cumsum(counts), person, side="right")
@@ -95,20 +112,40 @@ def draw_sample(world: SynthWorld, size: int, seed: int) -> SampleDraw:
     web = rr.random(size) < logistic(cal.web_intercept + world.web_linear[cell])
     both = rr.random(size) < world.model.response.both_modes.value
     mode = np.where(~responded, "none", np.where(both, "both", np.where(web, "web", "paper")))
-    columns = {"sample_id": sample_id, "age": age.astype(np.int64), "mode": mode, "responded": responded}
+    columns = {
+        "sample_id": sample_id,
+        "age": age.astype(np.int64),
+        "mode": mode,
+        "responded": responded,
+    }
     columns.update({v: codes[v].astype(np.int64) for v in pop.variables})
     frame = pd.DataFrame({c: columns[c] for c in FRAME_COLUMNS})
 
     resp = np.flatnonzero(responded)
     rcell = cell[resp]
-    latents = draw_latents(world.means[rcell], world.intercepts, world.loadings, world.scale_names,
-                           stream(seed, "latent"))
-    by_indicator = {s.indicator: latents.eta[:, j] for j, s in enumerate(world.scales) if s.indicator}
+    latents = draw_latents(
+        world.means[rcell],
+        world.intercepts,
+        world.loadings,
+        world.scale_names,
+        stream(seed, "latent"),
+    )
+    by_indicator = {
+        s.indicator: latents.eta[:, j] for j, s in enumerate(world.scales) if s.indicator
+    }
     persons = {**{v: codes[v][resp] for v in pop.variables}, "age": age[resp]}
     scale_items = {it.name for s in world.scales for it in s.items}
-    background = background_values(world.q, world.model.background, persons, by_indicator, scale_items,
-                                   stream(seed, "background"))
-    out_of_target = stream(seed, "target").random(resp.shape[0]) < world.model.response.out_of_target.value
+    background = background_values(
+        world.q,
+        world.model.background,
+        persons,
+        by_indicator,
+        scale_items,
+        stream(seed, "background"),
+    )
+    out_of_target = (
+        stream(seed, "target").random(resp.shape[0]) < world.model.response.out_of_target.value
+    )
     if "working" in background:
         background["working"] = np.where(out_of_target, 2.0, background["working"])
 
@@ -121,7 +158,12 @@ def draw_sample(world: SynthWorld, size: int, seed: int) -> SampleDraw:
     values: dict[str, np.ndarray] = {k: v[rec_person] for k, v in background.items()}
     items_rng = stream(seed, "items")
     for j, s in enumerate(world.scales):
-        values.update({k: v.astype(np.float64) for k, v in s.draw(latents.eta[rec_person, j], items_rng).items()})
+        values.update(
+            {
+                k: v.astype(np.float64)
+                for k, v in s.draw(latents.eta[rec_person, j], items_rng).items()
+            }
+        )
     ids = sample_id[resp][rec_person]
     applicable = routing(world, values, rec_person.shape[0])
     records = Records(values, applicable, rec_mode, rec_person, ids)

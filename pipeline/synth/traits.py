@@ -37,8 +37,12 @@ def linear_effects(effects: Effects, cell_codes: Mapping[str, np.ndarray], n: in
     return out
 
 
-def trait_means(model: SynthModel, scales: tuple[ScaleResponse, ...], cell_codes: Mapping[str, np.ndarray],
-                n: int) -> np.ndarray:
+def trait_means(
+    model: SynthModel,
+    scales: tuple[ScaleResponse, ...],
+    cell_codes: Mapping[str, np.ndarray],
+    n: int,
+) -> np.ndarray:
     """(n, n_scales) latent means without intercepts; a scale whose indicator has no entry in the
     model gets mean 0 everywhere."""
     out = np.zeros((n, len(scales)))
@@ -60,12 +64,19 @@ class LatentDraw:
         return self.eta[:, self.scales.index(scale)]
 
 
-def draw_latents(means: np.ndarray, intercepts: np.ndarray, loadings: np.ndarray, scales: tuple[str, ...],
-                 rng: np.random.Generator) -> LatentDraw:
+def draw_latents(
+    means: np.ndarray,
+    intercepts: np.ndarray,
+    loadings: np.ndarray,
+    scales: tuple[str, ...],
+    rng: np.random.Generator,
+) -> LatentDraw:
     """One draw of every person's latents (``means`` already per person)."""
     n, k = means.shape
     common = np.asarray(rng.standard_normal(n))
     noise = np.asarray(rng.standard_normal((n, k)))
     unique = np.sqrt(1.0 - loadings**2)
-    eta = means + intercepts[None, :] + loadings[None, :] * common[:, None] + unique[None, :] * noise
+    eta = (
+        means + intercepts[None, :] + loadings[None, :] * common[:, None] + unique[None, :] * noise
+    )
     return LatentDraw(scales, eta)

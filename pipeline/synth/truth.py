@@ -51,22 +51,28 @@ def cell_probabilities(world: SynthWorld) -> dict[str, np.ndarray]:
             if any(i is None for i in idx):  # pragma: no cover - checked by build_world
                 continue
             cols = [int(i) for i in idx if i is not None]
-            out[ind.name] = none_rates([world.curves[i] for i in ind.of], means[:, cols], loadings[cols])
+            out[ind.name] = none_rates(
+                [world.curves[i] for i in ind.of], means[:, cols], loadings[cols]
+            )
     return out
 
 
 def response_probabilities(world: SynthWorld) -> tuple[np.ndarray, np.ndarray]:
     """Per cell: P(respond) and P(web | respond)."""
     cal = world.calibration
-    return (logistic(cal.response_intercept + world.response_linear),
-            logistic(cal.web_intercept + world.web_linear))
+    return (
+        logistic(cal.response_intercept + world.response_linear),
+        logistic(cal.web_intercept + world.web_linear),
+    )
 
 
 def _mean(values: np.ndarray, weights: np.ndarray) -> float:
     return round(float(values @ weights / weights.sum()), DECIMALS)
 
 
-def _summary(values: np.ndarray, counts: np.ndarray, respond: np.ndarray, world: SynthWorld) -> dict[str, Any]:
+def _summary(
+    values: np.ndarray, counts: np.ndarray, respond: np.ndarray, world: SynthWorld
+) -> dict[str, Any]:
     cells = world.population.cell_codes
     by: dict[str, dict[str, float]] = {}
     for var, codes in zip(world.population.variables, world.population.codes, strict=True):
@@ -75,7 +81,11 @@ def _summary(values: np.ndarray, counts: np.ndarray, respond: np.ndarray, world:
             mask = cells[var] == code
             if counts[mask].sum() > 0:
                 by[var][str(code)] = _mean(values[mask], counts[mask])
-    return {"overall": _mean(values, counts), "expected_unweighted": _mean(values, counts * respond), "by": by}
+    return {
+        "overall": _mean(values, counts),
+        "expected_unweighted": _mean(values, counts * respond),
+        "by": by,
+    }
 
 
 def compute_truth(world: SynthWorld) -> dict[str, Any]:
@@ -84,13 +94,25 @@ def compute_truth(world: SynthWorld) -> dict[str, Any]:
     counts = world.population.cell_counts.astype(np.float64)
     respond, web = response_probabilities(world)
     wanted = indicator_columns(world.q)
-    indicators = {col: _summary(probs[col], counts, respond, world) for col in wanted if col in probs}
+    indicators = {
+        col: _summary(probs[col], counts, respond, world) for col in wanted if col in probs
+    }
     means: dict[str, Any] = {}
     for ind in world.plan.indicators:
-        if isinstance(ind, CombinePlan) and ind.rule == "count_problem" and all(i in probs for i in ind.of):
-            means[ind.name] = _summary(np.sum([probs[i] for i in ind.of], axis=0), counts, respond, world)
+        if (
+            isinstance(ind, CombinePlan)
+            and ind.rule == "count_problem"
+            and all(i in probs for i in ind.of)
+        ):
+            means[ind.name] = _summary(
+                np.sum([probs[i] for i in ind.of], axis=0), counts, respond, world
+            )
     model = world.model
-    targets = {name: spec.target.model_dump() for name, spec in model.traits.indicators.items() if spec.target}
+    targets = {
+        name: spec.target.model_dump()
+        for name, spec in model.traits.indicators.items()
+        if spec.target
+    }
     targets[model.traits.composite] = model.traits.composite_target.model_dump()
     cal = world.calibration
     return {
@@ -109,7 +131,10 @@ def compute_truth(world: SynthWorld) -> dict[str, Any]:
             "rate": _mean(respond, counts),
             "web_share_of_respondents": _mean(web, counts * respond),
             "rate_by": _summary(respond, counts, np.ones_like(respond), world)["by"],
-            "targets": {"rate": model.response.rate.model_dump(), "web_share": model.response.web_share.model_dump()},
+            "targets": {
+                "rate": model.response.rate.model_dump(),
+                "web_share": model.response.web_share.model_dump(),
+            },
         },
         "calibration": {
             "intercepts": dict(cal.intercepts),
@@ -130,7 +155,9 @@ def simulate_rates(world: SynthWorld, n: int, seed: int) -> dict[str, float]:
     rng = np.random.default_rng(seed)
     counts = world.population.cell_counts.astype(np.float64)
     cell = rng.choice(counts.shape[0], size=n, p=counts / counts.sum())
-    latents = draw_latents(world.means[cell], world.intercepts, world.loadings, world.scale_names, rng)
+    latents = draw_latents(
+        world.means[cell], world.intercepts, world.loadings, world.scale_names, rng
+    )
     items: dict[str, np.ndarray] = {}
     for j, s in enumerate(world.scales):
         items.update({k: v.astype(np.float64) for k, v in s.draw(latents.eta[:, j], rng).items()})

@@ -28,7 +28,12 @@ DEFAULT_SEED = 2023
 GENERATOR_VERSION = "1"
 
 PAPER_FILE, WEB_FILE = "paper_keyed.csv", "web_export.sav"
-POPULATION_FILE, TRUTH_FILE, FRAME_FILE, WAVE_FILE = "population.csv", "truth.json", "frame.parquet", "wave.json"
+POPULATION_FILE, TRUTH_FILE, FRAME_FILE, WAVE_FILE = (
+    "population.csv",
+    "truth.json",
+    "frame.parquet",
+    "wave.json",
+)
 
 
 @dataclass(frozen=True)
@@ -58,8 +63,14 @@ def _questionnaire_ref(name_or_path: str | Path) -> str:
     return str(path)
 
 
-def generate_wave(out_dir: str | Path, *, size: int = DEFAULT_SIZE, seed: int = DEFAULT_SEED,
-                  questionnaire: str | Path = DEFAULT_QUESTIONNAIRE, model_path: str | Path | None = None) -> WaveSummary:
+def generate_wave(
+    out_dir: str | Path,
+    *,
+    size: int = DEFAULT_SIZE,
+    seed: int = DEFAULT_SEED,
+    questionnaire: str | Path = DEFAULT_QUESTIONNAIRE,
+    model_path: str | Path | None = None,
+) -> WaveSummary:
     """Write a synthetic wave to ``out_dir`` and return what was generated."""
     from pipeline.questionnaire.load import load_questionnaire
     from pipeline.synth.config import MODEL_PATH, load_model
@@ -71,8 +82,11 @@ def generate_wave(out_dir: str | Path, *, size: int = DEFAULT_SIZE, seed: int = 
     from pipeline.synth.world import build_world
 
     if seed < 0:
-        raise UsageError("--seed must be a non-negative integer", [Problem("negative seed", value=seed, code="bad_seed")],
-                         code="bad_option")
+        raise UsageError(
+            "--seed must be a non-negative integer",
+            [Problem("negative seed", value=seed, code="bad_seed")],
+            code="bad_option",
+        )
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} exists and is not a directory", code="bad_option")
@@ -84,7 +98,9 @@ def generate_wave(out_dir: str | Path, *, size: int = DEFAULT_SIZE, seed: int = 
 
     paper = records.subset(records.mode == "paper")
     paper = paper.subset(stream(seed, "paper-order").permutation(len(paper)))
-    header, table, paper_log = paper_table(q, model.paper, paper, q.study.wave, stream(seed, "paper"))
+    header, table, paper_log = paper_table(
+        q, model.paper, paper, q.study.wave, stream(seed, "paper")
+    )
     web = records.subset(records.mode == "web")
     web_df, web_log = web_frame(q, model.web, web, stream(seed, "web"))
     truth = compute_truth(world)
@@ -93,7 +109,9 @@ def generate_wave(out_dir: str | Path, *, size: int = DEFAULT_SIZE, seed: int = 
         write_paper_csv(out / PAPER_FILE, header, table),
         write_sav(q, web_df, out / WEB_FILE),
     ]
-    pop_csv = write_population(population_margins(world.population, model, q), out / POPULATION_FILE)
+    pop_csv = write_population(
+        population_margins(world.population, model, q), out / POPULATION_FILE
+    )
     files += [pop_csv, pop_csv.with_suffix(".yaml")]
     files.append(write_json(out / TRUTH_FILE, truth))
     files.append(write_parquet(out / FRAME_FILE, draw.frame))
@@ -121,14 +139,28 @@ def generate_wave(out_dir: str | Path, *, size: int = DEFAULT_SIZE, seed: int = 
         "truth": TRUTH_FILE,
         "seed": seed,
         "size": size,
-        "generator": {"name": "pipeline.synth", "version": GENERATOR_VERSION, "model": model.name,
-                      "model_sha256": sha256_file(model_file)},
+        "generator": {
+            "name": "pipeline.synth",
+            "version": GENERATOR_VERSION,
+            "model": model.name,
+            "model_sha256": sha256_file(model_file),
+        },
         "counts": counts,
         "injected_errors": injected,
     }
     files.append(write_json(out / WAVE_FILE, wave))
     ww = truth["indicators"].get(model.traits.composite, {}).get("overall")
-    return WaveSummary(out_dir=out, questionnaire=ref, seed=seed, size=size, respondents=counts["respondents"],
-                       paper_forms=counts["paper_forms"], web_records=counts["web_records"], both_modes=both,
-                       out_of_target=counts["out_of_target"], truth_werkbaar_werk=None if ww is None else float(ww),
-                       files=tuple(files), injected=injected)
+    return WaveSummary(
+        out_dir=out,
+        questionnaire=ref,
+        seed=seed,
+        size=size,
+        respondents=counts["respondents"],
+        paper_forms=counts["paper_forms"],
+        web_records=counts["web_records"],
+        both_modes=both,
+        out_of_target=counts["out_of_target"],
+        truth_werkbaar_werk=None if ww is None else float(ww),
+        files=tuple(files),
+        injected=injected,
+    )

@@ -36,14 +36,22 @@ FIXED_DATE, FIXED_TIME = b"01 Jan 23", b"00:00:00"  # header creation date/time 
 _HEADER_STAMP = slice(92, 109)  # SAV file header: creation_date[9] + creation_time[8]
 
 
-def web_frame(q: Questionnaire, spec: WebSpec, records: Records, rng: np.random.Generator) -> tuple[pd.DataFrame, Counter[str]]:
+def web_frame(
+    q: Questionnaire, spec: WebSpec, records: Records, rng: np.random.Generator
+) -> tuple[pd.DataFrame, Counter[str]]:
     """The export as a frame (completion order) and counts of what was injected."""
     cols = mode_variables(q, "web")
     item_of = {v: it for it in q.items for v in q.item_variables(it)}
     n = len(records)
     log: Counter[str] = Counter()
-    numeric = [c for c in cols if c != q.study.id_variable and item_of[c].type not in (ItemType.text, ItemType.date)]
-    values = {c: records.values[c].astype(np.float64).copy() for c in numeric if c in records.values}
+    numeric = [
+        c
+        for c in cols
+        if c != q.study.id_variable and item_of[c].type not in (ItemType.text, ItemType.date)
+    ]
+    values = {
+        c: records.values[c].astype(np.float64).copy() for c in numeric if c in records.values
+    }
     pos = {c: j for j, c in enumerate(cols)}
     scale_start = next((j for j, c in enumerate(cols) if item_of[c].grid), len(cols))
     grids: dict[str, list[str]] = {}
@@ -86,10 +94,14 @@ def web_frame(q: Questionnaire, spec: WebSpec, records: Records, rng: np.random.
     log["breakoff"] += int(off.sum())
     for c in numeric:
         values[c][(stop | off) & (pos[c] >= cut)] = np.nan
-    duration = np.exp(np.log(spec.duration_median_sec) + spec.duration_sigma * rng.standard_normal(n))
+    duration = np.exp(
+        np.log(spec.duration_median_sec) + spec.duration_sigma * rng.standard_normal(n)
+    )
     threshold = q.quality.speeder_min_seconds or 240.0
     duration = np.where(speed, rng.uniform(0.4 * threshold, 0.95 * threshold, n), duration)
-    duration = np.where(stop | off, duration * (cut - scale_start + 5) / (len(cols) - scale_start + 5), duration)
+    duration = np.where(
+        stop | off, duration * (cut - scale_start + 5) / (len(cols) - scale_start + 5), duration
+    )
     if "duration_sec" in values:
         values["duration_sec"] = np.round(duration).astype(np.float64)
     data: dict[str, np.ndarray] = {}
@@ -99,14 +111,19 @@ def web_frame(q: Questionnaire, spec: WebSpec, records: Records, rng: np.random.
         elif c in values:
             data[c] = values[c]
         else:
-            text = np.array(["" if v is None else str(v) for v in records.values.get(c, np.full(n, ""))], dtype=object)
+            text = np.array(
+                ["" if v is None else str(v) for v in records.values.get(c, np.full(n, ""))],
+                dtype=object,
+            )
             text[(stop | off) & (pos[c] >= cut)] = ""
             data[c] = text
     order = rng.permutation(n)  # completion order
     return pd.DataFrame({c: v[order] for c, v in data.items()}), log
 
 
-def _shown(q: Questionnaire, item: str, values: dict[str, np.ndarray], records: Records) -> np.ndarray | None:
+def _shown(
+    q: Questionnaire, item: str, values: dict[str, np.ndarray], records: Records
+) -> np.ndarray | None:
     it = q.item(item)
     if not it.relevant:
         return None
@@ -145,8 +162,14 @@ def write_sav(q: Questionnaire, df: pd.DataFrame, path: str | Path) -> Path:
         labels.pop(int(INVALID), None)
 
     def writer(tmp: Path) -> None:
-        pyreadstat.write_sav(df, str(tmp), file_label=f"SYNTHETISCH {q.study.id} web export", row_compress=True,
-                             variable_format=_formats(q, cols), **kwargs)
+        pyreadstat.write_sav(
+            df,
+            str(tmp),
+            file_label=f"SYNTHETISCH {q.study.id} web export",
+            row_compress=True,
+            variable_format=_formats(q, cols),
+            **kwargs,
+        )
         _fix_timestamp(tmp)
 
     return write_with(path, writer, suffix=".sav")
@@ -156,7 +179,11 @@ def _fix_timestamp(path: Path) -> None:
     with open(path, "r+b") as fh:
         head = fh.read(_HEADER_STAMP.stop)
         stamp = head[_HEADER_STAMP]
-        if not (head.startswith(b"$FL2") and re.fullmatch(rb"\d\d \w\w\w \d\d\d\d:\d\d:\d\d", stamp)):
-            raise PipelineError(f"unexpected .sav header written by pyreadstat: {stamp!r}", code="sav_header")
+        if not (
+            head.startswith(b"$FL2") and re.fullmatch(rb"\d\d \w\w\w \d\d\d\d:\d\d:\d\d", stamp)
+        ):
+            raise PipelineError(
+                f"unexpected .sav header written by pyreadstat: {stamp!r}", code="sav_header"
+            )
         fh.seek(_HEADER_STAMP.start)
         fh.write(FIXED_DATE + FIXED_TIME)

@@ -62,19 +62,44 @@ class SynthWorld:
 
 def build_world(q: Questionnaire, model: SynthModel) -> SynthWorld:
     check_model(model, q)
-    plan = compile_plan(q).scales_only()  # the latent model draws scale items; module items are background
+    plan = compile_plan(
+        q
+    ).scales_only()  # the latent model draws scale items; module items are background
     scales = scale_models(plan, model)
     owners = tuple(s.indicator for s in scales)
-    comp = next((i for i in plan.indicators if isinstance(i, CombinePlan) and i.name == model.traits.composite), None)
+    comp = next(
+        (
+            i
+            for i in plan.indicators
+            if isinstance(i, CombinePlan) and i.name == model.traits.composite
+        ),
+        None,
+    )
     if comp is None or comp.rule != "none_problem":  # check_model has checked the kind already
-        raise SpecError("the synthetic model's composite is not a none_problem composite",
-                        [Problem("composite not usable", path="traits.composite", value=model.traits.composite,
-                                 code="model_questionnaire_mismatch")])
+        raise SpecError(
+            "the synthetic model's composite is not a none_problem composite",
+            [
+                Problem(
+                    "composite not usable",
+                    path="traits.composite",
+                    value=model.traits.composite,
+                    code="model_questionnaire_mismatch",
+                )
+            ],
+        )
     missing = [i for i in comp.of if i not in owners]
     if missing:  # pragma: no cover - every traffic light owns its scale unless two share one
-        raise SpecError("the composite's indicators must each drive a latent trait",
-                        [Problem("indicator without latent", path="traits.composite", value=missing,
-                                 code="model_questionnaire_mismatch")])
+        raise SpecError(
+            "the composite's indicators must each drive a latent trait",
+            [
+                Problem(
+                    "indicator without latent",
+                    path="traits.composite",
+                    value=missing,
+                    code="model_questionnaire_mismatch",
+                )
+            ],
+        )
     curves = indicator_curves(q, plan, scales)
     population = build_population(model, q)
     cells = population.cell_codes
@@ -83,7 +108,26 @@ def build_world(q: Questionnaire, model: SynthModel) -> SynthWorld:
     response_linear = linear_effects(model.response.effects, cells, n)
     web_linear = linear_effects(model.response.web_effects, cells, n)
     counts = population.cell_counts.astype(np.float64)
-    calib = calibrate(model, tuple(s.scale for s in scales), owners, comp.of, curves, means, counts,
-                      response_linear, web_linear)
-    return SynthWorld(q=q, model=model, plan=plan, scales=scales, curves=curves, population=population,
-                      means=means, response_linear=response_linear, web_linear=web_linear, calibration=calib)
+    calib = calibrate(
+        model,
+        tuple(s.scale for s in scales),
+        owners,
+        comp.of,
+        curves,
+        means,
+        counts,
+        response_linear,
+        web_linear,
+    )
+    return SynthWorld(
+        q=q,
+        model=model,
+        plan=plan,
+        scales=scales,
+        curves=curves,
+        population=population,
+        means=means,
+        response_linear=response_linear,
+        web_linear=web_linear,
+        calibration=calib,
+    )

@@ -43,8 +43,14 @@ class TableOutcome:
         return self.release.decision
 
 
-def make_table(request: str | Path | ResolvedRequest, runs: Sequence[str | Path | WaveData], out_dir: str | Path | None,
-               *, ledger: str | Path | None = None, logged_at: str | None = None) -> TableOutcome:
+def make_table(
+    request: str | Path | ResolvedRequest,
+    runs: Sequence[str | Path | WaveData],
+    out_dir: str | Path | None,
+    *,
+    ledger: str | Path | None = None,
+    logged_at: str | None = None,
+) -> TableOutcome:
     """Produce one request's table. ``request``: a request file (resolved against the questionnaires
     of the runs given) or a resolved request; ``runs``: run directories (or loaded data), one per
     requested wave; ``out_dir``: where the files go, None for a dry run (protect only: nothing
@@ -56,26 +62,53 @@ def make_table(request: str | Path | ResolvedRequest, runs: Sequence[str | Path 
     else:
         req, file = read_request(request), str(request)
     if not runs:
-        raise UsageError("no data: give the run directory of every requested wave",
-                         [Problem("no --run given", file=file, expected=f"one run per wave ({', '.join(map(str, req.waves))})",
-                                  hint="e.g. wbm table REQUEST --run demo-output/run --out DIR")], code="no_run")
+        raise UsageError(
+            "no data: give the run directory of every requested wave",
+            [
+                Problem(
+                    "no --run given",
+                    file=file,
+                    expected=f"one run per wave ({', '.join(map(str, req.waves))})",
+                    hint="e.g. wbm table REQUEST --run demo-output/run --out DIR",
+                )
+            ],
+            code="no_run",
+        )
     data = [r if isinstance(r, WaveData) else load_run(r) for r in runs]
     if resolved is not None:
-        by_wave = match_waves(req, data, file, expected={w.wave: w.questionnaire.study.id for w in resolved.waves})
+        by_wave = match_waves(
+            req, data, file, expected={w.wave: w.questionnaire.study.id for w in resolved.waves}
+        )
     else:
         named = None if req.questionnaire is None else load_questionnaire(req.questionnaire)
-        by_wave = match_waves(req, data, file, expected=None if named is None else dict.fromkeys(req.waves, named.study.id))
-        resolved = resolve(req, file, loaded=named, questionnaires={w: d.questionnaire for w, d in by_wave.items()},
-                           cutoff_populations={w: d.cutoff_population for w, d in by_wave.items()})
+        by_wave = match_waves(
+            req,
+            data,
+            file,
+            expected=None if named is None else dict.fromkeys(req.waves, named.study.id),
+        )
+        resolved = resolve(
+            req,
+            file,
+            loaded=named,
+            questionnaires={w: d.questionnaire for w, d in by_wave.items()},
+            cutoff_populations={w: d.cutoff_population for w, d in by_wave.items()},
+        )
     check_columns(resolved, by_wave, file)
     return publish_request(resolved, by_wave, out_dir, ledgers_for(ledger), logged_at=logged_at)
 
 
-def publish_request(resolved: ResolvedRequest, data: Mapping[int, WaveData], out_dir: str | Path | None,
-                    ledgers: LedgersFor, *, logged_at: str | None = None) -> TableOutcome:
+def publish_request(
+    resolved: ResolvedRequest,
+    data: Mapping[int, WaveData],
+    out_dir: str | Path | None,
+    ledgers: LedgersFor,
+    *,
+    logged_at: str | None = None,
+) -> TableOutcome:
     """Protect a resolved request on its data and, unless ``out_dir`` is None (a dry run), log and
     write it: the one path by which table files are written (see the module docstring)."""
-    from pipeline.outputs.tables import staged_table
+    from pipeline.tables.files import staged_table
     from pipeline.tables.publish import published
 
     if out_dir is not None:
@@ -90,27 +123,43 @@ def publish_request(resolved: ResolvedRequest, data: Mapping[int, WaveData], out
     return TableOutcome(logged, files)
 
 
-def _check_dirs(resolved: ResolvedRequest, data: Mapping[int, WaveData], out_dir: Path, ledgers: LedgersFor) -> None:
+def _check_dirs(
+    resolved: ResolvedRequest, data: Mapping[int, WaveData], out_dir: Path, ledgers: LedgersFor
+) -> None:
     """Every directory the release will write to must be a directory or creatable as one (checked
     before anything is protected or logged); the table's file names must not be directories."""
-    from pipeline.outputs.tables import table_files
+    from pipeline.tables.files import table_files
 
     out = _dir_problems(out_dir, "give a directory for --out")
     if not out:
-        out = [Problem("a directory has the name of a table file", file=str(f), hint="remove it, or give another --out")
-               for f in table_files(out_dir, resolved.request.id) if f.is_dir()]
+        out = [
+            Problem(
+                "a directory has the name of a table file",
+                file=str(f),
+                hint="remove it, or give another --out",
+            )
+            for f in table_files(out_dir, resolved.request.id)
+            if f.is_dir()
+        ]
     led: list[Problem] = []
     for d in data.values():
         for ledger in ledgers(d):
             own = d.ledger_dir is not None and ledger.directory == d.ledger_dir.resolve()
-            for p in _dir_problems(ledger.directory, "the run's ledger is RUNDIR/ledger: make it a directory" if own
-                                   else "give a directory for --ledger"):
+            for p in _dir_problems(
+                ledger.directory,
+                "the run's ledger is RUNDIR/ledger: make it a directory"
+                if own
+                else "give a directory for --ledger",
+            ):
                 if p not in led:
                     led.append(p)
     if out or led:
         first = (out or led)[0]
-        raise UsageError(f"the table cannot be written: {first.message}", out + led,
-                         code="bad_out_dir" if out else "bad_ledger_dir")
+        raise UsageError(
+            f"the table cannot be written: {first.message}",
+            out + led,
+            code="bad_out_dir" if out else "bad_ledger_dir",
+        )
 
 
 def _dir_problems(path: Path, hint: str) -> list[Problem]:
@@ -122,7 +171,14 @@ def _dir_problems(path: Path, hint: str) -> list[Problem]:
         probe = probe.parent
     if not probe.is_dir():
         where = "is a file" if probe == path else f"is under {probe}, which is a file"
-        return [Problem(f"{path} {where}", file=str(path), expected="a directory (created if missing)", hint=hint)]
+        return [
+            Problem(
+                f"{path} {where}",
+                file=str(path),
+                expected="a directory (created if missing)",
+                hint=hint,
+            )
+        ]
     if not os.access(probe, os.W_OK | os.X_OK):
         return [Problem(f"{probe} cannot be written", file=str(path), hint=hint)]
     return []

@@ -1,6 +1,6 @@
 """The numbers of a request's tables, from the estimation engine: one table per wave and indicator.
 
-A table's cells are sets of respondents (:mod:`pipeline.disclosure.cells`): the request's filters, a
+A table's cells are sets of respondents (:mod:`pipeline.sdc.tables.cells`): the request's filters, a
 substantive value of the indicator, and one level (or the total) of each breakdown. The estimation
 domains are built *from those sets*, so the published n is the disclosure engine's n by construction:
 cells with the same breakdowns summed over (row levels, column levels, row totals, column totals,
@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pipeline.disclosure.cells import CellDef, digest, members, membership, table_cells
-from pipeline.disclosure.protect import TableData
-from pipeline.disclosure.rules import TableKind
-from pipeline.disclosure.structure import TOTAL, TableStructure, build
 from pipeline.errors import EstimationError
+from pipeline.sdc.tables.cells import CellDef, digest, members, membership, table_cells
+from pipeline.sdc.tables.protect import TableData
+from pipeline.sdc.tables.rules import TableKind
+from pipeline.sdc.tables.structure import TOTAL, TableStructure, build
 from pipeline.tables.request import ResolvedRequest, WaveNames
 from pipeline.tables.source import WEIGHT, WaveData
 
@@ -60,10 +60,10 @@ class IndicatorTable:
     unit_values: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     def table_data(self) -> TableData:
-        """What :func:`pipeline.disclosure.protect.protect` protects: every additive quantity the
+        """What :func:`pipeline.sdc.tables.protect.protect` protects: every additive quantity the
         table publishes (unweighted n, weighted N, and the weighted numerator estimate x N, which for
         a magnitude table is its total), with each magnitude cell's contributions."""
-        from pipeline.disclosure.protect import numerator
+        from pipeline.sdc.tables.protect import numerator
 
         layers = {"n": [float(x) for x in self.n], "weighted_n": list(self.weighted_n)}
         if self.kind == TableKind.magnitude:
@@ -71,12 +71,17 @@ class IndicatorTable:
         else:
             layers["numerator"] = list(numerator(self.estimate, self.weighted_n, percent=False))
         units = self.unit_values
-        contributions = None if units is None else tuple(_t(units[self.masks[:, i]]) for i in range(len(self.cells)))
+        contributions = (
+            None
+            if units is None
+            else tuple(_t(units[self.masks[:, i]]) for i in range(len(self.cells)))
+        )
         return TableData(self.structure, self.kind, layers, self.cells, contributions)
 
 
-def _structure(resolved: ResolvedRequest, wave: WaveNames, base: CellDef,
-               columns: Mapping[str, np.ndarray]) -> TableStructure:
+def _structure(
+    resolved: ResolvedRequest, wave: WaveNames, base: CellDef, columns: Mapping[str, np.ndarray]
+) -> TableStructure:
     """The table's structure; a breakdown gets its ``missing`` level only if someone in the base set
     has no substantive value (an always-empty row would only clutter the table)."""
     inside = members(base, columns)
@@ -93,7 +98,9 @@ def _structure(resolved: ResolvedRequest, wave: WaveNames, base: CellDef,
     return build(dims)
 
 
-def _domains(structure: TableStructure, masks: np.ndarray) -> tuple[dict[str, object], dict[tuple[str, str], int]]:
+def _domains(
+    structure: TableStructure, masks: np.ndarray
+) -> tuple[dict[str, object], dict[tuple[str, str], int]]:
     """One categorical domain column per total pattern; (column, level) -> cell index."""
     import pandas as pd
 
@@ -110,7 +117,9 @@ def _domains(structure: TableStructure, masks: np.ndarray) -> tuple[dict[str, ob
         for j, i in enumerate(idx):
             m = masks[:, i]
             if np.any(code[m] >= 0):
-                raise EstimationError(f"cells {cats[j]!r} of one breakdown overlap", code="overlapping_cells")
+                raise EstimationError(
+                    f"cells {cats[j]!r} of one breakdown overlap", code="overlapping_cells"
+                )
             code[m] = j
             where[(name, cats[j])] = i
         cols[name] = pd.Categorical.from_codes(code, categories=cats)
@@ -125,21 +134,37 @@ def calibrated_design(d: WaveData) -> Design:
     return design_from_frame(d.frame, DesignSpec(weight=WEIGHT), calibration=cal, file=d.source)
 
 
-def compute_wave(resolved: ResolvedRequest, wave: WaveNames, data: WaveData, columns: Mapping[str, np.ndarray],
-                 design: Design) -> tuple[IndicatorTable, ...]:
+def compute_wave(
+    resolved: ResolvedRequest,
+    wave: WaveNames,
+    data: WaveData,
+    columns: Mapping[str, np.ndarray],
+    design: Design,
+) -> tuple[IndicatorTable, ...]:
     """Every indicator's table for one wave, in the request's order (``design``: :func:`calibrated_design`)."""
-    return tuple(_indicator_table(resolved, wave, data, columns, ind, design) for ind in resolved.request.indicators)
+    return tuple(
+        _indicator_table(resolved, wave, data, columns, ind, design)
+        for ind in resolved.request.indicators
+    )
 
 
-def _indicator_table(resolved: ResolvedRequest, wave: WaveNames, data: WaveData, columns: Mapping[str, np.ndarray],
-                     indicator: str, design: Design) -> IndicatorTable:
+def _indicator_table(
+    resolved: ResolvedRequest,
+    wave: WaveNames,
+    data: WaveData,
+    columns: Mapping[str, np.ndarray],
+    indicator: str,
+    design: Design,
+) -> IndicatorTable:
     import pandas as pd
 
     from pipeline.estimation.api import estimate
 
     var = wave.indicators[indicator]
     kind = resolved.table_kind(indicator)
-    col = wave.column(indicator)  # this wave's scored column: a count gives a mean, a 0/1 indicator a share
+    col = wave.column(
+        indicator
+    )  # this wave's scored column: a count gives a mean, a 0/1 indicator a share
     stat = "total" if col is None else "mean" if col.kind == "count" else "proportion"
     base = resolved.conditions(indicator, wave)
     structure = _structure(resolved, wave, CellDef.of(base, var), columns)
@@ -147,21 +172,47 @@ def _indicator_table(resolved: ResolvedRequest, wave: WaveNames, data: WaveData,
     masks = membership(cells, columns)
     counts = masks.sum(axis=0)
     doms, where = _domains(structure, masks)
-    out = {k: np.full(structure.n_cells, np.nan) for k in ("n", "weighted_n", "estimate", "ci_low", "ci_high")}
-    frame = pd.DataFrame({var: data.frame[var].to_numpy(), **doms}, index=pd.RangeIndex(len(data.frame)))
+    out = {
+        k: np.full(structure.n_cells, np.nan)
+        for k in ("n", "weighted_n", "estimate", "ci_low", "ci_high")
+    }
+    frame = pd.DataFrame(
+        {var: data.frame[var].to_numpy(), **doms}, index=pd.RangeIndex(len(data.frame))
+    )
     est = estimate(frame, design, [var], list(doms), stat=stat, file=data.source).table  # type: ignore[arg-type]
-    for row in est[est["by"] != ""].itertuples(index=False):  # an empty cell: n = 0, weighted N = 0, no estimate
+    for row in est[est["by"] != ""].itertuples(
+        index=False
+    ):  # an empty cell: n = 0, weighted N = 0, no estimate
         i = where[(str(row.by), str(row.level))]
         for k in out:
             out[k][i] = float(getattr(row, k))
-    if not np.array_equal(out["n"], counts):  # the engine counts observed values in the domain: the cell
-        raise EstimationError(f"{indicator}: the estimates' n differ from the cells' sizes", code="cell_n_mismatch")
+    if not np.array_equal(
+        out["n"], counts
+    ):  # the engine counts observed values in the domain: the cell
+        raise EstimationError(
+            f"{indicator}: the estimates' n differ from the cells' sizes", code="cell_n_mismatch"
+        )
     units = None
     if kind == TableKind.magnitude:  # every unit's contribution to a total: weight x value
-        units = np.nan_to_num(np.asarray(design.weights, dtype=float) * columns[var]) * masks.any(axis=1)
-    return IndicatorTable(wave.wave, indicator, var, kind, structure, cells, tuple(int(x) for x in counts),
-                          _t(out["weighted_n"]), _t(out["estimate"]), _t(out["ci_low"]), _t(out["ci_high"]),
-                          tuple(digest(masks[:, i]) for i in range(structure.n_cells)), masks, units)
+        units = np.nan_to_num(np.asarray(design.weights, dtype=float) * columns[var]) * masks.any(
+            axis=1
+        )
+    return IndicatorTable(
+        wave.wave,
+        indicator,
+        var,
+        kind,
+        structure,
+        cells,
+        tuple(int(x) for x in counts),
+        _t(out["weighted_n"]),
+        _t(out["estimate"]),
+        _t(out["ci_low"]),
+        _t(out["ci_high"]),
+        tuple(digest(masks[:, i]) for i in range(structure.n_cells)),
+        masks,
+        units,
+    )
 
 
 def _t(a: Sequence[float] | np.ndarray) -> tuple[float, ...]:

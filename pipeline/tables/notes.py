@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pipeline import __version__
-from pipeline.disclosure.rules import PrimaryRules
-from pipeline.outputs.labels import domain_label, indicator_label, level_labels
 from pipeline.questionnaire.model import Questionnaire
+from pipeline.reports.labels import domain_label, indicator_label, level_labels
+from pipeline.sdc.tables.rules import PrimaryRules
 from pipeline.tables.request import (
     DEFAULT_CUTOFFS,
     MISSING_LEVEL,
@@ -23,28 +23,92 @@ from pipeline.tables.request import (
 
 WORDS: dict[str, dict[str, str]] = {
     "nl": {
-        "table": "Tabel", "notes": "Toelichting", "total": "Totaal", "missing": "onbekend", "indicator": "Indicator",
-        "unit_percent": "%", "unit_mean": "gemiddelde", "unit_total": "totaal", "unit_count": "aantal respondenten", "estimate": "schatting", "ci_low": "BI onder", "ci_high": "BI boven",
-        "n": "n", "weighted_n": "N (gewogen)", "flag": "vlag", "suppressed": "x", "unreliable": "onbetrouwbaar",
-        "empty": "geen respondenten", "wave": "golf", "not": "niet", "all": "alle",
-        "title": "Titel", "note": "LET OP", "synthetic": "Synthetische gegevens: deze cijfers zeggen niets over de werkelijkheid.",
-        "request": "Aanvraag", "requester": "Aanvrager", "population": "Populatie", "filters": "Filters",
-        "waves": "Golf", "source": "Bron", "rows": "Rijen", "columns": "Kolommen", "figures": "Cijfers",
-        "method": "Methode", "definition": "Definitie", "legend": "Legende", "rules": "Geheimhouding",
-        "decision": "Beslissing", "data_version": "Gegevensversie", "request_hash": "Aanvraag (SHA-256)",
-        "made_with": "Gemaakt met", "none": "geen",
+        "table": "Tabel",
+        "notes": "Toelichting",
+        "total": "Totaal",
+        "missing": "onbekend",
+        "indicator": "Indicator",
+        "unit_percent": "%",
+        "unit_mean": "gemiddelde",
+        "unit_total": "totaal",
+        "unit_count": "aantal respondenten",
+        "estimate": "schatting",
+        "ci_low": "BI onder",
+        "ci_high": "BI boven",
+        "n": "n",
+        "weighted_n": "N (gewogen)",
+        "flag": "vlag",
+        "suppressed": "x",
+        "unreliable": "onbetrouwbaar",
+        "empty": "geen respondenten",
+        "wave": "golf",
+        "not": "niet",
+        "all": "alle",
+        "title": "Titel",
+        "note": "LET OP",
+        "synthetic": "Synthetische gegevens: deze cijfers zeggen niets over de werkelijkheid.",
+        "request": "Aanvraag",
+        "requester": "Aanvrager",
+        "population": "Populatie",
+        "filters": "Filters",
+        "waves": "Golf",
+        "source": "Bron",
+        "rows": "Rijen",
+        "columns": "Kolommen",
+        "figures": "Cijfers",
+        "method": "Methode",
+        "definition": "Definitie",
+        "legend": "Legende",
+        "rules": "Geheimhouding",
+        "decision": "Beslissing",
+        "data_version": "Gegevensversie",
+        "request_hash": "Aanvraag (SHA-256)",
+        "made_with": "Gemaakt met",
+        "none": "geen",
     },
     "en": {
-        "table": "Table", "notes": "Notes", "total": "Total", "missing": "unknown", "indicator": "Indicator",
-        "unit_percent": "%", "unit_mean": "mean", "unit_total": "total", "unit_count": "number of respondents", "estimate": "estimate", "ci_low": "CI low", "ci_high": "CI high",
-        "n": "n", "weighted_n": "N (weighted)", "flag": "flag", "suppressed": "x", "unreliable": "unreliable",
-        "empty": "no respondents", "wave": "wave", "not": "not", "all": "all",
-        "title": "Title", "note": "NOTE", "synthetic": "Synthetic data: these figures say nothing about reality.",
-        "request": "Request", "requester": "Requester", "population": "Population", "filters": "Filters",
-        "waves": "Wave", "source": "Source", "rows": "Rows", "columns": "Columns", "figures": "Figures",
-        "method": "Method", "definition": "Definition", "legend": "Legend", "rules": "Disclosure control",
-        "decision": "Decision", "data_version": "Data version", "request_hash": "Request (SHA-256)",
-        "made_with": "Made with", "none": "none",
+        "table": "Table",
+        "notes": "Notes",
+        "total": "Total",
+        "missing": "unknown",
+        "indicator": "Indicator",
+        "unit_percent": "%",
+        "unit_mean": "mean",
+        "unit_total": "total",
+        "unit_count": "number of respondents",
+        "estimate": "estimate",
+        "ci_low": "CI low",
+        "ci_high": "CI high",
+        "n": "n",
+        "weighted_n": "N (weighted)",
+        "flag": "flag",
+        "suppressed": "x",
+        "unreliable": "unreliable",
+        "empty": "no respondents",
+        "wave": "wave",
+        "not": "not",
+        "all": "all",
+        "title": "Title",
+        "note": "NOTE",
+        "synthetic": "Synthetic data: these figures say nothing about reality.",
+        "request": "Request",
+        "requester": "Requester",
+        "population": "Population",
+        "filters": "Filters",
+        "waves": "Wave",
+        "source": "Source",
+        "rows": "Rows",
+        "columns": "Columns",
+        "figures": "Figures",
+        "method": "Method",
+        "definition": "Definition",
+        "legend": "Legend",
+        "rules": "Disclosure control",
+        "decision": "Decision",
+        "data_version": "Data version",
+        "request_hash": "Request (SHA-256)",
+        "made_with": "Made with",
+        "none": "none",
     },
 }
 GENERATED_BY = f"wbm-pipeline {__version__}"
@@ -56,7 +120,11 @@ def words(lang: str) -> dict[str, str]:
 
 def indicator_text(q: Questionnaire, name: str, lang: str) -> str:
     """A magnitude item's label, or the indicator's as the reports give it (acute variants too)."""
-    return q.item(name).label.get(lang) if name in magnitude_names(q) else indicator_label(q, name, lang)
+    return (
+        q.item(name).label.get(lang)
+        if name in magnitude_names(q)
+        else indicator_label(q, name, lang)
+    )
 
 
 def level_text(q: Questionnaire, variable: str, level: str, lang: str) -> str:
@@ -68,15 +136,20 @@ def level_text(q: Questionnaire, variable: str, level: str, lang: str) -> str:
     return level_labels(q, variable, lang).get(int(level), level)
 
 
-def definition(q: Questionnaire, name: str, lang: str, cutoff_population: str = DEFAULT_CUTOFFS) -> str:
+def definition(
+    q: Questionnaire, name: str, lang: str, cutoff_population: str = DEFAULT_CUTOFFS
+) -> str:
     """What an indicator measures, from its questionnaire definition (the cut-offs of the population
     the data were scored with)."""
     en = lang == "en"
     if name in magnitude_names(q):
         it = q.item(name)
         unit = f" ({it.unit})" if it.unit else ""
-        return (f"weighted total of '{it.label.get(lang)}'{unit} over the organisations in the cell" if en else
-                f"gewogen totaal van '{it.label.get(lang)}'{unit} over de organisaties in de cel")
+        return (
+            f"weighted total of '{it.label.get(lang)}'{unit} over the organisations in the cell"
+            if en
+            else f"gewogen totaal van '{it.label.get(lang)}'{unit} over de organisaties in de cel"
+        )
     col = indicator_catalogue(q, cutoff_population)[name]
     ind, acute = q.indicator(col.source), col.kind == "acute"
     if ind.kind == "traffic_light" and ind.cutoffs:
@@ -84,17 +157,32 @@ def definition(q: Questionnaire, name: str, lang: str, cutoff_population: str = 
         op = ">=" if ind.problem_if == "high" else "<="
         cut = c.acuut if acute and c.acuut is not None else c.problematisch
         scale = q.scale(ind.scale).label.get(lang) if ind.scale else ""
-        kind = ("acute" if acute else "problematic or acute") if en else ("acuut" if acute else "problematisch of acuut")
-        ref = (" (reference value, not an official cut-off)" if en else " (referentiewaarde, geen officiële drempel)") \
-            if ind.cutoff_status == "reference" else ""
-        return (f"{'score on the scale' if en else 'score op de schaal'} '{scale}' (0-100) {op} {_num(cut, lang)}: "
-                f"{kind}{ref}")
+        kind = (
+            ("acute" if acute else "problematic or acute")
+            if en
+            else ("acuut" if acute else "problematisch of acuut")
+        )
+        ref = (
+            (
+                " (reference value, not an official cut-off)"
+                if en
+                else " (referentiewaarde, geen officiële drempel)"
+            )
+            if ind.cutoff_status == "reference"
+            else ""
+        )
+        return (
+            f"{'score on the scale' if en else 'score op de schaal'} '{scale}' (0-100) {op} {_num(cut, lang)}: "
+            f"{kind}{ref}"
+        )
     if ind.kind == "condition":
         return f"{ind.condition}" + (f" ({ind.definition_note})" if ind.definition_note else "")
     parts = ", ".join(indicator_text(q, o, lang) for o in ind.of)
     if ind.rule == "count_problem":
-        return (f"number of problems among: {parts}" if en else f"aantal problemen van: {parts}")
-    return (f"none of these is a problem: {parts}" if en else f"geen van deze is een probleem: {parts}")
+        return f"number of problems among: {parts}" if en else f"aantal problemen van: {parts}"
+    return (
+        f"none of these is a problem: {parts}" if en else f"geen van deze is een probleem: {parts}"
+    )
 
 
 def _num(x: float, lang: str) -> str:
@@ -110,32 +198,59 @@ def filter_text(resolved: ResolvedRequest, lang: str) -> str:
         labels = level_labels(q, f.variable, lang)
         codes = f.levels if f.levels is not None else f.exclude or ()
         named = ", ".join(labels.get(c, str(c)) for c in codes)
-        out.append(f"{domain_label(q, f.variable, lang)}: {named if f.levels is not None else w['not'] + ' ' + named}")
+        out.append(
+            f"{domain_label(q, f.variable, lang)}: {named if f.levels is not None else w['not'] + ' ' + named}"
+        )
     return "; ".join(out) or w["none"]
 
 
-def legend_rows(rules: PrimaryRules, lang: str, magnitudes: bool = False) -> tuple[tuple[str, str], ...]:
+def legend_rows(
+    rules: PrimaryRules, lang: str, magnitudes: bool = False
+) -> tuple[tuple[str, str], ...]:
     w = words(lang)
     en = lang == "en"
     dom = ""
     if magnitudes:
-        dom = (f"; for totals also fewer than {rules.min_n_magnitude} organisations or one or two organisations "
-               "making up most of the total" if en else
-               f"; voor totalen ook minder dan {rules.min_n_magnitude} organisaties of een of twee organisaties die "
-               "het grootste deel van het totaal uitmaken")
+        dom = (
+            f"; for totals also fewer than {rules.min_n_magnitude} organisations or one or two organisations "
+            "making up most of the total"
+            if en
+            else f"; voor totalen ook minder dan {rules.min_n_magnitude} organisaties of een of twee organisaties die "
+            "het grootste deel van het totaal uitmaken"
+        )
     return (
-        (w["suppressed"], (f"not published: too few respondents (fewer than {rules.min_n_count} for counts, "
-                           f"{rules.min_n_percent} for percentages and means){dom}, or hidden so that another "
-                           "unpublished figure cannot be derived from totals or earlier tables")
-         if en else (f"niet gepubliceerd: te weinig respondenten (minder dan {rules.min_n_count} voor aantallen, "
-                     f"{rules.min_n_percent} voor percentages en gemiddelden){dom}, of verborgen opdat een ander "
-                     "niet-gepubliceerd cijfer niet uit totalen of eerdere tabellen kan worden afgeleid")),
-        (w["unreliable"], (f"based on {rules.min_n_percent} to {rules.unreliable_below - 1} respondents: interpret "
-                           "with care") if en else
-         (f"gebaseerd op {rules.min_n_percent} tot {rules.unreliable_below - 1} respondenten: met voorzichtigheid "
-          "lezen")),
-        (w["empty"], "nobody in the table's population is in this cell" if en else
-         "niemand uit de populatie van de tabel valt in deze cel"),
+        (
+            w["suppressed"],
+            (
+                f"not published: too few respondents (fewer than {rules.min_n_count} for counts, "
+                f"{rules.min_n_percent} for percentages and means){dom}, or hidden so that another "
+                "unpublished figure cannot be derived from totals or earlier tables"
+            )
+            if en
+            else (
+                f"niet gepubliceerd: te weinig respondenten (minder dan {rules.min_n_count} voor aantallen, "
+                f"{rules.min_n_percent} voor percentages en gemiddelden){dom}, of verborgen opdat een ander "
+                "niet-gepubliceerd cijfer niet uit totalen of eerdere tabellen kan worden afgeleid"
+            ),
+        ),
+        (
+            w["unreliable"],
+            (
+                f"based on {rules.min_n_percent} to {rules.unreliable_below - 1} respondents: interpret "
+                "with care"
+            )
+            if en
+            else (
+                f"gebaseerd op {rules.min_n_percent} tot {rules.unreliable_below - 1} respondenten: met voorzichtigheid "
+                "lezen"
+            ),
+        ),
+        (
+            w["empty"],
+            "nobody in the table's population is in this cell"
+            if en
+            else "niemand uit de populatie van de tabel valt in deze cel",
+        ),
     )
 
 
@@ -143,26 +258,37 @@ def method_text(margins: Sequence[str], q: Questionnaire, lang: str, method: str
     names = ", ".join(domain_label(q, m, lang) for m in margins)
     how = f" ({method})" if method else ""
     if lang == "en":
-        return (f"Design-based estimates: weights calibrated{how} to the population by {names}; standard errors by "
-                "linearization that accounts for the calibration; 95% intervals for percentages by the logit method "
-                "(Korn-Graubard for extreme percentages), for means mean +/- t x SE. Filtered tables and cells are "
-                "domain estimates on the whole sample.")
-    return (f"Schattingen volgens het steekproefontwerp: gewichten gekalibreerd{how} op de populatie naar {names}; "
-            "standaardfouten met linearisatie die rekening houdt met de kalibratie; 95%-betrouwbaarheidsintervallen "
-            "voor percentages met de logit-methode (Korn-Graubard bij extreme percentages), voor gemiddelden "
-            "gemiddelde +/- t x SE. Gefilterde tabellen en cellen zijn domeinschattingen op de hele steekproef.")
+        return (
+            f"Design-based estimates: weights calibrated{how} to the population by {names}; standard errors by "
+            "linearization that accounts for the calibration; 95% intervals for percentages by the logit method "
+            "(Korn-Graubard for extreme percentages), for means mean +/- t x SE. Filtered tables and cells are "
+            "domain estimates on the whole sample."
+        )
+    return (
+        f"Schattingen volgens het steekproefontwerp: gewichten gekalibreerd{how} op de populatie naar {names}; "
+        "standaardfouten met linearisatie die rekening houdt met de kalibratie; 95%-betrouwbaarheidsintervallen "
+        "voor percentages met de logit-methode (Korn-Graubard bij extreme percentages), voor gemiddelden "
+        "gemiddelde +/- t x SE. Gefilterde tabellen en cellen zijn domeinschattingen op de hele steekproef."
+    )
 
 
 def figures_text(statistics: Sequence[str], lang: str) -> str:
     en = lang == "en"
     parts = []
     if "estimate" in statistics:
-        parts.append("weighted percentages (or means or totals where the indicator says so)" if en else
-                     "gewogen percentages (of gemiddelden of totalen, waar de indicator dat zegt)")
+        parts.append(
+            "weighted percentages (or means or totals where the indicator says so)"
+            if en
+            else "gewogen percentages (of gemiddelden of totalen, waar de indicator dat zegt)"
+        )
     if "ci" in statistics:
         parts.append("their 95% confidence interval" if en else "hun 95%-betrouwbaarheidsinterval")
     if "n" in statistics:
-        parts.append("n: the number of respondents (unweighted)" if en else "n: het aantal respondenten (ongewogen)")
+        parts.append(
+            "n: the number of respondents (unweighted)"
+            if en
+            else "n: het aantal respondenten (ongewogen)"
+        )
     if "weighted_n" in statistics:
         parts.append("N: the weighted number of people" if en else "N: het gewogen aantal personen")
     return "; ".join(parts)
@@ -171,26 +297,42 @@ def figures_text(statistics: Sequence[str], lang: str) -> str:
 def rules_text(rules: PrimaryRules, lang: str, magnitudes: bool = False) -> str:
     d = rules.dominance[0] if rules.dominance else None
     if magnitudes:
-        dom_en = (f" Totals: at least {rules.min_n_magnitude} organisations"
-                  + (f", the {d.n} largest at most {d.k:g}% of the total" if d else "")
-                  + (f", the rest at least {rules.p_percent:g}% of the largest (p% rule)" if rules.p_percent else "")
-                  + ".")
-        dom_nl = (f" Totalen: minstens {rules.min_n_magnitude} organisaties"
-                  + (f", de {d.n} grootste samen hoogstens {d.k:g}% van het totaal" if d else "")
-                  + (f", de rest minstens {rules.p_percent:g}% van de grootste (p%-regel)" if rules.p_percent else "")
-                  + ".")
+        dom_en = (
+            f" Totals: at least {rules.min_n_magnitude} organisations"
+            + (f", the {d.n} largest at most {d.k:g}% of the total" if d else "")
+            + (
+                f", the rest at least {rules.p_percent:g}% of the largest (p% rule)"
+                if rules.p_percent
+                else ""
+            )
+            + "."
+        )
+        dom_nl = (
+            f" Totalen: minstens {rules.min_n_magnitude} organisaties"
+            + (f", de {d.n} grootste samen hoogstens {d.k:g}% van het totaal" if d else "")
+            + (
+                f", de rest minstens {rules.p_percent:g}% van de grootste (p%-regel)"
+                if rules.p_percent
+                else ""
+            )
+            + "."
+        )
     else:
         dom_en = dom_nl = ""
     if lang == "en":
-        return (f"Primary suppression: cells with fewer than {rules.min_n_count} respondents (counts) or "
-                f"{rules.min_n_percent} (percentages, means); {rules.min_n_percent}-{rules.unreliable_below - 1} "
-                f"flagged unreliable.{dom_en} Secondary suppression: further cells are hidden so that no hidden cell can be "
-                "computed from totals. Releases are logged per requester; a table that, combined with earlier "
-                "tables to the same requester or published tables, would reveal a hidden figure is further "
-                "suppressed or refused.")
-    return (f"Primaire onderdrukking: cellen met minder dan {rules.min_n_count} respondenten (aantallen) of "
-            f"{rules.min_n_percent} (percentages, gemiddelden); {rules.min_n_percent}-{rules.unreliable_below - 1} "
-            f"gemarkeerd als onbetrouwbaar.{dom_nl} Secundaire onderdrukking: er worden extra cellen verborgen zodat geen "
-            "verborgen cel uit totalen kan worden berekend. Vrijgaven worden per aanvrager bijgehouden; een tabel "
-            "die samen met eerdere tabellen voor dezelfde aanvrager of gepubliceerde tabellen een verborgen cijfer "
-            "zou onthullen, wordt verder onderdrukt of geweigerd.")
+        return (
+            f"Primary suppression: cells with fewer than {rules.min_n_count} respondents (counts) or "
+            f"{rules.min_n_percent} (percentages, means); {rules.min_n_percent}-{rules.unreliable_below - 1} "
+            f"flagged unreliable.{dom_en} Secondary suppression: further cells are hidden so that no hidden cell can be "
+            "computed from totals. Releases are logged per requester; a table that, combined with earlier "
+            "tables to the same requester or published tables, would reveal a hidden figure is further "
+            "suppressed or refused."
+        )
+    return (
+        f"Primaire onderdrukking: cellen met minder dan {rules.min_n_count} respondenten (aantallen) of "
+        f"{rules.min_n_percent} (percentages, gemiddelden); {rules.min_n_percent}-{rules.unreliable_below - 1} "
+        f"gemarkeerd als onbetrouwbaar.{dom_nl} Secundaire onderdrukking: er worden extra cellen verborgen zodat geen "
+        "verborgen cel uit totalen kan worden berekend. Vrijgaven worden per aanvrager bijgehouden; een tabel "
+        "die samen met eerdere tabellen voor dezelfde aanvrager of gepubliceerde tabellen een verborgen cijfer "
+        "zou onthullen, wordt verder onderdrukt of geweigerd."
+    )

@@ -34,18 +34,36 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from pipeline.disclosure.rules import TableKind
-from pipeline.outputs.labels import domain_label
+from pipeline.reports.labels import domain_label
+from pipeline.sdc.tables.rules import TableKind
 from pipeline.tables import notes as N
 from pipeline.tables.release import ProtectedTable, TableRelease, WaveRelease
 from pipeline.tables.request import MISSING_LEVEL, ResolvedRequest
 
 COLUMNS: tuple[str, ...] = (
-    "wave", "indicator", "indicator_label", "unit", "row_variable", "row_level", "row_label", "column_variable",
-    "column_level", "column_label", "estimate", "ci_low", "ci_high", "n", "weighted_n", "flag",
+    "wave",
+    "indicator",
+    "indicator_label",
+    "unit",
+    "row_variable",
+    "row_level",
+    "row_label",
+    "column_variable",
+    "column_level",
+    "column_label",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "n",
+    "weighted_n",
+    "flag",
 )
-UNITS: dict[TableKind, str] = {TableKind.percent: "percent", TableKind.mean: "mean", TableKind.magnitude: "total",
-                               TableKind.count: "count"}
+UNITS: dict[TableKind, str] = {
+    TableKind.percent: "percent",
+    TableKind.mean: "mean",
+    TableKind.magnitude: "total",
+    TableKind.count: "count",
+}
 KIND = "wbm-table"
 SCHEMA_VERSION = 1
 
@@ -117,7 +135,9 @@ def _value(x: float, scale: float = 1.0) -> float | None:
     return None if math.isnan(x) else x * scale
 
 
-def _cells(resolved: ResolvedRequest, wr: WaveRelease, pt: ProtectedTable, lang: str) -> list[PublishedCell]:
+def _cells(
+    resolved: ResolvedRequest, wr: WaveRelease, pt: ProtectedTable, lang: str
+) -> list[PublishedCell]:
     t = pt.numbers
     q = resolved.wave(wr.wave).questionnaire
     stats = resolved.request.published_statistics()
@@ -131,18 +151,29 @@ def _cells(resolved: ResolvedRequest, wr: WaveRelease, pt: ProtectedTable, lang:
         axes: dict[str, tuple[str, str, str]] = {}
         for role in ("rows", "columns"):
             var = getattr(resolved.request, role)
-            axes[role] = ("", "", "") if var is None else \
-                (var, by[var], N.level_text(q, wave_names[names.index(var)], by[var], lang))
+            axes[role] = (
+                ("", "", "")
+                if var is None
+                else (var, by[var], N.level_text(q, wave_names[names.index(var)], by[var], lang))
+            )
         flag = pt.flag(i)
         hidden = flag == "suppressed"
-        out.append(PublishedCell(
-            t.wave, t.indicator, label, UNITS[t.kind], *axes["rows"], *axes["columns"],
-            None if hidden or "estimate" not in stats else _value(t.estimate[i], scale),
-            None if hidden or "ci" not in stats else _value(t.ci_low[i], scale),
-            None if hidden or "ci" not in stats else _value(t.ci_high[i], scale),
-            None if hidden or "n" not in stats else t.n[i],
-            None if hidden or "weighted_n" not in stats else t.weighted_n[i],
-            flag))
+        out.append(
+            PublishedCell(
+                t.wave,
+                t.indicator,
+                label,
+                UNITS[t.kind],
+                *axes["rows"],
+                *axes["columns"],
+                None if hidden or "estimate" not in stats else _value(t.estimate[i], scale),
+                None if hidden or "ci" not in stats else _value(t.ci_low[i], scale),
+                None if hidden or "ci" not in stats else _value(t.ci_high[i], scale),
+                None if hidden or "n" not in stats else t.n[i],
+                None if hidden or "weighted_n" not in stats else t.weighted_n[i],
+                flag,
+            )
+        )
     return out
 
 
@@ -157,7 +188,11 @@ def _axis(resolved: ResolvedRequest, role: str, wr: WaveRelease, lang: str) -> A
     if any(MISSING_LEVEL in t.numbers.structure.dims[k].levels for t in wr.tables):
         levels.append(MISSING_LEVEL)
     levels.append("")
-    return Axis(var, domain_label(q, name, lang), tuple((lv, N.level_text(q, name, lv, lang)) for lv in levels))
+    return Axis(
+        var,
+        domain_label(q, name, lang),
+        tuple((lv, N.level_text(q, name, lv, lang)) for lv in levels),
+    )
 
 
 def published(release: TableRelease) -> PublishedTable:
@@ -175,21 +210,51 @@ def published(release: TableRelease) -> PublishedTable:
         cells: list[PublishedCell] = []
         for pt in wr.tables:
             cells.extend(_cells(resolved, wr, pt, lang))
-        inds = tuple((pt.numbers.indicator, N.indicator_text(resolved.latest.questionnaire, pt.numbers.indicator, lang),
-                      UNITS[pt.numbers.kind]) for pt in wr.tables)
+        inds = tuple(
+            (
+                pt.numbers.indicator,
+                N.indicator_text(resolved.latest.questionnaire, pt.numbers.indicator, lang),
+                UNITS[pt.numbers.kind],
+            )
+            for pt in wr.tables
+        )
         name = w["table"] if len(release.waves) == 1 else f"{w['table']} {wr.wave}"
         sub = f"{q.study.title.get(lang)}; {w['filters'].lower()}: {N.filter_text(resolved, lang)}"
-        sheets.append(Sheet(wr.wave, name, sub, _axis(resolved, "rows", wr, lang), _axis(resolved, "columns", wr, lang),
-                            inds, tuple(cells)))
+        sheets.append(
+            Sheet(
+                wr.wave,
+                name,
+                sub,
+                _axis(resolved, "rows", wr, lang),
+                _axis(resolved, "columns", wr, lang),
+                inds,
+                tuple(cells),
+            )
+        )
     meta: dict[str, object] = {
-        "request_id": req.id, "requester": req.requester, "request_hash": req.hash(), "language": lang,
+        "request_id": req.id,
+        "requester": req.requester,
+        "request_hash": req.hash(),
+        "language": lang,
         "data_versions": {str(wr.wave): wr.data.data_version for wr in release.waves},
-        "questionnaires": {str(wr.wave): f"{wr.data.questionnaire.study.id} {wr.data.questionnaire.study.version}"
-                           for wr in release.waves},
-        "rules": req.rules().describe(), "decision": release.decision, "generated_by": N.GENERATED_BY,
+        "questionnaires": {
+            str(wr.wave): f"{wr.data.questionnaire.study.id} {wr.data.questionnaire.study.version}"
+            for wr in release.waves
+        },
+        "rules": req.rules().describe(),
+        "decision": release.decision,
+        "generated_by": N.GENERATED_BY,
     }
-    return PublishedTable(req.id, title, lang, req.published_statistics(), release.decision, tuple(sheets),
-                          _notes(release, title), meta)
+    return PublishedTable(
+        req.id,
+        title,
+        lang,
+        req.published_statistics(),
+        release.decision,
+        tuple(sheets),
+        _notes(release, title),
+        meta,
+    )
 
 
 def _notes(release: TableRelease, title: str) -> tuple[tuple[str, str], ...]:
@@ -216,17 +281,31 @@ def _notes(release: TableRelease, title: str) -> tuple[tuple[str, str], ...]:
         rows.append((w[role], f"{domain_label(q, var, lang)} ({var})" if var else w["none"]))
     rows.append((w["figures"], N.figures_text(req.published_statistics(), lang)))
     first = release.waves[0].data
-    rows.append((w["method"], N.method_text(first.weighting, first.questionnaire, lang, first.method)))
+    rows.append(
+        (w["method"], N.method_text(first.weighting, first.questionnaire, lang, first.method))
+    )
     for name in req.indicators:
-        rows.append((f"{w['definition']}: {N.indicator_text(q, name, lang)}",
-                     N.definition(q, name, lang, resolved.latest.cutoff_population)))
-    magnitudes = any(pt.numbers.kind == TableKind.magnitude for wr in release.waves for pt in wr.tables)
+        rows.append(
+            (
+                f"{w['definition']}: {N.indicator_text(q, name, lang)}",
+                N.definition(q, name, lang, resolved.latest.cutoff_population),
+            )
+        )
+    magnitudes = any(
+        pt.numbers.kind == TableKind.magnitude for wr in release.waves for pt in wr.tables
+    )
     for symbol, text in N.legend_rows(req.rules(), lang, magnitudes):
         rows.append((f"{w['legend']}: {symbol}", text))
     rows.append((w["rules"], N.rules_text(req.rules(), lang, magnitudes)))
-    decision = {"release": "vrijgegeven" if lang != "en" else "released",
-                "suppress": "vrijgegeven met extra onderdrukking" if lang != "en" else "released with further suppression"}
-    rows.append((w["decision"], ". ".join((decision[release.decision], *release.public_reasons(lang)))))
+    decision = {
+        "release": "vrijgegeven" if lang != "en" else "released",
+        "suppress": "vrijgegeven met extra onderdrukking"
+        if lang != "en"
+        else "released with further suppression",
+    }
+    rows.append(
+        (w["decision"], ". ".join((decision[release.decision], *release.public_reasons(lang))))
+    )
     for wr in release.waves:
         rows.append((f"{w['data_version']} {wr.wave}", f"sha256:{wr.data.data_version}"))
     rows.append((w["request_hash"], req.hash()))

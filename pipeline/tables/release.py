@@ -2,7 +2,7 @@
 against earlier releases to the same requester (and the public tables), the ledger entry.
 
 Per wave (one data version each) every indicator's table goes through
-:func:`pipeline.disclosure.protect.protect` with the earlier releases on that data version as history.
+:func:`pipeline.sdc.tables.protect.protect` with the earlier releases on that data version as history.
 A request is released as a whole or refused as a whole: if any table is refused, nothing is published
 and the refusal is logged with its reasons. Releases to the requester ``public`` (the run's standard
 table, see :mod:`pipeline.tables.standard`) are part of every requester's history: what everyone can
@@ -10,7 +10,7 @@ read can be subtracted by anyone.
 
 Every release (and refusal) is logged in each ledger of its wave (:func:`ledgers_for`: the run's own
 ``RUNDIR/ledger``, and ``--ledger DIR`` when given), and the history is read from all of them, each
-release once (:func:`pipeline.disclosure.ledger.merged_history`). Protecting and logging are separate
+release once (:func:`pipeline.sdc.tables.ledger.merged_history`). Protecting and logging are separate
 steps (:func:`protect_request`, :func:`record_request`) so that a release is logged only when its
 files are written (:func:`pipeline.tables.api.publish_request`).
 
@@ -31,11 +31,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from pipeline.disclosure.history import ReleasedCell
-from pipeline.disclosure.ledger import Ledger, merged_history
-from pipeline.disclosure.protect import Protected, protect
-from pipeline.disclosure.rules import public_flag
 from pipeline.errors import Problem, UsageError
+from pipeline.sdc.tables.history import ReleasedCell
+from pipeline.sdc.tables.ledger import Ledger, merged_history
+from pipeline.sdc.tables.protect import Protected, protect
+from pipeline.sdc.tables.rules import public_flag
 from pipeline.tables.compute import IndicatorTable, calibrated_design, compute_wave
 from pipeline.tables.request import ResolvedRequest
 from pipeline.tables.source import WaveData, disclosure_columns
@@ -93,10 +93,14 @@ class TableRelease:
             return ()
         who = self.request.request.requester
         if lang == "en":
-            return (f"Further cells are not published: together with earlier tables released to {who} or published "
-                    f"({', '.join(earlier)}) they would allow a figure that is not published to be derived.",)
-        return (f"Extra cellen zijn niet gepubliceerd: samen met eerdere tabellen voor {who} of gepubliceerde tabellen "
-                f"({', '.join(earlier)}) zouden ze een niet-gepubliceerd cijfer laten afleiden.",)
+            return (
+                f"Further cells are not published: together with earlier tables released to {who} or published "
+                f"({', '.join(earlier)}) they would allow a figure that is not published to be derived.",
+            )
+        return (
+            f"Extra cellen zijn niet gepubliceerd: samen met eerdere tabellen voor {who} of gepubliceerde tabellen "
+            f"({', '.join(earlier)}) zouden ze een niet-gepubliceerd cijfer laten afleiden.",
+        )
 
 
 def _fold(decisions: Iterable[Decision]) -> Decision:
@@ -112,24 +116,35 @@ def ledgers_for(directory: str | Path | None) -> LedgersFor:
     """Where a wave's releases are logged and its history is read: the run's own ledger
     (``RUNDIR/ledger``) and, with ``directory`` (``--ledger DIR``), also that directory. Data that do
     not come from a run directory have only ``directory``."""
+
     def pick(d: WaveData) -> tuple[Ledger, ...]:
-        dirs = [p for p in (d.ledger_dir, None if directory is None else Path(directory)) if p is not None]
+        dirs = [
+            p
+            for p in (d.ledger_dir, None if directory is None else Path(directory))
+            if p is not None
+        ]
         if not dirs:
-            raise UsageError("no ledger directory for data that do not come from a run directory",
-                             [Problem("the release must be logged", hint="pass --ledger DIR")], code="no_ledger")
+            raise UsageError(
+                "no ledger directory for data that do not come from a run directory",
+                [Problem("the release must be logged", hint="pass --ledger DIR")],
+                code="no_ledger",
+            )
         return tuple(Ledger(p) for p in dict.fromkeys(p.resolve() for p in dirs))
 
     return pick
 
 
-def _history(ledgers: Sequence[Ledger], requester: str, d: WaveData, request_hash: str
-             ) -> tuple[tuple[ReleasedCell, ...], tuple[str, ...]]:
+def _history(
+    ledgers: Sequence[Ledger], requester: str, d: WaveData, request_hash: str
+) -> tuple[tuple[ReleasedCell, ...], tuple[str, ...]]:
     """The requester's earlier releases on this data version and the public ones, from every ledger
     (each release once)."""
     cells: list[ReleasedCell] = []
     notes: list[str] = []
     for who in dict.fromkeys((requester, PUBLIC)):
-        c, n = merged_history(ledgers, who, d.data_version, request_hash if who == requester else None)
+        c, n = merged_history(
+            ledgers, who, d.data_version, request_hash if who == requester else None
+        )
         cells.extend(c)
         notes.extend(n)
     return tuple(cells), tuple(dict.fromkeys(notes))
@@ -145,50 +160,84 @@ def _earlier(p: Protected) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def protect_wave(resolved: ResolvedRequest, data: WaveData, ledgers: Sequence[Ledger]) -> WaveRelease:
+def protect_wave(
+    resolved: ResolvedRequest, data: WaveData, ledgers: Sequence[Ledger]
+) -> WaveRelease:
     """Compute and protect one wave's tables of a request against that data version's history (the
     requester's and the public releases in ``ledgers``); not logged."""
     req = resolved.request
     columns = disclosure_columns(data)
-    numbers = compute_wave(resolved, resolved.wave(data.wave), data, columns, calibrated_design(data))
+    numbers = compute_wave(
+        resolved, resolved.wave(data.wave), data, columns, calibrated_design(data)
+    )
     history, notes = _history(ledgers, req.requester, data, req.hash())
     done: list[ProtectedTable] = []
     for t in numbers:
         units = None if t.unit_values is None else {t.variable: t.unit_values}
         table = t.table_data()
-        p = protect(table, rules=req.rules(), history=history, columns=columns, policy=req.policy(),
-                    notices=notes, unit_values=units)
+        p = protect(
+            table,
+            rules=req.rules(),
+            history=history,
+            columns=columns,
+            policy=req.policy(),
+            notices=notes,
+            unit_values=units,
+        )
         done.append(ProtectedTable(t, p, p.released_cells(table)))
     decision = _fold(pt.protected.decision for pt in done)
-    reasons = tuple(dict.fromkeys(f"{pt.numbers.indicator}: {r}" for pt in done for r in pt.protected.reasons))
+    reasons = tuple(
+        dict.fromkeys(f"{pt.numbers.indicator}: {r}" for pt in done for r in pt.protected.reasons)
+    )
     earlier = tuple(dict.fromkeys(e for pt in done for e in _earlier(pt.protected)))
     notices = tuple(dict.fromkeys(n for pt in done for n in pt.protected.notices))
     return WaveRelease(data, tuple(done), decision, reasons, earlier, notices, None)
 
 
-def _record(ledger: Ledger, resolved: ResolvedRequest, w: WaveRelease, logged_at: str | None) -> str:
+def _record(
+    ledger: Ledger, resolved: ResolvedRequest, w: WaveRelease, logged_at: str | None
+) -> str:
     """Log one wave's release (a refusal without cells); returns the entry's id."""
     req = resolved.request
     refused = w.decision == "refuse"  # a refusal is logged without cells
     cells = [] if refused else [c for pt in w.tables for c in pt.logged]
     sums = [] if refused else [d for pt in w.tables for d in pt.numbers.digests]
-    rel = ledger.record(req.requester, request_hash=req.hash(), data_version=w.data.data_version, cells=cells,
-                        digests=sums, decision=w.decision, reasons=w.reasons, label=req.id,
-                        rules=req.rules().describe(), logged_at=logged_at)
+    rel = ledger.record(
+        req.requester,
+        request_hash=req.hash(),
+        data_version=w.data.data_version,
+        cells=cells,
+        digests=sums,
+        decision=w.decision,
+        reasons=w.reasons,
+        label=req.id,
+        rules=req.rules().describe(),
+        logged_at=logged_at,
+    )
     return rel.id
 
 
-def protect_request(resolved: ResolvedRequest, data: Mapping[int, WaveData], ledgers: LedgersFor) -> TableRelease:
+def protect_request(
+    resolved: ResolvedRequest, data: Mapping[int, WaveData], ledgers: LedgersFor
+) -> TableRelease:
     """Every wave of a request (request order), protected, not logged. If one wave is refused, the
     request is refused as a whole: every wave becomes a refusal, so nothing is released."""
     trial = [protect_wave(resolved, data[w], ledgers(data[w])) for w in resolved.request.waves]
     if any(t.decision == "refuse" for t in trial):
-        trial = [replace(t, decision="refuse", reasons=t.reasons or ("another wave of the request was refused",))
-                 for t in trial]
+        trial = [
+            replace(
+                t,
+                decision="refuse",
+                reasons=t.reasons or ("another wave of the request was refused",),
+            )
+            for t in trial
+        ]
     return TableRelease(resolved, tuple(trial))
 
 
-def record_request(release: TableRelease, ledgers: LedgersFor, logged_at: str | None = None) -> TableRelease:
+def record_request(
+    release: TableRelease, ledgers: LedgersFor, logged_at: str | None = None
+) -> TableRelease:
     """Log every wave's release in each of its ledgers (a re-issue logged before adds nothing to that
     ledger); the release ids are those of the first ledger (the run's own)."""
     out = []

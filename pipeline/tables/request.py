@@ -40,23 +40,29 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from pipeline.disclosure.cells import Condition
-from pipeline.disclosure.protect import HistoryPolicy
-from pipeline.disclosure.rules import DominanceRule, PrimaryRules, TableKind
-from pipeline.disclosure.structure import Dimension
 from pipeline.errors import Problem, SpecError
 from pipeline.paths import QUESTIONNAIRES_DIR
 from pipeline.questionnaire.model import ItemType, Measure, Questionnaire, Role, Text
+from pipeline.sdc.tables.cells import Condition
+from pipeline.sdc.tables.protect import HistoryPolicy
+from pipeline.sdc.tables.rules import DominanceRule, PrimaryRules, TableKind
+from pipeline.sdc.tables.structure import Dimension
 
 if TYPE_CHECKING:  # pragma: no cover
     from pipeline.scoring.api import OutputColumn
 
 KIND = "table-request"
 SCHEMA_VERSION = 1
-POPULATIONS = {"employees": "werknemers", "self-employed": "zelfstandigen", "enterprises": "ondernemingen"}
+POPULATIONS = {
+    "employees": "werknemers",
+    "self-employed": "zelfstandigen",
+    "enterprises": "ondernemingen",
+}
 SLUG = r"^[a-z0-9][a-z0-9._-]{0,63}$"
 MISSING_LEVEL = "missing"
-DEFAULT_CUTOFFS = "default"  # = pipeline.scoring.plan.DEFAULT_POPULATION (not imported here: it loads pandas)
+DEFAULT_CUTOFFS = (
+    "default"  # = pipeline.scoring.plan.DEFAULT_POPULATION (not imported here: it loads pandas)
+)
 
 
 class _Spec(BaseModel):
@@ -102,9 +108,15 @@ class TableRequest(_Spec):
     rows: str | None = None
     columns: str | None = None
     filters: tuple[Filter, ...] = ()
-    statistics: tuple[Literal["percent", "estimate", "ci", "n", "weighted_n"], ...] = ("percent", "ci", "n")
+    statistics: tuple[Literal["percent", "estimate", "ci", "n", "weighted_n"], ...] = (
+        "percent",
+        "ci",
+        "n",
+    )
     language: str = "nl"
-    questionnaire: str | None = None  # a questionnaire id or path for a single-wave request (default: shipped)
+    questionnaire: str | None = (
+        None  # a questionnaire id or path for a single-wave request (default: shipped)
+    )
     disclosure: DisclosureOptions = Field(default_factory=DisclosureOptions)
 
     @field_validator("waves", "indicators", "statistics")
@@ -130,14 +142,21 @@ class TableRequest(_Spec):
 
     def hash(self) -> str:
         """SHA-256 of the request's content (not its formatting or comments)."""
-        text = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        text = json.dumps(
+            self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        )
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def rules(self) -> PrimaryRules:
         d = self.disclosure
-        return PrimaryRules(min_n_count=d.min_n_count, min_n_percent=d.min_n_percent,
-                            unreliable_below=d.unreliable_below, min_n_magnitude=d.min_n_magnitude,
-                            dominance=(DominanceRule(d.dominance_n, d.dominance_k),), p_percent=d.p_percent)
+        return PrimaryRules(
+            min_n_count=d.min_n_count,
+            min_n_percent=d.min_n_percent,
+            unreliable_below=d.unreliable_below,
+            min_n_magnitude=d.min_n_magnitude,
+            dominance=(DominanceRule(d.dominance_n, d.dominance_k),),
+            p_percent=d.p_percent,
+        )
 
     def policy(self) -> HistoryPolicy:
         return HistoryPolicy(on_disclosure=self.disclosure.on_disclosure)
@@ -176,7 +195,9 @@ class ResolvedRequest:
         for w in self.waves:
             if w.wave == wave:
                 return w
-        raise KeyError(f"wave {wave} is not requested (waves: {', '.join(str(w.wave) for w in self.waves)})")
+        raise KeyError(
+            f"wave {wave} is not requested (waves: {', '.join(str(w.wave) for w in self.waves)})"
+        )
 
     def breakdowns(self) -> tuple[str, ...]:
         return tuple(v for v in (self.request.rows, self.request.columns) if v is not None)
@@ -187,12 +208,17 @@ class ResolvedRequest:
         codes = _codes(w.questionnaire, w.variables[variable]) or ()
         for f in self.request.filters:
             if f.variable == variable:
-                codes = tuple(c for c in codes if (f.levels is not None and c in f.levels)
-                              or (f.exclude is not None and c not in f.exclude))
+                codes = tuple(
+                    c
+                    for c in codes
+                    if (f.levels is not None and c in f.levels)
+                    or (f.exclude is not None and c not in f.exclude)
+                )
         return codes
 
-    def dimensions(self, wave: WaveNames | None = None, *,
-                   missing_level: bool | Collection[str] = True) -> tuple[Dimension, ...]:
+    def dimensions(
+        self, wave: WaveNames | None = None, *, missing_level: bool | Collection[str] = True
+    ) -> tuple[Dimension, ...]:
         """The disclosure structure's dimensions (named with the wave's variable names). With
         ``missing_level`` (True, or the request names of the breakdowns that need it) a dimension gets a
         last level ``"missing"`` (non-substantive codes, see :meth:`level_codes`), so a total is exactly
@@ -207,7 +233,7 @@ class ResolvedRequest:
         return tuple(out)
 
     def level_codes(self, wave: WaveNames | None = None) -> dict[str, dict[str, tuple[float, ...]]]:
-        """``codes`` argument of :func:`pipeline.disclosure.cells.table_cells` for the missing level."""
+        """``codes`` argument of :func:`pipeline.sdc.tables.cells.table_cells` for the missing level."""
         w = wave or self.latest
         miss = missing_codes(w.questionnaire)
         return {w.variables[v]: {MISSING_LEVEL: miss} for v in self.breakdowns()}
@@ -221,7 +247,11 @@ class ResolvedRequest:
             if f.levels is not None:
                 out.append(Condition(name, tuple(float(x) for x in f.levels)))
             else:
-                keep = tuple(float(c) for c in (_codes(w.questionnaire, name) or ()) if c not in (f.exclude or ()))
+                keep = tuple(
+                    float(c)
+                    for c in (_codes(w.questionnaire, name) or ())
+                    if c not in (f.exclude or ())
+                )
                 out.append(Condition(name, keep))
         out.append(Condition(w.indicators[indicator], None))
         return tuple(out)
@@ -244,13 +274,17 @@ def missing_codes(q: Questionnaire) -> tuple[float, ...]:
     return tuple(float(c) for c in q.missing_code_values()) or (-1.0,)
 
 
-def indicator_catalogue(q: Questionnaire, population: str = DEFAULT_CUTOFFS) -> dict[str, OutputColumn]:
+def indicator_catalogue(
+    q: Questionnaire, population: str = DEFAULT_CUTOFFS
+) -> dict[str, OutputColumn]:
     """The scored columns a request may name as indicators, by name in schema order: 0/1 indicators,
     ``<name>_acuut`` where the population's cut-offs have an acute one, and counts (the scoring
     catalogue, :func:`pipeline.scoring.api.output_columns`, without scale scores and traffic lights)."""
     from pipeline.scoring.api import output_columns
 
-    return {c.name: c for c in output_columns(q, population) if c.kind not in ("score", "traffic_light")}
+    return {
+        c.name: c for c in output_columns(q, population) if c.kind not in ("score", "traffic_light")
+    }
 
 
 def indicator_names(q: Questionnaire, population: str = DEFAULT_CUTOFFS) -> list[str]:
@@ -263,8 +297,13 @@ def magnitude_names(q: Questionnaire) -> list[str]:
     number of employees: integer or decimal items measured on a scale, not identifiers."""
     if q.study.unit != "organisation":
         return []
-    return [it.name for it in q.items if it.type in (ItemType.integer, ItemType.decimal)
-            and it.measure == Measure.scale and it.role != Role.direct_identifier]
+    return [
+        it.name
+        for it in q.items
+        if it.type in (ItemType.integer, ItemType.decimal)
+        and it.measure == Measure.scale
+        and it.role != Role.direct_identifier
+    ]
 
 
 def tabulated_names(q: Questionnaire, population: str = DEFAULT_CUTOFFS) -> list[str]:
@@ -301,7 +340,9 @@ def _catalogue() -> list[tuple[str, str, int]]:
     heads: dict[str, dict[str, object]] = {}
     for stem, path in files:
         try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # a safe loader (C if available)
+            data = yaml.load(
+                path.read_text(encoding="utf-8"), Loader=loader
+            )  # a safe loader (C if available)
         except (OSError, yaml.YAMLError):
             continue
         if isinstance(data, dict):
@@ -313,7 +354,11 @@ def _catalogue() -> list[tuple[str, str, int]]:
         if isinstance(st, dict) and key in st:
             return st[key]
         base = data.get("extends")
-        return study(Path(base).stem, key, (*seen, stem)) if isinstance(base, str) and base not in seen else None
+        return (
+            study(Path(base).stem, key, (*seen, stem))
+            if isinstance(base, str) and base not in seen
+            else None
+        )
 
     out = []
     for stem, _ in files:
@@ -332,9 +377,14 @@ def available_waves(population: str) -> list[int]:
     return sorted({w for _, p, w in _catalogue() if p == population})
 
 
-def resolve(req: TableRequest, file: str | None = None, *, loaded: Questionnaire | None = None,
-            questionnaires: Mapping[int, Questionnaire] | None = None,
-            cutoff_populations: Mapping[int, str] | None = None) -> ResolvedRequest:
+def resolve(
+    req: TableRequest,
+    file: str | None = None,
+    *,
+    loaded: Questionnaire | None = None,
+    questionnaires: Mapping[int, Questionnaire] | None = None,
+    cutoff_populations: Mapping[int, str] | None = None,
+) -> ResolvedRequest:
     """Check every name against the questionnaires of the requested waves (all problems at once).
     The questionnaire of a wave is the request's ``questionnaire`` (``loaded``: already loaded, it is not
     read again), else the one in ``questionnaires`` (the data's, e.g. of the runs given), else the
@@ -350,8 +400,14 @@ def resolve(req: TableRequest, file: str | None = None, *, loaded: Questionnaire
         if req.questionnaire is not None:
             q = loaded if loaded is not None else load_questionnaire(req.questionnaire)
             if q.study.population != pop or q.study.wave != w:
-                problems.append(Problem(f"questionnaire {q.study.id!r} is for {q.study.population} {q.study.wave}",
-                                        file=file, path="questionnaire", expected=f"{pop} {w}"))
+                problems.append(
+                    Problem(
+                        f"questionnaire {q.study.id!r} is for {q.study.population} {q.study.wave}",
+                        file=file,
+                        path="questionnaire",
+                        expected=f"{pop} {w}",
+                    )
+                )
             qs.append((w, q))
             continue
         if questionnaires is not None and w in questionnaires:
@@ -360,47 +416,84 @@ def resolve(req: TableRequest, file: str | None = None, *, loaded: Questionnaire
         ids = _shipped(pop, w)
         if not ids:
             valid = available_waves(pop)
-            problems.append(Problem(f"no questionnaire for {req.population} wave {w}", file=file,
-                                    path=f"waves[{req.waves.index(w)}]", value=w,
-                                    expected="one of " + ", ".join(map(str, valid)),
-                                    hint="request a wave that has a questionnaire in questionnaires/"))
+            problems.append(
+                Problem(
+                    f"no questionnaire for {req.population} wave {w}",
+                    file=file,
+                    path=f"waves[{req.waves.index(w)}]",
+                    value=w,
+                    expected="one of " + ", ".join(map(str, valid)),
+                    hint="request a wave that has a questionnaire in questionnaires/",
+                )
+            )
             continue
         qs.append((w, load_questionnaire(ids[0])))
     if problems or not qs:
-        raise SpecError(f"{file or 'request'}: the table request has {len(problems)} problem(s)", problems)
+        raise SpecError(
+            f"{file or 'request'}: the table request has {len(problems)} problem(s)", problems
+        )
     pops = {w: (cutoff_populations or {}).get(w, DEFAULT_CUTOFFS) for w, _ in qs}
-    latest = WaveNames(qs[0][0], qs[0][1], {v: v for v in _request_variables(req)}, {i: i for i in req.indicators},
-                       pops[qs[0][0]], indicator_catalogue(qs[0][1], pops[qs[0][0]]))
+    latest = WaveNames(
+        qs[0][0],
+        qs[0][1],
+        {v: v for v in _request_variables(req)},
+        {i: i for i in req.indicators},
+        pops[qs[0][0]],
+        indicator_catalogue(qs[0][1], pops[qs[0][0]]),
+    )
     _check_latest(req, latest, file, problems)
     resolved_waves = [latest]
     for w, q in qs[1:]:
         older = WaveNames(w, q, {}, {}, pops[w], indicator_catalogue(q, pops[w]))
-        resolved_waves.append(_translate(resolved_waves[-1], older, _variable_paths(req), file, problems))
+        resolved_waves.append(
+            _translate(resolved_waves[-1], older, _variable_paths(req), file, problems)
+        )
     if problems:
-        raise SpecError(f"{file or 'request'}: the table request has {len(problems)} problem(s)", problems)
+        raise SpecError(
+            f"{file or 'request'}: the table request has {len(problems)} problem(s)", problems
+        )
     return ResolvedRequest(req, tuple(resolved_waves), file)
 
 
 def _request_variables(req: TableRequest) -> list[str]:
-    names = [v for v in (req.rows, req.columns) if v is not None] + [f.variable for f in req.filters]
+    names = [v for v in (req.rows, req.columns) if v is not None] + [
+        f.variable for f in req.filters
+    ]
     return list(dict.fromkeys(names))
 
 
-def _check_latest(req: TableRequest, wave: WaveNames, file: str | None, problems: list[Problem]) -> None:
+def _check_latest(
+    req: TableRequest, wave: WaveNames, file: str | None, problems: list[Problem]
+) -> None:
     q = wave.questionnaire
     inds = [*wave.columns, *magnitude_names(q)]
     for k, name in enumerate(req.indicators):
         if name not in inds:
-            problems.append(Problem(f"unknown indicator {name!r}", file=file, path=f"indicators[{k}]", value=name,
-                                    expected="one of " + ", ".join(inds), hint=f"use an indicator of {q.study.id}"))
+            problems.append(
+                Problem(
+                    f"unknown indicator {name!r}",
+                    file=file,
+                    path=f"indicators[{k}]",
+                    value=name,
+                    expected="one of " + ", ".join(inds),
+                    hint=f"use an indicator of {q.study.id}",
+                )
+            )
     valid = _breakdown_names(q)
     where: list[tuple[str, str | None]] = [("rows", req.rows), ("columns", req.columns)]
     where += [(f"filters[{k}].variable", f.variable) for k, f in enumerate(req.filters)]
     for path, var in where:
         if var is not None and var not in valid:
-            problems.append(Problem(f"unknown variable {var!r}", file=file, path=path, value=var,
-                                    expected="one of " + ", ".join(valid),
-                                    hint="breakdowns and filters use single-choice items or derived variables"))
+            problems.append(
+                Problem(
+                    f"unknown variable {var!r}",
+                    file=file,
+                    path=path,
+                    value=var,
+                    expected="one of " + ", ".join(valid),
+                    hint="breakdowns and filters use single-choice items or derived variables",
+                )
+            )
     for k, f in enumerate(req.filters):
         codes = _codes(q, f.variable)
         if codes is None:
@@ -408,12 +501,25 @@ def _check_latest(req: TableRequest, wave: WaveNames, file: str | None, problems
         for key, levels in (("levels", f.levels), ("exclude", f.exclude)):
             for lv in levels or ():
                 if lv not in codes:
-                    problems.append(Problem(f"unknown level {lv} of {f.variable!r}", file=file,
-                                            path=f"filters[{k}].{key}", value=lv,
-                                            expected="one of " + ", ".join(map(str, codes))))
+                    problems.append(
+                        Problem(
+                            f"unknown level {lv} of {f.variable!r}",
+                            file=file,
+                            path=f"filters[{k}].{key}",
+                            value=lv,
+                            expected="one of " + ", ".join(map(str, codes)),
+                        )
+                    )
     if req.language not in q.study.languages:
-        problems.append(Problem(f"unknown language {req.language!r}", file=file, path="language", value=req.language,
-                                expected="one of " + ", ".join(q.study.languages)))
+        problems.append(
+            Problem(
+                f"unknown language {req.language!r}",
+                file=file,
+                path="language",
+                value=req.language,
+                expected="one of " + ", ".join(q.study.languages),
+            )
+        )
 
 
 def _variable_paths(req: TableRequest) -> dict[str, str]:
@@ -427,8 +533,13 @@ def _variable_paths(req: TableRequest) -> dict[str, str]:
     return out
 
 
-def _translate(newer: WaveNames, older: WaveNames, paths: Mapping[str, str], file: str | None,
-               problems: list[Problem]) -> WaveNames:
+def _translate(
+    newer: WaveNames,
+    older: WaveNames,
+    paths: Mapping[str, str],
+    file: str | None,
+    problems: list[Problem],
+) -> WaveNames:
     """``older`` with the request's names translated from ``newer``'s names through the newer
     questionnaire's mapping (same name if unmapped). A variable must have the same codes in both
     waves: its levels and filters are codes, so a recoded variable would silently mean other groups."""
@@ -440,28 +551,50 @@ def _translate(newer: WaveNames, older: WaveNames, paths: Mapping[str, str], fil
     else:
         items, inds = dict(m.items), dict(m.indicators)
     out_v = {k: items.get(v, v) for k, v in newer.variables.items()}
-    out_i = {k: items.get(v, v) if v in magnitude_names(nq) else _older_indicator(v, newer.columns.get(v), inds)
-             for k, v in newer.indicators.items()}
+    out_i = {
+        k: items.get(v, v)
+        if v in magnitude_names(nq)
+        else _older_indicator(v, newer.columns.get(v), inds)
+        for k, v in newer.indicators.items()
+    }
     valid_v = _breakdown_names(oq)
     valid_i = [*older.columns, *magnitude_names(oq)]
     for k, v in out_v.items():
         if v not in valid_v:
-            problems.append(Problem(f"variable {k!r} has no counterpart in wave {oq.study.wave}", file=file,
-                                    value=v, expected="one of " + ", ".join(valid_v),
-                                    hint=f"add it to the mapping of {nq.study.id}, or drop wave {oq.study.wave}"))
+            problems.append(
+                Problem(
+                    f"variable {k!r} has no counterpart in wave {oq.study.wave}",
+                    file=file,
+                    value=v,
+                    expected="one of " + ", ".join(valid_v),
+                    hint=f"add it to the mapping of {nq.study.id}, or drop wave {oq.study.wave}",
+                )
+            )
             continue
         new_codes, old_codes = _codes(nq, newer.variables[k]) or (), _codes(oq, v) or ()
         if set(new_codes) != set(old_codes):
-            problems.append(Problem(
-                f"variable {k!r} has codes {', '.join(map(str, new_codes))} in wave {nq.study.wave} but "
-                f"{', '.join(map(str, old_codes))} in wave {oq.study.wave} ({v!r})", file=file, path=paths.get(k),
-                value=k, expected="the same codes in every requested wave",
-                hint=f"recode one wave, or drop wave {oq.study.wave}"))
+            problems.append(
+                Problem(
+                    f"variable {k!r} has codes {', '.join(map(str, new_codes))} in wave {nq.study.wave} but "
+                    f"{', '.join(map(str, old_codes))} in wave {oq.study.wave} ({v!r})",
+                    file=file,
+                    path=paths.get(k),
+                    value=k,
+                    expected="the same codes in every requested wave",
+                    hint=f"recode one wave, or drop wave {oq.study.wave}",
+                )
+            )
     for k, v in out_i.items():
         if v not in valid_i:
-            problems.append(Problem(f"indicator {k!r} has no counterpart in wave {oq.study.wave}", file=file,
-                                    value=v, expected="one of " + ", ".join(valid_i),
-                                    hint=f"add it to the mapping of {nq.study.id}, or drop wave {oq.study.wave}"))
+            problems.append(
+                Problem(
+                    f"indicator {k!r} has no counterpart in wave {oq.study.wave}",
+                    file=file,
+                    value=v,
+                    expected="one of " + ", ".join(valid_i),
+                    hint=f"add it to the mapping of {nq.study.id}, or drop wave {oq.study.wave}",
+                )
+            )
     return replace(older, variables=out_v, indicators=out_i)
 
 
@@ -480,28 +613,48 @@ def _older_indicator(name: str, column: OutputColumn | None, mapping: dict[str, 
 def parse_request(data: object, file: str | None = None) -> TableRequest:
     """Structure pass: the YAML mapping -> :class:`TableRequest` (every problem at once)."""
     if not isinstance(data, dict):
-        raise SpecError(f"{file or 'request'}: a table request must be a mapping",
-                        [Problem("top level is not a mapping", file=file)])
+        raise SpecError(
+            f"{file or 'request'}: a table request must be a mapping",
+            [Problem("top level is not a mapping", file=file)],
+        )
     try:
         return TableRequest.model_validate(data)
     except ValidationError as exc:
-        problems = [Problem(e["msg"], file=file, path=".".join(str(x) for x in e["loc"]) or None,
-                            value=e.get("input") if not isinstance(e.get("input"), (dict, list)) else None)
-                    for e in exc.errors()]
-        raise SpecError(f"{file or 'request'}: the table request has {len(problems)} problem(s)", problems) from None
+        problems = [
+            Problem(
+                e["msg"],
+                file=file,
+                path=".".join(str(x) for x in e["loc"]) or None,
+                value=e.get("input") if not isinstance(e.get("input"), (dict, list)) else None,
+            )
+            for e in exc.errors()
+        ]
+        raise SpecError(
+            f"{file or 'request'}: the table request has {len(problems)} problem(s)", problems
+        ) from None
 
 
 def read_request(path: str | Path) -> TableRequest:
     """Read a request file and check its structure (the names are checked by :func:`resolve`)."""
     p = Path(path)
     if not p.exists():
-        raise SpecError(f"request file {str(p)!r} not found", [Problem("no such file", file=str(p))])
+        raise SpecError(
+            f"request file {str(p)!r} not found", [Problem("no such file", file=str(p))]
+        )
     try:
         data = yaml.safe_load(p.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise SpecError(f"{p}: not valid YAML", [Problem(str(getattr(exc, "problem", exc)), file=str(p),
-                                                         line=(mark.line + 1) if mark else None)]) from None
+        raise SpecError(
+            f"{p}: not valid YAML",
+            [
+                Problem(
+                    str(getattr(exc, "problem", exc)),
+                    file=str(p),
+                    line=(mark.line + 1) if mark else None,
+                )
+            ],
+        ) from None
     return parse_request(data, str(p))
 
 

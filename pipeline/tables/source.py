@@ -3,7 +3,7 @@
 ``wbm table --run RUNDIR`` reads ``RUNDIR/03_score/scored.parquet`` (respondents with weights,
 weighting variables, breakdown variables and indicators) and the run's questionnaire (from
 ``manifest.json``). The **data version** is the SHA-256 of exactly the bytes tabulated (the file is
-read once: :func:`pipeline.outputs.rundir.read_scored`): the ledger compares releases made on the
+read once: :func:`pipeline.reports.rundir.read_scored`): the ledger compares releases made on the
 same data version, and the workbook records it.
 
 :func:`disclosure_columns` gives the disclosure engine the variables cells are defined on, with
@@ -65,25 +65,44 @@ class WaveData:
         return None if self.run_dir is None else self.run_dir / "ledger"
 
 
-def wave_data(frame: pd.DataFrame, q: Questionnaire, *, data_version: str, source: str = "data",
-              run_dir: Path | None = None, synthetic: bool = False, method: str = "",
-              weighting: Sequence[str] | None = None, reference: str | None = None,
-              cutoff_population: str = DEFAULT_CUTOFFS) -> WaveData:
+def wave_data(
+    frame: pd.DataFrame,
+    q: Questionnaire,
+    *,
+    data_version: str,
+    source: str = "data",
+    run_dir: Path | None = None,
+    synthetic: bool = False,
+    method: str = "",
+    weighting: Sequence[str] | None = None,
+    reference: str | None = None,
+    cutoff_population: str = DEFAULT_CUTOFFS,
+) -> WaveData:
     """A :class:`WaveData` from a frame in memory (checks the weight and weighting columns)."""
     from pipeline.estimation.api import require_columns
 
     margins = tuple(weighting if weighting is not None else q.weighting)
     require_columns(frame, [WEIGHT, *margins], what=source, file=source)
-    return WaveData(frame, q, data_version, source, margins, run_dir, synthetic, method, reference or q.study.id,
-                    cutoff_population)
+    return WaveData(
+        frame,
+        q,
+        data_version,
+        source,
+        margins,
+        run_dir,
+        synthetic,
+        method,
+        reference or q.study.id,
+        cutoff_population,
+    )
 
 
 def load_run(run_dir: str | Path) -> WaveData:
     """The scored data of a finished run (see the module docstring): the data and their version from
-    :func:`pipeline.outputs.rundir.read_scored` (one read), the weighting method and whether the
-    margins are synthetic as the reports read them (:func:`pipeline.outputs.rundir.context_from_run`)."""
-    from pipeline.outputs.rundir import SCORED, context_from_run, questionnaire_id, read_scored
+    :func:`pipeline.reports.rundir.read_scored` (one read), the weighting method and whether the
+    margins are synthetic as the reports read them (:func:`pipeline.reports.rundir.context_from_run`)."""
     from pipeline.questionnaire.load import load_questionnaire
+    from pipeline.reports.rundir import SCORED, context_from_run, questionnaire_id, read_scored
 
     run = Path(run_dir)
     frame, version = read_scored(run)
@@ -91,15 +110,30 @@ def load_run(run_dir: str | Path) -> WaveData:
     params = manifest.get("parameters") if isinstance(manifest.get("parameters"), dict) else {}
     qid = (params or {}).get("questionnaire") or questionnaire_id(manifest)
     if not qid:
-        raise UsageError(f"{run}: not a finished run (manifest.json names no questionnaire)",
-                         [Problem("no questionnaire in the manifest", file=str(run / "manifest.json"),
-                                  hint="run the pipeline into this directory first: wbm run --wave WAVE --out RUNDIR")],
-                         code="not_a_run")
+        raise UsageError(
+            f"{run}: not a finished run (manifest.json names no questionnaire)",
+            [
+                Problem(
+                    "no questionnaire in the manifest",
+                    file=str(run / "manifest.json"),
+                    hint="run the pipeline into this directory first: wbm run --wave WAVE --out RUNDIR",
+                )
+            ],
+            code="not_a_run",
+        )
     q = load_questionnaire(str(qid))
     ctx = context_from_run(run, q)
-    return wave_data(frame, q, data_version=version, source=str(run / SCORED), run_dir=run,
-                     synthetic=ctx.synthetic, method=ctx.weighting.method, reference=str(qid),
-                     cutoff_population=str((params or {}).get("population") or DEFAULT_CUTOFFS))
+    return wave_data(
+        frame,
+        q,
+        data_version=version,
+        source=str(run / SCORED),
+        run_dir=run,
+        synthetic=ctx.synthetic,
+        method=ctx.weighting.method,
+        reference=str(qid),
+        cutoff_population=str((params or {}).get("population") or DEFAULT_CUTOFFS),
+    )
 
 
 def _json(path: Path) -> dict[str, Any]:
@@ -108,12 +142,26 @@ def _json(path: Path) -> dict[str, Any]:
     try:
         return read_json_or_empty(path)
     except ValueError:
-        raise UsageError(f"{path} is not valid JSON", [Problem("damaged file", file=str(path),
-                         hint="rerun the pipeline into a fresh run directory")], code="damaged_run") from None
+        raise UsageError(
+            f"{path} is not valid JSON",
+            [
+                Problem(
+                    "damaged file",
+                    file=str(path),
+                    hint="rerun the pipeline into a fresh run directory",
+                )
+            ],
+            code="damaged_run",
+        ) from None
 
 
-def match_waves(req: TableRequest, data: Sequence[WaveData], file: str | None = None, *,
-                expected: Mapping[int, str] | None = None) -> dict[int, WaveData]:
+def match_waves(
+    req: TableRequest,
+    data: Sequence[WaveData],
+    file: str | None = None,
+    *,
+    expected: Mapping[int, str] | None = None,
+) -> dict[int, WaveData]:
     """The data of every requested wave: one run each, of the request's population; ``expected``:
     the study id each wave's questionnaire must have (the request's named questionnaire, or the ones
     a request was already resolved to)."""
@@ -125,30 +173,63 @@ def match_waves(req: TableRequest, data: Sequence[WaveData], file: str | None = 
     for d in data:
         st = d.questionnaire.study
         if st.population != pop or st.wave not in req.waves:
-            problems.append(Problem(f"{d.source}: data of {st.population} {st.wave} ({st.id})", file=file, path="waves",
-                                    expected=f"{pop}, wave " + " or ".join(str(w) for w in sorted(req.waves)),
-                                    hint="pass one --run per requested wave"))
+            problems.append(
+                Problem(
+                    f"{d.source}: data of {st.population} {st.wave} ({st.id})",
+                    file=file,
+                    path="waves",
+                    expected=f"{pop}, wave " + " or ".join(str(w) for w in sorted(req.waves)),
+                    hint="pass one --run per requested wave",
+                )
+            )
         elif st.wave in by_wave:
-            problems.append(Problem(f"two runs for wave {st.wave}: {by_wave[st.wave].source} and {d.source}",
-                                    file=file, path="waves", hint="pass one --run per requested wave"))
+            problems.append(
+                Problem(
+                    f"two runs for wave {st.wave}: {by_wave[st.wave].source} and {d.source}",
+                    file=file,
+                    path="waves",
+                    hint="pass one --run per requested wave",
+                )
+            )
         elif expected is not None and st.id != expected[st.wave]:
-            problems.append(Problem(f"{d.source}: questionnaire {st.id}, but the request's wave {st.wave} resolves to "
-                                    f"{expected[st.wave]}", file=file, path="questionnaire",
-                                    value=st.id, hint=f"set 'questionnaire: {st.id}' in the request"))
+            problems.append(
+                Problem(
+                    f"{d.source}: questionnaire {st.id}, but the request's wave {st.wave} resolves to "
+                    f"{expected[st.wave]}",
+                    file=file,
+                    path="questionnaire",
+                    value=st.id,
+                    hint=f"set 'questionnaire: {st.id}' in the request",
+                )
+            )
         else:
             by_wave[st.wave] = d
     for w in sorted(set(req.waves) - set(by_wave)):
         shipped = available_waves(pop)
-        problems.append(Problem(f"no data for wave {w}", file=file, path="waves",
-                                hint="pass a run of that wave with --run RUNDIR" + (
-                                    "" if w in shipped else f"; no shipped questionnaire of {req.population} has wave {w}"
-                                    f" (waves: {', '.join(map(str, shipped))})")))
+        problems.append(
+            Problem(
+                f"no data for wave {w}",
+                file=file,
+                path="waves",
+                hint="pass a run of that wave with --run RUNDIR"
+                + (
+                    ""
+                    if w in shipped
+                    else f"; no shipped questionnaire of {req.population} has wave {w}"
+                    f" (waves: {', '.join(map(str, shipped))})"
+                ),
+            )
+        )
     if problems:
-        raise UsageError("the runs given do not match the request's waves", problems, code="runs_do_not_match")
+        raise UsageError(
+            "the runs given do not match the request's waves", problems, code="runs_do_not_match"
+        )
     return by_wave
 
 
-def check_columns(resolved: ResolvedRequest, data: Mapping[int, WaveData], file: str | None) -> None:
+def check_columns(
+    resolved: ResolvedRequest, data: Mapping[int, WaveData], file: str | None
+) -> None:
     """Every column the resolved request needs is in its wave's data."""
     problems = []
     for w in resolved.waves:
@@ -156,10 +237,20 @@ def check_columns(resolved: ResolvedRequest, data: Mapping[int, WaveData], file:
         need = [*w.variables.values(), *w.indicators.values()]
         for name in dict.fromkeys(need):
             if name not in d.frame.columns:
-                problems.append(Problem(f"the data have no column {name!r}", file=d.source, column=name,
-                                        hint="score the run with this questionnaire (wbm run --stage score)"))
+                problems.append(
+                    Problem(
+                        f"the data have no column {name!r}",
+                        file=d.source,
+                        column=name,
+                        hint="score the run with this questionnaire (wbm run --stage score)",
+                    )
+                )
     if problems:
-        raise UsageError(f"{file or 'request'}: the data lack columns the request needs", problems, code="missing_column")
+        raise UsageError(
+            f"{file or 'request'}: the data lack columns the request needs",
+            problems,
+            code="missing_column",
+        )
 
 
 def disclosure_columns(d: WaveData) -> dict[str, np.ndarray]:
@@ -178,6 +269,7 @@ def disclosure_columns(d: WaveData) -> dict[str, np.ndarray]:
             out[name] = np.where(np.isnan(v) | ((v < 0) & ~np.isin(v, miss)), miss[0], v)
     for name in tabulated_names(q, d.cutoff_population):
         if name in d.frame.columns:
-            out[name] = pd.to_numeric(d.frame[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            out[name] = pd.to_numeric(d.frame[name], errors="coerce").to_numpy(
+                dtype=float, na_value=np.nan
+            )
     return out
-

@@ -14,8 +14,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["CATALOGUE", "EDIT_RULES", "InputSummary", "ValidationOptions", "ValidationSummary", "run_validation",
-           "validate_tables"]
+__all__ = [
+    "CATALOGUE",
+    "EDIT_RULES",
+    "InputSummary",
+    "ValidationOptions",
+    "ValidationSummary",
+    "run_validation",
+    "validate_tables",
+]
 
 if TYPE_CHECKING:  # pragma: no cover
     from pipeline.validate.catalogue import CATALOGUE, EDIT_RULES
@@ -24,9 +31,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from pipeline.validate.run import run_validation, validate_tables
 
 _WHERE = {
-    "CATALOGUE": "pipeline.validate.catalogue", "EDIT_RULES": "pipeline.validate.catalogue",
-    "ValidationOptions": "pipeline.validate.quality", "InputSummary": "pipeline.validate.result",
-    "ValidationSummary": "pipeline.validate.result", "run_validation": "pipeline.validate.run",
+    "CATALOGUE": "pipeline.validate.catalogue",
+    "EDIT_RULES": "pipeline.validate.catalogue",
+    "ValidationOptions": "pipeline.validate.quality",
+    "InputSummary": "pipeline.validate.result",
+    "ValidationSummary": "pipeline.validate.result",
+    "run_validation": "pipeline.validate.run",
     "validate_tables": "pipeline.validate.run",
 }
 

@@ -47,8 +47,11 @@ class Compiled:
         for it in self.numeric_in_mode(mode):
             if it.grid and it.type == ItemType.single:
                 out.setdefault(it.grid, []).append(it.name)
-        return {g: tuple(v) for g, v in out.items()
-                if len(v) >= self.q.quality.straightlining_min_items and reversed_items & set(v)}
+        return {
+            g: tuple(v)
+            for g, v in out.items()
+            if len(v) >= self.q.quality.straightlining_min_items and reversed_items & set(v)
+        }
 
 
 def names_in(expr: Expr) -> tuple[str, ...]:
@@ -70,7 +73,9 @@ def _parse(text: str, where: str, q: Questionnaire) -> Expr:
     try:
         return parse(text)
     except SpecError as exc:
-        raise SpecError(f"{q.study.id}: {where}: {exc.message}", list(exc.problems), code=exc.code) from None
+        raise SpecError(
+            f"{q.study.id}: {where}: {exc.message}", list(exc.problems), code=exc.code
+        ) from None
 
 
 def compile_questionnaire(q: Questionnaire) -> Compiled:
@@ -90,12 +95,18 @@ def compile_questionnaire(q: Questionnaire) -> Compiled:
         when = _parse(r.when, f"rules.{r.id}.when", q) if r.when else None
         rules.append((r, check, when))
         exprs += [(f"rules.{r.id}.check", check)] + ([(f"rules.{r.id}.when", when)] if when else [])
-    target = _parse(q.quality.target_population, "quality.target_population", q) if q.quality.target_population else None
+    target = (
+        _parse(q.quality.target_population, "quality.target_population", q)
+        if q.quality.target_population
+        else None
+    )
     if target is not None:
         exprs.append(("quality.target_population", target))
     for where, e in exprs:
         for v in sorted(e.variables - known):
-            problems.append(Problem(f"unknown variable {v!r}", path=where, code="expr_unknown_variable"))
+            problems.append(
+                Problem(f"unknown variable {v!r}", path=where, code="expr_unknown_variable")
+            )
     if problems:
         raise SpecError(f"{q.study.id}: expressions refer to unknown variables", problems)
     # routing order: an item's condition is evaluated after the routing of the items it refers to
@@ -108,9 +119,13 @@ def compile_questionnaire(q: Questionnaire) -> Compiled:
     try:
         order = tuple(TopologicalSorter(graph).static_order())
     except CycleError as exc:
-        raise SpecError(f"{q.study.id}: routing conditions refer to each other in a cycle",
-                        [Problem(" -> ".join(map(str, exc.args[1])), path="items.relevant")]) from None
-    return Compiled(q, numeric, text, tuple(routed[n] for n in order), tuple(rules), target, q.study.id_variable)
+        raise SpecError(
+            f"{q.study.id}: routing conditions refer to each other in a cycle",
+            [Problem(" -> ".join(map(str, exc.args[1])), path="items.relevant")],
+        ) from None
+    return Compiled(
+        q, numeric, text, tuple(routed[n] for n in order), tuple(rules), target, q.study.id_variable
+    )
 
 
 def derive(d: Derived, source: np.ndarray) -> np.ndarray:

@@ -24,12 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipeline.ingest.inputs import PAPER_MARKER_COLUMNS
-from pipeline.ingest.readers import RawTable
-from pipeline.questionnaire.expr import evaluate
-from pipeline.questionnaire.model import ItemType
-from pipeline.validate.compiled import Compiled, derived_columns, unknown_mask
-from pipeline.validate.log import Log
-from pipeline.validate.parse import (
+from pipeline.ingest.parse import (
     ParsedColumn,
     fmt_number,
     parse_numeric,
@@ -37,10 +32,19 @@ from pipeline.validate.parse import (
     safe_value,
     text_values,
 )
+from pipeline.ingest.readers import RawTable
+from pipeline.questionnaire.expr import evaluate
+from pipeline.questionnaire.model import ItemType
+from pipeline.validate.compiled import Compiled, derived_columns, unknown_mask
+from pipeline.validate.log import Log
 from pipeline.validate.schema import in_mode, value_failures
 
 INVALID, NOT_APPLICABLE, NO_ANSWER = -7.0, -1.0, -9.0
-VALUE_RULES = ("invalid_code", "not_integer", "hard_limit")  # pandera checks, in order of precedence
+VALUE_RULES = (
+    "invalid_code",
+    "not_integer",
+    "hard_limit",
+)  # pandera checks, in order of precedence
 
 
 @dataclass
@@ -103,7 +107,11 @@ def harmonise(c: Compiled, raw: RawTable) -> TableData:
                     continue
                 old = raw_values(col, rows)
                 log.edit(rows, var, old, INVALID, rule)
-                detail = f"[{_g(limits.hard_min)}, {_g(limits.hard_max)}]" if rule == "hard_limit" and limits else None
+                detail = (
+                    f"[{_g(limits.hard_min)}, {_g(limits.hard_max)}]"
+                    if rule == "hard_limit" and limits
+                    else None
+                )
                 log.issue(rule, rows, item=var, values=[safe_value(o) for o in old], details=detail)
                 v[rows] = INVALID
                 done[rows] = True
@@ -111,8 +119,13 @@ def harmonise(c: Compiled, raw: RawTable) -> TableData:
                 lo = -np.inf if limits.soft_min is None else limits.soft_min
                 hi = np.inf if limits.soft_max is None else limits.soft_max
                 rows = np.flatnonzero((v >= 0) & ((v < lo) | (v > hi)))
-                log.issue("soft_limit", rows, item=var, values=_fmt(v[rows]),
-                          details=f"[{_g(limits.soft_min)}, {_g(limits.soft_max)}]")
+                log.issue(
+                    "soft_limit",
+                    rows,
+                    item=var,
+                    values=_fmt(v[rows]),
+                    details=f"[{_g(limits.soft_min)}, {_g(limits.soft_max)}]",
+                )
 
     # 3. routing, upstream first
     for it, expr in c.routing:
@@ -131,11 +144,23 @@ def harmonise(c: Compiled, raw: RawTable) -> TableData:
                 v[rows] = NOT_APPLICABLE
             else:
                 rows = np.flatnonzero(answered)
-                log.issue("routing_tool_error", rows, item=var, values=_fmt(v[rows]), rule=it.relevant,
-                          details=[f"answered ({x})" for x in _fmt(v[rows])])
+                log.issue(
+                    "routing_tool_error",
+                    rows,
+                    item=var,
+                    values=_fmt(v[rows]),
+                    rule=it.relevant,
+                    details=[f"answered ({x})" for x in _fmt(v[rows])],
+                )
                 rows = np.flatnonzero(rel & (v == NOT_APPLICABLE))
-                log.issue("routing_tool_error", rows, item=var, values=["-1"] * rows.size, rule=it.relevant,
-                          details="coded -1 (not shown)")
+                log.issue(
+                    "routing_tool_error",
+                    rows,
+                    item=var,
+                    values=["-1"] * rows.size,
+                    rule=it.relevant,
+                    details="coded -1 (not shown)",
+                )
             rows = np.flatnonzero(skip & blank)
             log.edit(rows, var, [None] * rows.size, NOT_APPLICABLE, "blank_not_applicable")
             v[rows] = NOT_APPLICABLE
@@ -164,8 +189,11 @@ def harmonise(c: Compiled, raw: RawTable) -> TableData:
     values.update(derived_columns(q, values))
     texts: dict[str, np.ndarray] = {}
     for it in c.text_items:
-        texts[it.name] = text_values(table.column(it.name)) if (in_mode(it, mode) or it.name == c.id_variable) \
+        texts[it.name] = (
+            text_values(table.column(it.name))
+            if (in_mode(it, mode) or it.name == c.id_variable)
             else np.full(n, "", dtype=object)
+        )
     return TableData(raw, values, texts, log)
 
 

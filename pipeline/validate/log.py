@@ -13,8 +13,30 @@ import pandas as pd
 
 from pipeline.validate.catalogue import CATALOGUE
 
-EDIT_COLUMNS = ("record_id", "sample_id", "mode", "source_file", "source_row", "item", "old_value", "new_value", "rule_id")
-ISSUE_COLUMNS = ("code", "severity", "level", "record_id", "mode", "source_file", "source_row", "item", "value", "rule_id", "message")
+EDIT_COLUMNS = (
+    "record_id",
+    "sample_id",
+    "mode",
+    "source_file",
+    "source_row",
+    "item",
+    "old_value",
+    "new_value",
+    "rule_id",
+)
+ISSUE_COLUMNS = (
+    "code",
+    "severity",
+    "level",
+    "record_id",
+    "mode",
+    "source_file",
+    "source_row",
+    "item",
+    "value",
+    "rule_id",
+    "message",
+)
 
 
 @dataclass
@@ -41,15 +63,29 @@ class Log:
     edits: list[_EditChunk] = field(default_factory=list)
     issues: list[_IssueChunk] = field(default_factory=list)
 
-    def edit(self, rows: np.ndarray, item: str, old: Sequence[str | None], new: float | np.ndarray, rule: str) -> None:
+    def edit(
+        self,
+        rows: np.ndarray,
+        item: str,
+        old: Sequence[str | None],
+        new: float | np.ndarray,
+        rule: str,
+    ) -> None:
         rows = np.asarray(rows, dtype=np.int64)
         if rows.size:
             newv = np.broadcast_to(np.asarray(new, dtype=np.float64), rows.shape).copy()
             self.edits.append(_EditChunk(rows, item, list(old), newv, rule))
 
-    def issue(self, code: str, rows: np.ndarray | None, *, item: str | None = None,
-              values: Sequence[str | None] | None = None, rule: str | None = None,
-              details: Sequence[str | None] | str | None = None) -> None:
+    def issue(
+        self,
+        code: str,
+        rows: np.ndarray | None,
+        *,
+        item: str | None = None,
+        values: Sequence[str | None] | None = None,
+        rule: str | None = None,
+        details: Sequence[str | None] | str | None = None,
+    ) -> None:
         if code not in CATALOGUE:
             raise KeyError(f"issue code {code!r} is not in the catalogue")
         if rows is not None:
@@ -64,11 +100,17 @@ class Log:
         if not self.edits:
             return empty_edits()
         rows = np.concatenate([c.rows for c in self.edits])
-        out = meta.iloc[rows][["record_id", "sample_id", "mode", "source_file", "source_row"]].reset_index(drop=True)
-        out["item"] = np.concatenate([np.full(c.rows.size, c.item, dtype=object) for c in self.edits])
+        out = meta.iloc[rows][
+            ["record_id", "sample_id", "mode", "source_file", "source_row"]
+        ].reset_index(drop=True)
+        out["item"] = np.concatenate(
+            [np.full(c.rows.size, c.item, dtype=object) for c in self.edits]
+        )
         out["old_value"] = pd.array([v for c in self.edits for v in c.old], dtype="string")
         out["new_value"] = np.concatenate([c.new for c in self.edits])
-        out["rule_id"] = np.concatenate([np.full(c.rows.size, c.rule, dtype=object) for c in self.edits])
+        out["rule_id"] = np.concatenate(
+            [np.full(c.rows.size, c.rule, dtype=object) for c in self.edits]
+        )
         return _typed_edits(out)
 
     def issue_table(self, meta: pd.DataFrame, *, mode: str, source_file: str) -> pd.DataFrame:
@@ -86,15 +128,29 @@ class Log:
             items.append(np.full(n, c.item, dtype=object))
             rules.append(np.full(n, c.rule, dtype=object))
             values.extend(c.values if c.values is not None else [None] * n)
-            details.extend([c.details] * n if c.details is None or isinstance(c.details, str) else c.details)
-        rowlevel = np.concatenate([np.full(n, c.rows is not None) for c, n in zip(self.issues, sizes, strict=True)])
-        rows = np.concatenate([c.rows if c.rows is not None else np.zeros(1, dtype=np.int64) for c in self.issues])
-        out = pd.DataFrame({"code": np.concatenate(codes), "item": np.concatenate(items), "rule_id": np.concatenate(rules),
-                            "value": pd.array(values, dtype="string")})
+            details.extend(
+                [c.details] * n if c.details is None or isinstance(c.details, str) else c.details
+            )
+        rowlevel = np.concatenate(
+            [np.full(n, c.rows is not None) for c, n in zip(self.issues, sizes, strict=True)]
+        )
+        rows = np.concatenate(
+            [c.rows if c.rows is not None else np.zeros(1, dtype=np.int64) for c in self.issues]
+        )
+        out = pd.DataFrame(
+            {
+                "code": np.concatenate(codes),
+                "item": np.concatenate(items),
+                "rule_id": np.concatenate(rules),
+                "value": pd.array(values, dtype="string"),
+            }
+        )
         if len(meta):
             taken = meta.iloc[np.where(rowlevel, rows, 0)]
             out["record_id"] = np.where(rowlevel, taken["record_id"].to_numpy(dtype=object), None)
-            out["source_row"] = pd.array(np.where(rowlevel, taken["source_row"].to_numpy(), 0), dtype="Int64")
+            out["source_row"] = pd.array(
+                np.where(rowlevel, taken["source_row"].to_numpy(), 0), dtype="Int64"
+            )
             out.loc[~rowlevel, "source_row"] = pd.NA
         else:
             out["record_id"] = None
@@ -102,11 +158,19 @@ class Log:
         out["mode"] = mode
         out["source_file"] = source_file
         types = [CATALOGUE[c.code] for c in self.issues]
-        out["severity"] = np.concatenate([np.full(n, t.severity, dtype=object) for t, n in zip(types, sizes, strict=True)])
-        out["level"] = np.concatenate([np.full(n, t.level, dtype=object) for t, n in zip(types, sizes, strict=True)])
+        out["severity"] = np.concatenate(
+            [np.full(n, t.severity, dtype=object) for t, n in zip(types, sizes, strict=True)]
+        )
+        out["level"] = np.concatenate(
+            [np.full(n, t.level, dtype=object) for t, n in zip(types, sizes, strict=True)]
+        )
         renders = [t for t, n in zip(types, sizes, strict=True) for _ in range(n)]
-        out["message"] = [t.render(item=i, value=v, rule=r, detail=d) for t, i, v, r, d in
-                          zip(renders, out["item"].tolist(), values, out["rule_id"].tolist(), details, strict=True)]
+        out["message"] = [
+            t.render(item=i, value=v, rule=r, detail=d)
+            for t, i, v, r, d in zip(
+                renders, out["item"].tolist(), values, out["rule_id"].tolist(), details, strict=True
+            )
+        ]
         return _typed_issues(out)
 
 

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from pipeline.ingest.parse import fmt_number
 from pipeline.questionnaire.expr import evaluate
 from pipeline.validate.compiled import Compiled, names_in, unknown_mask
 from pipeline.validate.harmonise import TableData
-from pipeline.validate.parse import fmt_number
 
 PRECEDENCE_KEYS = ("most_complete", "web", "paper", "cati", "latest")
 
@@ -62,13 +62,21 @@ def case_checks(c: Compiled, td: TableData, options: ValidationOptions) -> CaseR
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(applicable > 0, responded / np.maximum(applicable, 1), 0.0)
         inr = np.where(applicable > 0, nonresp / np.maximum(applicable, 1), 0.0)
-    completeness = np.where(share >= qual.complete_min_share, "complete",
-                            np.where(share < qual.breakoff_max_share, "breakoff", "partial")).astype(object)
+    completeness = np.where(
+        share >= qual.complete_min_share,
+        "complete",
+        np.where(share < qual.breakoff_max_share, "breakoff", "partial"),
+    ).astype(object)
     res = CaseResult(share, completeness, inr)
 
     rows = np.flatnonzero(completeness == "breakoff")
     res.reasons["breakoff"] = completeness == "breakoff"
-    log.issue("breakoff", rows, values=[f"{s:.0%}" for s in share[rows]], details=f"{qual.breakoff_max_share:.0%}")
+    log.issue(
+        "breakoff",
+        rows,
+        values=[f"{s:.0%}" for s in share[rows]],
+        details=f"{qual.breakoff_max_share:.0%}",
+    )
 
     ids = td.texts[c.id_variable]
     missing_id = ids == ""
@@ -81,7 +89,12 @@ def case_checks(c: Compiled, td: TableData, options: ValidationOptions) -> CaseR
         if wvar in values:
             m = ~(values[wvar] >= 0)
             rows = np.flatnonzero(m)
-            log.issue("weighting_variable_missing", rows, item=wvar, values=[fmt_number(x) for x in values[wvar][rows]])
+            log.issue(
+                "weighting_variable_missing",
+                rows,
+                item=wvar,
+                values=[fmt_number(x) for x in values[wvar][rows]],
+            )
             wmiss |= m
     res.reasons["weighting_variable_missing"] = wmiss
 
@@ -100,14 +113,22 @@ def case_checks(c: Compiled, td: TableData, options: ValidationOptions) -> CaseR
         speed = (t >= 0) & (t < smin)
         (res.reasons if options.set_aside_speeders else res.flags)["speeder"] = speed
         rows = np.flatnonzero(speed)
-        log.issue("speeder", rows, item=sv, values=[fmt_number(x) for x in t[rows]], details=f"{smin:g}")
+        log.issue(
+            "speeder", rows, item=sv, values=[fmt_number(x) for x in t[rows]], details=f"{smin:g}"
+        )
 
     straight = np.zeros(n, dtype=bool)
     for grid, names in c.grids(mode).items():
         m = np.column_stack([values[x] for x in names])
         same = (m >= 0).all(axis=1) & (m == m[:, :1]).all(axis=1)
         rows = np.flatnonzero(same)
-        log.issue("straightlining", rows, item=grid, values=[fmt_number(x) for x in m[rows, 0]], details=str(len(names)))
+        log.issue(
+            "straightlining",
+            rows,
+            item=grid,
+            values=[fmt_number(x) for x in m[rows, 0]],
+            details=str(len(names)),
+        )
         straight |= same
     res.flags["straightlining"] = straight
 
@@ -148,8 +169,11 @@ def join_codes(masks: dict[str, np.ndarray], n: int) -> np.ndarray:
 
 
 def resolve_duplicates(
-    ids: Sequence[np.ndarray], shares: Sequence[np.ndarray], modes: Sequence[str],
-    has_reason: Sequence[np.ndarray], precedence: Sequence[str],
+    ids: Sequence[np.ndarray],
+    shares: Sequence[np.ndarray],
+    modes: Sequence[str],
+    has_reason: Sequence[np.ndarray],
+    precedence: Sequence[str],
 ) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
     """Rows sharing an id (within and across inputs): keep one, the others lose.
 
@@ -160,8 +184,18 @@ def resolve_duplicates(
     """
     frames = []
     for t, (i, s, r) in enumerate(zip(ids, shares, has_reason, strict=True)):
-        frames.append(pd.DataFrame({"id": i.astype(object), "share": s, "reason": r, "mode": modes[t],
-                                    "t": t, "r": np.arange(len(i))}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "id": i.astype(object),
+                    "share": s,
+                    "reason": r,
+                    "mode": modes[t],
+                    "t": t,
+                    "r": np.arange(len(i)),
+                }
+            )
+        )
     df = pd.concat(frames, ignore_index=True)
     df = df[df["id"] != ""]
     losers = [np.zeros(len(i), dtype=bool) for i in ids]
@@ -188,8 +222,13 @@ def resolve_duplicates(
     df = df.sort_values(by, ascending=asc, kind="mergesort")
     first = df.groupby("id", sort=False)[["t", "r"]].transform("first")
     lose = df["id"].duplicated(keep="first").to_numpy()
-    for (t, r, wt, wr) in zip(df["t"].to_numpy()[lose], df["r"].to_numpy()[lose],
-                              first["t"].to_numpy()[lose], first["r"].to_numpy()[lose], strict=True):
+    for t, r, wt, wr in zip(
+        df["t"].to_numpy()[lose],
+        df["r"].to_numpy()[lose],
+        first["t"].to_numpy()[lose],
+        first["r"].to_numpy()[lose],
+        strict=True,
+    ):
         losers[t][r] = True
         winners[t][r] = wr
         winner_t[t][r] = wt

@@ -42,7 +42,11 @@ def item_table(vf: ValidationFrames) -> list[dict[str, Any]]:
     mode_arr = data["_mode"].to_numpy(dtype=object)
     masks = {m: mode_arr == m for m in modes}
     edits = vf.edits.groupby(["item", "mode"]).size().to_dict() if len(vf.edits) else {}
-    issues = vf.issues[vf.issues["item"].notna()].groupby(["item", "mode"]).size().to_dict() if len(vf.issues) else {}
+    issues = (
+        vf.issues[vf.issues["item"].notna()].groupby(["item", "mode"]).size().to_dict()
+        if len(vf.issues)
+        else {}
+    )
     rows = []
     for it in c.numeric_items:
         for var in c.variables(it):
@@ -71,27 +75,69 @@ def diagnostics(vf: ValidationFrames, summary: ValidationSummary) -> dict[str, A
         "stage": "01_validate",
         "questionnaire": {"id": vf.compiled.q.study.id, "version": vf.compiled.q.study.version},
         "inputs": [
-            {"file": i.file, "mode": i.mode, "format": i.format, "encoding": i.encoding, "delimiter": i.delimiter,
-             "rows_read": i.rows_read, "accepted": i.accepted, "set_aside": i.set_aside, "balanced": i.balanced,
-             "notes": list(next(t.td.raw.notes for t in vf.tables if t.td.raw.name == i.file))}
+            {
+                "file": i.file,
+                "mode": i.mode,
+                "format": i.format,
+                "encoding": i.encoding,
+                "delimiter": i.delimiter,
+                "rows_read": i.rows_read,
+                "accepted": i.accepted,
+                "set_aside": i.set_aside,
+                "balanced": i.balanced,
+                "notes": list(next(t.td.raw.notes for t in vf.tables if t.td.raw.name == i.file)),
+            }
             for i in summary.inputs
         ],
-        "totals": {"rows_read": summary.rows_read, "accepted": summary.accepted, "set_aside": summary.set_aside,
-                   "balanced": summary.balanced, "edits": len(vf.edits), "issues": len(vf.issues)},
-        "completeness": {m: vf.accepted.loc[vf.accepted["_mode"] == m, "_completeness"].value_counts().sort_index().to_dict()
-                         for m in modes},
+        "totals": {
+            "rows_read": summary.rows_read,
+            "accepted": summary.accepted,
+            "set_aside": summary.set_aside,
+            "balanced": summary.balanced,
+            "edits": len(vf.edits),
+            "issues": len(vf.issues),
+        },
+        "completeness": {
+            m: vf.accepted.loc[vf.accepted["_mode"] == m, "_completeness"]
+            .value_counts()
+            .sort_index()
+            .to_dict()
+            for m in modes
+        },
         "set_aside_reasons": {r["key"]: r["counts"] for r in _by_mode(sa, "reason", modes)},
-        "issues": {r["key"]: {"title": CATALOGUE[r["key"]].title, "severity": CATALOGUE[r["key"]].severity, **r["counts"]}
-                   for r in _by_mode(vf.issues, "code", modes)},
-        "edits": {r["key"]: r["counts"] for r in _by_mode(vf.edits.rename(columns={"rule_id": "rule"}), "rule", modes)},
+        "issues": {
+            r["key"]: {
+                "title": CATALOGUE[r["key"]].title,
+                "severity": CATALOGUE[r["key"]].severity,
+                **r["counts"],
+            }
+            for r in _by_mode(vf.issues, "code", modes)
+        },
+        "edits": {
+            r["key"]: r["counts"]
+            for r in _by_mode(vf.edits.rename(columns={"rule_id": "rule"}), "rule", modes)
+        },
         "keying": [
-            {"first": k.first, "second": k.second, "forms_matched": k.forms_matched, "fields_compared": k.fields_compared,
-             "discrepancies": k.discrepancies, "unmatched_forms": k.unmatched_forms, "rate": k.rate,
-             "keyers": [{"role": r, "keyer": kk, "fields": f, "discrepancies": d, "rate": rt} for r, kk, f, d, rt in k.keyers]}
+            {
+                "first": k.first,
+                "second": k.second,
+                "forms_matched": k.forms_matched,
+                "fields_compared": k.fields_compared,
+                "discrepancies": k.discrepancies,
+                "unmatched_forms": k.unmatched_forms,
+                "rate": k.rate,
+                "keyers": [
+                    {"role": r, "keyer": kk, "fields": f, "discrepancies": d, "rate": rt}
+                    for r, kk, f, d, rt in k.keyers
+                ],
+            }
             for k in summary.keying
         ],
-        "options": {"set_aside_speeders": vf.options.set_aside_speeders, "set_aside_hard_rules": vf.options.set_aside_hard_rules,
-                    "duplicate_precedence": list(vf.precedence)},
+        "options": {
+            "set_aside_speeders": vf.options.set_aside_speeders,
+            "set_aside_hard_rules": vf.options.set_aside_hard_rules,
+            "duplicate_precedence": list(vf.precedence),
+        },
         "quality_thresholds": vf.compiled.q.quality.model_dump(mode="json"),
         "straightlining_grids": {m: sorted(vf.compiled.grids(m)) for m in modes},
     }
@@ -103,16 +149,29 @@ def render_report(vf: ValidationFrames, summary: ValidationSummary, diag: dict[s
     from pipeline import __version__
     from pipeline.paths import REPORTS_DIR
 
-    env = Environment(loader=FileSystemLoader(REPORTS_DIR), autoescape=select_autoescape(["html", "j2"]),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(REPORTS_DIR),
+        autoescape=select_autoescape(["html", "j2"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["pct"] = lambda x: "–" if x is None else f"{100 * x:.1f}%"
     modes = _modes(vf)
     sa = vf.set_aside[["_mode", "_reasons"]].rename(columns={"_mode": "mode"})
     sa = sa.assign(reason=sa["_reasons"].str.split(";")).explode("reason")
     q = vf.compiled.q
     return env.get_template(TEMPLATE).render(
-        title=q.study.title.get("en"), study=q.study, version=__version__, summary=summary, modes=modes, diag=diag,
-        reasons=_by_mode(sa, "reason", modes), issues=_by_mode(vf.issues, "code", modes),
+        title=q.study.title.get("en"),
+        study=q.study,
+        version=__version__,
+        summary=summary,
+        modes=modes,
+        diag=diag,
+        reasons=_by_mode(sa, "reason", modes),
+        issues=_by_mode(vf.issues, "code", modes),
         edits=_by_mode(vf.edits.rename(columns={"rule_id": "rule"}), "rule", modes),
-        items=item_table(vf), catalogue=CATALOGUE, edit_rules=EDIT_RULES,
+        items=item_table(vf),
+        catalogue=CATALOGUE,
+        edit_rules=EDIT_RULES,
     )

@@ -5,8 +5,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-OUTPUT_FILES = ("accepted.parquet", "set_aside.parquet", "edits.parquet", "issues.parquet", "diagnostics.json",
-                "validation_report.html")
+OUTPUT_FILES = (
+    "accepted.parquet",
+    "set_aside.parquet",
+    "edits.parquet",
+    "issues.parquet",
+    "diagnostics.json",
+    "validation_report.html",
+)
 
 
 @dataclass(frozen=True)
@@ -35,7 +41,9 @@ class KeyingSummary:
     discrepancies: int
     unmatched_forms: int
     rate: float
-    keyers: tuple[tuple[str, str, int, int, float], ...]  # (role, keyer, fields, discrepancies, rate)
+    keyers: tuple[
+        tuple[str, str, int, int, float], ...
+    ]  # (role, keyer, fields, discrepancies, rate)
 
 
 @dataclass(frozen=True)
@@ -78,7 +86,11 @@ class ValidationSummary:
     def to_dict(self) -> dict[str, object]:
         d = asdict(self)
         d["out_dir"] = self.out_dir.name
-        d["rows_read"], d["accepted"], d["set_aside"] = self.rows_read, self.accepted, self.set_aside
+        d["rows_read"], d["accepted"], d["set_aside"] = (
+            self.rows_read,
+            self.accepted,
+            self.set_aside,
+        )
         d["issue_counts"] = dict(self.issue_counts)
         d["reason_counts"] = dict(self.reason_counts)
         d["edit_counts"] = dict(self.edit_counts)

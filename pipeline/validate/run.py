@@ -30,10 +30,21 @@ from pipeline.validate.quality import (
 from pipeline.validate.result import InputSummary, KeyingSummary, ValidationSummary
 from pipeline.validate.schema import check_structure
 
-META_COLUMNS = ("_mode", "_source_file", "_source_row", "_record_id", "_completeness", "_item_nonresponse", "_flags")
+META_COLUMNS = (
+    "_mode",
+    "_source_file",
+    "_source_row",
+    "_record_id",
+    "_completeness",
+    "_item_nonresponse",
+    "_flags",
+)
 REASONS_COLUMN = "_reasons"
 
-SecondKeyings = Mapping[str | Path, InputFile | str | Path] | Sequence[tuple[str | Path, InputFile | str | Path]]
+SecondKeyings = (
+    Mapping[str | Path, InputFile | str | Path]
+    | Sequence[tuple[str | Path, InputFile | str | Path]]
+)
 
 
 @dataclass
@@ -44,7 +55,9 @@ class _Table:
     keying: KeyingResult | None = None
 
 
-def read_all(q: Questionnaire, inputs: Sequence[InputFile], second_keyings: SecondKeyings = ()) -> tuple[list[RawTable], dict[int, RawTable]]:
+def read_all(
+    q: Questionnaire, inputs: Sequence[InputFile], second_keyings: SecondKeyings = ()
+) -> tuple[list[RawTable], dict[int, RawTable]]:
     """Read every input and second keying; one InputError naming every file that cannot be read."""
     if not inputs:
         raise UsageError("no input files", [Problem("give at least one --input FILE")])
@@ -59,33 +72,46 @@ def read_all(q: Questionnaire, inputs: Sequence[InputFile], second_keyings: Seco
             return raw
         except InputError as exc:
             failed.append(inp.name)
-            problems.extend(exc.problems or [Problem(exc.message, file=str(inp.path), code=exc.code)])
+            problems.extend(
+                exc.problems or [Problem(exc.message, file=str(inp.path), code=exc.code)]
+            )
             return None
 
     for inp in inputs:
         raws.append(attempt(inp))
     seconds: dict[int, RawTable] = {}
-    pairs = list(second_keyings.items()) if isinstance(second_keyings, Mapping) else list(second_keyings)
+    pairs = (
+        list(second_keyings.items())
+        if isinstance(second_keyings, Mapping)
+        else list(second_keyings)
+    )
     for primary, second in pairs:
         k = _find_primary(inputs, primary)
         sec = second if isinstance(second, InputFile) else InputFile(Path(second), mode="paper")
         if sec.mode is None:
             sec = sec.with_mode("paper")
         if inputs[k].mode not in (None, "paper") or sec.mode != "paper":
-            raise UsageError(f"second keying {sec.name}: double keying applies to paper inputs only",
-                             [Problem("pair a second keying with a paper input", file=str(sec.path))])
+            raise UsageError(
+                f"second keying {sec.name}: double keying applies to paper inputs only",
+                [Problem("pair a second keying with a paper input", file=str(sec.path))],
+            )
         raw2 = attempt(sec)
         if raw2 is not None:
             seconds[k] = raw2
     if problems:
         names = ", ".join(dict.fromkeys(failed))
-        raise InputError(f"{len(set(failed))} input file(s) cannot be read: {names}; nothing was written", problems,
-                         code=problems[0].code or "input_error")
+        raise InputError(
+            f"{len(set(failed))} input file(s) cannot be read: {names}; nothing was written",
+            problems,
+            code=problems[0].code or "input_error",
+        )
     out = [r for r in raws if r is not None]
     for k in seconds:
         if out[k].mode != "paper":
-            raise UsageError(f"second keying given for {out[k].name}, which is not a paper input",
-                             [Problem(f"its mode is {out[k].mode}", file=str(out[k].input.path))])
+            raise UsageError(
+                f"second keying given for {out[k].name}, which is not a paper input",
+                [Problem(f"its mode is {out[k].mode}", file=str(out[k].input.path))],
+            )
     return out, seconds
 
 
@@ -98,8 +124,10 @@ def _find_primary(inputs: Sequence[InputFile], primary: str | Path) -> int:
     for i, inp in enumerate(inputs):
         if inp.path == p or inp.name == p.name:
             return i
-    raise UsageError(f"second keying: {str(primary)!r} is not one of the inputs",
-                     [Problem("name the paper input it belongs to", hint="--second-keying PRIMARY=SECOND")])
+    raise UsageError(
+        f"second keying: {str(primary)!r} is not one of the inputs",
+        [Problem("name the paper input it belongs to", hint="--second-keying PRIMARY=SECOND")],
+    )
 
 
 def _record_ids(raws: Sequence[RawTable]) -> list[np.ndarray]:
@@ -113,8 +141,15 @@ def _record_ids(raws: Sequence[RawTable]) -> list[np.ndarray]:
 
 def _meta(t: _Table, c: Compiled) -> pd.DataFrame:
     raw = t.td.raw
-    return pd.DataFrame({"record_id": t.record_ids, "sample_id": t.td.texts[c.id_variable], "mode": raw.mode,
-                         "source_file": raw.name, "source_row": np.arange(1, raw.n_rows + 1, dtype=np.int64)})
+    return pd.DataFrame(
+        {
+            "record_id": t.record_ids,
+            "sample_id": t.td.texts[c.id_variable],
+            "mode": raw.mode,
+            "source_file": raw.name,
+            "source_row": np.arange(1, raw.n_rows + 1, dtype=np.int64),
+        }
+    )
 
 
 def _keying_issues(t: _Table, second: RawTable) -> Log:
@@ -125,19 +160,40 @@ def _keying_issues(t: _Table, second: RawTable) -> Log:
     log = t.td.log
     d = kr.discrepancies
     for item, g in d.groupby("item", sort=True):
-        log.issue("keying_discrepancy", g["first_row"].to_numpy(dtype=np.int64), item=str(item),
-                  values=g["first_value"].astype(str).tolist(), details=g["second_value"].astype(str).tolist())
+        log.issue(
+            "keying_discrepancy",
+            g["first_row"].to_numpy(dtype=np.int64),
+            item=str(item),
+            values=g["first_value"].astype(str).tolist(),
+            details=g["second_value"].astype(str).tolist(),
+        )
     u1 = kr.unmatched[kr.unmatched["keying"] == "first"]
-    log.issue("keying_unmatched", u1["row"].to_numpy(dtype=np.int64), values=["first"] * len(u1),
-              details=[f"batch {b!r}, {i or '(no id)'}" for b, i in zip(u1["batch"], u1["id"], strict=True)])
+    log.issue(
+        "keying_unmatched",
+        u1["row"].to_numpy(dtype=np.int64),
+        values=["first"] * len(u1),
+        details=[
+            f"batch {b!r}, {i or '(no id)'}" for b, i in zip(u1["batch"], u1["id"], strict=True)
+        ],
+    )
     other = Log()
     u2 = kr.unmatched[kr.unmatched["keying"] == "second"]
     for b, i, r in zip(u2["batch"], u2["id"], u2["row"], strict=True):
-        other.issue("keying_unmatched", None, values=["second"], details=f"batch {b!r}, {i or '(no id)'} (row {int(r) + 1} of {second.name})")
+        other.issue(
+            "keying_unmatched",
+            None,
+            values=["second"],
+            details=f"batch {b!r}, {i or '(no id)'} (row {int(r) + 1} of {second.name})",
+        )
     return other
 
 
-def _frames(tables: Sequence[_Table], c: Compiled, reasons: Sequence[np.ndarray], flags: Sequence[np.ndarray]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _frames(
+    tables: Sequence[_Table],
+    c: Compiled,
+    reasons: Sequence[np.ndarray],
+    flags: Sequence[np.ndarray],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """accepted and set-aside frames, built column by column (no big concat + boolean split)."""
     q = c.q
     set_aside = np.concatenate([r != "" for r in reasons])
@@ -166,14 +222,21 @@ def _frames(tables: Sequence[_Table], c: Compiled, reasons: Sequence[np.ndarray]
     ]
     out = {}
     for key, idx in parts.items():
-        cols = {name: (pd.array(arr[idx], dtype=dtype) if dtype else arr[idx]) for name, arr, dtype in columns
-                if not (key == "acc" and name == REASONS_COLUMN)}
+        cols = {
+            name: (pd.array(arr[idx], dtype=dtype) if dtype else arr[idx])
+            for name, arr, dtype in columns
+            if not (key == "acc" and name == REASONS_COLUMN)
+        }
         out[key] = pd.DataFrame(cols)
     return out["acc"], out["sa"]
 
 
-def validate_tables(q: Questionnaire, raws: Sequence[RawTable], seconds: Mapping[int, RawTable] | None = None,
-                    options: ValidationOptions | None = None) -> ValidationFrames:
+def validate_tables(
+    q: Questionnaire,
+    raws: Sequence[RawTable],
+    seconds: Mapping[int, RawTable] | None = None,
+    options: ValidationOptions | None = None,
+) -> ValidationFrames:
     """Harmonise and check already-read tables (in memory; nothing written)."""
     options = options or ValidationOptions()
     seconds = seconds or {}
@@ -187,17 +250,25 @@ def validate_tables(q: Questionnaire, raws: Sequence[RawTable], seconds: Mapping
         if k in seconds:
             t.keying = compare_keyings(raw, seconds[k], q)
             other = _keying_issues(t, seconds[k])
-            extra_issues.append(other.issue_table(pd.DataFrame(), mode="paper", source_file=seconds[k].name))
+            extra_issues.append(
+                other.issue_table(pd.DataFrame(), mode="paper", source_file=seconds[k].name)
+            )
         tables.append(t)
     precedence = tuple(options.duplicate_precedence or q.quality.duplicate_precedence)
     losers, win_t, win_r = resolve_duplicates(
-        [t.td.texts[c.id_variable] for t in tables], [t.cases.share for t in tables], [t.td.mode for t in tables],
-        [np.logical_or.reduce(list(t.cases.reasons.values())) for t in tables], precedence)
+        [t.td.texts[c.id_variable] for t in tables],
+        [t.cases.share for t in tables],
+        [t.td.mode for t in tables],
+        [np.logical_or.reduce(list(t.cases.reasons.values())) for t in tables],
+        precedence,
+    )
     all_reasons, all_flags, edits, issues = [], [], [], []
     for k, t in enumerate(tables):
         rows = np.flatnonzero(losers[k])
         kept = [str(rids[int(win_t[k][r])][int(win_r[k][r])]) for r in rows]
-        t.td.log.issue("duplicate", rows, item=c.id_variable, rule=",".join(precedence), details=kept)
+        t.td.log.issue(
+            "duplicate", rows, item=c.id_variable, rule=",".join(precedence), details=kept
+        )
         t.cases.reasons["duplicate"] = losers[k]
         all_reasons.append(join_codes(t.cases.reasons, t.td.n))
         all_flags.append(join_codes(t.cases.flags, t.td.n))
@@ -206,8 +277,12 @@ def validate_tables(q: Questionnaire, raws: Sequence[RawTable], seconds: Mapping
         issues.append(t.td.log.issue_table(meta, mode=t.td.mode, source_file=t.td.raw.name))
     accepted, set_aside = _frames(tables, c, all_reasons, all_flags)
     edits_df = pd.concat([e for e in edits if len(e)] or [empty_edits()], ignore_index=True)
-    issues_df = pd.concat([i for i in issues + extra_issues if len(i)] or [empty_issues()], ignore_index=True)
-    return ValidationFrames(c, tables, accepted, set_aside, edits_df, issues_df, options, precedence)
+    issues_df = pd.concat(
+        [i for i in issues + extra_issues if len(i)] or [empty_issues()], ignore_index=True
+    )
+    return ValidationFrames(
+        c, tables, accepted, set_aside, edits_df, issues_df, options, precedence
+    )
 
 
 @dataclass
@@ -229,9 +304,18 @@ class ValidationFrames:
         for t in self.tables:
             raw = t.td.raw
             ids = t.record_ids.tolist()
-            inputs.append(InputSummary(raw.name, raw.mode, raw.format, raw.encoding, raw.delimiter, raw.n_rows,
-                                       sum(1 for r in ids if r in acc and r not in sa),
-                                       sum(1 for r in ids if r in sa and r not in acc)))
+            inputs.append(
+                InputSummary(
+                    raw.name,
+                    raw.mode,
+                    raw.format,
+                    raw.encoding,
+                    raw.delimiter,
+                    raw.n_rows,
+                    sum(1 for r in ids if r in acc and r not in sa),
+                    sum(1 for r in ids if r in sa and r not in acc),
+                )
+            )
         reasons: dict[str, int] = {}
         for s in self.set_aside[REASONS_COLUMN].tolist():
             for r in s.split(";"):
@@ -240,21 +324,48 @@ class ValidationFrames:
         for t in self.tables:
             if t.keying is not None:
                 kr = t.keying
-                keying.append(KeyingSummary(kr.first, kr.second, kr.forms_matched, kr.fields_compared, len(kr.discrepancies),
-                                            len(kr.unmatched), kr.rate,
-                                            tuple((str(r.role), str(r.keyer), int(r.fields), int(r.discrepancies), float(r.rate))
-                                                  for r in kr.keyers.itertuples())))
+                keying.append(
+                    KeyingSummary(
+                        kr.first,
+                        kr.second,
+                        kr.forms_matched,
+                        kr.fields_compared,
+                        len(kr.discrepancies),
+                        len(kr.unmatched),
+                        kr.rate,
+                        tuple(
+                            (
+                                str(r.role),
+                                str(r.keyer),
+                                int(r.fields),
+                                int(r.discrepancies),
+                                float(r.rate),
+                            )
+                            for r in kr.keyers.itertuples()
+                        ),
+                    )
+                )
         return ValidationSummary(
-            self.compiled.q.study.id, tuple(inputs),
+            self.compiled.q.study.id,
+            tuple(inputs),
             tuple(sorted((str(k), int(v)) for k, v in self.issues["code"].value_counts().items())),
             tuple(sorted(reasons.items())),
-            tuple(sorted((str(k), int(v)) for k, v in self.edits["rule_id"].value_counts().items())),
-            tuple(keying), out_dir,
+            tuple(
+                sorted((str(k), int(v)) for k, v in self.edits["rule_id"].value_counts().items())
+            ),
+            tuple(keying),
+            out_dir,
         )
 
 
-def run_validation(q: Questionnaire, inputs: Sequence[InputFile], out_dir: Path, *,
-                   second_keyings: SecondKeyings = (), options: ValidationOptions | None = None) -> ValidationSummary:
+def run_validation(
+    q: Questionnaire,
+    inputs: Sequence[InputFile],
+    out_dir: Path,
+    *,
+    second_keyings: SecondKeyings = (),
+    options: ValidationOptions | None = None,
+) -> ValidationSummary:
     """Validate ``inputs`` against ``q`` and write the files of ``01_validate/`` into ``out_dir``.
 
     Raises :class:`InputError` (nothing written) when an input cannot be read.

@@ -49,7 +49,8 @@ def expected_columns(q: Questionnaire, mode: str) -> tuple[str, ...]:
 def structure_schema(q: Questionnaire, mode: str) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {c: pa.Column(required=True, nullable=True) for c in expected_columns(q, mode)},
-        strict=False, name=f"{q.study.id}:{mode}:structure",
+        strict=False,
+        name=f"{q.study.id}:{mode}:structure",
     )
 
 
@@ -60,15 +61,31 @@ def check_structure(q: Questionnaire, mode: str, columns: tuple[str, ...], *, fi
         structure_schema(q, mode).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
         fc = exc.failure_cases
-        missing = [str(v) for v in fc.loc[fc["check"] == "column_in_dataframe", "failure_case"].tolist()]
+        missing = [
+            str(v) for v in fc.loc[fc["check"] == "column_in_dataframe", "failure_case"].tolist()
+        ]
         if not missing:  # pragma: no cover - only column presence is checked
             raise
-        shown = ", ".join(missing[:8]) + (f" (and {len(missing) - 8} more)" if len(missing) > 8 else "")
-        hint = ("is this the right questionnaire and mode? check the delimiter and header row"
-                if len(missing) > len(expected_columns(q, mode)) // 2 else "add the missing columns (empty if not asked)")
+        shown = ", ".join(missing[:8]) + (
+            f" (and {len(missing) - 8} more)" if len(missing) > 8 else ""
+        )
+        hint = (
+            "is this the right questionnaire and mode? check the delimiter and header row"
+            if len(missing) > len(expected_columns(q, mode)) // 2
+            else "add the missing columns (empty if not asked)"
+        )
         raise InputError(
             f"{file}: {len(missing)} expected column(s) missing for mode {mode!r}: {shown}",
-            [Problem(f"column missing for mode {mode!r}", file=file, column=m, hint=hint, code="columns_missing") for m in missing],
+            [
+                Problem(
+                    f"column missing for mode {mode!r}",
+                    file=file,
+                    column=m,
+                    hint=hint,
+                    code="columns_missing",
+                )
+                for m in missing
+            ],
             code="columns_missing",
         ) from None
 
@@ -78,7 +95,9 @@ def check_structure(q: Questionnaire, mode: str, columns: tuple[str, ...], *, fi
 class ValueRule:
     """What the raw value checks allow for one numeric variable."""
 
-    codes: np.ndarray | None  # choice items: allowed codes incl. the item's missing codes; None: numeric item
+    codes: (
+        np.ndarray | None
+    )  # choice items: allowed codes incl. the item's missing codes; None: numeric item
     not_allowed: np.ndarray  # numeric items: missing codes not allowed for this item
     own_missing: np.ndarray
     integer: bool
@@ -94,19 +113,31 @@ def value_rules(q: Questionnaire, mode: str) -> dict[str, ValueRule]:
         own = np.asarray(it.missing, dtype=np.float64)
         codes = None
         if it.type in (ItemType.single, ItemType.multiple):
-            base = [0.0, 1.0] if it.type == ItemType.multiple else [float(c.code) for c in q.choices_of(it)]
+            base = (
+                [0.0, 1.0]
+                if it.type == ItemType.multiple
+                else [float(c.code) for c in q.choices_of(it)]
+            )
             codes = np.asarray(sorted(set(base) | set(own.tolist())), dtype=np.float64)
         lim = it.limits
         lo = -np.inf if lim is None or lim.hard_min is None else float(lim.hard_min)
         hi = np.inf if lim is None or lim.hard_max is None else float(lim.hard_max)
-        rule = ValueRule(codes, np.asarray(sorted(set(q.missing_code_values()) - set(it.missing)), dtype=np.float64),
-                         own, it.type == ItemType.integer, lo, hi)
+        rule = ValueRule(
+            codes,
+            np.asarray(sorted(set(q.missing_code_values()) - set(it.missing)), dtype=np.float64),
+            own,
+            it.type == ItemType.integer,
+            lo,
+            hi,
+        )
         for var in item_variables(q, it):
             out[var] = rule
     return out
 
 
-def _per_variable(rules: dict[str, ValueRule], test: Callable[[ValueRule, np.ndarray], np.ndarray]) -> Callable[[pd.DataFrame], pd.Series]:
+def _per_variable(
+    rules: dict[str, ValueRule], test: Callable[[ValueRule, np.ndarray], np.ndarray]
+) -> Callable[[pd.DataFrame], pd.Series]:
     def check(d: pd.DataFrame) -> pd.Series:
         ok = np.ones(len(d), dtype=bool)
         var = d["variable"].to_numpy(dtype=object)
@@ -130,7 +161,9 @@ def _whole(r: ValueRule, v: np.ndarray) -> np.ndarray:
 
 
 def _hard(r: ValueRule, v: np.ndarray) -> np.ndarray:
-    return np.logical_or(r.codes is not None, np.isin(v, r.own_missing) | ((v >= r.lo) & (v <= r.hi)))
+    return np.logical_or(
+        r.codes is not None, np.isin(v, r.own_missing) | ((v >= r.lo) & (v <= r.hi))
+    )
 
 
 def value_schema(q: Questionnaire, mode: str) -> pa.DataFrameSchema:
@@ -143,25 +176,40 @@ def value_schema(q: Questionnaire, mode: str) -> pa.DataFrameSchema:
     """
     rules = value_rules(q, mode)
     return pa.DataFrameSchema(
-        {"variable": pa.Column(str, pa.Check.isin(sorted(rules)), nullable=False),
-         "value": pa.Column(float, nullable=False)},
-        checks=[pa.Check(_per_variable(rules, _allowed), name="invalid_code"),
-                pa.Check(_per_variable(rules, _whole), name="not_integer"),
-                pa.Check(_per_variable(rules, _hard), name="hard_limit")],
-        strict=True, name=f"{q.study.id}:{mode}:values",
+        {
+            "variable": pa.Column(str, pa.Check.isin(sorted(rules)), nullable=False),
+            "value": pa.Column(float, nullable=False),
+        },
+        checks=[
+            pa.Check(_per_variable(rules, _allowed), name="invalid_code"),
+            pa.Check(_per_variable(rules, _whole), name="not_integer"),
+            pa.Check(_per_variable(rules, _hard), name="hard_limit"),
+        ],
+        strict=True,
+        name=f"{q.study.id}:{mode}:values",
     )
 
 
 def value_domain(values: dict[str, np.ndarray]) -> pd.DataFrame:
     """The distinct non-blank values of each column, long form (variable, value)."""
     uniques = {v: pd.unique(a[~np.isnan(a)]) for v, a in values.items()}
-    return pd.DataFrame({
-        "variable": np.concatenate([np.full(len(u), v, dtype=object) for v, u in uniques.items()] or [np.array([], dtype=object)]),
-        "value": np.concatenate([np.asarray(u, dtype=np.float64) for u in uniques.values()] or [np.array([], dtype=np.float64)]),
-    }).astype({"variable": "str"})
+    return pd.DataFrame(
+        {
+            "variable": np.concatenate(
+                [np.full(len(u), v, dtype=object) for v, u in uniques.items()]
+                or [np.array([], dtype=object)]
+            ),
+            "value": np.concatenate(
+                [np.asarray(u, dtype=np.float64) for u in uniques.values()]
+                or [np.array([], dtype=np.float64)]
+            ),
+        }
+    ).astype({"variable": "str"})
 
 
-def value_failures(q: Questionnaire, mode: str, values: dict[str, np.ndarray]) -> dict[tuple[str, str], np.ndarray]:
+def value_failures(
+    q: Questionnaire, mode: str, values: dict[str, np.ndarray]
+) -> dict[tuple[str, str], np.ndarray]:
     """Run the value schema lazily; ``{(column, issue code): sorted row positions}``.
 
     Every value check is an element-wise function of (variable, value), so pandera validates the
@@ -175,10 +223,17 @@ def value_failures(q: Questionnaire, mode: str, values: dict[str, np.ndarray]) -
         fc = exc.failure_cases
         fc = fc[fc["index"].notna() & (fc["column"] == "value")]
         idx = fc["index"].to_numpy(dtype=np.int64)
-        bad = pd.DataFrame({"variable": domain["variable"].to_numpy(dtype=object)[idx],
-                            "value": domain["value"].to_numpy()[idx], "check": fc["check"].to_numpy(dtype=object)})
+        bad = pd.DataFrame(
+            {
+                "variable": domain["variable"].to_numpy(dtype=object)[idx],
+                "value": domain["value"].to_numpy()[idx],
+                "check": fc["check"].to_numpy(dtype=object),
+            }
+        )
         out: dict[tuple[str, str], np.ndarray] = {}
         for (var, check), grp in bad.groupby(["variable", "check"], sort=True):
-            out[(str(var), str(check))] = np.flatnonzero(np.isin(values[str(var)], grp["value"].to_numpy()))
+            out[(str(var), str(check))] = np.flatnonzero(
+                np.isin(values[str(var)], grp["value"].to_numpy())
+            )
         return out
     return {}

@@ -21,5 +21,15 @@ from pipeline.weighting.margins import Margins, load_margins
 from pipeline.weighting.raking import RakePlan, RakeResult, prepare, rake
 from pipeline.weighting.trimming import TrimSpec
 
-__all__ = ["CalibrationInfo", "Margins", "RakePlan", "RakeResult", "TrimSpec", "WeightingResult",
-           "load_margins", "prepare", "rake", "weight_frame"]
+__all__ = [
+    "CalibrationInfo",
+    "Margins",
+    "RakePlan",
+    "RakeResult",
+    "TrimSpec",
+    "WeightingResult",
+    "load_margins",
+    "prepare",
+    "rake",
+    "weight_frame",
+]

@@ -42,8 +42,12 @@ class CalibrationInfo:
 
     @property
     def g(self) -> np.ndarray:
-        return np.divide(self.final_weights, self.base_weights,
-                         out=np.zeros_like(self.final_weights), where=self.base_weights > 0)
+        return np.divide(
+            self.final_weights,
+            self.base_weights,
+            out=np.zeros_like(self.final_weights),
+            where=self.base_weights > 0,
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,32 +80,51 @@ def base_weights_of(df: pd.DataFrame, base_weight: str | np.ndarray | None) -> n
         if base_weight not in df.columns:
             raise WeightingError(
                 f"base weight column {base_weight!r} is not in the data",
-                problems=(Problem("no such column", column=base_weight,
-                                  expected=one_of(base_weight, [str(c) for c in df.columns], limit=20),
-                                  hint="give an existing column, or leave out --base-weight for "
-                                       "equal weights", code="missing_column"),),
-                code="missing_column")
+                problems=(
+                    Problem(
+                        "no such column",
+                        column=base_weight,
+                        expected=one_of(base_weight, [str(c) for c in df.columns], limit=20),
+                        hint="give an existing column, or leave out --base-weight for "
+                        "equal weights",
+                        code="missing_column",
+                    ),
+                ),
+                code="missing_column",
+            )
         import pandas as pd
 
-        col = pd.to_numeric(df[base_weight], errors="coerce").to_numpy(dtype=np.float64,
-                                                                        na_value=np.nan)
+        col = pd.to_numeric(df[base_weight], errors="coerce").to_numpy(
+            dtype=np.float64, na_value=np.nan
+        )
         name = base_weight
     else:
         col = np.asarray(base_weight, dtype=np.float64)
         name = "base weight"
         if col.shape != (n,):
-            raise WeightingError(f"base weights have shape {col.shape}, expected ({n},)",
-                                 code="bad_base_weight")
+            raise WeightingError(
+                f"base weights have shape {col.shape}, expected ({n},)", code="bad_base_weight"
+            )
     bad = ~np.isfinite(col) | (col < 0)
     if bad.any():
         rows = np.flatnonzero(bad)
         raise WeightingError(
             f"{rows.size} row(s) have a missing, non-numeric or negative base weight",
-            problems=tuple(Problem("invalid base weight", row=int(r), column=name,
-                                   value=str(df[base_weight].iloc[r]) if isinstance(base_weight, str)
-                                   else float(col[r]), expected="a number >= 0",
-                                   code="bad_base_weight") for r in rows[:5]),
-            code="bad_base_weight")
+            problems=tuple(
+                Problem(
+                    "invalid base weight",
+                    row=int(r),
+                    column=name,
+                    value=str(df[base_weight].iloc[r])
+                    if isinstance(base_weight, str)
+                    else float(col[r]),
+                    expected="a number >= 0",
+                    code="bad_base_weight",
+                )
+                for r in rows[:5]
+            ),
+            code="bad_base_weight",
+        )
     if not col.sum() > 0:
         raise WeightingError("all base weights are zero", code="bad_base_weight")
     return col
@@ -115,14 +138,24 @@ def _poststrat_margins(margins: Margins) -> Margins:
     raise WeightingError(
         "post-stratification needs one joint margin crossing all weighting variables "
         f"({'*'.join(margins.variables)}); these margins have only "
-        + ", ".join(m.name for m in margins.margins) + ". Use raking, or add the joint margin.",
-        code="bad_method")
+        + ", ".join(m.name for m in margins.margins)
+        + ". Use raking, or add the joint margin.",
+        code="bad_method",
+    )
 
 
-def weight_frame(df: pd.DataFrame, margins: Margins, *, base_weight: str | np.ndarray | None = None,
-                 method: str = "raking", bounds: tuple[float, float] | None = None,
-                 trim: TrimSpec | None = None, max_iter: int = 100, tol: float = 1e-10,
-                 file: str | None = None) -> WeightingResult:
+def weight_frame(
+    df: pd.DataFrame,
+    margins: Margins,
+    *,
+    base_weight: str | np.ndarray | None = None,
+    method: str = "raking",
+    bounds: tuple[float, float] | None = None,
+    trim: TrimSpec | None = None,
+    max_iter: int = 100,
+    tol: float = 1e-10,
+    file: str | None = None,
+) -> WeightingResult:
     """Weight ``df`` to ``margins`` and return the weights with their diagnostics.
 
     ``method``: raking (IPF; with ``bounds`` bounded raking by Newton), linear, logit (needs
@@ -134,10 +167,13 @@ def weight_frame(df: pd.DataFrame, margins: Margins, *, base_weight: str | np.nd
     if method not in METHODS:
         raise WeightingError(one_of(method, METHODS), code="bad_method")
     if method == "logit" and bounds is None:
-        raise WeightingError("logit calibration needs bounds (e.g. bounds=(0.3, 3))", code="bad_bounds")
+        raise WeightingError(
+            "logit calibration needs bounds (e.g. bounds=(0.3, 3))", code="bad_bounds"
+        )
     if max_iter < 1 or not tol > 0:
-        raise WeightingError(f"max_iter must be >= 1 and tol > 0 (found {max_iter}, {tol})",
-                             code="bad_option")
+        raise WeightingError(
+            f"max_iter must be >= 1 and tol > 0 (found {max_iter}, {tol})", code="bad_option"
+        )
     b = base_weights_of(df, base_weight)
     notices: list[Notice] = []
     df2, m2, coll = apply_collapse(df, margins)
@@ -151,8 +187,15 @@ def weight_frame(df: pd.DataFrame, margins: Margins, *, base_weight: str | np.nd
     def fit(base: np.ndarray, targets: object = None) -> RakeResult:
         if method in ("raking", "poststratify") and bnd is None:
             return plan.rake(base, max_iter=max_iter, tol=tol, targets=targets)  # type: ignore[arg-type]
-        return calibrate(plan, base, method="raking" if method == "poststratify" else method,
-                         bounds=bnd, max_iter=max_iter, tol=tol, targets=targets)  # type: ignore[arg-type]
+        return calibrate(
+            plan,
+            base,
+            method="raking" if method == "poststratify" else method,
+            bounds=bnd,
+            max_iter=max_iter,
+            tol=tol,
+            targets=targets,
+        )  # type: ignore[arg-type]
 
     res = fit(b)
     notices += res.notices
@@ -170,12 +213,29 @@ def weight_frame(df: pd.DataFrame, margins: Margins, *, base_weight: str | np.nd
     w_norm = w * (n / total) if total > 0 else np.zeros_like(w)
     checks = margin_checks(mc, w)
     diag = diagnose(w)
-    info = CalibrationInfo(variables=mc.variables, names=mc.names, codes=mc.codes, labels=mc.labels,
-                           targets=mc.targets, base_weights=_readonly(b.copy()),
-                           final_weights=_readonly(w.copy()), method=method)
+    info = CalibrationInfo(
+        variables=mc.variables,
+        names=mc.names,
+        codes=mc.codes,
+        labels=mc.labels,
+        targets=mc.targets,
+        base_weights=_readonly(b.copy()),
+        final_weights=_readonly(w.copy()),
+        method=method,
+    )
     return WeightingResult(
-        weight=_readonly(w), weight_normalised=_readonly(w_norm), converged=res.converged,
-        iterations=res.iterations, history=res.history, margins=checks, diagnostics=diag,
-        notices=tuple(notices), calibration=info, method=method, bounds=bounds, trim=trim,
-        trim_cap=cap, settings={"max_iter": max_iter, "tol": tol},
+        weight=_readonly(w),
+        weight_normalised=_readonly(w_norm),
+        converged=res.converged,
+        iterations=res.iterations,
+        history=res.history,
+        margins=checks,
+        diagnostics=diag,
+        notices=tuple(notices),
+        calibration=info,
+        method=method,
+        bounds=bounds,
+        trim=trim,
+        trim_cap=cap,
+        settings={"max_iter": max_iter, "tol": tol},
     )

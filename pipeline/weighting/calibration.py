@@ -31,12 +31,16 @@ from pipeline.weighting.raking import RakePlan, RakeResult, _readonly
 METHODS = ("linear", "raking", "logit")
 
 
-def _fm1_df(method: str, lo: float, hi: float) -> tuple[Callable[[np.ndarray], np.ndarray],
-                                                        Callable[[np.ndarray], np.ndarray]]:
+def _fm1_df(
+    method: str, lo: float, hi: float
+) -> tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray]]:
     if method == "linear":
-        return (lambda u: np.clip(u + 1.0, lo, hi) - 1.0,
-                lambda u: ((u < hi - 1) & (u > lo - 1)).astype(np.float64))
+        return (
+            lambda u: np.clip(u + 1.0, lo, hi) - 1.0,
+            lambda u: ((u < hi - 1) & (u > lo - 1)).astype(np.float64),
+        )
     if method == "raking":
+
         def fm1(u: np.ndarray) -> np.ndarray:
             with np.errstate(over="ignore"):
                 return np.clip(np.exp(u), lo, hi) - 1.0
@@ -45,12 +49,14 @@ def _fm1_df(method: str, lo: float, hi: float) -> tuple[Callable[[np.ndarray], n
             with np.errstate(over="ignore"):
                 eu = np.exp(u)
                 return np.where((eu < hi) & (eu > lo), eu, 0.0)
+
         return fm1, df
     if method == "logit":
         if not (np.isfinite(lo) and np.isfinite(hi)) or not lo < 1 < hi:
             raise WeightingError(
                 f"logit calibration needs finite bounds with lo < 1 < hi (found {lo}, {hi})",
-                code="bad_bounds")
+                code="bad_bounds",
+            )
         a = (hi - lo) / ((hi - 1) * (1 - lo))
 
         def fm1l(u: np.ndarray) -> np.ndarray:
@@ -62,11 +68,15 @@ def _fm1_df(method: str, lo: float, hi: float) -> tuple[Callable[[np.ndarray], n
             with np.errstate(over="ignore", invalid="ignore"):
                 e = np.exp(a * u)
                 den = hi - 1 + (1 - lo) * e
-                return hi * (1 - lo) * e * a / den - (lo * (hi - 1) + hi * (1 - lo) * e) * (
-                    (1 - lo) * e * a) / den**2
+                return (
+                    hi * (1 - lo) * e * a / den
+                    - (lo * (hi - 1) + hi * (1 - lo) * e) * ((1 - lo) * e * a) / den**2
+                )
+
         return fm1l, dfl
-    raise WeightingError(f"unknown calibration method {method!r}; use one of {', '.join(METHODS)}",
-                         code="bad_method")
+    raise WeightingError(
+        f"unknown calibration method {method!r}; use one of {', '.join(METHODS)}", code="bad_method"
+    )
 
 
 def _ginv_solve(t: np.ndarray, rhs: np.ndarray) -> np.ndarray:
@@ -82,13 +92,22 @@ class Bounds:
 
     def __post_init__(self) -> None:
         if not self.lo < self.hi or self.lo > 1 or self.hi < 1:
-            raise WeightingError(f"bounds must satisfy lo <= 1 <= hi and lo < hi "
-                                 f"(found {self.lo}, {self.hi})", code="bad_bounds")
+            raise WeightingError(
+                f"bounds must satisfy lo <= 1 <= hi and lo < hi (found {self.lo}, {self.hi})",
+                code="bad_bounds",
+            )
 
 
-def calibrate(plan: RakePlan, base_weights: np.ndarray | None, *, method: str = "raking",
-              bounds: Bounds | None = None, max_iter: int = 50, tol: float = 1e-10,
-              targets: Sequence[np.ndarray] | None = None) -> RakeResult:
+def calibrate(
+    plan: RakePlan,
+    base_weights: np.ndarray | None,
+    *,
+    method: str = "raking",
+    bounds: Bounds | None = None,
+    max_iter: int = 50,
+    tol: float = 1e-10,
+    targets: Sequence[np.ndarray] | None = None,
+) -> RakeResult:
     """Calibrate ``base_weights`` to the plan's margins (or ``targets``) with Newton's method.
 
     Returns a :class:`RakeResult` (``factors`` is empty: the g-weights are not a product of level
@@ -119,7 +138,8 @@ def calibrate(plan: RakePlan, base_weights: np.ndarray | None, *, method: str = 
             raise WeightingError(
                 f"cannot calibrate {name}: {empty.size} level(s) with a population but no sample "
                 f"weight, {zero.size} level(s) with sample weight but population 0",
-                code="empty_cell")
+                code="empty_cell",
+            )
 
     # R's parametrisation: model.matrix(~ m1 + m2 + ...), an intercept plus treatment contrasts
     # (first level of each margin dropped). The generalised-inverse Newton path depends on it.
@@ -131,12 +151,15 @@ def calibrate(plan: RakePlan, base_weights: np.ndarray | None, *, method: str = 
     full_safe = np.where(full_pop > 0, full_pop, N)
 
     def error_of(v: np.ndarray) -> float:
-        ach = np.concatenate([np.bincount(codes[k], weights=v, minlength=sizes[k]) for k in range(K)])
+        ach = np.concatenate(
+            [np.bincount(codes[k], weights=v, minlength=sizes[k]) for k in range(K)]
+        )
         return float(np.max(np.abs(full_pop - ach) / full_safe))
 
     def margins_of(v: np.ndarray) -> np.ndarray:
-        return np.concatenate([[v.sum()]] + [np.bincount(codes[k], weights=v, minlength=sizes[k])
-                                             for k in range(K)])[keep]
+        return np.concatenate(
+            [[v.sum()]] + [np.bincount(codes[k], weights=v, minlength=sizes[k]) for k in range(K)]
+        )[keep]
 
     def xeta_of(eta_kept: np.ndarray) -> np.ndarray:
         eta = np.zeros(P)
@@ -156,7 +179,8 @@ def calibrate(plan: RakePlan, base_weights: np.ndarray | None, *, method: str = 
                 sm = slice(1 + offsets[m], 1 + offsets[m + 1])
                 key = codes[k] * sizes[m] + codes[m]
                 blk = np.bincount(key, weights=v, minlength=sizes[k] * sizes[m]).reshape(
-                    sizes[k], sizes[m])
+                    sizes[k], sizes[m]
+                )
                 t[sk, sm] = blk
                 t[sm, sk] = blk.T
         return t[np.ix_(keep, keep)]
@@ -196,21 +220,35 @@ def calibrate(plan: RakePlan, base_weights: np.ndarray | None, *, method: str = 
     notices: list[Notice] = []
     if not converged:
         g = best[1]
-        notices.append(Notice(
-            "not_converged",
-            f"{method} calibration did not converge in {it} iterations "
-            f"(largest relative margin error {best[0]:.3g} > tol {tol:g})"
-            + (f"; bounds ({bounds.lo:g}, {bounds.hi:g}) may be too tight"
-               if np.isfinite(bounds.lo) or np.isfinite(bounds.hi) else ""),
-            {"iterations": it, "max_error": best[0], "tol": tol, "method": method},
-        ))
+        notices.append(
+            Notice(
+                "not_converged",
+                f"{method} calibration did not converge in {it} iterations "
+                f"(largest relative margin error {best[0]:.3g} > tol {tol:g})"
+                + (
+                    f"; bounds ({bounds.lo:g}, {bounds.hi:g}) may be too tight"
+                    if np.isfinite(bounds.lo) or np.isfinite(bounds.hi)
+                    else ""
+                ),
+                {"iterations": it, "max_error": best[0], "tol": tol, "method": method},
+            )
+        )
     g_cell = g * scale
     weights = b * g_cell[plan.cell]
     if method == "linear" and np.any(weights < 0):
         neg = int(np.sum(weights < 0))
-        notices.append(Notice(
-            "negative_weights",
-            f"linear calibration gave {neg} negative weight(s); use raking, logit or bounds",
-            {"count": neg}))
-    return RakeResult(weights=_readonly(weights), converged=converged, iterations=it,
-                      history=tuple(history), factors=(), notices=tuple(notices))
+        notices.append(
+            Notice(
+                "negative_weights",
+                f"linear calibration gave {neg} negative weight(s); use raking, logit or bounds",
+                {"count": neg},
+            )
+        )
+    return RakeResult(
+        weights=_readonly(weights),
+        converged=converged,
+        iterations=it,
+        history=tuple(history),
+        factors=(),
+        notices=tuple(notices),
+    )

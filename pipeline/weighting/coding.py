@@ -32,20 +32,26 @@ class MarginCodes:
     n: int
 
 
-def _variable_codes(col: pd.Series, levels: list[str], variable: str,
-                    problems: list[Problem]) -> np.ndarray | None:
+def _variable_codes(
+    col: pd.Series, levels: list[str], variable: str, problems: list[Problem]
+) -> np.ndarray | None:
     """Index of each row's value in ``levels`` (-1 where it is none of them); None if missing values."""
     import pandas as pd
 
     isna = col.isna().to_numpy()
     if isna.any():
         rows = np.flatnonzero(isna)
-        problems.append(Problem(
-            f"{rows.size} row(s) have no value for weighting variable {variable!r}",
-            column=variable, value=f"rows {', '.join(str(int(r)) for r in rows[:5])}"
-            + (f" and {rows.size - 5} more" if rows.size > 5 else ""),
-            expected="a value for every row", hint="impute or drop these rows before weighting",
-            code="missing_values"))
+        problems.append(
+            Problem(
+                f"{rows.size} row(s) have no value for weighting variable {variable!r}",
+                column=variable,
+                value=f"rows {', '.join(str(int(r)) for r in rows[:5])}"
+                + (f" and {rows.size - 5} more" if rows.size > 5 else ""),
+                expected="a value for every row",
+                hint="impute or drop these rows before weighting",
+                code="missing_values",
+            )
+        )
         return None
     numeric_levels: list[int] | None = []
     for lv in levels:
@@ -79,8 +85,7 @@ def _variable_codes(col: pd.Series, levels: list[str], variable: str,
 def _raise(problems: list[Problem]) -> None:
     codes = {p.code for p in problems}
     code = codes.pop() if len(codes) == 1 and None not in codes else "level_mismatch"
-    raise WeightingError("data and margins do not match", problems=tuple(problems),
-                         code=str(code))
+    raise WeightingError("data and margins do not match", problems=tuple(problems), code=str(code))
 
 
 def build_codes(df: pd.DataFrame, margins: Margins, *, file: str | None = None) -> MarginCodes:
@@ -89,9 +94,16 @@ def build_codes(df: pd.DataFrame, margins: Margins, *, file: str | None = None) 
     problems: list[Problem] = []
     missing = [v for v in margins.variables if v not in df.columns]
     for v in missing:
-        problems.append(Problem("weighting variable not in the data", file=file, column=v,
-                                expected=one_of(v, [str(c) for c in df.columns]),
-                                hint="rename the column or the margin variable", code="missing_column"))
+        problems.append(
+            Problem(
+                "weighting variable not in the data",
+                file=file,
+                column=v,
+                expected=one_of(v, [str(c) for c in df.columns]),
+                hint="rename the column or the margin variable",
+                code="missing_column",
+            )
+        )
     if problems:
         _raise(problems)
     n = len(df)
@@ -111,14 +123,22 @@ def build_codes(df: pd.DataFrame, margins: Margins, *, file: str | None = None) 
         bad = codes < 0
         if bad.any():
             vals = df[v].to_numpy()[bad]
-            uniq, counts = np.unique(np.asarray([normalise_level(x) for x in vals], dtype=object)
-                                     .astype(str), return_counts=True)
+            uniq, counts = np.unique(
+                np.asarray([normalise_level(x) for x in vals], dtype=object).astype(str),
+                return_counts=True,
+            )
             for u, c in zip(uniq[:10], counts[:10], strict=True):
-                problems.append(Problem(
-                    f"value in the data is not a level of the margins ({int(c)} row(s))",
-                    file=file, column=v, value=str(u), expected=one_of(str(u), levels),
-                    hint="recode the data, add the level to the margins, or set these rows aside",
-                    code="level_not_in_margins"))
+                problems.append(
+                    Problem(
+                        f"value in the data is not a level of the margins ({int(c)} row(s))",
+                        file=file,
+                        column=v,
+                        value=str(u),
+                        expected=one_of(str(u), levels),
+                        hint="recode the data, add the level to the margins, or set these rows aside",
+                        code="level_not_in_margins",
+                    )
+                )
         var_codes[v] = codes
     if problems:
         _raise(problems)
@@ -151,27 +171,39 @@ def build_codes(df: pd.DataFrame, margins: Margins, *, file: str | None = None) 
                     rest, r = divmod(rest, size)
                     parts.append(var_levels[v][r])
                 combo = "*".join(reversed(parts))
-                problems.append(Problem(
-                    f"combination in the data is not a level of joint margin {m.name}",
-                    file=file, path=f"{m.name}={combo}", value=int(np.sum(key[bad] == ck)),
-                    expected="a row for it in the margins file (its total may be 0)",
-                    code="level_not_in_margins"))
+                problems.append(
+                    Problem(
+                        f"combination in the data is not a level of joint margin {m.name}",
+                        file=file,
+                        path=f"{m.name}={combo}",
+                        value=int(np.sum(key[bad] == ck)),
+                        expected="a row for it in the margins file (its total may be 0)",
+                        code="level_not_in_margins",
+                    )
+                )
         else:
             counts = np.bincount(codes, minlength=len(m.levels))
             for j in np.flatnonzero((counts == 0) & (targets > 0)):
-                problems.append(Problem(
-                    "empty cell: the margins have a population total here but the data has no rows",
-                    file=file, path=f"{m.name}={m.level_names[j]}", value=0,
-                    expected=f"respondents for a population of {targets[j]:g}",
-                    hint="collapse the level with a neighbour (declare a collapse rule) or drop it",
-                    code="empty_cell"))
+                problems.append(
+                    Problem(
+                        "empty cell: the margins have a population total here but the data has no rows",
+                        file=file,
+                        path=f"{m.name}={m.level_names[j]}",
+                        value=0,
+                        expected=f"respondents for a population of {targets[j]:g}",
+                        hint="collapse the level with a neighbour (declare a collapse rule) or drop it",
+                        code="empty_cell",
+                    )
+                )
         out_codes.append(codes)
         out_targets.append(targets)
     if problems:
         _raise(problems)
     return MarginCodes(
-        codes=tuple(out_codes), targets=tuple(out_targets),
+        codes=tuple(out_codes),
+        targets=tuple(out_targets),
         names=tuple(m.name for m in margins.margins),
         variables=tuple(m.variables for m in margins.margins),
-        labels=tuple(m.level_names for m in margins.margins), n=n,
+        labels=tuple(m.level_names for m in margins.margins),
+        n=n,
     )

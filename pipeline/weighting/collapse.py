@@ -35,14 +35,14 @@ def plan_groups(order: list[str], counts: dict[str, int], min_count: int) -> lis
         else:
             j = i - 1 if size[i - 1] <= size[i + 1] else i + 1
         a, b = min(i, j), max(i, j)
-        groups[a:b + 1] = [groups[a] + groups[b]]
-        size[a:b + 1] = [size[a] + size[b]]
+        groups[a : b + 1] = [groups[a] + groups[b]]
+        size[a : b + 1] = [size[a] + size[b]]
     return groups
 
 
-def apply_collapse(df: pd.DataFrame, margins: Margins,
-                   rules: tuple[CollapseRule, ...] | None = None
-                   ) -> tuple[pd.DataFrame, Margins, tuple[Notice, ...]]:
+def apply_collapse(
+    df: pd.DataFrame, margins: Margins, rules: tuple[CollapseRule, ...] | None = None
+) -> tuple[pd.DataFrame, Margins, tuple[Notice, ...]]:
     """Apply the declared rules (default: ``margins.collapse``); returns new frame, margins, notices."""
     rules = margins.collapse if rules is None else rules
     notices: list[Notice] = []
@@ -73,14 +73,19 @@ def apply_collapse(df: pd.DataFrame, margins: Margins,
             continue
         out[v] = text.map(lambda x, mp=mapping: mp.get(x, x) if isinstance(x, str) else x)
         ms = [_collapse_margin(m, v, mapping) if v in m.variables else m for m in ms]
-        notices.append(Notice(
-            "collapsed",
-            f"{v}: levels with fewer than {rule.min_count} rows merged: "
-            + "; ".join("+".join(g) for g in merged),
-            {"variable": v, "min_count": rule.min_count,
-             "groups": ["+".join(g) for g in merged],
-             "counts": {"+".join(g): sum(counts.get(lv, 0) for lv in g) for g in merged}},
-        ))
+        notices.append(
+            Notice(
+                "collapsed",
+                f"{v}: levels with fewer than {rule.min_count} rows merged: "
+                + "; ".join("+".join(g) for g in merged),
+                {
+                    "variable": v,
+                    "min_count": rule.min_count,
+                    "groups": ["+".join(g) for g in merged],
+                    "counts": {"+".join(g): sum(counts.get(lv, 0) for lv in g) for g in merged},
+                },
+            )
+        )
     new = Margins(tuple(ms), margins.meta, margins.collapse, margins.source_file)
     return out, new, tuple(notices)
 
@@ -89,10 +94,14 @@ def _collapse_margin(m: Margin, v: str, mapping: dict[str, str]) -> Margin:
     i = m.variables.index(v)
     agg: dict[tuple[str, ...], float] = {}
     for lv, tot in zip(m.levels, m.totals, strict=True):
-        key = lv[:i] + (mapping.get(lv[i], lv[i]),) + lv[i + 1:]
+        key = lv[:i] + (mapping.get(lv[i], lv[i]),) + lv[i + 1 :]
         agg[key] = agg.get(key, 0.0) + tot
-    return Margin(variables=m.variables, levels=tuple(agg), totals=tuple(float(t) for t in agg.values()),
-                  labels=None)
+    return Margin(
+        variables=m.variables,
+        levels=tuple(agg),
+        totals=tuple(float(t) for t in agg.values()),
+        labels=None,
+    )
 
 
 __all__ = ["apply_collapse", "plan_groups"]

@@ -28,8 +28,9 @@ class DesignWeights:
     labels: tuple[str, ...]
 
 
-def design_weights(strata: np.ndarray, population_sizes: Sequence[float], *,
-                   labels: Sequence[str] | None = None) -> DesignWeights:
+def design_weights(
+    strata: np.ndarray, population_sizes: Sequence[float], *, labels: Sequence[str] | None = None
+) -> DesignWeights:
     """``strata``: int codes 0..H-1 per selected row; ``population_sizes``: N_h (length H)."""
     s = np.asarray(strata)
     N = np.asarray(population_sizes, dtype=np.float64)
@@ -41,20 +42,41 @@ def design_weights(strata: np.ndarray, population_sizes: Sequence[float], *,
     problems = []
     for h in range(H):
         if N[h] > 0 and n[h] == 0:
-            problems.append(Problem("empty stratum: population units but none selected",
-                                    path=f"stratum={names[h]}", value=0,
-                                    expected=f"a sample from {N[h]:g} units", code="empty_cell"))
+            problems.append(
+                Problem(
+                    "empty stratum: population units but none selected",
+                    path=f"stratum={names[h]}",
+                    value=0,
+                    expected=f"a sample from {N[h]:g} units",
+                    code="empty_cell",
+                )
+            )
         if n[h] > N[h]:
-            problems.append(Problem("more units selected than the stratum has",
-                                    path=f"stratum={names[h]}", value=int(n[h]),
-                                    expected=f"at most N_h = {N[h]:g}", code="sample_exceeds_population"))
+            problems.append(
+                Problem(
+                    "more units selected than the stratum has",
+                    path=f"stratum={names[h]}",
+                    value=int(n[h]),
+                    expected=f"at most N_h = {N[h]:g}",
+                    code="sample_exceeds_population",
+                )
+            )
     if problems:
-        raise WeightingError("cannot compute design weights", problems=tuple(problems),
-                             code=problems[0].code or "invalid_design_input")
+        raise WeightingError(
+            "cannot compute design weights",
+            problems=tuple(problems),
+            code=problems[0].code or "invalid_design_input",
+        )
     d = np.divide(N, n, out=np.zeros(H), where=n > 0)
     f = np.divide(n, N, out=np.zeros(H), where=N > 0)
-    return DesignWeights(weights=_readonly(d[s]), population=_readonly(N), sample=_readonly(n),
-                         fpc=_readonly(1 - f), sampling_fraction_row=_readonly(f[s]), labels=names)
+    return DesignWeights(
+        weights=_readonly(d[s]),
+        population=_readonly(N),
+        sample=_readonly(n),
+        fpc=_readonly(1 - f),
+        sampling_fraction_row=_readonly(f[s]),
+        labels=names,
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,8 +86,13 @@ class NonresponseResult:
     response_rates: np.ndarray  # weighted response rate per cell
 
 
-def nonresponse_adjust(weights: np.ndarray, responded: np.ndarray, cells: np.ndarray, *,
-                       labels: Sequence[str] | None = None) -> NonresponseResult:
+def nonresponse_adjust(
+    weights: np.ndarray,
+    responded: np.ndarray,
+    cells: np.ndarray,
+    *,
+    labels: Sequence[str] | None = None,
+) -> NonresponseResult:
     """Weighting-class nonresponse adjustment; a cell without respondents is an error (collapse it)."""
     w = np.asarray(weights, dtype=np.float64)
     r = np.asarray(responded, dtype=bool)
@@ -80,12 +107,21 @@ def nonresponse_adjust(weights: np.ndarray, responded: np.ndarray, cells: np.nda
         names = labels or [str(i) for i in range(C)]
         raise WeightingError(
             "nonresponse cells without respondents",
-            problems=tuple(Problem("no respondents in this adjustment cell", path=f"cell={names[int(j)]}",
-                                   value=0, hint="collapse it with a neighbouring cell",
-                                   code="empty_cell") for j in empty),
-            code="empty_cell")
+            problems=tuple(
+                Problem(
+                    "no respondents in this adjustment cell",
+                    path=f"cell={names[int(j)]}",
+                    value=0,
+                    hint="collapse it with a neighbouring cell",
+                    code="empty_cell",
+                )
+                for j in empty
+            ),
+            code="empty_cell",
+        )
     factors = np.divide(tot, resp, out=np.ones(C), where=resp > 0)
     rates = np.divide(resp, tot, out=np.zeros(C), where=tot > 0)
     adjusted = np.where(r, w * factors[c], 0.0)
-    return NonresponseResult(weights=_readonly(adjusted), factors=_readonly(factors),
-                             response_rates=_readonly(rates))
+    return NonresponseResult(
+        weights=_readonly(adjusted), factors=_readonly(factors), response_rates=_readonly(rates)
+    )

@@ -62,7 +62,9 @@ def diagnose(w: np.ndarray, *, top: int = 10) -> Diagnostics:
     idx = idx[np.lexsort((idx, -w[idx]))]
     med = float(np.median(w)) if n else 0.0
     return Diagnostics(
-        n=n, n_positive=int(np.sum(w > 0)), total=s,
+        n=n,
+        n_positive=int(np.sum(w > 0)),
+        total=s,
         kish_deff=kish_deff(w),
         effective_n=s**2 / s2 if s2 > 0 else 0.0,
         mean=s / n if n else math.nan,
@@ -81,17 +83,27 @@ def margin_checks(mc: MarginCodes, w: np.ndarray) -> tuple[MarginCheck, ...]:
         cnt = np.bincount(codes, minlength=targets.shape[0])
         for j, lab in enumerate(labels):
             t = float(targets[j])
-            out.append(MarginCheck(name, lab, t, float(ach[j]),
-                                   abs(float(ach[j]) - t) / (t if t > 0 else N), int(cnt[j])))
+            out.append(
+                MarginCheck(
+                    name,
+                    lab,
+                    t,
+                    float(ach[j]),
+                    abs(float(ach[j]) - t) / (t if t > 0 else N),
+                    int(cnt[j]),
+                )
+            )
     return tuple(out)
 
 
-def to_json(result: WeightingResult, *, inputs: dict[str, Any] | None = None,
-            margins_meta: Any = None) -> dict[str, Any]:
+def to_json(
+    result: WeightingResult, *, inputs: dict[str, Any] | None = None, margins_meta: Any = None
+) -> dict[str, Any]:
     """The run's weighting diagnostics as plain JSON-able data (deterministic: no timings)."""
     d = result.diagnostics
     return {
-        "kind": KIND, "schema_version": SCHEMA_VERSION,
+        "kind": KIND,
+        "schema_version": SCHEMA_VERSION,
         "method": result.method,
         "bounds": list(result.bounds) if result.bounds else None,
         "trim": asdict(result.trim) if result.trim else None,
@@ -103,14 +115,20 @@ def to_json(result: WeightingResult, *, inputs: dict[str, Any] | None = None,
         "max_margin_error": result.max_error,
         "margins": [asdict(m) for m in result.margins],
         "weights": {
-            "n": d.n, "n_positive": d.n_positive, "total": d.total,
-            "kish_deff": d.kish_deff, "effective_n": d.effective_n, "mean": d.mean, "cv": d.cv,
+            "n": d.n,
+            "n_positive": d.n_positive,
+            "total": d.total,
+            "kish_deff": d.kish_deff,
+            "effective_n": d.effective_n,
+            "mean": d.mean,
+            "cv": d.cv,
             "max_to_median": d.max_to_median,
             "quantiles": {f"p{int(round(q * 100)):02d}": v for q, v in d.quantiles},
             "largest": [{"row": r, "weight": w} for r, w in d.largest],
         },
-        "notices": [{"code": n.code, "message": n.message, "details": n.details}
-                    for n in result.notices],
+        "notices": [
+            {"code": n.code, "message": n.message, "details": n.details} for n in result.notices
+        ],
         "margins_meta": asdict(margins_meta) if margins_meta is not None else None,
         "inputs": inputs or {},
     }
@@ -125,28 +143,42 @@ def _histogram(w: np.ndarray, bins: int = 30) -> list[dict[str, float]]:
         return [{"lo": lo, "hi": hi, "count": int(pos.size), "height": 1.0}]
     counts, edges = np.histogram(pos, bins=bins, range=(lo, hi))
     top = max(int(counts.max()), 1)
-    return [{"lo": float(edges[i]), "hi": float(edges[i + 1]), "count": int(c), "height": c / top}
-            for i, c in enumerate(counts)]
+    return [
+        {"lo": float(edges[i]), "hi": float(edges[i + 1]), "count": int(c), "height": c / top}
+        for i, c in enumerate(counts)
+    ]
 
 
-def render_report(result: WeightingResult, target: str | Path, *, title: str = "Weighting report",
-                  inputs: dict[str, Any] | None = None, margins_meta: Any = None) -> Path:
+def render_report(
+    result: WeightingResult,
+    target: str | Path,
+    *,
+    title: str = "Weighting report",
+    inputs: dict[str, Any] | None = None,
+    margins_meta: Any = None,
+) -> Path:
     """Write the self-contained HTML weighting report (no external assets)."""
     import jinja2
 
     from pipeline.fileio import write_text
     from pipeline.paths import REPORTS_DIR
 
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(REPORTS_DIR)),
-                             autoescape=jinja2.select_autoescape(["html", "j2"]),
-                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(REPORTS_DIR)),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
     tpl = env.get_template("weighting.html.j2")
     data = to_json(result, inputs=inputs, margins_meta=margins_meta)
     hist = [h for h in result.history if h > 0]
     logs = [math.log10(h) for h in hist] or [0.0]
     lo, hi = min(logs + [-12.0]), max(logs + [0.0])
-    conv = [{"i": i + 1, "err": h, "height": (math.log10(h) - lo) / (hi - lo) if hi > lo else 1.0}
-            for i, h in enumerate(hist)]
-    html = tpl.render(title=title, d=data, histogram=_histogram(np.asarray(result.weight)),
-                      convergence=conv)
+    conv = [
+        {"i": i + 1, "err": h, "height": (math.log10(h) - lo) / (hi - lo) if hi > lo else 1.0}
+        for i, h in enumerate(hist)
+    ]
+    html = tpl.render(
+        title=title, d=data, histogram=_histogram(np.asarray(result.weight)), convergence=conv
+    )
     return write_text(target, html)

@@ -28,10 +28,17 @@ class Frame:
 def _suffix(path: Path, what: str) -> str:
     suf = path.suffix.lower()
     if suf not in FORMATS:
-        raise InputError(f"cannot tell the {what} format from {str(path)!r}",
-                         problems=(Problem(one_of(suf or "(no extension)", FORMATS), file=str(path),
-                                           hint="use a .csv, .parquet or .sav file"),),
-                         code="bad_format")
+        raise InputError(
+            f"cannot tell the {what} format from {str(path)!r}",
+            problems=(
+                Problem(
+                    one_of(suf or "(no extension)", FORMATS),
+                    file=str(path),
+                    hint="use a .csv, .parquet or .sav file",
+                ),
+            ),
+            code="bad_format",
+        )
     return suf
 
 
@@ -41,8 +48,11 @@ def read_frame(path: str | Path) -> Frame:
     p = Path(path)
     suf = _suffix(p, "input")
     if not p.is_file():
-        raise InputError(f"data file not found: {p}", problems=(Problem("no such file", file=str(p)),),
-                         code="file_not_found")
+        raise InputError(
+            f"data file not found: {p}",
+            problems=(Problem("no such file", file=str(p)),),
+            code="file_not_found",
+        )
     try:
         if suf == ".csv":
             return Frame(pd.read_csv(p), str(p))
@@ -55,14 +65,17 @@ def read_frame(path: str | Path) -> Frame:
     except InputError:
         raise
     except Exception as exc:  # noqa: BLE001 - any reader failure is a bad input file
-        raise InputError(f"cannot read {p}: {type(exc).__name__}: {exc}",
-                         problems=(Problem("unreadable file", file=str(p),
-                                           expected=f"a valid {suf} file"),),
-                         code="unreadable") from None
+        raise InputError(
+            f"cannot read {p}: {type(exc).__name__}: {exc}",
+            problems=(Problem("unreadable file", file=str(p), expected=f"a valid {suf} file"),),
+            code="unreadable",
+        ) from None
 
 
-WEIGHT_LABELS = {"weight": "Expansion weight (sums to the population)",
-                 "weight_normalised": "Normalised weight (sums to n)"}
+WEIGHT_LABELS = {
+    "weight": "Expansion weight (sums to the population)",
+    "weight_normalised": "Normalised weight (sums to n)",
+}
 
 
 def write_frame(df: pd.DataFrame, path: str | Path, *, sav_meta: Any = None) -> Path:
@@ -82,10 +95,12 @@ def write_frame(df: pd.DataFrame, path: str | Path, *, sav_meta: Any = None) -> 
         cl = dict(zip(sav_meta.column_names, sav_meta.column_labels or [], strict=False))
         cl.update(labels)
         kw["column_labels"] = {c: cl.get(c) or "" for c in df.columns}
-        kw["variable_value_labels"] = {k: v for k, v in (sav_meta.variable_value_labels or {}).items()
-                                       if k in df.columns}
-        kw["missing_ranges"] = {k: v for k, v in (sav_meta.missing_ranges or {}).items()
-                                if k in df.columns}
+        kw["variable_value_labels"] = {
+            k: v for k, v in (sav_meta.variable_value_labels or {}).items() if k in df.columns
+        }
+        kw["missing_ranges"] = {
+            k: v for k, v in (sav_meta.missing_ranges or {}).items() if k in df.columns
+        }
     else:
         kw["column_labels"] = {c: labels.get(c, "") for c in df.columns}
 

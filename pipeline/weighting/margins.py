@@ -26,8 +26,16 @@ SCHEMA_VERSION = 1
 UNITS = ("persons", "organisations", "jobs")
 TOTAL_RTOL = 1e-9  # same as pipeline.weighting.raking.TOTAL_RTOL
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
-_META_REQUIRED = ("kind", "schema_version", "name", "synthetic", "source", "reference_date",
-                  "population", "unit")
+_META_REQUIRED = (
+    "kind",
+    "schema_version",
+    "name",
+    "synthetic",
+    "source",
+    "reference_date",
+    "population",
+    "unit",
+)
 _META_OPTIONAL = ("title", "notes", "collapse")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -132,18 +140,23 @@ class Margins:
 # building and cross-checking
 
 
-def margins_from_rows(rows: Iterable[tuple[str, str, float] | tuple[str, str, float, str]], *,
-                      meta: MarginsMeta | None = None, collapse: Sequence[CollapseRule] = (),
-                      source_file: str | None = None) -> Margins:
+def margins_from_rows(
+    rows: Iterable[tuple[str, str, float] | tuple[str, str, float, str]],
+    *,
+    meta: MarginsMeta | None = None,
+    collapse: Sequence[CollapseRule] = (),
+    source_file: str | None = None,
+) -> Margins:
     """Build (and check) margins from ``(variable, level, total[, label])`` rows, in file order."""
-    margins, problems = _group(
-        [(i + 1, *r) for i, r in enumerate(rows)], source_file)
+    margins, problems = _group([(i + 1, *r) for i, r in enumerate(rows)], source_file)
     if problems:
         raise SpecError("margins are not valid", problems=tuple(problems), code="margins_invalid")
     out = Margins(tuple(margins), meta, tuple(collapse), source_file)
     cross = check_margins(out)
     if cross:
-        raise SpecError("margins are not consistent", problems=tuple(cross), code="margins_inconsistent")
+        raise SpecError(
+            "margins are not consistent", problems=tuple(cross), code="margins_inconsistent"
+        )
     return out
 
 
@@ -157,46 +170,96 @@ def _group(rows: list[tuple], file: str | None) -> tuple[list[Margin], list[Prob
         where = f"{var}={level}"
         parts = tuple(p.strip() for p in var.split("*"))
         if not var or not all(_NAME_RE.match(p) for p in parts):
-            problems.append(Problem("bad variable name", file=file, line=line, value=var,
-                                    expected="a column name, or names joined by '*' for a joint margin",
-                                    code="bad_variable"))
+            problems.append(
+                Problem(
+                    "bad variable name",
+                    file=file,
+                    line=line,
+                    value=var,
+                    expected="a column name, or names joined by '*' for a joint margin",
+                    code="bad_variable",
+                )
+            )
             continue
         if len(set(parts)) != len(parts):
-            problems.append(Problem("a variable appears twice in a joint margin", file=file,
-                                    line=line, value=var, code="bad_variable"))
+            problems.append(
+                Problem(
+                    "a variable appears twice in a joint margin",
+                    file=file,
+                    line=line,
+                    value=var,
+                    code="bad_variable",
+                )
+            )
             continue
         lv = tuple(normalise_level(p) for p in str(level).split("*"))
         if len(lv) != len(parts) or any(p == "" for p in lv):
-            problems.append(Problem("level does not match the variable", file=file, line=line,
-                                    path=where, value=str(level),
-                                    expected=f"{len(parts)} code(s) joined by '*'", code="bad_level"))
+            problems.append(
+                Problem(
+                    "level does not match the variable",
+                    file=file,
+                    line=line,
+                    path=where,
+                    value=str(level),
+                    expected=f"{len(parts)} code(s) joined by '*'",
+                    code="bad_level",
+                )
+            )
             continue
         try:
             tot = float(total)
         except (TypeError, ValueError):
-            problems.append(Problem("total is not a number", file=file, line=line, path=where,
-                                    value=total, expected="a number >= 0", code="bad_total"))
+            problems.append(
+                Problem(
+                    "total is not a number",
+                    file=file,
+                    line=line,
+                    path=where,
+                    value=total,
+                    expected="a number >= 0",
+                    code="bad_total",
+                )
+            )
             continue
         if not math.isfinite(tot) or tot < 0:
-            problems.append(Problem("negative or non-finite population total", file=file, line=line,
-                                    path=where, value=total, expected="a number >= 0",
-                                    hint="population totals cannot be negative", code="negative_total"))
+            problems.append(
+                Problem(
+                    "negative or non-finite population total",
+                    file=file,
+                    line=line,
+                    path=where,
+                    value=total,
+                    expected="a number >= 0",
+                    hint="population totals cannot be negative",
+                    code="negative_total",
+                )
+            )
             continue
         key = (var, lv)
         if key in seen:
-            problems.append(Problem(f"duplicate level (first on line {seen[key]})", file=file,
-                                    line=line, path=where, code="duplicate_level"))
+            problems.append(
+                Problem(
+                    f"duplicate level (first on line {seen[key]})",
+                    file=file,
+                    line=line,
+                    path=where,
+                    code="duplicate_level",
+                )
+            )
             continue
         seen[key] = line
         order.setdefault("*".join(parts), []).append((lv, tot, label))
     margins = []
     for var, entries in order.items():
         labels = tuple(e[2] or "" for e in entries)
-        margins.append(Margin(
-            variables=tuple(var.split("*")), levels=tuple(e[0] for e in entries),
-            totals=tuple(e[1] for e in entries),
-            labels=labels if any(labels) else None,
-        ))
+        margins.append(
+            Margin(
+                variables=tuple(var.split("*")),
+                levels=tuple(e[0] for e in entries),
+                totals=tuple(e[1] for e in entries),
+                labels=labels if any(labels) else None,
+            )
+        )
     return margins, problems
 
 
@@ -211,14 +274,22 @@ def check_margins(margins: Margins) -> list[Problem]:
     ref = ms[0].total
     for m in ms:
         if m.total <= 0:
-            problems.append(Problem("margin has a grand total of 0", file=file, path=m.name,
-                                    code="zero_total"))
+            problems.append(
+                Problem("margin has a grand total of 0", file=file, path=m.name, code="zero_total")
+            )
     for m in ms[1:]:
         if abs(m.total - ref) > TOTAL_RTOL * max(abs(ref), 1.0):
-            problems.append(Problem(
-                "grand total differs from the first margin's", file=file, path=m.name,
-                value=m.total, expected=f"{ref:.10g} (the total of {ms[0].name})",
-                hint="every margin must describe the same population total", code="totals_disagree"))
+            problems.append(
+                Problem(
+                    "grand total differs from the first margin's",
+                    file=file,
+                    path=m.name,
+                    value=m.total,
+                    expected=f"{ref:.10g} (the total of {ms[0].name})",
+                    hint="every margin must describe the same population total",
+                    code="totals_disagree",
+                )
+            )
     for big in ms:
         for small in ms:
             if small is big or not set(small.variables) < set(big.variables):
@@ -232,17 +303,29 @@ def check_margins(margins: Margins) -> list[Problem]:
             for k in sorted(set(agg) | set(mine)):
                 a, b = agg.get(k), mine.get(k)
                 if a is None or b is None or abs(a - b) > 1e-6 * max(abs(b), 1.0):
-                    problems.append(Problem(
-                        f"joint margin {big.name} does not add up to margin {small.name}",
-                        file=file, path=f"{small.name}={'*'.join(k)}",
-                        value=a, expected=f"{b!r}" if b is not None else "no such level",
-                        code="joint_inconsistent"))
+                    problems.append(
+                        Problem(
+                            f"joint margin {big.name} does not add up to margin {small.name}",
+                            file=file,
+                            path=f"{small.name}={'*'.join(k)}",
+                            value=a,
+                            expected=f"{b!r}" if b is not None else "no such level",
+                            code="joint_inconsistent",
+                        )
+                    )
     known = set(margins.variables)
     for rule in margins.collapse:
         if rule.variable not in known:
-            problems.append(Problem("collapse rule names an unknown variable", file=file,
-                                    path="collapse", value=rule.variable,
-                                    expected=one_of(rule.variable, sorted(known)), code="bad_collapse"))
+            problems.append(
+                Problem(
+                    "collapse rule names an unknown variable",
+                    file=file,
+                    path="collapse",
+                    value=rule.variable,
+                    expected=one_of(rule.variable, sorted(known)),
+                    code="bad_collapse",
+                )
+            )
     return problems
 
 
@@ -259,39 +342,77 @@ def load_margins(path: str | Path, *, require_meta: bool = False) -> Margins:
     path = Path(path)
     file = str(path)
     if not path.is_file():
-        raise SpecError(f"margins file not found: {file}", code="file_not_found",
-                        problems=(Problem("no such file", file=file,
-                                          hint="give the path of a variable,level,total CSV"),))
+        raise SpecError(
+            f"margins file not found: {file}",
+            code="file_not_found",
+            problems=(
+                Problem(
+                    "no such file", file=file, hint="give the path of a variable,level,total CSV"
+                ),
+            ),
+        )
     problems: list[Problem] = []
     rows: list[tuple] = []
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise SpecError("margins file is not UTF-8 text", code="margins_invalid",
-                        problems=(Problem(str(exc), file=file),)) from None
-    lines = [(i + 1, ln) for i, ln in enumerate(text.splitlines())
-             if ln.strip() and not ln.lstrip().startswith("#")]
+        raise SpecError(
+            "margins file is not UTF-8 text",
+            code="margins_invalid",
+            problems=(Problem(str(exc), file=file),),
+        ) from None
+    lines = [
+        (i + 1, ln)
+        for i, ln in enumerate(text.splitlines())
+        if ln.strip() and not ln.lstrip().startswith("#")
+    ]
     reader = csv.reader([ln for _, ln in lines])
     header: list[str] | None = None
     for (lineno, _), rec in zip(lines, reader, strict=True):
         if header is None:
             header = [h.strip().lower() for h in rec]
-            if header[:3] != ["variable", "level", "total"] or len(header) > 4 or (
-                    len(header) == 4 and header[3] != "label"):
-                raise SpecError("margins file has the wrong columns", code="margins_invalid",
-                                problems=(Problem("bad header", file=file, line=lineno,
-                                                  value=",".join(rec),
-                                                  expected="variable,level,total[,label]"),))
+            if (
+                header[:3] != ["variable", "level", "total"]
+                or len(header) > 4
+                or (len(header) == 4 and header[3] != "label")
+            ):
+                raise SpecError(
+                    "margins file has the wrong columns",
+                    code="margins_invalid",
+                    problems=(
+                        Problem(
+                            "bad header",
+                            file=file,
+                            line=lineno,
+                            value=",".join(rec),
+                            expected="variable,level,total[,label]",
+                        ),
+                    ),
+                )
             continue
         if len(rec) != len(header):
-            problems.append(Problem("wrong number of fields", file=file, line=lineno,
-                                    value=len(rec), expected=str(len(header)), code="bad_line"))
+            problems.append(
+                Problem(
+                    "wrong number of fields",
+                    file=file,
+                    line=lineno,
+                    value=len(rec),
+                    expected=str(len(header)),
+                    code="bad_line",
+                )
+            )
             continue
         rows.append((lineno, *rec))
     if header is None:
-        raise SpecError("margins file is empty", code="margins_invalid",
-                        problems=(Problem("no header and no rows", file=file,
-                                          expected="variable,level,total[,label]"),))
+        raise SpecError(
+            "margins file is empty",
+            code="margins_invalid",
+            problems=(
+                Problem(
+                    "no header and no rows", file=file, expected="variable,level,total[,label]"
+                ),
+            ),
+        )
     margins, more = _group(rows, file)
     problems += more
     meta: MarginsMeta | None = None
@@ -301,17 +422,26 @@ def load_margins(path: str | Path, *, require_meta: bool = False) -> Margins:
         meta, collapse, meta_problems = _load_meta(side)
         problems += meta_problems
     elif require_meta:
-        problems.append(Problem("metadata file missing", file=str(side),
-                                hint="write the YAML sidecar described in weights/README.md",
-                                code="meta_missing"))
+        problems.append(
+            Problem(
+                "metadata file missing",
+                file=str(side),
+                hint="write the YAML sidecar described in weights/README.md",
+                code="meta_missing",
+            )
+        )
     if problems:
-        raise SpecError(f"margins file {file} is not valid", problems=tuple(problems),
-                        code="margins_invalid")
+        raise SpecError(
+            f"margins file {file} is not valid", problems=tuple(problems), code="margins_invalid"
+        )
     out = Margins(tuple(margins), meta, tuple(collapse), file)
     cross = check_margins(out)
     if cross:
-        raise SpecError(f"margins file {file} is not consistent", problems=tuple(cross),
-                        code="margins_inconsistent")
+        raise SpecError(
+            f"margins file {file} is not consistent",
+            problems=tuple(cross),
+            code="margins_inconsistent",
+        )
     return out
 
 
@@ -328,12 +458,20 @@ def _load_meta(side: Path) -> tuple[MarginsMeta | None, tuple[CollapseRule, ...]
     problems = []
     for key in doc:
         if key not in _META_REQUIRED + _META_OPTIONAL:
-            problems.append(Problem("unknown key", file=file, path=str(key),
-                                    expected=one_of(key, _META_REQUIRED + _META_OPTIONAL),
-                                    code="meta_invalid"))
+            problems.append(
+                Problem(
+                    "unknown key",
+                    file=file,
+                    path=str(key),
+                    expected=one_of(key, _META_REQUIRED + _META_OPTIONAL),
+                    code="meta_invalid",
+                )
+            )
     for key in _META_REQUIRED:
         if key not in doc:
-            problems.append(Problem("required key missing", file=file, path=key, code="meta_invalid"))
+            problems.append(
+                Problem("required key missing", file=file, path=key, code="meta_invalid")
+            )
     if problems:
         return None, (), problems
     checks = [
@@ -345,27 +483,56 @@ def _load_meta(side: Path) -> tuple[MarginsMeta | None, tuple[CollapseRule, ...]
     ]
     for key, ok, expected in checks:
         if not ok:
-            problems.append(Problem("bad value", file=file, path=key, value=doc[key],
-                                    expected=expected, code="meta_invalid"))
+            problems.append(
+                Problem(
+                    "bad value",
+                    file=file,
+                    path=key,
+                    value=doc[key],
+                    expected=expected,
+                    code="meta_invalid",
+                )
+            )
     collapse = []
     for i, rule in enumerate(doc.get("collapse") or []):
         where = f"collapse[{i}]"
-        if not isinstance(rule, dict) or set(rule) - {"variable", "min_count", "order"} or \
-                "variable" not in rule or not isinstance(rule.get("min_count"), int) or \
-                rule["min_count"] < 1:
-            problems.append(Problem("bad collapse rule", file=file, path=where, value=rule,
-                                    expected="{variable: NAME, min_count: N>=1, order: [codes]}",
-                                    code="meta_invalid"))
+        if (
+            not isinstance(rule, dict)
+            or set(rule) - {"variable", "min_count", "order"}
+            or "variable" not in rule
+            or not isinstance(rule.get("min_count"), int)
+            or rule["min_count"] < 1
+        ):
+            problems.append(
+                Problem(
+                    "bad collapse rule",
+                    file=file,
+                    path=where,
+                    value=rule,
+                    expected="{variable: NAME, min_count: N>=1, order: [codes]}",
+                    code="meta_invalid",
+                )
+            )
             continue
         order = rule.get("order")
-        collapse.append(CollapseRule(str(rule["variable"]), int(rule["min_count"]),
-                                     tuple(normalise_level(o) for o in order) if order else None))
+        collapse.append(
+            CollapseRule(
+                str(rule["variable"]),
+                int(rule["min_count"]),
+                tuple(normalise_level(o) for o in order) if order else None,
+            )
+        )
     if problems:
         return None, (), problems
     meta = MarginsMeta(
-        name=str(doc["name"]), synthetic=doc["synthetic"], source=str(doc["source"]),
-        reference_date=str(doc["reference_date"]), population=str(doc["population"]),
-        unit=str(doc["unit"]), title=str(doc.get("title") or ""), notes=str(doc.get("notes") or ""),
+        name=str(doc["name"]),
+        synthetic=doc["synthetic"],
+        source=str(doc["source"]),
+        reference_date=str(doc["reference_date"]),
+        population=str(doc["population"]),
+        unit=str(doc["unit"]),
+        title=str(doc.get("title") or ""),
+        notes=str(doc.get("notes") or ""),
     )
     return meta, tuple(collapse), []
 
@@ -395,14 +562,22 @@ def dump_margins(margins: Margins, path: str | Path) -> Path:
 
         meta = margins.meta
         doc: dict[str, object] = {
-            "kind": meta.kind, "schema_version": meta.schema_version, "name": meta.name,
-            "title": meta.title, "synthetic": meta.synthetic, "source": meta.source,
-            "reference_date": meta.reference_date, "population": meta.population, "unit": meta.unit,
+            "kind": meta.kind,
+            "schema_version": meta.schema_version,
+            "name": meta.name,
+            "title": meta.title,
+            "synthetic": meta.synthetic,
+            "source": meta.source,
+            "reference_date": meta.reference_date,
+            "population": meta.population,
+            "unit": meta.unit,
             "notes": meta.notes,
         }
         if margins.collapse:
             doc["collapse"] = [
                 {"variable": r.variable, "min_count": r.min_count}
-                | ({"order": list(r.order)} if r.order else {}) for r in margins.collapse]
+                | ({"order": list(r.order)} if r.order else {})
+                for r in margins.collapse
+            ]
         write_text(sidecar_path(path), yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
     return path

@@ -28,7 +28,9 @@ from pipeline.errors import Notice, Problem, WeightingError
 #: A larger difference is an error (raking cannot converge to inconsistent margins).
 TOTAL_RTOL = 1e-9
 
-_DENSE_LIMIT = 1 << 21  # largest cross-classification indexed densely before falling back to np.unique
+_DENSE_LIMIT = (
+    1 << 21
+)  # largest cross-classification indexed densely before falling back to np.unique
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,7 +77,8 @@ def _check_inputs(
         raise WeightingError("raking needs at least one margin", code="no_margins")
     if len(codes) != len(targets):
         raise WeightingError(
-            f"{len(codes)} code arrays but {len(targets)} target arrays", code="margin_count_mismatch"
+            f"{len(codes)} code arrays but {len(targets)} target arrays",
+            code="margin_count_mismatch",
         )
     cs = [np.asarray(c) for c in codes]
     ts = [np.asarray(t, dtype=np.float64) for t in targets]
@@ -84,32 +87,47 @@ def _check_inputs(
     for k, (c, t) in enumerate(zip(cs, ts, strict=True)):
         nm = _name(names, k)
         if c.ndim != 1 or c.shape[0] != n:
-            problems.append(Problem(f"codes must be a 1-D array of length {n}", path=nm, value=c.shape))
+            problems.append(
+                Problem(f"codes must be a 1-D array of length {n}", path=nm, value=c.shape)
+            )
             continue
         if c.dtype.kind not in "iub":
             problems.append(Problem("codes must be integers", path=nm, value=str(c.dtype)))
             continue
         if t.ndim != 1 or t.shape[0] == 0:
-            problems.append(Problem("targets must be a non-empty 1-D array", path=nm, value=t.shape))
+            problems.append(
+                Problem("targets must be a non-empty 1-D array", path=nm, value=t.shape)
+            )
             continue
         if not np.all(np.isfinite(t)) or np.any(t < 0):
             bad = np.flatnonzero(~np.isfinite(t) | (t < 0))
             problems.append(
-                Problem("negative or non-finite population totals", path=nm,
-                        value=[float(t[j]) for j in bad[:5]], expected="totals >= 0",
-                        code="negative_total")
+                Problem(
+                    "negative or non-finite population totals",
+                    path=nm,
+                    value=[float(t[j]) for j in bad[:5]],
+                    expected="totals >= 0",
+                    code="negative_total",
+                )
             )
         if n > 0:
             lo, hi = int(c.min()), int(c.max())
             if lo < 0 or hi >= t.shape[0]:
                 problems.append(
-                    Problem("level codes out of range", path=nm, value=(lo, hi),
-                            expected=f"codes in 0..{t.shape[0] - 1}", code="code_out_of_range")
+                    Problem(
+                        "level codes out of range",
+                        path=nm,
+                        value=(lo, hi),
+                        expected=f"codes in 0..{t.shape[0] - 1}",
+                        code="code_out_of_range",
+                    )
                 )
     if n == 0:
         problems.append(Problem("no rows to weight", code="no_rows"))
     if problems:
-        raise WeightingError("invalid raking input", problems=tuple(problems), code="invalid_rake_input")
+        raise WeightingError(
+            "invalid raking input", problems=tuple(problems), code="invalid_rake_input"
+        )
     return cs, ts, n
 
 
@@ -120,20 +138,27 @@ def _consistent_targets(ts: list[np.ndarray], names: Sequence[str] | None) -> li
     for k, tot in enumerate(totals[1:], start=1):
         if abs(tot - ref) > TOTAL_RTOL * max(abs(ref), 1.0):
             problems.append(
-                Problem("grand total differs from the first margin's", path=_name(names, k),
-                        value=tot, expected=f"{ref!r} ({_name(names, 0)})",
-                        hint="make every margin sum to the same population total",
-                        code="totals_disagree")
+                Problem(
+                    "grand total differs from the first margin's",
+                    path=_name(names, k),
+                    value=tot,
+                    expected=f"{ref!r} ({_name(names, 0)})",
+                    hint="make every margin sum to the same population total",
+                    code="totals_disagree",
+                )
             )
     if problems:
-        raise WeightingError("margins have different grand totals", problems=tuple(problems),
-                             code="totals_disagree")
+        raise WeightingError(
+            "margins have different grand totals", problems=tuple(problems), code="totals_disagree"
+        )
     if ref <= 0:
         raise WeightingError("the population total is zero", code="zero_population")
     return [t if tot == ref else t * (ref / tot) for t, tot in zip(ts, totals, strict=True)]
 
 
-def _compress(cs: list[np.ndarray], sizes: list[int], n: int) -> tuple[np.ndarray, list[np.ndarray]]:
+def _compress(
+    cs: list[np.ndarray], sizes: list[int], n: int
+) -> tuple[np.ndarray, list[np.ndarray]]:
     """Map rows to occupied cells of the cross-classification: (cell index per row, codes per cell)."""
     key = cs[0].astype(np.int64)
     card = sizes[0]
@@ -190,18 +215,26 @@ class RakePlan:
 
     def cell_weights(self, base_weights: np.ndarray | None = None) -> np.ndarray:
         """Sum of the base weights in each occupied cell."""
-        return np.bincount(self.cell, weights=_check_base(base_weights, self.n),
-                           minlength=self.n_cells)
+        return np.bincount(
+            self.cell, weights=_check_base(base_weights, self.n), minlength=self.n_cells
+        )
 
     def _other_targets(self, targets: Sequence[np.ndarray]) -> tuple[np.ndarray, ...]:
         ts = [np.asarray(t, dtype=np.float64) for t in targets]
         if len(ts) != len(self.targets) or any(
-                a.shape != b.shape for a, b in zip(ts, self.targets, strict=True)):
+            a.shape != b.shape for a, b in zip(ts, self.targets, strict=True)
+        ):
             raise WeightingError("targets do not have the plan's shapes", code="invalid_rake_input")
         return tuple(_consistent_targets(ts, self.names))
 
-    def rake(self, base_weights: np.ndarray | None = None, *, max_iter: int = 100,
-             tol: float = 1e-10, targets: Sequence[np.ndarray] | None = None) -> RakeResult:
+    def rake(
+        self,
+        base_weights: np.ndarray | None = None,
+        *,
+        max_iter: int = 100,
+        tol: float = 1e-10,
+        targets: Sequence[np.ndarray] | None = None,
+    ) -> RakeResult:
         """Rake ``base_weights`` (default: all 1) to the plan's targets (or to ``targets``, same
         shapes, e.g. the totals left after trimming fixed some units).
 
@@ -220,25 +253,36 @@ class RakePlan:
             tot = np.bincount(self.cell_codes[k], weights=cw, minlength=t.shape[0])
             for j in np.flatnonzero((t > 0) & (tot <= 0)):
                 problems.append(
-                    Problem("empty cell: the population has units here but the sample has no weight",
-                            path=f"{_name(self.names, k)}={_label(self.labels, k, int(j))}",
-                            value=0.0, expected=f"sample units for a target of {t[j]:g}",
-                            hint="collapse this level with a neighbouring one or drop it from the margins",
-                            code="empty_cell")
+                    Problem(
+                        "empty cell: the population has units here but the sample has no weight",
+                        path=f"{_name(self.names, k)}={_label(self.labels, k, int(j))}",
+                        value=0.0,
+                        expected=f"sample units for a target of {t[j]:g}",
+                        hint="collapse this level with a neighbouring one or drop it from the margins",
+                        code="empty_cell",
+                    )
                 )
             zero = np.flatnonzero((t == 0) & (tot > 0))
             if zero.size:
-                notices.append(Notice(
-                    "zero_target_level",
-                    f"{_name(self.names, k)}: {zero.size} level(s) with population total 0 hold "
-                    "sample units; their weights become 0",
-                    {"margin": _name(self.names, k),
-                     "levels": [_label(self.labels, k, int(j)) for j in zero]},
-                ))
+                notices.append(
+                    Notice(
+                        "zero_target_level",
+                        f"{_name(self.names, k)}: {zero.size} level(s) with population total 0 hold "
+                        "sample units; their weights become 0",
+                        {
+                            "margin": _name(self.names, k),
+                            "levels": [_label(self.labels, k, int(j)) for j in zero],
+                        },
+                    )
+                )
         if problems:
-            raise WeightingError("cannot rake: empty cells", problems=tuple(problems), code="empty_cell")
+            raise WeightingError(
+                "cannot rake: empty cells", problems=tuple(problems), code="empty_cell"
+            )
         if max_iter < 1:
-            raise WeightingError(f"max_iter must be at least 1 (found {max_iter})", code="bad_option")
+            raise WeightingError(
+                f"max_iter must be at least 1 (found {max_iter})", code="bad_option"
+            )
 
         grand = float(tgts[0].sum())
         safe_t = [np.where(t > 0, t, grand) for t in tgts]
@@ -266,15 +310,20 @@ class RakePlan:
             g_cell *= factors[k][self.cell_codes[k]]
         weights = b * g_cell[self.cell]
         if not converged:
-            notices.append(Notice(
-                "not_converged",
-                f"raking did not converge in {max_iter} iterations "
-                f"(largest relative margin error {history[-1]:.3g} > tol {tol:g})",
-                {"iterations": max_iter, "max_error": history[-1], "tol": tol},
-            ))
+            notices.append(
+                Notice(
+                    "not_converged",
+                    f"raking did not converge in {max_iter} iterations "
+                    f"(largest relative margin error {history[-1]:.3g} > tol {tol:g})",
+                    {"iterations": max_iter, "max_error": history[-1], "tol": tol},
+                )
+            )
         return RakeResult(
-            weights=_readonly(weights), converged=converged, iterations=len(history),
-            history=tuple(history), factors=tuple(_readonly(f) for f in factors),
+            weights=_readonly(weights),
+            converged=converged,
+            iterations=len(history),
+            history=tuple(history),
+            factors=tuple(_readonly(f) for f in factors),
             notices=tuple(notices),
         )
 
@@ -284,39 +333,60 @@ def _check_base(base_weights: np.ndarray | None, n: int) -> np.ndarray:
         return np.ones(n)
     b = np.asarray(base_weights, dtype=np.float64)
     if b.shape != (n,):
-        raise WeightingError(f"base weights must have shape ({n},), found {b.shape}",
-                             code="invalid_rake_input")
+        raise WeightingError(
+            f"base weights must have shape ({n},), found {b.shape}", code="invalid_rake_input"
+        )
     bad = ~np.isfinite(b) | (b < 0)
     if bad.any():
         rows = np.flatnonzero(bad)
         raise WeightingError(
             f"{rows.size} base weight(s) are negative, missing or infinite",
-            problems=tuple(Problem("invalid base weight", row=int(r), value=float(b[r]),
-                                   expected="a finite number >= 0", code="bad_base_weight")
-                           for r in rows[:5]),
+            problems=tuple(
+                Problem(
+                    "invalid base weight",
+                    row=int(r),
+                    value=float(b[r]),
+                    expected="a finite number >= 0",
+                    code="bad_base_weight",
+                )
+                for r in rows[:5]
+            ),
             code="bad_base_weight",
         )
     return b
 
 
-def prepare(codes: Sequence[np.ndarray], targets: Sequence[np.ndarray], *,
-            names: Sequence[str] | None = None,
-            labels: Sequence[Sequence[str]] | None = None) -> RakePlan:
+def prepare(
+    codes: Sequence[np.ndarray],
+    targets: Sequence[np.ndarray],
+    *,
+    names: Sequence[str] | None = None,
+    labels: Sequence[Sequence[str]] | None = None,
+) -> RakePlan:
     """Check the margins and compress the rows once (reuse the plan across bootstrap replicates)."""
     cs, ts, n = _check_inputs(codes, targets, names)
     ts = _consistent_targets(ts, names)
     cell, cell_codes = _compress(cs, [t.shape[0] for t in ts], n)
     return RakePlan(
-        n=n, targets=tuple(_readonly(t.copy()) for t in ts), cell=_readonly(cell),
+        n=n,
+        targets=tuple(_readonly(t.copy()) for t in ts),
+        cell=_readonly(cell),
         cell_codes=tuple(_readonly(c) for c in cell_codes),
         names=tuple(names) if names is not None else None,
         labels=tuple(tuple(str(x) for x in lv) for lv in labels) if labels is not None else None,
     )
 
 
-def rake(codes: Sequence[np.ndarray], targets: Sequence[np.ndarray], base_weights: np.ndarray | None,
-         *, max_iter: int = 100, tol: float = 1e-10, names: Sequence[str] | None = None,
-         labels: Sequence[Sequence[str]] | None = None) -> RakeResult:
+def rake(
+    codes: Sequence[np.ndarray],
+    targets: Sequence[np.ndarray],
+    base_weights: np.ndarray | None,
+    *,
+    max_iter: int = 100,
+    tol: float = 1e-10,
+    names: Sequence[str] | None = None,
+    labels: Sequence[Sequence[str]] | None = None,
+) -> RakeResult:
     """Rake ``base_weights`` so that, for every margin k, ``bincount(codes[k], weights) == targets[k]``.
 
     ``codes[k]``: int array (0..L_k-1) of each row's level in margin k (a joint margin is a combined

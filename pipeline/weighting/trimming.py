@@ -34,9 +34,12 @@ class TrimSpec:
         if self.cap is None and self.median_k is None:
             raise WeightingError("trimming needs a cap or a median multiple", code="bad_option")
         if (self.cap is not None and not self.cap > 0) or (
-                self.median_k is not None and not self.median_k > 1):
-            raise WeightingError(f"trim cap must be > 0 and median multiple > 1 "
-                                 f"(found {self.cap}, {self.median_k})", code="bad_option")
+            self.median_k is not None and not self.median_k > 1
+        ):
+            raise WeightingError(
+                f"trim cap must be > 0 and median multiple > 1 (found {self.cap}, {self.median_k})",
+                code="bad_option",
+            )
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,8 +51,9 @@ class TrimResult:
     notices: tuple[Notice, ...]
 
 
-def trim(plan: RakePlan, base_weights: np.ndarray, untrimmed: RakeResult, spec: TrimSpec,
-         fit: Fit) -> TrimResult:
+def trim(
+    plan: RakePlan, base_weights: np.ndarray, untrimmed: RakeResult, spec: TrimSpec, fit: Fit
+) -> TrimResult:
     """Trim ``untrimmed.weights`` to the cap and re-fit with ``fit(base, targets)`` until it holds."""
     w = np.asarray(untrimmed.weights)
     caps = []
@@ -76,16 +80,21 @@ def trim(plan: RakePlan, base_weights: np.ndarray, untrimmed: RakeResult, spec: 
             r[np.abs(r) < 1e-9 * N] = 0.0
             remaining.append(r)
         if any(np.any(r < 0) for r in remaining) or not np.any(~new_fixed & (base_weights > 0)):
-            notices.append(_infeasible(cap, current, "fixing the capped units at the cap exceeds "
-                                       "a population total"))
+            notices.append(
+                _infeasible(
+                    cap, current, "fixing the capped units at the cap exceeds a population total"
+                )
+            )
             break
         try:
             res = fit(np.where(new_fixed, 0.0, base_weights), remaining)
         except WeightingError as exc:
             if exc.code == "empty_cell":
                 levels = ", ".join(str(p.path) for p in exc.problems[:5])
-                why = (f"every unit of {levels} would be at the cap, yet the level's population "
-                       "total needs larger weights")
+                why = (
+                    f"every unit of {levels} would be at the cap, yet the level's population "
+                    "total needs larger weights"
+                )
             else:
                 why = exc.message
             notices.append(_infeasible(cap, current, why))
@@ -95,25 +104,37 @@ def trim(plan: RakePlan, base_weights: np.ndarray, untrimmed: RakeResult, spec: 
             break
         fixed = new_fixed
         weights = np.where(fixed, cap, res.weights)
-        current = RakeResult(weights=_readonly(weights), converged=True,
-                             iterations=current.iterations + res.iterations,
-                             history=current.history + res.history, factors=(),
-                             notices=res.notices)
+        current = RakeResult(
+            weights=_readonly(weights),
+            converged=True,
+            iterations=current.iterations + res.iterations,
+            history=current.history + res.history,
+            factors=(),
+            notices=res.notices,
+        )
     else:
         if np.any(current.weights > slack):
             notices.append(_infeasible(cap, current, f"still above the cap after {rounds} rounds"))
     n_trimmed = int(fixed.sum())
     if n_trimmed:
-        notices.append(Notice("trimmed", f"{n_trimmed} weight(s) trimmed to the cap {cap:.6g}; "
-                              f"the excess was redistributed by re-fitting the margins "
-                              f"({rounds} round(s))",
-                              {"cap": cap, "n_trimmed": n_trimmed, "rounds": rounds}))
-    return TrimResult(fit=current, cap=cap, n_trimmed=n_trimmed, rounds=rounds,
-                      notices=tuple(notices))
+        notices.append(
+            Notice(
+                "trimmed",
+                f"{n_trimmed} weight(s) trimmed to the cap {cap:.6g}; "
+                f"the excess was redistributed by re-fitting the margins "
+                f"({rounds} round(s))",
+                {"cap": cap, "n_trimmed": n_trimmed, "rounds": rounds},
+            )
+        )
+    return TrimResult(
+        fit=current, cap=cap, n_trimmed=n_trimmed, rounds=rounds, notices=tuple(notices)
+    )
 
 
 def _infeasible(cap: float, current: RakeResult, why: str) -> Notice:
-    return Notice("trim_infeasible",
-                  f"the weight cap {cap:.6g} cannot be met while the margins hold ({why}); "
-                  f"largest weight kept: {float(np.max(current.weights)):.6g}",
-                  {"cap": cap, "max_weight": float(np.max(current.weights)), "reason": why})
+    return Notice(
+        "trim_infeasible",
+        f"the weight cap {cap:.6g} cannot be met while the margins hold ({why}); "
+        f"largest weight kept: {float(np.max(current.weights)):.6g}",
+        {"cap": cap, "max_weight": float(np.max(current.weights)), "reason": why},
+    )

@@ -9,7 +9,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from pipeline.disclosure.structure import TOTAL, TableStructure, build, flat
+from pipeline.sdc.tables.structure import TOTAL, TableStructure, build, flat
 
 
 def table_from_inner(inner: np.ndarray) -> tuple[TableStructure, list[float]]:
@@ -37,15 +37,18 @@ def cover_matrix(st: TableStructure, shape: tuple[int, ...]) -> np.ndarray:
     return out
 
 
-def brute_intervals(st: TableStructure, inner: np.ndarray, suppressed: list[bool],
-                    limit: int = 2_000_000) -> dict[int, tuple[int, int]]:
+def brute_intervals(
+    st: TableStructure, inner: np.ndarray, suppressed: list[bool], limit: int = 2_000_000
+) -> dict[int, tuple[int, int]]:
     """Exact integer bounds of each suppressed cell: enumerate (vectorised) all non-negative integer
     inner tables that agree with every published cell. Small tables only."""
     m = cover_matrix(st, inner.shape)
     x = inner.ravel().astype(np.int64)
     true = m @ x
     sup = np.asarray(suppressed, dtype=bool)
-    leaf_of = {j: int(np.flatnonzero((m[:, j] == 1) & (m.sum(axis=1) == 1))[0]) for j in range(x.size)}
+    leaf_of = {
+        j: int(np.flatnonzero((m[:, j] == 1) & (m.sum(axis=1) == 1))[0]) for j in range(x.size)
+    }
     free = [j for j in range(x.size) if sup[leaf_of[j]]]
     bounds = []
     for j in free:
@@ -55,7 +58,9 @@ def brute_intervals(st: TableStructure, inner: np.ndarray, suppressed: list[bool
     if total > limit:
         raise ValueError(f"too many candidate tables to enumerate ({total})")
     grids = np.meshgrid(*[np.arange(b + 1) for b in bounds], indexing="ij")
-    combos = np.stack([g.ravel() for g in grids], axis=1) if free else np.zeros((1, 0), dtype=np.int64)
+    combos = (
+        np.stack([g.ravel() for g in grids], axis=1) if free else np.zeros((1, 0), dtype=np.int64)
+    )
     cand = np.repeat(x[None, :], combos.shape[0], axis=0)
     cand[:, free] = combos
     vals = cand @ m.T  # candidates x cells
@@ -119,7 +124,6 @@ def nullspace_exact(rows: list[list[int]], n: int) -> list[list[int]]:
     return out
 
 
-
 def atom_count(pub: np.ndarray) -> int:
     """The number of non-empty atoms (groups of respondents no published cell tells apart)."""
     if pub.size == 0:
@@ -139,7 +143,9 @@ def no_small_group(pub: np.ndarray, min_n: int) -> None:
     if n_atoms == 0:
         return
     assert n_atoms <= MAX_ATOMS, n_atoms  # every subset is enumerated
-    z = np.array(nullspace_exact(patterns.T.astype(int).tolist(), n_atoms), dtype=np.int64).reshape(-1, n_atoms)
+    z = np.array(nullspace_exact(patterns.T.astype(int).tolist(), n_atoms), dtype=np.int64).reshape(
+        -1, n_atoms
+    )
     subsets = ((np.arange(1 << n_atoms)[:, None] >> np.arange(n_atoms)) & 1).astype(np.int64)
     in_span = np.all(subsets @ z.T == 0, axis=1) if len(z) else np.ones(len(subsets), dtype=bool)
     sizes = subsets @ counts

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipeline.disclosure.cells import CellDef, Condition, digest, members, membership, table_cells
-from pipeline.disclosure.structure import Dimension, build, flat
 from pipeline.errors import InputError
+from pipeline.sdc.tables.cells import CellDef, Condition, digest, members, membership, table_cells
+from pipeline.sdc.tables.structure import Dimension, build, flat
 
 
 @pytest.fixture
@@ -20,7 +20,10 @@ def columns():
 
 
 def test_normalisation_merges_and_sorts():
-    a = CellDef.of([Condition("statute", (2, 1)), Condition("sector", (4,)), Condition("statute", (1, 3))], "werkstress")
+    a = CellDef.of(
+        [Condition("statute", (2, 1)), Condition("sector", (4,)), Condition("statute", (1, 3))],
+        "werkstress",
+    )
     assert a.conditions == (Condition("sector", (4.0,)), Condition("statute", (1.0,)))
     assert a.key == "sector in [4] & statute in [1] | werkstress"
     b = CellDef.of([Condition("sector", (4,)), Condition("statute", (1,))], "werkstress")

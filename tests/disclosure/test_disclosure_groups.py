@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.disclosure.groups import basis, find_small_group, in_span
+from pipeline.sdc.tables.groups import basis, find_small_group, in_span
 
 
 def test_union_of_two_atoms_is_found():
@@ -36,8 +36,12 @@ def test_reject_and_none():
 def test_finds_a_group_iff_enumeration_does(data):
     k = data.draw(st.integers(1, 5))
     a = data.draw(st.integers(2, 7))
-    cells = np.array(data.draw(st.lists(st.lists(st.integers(0, 1), min_size=a, max_size=a), min_size=k, max_size=k)),
-                     dtype=float)
+    cells = np.array(
+        data.draw(
+            st.lists(st.lists(st.integers(0, 1), min_size=a, max_size=a), min_size=k, max_size=k)
+        ),
+        dtype=float,
+    )
     counts = np.array(data.draw(st.lists(st.integers(1, 12), min_size=a, max_size=a)))
     max_n = 6
     b = basis(cells)

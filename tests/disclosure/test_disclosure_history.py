@@ -7,10 +7,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from pipeline.disclosure.cells import CellDef, Condition, membership, table_cells
-from pipeline.disclosure.history import ReleasedCell, check_against_history
-from pipeline.disclosure.rules import PrimaryRules, TableKind, primary_statuses
-from pipeline.disclosure.structure import build, flat
+from pipeline.sdc.tables.cells import CellDef, Condition, membership, table_cells
+from pipeline.sdc.tables.history import ReleasedCell, check_against_history
+from pipeline.sdc.tables.rules import PrimaryRules, TableKind, primary_statuses
+from pipeline.sdc.tables.structure import build, flat
 
 
 @pytest.fixture
@@ -30,7 +30,10 @@ def columns():
 def _release(cells, columns, kind="count", release="new", statuses=None):
     n = membership(cells, columns).sum(axis=0)
     statuses = statuses or primary_statuses(kind, [int(x) for x in n])
-    return [ReleasedCell(c, kind, s, int(k), None, release, i) for i, (c, s, k) in enumerate(zip(cells, statuses, n, strict=True))]
+    return [
+        ReleasedCell(c, kind, s, int(k), None, release, i)
+        for i, (c, s, k) in enumerate(zip(cells, statuses, n, strict=True))
+    ]
 
 
 S4 = Condition("sector", (4,))
@@ -80,18 +83,27 @@ def test_small_group_by_inclusion_exclusion(columns):
     c["age_band"][np.flatnonzero((c["sector"] == 4) & (c["statute"] != 1))[:20]] = 1.0
     young = Condition("age_band", (1,))
     old = _release([CellDef.of([S4]), CellDef.of([S4, young])], c, release="r1")
-    new = _release([CellDef.of([S4, Condition("statute", (1,))]),
-                    CellDef.of([S4, Condition("age_band", (2, 3)), Condition("statute", (2, 3))])], c)
+    new = _release(
+        [
+            CellDef.of([S4, Condition("statute", (1,))]),
+            CellDef.of([S4, Condition("age_band", (2, 3)), Condition("statute", (2, 3))]),
+        ],
+        c,
+    )
     found = check_against_history(new, old, c)
     groups = [f for f in found if f.code == "small_derived_group"]
     assert groups and groups[0].group_n == 2 and groups[0].blocking
 
 
 def test_already_derivable_from_history_is_not_blocking(columns):
-    old = _release([CellDef.of([S4]), CellDef.of([S4, Condition("statute", (1, 2))])], columns, release="r1")
+    old = _release(
+        [CellDef.of([S4]), CellDef.of([S4, Condition("statute", (1, 2))])], columns, release="r1"
+    )
     # the old pair itself already gives the 3 ambtenaren; a new unrelated cell does not change that
     old_st = [replace(x, status="ok") for x in old]
-    hidden = ReleasedCell(CellDef.of([S4, Condition("statute", (3,))]), "count", "primary:min_n", 3, None, "r1", 2)
+    hidden = ReleasedCell(
+        CellDef.of([S4, Condition("statute", (3,))]), "count", "primary:min_n", 3, None, "r1", 2
+    )
     new = _release([CellDef.of([Condition("sector", (5,))])], columns)
     found = check_against_history(new, [*old_st, hidden], columns)
     rec = [f for f in found if f.code == "recomputable_cell"]
@@ -107,7 +119,9 @@ def test_percentage_threshold_applies_only_to_percentage_pairs(columns):
     assert 5 <= n_diff < 30
     pct_old = _release([big], columns, kind="percent", release="r1")
     pct_new = _release([sub], columns, kind="percent")
-    assert [f.code for f in check_against_history(pct_new, pct_old, columns)] == ["small_difference"]
+    assert [f.code for f in check_against_history(pct_new, pct_old, columns)] == [
+        "small_difference"
+    ]
     cnt_old = _release([big], columns, kind="count", release="r1")
     assert check_against_history(pct_new, cnt_old, columns) == ()
 
@@ -125,8 +139,7 @@ def test_magnitude_groups_use_dominance(columns):
     turnover[grp[0]] = 10_000.0  # one dominant enterprise among the bedienden of sector 4
     big = CellDef.of([S4], "turnover")
     sub = CellDef.of([S4, Condition("statute", (1, 3))], "turnover")
-    old = _release([big], columns, kind="magnitude", release="r1",
-                   statuses=["ok"])
+    old = _release([big], columns, kind="magnitude", release="r1", statuses=["ok"])
     new = _release([sub], columns, kind="magnitude", statuses=["ok"])
     assert check_against_history(new, old, columns, rules) == ()  # n of the difference is large
     found = check_against_history(new, old, columns, rules, contributions={"turnover": turnover})
@@ -143,7 +156,9 @@ def test_total_minus_parts_from_different_releases_split_by_another_cell(columns
     old += _release([CellDef.of([S4, Condition("statute", (1,))])], c, release="r2")
     new = _release([CellDef.of([S4, Condition("statute", (2,))])], c)
     found = check_against_history(new, old, c)
-    assert any(f.code == "small_derived_group" and f.group_n == 3 and f.new_cells == (0,) for f in found)
+    assert any(
+        f.code == "small_derived_group" and f.group_n == 3 and f.new_cells == (0,) for f in found
+    )
 
 
 def test_hidden_total_must_stay_hidden(columns):

@@ -17,33 +17,42 @@ requester, each protected against the earlier releases. Then, by brute force on 
 from __future__ import annotations
 
 import numpy as np
-from disclosure_helpers import in_span_exact, no_small_group, nullspace_exact
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.disclosure.audit import audit
-from pipeline.disclosure.cells import Condition, membership, table_cells
-from pipeline.disclosure.history import ReleasedCell
-from pipeline.disclosure.protect import TableData, protect
-from pipeline.disclosure.rules import PrimaryRules, TableKind, is_primary
-from pipeline.disclosure.structure import build, flat
+from pipeline.sdc.tables.audit import audit
+from pipeline.sdc.tables.cells import Condition, membership, table_cells
+from pipeline.sdc.tables.history import ReleasedCell
+from pipeline.sdc.tables.protect import TableData, protect
+from pipeline.sdc.tables.rules import PrimaryRules, TableKind, is_primary
+from pipeline.sdc.tables.structure import build, flat
+
+from .disclosure_helpers import in_span_exact, no_small_group, nullspace_exact
 
 LEVELS = {"a": (1, 2, 3), "b": (1, 2, 3), "c": (1, 2)}
 
 
 requests = st.lists(
     st.tuples(
-        st.dictionaries(st.sampled_from(sorted(LEVELS)), st.integers(1, 6), max_size=2),  # filter: var -> mask seed
-        st.lists(st.sampled_from(sorted(LEVELS)), min_size=1, max_size=2, unique=True),  # breakdowns
+        st.dictionaries(
+            st.sampled_from(sorted(LEVELS)), st.integers(1, 6), max_size=2
+        ),  # filter: var -> mask seed
+        st.lists(
+            st.sampled_from(sorted(LEVELS)), min_size=1, max_size=2, unique=True
+        ),  # breakdowns
     ),
-    min_size=2, max_size=5,
+    min_size=2,
+    max_size=5,
 )
 
 
 def _run(seed: int, reqs, kind: TableKind, rules: PrimaryRules):
     rng = np.random.default_rng(seed)
     n = 90
-    cols = {v: rng.choice(np.array(lv, dtype=float), n, p=rng.dirichlet(np.ones(len(lv)) * 0.7)) for v, lv in LEVELS.items()}
+    cols = {
+        v: rng.choice(np.array(lv, dtype=float), n, p=rng.dirichlet(np.ones(len(lv)) * 0.7))
+        for v, lv in LEVELS.items()
+    }
     released: list[ReleasedCell] = []
     sets: dict[tuple, np.ndarray] = {}
     for k, (filt, dims) in enumerate(reqs):

@@ -24,7 +24,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from disclosure_helpers import MAX_ATOMS, atom_count, in_span_exact, no_small_group
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -32,6 +31,8 @@ from pipeline.questionnaire.load import load_questionnaire
 from pipeline.tables.api import make_table
 from pipeline.tables.request import parse_request, resolve
 from pipeline.tables.source import wave_data
+
+from .disclosure_helpers import MAX_ATOMS, atom_count, in_span_exact, no_small_group
 
 MIN_N = 8  # min_n_percent of the requests (small, so the samples have many small cells)
 BREAKDOWNS = ("sex", "statute")
@@ -42,38 +43,58 @@ Q = load_questionnaire("wbm-werknemers-2023")
 def _frame(seed: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     n = int(rng.integers(60, 140))
-    df = pd.DataFrame({
-        "sample_id": [f"r{seed}-{i}" for i in range(n)],
-        "sex": rng.choice([1.0, 2.0], n),
-        "age_band": rng.choice([1.0, 2.0, 3.0, 4.0, 5.0], n, p=rng.dirichlet(np.ones(5))),
-        "sector": rng.choice([1.0, 2.0, 3.0], n, p=rng.dirichlet(np.ones(3))),
-        "statute": rng.choice([1.0, 2.0, 3.0], n, p=rng.dirichlet(np.ones(3) * 0.8)),
-        "province": rng.choice([1.0, 2.0, 3.0, 4.0, 5.0], n),
-        "weight": rng.uniform(50, 300, n),
-        "werkstress": rng.choice([0.0, 1.0], n),
-    })
+    df = pd.DataFrame(
+        {
+            "sample_id": [f"r{seed}-{i}" for i in range(n)],
+            "sex": rng.choice([1.0, 2.0], n),
+            "age_band": rng.choice([1.0, 2.0, 3.0, 4.0, 5.0], n, p=rng.dirichlet(np.ones(5))),
+            "sector": rng.choice([1.0, 2.0, 3.0], n, p=rng.dirichlet(np.ones(3))),
+            "statute": rng.choice([1.0, 2.0, 3.0], n, p=rng.dirichlet(np.ones(3) * 0.8)),
+            "province": rng.choice([1.0, 2.0, 3.0, 4.0, 5.0], n),
+            "weight": rng.uniform(50, 300, n),
+            "werkstress": rng.choice([0.0, 1.0], n),
+        }
+    )
     df.loc[rng.random(n) < 0.05, "werkstress"] = np.nan
     return df
 
 
 requests = st.lists(
     st.tuples(
-        st.dictionaries(st.sampled_from(sorted(FILTERS)), st.integers(1, 30), max_size=2),  # var -> levels bitmask
+        st.dictionaries(
+            st.sampled_from(sorted(FILTERS)), st.integers(1, 30), max_size=2
+        ),  # var -> levels bitmask
         st.lists(st.sampled_from(BREAKDOWNS), min_size=1, max_size=2, unique=True),
     ),
-    min_size=2, max_size=4,
+    min_size=2,
+    max_size=4,
 )
 
 
-def _request(k: int, filt: dict[str, int], dims: list[str], policy: str = "suppress") -> dict[str, object]:
+def _request(
+    k: int, filt: dict[str, int], dims: list[str], policy: str = "suppress"
+) -> dict[str, object]:
     filters = []
     for var, mask in sorted(filt.items()):
         levels = [x for i, x in enumerate(FILTERS[var]) if (mask >> i) & 1] or [FILTERS[var][0]]
         filters.append({"variable": var, "levels": levels})
-    return {"id": f"p{k}", "requester": "prop", "population": "employees", "waves": [2023], "questionnaire": Q.study.id,
-            "indicators": ["werkstress"], "rows": dims[0], "columns": dims[1] if len(dims) > 1 else None,
-            "filters": filters, "statistics": ["percent", "ci", "n", "weighted_n"],
-            "disclosure": {"min_n_percent": MIN_N, "unreliable_below": MIN_N + 4, "on_disclosure": policy}}
+    return {
+        "id": f"p{k}",
+        "requester": "prop",
+        "population": "employees",
+        "waves": [2023],
+        "questionnaire": Q.study.id,
+        "indicators": ["werkstress"],
+        "rows": dims[0],
+        "columns": dims[1] if len(dims) > 1 else None,
+        "filters": filters,
+        "statistics": ["percent", "ci", "n", "weighted_n"],
+        "disclosure": {
+            "min_n_percent": MIN_N,
+            "unreliable_below": MIN_N + 4,
+            "on_disclosure": policy,
+        },
+    }
 
 
 def _members(df: pd.DataFrame, req: dict[str, object], row: dict[str, object]) -> np.ndarray:
@@ -97,7 +118,9 @@ def test_released_tables_never_reveal_a_protected_cell(seed, reqs, policy):
     with tempfile.TemporaryDirectory() as tmp:
         for k, (filt, dims) in enumerate(reqs):
             req = _request(k, filt, dims, policy)
-            resolved = resolve(parse_request({key: v for key, v in req.items() if v is not None}), loaded=Q)
+            resolved = resolve(
+                parse_request({key: v for key, v in req.items() if v is not None}), loaded=Q
+            )
             out = make_table(resolved, [data], Path(tmp) / f"out{k}", ledger=Path(tmp) / "ledger")
             if out.decision == "refuse":
                 assert out.files == () and not (Path(tmp) / f"out{k}").exists()
@@ -105,7 +128,9 @@ def test_released_tables_never_reveal_a_protected_cell(seed, reqs, policy):
             for row in json.loads(out.files[2].read_text(encoding="utf-8"))["rows"]:
                 m = _members(df, req, row)
                 if row["flag"] == "suppressed":
-                    assert all(row[c] is None for c in ("estimate", "ci_low", "ci_high", "n", "weighted_n"))
+                    assert all(
+                        row[c] is None for c in ("estimate", "ci_low", "ci_high", "n", "weighted_n")
+                    )
                     if 0 < m.sum() < MIN_N:
                         unsafe.append(m)
                 else:
@@ -143,6 +168,8 @@ def _check(published: list[np.ndarray], unsafe: list[np.ndarray]) -> None:
     for u in unsafe:
         assert not any(np.array_equal(u, p) for p in published)
         v = atoms(u)
-        assert v is None or not in_span_exact(rows, v), f"an unsafe cell of {int(u.sum())} can be recomputed"
+        assert v is None or not in_span_exact(rows, v), (
+            f"an unsafe cell of {int(u.sum())} can be recomputed"
+        )
     if atom_count(pub) <= MAX_ATOMS:
         no_small_group(pub, MIN_N)

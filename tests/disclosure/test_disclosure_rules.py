@@ -6,24 +6,36 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.disclosure import rules as R
-from pipeline.disclosure.rules import (
+from pipeline.errors import SpecError
+from pipeline.sdc.tables import rules as R
+from pipeline.sdc.tables.rules import (
     DominanceRule,
     PrimaryRules,
     TableKind,
     primary_status,
     primary_statuses,
 )
-from pipeline.errors import SpecError
 
 
-@pytest.mark.parametrize(("n", "expected"), [(0, R.OK), (1, R.PRIMARY_MIN_N), (4, R.PRIMARY_MIN_N), (5, R.OK), (500, R.OK)])
+@pytest.mark.parametrize(
+    ("n", "expected"),
+    [(0, R.OK), (1, R.PRIMARY_MIN_N), (4, R.PRIMARY_MIN_N), (5, R.OK), (500, R.OK)],
+)
 def test_count_minimum_five(n, expected):
     assert primary_status(TableKind.count, n) == expected
 
 
-@pytest.mark.parametrize(("n", "expected"), [(0, R.OK), (1, R.PRIMARY_MIN_N), (29, R.PRIMARY_MIN_N), (30, R.UNRELIABLE),
-                                             (49, R.UNRELIABLE), (50, R.OK)])
+@pytest.mark.parametrize(
+    ("n", "expected"),
+    [
+        (0, R.OK),
+        (1, R.PRIMARY_MIN_N),
+        (29, R.PRIMARY_MIN_N),
+        (30, R.UNRELIABLE),
+        (49, R.UNRELIABLE),
+        (50, R.OK),
+    ],
+)
 @pytest.mark.parametrize("kind", [TableKind.percent, TableKind.mean])
 def test_percent_minimum_thirty_and_unreliable_band(kind, n, expected):
     assert primary_status(kind, n) == expected
@@ -85,8 +97,13 @@ def test_dominance_matches_definition(xs):
 
 def test_invalid_rules_report_every_problem():
     with pytest.raises(SpecError) as err:
-        PrimaryRules(min_n_count=-1, min_n_percent=30, unreliable_below=20, p_percent=0.0,
-                     dominance=(DominanceRule(0, 120),))
+        PrimaryRules(
+            min_n_count=-1,
+            min_n_percent=30,
+            unreliable_below=20,
+            p_percent=0.0,
+            dominance=(DominanceRule(0, 120),),
+        )
     paths = {p.path for p in err.value.problems}
     assert paths == {"min_n_count", "unreliable_below", "p_percent", "dominance[0]"}
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from disclosure_helpers import brute_intervals, table_from_inner, values_from_inner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.disclosure.audit import Protection, audit, group_exposures
-from pipeline.disclosure.secondary import suppress_secondary
-from pipeline.disclosure.structure import TOTAL, Dimension, build
 from pipeline.errors import DisclosureError
+from pipeline.sdc.tables.audit import Protection, audit, group_exposures
+from pipeline.sdc.tables.secondary import suppress_secondary
+from pipeline.sdc.tables.structure import TOTAL, Dimension, build
+
+from .disclosure_helpers import brute_intervals, table_from_inner, values_from_inner
 
 
 def _primary(vals, min_n=5):
@@ -70,8 +71,16 @@ def test_hierarchical_dimension():
     d1 = Dimension("sector", ("1", "2", "3", "4"), groups=(("a", ("1", "2")), ("b", ("3", "4"))))
     d2 = Dimension("statute", ("1", "2"))
     st_ = build([d1, d2])
-    inner = {("1", "1"): 3, ("1", "2"): 40, ("2", "1"): 25, ("2", "2"): 30,
-             ("3", "1"): 60, ("3", "2"): 2, ("4", "1"): 45, ("4", "2"): 50}
+    inner = {
+        ("1", "1"): 3,
+        ("1", "2"): 40,
+        ("2", "1"): 25,
+        ("2", "2"): 30,
+        ("3", "1"): 60,
+        ("3", "2"): 2,
+        ("4", "1"): 45,
+        ("4", "2"): 50,
+    }
     leaves = {"a": ("1", "2"), "b": ("3", "4"), TOTAL: ("1", "2", "3", "4")}
     vals = []
     for s, t in st_.keys:
@@ -89,10 +98,16 @@ def test_hierarchical_dimension():
 def test_property_2d_every_suppressed_cell_has_positive_width(data):
     r = data.draw(st.integers(2, 5), label="rows")
     c = data.draw(st.integers(2, 4), label="cols")
-    cells = data.draw(st.lists(st.one_of(st.integers(0, 4), st.integers(5, 80)), min_size=r * c, max_size=r * c))
+    cells = data.draw(
+        st.lists(st.one_of(st.integers(0, 4), st.integers(5, 80)), min_size=r * c, max_size=r * c)
+    )
     inner = np.array(cells).reshape(r, c)
-    weights = np.array(data.draw(st.lists(st.floats(0.5, 40.0), min_size=r * c, max_size=r * c))).reshape(r, c)
-    share = np.array(data.draw(st.lists(st.floats(0.0, 1.0), min_size=r * c, max_size=r * c))).reshape(r, c)
+    weights = np.array(
+        data.draw(st.lists(st.floats(0.5, 40.0), min_size=r * c, max_size=r * c))
+    ).reshape(r, c)
+    share = np.array(
+        data.draw(st.lists(st.floats(0.0, 1.0), min_size=r * c, max_size=r * c))
+    ).reshape(r, c)
     st_, n = table_from_inner(inner)
     wn = values_from_inner(st_, inner * weights)
     num = values_from_inner(st_, inner * weights * share)
@@ -104,7 +119,11 @@ def test_property_2d_every_suppressed_cell_has_positive_width(data):
         a = audit(st_, layer, res.suppressed)
         assert a.ok, [(st_.keys[iv.cell], iv) for iv in a.intervals if iv.exposed]
         for iv in a.intervals:
-            assert iv.low <= iv.value + 1e-6 * max(1.0, iv.value) <= iv.high + 2e-6 * max(1.0, iv.value)
+            assert (
+                iv.low
+                <= iv.value + 1e-6 * max(1.0, iv.value)
+                <= iv.high + 2e-6 * max(1.0, iv.value)
+            )
     assert group_exposures(st_, n, res.suppressed, 5) == ()
 
 
@@ -113,7 +132,9 @@ def test_property_2d_every_suppressed_cell_has_positive_width(data):
 def test_property_small_2d_exact_integer_check(data):
     """Brute force over integer tables: no suppressed cell's count is determined."""
     r, c = data.draw(st.sampled_from([(2, 2), (2, 3), (3, 2)]))
-    inner = np.array(data.draw(st.lists(st.integers(0, 6), min_size=r * c, max_size=r * c))).reshape(r, c)
+    inner = np.array(
+        data.draw(st.lists(st.integers(0, 6), min_size=r * c, max_size=r * c))
+    ).reshape(r, c)
     st_, n = table_from_inner(inner)
     if int(inner.sum()) > 14:
         inner = np.minimum(inner, 2)
@@ -129,8 +150,11 @@ def test_property_small_2d_exact_integer_check(data):
 def test_property_3d(data):
     shape = data.draw(st.sampled_from([(2, 2, 2), (2, 3, 2), (3, 2, 3)]))
     size = int(np.prod(shape))
-    inner = np.array(data.draw(st.lists(st.one_of(st.integers(0, 4), st.integers(5, 60)),
-                                        min_size=size, max_size=size))).reshape(shape)
+    inner = np.array(
+        data.draw(
+            st.lists(st.one_of(st.integers(0, 4), st.integers(5, 60)), min_size=size, max_size=size)
+        )
+    ).reshape(shape)
     st_, n = table_from_inner(inner)
     prim = _primary(n)
     res = suppress_secondary(st_, {"n": n}, prim, group_min_n=5)

@@ -6,13 +6,14 @@ import math
 
 import numpy as np
 import pytest
-from disclosure_helpers import brute_intervals, table_from_inner, values_from_inner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.disclosure.audit import Protection, audit, components, exposed_cells, group_exposures
-from pipeline.disclosure.structure import TOTAL, Dimension, build, flat
 from pipeline.errors import DisclosureError
+from pipeline.sdc.tables.audit import Protection, audit, components, exposed_cells, group_exposures
+from pipeline.sdc.tables.structure import TOTAL, Dimension, build, flat
+
+from .disclosure_helpers import brute_intervals, table_from_inner, values_from_inner
 
 
 def test_two_way_relations():
@@ -39,7 +40,9 @@ def test_hierarchy_relations():
     assert rels == {"ind": ("1", "2"), TOTAL: ("3", "4", "ind")}
 
 
-@pytest.mark.parametrize("groups", [(("a", ("1", "x")),), (("a", ("1",)), ("b", ("1",))), (("a", ("b",)), ("b", ("a",)))])
+@pytest.mark.parametrize(
+    "groups", [(("a", ("1", "x")),), (("a", ("1",)), ("b", ("1",))), (("a", ("b",)), ("b", ("a",)))]
+)
 def test_bad_hierarchies_rejected(groups):
     with pytest.raises(ValueError):
         Dimension("v", ("1", "2"), groups=groups)
@@ -74,7 +77,9 @@ def test_zeros_can_pin_a_rectangle():
     st_, vals = table_from_inner(inner)
     sup = [TOTAL not in k for k in st_.keys]
     res = audit(st_, vals, sup)
-    assert set(res.exposed) == {st_.index(k) for k in [("0", "0"), ("0", "1"), ("1", "0"), ("1", "1")]}
+    assert set(res.exposed) == {
+        st_.index(k) for k in [("0", "0"), ("0", "1"), ("1", "0"), ("1", "1")]
+    }
     assert audit(st_, vals, sup, lower=None).ok  # signed data: zeros do not pin
 
 
@@ -123,7 +128,11 @@ def test_group_exposure():
     sup[st_.index(("0", "1"))] = sup[st_.index(("0", "2"))] = True
     rel_ids = group_exposures(st_, n, sup, 5)
     # row 0: 1 + 2 = 3; column 1: 13 - 12 = 1; column 2: 10 - 8 = 2
-    assert sorted(st_.keys[st_.relations[r].total] for r in rel_ids) == [(TOTAL, "1"), (TOTAL, "2"), ("0", TOTAL)]
+    assert sorted(st_.keys[st_.relations[r].total] for r in rel_ids) == [
+        (TOTAL, "1"),
+        (TOTAL, "2"),
+        ("0", TOTAL),
+    ]
     assert group_exposures(st_, n, sup, 1) == ()
 
 
@@ -133,7 +142,9 @@ def test_lp_bounds_equal_integer_bounds_2d(data):
     """2-D tables are totally unimodular: LP bounds are the exact integer bounds (brute force)."""
     r = data.draw(st.integers(2, 3))
     c = data.draw(st.integers(2, 3))
-    inner = np.array(data.draw(st.lists(st.integers(0, 3), min_size=r * c, max_size=r * c))).reshape(r, c)
+    inner = np.array(
+        data.draw(st.lists(st.integers(0, 3), min_size=r * c, max_size=r * c))
+    ).reshape(r, c)
     st_, vals = table_from_inner(inner)
     leaves = [i for i, k in enumerate(st_.keys) if TOTAL not in k]
     chosen = data.draw(st.lists(st.sampled_from(leaves), min_size=1, max_size=3, unique=True))
@@ -161,7 +172,9 @@ def test_fast_exposure_check_agrees_with_lp_audit(data):
     """exposed_cells (null space + LP only where zeros can pin) gives the LP audit's verdict."""
     shape = data.draw(st.sampled_from([(2, 2), (2, 3), (3, 3), (4, 3), (2, 2, 2), (2, 3, 2)]))
     size = int(np.prod(shape))
-    inner = np.array(data.draw(st.lists(st.one_of(st.just(0), st.integers(1, 30)), min_size=size, max_size=size)))
+    inner = np.array(
+        data.draw(st.lists(st.one_of(st.just(0), st.integers(1, 30)), min_size=size, max_size=size))
+    )
     st_, vals = table_from_inner(inner.reshape(shape))
     weighted = values_from_inner(st_, inner.reshape(shape) * 2.5)
     sup = data.draw(st.lists(st.booleans(), min_size=st_.n_cells, max_size=st_.n_cells))

@@ -6,7 +6,8 @@ import shutil
 
 import pandas as pd
 import pytest
-from estimation_golden import golden_contrasts, golden_estimates
+
+from .estimation_golden import golden_contrasts, golden_estimates
 
 
 @pytest.fixture(scope="session")

@@ -27,18 +27,51 @@ class Case:
 
 
 CASES: tuple[Case, ...] = (
-    Case("apistrat", "apistrat.csv", DesignSpec("pw", strata="stype", fpc="fpc"), False,
-         ("api00", "enroll", "meals_na"), ("sch_wide", "awards_yes", "hi_api"), ("stype", "awards")),
-    Case("apiclus1", "apiclus1.csv", DesignSpec("pw", psu="dnum", fpc="fpc"), False,
-         ("api00", "enroll"), ("sch_wide", "hi_api"), ("stype",)),
-    Case("wbm_raked", "wbm_synth.csv", DesignSpec("r_weight", strata="sector", fpc="fpc"), True,
-         ("score",), ("stress", "motivation", "learning", "worklife", "werkbaar", "acute"),
-         ("sector", "sex", "age_band", "occupation")),
-    Case("wbm_raked_clustered", "wbm_synth.csv",
-         DesignSpec("r_weight", strata="sector", psu="firm", fpc="firm_fpc"), True,
-         ("score",), ("stress", "werkbaar", "acute"), ("sector", "occupation")),
-    Case("wbm_fixed_weights", "wbm_synth.csv", DesignSpec("r_weight", strata="sector", fpc="fpc"), False,
-         (), ("stress", "werkbaar"), ("sector",)),
+    Case(
+        "apistrat",
+        "apistrat.csv",
+        DesignSpec("pw", strata="stype", fpc="fpc"),
+        False,
+        ("api00", "enroll", "meals_na"),
+        ("sch_wide", "awards_yes", "hi_api"),
+        ("stype", "awards"),
+    ),
+    Case(
+        "apiclus1",
+        "apiclus1.csv",
+        DesignSpec("pw", psu="dnum", fpc="fpc"),
+        False,
+        ("api00", "enroll"),
+        ("sch_wide", "hi_api"),
+        ("stype",),
+    ),
+    Case(
+        "wbm_raked",
+        "wbm_synth.csv",
+        DesignSpec("r_weight", strata="sector", fpc="fpc"),
+        True,
+        ("score",),
+        ("stress", "motivation", "learning", "worklife", "werkbaar", "acute"),
+        ("sector", "sex", "age_band", "occupation"),
+    ),
+    Case(
+        "wbm_raked_clustered",
+        "wbm_synth.csv",
+        DesignSpec("r_weight", strata="sector", psu="firm", fpc="firm_fpc"),
+        True,
+        ("score",),
+        ("stress", "werkbaar", "acute"),
+        ("sector", "occupation"),
+    ),
+    Case(
+        "wbm_fixed_weights",
+        "wbm_synth.csv",
+        DesignSpec("r_weight", strata="sector", fpc="fpc"),
+        False,
+        (),
+        ("stress", "werkbaar"),
+        ("sector",),
+    ),
 )
 CASE_BY_NAME = {c.name: c for c in CASES}
 
@@ -60,13 +93,15 @@ def build_design(case: Case, df: pd.DataFrame) -> Design:
 
 
 def golden_estimates() -> pd.DataFrame:
-    return pd.read_csv(GOLDEN / "golden_estimates.csv", keep_default_na=False,
-                       dtype={"level": str, "by": str})
+    return pd.read_csv(
+        GOLDEN / "golden_estimates.csv", keep_default_na=False, dtype={"level": str, "by": str}
+    )
 
 
 def golden_contrasts() -> pd.DataFrame:
-    return pd.read_csv(GOLDEN / "golden_contrasts.csv", keep_default_na=False,
-                       dtype={"level": str, "by": str})
+    return pd.read_csv(
+        GOLDEN / "golden_contrasts.csv", keep_default_na=False, dtype={"level": str, "by": str}
+    )
 
 
 def num(s: pd.Series) -> np.ndarray:

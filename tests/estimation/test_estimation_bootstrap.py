@@ -11,27 +11,36 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from estimation_golden import CASE_BY_NAME, build_design, load_data, num
 
 from pipeline.errors import EstimationError
 from pipeline.estimation import bootstrap
 from pipeline.estimation.api import DEFAULT_SEED, estimate_table
 
+from .estimation_golden import CASE_BY_NAME, build_design, load_data, num
+
 R = 200
 
 
-@pytest.mark.parametrize(("name", "inds", "by"), [
-    ("wbm_raked", ["stress", "motivation", "learning", "werkbaar"], ["sector", "sex"]),
-    ("wbm_raked_clustered", ["stress", "werkbaar"], ["sector"]),
-    ("apistrat", ["sch_wide", "awards_yes"], ["stype", "awards"]),
-])
+@pytest.mark.parametrize(
+    ("name", "inds", "by"),
+    [
+        ("wbm_raked", ["stress", "motivation", "learning", "werkbaar"], ["sector", "sex"]),
+        ("wbm_raked_clustered", ["stress", "werkbaar"], ["sector"]),
+        ("apistrat", ["sch_wide", "awards_yes"], ["stype", "awards"]),
+    ],
+)
 def test_bootstrap_se_agrees_with_r_linearization(golden: pd.DataFrame, name, inds, by) -> None:
     case = CASE_BY_NAME[name]
     df = load_data(case)
-    t = estimate_table(df, build_design(case, df), inds, by, variance="bootstrap", replicates=R,
-                       seed=DEFAULT_SEED)
+    t = estimate_table(
+        df, build_design(case, df), inds, by, variance="bootstrap", replicates=R, seed=DEFAULT_SEED
+    )
     assert (t["variance"] == "bootstrap").all()
-    g = golden[(golden["case"] == name) & (golden["stat"] == "proportion") & (golden["ci_method"] == "wald_t")]
+    g = golden[
+        (golden["case"] == name)
+        & (golden["stat"] == "proportion")
+        & (golden["ci_method"] == "wald_t")
+    ]
     m = g.merge(t, on=["indicator", "by", "level"], suffixes=("_r", ""))
     assert len(m) == len(t)
     zero = num(m["se_r"]) == 0  # p = 0 or 1 in the domain: both SEs are 0
@@ -103,8 +112,15 @@ def test_bootstrap_domain_contrasts_agree_with_linearization() -> None:
     df = load_data(case)
     des = build_design(case, df)
     lin = compare_domains(df, des, ["stress", "werkbaar"], ["sector", "sex"])
-    bs = compare_domains(df, des, ["stress", "werkbaar"], ["sector", "sex"], variance="bootstrap",
-                         replicates=R, seed=DEFAULT_SEED)
+    bs = compare_domains(
+        df,
+        des,
+        ["stress", "werkbaar"],
+        ["sector", "sex"],
+        variance="bootstrap",
+        replicates=R,
+        seed=DEFAULT_SEED,
+    )
     np.testing.assert_allclose(bs["diff"], lin["diff"], rtol=1e-12)
     ratio = bs["diff_se"].to_numpy() / lin["diff_se"].to_numpy()
     assert abs(ratio.mean() - 1) < 0.05

@@ -7,10 +7,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from estimation_golden import GOLDEN, num
 
 from pipeline.cli import main
 from pipeline.estimation.api import TABLE_COLUMNS
+
+from .estimation_golden import GOLDEN, num
 
 DATA = str(GOLDEN / "wbm_synth.csv")
 MARGINS = str(GOLDEN / "wbm_margins.csv")
@@ -34,8 +35,23 @@ def read(path: Path) -> pd.DataFrame:
 
 def test_contract_columns_and_rows(tmp_path: Path, capsys) -> None:
     out = tmp_path / "est.csv"
-    code, err = run(["--data", DATA, "--weight", "base_weight", "--indicators", "stress,werkbaar",
-                     "--by", "sector", "--by", "sex,age_band", "--out", str(out)], capsys)
+    code, err = run(
+        [
+            "--data",
+            DATA,
+            "--weight",
+            "base_weight",
+            "--indicators",
+            "stress,werkbaar",
+            "--by",
+            "sector",
+            "--by",
+            "sex,age_band",
+            "--out",
+            str(out),
+        ],
+        capsys,
+    )
     assert code == 0, err
     t = read(out)
     assert tuple(t.columns) == TABLE_COLUMNS
@@ -51,13 +67,36 @@ def test_contract_columns_and_rows(tmp_path: Path, capsys) -> None:
 
 def test_margins_rake_first_and_match_r(tmp_path: Path, capsys, golden: pd.DataFrame) -> None:
     out = tmp_path / "est.csv"
-    code, err = run(["--data", DATA, "--margins", MARGINS, "--base-weight", "base_weight", "--strata", "sector",
-                     "--fpc", "fpc", "--indicators", "stress,acute", "--by", "sector,occupation",
-                     "--ci-method", "logit", "--out", str(out)], capsys)
+    code, err = run(
+        [
+            "--data",
+            DATA,
+            "--margins",
+            MARGINS,
+            "--base-weight",
+            "base_weight",
+            "--strata",
+            "sector",
+            "--fpc",
+            "fpc",
+            "--indicators",
+            "stress,acute",
+            "--by",
+            "sector,occupation",
+            "--ci-method",
+            "logit",
+            "--out",
+            str(out),
+        ],
+        capsys,
+    )
     assert code == 0, err
     t = read(out)
-    g = golden[(golden["case"] == "wbm_raked") & (golden["stat"] == "proportion")
-               & (golden["ci_method"] == "wald_t")]
+    g = golden[
+        (golden["case"] == "wbm_raked")
+        & (golden["stat"] == "proportion")
+        & (golden["ci_method"] == "wald_t")
+    ]
     m = g.merge(t, on=["indicator", "by", "level"], suffixes=("_r", ""))
     assert len(m) == len(t)
     # our raking converges to 1e-10 (R's to 1e-13) and the CSV keeps 12 digits
@@ -67,9 +106,26 @@ def test_margins_rake_first_and_match_r(tmp_path: Path, capsys, golden: pd.DataF
 
 
 def test_same_input_same_bytes_and_compare_out(tmp_path: Path, capsys) -> None:
-    args = ["--data", DATA, "--margins", MARGINS, "--base-weight", "base_weight", "--strata", "sector",
-            "--indicators", "stress", "--by", "sector", "--variance", "bootstrap", "--replicates", "20",
-            "--seed", "5"]
+    args = [
+        "--data",
+        DATA,
+        "--margins",
+        MARGINS,
+        "--base-weight",
+        "base_weight",
+        "--strata",
+        "sector",
+        "--indicators",
+        "stress",
+        "--by",
+        "sector",
+        "--variance",
+        "bootstrap",
+        "--replicates",
+        "20",
+        "--seed",
+        "5",
+    ]
     a, b = tmp_path / "a.csv", tmp_path / "b.csv"
     assert run([*args, "--out", str(a), "--compare-out", str(tmp_path / "c.csv")], capsys)[0] == 0
     assert run([*args, "--out", str(b)], capsys)[0] == 0
@@ -80,37 +136,95 @@ def test_same_input_same_bytes_and_compare_out(tmp_path: Path, capsys) -> None:
 
 
 def test_weight_column_must_match_the_raking(tmp_path: Path, capsys) -> None:
-    code, err = run(["--data", DATA, "--margins", MARGINS, "--base-weight", "base_weight", "--weight",
-                     "base_weight", "--indicators", "stress", "--out", str(tmp_path / "o.csv")], capsys)
+    code, err = run(
+        [
+            "--data",
+            DATA,
+            "--margins",
+            MARGINS,
+            "--base-weight",
+            "base_weight",
+            "--weight",
+            "base_weight",
+            "--indicators",
+            "stress",
+            "--out",
+            str(tmp_path / "o.csv"),
+        ],
+        capsys,
+    )
     assert code == 1
     assert "does not hold the weights obtained by raking" in err
 
 
 def test_missing_column_lists_the_columns(tmp_path: Path, capsys) -> None:
-    code, err = run(["--data", DATA, "--weight", "base_weight", "--indicators", "stres",
-                     "--out", str(tmp_path / "o.csv")], capsys)
+    code, err = run(
+        [
+            "--data",
+            DATA,
+            "--weight",
+            "base_weight",
+            "--indicators",
+            "stres",
+            "--out",
+            str(tmp_path / "o.csv"),
+        ],
+        capsys,
+    )
     assert code == 1
     assert "'stres' is not one of 'id', 'sector'" in err and "'stress'" in err
     assert not (tmp_path / "o.csv").exists()
 
 
 def test_non_binary_indicator_names_row_and_value(tmp_path: Path, capsys) -> None:
-    code, err = run(["--data", DATA, "--weight", "base_weight", "--indicators", "score",
-                     "--out", str(tmp_path / "o.csv")], capsys)
+    code, err = run(
+        [
+            "--data",
+            DATA,
+            "--weight",
+            "base_weight",
+            "--indicators",
+            "score",
+            "--out",
+            str(tmp_path / "o.csv"),
+        ],
+        capsys,
+    )
     assert code == 1
     assert "row 1, column 'score': value is not 0 or 1 (found 36.85)" in err
-    code, _ = run(["--data", DATA, "--weight", "base_weight", "--indicators", "score", "--stat", "mean",
-                   "--out", str(tmp_path / "o.csv")], capsys)
+    code, _ = run(
+        [
+            "--data",
+            DATA,
+            "--weight",
+            "base_weight",
+            "--indicators",
+            "score",
+            "--stat",
+            "mean",
+            "--out",
+            str(tmp_path / "o.csv"),
+        ],
+        capsys,
+    )
     assert code == 0
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    (["--variance", "jackknife"], "'jackknife' is not one of 'linearization', 'bootstrap'"),
-    (["--weight", None], "give --weight COLUMN"),
-    (["--compare-out", "x.csv"], "--compare-out needs --by"),
-])
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--variance", "jackknife"], "'jackknife' is not one of 'linearization', 'bootstrap'"),
+        (["--weight", None], "give --weight COLUMN"),
+        (["--compare-out", "x.csv"], "--compare-out needs --by"),
+    ],
+)
 def test_usage_errors(tmp_path: Path, capsys, argv, message) -> None:
-    base = {"--data": DATA, "--weight": "base_weight", "--indicators": "stress", "--out": str(tmp_path / "o.csv")}
+    base = {
+        "--data": DATA,
+        "--weight": "base_weight",
+        "--indicators": "stress",
+        "--out": str(tmp_path / "o.csv"),
+    }
     extra = dict(zip(argv[::2], argv[1::2], strict=True))
     base.update(extra)
     args = [x for k, v in base.items() if v is not None for x in (k, v)]
@@ -121,13 +235,20 @@ def test_usage_errors(tmp_path: Path, capsys, argv, message) -> None:
 
 def test_sav_user_missing_codes_are_missing(tmp_path: Path, capsys) -> None:
     pyreadstat = pytest.importorskip("pyreadstat")
-    df = pd.DataFrame({"w": [1.0, 2.0, 1.0, 3.0, 1.0, 2.0], "y": [1.0, 0.0, -9.0, 1.0, 0.0, -9.0],
-                       "g": [1.0, 1.0, 2.0, 2.0, 2.0, -9.0]})
+    df = pd.DataFrame(
+        {
+            "w": [1.0, 2.0, 1.0, 3.0, 1.0, 2.0],
+            "y": [1.0, 0.0, -9.0, 1.0, 0.0, -9.0],
+            "g": [1.0, 1.0, 2.0, 2.0, 2.0, -9.0],
+        }
+    )
     sav = tmp_path / "d.sav"
     pyreadstat.write_sav(df, str(sav), missing_ranges={"y": [-9.0], "g": [-9.0]})
     out = tmp_path / "o.csv"
-    code, err = run(["--data", str(sav), "--weight", "w", "--indicators", "y", "--by", "g", "--out", str(out)],
-                    capsys)
+    code, err = run(
+        ["--data", str(sav), "--weight", "w", "--indicators", "y", "--by", "g", "--out", str(out)],
+        capsys,
+    )
     assert code == 0, err
     t = read(out)
     overall = t[t["by"] == ""].iloc[0]
@@ -137,21 +258,48 @@ def test_sav_user_missing_codes_are_missing(tmp_path: Path, capsys) -> None:
     assert "only in the overall rows" in err
 
 
-def test_non_numeric_values_are_located_errors_and_numeric_text_is_read(tmp_path: Path, capsys) -> None:
+def test_non_numeric_values_are_located_errors_and_numeric_text_is_read(
+    tmp_path: Path, capsys
+) -> None:
     """A typed-over cell in an indicator column is named by row and column; a column of numbers
     stored as text (as spreadsheets export them) is read as numbers."""
     df = pd.read_csv(DATA)
-    text = df.assign(stress=df["stress"].map(lambda v: "" if pd.isna(v) else f"{v:g}").astype(object))
+    text = df.assign(
+        stress=df["stress"].map(lambda v: "" if pd.isna(v) else f"{v:g}").astype(object)
+    )
     text.loc[text.index[3], "stress"] = "1"  # still numbers as text: must work
     path = tmp_path / "text.parquet"
     text.to_parquet(path)
     ok_out = tmp_path / "ok.csv"
-    code, err = run(["--data", str(path), "--weight", "base_weight", "--indicators", "stress", "--out", str(ok_out)], capsys)
+    code, err = run(
+        [
+            "--data",
+            str(path),
+            "--weight",
+            "base_weight",
+            "--indicators",
+            "stress",
+            "--out",
+            str(ok_out),
+        ],
+        capsys,
+    )
     assert code == 0, err
     bad = text.copy()
     bad.loc[bad.index[6], "stress"] = "ja"
     bad.to_parquet(path)
-    code, err = run(["--data", str(path), "--weight", "base_weight", "--indicators", "stress",
-                     "--out", str(tmp_path / "bad.csv")], capsys)
+    code, err = run(
+        [
+            "--data",
+            str(path),
+            "--weight",
+            "base_weight",
+            "--indicators",
+            "stress",
+            "--out",
+            str(tmp_path / "bad.csv"),
+        ],
+        capsys,
+    )
     assert code != 0
     assert "non-numeric" in err and "row 7" in err and "'stress'" in err and "'ja'" in err

@@ -19,17 +19,29 @@ def _t(rows: list[tuple]) -> pd.DataFrame:
 
 
 def test_compare_waves_independent_samples() -> None:
-    now = _t([("stress", "", "", 900, 0.361, 0.008, ""), ("stress", "sector", "1", 40, 0.30, 0.05, "unreliable"),
-              ("stress", "sector", "9", 60, 0.2, 0.04, "")])
-    prev = _t([("stress", "", "", 1200, 0.368, 0.006, ""), ("stress", "sector", "1", 25, 0.41, 0.07, "suppressed"),
-               ("stress", "sector", "2", 70, 0.5, 0.05, "")])
+    now = _t(
+        [
+            ("stress", "", "", 900, 0.361, 0.008, ""),
+            ("stress", "sector", "1", 40, 0.30, 0.05, "unreliable"),
+            ("stress", "sector", "9", 60, 0.2, 0.04, ""),
+        ]
+    )
+    prev = _t(
+        [
+            ("stress", "", "", 1200, 0.368, 0.006, ""),
+            ("stress", "sector", "1", 25, 0.41, 0.07, "suppressed"),
+            ("stress", "sector", "2", 70, 0.5, 0.05, ""),
+        ]
+    )
     out = compare_waves(now, prev)
     assert list(out["level"]) == ["", "1", "9", "2"]  # now's order, then rows only in prev
     r = out.iloc[0]
     se = math.sqrt(0.008**2 + 0.006**2)
     assert r["diff"] == pytest.approx(-0.007)
     assert r["diff_se"] == pytest.approx(se)
-    assert r["p_value"] == pytest.approx(2 * (1 - 0.5 * (1 + math.erf(abs(-0.007 / se) / math.sqrt(2)))))
+    assert r["p_value"] == pytest.approx(
+        2 * (1 - 0.5 * (1 + math.erf(abs(-0.007 / se) / math.sqrt(2))))
+    )
     assert not r["significant"]
     assert out.iloc[1]["flags"] == "suppressed;unreliable"
     assert out.iloc[2]["flags"] == "only_now" and np.isnan(out.iloc[2]["diff"])
@@ -49,21 +61,34 @@ def test_compare_waves_rejects_a_table_without_the_contract_columns() -> None:
 
 def test_reliability_thresholds() -> None:
     rules = ReliabilityRules(suppress_below=30, careful_below=50)
-    flags = rules.flags(np.array([0, 29, 30, 49, 50, 1000]), np.array([False, False, False, False, True, False]))
-    assert list(flags) == ["suppressed", "suppressed", "unreliable", "unreliable", "no_variance", ""]
+    flags = rules.flags(
+        np.array([0, 29, 30, 49, 50, 1000]), np.array([False, False, False, False, True, False])
+    )
+    assert list(flags) == [
+        "suppressed",
+        "suppressed",
+        "unreliable",
+        "unreliable",
+        "no_variance",
+        "",
+    ]
     with pytest.raises(SpecError):
         ReliabilityRules(suppress_below=60, careful_below=50)
     assert merge_flags("unreliable", "", "suppressed;unreliable") == "suppressed;unreliable"
 
 
 def test_mask_suppressed_blanks_only_suppressed_rows() -> None:
-    t = pd.DataFrame({"estimate": [0.1, 0.2], "se": [0.01, 0.02], "flags": ["suppressed", "unreliable"]})
+    t = pd.DataFrame(
+        {"estimate": [0.1, 0.2], "se": [0.01, 0.02], "flags": ["suppressed", "unreliable"]}
+    )
     m = mask_suppressed(t)
     assert np.isnan(m["estimate"].iloc[0]) and m["estimate"].iloc[1] == 0.2
     assert t["estimate"].iloc[0] == 0.1  # the input is not modified
 
 
-@pytest.mark.parametrize("kwargs", [{"level": 1.5}, {"ci_method": "wilson"}, {"kg_extreme": 0.7}, {"alpha": 0}])
+@pytest.mark.parametrize(
+    "kwargs", [{"level": 1.5}, {"ci_method": "wilson"}, {"kg_extreme": 0.7}, {"alpha": 0}]
+)
 def test_bad_options_are_spec_errors(kwargs) -> None:
     with pytest.raises(SpecError):
         EstimationConfig(**kwargs)

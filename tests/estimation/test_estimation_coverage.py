@@ -31,9 +31,19 @@ def population():
     age = np.minimum(2, rng.binomial(2, 0.3 + 0.1 * stratum)).astype(np.intp)
     p = 1 / (1 + np.exp(-(-1.2 + 0.3 * stratum + 0.5 * sex - 0.4 * age)))
     y = (rng.random(N) < p).astype(float)
-    return {"N_h": N_h, "stratum": stratum, "sex": sex, "age": age, "y": y,
-            "targets": [np.bincount(sex, minlength=2).astype(float), np.bincount(age, minlength=3).astype(float)],
-            "truth": y.mean(), "truth_women": y[sex == 1].mean()}
+    return {
+        "N_h": N_h,
+        "stratum": stratum,
+        "sex": sex,
+        "age": age,
+        "y": y,
+        "targets": [
+            np.bincount(sex, minlength=2).astype(float),
+            np.bincount(age, minlength=3).astype(float),
+        ],
+        "truth": y.mean(),
+        "truth_women": y[sex == 1].mean(),
+    }
 
 
 def test_logit_intervals_cover_the_truth(population):
@@ -44,12 +54,18 @@ def test_logit_intervals_cover_the_truth(population):
     hit = np.zeros((N_SAMPLES, 2), dtype=bool)
     starts = np.concatenate([[0], np.cumsum(pop["N_h"])])
     for r in range(N_SAMPLES):
-        idx = np.concatenate([starts[h] + rng.choice(pop["N_h"][h], n_h[h], replace=False) for h in range(4)])
+        idx = np.concatenate(
+            [starts[h] + rng.choice(pop["N_h"][h], n_h[h], replace=False) for h in range(4)]
+        )
         st, sex, age, y = pop["stratum"][idx], pop["sex"][idx], pop["age"][idx], pop["y"][idx]
         w0 = (pop["N_h"] / n_h)[st]
         res = rake([sex, age], pop["targets"], w0)
-        des = make_design(res.weights, strata=st, fpc=pop["N_h"][st].astype(float),
-                          calibration=make_calibration([sex, age], w0, n_levels=[2, 3]))
+        des = make_design(
+            res.weights,
+            strata=st,
+            fpc=pop["N_h"][st].astype(float),
+            calibration=make_calibration([sex, age], w0, n_levels=[2, 3]),
+        )
         eng = VarianceEngine(des)
         overall = estimate_domains(eng, eng.layout(None, 1), y, "proportion", cfg)
         by_sex = estimate_domains(eng, eng.layout(sex, 2), y, "proportion", cfg)

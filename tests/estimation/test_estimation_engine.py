@@ -12,8 +12,15 @@ from pipeline.estimation.design import make_calibration, make_design
 from pipeline.estimation.linearization import Columns, VarianceEngine, recvar_reference
 
 
-def _random_design(seed: int, n: int, n_strata: int, clustered: bool, with_fpc: bool, calibrated: bool,
-                   lonely: str = "fail"):
+def _random_design(
+    seed: int,
+    n: int,
+    n_strata: int,
+    clustered: bool,
+    with_fpc: bool,
+    calibrated: bool,
+    lonely: str = "fail",
+):
     rng = np.random.default_rng(seed)
     strata = rng.integers(0, n_strata, n)
     strata[:n_strata] = np.arange(n_strata)  # every stratum present
@@ -50,9 +57,16 @@ def _dense(lay, phi: np.ndarray, w: np.ndarray, n: int) -> np.ndarray:
 
 
 @settings(max_examples=40, deadline=None)
-@given(seed=st.integers(0, 10_000), n=st.integers(30, 120), n_strata=st.integers(1, 3),
-       clustered=st.booleans(), with_fpc=st.booleans(), calibrated=st.booleans(),
-       n_domains=st.integers(1, 4), m=st.integers(1, 2))
+@given(
+    seed=st.integers(0, 10_000),
+    n=st.integers(30, 120),
+    n_strata=st.integers(1, 3),
+    clustered=st.booleans(),
+    with_fpc=st.booleans(),
+    calibrated=st.booleans(),
+    n_domains=st.integers(1, 4),
+    m=st.integers(1, 2),
+)
 def test_engine_equals_reference(seed, n, n_strata, clustered, with_fpc, calibrated, n_domains, m):
     des, rng = _random_design(seed, n, n_strata, clustered, with_fpc, calibrated)
     eng = VarianceEngine(des)
@@ -62,7 +76,7 @@ def test_engine_equals_reference(seed, n, n_strata, clustered, with_fpc, calibra
     got = eng.covariance(Columns(phi, lay))
     X = _dense(lay, phi, des.weights, n)
     ref = recvar_reference(des, X)
-    want = np.array([ref[d * m:(d + 1) * m, d * m:(d + 1) * m] for d in range(n_domains)])
+    want = np.array([ref[d * m : (d + 1) * m, d * m : (d + 1) * m] for d in range(n_domains)])
     scale = max(np.abs(want).max(), 1e-300)
     assert np.abs(got - want).max() <= 1e-9 * scale
     # cross-covariance with a dense column set over every row
@@ -70,7 +84,7 @@ def test_engine_equals_reference(seed, n, n_strata, clustered, with_fpc, calibra
     dense = rng.normal(size=(n, 2))
     cross = eng.covariance(Columns(phi, lay), Columns(dense, lay_all))
     ref2 = recvar_reference(des, np.hstack([X, des.weights[:, None] * dense]))
-    want2 = np.array([ref2[d * m:(d + 1) * m, n_domains * m:] for d in range(n_domains)])
+    want2 = np.array([ref2[d * m : (d + 1) * m, n_domains * m :] for d in range(n_domains)])
     assert np.abs(cross - want2).max() <= 1e-9 * max(np.abs(want2).max(), 1e-300)
 
 
@@ -120,15 +134,21 @@ def test_lonely_psu_options_match_reference(option):
     ref = recvar_reference(des, (des.weights * y)[:, None])[0, 0]
     assert got == pytest.approx(ref, rel=1e-12)
     lonely = (des.weights[3] * y[3]) ** 2
-    without = recvar_reference(make_design(des.weights[[0, 1, 2, 4, 5]], strata=strata[[0, 1, 2, 4, 5]]),
-                               (des.weights * y)[[0, 1, 2, 4, 5], None])[0, 0]
+    without = recvar_reference(
+        make_design(des.weights[[0, 1, 2, 4, 5]], strata=strata[[0, 1, 2, 4, 5]]),
+        (des.weights * y)[[0, 1, 2, 4, 5], None],
+    )[0, 0]
     assert got == pytest.approx(without + (lonely if option == "adjust" else 0.0), rel=1e-12)
 
 
 def test_design_problems_are_reported_together():
     with pytest.raises(EstimationError) as exc:
-        make_design(np.array([1.0, -2.0, np.nan, 1.0]), strata=[1, 1, 2, 2],
-                    fpc=np.array([10, 11, 1, 1.0]), lonely_psu="sometimes")
+        make_design(
+            np.array([1.0, -2.0, np.nan, 1.0]),
+            strata=[1, 1, 2, 2],
+            fpc=np.array([10, 11, 1, 1.0]),
+            lonely_psu="sometimes",
+        )
     codes = [p.code for p in exc.value.problems]
     assert codes.count("bad_weight") == 2
     text = exc.value.render()
@@ -167,9 +187,15 @@ def test_a_domain_variable_without_any_observed_level(calibrated):
 
     rng = np.random.default_rng(3)
     n = 300
-    df = pd.DataFrame({"y": rng.integers(0, 2, n).astype(float), "w": rng.uniform(1, 3, n),
-                       "sex": rng.integers(1, 3, n), "b": np.ones(n),
-                       "g": pd.Categorical([None] * n, categories=["1", "2"])})
+    df = pd.DataFrame(
+        {
+            "y": rng.integers(0, 2, n).astype(float),
+            "w": rng.uniform(1, 3, n),
+            "sex": rng.integers(1, 3, n),
+            "b": np.ones(n),
+            "g": pd.Categorical([None] * n, categories=["1", "2"]),
+        }
+    )
     cal = calibration_from_columns(df, [["sex"]], "b") if calibrated else None
     table = estimate(df, DesignSpec(weight="w"), ["y"], ["g"], calibration=cal).table
     overall = table[table["by"].fillna("") == ""].iloc[0]
@@ -177,5 +203,7 @@ def test_a_domain_variable_without_any_observed_level(calibrated):
     assert overall["estimate"] == pytest.approx(alone["estimate"], rel=1e-12)
     assert overall["se"] == pytest.approx(alone["se"], rel=1e-12)
     empty = table[table["by"] == "g"]
-    assert list(empty["n"]) == [0, 0] and empty["estimate"].isna().all() and empty["se"].isna().all()
+    assert (
+        list(empty["n"]) == [0, 0] and empty["estimate"].isna().all() and empty["se"].isna().all()
+    )
     assert all("suppressed" in f for f in empty["flags"])

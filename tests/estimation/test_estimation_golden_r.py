@@ -9,18 +9,23 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from estimation_golden import CASE_BY_NAME, CASES, Case, build_design, load_data, num
 
 from pipeline.estimation import ci
 from pipeline.estimation.api import compare_domains, estimate_table
 from pipeline.estimation.config import EstimationConfig
+
+from .estimation_golden import CASE_BY_NAME, CASES, Case, build_design, load_data, num
 
 EST_RTOL = 1e-9
 SE_RTOL = 1e-6
 
 
 def assert_rel(r_values: pd.Series, ours: pd.Series | np.ndarray, rtol: float, what: str) -> None:
-    a = r_values.to_numpy(dtype=np.float64) if pd.api.types.is_numeric_dtype(r_values) else num(r_values)
+    a = (
+        r_values.to_numpy(dtype=np.float64)
+        if pd.api.types.is_numeric_dtype(r_values)
+        else num(r_values)
+    )
     b = np.asarray(ours, dtype=np.float64)
     assert a.shape == b.shape
     both_nan = np.isnan(a) & np.isnan(b)
@@ -37,10 +42,20 @@ def _table(case: Case, stat: str, inds: tuple[str, ...], ci_method: str = "logit
     return estimate_table(df, des, list(inds), list(case.by), stat=stat, config=cfg)
 
 
-def _merged(golden: pd.DataFrame, case: Case, stat: str, ci_method: str, inds: tuple[str, ...],
-            our_ci: str = "logit") -> pd.DataFrame:
-    g = golden[(golden["case"] == case.name) & (golden["stat"] == stat) & (golden["ci_method"] == ci_method)
-               & golden["indicator"].isin(inds)]
+def _merged(
+    golden: pd.DataFrame,
+    case: Case,
+    stat: str,
+    ci_method: str,
+    inds: tuple[str, ...],
+    our_ci: str = "logit",
+) -> pd.DataFrame:
+    g = golden[
+        (golden["case"] == case.name)
+        & (golden["stat"] == stat)
+        & (golden["ci_method"] == ci_method)
+        & golden["indicator"].isin(inds)
+    ]
     assert len(g) > 0
     t = _table(case, stat, inds, our_ci)
     m = g.merge(t, on=["indicator", "by", "level"], suffixes=("_r", ""))
@@ -52,8 +67,11 @@ def _inds(case: Case, stat: str) -> tuple[str, ...]:
     return {"mean": case.means, "proportion": case.props, "total": case.means + case.props}[stat]
 
 
-@pytest.mark.parametrize(("case", "stat"), [(c, s) for c in CASES for s in ("mean", "proportion", "total")
-                                            if _inds(c, s)], ids=lambda x: getattr(x, "name", x))
+@pytest.mark.parametrize(
+    ("case", "stat"),
+    [(c, s) for c in CASES for s in ("mean", "proportion", "total") if _inds(c, s)],
+    ids=lambda x: getattr(x, "name", x),
+)
 def test_estimates_se_deff_against_r(golden: pd.DataFrame, case: Case, stat: str) -> None:
     inds = _inds(case, stat)
     m = _merged(golden, case, stat, "wald_t", inds)
@@ -83,8 +101,9 @@ def test_korn_graubard_against_svyciprop_beta(golden: pd.DataFrame, case: Case) 
     m = _merged(golden, case, "proportion", "korn_graubard", case.props, "korn_graubard")
     assert_rel(m["estimate_r"], m["estimate"], EST_RTOL, "estimate")
     # R puts nrow(design) in the (t(n-1)/t(df))^2 factor: the formula, given R's n, is R's
-    lo, hi = ci.korn_graubard(m["estimate"].to_numpy(), m["se"].to_numpy(), m["kg_n"].to_numpy(),
-                              m["df"].to_numpy())
+    lo, hi = ci.korn_graubard(
+        m["estimate"].to_numpy(), m["se"].to_numpy(), m["kg_n"].to_numpy(), m["df"].to_numpy()
+    )
     assert_rel(m["ci_low_r"], lo, SE_RTOL, "ci_low")
     assert_rel(m["ci_high_r"], hi, SE_RTOL, "ci_high")
     # the table uses the domain's n, which is R's nrow(design) except in domains of calibrated designs
@@ -105,7 +124,9 @@ def test_known_apistrat_value() -> None:
     assert round(row["se"], 3) == 9.409
 
 
-@pytest.mark.parametrize("name", sorted({"apistrat", "apiclus1", "wbm_raked", "wbm_raked_clustered"}))
+@pytest.mark.parametrize(
+    "name", sorted({"apistrat", "apiclus1", "wbm_raked", "wbm_raked_clustered"})
+)
 def test_domain_contrasts_against_r(golden_contrast_rows: pd.DataFrame, name: str) -> None:
     case = CASE_BY_NAME[name]
     df = load_data(case)
@@ -129,8 +150,12 @@ def test_domain_contrasts_against_r(golden_contrast_rows: pd.DataFrame, name: st
 
 def test_raking_aware_se_differs_from_fixed_weights(golden: pd.DataFrame) -> None:
     """Raked weights treated as fixed give other SEs than the calibrated design (R agrees on both)."""
-    g = golden[(golden["stat"] == "proportion") & (golden["ci_method"] == "wald_t")
-               & golden["indicator"].isin(["stress", "werkbaar"]) & golden["by"].isin(["", "sector"])]
+    g = golden[
+        (golden["stat"] == "proportion")
+        & (golden["ci_method"] == "wald_t")
+        & golden["indicator"].isin(["stress", "werkbaar"])
+        & golden["by"].isin(["", "sector"])
+    ]
     fixed = g[g["case"] == "wbm_fixed_weights"].set_index(["indicator", "by", "level"])["se"]
     raked = g[g["case"] == "wbm_raked"].set_index(["indicator", "by", "level"])["se"]
     ratio = raked.loc[fixed.index].astype(float) / fixed.astype(float)

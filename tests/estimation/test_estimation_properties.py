@@ -20,14 +20,16 @@ NUMERIC = ["n", "weighted_n", "estimate", "se", "ci_low", "ci_high", "deff", "df
 
 def _frame(seed: int, n: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
-    df = pd.DataFrame({
-        "stratum": rng.integers(0, 3, n),
-        "psu": rng.integers(0, 12, n),
-        "sex": rng.integers(1, 3, n),
-        "age": rng.integers(1, 4, n),
-        "sector": rng.choice(["a", "b", "c", "d"], n),
-        "w0": rng.uniform(1.0, 5.0, n),
-    })
+    df = pd.DataFrame(
+        {
+            "stratum": rng.integers(0, 3, n),
+            "psu": rng.integers(0, 12, n),
+            "sex": rng.integers(1, 3, n),
+            "age": rng.integers(1, 4, n),
+            "sector": rng.choice(["a", "b", "c", "d"], n),
+            "w0": rng.uniform(1.0, 5.0, n),
+        }
+    )
     df["w"] = df["w0"] * np.exp(0.1 * df["sex"] - 0.05 * df["age"])
     y = (rng.random(n) < 0.3 + 0.1 * (df["sex"] == 2)).astype(float)
     y[rng.random(n) < 0.1] = np.nan
@@ -38,31 +40,49 @@ def _frame(seed: int, n: int) -> pd.DataFrame:
 
 def _table(df: pd.DataFrame, calibrated: bool, **kw: object) -> pd.DataFrame:
     cal = calibration_from_columns(df, [["sex"], ["age"]], "w0") if calibrated else None
-    return estimate_table(df, DesignSpec("w", strata="stratum", psu="psu"), ["y", "z"],
-                          ["sector", "sex"], calibration=cal, **kw)
+    return estimate_table(
+        df,
+        DesignSpec("w", strata="stratum", psu="psu"),
+        ["y", "z"],
+        ["sector", "sex"],
+        calibration=cal,
+        **kw,
+    )
 
 
 @settings(max_examples=25, deadline=None)
-@given(seed=st.integers(0, 10_000), n=st.integers(60, 200), calibrated=st.booleans(),
-       perm_seed=st.integers(0, 10_000))
+@given(
+    seed=st.integers(0, 10_000),
+    n=st.integers(60, 200),
+    calibrated=st.booleans(),
+    perm_seed=st.integers(0, 10_000),
+)
 def test_row_order_does_not_change_the_table(seed, n, calibrated, perm_seed):
     df = _frame(seed, n)
     perm = np.random.default_rng(perm_seed).permutation(n)
     a = _table(df, calibrated)
     b = _table(df.iloc[perm].reset_index(drop=True), calibrated)
     pd.testing.assert_frame_equal(a.drop(columns=NUMERIC), b.drop(columns=NUMERIC))
-    np.testing.assert_allclose(a[NUMERIC].to_numpy(float), b[NUMERIC].to_numpy(float), rtol=1e-9, atol=1e-15)
+    np.testing.assert_allclose(
+        a[NUMERIC].to_numpy(float), b[NUMERIC].to_numpy(float), rtol=1e-9, atol=1e-15
+    )
 
 
 @settings(max_examples=25, deadline=None)
-@given(seed=st.integers(0, 10_000), n=st.integers(60, 200), factor=st.floats(0.01, 100.0),
-       calibrated=st.booleans())
+@given(
+    seed=st.integers(0, 10_000),
+    n=st.integers(60, 200),
+    factor=st.floats(0.01, 100.0),
+    calibrated=st.booleans(),
+)
 def test_scaling_the_weights_leaves_proportions_and_their_ses(seed, n, factor, calibrated):
     df = _frame(seed, n)
     df2 = df.assign(w=df["w"] * factor, w0=df["w0"] * factor)
     a, b = _table(df, calibrated), _table(df2, calibrated)
     for c in ("estimate", "se", "ci_low", "ci_high"):
-        np.testing.assert_allclose(a[c].to_numpy(float), b[c].to_numpy(float), rtol=1e-8, atol=1e-14)
+        np.testing.assert_allclose(
+            a[c].to_numpy(float), b[c].to_numpy(float), rtol=1e-8, atol=1e-14
+        )
     np.testing.assert_allclose(b["weighted_n"], a["weighted_n"] * factor, rtol=1e-12)
 
 
@@ -96,7 +116,9 @@ def test_domain_totals_add_up_to_the_overall_total(seed, n, calibrated):
 def test_two_domains_against_each_other_are_mirror_images(seed, n, calibrated):
     df = _frame(seed, n)
     cal = calibration_from_columns(df, [["sex"], ["age"]], "w0") if calibrated else None
-    c = compare_domains(df, DesignSpec("w", strata="stratum", psu="psu"), ["y"], ["sex"], calibration=cal)
+    c = compare_domains(
+        df, DesignSpec("w", strata="stratum", psu="psu"), ["y"], ["sex"], calibration=cal
+    )
     assert len(c) == 2
     a, b = c.iloc[0], c.iloc[1]
     assert np.isclose(a["diff"], -b["diff"], rtol=1e-12, atol=1e-15)

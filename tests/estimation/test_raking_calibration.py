@@ -20,14 +20,22 @@ from pipeline.estimation.api import (
 
 def _frame(n: int = 400) -> pd.DataFrame:
     rng = np.random.default_rng(3)
-    return pd.DataFrame({"a": rng.integers(1, 4, n).astype(float), "b": rng.integers(1, 3, n).astype(float),
-                         "y": rng.integers(0, 2, n).astype(float), "weight": rng.uniform(5, 15, n)})
+    return pd.DataFrame(
+        {
+            "a": rng.integers(1, 4, n).astype(float),
+            "b": rng.integers(1, 3, n).astype(float),
+            "y": rng.integers(0, 2, n).astype(float),
+            "weight": rng.uniform(5, 15, n),
+        }
+    )
 
 
 def test_same_as_the_calibration_spelled_out():
     df = _frame()
     spelled = calibration_from_columns(df.assign(_b=1.0), [["a"], ["b"]], "_b")
-    t1 = estimate(df, DesignSpec("weight"), ["y"], ["a"], calibration=raking_calibration(df, ["a", "b"])).table
+    t1 = estimate(
+        df, DesignSpec("weight"), ["y"], ["a"], calibration=raking_calibration(df, ["a", "b"])
+    ).table
     t2 = estimate(df, DesignSpec("weight"), ["y"], ["a"], calibration=spelled).table
     pd.testing.assert_frame_equal(t1, t2)
     uncal = estimate(df, DesignSpec("weight"), ["y"], ["a"]).table
@@ -50,9 +58,17 @@ def test_the_estimate_stage_uses_it(small_run_dir):
     q = load_questionnaire("wbm-werknemers-2023")
     scored = pd.read_parquet(small_run_dir / "03_score" / "scored.parquet")
     stage = pd.read_parquet(small_run_dir / "04_estimate" / "estimates.parquet")
-    mine = estimate(scored, DesignSpec("weight"), ["werkstress"], ["sector"],
-                    calibration=raking_calibration(scored, q.weighting)).table
+    mine = estimate(
+        scored,
+        DesignSpec("weight"),
+        ["werkstress"],
+        ["sector"],
+        calibration=raking_calibration(scored, q.weighting),
+    ).table
     for row in mine.itertuples():
-        other = stage[(stage["indicator"] == "werkstress") & (stage["by"].fillna("") == row.by)
-                      & (stage["level"].astype(str) == str(row.level))].iloc[0]
+        other = stage[
+            (stage["indicator"] == "werkstress")
+            & (stage["by"].fillna("") == row.by)
+            & (stage["level"].astype(str) == str(row.level))
+        ].iloc[0]
         assert math.isclose(row.se, other["se"], rel_tol=1e-12) and row.n == other["n"]

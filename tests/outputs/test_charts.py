@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import re
 
-from pipeline.outputs.charts import Bar, BarChart, render_bar_chart
+from pipeline.reports.charts import Bar, BarChart, render_bar_chart
 
 CHART = BarChart(
-    chart_id="c-test", title="Knelpunten & co", desc="werkstress: 36,1% <sector>",
-    bars=(Bar("werkstress", 36.1, 30.0, 42.2, acute=12.0, reference=35.0, marked=True),
-          Bar("leerprobleem", None), Bar("werk-privé", 20.0, 15.0, 25.0, reference=22.0, unreliable=True)),
+    chart_id="c-test",
+    title="Knelpunten & co",
+    desc="werkstress: 36,1% <sector>",
+    bars=(
+        Bar("werkstress", 36.1, 30.0, 42.2, acute=12.0, reference=35.0, marked=True),
+        Bar("leerprobleem", None),
+        Bar("werk-privé", 20.0, 15.0, 25.0, reference=22.0, unreliable=True),
+    ),
 )
 
 

@@ -8,18 +8,19 @@ from __future__ import annotations
 import numpy as np
 import pyreadstat
 import pytest
-from outputs_fixtures import make_frame
 
 from pipeline.fileio import sha256_file
-from pipeline.outputs.microdata import (
+from pipeline.release.sav import (
     FIXED_DATE,
     HEADER_DATE_OFFSET,
     fix_header_timestamp,
     write_sav,
 )
 from pipeline.release.table import release_table
-from pipeline.sdc.api import anonymise
-from pipeline.sdc.profile import load_profile
+from pipeline.sdc.microdata.api import anonymise
+from pipeline.sdc.microdata.profile import load_profile
+
+from .outputs_fixtures import make_frame
 
 SEED = 20231
 
@@ -32,8 +33,12 @@ def table(q):
 
 @pytest.fixture(scope="module")
 def written(table, tmp_path_factory):
-    path = write_sav(table, tmp_path_factory.mktemp("sav") / "release.sav", file_label="wbm test release",
-                     note="First line of the note.\nSecond paragraph.")
+    path = write_sav(
+        table,
+        tmp_path_factory.mktemp("sav") / "release.sav",
+        file_label="wbm test release",
+        note="First line of the note.\nSecond paragraph.",
+    )
     df, meta = pyreadstat.read_sav(str(path), user_missing=True)
     return path, df, meta
 
@@ -42,37 +47,55 @@ def test_numbers_are_written_as_given(table, written):
     _path, df, _meta = written
     assert list(df.columns) == [v.name for v in table.variables]
     for v in table.variables:
-        np.testing.assert_array_equal(df[v.name].to_numpy(dtype=float), table.values(v.name), err_msg=v.name)
+        np.testing.assert_array_equal(
+            df[v.name].to_numpy(dtype=float), table.values(v.name), err_msg=v.name
+        )
     assert df.select_dtypes(include="object").columns.tolist() == []  # numbers only
 
 
 def test_labels_missing_declarations_measures_and_formats(table, written, q):
     _path, _df, meta = written
-    assert meta.file_label == "wbm test release" and "First line of the note." in " ".join(meta.notes)
+    assert meta.file_label == "wbm test release" and "First line of the note." in " ".join(
+        meta.notes
+    )
     labels = meta.column_names_to_labels
     assert all(labels[v.name] == v.label for v in table.variables)
     assert labels["sex"] == q.item("sex").label.en
-    assert meta.missing_ranges["sex"] == [{"lo": -9.0, "hi": -1.0}]  # -1, -7, -8, -9 and -5 (suppressed): a range
+    assert meta.missing_ranges["sex"] == [
+        {"lo": -9.0, "hi": -1.0}
+    ]  # -1, -7, -8, -9 and -5 (suppressed): a range
     assert meta.missing_ranges["duration_sec"] == [{"lo": -9.0, "hi": -9.0}]  # one code
     vl = meta.variable_value_labels
-    assert vl["sex"][-9] == "no answer" and vl["sex"][-5] == "suppressed for confidentiality" and vl["sex"][2] == "woman"
+    assert (
+        vl["sex"][-9] == "no answer"
+        and vl["sex"][-5] == "suppressed for confidentiality"
+        and vl["sex"][2] == "woman"
+    )
     assert vl["mode"] == {1: "paper", 2: "web", 3: "telephone (CATI)"}
     assert vl["hours"][50] == "50 or more" and vl["age"][5] == "55 and over"
     assert meta.variable_measure["sex"] == "nominal" and meta.variable_measure["age"] == "ordinal"
     assert meta.variable_measure["weight"] == "scale"
-    assert meta.original_variable_types["weight"] == "F14.6" and meta.original_variable_types["sex"] == "F8.0"
+    assert (
+        meta.original_variable_types["weight"] == "F14.6"
+        and meta.original_variable_types["sex"] == "F8.0"
+    )
 
 
 def test_bytes_are_reproducible(table, written, tmp_path):
     path = written[0]
-    assert path.read_bytes()[HEADER_DATE_OFFSET:HEADER_DATE_OFFSET + 9] == FIXED_DATE
-    again = write_sav(table, tmp_path / "again.sav", file_label="wbm test release",
-                      note="First line of the note.\nSecond paragraph.")
+    assert path.read_bytes()[HEADER_DATE_OFFSET : HEADER_DATE_OFFSET + 9] == FIXED_DATE
+    again = write_sav(
+        table,
+        tmp_path / "again.sav",
+        file_label="wbm test release",
+        note="First line of the note.\nSecond paragraph.",
+    )
     assert sha256_file(again) == sha256_file(path)
 
 
 def test_header_fix_leaves_other_files_alone(tmp_path):
     other = tmp_path / "x.sav"
     other.write_bytes(b"not a sav file at all" * 10)
-    assert fix_header_timestamp(other) is False and other.read_bytes() == b"not a sav file at all" * 10
-
+    assert (
+        fix_header_timestamp(other) is False and other.read_bytes() == b"not a sav file at all" * 10
+    )

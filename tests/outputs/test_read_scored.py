@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from pipeline.errors import InputError, UsageError
-from pipeline.outputs.rundir import SCORED, read_scored
+from pipeline.reports.rundir import SCORED, read_scored
 
 
 @pytest.fixture
@@ -56,7 +56,9 @@ def test_damaged_or_missing_data_are_located_errors(run, content):
         (run / SCORED).write_bytes(content)
         with pytest.raises(InputError) as err:
             read_scored(run)
-        assert err.value.code == "bad_scored_data" and err.value.problems[0].file == str(run / SCORED)
+        assert err.value.code == "bad_scored_data" and err.value.problems[0].file == str(
+            run / SCORED
+        )
         assert "score stage" in (err.value.problems[0].hint or "")
 
 

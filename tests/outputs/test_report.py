@@ -9,10 +9,17 @@ import sys
 
 import pandas as pd
 import pytest
-from htmlscan import scan
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from outputs_fixtures import (
+
+from pipeline.errors import InputError, UsageError
+from pipeline.fileio import sha256_file
+from pipeline.reports.context import ReportContext, ResponseInfo, WeightingSummary
+from pipeline.reports.estimates import Estimates
+from pipeline.reports.report import fmt_field, render_sector_report, write_sector_reports
+from tests.htmlscan import scan
+
+from .outputs_fixtures import (
     SECRET_SECTOR,
     SECRET_VALUE,
     SUPPRESSED_SECTOR,
@@ -20,15 +27,13 @@ from outputs_fixtures import (
     make_estimates,
 )
 
-from pipeline.errors import InputError, UsageError
-from pipeline.fileio import sha256_file
-from pipeline.outputs.context import ReportContext, ResponseInfo, WeightingSummary
-from pipeline.outputs.estimates import Estimates
-from pipeline.outputs.report import fmt_field, render_sector_report, write_sector_reports
-
-CTX = ReportContext(run_id="run-test", counts_by_mode=(("paper", 812), ("web", 1588)),
-                    response=ResponseInfo(invited=10000, responded=2400),
-                    weighting=WeightingSummary(method="raking", n=2400, kish_deff=1.4321), synthetic=True)
+CTX = ReportContext(
+    run_id="run-test",
+    counts_by_mode=(("paper", 812), ("web", 1588)),
+    response=ResponseInfo(invited=10000, responded=2400),
+    weighting=WeightingSummary(method="raking", n=2400, kish_deff=1.4321),
+    synthetic=True,
+)
 DECIMAL = re.compile(r"[+-]?\d+,\d+")
 
 
@@ -70,7 +75,10 @@ def table(q) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def pages(q, table) -> dict[int, str]:
-    return {code: render_sector_report(table, q, code, context=CTX) for code in (1, 5, SECRET_SECTOR, SUPPRESSED_SECTOR, UNRELIABLE_SECTOR)}
+    return {
+        code: render_sector_report(table, q, code, context=CTX)
+        for code in (1, 5, SECRET_SECTOR, SUPPRESSED_SECTOR, UNRELIABLE_SECTOR)
+    }
 
 
 @pytest.mark.parametrize("code", [1, 5, SECRET_SECTOR, UNRELIABLE_SECTOR])
@@ -90,12 +98,17 @@ def test_every_traced_number_equals_the_table(pages, table, code):
 
 @pytest.mark.parametrize("code", [1, 5, SECRET_SECTOR, SUPPRESSED_SECTOR, UNRELIABLE_SECTOR])
 def test_every_decimal_on_the_page_comes_from_the_table_or_the_context(q, pages, table, code):
-    rows = table[(table["by"] == "") | ((table["by"] == "sector") & (table["level"] == str(code)))
-                 | (table["by"].str.startswith("sector:") & table["level"].str.startswith(f"{code}:"))]
+    rows = table[
+        (table["by"] == "")
+        | ((table["by"] == "sector") & (table["level"] == str(code)))
+        | (table["by"].str.startswith("sector:") & table["level"].str.startswith(f"{code}:"))
+    ]
     allowed = {"1,43", "24,0", "0,05"}  # Kish deff, response rate, alpha from the context
     for ind in q.indicators:
         for c in (ind.cutoffs or {}).values():
-            allowed |= {f"{v:.1f}".replace(".", ",") for v in (c.problematisch, c.acuut) if v is not None}
+            allowed |= {
+                f"{v:.1f}".replace(".", ",") for v in (c.problematisch, c.acuut) if v is not None
+            }
     for _, r in rows[rows["flags"] != "suppressed"].iterrows():
         allowed |= {pct(r["estimate"]), pct(r["ci_low"]), pct(r["ci_high"])}
         if pd.notna(r["diff"]):
@@ -108,12 +121,16 @@ def test_every_decimal_on_the_page_comes_from_the_table_or_the_context(q, pages,
 def test_suppressed_cell_never_appears(pages, table):
     secret = {pct(SECRET_VALUE), pct(0.97531), pct(0.99135)}
     other = table[table["flags"] != "suppressed"]
-    assert not secret & {pct(v) for v in pd.concat([other["estimate"], other["ci_low"], other["ci_high"]])}
+    assert not secret & {
+        pct(v) for v in pd.concat([other["estimate"], other["ci_low"], other["ci_high"]])
+    }
     html = pages[SECRET_SECTOR]
     for text in secret:
         assert text not in html and text.replace(",", ".") not in html
     s = scan(html)
-    cells = [(a, t) for a, t in s.traced if a["data-key"] == f"werkstress_acuut|sector|{SECRET_SECTOR}"]
+    cells = [
+        (a, t) for a, t in s.traced if a["data-key"] == f"werkstress_acuut|sector|{SECRET_SECTOR}"
+    ]
     assert {t for a, t in cells if a["data-field"] != "n"} == {"–"}
     assert "niet gepubliceerd" in html  # the legend explains the dash
 
@@ -128,7 +145,11 @@ def test_sector_with_too_few_respondents_gets_no_numbers(pages):
 
 def test_unreliable_cells_are_marked(pages):
     s = scan(pages[UNRELIABLE_SECTOR])
-    est = [(a, t) for a, t in s.traced if a["data-key"].endswith(f"|sector|{UNRELIABLE_SECTOR}") and a["data-field"] == "estimate"]
+    est = [
+        (a, t)
+        for a, t in s.traced
+        if a["data-key"].endswith(f"|sector|{UNRELIABLE_SECTOR}") and a["data-field"] == "estimate"
+    ]
     assert est and all(t.startswith("(") and t.endswith(")") for _a, t in est)
     assert all("unreliable" in (a.get("class") or "") for a, _t in est if a.get("class"))
     assert "onbetrouwbaar" in pages[UNRELIABLE_SECTOR]
@@ -138,13 +159,17 @@ def test_breakdowns_only_where_the_table_has_them(pages):
     assert 'id="uitsplitsingen"' in pages[SECRET_SECTOR] and "vrouw" in pages[SECRET_SECTOR]
     assert 'id="uitsplitsingen"' in pages[5]  # sex 2 suppressed there, sex 1 shown
     s5 = scan(pages[5])
-    assert {t for a, t in s5.traced if a["data-key"].endswith("|sector:sex|5:2") and a["data-field"] != "n"} == {"–"}
+    assert {
+        t
+        for a, t in s5.traced
+        if a["data-key"].endswith("|sector:sex|5:2") and a["data-field"] != "n"
+    } == {"–"}
     assert 'id="uitsplitsingen"' not in pages[1]
 
 
 def test_methods_say_cutoffs_are_reference_values(pages):
     for html in pages.values():
-        appendix = html[html.index('id="methoden"'):]
+        appendix = html[html.index('id="methoden"') :]
         assert "reference" in appendix and "betrouwbaarheidsinterval" in appendix
         assert "papier" in appendix and "812" in appendix and "1,43" in appendix
 
@@ -199,21 +224,29 @@ def test_bad_tables_are_input_errors(q, table, tmp_path):
 
 
 def test_without_test_columns_nothing_is_marked(q, table):
-    html = render_sector_report(table.drop(columns=["diff", "diff_se", "p_value", "significant"]), q, 1)
+    html = render_sector_report(
+        table.drop(columns=["diff", "diff_se", "p_value", "significant"]), q, 1
+    )
     assert 'data-field="significant"' not in html and "geen toetsen" in html
 
 
 def test_p_value_alone_marks_differences(q, table):
     html = render_sector_report(table.drop(columns=["significant"]), q, 1)
     marked = {a["data-key"] for a, _t in scan(html).traced if a.get("data-value") == "true"}
-    expect = set(table[(table["by"] == "sector") & (table["level"] == "1") & (table["p_value"] < 0.05)]["indicator"])
+    expect = set(
+        table[(table["by"] == "sector") & (table["level"] == "1") & (table["p_value"] < 0.05)][
+            "indicator"
+        ]
+    )
     assert {k.split("|")[0] for k in marked} <= expect and marked
 
 
 def test_importing_the_report_module_loads_no_chart_library():
-    code = "import sys, pipeline.outputs.report, pipeline.outputs.tables, pipeline.outputs.microdata; " \
-           "bad = [m for m in ('matplotlib', 'xlsxwriter', 'pyreadstat', 'weasyprint') if m in sys.modules]; " \
-           "assert not bad, bad"
+    code = (
+        "import sys, pipeline.reports.report, pipeline.tables.files, pipeline.release.sav; "
+        "bad = [m for m in ('matplotlib', 'xlsxwriter', 'pyreadstat', 'weasyprint') if m in sys.modules]; "
+        "assert not bad, bad"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
@@ -222,11 +255,35 @@ share = st.floats(0.0, 1.0, allow_nan=False)
 
 
 @settings(max_examples=150, deadline=None)
-@given(est=share, lo=share, hi=share, diff=st.floats(-1, 1, allow_nan=False), flag=flags, n=st.integers(0, 5000))
+@given(
+    est=share,
+    lo=share,
+    hi=share,
+    diff=st.floats(-1, 1, allow_nan=False),
+    flag=flags,
+    n=st.integers(0, 5000),
+)
 def test_a_suppressed_cell_has_no_number_to_show(est, lo, hi, diff, flag, n):
-    df = pd.DataFrame([{"indicator": "x", "by": "sector", "level": "2", "n": n, "weighted_n": 1.0, "estimate": est,
-                        "se": 0.01, "ci_low": lo, "ci_high": hi, "deff": 1.0, "flags": flag, "diff": diff,
-                        "p_value": 0.01, "significant": True}])
+    df = pd.DataFrame(
+        [
+            {
+                "indicator": "x",
+                "by": "sector",
+                "level": "2",
+                "n": n,
+                "weighted_n": 1.0,
+                "estimate": est,
+                "se": 0.01,
+                "ci_low": lo,
+                "ci_high": hi,
+                "deff": 1.0,
+                "flags": flag,
+                "diff": diff,
+                "p_value": 0.01,
+                "significant": True,
+            }
+        ]
+    )
     cell = Estimates.from_frame(df).get("x", "sector", 2)
     assert cell is not None
     shown = {f: fmt_field(cell, f) for f in ("estimate", "ci", "diff")}

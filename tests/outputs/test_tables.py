@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from pipeline.fileio import sha256_file
-from pipeline.outputs.tables import HEADER_ROWS, write_table
+from pipeline.tables.files import HEADER_ROWS, write_table
 from pipeline.tables.publish import COLUMNS, Axis, PublishedCell, PublishedTable, Sheet
 
 SECRET = 98.76543  # a number that must appear nowhere: its cell is suppressed
@@ -21,10 +21,24 @@ XLSX_REL = 1e-15  # the workbook stores numbers with 16 significant digits (xlsx
 
 def _cell(ind, unit, row, col, est, n, flag=""):
     hidden = flag == "suppressed"
-    return PublishedCell(2023, ind, ind.upper(), unit, "age_band", row[0], row[1], "statute", col[0], col[1],
-                         None if hidden or flag == "empty" else est, None if hidden or flag == "empty" else est - 5,
-                         None if hidden or flag == "empty" else est + 5, None if hidden else n,
-                         None if hidden else n * 100.5, flag)
+    return PublishedCell(
+        2023,
+        ind,
+        ind.upper(),
+        unit,
+        "age_band",
+        row[0],
+        row[1],
+        "statute",
+        col[0],
+        col[1],
+        None if hidden or flag == "empty" else est,
+        None if hidden or flag == "empty" else est - 5,
+        None if hidden or flag == "empty" else est + 5,
+        None if hidden else n,
+        None if hidden else n * 100.5,
+        flag,
+    )
 
 
 ROWS = (("1", "jong"), ("2", "oud"), ("", "Totaal"))
@@ -37,14 +51,39 @@ def table() -> PublishedTable:
     for ind, unit in (("werkstress", "percent"), ("aantal", "mean")):
         for r, row in enumerate(ROWS):
             for c, col in enumerate(COLS):
-                flag = "suppressed" if (r, c) in ((0, 0), (0, 1)) else "unreliable" if (r, c) == (1, 0) else ""
-                cells.append(_cell(ind, unit, row, col, 10.0 * (r + 1) + c + 0.123456789, 40 + 10 * r + c, flag))
+                flag = (
+                    "suppressed"
+                    if (r, c) in ((0, 0), (0, 1))
+                    else "unreliable"
+                    if (r, c) == (1, 0)
+                    else ""
+                )
+                cells.append(
+                    _cell(
+                        ind, unit, row, col, 10.0 * (r + 1) + c + 0.123456789, 40 + 10 * r + c, flag
+                    )
+                )
     cells[0] = _cell("werkstress", "percent", ROWS[0], COLS[0], SECRET, 3, "suppressed")
-    sheet = Sheet(2023, "Tabel", "sub", Axis("age_band", "leeftijd", ROWS), Axis("statute", "statuut", COLS),
-                  (("werkstress", "WERKSTRESS", "percent"), ("aantal", "AANTAL", "mean")), tuple(cells))
+    sheet = Sheet(
+        2023,
+        "Tabel",
+        "sub",
+        Axis("age_band", "leeftijd", ROWS),
+        Axis("statute", "statuut", COLS),
+        (("werkstress", "WERKSTRESS", "percent"), ("aantal", "AANTAL", "mean")),
+        tuple(cells),
+    )
     meta = {"request_hash": "ab" * 32, "data_versions": {"2023": "cd" * 32}, "request_id": "t"}
-    return PublishedTable("t", "Titel", "nl", ("estimate", "ci", "n", "weighted_n"), "release", (sheet,),
-                          (("Titel", "Titel"), ("LET OP", "synthetisch")), meta)
+    return PublishedTable(
+        "t",
+        "Titel",
+        "nl",
+        ("estimate", "ci", "n", "weighted_n"),
+        "release",
+        (sheet,),
+        (("Titel", "Titel"), ("LET OP", "synthetisch")),
+        meta,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +99,9 @@ def _sheet(path):
     for r in range(HEADER_ROWS + 1, ws.max_row + 1):
         for c in range(3, ws.max_column + 1):
             group = ws.cell(HEADER_ROWS - 1, 3 + ((c - 3) // width) * width).value
-            out[(ws.cell(r, 1).value, ws.cell(r, 2).value, group, ws.cell(HEADER_ROWS, c).value)] = ws.cell(r, c).value
+            out[
+                (ws.cell(r, 1).value, ws.cell(r, 2).value, group, ws.cell(HEADER_ROWS, c).value)
+            ] = ws.cell(r, c).value
     return ws, out
 
 
@@ -70,13 +111,19 @@ def test_excel_has_the_published_numbers(table, written):
     assert ws.cell(HEADER_ROWS, 3).value == "schatting"  # percentages and means in one sheet
     for c in table.cells:
         label = f"{c.indicator_label} ({'%' if c.unit == 'percent' else 'gemiddelde'})"
-        got = {sub: cells[(label, c.row_label, c.column_label, sub)]
-               for sub in ("schatting", "BI onder", "BI boven", "n", "N (gewogen)", "vlag")}
+        got = {
+            sub: cells[(label, c.row_label, c.column_label, sub)]
+            for sub in ("schatting", "BI onder", "BI boven", "n", "N (gewogen)", "vlag")
+        }
         if c.flag == "suppressed":
             assert set(got.values()) == {"x"}  # the legend's symbol, in every sub-column
             continue
-        for sub, v in (("schatting", c.estimate), ("BI onder", c.ci_low), ("BI boven", c.ci_high),
-                       ("N (gewogen)", c.weighted_n)):
+        for sub, v in (
+            ("schatting", c.estimate),
+            ("BI onder", c.ci_low),
+            ("BI boven", c.ci_high),
+            ("N (gewogen)", c.weighted_n),
+        ):
             assert math.isclose(got[sub], v, rel_tol=XLSX_REL), (sub, got[sub], v)
         assert got["n"] == c.n
         assert got["vlag"] == ({"unreliable": "onbetrouwbaar"}.get(c.flag))
@@ -103,7 +150,11 @@ def test_csv_and_json_have_the_same_rows(table, written):
             assert r[k] == ("" if v is None else repr(v) if isinstance(v, float) else str(v))
             if isinstance(v, float):
                 assert float(r[k]) == v  # the CSV text reads back to the same double
-    assert doc["kind"] == "wbm-table" and doc["request_hash"] == "ab" * 32 and doc["data_versions"] == {"2023": "cd" * 32}
+    assert (
+        doc["kind"] == "wbm-table"
+        and doc["request_hash"] == "ab" * 32
+        and doc["data_versions"] == {"2023": "cd" * 32}
+    )
 
 
 def test_bytes_are_deterministic(table, written, tmp_path):
@@ -116,5 +167,9 @@ def test_bytes_are_deterministic(table, written, tmp_path):
 
 
 def test_notes_sheet(written):
-    notes = {r[0]: r[1] for r in openpyxl.load_workbook(written[0])["Toelichting"].iter_rows(values_only=True) if r[0]}
+    notes = {
+        r[0]: r[1]
+        for r in openpyxl.load_workbook(written[0])["Toelichting"].iter_rows(values_only=True)
+        if r[0]
+    }
     assert notes["Titel"] == "Titel" and notes["LET OP"] == "synthetisch"

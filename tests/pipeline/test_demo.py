@@ -101,7 +101,9 @@ def test_module_indicators_reach_estimates_and_every_sector_report(small_demo):
     for name in modules:
         # the weighted estimate is the weighted mean of the 0/1 column over respondents where it is defined
         ok = scored[name].notna()
-        mean = (scored.loc[ok, name] * scored.loc[ok, "weight"]).sum() / scored.loc[ok, "weight"].sum()
+        mean = (scored.loc[ok, name] * scored.loc[ok, "weight"]).sum() / scored.loc[
+            ok, "weight"
+        ].sum()
         assert float(overall.loc[name, "estimate"]) == pytest.approx(mean, rel=1e-9)
         assert int(overall.loc[name, "n"]) == int(ok.sum())
     published = 0
@@ -109,7 +111,7 @@ def test_module_indicators_reach_estimates_and_every_sector_report(small_demo):
         html = report.read_text(encoding="utf-8")
         if 'id="modules"' not in html:
             continue
-        part = html[html.index('id="modules"'):html.index('id="methoden"')]
+        part = html[html.index('id="modules"') : html.index('id="methoden"')]
         keys = {k.split("|")[0] for k in re.findall(r'data-key="([^"]+)"', part)}
         assert set(modules) <= keys, report.name
         published += 1
@@ -144,28 +146,45 @@ def test_same_inputs_give_byte_identical_outputs(small_demo, tmp_path: Path):
     first = sorted(p.relative_to(res.run_dir) for p in res.run_dir.rglob("*") if p.is_file())
     second = sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
     assert first == second
-    differing = [str(p) for p in first if (res.run_dir / p).read_bytes() != (again / p).read_bytes()]
+    differing = [
+        str(p) for p in first if (res.run_dir / p).read_bytes() != (again / p).read_bytes()
+    ]
     assert differing == []
 
 
 def test_cli_demo_help_and_usage_error_without_traceback():
-    out = subprocess.run([sys.executable, "-m", "pipeline", "run", "--out", "x"], capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "pipeline", "run", "--out", "x"], capture_output=True, text=True
+    )
     assert out.returncode == 2
     assert "Traceback" not in out.stderr and "--wave" in out.stderr
-    out = subprocess.run([sys.executable, "-m", "pipeline", "demo", "--help"], capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "pipeline", "demo", "--help"], capture_output=True, text=True
+    )
     assert out.returncode == 0 and "--size" in out.stdout
 
 
 def test_demo_prints_headline(tmp_path: Path):
     from pipeline.demo import DemoResult, Headline
 
-    r = DemoResult(tmp_path, tmp_path / "run", {"read": 10, "accepted": 9, "set_aside": 1},
-                   (Headline("werkbaar_werk", 0.518, 0.5, 0.536, 0.541, 9, 0.518),), (), tmp_path / "t.xlsx", tmp_path / "m.sav")
+    r = DemoResult(
+        tmp_path,
+        tmp_path / "run",
+        {"read": 10, "accepted": 9, "set_aside": 1},
+        (Headline("werkbaar_werk", 0.518, 0.5, 0.536, 0.541, 9, 0.518),),
+        (),
+        tmp_path / "t.xlsx",
+        tmp_path / "m.sav",
+    )
     text = r.render()
-    assert "werkbaar_werk: weighted 51.8% (95% CI 50.0% - 53.6%" in text and "unweighted 54.1%" in text
+    assert (
+        "werkbaar_werk: weighted 51.8% (95% CI 50.0% - 53.6%" in text and "unweighted 54.1%" in text
+    )
 
 
-def test_rerunning_a_stage_on_a_damaged_manifest_is_a_clear_error(small_run_dir: Path, tmp_path: Path):
+def test_rerunning_a_stage_on_a_damaged_manifest_is_a_clear_error(
+    small_run_dir: Path, tmp_path: Path
+):
     """A run directory whose manifest.json was damaged (e.g. a half-copied file) gets a located error
     naming the file and line, not a JSON traceback; nothing is rerun."""
     import shutil
@@ -174,8 +193,26 @@ def test_rerunning_a_stage_on_a_damaged_manifest_is_a_clear_error(small_run_dir:
     shutil.copytree(small_run_dir, run)
     (run / "manifest.json").write_text('{"kind": "wbm-run-manifest", "stages": {', encoding="utf-8")
     before = sorted(p.stat().st_mtime_ns for p in (run / "04_estimate").iterdir())
-    proc = subprocess.run([sys.executable, "-m", "pipeline", "run", "--wave", str(Path(small_run_dir).parent / "wave"),
-                           "--out", str(run), "--stage", "estimate"], capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "run",
+            "--wave",
+            str(Path(small_run_dir).parent / "wave"),
+            "--out",
+            str(run),
+            "--stage",
+            "estimate",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 1, proc.stderr
-    assert "Traceback" not in proc.stderr and "manifest.json" in proc.stderr and "line 1" in proc.stderr
+    assert (
+        "Traceback" not in proc.stderr
+        and "manifest.json" in proc.stderr
+        and "line 1" in proc.stderr
+    )
     assert sorted(p.stat().st_mtime_ns for p in (run / "04_estimate").iterdir()) == before

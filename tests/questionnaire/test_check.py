@@ -100,12 +100,16 @@ def test_cli_reports_all_problems_without_traceback(capsys: pytest.CaptureFixtur
 def test_cli_check_ok_and_json(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(["questionnaire", "check"], capsys)
     assert code == 0 and out.count("OK ") == len(SHIPPED)
-    code, out, _ = run_cli(["questionnaire", "check", "--json", str(HERE / "broken" / "many_problems.yaml")], capsys)
+    code, out, _ = run_cli(
+        ["questionnaire", "check", "--json", str(HERE / "broken" / "many_problems.yaml")], capsys
+    )
     assert code == 2
     import json
 
     (res,) = json.loads(out)
-    assert sorted((e["code"], e["path"]) for e in res["errors"]) == expectations(HERE / "broken" / "many_problems.yaml")
+    assert sorted((e["code"], e["path"]) for e in res["errors"]) == expectations(
+        HERE / "broken" / "many_problems.yaml"
+    )
     assert all("line" in e for e in res["errors"])
 
 
@@ -124,23 +128,35 @@ def test_modules_resolve_by_file_or_study_id() -> None:
     names = [it.name for it in q.items]
     assert q.study.id == "wbm-pc126-2025" and q.study.wave == 2025
     assert q.study.population == core.study.population
-    assert names[: names.index("pc126_subsector")] == [it.name for it in core.items][:-1]  # core first, comment last
+    assert (
+        names[: names.index("pc126_subsector")] == [it.name for it in core.items][:-1]
+    )  # core first, comment last
     assert names[-1] == "comment"
     assert q.scale("sectorrisico").items == ("hs01", "hs02", "hs03", "hs04")
     assert "pc126_subsector" in q.domains and q.mapping is None
     assert len(q.indicators) == len(core.indicators) + 1
 
 
-def test_problem_in_a_module_points_into_the_module_and_base_problems_into_the_base(tmp_path: Path) -> None:
-    base = (HERE / "minimal.yaml").read_text(encoding="utf-8").replace('relevant: "telework == 1"', 'relevant: "telwork == 1"')
+def test_problem_in_a_module_points_into_the_module_and_base_problems_into_the_base(
+    tmp_path: Path,
+) -> None:
+    base = (
+        (HERE / "minimal.yaml")
+        .read_text(encoding="utf-8")
+        .replace('relevant: "telework == 1"', 'relevant: "telwork == 1"')
+    )
     (tmp_path / "base.yaml").write_text(base, encoding="utf-8")
     (tmp_path / "mod.yaml").write_text(
         "kind: questionnaire_module\nschema_version: 1\nextends: base\nstudy: {id: m}\n"
-        "add_items:\n  - {name: extra, type: single, choices: yesnoo, label: {nl: x, en: x}}\n", encoding="utf-8")
+        "add_items:\n  - {name: extra, type: single, choices: yesnoo, label: {nl: x, en: x}}\n",
+        encoding="utf-8",
+    )
     report = check_questionnaire(tmp_path / "mod.yaml")
     where = sorted((Path(p.file or "").name, p.path, p.code) for p in report.errors)
-    assert where == [("base.yaml", "items[4].relevant", "unknown_variable"),
-                     ("mod.yaml", "add_items[0].choices", "unknown_choice_list")]
+    assert where == [
+        ("base.yaml", "items[4].relevant", "unknown_variable"),
+        ("mod.yaml", "add_items[0].choices", "unknown_choice_list"),
+    ]
 
 
 def test_load_is_cached_and_sees_edits(tmp_path: Path) -> None:
@@ -148,24 +164,39 @@ def test_load_is_cached_and_sees_edits(tmp_path: Path) -> None:
     f.write_text((HERE / "minimal.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     a = load_questionnaire(f)
     assert load_questionnaire(f) is a
-    f.write_text(f.read_text(encoding="utf-8").replace("id: test-minimal", "id: test-edited"), encoding="utf-8")
+    f.write_text(
+        f.read_text(encoding="utf-8").replace("id: test-minimal", "id: test-edited"),
+        encoding="utf-8",
+    )
     assert load_questionnaire(f).study.id == "test-edited"
 
 
 def test_cache_sees_edits_of_the_base_of_a_module(tmp_path: Path) -> None:
-    (tmp_path / "base.yaml").write_text((HERE / "minimal.yaml").read_text(encoding="utf-8"), encoding="utf-8")
-    (tmp_path / "mod.yaml").write_text("kind: questionnaire_module\nschema_version: 1\nextends: base\nstudy: {id: m}\n",
-                                       encoding="utf-8")
+    (tmp_path / "base.yaml").write_text(
+        (HERE / "minimal.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    (tmp_path / "mod.yaml").write_text(
+        "kind: questionnaire_module\nschema_version: 1\nextends: base\nstudy: {id: m}\n",
+        encoding="utf-8",
+    )
     assert load_questionnaire(tmp_path / "mod.yaml").item("age").limits.hard_max == 80
-    base = (tmp_path / "base.yaml").read_text(encoding="utf-8").replace("hard_max: 80", "hard_max: 85")
+    base = (
+        (tmp_path / "base.yaml").read_text(encoding="utf-8").replace("hard_max: 80", "hard_max: 85")
+    )
     (tmp_path / "base.yaml").write_text(base, encoding="utf-8")
     assert load_questionnaire(tmp_path / "mod.yaml").item("age").limits.hard_max == 85
 
 
 def test_multiple_choice_item_name_in_a_condition_gets_a_helpful_hint(tmp_path: Path) -> None:
-    text = (HERE / "minimal.yaml").read_text(encoding="utf-8").replace(
-        "  - {name: wd01,", "  - {name: why, type: multiple, choices: freq4, label: {nl: waarom, en: why}}\n"
-        '  - {name: wd01, relevant: "why == 1",')
+    text = (
+        (HERE / "minimal.yaml")
+        .read_text(encoding="utf-8")
+        .replace(
+            "  - {name: wd01,",
+            "  - {name: why, type: multiple, choices: freq4, label: {nl: waarom, en: why}}\n"
+            '  - {name: wd01, relevant: "why == 1",',
+        )
+    )
     (tmp_path / "q.yaml").write_text(text, encoding="utf-8")
     (p,) = check_questionnaire(tmp_path / "q.yaml").errors
     assert p.code == "unknown_variable" and p.hint and "why_1 == 1" in p.hint

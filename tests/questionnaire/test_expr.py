@@ -38,9 +38,18 @@ from pipeline.questionnaire.expr import (
         ("x in [1, 2]", InList(Name("x"), (1, 2))),
         ("answered(x)", Answered("x")),
         ("not x == 1", Not(Compare("==", Name("x"), Num(1)))),
-        ("a == 1 or b == 1 and c == 1", Logic("or", Compare("==", Name("a"), Num(1)),
-                                              Logic("and", Compare("==", Name("b"), Num(1)), Compare("==", Name("c"), Num(1))))),
-        ("(a + b) * 2 > 3", Compare(">", Arith("*", Arith("+", Name("a"), Name("b")), Num(2)), Num(3))),
+        (
+            "a == 1 or b == 1 and c == 1",
+            Logic(
+                "or",
+                Compare("==", Name("a"), Num(1)),
+                Logic("and", Compare("==", Name("b"), Num(1)), Compare("==", Name("c"), Num(1))),
+            ),
+        ),
+        (
+            "(a + b) * 2 > 3",
+            Compare(">", Arith("*", Arith("+", Name("a"), Name("b")), Num(2)), Num(3)),
+        ),
         ("x - y > -5", Compare(">", Arith("-", Name("x"), Name("y")), Num(-5))),
         ("-x < 2.5", Compare("<", Neg(Name("x")), Num(2.5))),
         ("((x == 1))", Compare("==", Name("x"), Num(1))),
@@ -160,15 +169,21 @@ def _valid_compare(c: Compare) -> bool:
 
 
 def _conditions() -> st.SearchStrategy[Expr]:
-    codes = st.lists(st.integers(min_value=0, max_value=9).map(float), min_size=1, max_size=4).map(tuple)
+    codes = st.lists(st.integers(min_value=0, max_value=9).map(float), min_size=1, max_size=4).map(
+        tuple
+    )
     leaves = st.one_of(
-        st.builds(Compare, st.sampled_from(["==", "!=", "<", "<=", ">", ">="]), _numeric(), _numeric()).filter(_valid_compare),
+        st.builds(
+            Compare, st.sampled_from(["==", "!=", "<", "<=", ">", ">="]), _numeric(), _numeric()
+        ).filter(_valid_compare),
         st.builds(InList, _numeric(), codes),
         st.sampled_from(NAMES).map(Answered),
     )
     return st.recursive(
         leaves,
-        lambda inner: st.one_of(inner.map(Not), st.builds(Logic, st.sampled_from(["and", "or"]), inner, inner)),
+        lambda inner: st.one_of(
+            inner.map(Not), st.builds(Logic, st.sampled_from(["and", "or"]), inner, inner)
+        ),
         max_leaves=6,
     )
 
@@ -207,7 +222,9 @@ def _ref(e: Expr, row: dict[str, float]) -> bool:
         a, b = _ref_num(e.left, row), _ref_num(e.right, row)
         if math.isnan(a) or math.isnan(b):
             return False
-        return {"==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[e.op]
+        return {"==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[
+            e.op
+        ]
     if isinstance(e, InList):
         a = _ref_num(e.operand, row)
         return (not math.isnan(a)) and a in e.values
@@ -216,15 +233,28 @@ def _ref(e: Expr, row: dict[str, float]) -> bool:
     if isinstance(e, Not):
         return not _ref(e.operand, row)
     assert isinstance(e, Logic)
-    return (_ref(e.left, row) and _ref(e.right, row)) if e.op == "and" else (_ref(e.left, row) or _ref(e.right, row))
+    return (
+        (_ref(e.left, row) and _ref(e.right, row))
+        if e.op == "and"
+        else (_ref(e.left, row) or _ref(e.right, row))
+    )
 
 
-_cell = st.one_of(st.sampled_from([math.nan, -1.0, -7.0, -8.0, -9.0]), st.integers(0, 9).map(float), st.floats(0, 100))
+_cell = st.one_of(
+    st.sampled_from([math.nan, -1.0, -7.0, -8.0, -9.0]),
+    st.integers(0, 9).map(float),
+    st.floats(0, 100),
+)
 
 
 @settings(max_examples=200, deadline=None)
-@given(_conditions(), st.lists(st.fixed_dictionaries({n: _cell for n in NAMES}), min_size=1, max_size=8))
-def test_vectorised_evaluation_agrees_with_row_by_row_reference(e: Expr, rows: list[dict[str, float]]) -> None:
+@given(
+    _conditions(),
+    st.lists(st.fixed_dictionaries({n: _cell for n in NAMES}), min_size=1, max_size=8),
+)
+def test_vectorised_evaluation_agrees_with_row_by_row_reference(
+    e: Expr, rows: list[dict[str, float]]
+) -> None:
     cols = {n: np.array([r[n] for r in rows]) for n in NAMES}
     got = evaluate(e, cols)
     assert got.dtype == bool and got.shape == (len(rows),)

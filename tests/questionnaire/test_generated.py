@@ -38,8 +38,14 @@ def test_spss_metadata_covers_every_variable(q) -> None:
     m = spss_metadata(q, "en")
     for v in q.known_variables():
         assert v in m.column_labels and v in m.variable_measure
-    assert m.variable_value_labels["telework"] == {1: "yes", 2: "no", -1: "not applicable", -7: "invalid answer",
-                                                   -8: "don't know", -9: "no answer"}
+    assert m.variable_value_labels["telework"] == {
+        1: "yes",
+        2: "no",
+        -1: "not applicable",
+        -7: "invalid answer",
+        -8: "don't know",
+        -9: "no answer",
+    }
     assert m.missing_ranges["duration_sec"] == (-9,)
     assert "comment" not in m.missing_ranges  # text: no numeric user-missing
     assert m.variable_measure["wb01"] == "ordinal" and m.variable_measure["hours"] == "scale"
@@ -51,7 +57,10 @@ def test_spss_metadata_covers_every_variable(q) -> None:
 
 def test_release_metadata_describes_coarsened_variables(q) -> None:
     m = spss_metadata(q, "nl", release=True)
-    assert m.variable_value_labels["age"][1] == "jonger dan 30" and m.variable_measure["age"] == "ordinal"
+    assert (
+        m.variable_value_labels["age"][1] == "jonger dan 30"
+        and m.variable_measure["age"] == "ordinal"
+    )
     assert m.variable_value_labels["sector"][4] == "quartaire sector"
     assert "afgetopt op 50" in m.column_labels["hours"]
 
@@ -64,8 +73,15 @@ def test_multiple_choice_expands_to_ticked_variables() -> None:
 
 
 def test_metadata_survives_a_sav_round_trip(q, tmp_path: Path) -> None:
-    df = pd.DataFrame({"sample_id": ["S1", "S2", "S3"], "telework": [1.0, 2.0, -9.0], "tw_days": [3.0, -1.0, -1.0],
-                       "age_band": [2.0, 5.0, -8.0], "score_werkdruk": [50.0, np.nan, 75.0]})
+    df = pd.DataFrame(
+        {
+            "sample_id": ["S1", "S2", "S3"],
+            "telework": [1.0, 2.0, -9.0],
+            "tw_days": [3.0, -1.0, -1.0],
+            "age_band": [2.0, 5.0, -8.0],
+            "score_werkdruk": [50.0, np.nan, 75.0],
+        }
+    )
     meta = spss_metadata(q, "nl")
     path = tmp_path / "x.sav"
     pyreadstat.write_sav(df, path, **meta.write_kwargs(df.columns))
@@ -83,8 +99,9 @@ def test_metadata_survives_a_sav_round_trip(q, tmp_path: Path) -> None:
 def test_codebook_for_every_shipped_questionnaire(name: str, tmp_path: Path) -> None:
     qq = load_questionnaire(name)
     files = write_codebook(qq, tmp_path, lang="en")
-    assert sorted(p.name for p in files) == sorted([f"{qq.study.id}.codebook.en.md", f"{qq.study.id}.codebook.en.html",
-                                                    "datapackage.json"])
+    assert sorted(p.name for p in files) == sorted(
+        [f"{qq.study.id}.codebook.en.md", f"{qq.study.id}.codebook.en.html", "datapackage.json"]
+    )
     pkg = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
     names = [f["name"] for f in pkg["resources"][0]["schema"]["fields"]]
     assert names == list(qq.known_variables())
@@ -122,7 +139,9 @@ def test_paper_proof_numbers_questions_and_shows_routing(q) -> None:
     proof = build_proof(q, "nl", "paper")
     questions = [qq for b in proof.blocks for qq in b.questions]
     names = [x.name for x in questions]
-    assert "sample_id" not in names and "duration_sec" not in names  # id pre-printed; web-only item left out
+    assert (
+        "sample_id" not in names and "duration_sec" not in names
+    )  # id pre-printed; web-only item left out
     numbers = {x.name: x.number for x in questions}
     assert [x.number for x in questions] == [str(k) for k in range(1, len(questions) + 1)]
     telework = next(x for x in questions if x.name == "telework")
@@ -130,7 +149,10 @@ def test_paper_proof_numbers_questions_and_shows_routing(q) -> None:
     assert nee.goto == f"ga naar vraag {numbers['abs_spells']}"
     assert next(a for a in telework.answers if a.code == 1).goto is None
     tw_days = next(x for x in questions if x.name == "tw_days")
-    assert tw_days.only_if == f"Alleen beantwoorden als u bij vraag {numbers['telework']} 'ja' antwoordde."
+    assert (
+        tw_days.only_if
+        == f"Alleen beantwoorden als u bij vraag {numbers['telework']} 'ja' antwoordde."
+    )
     grids = [b for b in proof.blocks if b.kind == "grid"]
     assert any(len(b.questions) == 11 and b.columns == ("ja", "nee") for b in grids)  # pv01-pv11
     assert any(b.columns == ("altijd", "vaak", "soms", "nooit") for b in grids)

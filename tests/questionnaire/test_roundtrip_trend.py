@@ -36,7 +36,13 @@ def test_trend_map_2023_to_2019() -> None:
     assert tm.old_variable("telework") is None  # new in 2023
     assert tm.old_indicator("werkstress") == "stress"
     assert tm.old_indicator("werkbaar_werk") == "werkbaar_werk"
-    for new_name in ("werkbaar_werk", "werkstress", "welbevinden_probleem", "leerprobleem", "werk_prive_probleem"):
+    for new_name in (
+        "werkbaar_werk",
+        "werkstress",
+        "welbevinden_probleem",
+        "leerprobleem",
+        "werk_prive_probleem",
+    ):
         assert tm.old_indicator(new_name) is not None
     for v in new.domains:  # every standard breakdown can be trended
         assert tm.old_variable(v) in old.domains
@@ -51,7 +57,9 @@ def test_trend_map_without_declared_mapping_pairs_same_names() -> None:
 
 
 def test_diff_sees_renames_additions_and_changes() -> None:
-    d = diff_questionnaires(load_questionnaire("wbm-werknemers-2019"), load_questionnaire("wbm-werknemers-2023"))
+    d = diff_questionnaires(
+        load_questionnaire("wbm-werknemers-2019"), load_questionnaire("wbm-werknemers-2023")
+    )
     kinds = {(c.kind, c.section, c.name) for c in d.changes}
     assert ("renamed", "items", "sex") in kinds and ("renamed", "indicators", "werkstress") in kinds
     assert ("added", "items", "telework") in kinds and ("added", "items", "tw_days") in kinds
@@ -67,8 +75,12 @@ def test_diff_of_a_questionnaire_with_itself_is_empty(tmp_path: Path) -> None:
     assert diff_questionnaires(q, q).same
     changed = tmp_path / "oe.yaml"
     src = (Path(shipped()["oe-2025"])).read_text(encoding="utf-8")
-    changed.write_text(src.replace("problematisch: 40.0, acuut: 20.0", "problematisch: 60.0, acuut: 20.0")
-                       .replace('{code: 4, label: {nl: artificiele', '{code: 5, label: {nl: artificiele'), encoding="utf-8")
+    changed.write_text(
+        src.replace("problematisch: 40.0, acuut: 20.0", "problematisch: 60.0, acuut: 20.0").replace(
+            "{code: 4, label: {nl: artificiele", "{code: 5, label: {nl: artificiele"
+        ),
+        encoding="utf-8",
+    )
     d = diff_questionnaires(q, load_questionnaire(changed))
     fields = {(c.section, c.name, c.field) for c in d.changes}
     assert ("indicators", "beperkt_competentiebeleid", "cutoffs") in fields

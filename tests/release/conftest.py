@@ -32,7 +32,9 @@ def secrets(scored: pd.DataFrame) -> Secrets:
     comments = scored["comment"].astype("string").fillna("")
     long = sorted({c for c in comments if len(c) >= 12})
     assert long, "the demo wave should have free-text comments to look for"
-    return Secrets(tuple(scored["sample_id"].astype(str)), tuple(long), tuple(scored["_record_id"].astype(str)))
+    return Secrets(
+        tuple(scored["sample_id"].astype(str)), tuple(long), tuple(scored["_record_id"].astype(str))
+    )
 
 
 @pytest.fixture(scope="session")
@@ -43,13 +45,17 @@ def sci_dir(small_run_dir: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def pub(small_run_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> ReleaseBuild:
-    return build_release(small_run_dir, "public-use", tmp_path_factory.mktemp("pub") / "release", pdf=False)
+    return build_release(
+        small_run_dir, "public-use", tmp_path_factory.mktemp("pub") / "release", pdf=False
+    )
 
 
 @pytest.fixture(scope="session")
 def sci(small_run_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> ReleaseBuild:
     """The scientific-use release rebuilt outside the run (as ``wbm release`` does)."""
-    return build_release(small_run_dir, "scientific-use", tmp_path_factory.mktemp("sci") / "release", pdf=False)
+    return build_release(
+        small_run_dir, "scientific-use", tmp_path_factory.mktemp("sci") / "release", pdf=False
+    )
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,15 @@ from pipeline.release.checksums import verify
 from pipeline.release.stata import missing_letters, stata_names
 
 STEM = "wbm-werknemers-2023-scientific-use"
-FORBIDDEN_COLUMNS = {"sample_id", "comment", "_record_id", "_source_file", "_source_row", "_flags", "_item_nonresponse"}
+FORBIDDEN_COLUMNS = {
+    "sample_id",
+    "comment",
+    "_record_id",
+    "_source_file",
+    "_source_row",
+    "_flags",
+    "_item_nonresponse",
+}
 
 
 def _text_of(path: Path) -> bytes:
@@ -32,8 +40,19 @@ def _text_of(path: Path) -> bytes:
 
 def test_the_release_has_every_file_and_the_manifest_checks(sci: ReleaseBuild):
     names = sorted(p.name for p in sci.out_dir.iterdir())
-    assert names == sorted([f"{STEM}.sav", f"{STEM}.dta", f"{STEM}.csv", "datapackage.json", f"{STEM}.codebook.html",
-                            "risk_report.html", "risk_report.json", "README.md", "manifest.json"])
+    assert names == sorted(
+        [
+            f"{STEM}.sav",
+            f"{STEM}.dta",
+            f"{STEM}.csv",
+            "datapackage.json",
+            f"{STEM}.codebook.html",
+            "risk_report.html",
+            "risk_report.json",
+            "README.md",
+            "manifest.json",
+        ]
+    )
     manifest = json.loads((sci.out_dir / "manifest.json").read_text())
     assert {f["path"] for f in manifest["files"]} == set(names) - {"manifest.json"}
     for f in manifest["files"]:  # recomputed independently of the pipeline's helper
@@ -48,7 +67,10 @@ def test_verify_finds_a_changed_file(sci: ReleaseBuild, tmp_path: Path):
     shutil.copytree(sci.out_dir, copy)
     (copy / "README.md").write_text("changed", encoding="utf-8")
     (copy / "extra.txt").write_text("x", encoding="utf-8")
-    assert {(m.path, m.problem) for m in verify(copy)} == {("README.md", "changed"), ("extra.txt", "unlisted")}
+    assert {(m.path, m.problem) for m in verify(copy)} == {
+        ("README.md", "changed"),
+        ("extra.txt", "unlisted"),
+    }
 
 
 def test_the_outputs_stage_and_wbm_release_give_the_same_bytes(sci: ReleaseBuild, sci_dir: Path):
@@ -75,7 +97,9 @@ def test_no_identifier_sample_id_or_free_text_in_any_file(which, request, secret
     assert not FORBIDDEN_COLUMNS & set(b.table.frame.columns)
     sav, meta = pyreadstat.read_sav(str(b.sav), metadataonly=True)
     assert not FORBIDDEN_COLUMNS & set(meta.column_names)
-    csv_header = (b.out_dir / b.sav.name.replace(".sav", ".csv")).read_text().splitlines()[0].split(",")
+    csv_header = (
+        (b.out_dir / b.sav.name.replace(".sav", ".csv")).read_text().splitlines()[0].split(",")
+    )
     assert not FORBIDDEN_COLUMNS & set(csv_header) and csv_header[0] == "release_id"
 
 
@@ -84,17 +108,25 @@ def test_sav_has_the_numbers_labels_missing_codes_and_measures(sci: ReleaseBuild
     t = sci.table
     assert list(df.columns) == [v.name for v in t.variables]
     for v in t.variables:
-        np.testing.assert_array_equal(df[v.name].to_numpy(dtype=float), t.values(v.name), err_msg=v.name)
+        np.testing.assert_array_equal(
+            df[v.name].to_numpy(dtype=float), t.values(v.name), err_msg=v.name
+        )
     assert meta.file_label == "wbm-werknemers-2023 scientific-use"
     labels = meta.column_names_to_labels
-    assert labels["sex"] == q.item("sex").label.en and labels["werkbaar_werk"] == q.indicator("werkbaar_werk").label.en
+    assert (
+        labels["sex"] == q.item("sex").label.en
+        and labels["werkbaar_werk"] == q.indicator("werkbaar_werk").label.en
+    )
     assert all(labels[c] for c in meta.column_names)
     assert meta.missing_ranges["province"] == [{"lo": -9.0, "hi": -1.0}]  # includes -5, suppressed
     vl = meta.variable_value_labels
     assert vl["province"][-5] == "suppressed for confidentiality" and vl["sex"][-9] == "no answer"
     assert vl["age"][5] == "55 and over" and vl["hours"][50] == "50 or more"
     assert meta.variable_measure["sex"] == "nominal" and meta.variable_measure["age"] == "ordinal"
-    assert meta.variable_measure["weight"] == "scale" and meta.variable_measure["score_werkdruk"] == "scale"
+    assert (
+        meta.variable_measure["weight"] == "scale"
+        and meta.variable_measure["score_werkdruk"] == "scale"
+    )
     assert df["release_id"].tolist() == list(range(1, len(df) + 1))
     assert (df["province"] == -5).sum() == dict(sci.result.report.suppressed)["province"] > 0
 
@@ -114,7 +146,9 @@ def test_dta_has_extended_missing_values_and_labels(sci: ReleaseBuild):
         codes = {c: letters[c] for c, _ in v.missing}
         expect = [letters[int(a)] if a in codes else a for a in x]
         for a, b in zip(got.tolist(), expect, strict=True):
-            assert (isinstance(a, float) and isinstance(b, float) and np.isnan(a) and np.isnan(b)) or a == b, (v.name, a, b)
+            assert (
+                isinstance(a, float) and isinstance(b, float) and np.isnan(a) and np.isnan(b)
+            ) or a == b, (v.name, a, b)
     assert meta.variable_value_labels[names["province"]]["s"] == "suppressed for confidentiality"
     assert meta.variable_value_labels[names["sex"]]["d"] == "no answer"
     # Stata has no per-variable declaration: ReadStat reports the letters that occur
@@ -129,12 +163,17 @@ def test_csv_and_datapackage(sci: ReleaseBuild):
     csv = pd.read_csv(sci.out_dir / f"{STEM}.csv")
     t = sci.table
     for v in t.variables:
-        np.testing.assert_array_equal(csv[v.name].to_numpy(dtype=float), t.values(v.name), err_msg=v.name)
+        np.testing.assert_array_equal(
+            csv[v.name].to_numpy(dtype=float), t.values(v.name), err_msg=v.name
+        )
     pkg = json.loads((sci.out_dir / "datapackage.json").read_text())
     fields = {f["name"]: f for f in pkg["resources"][0]["schema"]["fields"]}
     assert list(fields) == [v.name for v in t.variables]
     assert fields["province"]["missingValues"] == ["-1", "-7", "-8", "-9", "-5", ""]
-    assert fields["sex"]["categories"] == [{"value": 1, "label": "man"}, {"value": 2, "label": "woman"}]
+    assert fields["sex"]["categories"] == [
+        {"value": 1, "label": "man"},
+        {"value": 2, "label": "woman"},
+    ]
     assert fields["weight"]["type"] == "number" and fields["sex"]["type"] == "integer"
     report = frictionless.validate(str(sci.out_dir / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:5]
@@ -152,13 +191,21 @@ def test_a_value_outside_the_declared_codes_fails_frictionless(sci: ReleaseBuild
     assert not frictionless.validate(str(copy / "datapackage.json")).valid
 
 
-def test_readme_says_conditions_citation_and_the_residual_risk(sci: ReleaseBuild, pub: ReleaseBuild):
+def test_readme_says_conditions_citation_and_the_residual_risk(
+    sci: ReleaseBuild, pub: ReleaseBuild
+):
     text = (sci.out_dir / "README.md").read_text()
     assert "## Conditions of use" in text and "data-use agreement" in text
-    assert "Stichting Innovatie & Arbeid (SERV) (2023). Flemish Workability Monitor 2023 - employees, scientific use file" in text
+    assert (
+        "Stichting Innovatie & Arbeid (SERV) (2023). Flemish Workability Monitor 2023 - employees, scientific use file"
+        in text
+    )
     assert "{title}" not in text and "SYNTHETIC DATA" in text
     wl = sci.result.report.weight_linkage
-    assert wl is not None and f"{wl.recoverable_cells} of {wl.protected_cells} suppressed or perturbed values" in text
+    assert (
+        wl is not None
+        and f"{wl.recoverable_cells} of {wl.protected_cells} suppressed or perturbed values" in text
+    )
     ptext = (pub.out_dir / "README.md").read_text()
     assert "recalibrated on the released values" in ptext and "0 of" in ptext
 
@@ -167,25 +214,39 @@ def test_risk_report_handed_out_leaves_small_domains_out(sci: ReleaseBuild):
     d = json.loads((sci.out_dir / "risk_report.json").read_text())
     assert d["kind"] == "wbm-release-risk-report" and d["stages"][-1]["violating"] == 0
     assert d["information_loss"]["min_n"] == 30
-    assert all(min(e["n_before"], e["n_after"]) >= 30 for e in d["information_loss"]["estimates"] if e["by"])
+    assert all(
+        min(e["n_before"], e["n_after"]) >= 30
+        for e in d["information_loss"]["estimates"]
+        if e["by"]
+    )
     assert d["weight_linkage"]["weights"] == "original"
 
 
-def test_readme_says_which_published_estimates_the_file_reproduces(sci: ReleaseBuild, small_run_dir: Path, q):
+def test_readme_says_which_published_estimates_the_file_reproduces(
+    sci: ReleaseBuild, small_run_dir: Path, q
+):
     """The scientific-use README (original weights) against the numbers: overall shares and domains
     of variables without suppressed or perturbed values reproduce the published estimates; the
     domains it names (suppressed values) do not."""
     text = (sci.out_dir / "README.md").read_text()
-    assert "overall weighted figures, and figures for domains of variables without suppressed or perturbed values, " \
-           "reproduce the published estimates exactly" in text
-    m = re.search(r"domains of ([\w, ]+?) \(variables with suppressed or perturbed values\) differ from the published "
-                  r"ones, since a suppressed or perturbed value leaves its domain: for the indicators of the risk report "
-                  r"by up to ([\d.]+) percentage points", text)
+    assert (
+        "overall weighted figures, and figures for domains of variables without suppressed or perturbed values, "
+        "reproduce the published estimates exactly" in text
+    )
+    m = re.search(
+        r"domains of ([\w, ]+?) \(variables with suppressed or perturbed values\) differ from the published "
+        r"ones, since a suppressed or perturbed value leaves its domain: for the indicators of the risk report "
+        r"by up to ([\d.]+) percentage points",
+        text,
+    )
     assert m is not None, text
     named, up_to = set(m.group(1).split(", ")), float(m.group(2))
     rep = sci.result.report
     assert up_to == round(100 * rep.max_abs_diff, 2) > 0
-    assert named == {v for v, n in rep.suppressed + rep.linked_suppressed if n} and {"statute", "age_band"} <= named
+    assert (
+        named == {v for v, n in rep.suppressed + rep.linked_suppressed if n}
+        and {"statute", "age_band"} <= named
+    )
     est = pd.read_parquet(small_run_dir / "04_estimate" / "estimates.parquet")
     est["by"] = est["by"].fillna("")
     frame = pd.read_csv(sci.out_dir / f"{STEM}.csv")
@@ -205,15 +266,22 @@ def test_readme_says_which_published_estimates_the_file_reproduces(sci: ReleaseB
         for d in q.domains:
             rows = est[(est["indicator"] == ind) & (est["by"] == d) & est["estimate"].notna()]
             assert len(rows) > 1, (ind, d)
-            gaps = [abs(share(ind, frame[d].to_numpy(dtype=float) == float(r.level)) - r.estimate) for r in rows.itertuples()]
+            gaps = [
+                abs(share(ind, frame[d].to_numpy(dtype=float) == float(r.level)) - r.estimate)
+                for r in rows.itertuples()
+            ]
             (differs if max(gaps) > 1e-9 else reproduced).add(d)
             largest = max(largest, *gaps)
-    assert abs(100 * largest - up_to) <= 0.005  # the README's figure is the largest change (rounded)
+    assert (
+        abs(100 * largest - up_to) <= 0.005
+    )  # the README's figure is the largest change (rounded)
     assert {"sex", "sector"} <= reproduced  # nothing suppressed: the published figures
     assert differs and differs <= named and not reproduced & named & differs
 
 
-def test_the_release_kish_design_effect_is_the_weighting_stage_figure(pub: ReleaseBuild, small_run_dir: Path):
+def test_the_release_kish_design_effect_is_the_weighting_stage_figure(
+    pub: ReleaseBuild, small_run_dir: Path
+):
     """One Kish formula (pipeline.weighting.diagnostics): the release's figure for the original
     weights is exactly the one the weight stage reported."""
     diag = json.loads((small_run_dir / "02_weight" / "diagnostics.json").read_text())

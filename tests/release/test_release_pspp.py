@@ -24,8 +24,12 @@ from pipeline.release.frequencies import frequencies
 from pipeline.release.table import ReleaseTable
 from pipeline.scoring.api import indicator_columns
 
-pytestmark = [pytest.mark.needs_pspp,
-              pytest.mark.skipif(shutil.which("pspp") is None, reason="GNU PSPP not installed (Debian package pspp)")]
+pytestmark = [
+    pytest.mark.needs_pspp,
+    pytest.mark.skipif(
+        shutil.which("pspp") is None, reason="GNU PSPP not installed (Debian package pspp)"
+    ),
+]
 
 PCT_TOL = 0.05  # percentage points: PSPP prints one decimal
 SHARE_TOL = 1e-7
@@ -35,13 +39,17 @@ def pspp_tables(syntax: str, tmp_path: Path) -> list[tuple[str, list[list[str]]]
     """Run a PSPP syntax job; its tables as (title, rows) in output order."""
     job = tmp_path / "job.sps"
     job.write_text(syntax, encoding="utf-8")
-    out = subprocess.run(["pspp", "-O", "format=csv", str(job)], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["pspp", "-O", "format=csv", str(job)], capture_output=True, text=True, check=True
+    ).stdout
     assert "error" not in out.lower(), out[:2000]
     tables: list[tuple[str, list[list[str]]]] = []
     for block in out.strip().split("\n\n"):
         lines = block.splitlines()
         if lines and lines[0].startswith("Table: "):
-            tables.append((lines[0][len("Table: "):], list(csv.reader(io.StringIO("\n".join(lines[1:]))))))
+            tables.append(
+                (lines[0][len("Table: ") :], list(csv.reader(io.StringIO("\n".join(lines[1:])))))
+            )
     return tables
 
 
@@ -73,7 +81,9 @@ def _binary_indicators(table: ReleaseTable, q) -> list[str]:
     return [c for c in indicator_columns(q) if c in names]
 
 
-def test_weighted_frequencies_in_pspp_equal_the_pipeline_estimates(sci: ReleaseBuild, small_run_dir: Path, q, tmp_path):
+def test_weighted_frequencies_in_pspp_equal_the_pipeline_estimates(
+    sci: ReleaseBuild, small_run_dir: Path, q, tmp_path
+):
     t = sci.table
     est = pd.read_parquet(small_run_dir / "04_estimate" / "estimates.parquet")
     est["by"] = est["by"].fillna("")
@@ -83,11 +93,16 @@ def test_weighted_frequencies_in_pspp_equal_the_pipeline_estimates(sci: ReleaseB
     assert (t.values("sex") >= 0).all() and (t.values("sector") >= 0).all()
     syntax = [f"GET FILE='{sci.sav}'.", "WEIGHT BY weight."]
     syntax += [f"FREQUENCIES /VARIABLES={ind}." for ind in inds]
-    syntax += ["SORT CASES BY sex.", "SPLIT FILE BY sex.", "FREQUENCIES /VARIABLES=werkbaar_werk werkstress.", "SPLIT FILE OFF."]
+    syntax += [
+        "SORT CASES BY sex.",
+        "SPLIT FILE BY sex.",
+        "FREQUENCIES /VARIABLES=werkbaar_werk werkstress.",
+        "SPLIT FILE OFF.",
+    ]
     tables = frequency_tables(pspp_tables("\n".join(syntax) + "\n", tmp_path))
     assert len(tables) == len(inds) + 4
     checked = 0
-    for ind, rows in zip(inds, tables[:len(inds)], strict=True):
+    for ind, rows in zip(inds, tables[: len(inds)], strict=True):
         yes = dict(t.variable(ind).values)[1]
         share, pct = share_of(rows, yes)
         row = est[(est["indicator"] == ind) & (est["by"] == "")]
@@ -96,11 +111,25 @@ def test_weighted_frequencies_in_pspp_equal_the_pipeline_estimates(sci: ReleaseB
         assert abs(pct - 100 * e) <= PCT_TOL + 1e-9, (ind, pct, e)
         assert abs(share - e) < SHARE_TOL, (ind, share, e)
         checked += 1
-    for (sex, ind), rows in zip([(1, "werkbaar_werk"), (1, "werkstress"), (2, "werkbaar_werk"), (2, "werkstress")],
-                                tables[len(inds):], strict=True):
+    for (sex, ind), rows in zip(
+        [(1, "werkbaar_werk"), (1, "werkstress"), (2, "werkbaar_werk"), (2, "werkstress")],
+        tables[len(inds) :],
+        strict=True,
+    ):
         share, pct = share_of(rows, dict(t.variable(ind).values)[1])
-        e = float(est[(est["indicator"] == ind) & (est["by"] == "sex") & (est["level"].astype(str) == str(sex))]["estimate"].iloc[0])
-        assert abs(pct - 100 * e) <= PCT_TOL + 1e-9 and abs(share - e) < SHARE_TOL, (sex, ind, share, e)
+        e = float(
+            est[
+                (est["indicator"] == ind)
+                & (est["by"] == "sex")
+                & (est["level"].astype(str) == str(sex))
+            ]["estimate"].iloc[0]
+        )
+        assert abs(pct - 100 * e) <= PCT_TOL + 1e-9 and abs(share - e) < SHARE_TOL, (
+            sex,
+            ind,
+            share,
+            e,
+        )
     assert checked >= 10
 
 
@@ -111,8 +140,12 @@ def test_pspp_weighted_percentages_equal_the_codebook(which, request, tmp_path):
     b: ReleaseBuild = request.getfixturevalue(which)
     t = b.table
     names = ["sex", "age", "sector", "statute", "province", "occupation", "werkbaar_werk"]
-    tables = frequency_tables(pspp_tables(f"GET FILE='{b.sav}'.\nWEIGHT BY weight.\n"
-                                          f"FREQUENCIES /VARIABLES={' '.join(names)}.\n", tmp_path))
+    tables = frequency_tables(
+        pspp_tables(
+            f"GET FILE='{b.sav}'.\nWEIGHT BY weight.\nFREQUENCIES /VARIABLES={' '.join(names)}.\n",
+            tmp_path,
+        )
+    )
     assert len(tables) == len(names)
     for name, rows in zip(names, tables, strict=True):
         ours = {r.label: r for r in frequencies(t, name).rows if not r.missing and r.weighted}
@@ -127,14 +160,21 @@ def test_pspp_weighted_percentages_equal_the_codebook(which, request, tmp_path):
 def test_labels_measures_and_missing_values_survive_in_pspp(sci: ReleaseBuild, tmp_path):
     t = sci.table
     names = ["sex", "age", "province", "hours", "werkbaar_werk", "score_werkdruk", "weight"]
-    tables = dict(pspp_tables(f"GET FILE='{sci.sav}'.\nDISPLAY DICTIONARY /VARIABLES={' '.join(names)}.\n", tmp_path))
+    tables = dict(
+        pspp_tables(
+            f"GET FILE='{sci.sav}'.\nDISPLAY DICTIONARY /VARIABLES={' '.join(names)}.\n", tmp_path
+        )
+    )
     head, *rows = tables["Variables"]
     info = {r[0]: dict(zip(head, r, strict=True)) for r in rows}
     for name in names:
         v = t.variable(name)
         assert info[name]["Label"] == v.label
         assert info[name]["Measurement Level"].lower() == v.measure
-    assert info["sex"]["Missing Values"] == "-9 THRU -1" and info["province"]["Missing Values"] == "-9 THRU -1"
+    assert (
+        info["sex"]["Missing Values"] == "-9 THRU -1"
+        and info["province"]["Missing Values"] == "-9 THRU -1"
+    )
     assert info["weight"]["Missing Values"] == "" and info["weight"]["Print Format"] == "F14.6"
     labels: dict[str, dict[str, str]] = {}
     current = ""
@@ -144,7 +184,11 @@ def test_labels_measures_and_missing_values_survive_in_pspp(sci: ReleaseBuild, t
         current = r[0] or current
         labels.setdefault(current, {})[r[1]] = r[2]
     prov = labels["province"]
-    assert prov["-5[a]"] == "suppressed for confidentiality" and prov["-9[a]"] == "no answer"  # [a]: user-missing
+    assert (
+        prov["-5[a]"] == "suppressed for confidentiality" and prov["-9[a]"] == "no answer"
+    )  # [a]: user-missing
     assert prov["1"] == "Antwerp"
     assert labels["age"]["5"] == "55 and over"
-    assert labels[t.variable("hours").label]["50.00"] == "50 or more"  # PSPP names a variable by its label here
+    assert (
+        labels[t.variable("hours").label]["50.00"] == "50 or more"
+    )  # PSPP names a variable by its label here

@@ -19,13 +19,17 @@ import pandas as pd
 import pytest
 
 from pipeline.release.build import ReleaseBuild, build_release
-from pipeline.sdc.report import DIFF_DECIMALS, TVD_DECIMALS
+from pipeline.sdc.microdata.report import DIFF_DECIMALS, TVD_DECIMALS
 
 
 @pytest.fixture(scope="module", params=["scientific-use", "public-use"])
-def with_pdf(request, small_run_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> ReleaseBuild:
+def with_pdf(
+    request, small_run_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> ReleaseBuild:
     """Both shipped profiles' releases, with the PDF codebook."""
-    return build_release(small_run_dir, request.param, tmp_path_factory.mktemp("pdf") / "release", pdf=True)
+    return build_release(
+        small_run_dir, request.param, tmp_path_factory.mktemp("pdf") / "release", pdf=True
+    )
 
 
 class _Rows(HTMLParser):
@@ -59,7 +63,9 @@ def html_rows(path: Path) -> list[list[str]]:
 
 
 def pdf_lines(path: Path) -> list[list[str]]:
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     return [line.split() for line in text.splitlines() if line.strip()]
 
 
@@ -81,14 +87,30 @@ def estimate_rows(b: ReleaseBuild) -> dict[str, list[dict[str, Any]]]:
     for p in sorted(b.out_dir.iterdir()):
         rows: list[dict[str, Any]] = []
         if p.suffix == ".json":
-            rows = [{"indicator": d["indicator"], "by": d["by"], "level": d["level"], "n_before": d.get("n_before")}
-                    for d in _walk(json.loads(p.read_text(encoding="utf-8"))) if "by" in d and "indicator" in d]
+            rows = [
+                {
+                    "indicator": d["indicator"],
+                    "by": d["by"],
+                    "level": d["level"],
+                    "n_before": d.get("n_before"),
+                }
+                for d in _walk(json.loads(p.read_text(encoding="utf-8")))
+                if "by" in d and "indicator" in d
+            ]
         elif p.suffix == ".html":
             for cells in html_rows(p):
                 if len(cells) >= 4 and cells[0] in indicators:
-                    n = cells[3] if len(cells) == 8 else None  # the information-loss table has n before in column 4
-                    rows.append({"indicator": cells[0], "by": "" if cells[1] == "all" else cells[1], "level": cells[2],
-                                 "n_before": int(n) if n is not None and n.isdigit() else None})
+                    n = (
+                        cells[3] if len(cells) == 8 else None
+                    )  # the information-loss table has n before in column 4
+                    rows.append(
+                        {
+                            "indicator": cells[0],
+                            "by": "" if cells[1] == "all" else cells[1],
+                            "level": cells[2],
+                            "n_before": int(n) if n is not None and n.isdigit() else None,
+                        }
+                    )
         elif p.suffix == ".pdf":
             for tok in pdf_lines(p):
                 if len(tok) >= 3 and tok[0] in indicators:
@@ -96,7 +118,14 @@ def estimate_rows(b: ReleaseBuild) -> dict[str, list[dict[str, Any]]]:
                     level = "" if tok[1] == "all" else tok[2]
                     rest = tok[2:] if tok[1] == "all" else tok[3:]
                     n = rest[0] if rest and rest[0].isdigit() and len(rest) >= 5 else None
-                    rows.append({"indicator": tok[0], "by": by, "level": level, "n_before": int(n) if n else None})
+                    rows.append(
+                        {
+                            "indicator": tok[0],
+                            "by": by,
+                            "level": level,
+                            "n_before": int(n) if n else None,
+                        }
+                    )
         out[p.name] = rows
     return out
 
@@ -129,14 +158,18 @@ def suppressed_distribution(b: ReleaseBuild, variables: set[str]) -> Counter[tup
     out: Counter[tuple[str, str]] = Counter()
     for ind in indicators:
         per: Counter[tuple[str, str]] = Counter(
-            (s.variable, f"{s.original:g}") for s in b.result.suppression_log
-            if s.variable in variables and frame.loc[s.release_id, ind] in (0, 1))
+            (s.variable, f"{s.original:g}")
+            for s in b.result.suppression_log
+            if s.variable in variables and frame.loc[s.release_id, ind] in (0, 1)
+        )
         for key, n in per.items():
             out[key] = max(out[key], n)
     return out
 
 
-def test_no_file_gives_a_per_level_before_after_figure_of_a_protected_variable(with_pdf: ReleaseBuild, q):
+def test_no_file_gives_a_per_level_before_after_figure_of_a_protected_variable(
+    with_pdf: ReleaseBuild, q
+):
     b = with_pdf
     rep = b.result.report
     protected = set(rep.protected)
@@ -148,17 +181,28 @@ def test_no_file_gives_a_per_level_before_after_figure_of_a_protected_variable(w
     names = {p.name for p in b.out_dir.iterdir()}
     assert any(n.endswith(".codebook.pdf") for n in names) and "risk_report.json" in names
     per_file = estimate_rows(b)
-    assert per_file["risk_report.json"] and per_file["risk_report.html"]  # the overall rows are there
+    assert (
+        per_file["risk_report.json"] and per_file["risk_report.html"]
+    )  # the overall rows are there
     for name, rows in per_file.items():
         for r in rows:
             assert r["by"] not in protected and r["indicator"] not in protected, (name, r)
     # and no before/after pair of such a level appears anywhere, whatever the layout
-    texts = {p.name: (subprocess.run(["pdftotext", "-layout", str(p), "-"], capture_output=True, text=True,
-                                     check=True).stdout if p.suffix == ".pdf" else
-                      re.sub(r"<[^>]+>", " ", p.read_text(encoding="utf-8")))
-             for p in b.out_dir.iterdir() if p.suffix in (".json", ".html", ".pdf", ".md")}
+    texts = {
+        p.name: (
+            subprocess.run(
+                ["pdftotext", "-layout", str(p), "-"], capture_output=True, text=True, check=True
+            ).stdout
+            if p.suffix == ".pdf"
+            else re.sub(r"<[^>]+>", " ", p.read_text(encoding="utf-8"))
+        )
+        for p in b.out_dir.iterdir()
+        if p.suffix in (".json", ".html", ".pdf", ".md")
+    }
     for e in moved:
-        pair = re.compile(rf"(?<![\d.,]){e.n_before}(?![\d.,])[^0-9]{{1,60}}(?<![\d.,]){e.n_after}(?![\d.,])")
+        pair = re.compile(
+            rf"(?<![\d.,]){e.n_before}(?![\d.,])[^0-9]{{1,60}}(?<![\d.,]){e.n_after}(?![\d.,])"
+        )
         for name, text in texts.items():
             assert not pair.search(text), (name, e)
 
@@ -196,15 +240,20 @@ def test_summary_figures_are_kept_but_rounded(pub: ReleaseBuild):
     assert all(e["by"] not in rep.protected for e in d["weights"]["estimates"])
     assert all(set(n) == {"code", "message"} for n in d["notices"])  # details stay internal
     html = (pub.out_dir / "risk_report.html").read_text()
-    assert "Figures per category are not given" in html and f"{round(dict(rep.marginal_tvd)['province'], 3):.3f}" in html
+    assert (
+        "Figures per category are not given" in html
+        and f"{round(dict(rep.marginal_tvd)['province'], 3):.3f}" in html
+    )
 
 
 def test_a_non_protected_domain_keeps_its_rows(small_run_dir: Path, tmp_path: Path):
     """Per-level rows of a domain that is not protected (here: telework) are still handed out."""
-    from pipeline.sdc.profile import load_profile
+    from pipeline.sdc.microdata.profile import load_profile
 
     p = load_profile("scientific-use")
-    prof = p.model_copy(update={"utility": p.utility.model_copy(update={"by": ("telework", "sex")})})
+    prof = p.model_copy(
+        update={"utility": p.utility.model_copy(update={"by": ("telework", "sex")})}
+    )
     b = build_release(small_run_dir, prof, tmp_path / "rel", pdf=False)
     d = json.loads((b.out_dir / "risk_report.json").read_text())
     rows = d["information_loss"]["estimates"]
@@ -212,5 +261,9 @@ def test_a_non_protected_domain_keeps_its_rows(small_run_dir: Path, tmp_path: Pa
     frame = released_csv(b)
     for e in rows:
         if e["by"]:
-            n_file = int(((frame["telework"] == float(e["level"])) & frame[e["indicator"]].isin([0, 1])).sum())
+            n_file = int(
+                (
+                    (frame["telework"] == float(e["level"])) & frame[e["indicator"]].isin([0, 1])
+                ).sum()
+            )
             assert e["n_before"] == e["n_after"] == n_file and e["diff"] == 0.0

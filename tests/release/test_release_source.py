@@ -41,13 +41,19 @@ def path_run(small_demo, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path
     qpath = base / "my-questionnaire.yaml"
     text = SHIPPED.read_text(encoding="utf-8")
     assert text.count(SEX_LABEL) == 1 and text.count(TITLE) == 1
-    qpath.write_text(text.replace(SEX_LABEL, "label: {nl: geslacht (eigen), en: sex (own copy)}")
-                     .replace(TITLE, 'en: "Workability Monitor (own copy)"'), encoding="utf-8")
+    qpath.write_text(
+        text.replace(SEX_LABEL, "label: {nl: geslacht (eigen), en: sex (own copy)}").replace(
+            TITLE, 'en: "Workability Monitor (own copy)"'
+        ),
+        encoding="utf-8",
+    )
     run_dir = base / "run"
     shutil.copytree(demo.run_dir, run_dir, ignore=shutil.ignore_patterns("05_outputs"))
     cfg = RunConfig.from_wave_dir(demo.wave_dir).model_copy(update={"questionnaire": str(qpath)})
     run = Run(run_dir, cfg)
-    start(run)  # what 'wbm run --questionnaire PATH' records: the file, its SHA-256, the path as given
+    start(
+        run
+    )  # what 'wbm run --questionnaire PATH' records: the file, its SHA-256, the path as given
     run_stages(run, ["outputs"])
     return run_dir, qpath
 
@@ -57,13 +63,24 @@ def test_the_outputs_stage_releases_with_the_run_questionnaire(path_run):
     rel = run_dir / "05_outputs" / "microdata"
     (sav,) = rel.glob("*.sav")
     assert _labels(sav)["sex"] == "sex (own copy)"
-    assert "# Workability Monitor (own copy): Scientific use file" in (rel / "README.md").read_text()
+    assert (
+        "# Workability Monitor (own copy): Scientific use file" in (rel / "README.md").read_text()
+    )
     assert "Workability Monitor (own copy)" in next(rel.glob("*.codebook.html")).read_text()
 
 
 def test_wbm_release_uses_the_file_the_run_recorded_and_refuses_another(path_run, tmp_path: Path):
     run_dir, qpath = path_run
-    res = wbm("release", "--profile", "scientific-use", "--run", str(run_dir), "--out", str(tmp_path / "a"), "--no-pdf")
+    res = wbm(
+        "release",
+        "--profile",
+        "scientific-use",
+        "--run",
+        str(run_dir),
+        "--out",
+        str(tmp_path / "a"),
+        "--no-pdf",
+    )
     assert res.returncode == 0, res.stderr
     (sav,) = (tmp_path / "a").glob("*.sav")
     assert _labels(sav)["sex"] == "sex (own copy)"
@@ -73,14 +90,40 @@ def test_wbm_release_uses_the_file_the_run_recorded_and_refuses_another(path_run
     moved = tmp_path / "elsewhere.yaml"
     shutil.copy(qpath, moved)
     manifest = copy / "manifest.json"
-    manifest.write_text(manifest.read_text().replace(str(qpath), str(tmp_path / "gone.yaml")), encoding="utf-8")
-    res = wbm("release", "--profile", "scientific-use", "--run", str(copy), "--out", str(tmp_path / "b"), "--no-pdf")
+    manifest.write_text(
+        manifest.read_text().replace(str(qpath), str(tmp_path / "gone.yaml")), encoding="utf-8"
+    )
+    res = wbm(
+        "release",
+        "--profile",
+        "scientific-use",
+        "--run",
+        str(copy),
+        "--out",
+        str(tmp_path / "b"),
+        "--no-pdf",
+    )
     assert res.returncode == 2 and "Traceback" not in res.stderr, res.stderr
-    for needle in ("another questionnaire file", str(SHIPPED), "my-questionnaire.yaml", "--questionnaire PATH"):
+    for needle in (
+        "another questionnaire file",
+        str(SHIPPED),
+        "my-questionnaire.yaml",
+        "--questionnaire PATH",
+    ):
         assert needle in res.stderr, (needle, res.stderr)
     assert not (tmp_path / "b").exists()
-    res = wbm("release", "--profile", "scientific-use", "--run", str(copy), "--out", str(tmp_path / "c"), "--no-pdf",
-              "--questionnaire", str(moved))
+    res = wbm(
+        "release",
+        "--profile",
+        "scientific-use",
+        "--run",
+        str(copy),
+        "--out",
+        str(tmp_path / "c"),
+        "--no-pdf",
+        "--questionnaire",
+        str(moved),
+    )
     assert res.returncode == 0, res.stderr
     (sav,) = (tmp_path / "c").glob("*.sav")
     assert _labels(sav)["sex"] == "sex (own copy)"
@@ -93,5 +136,14 @@ def test_a_run_stopped_after_scoring_can_be_released(small_run_dir: Path, tmp_pa
     assert src.questionnaire.study.id == "wbm-werknemers-2023" and src.min_n == 30 and src.synthetic
     b = build_release(src, "scientific-use", tmp_path / "rel", pdf=False)
     assert len(b.table.frame) == len(src.scored) > 0
-    res = wbm("release", "--profile", "public-use", "--run", str(run), "--out", str(tmp_path / "pub"), "--no-pdf")
+    res = wbm(
+        "release",
+        "--profile",
+        "public-use",
+        "--run",
+        str(run),
+        "--out",
+        str(tmp_path / "pub"),
+        "--no-pdf",
+    )
     assert res.returncode == 0, res.stderr

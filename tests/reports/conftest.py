@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from reports_fixtures import CTX, oe_table, previous_table, wbm_table
 
-from pipeline.outputs.context import ReportContext
 from pipeline.questionnaire.load import load_questionnaire
 from pipeline.questionnaire.model import Questionnaire
+from pipeline.reports.context import ReportContext
+
+from .reports_fixtures import CTX, oe_table, previous_table, wbm_table
 
 
 @pytest.fixture(scope="session")

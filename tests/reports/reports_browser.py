@@ -15,12 +15,25 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
+CHROMIUM = shutil.which("chromium") or (
+    "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
+)
 PDFTOPPM = shutil.which("pdftoppm")
 PDFINFO = shutil.which("pdfinfo")
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-         "--mute-audio", "--disable-extensions")
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--mute-audio",
+    "--disable-extensions",
+)
 
 CHECK_SCRIPT = r"""<script>
 (function () {
@@ -63,29 +76,44 @@ CHECK_SCRIPT = r"""<script>
 def _chromium(args: list[str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
     assert CHROMIUM is not None
     with tempfile.TemporaryDirectory(prefix="wbm-chromium-") as profile:
-        return subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args], capture_output=True,
-                              text=True, timeout=timeout, check=False)
+        return subprocess.run(
+            [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
 
 
 MIN_WINDOW = 500  # headless Chromium does not make a window narrower than this
 
 
-def browser_check(html: str, workdir: Path, width: int = 1280, height: int = 900, name: str = "page") -> dict:
+def browser_check(
+    html: str, workdir: Path, width: int = 1280, height: int = 900, name: str = "page"
+) -> dict:
     """Lay the page out in a viewport ``width`` x ``height`` and return the measurements (see
     CHECK_SCRIPT). Narrower than a headless window can be (a phone), the page is loaded in an
     ``<iframe srcdoc>`` of that width, whose script reports to the outer page."""
     page = html.replace("</body>", CHECK_SCRIPT + "</body>", 1)
     if width < MIN_WINDOW:
         srcdoc = page.replace("&", "&amp;").replace('"', "&quot;")
-        page = (f'<!DOCTYPE html><html><body style="margin:0"><iframe style="border:0;width:{width}px;height:{height}px" '
-                f'srcdoc="{srcdoc}"></iframe></body></html>')
+        page = (
+            f'<!DOCTYPE html><html><body style="margin:0"><iframe style="border:0;width:{width}px;height:{height}px" '
+            f'srcdoc="{srcdoc}"></iframe></body></html>'
+        )
     path = workdir / f"{name}-{width}.html"
     path.write_text(page, encoding="utf-8")
     size = f"{width},{height}" if width >= MIN_WINDOW else f"{MIN_WINDOW + 40},{height + 40}"
     proc = _chromium([f"--window-size={size}", "--dump-dom", path.as_uri()])
     m = re.search(r'<pre id="wbm-check">(.*?)</pre>', proc.stdout, re.S)
     assert m, f"no check result from chromium (exit {proc.returncode}): {proc.stderr[-2000:]}"
-    return json.loads(m.group(1).replace("&quot;", '"').replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">"))
+    return json.loads(
+        m.group(1)
+        .replace("&quot;", '"')
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+    )
 
 
 def screenshot(html_path: Path, png: Path, width: int = 1280, height: int = 2400) -> Path:
@@ -104,8 +132,11 @@ def pdf_pages(pdf: Path) -> int:
 
 def pdf_to_pngs(pdf: Path, out_dir: Path, dpi: int = 30) -> list[Path]:
     assert PDFTOPPM is not None
-    subprocess.run([PDFTOPPM, "-r", str(dpi), "-png", str(pdf), str(out_dir / pdf.stem)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [PDFTOPPM, "-r", str(dpi), "-png", str(pdf), str(out_dir / pdf.stem)],
+        check=True,
+        capture_output=True,
+    )
     return sorted(out_dir.glob(f"{pdf.stem}-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
 
 

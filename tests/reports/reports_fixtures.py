@@ -8,14 +8,24 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipeline.outputs.context import ReportContext, ResponseInfo, WeightingSummary
 from pipeline.questionnaire.model import Questionnaire
+from pipeline.reports.context import ReportContext, ResponseInfo, WeightingSummary
 
-CTX = ReportContext(run_id="run-test", counts_by_mode=(("paper", 812), ("web", 1588)),
-                    response=ResponseInfo(invited=10000, responded=2400),
-                    weighting=WeightingSummary(method="raking", n=2400, kish_deff=1.4321), synthetic=True)
+CTX = ReportContext(
+    run_id="run-test",
+    counts_by_mode=(("paper", 812), ("web", 1588)),
+    response=ResponseInfo(invited=10000, responded=2400),
+    weighting=WeightingSummary(method="raking", n=2400, kish_deff=1.4321),
+    synthetic=True,
+)
 
-MODULES = ("mod_telewerk", "mod_frequent_verzuim", "mod_lang_verzuim", "mod_opleiding", "mod_haalbaar_pensioen")
+MODULES = (
+    "mod_telewerk",
+    "mod_frequent_verzuim",
+    "mod_lang_verzuim",
+    "mod_opleiding",
+    "mod_haalbaar_pensioen",
+)
 SUPPRESSED_GROUP = 8  # every row of this group has n < 30
 UNRELIABLE_GROUP = 11  # n = 42: unreliable
 SECRET_GROUP = 3  # one suppressed acute cell with a distinctive value
@@ -33,18 +43,35 @@ def indicator_names(q: Questionnaire) -> list[str]:
     return out
 
 
-def _row(rng: np.random.Generator, name: str, by: str, level: str, n: int, *, test: bool) -> dict[str, object]:
+def _row(
+    rng: np.random.Generator, name: str, by: str, level: str, n: int, *, test: bool
+) -> dict[str, object]:
     p = float(rng.uniform(0.15, 0.75))
     if name.endswith("_acuut"):
         p *= float(rng.uniform(0.2, 0.6))
     se = float(np.sqrt(p * (1 - p) / max(n, 1)) * 1.2)
     flags = "suppressed" if n < 30 else "unreliable" if n < 50 else ""
     pv = float(rng.uniform(0, 0.2)) if test else np.nan
-    return {"indicator": name, "by": by, "level": level, "n": n, "weighted_n": n * 101.5, "estimate": p, "se": se,
-            "ci_low": max(p - 1.96 * se, 0.0), "ci_high": min(p + 1.96 * se, 1.0), "deff": 1.44, "flags": flags,
-            "stat": "proportion", "ci_method": "logit", "df": max(n - 1, 0),
-            "diff": np.nan, "diff_se": se if test else np.nan, "p_value": pv,
-            "significant": (pv < 0.05) if test else pd.NA}
+    return {
+        "indicator": name,
+        "by": by,
+        "level": level,
+        "n": n,
+        "weighted_n": n * 101.5,
+        "estimate": p,
+        "se": se,
+        "ci_low": max(p - 1.96 * se, 0.0),
+        "ci_high": min(p + 1.96 * se, 1.0),
+        "deff": 1.44,
+        "flags": flags,
+        "stat": "proportion",
+        "ci_method": "logit",
+        "df": max(n - 1, 0),
+        "diff": np.nan,
+        "diff_se": se if test else np.nan,
+        "p_value": pv,
+        "significant": (pv < 0.05) if test else pd.NA,
+    }
 
 
 def _levels(q: Questionnaire, var: str) -> list[int]:
@@ -56,7 +83,9 @@ def _levels(q: Questionnaire, var: str) -> list[int]:
 
 def _finish(rows: list[dict[str, object]]) -> pd.DataFrame:
     overall = {r["indicator"]: r["estimate"] for r in rows if r["by"] == ""}
-    for r in rows:  # the difference with (roughly) the rest of Flanders, so direction and sign agree
+    for (
+        r
+    ) in rows:  # the difference with (roughly) the rest of Flanders, so direction and sign agree
         if r["by"] and ":" not in str(r["by"]) and pd.notna(r["p_value"]):
             r["diff"] = float(r["estimate"]) - float(overall[r["indicator"]])
     df = pd.DataFrame(rows)
@@ -64,9 +93,15 @@ def _finish(rows: list[dict[str, object]]) -> pd.DataFrame:
     return df
 
 
-def wbm_table(q: Questionnaire, *, seed: int = 7, modules: tuple[str, ...] = MODULES,
-              crosses: tuple[str, ...] = CROSSES, suppressed: int = SUPPRESSED_GROUP,
-              unreliable: int = UNRELIABLE_GROUP) -> pd.DataFrame:
+def wbm_table(
+    q: Questionnaire,
+    *,
+    seed: int = 7,
+    modules: tuple[str, ...] = MODULES,
+    crosses: tuple[str, ...] = CROSSES,
+    suppressed: int = SUPPRESSED_GROUP,
+    unreliable: int = UNRELIABLE_GROUP,
+) -> pd.DataFrame:
     """Employees or self-employed: overall, every domain, the report domain crossed with ``crosses``."""
     rng = np.random.default_rng(seed)
     names = indicator_names(q) + list(modules)
@@ -88,10 +123,19 @@ def wbm_table(q: Questionnaire, *, seed: int = 7, modules: tuple[str, ...] = MOD
                 continue
             for i, lv in enumerate(lvls):
                 n = 12 if (code == 5 and i == len(lvls) - 1) else 35 + 9 * i + code
-                rows += [_row(rng, name, f"{domain}:{other}", f"{code}:{lv}", n, test=False) for name in names]
+                rows += [
+                    _row(rng, name, f"{domain}:{other}", f"{code}:{lv}", n, test=False)
+                    for name in names
+                ]
     for r in rows:
-        if r["indicator"] == f"{names[0]}_acuut" and r["by"] == domain and r["level"] == str(SECRET_GROUP):
-            r.update(n=29, flags="suppressed", estimate=SECRET_VALUE, ci_low=0.97531, ci_high=0.99135)
+        if (
+            r["indicator"] == f"{names[0]}_acuut"
+            and r["by"] == domain
+            and r["level"] == str(SECRET_GROUP)
+        ):
+            r.update(
+                n=29, flags="suppressed", estimate=SECRET_VALUE, ci_low=0.97531, ci_high=0.99135
+            )
     return _finish(rows)
 
 
@@ -101,7 +145,9 @@ def previous_table(q_now: Questionnaire, now: pd.DataFrame, *, seed: int = 3) ->
     rng = np.random.default_rng(seed)
     ind = dict(q_now.mapping.indicators)
     var = dict(q_now.mapping.items)
-    prev = now[~now["indicator"].str.startswith("mod_haalbaar_pensioen")].copy()  # one module absent last wave
+    prev = now[
+        ~now["indicator"].str.startswith("mod_haalbaar_pensioen")
+    ].copy()  # one module absent last wave
 
     def rename(name: str) -> str:
         base, acute = (name[:-6], "_acuut") if name.endswith("_acuut") else (name, "")
@@ -114,7 +160,9 @@ def previous_table(q_now: Questionnaire, now: pd.DataFrame, *, seed: int = 3) ->
     prev["ci_low"] = np.clip(prev["estimate"] - 0.05, 0, 1)
     prev["ci_high"] = np.clip(prev["estimate"] + 0.05, 0, 1)
     prev["n"] = np.where(prev["n"] < 30, prev["n"], prev["n"].astype(int) + 7)  # small stays small
-    prev["flags"] = np.where(prev["n"] < 30, "suppressed", np.where(prev["n"] < 50, "unreliable", ""))
+    prev["flags"] = np.where(
+        prev["n"] < 30, "suppressed", np.where(prev["n"] < 50, "unreliable", "")
+    )
     prev = prev.drop(columns=["diff", "diff_se", "p_value", "significant"])
     return prev.reset_index(drop=True)
 

@@ -7,9 +7,9 @@ import math
 import re
 
 import pandas as pd
-from htmlscan import Scan, scan  # noqa: F401  (re-exported for the report tests)
 
 from pipeline.questionnaire.model import Questionnaire
+from tests.htmlscan import Scan, scan  # noqa: F401  (re-exported for the report tests)
 
 DECIMAL = re.compile(r"[+-]?\d+,\d+")
 
@@ -21,7 +21,11 @@ def pct(v: float) -> str:
 
 def flags_of(row: pd.Series, suffix: str = "") -> set[str]:
     v = row.get("flags" + suffix)
-    return set() if v is None or (isinstance(v, float) and math.isnan(v)) else {f for f in str(v).split(";") if f}
+    return (
+        set()
+        if v is None or (isinstance(v, float) and math.isnan(v))
+        else {f for f in str(v).split(";") if f}
+    )
 
 
 def expected_text(row: pd.Series, field: str, suffix: str = "") -> str:
@@ -66,16 +70,27 @@ def current_key(q: Questionnaire, prev_key: str) -> str:
 
 def wave_p_value(now: pd.Series, prev: pd.Series) -> float:
     """Two independent samples, z test (R: 2 * pnorm(-abs(diff / sqrt(se1^2 + se2^2))))."""
-    z = (float(now["estimate"]) - float(prev["estimate"])) / math.sqrt(float(now["se"]) ** 2 + float(prev["se"]) ** 2)
+    z = (float(now["estimate"]) - float(prev["estimate"])) / math.sqrt(
+        float(now["se"]) ** 2 + float(prev["se"]) ** 2
+    )
     return math.erfc(abs(z) / math.sqrt(2))
 
 
-def check_traced(html: str, table: pd.DataFrame, *, previous: pd.DataFrame | None = None,
-                 q: Questionnaire | None = None) -> int:
+def check_traced(
+    html: str,
+    table: pd.DataFrame,
+    *,
+    previous: pd.DataFrame | None = None,
+    q: Questionnaire | None = None,
+) -> int:
     """Assert every traced number of the page equals the row it names; returns how many."""
     s = scan(html)
     for attrs, text in s.traced:
-        key, field, source = str(attrs["data-key"]), str(attrs["data-field"]), attrs.get("data-source") or ""
+        key, field, source = (
+            str(attrs["data-key"]),
+            str(attrs["data-field"]),
+            attrs.get("data-source") or "",
+        )
         if source == "previous":
             assert previous is not None and q is not None
             row = lookup(previous, key)
@@ -107,12 +122,18 @@ def decimals(html: str) -> set[str]:
     return set(DECIMAL.findall(" ".join(scan(html).text)))
 
 
-def allowed_decimals(rows: pd.DataFrame, q: Questionnaire | None = None, extra: set[str] | None = None) -> set[str]:
+def allowed_decimals(
+    rows: pd.DataFrame, q: Questionnaire | None = None, extra: set[str] | None = None
+) -> set[str]:
     out = set(extra or ())
     if q is not None:
         for ind in q.indicators:
             for c in (ind.cutoffs or {}).values():
-                out |= {f"{v:.1f}".replace(".", ",") for v in (c.problematisch, c.acuut) if v is not None}
+                out |= {
+                    f"{v:.1f}".replace(".", ",")
+                    for v in (c.problematisch, c.acuut)
+                    if v is not None
+                }
     for _, r in rows.iterrows():
         if "suppressed" in flags_of(r):
             continue

@@ -9,17 +9,21 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import pytest
-from reports_browser import CHROMIUM, browser_check, ink, screenshot
-from reports_fixtures import CTX, SUPPRESSED_GROUP, UNRELIABLE_GROUP
 
-from pipeline.outputs.enterprise import render_enterprise_report
-from pipeline.outputs.overview import render_overview_report
-from pipeline.outputs.report import load_estimates, render_domain_report
+from pipeline.reports.enterprise import render_enterprise_report
+from pipeline.reports.overview import render_overview_report
+from pipeline.reports.report import load_estimates, render_domain_report
+
+from .reports_browser import CHROMIUM, browser_check, ink, screenshot
+from .reports_fixtures import CTX, SUPPRESSED_GROUP, UNRELIABLE_GROUP
 
 pytestmark = [
     pytest.mark.needs_chromium,
-    pytest.mark.skipif(CHROMIUM is None, reason="needs headless Chromium: Debian package 'chromium' "
-                                                "(installed by scripts/setup.sh --test)"),
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="needs headless Chromium: Debian package 'chromium' "
+        "(installed by scripts/setup.sh --test)",
+    ),
 ]
 WIDTHS = (1280, 390)  # desktop, phone
 
@@ -33,7 +37,9 @@ def pages(q, table, ctx, q_self, table_self, q_oe, table_oe) -> dict[str, str]:
         "sector-unreliable": render_domain_report(est, q, UNRELIABLE_GROUP, context=ctx),
         "overview": render_overview_report(est, q, context=ctx),
         "self-employed": render_domain_report(table_self, q_self, 2, context=CTX),
-        "enterprise": render_enterprise_report(table_oe, q_oe, context=replace(CTX, counts_by_mode=(("cati", 1650),))),
+        "enterprise": render_enterprise_report(
+            table_oe, q_oe, context=replace(CTX, counts_by_mode=(("cati", 1650),))
+        ),
     }
 
 
@@ -43,12 +49,17 @@ def checks(pages, tmp_path_factory) -> dict[tuple[str, int], dict]:
     work = tmp_path_factory.mktemp("browser")
     jobs = [(name, w) for name in pages for w in WIDTHS]
     with ThreadPoolExecutor(max_workers=4) as pool:
-        results = pool.map(lambda job: browser_check(pages[job[0]], work, job[1], name=job[0]), jobs)
+        results = pool.map(
+            lambda job: browser_check(pages[job[0]], work, job[1], name=job[0]), jobs
+        )
         return dict(zip(jobs, results, strict=True))
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("name", ["sector", "sector-small", "sector-unreliable", "overview", "self-employed", "enterprise"])
+@pytest.mark.parametrize(
+    "name",
+    ["sector", "sector-small", "sector-unreliable", "overview", "self-employed", "enterprise"],
+)
 def test_page_in_the_browser(pages, checks, name, width):
     html = pages[name]
     res = checks[(name, width)]

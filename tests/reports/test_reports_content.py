@@ -9,7 +9,12 @@ from dataclasses import replace
 
 import pandas as pd
 import pytest
-from reports_fixtures import (
+
+from pipeline.reports.enterprise import render_enterprise_report
+from pipeline.reports.overview import render_overview_report
+from pipeline.reports.report import load_estimates, render_domain_report, render_sector_report
+
+from .reports_fixtures import (
     CTX,
     MODULES,
     SECRET_GROUP,
@@ -17,11 +22,15 @@ from reports_fixtures import (
     SUPPRESSED_GROUP,
     UNRELIABLE_GROUP,
 )
-from reports_helpers import allowed_decimals, check_traced, current_key, decimals, lookup, pct, scan
-
-from pipeline.outputs.enterprise import render_enterprise_report
-from pipeline.outputs.overview import render_overview_report
-from pipeline.outputs.report import load_estimates, render_domain_report, render_sector_report
+from .reports_helpers import (
+    allowed_decimals,
+    check_traced,
+    current_key,
+    decimals,
+    lookup,
+    pct,
+    scan,
+)
 
 CONTEXT_DECIMALS = {"1,43", "24,0", "0,05"}  # Kish deff, response rate, alpha
 
@@ -33,25 +42,37 @@ def est(q, table, ctx):
 
 @pytest.fixture(scope="module")
 def pages(q, est, ctx) -> dict[int, str]:
-    return {c: render_sector_report(est, q, c, context=ctx) for c in (1, 5, SECRET_GROUP, SUPPRESSED_GROUP, UNRELIABLE_GROUP)}
+    return {
+        c: render_sector_report(est, q, c, context=ctx)
+        for c in (1, 5, SECRET_GROUP, SUPPRESSED_GROUP, UNRELIABLE_GROUP)
+    }
 
 
 def relevant(table: pd.DataFrame, domain: str, code: int) -> pd.DataFrame:
     by, level = table["by"].fillna(""), table["level"].fillna("").astype(str)
-    return table[(by == "") | ((by == domain) & (level == str(code)))
-                 | (by.str.startswith(f"{domain}:") & level.str.startswith(f"{code}:"))]
+    return table[
+        (by == "")
+        | ((by == domain) & (level == str(code)))
+        | (by.str.startswith(f"{domain}:") & level.str.startswith(f"{code}:"))
+    ]
 
 
 @pytest.mark.parametrize("code", [1, 5, SECRET_GROUP, UNRELIABLE_GROUP])
 def test_every_number_of_a_sector_report_equals_its_row(q, pages, table, previous, code):
     n = check_traced(pages[code], table, previous=previous, q=q)
-    assert n > 150  # headline, 4 x (problem, acute), 6 risks, modules, breakdowns, previous wave, chart labels
+    assert (
+        n > 150
+    )  # headline, 4 x (problem, acute), 6 risks, modules, breakdowns, previous wave, chart labels
 
 
 @pytest.mark.parametrize("code", [1, 5, SECRET_GROUP, SUPPRESSED_GROUP, UNRELIABLE_GROUP])
 def test_no_other_number_on_a_sector_page(q, pages, table, previous, code):
-    prev_rows = previous[(previous["by"] == "") | ((previous["by"] == "sector") & (previous["level"] == str(code)))]
-    allowed = allowed_decimals(relevant(table, "sector", code), q, CONTEXT_DECIMALS) | allowed_decimals(prev_rows)
+    prev_rows = previous[
+        (previous["by"] == "") | ((previous["by"] == "sector") & (previous["level"] == str(code)))
+    ]
+    allowed = allowed_decimals(
+        relevant(table, "sector", code), q, CONTEXT_DECIMALS
+    ) | allowed_decimals(prev_rows)
     found = decimals(pages[code])
     assert found or code == SUPPRESSED_GROUP
     assert found <= allowed, sorted(found - allowed)
@@ -66,7 +87,7 @@ def test_previous_wave_beside_this_wave(q, pages, previous, table):
     assert "stress|sector|1" in keys  # renamed indicator: 2019's name, shown on this wave's row
     assert any(a["data-field"] == "wave_significant" for a, _t in prev)
     assert "mod_haalbaar_pensioen" not in {k.split("|")[0] for k in keys}  # absent last wave ...
-    modules = html[html.index('id="modules"'):html.index('id="methoden"')]
+    modules = html[html.index('id="modules"') : html.index('id="methoden"')]
     assert "n.b." in modules  # ... so "niet beschikbaar" in its row
     assert current_key(q, "stress|sector|1") == "werkstress|sector|1"
     assert lookup(table, "werkstress|sector|1") is not None
@@ -74,9 +95,12 @@ def test_previous_wave_beside_this_wave(q, pages, previous, table):
 
 def test_without_previous_wave_it_says_not_available(q, table):
     html = render_sector_report(table, q, 1, context=CTX)
-    summary = html[html.index('id="samenvatting"'):html.index('id="risicoprofiel"')]
+    summary = html[html.index('id="samenvatting"') : html.index('id="risicoprofiel"')]
     assert "niet beschikbaar" in summary and 'data-source="previous' not in html
-    assert "niet beschikbaar voor dit rapport" in html or "niet beschikbaar" in html[html.index('id="methoden"'):]
+    assert (
+        "niet beschikbaar voor dit rapport" in html
+        or "niet beschikbaar" in html[html.index('id="methoden"') :]
+    )
 
 
 def test_previous_wave_from_columns_of_the_table(q, table):
@@ -97,12 +121,18 @@ def test_previous_wave_from_columns_of_the_table(q, table):
 def test_suppressed_cell_never_appears(pages, table):
     secret = {pct(SECRET_VALUE), pct(0.97531), pct(0.99135)}
     other = table[table["flags"] != "suppressed"]
-    assert not secret & {pct(v) for v in pd.concat([other["estimate"], other["ci_low"], other["ci_high"]])}
+    assert not secret & {
+        pct(v) for v in pd.concat([other["estimate"], other["ci_low"], other["ci_high"]])
+    }
     html = pages[SECRET_GROUP]
     visible = " ".join(scan(html).text)
     for text in secret:
         assert text not in html and text.replace(",", ".") not in visible
-    cells = [(a, t) for a, t in scan(html).traced if a["data-key"] == f"werkstress_acuut|sector|{SECRET_GROUP}"]
+    cells = [
+        (a, t)
+        for a, t in scan(html).traced
+        if a["data-key"] == f"werkstress_acuut|sector|{SECRET_GROUP}"
+    ]
     assert cells and {t for a, t in cells if a["data-field"] != "n"} == {"–"}
 
 
@@ -116,7 +146,9 @@ def test_a_sector_with_too_few_respondents_gets_a_report_without_numbers(pages):
 
 def test_unreliable_numbers_are_marked_everywhere(pages):
     s = scan(pages[UNRELIABLE_GROUP])
-    own = [(a, t) for a, t in s.traced if str(a["data-key"]).endswith(f"|sector|{UNRELIABLE_GROUP}")]
+    own = [
+        (a, t) for a, t in s.traced if str(a["data-key"]).endswith(f"|sector|{UNRELIABLE_GROUP}")
+    ]
     est = [(a, t) for a, t in own if a["data-field"] == "estimate"]
     assert est and all(t.startswith("(") and t.endswith(")") for _a, t in est)
     assert "onbetrouwbaar" in pages[UNRELIABLE_GROUP]
@@ -127,18 +159,26 @@ def test_unreliable_numbers_are_marked_everywhere(pages):
 
 def test_breakdowns_where_the_numbers_allow(pages, q):
     html = pages[5]
-    part = html[html.index('id="uitsplitsingen"'):html.index('id="modules"')]
+    part = html[html.index('id="uitsplitsingen"') : html.index('id="modules"')]
     for label in ("leeftijdsgroep", "geslacht", "statuut"):
         assert f"Naar {label}" in part
     s5 = scan(part)
-    small = {t for a, t in s5.traced if str(a["data-key"]).endswith("|sector:statute|5:3") and a["data-field"] != "n"}
+    small = {
+        t
+        for a, t in s5.traced
+        if str(a["data-key"]).endswith("|sector:statute|5:3") and a["data-field"] != "n"
+    }
     assert small == {"–"}  # one crossed cell below the threshold: a dash, the others shown
 
 
 def test_risks_marked_and_explained(pages, table):
     html = pages[1]
-    risk = html[html.index('id="risicoprofiel"'):html.index('id="uitsplitsingen"')]
-    rows = table[(table["by"] == "sector") & (table["level"] == "1") & table["indicator"].str.endswith("_risico")]
+    risk = html[html.index('id="risicoprofiel"') : html.index('id="uitsplitsingen"')]
+    rows = table[
+        (table["by"] == "sector")
+        & (table["level"] == "1")
+        & table["indicator"].str.endswith("_risico")
+    ]
     higher = rows[rows["significant"].fillna(False) & (rows["diff"] > 0)]
     lower = rows[rows["significant"].fillna(False) & (rows["diff"] < 0)]
     if len(higher):
@@ -150,14 +190,16 @@ def test_risks_marked_and_explained(pages, table):
 
 def test_module_rows_in_the_modules_section(pages, q):
     html = pages[1]
-    part = html[html.index('id="modules"'):html.index('id="methoden"')]
+    part = html[html.index('id="modules"') : html.index('id="methoden"')]
     keys = {str(a["data-key"]).split("|")[0] for a, _t in scan(part).traced}
     assert set(MODULES) <= keys
     assert "langdurig ziekteverzuim" in part and "telewerkt" in part
 
 
 def test_module_labels_from_the_context(q, est, ctx):
-    html = render_sector_report(est, q, 1, context=replace(ctx, module_labels=(("mod_opleiding", "Opleiding X"),)))
+    html = render_sector_report(
+        est, q, 1, context=replace(ctx, module_labels=(("mod_opleiding", "Opleiding X"),))
+    )
     assert "Opleiding X" in html
 
 
@@ -165,11 +207,18 @@ def test_self_employed_report_by_occupational_group(q_self, table_self):
     html = render_domain_report(table_self, q_self, 2, context=CTX)
     assert check_traced(html, table_self) > 80
     assert "Werkbaarheid in de beroepsgroep bouw" in html and "zelfstandige ondernemers" in html
-    risk = html[html.index('id="risicoprofiel"'):]
-    risk_rows = {str(a["data-key"]).split("|")[0] for a, _t in scan(risk[:risk.index("</section>")]).traced}
-    assert risk_rows == {i.name for i in q_self.indicators if i.group == "risk"} and len(risk_rows) == 4
-    assert "autonomie" not in risk[:risk.index("</section>")]
-    allowed = allowed_decimals(relevant(table_self, "occupation_group", 2), q_self, CONTEXT_DECIMALS)
+    risk = html[html.index('id="risicoprofiel"') :]
+    risk_rows = {
+        str(a["data-key"]).split("|")[0] for a, _t in scan(risk[: risk.index("</section>")]).traced
+    }
+    assert (
+        risk_rows == {i.name for i in q_self.indicators if i.group == "risk"}
+        and len(risk_rows) == 4
+    )
+    assert "autonomie" not in risk[: risk.index("</section>")]
+    allowed = allowed_decimals(
+        relevant(table_self, "occupation_group", 2), q_self, CONTEXT_DECIMALS
+    )
     assert decimals(html) <= allowed
 
 
@@ -184,19 +233,28 @@ def test_overview_report(q, table, previous, ctx):
     assert check_traced(html, table, previous=previous, q=q) > 400
     for d in q.domains:
         assert f'id="naar-{d.replace("_", "-")}"' in html
-    assert decimals(html) <= allowed_decimals(table, q, CONTEXT_DECIMALS) | allowed_decimals(previous)
-    assert scan(html).count("svg") == 2 + len(q.domains) + 1  # workability, risks, one per domain, modules
+    assert decimals(html) <= allowed_decimals(table, q, CONTEXT_DECIMALS) | allowed_decimals(
+        previous
+    )
+    assert (
+        scan(html).count("svg") == 2 + len(q.domains) + 1
+    )  # workability, risks, one per domain, modules
 
 
 def test_enterprise_report(q_oe, table_oe):
-    html = render_enterprise_report(table_oe, q_oe, context=replace(CTX, counts_by_mode=(("cati", 1650),)))
+    html = render_enterprise_report(
+        table_oe, q_oe, context=replace(CTX, counts_by_mode=(("cati", 1650),))
+    )
     assert check_traced(html, table_oe) > 150
     for d in ("sector-group", "size-class"):
         assert f'id="naar-{d}"' in html
     assert 'id="kruising"' in html and "organisaties" in html and "telefonisch" in html
-    cross = html[html.index('id="kruising"'):]
-    small = {t for a, t in scan(cross).traced if str(a["data-key"]).endswith("|sector_group:size_class|2:4")
-             and a["data-field"] != "n"}
+    cross = html[html.index('id="kruising"') :]
+    small = {
+        t
+        for a, t in scan(cross).traced
+        if str(a["data-key"]).endswith("|sector_group:size_class|2:4") and a["data-field"] != "n"
+    }
     assert small == {"–"}
     assert decimals(html) <= allowed_decimals(table_oe, q_oe, CONTEXT_DECIMALS)
 
@@ -209,15 +267,19 @@ def test_reports_are_deterministic(q, table, ctx):
 
 @pytest.mark.parametrize("kind", ["sector", "overview", "self", "oe"])
 def test_accessible_and_self_contained(kind, q, q_self, q_oe, table, table_self, table_oe, ctx):
-    html = {"sector": lambda: render_sector_report(table, q, 5, context=ctx),
-            "overview": lambda: render_overview_report(table, q, context=ctx),
-            "self": lambda: render_domain_report(table_self, q_self, 2),
-            "oe": lambda: render_enterprise_report(table_oe, q_oe)}[kind]()
+    html = {
+        "sector": lambda: render_sector_report(table, q, 5, context=ctx),
+        "overview": lambda: render_overview_report(table, q, context=ctx),
+        "self": lambda: render_domain_report(table_self, q_self, 2),
+        "oe": lambda: render_enterprise_report(table_oe, q_oe),
+    }[kind]()
     s = scan(html)
     assert '<html lang="nl">' in html and s.count("h1") == 1
     assert s.count("table") == s.count("caption") > 0
     heads = [t for t, _a in s.tags if t in ("h1", "h2", "h3")]
-    assert all(int(b[1]) - int(a[1]) <= 1 for a, b in zip(heads, heads[1:], strict=False))  # no skipped level
+    assert all(
+        int(b[1]) - int(a[1]) <= 1 for a, b in zip(heads, heads[1:], strict=False)
+    )  # no skipped level
     svgs = [a for t, a in s.tags if t == "svg"]
     assert svgs and all(a.get("role") == "img" for a in svgs)
     for a in svgs:
@@ -226,14 +288,17 @@ def test_accessible_and_self_contained(kind, q, q_self, q_oe, table, table_self,
     assert s.count("figure") == len(svgs) == s.count("figcaption")
     assert not any(t in ("script", "link", "img", "iframe") for t, _a in s.tags)
     assert not re.search(r'(href|src)="https?:', html)
-    toc = {str(a["href"])[1:] for t, a in s.tags if t == "a" and str(a.get("href", "")).startswith("#")}
+    toc = {
+        str(a["href"])[1:] for t, a in s.tags if t == "a" and str(a.get("href", "")).startswith("#")
+    }
     assert toc <= set(s.ids)  # every table-of-contents link has its target
 
 
-
 def test_previous_wave_attached_to_an_already_converted_table(q, table, ctx, pages):
-    from pipeline.outputs.estimates import estimates_for
+    from pipeline.reports.estimates import estimates_for
 
     bare = estimates_for(table, q)  # checked without the previous wave
     assert bare.previous is None
-    assert render_sector_report(bare, q, 1, context=ctx) == pages[1]  # same page as from the data frame
+    assert (
+        render_sector_report(bare, q, 1, context=ctx) == pages[1]
+    )  # same page as from the data frame

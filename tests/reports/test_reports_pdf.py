@@ -10,19 +10,22 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from reports_browser import PDFINFO, PDFTOPPM, ink, pdf_pages, pdf_to_pngs
-from reports_fixtures import SUPPRESSED_GROUP
 
-from pipeline.outputs.report import load_estimates, render_domain_report
+from pipeline.reports.report import load_estimates, render_domain_report
+
+from .reports_browser import PDFINFO, PDFTOPPM, ink, pdf_pages, pdf_to_pngs
+from .reports_fixtures import SUPPRESSED_GROUP
 
 weasyprint = pytest.importorskip("weasyprint", reason="PDF reports need WeasyPrint (extra 'pdf')")
-needs_poppler = pytest.mark.skipif(PDFTOPPM is None or PDFINFO is None or shutil.which("pdftotext") is None,
-                                   reason="needs poppler-utils (pdftoppm, pdfinfo, pdftotext; scripts/setup.sh --test)")
+needs_poppler = pytest.mark.skipif(
+    PDFTOPPM is None or PDFINFO is None or shutil.which("pdftotext") is None,
+    reason="needs poppler-utils (pdftoppm, pdfinfo, pdftotext; scripts/setup.sh --test)",
+)
 
 
 @pytest.fixture(scope="module")
 def renderer():
-    from pipeline.outputs.pdf import PdfRenderer
+    from pipeline.reports.pdf import PdfRenderer
 
     return PdfRenderer()
 
@@ -51,7 +54,9 @@ def _rows_per_page(doc) -> tuple[list[set[int]], list[set[int]]]:
         while stack:
             box, in_head = stack.pop()
             kind = type(box).__name__
-            in_head = in_head or (kind == "TableRowGroupBox" and bool(getattr(box, "is_header", False)))
+            in_head = in_head or (
+                kind == "TableRowGroupBox" and bool(getattr(box, "is_header", False))
+            )
             if kind == "TableRowBox" and box.element is not None:
                 (h if in_head else b).add(id(box.element))
             stack.extend((c, in_head) for c in getattr(box, "children", ()))
@@ -69,13 +74,19 @@ def test_no_table_row_is_split_over_two_pages(rendered):
 
 
 def test_table_header_repeated_when_a_table_goes_on(renderer):
-    rows = "".join(f"<tr><th scope='row'>rij {i}</th><td class='num'>{i}</td></tr>" for i in range(160))
-    html = (f"<html lang='nl'><body><table class='figures'><caption>Lang</caption><thead><tr><th>kop</th><th>n</th>"
-            f"</tr></thead><tbody>{rows}</tbody></table></body></html>")
+    rows = "".join(
+        f"<tr><th scope='row'>rij {i}</th><td class='num'>{i}</td></tr>" for i in range(160)
+    )
+    html = (
+        f"<html lang='nl'><body><table class='figures'><caption>Lang</caption><thead><tr><th>kop</th><th>n</th>"
+        f"</tr></thead><tbody>{rows}</tbody></table></body></html>"
+    )
     doc = renderer.document(html)
     body, head = _rows_per_page(doc)
     assert len(doc.pages) >= 2
-    assert all(len(h) == 1 for h in head) and len(set().union(*head)) == 1  # the same header on every page
+    assert (
+        all(len(h) == 1 for h in head) and len(set().union(*head)) == 1
+    )  # the same header on every page
     for a, b in zip(body, body[1:], strict=False):
         assert not a & b
 
@@ -86,14 +97,26 @@ def test_table_of_contents_points_to_the_right_pages(rendered):
     for i, page in enumerate(doc.pages, start=1):
         for anchor in page.anchors:
             where.setdefault(anchor, i)
-    text = subprocess.run(["pdftotext", "-layout", "-f", "1", "-l", "1", str(path), "-"], capture_output=True,
-                          text=True, check=True).stdout if shutil.which("pdftotext") else ""
+    text = (
+        subprocess.run(
+            ["pdftotext", "-layout", "-f", "1", "-l", "1", str(path), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        if shutil.which("pdftotext")
+        else ""
+    )
     if not text:
         pytest.skip("pdftotext not installed")
     toc = dict(re.findall(r"^(\S[^.\n]*?)\s*\.{4,}\s*(\d+)\s*$", text, re.M))
-    expected = {"Samenvatting": "samenvatting", "Risicoprofiel": "risicoprofiel",
-                "Uitsplitsingen binnen de sector": "uitsplitsingen", "Extra thema's": "modules",
-                "Methoden en leeswijzer": "methoden"}
+    expected = {
+        "Samenvatting": "samenvatting",
+        "Risicoprofiel": "risicoprofiel",
+        "Uitsplitsingen binnen de sector": "uitsplitsingen",
+        "Extra thema's": "modules",
+        "Methoden en leeswijzer": "methoden",
+    }
     assert set(toc) == set(expected), toc
     for title, anchor in expected.items():
         assert int(toc[title]) == where[anchor], (title, toc[title], where[anchor])
@@ -112,7 +135,9 @@ def test_pages_as_images(rendered, name, tmp_path):
     for png in pngs:
         share, std = ink(png)
         assert share > 0.004 and std > 5, (png.name, share, std)  # not a blank page
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     for i in range(1, n + 1):
         assert f"pagina {i} van {n}" in text
 
@@ -121,8 +146,13 @@ def test_small_sector_pdf_says_so(rendered):
     path, _doc = rendered["small"]
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext not installed")
-    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
-    assert "Geen cijfers voor deze sector" in text and "%" not in text.split("Methoden en leeswijzer")[0].split("Inhoud")[1]
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert (
+        "Geen cijfers voor deze sector" in text
+        and "%" not in text.split("Methoden en leeswijzer")[0].split("Inhoud")[1]
+    )
 
 
 def test_pdf_bytes_are_deterministic(q, table, ctx, renderer):

@@ -13,11 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.errors import InputError, UsageError
-from pipeline.outputs.batch import plan_reports
-from pipeline.outputs.charts import WIDTH, Bar, BarChart, render_bar_chart
-from pipeline.outputs.context import ReportContext
-from pipeline.outputs.rundir import context_from_run
-from pipeline.outputs.waves import from_table
+from pipeline.reports.batch import plan_reports
+from pipeline.reports.charts import WIDTH, Bar, BarChart, render_bar_chart
+from pipeline.reports.context import ReportContext
+from pipeline.reports.rundir import context_from_run
+from pipeline.reports.waves import from_table
 
 SVG = "{http://www.w3.org/2000/svg}"
 pct = st.floats(0.0, 100.0, allow_nan=False)
@@ -27,11 +27,21 @@ pct = st.floats(0.0, 100.0, allow_nan=False)
 def bars(draw: st.DrawFn) -> Bar:
     v = draw(st.one_of(st.none(), pct))
     lo, hi = sorted((draw(pct), draw(pct)))
-    return Bar(label=draw(st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=60)),
-               value=v, ci_low=lo if v is not None else None, ci_high=hi if v is not None else None,
-               acute=draw(st.one_of(st.none(), pct)) if v is not None else None, reference=draw(st.one_of(st.none(), pct)),
-               unreliable=draw(st.booleans()), marked=draw(st.booleans()),
-               value_text=f"{v:.1f}".replace(".", ",") if v is not None else "", unit="%", key="x|sector|1")
+    return Bar(
+        label=draw(
+            st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=60)
+        ),
+        value=v,
+        ci_low=lo if v is not None else None,
+        ci_high=hi if v is not None else None,
+        acute=draw(st.one_of(st.none(), pct)) if v is not None else None,
+        reference=draw(st.one_of(st.none(), pct)),
+        unreliable=draw(st.booleans()),
+        marked=draw(st.booleans()),
+        value_text=f"{v:.1f}".replace(".", ",") if v is not None else "",
+        unit="%",
+        key="x|sector|1",
+    )
 
 
 @settings(max_examples=80, deadline=None)
@@ -73,7 +83,11 @@ def test_plan_reports(q, q_self, q_oe):
 def test_previous_table_names_follow_the_mapping(q, table, previous):
     pw = from_table(table, previous, q, 2019)
     cell = pw.get("werkstress_acuut", "sector:sex", "3:1")  # 2019: stress_acuut by sector:geslacht
-    assert cell is not None and cell.previous.indicator == "stress_acuut" and cell.previous.by == "sector:geslacht"
+    assert (
+        cell is not None
+        and cell.previous.indicator == "stress_acuut"
+        and cell.previous.by == "sector:geslacht"
+    )
     assert pw.get("mod_haalbaar_pensioen", "sector", "1") is None  # not measured last wave
     small = pw.get("werkstress_acuut", "sector", "3")
     assert small is not None and small.previous.estimate is None and small.marked() is None
@@ -83,20 +97,42 @@ def test_previous_table_names_follow_the_mapping(q, table, previous):
 
 def test_run_directory_read_leniently(tmp_path, q):
     ctx = context_from_run(tmp_path, q)  # nothing there: defaults
-    assert ctx.counts_by_mode == () and ctx.weighting.margins == tuple(q.weighting) and ctx.wave == 2023
-    (tmp_path / "manifest.json").write_text(json.dumps({"stages": {"validate": "?"}, "parameters": {"min_n": "x"}}))
+    assert (
+        ctx.counts_by_mode == ()
+        and ctx.weighting.margins == tuple(q.weighting)
+        and ctx.wave == 2023
+    )
+    (tmp_path / "manifest.json").write_text(
+        json.dumps({"stages": {"validate": "?"}, "parameters": {"min_n": "x"}})
+    )
     (tmp_path / "01_validate").mkdir()
-    (tmp_path / "01_validate" / "diagnostics.json").write_text(json.dumps({"counts_by_mode": {"web": 10, "paper": 5}}))
+    (tmp_path / "01_validate" / "diagnostics.json").write_text(
+        json.dumps({"counts_by_mode": {"web": 10, "paper": 5}})
+    )
     (tmp_path / "02_weight").mkdir()
     (tmp_path / "02_weight" / "diagnostics.json").write_text("{not json")
     ctx = context_from_run(tmp_path, q, ReportContext(run_id="r1"))
-    assert ctx.counts_by_mode == (("paper", 5), ("web", 10)) and ctx.min_n_publish == 30 and ctx.run_id == "r1"
+    assert (
+        ctx.counts_by_mode == (("paper", 5), ("web", 10))
+        and ctx.min_n_publish == 30
+        and ctx.run_id == "r1"
+    )
 
 
 def test_importing_the_report_code_loads_nothing_heavy():
-    mods = ("pipeline.commands.report", "pipeline.outputs.batch", "pipeline.outputs.pdf", "pipeline.outputs.overview",
-            "pipeline.outputs.enterprise", "pipeline.outputs.rundir", "pipeline.outputs.waves", "pipeline.outputs.report")
-    code = (f"import sys; import {', '.join(mods)}; "
-            "bad = [m for m in ('pandas', 'weasyprint', 'jinja2', 'matplotlib', 'scipy', 'pyarrow') if m in sys.modules]; "
-            "assert not bad, bad")
+    mods = (
+        "pipeline.commands.report",
+        "pipeline.reports.batch",
+        "pipeline.reports.pdf",
+        "pipeline.reports.overview",
+        "pipeline.reports.enterprise",
+        "pipeline.reports.rundir",
+        "pipeline.reports.waves",
+        "pipeline.reports.report",
+    )
+    code = (
+        f"import sys; import {', '.join(mods)}; "
+        "bad = [m for m in ('pandas', 'weasyprint', 'jinja2', 'matplotlib', 'scipy', 'pyarrow') if m in sys.modules]; "
+        "assert not bad, bad"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -9,7 +9,9 @@ import numpy as np
 from pipeline.questionnaire.model import Questionnaire
 
 
-def condition_columns(q: Questionnaire, plan: Any, n: int, rng: Any, missing: float = 0.0) -> dict[str, Any]:
+def condition_columns(
+    q: Questionnaire, plan: Any, n: int, rng: Any, missing: float = 0.0
+) -> dict[str, Any]:
     """Random data for the variables the condition (module) indicators read: a choice code for single
     items, an integer within the hard limits for numbers; a share ``missing`` set to -9."""
     cols = {}
@@ -21,7 +23,9 @@ def condition_columns(q: Questionnaire, plan: Any, n: int, rng: Any, missing: fl
         else:
             lim = item.limits
             lo, hi = (lim.hard_min, lim.hard_max) if lim is not None else (0, 30)
-            values = rng.integers(int(lo or 0), int(hi if hi is not None else 30) + 1, n).astype(np.float64)
+            values = rng.integers(int(lo or 0), int(hi if hi is not None else 30) + 1, n).astype(
+                np.float64
+            )
         values[rng.random(n) < missing] = -9.0
         cols[name] = values
     return cols

@@ -30,7 +30,13 @@ from pipeline.scoring import (
 from pipeline.scoring.plan import ConditionPlan
 
 NAN = float("nan")
-MODULES = ("mod_telewerk", "mod_frequent_verzuim", "mod_lang_verzuim", "mod_opleiding", "mod_haalbaar_pensioen")
+MODULES = (
+    "mod_telewerk",
+    "mod_frequent_verzuim",
+    "mod_lang_verzuim",
+    "mod_opleiding",
+    "mod_haalbaar_pensioen",
+)
 
 
 def _modules(wbm: Questionnaire, rows: list[dict[str, float]]) -> pd.DataFrame:
@@ -44,25 +50,35 @@ def _same(got: pd.Series, want: list[float]) -> None:
 
 
 def test_absence_indicators_by_hand(wbm):
-    out = _modules(wbm, [
-        {"abs_spells": 0.0, "abs_days": -1.0},  # no absence: neither frequent nor long
-        {"abs_spells": 2.0, "abs_days": 30.0},  # not frequent, long
-        {"abs_spells": 3.0, "abs_days": 20.0},  # frequent; 20 is not "more than 20"
-        {"abs_spells": 5.0, "abs_days": 21.0},  # both
-        {"abs_spells": 4.0, "abs_days": -9.0},  # frequent; days unanswered -> long undefined
-        {"abs_spells": -9.0, "abs_days": 40.0},  # spells unanswered -> both undefined
-        {"abs_spells": -8.0, "abs_days": -1.0},  # don't know -> both undefined
-    ])
+    out = _modules(
+        wbm,
+        [
+            {"abs_spells": 0.0, "abs_days": -1.0},  # no absence: neither frequent nor long
+            {"abs_spells": 2.0, "abs_days": 30.0},  # not frequent, long
+            {"abs_spells": 3.0, "abs_days": 20.0},  # frequent; 20 is not "more than 20"
+            {"abs_spells": 5.0, "abs_days": 21.0},  # both
+            {"abs_spells": 4.0, "abs_days": -9.0},  # frequent; days unanswered -> long undefined
+            {"abs_spells": -9.0, "abs_days": 40.0},  # spells unanswered -> both undefined
+            {"abs_spells": -8.0, "abs_days": -1.0},  # don't know -> both undefined
+        ],
+    )
     _same(out["mod_frequent_verzuim"], [0, 0, 1, 1, 1, NAN, NAN])
     _same(out["mod_lang_verzuim"], [0, 1, 0, 1, NAN, NAN, NAN])
 
 
 def test_single_choice_module_indicators_by_hand(wbm):
-    out = _modules(wbm, [
-        {"telework": 1.0, "training": 2.0, "retire": 1.0},
-        {"telework": 2.0, "training": 1.0, "retire": 2.0},  # "yes, if adapted" is not feasible as it is
-        {"telework": -7.0, "training": -9.0, "retire": 3.0},  # invalid / no answer -> undefined
-    ])
+    out = _modules(
+        wbm,
+        [
+            {"telework": 1.0, "training": 2.0, "retire": 1.0},
+            {
+                "telework": 2.0,
+                "training": 1.0,
+                "retire": 2.0,
+            },  # "yes, if adapted" is not feasible as it is
+            {"telework": -7.0, "training": -9.0, "retire": 3.0},  # invalid / no answer -> undefined
+        ],
+    )
     _same(out["mod_telewerk"], [1, 0, NAN])
     _same(out["mod_opleiding"], [0, 1, NAN])
     _same(out["mod_haalbaar_pensioen"], [1, 0, 0])
@@ -79,7 +95,13 @@ def test_module_indicators_are_estimated_and_labelled(wbm):
 
 def test_scales_only_plan_drops_conditions_and_their_inputs(wbm):
     plan = compile_plan(wbm)
-    assert set(plan.condition_columns) == {"telework", "abs_spells", "abs_days", "training", "retire"}
+    assert set(plan.condition_columns) == {
+        "telework",
+        "abs_spells",
+        "abs_days",
+        "training",
+        "retire",
+    }
     only = plan.scales_only()
     assert not any(isinstance(i, ConditionPlan) for i in only.indicators)
     assert not set(only.input_columns) & set(plan.condition_columns)
@@ -99,8 +121,12 @@ def test_missing_condition_column_is_reported(wbm):
 
 
 def _with_indicator(mini_spec, make_q, **ind):
-    mini_spec = copy.deepcopy(mini_spec)  # hypothesis reuses the function-scoped fixture across examples
-    mini_spec["indicators"].append({"name": "mod_c", "label": {"nl": "c"}, "kind": "condition", "group": "module", **ind})
+    mini_spec = copy.deepcopy(
+        mini_spec
+    )  # hypothesis reuses the function-scoped fixture across examples
+    mini_spec["indicators"].append(
+        {"name": "mod_c", "label": {"nl": "c"}, "kind": "condition", "group": "module", **ind}
+    )
     return make_q(mini_spec)
 
 
@@ -115,12 +141,19 @@ def test_condition_fields_only_on_condition_indicators(mini_spec, make_q):
         make_q(mini_spec)
 
 
-@pytest.mark.parametrize(("fields", "code", "path"), [
-    ({"condition": "nope >= 3"}, "unknown_variable", "indicators[mod_c].condition"),
-    ({"condition": "a1 >= "}, "expr_syntax", "indicators[mod_c].condition"),
-    ({"condition": "a1 == 1", "defined_if": "answered(zz)"}, "unknown_variable", "indicators[mod_c].defined_if"),
-    ({"condition": "1 == 1"}, "constant_condition", "indicators[mod_c].condition"),
-])
+@pytest.mark.parametrize(
+    ("fields", "code", "path"),
+    [
+        ({"condition": "nope >= 3"}, "unknown_variable", "indicators[mod_c].condition"),
+        ({"condition": "a1 >= "}, "expr_syntax", "indicators[mod_c].condition"),
+        (
+            {"condition": "a1 == 1", "defined_if": "answered(zz)"},
+            "unknown_variable",
+            "indicators[mod_c].defined_if",
+        ),
+        ({"condition": "1 == 1"}, "constant_condition", "indicators[mod_c].condition"),
+    ],
+)
 def test_broken_conditions_are_spec_errors(mini_spec, make_q, fields, code, path):
     q = _with_indicator(mini_spec, make_q, **fields)
     with pytest.raises(SpecError) as err:
@@ -129,7 +162,9 @@ def test_broken_conditions_are_spec_errors(mini_spec, make_q, fields, code, path
 
 
 def test_condition_cannot_be_combined(mini_spec, make_q):
-    mini_spec["indicators"].append({"name": "mod_c", "label": {"nl": "c"}, "kind": "condition", "condition": "a1 == 1"})
+    mini_spec["indicators"].append(
+        {"name": "mod_c", "label": {"nl": "c"}, "kind": "condition", "condition": "a1 == 1"}
+    )
     mini_spec["indicators"][2]["of"] = ["ind_a", "mod_c"]  # ww: werkbaar werk of a condition
     with pytest.raises(SpecError) as err:
         compile_plan(make_q(mini_spec))
@@ -141,10 +176,15 @@ def test_condition_cannot_be_combined(mini_spec, make_q):
 CODES = st.sampled_from([1.0, 2.0, 3.0, 4.0, -1.0, -8.0, -9.0, NAN])
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(a1=st.lists(CODES, min_size=1, max_size=40), data=st.data(),
-       condition=st.sampled_from(["a1 >= 3", "a1 in [1, 2] or a2 == 4", "not a1 == 2", "a1 + a2 > 5"]),
-       defined_if=st.sampled_from([None, "answered(a1)", "answered(a2) or a1 == 1"]))
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    a1=st.lists(CODES, min_size=1, max_size=40),
+    data=st.data(),
+    condition=st.sampled_from(["a1 >= 3", "a1 in [1, 2] or a2 == 4", "not a1 == 2", "a1 + a2 > 5"]),
+    defined_if=st.sampled_from([None, "answered(a1)", "answered(a2) or a1 == 1"]),
+)
 def test_condition_semantics(mini_spec, make_q, a1, data, condition, defined_if):
     a2 = data.draw(st.lists(CODES, min_size=len(a1), max_size=len(a1)))
     fields = {"condition": condition} | ({"defined_if": defined_if} if defined_if else {})
@@ -155,8 +195,13 @@ def test_condition_semantics(mini_spec, make_q, a1, data, condition, defined_if)
     cols |= {"a1": np.array(a1), "a2": np.array(a2)}
     out = score_arrays(plan, cols)["mod_c"]
     expr = parse(condition)
-    defined = (evaluate(parse(defined_if), cols, size=n) if defined_if else
-               np.logical_and.reduce([np.nan_to_num(cols[v], nan=-1.0) >= 0 for v in sorted(expr.variables)]))
+    defined = (
+        evaluate(parse(defined_if), cols, size=n)
+        if defined_if
+        else np.logical_and.reduce(
+            [np.nan_to_num(cols[v], nan=-1.0) >= 0 for v in sorted(expr.variables)]
+        )
+    )
     np.testing.assert_array_equal(np.isnan(out), ~defined)
     np.testing.assert_array_equal(out[defined], evaluate(expr, cols, size=n)[defined].astype(float))
     # row order never matters
@@ -169,7 +214,9 @@ def test_condition_semantics(mini_spec, make_q, a1, data, condition, defined_if)
 def test_code_outside_the_choice_list_of_a_condition_item_is_an_error(wbm):
     """telework has codes 1 and 2: a 5 is not "does not telework" but a data error, located."""
     plan = compile_plan(wbm)
-    frame = pd.DataFrame([dict.fromkeys(plan.input_columns, -9.0) | {"telework": t} for t in (1.0, 5.0, 2.0)])
+    frame = pd.DataFrame(
+        [dict.fromkeys(plan.input_columns, -9.0) | {"telework": t} for t in (1.0, 5.0, 2.0)]
+    )
     frame["_source_row"] = [11, 12, 13]
     with pytest.raises(Exception) as err:
         score_frame(wbm, frame)

@@ -27,15 +27,26 @@ def test_every_spec_problem_is_reported_at_once(mini_spec, make_q):
     mini_spec["scales"][0]["reverse"].append("y1")  # reverse item not in the scale
     mini_spec["scales"][1]["scoring"]["min_valid"] = 6  # more than 5 items
     mini_spec["scales"][2]["scoring"].update({"min": 100, "max": 0})
-    mini_spec["indicators"][1]["cutoffs"]["default"] = {"problematisch": 40, "acuut": 60}  # low: acute must be <=
+    mini_spec["indicators"][1]["cutoffs"]["default"] = {
+        "problematisch": 40,
+        "acuut": 60,
+    }  # low: acute must be <=
     mini_spec["indicators"][4]["scale"] = "missing_scale"
     mini_spec["indicators"][2]["of"] = ["ind_a", "n_prob", "ghost"]
     with pytest.raises(SpecError) as exc:
         compile_plan(make_q(mini_spec))
-    assert sorted(_codes(exc)) == sorted([
-        "unknown_item", "reverse_not_in_scale", "bad_min_valid", "bad_score_range", "cutoffs_out_of_order",
-        "unknown_scale", "combines_non_traffic_light", "unknown_indicator",
-    ])
+    assert sorted(_codes(exc)) == sorted(
+        [
+            "unknown_item",
+            "reverse_not_in_scale",
+            "bad_min_valid",
+            "bad_score_range",
+            "cutoffs_out_of_order",
+            "unknown_scale",
+            "combines_non_traffic_light",
+            "unknown_indicator",
+        ]
+    )
     text = exc.value.render()
     assert "scales[sa].items[nope]" in text and "indicators[ind_m].scale" in text
 
@@ -43,15 +54,37 @@ def test_every_spec_problem_is_reported_at_once(mini_spec, make_q):
 @pytest.mark.parametrize(
     ("change", "code"),
     [
-        (lambda s: s["items"].append({"name": "t1", "type": "integer", "label": {"nl": "t"}}) or
-         s["scales"][0]["items"].append("t1"), "item_without_choices"),
-        (lambda s: s["choice_lists"].append({"name": "flat", "choices": [
-            {"code": 1, "label": {"nl": "a"}, "score": 1}, {"code": 2, "label": {"nl": "b"}, "score": 1}]}) or
-         s["items"].append({"name": "f1", "type": "single", "choices": "flat", "label": {"nl": "f"}}) or
-         s["scales"][0]["items"].append("f1"), "constant_item"),
+        (
+            lambda s: (
+                s["items"].append({"name": "t1", "type": "integer", "label": {"nl": "t"}})
+                or s["scales"][0]["items"].append("t1")
+            ),
+            "item_without_choices",
+        ),
+        (
+            lambda s: (
+                s["choice_lists"].append(
+                    {
+                        "name": "flat",
+                        "choices": [
+                            {"code": 1, "label": {"nl": "a"}, "score": 1},
+                            {"code": 2, "label": {"nl": "b"}, "score": 1},
+                        ],
+                    }
+                )
+                or s["items"].append(
+                    {"name": "f1", "type": "single", "choices": "flat", "label": {"nl": "f"}}
+                )
+                or s["scales"][0]["items"].append("f1")
+            ),
+            "constant_item",
+        ),
         (lambda s: s["scales"][0]["items"].append("a1"), "duplicate_scale_item"),
         (lambda s: s["indicators"][2].update({"rule": "count_problem"}), "rule_kind_mismatch"),
-        (lambda s: s["indicators"][4].update({"name": "a1"}), "output_name_clash"),  # would overwrite item a1
+        (
+            lambda s: s["indicators"][4].update({"name": "a1"}),
+            "output_name_clash",
+        ),  # would overwrite item a1
         (lambda s: s["indicators"][4].update({"name": "ind_a_acuut"}), "output_name_clash"),
         (lambda s: s["indicators"].append(dict(s["indicators"][0])), "duplicate_indicator"),
     ],
@@ -134,4 +167,7 @@ def test_empty_frame_and_unscored_scale_notice(mini):
     df = _ok_frame(2)
     df[["m1", "m2"]] = -9.0
     res = score_frame(mini, df)
-    assert {n.details["scale"] for n in res.notices if n.code == "scale_unscored"} == {"m_mean", "m_sum"}
+    assert {n.details["scale"] for n in res.notices if n.code == "scale_unscored"} == {
+        "m_mean",
+        "m_sum",
+    }

@@ -18,9 +18,18 @@ NAN = float("nan")
 
 
 def _tl(problem_if: str, problematisch: float, acuut: float | None) -> TrafficLightPlan:
-    return TrafficLightPlan(name="x", group="workability", scale="s", score_column="score_s",
-                            problem_if=problem_if, problematisch=problematisch, acuut=acuut,  # type: ignore[arg-type]
-                            cutoff_key="default", status="reference", note=None)
+    return TrafficLightPlan(
+        name="x",
+        group="workability",
+        scale="s",
+        score_column="score_s",
+        problem_if=problem_if,
+        problematisch=problematisch,
+        acuut=acuut,  # type: ignore[arg-type]
+        cutoff_key="default",
+        status="reference",
+        note=None,
+    )
 
 
 def test_problem_if_high_boundaries_are_inclusive():
@@ -61,7 +70,14 @@ def test_computed_scores_exactly_at_the_cutoffs(mini):
 def test_reference_cutoffs_hit_exactly_by_item_patterns(wbm):
     """welbevinden mean 1.5 of 0..3 is exactly 50 (problem, low); werk_prive mean 2.25 exactly 75 (acute)."""
     row = {name: -9.0 for name in compile_plan(wbm).input_columns}
-    row |= {"wb01": 2.0, "wb02": 3.0, "wb03": 2.0, "wb05": 3.0, "wb06": 2.0, "wb08": 3.0}  # 2,1,2,1,2,1 = 9/18
+    row |= {
+        "wb01": 2.0,
+        "wb02": 3.0,
+        "wb03": 2.0,
+        "wb05": 3.0,
+        "wb06": 2.0,
+        "wb08": 3.0,
+    }  # 2,1,2,1,2,1 = 9/18
     row |= {"wp01": 1.0, "wp02": 3.0, "wp03": 1.0, "wp04": 2.0}  # 3,1,3,2 = 9/12
     res = score_frame(wbm, pd.DataFrame([row]))
     out = res.frame.iloc[0]
@@ -123,22 +139,44 @@ def test_composite_in_frame(mini):
 
 def test_indicator_columns_of_the_reference_instrument(wbm):
     cols = indicator_columns(wbm)
-    assert cols[:9] == ["werkstress", "werkstress_acuut", "welbevinden_probleem", "welbevinden_probleem_acuut",
-                        "leerprobleem", "leerprobleem_acuut", "werk_prive_probleem", "werk_prive_probleem_acuut",
-                        "werkbaar_werk"]
+    assert cols[:9] == [
+        "werkstress",
+        "werkstress_acuut",
+        "welbevinden_probleem",
+        "welbevinden_probleem_acuut",
+        "leerprobleem",
+        "leerprobleem_acuut",
+        "werk_prive_probleem",
+        "werk_prive_probleem_acuut",
+        "werkbaar_werk",
+    ]
     assert "aantal_problemen" not in cols and not any(c.startswith(("tl_", "score_")) for c in cols)
-    assert len(cols) == 10 * 2 + 1 + 5  # 10 traffic lights with acute, werkbaar werk, 5 module conditions
-    assert cols[-5:] == ["mod_telewerk", "mod_frequent_verzuim", "mod_lang_verzuim", "mod_opleiding",
-                         "mod_haalbaar_pensioen"]
+    assert (
+        len(cols) == 10 * 2 + 1 + 5
+    )  # 10 traffic lights with acute, werkbaar werk, 5 module conditions
+    assert cols[-5:] == [
+        "mod_telewerk",
+        "mod_frequent_verzuim",
+        "mod_lang_verzuim",
+        "mod_opleiding",
+        "mod_haalbaar_pensioen",
+    ]
 
 
 def test_output_catalogue_matches_the_frame(mini):
     res = score_frame(mini, _a_rows((1, 1, 1, 1)))
     names = [c.name for c in output_columns(mini)]
     assert names == [c.name for c in res.columns]
-    assert list(res.frame.columns[-len(names):]) == names
+    assert list(res.frame.columns[-len(names) :]) == names
     assert "ind_m_acuut" not in names  # no acute cut-off
-    assert indicator_columns(mini) == ["ind_a", "ind_a_acuut", "ind_y", "ind_y_acuut", "ww", "ind_m"]
+    assert indicator_columns(mini) == [
+        "ind_a",
+        "ind_a_acuut",
+        "ind_y",
+        "ind_y_acuut",
+        "ww",
+        "ind_m",
+    ]
     kinds = {c.name: c.kind for c in res.columns}
     assert kinds["score_sa"] == "score" and kinds["tl_ind_a"] == "traffic_light"
     assert kinds["n_prob"] == "count" and kinds["ww"] == "composite"
@@ -153,7 +191,10 @@ def test_summaries_and_json(mini):
     ind_a = next(i for i in res.indicators if i.indicator == "ind_a")
     assert ind_a.n_defined == 2 and ind_a.column == "tl_ind_a"
     data = json.loads(json.dumps(res.to_dict()))
-    assert data["n_rows"] == 3 and data["cutoffs"][0]["rule"] == "score >= 50: problematisch; score >= 75: acuut"
+    assert (
+        data["n_rows"] == 3
+        and data["cutoffs"][0]["rule"] == "score >= 50: problematisch; score >= 75: acuut"
+    )
     table = res.cutoff_frame()
     assert list(table["indicator"]) == ["ind_a", "ind_y", "ind_m"]
     assert table.loc[2, "acuut"] is None or math.isnan(table.loc[2, "acuut"])
@@ -166,13 +207,28 @@ def test_score_equal_to_a_cutoff_despite_floating_point_error(mini_spec, make_q)
         {"name": "three", "choices": [{"code": c, "label": {"nl": str(c)}} for c in (0, 1, 2)]},
         {"name": "seven", "choices": [{"code": c, "label": {"nl": str(c)}} for c in range(7)]},
     ]
-    mini_spec["items"] += [{"name": "r1", "type": "single", "choices": "three", "label": {"nl": "r1"}},
-                           {"name": "r2", "type": "single", "choices": "seven", "label": {"nl": "r2"}}]
-    mini_spec["scales"].append({"name": "mixed", "label": {"nl": "mixed"}, "items": ["r1", "a1", "r2"],
-                                "scoring": {"method": "mean_rescaled", "min_valid": 3}})
-    mini_spec["indicators"].append({"name": "ind_mixed", "label": {"nl": "x"}, "kind": "traffic_light",
-                                    "scale": "mixed", "problem_if": "high",
-                                    "cutoffs": {"default": {"problematisch": 50}}})
+    mini_spec["items"] += [
+        {"name": "r1", "type": "single", "choices": "three", "label": {"nl": "r1"}},
+        {"name": "r2", "type": "single", "choices": "seven", "label": {"nl": "r2"}},
+    ]
+    mini_spec["scales"].append(
+        {
+            "name": "mixed",
+            "label": {"nl": "mixed"},
+            "items": ["r1", "a1", "r2"],
+            "scoring": {"method": "mean_rescaled", "min_valid": 3},
+        }
+    )
+    mini_spec["indicators"].append(
+        {
+            "name": "ind_mixed",
+            "label": {"nl": "x"},
+            "kind": "traffic_light",
+            "scale": "mixed",
+            "problem_if": "high",
+            "cutoffs": {"default": {"problematisch": 50}},
+        }
+    )
     q = make_q(mini_spec)
     row = {c: 1.0 for c in ["a2", "a3", "a4", "y1", "y2", "y3", "y4", "y5", "m1", "m2"]}
     row |= {"r1": 1.0, "a1": 2.0, "r2": 2.0}  # a1 code 2 scores 2 of 0..3

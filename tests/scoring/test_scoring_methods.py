@@ -51,8 +51,12 @@ def _assert_scores(got: pd.Series, expected: list[float]) -> None:
     ],
 )
 def test_mean_rescaled_with_reverse_item(mini, a, expected):
-    df = _frame(**{f"a{i + 1}": [v] for i, v in enumerate(a)}, **{f"y{i}": [1] for i in range(1, 6)},
-                m1=[1], m2=[1])
+    df = _frame(
+        **{f"a{i + 1}": [v] for i, v in enumerate(a)},
+        **{f"y{i}": [1] for i in range(1, 6)},
+        m1=[1],
+        m2=[1],
+    )
     _assert_scores(score_frame(mini, df).frame["score_sa"], [expected])
 
 
@@ -70,8 +74,12 @@ def test_mean_rescaled_with_reverse_item(mini, a, expected):
     ],
 )
 def test_sum_rescaled_with_reverse_item(mini, y, expected):
-    df = _frame(**{f"a{i}": [1] for i in range(1, 5)}, **{f"y{i + 1}": [v] for i, v in enumerate(y)},
-                m1=[1], m2=[1])
+    df = _frame(
+        **{f"a{i}": [1] for i in range(1, 5)},
+        **{f"y{i + 1}": [v] for i, v in enumerate(y)},
+        m1=[1],
+        m2=[1],
+    )
     _assert_scores(score_frame(mini, df).frame["score_sy"], [expected])
 
 
@@ -83,7 +91,9 @@ def test_need_for_recovery_style_sum_score(wbm):
     for name in ("pv01", "pv02", "pv03", "pv05", "pv06", "pv07"):
         row[name] = 1.0
     row["pv04"] = 1.0
-    res = score_arrays(compile_plan(wbm), {k: np.array([v, v]) for k, v in row.items()} | _other_items(wbm, 2))
+    res = score_arrays(
+        compile_plan(wbm), {k: np.array([v, v]) for k, v in row.items()} | _other_items(wbm, 2)
+    )
     assert res["score_psychische_vermoeidheid"][0] == pytest.approx(600 / 11, abs=1e-9)
     # the published "above 54" threshold: 54.5 <= 54.55 -> a problem, not acute (81.8)
     assert res["werkstress"][0] == 1.0
@@ -97,7 +107,9 @@ def _other_items(q, n: int) -> dict[str, np.ndarray]:
 
 def test_mean_and_sum_differ_when_item_ranges_differ(mini):
     # m1 yes/no (range 1), m2 agree5 scores 1..5 (range 4)
-    df = _mini_frame([{"m1": 1, "m2": 2}, {"m1": -9, "m2": 5}, {"m1": 2, "m2": 5}, {"m1": -9, "m2": -9}])
+    df = _mini_frame(
+        [{"m1": 1, "m2": 2}, {"m1": -9, "m2": 5}, {"m1": 2, "m2": 5}, {"m1": -9, "m2": -9}]
+    )
     out = score_frame(mini, df).frame
     # mean: (1/1 + 1/4) / 2 = 0.625; sum: (1 + 1) / (1 + 4) = 0.4
     _assert_scores(out["score_m_mean"], [62.5, 100.0, 50.0, NAN])
@@ -117,7 +129,9 @@ def test_nonnegative_declared_missing_code_is_not_valid(mini_spec, make_q):
         {"code": 99, "kind": "dont_know", "label": {"nl": "weet niet"}},
     ]
     q = make_q(mini_spec)
-    df = _mini_frame([{"a1": 1, "a2": 1, "a3": 1, "a4": 99}, {"a1": 1, "a2": 99, "a3": 99, "a4": 4}])
+    df = _mini_frame(
+        [{"a1": 1, "a2": 1, "a3": 1, "a4": 99}, {"a1": 1, "a2": 99, "a3": 99, "a4": 4}]
+    )
     _assert_scores(score_frame(q, df).frame["score_sa"], [100.0, NAN])
 
 
@@ -135,7 +149,9 @@ def test_reference_instrument_full_row(wbm):
     """One fully answered respondent on the reference instrument, every score checked by hand."""
     row: dict[str, float] = {}
     row |= {f"pv{i:02d}": 1.0 for i in range(1, 12)}  # all yes; pv04 reversed -> 10 of 11
-    row |= {f"wb{i:02d}": 2.0 for i in range(1, 10)}  # vaak = 2 everywhere; wb04, wb07 reversed -> 1
+    row |= {
+        f"wb{i:02d}": 2.0 for i in range(1, 10)
+    }  # vaak = 2 everywhere; wb04, wb07 reversed -> 1
     row |= {f"lm{i:02d}": 4.0 for i in range(1, 6)}  # nooit = 0
     row |= {"wp01": 1.0, "wp02": 1.0, "wp03": 3.0, "wp04": -9.0}  # 3, 3, 1 -> 7/9
     row |= {f"wd{i:02d}": 1.0 for i in range(1, 7)}  # 3 x5, wd06 reversed -> 0 -> 15/18
@@ -148,7 +164,11 @@ def test_reference_instrument_full_row(wbm):
     out = score_frame(wbm, pd.DataFrame([row])).frame.iloc[0]
     # modules: teleworks; 3 spells = frequent; 20 days is not "more than 20"; training unanswered;
     # "yes, if adapted" does not count as feasible in the current job
-    assert (out["mod_telewerk"], out["mod_frequent_verzuim"], out["mod_lang_verzuim"]) == (1.0, 1.0, 0.0)
+    assert (out["mod_telewerk"], out["mod_frequent_verzuim"], out["mod_lang_verzuim"]) == (
+        1.0,
+        1.0,
+        0.0,
+    )
     assert math.isnan(out["mod_opleiding"]) and out["mod_haalbaar_pensioen"] == 0.0
     assert out["score_psychische_vermoeidheid"] == pytest.approx(1000 / 11)
     assert out["score_welbevinden"] == pytest.approx(100 * (7 * 2 + 2 * 1) / 27)
@@ -162,8 +182,12 @@ def test_reference_instrument_full_row(wbm):
     assert out["score_arbeidsomstandigheden"] == 0.0
     # workability: stress acute (90.9 >= 81.8); welbevinden 59.3 > 50 no problem; learning 0 acute;
     # work-life 77.8 >= 75 acute -> three problems, not workable
-    assert (out["tl_werkstress"], out["tl_welbevinden_probleem"], out["tl_leerprobleem"],
-            out["tl_werk_prive_probleem"]) == (2.0, 0.0, 2.0, 2.0)
+    assert (
+        out["tl_werkstress"],
+        out["tl_welbevinden_probleem"],
+        out["tl_leerprobleem"],
+        out["tl_werk_prive_probleem"],
+    ) == (2.0, 0.0, 2.0, 2.0)
     assert out["aantal_problemen"] == 3.0
     assert out["werkbaar_werk"] == 0.0
     # risks: workload 83.33 >= 83.3 acute; supervisor support undefined

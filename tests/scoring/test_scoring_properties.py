@@ -11,29 +11,43 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scoring_helpers import condition_columns
 
 from pipeline.questionnaire.model import Questionnaire
 from pipeline.scoring import compile_plan, score_arrays, score_frame
 from pipeline.scoring.plan import ScalePlan
 
+from .scoring_helpers import condition_columns
+
 NON_SUBSTANTIVE = [-1.0, -7.0, -8.0, -9.0, float("nan")]
 FREQ4 = [1.0, 2.0, 3.0, 4.0]
 YESNO = [1.0, 2.0]
 AGREE5 = [1.0, 2.0, 3.0, 4.0, 5.0]
-LISTS = {f"a{i}": FREQ4 for i in range(1, 5)} | {f"y{i}": YESNO for i in range(1, 6)} | {"m1": YESNO, "m2": AGREE5}
-PROPS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+LISTS = (
+    {f"a{i}": FREQ4 for i in range(1, 5)}
+    | {f"y{i}": YESNO for i in range(1, 6)}
+    | {"m1": YESNO, "m2": AGREE5}
+)
+PROPS = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 def _value(codes: list[float]) -> st.SearchStrategy[float]:
-    return st.one_of(st.sampled_from(codes), st.sampled_from(codes), st.sampled_from(NON_SUBSTANTIVE))
+    return st.one_of(
+        st.sampled_from(codes), st.sampled_from(codes), st.sampled_from(NON_SUBSTANTIVE)
+    )
 
 
 @st.composite
 def mini_frames(draw: st.DrawFn, min_rows: int = 0, max_rows: int = 30) -> pd.DataFrame:
     n = draw(st.integers(min_rows, max_rows))
-    return pd.DataFrame({name: draw(st.lists(_value(codes), min_size=n, max_size=n)) for name, codes in LISTS.items()},
-                        dtype=np.float64)
+    return pd.DataFrame(
+        {
+            name: draw(st.lists(_value(codes), min_size=n, max_size=n))
+            for name, codes in LISTS.items()
+        },
+        dtype=np.float64,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +69,9 @@ def test_row_order_does_not_matter(mini, df, data):
 def test_other_rows_do_not_matter(mini, df, cut):
     cut = min(cut, len(df) - 1)
     whole = score_frame(mini, df).frame
-    parts = pd.concat([score_frame(mini, df.iloc[:cut]).frame, score_frame(mini, df.iloc[cut:]).frame])
+    parts = pd.concat(
+        [score_frame(mini, df.iloc[:cut]).frame, score_frame(mini, df.iloc[cut:]).frame]
+    )
     pd.testing.assert_frame_equal(parts, whole)
 
 
@@ -78,7 +94,11 @@ def _exact(q: Questionnaire, scale: ScalePlan, row: dict[str, float]) -> Fractio
         rngs.append(Fraction(hi - lo))
     if len(units) < spec["scoring"]["min_valid"]:
         return None
-    share = sum(units) / len(units) if spec["scoring"]["method"] == "mean_rescaled" else sum(pts) / sum(rngs)
+    share = (
+        sum(units) / len(units)
+        if spec["scoring"]["method"] == "mean_rescaled"
+        else sum(pts) / sum(rngs)
+    )
     return 100 * share
 
 
@@ -86,8 +106,11 @@ def _exact(q: Questionnaire, scale: ScalePlan, row: dict[str, float]) -> Fractio
 @given(df=mini_frames(min_rows=1))
 def test_scores_match_exact_arithmetic_and_lights_match_exact_cutoffs(mini, plan, df):
     out = score_frame(mini, df).frame
-    cut = {"ind_a": ("sa", "high", Fraction(50), Fraction(75)), "ind_y": ("sy", "low", Fraction(40), Fraction(20)),
-           "ind_m": ("m_mean", "high", Fraction(50), None)}
+    cut = {
+        "ind_a": ("sa", "high", Fraction(50), Fraction(75)),
+        "ind_y": ("sy", "low", Fraction(40), Fraction(20)),
+        "ind_m": ("m_mean", "high", Fraction(50), None),
+    }
     for i, row in enumerate(df.to_dict("records")):
         for scale in plan.scales:
             got = out[scale.column].iloc[i]
@@ -132,7 +155,9 @@ def test_raising_an_item_moves_the_score_one_way(mini, df, data):
     score of a non-reversed item and never raises it for a reversed one."""
     scale = data.draw(st.sampled_from(mini.scales))
     name = data.draw(st.sampled_from(scale.items))
-    choices = sorted(mini.choices_of(mini.item(name)), key=lambda c: c.code if c.score is None else c.score)
+    choices = sorted(
+        mini.choices_of(mini.item(name)), key=lambda c: c.code if c.score is None else c.score
+    )
     lo_i = data.draw(st.integers(0, len(choices) - 2))
     hi_i = data.draw(st.integers(lo_i + 1, len(choices) - 1))
     row = data.draw(st.integers(0, len(df) - 1))
@@ -150,7 +175,9 @@ def test_raising_an_item_moves_the_score_one_way(mini, df, data):
             assert s_high >= s_low
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 300), missing=st.floats(0.0, 0.6))
 def test_reference_instrument_properties(wbm, seed, n, missing):
     plan = compile_plan(wbm)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import yaml
-from scoring_helpers import condition_columns
 
 from pipeline.paths import QUESTIONNAIRES_DIR
 from pipeline.questionnaire.model import Questionnaire
 from pipeline.scoring import compile_plan, indicator_columns, known_populations, score_arrays
+
+from .scoring_helpers import condition_columns
 
 SHIPPED = sorted(QUESTIONNAIRES_DIR.glob("*.yaml"))
 
@@ -20,8 +21,12 @@ def test_shipped_questionnaire_scores(path):
     for population in known_populations(q):
         plan = compile_plan(q, population)
         rng = np.random.default_rng(7)
-        cols = {name: rng.choice(np.append(it.codes, -9.0), 500)
-                for s in plan.scales for it in s.items for name in [it.name]}
+        cols = {
+            name: rng.choice(np.append(it.codes, -9.0), 500)
+            for s in plan.scales
+            for it in s.items
+            for name in [it.name]
+        }
         cols |= condition_columns(q, plan, 500, rng, missing=0.2)
         out = score_arrays(plan, cols)
         assert list(out) == list(plan.output_columns)

@@ -17,7 +17,7 @@ import pytest
 
 from pipeline.questionnaire.load import load_questionnaire
 from pipeline.questionnaire.model import ItemType, Questionnaire
-from pipeline.sdc.plan import scored_columns
+from pipeline.sdc.microdata.plan import scored_columns
 
 SECTOR_P = np.array([4, 3, 6, 6, 7, 14, 6, 3, 4, 10, 3, 8, 9, 10, 5, 2], dtype=float)
 
@@ -26,7 +26,9 @@ def _codes(q: Questionnaire, name: str) -> np.ndarray:
     return np.array([c.code for c in q.choices_of(q.item(name))], dtype=float)
 
 
-def make_frame(q: Questionnaire, n: int, seed: int = 1, *, missing_share: float = 0.02) -> pd.DataFrame:
+def make_frame(
+    q: Questionnaire, n: int, seed: int = 1, *, missing_share: float = 0.02
+) -> pd.DataFrame:
     """A scored, weighted frame of ``n`` respondents."""
     rng = np.random.default_rng(seed)
     cols: dict[str, object] = {}
@@ -42,7 +44,10 @@ def make_frame(q: Questionnaire, n: int, seed: int = 1, *, missing_share: float 
             if it.name == q.study.id_variable:
                 cols[it.name] = [f"S{i:06d}" for i in rng.permutation(n) + 1]
             else:
-                cols[it.name] = pd.array([f"opmerking {i}" if rng.random() < 0.2 else None for i in range(n)], dtype="string")
+                cols[it.name] = pd.array(
+                    [f"opmerking {i}" if rng.random() < 0.2 else None for i in range(n)],
+                    dtype="string",
+                )
         elif it.type == ItemType.single:
             codes = _codes(q, it.name)
             if it.name == "sector":
@@ -78,10 +83,15 @@ def make_frame(q: Questionnaire, n: int, seed: int = 1, *, missing_share: float 
             out[(src >= b.low) & (src <= b.high)] = b.code
         cols[d.name] = out
     cols["_mode"] = pd.array(rng.choice(["paper", "web"], size=n), dtype="string")
-    cols["_source_file"] = pd.array(np.where(np.asarray(cols["_mode"]) == "paper", "paper_keyed.csv", "web_export.sav"), dtype="string")
+    cols["_source_file"] = pd.array(
+        np.where(np.asarray(cols["_mode"]) == "paper", "paper_keyed.csv", "web_export.sav"),
+        dtype="string",
+    )
     cols["_source_row"] = np.arange(1, n + 1)
     cols["_record_id"] = pd.array([f"R{i:06d}" for i in range(n)], dtype="string")
-    cols["_completeness"] = pd.array(rng.choice(["complete", "partial"], size=n, p=[0.9, 0.1]), dtype="string")
+    cols["_completeness"] = pd.array(
+        rng.choice(["complete", "partial"], size=n, p=[0.9, 0.1]), dtype="string"
+    )
     # raking-like weight: one factor per level of each weighting variable
     w = np.full(n, 3_000_000 / n)
     for var in q.weighting:
@@ -105,7 +115,11 @@ def make_frame(q: Questionnaire, n: int, seed: int = 1, *, missing_share: float 
         assert cut is not None
         high = ind.problem_if == "high"
         prob = (sc >= cut.problematisch) if high else (sc <= cut.problematisch)
-        acute = ((sc >= cut.acuut) if high else (sc <= cut.acuut)) if cut.acuut is not None else np.zeros(n, bool)
+        acute = (
+            ((sc >= cut.acuut) if high else (sc <= cut.acuut))
+            if cut.acuut is not None
+            else np.zeros(n, bool)
+        )
         tl = np.where(np.isnan(sc), np.nan, np.where(acute, 2.0, np.where(prob, 1.0, 0.0)))
         cols[f"tl_{ind.name}"] = tl
         cols[ind.name] = np.where(np.isnan(sc), np.nan, (tl >= 1).astype(float))
@@ -118,7 +132,9 @@ def make_frame(q: Questionnaire, n: int, seed: int = 1, *, missing_share: float 
             total = np.nansum(stack, axis=1)
             val = (total == 0).astype(float) if ind.kind == "composite" else total
             cols[ind.name] = np.where(anynan, np.nan, val)
-        elif ind.kind != "traffic_light":  # any other 0/1 indicator (e.g. module conditions): random, some undefined
+        elif (
+            ind.kind != "traffic_light"
+        ):  # any other 0/1 indicator (e.g. module conditions): random, some undefined
             val = rng.integers(0, 2, n).astype(float)
             val[rng.random(n) < 0.1] = np.nan
             cols[ind.name] = val

@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 
 from pipeline.errors import InputError, SpecError
-from pipeline.sdc.api import ReleaseResult, anonymise
-from pipeline.sdc.plan import default_keys
-from pipeline.sdc.profile import load_profile, parse_profile
-from pipeline.sdc.report import render_html
-from pipeline.sdc.risk import code_keys, frequencies_pairwise
+from pipeline.sdc.microdata.api import ReleaseResult, anonymise
+from pipeline.sdc.microdata.plan import default_keys
+from pipeline.sdc.microdata.profile import load_profile, parse_profile
+from pipeline.sdc.microdata.report import render_html
+from pipeline.sdc.microdata.risk import code_keys, frequencies_pairwise
 
 GONE = ("sample_id", "comment", "_record_id", "_source_file", "_source_row")
 
@@ -63,7 +63,9 @@ def test_recodes_applied(released, q):
     assert set(r.frame["age"][r.frame["age"] >= 0].unique()) <= {1.0, 2.0, 3.0, 4.0, 5.0}
     assert r.frame["hours"].max() <= 50
     sectors = set(r.frame["sector"][r.frame["sector"] >= 0].unique())
-    assert sectors <= ({1.0, 2.0, 3.0, 4.0} if name == "public-use" else set(map(float, range(1, 17))))
+    assert sectors <= (
+        {1.0, 2.0, 3.0, 4.0} if name == "public-use" else set(map(float, range(1, 17)))
+    )
     assert r.labels_of("age") is not None and dict(r.labels_of("age"))[5].en == "55 and over"
 
 
@@ -106,7 +108,8 @@ def test_same_seed_same_release_other_seed_other_ids(tagged, q):
     assert a.report.to_dict() == b.report.to_dict()
     c = anonymise(tagged, q, p, seed=6)
     assert not c.frame["duration_sec" if "duration_sec" in c.frame else "score_werkdruk"].equals(
-        a.frame["duration_sec" if "duration_sec" in a.frame else "score_werkdruk"])
+        a.frame["duration_sec" if "duration_sec" in a.frame else "score_werkdruk"]
+    )
 
 
 def test_public_use_prams_province(released):
@@ -123,7 +126,11 @@ def test_report_is_json_and_html(released):
     _, r = released
     d = r.report.to_dict()
     text = json.dumps(d, allow_nan=False, sort_keys=True)
-    assert d["kind"] == "wbm-release-risk-report" and [s["stage"] for s in d["stages"]] == ["original", "recoded", "released"]
+    assert d["kind"] == "wbm-release-risk-report" and [s["stage"] for s in d["stages"]] == [
+        "original",
+        "recoded",
+        "released",
+    ]
     assert d["suppression"]["total"] == r.report.suppressed_total
     assert "NaN" not in text
     html = render_html(r.report, min_n=0)
@@ -165,8 +172,16 @@ def test_unweighted_release(frame, q):
 
 
 def test_a_profile_that_does_not_fit_is_refused(frame, q):
-    p = parse_profile({"name": "x", "use": "public_use", "title": {"nl": "x"}, "conditions_of_use": {"nl": "c"},
-                       "citation": {"nl": "c"}, "key_variables": ["sex", "nope"]})
+    p = parse_profile(
+        {
+            "name": "x",
+            "use": "public_use",
+            "title": {"nl": "x"},
+            "conditions_of_use": {"nl": "c"},
+            "citation": {"nl": "c"},
+            "key_variables": ["sex", "nope"],
+        }
+    )
     with pytest.raises(SpecError) as exc:
         anonymise(frame, q, p, seed=1)
     assert exc.value.code == "profile_mismatch"

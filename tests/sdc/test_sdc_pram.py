@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.sdc.pram import invariant_matrix, pram
+from pipeline.sdc.microdata.pram import invariant_matrix, pram
 
 
 @settings(max_examples=100, deadline=None)

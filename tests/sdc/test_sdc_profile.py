@@ -6,8 +6,8 @@ import pytest
 import yaml
 
 from pipeline.errors import SpecError
-from pipeline.sdc.plan import check_profile, default_keys, linked_variables
-from pipeline.sdc.profile import (
+from pipeline.sdc.microdata.plan import check_profile, default_keys, linked_variables
+from pipeline.sdc.microdata.profile import (
     RELEASES_DIR,
     ReleaseProfile,
     dump_profile,
@@ -17,8 +17,12 @@ from pipeline.sdc.profile import (
 )
 
 BASE = {
-    "kind": "release_profile", "name": "test", "use": "public_use", "title": {"nl": "t"},
-    "conditions_of_use": {"nl": "c"}, "citation": {"nl": "{title} ({year}), versie {version}"},
+    "kind": "release_profile",
+    "name": "test",
+    "use": "public_use",
+    "title": {"nl": "t"},
+    "conditions_of_use": {"nl": "c"},
+    "citation": {"nl": "{title} ({year}), versie {version}"},
 }
 
 
@@ -37,12 +41,17 @@ def test_k_defaults_by_use():
 
 def test_structure_errors_are_reported_together(tmp_path):
     f = tmp_path / "bad.yaml"
-    f.write_text(yaml.safe_dump({**BASE, "k": 1, "colour": "red", "pram": {"enabled": True}}), encoding="utf-8")
+    f.write_text(
+        yaml.safe_dump({**BASE, "k": 1, "colour": "red", "pram": {"enabled": True}}),
+        encoding="utf-8",
+    )
     with pytest.raises(SpecError) as exc:
         load_profile(f)
     paths = {p.path for p in exc.value.problems}
     assert exc.value.code == "profile_invalid"
-    assert "colour" in paths and "pram" in paths and all(p.file == str(f) for p in exc.value.problems)
+    assert (
+        "colour" in paths and "pram" in paths and all(p.file == str(f) for p in exc.value.problems)
+    )
 
 
 def test_bad_yaml_and_unknown_profile(tmp_path):
@@ -58,16 +67,30 @@ def test_bad_yaml_and_unknown_profile(tmp_path):
 
 
 def test_cross_reference_problems_are_all_reported(q):
-    p = parse_profile({**BASE, "key_variables": ["sex", "shoe_size"], "importance": ["age"],
-                       "keep": ["sex", "sample_id"], "suppressed_code": -9,
-                       "merge_small": [{"variable": "occupation", "min_count": 5}],
-                       "pram": {"enabled": True, "variables": ["age"]},
-                       "utility": {"indicators": ["nope"]}})
+    p = parse_profile(
+        {
+            **BASE,
+            "key_variables": ["sex", "shoe_size"],
+            "importance": ["age"],
+            "keep": ["sex", "sample_id"],
+            "suppressed_code": -9,
+            "merge_small": [{"variable": "occupation", "min_count": 5}],
+            "pram": {"enabled": True, "variables": ["age"]},
+            "utility": {"indicators": ["nope"]},
+        }
+    )
     codes = [pr.code for pr in check_profile(p, q)]
-    for expected in ("unknown_variable", "protected_in_keep", "key_not_kept", "merge_needs_into",
-                     "suppressed_code_clash"):
+    for expected in (
+        "unknown_variable",
+        "protected_in_keep",
+        "key_not_kept",
+        "merge_needs_into",
+        "suppressed_code_clash",
+    ):
         assert expected in codes, (expected, codes)
-    assert codes.count("unknown_variable") >= 3  # shoe_size, importance 'age' (not a key), utility 'nope'
+    assert (
+        codes.count("unknown_variable") >= 3
+    )  # shoe_size, importance 'age' (not a key), utility 'nope'
 
 
 def test_pram_on_a_variable_with_a_linked_derived_variable_is_refused(q):
@@ -83,7 +106,10 @@ def test_default_keys_and_links(q):
 
 def test_fill_text(q):
     p = parse_profile(dict(BASE))
-    assert fill_text(p.citation, q, "nl") == "Vlaamse Werkbaarheidsmonitor 2023 - werknemers (2023), versie 2023.1-reference"
+    assert (
+        fill_text(p.citation, q, "nl")
+        == "Vlaamse Werkbaarheidsmonitor 2023 - werknemers (2023), versie 2023.1-reference"
+    )
     assert "(2024)" in fill_text(p.citation, q, "en", year=2024)
 
 
@@ -93,5 +119,13 @@ def test_name_hints_are_shared_with_the_questionnaire_checks():
 
     assert did_you_mean("sectr", ["statute", "sector", "sex"]) == "did you mean 'sector'?"
     assert did_you_mean("zzz", ["sex"]) == "check the spelling"
-    assert similar_first("sectr", {"age", "statute", "sex", "sector"}) == ["sector", "sex", "age", "statute"]
-    assert one_of("sectr", similar_first("sectr", {"age", "sector"})) == "'sectr' is not one of 'sector', 'age'"
+    assert similar_first("sectr", {"age", "statute", "sex", "sector"}) == [
+        "sector",
+        "sex",
+        "age",
+        "statute",
+    ]
+    assert (
+        one_of("sectr", similar_first("sectr", {"age", "sector"}))
+        == "'sectr' is not one of 'sector', 'age'"
+    )

@@ -21,13 +21,47 @@ from hypothesis import strategies as st
 
 from pipeline.errors import DisclosureError
 from pipeline.questionnaire.model import Questionnaire
-from pipeline.sdc.api import anonymise
-from pipeline.sdc.profile import parse_profile
-from pipeline.sdc.risk import code_keys, frequencies_pairwise
+from pipeline.sdc.microdata.api import anonymise
+from pipeline.sdc.microdata.profile import parse_profile
+from pipeline.sdc.microdata.risk import code_keys, frequencies_pairwise
 
-POOL = ("sex", "age", "region", "sector", "job", "edu", "email", "name", "addr", "nrn", "note", "hours", "q1", "q2",
-        "q3", "x", "weight2", "release", "key", "idx", "comment", "score_a", "tl_b", "w")
-KINDS = ("key", "key", "key_mapped", "ident_single", "ident_int", "text", "text_sensitive", "single", "integer")
+POOL = (
+    "sex",
+    "age",
+    "region",
+    "sector",
+    "job",
+    "edu",
+    "email",
+    "name",
+    "addr",
+    "nrn",
+    "note",
+    "hours",
+    "q1",
+    "q2",
+    "q3",
+    "x",
+    "weight2",
+    "release",
+    "key",
+    "idx",
+    "comment",
+    "score_a",
+    "tl_b",
+    "w",
+)
+KINDS = (
+    "key",
+    "key",
+    "key_mapped",
+    "ident_single",
+    "ident_int",
+    "text",
+    "text_sensitive",
+    "single",
+    "integer",
+)
 
 
 def _choices(k: int) -> list[dict[str, Any]]:
@@ -37,12 +71,20 @@ def _choices(k: int) -> list[dict[str, Any]]:
 @st.composite
 def cases(draw: st.DrawFn) -> dict[str, Any]:
     n_items = draw(st.integers(2, 8))
-    item_names = draw(st.lists(st.sampled_from(POOL), min_size=n_items, max_size=n_items, unique=True))
+    item_names = draw(
+        st.lists(st.sampled_from(POOL), min_size=n_items, max_size=n_items, unique=True)
+    )
     kinds = draw(st.lists(st.sampled_from(KINDS), min_size=n_items, max_size=n_items))
     if "key" not in kinds and "key_mapped" not in kinds:
         kinds[0] = "key"
     items: list[dict[str, Any]] = [
-        {"name": "pid", "type": "text", "role": "direct_identifier", "label": {"nl": "id"}, "missing": []},
+        {
+            "name": "pid",
+            "type": "text",
+            "role": "direct_identifier",
+            "label": {"nl": "id"},
+            "missing": [],
+        },
         {"name": "rowtag", "type": "integer", "label": {"nl": "tag"}},
     ]
     spec: dict[str, tuple[str, int]] = {}
@@ -62,22 +104,40 @@ def cases(draw: st.DrawFn) -> dict[str, Any]:
         if kind == "text_sensitive":
             item["role"] = "sensitive"
         if kind == "key_mapped":
-            item["release"] = {"map": [[c, (c + 1) // 2] for c in range(1, ncat + 1)],
-                               "map_labels": _choices((ncat + 1) // 2)}
+            item["release"] = {
+                "map": [[c, (c + 1) // 2] for c in range(1, ncat + 1)],
+                "map_labels": _choices((ncat + 1) // 2),
+            }
         items.append(item)
         spec[name] = (kind, ncat)
-    q = Questionnaire.model_validate({
-        "study": {"id": "prop", "title": {"nl": "p"}, "wave": 2023, "population": "werknemers",
-                  "target_population": {"nl": "t"}, "modes": ["web"], "id_variable": "pid", "version": "t"},
-        "items": items})
+    q = Questionnaire.model_validate(
+        {
+            "study": {
+                "id": "prop",
+                "title": {"nl": "p"},
+                "wave": 2023,
+                "population": "werknemers",
+                "target_population": {"nl": "t"},
+                "modes": ["web"],
+                "id_variable": "pid",
+                "version": "t",
+            },
+            "items": items,
+        }
+    )
     n = draw(st.integers(1, 40))
     seed = draw(st.integers(0, 2**20))
     rng = np.random.default_rng(seed)
-    cols: dict[str, Any] = {"pid": [f"PID-{seed}-{i:04d}-X" for i in range(n)], "rowtag": np.arange(n, dtype=float)}
+    cols: dict[str, Any] = {
+        "pid": [f"PID-{seed}-{i:04d}-X" for i in range(n)],
+        "rowtag": np.arange(n, dtype=float),
+    }
     for name, (kind, ncat) in spec.items():
         if kind in ("text", "text_sensitive"):
-            cols[name] = pd.array([f"FREETEXT-{name}-{i:04d}-Z" if rng.random() < 0.5 else None for i in range(n)],
-                                  dtype="string")
+            cols[name] = pd.array(
+                [f"FREETEXT-{name}-{i:04d}-Z" if rng.random() < 0.5 else None for i in range(n)],
+                dtype="string",
+            )
         elif kind in ("ident_int", "integer"):
             cols[name] = rng.integers(0, 1000, n).astype(float)
         else:
@@ -87,11 +147,24 @@ def cases(draw: st.DrawFn) -> dict[str, Any]:
     weighted = draw(st.booleans())
     if weighted:
         cols["weight"] = rng.uniform(1, 80, n)
-    profile = parse_profile({"name": "prop", "use": draw(st.sampled_from(["public_use", "scientific_use"])),
-                             "k": draw(st.integers(2, 5)), "title": {"nl": "t"},
-                             "conditions_of_use": {"nl": "c"}, "citation": {"nl": "c"}})
-    return {"q": q, "frame": pd.DataFrame(cols), "profile": profile, "spec": spec,
-            "weight": "weight" if weighted else None, "seed": seed}
+    profile = parse_profile(
+        {
+            "name": "prop",
+            "use": draw(st.sampled_from(["public_use", "scientific_use"])),
+            "k": draw(st.integers(2, 5)),
+            "title": {"nl": "t"},
+            "conditions_of_use": {"nl": "c"},
+            "citation": {"nl": "c"},
+        }
+    )
+    return {
+        "q": q,
+        "frame": pd.DataFrame(cols),
+        "profile": profile,
+        "spec": spec,
+        "weight": "weight" if weighted else None,
+        "seed": seed,
+    }
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -107,7 +180,11 @@ def test_release_properties(case):
     event("suppressed" if r.suppression_log else "nothing suppressed")
 
     # 1. never a direct identifier, the id variable or free text
-    forbidden = {"pid"} | {name for name, (kind, _) in spec.items() if kind.startswith("ident") or kind.startswith("text")}
+    forbidden = {"pid"} | {
+        name
+        for name, (kind, _) in spec.items()
+        if kind.startswith("ident") or kind.startswith("text")
+    }
     assert not forbidden & set(out.columns)
     for it in q.items:
         if it.role.value == "direct_identifier" or it.type.value == "text":
@@ -136,7 +213,11 @@ def test_release_properties(case):
         else:
             np.testing.assert_array_equal(after, before)
     n_log = sum(1 for s in r.suppression_log if not s.linked)
-    assert n_log == r.report.suppressed_total == int(sum((out[k] == profile.suppressed_code).sum() for k in keys))
+    assert (
+        n_log
+        == r.report.suppressed_total
+        == int(sum((out[k] == profile.suppressed_code).sum() for k in keys))
+    )
     assert all(not math.isnan(s.original) for s in r.suppression_log)
 
 
@@ -150,7 +231,7 @@ def test_written_release_files_hold_no_identifier_or_free_text_and_meet_k(case):
 
     import pyreadstat
 
-    from pipeline.outputs.microdata import write_sav
+    from pipeline.release.sav import write_sav
     from pipeline.release.stata import write_dta
     from pipeline.release.table import release_table
     from pipeline.release.tabular import write_csv
@@ -160,13 +241,22 @@ def test_written_release_files_hold_no_identifier_or_free_text_and_meet_k(case):
         return
     r = anonymise(frame, q, profile, weight=case["weight"], seed=case["seed"])
     table = release_table(r, q)
-    forbidden = {"pid"} | {name for name, (kind, _) in spec.items() if kind.startswith("ident") or kind.startswith("text")}
+    forbidden = {"pid"} | {
+        name
+        for name, (kind, _) in spec.items()
+        if kind.startswith("ident") or kind.startswith("text")
+    }
     textual = {"pid"} | {name for name, (kind, _) in spec.items() if kind.startswith("text")}
-    secrets = [str(v).encode() for name in textual for v in frame[name].dropna()]  # distinctive strings
+    secrets = [
+        str(v).encode() for name in textual for v in frame[name].dropna()
+    ]  # distinctive strings
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
-        paths = [write_sav(table, d / "r.sav", file_label="prop"), write_dta(table, d / "r.dta", file_label="prop"),
-                 write_csv(table, d / "r.csv")[0]]
+        paths = [
+            write_sav(table, d / "r.sav", file_label="prop"),
+            write_dta(table, d / "r.dta", file_label="prop"),
+            write_csv(table, d / "r.csv")[0],
+        ]
         sav, _meta = pyreadstat.read_sav(str(paths[0]), user_missing=True)
         dta, _ = pyreadstat.read_dta(str(paths[1]))
         csv = pd.read_csv(paths[2])

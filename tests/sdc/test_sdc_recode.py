@@ -9,8 +9,13 @@ import pytest
 
 from pipeline.errors import InputError
 from pipeline.questionnaire.model import ReleaseRecode, Text
-from pipeline.sdc.profile import MergeRule
-from pipeline.sdc.recode import apply_release_recode, base_labels, merge_small, recode_columns
+from pipeline.sdc.microdata.profile import MergeRule
+from pipeline.sdc.microdata.recode import (
+    apply_release_recode,
+    base_labels,
+    merge_small,
+    recode_columns,
+)
 
 NAN = math.nan
 
@@ -39,7 +44,9 @@ def test_sector_map_counts_every_change(q):
 
 
 def test_hours_top_code(q):
-    new, rec = apply_release_recode("hours", np.array([38.0, 50.0, 50.5, 72.0, -9.0]), q.item("hours").release)
+    new, rec = apply_release_recode(
+        "hours", np.array([38.0, 50.0, 50.5, 72.0, -9.0]), q.item("hours").release
+    )
     assert new.tolist() == [38.0, 50.0, 50.0, 50.0, -9.0]
     assert rec.changed == 2 and rec.transitions == ((50.5, 50.0, 1), (72.0, 50.0, 1))
     assert dict(rec.labels)[50].en == "50 or more"
@@ -62,7 +69,9 @@ def test_an_unmapped_code_is_an_error():
 def test_merge_small_into_a_code():
     x = np.array([1] * 10 + [2] * 3 + [3] * 2 + [4] * 12 + [-9], dtype=float)
     labels = {1: Text(nl="a"), 2: Text(nl="b"), 3: Text(nl="c"), 4: Text(nl="d")}
-    new, rec, notices = merge_small("occ", x, MergeRule(variable="occ", min_count=5, into=9, label=Text(nl="overig")), labels)
+    new, rec, notices = merge_small(
+        "occ", x, MergeRule(variable="occ", min_count=5, into=9, label=Text(nl="overig")), labels
+    )
     assert np.sum(new == 9) == 5 and new[-1] == -9
     assert rec.changed == 5 and dict(rec.labels)[9].nl == "overig" and 2 not in dict(rec.labels)
     assert notices == []
@@ -77,7 +86,12 @@ def test_merge_small_into_a_code_that_stays_small_gives_a_notice():
 def test_merge_small_ordinal_merges_with_the_smaller_neighbour():
     # counts: 1:20, 2:2, 3:4, 4:30 -> 2 (smallest) merges with 3 (smaller neighbour) -> 2+3 = 6
     x = np.array([1] * 20 + [2] * 2 + [3] * 4 + [4] * 30, dtype=float)
-    labels = {1: Text(nl="<30", en="<30"), 2: Text(nl="30-39"), 3: Text(nl="40-49"), 4: Text(nl="50+")}
+    labels = {
+        1: Text(nl="<30", en="<30"),
+        2: Text(nl="30-39"),
+        3: Text(nl="40-49"),
+        4: Text(nl="50+"),
+    }
     new, rec, _ = merge_small("age", x, MergeRule(variable="age", min_count=5), labels)
     assert sorted(set(new.tolist())) == [1.0, 2.0, 4.0]
     assert np.sum(new == 2) == 6
@@ -85,10 +99,16 @@ def test_merge_small_ordinal_merges_with_the_smaller_neighbour():
 
 
 def test_recode_columns_applies_recodes_then_merges(q):
-    cols = {"age": np.array([20.0, 35, 45, 60]), "sector": np.array([1.0, 5, 6, 12]), "sex": np.array([1.0, 2, 1, 2])}
+    cols = {
+        "age": np.array([20.0, 35, 45, 60]),
+        "sector": np.array([1.0, 5, 6, 12]),
+        "sex": np.array([1.0, 2, 1, 2]),
+    }
     rec = recode_columns(cols, q, ["age", "sector"], [MergeRule(variable="age", min_count=2)])
     assert rec.columns["sector"].tolist() == [1, 2, 3, 4]
     assert [a.kind for a in rec.applied] == ["bands", "map", "merge_small"]
     assert set(rec.labels) == {"age", "sector"}
     assert cols["age"].tolist() == [20.0, 35, 45, 60]  # inputs are not modified
-    assert base_labels(q, "sex")[2].nl == "vrouw" and base_labels(q, "age_band")[5].en == "55 and over"
+    assert (
+        base_labels(q, "sex")[2].nl == "vrouw" and base_labels(q, "age_band")[5].en == "55 and over"
+    )

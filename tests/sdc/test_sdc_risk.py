@@ -25,7 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from pipeline.sdc.risk import (
+from pipeline.sdc.microdata.risk import (
     WILDCARD,
     code_column,
     code_keys,
@@ -43,14 +43,34 @@ W = np.array([18.0, 45.5, 39.0, 17.0, 92.0, 8.0, 123.5, 51])
 A_NA = [2, 3, 2, 2, 3, 3, 1, NAN]
 C_NA = [1, 3, NAN, 2, 1, 1, NAN, 1]
 
-RK_COMPLETE = [0.01369863, 0.08579129, 0.01369863, 0.17707583, 0.01877883, 0.01877883, 0.03931625, 0.01369863]
-RK_MISSING = [0.013698630, 0.085791288, 0.010554090, 0.032466112, 0.009836066, 0.009836066, 0.039316254, 0.005973716]
+RK_COMPLETE = [
+    0.01369863,
+    0.08579129,
+    0.01369863,
+    0.17707583,
+    0.01877883,
+    0.01877883,
+    0.03931625,
+    0.01369863,
+]
+RK_MISSING = [
+    0.013698630,
+    0.085791288,
+    0.010554090,
+    0.032466112,
+    0.009836066,
+    0.009836066,
+    0.039316254,
+    0.005973716,
+]
 RK_UNWEIGHTED_COMPLETE = [1 / 3, 1, 1 / 3, 1, 0.5, 0.5, 1, 1 / 3]
 RK_UNWEIGHTED_MISSING = [1 / 3, 1, 0.25, 0.5, 1 / 3, 1 / 3, 1, 0.2]
 
 
 def _codes(a: list[float], b: list[float], c: list[float]) -> np.ndarray:
-    return code_keys({"A": np.array(a, float), "B": np.array(b, float), "C": np.array(c, float)}, ["A", "B", "C"])
+    return code_keys(
+        {"A": np.array(a, float), "B": np.array(b, float), "C": np.array(c, float)}, ["A", "B", "C"]
+    )
 
 
 ENGINES = [frequencies, frequencies_pairwise]
@@ -66,7 +86,9 @@ def test_individual_risk_matches_sdcmicro_weighted(engine, a, c, expected):
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-@pytest.mark.parametrize(("a", "c", "expected"), [(A, C, RK_UNWEIGHTED_COMPLETE), (A_NA, C_NA, RK_UNWEIGHTED_MISSING)])
+@pytest.mark.parametrize(
+    ("a", "c", "expected"), [(A, C, RK_UNWEIGHTED_COMPLETE), (A_NA, C_NA, RK_UNWEIGHTED_MISSING)]
+)
 def test_unweighted_risk_is_one_over_fk_as_sdcmicro(engine, a, c, expected):
     fk, Fk = engine(_codes(a, B, c), None)
     np.testing.assert_array_equal(fk, Fk)
@@ -91,7 +113,9 @@ def test_risk_formulas_by_hand():
     assert r[1] == pytest.approx(p / (1 - p) - (p / (1 - p)) ** 2 * math.log(1 / p))
     assert r[2] == pytest.approx(0.1 / (3 - 0.9))
     assert r[3] == pytest.approx(0.25)  # f_k == F_k: a population, risk 1/f_k
-    assert r[4] == pytest.approx(0.25) and capped == 1  # F_k < f_k (weights below 1): capped to 1/f_k
+    assert (
+        r[4] == pytest.approx(0.25) and capped == 1
+    )  # F_k < f_k (weights below 1): capped to 1/f_k
 
 
 def test_code_column_wildcards():
@@ -119,8 +143,11 @@ def test_all_wildcards_and_no_keys():
     assert fk.shape == (0,)
 
 
-key_matrices = st.integers(1, 40).flatmap(lambda n: st.integers(1, 5).flatmap(
-    lambda p: arrays(np.int64, (n, p), elements=st.integers(-1, 3))))
+key_matrices = st.integers(1, 40).flatmap(
+    lambda n: st.integers(1, 5).flatmap(
+        lambda p: arrays(np.int64, (n, p), elements=st.integers(-1, 3))
+    )
+)
 
 
 @settings(max_examples=150, deadline=None)

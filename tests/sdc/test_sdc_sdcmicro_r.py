@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.sdc.risk import code_keys, frequencies, individual_risk
-from pipeline.sdc.suppress import local_suppression
+from pipeline.sdc.microdata.risk import code_keys, frequencies, individual_risk
+from pipeline.sdc.microdata.suppress import local_suppression
 
 R_SCRIPT = """
 suppressMessages(library(sdcMicro))
@@ -34,23 +34,34 @@ write.csv(data.frame(fk = g$fk), "suppressed_fk.csv", row.names = FALSE)
 @pytest.mark.needs_r
 @pytest.mark.skipif(shutil.which("Rscript") is None, reason="R not installed")
 def test_against_live_sdcmicro(tmp_path):
-    probe = subprocess.run(["Rscript", "-e", "library(sdcMicro)"], capture_output=True, text=True, check=False)
+    probe = subprocess.run(
+        ["Rscript", "-e", "library(sdcMicro)"], capture_output=True, text=True, check=False
+    )
     if probe.returncode != 0:
         pytest.skip("R is installed but the sdcMicro package is not")
     rng = np.random.default_rng(12)
     n = 300
     keys = ["A", "B", "C", "D"]
-    data = {k: rng.integers(1, m + 1, n).astype(float) for k, m in zip(keys, (2, 3, 4, 5), strict=True)}
+    data = {
+        k: rng.integers(1, m + 1, n).astype(float) for k, m in zip(keys, (2, 3, 4, 5), strict=True)
+    }
     for k in keys:
         data[k][rng.random(n) < 0.05] = np.nan
     w = rng.uniform(5, 60, n)
     pd.DataFrame({**data, "w": w}).to_csv(tmp_path / "keys.csv", index=False)
     codes = code_keys(data, keys)
     supp = local_suppression(codes, w, k=3, importance=[0, 1, 2, 3])
-    sup = pd.DataFrame({k: np.where(supp.codes[:, j] < 0, np.nan, supp.codes[:, j] + 1.0) for j, k in enumerate(keys)})
+    sup = pd.DataFrame(
+        {
+            k: np.where(supp.codes[:, j] < 0, np.nan, supp.codes[:, j] + 1.0)
+            for j, k in enumerate(keys)
+        }
+    )
     sup.to_csv(tmp_path / "suppressed.csv", index=False)
     (tmp_path / "oracle.R").write_text(R_SCRIPT, encoding="utf-8")
-    proc = subprocess.run(["Rscript", "oracle.R"], cwd=tmp_path, capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        ["Rscript", "oracle.R"], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
     assert proc.returncode == 0, proc.stderr
     oracle = pd.read_csv(tmp_path / "risk.csv")
     fk, Fk = frequencies(codes, w)

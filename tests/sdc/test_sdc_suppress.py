@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from pipeline.errors import DisclosureError
-from pipeline.sdc.risk import WILDCARD, frequencies, frequencies_pairwise, individual_risk
-from pipeline.sdc.suppress import local_suppression, verify
+from pipeline.sdc.microdata.risk import WILDCARD, frequencies, frequencies_pairwise, individual_risk
+from pipeline.sdc.microdata.suppress import local_suppression, verify
 
 W = WILDCARD
 
@@ -28,7 +28,9 @@ def test_hand_example_k2():
 
 
 def test_importance_breaks_ties_between_equally_small_suppressions():
-    codes = np.array([[1, 1], [1, 1], [1, 2], [2, 2]])  # row 2: suppressing x or y alone reaches k = 2
+    codes = np.array(
+        [[1, 1], [1, 1], [1, 2], [2, 2]]
+    )  # row 2: suppressing x or y alone reaches k = 2
     s = local_suppression(codes, None, k=2, importance=[0, 1])  # x most important
     assert s.codes[2].tolist() == [1, W]
     s = local_suppression(codes, None, k=2, importance=[1, 0])  # y most important
@@ -39,7 +41,9 @@ def test_importance_breaks_ties_between_equally_small_suppressions():
 def test_an_important_variable_goes_when_nothing_else_helps():
     codes = np.array([[1, 1, 1], [1, 1, 1], [1, 1, 2], [1, 2, 1]])
     for strategy in ("importance", "fewest_cells"):
-        s = local_suppression(codes, None, k=3, importance=[2, 1, 0], strategy=strategy)  # z most important
+        s = local_suppression(
+            codes, None, k=3, importance=[2, 1, 0], strategy=strategy
+        )  # z most important
         # row 2 differs from every other record in z: no set without z can help
         assert s.codes[2].tolist() == [1, 1, W]
         assert s.codes[3].tolist() == [1, W, 1]
@@ -97,8 +101,13 @@ def test_verify_rejects_a_violation_and_a_wrong_count():
     assert fk.tolist() == [2, 2]
 
 
-keyed = st.integers(2, 50).flatmap(lambda n: st.integers(1, 5).flatmap(
-    lambda p: st.tuples(arrays(np.int64, (n, p), elements=st.integers(-1, 3)), st.permutations(range(p)))))
+keyed = st.integers(2, 50).flatmap(
+    lambda n: st.integers(1, 5).flatmap(
+        lambda p: st.tuples(
+            arrays(np.int64, (n, p), elements=st.integers(-1, 3)), st.permutations(range(p))
+        )
+    )
+)
 
 
 @settings(max_examples=150, deadline=None)

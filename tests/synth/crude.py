@@ -28,7 +28,11 @@ def read_wave(q: Questionnaire, wave: Path) -> pd.DataFrame:
 
     paper = pd.read_csv(wave / "paper_keyed.csv", dtype=str, keep_default_na=False)
     web, _meta = pyreadstat.read_sav(str(wave / "web_export.sav"), user_missing=True)
-    numeric = [it.name for it in q.items if it.type in (ItemType.single, ItemType.integer, ItemType.decimal)]
+    numeric = [
+        it.name
+        for it in q.items
+        if it.type in (ItemType.single, ItemType.integer, ItemType.decimal)
+    ]
     rows = []
     for df, mode in ((paper, "paper"), (web, "web")):
         out = pd.DataFrame({"sample_id": df["sample_id"].astype(str), "_mode": mode})
@@ -38,7 +42,9 @@ def read_wave(q: Questionnaire, wave: Path) -> pd.DataFrame:
             if mode == "paper":
                 text = df[name].str.replace(",", ".", regex=False)
                 vals = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
-                vals = np.where(df[name].to_numpy() == "", -9.0, np.where(np.isnan(vals), -7.0, vals))
+                vals = np.where(
+                    df[name].to_numpy() == "", -9.0, np.where(np.isnan(vals), -7.0, vals)
+                )
             else:
                 vals = df[name].to_numpy(dtype=float)
                 vals = np.where(np.isnan(vals), -9.0, vals)

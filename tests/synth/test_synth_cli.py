@@ -19,12 +19,15 @@ def test_synth_writes_a_wave_and_prints_a_summary(tmp_path):
     assert json.loads((out / "wave.json").read_text())["seed"] == 3
 
 
-@pytest.mark.parametrize("args, fragment", [
-    (["--size", "0"], "--size"),
-    (["--seed", "-1"], "--seed"),
-    (["--size", "99999999"], "population size"),
-    (["--questionnaire", "no-such-questionnaire"], "not found"),
-])
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["--size", "0"], "--size"),
+        (["--seed", "-1"], "--seed"),
+        (["--size", "99999999"], "population size"),
+        (["--questionnaire", "no-such-questionnaire"], "not found"),
+    ],
+)
 def test_user_mistakes_give_a_message_not_a_traceback(tmp_path, capsys, args, fragment):
     with pytest.raises(SystemExit) as exc:
         main(["synth", "--out", str(tmp_path / "w"), *args])

@@ -22,7 +22,10 @@ def test_every_target_names_its_source(model):
     targets = [t.target for t in model.traits.indicators.values() if t.target is not None]
     targets += [model.traits.composite_target, model.response.rate, model.response.web_share]
     assert all(t.source.strip() for t in targets)
-    assert "51.8" in model.traits.composite_target.source and model.traits.composite_target.value == 0.518
+    assert (
+        "51.8" in model.traits.composite_target.source
+        and model.traits.composite_target.value == 0.518
+    )
     assert model.traits.indicators["werkstress"].target.value == 0.361
     # everything that is not a published figure says so
     for t in targets:
@@ -34,16 +37,23 @@ def test_model_fits_the_reference_questionnaire(model, q):
 
 
 def test_unknown_code_is_reported_with_its_path(tmp_path, q):
-    m = _edited(tmp_path, lambda d: d["traits"]["indicators"]["werkstress"]["effects"]["sector"].update({99: 0.5}))
+    m = _edited(
+        tmp_path,
+        lambda d: d["traits"]["indicators"]["werkstress"]["effects"]["sector"].update({99: 0.5}),
+    )
     with pytest.raises(SpecError) as err:
         check_model(m, q)
-    assert any(p.path == "traits.indicators.werkstress.effects.sector" and p.value == [99] for p in err.value.problems)
+    assert any(
+        p.path == "traits.indicators.werkstress.effects.sector" and p.value == [99]
+        for p in err.value.problems
+    )
 
 
 def test_all_share_problems_are_reported_at_once(tmp_path, q):
     def edit(d):
         d["population"]["sector_share"][1] = 0.5
         d["population"]["age_share"] = [0.5, 0.5]
+
     m = _edited(tmp_path, edit)
     with pytest.raises(SpecError) as err:
         check_model(m, q)
@@ -70,7 +80,9 @@ def test_unreachable_target_is_a_clear_error(tmp_path, q):
 
 
 def test_questionnaire_without_the_population_variables_is_refused(model, q):
-    no_statute = q.model_copy(update={"items": tuple(i for i in q.items if i.name not in ("statute", "province"))})
+    no_statute = q.model_copy(
+        update={"items": tuple(i for i in q.items if i.name not in ("statute", "province"))}
+    )
     with pytest.raises(SpecError) as err:
         check_model(model, no_statute)
     assert [p.path for p in err.value.problems[:2]] == ["statute", "province"]

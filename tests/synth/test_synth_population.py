@@ -71,8 +71,12 @@ def test_margins_load_and_are_labelled_synthetic(model):
     assert shipped_population_path(model).read_text(encoding="utf-8").startswith("# SYNTHETIC")
 
 
-@given(total=st.integers(0, 10_000_000),
-       shares=st.lists(st.floats(0.0, 1.0, allow_nan=False), min_size=1, max_size=40).filter(lambda s: sum(s) > 1e-6))
+@given(
+    total=st.integers(0, 10_000_000),
+    shares=st.lists(st.floats(0.0, 1.0, allow_nan=False), min_size=1, max_size=40).filter(
+        lambda s: sum(s) > 1e-6
+    ),
+)
 def test_largest_remainder_is_exact_and_close(total, shares):
     arr = np.array(shares)
     out = largest_remainder(total, arr)

@@ -19,15 +19,27 @@ from .crude import read_wave
 @pytest.fixture(scope="module")
 def estimates(q, wave_dir):
     data = read_wave(q, wave_dir)
-    weights = weight_frame(data, load_margins(wave_dir / "population.csv", require_meta=True)).weight
+    weights = weight_frame(
+        data, load_margins(wave_dir / "population.csv", require_meta=True)
+    ).weight
     scored = score_frame(q, data).frame
     truth = json.loads((wave_dir / "truth.json").read_text(encoding="utf-8"))
     out = {}
-    for col in ("werkbaar_werk", "werkstress", "welbevinden_probleem", "leerprobleem", "werk_prive_probleem"):
+    for col in (
+        "werkbaar_werk",
+        "werkstress",
+        "welbevinden_probleem",
+        "leerprobleem",
+        "werk_prive_probleem",
+    ):
         v = scored[col].to_numpy()
         ok = ~np.isnan(v)
-        out[col] = (float(v[ok].mean()), float(np.average(v[ok], weights=weights[ok])),
-                    truth["indicators"][col]["overall"], int(ok.sum()))
+        out[col] = (
+            float(v[ok].mean()),
+            float(np.average(v[ok], weights=weights[ok])),
+            truth["indicators"][col]["overall"],
+            int(ok.sum()),
+        )
     return out
 
 

@@ -22,9 +22,13 @@ def test_headline_figures_hit_the_published_values(truth):
 
 def test_every_target_is_met(truth, model):
     for name, spec in model.traits.indicators.items():
-        assert truth["indicators"][name]["overall"] == pytest.approx(spec.target.value, abs=1e-6), name
+        assert truth["indicators"][name]["overall"] == pytest.approx(spec.target.value, abs=1e-6), (
+            name
+        )
     assert truth["response"]["rate"] == pytest.approx(model.response.rate.value, abs=1e-6)
-    assert truth["response"]["web_share_of_respondents"] == pytest.approx(model.response.web_share.value, abs=1e-6)
+    assert truth["response"]["web_share_of_respondents"] == pytest.approx(
+        model.response.web_share.value, abs=1e-6
+    )
 
 
 def test_about_a_third_of_stress_cases_are_acute(truth):
@@ -36,7 +40,10 @@ def test_domains_average_back_to_the_overall_value(truth, world):
     for col, entry in truth["indicators"].items():
         for var, levels in entry["by"].items():
             codes, totals = world.population.margin(var)
-            avg = sum(levels[str(c)] * t for c, t in zip(codes, totals, strict=True) if t) / totals.sum()
+            avg = (
+                sum(levels[str(c)] * t for c, t in zip(codes, totals, strict=True) if t)
+                / totals.sum()
+            )
             assert avg == pytest.approx(entry["overall"], abs=1e-6), (col, var)
 
 

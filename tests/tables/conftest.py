@@ -7,7 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tables_helpers import copy_run
+
+from .tables_helpers import copy_run
 
 PC126_INVITED = 6_000  # about 1,300 respondents
 
@@ -37,5 +38,7 @@ def pc126_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     base = tmp_path_factory.mktemp("pc126")
     generate_wave(base / "wave", size=PC126_INVITED, seed=126, questionnaire="pc126")
-    run_stages(Run(base / "run", RunConfig.from_wave_dir(base / "wave")), ("validate", "weight", "score"))
+    run_stages(
+        Run(base / "run", RunConfig.from_wave_dir(base / "wave")), ("validate", "weight", "score")
+    )
     return base / "run"

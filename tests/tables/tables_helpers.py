@@ -28,10 +28,18 @@ def request_file(directory: Path, name: str = "req", **fields: object) -> Path:
     """A request YAML file: a small default request (werkstress by age band x statute in sectors 4-6)
     with ``fields`` replacing its keys (``None`` removes a key)."""
     data: dict[str, object] = {
-        "kind": "table-request", "schema_version": 1, "id": name, "requester": "fonds-test",
-        "population": "employees", "waves": [2023], "indicators": ["werkstress", "werkbaar_werk"],
-        "rows": "age_band", "columns": "statute", "filters": [{"variable": "sector", "levels": [4, 5, 6]}],
-        "statistics": ["percent", "ci", "n", "weighted_n"], "language": "nl",
+        "kind": "table-request",
+        "schema_version": 1,
+        "id": name,
+        "requester": "fonds-test",
+        "population": "employees",
+        "waves": [2023],
+        "indicators": ["werkstress", "werkbaar_werk"],
+        "rows": "age_band",
+        "columns": "statute",
+        "filters": [{"variable": "sector", "levels": [4, 5, 6]}],
+        "statistics": ["percent", "ci", "n", "weighted_n"],
+        "language": "nl",
     }
     for k, v in fields.items():
         if v is None:
@@ -52,8 +60,12 @@ def json_rows(path: Path) -> list[dict[str, object]]:
     return list(json.loads(path.read_text(encoding="utf-8"))["rows"])
 
 
-def cell_mask(df: pd.DataFrame, filters: dict[str, tuple[float, ...]], row: tuple[str, str],
-              column: tuple[str, str]) -> np.ndarray:
+def cell_mask(
+    df: pd.DataFrame,
+    filters: dict[str, tuple[float, ...]],
+    row: tuple[str, str],
+    column: tuple[str, str],
+) -> np.ndarray:
     """The respondents of a published cell, from plain pandas (not the disclosure engine's cells):
     filters, then each breakdown's level ('' total, 'missing' no substantive value)."""
     m = np.ones(len(df), dtype=bool)
@@ -79,11 +91,25 @@ def small_group_sector(df: pd.DataFrame) -> int:
 
 def attack_requests(tmp_path: Path, sector: int, **disclosure: object) -> tuple[Path, Path]:
     """Two requests whose difference is the sector's few ambtenaren (a differencing attack)."""
-    first = request_file(tmp_path, name="by-statute", indicators=["werkstress"], rows="statute", columns=None,
-                         filters=[{"variable": "sector", "levels": [sector]}])
-    second = request_file(tmp_path, name="without-ambtenaren", indicators=["werkstress"], columns=None,
-                          filters=[{"variable": "sector", "levels": [sector]}, {"variable": "statute", "levels": [1, 2]}],
-                          **({"disclosure": disclosure} if disclosure else {}))
+    first = request_file(
+        tmp_path,
+        name="by-statute",
+        indicators=["werkstress"],
+        rows="statute",
+        columns=None,
+        filters=[{"variable": "sector", "levels": [sector]}],
+    )
+    second = request_file(
+        tmp_path,
+        name="without-ambtenaren",
+        indicators=["werkstress"],
+        columns=None,
+        filters=[
+            {"variable": "sector", "levels": [sector]},
+            {"variable": "statute", "levels": [1, 2]},
+        ],
+        **({"disclosure": disclosure} if disclosure else {}),
+    )
     return first, second
 
 

@@ -11,29 +11,53 @@ import zipfile
 
 import openpyxl
 import pytest
-from tables_helpers import copy_run, csv_rows, request_file, wbm
 
 from pipeline.fileio import sha256_file
 from pipeline.paths import REPO_ROOT
 
+from .tables_helpers import copy_run, csv_rows, request_file, wbm
+
 
 def test_writes_workbook_csv_json(run_copy, tmp_path, capsys):
     req = request_file(tmp_path, name="fonds-sector456")
-    code, err = wbm("table", req, "--run", run_copy, "--out", tmp_path / "out", "--ledger", tmp_path / "l", capsys=capsys)
+    code, err = wbm(
+        "table",
+        req,
+        "--run",
+        run_copy,
+        "--out",
+        tmp_path / "out",
+        "--ledger",
+        tmp_path / "l",
+        capsys=capsys,
+    )
     assert code == 0, err
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert names == ["fonds-sector456.csv", "fonds-sector456.json", "fonds-sector456.xlsx"]
     assert "wave 2023: release" in err and "ledger fonds-test#1 (fonds-sector456)" in err
     text = (tmp_path / "l" / "fonds-test.jsonl").read_text()
     entry = json.loads(text.splitlines()[0])
-    assert entry["decision"] == "release" and entry["label"] == "fonds-sector456" and entry["logged_at"]
+    assert (
+        entry["decision"] == "release"
+        and entry["label"] == "fonds-sector456"
+        and entry["logged_at"]
+    )
     # cell definitions, counts, statuses and digests over row numbers: no answers, no respondent ids
-    assert set(entry["cells"][0]) == {"conditions", "measure", "key", "kind", "status", "n", "weighted_n", "index",
-                                      "members_sha256"}
+    assert set(entry["cells"][0]) == {
+        "conditions",
+        "measure",
+        "key",
+        "kind",
+        "status",
+        "n",
+        "weighted_n",
+        "index",
+        "members_sha256",
+    }
     import pandas as pd
 
-    from pipeline.disclosure.cells import digest, members
-    from pipeline.disclosure.ledger import Release
+    from pipeline.sdc.tables.cells import digest, members
+    from pipeline.sdc.tables.ledger import Release
 
     ids = pd.read_parquet(run_copy / "03_score" / "scored.parquet")["sample_id"].astype(str)
     assert not any(i in text for i in ids)
@@ -46,20 +70,49 @@ def test_writes_workbook_csv_json(run_copy, tmp_path, capsys):
 
 def test_workbook_layout_and_notes(run_copy, tmp_path, capsys):
     req = request_file(tmp_path, name="lay")
-    wbm("table", req, "--run", run_copy, "--out", tmp_path / "out", "--ledger", tmp_path / "l", capsys=capsys)
+    wbm(
+        "table",
+        req,
+        "--run",
+        run_copy,
+        "--out",
+        tmp_path / "out",
+        "--ledger",
+        tmp_path / "l",
+        capsys=capsys,
+    )
     wb = openpyxl.load_workbook(tmp_path / "out" / "lay.xlsx")
     assert wb.sheetnames == ["Tabel", "Toelichting"]
     ws = wb["Tabel"]
     assert ws.freeze_panes == "C6"
     assert [ws.cell(4, c).value for c in (1, 2, 3)] == ["Indicator", "leeftijdsgroep", "arbeider"]
-    assert [ws.cell(5, c).value for c in range(3, 9)] == ["%", "BI onder", "BI boven", "n", "N (gewogen)", "vlag"]
-    assert ws.cell(6, 1).value.startswith("psychische vermoeidheid") and ws.cell(6, 2).value == "jonger dan 30"
+    assert [ws.cell(5, c).value for c in range(3, 9)] == [
+        "%",
+        "BI onder",
+        "BI boven",
+        "n",
+        "N (gewogen)",
+        "vlag",
+    ]
+    assert (
+        ws.cell(6, 1).value.startswith("psychische vermoeidheid")
+        and ws.cell(6, 2).value == "jonger dan 30"
+    )
     rows = csv_rows(tmp_path / "out" / "lay.csv")
     # the sheet has the CSV's numbers: werkstress, all ages, bediende
-    cell = next(r for r in rows if r["indicator"] == "werkstress" and r["row_level"] == "" and r["column_level"] == "2")
-    row = next(r for r in range(6, ws.max_row + 1) if ws.cell(r, 1).value.startswith("psychische")
-               and ws.cell(r, 2).value == "Totaal")
-    assert math.isclose(ws.cell(row, 9).value, float(cell["estimate"]), rel_tol=1e-15)  # 16 digits in xlsx
+    cell = next(
+        r
+        for r in rows
+        if r["indicator"] == "werkstress" and r["row_level"] == "" and r["column_level"] == "2"
+    )
+    row = next(
+        r
+        for r in range(6, ws.max_row + 1)
+        if ws.cell(r, 1).value.startswith("psychische") and ws.cell(r, 2).value == "Totaal"
+    )
+    assert math.isclose(
+        ws.cell(row, 9).value, float(cell["estimate"]), rel_tol=1e-15
+    )  # 16 digits in xlsx
     assert ws.cell(row, 12).value == int(cell["n"])
     suppressed = [r for r in rows if r["flag"] == "suppressed"]
     assert suppressed  # small cells exist in sectors 4-6 by age and statute
@@ -82,9 +135,24 @@ def test_same_request_same_data_gives_identical_bytes(small_run_dir, tmp_path, c
     req = request_file(tmp_path, name="same", language="en")
     outs = []
     runs = [copy_run(small_run_dir, tmp_path / r) for r in ("r1", "r1", "r2")]
-    for k, (run, ledger) in enumerate(zip(runs, ("l1", "l1", "l2"), strict=True)):  # a re-issue; a fresh run and ledger
+    for k, (run, ledger) in enumerate(
+        zip(runs, ("l1", "l1", "l2"), strict=True)
+    ):  # a re-issue; a fresh run and ledger
         out = tmp_path / f"out{k}"
-        assert wbm("table", req, "--run", run, "--out", out, "--ledger", tmp_path / ledger, capsys=capsys)[0] == 0
+        assert (
+            wbm(
+                "table",
+                req,
+                "--run",
+                run,
+                "--out",
+                out,
+                "--ledger",
+                tmp_path / ledger,
+                capsys=capsys,
+            )[0]
+            == 0
+        )
         outs.append(out)
     for name in ("same.xlsx", "same.csv", "same.json"):
         assert len({(o / name).read_bytes() for o in outs}) == 1, name
@@ -95,8 +163,12 @@ def test_same_request_same_data_gives_identical_bytes(small_run_dir, tmp_path, c
 
 
 def test_unknown_names_fail_with_the_valid_names(small_run_dir, tmp_path, capsys):
-    req = request_file(tmp_path, indicators=["werkstres"], rows="leeftijd",
-                       filters=[{"variable": "sector", "levels": [99]}])
+    req = request_file(
+        tmp_path,
+        indicators=["werkstres"],
+        rows="leeftijd",
+        filters=[{"variable": "sector", "levels": [99]}],
+    )
     code, err = wbm("table", req, "--run", small_run_dir, "--out", tmp_path / "o", capsys=capsys)
     assert code == 2
     assert "unknown indicator 'werkstres'" in err and "werkstress, werkstress_acuut" in err
@@ -106,12 +178,15 @@ def test_unknown_names_fail_with_the_valid_names(small_run_dir, tmp_path, capsys
     assert not (tmp_path / "o").exists()
 
 
-@pytest.mark.parametrize(("args", "needle"), [
-    (["--run", "{tmp}/nope", "--out", "{tmp}/o"], "run directory"),
-    (["--out", "{tmp}/o"], "no --run given"),
-    (["--run", "{run}"], "give --out DIR"),
-    (["--run", "{run}", "--run", "{run}", "--out", "{tmp}/o"], "two runs for wave 2023"),
-])
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--run", "{tmp}/nope", "--out", "{tmp}/o"], "run directory"),
+        (["--out", "{tmp}/o"], "no --run given"),
+        (["--run", "{run}"], "give --out DIR"),
+        (["--run", "{run}", "--run", "{run}", "--out", "{tmp}/o"], "two runs for wave 2023"),
+    ],
+)
 def test_bad_runs_and_options_are_usage_errors(small_run_dir, tmp_path, capsys, args, needle):
     req = request_file(tmp_path)
     args = [a.format(tmp=tmp_path, run=small_run_dir) for a in args]
@@ -123,11 +198,15 @@ def test_bad_runs_and_options_are_usage_errors(small_run_dir, tmp_path, capsys, 
 def test_run_of_another_wave_is_refused_with_a_fix(small_run_dir, tmp_path, capsys):
     req = request_file(tmp_path, waves=[2025], questionnaire="pc126")
     code, err = wbm("table", req, "--run", small_run_dir, "--out", tmp_path / "o", capsys=capsys)
-    assert code == 2 and "data of werknemers 2023" in err and "expected werknemers, wave 2025" in err
+    assert (
+        code == 2 and "data of werknemers 2023" in err and "expected werknemers, wave 2025" in err
+    )
     assert "no data for wave 2025" in err and "--run RUNDIR" in err
 
 
-def test_a_wave_without_data_or_questionnaire_says_which_waves_exist(small_run_dir, tmp_path, capsys):
+def test_a_wave_without_data_or_questionnaire_says_which_waves_exist(
+    small_run_dir, tmp_path, capsys
+):
     req = request_file(tmp_path, waves=[2011])
     code, err = wbm("table", req, "--run", small_run_dir, "--out", tmp_path / "o", capsys=capsys)
     assert code == 2 and "no data for wave 2011" in err
@@ -136,21 +215,45 @@ def test_a_wave_without_data_or_questionnaire_says_which_waves_exist(small_run_d
 
 def test_run_without_scored_data(tmp_path, capsys):
     (tmp_path / "run").mkdir()
-    (tmp_path / "run" / "manifest.json").write_text(json.dumps({"parameters": {"questionnaire": "wbm-werknemers-2023"}}))
-    code, err = wbm("table", request_file(tmp_path), "--run", tmp_path / "run", "--out", tmp_path / "o", capsys=capsys)
+    (tmp_path / "run" / "manifest.json").write_text(
+        json.dumps({"parameters": {"questionnaire": "wbm-werknemers-2023"}})
+    )
+    code, err = wbm(
+        "table",
+        request_file(tmp_path),
+        "--run",
+        tmp_path / "run",
+        "--out",
+        tmp_path / "o",
+        capsys=capsys,
+    )
     assert code == 2 and "score stage has not been run" in err and "wbm run" in err
 
 
 def test_damaged_scored_data_is_a_located_error(run_copy, tmp_path, capsys):
     (run_copy / "03_score" / "scored.parquet").write_bytes(b"PAR1 damaged")
-    code, err = wbm("table", request_file(tmp_path), "--run", run_copy, "--out", tmp_path / "o", capsys=capsys)
-    assert code == 1 and "cannot be read" in err and str(run_copy / "03_score" / "scored.parquet") in err
+    code, err = wbm(
+        "table", request_file(tmp_path), "--run", run_copy, "--out", tmp_path / "o", capsys=capsys
+    )
+    assert (
+        code == 1
+        and "cannot be read" in err
+        and str(run_copy / "03_score" / "scored.parquet") in err
+    )
     assert "ArrowInvalid" in err and "rerun the score stage" in err
     assert not (tmp_path / "o").exists() and not (run_copy / "ledger").exists()
 
 
 def test_missing_request_file_and_bad_yaml(small_run_dir, tmp_path, capsys):
-    code, err = wbm("table", tmp_path / "nope.yaml", "--run", small_run_dir, "--out", tmp_path / "o", capsys=capsys)
+    code, err = wbm(
+        "table",
+        tmp_path / "nope.yaml",
+        "--run",
+        small_run_dir,
+        "--out",
+        tmp_path / "o",
+        capsys=capsys,
+    )
     assert code == 2 and "not found" in err
     bad = tmp_path / "bad.yaml"
     bad.write_text("kind: table-request\nid: [x\n")
@@ -159,8 +262,16 @@ def test_missing_request_file_and_bad_yaml(small_run_dir, tmp_path, capsys):
 
 
 def test_dry_run_writes_and_logs_nothing(small_run_dir, tmp_path, capsys):
-    code, err = wbm("table", request_file(tmp_path), "--run", small_run_dir, "--dry-run", "--ledger", tmp_path / "l",
-                    capsys=capsys)
+    code, err = wbm(
+        "table",
+        request_file(tmp_path),
+        "--run",
+        small_run_dir,
+        "--dry-run",
+        "--ledger",
+        tmp_path / "l",
+        capsys=capsys,
+    )
     assert code == 0 and "dry run: decision release" in err
     assert not (tmp_path / "l").exists()
 
@@ -174,18 +285,44 @@ def test_default_ledger_is_in_the_run_directory(run_copy, tmp_path, capsys):
 def test_shipped_demo_example_runs_on_the_demo(run_with_ledger, tmp_path):
     """As a user would: a subprocess, the example request shipped for the demo's run."""
     example = REPO_ROOT / "examples" / "requests" / "demo-werkstress-industrie.yaml"
-    out = subprocess.run([sys.executable, "-m", "pipeline", "table", str(example), "--run", str(run_with_ledger),
-                          "--out", str(tmp_path / "o"), "--ledger", str(tmp_path / "l")],
-                         capture_output=True, text=True, cwd=REPO_ROOT)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "table",
+            str(example),
+            "--run",
+            str(run_with_ledger),
+            "--out",
+            str(tmp_path / "o"),
+            "--ledger",
+            str(tmp_path / "l"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+    )
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "o" / "demo-werkstress-industrie.xlsx").exists()
 
 
 def test_shipped_pc126_example_runs_on_a_synthetic_pc126_run(pc126_copy, tmp_path, capsys):
     example = REPO_ROOT / "examples" / "requests" / "pc126-werkstress.yaml"
-    code, err = wbm("table", example, "--run", pc126_copy, "--out", tmp_path / "o", "--ledger", tmp_path / "l",
-                    capsys=capsys)
+    code, err = wbm(
+        "table",
+        example,
+        "--run",
+        pc126_copy,
+        "--out",
+        tmp_path / "o",
+        "--ledger",
+        tmp_path / "l",
+        capsys=capsys,
+    )
     assert code == 0, err
     rows = csv_rows(tmp_path / "o" / "pc126-werkstress.csv")
-    assert {r["wave"] for r in rows} == {"2025"} and {r["row_variable"] for r in rows} == {"age_band"}
+    assert {r["wave"] for r in rows} == {"2025"} and {r["row_variable"] for r in rows} == {
+        "age_band"
+    }
     assert {r["weighted_n"] != "" for r in rows if r["flag"] != "suppressed"} == {True}

@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from tables_helpers import attack_requests, copy_run, request_file, small_group_sector, wbm
 
 from pipeline.errors import PipelineError
 from pipeline.tables.api import make_table
+
+from .tables_helpers import attack_requests, copy_run, request_file, small_group_sector, wbm
 
 
 def _entries(ledger: Path, requester: str = "fonds-test") -> list[dict]:
@@ -28,7 +29,13 @@ def _entries(ledger: Path, requester: str = "fonds-test") -> list[dict]:
 
 
 def _snapshot(*dirs: Path) -> dict[str, bytes]:
-    return {str(p): p.read_bytes() for d in dirs if d.exists() for p in sorted(d.rglob("*")) if p.is_file()}
+    return {
+        str(p): p.read_bytes()
+        for d in dirs
+        if d.exists()
+        for p in sorted(d.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _sector(run: Path) -> int:
@@ -40,8 +47,14 @@ def _sector(run: Path) -> int:
 
 def test_there_is_no_unlogged_mode(run_copy, tmp_path):
     with pytest.raises(TypeError):
-        make_table(request_file(tmp_path), [run_copy], tmp_path / "o", ledger=tmp_path / "l", record=False)  # type: ignore[call-arg]
-    assert not (tmp_path / "o").exists() and not (tmp_path / "l").exists() and not (run_copy / "ledger").exists()
+        make_table(
+            request_file(tmp_path), [run_copy], tmp_path / "o", ledger=tmp_path / "l", record=False
+        )  # type: ignore[call-arg]
+    assert (
+        not (tmp_path / "o").exists()
+        and not (tmp_path / "l").exists()
+        and not (run_copy / "ledger").exists()
+    )
 
 
 def test_every_written_table_has_its_ledger_entry_in_every_ledger(run_copy, tmp_path):
@@ -49,8 +62,10 @@ def test_every_written_table_has_its_ledger_entry_in_every_ledger(run_copy, tmp_
     _, refused = attack_requests(tmp_path / "r", _sector(run_copy), on_disclosure="refuse")
     dry = make_table(first, [run_copy], None, ledger=tmp_path / "l")
     assert dry.files == () and not (tmp_path / "l").exists() and not (run_copy / "ledger").exists()
-    outcomes = [make_table(req, [run_copy], tmp_path / f"o{k}", ledger=tmp_path / "l")
-                for k, req in enumerate((first, second, refused))]
+    outcomes = [
+        make_table(req, [run_copy], tmp_path / f"o{k}", ledger=tmp_path / "l")
+        for k, req in enumerate((first, second, refused))
+    ]
     assert [o.decision for o in outcomes] == ["release", "suppress", "refuse"]
     for ledger in (run_copy / "ledger", tmp_path / "l"):
         entries = _entries(ledger)
@@ -58,7 +73,10 @@ def test_every_written_table_has_its_ledger_entry_in_every_ledger(run_copy, tmp_
         for o, e in zip(outcomes, entries, strict=True):
             if o.files:
                 doc = json.loads(o.files[2].read_text(encoding="utf-8"))
-                assert (e["request_hash"], e["data_version"]) == (doc["request_hash"], doc["data_versions"]["2023"])
+                assert (e["request_hash"], e["data_version"]) == (
+                    doc["request_hash"],
+                    doc["data_versions"]["2023"],
+                )
                 assert e["decision"] == doc["decision"] and len(e["cells"]) == len(doc["rows"])
             else:
                 assert e["cells"] == [] and not (tmp_path / "o2").exists()
@@ -73,15 +91,19 @@ def test_the_standard_table_is_logged_when_written(run_copy, tmp_path):
     assert entry["request_hash"] == doc["request_hash"] and entry["label"] == xlsx.stem
 
 
-def test_files_are_moved_into_place_only_after_the_release_is_logged(run_copy, tmp_path, monkeypatch):
-    from pipeline.disclosure.ledger import Ledger
+def test_files_are_moved_into_place_only_after_the_release_is_logged(
+    run_copy, tmp_path, monkeypatch
+):
+    from pipeline.sdc.tables.ledger import Ledger
 
     def fail(*args, **kwargs):
         raise OSError(errno.EACCES, "ledger not writable")
 
     monkeypatch.setattr(Ledger, "record", fail)
     with pytest.raises(OSError):
-        make_table(request_file(tmp_path, name="t"), [run_copy], tmp_path / "o", ledger=tmp_path / "l")
+        make_table(
+            request_file(tmp_path, name="t"), [run_copy], tmp_path / "o", ledger=tmp_path / "l"
+        )
     assert list((tmp_path / "o").iterdir()) == []  # no table file, no staging folder left
 
 
@@ -90,21 +112,32 @@ def test_files_are_moved_into_place_only_after_the_release_is_logged(run_copy, t
 
 def test_a_release_logged_with_ledger_dir_is_checked_without_it(run_copy, tmp_path):
     first, second = attack_requests(tmp_path, _sector(run_copy))
-    assert make_table(first, [run_copy], tmp_path / "a", ledger=tmp_path / "elsewhere").decision == "release"
-    b = make_table(second, [run_copy], tmp_path / "b")  # no --ledger: the run's ledger has the first release
-    assert b.decision == "suppress" and any("fonds-test#1 (by-statute)" in r for r in b.release.reasons)
+    assert (
+        make_table(first, [run_copy], tmp_path / "a", ledger=tmp_path / "elsewhere").decision
+        == "release"
+    )
+    b = make_table(
+        second, [run_copy], tmp_path / "b"
+    )  # no --ledger: the run's ledger has the first release
+    assert b.decision == "suppress" and any(
+        "fonds-test#1 (by-statute)" in r for r in b.release.reasons
+    )
 
 
 def test_a_release_logged_without_ledger_dir_is_checked_with_it(run_copy, tmp_path):
     first, second = attack_requests(tmp_path, _sector(run_copy))
     assert make_table(first, [run_copy], tmp_path / "a").decision == "release"
     b = make_table(second, [run_copy], tmp_path / "b", ledger=tmp_path / "l")
-    assert b.decision == "suppress" and any("fonds-test#1 (by-statute)" in r for r in b.release.reasons)
+    assert b.decision == "suppress" and any(
+        "fonds-test#1 (by-statute)" in r for r in b.release.reasons
+    )
     assert [e["decision"] for e in _entries(tmp_path / "l")] == ["suppress"]
     assert [e["decision"] for e in _entries(run_copy / "ledger")] == ["release", "suppress"]
 
 
-def test_a_ledger_dir_shared_by_copies_of_a_run_is_read_with_each_run_ledger(small_run_dir, run_copy, tmp_path):
+def test_a_ledger_dir_shared_by_copies_of_a_run_is_read_with_each_run_ledger(
+    small_run_dir, run_copy, tmp_path
+):
     """The same data in two run directories: a release from one is checked on the other through DIR,
     and a release in both ledgers counts once."""
     other = copy_run(small_run_dir, tmp_path / "other")
@@ -112,7 +145,9 @@ def test_a_ledger_dir_shared_by_copies_of_a_run_is_read_with_each_run_ledger(sma
     make_table(first, [run_copy], tmp_path / "a", ledger=tmp_path / "l")
     b = make_table(second, [other], tmp_path / "b", ledger=tmp_path / "l")
     assert b.decision == "suppress"
-    c = make_table(second, [run_copy], tmp_path / "c", ledger=tmp_path / "l")  # first release in both ledgers
+    c = make_table(
+        second, [run_copy], tmp_path / "c", ledger=tmp_path / "l"
+    )  # first release in both ledgers
     assert c.decision == "suppress" and c.release.waves[0].earlier == ("fonds-test#1 (by-statute)",)
     for f1, f2 in zip(b.files, c.files, strict=True):
         assert f1.read_bytes() == f2.read_bytes()
@@ -126,7 +161,10 @@ def test_help_says_where_releases_are_logged():
     result = CliRunner().invoke(table, ["--help"])
     text = " ".join(result.output.split())
     assert result.exit_code == 0
-    assert "logged in the ledger of each wave's run, RUNDIR/ledger, and with --ledger DIR also in DIR" in text
+    assert (
+        "logged in the ledger of each wave's run, RUNDIR/ledger, and with --ledger DIR also in DIR"
+        in text
+    )
     assert "earlier releases are read from both, each release once" in text
 
 
@@ -134,13 +172,28 @@ def test_help_says_where_releases_are_logged():
 
 
 @pytest.mark.parametrize("option", ["--out", "--ledger"])
-def test_a_directory_under_a_file_is_a_usage_error_before_anything_is_logged(run_with_ledger, tmp_path, capsys, option):
+def test_a_directory_under_a_file_is_a_usage_error_before_anything_is_logged(
+    run_with_ledger, tmp_path, capsys, option
+):
     (tmp_path / "afile").write_text("not a directory")
     before = _snapshot(run_with_ledger / "ledger")
-    paths = {"--out": tmp_path / "o", "--ledger": tmp_path / "l", option: tmp_path / "afile" / "sub"}
-    code, err = wbm("table", request_file(tmp_path), "--run", run_with_ledger, *[x for kv in paths.items() for x in kv],
-                    capsys=capsys)
-    assert code == 2 and f"{tmp_path / 'afile' / 'sub'} is under {tmp_path / 'afile'}, which is a file" in err
+    paths = {
+        "--out": tmp_path / "o",
+        "--ledger": tmp_path / "l",
+        option: tmp_path / "afile" / "sub",
+    }
+    code, err = wbm(
+        "table",
+        request_file(tmp_path),
+        "--run",
+        run_with_ledger,
+        *[x for kv in paths.items() for x in kv],
+        capsys=capsys,
+    )
+    assert (
+        code == 2
+        and f"{tmp_path / 'afile' / 'sub'} is under {tmp_path / 'afile'}, which is a file" in err
+    )
     assert f"give a directory for {option}" in err
     assert _snapshot(run_with_ledger / "ledger") == before
     assert not (tmp_path / "o").exists() and not (tmp_path / "l").exists()
@@ -148,24 +201,34 @@ def test_a_directory_under_a_file_is_a_usage_error_before_anything_is_logged(run
 
 def test_a_directory_named_like_a_table_file_is_a_usage_error(run_copy, tmp_path, capsys):
     (tmp_path / "o" / "req.csv").mkdir(parents=True)
-    code, err = wbm("table", request_file(tmp_path), "--run", run_copy, "--out", tmp_path / "o", capsys=capsys)
+    code, err = wbm(
+        "table", request_file(tmp_path), "--run", run_copy, "--out", tmp_path / "o", capsys=capsys
+    )
     assert code == 2 and "a directory has the name of a table file" in err and "req.csv" in err
-    assert not (run_copy / "ledger").exists() and sorted(p.name for p in (tmp_path / "o").iterdir()) == ["req.csv"]
+    assert not (run_copy / "ledger").exists() and sorted(
+        p.name for p in (tmp_path / "o").iterdir()
+    ) == ["req.csv"]
 
 
-def test_a_failed_write_leaves_earlier_files_and_the_ledger_as_they_were(run_copy, tmp_path, capsys, monkeypatch):
+def test_a_failed_write_leaves_earlier_files_and_the_ledger_as_they_were(
+    run_copy, tmp_path, capsys, monkeypatch
+):
     req = request_file(tmp_path, name="t")
     assert wbm("table", req, "--run", run_copy, "--out", tmp_path / "o", capsys=capsys)[0] == 0
-    request_file(tmp_path, name="t", language="en")  # the same id, another request: new files would differ
+    request_file(
+        tmp_path, name="t", language="en"
+    )  # the same id, another request: new files would differ
     before = _snapshot(tmp_path / "o", run_copy / "ledger")
 
     def disk_full(t):
         raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "o" / "t.json"))
 
-    monkeypatch.setattr("pipeline.outputs.tables.json_text", disk_full)
+    monkeypatch.setattr("pipeline.tables.files.json_text", disk_full)
     code, err = wbm("table", req, "--run", run_copy, "--out", tmp_path / "o", capsys=capsys)
     assert code == 1 and "the table cannot be written (No space left on device)" in err
-    assert _snapshot(tmp_path / "o", run_copy / "ledger") == before  # the old xlsx, csv, json; no new entry
+    assert (
+        _snapshot(tmp_path / "o", run_copy / "ledger") == before
+    )  # the old xlsx, csv, json; no new entry
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["t.csv", "t.json", "t.xlsx"]
 
 
@@ -173,7 +236,7 @@ def test_write_failure_is_a_pipeline_error(run_copy, tmp_path, monkeypatch):
     def disk_full(t):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("pipeline.outputs.tables.csv_text", disk_full)
+    monkeypatch.setattr("pipeline.tables.files.csv_text", disk_full)
     with pytest.raises(PipelineError) as err:
         make_table(request_file(tmp_path), [run_copy], tmp_path / "o")
     assert err.value.code == "table_not_written" and not (run_copy / "ledger").exists()

@@ -9,18 +9,21 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from tables_helpers import cell_mask, csv_rows, json_rows, request_file
 
-from pipeline.disclosure.audit import audit
 from pipeline.estimation.api import DesignSpec, calibration_from_columns, estimate
 from pipeline.questionnaire.load import load_questionnaire
+from pipeline.sdc.tables.audit import audit
 from pipeline.tables.api import make_table
 from pipeline.tables.source import wave_data
+
+from .tables_helpers import cell_mask, csv_rows, json_rows, request_file
 
 REL = 1e-12  # a cell alone and the same cell among others can differ in the last bit of a sum
 
 
-def _independent(df: pd.DataFrame, margins: list[str], indicator: str, mask: np.ndarray, stat: str) -> pd.Series | None:
+def _independent(
+    df: pd.DataFrame, margins: list[str], indicator: str, mask: np.ndarray, stat: str
+) -> pd.Series | None:
     if not (mask & df[indicator].notna().to_numpy()).any():
         return None  # (the engine cannot take a by-variable that is missing everywhere)
     cal = calibration_from_columns(df[margins].assign(_b=1.0), [[m] for m in margins], "_b")
@@ -40,8 +43,15 @@ def _check_rows(rows, df, margins, filters):
         if r["flag"] == "suppressed":
             assert all(r[k] == "" for k in ("estimate", "ci_low", "ci_high", "n", "weighted_n"))
             continue
-        mask = cell_mask(df, filters, (r["row_variable"], r["row_level"]), (r["column_variable"], r["column_level"]))
-        e = _independent(df, margins, r["indicator"], mask, "mean" if r["unit"] == "mean" else "proportion")
+        mask = cell_mask(
+            df,
+            filters,
+            (r["row_variable"], r["row_level"]),
+            (r["column_variable"], r["column_level"]),
+        )
+        e = _independent(
+            df, margins, r["indicator"], mask, "mean" if r["unit"] == "mean" else "proportion"
+        )
         if e is None:  # nobody in the domain
             assert r["flag"] == "empty" and r["n"] == "0" and r["estimate"] == ""
             continue
@@ -49,14 +59,21 @@ def _check_rows(rows, df, margins, filters):
         scale = 100.0 if r["unit"] == "percent" else 1.0
         for col in ("estimate", "ci_low", "ci_high"):
             got = _number(r[col])
-            assert got is not None and math.isclose(got, float(e[col]) * scale, rel_tol=REL), (r, col, e[col])
+            assert got is not None and math.isclose(got, float(e[col]) * scale, rel_tol=REL), (
+                r,
+                col,
+                e[col],
+            )
         assert math.isclose(float(r["weighted_n"]), float(e["weighted_n"]), rel_tol=REL)
         kinds.add((r["row_level"] == "", r["column_level"] == "", r["unit"]))
     return kinds
 
 
 def test_every_published_number_equals_the_engine(run_copy, tmp_path):
-    req = request_file(tmp_path, indicators=["werkstress", "werkbaar_werk", "aantal_problemen", "werkdruk_risico_acuut"])
+    req = request_file(
+        tmp_path,
+        indicators=["werkstress", "werkbaar_werk", "aantal_problemen", "werkdruk_risico_acuut"],
+    )
     out = make_table(req, [run_copy], tmp_path / "out", ledger=tmp_path / "ledger")
     assert out.decision == "release"
     xlsx, csv_path, json_path = out.files
@@ -66,7 +83,12 @@ def test_every_published_number_equals_the_engine(run_copy, tmp_path):
     q = load_questionnaire("wbm-werknemers-2023")
     kinds = _check_rows(rows, df, list(q.weighting), {"sector": (4.0, 5.0, 6.0)})
     # inner cells, row and column margins, the grand total; percentages and a mean were all compared
-    assert {(a, b) for a, b, _ in kinds} == {(False, False), (False, True), (True, False), (True, True)}
+    assert {(a, b) for a, b, _ in kinds} == {
+        (False, False),
+        (False, True),
+        (True, False),
+        (True, True),
+    }
     assert {u for *_, u in kinds} == {"percent", "mean"}
     # the JSON has the same numbers as the CSV (typed)
     for c, j in zip(rows, json_rows(json_path), strict=True):
@@ -97,10 +119,13 @@ def test_standard_table_equals_the_estimate_stage(small_run_dir):
     # every indicator's row of sectors and its total is protected on its own (LP audit of n)
     for name in {r["indicator"] for r in rows}:
         mine = [r for r in rows if r["indicator"] == name]
-        n = [float(by_key[(name, "sector" if r["column_level"] else "", r["column_level"])].n) for r in mine]
+        n = [
+            float(by_key[(name, "sector" if r["column_level"] else "", r["column_level"])].n)
+            for r in mine
+        ]
         sup = [r["flag"] == "suppressed" for r in mine]
         assert all(s for s, x in zip(sup, n, strict=True) if x < 30)
-        from pipeline.disclosure.structure import build, flat
+        from pipeline.sdc.tables.structure import build, flat
 
         st = build([flat("sector", [r["column_level"] for r in mine[:-1]])])
         assert audit(st, n, sup).ok
@@ -120,8 +145,12 @@ def test_missing_breakdown_values_get_their_own_row(small_run_dir, tmp_path):
     out = make_table(req, [data], tmp_path / "out", ledger=tmp_path / "ledger")
     rows = csv_rows(out.files[1])
     assert [r["row_level"] for r in rows] == ["1", "2", "3", "4", "5", "missing", ""]
-    assert rows[5]["row_label"] == "onbekend" and int(rows[5]["n"]) == int(df["werkstress"].notna().to_numpy()[idx].sum())
-    assert sum(int(r["n"]) for r in rows[:-1]) == int(rows[-1]["n"])  # the total is exactly the sum of its rows
+    assert rows[5]["row_label"] == "onbekend" and int(rows[5]["n"]) == int(
+        df["werkstress"].notna().to_numpy()[idx].sum()
+    )
+    assert sum(int(r["n"]) for r in rows[:-1]) == int(
+        rows[-1]["n"]
+    )  # the total is exactly the sum of its rows
     _check_rows(rows, df, margins, {})
 
 
@@ -129,7 +158,13 @@ def test_missing_breakdown_values_get_their_own_row(small_run_dir, tmp_path):
 def test_statistics_not_requested_are_empty(run_copy, tmp_path, stats):
     req = request_file(tmp_path, statistics=stats, indicators=["werkstress"], columns=None)
     rows = csv_rows(make_table(req, [run_copy], tmp_path / "out", ledger=tmp_path / "l").files[1])
-    fields = {"percent": ["estimate"], "estimate": ["estimate"], "ci": ["ci_low", "ci_high"], "n": ["n"], "weighted_n": ["weighted_n"]}
+    fields = {
+        "percent": ["estimate"],
+        "estimate": ["estimate"],
+        "ci": ["ci_low", "ci_high"],
+        "n": ["n"],
+        "weighted_n": ["weighted_n"],
+    }
     shown = {f for s in stats for f in fields[s]}
     total = rows[-1]
     for f in ("estimate", "ci_low", "ci_high", "n", "weighted_n"):
@@ -145,10 +180,21 @@ def test_a_table_of_counts_only_uses_the_count_rule(run_copy, tmp_path):
     answered = df["werkstress"].notna().to_numpy()
     sizes = []
     for r in rows:
-        m = cell_mask(df, {"sector": (4.0, 5.0, 6.0)}, (r["row_variable"], r["row_level"]),
-                      (r["column_variable"], r["column_level"])) & answered
+        m = (
+            cell_mask(
+                df,
+                {"sector": (4.0, 5.0, 6.0)},
+                (r["row_variable"], r["row_level"]),
+                (r["column_variable"], r["column_level"]),
+            )
+            & answered
+        )
         n = int(m.sum())
-        assert r["unit"] == "count" and r["estimate"] == r["ci_low"] == "" and r["flag"] != "unreliable"
+        assert (
+            r["unit"] == "count"
+            and r["estimate"] == r["ci_low"] == ""
+            and r["flag"] != "unreliable"
+        )
         if 0 < n < 5:
             assert r["flag"] == "suppressed"
         if r["flag"] != "suppressed":

@@ -8,9 +8,10 @@ import json
 import openpyxl
 import pandas as pd
 import pytest
-from tables_helpers import attack_requests, csv_rows, json_rows, request_file, small_group_sector
 
 from pipeline.tables.api import make_table
+
+from .tables_helpers import attack_requests, csv_rows, json_rows, request_file, small_group_sector
 
 
 @pytest.fixture(scope="module")
@@ -24,15 +25,28 @@ def test_differencing_against_an_earlier_release_is_further_suppressed(run_copy,
     a = make_table(first, [run_copy], tmp_path / "a", ledger=tmp_path / "l")
     assert a.decision == "release"
     rows_a = csv_rows(a.files[1])
-    assert rows_a[2]["flag"] == "suppressed" and rows_a[3]["row_level"] == "" and rows_a[3]["flag"] == ""
+    assert (
+        rows_a[2]["flag"] == "suppressed"
+        and rows_a[3]["row_level"] == ""
+        and rows_a[3]["flag"] == ""
+    )
     b = make_table(second, [run_copy], tmp_path / "b", ledger=tmp_path / "l")
     assert b.decision == "suppress"
     total = csv_rows(b.files[1])[-1]
-    assert total["row_level"] == "" and total["flag"] == "suppressed" and total["n"] == ""  # no longer total minus parts
+    assert (
+        total["row_level"] == "" and total["flag"] == "suppressed" and total["n"] == ""
+    )  # no longer total minus parts
     # the analyst gets the detail, the requester only which earlier release was involved
     assert any("small_difference" in r and "respondent(s)" in r for r in b.release.reasons)
-    notes = {r[0]: r[1] for r in openpyxl.load_workbook(b.files[0])["Toelichting"].iter_rows(values_only=True) if r[0]}
-    assert "fonds-test#1 (by-statute)" in notes["Beslissing"] and "respondent" not in notes["Beslissing"]
+    notes = {
+        r[0]: r[1]
+        for r in openpyxl.load_workbook(b.files[0])["Toelichting"].iter_rows(values_only=True)
+        if r[0]
+    }
+    assert (
+        "fonds-test#1 (by-statute)" in notes["Beslissing"]
+        and "respondent" not in notes["Beslissing"]
+    )
     doc = json.loads(b.files[2].read_text(encoding="utf-8"))
     assert doc["decision"] == "suppress" and dict(doc["notes"])["Beslissing"] == notes["Beslissing"]
     ledger = [json.loads(x) for x in (tmp_path / "l" / "fonds-test.jsonl").read_text().splitlines()]
@@ -62,10 +76,14 @@ def test_reissue_gives_the_same_table_after_later_releases(run_copy, scored, tmp
         assert f1.read_bytes() == f2.read_bytes()
 
 
-def test_the_standard_table_is_in_every_requesters_history(run_with_ledger, run_copy, scored, tmp_path):
+def test_the_standard_table_is_in_every_requesters_history(
+    run_with_ledger, run_copy, scored, tmp_path
+):
     """The outputs stage logged its table (sector totals) as a public release in RUNDIR/ledger: a
     sector total without its few ambtenaren, asked for by anyone, would give the ambtenaren away."""
-    assert (run_with_ledger / "ledger" / "public.jsonl").exists() and not (run_copy / "ledger").exists()
+    assert (run_with_ledger / "ledger" / "public.jsonl").exists() and not (
+        run_copy / "ledger"
+    ).exists()
     _, second = attack_requests(tmp_path, small_group_sector(scored))
     alone = make_table(second, [run_copy], tmp_path / "alone", ledger=tmp_path / "l1")
     assert alone.decision == "release"
@@ -75,8 +93,14 @@ def test_the_standard_table_is_in_every_requesters_history(run_with_ledger, run_
 
 
 def test_two_waves_from_two_runs(run_copy, pc126_copy, tmp_path):
-    req = request_file(tmp_path, name="two-waves", waves=[2025, 2023], indicators=["werkstress"], columns=None,
-                       filters=[{"variable": "statute", "levels": [1]}])
+    req = request_file(
+        tmp_path,
+        name="two-waves",
+        waves=[2025, 2023],
+        indicators=["werkstress"],
+        columns=None,
+        filters=[{"variable": "statute", "levels": [1]}],
+    )
     out = make_table(req, [run_copy, pc126_copy], tmp_path / "o", ledger=tmp_path / "l")
     assert out.decision == "release"
     rows = json_rows(out.files[2])
@@ -84,8 +108,13 @@ def test_two_waves_from_two_runs(run_copy, pc126_copy, tmp_path):
     wb = openpyxl.load_workbook(out.files[0])
     assert wb.sheetnames == ["Tabel 2025", "Tabel 2023", "Toelichting"]
     notes = {r[0]: r[1] for r in wb["Toelichting"].iter_rows(values_only=True) if r[0]}
-    assert notes["Gegevensversie 2025"] != notes["Gegevensversie 2023"] and "wbm-pc126-2025" in notes["Bron 2025"]
-    assert len((tmp_path / "l" / "fonds-test.jsonl").read_text().splitlines()) == 2  # one entry per data version
+    assert (
+        notes["Gegevensversie 2025"] != notes["Gegevensversie 2023"]
+        and "wbm-pc126-2025" in notes["Bron 2025"]
+    )
+    assert (
+        len((tmp_path / "l" / "fonds-test.jsonl").read_text().splitlines()) == 2
+    )  # one entry per data version
     for run in (run_copy, pc126_copy):  # and one in each run's own ledger
         assert len((run / "ledger" / "fonds-test.jsonl").read_text().splitlines()) == 1
 
@@ -93,8 +122,8 @@ def test_two_waves_from_two_runs(run_copy, pc126_copy, tmp_path):
 def test_logging_writes_what_protection_computed(run_copy, tmp_path, monkeypatch):
     """The ledger entry is written from the protected tables: the cells' member digests are computed
     once, from the same membership the estimates and the protection used, and never again."""
-    import pipeline.disclosure.cells as cells
-    from pipeline.disclosure.cells import digest, members
+    import pipeline.sdc.tables.cells as cells
+    from pipeline.sdc.tables.cells import digest, members
     from pipeline.tables.release import ledgers_for, protect_request, record_request
     from pipeline.tables.request import load_request
     from pipeline.tables.source import disclosure_columns, load_run
@@ -108,12 +137,18 @@ def test_logging_writes_what_protection_computed(run_copy, tmp_path, monkeypatch
     def no_more(*args, **kwargs):
         raise AssertionError("cells evaluated again while logging")
 
-    import pipeline.disclosure.protect as protect
+    import pipeline.sdc.tables.protect as protect
 
     for module, name in ((cells, "members"), (cells, "membership"), (protect, "members")):
         monkeypatch.setattr(module, name, no_more)
     record_request(release, ledgers_for(None))
-    (entry,) = [json.loads(x) for x in (run_copy / "ledger" / "fonds-test.jsonl").read_text().splitlines()]
+    (entry,) = [
+        json.loads(x) for x in (run_copy / "ledger" / "fonds-test.jsonl").read_text().splitlines()
+    ]
     tables = release.waves[0].tables
-    assert [c["members_sha256"] for c in entry["cells"]] == [d for pt in tables for d in pt.numbers.digests]
-    assert [c["status"] for c in entry["cells"]] == [s for pt in tables for s in pt.protected.statuses]
+    assert [c["members_sha256"] for c in entry["cells"]] == [
+        d for pt in tables for d in pt.numbers.digests
+    ]
+    assert [c["status"] for c in entry["cells"]] == [
+        s for pt in tables for s in pt.protected.statuses
+    ]

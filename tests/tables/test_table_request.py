@@ -7,17 +7,24 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.disclosure.cells import Condition
 from pipeline.errors import SpecError
 from pipeline.paths import REPO_ROOT
+from pipeline.sdc.tables.cells import Condition
 from pipeline.tables.request import load_request, parse_request, resolve
 
 EXAMPLE = REPO_ROOT / "examples" / "requests" / "pc126-werkstress.yaml"
 
 
 def _base(**over):
-    data = {"id": "t1", "requester": "woodwize", "population": "employees", "waves": [2023],
-            "indicators": ["werkstress"], "rows": "age_band", "filters": [{"variable": "sector", "levels": [4]}]}
+    data = {
+        "id": "t1",
+        "requester": "woodwize",
+        "population": "employees",
+        "waves": [2023],
+        "indicators": ["werkstress"],
+        "rows": "age_band",
+        "filters": [{"variable": "sector", "levels": [4]}],
+    }
     data.update(over)
     return data
 
@@ -36,7 +43,10 @@ def test_example_request_loads():
     assert r.dimensions()[0].levels == ("1", "2", "3", "4", "5", "missing")
     assert r.level_codes() == {"age_band": {"missing": (-1.0, -7.0, -8.0, -9.0)}}
     assert r.latest.questionnaire.study.id == "wbm-pc126-2025" and r.latest.wave == 2025
-    assert r.conditions("werkstress") == (Condition("statute", (1.0,)), Condition("werkstress", None))
+    assert r.conditions("werkstress") == (
+        Condition("statute", (1.0,)),
+        Condition("werkstress", None),
+    )
     assert r.table_kind("werkbaar_werk").value == "percent"
     assert r.request.rules().min_n_percent == 30 and r.request.policy().on_disclosure == "suppress"
 
@@ -44,29 +54,55 @@ def test_example_request_loads():
 def test_hash_ignores_formatting_and_order(tmp_path):
     data = yaml.safe_load(EXAMPLE.read_text())
     other = tmp_path / "r.yaml"
-    other.write_text("# a comment\n" + yaml.safe_dump(dict(reversed(list(data.items()))), sort_keys=False))
+    other.write_text(
+        "# a comment\n" + yaml.safe_dump(dict(reversed(list(data.items()))), sort_keys=False)
+    )
     assert load_request(other).request.hash() == load_request(EXAMPLE).request.hash()
     data["indicators"] = ["werkstress"]
     assert parse_request(data).hash() != load_request(EXAMPLE).request.hash()
 
 
 def test_unknown_names_are_all_reported_with_the_valid_names():
-    probs = _problems(_base(indicators=["werkstres", "werkbaar_werk"], rows="leeftijd", columns="statute",
-                            filters=[{"variable": "sector", "levels": [4, 99]}, {"variable": "pc", "levels": [126]}],
-                            language="fr"))
+    probs = _problems(
+        _base(
+            indicators=["werkstres", "werkbaar_werk"],
+            rows="leeftijd",
+            columns="statute",
+            filters=[
+                {"variable": "sector", "levels": [4, 99]},
+                {"variable": "pc", "levels": [126]},
+            ],
+            language="fr",
+        )
+    )
     by_path = {p.path: p for p in probs}
-    assert set(by_path) == {"indicators[0]", "rows", "filters[0].levels", "filters[1].variable", "language"}
-    assert "werkstress" in by_path["indicators[0]"].expected and "werkbaar_werk" in by_path["indicators[0]"].expected
+    assert set(by_path) == {
+        "indicators[0]",
+        "rows",
+        "filters[0].levels",
+        "filters[1].variable",
+        "language",
+    }
+    assert (
+        "werkstress" in by_path["indicators[0]"].expected
+        and "werkbaar_werk" in by_path["indicators[0]"].expected
+    )
     assert "age_band" in by_path["rows"].expected and "statute" in by_path["rows"].expected
-    assert by_path["filters[0].levels"].value == 99 and "16" in by_path["filters[0].levels"].expected
+    assert (
+        by_path["filters[0].levels"].value == 99 and "16" in by_path["filters[0].levels"].expected
+    )
     assert all(p.file == "req.yaml" for p in probs)
 
 
 def test_structure_pass_rejects_unknown_keys_and_bad_shapes():
     with pytest.raises(SpecError) as err:
-        parse_request(_base(colums="sex", filters=[{"variable": "sector"}], statistics=["median"], waves=[]))
+        parse_request(
+            _base(colums="sex", filters=[{"variable": "sector"}], statistics=["median"], waves=[])
+        )
     paths = {p.path for p in err.value.problems}
-    assert "colums" in paths and "waves" in paths and "filters.0" in paths and "statistics.0" in paths
+    assert (
+        "colums" in paths and "waves" in paths and "filters.0" in paths and "statistics.0" in paths
+    )
     with pytest.raises(SpecError):
         parse_request(_base(rows="sex", columns="sex"))
     with pytest.raises(SpecError):
@@ -75,7 +111,9 @@ def test_structure_pass_rejects_unknown_keys_and_bad_shapes():
 
 def test_wave_without_questionnaire_lists_valid_waves():
     probs = _problems(_base(waves=[2023, 2011]))
-    assert probs[0].path == "waves[1]" and "2019" in probs[0].expected and "2023" in probs[0].expected
+    assert (
+        probs[0].path == "waves[1]" and "2019" in probs[0].expected and "2023" in probs[0].expected
+    )
 
 
 def test_two_waves_translate_names_through_the_mapping():
@@ -90,8 +128,17 @@ def test_two_waves_translate_names_through_the_mapping():
 
 
 def test_exclude_filter_and_filtered_breakdown_levels():
-    r = resolve(parse_request(_base(columns="statute", filters=[{"variable": "sector", "levels": [4]},
-                                                                 {"variable": "statute", "exclude": [3]}])))
+    r = resolve(
+        parse_request(
+            _base(
+                columns="statute",
+                filters=[
+                    {"variable": "sector", "levels": [4]},
+                    {"variable": "statute", "exclude": [3]},
+                ],
+            )
+        )
+    )
     assert r.conditions("werkstress")[1] == Condition("statute", (1.0, 2.0))
     assert r.dimensions(missing_level=False)[1].levels == ("1", "2")
     with pytest.raises(SpecError):
@@ -116,14 +163,24 @@ def test_missing_file_is_a_spec_error(tmp_path):
 def test_acute_variants_are_indicators_and_follow_the_wave_mapping():
     from pipeline.tables.request import indicator_names
 
-    r = resolve(parse_request(_base(waves=[2019, 2023], indicators=["werkstress_acuut", "werkbaar_werk"])))
-    assert r.waves[1].indicators == {"werkstress_acuut": "stress_acuut", "werkbaar_werk": "werkbaar_werk"}
+    r = resolve(
+        parse_request(_base(waves=[2019, 2023], indicators=["werkstress_acuut", "werkbaar_werk"]))
+    )
+    assert r.waves[1].indicators == {
+        "werkstress_acuut": "stress_acuut",
+        "werkbaar_werk": "werkbaar_werk",
+    }
     assert r.table_kind("werkstress_acuut").value == "percent"
     assert r.table_kind("werkbaar_werk").value == "percent"
     names = indicator_names(r.latest.questionnaire)
     assert names.index("werkstress_acuut") == names.index("werkstress") + 1
     assert "werkbaar_werk_acuut" not in names  # a composite has no acute variant
-    assert resolve(parse_request(_base(indicators=["aantal_problemen"]))).table_kind("aantal_problemen").value == "mean"
+    assert (
+        resolve(parse_request(_base(indicators=["aantal_problemen"])))
+        .table_kind("aantal_problemen")
+        .value
+        == "mean"
+    )
 
 
 def test_missing_level_only_for_the_breakdowns_that_need_it():
@@ -148,17 +205,21 @@ def test_standard_table_request_for_every_shipped_questionnaire():
     for name in shipped():
         q = load_questionnaire(name)
         r = standard_request(q, name, indicator_names(q))
-        assert r.request.requester == "public" and r.request.columns == q.domains[0] and r.request.indicators
+        assert (
+            r.request.requester == "public"
+            and r.request.columns == q.domains[0]
+            and r.request.indicators
+        )
         assert r.latest.questionnaire.study.id == q.study.id
 
 
 def test_make_table_checks_only_the_runs_questionnaires(run_copy, tmp_path, monkeypatch):
     """A request is resolved against the questionnaires of the runs given: no other shipped
     questionnaire or module is loaded and checked (that took most of a wbm table's time)."""
-    from tables_helpers import request_file
-
     import pipeline.questionnaire.load as L
     from pipeline.tables.api import make_table
+
+    from .tables_helpers import request_file
 
     checked: list[str] = []
     check = L.check_questionnaire
@@ -176,17 +237,22 @@ def test_make_table_checks_only_the_runs_questionnaires(run_copy, tmp_path, monk
 def test_a_run_of_another_questionnaire_of_the_wave_is_resolved_against_it(small_run_dir, tmp_path):
     """The run's own questionnaire decides the names, not the shipped one of that wave."""
     import pandas as pd
-    from tables_helpers import request_file
 
     from pipeline.questionnaire.load import load_questionnaire
     from pipeline.tables.api import make_table
     from pipeline.tables.source import wave_data
 
+    from .tables_helpers import request_file
+
     q = load_questionnaire("wbm-werknemers-2023")
     own = q.model_copy(update={"study": q.study.model_copy(update={"id": "fonds-eigen-2023"})})
     df = pd.read_parquet(small_run_dir / "03_score" / "scored.parquet")
-    out = make_table(request_file(tmp_path, indicators=["werkstress"]), [wave_data(df, own, data_version="own")], None,
-                     ledger=tmp_path / "l")
+    out = make_table(
+        request_file(tmp_path, indicators=["werkstress"]),
+        [wave_data(df, own, data_version="own")],
+        None,
+        ledger=tmp_path / "l",
+    )
     assert out.release.request.latest.questionnaire.study.id == "fonds-eigen-2023"
 
 
@@ -194,9 +260,15 @@ def test_catalogue_is_read_from_the_study_headers():
     from pipeline.tables.request import _catalogue, available_waves
 
     cat = _catalogue()
-    assert ("wbm-werknemers-2023", "werknemers", 2023) in cat and ("pc126", "werknemers", 2025) in cat
+    assert ("wbm-werknemers-2023", "werknemers", 2023) in cat and (
+        "pc126",
+        "werknemers",
+        2025,
+    ) in cat
     assert [c[0] for c in cat][-1] == "pc126"  # modules after the questionnaires
-    assert available_waves("werknemers") == [2019, 2023, 2025] and available_waves("ondernemingen") == [2025]
+    assert available_waves("werknemers") == [2019, 2023, 2025] and available_waves(
+        "ondernemingen"
+    ) == [2025]
 
 
 def _own_cutoffs():
@@ -206,8 +278,12 @@ def _own_cutoffs():
     from pipeline.questionnaire.model import Cutoffs
 
     q = load_questionnaire("wbm-werknemers-2023")
-    inds = tuple(i.model_copy(update={"cutoffs": {**i.cutoffs, "werknemers": Cutoffs(problematisch=60.0)}})
-                 if i.name == "werkstress" else i for i in q.indicators)
+    inds = tuple(
+        i.model_copy(update={"cutoffs": {**i.cutoffs, "werknemers": Cutoffs(problematisch=60.0)}})
+        if i.name == "werkstress"
+        else i
+        for i in q.indicators
+    )
     return q.model_copy(update={"indicators": inds})
 
 
@@ -220,22 +296,32 @@ def test_indicator_names_and_kinds_come_from_the_scoring_catalogue_of_the_runs_c
 
     q = _own_cutoffs()
     for pop in ("default", "werknemers"):
-        scored = [c.name for c in output_columns(q, pop) if c.kind not in ("score", "traffic_light")]
+        scored = [
+            c.name for c in output_columns(q, pop) if c.kind not in ("score", "traffic_light")
+        ]
         assert indicator_names(q, pop) == scored
-    assert "werkstress_acuut" in indicator_names(q) and "werkstress_acuut" not in indicator_names(q, "werknemers")
+    assert "werkstress_acuut" in indicator_names(q) and "werkstress_acuut" not in indicator_names(
+        q, "werknemers"
+    )
     req = parse_request(_base(indicators=["werkstress_acuut", "aantal_problemen"]))
     ok = resolve(req, questionnaires={2023: q}, cutoff_populations={2023: "default"})
     assert [ok.table_kind(i).value for i in req.indicators] == ["percent", "mean"]
     with pytest.raises(SpecError) as err:
         resolve(req, questionnaires={2023: q}, cutoff_populations={2023: "werknemers"})
     (p,) = err.value.problems
-    assert p.path == "indicators[0]" and "werkstress_acuut" not in p.expected and "leerprobleem_acuut" in p.expected
-    assert "54,5" in definition(q, "werkstress", "nl") and "60" in definition(q, "werkstress", "nl", "werknemers")
+    assert (
+        p.path == "indicators[0]"
+        and "werkstress_acuut" not in p.expected
+        and "leerprobleem_acuut" in p.expected
+    )
+    assert "54,5" in definition(q, "werkstress", "nl") and "60" in definition(
+        q, "werkstress", "nl", "werknemers"
+    )
 
 
 def test_indicator_labels_are_the_reports_labels():
-    from pipeline.outputs.labels import indicator_label
     from pipeline.questionnaire.load import load_questionnaire
+    from pipeline.reports.labels import indicator_label
     from pipeline.tables.notes import indicator_text
     from pipeline.tables.request import indicator_names
 
@@ -249,15 +335,17 @@ def test_indicator_labels_are_the_reports_labels():
 
 
 def test_the_standard_rows_are_the_reports_indicator_groups():
-    from pipeline.outputs.labels import indicator_groups
     from pipeline.questionnaire.load import load_questionnaire
+    from pipeline.reports.labels import indicator_groups
     from pipeline.tables.standard import default_rows
 
     q = load_questionnaire("wbm-werknemers-2023")
     g = indicator_groups(q)
     rows = default_rows(q)
-    assert rows[0] == g.headline.name and rows[-len(g.risk):] == [i.name for i in g.risk]
-    assert [r for r in rows[1:-len(g.risk)] if not r.endswith("_acuut")] == [i.name for i in g.workability]
+    assert rows[0] == g.headline.name and rows[-len(g.risk) :] == [i.name for i in g.risk]
+    assert [r for r in rows[1 : -len(g.risk)] if not r.endswith("_acuut")] == [
+        i.name for i in g.workability
+    ]
     assert default_rows(load_questionnaire("oe-2025")) == []
 
 
@@ -267,15 +355,40 @@ def test_a_variable_whose_codes_changed_between_waves_is_a_located_error():
     from pipeline.questionnaire.load import load_questionnaire
 
     new, old = load_questionnaire("wbm-werknemers-2023"), load_questionnaire("wbm-werknemers-2019")
-    lists = tuple(cl.model_copy(update={"choices": tuple(c.model_copy(update={"code": c.code + 100}) for c in cl.choices)})
-                  if cl.name == "sector" else cl for cl in old.choice_lists)
+    lists = tuple(
+        cl.model_copy(
+            update={
+                "choices": tuple(c.model_copy(update={"code": c.code + 100}) for c in cl.choices)
+            }
+        )
+        if cl.name == "sector"
+        else cl
+        for cl in old.choice_lists
+    )
     recoded = old.model_copy(update={"choice_lists": lists})
     assert {c.code for c in recoded.choice_list("sector").choices} == set(range(101, 117))
-    req = parse_request(_base(waves=[2019, 2023], rows="sector", filters=[{"variable": "statute", "levels": [1]},
-                                                                         {"variable": "sector", "exclude": [16]}]))
-    assert resolve(req, "req.yaml", questionnaires={2023: new, 2019: old}).wave(2019).variables["sector"] == "sector"
+    req = parse_request(
+        _base(
+            waves=[2019, 2023],
+            rows="sector",
+            filters=[
+                {"variable": "statute", "levels": [1]},
+                {"variable": "sector", "exclude": [16]},
+            ],
+        )
+    )
+    assert (
+        resolve(req, "req.yaml", questionnaires={2023: new, 2019: old})
+        .wave(2019)
+        .variables["sector"]
+        == "sector"
+    )
     with pytest.raises(SpecError) as err:
         resolve(req, "req.yaml", questionnaires={2023: new, 2019: recoded})
     (p,) = err.value.problems
     assert (p.file, p.path, p.value) == ("req.yaml", "rows", "sector")
-    assert "codes 1, 2," in p.message and "in wave 2023 but 101, 102," in p.message and "wave 2019" in p.message
+    assert (
+        "codes 1, 2," in p.message
+        and "in wave 2023 but 101, 102," in p.message
+        and "wave 2019" in p.message
+    )

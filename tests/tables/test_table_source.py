@@ -7,7 +7,7 @@ import hashlib
 
 import pandas as pd
 
-from pipeline.outputs.rundir import SCORED, context_from_run
+from pipeline.reports.rundir import SCORED, context_from_run
 from pipeline.tables.source import load_run
 
 
@@ -30,4 +30,6 @@ def test_data_version_is_the_hash_of_the_bytes_tabulated(run_copy, monkeypatch):
 def test_method_and_synthetic_as_the_reports_read_them(small_run_dir):
     data = load_run(small_run_dir)
     ctx = context_from_run(small_run_dir, data.questionnaire)
-    assert (data.method, data.synthetic) == (ctx.weighting.method, ctx.synthetic) == ("raking", True)
+    assert (
+        (data.method, data.synthetic) == (ctx.weighting.method, ctx.synthetic) == ("raking", True)
+    )

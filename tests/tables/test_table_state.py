@@ -15,8 +15,21 @@ def test_an_indicator_table_keeps_no_dead_or_derivable_state():
     """No engine statistic name or SE (never read), no per-cell contributions beside the unit values
     and membership they are taken from."""
     assert [f.name for f in fields(IndicatorTable)] == [
-        "wave", "indicator", "variable", "kind", "structure", "cells", "n", "weighted_n", "estimate", "ci_low",
-        "ci_high", "digests", "masks", "unit_values"]
+        "wave",
+        "indicator",
+        "variable",
+        "kind",
+        "structure",
+        "cells",
+        "n",
+        "weighted_n",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "digests",
+        "masks",
+        "unit_values",
+    ]
 
 
 def test_compute_wave_takes_the_design_it_uses_and_nothing_else():
@@ -26,8 +39,18 @@ def test_compute_wave_takes_the_design_it_uses_and_nothing_else():
 
 
 def test_a_requested_wave_by_year():
-    r = resolve(parse_request({"id": "t", "requester": "r", "population": "employees", "waves": [2019, 2023],
-                               "indicators": ["werkstress"], "rows": "statute"}))
+    r = resolve(
+        parse_request(
+            {
+                "id": "t",
+                "requester": "r",
+                "population": "employees",
+                "waves": [2019, 2023],
+                "indicators": ["werkstress"],
+                "rows": "statute",
+            }
+        )
+    )
     assert r.wave(2019) is r.waves[1] and r.wave(2019).variables == {"statute": "statuut"}
     assert r.wave(2023) is r.latest
     with pytest.raises(KeyError, match="wave 2011 is not requested"):
@@ -35,7 +58,7 @@ def test_a_requested_wave_by_year():
 
 
 def test_the_published_contract_and_writers_have_no_unused_names():
-    import pipeline.outputs.tables as writers
+    import pipeline.tables.files as writers
     import pipeline.tables.publish as publish
 
     assert not hasattr(publish, "FLAGS") and not hasattr(writers, "SUPPRESSED_MARK")
@@ -49,7 +72,12 @@ def test_the_request_spec_loads_no_pandas_and_names_scorings_default_cutoffs():
     import sys
 
     code = "import sys, pipeline.tables.api; print('pandas' in sys.modules)"
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
+    assert (
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        == "False"
+    )
     from pipeline.scoring.plan import DEFAULT_POPULATION
     from pipeline.tables.request import DEFAULT_CUTOFFS
 

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from validate_wavegen import generate, to_paper, to_web, write_csv, write_sav
 
 from pipeline.questionnaire.load import load_questionnaire
 from pipeline.questionnaire.model import Questionnaire
+
+from .validate_wavegen import generate, to_paper, to_web, write_csv, write_sav
 
 WBM = "wbm-werknemers-2023"
 OVERRIDES = {"working": 1}

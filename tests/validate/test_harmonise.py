@@ -7,9 +7,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from validate_wavegen import all_rows, frames, row
 
 from pipeline.validate.catalogue import CATALOGUE, EDIT_RULES
+
+from .validate_wavegen import all_rows, frames, row
 
 
 def _edit(vf, record_id: str, item: str) -> pd.DataFrame:
@@ -43,11 +44,13 @@ def corrupted(q, tmp_path: Path, paper_frame: pd.DataFrame):
 def test_invalid_values_become_minus7_and_are_logged(corrupted) -> None:
     vf = corrupted
     data = all_rows(vf)
-    for rid, item, old, rule in (("paper_keyed.csv:1", "wb01", "2/3", "multiple_ticks"),
-                                 ("paper_keyed.csv:2", "wb02", "5", "invalid_code"),
-                                 ("paper_keyed.csv:3", "wb03", "x", "unparseable_value"),
-                                 ("paper_keyed.csv:4", "age", "200", "hard_limit"),
-                                 ("paper_keyed.csv:6", "age", "37.5", "not_integer")):
+    for rid, item, old, rule in (
+        ("paper_keyed.csv:1", "wb01", "2/3", "multiple_ticks"),
+        ("paper_keyed.csv:2", "wb02", "5", "invalid_code"),
+        ("paper_keyed.csv:3", "wb03", "x", "unparseable_value"),
+        ("paper_keyed.csv:4", "age", "200", "hard_limit"),
+        ("paper_keyed.csv:6", "age", "37.5", "not_integer"),
+    ):
         assert row(data, rid)[item] == -7
         e = _edit(vf, rid, item)
         assert e[["old_value", "new_value", "rule_id"]].values.tolist() == [[old, -7.0, rule]]
@@ -66,7 +69,9 @@ def test_paper_routing_violation_set_to_not_applicable(corrupted) -> None:
     r = row(all_rows(vf), "paper_keyed.csv:7")
     assert r["tw_days"] == -1
     e = _edit(vf, "paper_keyed.csv:7", "tw_days")
-    assert e[["old_value", "new_value", "rule_id"]].values.tolist() == [["3", -1.0, "routing_not_applicable"]]
+    assert e[["old_value", "new_value", "rule_id"]].values.tolist() == [
+        ["3", -1.0, "routing_not_applicable"]
+    ]
     assert _issues(vf, "routing_tool_error").empty  # on paper this is expected, not a tool error
 
 
@@ -91,12 +96,17 @@ def test_blanks_are_coded_and_logged(corrupted) -> None:
     # routed-out blanks: -1 with their own rule
     skipped = data[(data["_mode"] == "paper") & (data["telework"] == 2)]
     assert (skipped["tw_days"] == -1).all()
-    assert set(vf.edits.loc[vf.edits["item"] == "tw_days", "rule_id"]) <= {"blank_not_applicable", "routing_not_applicable"}
+    assert set(vf.edits.loc[vf.edits["item"] == "tw_days", "rule_id"]) <= {
+        "blank_not_applicable",
+        "routing_not_applicable",
+    }
 
 
 def test_no_nan_and_canonical_types(q, corrupted) -> None:
     data = all_rows(corrupted)
-    numeric = [v for v in q.variables() if q.item(v).type.value not in ("text", "date")] + ["age_band"]
+    numeric = [v for v in q.variables() if q.item(v).type.value not in ("text", "date")] + [
+        "age_band"
+    ]
     assert all(data[v].dtype == np.float64 for v in numeric)
     assert not data[numeric].isna().any().any()
     assert data["sample_id"].dtype == "string"
@@ -113,18 +123,25 @@ def test_free_text_never_in_logs(corrupted) -> None:
 def test_edit_rules_and_issue_codes_are_catalogued(corrupted) -> None:
     assert set(corrupted.edits["rule_id"]) <= set(EDIT_RULES)
     assert set(corrupted.issues["code"]) <= set(CATALOGUE)
-    assert (corrupted.issues["severity"] == corrupted.issues["code"].map(lambda c: CATALOGUE[c].severity)).all()
+    assert (
+        corrupted.issues["severity"]
+        == corrupted.issues["code"].map(lambda c: CATALOGUE[c].severity)
+    ).all()
 
 
 def test_derived_age_band(corrupted) -> None:
     data = all_rows(corrupted)
     ok = data["age"] >= 0
-    bands = np.select([data["age"] < 30, data["age"] < 40, data["age"] < 50, data["age"] < 55], [1, 2, 3, 4], 5)
+    bands = np.select(
+        [data["age"] < 30, data["age"] < 40, data["age"] < 50, data["age"] < 55], [1, 2, 3, 4], 5
+    )
     assert (data.loc[ok, "age_band"] == bands[ok.to_numpy()]).all()
     assert (data.loc[data["age"] == -7, "age_band"] == -7).all()
 
 
-def test_web_routing_violation_is_a_tool_error_and_value_kept(q, tmp_path: Path, web_frame: pd.DataFrame) -> None:
+def test_web_routing_violation_is_a_tool_error_and_value_kept(
+    q, tmp_path: Path, web_frame: pd.DataFrame
+) -> None:
     w = web_frame
     w.loc[0, ["telework", "tw_days"]] = [2.0, 3.0]  # answered although skipped
     w.loc[1, ["telework", "tw_days"]] = [1.0, -1.0]  # shown but coded not shown
@@ -137,7 +154,9 @@ def test_web_routing_violation_is_a_tool_error_and_value_kept(q, tmp_path: Path,
     assert vf.edits[vf.edits["item"] == "tw_days"].empty
 
 
-def test_items_not_asked_in_a_mode_are_not_applicable(q, tmp_path: Path, paper_frame: pd.DataFrame) -> None:
+def test_items_not_asked_in_a_mode_are_not_applicable(
+    q, tmp_path: Path, paper_frame: pd.DataFrame
+) -> None:
     vf = frames(q, tmp_path, paper=paper_frame)
     assert (all_rows(vf)["duration_sec"] == -1).all()
 
@@ -151,12 +170,20 @@ def test_extra_columns_are_reported(q, tmp_path: Path, paper_frame: pd.DataFrame
 
 
 def test_multiple_choice_unticked_options(q, tmp_path: Path) -> None:
-    from validate_wavegen import generate, to_paper
-
     from pipeline.questionnaire.model import Choice, Item, Text
 
-    item = Item(name="channel", type="multiple", label=Text(nl="kanaal"),
-                choices=(Choice(code=1, label=Text(nl="a")), Choice(code=2, label=Text(nl="b")), Choice(code=3, label=Text(nl="c"))))
+    from .validate_wavegen import generate, to_paper
+
+    item = Item(
+        name="channel",
+        type="multiple",
+        label=Text(nl="kanaal"),
+        choices=(
+            Choice(code=1, label=Text(nl="a")),
+            Choice(code=2, label=Text(nl="b")),
+            Choice(code=3, label=Text(nl="c")),
+        ),
+    )
     q2 = q.model_copy(update={"items": (*q.items, item)})
     p = to_paper(generate(q2, 4, mode="paper", seed=9, overrides={"working": 1}), q2)
     p.loc[0, ["channel_1", "channel_2", "channel_3"]] = ["1", "", ""]
@@ -164,7 +191,19 @@ def test_multiple_choice_unticked_options(q, tmp_path: Path) -> None:
     p.loc[2, ["channel_1", "channel_2", "channel_3"]] = ["1", "7", "0"]
     vf = frames(q2, tmp_path, paper=p)
     data = all_rows(vf)
-    assert row(data, "paper_keyed.csv:1")[["channel_1", "channel_2", "channel_3"]].tolist() == [1, 0, 0]
-    assert row(data, "paper_keyed.csv:2")[["channel_1", "channel_2", "channel_3"]].tolist() == [-9, -9, -9]
-    assert row(data, "paper_keyed.csv:3")[["channel_1", "channel_2", "channel_3"]].tolist() == [1, -7, 0]
+    assert row(data, "paper_keyed.csv:1")[["channel_1", "channel_2", "channel_3"]].tolist() == [
+        1,
+        0,
+        0,
+    ]
+    assert row(data, "paper_keyed.csv:2")[["channel_1", "channel_2", "channel_3"]].tolist() == [
+        -9,
+        -9,
+        -9,
+    ]
+    assert row(data, "paper_keyed.csv:3")[["channel_1", "channel_2", "channel_3"]].tolist() == [
+        1,
+        -7,
+        0,
+    ]
     assert sorted(_edit(vf, "paper_keyed.csv:1", "channel_2")["rule_id"]) == ["multiple_unticked"]

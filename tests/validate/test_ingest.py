@@ -8,11 +8,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from validate_wavegen import generate, to_paper, to_web, write_csv, write_sav
 
 from pipeline.errors import InputError, UsageError
 from pipeline.ingest import InputFile, read_input, read_table
 from pipeline.validate.run import read_all
+
+from .validate_wavegen import generate, to_paper, to_web, write_csv, write_sav
 
 
 def _code(exc: pytest.ExceptionInfo[InputError]) -> str:
@@ -25,7 +26,9 @@ def test_from_arg_mode_prefix() -> None:
     assert InputFile.from_arg("web:a:b.sav").path == Path("a:b.sav")
 
 
-def test_utf8_with_bom_and_cp1252_are_detected(q, tmp_path: Path, paper_frame: pd.DataFrame) -> None:
+def test_utf8_with_bom_and_cp1252_are_detected(
+    q, tmp_path: Path, paper_frame: pd.DataFrame
+) -> None:
     paper_frame.loc[0, "comment"] = "Één opmerking: café"
     for enc, expected in (("utf-8-sig", "utf-8"), ("cp1252", "cp1252")):
         path = write_csv(paper_frame, tmp_path / f"p_{enc}.csv", encoding=enc)
@@ -35,7 +38,9 @@ def test_utf8_with_bom_and_cp1252_are_detected(q, tmp_path: Path, paper_frame: p
         assert raw.table.column("comment")[0].as_py() == "Één opmerking: café"
 
 
-def test_declared_wrong_encoding_names_file_and_line(q, tmp_path: Path, paper_frame: pd.DataFrame) -> None:
+def test_declared_wrong_encoding_names_file_and_line(
+    q, tmp_path: Path, paper_frame: pd.DataFrame
+) -> None:
     paper_frame.loc[2, "comment"] = "café"
     path = write_csv(paper_frame, tmp_path / "p.csv", encoding="cp1252")
     with pytest.raises(InputError) as exc:
@@ -69,16 +74,19 @@ def test_sav_keeps_user_missing_codes(q, tmp_path: Path, web_frame: pd.DataFrame
     assert (tw == -1).sum() == (web_frame["tw_days"] == -1).sum() > 0
 
 
-@pytest.mark.parametrize("content,code", [
-    (b"", "file_empty"),
-    (b"\n\n", "file_empty"),
-    (b"sample_id,working\n", "file_no_rows"),
-    (b"sample_id,working\nS1,1\nS2", "file_truncated"),
-    (b'sample_id,comment\nS1,"unfinished', "file_truncated"),
-    (b"sample_id,working,sample_id\nS1,1,S1\n", "columns_duplicate"),
-    (b"sample_id,working\nS1,1,1,1\nS2,1\n", "file_format"),
-    (b"\x00\x01binary", "file_format"),
-])
+@pytest.mark.parametrize(
+    "content,code",
+    [
+        (b"", "file_empty"),
+        (b"\n\n", "file_empty"),
+        (b"sample_id,working\n", "file_no_rows"),
+        (b"sample_id,working\nS1,1\nS2", "file_truncated"),
+        (b'sample_id,comment\nS1,"unfinished', "file_truncated"),
+        (b"sample_id,working,sample_id\nS1,1,S1\n", "columns_duplicate"),
+        (b"sample_id,working\nS1,1,1,1\nS2,1\n", "file_format"),
+        (b"\x00\x01binary", "file_format"),
+    ],
+)
 def test_unreadable_text_files_raise_input_error(tmp_path: Path, content: bytes, code: str) -> None:
     path = tmp_path / "bad.csv"
     path.write_bytes(content)
@@ -139,7 +147,14 @@ def test_wrong_columns_listed_all_at_once(q, tmp_path: Path, paper_frame: pd.Dat
 def test_every_unreadable_input_is_reported(q, tmp_path: Path, paper_csv: Path) -> None:
     (tmp_path / "empty.csv").write_bytes(b"")
     with pytest.raises(InputError) as exc:
-        read_all(q, [InputFile(paper_csv), InputFile(tmp_path / "empty.csv"), InputFile(tmp_path / "gone.sav")])
+        read_all(
+            q,
+            [
+                InputFile(paper_csv),
+                InputFile(tmp_path / "empty.csv"),
+                InputFile(tmp_path / "gone.sav"),
+            ],
+        )
     text = exc.value.render()
     assert "empty.csv" in text and "gone.sav" in text and "paper_keyed.csv" not in exc.value.message
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from validate_wavegen import frames
+
+from .validate_wavegen import frames
 
 
 def test_discrepancies_and_rates(q, tmp_path: Path, paper_frame: pd.DataFrame) -> None:
@@ -23,8 +24,14 @@ def test_discrepancies_and_rates(q, tmp_path: Path, paper_frame: pd.DataFrame) -
     kr = vf.tables[0].keying
     assert kr is not None
     d = kr.discrepancies
-    assert sorted(zip(d["first_row"], d["item"], strict=True)) == [(0, "wb01"), (3, "age"), (5, "comment")]
-    assert d.loc[d["item"] == "comment", ["first_value", "second_value"]].values.tolist() == [["<text>", "<text>"]]
+    assert sorted(zip(d["first_row"], d["item"], strict=True)) == [
+        (0, "wb01"),
+        (3, "age"),
+        (5, "comment"),
+    ]
+    assert d.loc[d["item"] == "comment", ["first_value", "second_value"]].values.tolist() == [
+        ["<text>", "<text>"]
+    ]
     assert kr.forms_matched == len(first) - 1
     assert kr.unmatched[["keying", "row"]].values.tolist() == [["first", 10]]
     k = kr.keyers.set_index(["role", "keyer"])
@@ -33,7 +40,9 @@ def test_discrepancies_and_rates(q, tmp_path: Path, paper_frame: pd.DataFrame) -
     assert abs(k.loc[("second", "K3"), "rate"] - 3 / k.loc[("second", "K3"), "fields"]) < 1e-12
     issues = vf.issues
     assert (issues["code"] == "keying_discrepancy").sum() == 3
-    assert issues.loc[issues["code"] == "keying_unmatched", "record_id"].tolist() == ["paper_keyed.csv:11"]
+    assert issues.loc[issues["code"] == "keying_unmatched", "record_id"].tolist() == [
+        "paper_keyed.csv:11"
+    ]
     assert "anders" not in " ".join(issues["message"].tolist())
     # the first keying is what gets validated
     assert len(vf.accepted) + len(vf.set_aside) == len(first)
@@ -41,7 +50,9 @@ def test_discrepancies_and_rates(q, tmp_path: Path, paper_frame: pd.DataFrame) -
     assert s.keying[0].discrepancies == 3 and s.keying[0].unmatched_forms == 1
 
 
-def test_forms_only_in_second_keying_are_reported(q, tmp_path: Path, paper_frame: pd.DataFrame) -> None:
+def test_forms_only_in_second_keying_are_reported(
+    q, tmp_path: Path, paper_frame: pd.DataFrame
+) -> None:
     second = paper_frame.copy()
     extra = second.iloc[[0]].copy()
     extra["sample_id"] = "S999999"

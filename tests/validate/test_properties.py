@@ -14,19 +14,56 @@ import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from validate_wavegen import generate, to_paper, to_web, write_sav
 
 from pipeline.errors import PipelineError
 from pipeline.ingest import InputFile
 from pipeline.questionnaire.load import load_questionnaire
 from pipeline.validate import run_validation
 
+from .validate_wavegen import generate, to_paper, to_web, write_sav
+
 CELL_KINDS = ("bad_code", "multi_tick", "blank", "garbage", "blank_id", "routing", "fuzz")
-FILE_KINDS = ("none", "none", "shuffle_columns", "duplicate_rows", "truncate", "cp1252", "utf16", "undecodable",
-              "drop_column", "semicolon", "bom", "random_bytes", "header_only")
-GARBAGE = ["9", "33", "-3", "0", "5", "1/2", "2/3/4", "abc", "NaN", "inf", "1e999", "３", " 3 ", "-7", "-8", "3.5", "2,5", '"']
-settings.register_profile("validate", max_examples=35, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FILE_KINDS = (
+    "none",
+    "none",
+    "shuffle_columns",
+    "duplicate_rows",
+    "truncate",
+    "cp1252",
+    "utf16",
+    "undecodable",
+    "drop_column",
+    "semicolon",
+    "bom",
+    "random_bytes",
+    "header_only",
+)
+GARBAGE = [
+    "9",
+    "33",
+    "-3",
+    "0",
+    "5",
+    "1/2",
+    "2/3/4",
+    "abc",
+    "NaN",
+    "inf",
+    "1e999",
+    "３",
+    " 3 ",
+    "-7",
+    "-8",
+    "3.5",
+    "2,5",
+    '"',
+]
+settings.register_profile(
+    "validate",
+    max_examples=35,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 text_values = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=6)
 
@@ -37,8 +74,17 @@ def waves(draw: st.DrawFn) -> dict[str, object]:
         "seed": draw(st.integers(0, 10_000)),
         "n_paper": draw(st.integers(1, 20)),
         "n_web": draw(st.integers(0, 15)),
-        "cells": draw(st.lists(st.tuples(st.sampled_from(CELL_KINDS), st.integers(0, 10_000), st.integers(0, 10_000), text_values),
-                               max_size=12)),
+        "cells": draw(
+            st.lists(
+                st.tuples(
+                    st.sampled_from(CELL_KINDS),
+                    st.integers(0, 10_000),
+                    st.integers(0, 10_000),
+                    text_values,
+                ),
+                max_size=12,
+            )
+        ),
         "file": draw(st.sampled_from(FILE_KINDS)),
         "fmt": draw(st.sampled_from(["csv", "csv", "xlsx"])),
         "cut": draw(st.floats(0.0, 1.0)),
@@ -77,7 +123,14 @@ def _write_paper(p: pd.DataFrame, d: Path, w: dict[str, object]) -> tuple[InputF
         p = p.drop(columns=[p.columns[int(rng.integers(0, len(p.columns)))]])
     elif kind == "header_only":
         p = p.iloc[:0]
-    if w["fmt"] == "xlsx" and kind not in ("truncate", "cp1252", "utf16", "undecodable", "semicolon", "bom"):
+    if w["fmt"] == "xlsx" and kind not in (
+        "truncate",
+        "cp1252",
+        "utf16",
+        "undecodable",
+        "semicolon",
+        "bom",
+    ):
         path = d / "paper_keyed.xlsx"
         p.to_excel(path, index=False)
         return InputFile(path, mode="paper"), len(p)
@@ -112,7 +165,9 @@ def _questionnaire():  # not a fixture argument: hypothesis would print its (lar
 def test_every_row_is_accounted_for(w: dict[str, object]) -> None:
     q = _questionnaire()
     seed = int(w["seed"])  # type: ignore[arg-type]
-    paper = to_paper(generate(q, int(w["n_paper"]), mode="paper", seed=seed, overrides={"working": 1}), q)  # type: ignore[arg-type]
+    paper = to_paper(
+        generate(q, int(w["n_paper"]), mode="paper", seed=seed, overrides={"working": 1}), q
+    )  # type: ignore[arg-type]
     _corrupt_cells(paper, w["cells"])  # type: ignore[arg-type]
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
@@ -120,8 +175,16 @@ def test_every_row_is_accounted_for(w: dict[str, object]) -> None:
         paper_in, n_written = _write_paper(paper, d, w)
         inputs.append(paper_in)
         if int(w["n_web"]):  # type: ignore[arg-type]
-            web = to_web(generate(q, int(w["n_web"]), mode="web", seed=seed + 1, start=int(w["n_paper"]) - 1,  # type: ignore[arg-type]
-                                  overrides={"working": 1}))
+            web = to_web(
+                generate(
+                    q,
+                    int(w["n_web"]),
+                    mode="web",
+                    seed=seed + 1,
+                    start=int(w["n_paper"]) - 1,  # type: ignore[arg-type]
+                    overrides={"working": 1},
+                )
+            )
             sav = write_sav(web, d / "web_export.sav", q)
             if w["web_file"] == "truncate":
                 sav.write_bytes(sav.read_bytes()[: sav.stat().st_size // 3])
@@ -134,13 +197,20 @@ def test_every_row_is_accounted_for(w: dict[str, object]) -> None:
         except PipelineError as exc:  # a clear message naming a file, nothing written
             assert exc.render()
             assert not out.exists()
-            assert any(str(i.path.name) in exc.render() for i in inputs) or exc.code.startswith("usage")
+            assert any(str(i.path.name) in exc.render() for i in inputs) or exc.code.startswith(
+                "usage"
+            )
             return
         assert s.balanced
         acc = pd.read_parquet(out / "accepted.parquet", columns=["_record_id", "_source_file"])
-        sa = pd.read_parquet(out / "set_aside.parquet", columns=["_record_id", "_source_file", "_reasons"])
+        sa = pd.read_parquet(
+            out / "set_aside.parquet", columns=["_record_id", "_source_file", "_reasons"]
+        )
         for i in s.inputs:
-            assert i.rows_read == (acc["_source_file"] == i.file).sum() + (sa["_source_file"] == i.file).sum()
+            assert (
+                i.rows_read
+                == (acc["_source_file"] == i.file).sum() + (sa["_source_file"] == i.file).sum()
+            )
         assert not set(acc["_record_id"]) & set(sa["_record_id"])
         assert (sa["_reasons"] != "").all()
         if w["file"] not in ("truncate",):

@@ -7,10 +7,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from validate_wavegen import frames, generate, row, to_paper, to_web
 
 from pipeline.questionnaire.model import Rule, Text
 from pipeline.validate.quality import ValidationOptions, resolve_duplicates
+
+from .validate_wavegen import frames, generate, row, to_paper, to_web
 
 GRID_ITEMS = [f"wb0{i}" for i in range(1, 10)]
 
@@ -21,13 +22,20 @@ def _reasons(vf, rid: str) -> set[str]:
 
 
 def _blank_items(q, df: pd.DataFrame, i: int, share: float) -> None:
-    names = [it.name for it in q.items if it.type.value not in ("text",) and it.name in df.columns
-             and it.name not in ("working", "sample_id", "age", *q.weighting)]
+    names = [
+        it.name
+        for it in q.items
+        if it.type.value not in ("text",)
+        and it.name in df.columns
+        and it.name not in ("working", "sample_id", "age", *q.weighting)
+    ]
     k = int(len(names) * share)
     df.loc[i, names[:k]] = ""
 
 
-def test_completeness_classes_and_breakoff_set_aside(q, tmp_path: Path, paper_frame: pd.DataFrame) -> None:
+def test_completeness_classes_and_breakoff_set_aside(
+    q, tmp_path: Path, paper_frame: pd.DataFrame
+) -> None:
     _blank_items(q, paper_frame, 0, 0.8)  # break-off
     _blank_items(q, paper_frame, 1, 0.3)  # partial
     vf = frames(q, tmp_path, paper=paper_frame)
@@ -38,7 +46,9 @@ def test_completeness_classes_and_breakoff_set_aside(q, tmp_path: Path, paper_fr
     assert row(vf.accepted, "paper_keyed.csv:3")["_item_nonresponse"] == 0
 
 
-def test_item_nonresponse_counts_applicable_items_only(q, tmp_path: Path, paper_frame: pd.DataFrame) -> None:
+def test_item_nonresponse_counts_applicable_items_only(
+    q, tmp_path: Path, paper_frame: pd.DataFrame
+) -> None:
     paper_frame.loc[0, ["telework", "tw_days"]] = ["2", ""]  # routed out: not nonresponse
     vf = frames(q, tmp_path, paper=paper_frame)
     assert row(vf.accepted, "paper_keyed.csv:1")["_item_nonresponse"] == 0
@@ -67,7 +77,9 @@ def test_speeders(q, tmp_path: Path, web_frame: pd.DataFrame, set_aside: bool) -
         assert _reasons(vf, "web_export.sav:1") == {"speeder"}
     else:
         assert "speeder" in row(vf.accepted, "web_export.sav:1")["_flags"]
-    assert vf.issues.loc[vf.issues["code"] == "speeder", "record_id"].tolist() == ["web_export.sav:1"]
+    assert vf.issues.loc[vf.issues["code"] == "speeder", "record_id"].tolist() == [
+        "web_export.sav:1"
+    ]
 
 
 def test_straightlining_is_flagged(q, tmp_path: Path, paper_frame: pd.DataFrame) -> None:
@@ -82,8 +94,13 @@ def test_straightlining_is_flagged(q, tmp_path: Path, paper_frame: pd.DataFrame)
 
 @pytest.mark.parametrize("severity", ["soft", "hard"])
 def test_rules(q, tmp_path: Path, paper_frame: pd.DataFrame, severity: str) -> None:
-    rule = Rule(id="R900", check="abs_days >= abs_spells", when="abs_spells > 0", severity=severity,
-                message=Text(nl="te weinig dagen", en="fewer days than spells"))
+    rule = Rule(
+        id="R900",
+        check="abs_days >= abs_spells",
+        when="abs_spells > 0",
+        severity=severity,
+        message=Text(nl="te weinig dagen", en="fewer days than spells"),
+    )
     q2 = q.model_copy(update={"rules": (rule,)})
     paper_frame.loc[0, ["abs_spells", "abs_days"]] = ["5", "2"]
     paper_frame.loc[1, ["abs_spells", "abs_days"]] = ["5", ""]  # not evaluable: no violation
@@ -98,7 +115,9 @@ def test_rules(q, tmp_path: Path, paper_frame: pd.DataFrame, severity: str) -> N
 
 def test_duplicates_across_modes_web_wins_when_equally_complete(q, tmp_path: Path) -> None:
     paper = to_paper(generate(q, 5, mode="paper", seed=5, overrides={"working": 1}), q)
-    web = to_web(generate(q, 5, mode="web", seed=6, start=4, overrides={"working": 1}))  # S000004, S000005 on both
+    web = to_web(
+        generate(q, 5, mode="web", seed=6, start=4, overrides={"working": 1})
+    )  # S000004, S000005 on both
     vf = frames(q, tmp_path, paper=paper, web=web)
     dup = vf.set_aside[vf.set_aside["_reasons"] == "duplicate"]
     assert sorted(dup["_record_id"]) == ["paper_keyed.csv:4", "paper_keyed.csv:5"]
@@ -114,8 +133,18 @@ def test_duplicates_most_complete_wins_then_precedence_option(q, tmp_path: Path)
     vf = frames(q, tmp_path, paper=paper, web=web)
     assert "web_export.sav:1" in set(vf.set_aside["_record_id"])
     assert "paper_keyed.csv:2" in set(vf.set_aside["_record_id"])  # equal completeness: web first
-    vf2 = frames(q, tmp_path, paper=paper, web=web, options=ValidationOptions(duplicate_precedence=("paper",)))
-    assert set(vf2.set_aside["_record_id"]) == {"web_export.sav:1", "web_export.sav:2", "web_export.sav:3"}
+    vf2 = frames(
+        q,
+        tmp_path,
+        paper=paper,
+        web=web,
+        options=ValidationOptions(duplicate_precedence=("paper",)),
+    )
+    assert set(vf2.set_aside["_record_id"]) == {
+        "web_export.sav:1",
+        "web_export.sav:2",
+        "web_export.sav:3",
+    }
 
 
 def test_duplicate_rows_within_a_file(q, tmp_path: Path, paper_frame: pd.DataFrame) -> None:
@@ -129,12 +158,16 @@ def test_eligible_copy_preferred_over_set_aside_copy() -> None:
     ids = [np.array(["A", "B"], dtype=object), np.array(["A", ""], dtype=object)]
     shares = [np.array([1.0, 1.0]), np.array([0.5, 1.0])]
     has_reason = [np.array([True, False]), np.array([False, False])]
-    losers, wt, wr = resolve_duplicates(ids, shares, ["web", "paper"], has_reason, ("most_complete", "web"))
+    losers, wt, wr = resolve_duplicates(
+        ids, shares, ["web", "paper"], has_reason, ("most_complete", "web")
+    )
     assert losers[0].tolist() == [True, False] and losers[1].tolist() == [False, False]
     assert (wt[0][0], wr[0][0]) == (1, 0)
 
 
-def test_missing_weighting_variable_sets_row_aside(q, tmp_path: Path, paper_frame: pd.DataFrame) -> None:
+def test_missing_weighting_variable_sets_row_aside(
+    q, tmp_path: Path, paper_frame: pd.DataFrame
+) -> None:
     paper_frame.loc[0, "sex"] = ""
     paper_frame.loc[1, "province"] = "2/3"
     vf = frames(q, tmp_path, paper=paper_frame)

@@ -15,19 +15,30 @@ from pipeline.validate import ValidationSummary, run_validation
 from pipeline.validate.catalogue import CATALOGUE
 from pipeline.validate.result import OUTPUT_FILES
 
-META = ["_mode", "_source_file", "_source_row", "_record_id", "_completeness", "_item_nonresponse", "_flags"]
+META = [
+    "_mode",
+    "_source_file",
+    "_source_row",
+    "_record_id",
+    "_completeness",
+    "_item_nonresponse",
+    "_flags",
+]
 
 
 @pytest.fixture
 def wave(tmp_path: Path, paper_frame: pd.DataFrame, web_frame: pd.DataFrame, q) -> list[InputFile]:
-    from validate_wavegen import write_csv, write_sav
+    from .validate_wavegen import write_csv, write_sav
 
     p = paper_frame
     p.loc[0, "wb01"] = "2/3"
     p.loc[1, "working"] = "2"
     p.loc[2, "sample_id"] = ""
     p.loc[3, "sample_id"] = "S001001"  # also on the web
-    return [InputFile(write_csv(p, tmp_path / "paper_keyed.csv")), InputFile(write_sav(web_frame, tmp_path / "web_export.sav", q))]
+    return [
+        InputFile(write_csv(p, tmp_path / "paper_keyed.csv")),
+        InputFile(write_sav(web_frame, tmp_path / "web_export.sav", q)),
+    ]
 
 
 def test_outputs_and_invariant(q, tmp_path: Path, wave: list[InputFile]) -> None:
@@ -41,15 +52,31 @@ def test_outputs_and_invariant(q, tmp_path: Path, wave: list[InputFile]) -> None
     assert len(acc) == s.accepted and len(sa) == s.set_aside
     assert acc["_record_id"].is_unique and not set(acc["_record_id"]) & set(sa["_record_id"])
     for i in s.inputs:
-        assert i.rows_read == ((acc["_source_file"] == i.file).sum() + (sa["_source_file"] == i.file).sum())
+        assert i.rows_read == (
+            (acc["_source_file"] == i.file).sum() + (sa["_source_file"] == i.file).sum()
+        )
     assert list(acc.columns) == [*q.variables(), "age_band", *META]
     assert list(sa.columns) == [*q.variables(), "age_band", *META, "_reasons"]
     assert (sa["_reasons"] != "").all()
-    assert s.reasons("duplicate") == 1 and s.reasons("missing_id") == 1 and s.reasons("outside_target_population") == 1
+    assert (
+        s.reasons("duplicate") == 1
+        and s.reasons("missing_id") == 1
+        and s.reasons("outside_target_population") == 1
+    )
     assert acc["age"].dtype == np.float64 and not acc.select_dtypes("number").isna().any().any()
     assert set(acc["_completeness"]) <= {"complete", "partial", "breakoff"}
     edits = pd.read_parquet(out / "edits.parquet")
-    assert list(edits.columns) == ["record_id", "sample_id", "mode", "source_file", "source_row", "item", "old_value", "new_value", "rule_id"]
+    assert list(edits.columns) == [
+        "record_id",
+        "sample_id",
+        "mode",
+        "source_file",
+        "source_row",
+        "item",
+        "old_value",
+        "new_value",
+        "rule_id",
+    ]
     issues = pd.read_parquet(out / "issues.parquet")
     assert set(issues["code"]) <= set(CATALOGUE)
     assert s.issues("multiple_ticks") == 1
@@ -62,7 +89,14 @@ def test_diagnostics_and_report(q, tmp_path: Path, wave: list[InputFile]) -> Non
     assert diag["totals"]["rows_read"] == s.rows_read and diag["totals"]["balanced"] is True
     assert diag["set_aside_reasons"]["duplicate"] == {"paper": 1, "web": 0}
     html = (out / "validation_report.html").read_text()
-    for text in ("Validation report", "paper_keyed.csv", "web_export.sav", "Duplicate respondent", "wb01", "Per item"):
+    for text in (
+        "Validation report",
+        "paper_keyed.csv",
+        "web_export.sav",
+        "Duplicate respondent",
+        "wb01",
+        "Per item",
+    ):
         assert text in html
     assert "S001001" not in html  # no ids or answers in the report
 
@@ -92,13 +126,26 @@ def test_outputs_are_deterministic(q, tmp_path: Path, wave: list[InputFile]) -> 
 
 
 def test_row_order_does_not_change_outcomes(q, tmp_path: Path, paper_frame: pd.DataFrame) -> None:
-    from validate_wavegen import write_csv
+    from .validate_wavegen import write_csv
 
     s1 = run_validation(q, [InputFile(write_csv(paper_frame, tmp_path / "a.csv"))], tmp_path / "o1")
     shuffled = paper_frame.sample(frac=1.0, random_state=3)[list(reversed(paper_frame.columns))]
     s2 = run_validation(q, [InputFile(write_csv(shuffled, tmp_path / "a.csv"))], tmp_path / "o2")
-    assert (s1.accepted, s1.set_aside, s1.issue_counts, s1.edit_counts) == (s2.accepted, s2.set_aside, s2.issue_counts, s2.edit_counts)
-    a = pd.read_parquet(tmp_path / "o1" / "accepted.parquet").sort_values("sample_id").reset_index(drop=True)
-    b = pd.read_parquet(tmp_path / "o2" / "accepted.parquet").sort_values("sample_id").reset_index(drop=True)
+    assert (s1.accepted, s1.set_aside, s1.issue_counts, s1.edit_counts) == (
+        s2.accepted,
+        s2.set_aside,
+        s2.issue_counts,
+        s2.edit_counts,
+    )
+    a = (
+        pd.read_parquet(tmp_path / "o1" / "accepted.parquet")
+        .sort_values("sample_id")
+        .reset_index(drop=True)
+    )
+    b = (
+        pd.read_parquet(tmp_path / "o2" / "accepted.parquet")
+        .sort_values("sample_id")
+        .reset_index(drop=True)
+    )
     cols = [c for c in a.columns if c not in ("_source_row", "_record_id")]
     pd.testing.assert_frame_equal(a[cols], b[cols])

@@ -14,7 +14,9 @@ from pipeline.ingest import InputFile
 from pipeline.questionnaire.load import load_questionnaire
 from pipeline.validate import run_validation
 
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("pipeline.synth.wave") is None, reason="pipeline.synth not built yet")
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("pipeline.synth.wave") is None, reason="pipeline.synth not built yet"
+)
 
 
 @pytest.fixture(scope="module")
@@ -42,4 +44,6 @@ def test_synthetic_wave_validates(wave: Path) -> None:
     assert set(edits["mode"]) <= {"paper", "web"}
     acc = pd.read_parquet(wave / "01_validate" / "accepted.parquet")
     assert acc["sample_id"].is_unique
-    assert not acc[[v for v in q.variables() if v not in ("sample_id", "comment")]].isna().any().any()
+    assert (
+        not acc[[v for v in q.variables() if v not in ("sample_id", "comment")]].isna().any().any()
+    )

@@ -23,8 +23,15 @@ def in_mode(it, mode: str) -> bool:
     return it.modes is None or mode in it.modes
 
 
-def generate(q: Questionnaire, n: int, *, mode: str, seed: int = 0, start: int = 1,
-             overrides: Mapping[str, float] | None = None) -> pd.DataFrame:
+def generate(
+    q: Questionnaire,
+    n: int,
+    *,
+    mode: str,
+    seed: int = 0,
+    start: int = 1,
+    overrides: Mapping[str, float] | None = None,
+) -> pd.DataFrame:
     """Valid numeric responses (float64; NaN where routing skips, which writers turn into blank or -1)."""
     rng = np.random.default_rng(seed)
     cols: dict[str, np.ndarray] = {}
@@ -41,10 +48,25 @@ def generate(q: Questionnaire, n: int, *, mode: str, seed: int = 0, start: int =
                 cols[f"{it.name}_{c.code}"] = rng.integers(0, 2, size=n).astype(float)
         elif it.type in (ItemType.integer, ItemType.decimal):
             lim = it.limits
-            lo = (lim.soft_min if lim and lim.soft_min is not None else lim.hard_min if lim and lim.hard_min is not None else 0)
-            hi = (lim.soft_max if lim and lim.soft_max is not None else lim.hard_max if lim and lim.hard_max is not None else 100)
+            lo = (
+                lim.soft_min
+                if lim and lim.soft_min is not None
+                else lim.hard_min
+                if lim and lim.hard_min is not None
+                else 0
+            )
+            hi = (
+                lim.soft_max
+                if lim and lim.soft_max is not None
+                else lim.hard_max
+                if lim and lim.hard_max is not None
+                else 100
+            )
             if it.name == q.quality.speeder_variable:
-                lo, hi = max(lo, (q.quality.speeder_min_seconds or 0) * 2), max(hi, (q.quality.speeder_min_seconds or 0) * 8)
+                lo, hi = (
+                    max(lo, (q.quality.speeder_min_seconds or 0) * 2),
+                    max(hi, (q.quality.speeder_min_seconds or 0) * 8),
+                )
             x = rng.uniform(lo, hi, size=n)
             cols[it.name] = np.round(x) if it.type == ItemType.integer else np.round(x * 2) / 2
         else:
@@ -52,12 +74,18 @@ def generate(q: Questionnaire, n: int, *, mode: str, seed: int = 0, start: int =
     for k, v in (overrides or {}).items():
         if k in cols:
             cols[k] = np.full(n, float(v))
-    for it in q.items:  # routing: upstream first is enough for the reference questionnaires (one level)
+    for (
+        it
+    ) in q.items:  # routing: upstream first is enough for the reference questionnaires (one level)
         if it.relevant and it.name in cols:
-            rel = evaluate(parse(it.relevant), {k: v for k, v in cols.items() if v.dtype.kind == "f"}, size=n)
+            rel = evaluate(
+                parse(it.relevant), {k: v for k, v in cols.items() if v.dtype.kind == "f"}, size=n
+            )
             cols[it.name] = np.where(rel, cols[it.name], np.nan)
     if "abs_days" in cols and "abs_spells" in cols:  # R001: days >= spells
-        cols["abs_days"] = np.where(np.isnan(cols["abs_days"]), np.nan, np.maximum(cols["abs_days"], cols["abs_spells"]))
+        cols["abs_days"] = np.where(
+            np.isnan(cols["abs_days"]), np.nan, np.maximum(cols["abs_days"], cols["abs_spells"])
+        )
     if "hours" in cols and "statute" in cols:  # R002
         cols["hours"] = np.where(cols["statute"] == 3, np.minimum(cols["hours"], 48), cols["hours"])
     return pd.DataFrame(cols)
@@ -69,11 +97,17 @@ def _fmt(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else str(v)
 
 
-def to_paper(df: pd.DataFrame, q: Questionnaire, *, batch_size: int = 50, keyer: str = "K1") -> pd.DataFrame:
+def to_paper(
+    df: pd.DataFrame, q: Questionnaire, *, batch_size: int = 50, keyer: str = "K1"
+) -> pd.DataFrame:
     """Keyed-paper strings: codes as typed, blanks empty, plus batch and keyer."""
     out = {}
     for c in df.columns:
-        out[c] = df[c].astype(object) if not is_numeric_dtype(df[c]) else np.array([_fmt(v) for v in df[c].tolist()], dtype=object)
+        out[c] = (
+            df[c].astype(object)
+            if not is_numeric_dtype(df[c])
+            else np.array([_fmt(v) for v in df[c].tolist()], dtype=object)
+        )
     out = pd.DataFrame(out)
     out["batch"] = [f"B{i // batch_size + 1:03d}" for i in range(len(df))]
     out["keyer"] = keyer
@@ -106,8 +140,15 @@ def write_sav(df: pd.DataFrame, path: Path, q: Questionnaire) -> Path:
     return path
 
 
-def frames(q: Questionnaire, tmp: Path, *, paper: pd.DataFrame | None = None, web: pd.DataFrame | None = None,
-           options=None, second: pd.DataFrame | None = None):
+def frames(
+    q: Questionnaire,
+    tmp: Path,
+    *,
+    paper: pd.DataFrame | None = None,
+    web: pd.DataFrame | None = None,
+    options=None,
+    second: pd.DataFrame | None = None,
+):
     """Write the given raw frames (paper as CSV, web as .sav) and validate them in memory."""
     from pipeline.ingest import InputFile
     from pipeline.validate.run import read_all, validate_tables
@@ -119,7 +160,9 @@ def frames(q: Questionnaire, tmp: Path, *, paper: pd.DataFrame | None = None, we
         inputs.append(InputFile(write_sav(web, tmp / "web_export.sav", q)))
     seconds = {}
     if second is not None:
-        seconds = {"paper_keyed.csv": InputFile(write_csv(second, tmp / "paper_second.csv"), mode="paper")}
+        seconds = {
+            "paper_keyed.csv": InputFile(write_csv(second, tmp / "paper_second.csv"), mode="paper")
+        }
     raws, sec = read_all(q, inputs, seconds)
     return validate_tables(q, raws, sec, options)
 

@@ -55,15 +55,17 @@ def employees() -> pd.DataFrame:
     """2,000 employees, skewed against the margins of ``employee_margins``."""
     rng = np.random.default_rng(7)
     n = 2000
-    return pd.DataFrame({
-        "id": np.arange(1, n + 1),
-        "sex": rng.choice([1, 2], n, p=[0.4, 0.6]),
-        "age_band": rng.choice([1, 2, 3, 4, 5], n, p=[0.1, 0.2, 0.3, 0.2, 0.2]),
-        "sector": rng.choice(np.arange(1, 17), n),
-        "statute": rng.choice([1, 2, 3], n, p=[0.3, 0.55, 0.15]),
-        "province": rng.choice([1, 2, 3, 4, 5], n),
-        "w": rng.uniform(0.5, 2.0, n),
-    })
+    return pd.DataFrame(
+        {
+            "id": np.arange(1, n + 1),
+            "sex": rng.choice([1, 2], n, p=[0.4, 0.6]),
+            "age_band": rng.choice([1, 2, 3, 4, 5], n, p=[0.1, 0.2, 0.3, 0.2, 0.2]),
+            "sector": rng.choice(np.arange(1, 17), n),
+            "statute": rng.choice([1, 2, 3], n, p=[0.3, 0.55, 0.15]),
+            "province": rng.choice([1, 2, 3, 4, 5], n),
+            "w": rng.uniform(0.5, 2.0, n),
+        }
+    )
 
 
 @pytest.fixture
@@ -71,9 +73,13 @@ def employee_margins_path(tmp_path: Path) -> Path:
     """Hand-made margins in the format the synthetic generator writes (werknemers-2023)."""
     N = 2_600_000
     rows = []
-    for var, shares in [("sex", [0.52, 0.48]), ("age_band", [0.17, 0.24, 0.24, 0.13, 0.22]),
-                        ("sector", [1 / 16] * 16), ("statute", [0.33, 0.52, 0.15]),
-                        ("province", [0.28, 0.13, 0.23, 0.17, 0.19])]:
+    for var, shares in [
+        ("sex", [0.52, 0.48]),
+        ("age_band", [0.17, 0.24, 0.24, 0.13, 0.22]),
+        ("sector", [1 / 16] * 16),
+        ("statute", [0.33, 0.52, 0.15]),
+        ("province", [0.28, 0.13, 0.23, 0.17, 0.19]),
+    ]:
         tot = [round(N * s) for s in shares]
         tot[-1] += N - sum(tot)
         rows += [(var, i + 1, t) for i, t in enumerate(tot)]

@@ -117,8 +117,14 @@ def test_non_convergence_notice(employees, employee_margins_path):
 
 def test_collapse_rule_merges_sparse_levels_and_logs():
     df = pd.DataFrame({"sex": [1, 2] * 30, "grp": [1] * 25 + [2] * 25 + [3] * 2 + [4] * 8})
-    rows = [("sex", "1", 500), ("sex", "2", 500), ("grp", "1", 300), ("grp", "2", 300),
-            ("grp", "3", 100), ("grp", "4", 300)]
+    rows = [
+        ("sex", "1", 500),
+        ("sex", "2", 500),
+        ("grp", "1", 300),
+        ("grp", "2", 300),
+        ("grp", "3", 100),
+        ("grp", "4", 300),
+    ]
     m = margins_from_rows(rows, collapse=[CollapseRule("grp", 10)])
     res = weight_frame(df, m)
     notes = [n for n in res.notices if n.code == "collapsed"]
@@ -146,12 +152,16 @@ def test_kish_deff_is_the_one_the_diagnostics_give():
 @given(st.integers(0, 2**32 - 1), st.integers(20, 200))
 def test_property_row_order_does_not_change_weights(seed, n):
     rng = np.random.default_rng(seed)
-    df = pd.DataFrame({"a": rng.integers(1, 3, n), "b": rng.integers(1, 4, n),
-                       "w": rng.uniform(1, 2, n)})
+    df = pd.DataFrame(
+        {"a": rng.integers(1, 3, n), "b": rng.integers(1, 4, n), "w": rng.uniform(1, 2, n)}
+    )
     df.loc[:2, "b"] = [1, 2, 3]
     df.loc[:1, "a"] = [1, 2]
-    m = Margins(margins_from_rows([("a", "1", 40), ("a", "2", 60), ("b", "1", 20), ("b", "2", 30),
-                                   ("b", "3", 50)]).margins)
+    m = Margins(
+        margins_from_rows(
+            [("a", "1", 40), ("a", "2", 60), ("b", "1", 20), ("b", "2", 30), ("b", "3", 50)]
+        ).margins
+    )
     res = weight_frame(df, m, base_weight="w", max_iter=1000)
     perm = rng.permutation(n)
     res2 = weight_frame(df.iloc[perm].reset_index(drop=True), m, base_weight="w", max_iter=1000)

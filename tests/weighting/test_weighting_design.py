@@ -67,16 +67,20 @@ def test_enterprise_survey_chain():
     base = nr.weights[sel["responded"].to_numpy()]
     res = weight_frame(resp, orgs, base_weight=base, method="poststratify")
     np.testing.assert_allclose(res.weight, base, rtol=1e-9)  # already exact per stratum
-    emp = weight_frame(resp, jobs, base_weight=base * resp["employees"].to_numpy(),
-                       method="poststratify")
+    emp = weight_frame(
+        resp, jobs, base_weight=base * resp["employees"].to_numpy(), method="poststratify"
+    )
     assert emp.weight.sum() == pytest.approx(jobs.total)
 
 
-@pytest.mark.parametrize("counts,expected", [
-    ({"1": 50, "2": 3, "3": 40}, [["1"], ["2", "3"]]),
-    ({"1": 2, "2": 50, "3": 40}, [["1", "2"], ["3"]]),
-    ({"1": 2, "2": 2, "3": 2}, [["1", "2", "3"]]),
-    ({"1": 20, "2": 20}, [["1"], ["2"]]),
-])
+@pytest.mark.parametrize(
+    "counts,expected",
+    [
+        ({"1": 50, "2": 3, "3": 40}, [["1"], ["2", "3"]]),
+        ({"1": 2, "2": 50, "3": 40}, [["1", "2"], ["3"]]),
+        ({"1": 2, "2": 2, "3": 2}, [["1", "2", "3"]]),
+        ({"1": 20, "2": 20}, [["1"], ["2"]]),
+    ],
+)
 def test_plan_groups(counts, expected):
     assert plan_groups(list(counts), counts, 10) == expected

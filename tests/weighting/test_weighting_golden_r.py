@@ -53,8 +53,9 @@ def test_raking_with_joint_margin_equals_r(golden_data, golden_expected):
 
 
 def test_linear_equals_r_and_warns_about_negative_weights(golden_data, golden_expected):
-    res = weight_frame(golden_data, load_margins(GOLDEN / "margins.csv"), base_weight="w",
-                       method="linear")
+    res = weight_frame(
+        golden_data, load_margins(GOLDEN / "margins.csv"), base_weight="w", method="linear"
+    )
     assert _rel(res.weight, golden_expected["linear"]) < RTOL
     assert (golden_expected["linear"] < 0).any()
     assert any(n.code == "negative_weights" for n in res.notices)
@@ -114,19 +115,28 @@ write.csv(data.frame(w = sprintf("%.17g", weights(r))), "r.csv", row.names = FAL
 def test_live_cross_check_against_r(tmp_path: Path):
     rng = np.random.default_rng(11)
     n = 1500
-    d = pd.DataFrame({"a": rng.integers(1, 3, n), "b": rng.integers(1, 6, n),
-                      "c": rng.integers(1, 9, n), "w": rng.uniform(1, 4, n)})
+    d = pd.DataFrame(
+        {
+            "a": rng.integers(1, 3, n),
+            "b": rng.integers(1, 6, n),
+            "c": rng.integers(1, 9, n),
+            "w": rng.uniform(1, 4, n),
+        }
+    )
     d.to_csv(tmp_path / "data.csv", index=False)
     rows = []
     for v, k in [("a", 2), ("b", 5), ("c", 8)]:
         t = np.round(rng.dirichlet(np.ones(k) * 4) * 1e6, 6)
         t[-1] = 1e6 - t[:-1].sum()
-        pd.DataFrame({v: np.arange(1, k + 1), "Freq": t}).to_csv(tmp_path / f"t_{v}.csv", index=False)
+        pd.DataFrame({v: np.arange(1, k + 1), "Freq": t}).to_csv(
+            tmp_path / f"t_{v}.csv", index=False
+        )
         rows += [f"{v},{i + 1},{x:.17g}" for i, x in enumerate(t)]
     (tmp_path / "m.csv").write_text("variable,level,total\n" + "\n".join(rows) + "\n")
     (tmp_path / "live.R").write_text(LIVE_R)
-    proc = subprocess.run(["Rscript", "live.R"], cwd=tmp_path, capture_output=True, text=True,
-                          timeout=120)
+    proc = subprocess.run(
+        ["Rscript", "live.R"], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
     if proc.returncode != 0 and "survey" in proc.stderr and "there is no package" in proc.stderr:
         pytest.skip("R is installed but the survey package is not")
     assert proc.returncode == 0, proc.stderr

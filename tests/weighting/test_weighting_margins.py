@@ -20,11 +20,18 @@ from pipeline.weighting.margins import (
 
 
 def test_load_with_metadata_and_joint(tmp_path: Path, write_margins, META):
-    p = write_margins(tmp_path / "m.csv", [
-        ("sex", 1, 60), ("sex", 2, 40),
-        ("sex*age_band", "1*1", 25), ("sex*age_band", "1*2", 35),
-        ("sex*age_band", "2*1", 15), ("sex*age_band", "2*2", 25),
-    ], META)
+    p = write_margins(
+        tmp_path / "m.csv",
+        [
+            ("sex", 1, 60),
+            ("sex", 2, 40),
+            ("sex*age_band", "1*1", 25),
+            ("sex*age_band", "1*2", 35),
+            ("sex*age_band", "2*1", 15),
+            ("sex*age_band", "2*2", 25),
+        ],
+        META,
+    )
     m = load_margins(p, require_meta=True)
     assert [x.name for x in m.margins] == ["sex", "sex*age_band"]
     assert m.variables == ("sex", "age_band")
@@ -33,10 +40,19 @@ def test_load_with_metadata_and_joint(tmp_path: Path, write_margins, META):
     assert m.margin("sex*age_band").levels[1] == ("1", "2")
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("1", "1"), ("1.0", "1"), (" 2 ", "2"), (1.0, "1"), (3, "3"), ("01", "1"), ("M", "M"),
-    (1.5, "1.5"),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("1", "1"),
+        ("1.0", "1"),
+        (" 2 ", "2"),
+        (1.0, "1"),
+        (3, "3"),
+        ("01", "1"),
+        ("M", "M"),
+        (1.5, "1.5"),
+    ],
+)
 def test_normalise_level(text, expected):
     assert normalise_level(text) == expected
 
@@ -46,24 +62,33 @@ def test_every_line_problem_reported_at_once(tmp_path: Path):
     p.write_text(
         "variable,level,total\n"
         "sex,1,50\n"
-        "sex,2,-3\n"          # negative total
-        "sex,1,10\n"          # duplicate
-        "age band,1,10\n"     # bad variable name
+        "sex,2,-3\n"  # negative total
+        "sex,1,10\n"  # duplicate
+        "age band,1,10\n"  # bad variable name
         "sex*age_band,1,10\n"  # level does not match the joint variable
-        "age_band,2,abc\n"    # not a number
-        "age_band,3\n",       # wrong number of fields
-        encoding="utf-8")
+        "age_band,2,abc\n"  # not a number
+        "age_band,3\n",  # wrong number of fields
+        encoding="utf-8",
+    )
     with pytest.raises(SpecError) as exc:
         load_margins(p)
     codes = [(pr.line, pr.code) for pr in exc.value.problems]
-    assert codes == [(8, "bad_line"), (3, "negative_total"), (4, "duplicate_level"),
-                     (5, "bad_variable"), (6, "bad_level"), (7, "bad_total")]
+    assert codes == [
+        (8, "bad_line"),
+        (3, "negative_total"),
+        (4, "duplicate_level"),
+        (5, "bad_variable"),
+        (6, "bad_level"),
+        (7, "bad_total"),
+    ]
     assert all(pr.file == str(p) for pr in exc.value.problems)
 
 
 def test_grand_totals_disagree(tmp_path: Path, write_margins):
-    p = write_margins(tmp_path / "m.csv", [("sex", 1, 60), ("sex", 2, 40), ("age_band", 1, 50),
-                                           ("age_band", 2, 51)])
+    p = write_margins(
+        tmp_path / "m.csv",
+        [("sex", 1, 60), ("sex", 2, 40), ("age_band", 1, 50), ("age_band", 2, 51)],
+    )
     with pytest.raises(SpecError) as exc:
         load_margins(p)
     assert exc.value.code == "margins_inconsistent"
@@ -73,9 +98,16 @@ def test_grand_totals_disagree(tmp_path: Path, write_margins):
 
 def test_joint_must_add_up_to_single_margin():
     with pytest.raises(SpecError) as exc:
-        margins_from_rows([("sex", "1", 60), ("sex", "2", 40),
-                           ("sex*age_band", "1*1", 30), ("sex*age_band", "1*2", 20),
-                           ("sex*age_band", "2*1", 25), ("sex*age_band", "2*2", 25)])
+        margins_from_rows(
+            [
+                ("sex", "1", 60),
+                ("sex", "2", 40),
+                ("sex*age_band", "1*1", 30),
+                ("sex*age_band", "1*2", 20),
+                ("sex*age_band", "2*1", 25),
+                ("sex*age_band", "2*2", 25),
+            ]
+        )
     assert {pr.code for pr in exc.value.problems} == {"joint_inconsistent"}
 
 
@@ -107,10 +139,18 @@ def test_missing_file_and_bad_header(tmp_path: Path):
 
 
 def test_round_trip(tmp_path: Path, write_margins, META):
-    p = write_margins(tmp_path / "m.csv", [("sex", 1, 60.5), ("sex", 2, 39.5),
-                                           ("sex*age_band", "1*1", 30), ("sex*age_band", "1*2", 30.5),
-                                           ("sex*age_band", "2*1", 20), ("sex*age_band", "2*2", 19.5)],
-                       META + "collapse:\n  - {variable: age_band, min_count: 5}\n")
+    p = write_margins(
+        tmp_path / "m.csv",
+        [
+            ("sex", 1, 60.5),
+            ("sex", 2, 39.5),
+            ("sex*age_band", "1*1", 30),
+            ("sex*age_band", "1*2", 30.5),
+            ("sex*age_band", "2*1", 20),
+            ("sex*age_band", "2*2", 19.5),
+        ],
+        META + "collapse:\n  - {variable: age_band, min_count: 5}\n",
+    )
     m = load_margins(p)
     dump_margins(m, tmp_path / "copy.csv")
     again = load_margins(tmp_path / "copy.csv")
@@ -118,8 +158,9 @@ def test_round_trip(tmp_path: Path, write_margins, META):
     assert (tmp_path / "copy.csv").read_text().startswith("# SYNTHETIC")
 
 
-@pytest.mark.parametrize("name", ["zelfstandigen-2023", "oe-2024-organisaties",
-                                  "oe-2024-werkgelegenheid"])
+@pytest.mark.parametrize(
+    "name", ["zelfstandigen-2023", "oe-2024-organisaties", "oe-2024-werkgelegenheid"]
+)
 def test_shipped_margins_load_and_say_synthetic(name: str):
     path = WEIGHTS_DIR / f"{name}.synthetic.csv"
     m = load_margins(path, require_meta=True)
@@ -137,6 +178,7 @@ def test_employee_margins_file_if_present():
 
 # ---- coding data against margins --------------------------------------------------------------
 
+
 def test_codes_from_float_and_string_columns(tmp_path: Path):
     m = margins_from_rows([("sex", "1", 60), ("sex", "2", 40), ("reg", "A", 70), ("reg", "B", 30)])
     df = pd.DataFrame({"sex": [1.0, 2.0, 2.0, 1.0], "reg": ["A", " B", "A", "B"]})
@@ -146,13 +188,21 @@ def test_codes_from_float_and_string_columns(tmp_path: Path):
 
 
 def test_level_mismatch_both_ways_and_missing_values():
-    m = margins_from_rows([("sex", "1", 60), ("sex", "2", 40),
-                           ("age_band", "1", 50), ("age_band", "2", 25), ("age_band", "3", 25)])
+    m = margins_from_rows(
+        [
+            ("sex", "1", 60),
+            ("sex", "2", 40),
+            ("age_band", "1", 50),
+            ("age_band", "2", 25),
+            ("age_band", "3", 25),
+        ]
+    )
     df = pd.DataFrame({"sex": [1, 2, 3, 3], "age_band": [1, 2, 1, 2]})
     with pytest.raises(WeightingError) as exc:
         build_codes(df, m)
     assert [(p.code, p.column, p.value) for p in exc.value.problems] == [
-        ("level_not_in_margins", "sex", "3")]
+        ("level_not_in_margins", "sex", "3")
+    ]
     df = pd.DataFrame({"sex": [1, 2, 1, 2], "age_band": [1, 2, 1, 2]})
     with pytest.raises(WeightingError) as exc:
         build_codes(df, m)

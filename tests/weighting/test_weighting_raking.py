@@ -47,9 +47,10 @@ def test_plan_reused_for_replicates_matches_rake():
     rng = np.random.default_rng(1)
     for _ in range(3):
         rep = b * rng.poisson(1.0, b.size)
-        rep[: 20] += 1.0  # keep every level occupied
-        np.testing.assert_allclose(plan.rake(rep).weights, rake(codes, targets, rep).weights,
-                                   rtol=1e-13)
+        rep[:20] += 1.0  # keep every level occupied
+        np.testing.assert_allclose(
+            plan.rake(rep).weights, rake(codes, targets, rep).weights, rtol=1e-13
+        )
 
 
 def test_empty_cell_is_a_structured_error():
@@ -57,8 +58,13 @@ def test_empty_cell_is_a_structured_error():
     b = b.copy()
     b[codes[1] == 3] = 0.0  # level 3 of margin 1 has no weight
     with pytest.raises(WeightingError) as exc:
-        rake(codes, targets, b, names=["sex", "age_band", "sector"],
-             labels=[["1", "2"], ["1", "2", "3", "4", "5"], [str(i) for i in range(1, 8)]])
+        rake(
+            codes,
+            targets,
+            b,
+            names=["sex", "age_band", "sector"],
+            labels=[["1", "2"], ["1", "2", "3", "4", "5"], [str(i) for i in range(1, 8)]],
+        )
     assert exc.value.code == "empty_cell"
     assert [p.path for p in exc.value.problems] == ["age_band=4"]
 
@@ -132,7 +138,9 @@ def test_many_margins_force_recompression():
     res = rake(codes, targets, None, max_iter=500, tol=1e-8)
     assert res.converged
     for c, t in zip(codes, targets, strict=True):
-        np.testing.assert_allclose(np.bincount(c, weights=res.weights, minlength=t.size), t, rtol=1e-7)
+        np.testing.assert_allclose(
+            np.bincount(c, weights=res.weights, minlength=t.size), t, rtol=1e-7
+        )
 
 
 @st.composite
@@ -159,12 +167,15 @@ def problems(draw):
 @given(problems())
 def test_property_sum_and_margins(p):
     codes, targets, b = p
-    res = rake(codes, targets, b, max_iter=20000)  # IPF converges linearly; some random structures need ~3,000 sweeps
+    res = rake(
+        codes, targets, b, max_iter=20000
+    )  # IPF converges linearly; some random structures need ~3,000 sweeps
     assert res.converged
     np.testing.assert_allclose(res.weights.sum(), targets[0].sum(), rtol=1e-8)
     for c, t in zip(codes, targets, strict=True):
-        np.testing.assert_allclose(np.bincount(c, weights=res.weights, minlength=t.size), t,
-                                   rtol=1e-8, atol=1e-8 * t.sum())
+        np.testing.assert_allclose(
+            np.bincount(c, weights=res.weights, minlength=t.size), t, rtol=1e-8, atol=1e-8 * t.sum()
+        )
     assert np.all(res.weights > 0)
 
 
@@ -172,7 +183,9 @@ def test_property_sum_and_margins(p):
 @given(problems(), st.integers(0, 2**32 - 1))
 def test_property_row_and_margin_order_invariance(p, seed):
     codes, targets, b = p
-    res = rake(codes, targets, b, max_iter=20000)  # IPF converges linearly; some random structures need ~3,000 sweeps
+    res = rake(
+        codes, targets, b, max_iter=20000
+    )  # IPF converges linearly; some random structures need ~3,000 sweeps
     perm = np.random.default_rng(seed).permutation(b.size)
     res2 = rake([c[perm] for c in codes][::-1], targets[::-1], b[perm], max_iter=2000)
     np.testing.assert_allclose(res2.weights, res.weights[perm], rtol=1e-7)

@@ -70,27 +70,47 @@ def generate() -> tuple[str, str]:
     worklife = (u[:, 3] < wl_p).astype(float)
     acute = (u[:, 4] < acute_p).astype(float)
     werkbaar = ((stress + motivation + learning + worklife) == 0).astype(float)
-    score = np.round(50 + 10 * rng.standard_normal(idx.size)
-                     + 4 * (a - 3) + 3 * stress, 3)
+    score = np.round(50 + 10 * rng.standard_normal(idx.size) + 4 * (a - 3) + 3 * stress, 3)
     for arr, rate in ((stress, 0.02), (motivation, 0.03), (learning, 0.015), (worklife, 0.04)):
         arr[rng.random(idx.size) < rate] = np.nan
-    werkbaar[np.isnan(stress) | np.isnan(motivation) | np.isnan(learning) | np.isnan(worklife)] = np.nan
+    werkbaar[np.isnan(stress) | np.isnan(motivation) | np.isnan(learning) | np.isnan(worklife)] = (
+        np.nan
+    )
 
     base_weight = pop_h[s - 1] / drawn_h[s - 1]
-    lines = ["id,sector,sex,age_band,statute,occupation,size_class,firm,base_weight,fpc,firm_fpc,"
-             "stress,motivation,learning,worklife,werkbaar,acute,score"]
+    lines = [
+        "id,sector,sex,age_band,statute,occupation,size_class,firm,base_weight,fpc,firm_fpc,"
+        "stress,motivation,learning,worklife,werkbaar,acute,score"
+    ]
 
     def f(v: float) -> str:
         return "" if np.isnan(v) else repr(float(v)) if not float(v).is_integer() else str(int(v))
 
     for k, i in enumerate(idx):
-        lines.append(",".join([
-            str(k + 1), str(sector[i]), str(sex[i]), str(age_band[i]), str(statute[i]),
-            str(occupation[i]), str(size_class[i]), str(firm[i]), repr(float(base_weight[k])),
-            str(int(pop_h[s[k] - 1])), str(int(firms_h[s[k] - 1])),
-            f(stress[k]), f(motivation[k]), f(learning[k]), f(worklife[k]), f(werkbaar[k]),
-            f(acute[k]), repr(float(score[k])),
-        ]))
+        lines.append(
+            ",".join(
+                [
+                    str(k + 1),
+                    str(sector[i]),
+                    str(sex[i]),
+                    str(age_band[i]),
+                    str(statute[i]),
+                    str(occupation[i]),
+                    str(size_class[i]),
+                    str(firm[i]),
+                    repr(float(base_weight[k])),
+                    str(int(pop_h[s[k] - 1])),
+                    str(int(firms_h[s[k] - 1])),
+                    f(stress[k]),
+                    f(motivation[k]),
+                    f(learning[k]),
+                    f(worklife[k]),
+                    f(werkbaar[k]),
+                    f(acute[k]),
+                    repr(float(score[k])),
+                ]
+            )
+        )
     data = "\n".join(lines) + "\n"
 
     m = ["variable,level,total"]
@@ -108,4 +128,6 @@ if __name__ == "__main__":
     data, margins = generate()
     (HERE / "wbm_synth.csv").write_text(data, encoding="utf-8")
     (HERE / "wbm_margins.csv").write_text(margins, encoding="utf-8")
-    print(f"wrote {data.count(chr(10)) - 1} respondents and {margins.count(chr(10)) - 1} margin totals")
+    print(
+        f"wrote {data.count(chr(10)) - 1} respondents and {margins.count(chr(10)) - 1} margin totals"
+    )

@@ -1,0 +1,71 @@
+"""What an output needs to know beyond the estimates: wave, run, fieldwork and weighting facts, and
+the previous wave's estimates.
+
+Every field is optional with a neutral default, so a report can be rendered from an estimates table
+alone; :func:`pipeline.reports.rundir.context_from_run` fills in what a run directory knows
+(validation and weighting diagnostics). Frozen: a context is a value, not a settings bag.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from pipeline import __version__
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+
+@dataclass(frozen=True)
+class WeightingSummary:
+    method: str = ""  # e.g. "raking"
+    n: int | None = None  # respondents weighted
+    kish_deff: float | None = None  # Kish's design effect from the weights, 1 + CV^2
+    margins: tuple[str, ...] = ()  # weighting variables
+
+
+@dataclass(frozen=True)
+class ResponseInfo:
+    invited: int | None = None
+    responded: int | None = None  # usable responses (accepted)
+
+    @property
+    def rate(self) -> float | None:
+        if self.invited and self.responded is not None:
+            return self.responded / self.invited
+        return None
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    wave: int | None = None  # default: the questionnaire's wave
+    run_id: str = ""
+    counts_by_mode: tuple[tuple[str, int], ...] = ()  # e.g. (("paper", 812), ("web", 1403))
+    response: ResponseInfo = field(default_factory=ResponseInfo)
+    weighting: WeightingSummary = field(default_factory=WeightingSummary)
+    generated_by: str = f"wbm-pipeline {__version__}"
+    data_version: str = ""  # e.g. the sha256 of estimates.parquet from the manifest
+    confidence: float = 0.95  # the level of the CIs in the table
+    alpha: float = 0.05  # significance level used when only p-values are available
+    min_n_publish: int = 30  # the estimation thresholds behind the flags (for the legend only)
+    min_n_reliable: int = 50
+    synthetic: bool = False  # data from the synthetic generator: say so on every page
+    # The previous wave: its estimates table (same contract; indicator and variable names of that
+    # wave, translated through the questionnaire's ``mapping``) and its year. None: the report says
+    # "niet beschikbaar". Wave columns in the estimates table itself (``estimate_prev`` ...) win.
+    previous: pd.DataFrame | None = field(default=None, compare=False, hash=False, repr=False)
+    previous_wave: int | None = None  # default: the wave of the questionnaire named in ``mapping``
+    # Labels of module indicators (``mod_<name>`` rows) that override the defaults of labels.py.
+    module_labels: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def total_by_mode(self) -> int:
+        return sum(n for _m, n in self.counts_by_mode)
+
+
+MODE_LABELS_NL: dict[str, str] = {
+    "paper": "papier",
+    "web": "web (online)",
+    "cati": "telefonisch (CATI)",
+}

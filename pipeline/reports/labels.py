@@ -1,0 +1,142 @@
+"""Labels for outputs, looked up in the questionnaire (never hard-coded): indicators, domains and
+their levels, missing codes. Pure functions of the spec; no pandas here."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from pipeline.questionnaire.model import Indicator, Questionnaire
+
+ACUTE_SUFFIX = "_acuut"
+CROSS_SEP = ":"  # a crossed domain in the estimates table: by "sector:sex", level "3:1"
+MODULE_PREFIX = "mod_"  # naming convention of the 0/1 module indicators (telework, absence, ...)
+
+#: How a report names the people (or organisations) of a study population.
+POPULATION_NOUNS_NL: dict[str, str] = {
+    "werknemers": "werknemers",
+    "zelfstandigen": "zelfstandige ondernemers",
+    "ondernemingen": "organisaties",
+}
+
+
+@dataclass(frozen=True)
+class IndicatorGroups:
+    """The indicators a report shows, in schema order."""
+
+    headline: Indicator | None  # the composite (werkbaar werk)
+    workability: tuple[Indicator, ...]  # traffic lights of group "workability"
+    risk: tuple[Indicator, ...]  # traffic lights of group "risk"
+
+
+def indicator_groups(q: Questionnaire) -> IndicatorGroups:
+    headline = next(
+        (i for i in q.indicators if i.kind == "composite" and i.rule == "none_problem"), None
+    )
+    work = tuple(i for i in q.indicators if i.kind == "traffic_light" and i.group == "workability")
+    risk = tuple(i for i in q.indicators if i.kind == "traffic_light" and i.group == "risk")
+    return IndicatorGroups(headline, work, risk)
+
+
+def indicator_label(q: Questionnaire, name: str, lang: str = "nl") -> str:
+    """Label of an estimates-table indicator; ``<name>_acuut`` gets the base label plus "(acuut)"."""
+    try:
+        return q.indicator(name).label.get(lang)
+    except KeyError:
+        pass
+    if name.endswith(ACUTE_SUFFIX):
+        base = name[: -len(ACUTE_SUFFIX)]
+        try:
+            return q.indicator(base).label.get(lang) + (" (acuut)" if lang == "nl" else " (acute)")
+        except KeyError:
+            pass
+    return name
+
+
+def module_label(
+    q: Questionnaire, name: str, overrides: Mapping[str, str] | None = None, lang: str = "nl"
+) -> str:
+    """Label of a module indicator row: the report context's override, else the questionnaire's
+    indicator (or, for a ``mod_<item>`` row made elsewhere, item) label, else the name made readable."""
+    if overrides and name in overrides:
+        return overrides[name]
+    base = name[len(MODULE_PREFIX) :] if name.startswith(MODULE_PREFIX) else name
+    for cand in (name, base):
+        try:
+            return q.indicator(cand).label.get(lang)
+        except KeyError:
+            pass
+        try:
+            return q.item(cand).label.get(lang)
+        except KeyError:
+            pass
+    return base.replace("_", " ")
+
+
+def is_module_indicator(name: str, q: Questionnaire | None = None) -> bool:
+    """A row of the "extra themes": an indicator of the questionnaire's ``module`` group (e.g. the
+    ``condition`` indicators telework, frequent absence), or, in a table made elsewhere, a ``mod_*`` row.
+    Acute variants (``<name>_acuut``) are never module rows of their own."""
+    if name.endswith(ACUTE_SUFFIX):
+        return False
+    if q is not None:
+        try:
+            return q.indicator(name).group == "module"
+        except KeyError:
+            pass
+    return name.startswith(MODULE_PREFIX)
+
+
+def population_noun(q: Questionnaire) -> str:
+    return POPULATION_NOUNS_NL.get(q.study.population, q.study.population)
+
+
+def domain_label(q: Questionnaire, name: str, lang: str = "nl") -> str:
+    for d in q.derived:
+        if d.name == name:
+            return d.label.get(lang)
+    try:
+        return q.item(name).label.get(lang)
+    except KeyError:
+        return name
+
+
+def level_labels(q: Questionnaire, name: str, lang: str = "nl") -> dict[int, str]:
+    """Code -> label for a domain variable (an item with choices, or a derived banded variable),
+    including the questionnaire's missing codes."""
+    out: dict[int, str] = {m.code: m.label.get(lang) for m in q.missing_codes}
+    for d in q.derived:
+        if d.name == name:
+            out.update({b.code: b.label.get(lang) for b in d.bands})
+            return out
+    try:
+        item = q.item(name)
+    except KeyError:
+        return out
+    out.update({c.code: c.label.get(lang) for c in q.choices_of(item)})
+    return out
+
+
+def level_code(level: object) -> int | None:
+    """The integer code in a ``level`` cell ("3", "3.0", 3); None for an empty/overall level."""
+    if level is None:
+        return None
+    text = str(level).strip()
+    if text in ("", "nan", "None", "<NA>"):
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return int(value) if value.is_integer() else None
+
+
+def level_label(q: Questionnaire, name: str, level: object, lang: str = "nl") -> str:
+    code = level_code(level)
+    if code is None:
+        return str(level)
+    return level_labels(q, name, lang).get(code, str(code))
+
+
+def split_cross(by: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in by.split(CROSS_SEP)) if by else ()

@@ -1,0 +1,379 @@
+"""View-model pieces shared by every report kind: indicator rows (a group beside Flanders and the
+previous wave), level rows of a breakdown, charts built from rows, and the facts of the methods
+appendix. Pure functions of (estimates, questionnaire, context); no HTML here except the SVG the
+chart module returns.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pipeline.reports import charts
+from pipeline.reports.context import MODE_LABELS_NL, ReportContext
+from pipeline.reports.estimates import DASH, Cell, Estimates, fmt_number, fmt_value
+from pipeline.reports.labels import (
+    ACUTE_SUFFIX,
+    CROSS_SEP,
+    domain_label,
+    indicator_label,
+    is_module_indicator,
+    level_labels,
+    module_label,
+    split_cross,
+)
+from pipeline.reports.render import cell_key, fmt_field
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pipeline.questionnaire.model import Questionnaire
+    from pipeline.reports.waves import WaveCell
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a report table: a group's cells beside Flanders' and the previous wave's."""
+
+    name: str
+    label: str
+    group: Cell | None  # the sector / occupational group / level (Flanders itself in the overview)
+    flanders: Cell | None
+    group_acute: Cell | None = None
+    flanders_acute: Cell | None = None
+    marked: bool | None = None  # significantly different from the rest of Flanders (None: no test)
+    direction: str = ""  # "hoger" / "lager"
+    wave: WaveCell | None = None  # the previous wave
+    wave_marked: bool | None = None  # significant change since the previous wave
+    wave_direction: str = ""  # "gestegen" / "gedaald"
+
+
+def direction(cell: Cell | None, ref: Cell | None) -> str:
+    if cell is None or cell.suppressed:
+        return ""
+    if cell.diff is not None:
+        return "hoger" if cell.diff > 0 else "lager"
+    if ref is not None and cell.estimate is not None and ref.estimate is not None:
+        return "hoger" if cell.estimate > ref.estimate else "lager"
+    return ""
+
+
+def make_row(
+    est: Estimates,
+    name: str,
+    label: str,
+    by: str,
+    level: str,
+    ctx: ReportContext,
+    *,
+    acute: bool = False,
+) -> Row:
+    cell = est.get(name, by, level)
+    fl = est.overall(name)
+    marked = cell.marked(ctx.alpha) if cell is not None and by else None
+    wave = est.previous.get(name, by, level) if est.previous is not None else None
+    wave_marked = (
+        wave.marked(ctx.alpha)
+        if wave is not None and cell is not None and not cell.suppressed
+        else None
+    )
+    wave_dir = ""
+    if wave_marked and wave is not None and wave.diff is not None:
+        wave_dir = "gestegen" if wave.diff > 0 else "gedaald"
+    return Row(
+        name=name,
+        label=label,
+        group=cell,
+        flanders=fl,
+        group_acute=est.get(name + ACUTE_SUFFIX, by, level) if acute else None,
+        flanders_acute=est.overall(name + ACUTE_SUFFIX) if acute else None,
+        marked=marked,
+        direction=direction(cell, fl) if marked else "",
+        wave=wave,
+        wave_marked=wave_marked,
+        wave_direction=wave_dir,
+    )
+
+
+def prev_source(est: Estimates) -> str:
+    """The data-source of previous-wave numbers (see macros.html.j2); "" without a previous wave."""
+    if est.previous is None:
+        return ""
+    return "previous" if est.previous.kind == "table" else "previous-columns"
+
+
+def shown(cell: Cell | None) -> bool:
+    return cell is not None and not cell.suppressed and cell.estimate is not None
+
+
+def any_shown(rows: Sequence[Row]) -> bool:
+    return any(shown(r.group) for r in rows)
+
+
+# ---- charts ----
+
+
+def _scaled(cell: Cell | None, v: float | None) -> float | None:
+    if not shown(cell) or v is None:
+        return None
+    assert cell is not None
+    return v * 100 if cell.is_share else v
+
+
+def reference_cell(row: Row, reference: str) -> Cell | None:
+    """The cell behind the reference mark: "flanders", "previous" (the previous wave) or "" (none)."""
+    if reference == "flanders":
+        return row.flanders
+    if reference == "previous" and row.wave is not None:
+        return row.wave.previous
+    return None
+
+
+def bar(row: Row, *, acute: bool, reference: str = "flanders") -> charts.Bar:
+    g = row.group
+    ref = reference_cell(row, reference)
+    text = ""
+    if shown(g):
+        assert g is not None
+        text = fmt_field(g, "value")
+    return charts.Bar(
+        label=row.label,
+        value=_scaled(g, g.estimate if g else None),
+        ci_low=_scaled(g, g.ci_low if g else None),
+        ci_high=_scaled(g, g.ci_high if g else None),
+        acute=_scaled(row.group_acute, row.group_acute.estimate if row.group_acute else None)
+        if acute
+        else None,
+        reference=_scaled(ref, ref.estimate if ref else None),
+        unreliable=bool(g and g.unreliable),
+        marked=bool(row.marked),
+        value_text=text,
+        unit="%" if g is not None and g.is_share else "",
+        key=cell_key(g) if g is not None and text else "",
+    )
+
+
+def pct_text(cell: Cell | None) -> str:
+    v = fmt_value(cell, cell.estimate if cell else None)
+    if v == DASH:
+        return "niet gepubliceerd"
+    return v + ("%" if cell is not None and cell.is_share else "")
+
+
+def describe(
+    rows: Sequence[Row],
+    *,
+    acute: bool,
+    reference: str = "flanders",
+    reference_label: str = "Vlaanderen",
+) -> str:
+    parts = []
+    for r in rows:
+        text = f"{r.label}: {pct_text(r.group)}"
+        if r.group is not None and r.group.unreliable:
+            text += " (onbetrouwbaar)"
+        if acute and r.group_acute is not None:
+            text += f", waarvan acuut {pct_text(r.group_acute)}"
+        if reference:
+            ref = reference_cell(r, reference)
+            text += (
+                f" ({reference_label} {pct_text(ref) if ref is not None else 'niet beschikbaar'})"
+            )
+        if r.marked:
+            text += f", significant {r.direction}"
+        parts.append(text)
+    return "; ".join(parts) + "."
+
+
+def chart(
+    chart_id: str,
+    title: str,
+    rows: Sequence[Row],
+    series_label: str,
+    ctx: ReportContext,
+    *,
+    acute: bool = False,
+    reference: str = "flanders",
+    reference_label: str = "Vlaanderen",
+) -> str:
+    """An SVG bar chart of the rows ("" when no row has a number to show)."""
+    if not rows or not any_shown(rows):
+        return ""
+    first = next(r.group for r in rows if shown(r.group))
+    assert first is not None
+    spec = charts.BarChart(
+        chart_id=chart_id,
+        title=title,
+        desc=describe(rows, acute=acute, reference=reference, reference_label=reference_label),
+        bars=tuple(bar(r, acute=acute, reference=reference) for r in rows),
+        series_label=series_label,
+        reference_label=reference_label,
+        ci_label=f"{fmt_number(ctx.confidence * 100, 0)}%-BI",
+        percent=first.is_share,
+    )
+    return charts.render_bar_chart(spec)
+
+
+# ---- breakdowns ----
+
+
+def level_label_of(q: Questionnaire, domain: str, level: str) -> str:
+    labels = level_labels(q, domain)
+    return labels.get(int(level), level) if re.fullmatch(r"-?\d+", level) else level
+
+
+def level_rows(
+    est: Estimates,
+    q: Questionnaire,
+    name: str,
+    by: str,
+    ctx: ReportContext,
+    *,
+    fixed: tuple[int, str] | None = None,
+    acute: bool = False,
+) -> tuple[Row, ...]:
+    """One row per level of ``by`` for indicator ``name``. ``by`` may be crossed ("sector:sex");
+    ``fixed`` = (position, code) keeps the levels whose part at that position is the code, and the
+    row is labelled by the other part."""
+    parts = split_cross(by)
+    out = []
+    for level in est.levels(by):
+        codes = level.split(CROSS_SEP)
+        if len(codes) != len(parts):
+            continue
+        if fixed is not None:
+            pos, code = fixed
+            if codes[pos] != code:
+                continue
+            other = 1 - pos
+            label = level_label_of(q, parts[other], codes[other])
+        else:
+            label = " × ".join(level_label_of(q, p, c) for p, c in zip(parts, codes, strict=True))
+        out.append(make_row(est, name, label, by, level, ctx, acute=acute))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """A table of levels (rows) x indicators (columns) for one breakdown, with a chart of the first."""
+
+    domain: str
+    label: str  # the domain's label ("leeftijdsgroep")
+    indicators: tuple[tuple[str, str], ...]  # (name, label) columns
+    rows: tuple[
+        tuple[str, tuple[Cell | None, ...], Row], ...
+    ]  # (level label, cells, row of the first indicator)
+    chart: str = ""
+
+
+def crossed_by(est: Estimates, domain: str, other: str) -> tuple[str, int] | None:
+    """The ``by`` of a crossed domain in the table and the position of ``domain`` in it."""
+    bys = est.bys()
+    for by in (f"{domain}{CROSS_SEP}{other}", f"{other}{CROSS_SEP}{domain}"):
+        if by in bys:
+            return by, split_cross(by).index(domain)
+    return None
+
+
+# ---- modules ----
+
+
+def ordered(names: Sequence[str], q: Questionnaire) -> tuple[str, ...]:
+    """A stable order that does not depend on the table's row order: the questionnaire's indicators
+    in schema order, then the rest by name."""
+    rank = {i.name: k for k, i in enumerate(q.indicators)}
+    return tuple(sorted(names, key=lambda n: (0, rank[n], "") if n in rank else (1, 0, n)))
+
+
+def module_names(
+    est: Estimates, q: Questionnaire, by: str = "", level: str = ""
+) -> tuple[str, ...]:
+    """Module indicators (the schema's ``module`` group; ``mod_*`` rows) with a row for (by, level), in
+    a stable order."""
+    return ordered(
+        [
+            n
+            for n in est.indicators(by)
+            if is_module_indicator(n, q) and est.get(n, by, level) is not None
+        ],
+        q,
+    )
+
+
+def label_of(q: Questionnaire, name: str, ctx: ReportContext) -> str:
+    """Any estimates-table indicator's label: module rows, questionnaire indicators, items."""
+    if is_module_indicator(name, q):
+        return module_label(q, name, dict(ctx.module_labels))
+    label = indicator_label(q, name)
+    return module_label(q, name, dict(ctx.module_labels)) if label == name else label
+
+
+def module_rows(
+    est: Estimates, q: Questionnaire, by: str, level: str, ctx: ReportContext
+) -> tuple[Row, ...]:
+    labels = dict(ctx.module_labels)
+    return tuple(
+        make_row(est, n, module_label(q, n, labels), by, level, ctx)
+        for n in module_names(est, q, by, level)
+    )
+
+
+# ---- methods appendix ----
+
+
+def cutoffs(q: Questionnaire) -> list[dict[str, Any]]:
+    rows = []
+    for ind in q.indicators:
+        if ind.kind != "traffic_light" or not ind.cutoffs:
+            continue
+        c = q.cutoffs_for(ind)
+        scale = q.scale(ind.scale).label.nl if ind.scale else ""
+        op = (
+            "≥" if ind.problem_if == "high" else "≤"
+        )  # a score at or beyond the cut-off is a problem
+        rows.append(
+            {
+                "label": ind.label.nl,
+                "scale": scale,
+                "problem_if": "hoog" if ind.problem_if == "high" else "laag",
+                "problematisch": f"{op} {fmt_number(c.problematisch)}",
+                "acuut": f"{op} {fmt_number(c.acuut)}" if c.acuut is not None else DASH,
+                "status": ind.cutoff_status,
+                "note": ind.cutoff_note or "",
+            }
+        )
+    return rows
+
+
+def previous_wave_year(q: Questionnaire, ctx: ReportContext, est: Estimates) -> int | None:
+    if est.previous is not None and est.previous.wave is not None:
+        return int(est.previous.wave)
+    if ctx.previous_wave is not None:
+        return ctx.previous_wave
+    if q.mapping is None:
+        return None
+    m = re.search(r"(19|20)\d\d", q.mapping.previous)
+    return int(m.group(0)) if m else None
+
+
+def methods_data(q: Questionnaire, ctx: ReportContext, est: Estimates) -> dict[str, Any]:
+    """What the methods appendix (``methods.html.j2``) needs."""
+    return {
+        "cutoffs": cutoffs(q),
+        "reference_cutoffs": any(
+            i.cutoff_status == "reference" for i in q.indicators if i.kind == "traffic_light"
+        ),
+        "modes": [(MODE_LABELS_NL.get(m, m), n) for m, n in ctx.counts_by_mode],
+        "response_rate": fmt_number(ctx.response.rate * 100)
+        if ctx.response.rate is not None
+        else None,
+        "kish": fmt_number(ctx.weighting.kish_deff, 2)
+        if ctx.weighting.kish_deff is not None
+        else None,
+        "weighting_margins": [domain_label(q, m) for m in (ctx.weighting.margins or q.weighting)],
+        "confidence": fmt_number(ctx.confidence * 100, 0),
+        "alpha": fmt_number(ctx.alpha, 2),
+        "has_tests": est.has_test_columns(),
+        "previous_wave": previous_wave_year(q, ctx, est),
+        "has_previous": est.previous is not None and len(est.previous) > 0,
+    }

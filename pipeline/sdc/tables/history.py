@@ -1,0 +1,392 @@
+"""Differencing checks: does a new table, together with earlier releases, reveal a protected figure?
+
+Every released cell is a set of respondents (:mod:`.cells`); its published counts (unweighted n,
+weighted N, weighted numerator of a percentage) are sums over that set. The checks run on the
+microdata of the data version the releases were made on, separately per *measure* (indicator), and
+treat published cells of the new table and of all earlier releases to the same requester alike.
+
+Covered (exactly, on the respondent level):
+
+1. **nested differences** -- for every pair of published cells A, B (at least one of them new) with
+   B a proper subset of A, the group A \\ B is derivable (A minus B); it must be publishable on its own
+   (0 or at least the minimum n; dominance/p% for magnitudes). The typical attack: "PC 126" earlier,
+   "PC 126 without arbeiders" now.
+2. **linear recomputation** -- a primary-suppressed cell (of any release), or one hidden because of
+   an earlier finding (``secondary:history``: recomputing it would re-open that finding), whose respondent set is a
+   linear combination of published cells' sets (total minus parts, inclusion-exclusion, chains
+   across several releases) has recomputable counts. Tested by a rank test (SVD, tolerance 1e-8) on
+   the *atoms* (groups of respondents no cell tells apart).
+3. **small determined groups** -- any group of respondents (a union of atoms) whose count is such a
+   linear combination and is too small: single atoms by the rank test (e.g. "young arbeiders" =
+   A + B - (A or B)), and every other union by an exhaustive MILP search (:mod:`.groups`), e.g. a
+   total minus two parts published in different releases.
+
+Cells hidden because of an earlier finding (``secondary:history``) are protected like primary cells:
+recomputing one would re-open that finding (e.g. a hidden total that is the sum of its published
+parts because one part is empty).
+
+Non-negativity adds nothing here (unlike inside a table, where empty cells can pin others): the atoms
+are the non-empty groups, so the checks already credit the attacker with knowing which combinations
+are empty (conservative), and the true counts are interior points of the non-negativity constraints,
+where a zero-width feasible interval is the same as linear determination (check 2).
+
+Checks 2 and 3 run twice when a measure mixes kinds: on all published cells with the count threshold
+(unweighted n is derivable from any cell), and on percentage/mean cells alone with the percentage
+threshold (a derived percentage needs numerators, which only percentage cells publish).
+
+Not covered: combinations across measures (a werkstress table with a werkbaar-werk table: their
+sets differ only by item non-response); releases on other data versions or to other requesters
+(collusion); dominance and p% for derived groups found by the MILP search (nested differences and
+atoms do get them); rounding or CI-based inference. Empty cells are not protected (they describe
+nobody). Within a single table, the secondary suppression protects against the table's own totals
+(LP audit, group rule); these checks then redo that on the respondent level.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from pipeline.sdc.tables.cells import CellDef, digest, membership
+from pipeline.sdc.tables.groups import basis, find_small_group, in_span
+from pipeline.sdc.tables.rules import (
+    DEFAULT_RULES,
+    OK,
+    SECONDARY_HISTORY,
+    PrimaryRules,
+    TableKind,
+    is_primary,
+    is_suppressed,
+    primary_status,
+)
+
+PERCENT_KINDS = frozenset({TableKind.percent.value, TableKind.mean.value})
+
+
+@dataclass(frozen=True)
+class ReleasedCell:
+    """One cell as logged: its definition, kind, status and counts, and which release it belongs to."""
+
+    cell: CellDef
+    kind: str
+    status: str
+    n: int
+    weighted_n: float | None = None
+    release: str = "new"  # "new" for the table being checked; else the ledger's release id
+    index: int = 0  # position in its table
+
+    @property
+    def published(self) -> bool:
+        return not is_suppressed(self.status)
+
+    @property
+    def label(self) -> str:
+        return f"{self.release}: {self.cell.key}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One way a protected figure can be derived. ``new_cells`` are the published cells of the new
+    table whose suppression would break the derivation; ``blocking`` is False when earlier releases
+    alone already allow it (the new table adds nothing)."""
+
+    code: str  # small_difference | recomputable_cell | small_derived_group
+    message: str
+    new_cells: tuple[int, ...]
+    involved: tuple[str, ...]
+    group_n: int | None
+    blocking: bool
+    group: str = (
+        ""  # SHA-256 of the derived group's respondents (row numbers): one finding per group
+    )
+
+
+def _unsafe(n: int, kinds: frozenset[str], rules: PrimaryRules, contrib: np.ndarray | None) -> bool:
+    if n <= 0:
+        return False
+    if kinds and kinds <= PERCENT_KINDS:
+        return n < rules.min_n_percent
+    if kinds == {TableKind.magnitude.value} and contrib is not None:
+        return primary_status(TableKind.magnitude, n, rules, contrib) != OK
+    return n < (
+        rules.min_n_magnitude if kinds == {TableKind.magnitude.value} else rules.min_n_count
+    )
+
+
+def check_against_history(
+    new: Sequence[ReleasedCell],
+    history: Sequence[ReleasedCell],
+    columns: Mapping[str, object],
+    rules: PrimaryRules = DEFAULT_RULES,
+    *,
+    contributions: Mapping[str, np.ndarray] | None = None,
+) -> tuple[Finding, ...]:
+    """All findings for the new table's cells against earlier releases (same data version)."""
+    findings: list[Finding] = []
+    for measure in sorted({c.cell.measure for c in new}):
+        cells = [c for c in (*history, *new) if c.cell.measure == measure]
+        contrib = None if contributions is None else contributions.get(measure)
+        findings.extend(_check_measure(cells, columns, rules, contrib))
+    return tuple(findings)
+
+
+def _check_measure(
+    cells: list[ReleasedCell],
+    columns: Mapping[str, object],
+    rules: PrimaryRules,
+    contrib: np.ndarray | None,
+) -> list[Finding]:
+    defs = sorted({c.cell for c in cells}, key=lambda d: d.key)
+    col = {d: j for j, d in enumerate(defs)}
+    m = membership(defs, columns)
+    sizes = m.sum(axis=0)
+    pub_new = [c for c in cells if c.published and c.release == "new"]
+    pub_all = [c for c in cells if c.published]
+    out: list[Finding] = []
+    out.extend(_nested(pub_new, pub_all, m, col, sizes, rules, contrib))
+    kinds_all = frozenset(c.kind for c in pub_all)
+    passes = [(pub_all, kinds_all)]
+    pct = [c for c in pub_all if c.kind in PERCENT_KINDS]
+    if pct and not kinds_all <= PERCENT_KINDS:
+        passes.append((pct, frozenset(PERCENT_KINDS)))
+    # protected: primary cells, and cells hidden because of an earlier finding (recomputing one of
+    # those re-opens that finding, e.g. a hidden total that is the sum of its parts when a part is empty)
+    primary = [c for c in cells if is_primary(c.status) or c.status == SECONDARY_HISTORY]
+    for pub, kinds in passes:
+        out.extend(_span_checks(pub, kinds, primary, m, col, sizes, rules, contrib))
+    seen: set[str] = set()
+    unique = []
+    for f in out:  # the same group found by several checks: keep the first (most direct) finding
+        if f.group not in seen:
+            seen.add(f.group)
+            unique.append(f)
+    return unique
+
+
+def _nested(pub_new, pub_all, m, col, sizes, rules, contrib) -> list[Finding]:
+    out: list[Finding] = []
+    mf = m.astype(np.float32)
+    new_cols = sorted({col[c.cell] for c in pub_new})
+    all_cols = sorted({col[c.cell] for c in pub_all})
+    if not new_cols:
+        return out
+    inter = mf[:, new_cols].T @ mf[:, all_cols]  # |A and B|
+    by_col: dict[int, list[ReleasedCell]] = {}
+    for c in pub_all:
+        by_col.setdefault(col[c.cell], []).append(c)
+    seen = set()
+    for i, a in enumerate(new_cols):
+        for j, b in enumerate(all_cols):
+            if a == b:
+                continue
+            k = int(round(inter[i, j]))
+            for big, small in ((a, b), (b, a)):
+                if k == sizes[small] and sizes[big] > k and (big, small) not in seen:
+                    seen.add((big, small))
+                    d = int(sizes[big] - k)
+                    kinds = _pair_kinds(by_col[big], by_col[small])
+                    grp = m[:, big] & ~m[:, small]
+                    if _unsafe(d, kinds, rules, None if contrib is None else contrib[grp]):
+                        cb, cs = by_col[big][0], by_col[small][0]
+                        news = tuple(
+                            sorted(
+                                {x.index for x in by_col[big] + by_col[small] if x.release == "new"}
+                            )
+                        )
+                        out.append(
+                            Finding(
+                                "small_difference",
+                                f"{cb.label!r} minus {cs.label!r} describes a group of {d} respondent(s), below the "
+                                "minimum for a published figure",
+                                news,
+                                (cb.label, cs.label),
+                                d,
+                                True,
+                                digest(grp),
+                            )
+                        )
+    return out
+
+
+def _pair_kinds(a: list[ReleasedCell], b: list[ReleasedCell]) -> frozenset[str]:
+    """A derived group gets percentages only if both cells publish percentages, else counts."""
+    ka, kb = {x.kind for x in a}, {x.kind for x in b}
+    if ka & PERCENT_KINDS and kb & PERCENT_KINDS:
+        return frozenset(PERCENT_KINDS)
+    if ka == kb == {TableKind.magnitude.value}:
+        return frozenset({TableKind.magnitude.value})
+    return frozenset({TableKind.count.value})
+
+
+def _atoms(m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unique membership patterns (atoms x cells), their sizes, and each respondent's atom (-1: none)."""
+    inside = m.any(axis=1)
+    if not inside.any():
+        return (
+            np.zeros((0, m.shape[1]), dtype=bool),
+            np.zeros(0, dtype=int),
+            np.full(m.shape[0], -1),
+        )
+    packed = np.packbits(m[inside], axis=1)
+    uniq, inv, counts = np.unique(packed, axis=0, return_inverse=True, return_counts=True)
+    patterns = np.unpackbits(uniq, axis=1, count=m.shape[1]).astype(bool)
+    which = np.full(m.shape[0], -1)
+    which[inside] = inv.ravel()
+    return patterns, counts, which
+
+
+def _combination(a: np.ndarray, v: np.ndarray) -> np.ndarray:
+    y, *_ = np.linalg.lstsq(a.T, v, rcond=None)
+    return y
+
+
+def _new_parts(
+    a: np.ndarray,
+    cols: Sequence[int],
+    b_old: np.ndarray,
+    v: np.ndarray,
+    news_of: Mapping[int, set[int]],
+) -> tuple[int, ...]:
+    """The new table's cells a derivation of ``v`` cannot do without: solve with every vector taken
+    modulo the span of the earlier releases, so a new cell whose value is already public (e.g. the
+    same cell published before) is never blamed -- hiding it would change nothing."""
+    idx = [i for i, j in enumerate(cols) if j in news_of]
+    if not idx:
+        return ()
+    an, vv = a[idx], v
+    if b_old.shape[0]:
+        an = an - (an @ b_old.T) @ b_old
+        vv = v - b_old.T @ (b_old @ v)
+    y, *_ = np.linalg.lstsq(an.T, vv, rcond=None)
+    used = [cols[idx[k]] for k in np.flatnonzero(np.abs(y) > 1e-7)]
+    return tuple(sorted({i for j in used for i in news_of[j]}))
+
+
+def _span_checks(pub, kinds, primary, m, col, sizes, rules, contrib) -> list[Finding]:
+    out: list[Finding] = []
+    pub_cols = sorted({col[c.cell] for c in pub})
+    old_cols = sorted({col[c.cell] for c in pub if c.release != "new"})
+    if not pub_cols:
+        return out
+    patterns, counts, which = _atoms(m)
+    a_all = patterns[:, pub_cols].T.astype(float)  # published cells x atoms
+    a_old = patterns[:, old_cols].T.astype(float)
+    b_all, b_old = basis(a_all), basis(a_old)
+    news_of: dict[int, set[int]] = {}
+    for c in pub:
+        if c.release == "new":
+            news_of.setdefault(col[c.cell], set()).add(c.index)
+    labels = {col[c.cell]: c.label for c in pub}
+
+    def blame(v: np.ndarray) -> tuple[tuple[int, ...], tuple[str, ...]]:
+        y = _combination(a_all, v)
+        used = [pub_cols[i] for i in np.flatnonzero(np.abs(y) > 1e-7)]
+        used.sort(key=lambda j: (-(j in news_of), j))
+        return _new_parts(a_all, pub_cols, b_old, v, news_of), tuple(labels[j] for j in used[:6])
+
+    for u in primary:
+        v = patterns[:, col[u.cell]].astype(float)
+        n_u = int(sizes[col[u.cell]])
+        forced = u.status == SECONDARY_HISTORY
+        if not forced and not _unsafe(
+            n_u, kinds, rules, None if contrib is None else contrib[m[:, col[u.cell]]]
+        ):
+            continue
+        if in_span(b_all, v):
+            hist = in_span(b_old, v)
+            if forced and hist:
+                continue  # hidden in vain (already public): the finding it answered is judged on its own
+            news, used = blame(v)
+            out.append(
+                Finding(
+                    "recomputable_cell",
+                    f"suppressed cell {u.label!r} ({n_u} respondents) can be recomputed from published cells: "
+                    + "; ".join(used),
+                    () if hist else news,
+                    (u.label, *used),
+                    n_u,
+                    not hist,
+                    digest(m[:, col[u.cell]]),
+                )
+            )
+    # small groups the published cells tell apart, that are linear combinations of them
+    p_patterns, p_counts, p_which = _atoms(m[:, pub_cols])
+    pa = p_patterns.T.astype(float)
+    pb_all = basis(pa)
+    old_idx = [i for i, j in enumerate(pub_cols) if j in set(old_cols)]
+    pb_old = basis(pa[old_idx]) if old_idx else np.zeros((0, pa.shape[1]))
+    for a in range(p_patterns.shape[0]):
+        n_a = int(p_counts[a])
+        grp = p_which == a
+        if not _unsafe(n_a, kinds, rules, None if contrib is None else contrib[grp]):
+            continue
+        e = np.zeros(pa.shape[1])
+        e[a] = 1.0
+        if in_span(pb_all, e) and not _is_cell(grp, m, col, [*pub, *primary]):
+            hist = in_span(pb_old, e)
+            y, *_ = np.linalg.lstsq(pa.T, e, rcond=None)
+            parts = [pub_cols[i] for i in np.flatnonzero(np.abs(y) > 1e-7)]
+            news = _new_parts(pa, pub_cols, pb_old, e, news_of)
+            out.append(
+                Finding(
+                    "small_derived_group",
+                    f"a group of {n_a} respondent(s) can be derived from published cells: "
+                    + "; ".join(labels[j] for j in parts[:6]),
+                    () if hist else news,
+                    tuple(labels[j] for j in parts[:6]),
+                    n_a,
+                    not hist,
+                    digest(grp),
+                )
+            )
+    # any other union of atoms that is determined and small (exhaustive search, one MILP)
+    reported = {f.group for f in out}
+    protected = [m[:, col[c.cell]] for c in (*pub, *primary)]
+
+    def reject(x: np.ndarray) -> bool:
+        grp = np.isin(p_which, np.flatnonzero(x))
+        return (
+            in_span(pb_old, x)
+            or digest(grp) in reported
+            or any(np.array_equal(grp, c) for c in protected)
+        )
+
+    limit = _threshold(kinds, rules) - 1
+    x = find_small_group(pa, p_counts, limit, reject, span=pb_all)
+    if x is not None:
+        grp = np.isin(p_which, np.flatnonzero(x))
+        y, *_ = np.linalg.lstsq(pa.T, x, rcond=None)
+        parts = [pub_cols[i] for i in np.flatnonzero(np.abs(y) > 1e-7)]
+        n_g = int(grp.sum())
+        out.append(
+            Finding(
+                "small_derived_group",
+                f"a group of {n_g} respondent(s) can be derived from published cells: "
+                + "; ".join(labels[j] for j in parts[:6]),
+                _new_parts(pa, pub_cols, pb_old, x, news_of),
+                tuple(labels[j] for j in parts[:6]),
+                n_g,
+                True,
+                digest(grp),
+            )
+        )
+    return out
+
+
+def _threshold(kinds: frozenset[str], rules: PrimaryRules) -> int:
+    """The minimum n of a derived group, as in :func:`_unsafe`."""
+    if kinds and kinds <= PERCENT_KINDS:
+        return rules.min_n_percent
+    if kinds == {TableKind.magnitude.value}:
+        return rules.min_n_magnitude
+    return rules.min_n_count
+
+
+def _is_cell(
+    grp: np.ndarray, m: np.ndarray, col: dict[CellDef, int], pub: Sequence[ReleasedCell]
+) -> bool:
+    """True if the group is exactly a published cell (judged by the primary rules) or a primary cell
+    (judged by the recomputation check)."""
+    return any(np.array_equal(m[:, col[c.cell]], grp) for c in pub)

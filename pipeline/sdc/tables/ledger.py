@@ -1,0 +1,283 @@
+"""The per-requester log of released tables.
+
+One JSON-lines file per requester in a ledger directory (``<dir>/<requester>.jsonl``); each line is one
+release: sequence number, request hash, data version, the rules used, the decision and its reasons,
+and every cell (definition, kind, status, unweighted n, weighted N, SHA-256 of its members: the caller
+chooses over what; ``wbm table`` uses row numbers of the data version, never respondent ids).
+Suppressed cells are logged too (the log is internal; it is what later requests are checked against).
+Refused requests are logged with their reasons and no cells.
+
+Writes are atomic (the whole file is rewritten to a temporary file and renamed, under an exclusive
+lock) and deterministic (sorted keys, no wall-clock time unless the caller passes ``logged_at``).
+Re-issuing a logged request (same requester, request hash and data version) appends nothing and is
+checked against the releases *before* it, so it gives the same table again. A release may be logged
+in several ledgers (``wbm table``: the run's own and ``--ledger DIR``); :func:`merged_history` reads
+them together, each release once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import InputError, Problem, UsageError
+from pipeline.fileio import write_text
+from pipeline.sdc.tables.cells import CellDef
+from pipeline.sdc.tables.history import ReleasedCell
+
+ENTRY_KIND = "disclosure-release"
+SCHEMA_VERSION = 1
+REQUESTER = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class Release:
+    requester: str
+    sequence: int
+    request_hash: str
+    data_version: str
+    label: str
+    decision: str  # release | suppress | refuse
+    reasons: tuple[str, ...]
+    rules: dict[str, object]
+    cells: tuple[ReleasedCell, ...]
+    digests: tuple[str, ...]
+    logged_at: str | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.requester}#{self.sequence} ({self.label or self.request_hash[:12]})"
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "kind": ENTRY_KIND,
+            "schema_version": SCHEMA_VERSION,
+            "requester": self.requester,
+            "sequence": self.sequence,
+            "request_hash": self.request_hash,
+            "data_version": self.data_version,
+            "label": self.label,
+            "decision": self.decision,
+            "reasons": list(self.reasons),
+            "rules": self.rules,
+            "logged_at": self.logged_at,
+            "cells": [
+                {
+                    **c.cell.to_json(),
+                    "key": c.cell.key,
+                    "kind": c.kind,
+                    "status": c.status,
+                    "n": c.n,
+                    "weighted_n": c.weighted_n,
+                    "index": c.index,
+                    "members_sha256": d,
+                }
+                for c, d in zip(self.cells, self.digests, strict=True)
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Release:
+        rid = f"{data['requester']}#{data['sequence']} ({data['label'] or str(data['request_hash'])[:12]})"
+        cells, digests = [], []
+        for c in data["cells"]:
+            cells.append(
+                ReleasedCell(
+                    CellDef.from_json(c),
+                    str(c["kind"]),
+                    str(c["status"]),
+                    int(c["n"]),
+                    None if c["weighted_n"] is None else float(c["weighted_n"]),
+                    rid,
+                    int(c["index"]),
+                )
+            )
+            digests.append(str(c["members_sha256"]))
+        return cls(
+            str(data["requester"]),
+            int(data["sequence"]),
+            str(data["request_hash"]),
+            str(data["data_version"]),
+            str(data["label"]),
+            str(data["decision"]),
+            tuple(data["reasons"]),
+            dict(data["rules"]),
+            tuple(cells),
+            tuple(digests),
+            data.get("logged_at"),
+        )
+
+
+def _line(obj: object) -> str:
+    return json.dumps(
+        obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+    )
+
+
+class Ledger:
+    """The ledger directory. Reading is cheap; :meth:`record` appends one release atomically."""
+
+    def __init__(self, directory: str | Path) -> None:
+        self.directory = Path(directory)
+
+    def path(self, requester: str) -> Path:
+        if not REQUESTER.match(requester):
+            raise UsageError(
+                f"invalid requester name {requester!r}",
+                [
+                    Problem(
+                        "a requester is a lower-case name of letters, digits, '.', '_' or '-' (at most 64)",
+                        value=requester,
+                        expected="e.g. 'woodwize' or 'fonds-323'",
+                    )
+                ],
+            )
+        return self.directory / f"{requester}.jsonl"
+
+    def releases(self, requester: str) -> tuple[Release, ...]:
+        path = self.path(requester)
+        if not path.exists():
+            return ()
+        out = []
+        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+                if data.get("kind") != ENTRY_KIND or data.get("schema_version") != SCHEMA_VERSION:
+                    raise ValueError(f"not a {ENTRY_KIND} v{SCHEMA_VERSION} entry")
+                out.append(Release.from_json(data))
+            except (ValueError, KeyError, TypeError) as exc:
+                raise InputError(
+                    f"the disclosure ledger {path} is damaged",
+                    [
+                        Problem(
+                            str(exc),
+                            file=str(path),
+                            line=i,
+                            hint="restore the file from backup; never edit the ledger by hand",
+                        )
+                    ],
+                    code="ledger_damaged",
+                ) from None
+        return tuple(out)
+
+    def find(self, requester: str, request_hash: str, data_version: str) -> Release | None:
+        for r in self.releases(requester):
+            if r.request_hash == request_hash and r.data_version == data_version:
+                return r
+        return None
+
+    def history(
+        self, requester: str, data_version: str, request_hash: str | None = None
+    ) -> tuple[tuple[ReleasedCell, ...], tuple[str, ...]]:
+        """Cells released earlier to ``requester`` on ``data_version`` (for a re-issue: only those
+        before the first issue of ``request_hash``), and notes on what is not compared."""
+        return merged_history((self,), requester, data_version, request_hash)
+
+    def record(
+        self,
+        requester: str,
+        *,
+        request_hash: str,
+        data_version: str,
+        cells: Sequence[ReleasedCell],
+        digests: Sequence[str],
+        decision: str,
+        reasons: Sequence[str] = (),
+        label: str = "",
+        rules: dict[str, object] | None = None,
+        logged_at: str | None = None,
+    ) -> Release:
+        """Append one release (or return the logged one if this exact request was logged before)."""
+        if len(digests) != len(cells):
+            raise ValueError("one digest per cell is needed")
+        path = self.path(requester)
+        with _locked(path):
+            done = self.find(requester, request_hash, data_version)
+            if done is not None:
+                return done
+            seq = len(self.releases(requester)) + 1
+            rid = f"{requester}#{seq} ({label or request_hash[:12]})"
+            rel = Release(
+                requester,
+                seq,
+                request_hash,
+                data_version,
+                label,
+                decision,
+                tuple(reasons),
+                dict(rules or {}),
+                tuple(_relabel(c, rid) for c in cells),
+                tuple(digests),
+                logged_at,
+            )
+            old = path.read_text(encoding="utf-8") if path.exists() else ""
+            write_text(path, old + _line(rel.to_json()) + "\n")
+        return rel
+
+
+def merged_history(
+    ledgers: Sequence[Ledger], requester: str, data_version: str, request_hash: str | None = None
+) -> tuple[tuple[ReleasedCell, ...], tuple[str, ...]]:
+    """:meth:`Ledger.history` over several ledgers (e.g. a run's own ``RUNDIR/ledger`` and a
+    requester's ``--ledger DIR``), the first ledger's first: every release once however many ledgers
+    hold it, identified as :meth:`Ledger.record` identifies it (requester, request hash and data
+    version; sequence numbers differ between ledgers). For a re-issue (``request_hash``), releases any
+    ledger logged at or after its first issue are left out, as in a single ledger."""
+    logs = [led.releases(requester) for led in _distinct(ledgers)]
+    later: set[tuple[str, str]] = set()
+    if request_hash is not None:
+        this = (request_hash, data_version)
+        for log in logs:
+            keys = [(r.request_hash, r.data_version) for r in log]
+            if this in keys:
+                later.update(keys[keys.index(this) :])
+    seen: set[tuple[str, str]] = set()
+    cells: list[ReleasedCell] = []
+    other = 0
+    for log in logs:
+        for r in log:
+            key = (r.request_hash, r.data_version)
+            if key in seen or key in later:
+                continue
+            seen.add(key)
+            if r.data_version != data_version:
+                other += 1
+                continue
+            cells.extend(r.cells)
+    notes = (
+        (f"{other} earlier release(s) on other data versions were not compared",) if other else ()
+    )
+    return tuple(cells), notes
+
+
+def _distinct(ledgers: Sequence[Ledger]) -> list[Ledger]:
+    """The ledgers in order, each directory once."""
+    out: dict[Path, Ledger] = {}
+    for led in ledgers:
+        out.setdefault(led.directory.resolve(), led)
+    return list(out.values())
+
+
+def _relabel(c: ReleasedCell, rid: str) -> ReleasedCell:
+    return ReleasedCell(c.cell, c.kind, c.status, c.n, c.weighted_n, rid, c.index)
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = path.with_name(f".{path.name}.lock")
+    with open(lock, "a+b") as fh:
+        try:
+            import fcntl
+
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        except ImportError:  # pragma: no cover - not POSIX: atomic rename still protects the file
+            pass
+        yield
