@@ -194,8 +194,8 @@ def weight_frame(
             bounds=bnd,
             max_iter=max_iter,
             tol=tol,
-            targets=targets,
-        )  # type: ignore[arg-type]
+            targets=targets,  # type: ignore[arg-type]
+        )
 
     res = fit(b)
     notices += res.notices
