@@ -67,7 +67,7 @@ def test_change_between_waves_equals_svyglm(
     golden: pd.DataFrame, waves: dict[int, tuple[pd.DataFrame, Design]], indicator: str, stat: str
 ) -> None:
     tables = {
-        y: estimate_table(df, des, [indicator], ["sector"], stat=stat)  # type: ignore[arg-type]
+        y: estimate_table(df, des, [indicator], ["sector"], stat=stat)
         for y, (df, des) in waves.items()
     }
     cmp = compare_waves(tables[2023], tables[2019])
