@@ -45,7 +45,7 @@ def _table(n_vars: int = 3) -> ReleaseTable:
         frame,
         tuple(variables + extra),
         None,
-        ((-9, "no_answer", "no answer"),),  # type: ignore[arg-type]
+        ((-9, "no_answer", "no answer"),),
         "en",
     )
 
