@@ -18,6 +18,7 @@ from pipeline.reports.charts import WIDTH, Bar, BarChart, render_bar_chart
 from pipeline.reports.context import ReportContext
 from pipeline.reports.rundir import context_from_run
 from pipeline.reports.waves import from_table
+from pipeline.rundata import layout
 
 SVG = "{http://www.w3.org/2000/svg}"
 pct = st.floats(0.0, 100.0, allow_nan=False)
@@ -105,12 +106,12 @@ def test_run_directory_read_leniently(tmp_path, q):
     (tmp_path / "manifest.json").write_text(
         json.dumps({"stages": {"validate": "?"}, "parameters": {"min_n": "x"}})
     )
-    (tmp_path / "01_validate").mkdir()
-    (tmp_path / "01_validate" / "diagnostics.json").write_text(
+    (layout.stage_dir(tmp_path, "validate")).mkdir()
+    (layout.stage_file(tmp_path, "validate", layout.DIAGNOSTICS)).write_text(
         json.dumps({"counts_by_mode": {"web": 10, "paper": 5}})
     )
-    (tmp_path / "02_weight").mkdir()
-    (tmp_path / "02_weight" / "diagnostics.json").write_text("{not json")
+    (layout.stage_dir(tmp_path, "weight")).mkdir()
+    (layout.stage_file(tmp_path, "weight", layout.DIAGNOSTICS)).write_text("{not json")
     ctx = context_from_run(tmp_path, q, ReportContext(run_id="r1"))
     assert (
         ctx.counts_by_mode == (("paper", 5), ("web", 10))
