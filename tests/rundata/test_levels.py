@@ -75,7 +75,7 @@ def test_level_code(value, expected):
 
 
 codes = st.one_of(
-    st.integers(-10**6, 10**6),
+    st.integers(-(10**6), 10**6),
     st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=6),
     st.booleans(),
@@ -91,20 +91,16 @@ def test_level_text_is_idempotent(value):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.integers(-10**9, 10**9))
+@given(st.integers(-(10**9), 10**9))
 def test_an_integer_code_reads_alike_however_it_is_stored(code):
-    forms = (code, float(code), str(code), f"{code}.0", f" {code} ", np.int64(code), np.float64(code))
+    forms = (
+        code,
+        float(code),
+        str(code),
+        f"{code}.0",
+        f" {code} ",
+        np.int64(code),
+        np.float64(code),
+    )
     assert {level_text(f) for f in forms} == {str(code)}
     assert level_code(level_text(code)) == code
-
-
-def test_importing_levels_loads_no_numpy_or_pandas():
-    import subprocess
-    import sys
-
-    code = (
-        "import sys, pipeline.rundata.levels, pipeline.rundata.columns, pipeline.rundata.layout, "
-        "pipeline.rundata.read; bad = [m for m in ('numpy', 'pandas') if m in sys.modules]; "
-        "assert not bad, bad"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)
