@@ -28,6 +28,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipeline.rundata import layout as run_layout
+
 KIND = "wbm-archive"
 LAYOUT_VERSION = 1
 
@@ -45,12 +47,13 @@ QUESTIONNAIRE_SOURCE = "questionnaire.source.yaml"
 
 #: Files copied from the run, byte for byte: (role, path relative to the run and to the wave folder).
 RUN_FILES: tuple[tuple[str, str], ...] = (
-    ("manifest", "manifest.json"),
-    ("weighting", "02_weight/diagnostics.json"),
-    ("scored", "03_score/scored.parquet"),
-    ("estimates", "04_estimate/estimates.parquet"),
+    ("manifest", run_layout.MANIFEST),
+    ("weighting", run_layout.relative("weight", run_layout.DIAGNOSTICS)),
+    ("scored", run_layout.relative("score", run_layout.SCORED)),
+    ("estimates", run_layout.relative("estimate", run_layout.ESTIMATES)),
 )
 REQUIRED_RUN_FILES = ("manifest", "scored", "estimates")
+RUN_PATH = dict(RUN_FILES)  # role -> path relative to the run and to the wave folder
 
 SERIES_FILE = "series.json"
 ESTIMATES_VIEW = "estimates.parquet"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.archive.layout import REQUIRED_RUN_FILES, RUN_FILES
+from pipeline.archive.layout import REQUIRED_RUN_FILES, RUN_FILES, RUN_PATH
 from pipeline.archive.records import Calibration, DesignModel, Margin
 from pipeline.errors import InputError, Problem, UsageError
 from pipeline.questionnaire.model import Questionnaire
@@ -122,7 +122,7 @@ def design_from_run(run: Path, q: Questionnaire, diagnostics: dict[str, Any]) ->
             )
             for name, rows in groups.items()
         )
-        source = "02_weight/diagnostics.json"
+        source = RUN_PATH["weighting"]
     else:
         margins = tuple(Margin(variables=(v,)) for v in q.weighting)
         source = "questionnaire weighting variables"
@@ -139,7 +139,7 @@ def read_run(run_dir: str | Path) -> RunBundle:
 
     import pandas as pd
 
-    from pipeline.reports.rundir import require_run_dir, run_manifest
+    from pipeline.rundata.read import require_run_dir, run_manifest
 
     run = require_run_dir(Path(run_dir))
     manifest = run_manifest(run)
@@ -179,7 +179,7 @@ def read_run(run_dir: str | Path) -> RunBundle:
     except Exception as exc:  # pyarrow raises many kinds: all mean "not readable parquet"
         raise InputError(
             f"{run}: the scored data cannot be read ({exc.__class__.__name__})",
-            [Problem(str(exc)[:300], file=str(run / "03_score/scored.parquet"), hint=ADD_HINT)],
+            [Problem(str(exc)[:300], file=str(run / RUN_PATH["scored"]), hint=ADD_HINT)],
             code="archive_bad_run",
         ) from exc
     diagnostics: dict[str, Any] = {}

@@ -145,11 +145,11 @@ def build_views(root: Path, chain: Sequence[WaveRecord], series: str, out: Path)
     frames = []
     for rec, q, t in sorted(zip(chain, qs, ts, strict=True), key=lambda x: x[0].year):
         base = L.wave_dir(root, rec.id)
-        scored = pd.read_parquet(base / "03_score" / "scored.parquet")
+        scored = pd.read_parquet(base / L.RUN_PATH["scored"])
         rel = f"{L.RESPONDENTS_VIEW}/{rec.year}.parquet"
         write_parquet(out / rel, harmonised_respondents(scored, q, qs[0], t))
         files.append({"path": rel, "sha256": sha256_file(out / rel), "wave": rec.year})
-        est = pd.read_parquet(base / "04_estimate" / "estimates.parquet")
+        est = pd.read_parquet(base / L.RUN_PATH["estimates"])
         frames.append(harmonised_estimates(est, t, breaks_at, series=series))
     write_parquet(out / L.ESTIMATES_VIEW, pd.concat(frames, ignore_index=True))
     files.append({"path": L.ESTIMATES_VIEW, "sha256": sha256_file(out / L.ESTIMATES_VIEW)})

@@ -16,17 +16,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.archive import layout as L
 from pipeline.fileio import write_parquet
 from pipeline.questionnaire.load import load_questionnaire, resolve
 from pipeline.questionnaire.model import Questionnaire
 from pipeline.questionnaire.trend import trend_map
 
-RUN_FILES = (
-    "manifest.json",
-    "02_weight/diagnostics.json",
-    "03_score/scored.parquet",
-    "04_estimate/estimates.parquet",
-)
+RUN_FILES = tuple(path for _role, path in L.RUN_FILES)
+SCORED, ESTIMATES, WEIGHTING = (L.RUN_PATH[r] for r in ("scored", "estimates", "weighting"))
 
 
 def sha(path: Path) -> str:
@@ -91,7 +88,7 @@ def earlier_run(src: Path, dst: Path, now: Questionnaire, earlier_ref: str) -> P
     tm = trend_map(now, before)
     var = dict(tm.variables)
     ind = dict(tm.indicators)
-    scored = pd.read_parquet(dst / "03_score/scored.parquet")
+    scored = pd.read_parquet(dst / SCORED)
 
     def col(c: str) -> str | None:
         if c in var:
@@ -112,8 +109,8 @@ def earlier_run(src: Path, dst: Path, now: Questionnaire, earlier_ref: str) -> P
     scored = scored[[c for c, n in keep.items() if n is not None]].rename(
         columns={c: n for c, n in keep.items() if n is not None}
     )
-    write_parquet(dst / "03_score/scored.parquet", scored)
-    est = pd.read_parquet(dst / "04_estimate/estimates.parquet")
+    write_parquet(dst / SCORED, scored)
+    est = pd.read_parquet(dst / ESTIMATES)
     names = [col(str(i)) for i in est["indicator"]]
     bys = [
         ":".join(var.get(p, "?") for p in str(b).split(":")) if str(b) else ""
@@ -121,8 +118,8 @@ def earlier_run(src: Path, dst: Path, now: Questionnaire, earlier_ref: str) -> P
     ]
     ok = [n is not None and "?" not in b for n, b in zip(names, bys, strict=True)]
     est = est.assign(indicator=names, by=bys)[ok].reset_index(drop=True)
-    write_parquet(dst / "04_estimate/estimates.parquet", est)
-    diag_path = dst / "02_weight/diagnostics.json"
+    write_parquet(dst / ESTIMATES, est)
+    diag_path = dst / WEIGHTING
     diag = json.loads(diag_path.read_text(encoding="utf-8"))
     for m in diag["margins"]:
         m["margin"] = "*".join(var[v] for v in m["margin"].split("*"))

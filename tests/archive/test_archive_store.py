@@ -22,7 +22,7 @@ from pipeline.archive.store import (
 from pipeline.cli import cli
 from pipeline.errors import PipelineError, UsageError
 
-from .archive_helpers import RUN_FILES, copy_run, earlier_run, sha, tree_hashes
+from .archive_helpers import ESTIMATES, RUN_FILES, SCORED, copy_run, earlier_run, sha, tree_hashes
 
 
 def test_both_waves_are_archived_with_design_and_questionnaire(two_waves: Path) -> None:
@@ -68,11 +68,11 @@ def test_other_data_for_an_archived_wave_needs_replace_and_keeps_the_old(
 
     from pipeline.fileio import write_parquet
 
-    from .archive_helpers import _record_outputs
+    from .archive_helpers import SCORED, _record_outputs
 
     run = copy_run(run_2023, tmp_path / "rerun")
-    scored = pd.read_parquet(run / "03_score/scored.parquet")
-    write_parquet(run / "03_score/scored.parquet", scored.iloc[:-1])
+    scored = pd.read_parquet(run / SCORED)
+    write_parquet(run / SCORED, scored.iloc[:-1])
     _record_outputs(run)
     before = tree_hashes(archive_copy)
     with pytest.raises(UsageError) as e:
@@ -84,14 +84,14 @@ def test_other_data_for_an_archived_wave_needs_replace_and_keeps_the_old(
     assert res.status == "replaced"
     kept = list((archive_copy / L.SUPERSEDED_DIR).iterdir())
     assert len(kept) == 1 and kept[0].name.startswith("wbm-werknemers-2023@")
-    assert sha(kept[0] / "03_score/scored.parquet") == sha(run_2023 / "03_score/scored.parquet")
+    assert sha(kept[0] / SCORED) == sha(run_2023 / SCORED)
     assert check_archive(archive_copy).problems == ()
 
 
 def test_a_changed_wave_file_is_reported_and_blocks_changes(
     archive_copy: Path, run_2019: Path
 ) -> None:
-    target = L.wave_dir(archive_copy, "wbm-werknemers-2019") / "04_estimate/estimates.parquet"
+    target = L.wave_dir(archive_copy, "wbm-werknemers-2019") / ESTIMATES
     data = bytearray(target.read_bytes())
     data[100] ^= 0xFF
     target.write_bytes(bytes(data))
@@ -141,10 +141,10 @@ def test_not_a_run_and_a_changed_run_file_are_located(tmp_path: Path, run_2023: 
     assert e.value.code == "archive_bad_run"
     assert any("scored.parquet" in (p.file or "") for p in e.value.problems)
     run = copy_run(run_2023, tmp_path / "run")
-    (run / "04_estimate/estimates.parquet").write_bytes(b"PAR1")
+    (run / ESTIMATES).write_bytes(b"PAR1")
     with pytest.raises(UsageError) as e2:
         add_run(tmp_path / "a", run)
-    assert e2.value.problems[0].file == str(run / "04_estimate/estimates.parquet")
+    assert e2.value.problems[0].file == str(run / ESTIMATES)
     assert not (tmp_path / "a" / L.WAVES_DIR).exists()
 
 
@@ -197,16 +197,14 @@ def test_cli_add_list_check_export(run_2023: Path, run_2019: Path, tmp_path: Pat
             str(tmp_path / "x"),
         ],
     )
-    assert r.exit_code == 0 and sha(tmp_path / "x/03_score/scored.parquet") == sha(
-        run_2023 / "03_score/scored.parquet"
-    )
+    assert r.exit_code == 0 and sha(tmp_path / "x" / SCORED) == sha(run_2023 / SCORED)
 
 
 def test_cli_damage_exit_code_and_message(archive_copy: Path) -> None:
     from pipeline.cli import main
 
-    f = L.wave_dir(archive_copy, "wbm-werknemers-2023") / "03_score/scored.parquet"
-    shutil.copyfile(L.wave_dir(archive_copy, "wbm-werknemers-2019") / "03_score/scored.parquet", f)
+    f = L.wave_dir(archive_copy, "wbm-werknemers-2023") / SCORED
+    shutil.copyfile(L.wave_dir(archive_copy, "wbm-werknemers-2019") / SCORED, f)
     with pytest.raises(SystemExit) as e:
         main(["archive", "check", "--archive", str(archive_copy)])
     assert e.value.code == 3
@@ -216,8 +214,8 @@ def test_earlier_run_helper_keeps_numbers(run_2019: Path, run_2023: Path) -> Non
     """The helper's 2019 run holds the 2023 numbers under the 2019 names (a premise of the tests)."""
     import pandas as pd
 
-    a = pd.read_parquet(run_2023 / "04_estimate/estimates.parquet")
-    b = pd.read_parquet(run_2019 / "04_estimate/estimates.parquet")
+    a = pd.read_parquet(run_2023 / ESTIMATES)
+    b = pd.read_parquet(run_2019 / ESTIMATES)
     x = a[(a["indicator"] == "werkstress") & (a["by"] == "sector")]["estimate"].to_numpy()
     y = b[(b["indicator"] == "stress") & (b["by"] == "sector")]["estimate"].to_numpy()
     assert len(x) == 16 and (x == y).all()
