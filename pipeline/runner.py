@@ -21,15 +21,7 @@ from pydantic import BaseModel, ConfigDict
 
 from pipeline.errors import InputError, Problem, UsageError, one_of
 from pipeline.manifest import Manifest, file_entry
-
-STAGES = ("validate", "weight", "score", "estimate", "outputs")
-STAGE_DIRS = {
-    "validate": "01_validate",
-    "weight": "02_weight",
-    "score": "03_score",
-    "estimate": "04_estimate",
-    "outputs": "05_outputs",
-}
+from pipeline.rundata.layout import STAGES, manifest_path, stage_dir, stage_file
 
 
 class InputSpec(BaseModel):
@@ -108,12 +100,12 @@ class Run:
         self.manifest = Manifest.open(self.dir)
 
     def stage_dir(self, stage: str) -> Path:
-        d = self.dir / STAGE_DIRS[stage]
+        d = stage_dir(self.dir, stage)
         d.mkdir(parents=True, exist_ok=True)
         return d
 
     def need(self, stage: str, name: str) -> Path:
-        p = self.dir / STAGE_DIRS[stage] / name
+        p = stage_file(self.dir, stage, name)
         if not p.exists():
             raise UsageError(
                 f"{p} is missing",
@@ -204,7 +196,7 @@ def run_stages(
         "estimate": st.stage_estimate,
         "outputs": st.stage_outputs,
     }
-    if "validate" in stages or not (run.dir / "manifest.json").exists():
+    if "validate" in stages or not manifest_path(run.dir).exists():
         start(run)
     results = []
     for s in STAGES:

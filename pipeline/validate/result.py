@@ -5,14 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-OUTPUT_FILES = (
-    "accepted.parquet",
-    "set_aside.parquet",
-    "edits.parquet",
-    "issues.parquet",
-    "diagnostics.json",
-    "validation_report.html",
-)
+from pipeline.rundata.layout import VALIDATE_FILES as OUTPUT_FILES
 
 
 @dataclass(frozen=True)
