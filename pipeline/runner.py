@@ -28,6 +28,8 @@ class InputSpec(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     path: Path
     mode: str | None = None
+    dialect: str | None = None  # declared import dialect (None: detected)
+    mapping: Path | None = None  # mapping of columns and codes (pipeline.ingest.mapping)
 
 
 class RunConfig(BaseModel):
@@ -60,7 +62,13 @@ class RunConfig(BaseModel):
             )
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         inputs = tuple(
-            InputSpec(path=wave_dir / i["path"], mode=i.get("mode")) for i in meta["inputs"]
+            InputSpec(
+                path=wave_dir / i["path"],
+                mode=i.get("mode"),
+                dialect=i.get("dialect"),
+                mapping=wave_dir / i["mapping"] if i.get("mapping") else None,
+            )
+            for i in meta["inputs"]
         )
         return cls(
             questionnaire=meta["questionnaire"],
@@ -135,7 +143,26 @@ def start(run: Run) -> None:
                 f"input file {spec.path} does not exist",
                 [Problem("no such file", file=str(spec.path))],
             )
-    run.manifest.set_inputs([file_entry(s.path, role="data", mode=s.mode) for s in cfg.inputs])
+    for spec in cfg.inputs:
+        if spec.mapping is not None and not spec.mapping.exists():
+            raise InputError(
+                f"mapping file {spec.mapping} does not exist",
+                [Problem("no such file", file=str(spec.mapping))],
+            )
+    entries = []
+    for s in cfg.inputs:
+        extra: dict[str, Any] = {"mode": s.mode}
+        if s.dialect:
+            extra["dialect"] = s.dialect
+        if s.mapping:
+            extra["mapping"] = s.mapping.name
+        entries.append(file_entry(s.path, role="data", **extra))
+    entries += [
+        file_entry(s.mapping, role="mapping", input=s.path.name)
+        for s in cfg.inputs
+        if s.mapping is not None
+    ]
+    run.manifest.set_inputs(entries)
     q = run.questionnaire()
     specs = [
         file_entry(

@@ -24,12 +24,18 @@ def stage_validate(run: Run) -> StageResult:
 
     q = run.questionnaire()
     out = run.stage_dir("validate")
-    inputs = [InputFile(path=s.path, mode=s.mode) for s in run.config.inputs]  # type: ignore[arg-type]
+    inputs = [
+        InputFile(path=s.path, mode=s.mode, dialect=s.dialect, mapping=s.mapping)  # type: ignore[arg-type]
+        for s in run.config.inputs
+    ]
     summary = run_validation(q, inputs, out)
     per_input = [
         {
             "file": i.file,
             "mode": i.mode,
+            "dialect": i.dialect,
+            "dialect_evidence": i.dialect_evidence,
+            "mapping": i.mapping,
             "read": i.rows_read,
             "accepted": i.accepted,
             "set_aside": i.set_aside,

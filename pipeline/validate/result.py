@@ -18,6 +18,9 @@ class InputSummary:
     rows_read: int
     accepted: int
     set_aside: int
+    dialect: str = "plain"  # how the file was read (pipeline.ingest.dialects)
+    dialect_evidence: str = ""  # "declared" or what it was detected from
+    mapping: str | None = None  # the mapping file's name
 
     @property
     def balanced(self) -> bool:

@@ -314,6 +314,13 @@ class ValidationFrames:
                     raw.n_rows,
                     sum(1 for r in ids if r in acc and r not in sa),
                     sum(1 for r in ids if r in sa and r not in acc),
+                    raw.dialect.name if raw.dialect else "plain",
+                    (
+                        ("declared" if raw.dialect.declared else raw.dialect.evidence)
+                        if raw.dialect
+                        else ""
+                    ),
+                    raw.input.mapping.name if raw.input.mapping else None,
                 )
             )
         reasons: dict[str, int] = {}
