@@ -51,6 +51,7 @@ class RunConfig(BaseModel):
     min_n_reliable: int = 50  # below: to be read with care
     release_seed: int = 2023
     wave_label: str = "2023"
+    policy: str | None = None  # the publisher's disclosure policy file (else $WBM_POLICY)
 
     @classmethod
     def from_wave_dir(cls, wave_dir: Path, **overrides: Any) -> RunConfig:

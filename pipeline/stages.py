@@ -225,8 +225,10 @@ def stage_outputs(run: Run) -> StageResult:
     from pipeline.release.build import build_release, load_run_source
     from pipeline.reports.batch import plan_reports, render_reports
     from pipeline.reports.rundir import context_from_run
+    from pipeline.sdc.publisher import publisher
     from pipeline.tables.standard import write_standard_table
 
+    pub = publisher(run.config.policy)  # --policy, else $WBM_POLICY; nothing is published without
     q = run.questionnaire()
     est = read_parquet(run.need("estimate", "estimates.parquet"))
     ctx = context_from_run(run.dir, q)
@@ -234,7 +236,11 @@ def stage_outputs(run: Run) -> StageResult:
     jobs = plan_reports(q, all_groups=True)
     reports = render_reports(est, q, out / "reports", jobs, context=ctx, formats=("html",))
     table = write_standard_table(
-        run.dir, out / "tables", min_n=run.config.min_n, min_n_reliable=run.config.min_n_reliable
+        run.dir,
+        out / "tables",
+        pub,
+        min_n=run.config.min_n,
+        min_n_reliable=run.config.min_n_reliable,
     )
     src = load_run_source(
         run.dir, questionnaire=q
@@ -252,5 +258,6 @@ def stage_outputs(run: Run) -> StageResult:
             "reports": sorted(p.name for p in reports),
             "table": table.name,
             "microdata": release.sav.name,
+            "policy": str(pub.policy.file),
         },
     )

@@ -54,15 +54,11 @@ class WaveData:
     method: str = ""  # weighting method, for the notes sheet
     reference: str = ""  # how the run names its questionnaire (a shipped id or a path)
     cutoff_population: str = DEFAULT_CUTOFFS  # the population whose cut-offs scored the data
+    policy: str | None = None  # the disclosure policy the run recorded (its outputs stage used)
 
     @property
     def wave(self) -> int:
         return self.questionnaire.study.wave
-
-    @property
-    def ledger_dir(self) -> Path | None:
-        """The default ledger of releases made on this run's data: ``RUNDIR/ledger``."""
-        return None if self.run_dir is None else self.run_dir / "ledger"
 
 
 def wave_data(
@@ -77,6 +73,7 @@ def wave_data(
     weighting: Sequence[str] | None = None,
     reference: str | None = None,
     cutoff_population: str = DEFAULT_CUTOFFS,
+    policy: str | None = None,
 ) -> WaveData:
     """A :class:`WaveData` from a frame in memory (checks the weight and weighting columns)."""
     from pipeline.estimation.api import require_columns
@@ -94,6 +91,7 @@ def wave_data(
         method,
         reference or q.study.id,
         cutoff_population,
+        policy,
     )
 
 
@@ -133,7 +131,22 @@ def load_run(run_dir: str | Path) -> WaveData:
         method=ctx.weighting.method,
         reference=str(qid),
         cutoff_population=str((params or {}).get("population") or DEFAULT_CUTOFFS),
+        policy=_recorded_policy(manifest),
     )
+
+
+def _recorded_policy(manifest: dict[str, Any]) -> str | None:
+    """The policy file the run's outputs stage published under (or its configuration named)."""
+    outputs = (
+        (manifest.get("stages") or {}).get("outputs")
+        if isinstance(manifest.get("stages"), dict)
+        else None
+    )
+    summary = outputs.get("summary") if isinstance(outputs, dict) else None
+    for where in (summary, manifest.get("parameters")):
+        if isinstance(where, dict) and isinstance(where.get("policy"), str) and where["policy"]:
+            return str(where["policy"])
+    return None
 
 
 def _json(path: Path) -> dict[str, Any]:
