@@ -16,6 +16,8 @@ import pytest
 from pipeline.paths import REPO_ROOT
 from pipeline.release.build import build_release, load_run_source
 
+from ..publisher_helpers import make_publisher
+
 SHIPPED = REPO_ROOT / "questionnaires" / "wbm-werknemers-2023.yaml"
 SEX_LABEL = "label: {nl: geslacht, en: sex}"
 TITLE = 'en: "Flemish Workability Monitor 2023 - employees"'
@@ -49,7 +51,10 @@ def path_run(small_demo, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path
     )
     run_dir = base / "run"
     shutil.copytree(demo.run_dir, run_dir, ignore=shutil.ignore_patterns("05_outputs"))
-    cfg = RunConfig.from_wave_dir(demo.wave_dir).model_copy(update={"questionnaire": str(qpath)})
+    policy = make_publisher(base / "publisher")  # module scope: before $WBM_POLICY is set
+    cfg = RunConfig.from_wave_dir(demo.wave_dir, policy=str(policy)).model_copy(
+        update={"questionnaire": str(qpath)}
+    )
     run = Run(run_dir, cfg)
     start(
         run
