@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from pipeline.runner import STAGES
+from pipeline.rundata.layout import STAGES
 
 
 @click.command("run")
@@ -81,9 +81,10 @@ def run(
 ) -> None:
     """Run pipeline stages; each stage writes its own folder in the run directory."""
     from pipeline.errors import UsageError
+    from pipeline.rundata.layout import policy_reference
     from pipeline.runner import InputSpec, Run, RunConfig, run_stages
 
-    policy_file = None if policy is None else str(Path(policy).resolve())
+    policy_file = None if policy is None else policy_reference(policy, out_dir)
     opts: dict[str, object] = {"min_n": min_n, "min_n_reliable": min_n_reliable}
     if policy_file is not None:
         opts["policy"] = policy_file

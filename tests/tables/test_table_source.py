@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.reports.rundir import SCORED, context_from_run
+from pipeline.reports.rundir import context_from_run
+from pipeline.rundata import layout
 from pipeline.tables.source import load_run
+
+SCORED = layout.relative("score", layout.SCORED)
 
 
 def test_data_version_is_the_content_hash_of_the_data_tabulated(run_copy, monkeypatch):
