@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from pipeline.errors import DisclosureError, SpecError
+from pipeline.rundata import layout
 from pipeline.tables.api import make_table
 from pipeline.tables.source import load_run
 
@@ -31,7 +32,7 @@ from .tables_helpers import (
 
 @pytest.fixture(scope="module")
 def scored(small_run_dir) -> pd.DataFrame:
-    return pd.read_parquet(small_run_dir / "03_score" / "scored.parquet")
+    return pd.read_parquet(layout.stage_file(small_run_dir, "score", layout.SCORED))
 
 
 # ------------------------------------------------------------------ finding 2: the policy's thresholds
@@ -150,13 +151,17 @@ def test_the_same_data_written_otherwise_has_the_same_version(small_run_dir, sco
     from pipeline.dataversion import data_version
 
     run = tmp_path / "run"
-    shutil.copytree(small_run_dir, run, ignore=shutil.ignore_patterns("05_outputs", "04_estimate"))
+    shutil.copytree(
+        small_run_dir,
+        run,
+        ignore=shutil.ignore_patterns(layout.STAGE_DIRS["outputs"], layout.STAGE_DIRS["estimate"]),
+    )
     df = scored.sample(frac=1.0, random_state=3)[list(reversed(scored.columns))]
     for col in ("sector", "statute", "sex"):
         df[col] = df[col].astype("Int64")
     df["_mode"] = df["_mode"].astype("category")
     df.reset_index(drop=True).to_parquet(
-        run / "03_score" / "scored.parquet", compression="gzip", row_group_size=500
+        layout.stage_file(run, "score", layout.SCORED), compression="gzip", row_group_size=500
     )
     assert load_run(run).data_version == load_run(small_run_dir).data_version
     changed = scored.copy()
