@@ -91,7 +91,7 @@ class WaveRecord(Record):
     year: int
     title: str
     questionnaire: QuestionnaireRef
-    data_version: str  # SHA-256 of the scored data (what tables and releases call the data version)
+    data_version: str  # canonical content hash of the scored data (pipeline.dataversion)
     cutoff_population: str = "default"  # the cut-offs the data were scored with
     synthetic: bool = False
     run_name: str  # the run folder's name when it was added (no absolute paths)

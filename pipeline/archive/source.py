@@ -139,6 +139,7 @@ def read_run(run_dir: str | Path) -> RunBundle:
 
     import pandas as pd
 
+    from pipeline.dataversion import data_version
     from pipeline.rundata.read import require_run_dir, run_manifest
 
     run = require_run_dir(Path(run_dir))
@@ -199,7 +200,7 @@ def read_run(run_dir: str | Path) -> RunBundle:
         questionnaire_ref=ref,
         manifest=manifest,
         design=design_from_run(run, q, diagnostics),
-        data_version=sha256(files["scored"]),
+        data_version=data_version(scored),
         respondents=len(scored),
         synthetic=bool(isinstance(meta, dict) and meta.get("synthetic")),
         cutoff_population=str((params or {}).get("population") or "default"),

@@ -359,6 +359,14 @@ def _conflicts(state: ArchiveState, rec: WaveRecord) -> list[Problem]:
     return out
 
 
+def _same_run(rec: WaveRecord, bundle: RunBundle) -> bool:
+    """The same data version and the same run files, byte for byte."""
+    archived = {f.role: f.sha256 for f in rec.files}
+    return rec.data_version == bundle.data_version and all(
+        archived.get(role) == sha256(data) for role, data in bundle.files.items()
+    )
+
+
 def add_run(root: str | Path, run_dir: str | Path, *, replace: bool = False) -> AddResult:
     """Add a finished run (see the module docstring). Creates the archive if ``root`` does not exist."""
     from pipeline.archive.views import rebuild_series, series_of
@@ -371,14 +379,16 @@ def add_run(root: str | Path, run_dir: str | Path, *, replace: bool = False) -> 
         require_intact(state, "added")
         study = bundle.questionnaire.study.id
         old = state.wave(study)
-        if old is not None and old.data_version == bundle.data_version:
+        if old is not None and _same_run(old, bundle):
             return AddResult("unchanged", old, series_of(state.waves, old.id))
         if old is not None and not replace:
             raise UsageError(
                 f"the archive already holds wave {study} with other data",
                 [
                     Problem(
-                        "another data version of the same wave",
+                        "another data version of the same wave"
+                        if old.data_version != bundle.data_version
+                        else "the same data version, but other run files (estimates, diagnostics)",
                         file=str(L.wave_dir(root, study) / L.WAVE_FILE),
                         value=bundle.data_version[:12],
                         expected=f"data version {old.data_version[:12]} (archived from run "
