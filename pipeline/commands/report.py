@@ -81,8 +81,9 @@ import click
     "archive_dir",
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
+    envvar="WBM_ARCHIVE",
     help="The wave archive: show the earlier waves of the series (trend charts, change tests) "
-    "[default: the archive the run was made with, if any].",
+    "[default: $WBM_ARCHIVE, else the archive the run was made with, if any].",
 )
 def report(
     run_dir: Path,
