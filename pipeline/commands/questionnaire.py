@@ -154,13 +154,24 @@ def proof(file: str, out_file: Path | None, lang: str, mode: str) -> None:
 def diff(old: str, new: str, as_json: bool) -> None:
     """Compare two questionnaires (items, choices, routing, limits, scales, cut-offs, rules).
 
-    When NEW declares a mapping to OLD, renamed items and indicators are paired through it.
+    When NEW declares a mapping to OLD, renamed items and indicators are paired through it. The
+    "trend" section says what the changes mean for the series: which indicators (and breakdown
+    variables) break between the two waves and why, and which start in NEW; the wave archive and the
+    reports mark the same breaks.
     """
+    from pipeline.questionnaire.breaks import comparability, render_comparability
     from pipeline.questionnaire.diff import diff_questionnaires
     from pipeline.questionnaire.load import load_questionnaire
 
-    d = diff_questionnaires(load_questionnaire(old), load_questionnaire(new))
-    click.echo(json.dumps(d.as_json(), indent=2, ensure_ascii=False) if as_json else d.render())
+    a, b = load_questionnaire(old), load_questionnaire(new)
+    d = diff_questionnaires(a, b)
+    comp = comparability(a, b)
+    if as_json:
+        click.echo(
+            json.dumps({**d.as_json(), "trend": comp.as_json()}, indent=2, ensure_ascii=False)
+        )
+    else:
+        click.echo(d.render() + "\n\n" + render_comparability(comp))
 
 
 @questionnaire.command("import-xlsform")

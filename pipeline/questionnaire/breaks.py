@@ -83,6 +83,36 @@ class Comparability:
                 return b
         return None
 
+    def as_json(self) -> dict[str, object]:
+        def one(b: Break) -> dict[str, object]:
+            return {
+                "name": b.name,
+                "reasons": [{"code": c, "detail": d} for c, d in b.reasons],
+                "text_nl": b.text_nl(),
+            }
+
+        return {
+            "breaks": [one(b) for b in self.breaks],
+            "variable_breaks": [one(b) for b in self.variable_breaks],
+            "new_indicators": list(self.new_indicators),
+        }
+
+
+def render_comparability(c: Comparability) -> str:
+    """The "[trend]" section of ``wbm questionnaire diff``."""
+    lines = ["[trend]"]
+    for b in c.breaks:
+        lines.append(f"  | series break: {b.name} ({'; '.join(d for _, d in b.reasons)})")
+    for b in c.variable_breaks:
+        lines.append(
+            f"  | not comparable as a breakdown: {b.name} ({'; '.join(d for _, d in b.reasons)})"
+        )
+    for name in c.new_indicators:
+        lines.append(f"  + series starts: {name}")
+    if len(lines) == 1:
+        lines.append("  every indicator of both waves is comparable: no break")
+    return "\n".join(lines)
+
 
 def _rename_expr(text: str | None, names: Mapping[str, str]) -> str | None:
     """An expression with variables renamed (old -> new), in canonical text; None stays None."""

@@ -114,3 +114,33 @@ def test_condition_definition_change_breaks(q23: Questionnaire) -> None:
     c = comparability(q23, new)
     assert c.indicator_break("mod_frequent_verzuim").codes == ("definition",)  # type: ignore[union-attr]
     assert comparability(q23, q23).breaks == ()
+
+
+def test_the_shipped_history_chains_without_breaks() -> None:
+    """Employees 2004-2023 and self-employed 2007-2023: each wave maps to the one before, no break."""
+    from pipeline.archive.harmonise import translations
+
+    for pop, years in (
+        ("werknemers", (2023, 2019, 2016, 2013, 2010, 2007, 2004)),
+        ("zelfstandigen", (2023, 2019, 2016, 2013, 2010, 2007)),
+    ):
+        qs = [load_questionnaire(f"wbm-{pop}-{y}") for y in years]
+        for later, earlier in zip(qs, qs[1:], strict=False):
+            assert later.mapping is not None and later.mapping.previous == earlier.study.id
+        ts, breaks = translations(qs)
+        assert breaks == {}
+        assert ts[-1].indicators[qs[-1].indicators[0].name] == qs[0].indicators[0].name
+    assert load_questionnaire("wbm-werknemers-2004").mapping is None
+
+
+def test_cli_diff_shows_the_trend_section(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from pipeline.cli import main
+
+    main(["questionnaire", "diff", "wbm-werknemers-2019", "wbm-werknemers-2023"])
+    out = capsys.readouterr().out
+    assert "[trend]" in out and "+ series starts: mod_telewerk" in out
+    main(["questionnaire", "diff", "wbm-werknemers-2016", "wbm-werknemers-2019", "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert data["trend"] == {"breaks": [], "variable_breaks": [], "new_indicators": []}

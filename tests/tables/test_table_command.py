@@ -216,7 +216,10 @@ def test_a_wave_without_data_or_questionnaire_says_which_waves_exist(
     req = request_file(tmp_path, waves=[2011])
     code, err = wbm("table", req, "--run", small_run_dir, "--out", tmp_path / "o", capsys=capsys)
     assert code == 2 and "no data for wave 2011" in err
-    assert "no shipped questionnaire of employees has wave 2011 (waves: 2019, 2023, 2025)" in err
+    assert (
+        "no shipped questionnaire of employees has wave 2011 (waves: 2004, 2007, 2010, 2013, 2016, 2019, 2023, 2025)"
+        in err
+    )
 
 
 def test_run_without_scored_data(tmp_path, capsys):

@@ -267,9 +267,16 @@ def test_catalogue_is_read_from_the_study_headers():
         2025,
     ) in cat
     assert [c[0] for c in cat][-1] == "pc126"  # modules after the questionnaires
-    assert available_waves("werknemers") == [2019, 2023, 2025] and available_waves(
-        "ondernemingen"
-    ) == [2025]
+    assert available_waves("werknemers") == [
+        2004,
+        2007,
+        2010,
+        2013,
+        2016,
+        2019,
+        2023,
+        2025,
+    ] and available_waves("ondernemingen") == [2025]
 
 
 def _own_cutoffs():
