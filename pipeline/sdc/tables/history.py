@@ -298,9 +298,12 @@ def _atoms(m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             np.zeros(0, dtype=int),
             np.full(m.shape[0], -1),
         )
-    packed = np.packbits(m[inside], axis=1)
-    uniq, inv, counts = np.unique(packed, axis=0, return_inverse=True, return_counts=True)
-    patterns = np.unpackbits(uniq, axis=1, count=m.shape[1]).astype(bool)
+    packed = np.ascontiguousarray(np.packbits(m[inside], axis=1))
+    rows = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()  # one byte string per row
+    _, first, inv, counts = np.unique(
+        rows, return_index=True, return_inverse=True, return_counts=True
+    )
+    patterns = np.unpackbits(packed[first], axis=1, count=m.shape[1]).astype(bool)
     which = np.full(m.shape[0], -1)
     which[inside] = inv.ravel()
     return patterns, counts, which
