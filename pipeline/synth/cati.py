@@ -7,8 +7,8 @@ section; synthetic assumptions):
   *not applicable* code;
 * **no answer** and **don't know** as the agency codes them: choice items with the choice codes
   (e.g. 97, 98, 99), numbers with the number codes (e.g. 999997, 999998, 999999), declared as SPSS
-  user-missing with value labels. They are **not** the project's -1/-8/-9: the wave declares the
-  mapping (``wave.json``, input ``missing_codes``) and validation recodes them, logged as edits;
+  user-missing with value labels. They are **not** the project's -1/-8/-9: validation translates
+  them by their labels (the ``spss`` import dialect, :mod:`pipeline.ingest.dialects`);
 * **partial interviews**: the items after the break-off point are system-missing;
 * **paradata**: the interviewer of the last call and the number of call attempts (items
   ``interviewer`` and ``call_attempts`` where the questionnaire has them), the interview length.
@@ -32,8 +32,6 @@ from pipeline.synth.spec import AgencyMissing, CatiSpec
 from pipeline.synth.web import _fix_timestamp, _formats, _shown
 
 PARADATA = ("interviewer", "call_attempts", "interview_min")
-#: the project's missing code of each agency kind
-PROJECT_CODE = {"not_applicable": -1, "dont_know": -8, "no_answer": -9}
 AGENCY_LABELS = {
     "not_applicable": "niet van toepassing",
     "dont_know": "weet niet",
@@ -47,15 +45,6 @@ def agency_codes(spec: CatiSpec, item_type: ItemType) -> AgencyMissing:
         if item_type in (ItemType.single, ItemType.multiple)
         else spec.missing_number
     )
-
-
-def missing_code_map(spec: CatiSpec) -> list[list[int]]:
-    """``[[agency code, project code], ...]``: what ``wave.json`` declares for the export."""
-    out = []
-    for codes in (spec.missing_choice, spec.missing_number):
-        for kind, project in PROJECT_CODE.items():
-            out.append([int(getattr(codes, kind)), project])
-    return sorted(out)
 
 
 def cati_frame(

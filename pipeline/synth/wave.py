@@ -130,14 +130,12 @@ def generate_wave(
         injected["web"] = dict(sorted(web_log.items()))
         counts["web_records"] = len(web)
     if "cati" in q.study.modes and model.cati is not None:
-        from pipeline.synth.cati import cati_frame, missing_code_map, write_cati_sav
+        from pipeline.synth.cati import cati_frame, write_cati_sav
 
         tel = records.subset(records.mode == "cati")
         cati_df, cati_log = cati_frame(q, model.cati, tel, stream(seed, "cati"), background)
         files.append(write_cati_sav(q, model.cati, cati_df, out / CATI_FILE))
-        inputs.append(
-            {"path": CATI_FILE, "mode": "cati", "missing_codes": missing_code_map(model.cati)}
-        )
+        inputs.append({"path": CATI_FILE, "mode": "cati"})
         injected["cati"] = dict(sorted(cati_log.items()))
         counts["interviews"] = len(tel)
         counts["partial_interviews"] = int(cati_log.get("partial", 0))
