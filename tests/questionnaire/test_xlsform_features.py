@@ -225,3 +225,25 @@ def test_conditions_and_back(xls: str, expr: str) -> None:
     assert from_xlsform(xls, names) == expr
     back = to_xlsform(expr, names, {"m": {7: "x"}})
     assert from_xlsform(back, names) == expr
+
+
+def test_cli_import_lists_notices_and_codes_and_export_names_what_stays(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    form = Path(__file__).parent / "xlsforms" / "pyxform" / "specify_other.xlsx"
+    out = tmp_path / "q.yaml"
+    r = CliRunner().invoke(
+        cli, ["questionnaire", "import-xlsform", str(form), "--out", str(out), "--wave", "2024"]
+    )
+    assert r.exit_code == 0, r.output
+    text = out.read_text(encoding="utf-8")
+    assert "sexes: male = 1; sexes: female = 2" in text and "Not imported" in text
+    assert "not imported:" in r.output and "2 text choice names coded" in r.output
+    q = load_questionnaire(str(out))
+    assert q.study.wave == 2024 and q.choice_list("sexes").choices[0].name == "male"
+    back = tmp_path / "back.xlsx"
+    r = CliRunner().invoke(cli, ["questionnaire", "export-xlsform", "oe-2025", "--out", str(back)])
+    assert r.exit_code == 0 and back.exists()
+    assert "not in the XLSForm (kept in the YAML)" in r.output
