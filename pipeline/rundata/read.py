@@ -182,15 +182,17 @@ def stage_diagnostics(run_dir: str | Path, stage: str) -> dict[str, Any]:
 
 
 def read_scored(run_dir: str | Path) -> tuple[pd.DataFrame, str]:
-    """A run's scored data and its data version: ``03_score/scored.parquet`` read once, its SHA-256
-    computed over those bytes and the frame parsed from them in memory, so the version is the hash of
-    exactly the data returned. A missing run directory or scored file, or one that cannot be read or
+    """A run's scored data and its data version: ``03_score/scored.parquet`` read once and parsed in
+    memory; the version is the canonical content hash of exactly the frame returned
+    (:func:`pipeline.dataversion.data_version`: the same for the same respondents' data whatever the
+    run directory, row order or pandas/pyarrow version that wrote the file). A missing run directory or scored file, or one that cannot be read or
     parsed, is a located error (:class:`UsageError` for a missing stage, :class:`InputError` for a
     damaged file), never a pyarrow traceback."""
-    import hashlib
     import io
 
     import pandas as pd
+
+    from pipeline.dataversion import data_version
 
     run = Path(run_dir)
     if not run.is_dir():
@@ -243,7 +245,7 @@ def read_scored(run_dir: str | Path) -> tuple[pd.DataFrame, str]:
             ],
             code="bad_scored_data",
         ) from exc
-    return frame, hashlib.sha256(data).hexdigest()
+    return frame, data_version(frame)
 
 
 def estimates_files() -> tuple[str, ...]:
