@@ -50,6 +50,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Produce a custom table with disclosure control.",
     ),
     "release": ("pipeline.commands.release", "release", "Build an anonymised microdata release."),
+    "archive": (
+        "pipeline.commands.archive",
+        "archive",
+        "The wave archive: add finished runs, list, check, export, read series.",
+    ),
 }
 
 
