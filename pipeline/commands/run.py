@@ -82,6 +82,14 @@ from pipeline.rundata.layout import STAGES
     help="The publisher's disclosure policy (thresholds, registry, ledger) for the outputs stage "
     "[default: $WBM_POLICY].",
 )
+@click.option(
+    "--archive",
+    type=click.Path(file_okay=False),
+    default=None,
+    envvar="WBM_ARCHIVE",
+    help="The wave archive: the reports show the earlier waves of this wave's series "
+    "(trend charts, change tests) [default: $WBM_ARCHIVE, else none].",
+)
 def run(
     wave_dir: Path | None,
     questionnaire: str | None,
@@ -94,6 +102,7 @@ def run(
     min_n: int,
     min_n_reliable: int,
     policy: str | None,
+    archive: str | None,
 ) -> None:
     """Run pipeline stages; each stage writes its own folder in the run directory."""
     from pipeline.errors import UsageError
@@ -104,6 +113,8 @@ def run(
     opts: dict[str, object] = {"min_n": min_n, "min_n_reliable": min_n_reliable}
     if policy_file is not None:
         opts["policy"] = policy_file
+    if archive is not None:
+        opts["archive"] = policy_reference(archive, out_dir)
     if wave_dir is not None:
         if dialects or mappings:
             raise UsageError(
@@ -129,6 +140,7 @@ def run(
             min_n=min_n,
             min_n_reliable=min_n_reliable,
             policy=policy_file,
+            archive=None if archive is None else policy_reference(archive, out_dir),
         )
     r = Run(out_dir, cfg)
     results = run_stages(
