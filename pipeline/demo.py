@@ -33,6 +33,8 @@ class DemoResult:
     reports: tuple[Path, ...]
     table: Path
     microdata: Path
+    archive: Path | None = None  # the wave archive with the synthetic history (``--history``)
+    series: tuple[tuple[int, float, float, float], ...] = ()  # werkbaar werk: (wave, est, lo, hi)
 
     def render(self, elapsed: float | None = None) -> str:
         lines = [
@@ -54,17 +56,35 @@ class DemoResult:
             f"microdata:          {self.microdata}",
             f"manifest:           {layout.manifest_path(self.run_dir)}",
         ]
+        if self.archive is not None:
+            lines += [
+                "",
+                f"wave archive:       {self.archive} (every wave since {self.series[0][0]})",
+            ]
+            lines += [
+                f"  werkbaar werk {y}: {e:.1%} (95% CI {lo:.1%} - {hi:.1%})"
+                for y, e, lo, hi in self.series
+            ]
         if elapsed is not None:
             lines.append(f"finished in {elapsed:.1f} s")
         return "\n".join(lines)
 
 
 HEADLINES = ("werkbaar_werk", "werkstress")
+FULL_SIZE = 40_000  # the 2023 wave's invitations: --size scales the past waves by size / FULL_SIZE
 
 
 def run_demo(
-    out_dir: Path, *, size: int, seed: int, progress: Callable[[str], None] | None = None
+    out_dir: Path,
+    *,
+    size: int,
+    seed: int,
+    progress: Callable[[str], None] | None = None,
+    history: bool = False,
 ) -> DemoResult:
+    """The demo. ``history``: first generate every past wave since 2004 (sizes scaled like ``size``
+    to the 2023 wave's 40,000), run and archive them in ``OUT/archive``, so the reports show the
+    series; the 2023 run is added to the archive at the end."""
     from pipeline.rundata.layout import policy_reference
     from pipeline.runner import Run, RunConfig, run_stages
     from pipeline.sdc.publisher import init_publisher
@@ -77,7 +97,18 @@ def run_demo(
     policy = init_publisher(
         out_dir / "publisher"
     )  # the demo's publisher: reference policy, registry
-    run = Run(run_dir, RunConfig.from_wave_dir(wave_dir, policy=policy_reference(policy, run_dir)))
+    archive = None
+    if history:
+        from pipeline.history import build_history
+
+        archive = build_history(
+            out_dir, seed=seed, scale=size / FULL_SIZE, progress=progress
+        ).archive
+    extra = {} if archive is None else {"archive": policy_reference(archive, run_dir)}
+    run = Run(
+        run_dir,
+        RunConfig.from_wave_dir(wave_dir, policy=policy_reference(policy, run_dir), **extra),
+    )
     results = {
         r.stage: r
         for r in run_stages(run, progress=(lambda s: progress(f"stage {s}")) if progress else None)
@@ -101,6 +132,17 @@ def run_demo(
             )
         )
     out = results["outputs"].summary
+    series: tuple[tuple[int, float, float, float], ...] = ()
+    if archive is not None:
+        from pipeline.archive.api import open_archive
+        from pipeline.archive.store import add_run
+
+        series_name = add_run(archive, run_dir).series
+        s = open_archive(archive).series(series_name, "werkbaar_werk")
+        series = tuple(
+            (int(r.wave), float(r.estimate), float(r.ci_low), float(r.ci_high))
+            for r in s.itertuples()
+        )
     return DemoResult(
         wave_dir,
         run_dir,
@@ -109,6 +151,8 @@ def run_demo(
         tuple(layout.outputs_dir(run_dir, layout.REPORTS_DIR) / n for n in out["reports"]),
         layout.outputs_dir(run_dir, layout.TABLES_DIR) / str(out["table"]),
         layout.outputs_dir(run_dir, layout.MICRODATA_DIR) / str(out["microdata"]),
+        archive,
+        series,
     )
 
 

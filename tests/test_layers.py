@@ -44,7 +44,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "pipeline.fieldwork",
     ),
     "products": ("pipeline.reports", "pipeline.tables", "pipeline.release", "pipeline.archive"),
-    "orchestration": ("pipeline.runner", "pipeline.stages", "pipeline.demo"),
+    "orchestration": ("pipeline.runner", "pipeline.stages", "pipeline.demo", "pipeline.history"),
     "cli": ("pipeline.cli", "pipeline.commands", "pipeline.__main__"),
 }
 ORDER = tuple(LAYERS)

@@ -47,14 +47,42 @@ DEFAULT_QUESTIONNAIRE = (
     help="Synthetic model (name in pipeline/synth/models/ or YAML path); default: the one chosen "
     "for the questionnaire.",
 )
+@click.option(
+    "--wave",
+    "wave",
+    type=int,
+    default=None,
+    help="A past wave of the monitor (employees 2004, 2007, 2010, 2013, 2016, 2019, 2023; "
+    "self-employed since 2007): that wave's questionnaire, sample size and published figures.",
+)
+@click.option(
+    "--population",
+    type=click.Choice(["werknemers", "zelfstandigen"]),
+    default="werknemers",
+    show_default=True,
+    help="Whose monitor --wave is (employees or self-employed).",
+)
 def synth(
-    out_dir: Path, size: int | None, seed: int, questionnaire: str, model: str | None
+    out_dir: Path,
+    size: int | None,
+    seed: int,
+    questionnaire: str,
+    model: str | None,
+    wave: int | None,
+    population: str,
 ) -> None:
     """Generate a SYNTHETIC wave for any shipped instrument: keyed paper forms (CSV), a web export
     (.sav) or a telephone agency's export (.sav) with call records, the population margins, the
     sample frame and the true population values."""
     from pipeline.synth.wave import generate_wave
 
+    if wave is not None:
+        from pipeline.errors import UsageError
+        from pipeline.synth.history import wave_questionnaire
+
+        if questionnaire != DEFAULT_QUESTIONNAIRE:
+            raise UsageError("give --wave or --questionnaire, not both", code="bad_option")
+        questionnaire = wave_questionnaire(population, wave)
     s = generate_wave(out_dir, size=size, seed=seed, questionnaire=questionnaire, model_path=model)
     rate = s.respondents / s.size if s.size else 0.0
     click.echo(

@@ -98,6 +98,47 @@ class Calibration:
         return np.array([d[s] for s in scales])
 
 
+def group_shifts(
+    model: SynthModel,
+    members: list[int],
+    curves: list[np.ndarray],
+    means: np.ndarray,
+    calib: Calibration,
+    scales: tuple[str, ...],
+    groups: np.ndarray,
+    counts: np.ndarray,
+) -> dict[int, float]:
+    """Per target group (``traits.composite_by``) the shift of the composite's latents in the group's
+    cells that gives the group's composite rate its target, with the other parameters held at
+    ``calib``. ``groups``: each cell's code of the group variable."""
+    spec = model.traits.composite_by
+    assert spec is not None
+    b = calib.intercept_array(scales)
+    lam = calib.loading_array(scales)[members]
+    out: dict[int, float] = {}
+    for code, target in sorted(spec.targets.items()):
+        sel = groups == code
+        if not np.any(sel & (counts > 0)):
+            continue
+        w = counts[sel] / counts[sel].sum()
+        base = means[np.ix_(sel, members)] + b[None, members]
+        m, wm = collapse(base, w)
+
+        def rate(
+            d: float, m: np.ndarray = m, wm: np.ndarray = wm, t: float = target.value
+        ) -> float:
+            return float(none_rates(curves, m + d, lam) @ wm) - t
+
+        out[int(code)] = _solve(
+            rate,
+            -8.0,
+            8.0,
+            f"the rate of {model.traits.composite} in group {code}",
+            f"traits.composite_by.targets.{code}",
+        )
+    return out
+
+
 def _solve(f: Callable[[float], float], lo: float, hi: float, what: str, path: str) -> float:
     flo, fhi = f(lo), f(hi)
     if flo * fhi > 0:

@@ -190,6 +190,21 @@ class _Checker:
                     "not a composite indicator of the questionnaire",
                     t.composite,
                 )
+        if t.composite_by is not None:
+            if t.composite_by.variable not in self.codes:
+                self.bad(
+                    "traits.composite_by.variable",
+                    "must be a population variable",
+                    t.composite_by.variable,
+                    ", ".join(sorted(self.codes)),
+                )
+            else:
+                self.keys(
+                    "traits.composite_by.targets",
+                    t.composite_by.targets,
+                    t.composite_by.variable,
+                    False,
+                )
         scales = [ind_names[n].scale for n in t.indicators if n in ind_names]
         dup = sorted({s for s in scales if s is not None and scales.count(s) > 1})
         if dup:

@@ -165,6 +165,8 @@ def apply_rename(data: dict[str, Any]) -> dict[str, Any]:
         sample["allocation"]["by"] = _ren(v, sample["allocation"]["by"])
     traits = data.get("traits", {})
     traits["composite"] = _ren(ind, traits.get("composite"))
+    if isinstance(traits.get("composite_by"), dict):
+        traits["composite_by"]["variable"] = _ren(v, traits["composite_by"].get("variable"))
     traits["indicators"] = {
         _ren(ind, k): {**t, "effects": _keys(v, t.get("effects", {}))}
         for k, t in (traits.get("indicators") or {}).items()

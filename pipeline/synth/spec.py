@@ -142,11 +142,20 @@ class TraitSpec(Spec):
     item_model: ItemModelSpec | None = None  # overrides traits.item_model for this scale
 
 
+class GroupTargets(Spec):
+    """The composite's rate in groups of one population variable (e.g. werkbaar werk per sector):
+    met by a common shift of the composite's latents in each group's cells."""
+
+    variable: str
+    targets: dict[int, Sourced]
+
+
 class TraitsSpec(Spec):
     source: str
     item_model: ItemModelSpec
     composite: str | None = None
     composite_target: Sourced | None = None
+    composite_by: GroupTargets | None = None
     other_loading: Sourced
     indicators: dict[str, TraitSpec]
 
@@ -154,6 +163,8 @@ class TraitsSpec(Spec):
     def _shape(self) -> TraitsSpec:
         if (self.composite is None) != (self.composite_target is None):
             raise ValueError("'composite' and 'composite_target' go together")
+        if self.composite_by is not None and self.composite is None:
+            raise ValueError("'composite_by' needs a composite")
         return self
 
 

@@ -7,6 +7,7 @@ the scoring engine, the latent means per cell, the response predictors and the c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,6 +61,47 @@ class SynthWorld:
         """Column of the latent driving ``indicator`` (or None)."""
         owners = self.owners
         return owners.index(indicator) if indicator in owners else None
+
+
+GROUP_ROUNDS = 60  # alternations of the overall and the group calibration (converges in ~10)
+GROUP_TOL = 1e-9
+
+
+def _group_targets(
+    model: SynthModel,
+    scales: tuple[ScaleResponse, ...],
+    owners: tuple[str | None, ...],
+    composite_of: tuple[str, ...],
+    curves: dict[str, np.ndarray],
+    means: np.ndarray,
+    counts: np.ndarray,
+    population: Population,
+    calib: Calibration,
+    solve: Callable[[np.ndarray], Calibration],
+) -> tuple[np.ndarray, Calibration]:
+    """Latent means with each target group's shift of the composite's latents
+    (``traits.composite_by``), alternated with the overall calibration until both hold: the
+    indicators' and the composite's overall targets and every group's composite target."""
+    from pipeline.synth.calibrate import group_shifts
+
+    spec = model.traits.composite_by
+    assert spec is not None
+    names = tuple(s.scale for s in scales)
+    members = [owners.index(i) for i in composite_of]
+    member_curves = [curves[i] for i in composite_of]
+    groups = population.cell_codes[spec.variable]
+    shifts: dict[int, float] = {}
+    shifted = means
+    for _ in range(GROUP_ROUNDS):
+        step = group_shifts(model, members, member_curves, shifted, calib, names, groups, counts)
+        shifts = {k: shifts.get(k, 0.0) + v for k, v in step.items()}
+        shifted = means.copy()
+        for code, d in shifts.items():
+            shifted[np.ix_(groups == code, members)] += d
+        calib = solve(shifted)
+        if max((abs(v) for v in step.values()), default=0.0) < GROUP_TOL:
+            break
+    return shifted, calib
 
 
 def build_world(q: Questionnaire, model: SynthModel) -> SynthWorld:
@@ -120,18 +162,26 @@ def build_world(q: Questionnaire, model: SynthModel) -> SynthWorld:
         stratum, n_h = allocate(model, population, int(model.sample.size.value))
         N_h = np.bincount(stratum, weights=counts, minlength=n_h.shape[0])
         sampled = counts * np.divide(n_h, N_h, out=np.zeros_like(N_h), where=N_h > 0)[stratum]
-    calib = calibrate(
-        model,
-        tuple(s.scale for s in scales),
-        owners,
-        composite_of,
-        curves,
-        means,
-        counts,
-        response_linear,
-        web_linear,
-        sampled=sampled,
-    )
+
+    def solve(m: np.ndarray) -> Calibration:
+        return calibrate(
+            model,
+            tuple(s.scale for s in scales),
+            owners,
+            composite_of,
+            curves,
+            m,
+            counts,
+            response_linear,
+            web_linear,
+            sampled=sampled,
+        )
+
+    calib = solve(means)
+    if model.traits.composite_by is not None and composite_of:
+        means, calib = _group_targets(
+            model, scales, owners, composite_of, curves, means, counts, population, calib, solve
+        )
     return SynthWorld(
         q=q,
         model=model,

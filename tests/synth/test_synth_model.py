@@ -197,7 +197,7 @@ def test_a_later_wave_falls_back_to_the_latest_population_model_not_a_sector(q):
     )
     assert select_model(later).stem == "werknemers-2023"  # not pc126-2025, a sector's model
     earlier = q.model_copy(
-        update={"study": q.study.model_copy(update={"id": "wbm-werknemers-2010", "wave": 2010})}
+        update={"study": q.study.model_copy(update={"id": "wbm-werknemers-2001", "wave": 2001})}
     )
     with pytest.raises(SpecError) as err:
         select_model(earlier)
