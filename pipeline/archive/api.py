@@ -150,21 +150,27 @@ class Archive:
         columns: Sequence[str] | None = None,
     ) -> pd.DataFrame:
         """The harmonised estimates of a series (``views/<series>/estimates.parquet``), filtered."""
+        import pyarrow.compute as pc
         import pyarrow.parquet as pq
 
         self.info(series)
-        filters: list[tuple[str, str, Any]] = []
-        if waves is not None:
-            filters.append(("wave", "in", [int(w) for w in waves]))
-        if indicators is not None:
-            filters.append(("indicator", "in", list(indicators)))
-        if by is not None:
-            filters.append(("by", "in", list(by)))
-        table = pq.read_table(
-            L.views_dir(self.root, series) / L.ESTIMATES_VIEW,
-            columns=list(columns) if columns is not None else None,
-            filters=filters or None,
-        )
+        want = None if columns is None else list(columns)
+        if want is not None:  # the filter columns are read too (dropped after filtering)
+            want += [c for c in ("wave", "indicator", "by") if c not in want]
+        # ParquetFile, not read_table(filters=...): the dataset machinery costs a quarter second to
+        # import, more than reading a series takes
+        table = pq.ParquetFile(L.views_dir(self.root, series) / L.ESTIMATES_VIEW).read(columns=want)
+        mask = None
+        for col, values in (("wave", waves), ("indicator", indicators), ("by", by)):
+            if values is None:
+                continue
+            typed = [int(v) for v in values] if col == "wave" else [str(v) for v in values]
+            m = pc.is_in(table[col], value_set=pa_array(typed))
+            mask = m if mask is None else pc.and_(mask, m)
+        if mask is not None:
+            table = table.filter(mask)
+        if columns is not None:
+            table = table.select(list(columns))
         return table.to_pandas()
 
     def series(
@@ -238,6 +244,14 @@ class Archive:
         ts, _ = translations(qs, [w.cutoff_population for w in chain])
         t = next(t for t in ts if t.study == study)
         return rename_design(model, {v: t.column(v) or v for v in t.variables})
+
+
+def pa_array(values: list[int] | list[str]) -> Any:
+    import pyarrow as pa
+
+    return pa.array(
+        values, type=pa.int64() if values and isinstance(values[0], int) else pa.string()
+    )
 
 
 def rename_design(model: DesignModel, names: Mapping[str, str]) -> DesignModel:

@@ -369,7 +369,7 @@ def _same_run(rec: WaveRecord, bundle: RunBundle) -> bool:
 
 def add_run(root: str | Path, run_dir: str | Path, *, replace: bool = False) -> AddResult:
     """Add a finished run (see the module docstring). Creates the archive if ``root`` does not exist."""
-    from pipeline.archive.views import rebuild_series, series_of
+    from pipeline.archive.views import refresh_views, series_of
 
     root = Path(root)
     bundle = read_run(run_dir)  # read and check the run before touching the archive
@@ -422,7 +422,7 @@ def add_run(root: str | Path, run_dir: str | Path, *, replace: bool = False) -> 
                 shutil.rmtree(tmp, ignore_errors=True)
         waves = tuple(w for w in state.waves if w.id != study) + (rec,)
         series = series_of(waves, study)
-        rebuild_series(root, waves, series)
+        refresh_views(root, waves, changed=study)
         return AddResult("replaced" if old is not None else "added", rec, series)
 
 

@@ -218,6 +218,35 @@ def rebuild_series(root: Path, waves: Sequence[WaveRecord], series: str) -> Path
     return target
 
 
+def refresh_views(
+    root: Path, waves: Sequence[WaveRecord], changed: str | None = None
+) -> tuple[str, ...]:
+    """Rebuild the views of the series holding wave ``changed`` and of every series whose views are
+    missing or describe other waves (a new wave can join two series, or rename one), and remove the
+    views of series that no longer exist. Returns the series rebuilt."""
+    names = chains(waves)
+    done = []
+    for name, chain in names.items():
+        stale = not (L.views_dir(root, name) / L.SERIES_FILE).is_file()
+        if not stale:
+            try:
+                info = read_series_info(root, name)
+                have = [(w.get("id"), w.get("data_version")) for w in info.get("waves", [])]
+                stale = have != [
+                    (w.id, w.data_version) for w in sorted(chain, key=lambda w: w.year)
+                ]
+            except (OSError, ValueError):
+                stale = True
+        if stale or any(w.id == changed for w in chain):
+            rebuild_series(root, waves, name)
+            done.append(name)
+    vdir = L.views_dir(root)
+    for d in sorted(vdir.iterdir()) if vdir.is_dir() else []:
+        if d.name not in names:
+            shutil.rmtree(d) if d.is_dir() else d.unlink()
+    return tuple(done)
+
+
 def rebuild_all(root: Path, waves: Sequence[WaveRecord]) -> tuple[str, ...]:
     """Every series' views rebuilt; views of series that no longer exist removed."""
     names = tuple(chains(waves))

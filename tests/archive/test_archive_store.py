@@ -221,3 +221,26 @@ def test_earlier_run_helper_keeps_numbers(run_2019: Path, other_run: Path) -> No
     y = b[(b["indicator"] == "stress") & (b["by"] == "sector")]["estimate"].to_numpy()
     assert len(x) == 16 and (x == y).all()
     assert earlier_run is not None
+
+
+def test_a_wave_that_joins_two_series_refreshes_every_view(
+    tmp_path: Path, run_2019: Path, run_2023: Path
+) -> None:
+    """2023 maps to 2019 and 2019 to 2016: with 2016 and 2023 archived they are two series (2019
+    missing); adding 2019 joins them into one, and no stale view stays behind."""
+    from .archive_helpers import rewrite_questionnaire
+
+    run16 = copy_run(run_2019, tmp_path / "r16")
+    rewrite_questionnaire(run16, "wbm-werknemers-2016")
+    root = tmp_path / "archive"
+    add_run(root, run16)
+    add_run(root, run_2023)
+    assert sorted(p.name for p in (root / L.VIEWS_DIR).iterdir()) == [
+        "wbm-werknemers",
+        "wbm-werknemers-2016",
+    ]
+    assert check_archive(root).problems == ()
+    add_run(root, run_2019)
+    assert [p.name for p in (root / L.VIEWS_DIR).iterdir()] == ["wbm-werknemers"]
+    state = check_archive(root)
+    assert state.problems == () and len(state.waves) == 3
