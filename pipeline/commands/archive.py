@@ -186,9 +186,15 @@ def series(
         click.echo(table.to_csv(index=False, float_format="%.12g", lineterminator="\n"), nl=False)
         return
     for row in table.itertuples(index=False):
-        mark = " | breuk" if row.break_before else ""
+        mark = " | break before this wave" if row.break_before else ""
         level = f" {row.by}={row.level}" if row.by else ""
-        click.echo(
-            f"{row.indicator}{level} {row.wave}: {100 * row.estimate:5.1f}% "
-            f"[{100 * row.ci_low:5.1f} - {100 * row.ci_high:5.1f}] n={row.n}{mark}"
-        )
+        f = 1.0 if row.stat == "mean" else 100.0
+        unit = "" if row.stat == "mean" else "%"
+        if "suppressed" in str(row.flags) or row.estimate != row.estimate:
+            shown = "not published (too few respondents)"
+        else:
+            shown = (
+                f"{f * row.estimate:5.1f}{unit} [{f * row.ci_low:5.1f} - {f * row.ci_high:5.1f}]"
+                + (" (unreliable)" if "unreliable" in str(row.flags) else "")
+            )
+        click.echo(f"{row.indicator}{level} {row.wave}: {shown} n={row.n}{mark}")
