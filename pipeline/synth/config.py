@@ -153,17 +153,10 @@ class SynthModel(Spec):
 
 def load_model(path: str | Path | None = None) -> SynthModel:
     """Read and structurally check a model file (default: the shipped ``model.yaml``)."""
-    import yaml
+    from pipeline.specfile import load_yaml
 
     p = Path(path) if path is not None else MODEL_PATH
-    try:
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        data = yaml.load(p.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
-    except (OSError, yaml.YAMLError) as exc:
-        raise SpecError(
-            f"{p}: cannot read the synthetic population model",
-            [Problem(str(exc), file=str(p), code="unreadable_model")],
-        ) from None
+    data = load_yaml(p, what="synthetic population model", code="unreadable_model").data
     if (
         not isinstance(data, dict)
         or data.get("kind") != KIND

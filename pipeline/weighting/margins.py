@@ -446,15 +446,13 @@ def load_margins(path: str | Path, *, require_meta: bool = False) -> Margins:
 
 
 def _load_meta(side: Path) -> tuple[MarginsMeta | None, tuple[CollapseRule, ...], list[Problem]]:
-    import yaml
+    from pipeline.specfile import read_yaml
 
     file = str(side)
-    try:
-        doc = yaml.safe_load(side.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        return None, (), [Problem(f"not valid YAML: {exc}", file=file, code="meta_invalid")]
-    if not isinstance(doc, dict):
-        return None, (), [Problem("metadata must be a mapping", file=file, code="meta_invalid")]
+    src, read_problems = read_yaml(side, expected="the margins metadata (kind, schema_version, ...)")
+    if src is None or read_problems:
+        return None, (), read_problems
+    doc = src.data
     problems = []
     for key in doc:
         if key not in _META_REQUIRED + _META_OPTIONAL:
