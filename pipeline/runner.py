@@ -11,7 +11,6 @@ about statistics.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from pipeline.errors import InputError, Problem, UsageError, one_of
+from pipeline.fileio import ensure_dir, read_json_object
 from pipeline.manifest import Manifest, file_entry
 
 STAGES = ("validate", "weight", "score", "estimate", "outputs")
@@ -66,17 +66,77 @@ class RunConfig(BaseModel):
                     )
                 ],
             )
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        inputs = tuple(
-            InputSpec(path=wave_dir / i["path"], mode=i.get("mode")) for i in meta["inputs"]
+        meta = read_json_object(
+            meta_path,
+            expected="the wave's description: questionnaire, inputs, margins",
+            hint="write the wave again with 'wbm synth --out DIR', or pass "
+            "--questionnaire/--input/--margins",
         )
-        return cls(
-            questionnaire=meta["questionnaire"],
-            inputs=inputs,
-            margins=wave_dir / meta["margins"],
-            wave_label=str(meta.get("wave", "2023")),
-            **overrides,
+        wave = _wave_meta(meta, wave_dir, meta_path)
+        return cls(**wave, **overrides)
+
+
+def _wave_meta(meta: dict[str, Any], wave_dir: Path, meta_path: Path) -> dict[str, Any]:
+    """The run configuration a ``wave.json`` describes; every problem at once (code ``bad_wave``):
+    keys missing or of the wrong type, inputs outside the wave folder or not there."""
+    problems: list[Problem] = []
+
+    def bad(where: str, message: str, value: object = None, expected: str | None = None) -> None:
+        problems.append(
+            Problem(
+                message,
+                file=str(meta_path),
+                path=where,
+                value=value,
+                expected=expected,
+                hint="write the wave again with 'wbm synth --out DIR'",
+                code="bad_wave",
+            )
         )
+
+    def inside(where: str, rel: object) -> Path | None:
+        if not isinstance(rel, str) or not rel:
+            bad(where, "not a file name", rel, "a path relative to the wave folder")
+            return None
+        p = wave_dir / rel
+        if wave_dir.resolve() not in p.resolve().parents:
+            bad(
+                where, "names a file outside the wave folder", rel, "a file inside " + str(wave_dir)
+            )
+            return None
+        if not p.is_file():
+            bad(where, "names a file that is not there", rel, "an existing file")
+            return None
+        return p
+
+    q = meta.get("questionnaire")
+    if not isinstance(q, str) or not q:
+        bad("questionnaire", "missing or not text", q, "a questionnaire id or file")
+    margins = inside("margins", meta.get("margins"))
+    raw = meta.get("inputs")
+    inputs: list[InputSpec] = []
+    if not isinstance(raw, list) or not raw:
+        bad("inputs", "missing or not a list", None, "a list of {path, mode}")
+        raw = []
+    for i, entry in enumerate(raw):
+        if not isinstance(entry, dict):
+            bad(f"inputs[{i}]", "not an object", entry, "{path, mode}")
+            continue
+        mode = entry.get("mode")
+        if mode is not None and not isinstance(mode, str):
+            bad(f"inputs[{i}].mode", "not text", mode, "paper, web or cati")
+            continue
+        p = inside(f"inputs[{i}].path", entry.get("path"))
+        if p is not None:
+            inputs.append(InputSpec(path=p, mode=mode))
+    if problems:
+        raise InputError(f"{meta_path}: the wave description is broken", problems, code="bad_wave")
+    return {
+        "questionnaire": q,
+        "inputs": tuple(inputs),
+        "margins": margins,
+        "wave_label": str(meta.get("wave", "2023")),
+    }
 
 
 @dataclass(frozen=True)
@@ -96,13 +156,12 @@ class Run:
     manifest: Manifest = field(init=False)
 
     def __post_init__(self) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True)
+        ensure_dir(self.dir)
         self.manifest = Manifest.open(self.dir)
 
     def stage_dir(self, stage: str) -> Path:
         d = self.dir / STAGE_DIRS[stage]
-        d.mkdir(parents=True, exist_ok=True)
-        return d
+        return ensure_dir(d)
 
     def need(self, stage: str, name: str) -> Path:
         p = self.dir / STAGE_DIRS[stage] / name

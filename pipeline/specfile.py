@@ -219,7 +219,7 @@ class _Builder:
 def _decode(data: bytes, file: str) -> tuple[str | None, Problem | None]:
     """UTF-8 text of ``data`` (BOM removed), or a located problem saying what the file is."""
 
-    def problem(message: str, *, line: int | None = None, value: object = None) -> Problem:
+    def _bad(message: str, *, line: int | None = None, value: object = None) -> Problem:
         return Problem(
             message,
             file=file,
@@ -239,14 +239,14 @@ def _decode(data: bytes, file: str) -> tuple[str | None, Problem | None]:
         (codecs.BOM_UTF16_BE, "UTF-16"),
     ):
         if data.startswith(bom):
-            return None, problem(f"the file is {name} text", line=1)
+            return None, _bad(f"the file is {name} text", line=1)
     if b"\x00" in data:
         head = data[:400]
         zeros = head.count(b"\x00")
         if zeros * 3 >= len(head) and (head[1::2].count(0) > zeros // 2 or head[::2].count(0)):
-            return None, problem("the file looks like UTF-16 text (every other byte is 0)", line=1)
+            return None, _bad("the file looks like UTF-16 text (every other byte is 0)", line=1)
         at = data.index(b"\x00")
-        return None, problem(
+        return None, _bad(
             "the file is not text (it holds NUL bytes, as binary files such as a spreadsheet or "
             "an archive do)",
             line=data[:at].count(b"\n") + 1,
@@ -264,7 +264,7 @@ def _decode(data: bytes, file: str) -> tuple[str | None, Problem | None]:
             guess = " (it looks like Latin-1 / Windows-1252 text)"
         except UnicodeDecodeError:
             pass
-        return None, problem(
+        return None, _bad(
             f"not UTF-8 text: byte 0x{data[start]:02x} at column {col} cannot be read{guess}",
             line=line,
             value=bad,

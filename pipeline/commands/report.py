@@ -93,7 +93,11 @@ def report(
     from dataclasses import replace
 
     from pipeline.errors import UsageError
+    from pipeline.outpath import require_dir
     from pipeline.reports.batch import ReportJob, default_workers, plan_reports, render_reports
+
+    if out_dir is not None:
+        require_dir(out_dir)
     from pipeline.reports.rundir import load_run, read_estimates_file
 
     if not (all_groups or codes or overview):

@@ -73,8 +73,10 @@ def run(
 ) -> None:
     """Run pipeline stages; each stage writes its own folder in the run directory."""
     from pipeline.errors import UsageError
+    from pipeline.outpath import require_dir
     from pipeline.runner import InputSpec, Run, RunConfig, run_stages
 
+    require_dir(out_dir)
     opts = {"min_n": min_n, "min_n_reliable": min_n_reliable}
     if wave_dir is not None:
         cfg = RunConfig.from_wave_dir(wave_dir, **opts)

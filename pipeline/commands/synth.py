@@ -42,8 +42,10 @@ DEFAULT_QUESTIONNAIRE = (
 def synth(out_dir: Path, size: int, seed: int, questionnaire: str) -> None:
     """Generate a SYNTHETIC wave: paper forms as keyed (CSV), a web export (.sav), the population
     margins, the invited sample frame and the true population values."""
+    from pipeline.outpath import require_dir
     from pipeline.synth.wave import generate_wave
 
+    require_dir(out_dir)
     s = generate_wave(out_dir, size=size, seed=seed, questionnaire=questionnaire)
     rate = s.respondents / s.size if s.size else 0.0
     click.echo(

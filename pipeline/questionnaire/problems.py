@@ -69,6 +69,12 @@ CATALOGUE: dict[str, ProblemType] = {
         ),
         _T("bad_key", "Bad key", "A mapping key is not a plain word.", 1),
         _T(
+            "bad_id",
+            "Id is not a slug",
+            "study.id must be letters, digits, '.', '_' and '-' (it becomes part of file names).",
+            1,
+        ),
+        _T(
             "duplicate_key",
             "Duplicate key",
             "The same key appears twice in one mapping (YAML would keep the last silently).",

@@ -103,7 +103,28 @@ def _list(v: Any) -> list[str]:
 
 
 def import_xlsform(path: Path) -> Questionnaire:
-    """Read the workbook; raises :class:`SpecError` listing every problem (sheet, row, column)."""
+    """Read the workbook; raises :class:`SpecError` listing every problem (sheet, row, column).
+    A workbook whose parts are damaged or cut off (a truncated sheet) is a located SpecError too."""
+    from pipeline.textfile import DAMAGED_PART_ERRORS
+
+    try:
+        return _import_xlsform(path)
+    except DAMAGED_PART_ERRORS as exc:
+        raise SpecError(
+            f"{path}: the workbook is damaged",
+            [
+                Problem(
+                    f"a part of the workbook cannot be read ({type(exc).__name__}: "
+                    f"{str(exc)[:120]}): truncated or damaged",
+                    file=str(path),
+                    code="not_a_workbook",
+                    hint="open it in Excel and save it again as .xlsx",
+                )
+            ],
+        ) from None
+
+
+def _import_xlsform(path: Path) -> Questionnaire:
     import openpyxl
 
     try:

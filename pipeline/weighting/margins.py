@@ -449,7 +449,9 @@ def _load_meta(side: Path) -> tuple[MarginsMeta | None, tuple[CollapseRule, ...]
     from pipeline.specfile import read_yaml
 
     file = str(side)
-    src, read_problems = read_yaml(side, expected="the margins metadata (kind, schema_version, ...)")
+    src, read_problems = read_yaml(
+        side, expected="the margins metadata (kind, schema_version, ...)"
+    )
     if src is None or read_problems:
         return None, (), read_problems
     doc = src.data
@@ -537,24 +539,25 @@ def _load_meta(side: Path) -> tuple[MarginsMeta | None, tuple[CollapseRule, ...]
 
 def dump_margins(margins: Margins, path: str | Path) -> Path:
     """Write the CSV (and the YAML sidecar when there is metadata); ``load_margins`` gives it back."""
-    import io
-
     from pipeline.fileio import write_text
+    from pipeline.spreadsheet import csv_rows
 
     path = Path(path)
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
     with_labels = any(m.labels for m in margins.margins)
-    if margins.meta is not None and margins.meta.synthetic:
-        buf.write("# SYNTHETIC population totals: not real register figures.\n")
-    w.writerow(["variable", "level", "total"] + (["label"] if with_labels else []))
+    head = (
+        "# SYNTHETIC population totals: not real register figures.\n"
+        if margins.meta is not None and margins.meta.synthetic
+        else ""
+    )
+    rows = []
     for m in margins.margins:
         for i, (lv, tot) in enumerate(zip(m.levels, m.totals, strict=True)):
             row = [m.name, "*".join(lv), f"{tot:.17g}" if tot != int(tot) else str(int(tot))]
             if with_labels:
                 row.append(m.labels[i] if m.labels else "")
-            w.writerow(row)
-    write_text(path, buf.getvalue())
+            rows.append(row)
+    header = ["variable", "level", "total"] + (["label"] if with_labels else [])
+    write_text(path, head + csv_rows(rows, header=header))
     if margins.meta is not None:
         import yaml
 

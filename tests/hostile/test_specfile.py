@@ -17,7 +17,9 @@ from pipeline.specfile import MAX_BYTES, MAX_DEPTH, read_yaml
 
 BOMB = (
     "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
-    + "".join(f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(8))
+    + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(8)
+    )
     + "z: *i\n"
 )
 

@@ -101,7 +101,10 @@ def test_structure_pass_rejects_unknown_keys_and_bad_shapes():
         )
     paths = {p.path for p in err.value.problems}
     assert (
-        "colums" in paths and "waves" in paths and "filters[0]" in paths and "statistics[0]" in paths
+        "colums" in paths
+        and "waves" in paths
+        and "filters[0]" in paths
+        and "statistics[0]" in paths
     )
     with pytest.raises(SpecError):
         parse_request(_base(rows="sex", columns="sex"))

@@ -99,7 +99,7 @@ class WeightSpec(Spec):
 class ReleaseProfile(Spec):
     kind: Literal["release_profile"] = "release_profile"
     schema_version: int = PROFILE_SCHEMA_VERSION
-    name: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    name: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,63}$")
     use: Literal["public_use", "scientific_use"]
     title: Text
     k: int = Field(default=0, ge=0)  # 0: the default of the use (5 public, 3 scientific)

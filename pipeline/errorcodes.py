@@ -1,0 +1,543 @@
+"""The catalogue of every code a user can see (frictionless habit: a stable code, a title, a meaning).
+
+An error a command stops with (:class:`pipeline.errors.PipelineError`), each located problem inside
+it (:class:`pipeline.errors.Problem`) and each notice in a result (:class:`pipeline.errors.Notice`)
+carries a code; tests, reports and users refer to codes, never to message text. This module is the
+one registry of them. Two families keep their own catalogues, with more fields, and are part of
+this one: the questionnaire check (:data:`pipeline.questionnaire.problems.CATALOGUE`: pass and
+warning) and validation (:data:`pipeline.validate.catalogue.CATALOGUE`: severity, level, set-aside
+reason). ``docs/errors.md`` is generated from here (``python -m pipeline.errorcodes > docs/errors.md``)
+and a test keeps the two equal; another test fails when the code base uses a code that is not
+catalogued.
+
+Exit codes of the ``wbm`` command are set by the error's class, not its code: see :data:`EXIT_CODES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["error", "problem", "notice"]
+
+
+@dataclass(frozen=True)
+class ErrorCode:
+    """One code: what it is called, which area raises it, what it means and how to fix it."""
+
+    code: str
+    area: str
+    title: str
+    meaning: str
+    kind: Kind = "error"
+
+
+#: what the ``wbm`` command exits with
+EXIT_CODES: tuple[tuple[int, str], ...] = (
+    (0, "success (for `wbm validate`: every input could be read, even if rows were set aside)"),
+    (
+        1,
+        "a data file, run or output location is wrong (input, weighting, estimation and "
+        "disclosure errors; a table or release that would disclose is refused with 1)",
+    ),
+    (2, "a spec (questionnaire, margins, profile, request) or the command line is wrong"),
+    (130, "interrupted (Ctrl-C); nothing half-written is left behind"),
+)
+
+AREAS: tuple[tuple[str, str], ...] = (
+    ("general", "Every command: classes of error, files and output locations"),
+    ("spec", "Spec files (YAML): reading and structure"),
+    ("run", "Run directories and stage outputs"),
+    ("weighting", "Weighting and margins"),
+    ("estimation", "Estimation"),
+    ("scoring", "Scoring"),
+    ("tables", "Custom tables and table disclosure control"),
+    ("microdata", "Microdata releases and their disclosure control"),
+    ("reports", "Reports"),
+    ("synth", "Synthetic data"),
+)
+
+_G, _S, _R, _W, _E, _C, _T, _M, _P, _Y = (
+    "general",
+    "spec",
+    "run",
+    "weighting",
+    "estimation",
+    "scoring",
+    "tables",
+    "microdata",
+    "reports",
+    "synth",
+)
+
+
+def _e(code: str, area: str, title: str, meaning: str, kind: Kind = "error") -> ErrorCode:
+    return ErrorCode(code, area, title, meaning, kind)
+
+
+_CODES: tuple[ErrorCode, ...] = (
+    # ---- classes (the default code of each exception class) ----
+    _e("pipeline_error", _G, "Pipeline error", "An error without a more specific code."),
+    _e("input_error", _G, "Input error", "A data file cannot be used; the problems say where."),
+    _e("spec_error", _G, "Spec error", "A declarative file is broken; the problems say where."),
+    _e("usage_error", _G, "Usage error", "An option or a combination of options is wrong."),
+    _e("weighting_error", _W, "Weighting error", "Weighting cannot proceed."),
+    _e("estimation_error", _E, "Estimation error", "Estimation cannot proceed."),
+    _e("disclosure_error", _T, "Disclosure error", "A release would disclose a protected value."),
+    # ---- files, paths and output locations ----
+    _e("file_not_found", _G, "File not found", "A file named on the command line does not exist."),
+    _e(
+        "file_unreadable",
+        _G,
+        "File cannot be read",
+        "The path is a folder, or the file cannot be opened (permissions).",
+    ),
+    _e(
+        "unreadable",
+        _G,
+        "Data file cannot be read",
+        "A data file is damaged, truncated or not of the format its name says.",
+    ),
+    _e(
+        "bad_format",
+        _G,
+        "Unknown format",
+        "The file's extension names no format the command reads.",
+    ),
+    _e(
+        "bad_json",
+        _G,
+        "Damaged JSON",
+        "A JSON file (a manifest, wave.json, diagnostics) is not valid JSON or not an object.",
+    ),
+    _e(
+        "cannot_write",
+        _G,
+        "Cannot write here",
+        "The output location cannot be written: it is under a file, read-only, full or a "
+        "system folder. Nothing was written; choose another --out.",
+    ),
+    _e(
+        "path_escape",
+        _G,
+        "Path outside the output folder",
+        "A file name built from a spec (an id, a label) would lie outside the folder the command "
+        "was given; it is refused, never written.",
+    ),
+    _e(
+        "bad_id",
+        _G,
+        "Id is not a slug",
+        "An id (questionnaire, form, request, release) must be a slug: lower-case letters, digits, "
+        "'-', '_' and '.', starting with a letter or digit, at most 64 characters.",
+        "problem",
+    ),
+    _e(
+        "os_error",
+        _G,
+        "Operating system refused",
+        "A file operation was refused (no such file, permissions, a folder where a file was "
+        "expected) where no command gave a more precise error; the message names the file.",
+    ),
+    _e("bad_option", _G, "Bad option", "A command-line option has a value that cannot be used."),
+    _e("column_exists", _G, "Column exists", "The output column already exists in the data."),
+    _e("missing_column", _G, "Column missing", "A column the command needs is not in the data."),
+    _e(
+        "duplicate_column",
+        _G,
+        "Duplicated column name",
+        "Two columns of a data file have the same name; which one is meant is ambiguous.",
+        "problem",
+    ),
+    _e(
+        "unknown_name",
+        _G,
+        "Unknown variable name",
+        "A profile, request or margins file names a variable the questionnaire or the data does "
+        "not have (the message says which one was probably meant).",
+        "problem",
+    ),
+    # ---- spec files (YAML) ----
+    _e(
+        "not_utf8",
+        _S,
+        "Not UTF-8",
+        "The file is not UTF-8 text (UTF-16, Latin-1/Windows-1252 or binary); save it as UTF-8.",
+        "problem",
+    ),
+    _e("yaml_syntax", _S, "YAML syntax error", "Indentation, colons or quotes.", "problem"),
+    _e(
+        "yaml_too_large",
+        _S,
+        "Document too large",
+        "The file, or what its aliases expand to, is larger than a spec file may be.",
+        "problem",
+    ),
+    _e("yaml_too_deep", _S, "Nested too deep", "Mappings and lists nested too deep.", "problem"),
+    _e("yaml_tag", _S, "YAML tag", "A tag such as '!!python/object' is refused.", "problem"),
+    _e("yaml_merge_key", _S, "Merge key", "Merge keys ('<<') are refused.", "problem"),
+    _e(
+        "duplicate_key",
+        _S,
+        "Duplicate key",
+        "A key twice in one mapping (YAML would silently keep the last).",
+        "problem",
+    ),
+    _e("bad_key", _S, "Bad key", "A mapping key is not a plain word.", "problem"),
+    _e("not_a_mapping", _S, "Not a mapping", "The file is empty or is not a mapping.", "problem"),
+    _e(
+        "wrong_kind",
+        _S,
+        "Wrong kind",
+        "The file's 'kind' says it is another kind of spec.",
+        "problem",
+    ),
+    _e("spec_unreadable", _S, "Spec cannot be read", "A spec file cannot be read as YAML."),
+    _e("profile_yaml", _M, "Profile cannot be read", "A release profile cannot be read as YAML."),
+    _e("profile_not_found", _M, "Profile not found", "No such file and no shipped profile."),
+    _e("profile_invalid", _M, "Profile invalid", "A release profile has structural problems."),
+    _e(
+        "profile_mismatch",
+        _M,
+        "Profile does not fit",
+        "A release profile names variables or codes the questionnaire does not have.",
+    ),
+    _e("request_not_found", _T, "Request not found", "The table request file does not exist."),
+    _e("request_unreadable", _T, "Request cannot be read", "A table request cannot be read."),
+    _e("request_invalid", _T, "Request invalid", "A table request has structural problems."),
+    _e("unreadable_model", _Y, "Model cannot be read", "The synthetic model file cannot be read."),
+    _e("bad_model", _Y, "Model invalid", "The synthetic model has structural problems.", "problem"),
+    _e("bad_estimation_config", _E, "Estimation options", "The estimation options are invalid."),
+    _e(
+        "bad_reliability_rules", _E, "Reliability rules", "Reliability thresholds are inconsistent."
+    ),
+    # ---- runs and stage outputs ----
+    _e("no_run_dir", _R, "No run directory", "The run directory does not exist or is a file."),
+    _e("not_a_run", _R, "Not a run", "The directory holds no finished run (no manifest)."),
+    _e("damaged_run", _R, "Damaged run", "The run's manifest cannot be read."),
+    _e(
+        "stage_output_changed",
+        _R,
+        "Stage output changed",
+        "A stage's output file differs from the SHA-256 its run's manifest records (edited, cut or "
+        "replaced after the stage wrote it); it is not used. Rerun the stage.",
+    ),
+    _e(
+        "stage_output_missing",
+        _R,
+        "Stage output missing",
+        "The manifest records a stage output that is not there; rerun the stage.",
+    ),
+    _e("no_questionnaire", _R, "No questionnaire", "The run's manifest names no questionnaire."),
+    _e(
+        "questionnaire_mismatch",
+        _R,
+        "Questionnaire changed",
+        "The questionnaire file the run recorded has changed since (another SHA-256).",
+    ),
+    _e("no_scored_data", _R, "Not scored", "The run has no scored data (score stage not run)."),
+    _e("bad_scored_data", _R, "Scored data damaged", "The scored data cannot be read."),
+    _e("no_estimates", _R, "No estimates", "The run has no estimates table."),
+    _e(
+        "bad_wave",
+        _R,
+        "Wave folder",
+        "A wave folder's wave.json is damaged or names inputs that are not there.",
+    ),
+    # ---- weighting ----
+    _e("bad_base_weight", _W, "Base weight", "Base weights are missing, negative or all zero."),
+    _e("bad_bounds", _W, "Bounds", "Calibration bounds are missing or inconsistent."),
+    _e("bad_method", _W, "Method", "Unknown weighting method or a margin it needs is absent."),
+    _e("empty_cell", _W, "Empty cell", "A margin level has a population but no respondents."),
+    _e("invalid_design_input", _W, "Design input", "Design variables are out of range."),
+    _e("invalid_rake_input", _W, "Raking input", "Raking input arrays do not fit each other."),
+    _e("margin_count_mismatch", _W, "Margins count", "Code and target arrays do not pair up."),
+    _e("no_margins", _W, "No margins", "Raking needs at least one margin."),
+    _e("totals_disagree", _W, "Totals disagree", "The margins' grand totals differ."),
+    _e("zero_population", _W, "Zero population", "The population total is zero."),
+    _e("margins_invalid", _W, "Margins invalid", "The margins file has structural problems."),
+    _e("margins_inconsistent", _W, "Margins inconsistent", "Margins contradict each other."),
+    _e("level_mismatch", _W, "Levels differ", "Data and margins levels do not match."),
+    _e("missing_margin_value", _W, "No margin value", "A row has no value for a margin variable."),
+    _e(
+        "bad_collapse", _W, "Collapse rule", "A collapse rule names an unknown variable.", "problem"
+    ),
+    _e("bad_level", _W, "Bad level", "A level does not match its variable.", "problem"),
+    _e("bad_line", _W, "Bad line", "A line has the wrong number of fields.", "problem"),
+    _e("bad_total", _W, "Bad total", "A population total is not a number.", "problem"),
+    _e("bad_variable", _W, "Bad variable", "A variable name is not valid.", "problem"),
+    _e("code_out_of_range", _W, "Code range", "Level codes are out of range.", "problem"),
+    _e("duplicate_level", _W, "Duplicate level", "A level appears twice.", "problem"),
+    _e("joint_inconsistent", _W, "Joint margin", "A joint margin does not add up.", "problem"),
+    _e(
+        "level_not_in_margins",
+        _W,
+        "Unknown level",
+        "A data value is not a margin level.",
+        "problem",
+    ),
+    _e("meta_invalid", _W, "Margins metadata", "The margins' YAML metadata is invalid.", "problem"),
+    _e("meta_missing", _W, "No metadata", "The margins' YAML metadata file is missing.", "problem"),
+    _e("missing_values", _W, "No value", "Rows have no value for a weighting variable.", "problem"),
+    _e("negative_total", _W, "Negative total", "A population total is negative.", "problem"),
+    _e("no_rows", _W, "No rows", "There are no rows to weight.", "problem"),
+    _e(
+        "sample_exceeds_population",
+        _W,
+        "Sample too large",
+        "More units than the stratum has.",
+        "problem",
+    ),
+    _e("zero_total", _W, "Zero total", "A margin's grand total is 0.", "problem"),
+    _e("collapsed", _W, "Levels merged", "Small levels were merged before weighting.", "notice"),
+    _e(
+        "negative_weights",
+        _W,
+        "Negative weights",
+        "Linear calibration gave negative weights.",
+        "notice",
+    ),
+    _e("not_converged", _W, "Not converged", "Raking or calibration did not converge.", "notice"),
+    _e(
+        "trim_infeasible",
+        _W,
+        "Cap not met",
+        "The weight cap cannot hold with the margins.",
+        "notice",
+    ),
+    _e("trim_skipped", _W, "Trimming skipped", "Weights did not converge; not trimmed.", "notice"),
+    _e("trimmed", _W, "Trimmed", "Weights were trimmed to the cap.", "notice"),
+    _e("zero_target_level", _W, "Zero target", "Sample units in a level with total 0.", "notice"),
+    _e("weighting_not_converged", _W, "Not converged", "Weighting did not converge."),
+    # ---- estimation ----
+    _e("bad_design", _E, "Bad design", "The survey design does not fit the data."),
+    _e("bad_estimates", _E, "Bad estimates file", "An estimates table has wrong rows or columns."),
+    _e("bad_estimates_table", _E, "Bad estimates table", "An estimates table lacks columns."),
+    _e("bad_indicator", _E, "Bad indicator", "An indicator column has infinite values."),
+    _e("bad_weight", _E, "Bad weight", "Weights are missing, infinite, non-positive or all zero."),
+    _e("non_numeric", _E, "Not numeric", "A column that must be numeric holds text."),
+    _e("not_binary", _E, "Not 0/1", "An indicator holds other values than 0 and 1."),
+    _e("weight_mismatch", _E, "Weights differ", "The weight column is not the raked weight."),
+    _e("replicate_raking_failed", _E, "Replicate failed", "A bootstrap replicate failed."),
+    _e("lonely_psu", _E, "Lonely PSU", "A stratum has a single PSU.", "problem"),
+    _e("by_missing", _E, "No domain value", "Rows without a breakdown value.", "notice"),
+    _e("replicate_not_converged", _E, "Replicates", "Some replicates did not converge.", "notice"),
+    # ---- scoring ----
+    _e("bad_score_input", _C, "Scoring input", "The data do not match the questionnaire."),
+    _e("unknown_code", _C, "Unknown code", "A code is not a choice of its item."),
+    _e("unknown_population", _C, "Unknown population", "No cut-offs for this population."),
+    _e("bad_choice_score", _C, "Choice score", "Choice scores must be finite.", "problem"),
+    _e("bad_min_valid", _C, "min_valid", "min_valid is out of range.", "problem"),
+    _e("bad_score_range", _C, "Scoring range", "Scoring max must exceed min.", "problem"),
+    _e("combines_non_traffic_light", _C, "Composite", "Only traffic lights combine.", "problem"),
+    _e("constant_condition", _C, "Constant", "A condition names no variable.", "problem"),
+    _e(
+        "constant_item",
+        _C,
+        "Constant item",
+        "A scale item's choices all score the same.",
+        "problem",
+    ),
+    _e("cutoffs_out_of_order", _C, "Cut-off order", "Acute and problematic cut-offs.", "problem"),
+    _e("duplicate_combined_indicator", _C, "Combined twice", "Combined twice.", "problem"),
+    _e("duplicate_indicator", _C, "Duplicate indicator", "Two indicators, one name.", "problem"),
+    _e("duplicate_scale", _C, "Duplicate scale", "Two scales, one name.", "problem"),
+    _e("duplicate_scale_item", _C, "Item twice", "An item twice in a scale.", "problem"),
+    _e("empty_scale", _C, "Empty scale", "A scale needs items.", "problem"),
+    _e("item_without_choices", _C, "No choices", "A scale item has no choices.", "problem"),
+    _e("length_mismatch", _C, "Lengths", "Columns of different lengths.", "problem"),
+    _e("missing_code_is_choice", _C, "Code clash", "A code is both choice and missing.", "problem"),
+    _e("negative_choice_code", _C, "Negative code", "Scale choices must be >= 0.", "problem"),
+    _e("not_numeric", _C, "Not numeric", "An item column is not numeric.", "problem"),
+    _e("output_name_clash", _C, "Name clash", "An output column would overwrite.", "problem"),
+    _e(
+        "reverse_not_in_scale", _C, "Reverse item", "Reverse items must be in the scale.", "problem"
+    ),
+    _e("rule_kind_mismatch", _C, "Rule kind", "An indicator's rule does not fit.", "problem"),
+    _e("unknown_indicator", _C, "Unknown indicator", "An unknown indicator.", "problem"),
+    _e("unknown_item", _C, "Unknown item", "An unknown item.", "problem"),
+    _e("unknown_scale", _C, "Unknown scale", "An unknown scale.", "problem"),
+    _e("unknown_variable", _C, "Unknown variable", "An unknown variable.", "problem"),
+    _e("expr_length", _C, "Expression lengths", "Columns of different lengths.", "problem"),
+    _e(
+        "expr_unknown_column",
+        _C,
+        "Column missing",
+        "An expression names a missing column.",
+        "problem",
+    ),
+    _e(
+        "expr_unknown_variable",
+        _C,
+        "Unknown variable",
+        "An expression names an unknown variable.",
+        "problem",
+    ),
+    _e("cutoff_default_used", _C, "Default cut-offs", "Default cut-offs were used.", "notice"),
+    _e("scale_unscored", _C, "Scale unscored", "No respondent has enough valid items.", "notice"),
+    _e("scoring_columns_replaced", _C, "Columns replaced", "Existing columns replaced.", "notice"),
+    # ---- tables ----
+    _e("no_run", _T, "No run", "Give the run directory of every requested wave."),
+    _e("runs_do_not_match", _T, "Runs do not match", "The runs do not match the waves."),
+    _e("no_ledger", _T, "No ledger", "Data outside a run need --ledger."),
+    _e("ledger_damaged", _T, "Ledger damaged", "The disclosure ledger cannot be read."),
+    _e("request_refused", _T, "Request refused", "The table would disclose a protected figure."),
+    _e("standard_table_refused", _T, "Standard table", "The standard table cannot be protected."),
+    _e("cell_n_mismatch", _T, "Cell sizes", "Estimate n differ from cell sizes (a bug)."),
+    _e("cell_unknown_variable", _T, "Cell variable", "A cell needs a column the data lack."),
+    _e("overlapping_cells", _T, "Overlapping cells", "Cells of one breakdown overlap."),
+    _e("audit_bad_values", _T, "Audit values", "The audit got missing or impossible values."),
+    _e("audit_failed", _T, "Audit failed", "The exact audit could not be solved."),
+    _e("group_search_failed", _T, "Search failed", "The differencing search did not finish."),
+    _e("secondary_impossible", _T, "Cannot protect", "A cell cannot be protected."),
+    # ---- microdata ----
+    _e("out_dir_not_empty", _M, "Folder not empty", "--out holds other files than a release."),
+    _e("no_release_manifest", _M, "No manifest", "The release folder has no manifest."),
+    _e("bad_release_manifest", _M, "Damaged manifest", "The release manifest is damaged."),
+    _e("bad_release_value", _M, "Value", "A column has values the release cannot code."),
+    _e("key_variable_missing", _M, "Key missing", "A key variable is not in the data."),
+    _e("release_recode_gap", _M, "Recode gap", "Values are not covered by a release recode."),
+    _e("unknown_release_column", _M, "Unknown column", "Columns the questionnaire lacks."),
+    _e("weight_missing", _M, "No weight", "The weight column is not in the data."),
+    _e("k_unreachable", _M, "k impossible", "Fewer records than k."),
+    _e("too_many_keys", _M, "Too many keys", "Too many key variables."),
+    _e("target_unreachable", _M, "Target", "Suppression cannot reach the target."),
+    _e("suppression_verification_failed", _M, "Verification", "The release misses its target."),
+    _e("release_weights_invalid", _M, "Release weights", "Recalibrated weights not positive."),
+    _e("weight_linkage_too_high", _M, "Weight linkage", "The weight gives back hidden values."),
+    _e(
+        "weighting_variable_not_released",
+        _M,
+        "Weighting variable",
+        "The original weights encode a variable that is not released.",
+    ),
+    _e("frequency_mismatch", _M, "Frequencies", "Internal check of suppression.", "problem"),
+    _e("k_violated", _M, "k violated", "A record violates the target.", "problem"),
+    _e("key_dropped", _M, "Key dropped", "A key variable is dropped.", "problem"),
+    _e("key_not_kept", _M, "Key not kept", "A key variable is not in the keep list.", "problem"),
+    _e("merge_needs_into", _M, "Merge target", "A nominal merge needs 'into'.", "problem"),
+    _e("pram_linked", _M, "PRAM linked", "Derived variables reveal a PRAM variable.", "problem"),
+    _e(
+        "protected_in_keep",
+        _M,
+        "Protected",
+        "Identifiers and free text are never released.",
+        "problem",
+    ),
+    _e(
+        "suppressed_code_clash",
+        _M,
+        "Code clash",
+        "The suppressed code is a missing code.",
+        "problem",
+    ),
+    _e(
+        "key_many_categories", _M, "Many categories", "Key variable with many categories.", "notice"
+    ),
+    _e("merged_category_small", _M, "Still small", "A merged category is still small.", "notice"),
+    _e(
+        "no_weighting_variables_released",
+        _M,
+        "Mean weight",
+        "Every record gets the mean weight.",
+        "notice",
+    ),
+    _e("pram_variable_absent", _M, "PRAM variable", "A PRAM variable is not released.", "notice"),
+    _e("weight_linkage", _M, "Weight linkage", "Protected values the weight gives back.", "notice"),
+    _e("weights_below_one", _M, "Weights below 1", "Some weights are below 1.", "notice"),
+    # ---- reports ----
+    _e("no_domain_rows", _P, "No domain", "No estimates for the requested domain."),
+    _e("no_overall_rows", _P, "No overall rows", "No overall rows for the enterprise report."),
+    _e("no_weasyprint", _P, "No WeasyPrint", "PDF output needs WeasyPrint."),
+    # ---- synthetic data ----
+    _e("sav_header", _Y, ".sav header", "pyreadstat wrote an unexpected header (a bug)."),
+    _e("bad_seed", _Y, "Bad seed", "The seed is negative.", "problem"),
+    _e("bad_size", _Y, "Bad size", "The sample size is out of range.", "problem"),
+    _e("calibration_out_of_reach", _Y, "Target", "A calibration target is unreachable.", "problem"),
+    _e(
+        "model_questionnaire_mismatch", _Y, "Mismatch", "Model and questionnaire differ.", "problem"
+    ),
+    _e("not_synthetic", _Y, "Not synthetic", "The model must say synthetic: true.", "problem"),
+)
+
+CODES: Mapping[str, ErrorCode] = {c.code: c for c in _CODES}
+
+
+def _families() -> Iterator[tuple[str, str, str, str]]:
+    """(family, code, title, what) of the two catalogues that live with their checks."""
+    from pipeline.questionnaire.problems import CATALOGUE as QUESTIONNAIRE
+    from pipeline.validate.catalogue import CATALOGUE as VALIDATION
+
+    for q in QUESTIONNAIRE.values():
+        what = f"pass {q.pass_}" + (", warning" if q.warning else "")
+        yield "questionnaire", q.code, q.title, f"{q.description} ({what})"
+    for v in VALIDATION.values():
+        what = f"{v.severity}, {v.level}" + (", set-aside reason" if v.set_aside else "")
+        yield "validation", v.code, v.title, what
+
+
+def known_codes() -> frozenset[str]:
+    """Every catalogued code: this registry and the questionnaire and validation catalogues."""
+    return frozenset(CODES) | {code for _, code, _, _ in _families()}
+
+
+def is_known(code: str) -> bool:
+    return code in known_codes()
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown() -> str:
+    """``docs/errors.md``: every code a user can see, by area."""
+    out = [
+        "# Error codes",
+        "",
+        "<!-- Generated by `python -m pipeline.errorcodes > docs/errors.md`; do not edit by hand "
+        "(a test checks that this file equals the registry in pipeline/errorcodes.py). -->",
+        "",
+        "Every error the `wbm` command stops with prints its message, the located problems "
+        "(file, line, row, column, value, what was expected, how to fix it) and a stable code. "
+        "Tests, scripts and reports refer to codes, never to message text. *Kind*: `error` is what a "
+        "command stops with, `problem` a located item inside an error, `notice` a warning carried "
+        "in a result (reports, diagnostics).",
+        "",
+        "## Exit codes",
+        "",
+        "| exit code | meaning |",
+        "|---:|---|",
+    ]
+    out += [f"| {n} | {_cell(m)} |" for n, m in EXIT_CODES]
+    for area, heading in AREAS:
+        rows = sorted((c for c in CODES.values() if c.area == area), key=lambda c: c.code)
+        out += ["", f"## {heading}", "", "| code | kind | title | meaning |", "|---|---|---|---|"]
+        out += [f"| `{c.code}` | {c.kind} | {_cell(c.title)} | {_cell(c.meaning)} |" for c in rows]
+    heads = {
+        "questionnaire": (
+            "Questionnaire check (`wbm questionnaire check`)",
+            "Problems in a questionnaire file, pass 1 (structure) or 2 (cross-references); "
+            "catalogued in `pipeline/questionnaire/problems.py`.",
+        ),
+        "validation": (
+            "Validation issues (`issues.parquet`, `set_aside.parquet`)",
+            "Issues of a data file found by `wbm validate`: severity, level, and whether the code "
+            "is a reason for setting a row aside; catalogued in `pipeline/validate/catalogue.py`.",
+        ),
+    }
+    fams = list(_families())
+    for fam, (heading, intro) in heads.items():
+        out += ["", f"## {heading}", "", intro, "", "| code | title | meaning |", "|---|---|---|"]
+        out += [
+            f"| `{code}` | {_cell(title)} | {_cell(what)} |"
+            for f, code, title, what in sorted(fams, key=lambda r: r[1])
+            if f == fam
+        ]
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import sys
+
+    sys.stdout.write(render_markdown())
