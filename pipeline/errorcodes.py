@@ -150,14 +150,6 @@ _CODES: tuple[ErrorCode, ...] = (
         "Two columns of a data file have the same name; which one is meant is ambiguous.",
         "problem",
     ),
-    _e(
-        "unknown_name",
-        _G,
-        "Unknown variable name",
-        "A profile, request or margins file names a variable the questionnaire or the data does "
-        "not have (the message says which one was probably meant).",
-        "problem",
-    ),
     # ---- spec files (YAML) ----
     _e(
         "not_utf8",
@@ -216,19 +208,6 @@ _CODES: tuple[ErrorCode, ...] = (
     _e("no_run_dir", _R, "No run directory", "The run directory does not exist or is a file."),
     _e("not_a_run", _R, "Not a run", "The directory holds no finished run (no manifest)."),
     _e("damaged_run", _R, "Damaged run", "The run's manifest cannot be read."),
-    _e(
-        "stage_output_changed",
-        _R,
-        "Stage output changed",
-        "A stage's output file differs from the SHA-256 its run's manifest records (edited, cut or "
-        "replaced after the stage wrote it); it is not used. Rerun the stage.",
-    ),
-    _e(
-        "stage_output_missing",
-        _R,
-        "Stage output missing",
-        "The manifest records a stage output that is not there; rerun the stage.",
-    ),
     _e("no_questionnaire", _R, "No questionnaire", "The run's manifest names no questionnaire."),
     _e(
         "questionnaire_mismatch",
