@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from pipeline.errors import Problem, SpecError
+from pipeline.errors import Problem, SpecError, did_you_mean, similar_first
 from pipeline.paths import QUESTIONNAIRES_DIR
 from pipeline.questionnaire.model import ItemType, Measure, Questionnaire, Role, Text
 from pipeline.sdc.tables.cells import Condition
@@ -467,8 +467,9 @@ def _check_latest(
                     file=file,
                     path=f"indicators[{k}]",
                     value=name,
-                    expected="one of " + ", ".join(inds),
-                    hint=f"use an indicator of {q.study.id}",
+                    expected="one of " + ", ".join(similar_first(name, inds, n=3)),
+                    hint=f"{did_you_mean(name, inds)} Use an indicator of {q.study.id}",
+                    code="unknown_indicator",
                 )
             )
     valid = _breakdown_names(q)
@@ -482,8 +483,10 @@ def _check_latest(
                     file=file,
                     path=path,
                     value=var,
-                    expected="one of " + ", ".join(valid),
-                    hint="breakdowns and filters use single-choice items or derived variables",
+                    expected="one of " + ", ".join(similar_first(var, valid, n=3)),
+                    hint=f"{did_you_mean(var, valid)} Breakdowns and filters use single-choice "
+                    "items or derived variables",
+                    code="unknown_variable",
                 )
             )
     for k, f in enumerate(req.filters):

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from pipeline.errors import InputError, Problem, SpecError, one_of, similar_first
+from pipeline.errors import InputError, Problem, SpecError, did_you_mean, one_of, similar_first
 from pipeline.questionnaire.model import Item, ItemType, Measure, Questionnaire, Role
 from pipeline.sdc.microdata.profile import ReleaseProfile
 
@@ -109,7 +109,8 @@ def check_profile(profile: ReleaseProfile, q: Questionnaire) -> list[Problem]:
                         value=v,
                         expected=one_of(v, similar_first(v, pool), limit=8),
                         code="unknown_variable",
-                        hint="use a variable name of the questionnaire (see 'wbm questionnaire codebook')",
+                        hint=f"{did_you_mean(v, pool)} Use a variable name of the questionnaire "
+                        "(see 'wbm questionnaire codebook'); an unknown name is never ignored",
                     )
                 )
 
@@ -119,6 +120,8 @@ def check_profile(profile: ReleaseProfile, q: Questionnaire) -> list[Problem]:
     protected.add(q.study.id_variable)
     keys = default_keys(q) if profile.key_variables is None else profile.key_variables
     need(keys, "key_variables", known)
+    # a misspelt name in 'drop' would silently release the column it meant to drop
+    need(profile.drop, "drop", known | protected)
     need(profile.importance, "importance", set(keys))
     if profile.keep is not None:
         need(profile.keep, "keep", known)
