@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-_INLINE = re.compile(r"[\\`*\[\]<>|~]|(?<!\w)_|_(?!\w)")
-_LINE_START = re.compile(r"^(\s*)([#+=-])|^(\s*\d+)([.)])(?=\s|$)")
+_INLINE = re.compile(r"[\\`*\[\]<|~]|(?<!\w)_|_(?!\w)")
+_LINE_START = re.compile(r"^(\s*)([#>+=-])|^(\s*\d+)([.)])(?=\s|$)")
 _NEWLINES = re.compile(r"\r\n|\r|\n")
 
 

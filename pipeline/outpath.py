@@ -122,7 +122,7 @@ def _reason(exc: OSError, target: Path) -> tuple[str, Path]:
     if exc.errno in (errno.EACCES, errno.EPERM):
         return f"no permission to write in {blocker}", blocker
     if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
-        return "no space left on the device", blocker
+        return exc.strerror or "no space left on the device", blocker
     if exc.errno == errno.ENAMETOOLONG:
         return "the file name is too long", target
     if exc.errno == errno.ENOENT and blocker.is_dir() and blocker != target:
@@ -136,7 +136,7 @@ def cannot_write(target: str | Path, exc: OSError, *, what: str | None = None) -
     t = Path(target)
     reason, at = _reason(exc, t)
     return OutputError(
-        f"{what or t}: cannot write here ({reason})",
+        f"{what} ({reason})" if what else f"{t}: cannot write here ({reason})",
         [
             Problem(
                 reason,

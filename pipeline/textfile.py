@@ -99,7 +99,7 @@ def decode_text(
     for enc in candidates:
         try:
             text = data.decode("utf-8-sig" if enc == "utf-8" else enc)
-            used = enc
+            used = "utf-8" if enc == "utf-8-sig" else enc
             break
         except UnicodeDecodeError as exc:
             first_error = first_error or exc

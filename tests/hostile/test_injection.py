@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 
 import numpy as np
@@ -153,7 +154,8 @@ def test_estimates_and_weight_csv_quote_data_levels(tmp_path):
 @pytest.mark.parametrize(
     ("text", "escaped"),
     [
-        ("<script>alert(1)</script>", r"\<script\>alert(1)\</script\>"),
+        ("<script>alert(1)</script>", r"\<script>alert(1)\</script>"),
+        ("> citaat -> x", r"\> citaat -> x"),
         ("[klik](http://evil.example)", r"\[klik\](http://evil.example)"),
         ("a | b", r"a \| b"),
         ("# kop", r"\# kop"),
@@ -187,6 +189,6 @@ def test_codebook_markdown_escapes_labels(tmp_path):
         }
     )
     text = render_markdown(q2, "nl")
-    assert "<script>" not in text and "[a](" not in text
-    assert r"\<script\>x\</script\> \| \[a\](http://e)" in text
+    assert not re.search(r"(?<!\\)<script", text) and "[a](" not in text
+    assert r"\<script>x\</script> \| \[a\](http://e)" in text
     assert "`werkbaar_werk`" in text  # identifiers stay code spans, unescaped
