@@ -7,6 +7,7 @@ data file, run or output that cannot be used, 2 a spec, option or output locatio
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -46,8 +47,12 @@ def codebook_escaped(e: Env, r: Result) -> None:
     assert not re.search(r"(?<!\\)<script", md) and "[klik](" not in md
 
 
-def _questionnaire(e: Env, text: str) -> str:
+def _questionnaire(e: Env, text: str | bytes) -> str:
     return e.file("q.yaml", text)
+
+
+def _check_argv(text: Callable[[Env], str | bytes]) -> Callable[[Env], list[str]]:
+    return lambda e: ["questionnaire", "check", _questionnaire(e, text(e))]
 
 
 def _label(e: Env, label: str) -> str:
@@ -777,12 +782,7 @@ for _name, _text, _exit in (
     ("binary", lambda e: C.BINARY, 2),
     ("truncated", lambda e: C.cut(e.src.questionnaire.encode(), 0.37), 2),
 ):
-    register(
-        "questionnaire check",
-        _name,
-        lambda e, t=_text: ["questionnaire", "check", _questionnaire(e, t(e))],
-        exit=_exit,
-    )
+    register("questionnaire check", _name, _check_argv(_text), exit=_exit)
 register(
     "questionnaire check",
     "escaping_id",

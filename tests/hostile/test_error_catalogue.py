@@ -41,7 +41,7 @@ def _used_codes() -> dict[str, list[str]]:
                 if isinstance(lit, ast.IfExp):  # code="a" if ... else "b"
                     lits += [lit.body, lit.orelse]
                 elif isinstance(lit, ast.Constant) and isinstance(lit.value, str):
-                    out.setdefault(lit.value, []).append(f"{where}:{node.lineno}")
+                    out.setdefault(lit.value, []).append(f"{where}:{getattr(node, 'lineno', 0)}")
     return out
 
 
