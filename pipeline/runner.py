@@ -21,21 +21,15 @@ from pydantic import BaseModel, ConfigDict
 from pipeline.errors import InputError, Problem, UsageError, one_of
 from pipeline.fileio import ensure_dir, read_json_object
 from pipeline.manifest import Manifest, file_entry
-
-STAGES = ("validate", "weight", "score", "estimate", "outputs")
-STAGE_DIRS = {
-    "validate": "01_validate",
-    "weight": "02_weight",
-    "score": "03_score",
-    "estimate": "04_estimate",
-    "outputs": "05_outputs",
-}
+from pipeline.rundata.layout import STAGES, manifest_path, stage_dir, stage_file
 
 
 class InputSpec(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     path: Path
     mode: str | None = None
+    dialect: str | None = None  # declared import dialect (None: detected)
+    mapping: Path | None = None  # mapping of columns and codes (pipeline.ingest.mapping)
 
 
 class RunConfig(BaseModel):
@@ -126,9 +120,14 @@ def _wave_meta(meta: dict[str, Any], wave_dir: Path, meta_path: Path) -> dict[st
         if mode is not None and not isinstance(mode, str):
             bad(f"inputs[{i}].mode", "not text", mode, "paper, web or cati")
             continue
+        dialect = entry.get("dialect")
+        if dialect is not None and not isinstance(dialect, str):
+            bad(f"inputs[{i}].dialect", "not text", dialect, "the name of an import dialect")
+            continue
+        mapping = inside(f"inputs[{i}].mapping", entry["mapping"]) if entry.get("mapping") else None
         p = inside(f"inputs[{i}].path", entry.get("path"))
         if p is not None:
-            inputs.append(InputSpec(path=p, mode=mode))
+            inputs.append(InputSpec(path=p, mode=mode, dialect=dialect, mapping=mapping))
     if problems:
         raise InputError(f"{meta_path}: the wave description is broken", problems, code="bad_wave")
     return {
@@ -160,11 +159,10 @@ class Run:
         self.manifest = Manifest.open(self.dir)
 
     def stage_dir(self, stage: str) -> Path:
-        d = self.dir / STAGE_DIRS[stage]
-        return ensure_dir(d)
+        return ensure_dir(stage_dir(self.dir, stage))
 
     def need(self, stage: str, name: str) -> Path:
-        p = self.dir / STAGE_DIRS[stage] / name
+        p = stage_file(self.dir, stage, name)
         if not p.exists():
             raise UsageError(
                 f"{p} is missing",
@@ -202,7 +200,26 @@ def start(run: Run) -> None:
                 f"input file {spec.path} does not exist",
                 [Problem("no such file", file=str(spec.path))],
             )
-    run.manifest.set_inputs([file_entry(s.path, role="data", mode=s.mode) for s in cfg.inputs])
+    for spec in cfg.inputs:
+        if spec.mapping is not None and not spec.mapping.exists():
+            raise InputError(
+                f"mapping file {spec.mapping} does not exist",
+                [Problem("no such file", file=str(spec.mapping))],
+            )
+    entries = []
+    for s in cfg.inputs:
+        extra: dict[str, Any] = {"mode": s.mode}
+        if s.dialect:
+            extra["dialect"] = s.dialect
+        if s.mapping:
+            extra["mapping"] = s.mapping.name
+        entries.append(file_entry(s.path, role="data", **extra))
+    entries += [
+        file_entry(s.mapping, role="mapping", input=s.path.name)
+        for s in cfg.inputs
+        if s.mapping is not None
+    ]
+    run.manifest.set_inputs(entries)
     q = run.questionnaire()
     specs = [
         file_entry(
@@ -236,7 +253,7 @@ def run_stages(
         "estimate": st.stage_estimate,
         "outputs": st.stage_outputs,
     }
-    if "validate" in stages or not (run.dir / "manifest.json").exists():
+    if "validate" in stages or not manifest_path(run.dir).exists():
         start(run)
     results = []
     for s in STAGES:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from pipeline.runner import STAGES
+from pipeline.rundata.layout import STAGES
 
 
 @click.command("run")

@@ -598,7 +598,7 @@ def _older_indicator(name: str, column: OutputColumn | None, mapping: dict[str, 
     variant, else the same name."""
     if name in mapping:
         return mapping[name]
-    from pipeline.scoring.plan import acute_column
+    from pipeline.rundata.columns import acute_column
 
     if column is not None and column.kind == "acute" and column.source in mapping:
         return acute_column(mapping[column.source])

@@ -3,7 +3,7 @@
 ``wbm table --run RUNDIR`` reads ``RUNDIR/03_score/scored.parquet`` (respondents with weights,
 weighting variables, breakdown variables and indicators) and the run's questionnaire (from
 ``manifest.json``). The **data version** is the SHA-256 of exactly the bytes tabulated (the file is
-read once: :func:`pipeline.reports.rundir.read_scored`): the ledger compares releases made on the
+read once: :func:`pipeline.rundata.read.read_scored`): the ledger compares releases made on the
 same data version, and the workbook records it.
 
 :func:`disclosure_columns` gives the disclosure engine the variables cells are defined on, with
@@ -17,11 +17,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from pipeline.errors import Problem, UsageError
+from pipeline.rundata.columns import WEIGHT
+from pipeline.rundata.layout import ledger_dir
 from pipeline.tables.request import (
     DEFAULT_CUTOFFS,
     POPULATIONS,
@@ -35,8 +37,6 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from pipeline.questionnaire.model import Questionnaire
-
-WEIGHT = "weight"
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,7 +62,7 @@ class WaveData:
     @property
     def ledger_dir(self) -> Path | None:
         """The default ledger of releases made on this run's data: ``RUNDIR/ledger``."""
-        return None if self.run_dir is None else self.run_dir / "ledger"
+        return None if self.run_dir is None else ledger_dir(self.run_dir)
 
 
 def wave_data(
@@ -99,23 +99,30 @@ def wave_data(
 
 def load_run(run_dir: str | Path) -> WaveData:
     """The scored data of a finished run (see the module docstring): the data and their version from
-    :func:`pipeline.reports.rundir.read_scored` (one read), the weighting method and whether the
+    :func:`pipeline.rundata.read.read_scored` (one read), the weighting method and whether the
     margins are synthetic as the reports read them (:func:`pipeline.reports.rundir.context_from_run`)."""
     from pipeline.questionnaire.load import load_questionnaire
-    from pipeline.reports.rundir import SCORED, context_from_run, questionnaire_id, read_scored
+    from pipeline.reports.rundir import context_from_run
+    from pipeline.rundata.layout import MANIFEST, SCORED, manifest_path, stage_file
+    from pipeline.rundata.read import (
+        questionnaire_reference,
+        read_scored,
+        run_manifest,
+        run_parameters,
+    )
 
     run = Path(run_dir)
     frame, version = read_scored(run)
-    manifest = _json(run / "manifest.json")
-    params = manifest.get("parameters") if isinstance(manifest.get("parameters"), dict) else {}
-    qid = (params or {}).get("questionnaire") or questionnaire_id(manifest)
+    manifest = run_manifest(run)
+    params = run_parameters(manifest)
+    qid = questionnaire_reference(manifest)
     if not qid:
         raise UsageError(
-            f"{run}: not a finished run (manifest.json names no questionnaire)",
+            f"{run}: not a finished run ({MANIFEST} names no questionnaire)",
             [
                 Problem(
                     "no questionnaire in the manifest",
-                    file=str(run / "manifest.json"),
+                    file=str(manifest_path(run)),
                     hint="run the pipeline into this directory first: wbm run --wave WAVE --out RUNDIR",
                 )
             ],
@@ -127,32 +134,13 @@ def load_run(run_dir: str | Path) -> WaveData:
         frame,
         q,
         data_version=version,
-        source=str(run / SCORED),
+        source=str(stage_file(run, "score", SCORED)),
         run_dir=run,
         synthetic=ctx.synthetic,
         method=ctx.weighting.method,
         reference=str(qid),
-        cutoff_population=str((params or {}).get("population") or DEFAULT_CUTOFFS),
+        cutoff_population=str(params.get("population") or DEFAULT_CUTOFFS),
     )
-
-
-def _json(path: Path) -> dict[str, Any]:
-    from pipeline.fileio import read_json_or_empty
-
-    try:
-        return read_json_or_empty(path)
-    except ValueError:
-        raise UsageError(
-            f"{path} is not valid JSON",
-            [
-                Problem(
-                    "damaged file",
-                    file=str(path),
-                    hint="rerun the pipeline into a fresh run directory",
-                )
-            ],
-            code="damaged_run",
-        ) from None
 
 
 def match_waves(

@@ -29,7 +29,7 @@ STANDARD_STATISTICS = ("percent", "ci", "n")
 def default_rows(q: Questionnaire) -> list[str]:
     """The standard table rows, the reports' indicator groups: werkbaar werk, the workability
     indicators (each with its acute variant; kept where the data have it), the risks."""
-    from pipeline.scoring.plan import acute_column
+    from pipeline.rundata.columns import acute_column
 
     groups = indicator_groups(q)
     out = [] if groups.headline is None else [groups.headline.name]

@@ -11,7 +11,13 @@ import numpy as np
 import pandas as pd
 import yaml
 
-COPIED = ("manifest.json", "02_weight/diagnostics.json", "03_score/scored.parquet")
+from pipeline.rundata import layout
+
+COPIED = (
+    "manifest.json",
+    layout.relative("weight", layout.DIAGNOSTICS),
+    layout.relative("score", layout.SCORED),
+)
 
 
 def copy_run(src: Path, out: Path, *, ledger: bool = False) -> Path:

@@ -14,6 +14,7 @@ import pytest
 
 from pipeline.fileio import sha256_file
 from pipeline.paths import REPO_ROOT
+from pipeline.rundata import layout
 
 from .tables_helpers import copy_run, csv_rows, request_file, wbm
 
@@ -59,7 +60,9 @@ def test_writes_workbook_csv_json(run_copy, tmp_path, capsys):
     from pipeline.sdc.tables.cells import digest, members
     from pipeline.sdc.tables.ledger import Release
 
-    ids = pd.read_parquet(run_copy / "03_score" / "scored.parquet")["sample_id"].astype(str)
+    ids = pd.read_parquet(layout.stage_file(run_copy, "score", layout.SCORED))["sample_id"].astype(
+        str
+    )
     assert not any(i in text for i in ids)
     cell = Release.from_json(entry).cells[0].cell
     from pipeline.tables.source import disclosure_columns, load_run
@@ -117,7 +120,7 @@ def test_workbook_layout_and_notes(run_copy, tmp_path, capsys):
     suppressed = [r for r in rows if r["flag"] == "suppressed"]
     assert suppressed  # small cells exist in sectors 4-6 by age and statute
     notes = {r[0]: r[1] for r in wb["Toelichting"].iter_rows(values_only=True) if r[0]}
-    data_version = sha256_file(run_copy / "03_score" / "scored.parquet")
+    data_version = sha256_file(layout.stage_file(run_copy, "score", layout.SCORED))
     assert notes["Gegevensversie 2023"] == f"sha256:{data_version}"
     from pipeline.tables.request import load_request
 
@@ -231,14 +234,14 @@ def test_run_without_scored_data(tmp_path, capsys):
 
 
 def test_damaged_scored_data_is_a_located_error(run_copy, tmp_path, capsys):
-    (run_copy / "03_score" / "scored.parquet").write_bytes(b"PAR1 damaged")
+    (layout.stage_file(run_copy, "score", layout.SCORED)).write_bytes(b"PAR1 damaged")
     code, err = wbm(
         "table", request_file(tmp_path), "--run", run_copy, "--out", tmp_path / "o", capsys=capsys
     )
     assert (
         code == 1
         and "cannot be read" in err
-        and str(run_copy / "03_score" / "scored.parquet") in err
+        and str(layout.stage_file(run_copy, "score", layout.SCORED)) in err
     )
     assert "ArrowInvalid" in err and "rerun the score stage" in err
     assert not (tmp_path / "o").exists() and not (run_copy / "ledger").exists()

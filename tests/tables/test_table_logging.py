@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 from pipeline.errors import PipelineError
+from pipeline.rundata import layout
 from pipeline.tables.api import make_table
 
 from .tables_helpers import attack_requests, copy_run, request_file, small_group_sector, wbm
@@ -39,7 +40,7 @@ def _snapshot(*dirs: Path) -> dict[str, bytes]:
 
 
 def _sector(run: Path) -> int:
-    return small_group_sector(pd.read_parquet(run / "03_score" / "scored.parquet"))
+    return small_group_sector(pd.read_parquet(layout.stage_file(run, "score", layout.SCORED)))
 
 
 # ------------------------------------------------------------------ 1. no table without a ledger entry

@@ -9,6 +9,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from pipeline.rundata import layout
 from pipeline.tables.api import make_table
 
 from .tables_helpers import attack_requests, csv_rows, json_rows, request_file, small_group_sector
@@ -16,7 +17,7 @@ from .tables_helpers import attack_requests, csv_rows, json_rows, request_file, 
 
 @pytest.fixture(scope="module")
 def scored(small_run_dir) -> pd.DataFrame:
-    return pd.read_parquet(small_run_dir / "03_score" / "scored.parquet")
+    return pd.read_parquet(layout.stage_file(small_run_dir, "score", layout.SCORED))
 
 
 def test_differencing_against_an_earlier_release_is_further_suppressed(run_copy, scored, tmp_path):

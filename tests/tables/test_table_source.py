@@ -7,8 +7,11 @@ import hashlib
 
 import pandas as pd
 
-from pipeline.reports.rundir import SCORED, context_from_run
+from pipeline.reports.rundir import context_from_run
+from pipeline.rundata import layout
 from pipeline.tables.source import load_run
+
+SCORED = layout.relative("score", layout.SCORED)
 
 
 def test_data_version_is_the_hash_of_the_bytes_tabulated(run_copy, monkeypatch):

@@ -10,13 +10,16 @@ import pandas as pd
 import pytest
 
 from pipeline.errors import InputError, UsageError
-from pipeline.reports.rundir import SCORED, read_scored
+from pipeline.rundata import layout
+from pipeline.rundata.read import read_scored
+
+SCORED = layout.relative("score", layout.SCORED)
 
 
 @pytest.fixture
 def run(small_run_dir, tmp_path):
     out = tmp_path / "run"
-    (out / "03_score").mkdir(parents=True)
+    layout.stage_dir(out, "score").mkdir(parents=True)
     shutil.copy2(small_run_dir / SCORED, out / SCORED)
     return out
 
