@@ -50,6 +50,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Produce a custom table with disclosure control.",
     ),
     "release": ("pipeline.commands.release", "release", "Build an anonymised microdata release."),
+    "errors": ("pipeline.commands.errors", "errors", "Explain error codes (docs/errors.md)."),
 }
 
 
@@ -96,7 +97,7 @@ def report_error(exc: Exception) -> int:
         assert isinstance(exc, OSError)
         exc = os_error(exc)
     click.echo(f"Error: {exc.render()}", err=True)
-    click.echo(f"(error code {exc.code}; the codes are explained in docs/errors.md)", err=True)
+    click.echo(f"(error code {exc.code}; explained by 'wbm errors {exc.code}')", err=True)
     return exc.exit_code
 
 

@@ -6,16 +6,17 @@ carries a code; tests, reports and users refer to codes, never to message text. 
 one registry of them. Two families keep their own catalogues, with more fields, and are part of
 this one: the questionnaire check (:data:`pipeline.questionnaire.problems.CATALOGUE`: pass and
 warning) and validation (:data:`pipeline.validate.catalogue.CATALOGUE`: severity, level, set-aside
-reason). ``docs/errors.md`` is generated from here (``python -m pipeline.errorcodes > docs/errors.md``)
-and a test keeps the two equal; another test fails when the code base uses a code that is not
-catalogued.
+reason); they are joined to this one where all codes are needed (:mod:`pipeline.commands.errors`,
+``wbm errors``: this module is foundation and imports no spec or engine). ``docs/errors.md`` is
+generated (``wbm errors --markdown > docs/errors.md``) and a test keeps it equal to the registry;
+another test fails when the code base uses a code that is not catalogued.
 
 Exit codes of the ``wbm`` command are set by the error's class, not its code: see :data:`EXIT_CODES`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -41,7 +42,12 @@ EXIT_CODES: tuple[tuple[int, str], ...] = (
         "a data file, run or output location is wrong (input, weighting, estimation and "
         "disclosure errors; a table or release that would disclose is refused with 1)",
     ),
-    (2, "a spec (questionnaire, margins, profile, request) or the command line is wrong"),
+    (
+        2,
+        "a spec (questionnaire, margins, profile, request), the command line or the output "
+        "location given is wrong",
+    ),
+    (3, "`wbm table`: the request is refused (it would disclose; the reasons are logged)"),
     (130, "interrupted (Ctrl-C); nothing half-written is left behind"),
 )
 
@@ -207,13 +213,28 @@ _CODES: tuple[ErrorCode, ...] = (
     # ---- runs and stage outputs ----
     _e("no_run_dir", _R, "No run directory", "The run directory does not exist or is a file."),
     _e("not_a_run", _R, "Not a run", "The directory holds no finished run (no manifest)."),
-    _e("damaged_run", _R, "Damaged run", "The run's manifest cannot be read."),
+    _e(
+        "stage_output_changed",
+        _R,
+        "Stage output changed",
+        "A stage's output file differs from the SHA-256 the run's manifest records (edited, cut or "
+        "replaced after the stage wrote it), or is not among the stage's recorded outputs; it is "
+        "not used. Rerun the stage.",
+    ),
+    _e(
+        "stage_output_missing",
+        _R,
+        "Stage output missing",
+        "The manifest records a stage output that is not there; rerun the stage.",
+    ),
     _e("no_questionnaire", _R, "No questionnaire", "The run's manifest names no questionnaire."),
     _e(
         "questionnaire_mismatch",
         _R,
-        "Questionnaire changed",
-        "The questionnaire file the run recorded has changed since (another SHA-256).",
+        "Not the run's questionnaire",
+        "The run's own questionnaire (RUN/questionnaire.yaml) or the file the run recorded has "
+        "changed since (another SHA-256), or --questionnaire names another questionnaire than the "
+        "run used: its labels would be put on the wrong data.",
     ),
     _e("no_scored_data", _R, "Not scored", "The run has no scored data (score stage not run)."),
     _e("bad_scored_data", _R, "Scored data damaged", "The scored data cannot be read."),
@@ -443,38 +464,35 @@ _CODES: tuple[ErrorCode, ...] = (
 CODES: Mapping[str, ErrorCode] = {c.code: c for c in _CODES}
 
 
-def _families() -> Iterator[tuple[str, str, str, str]]:
-    """(family, code, title, what) of the two catalogues that live with their checks."""
-    from pipeline.questionnaire.problems import CATALOGUE as QUESTIONNAIRE
-    from pipeline.validate.catalogue import CATALOGUE as VALIDATION
-
-    for q in QUESTIONNAIRE.values():
-        what = f"pass {q.pass_}" + (", warning" if q.warning else "")
-        yield "questionnaire", q.code, q.title, f"{q.description} ({what})"
-    for v in VALIDATION.values():
-        what = f"{v.severity}, {v.level}" + (", set-aside reason" if v.set_aside else "")
-        yield "validation", v.code, v.title, what
-
-
-def known_codes() -> frozenset[str]:
-    """Every catalogued code: this registry and the questionnaire and validation catalogues."""
-    return frozenset(CODES) | {code for _, code, _, _ in _families()}
-
-
-def is_known(code: str) -> bool:
-    return code in known_codes()
+#: (family, code, title, what) of a catalogue that lives with its checks
+FamilyRow = tuple[str, str, str, str]
+FAMILIES: tuple[tuple[str, str, str], ...] = (
+    (
+        "questionnaire",
+        "Questionnaire check (`wbm questionnaire check`)",
+        "Problems in a questionnaire file, pass 1 (structure) or 2 (cross-references); "
+        "catalogued in `pipeline/questionnaire/problems.py`.",
+    ),
+    (
+        "validation",
+        "Validation issues (`issues.parquet`, `set_aside.parquet`)",
+        "Issues of a data file found by `wbm validate`: severity, level, and whether the code "
+        "is a reason for setting a row aside; catalogued in `pipeline/validate/catalogue.py`.",
+    ),
+)
 
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render_markdown() -> str:
-    """``docs/errors.md``: every code a user can see, by area."""
+def render_markdown(families: Iterable[FamilyRow] = ()) -> str:
+    """``docs/errors.md``: every code a user can see, by area, then the ``families``' codes (the
+    questionnaire and validation catalogues: :func:`pipeline.commands.errors.family_rows`)."""
     out = [
         "# Error codes",
         "",
-        "<!-- Generated by `python -m pipeline.errorcodes > docs/errors.md`; do not edit by hand "
+        "<!-- Generated by `wbm errors --markdown > docs/errors.md`; do not edit by hand "
         "(a test checks that this file equals the registry in pipeline/errorcodes.py). -->",
         "",
         "Every error the `wbm` command stops with prints its message, the located problems "
@@ -489,34 +507,16 @@ def render_markdown() -> str:
         "|---:|---|",
     ]
     out += [f"| {n} | {_cell(m)} |" for n, m in EXIT_CODES]
+    families = list(families)
     for area, heading in AREAS:
         rows = sorted((c for c in CODES.values() if c.area == area), key=lambda c: c.code)
         out += ["", f"## {heading}", "", "| code | kind | title | meaning |", "|---|---|---|---|"]
         out += [f"| `{c.code}` | {c.kind} | {_cell(c.title)} | {_cell(c.meaning)} |" for c in rows]
-    heads = {
-        "questionnaire": (
-            "Questionnaire check (`wbm questionnaire check`)",
-            "Problems in a questionnaire file, pass 1 (structure) or 2 (cross-references); "
-            "catalogued in `pipeline/questionnaire/problems.py`.",
-        ),
-        "validation": (
-            "Validation issues (`issues.parquet`, `set_aside.parquet`)",
-            "Issues of a data file found by `wbm validate`: severity, level, and whether the code "
-            "is a reason for setting a row aside; catalogued in `pipeline/validate/catalogue.py`.",
-        ),
-    }
-    fams = list(_families())
-    for fam, (heading, intro) in heads.items():
+    for fam, heading, intro in FAMILIES:
         out += ["", f"## {heading}", "", intro, "", "| code | title | meaning |", "|---|---|---|"]
         out += [
             f"| `{code}` | {_cell(title)} | {_cell(what)} |"
-            for f, code, title, what in sorted(fams, key=lambda r: r[1])
+            for f, code, title, what in sorted(families, key=lambda r: r[1])
             if f == fam
         ]
     return "\n".join(out) + "\n"
-
-
-if __name__ == "__main__":  # pragma: no cover
-    import sys
-
-    sys.stdout.write(render_markdown())

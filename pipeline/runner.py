@@ -21,7 +21,9 @@ from pydantic import BaseModel, ConfigDict
 from pipeline.errors import InputError, Problem, UsageError, one_of
 from pipeline.fileio import ensure_dir, read_json_object
 from pipeline.manifest import Manifest, file_entry
-from pipeline.rundata.layout import STAGES, manifest_path, stage_dir, stage_file
+from pipeline.rundata.layout import STAGES, manifest_path, questionnaire_path, stage_dir, stage_file
+from pipeline.rundata.read import RUN_QUESTIONNAIRE
+from pipeline.rundata.verify import verify_file
 
 
 class InputSpec(BaseModel):
@@ -173,11 +175,16 @@ class Run:
                     )
                 ],
             )
-        return p
+        return verify_file(self.dir, self.manifest.data, stage, name)  # as the stage wrote it
 
     def questionnaire(self) -> Any:
+        """The run's own questionnaire (written when the run started, checked against the manifest);
+        the configured one for a run that has none yet."""
         from pipeline.questionnaire.load import load_questionnaire
+        from pipeline.rundata.read import own_questionnaire, questionnaire_spec
 
+        if questionnaire_spec(self.manifest.data, RUN_QUESTIONNAIRE):
+            return own_questionnaire(self.dir, self.manifest.data)
         return load_questionnaire(self.config.questionnaire)
 
 
@@ -191,7 +198,8 @@ def record(run: Run, result: StageResult) -> StageResult:
 
 def start(run: Run) -> None:
     """Record inputs (with checksums), specs and parameters before any stage runs."""
-    from pipeline.questionnaire.load import resolve
+    from pipeline.questionnaire.dump import save_questionnaire
+    from pipeline.questionnaire.load import load_questionnaire, resolve
 
     cfg = run.config
     for spec in cfg.inputs:
@@ -220,7 +228,13 @@ def start(run: Run) -> None:
         if s.mapping is not None
     ]
     run.manifest.set_inputs(entries)
-    q = run.questionnaire()
+    q = load_questionnaire(cfg.questionnaire)
+    own = save_questionnaire(
+        q,
+        questionnaire_path(run.dir),
+        header=f"The questionnaire of this run (from {Path(str(cfg.questionnaire)).name}, "
+        "resolved); 'wbm report', 'wbm table' and 'wbm release' read this file.",
+    )
     specs = [
         file_entry(
             resolve(cfg.questionnaire),
@@ -230,6 +244,7 @@ def start(run: Run) -> None:
             schema_version=q.schema_version,
         )
     ]
+    specs.append(file_entry(own, role=RUN_QUESTIONNAIRE, base=run.dir, id=q.study.id))
     if cfg.margins.exists():
         specs.append(file_entry(cfg.margins, role="margins"))
     run.manifest.set_specs(specs)

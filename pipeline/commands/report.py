@@ -16,6 +16,7 @@ from pathlib import Path
 
 import click
 
+
 @click.command("report")
 @click.option(
     "--run",

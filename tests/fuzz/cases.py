@@ -657,7 +657,8 @@ register(
         "--out",
         str(e.out),
     ],
-    exit=2,
+    exit=1,
+    code="bad_json",
 )
 # -- release ---------------------------------------------------------------------------------------
 register(
@@ -927,6 +928,182 @@ register(
     lambda e: ["questionnaire", "resolve", "pc126", "--out", "/proc/wbm-fuzz.yaml"],
     exit=2,
     code="cannot_write",
+)
+
+# -- questionnaire map -----------------------------------------------------------------------------
+register(
+    "questionnaire map",
+    "utf16_declared",
+    lambda e: [
+        "questionnaire",
+        "map",
+        "-q",
+        Q,
+        "-i",
+        e.file("p.csv", C.utf16(e.src.paper_csv.decode(), bom=False)),
+        "--encoding",
+        "utf-16",
+        "--out",
+        str(e.out / "m.yaml"),
+    ],
+    exit=0,
+)
+register(
+    "questionnaire map",
+    "cr_only",
+    lambda e: [
+        "questionnaire",
+        "map",
+        "-q",
+        Q,
+        "-i",
+        e.file("p.csv", C.cr_only(e.src.paper_csv)),
+        "--out",
+        str(e.out / "m.yaml"),
+    ],
+    exit=0,
+)
+register(
+    "questionnaire map",
+    "binary",
+    lambda e: ["questionnaire", "map", "-q", Q, "-i", e.file("p.csv", C.BINARY)],
+    exit=1,
+)
+register(
+    "questionnaire map",
+    "out_in_proc",
+    lambda e: [
+        "questionnaire",
+        "map",
+        "-q",
+        Q,
+        "-i",
+        e.file("p.csv", e.src.paper_csv),
+        "--out",
+        "/proc/wbm-fuzz.yaml",
+    ],
+    exit=2,
+    code="cannot_write",
+)
+# -- report (run read strictly) and errors ---------------------------------------------------------
+register(
+    "report",
+    "damaged_manifest",
+    lambda e: ["report", "--run", e.run(damage="manifest"), "--sector", "4", "--out", str(e.out)],
+    exit=1,
+    code="bad_json",
+)
+register("errors", "unknown_code", lambda e: ["errors", "cannot_wrte"], exit=2, code="bad_option")
+register("errors", "markdown", lambda e: ["errors", "--markdown"], exit=0)
+
+# -- stage outputs checked against the manifest; the run's own questionnaire -----------------------
+register(
+    "release",
+    "scored_cut_to_100_rows",
+    lambda e: [
+        "release",
+        "--profile",
+        "public-use",
+        "--run",
+        e.run(damage="scored_cut"),
+        "--out",
+        str(e.out),
+        "--no-pdf",
+    ],
+    exit=1,
+    code="stage_output_changed",
+)
+register(
+    "table",
+    "scored_cut_to_100_rows",
+    lambda e: [
+        "table",
+        _request(e, e.src.request),
+        "--run",
+        e.run(damage="scored_cut"),
+        "--out",
+        str(e.out),
+    ],
+    exit=1,
+    code="stage_output_changed",
+)
+register(
+    "run",
+    "stage_on_changed_output",
+    lambda e: [
+        "run",
+        "--wave",
+        e.wave(),
+        "--out",
+        e.run(damage="scored_cut"),
+        "--stage",
+        "estimate",
+    ],
+    exit=1,
+    code="stage_output_changed",
+)
+register(
+    "report",
+    "estimates_changed",
+    lambda e: [
+        "report",
+        "--run",
+        e.run(damage="estimates_truncated"),
+        "--sector",
+        "4",
+        "--out",
+        str(e.out),
+    ],
+    exit=1,
+    code="stage_output_changed",
+)
+register(
+    "report",
+    "own_questionnaire_edited",
+    lambda e: [
+        "report",
+        "--run",
+        e.run(damage="questionnaire_edited"),
+        "--sector",
+        "4",
+        "--out",
+        str(e.out),
+    ],
+    exit=2,
+    code="questionnaire_mismatch",
+)
+register(
+    "report",
+    "another_questionnaire_given",
+    lambda e: [
+        "report",
+        "--run",
+        e.run(),
+        "--sector",
+        "4",
+        "--questionnaire",
+        _label(e, "gender"),
+        "--out",
+        str(e.out),
+    ],
+    exit=2,
+    code="questionnaire_mismatch",
+)
+register(
+    "release",
+    "own_questionnaire_edited",
+    lambda e: [
+        "release",
+        "--profile",
+        "public-use",
+        "--run",
+        e.run(damage="questionnaire_edited"),
+        "--out",
+        str(e.out),
+        "--no-pdf",
+    ],
+    exit=2,
+    code="questionnaire_mismatch",
 )
 
 

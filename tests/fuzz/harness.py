@@ -64,6 +64,7 @@ class Env:
         src = self.src.run_dir
         for rel in (
             "manifest.json",
+            "questionnaire.yaml",
             "02_weight/diagnostics.json",
             "03_score/scored.parquet",
             "04_estimate/estimates.csv",
@@ -81,6 +82,9 @@ class Env:
         elif damage == "scored_truncated":
             s = dst / "03_score" / "scored.parquet"
             s.write_bytes(s.read_bytes()[: s.stat().st_size // 2])
+        elif damage == "questionnaire_edited":  # another label on the run's own questionnaire
+            q = dst / "questionnaire.yaml"
+            q.write_text(q.read_text(encoding="utf-8").replace("geslacht", "gender", 1), "utf-8")
         elif damage == "estimates_truncated":
             for e in (dst / "04_estimate").iterdir():
                 e.write_bytes(e.read_bytes()[: e.stat().st_size // 3])

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from pipeline.errorcodes import known_codes
+from pipeline.commands.errors import known_codes
 from pipeline.paths import REPO_ROOT
 
 from . import cases as _cases  # noqa: F401 - registers the cases
@@ -50,6 +50,7 @@ def test_hostile_input(case: Case, fuzz_sources, tmp_path, capsys, monkeypatch, 
                 assert found[0] == case.code, result.err[-2000:]
         else:
             assert result.code == 2 and "Usage:" in result.err, result.err[-2000:]
+            assert "(error code" not in result.err
             assert case.code is None
     assert env.snapshot() == before, "written outside the output folder"
     assert not (tmp_path / "escaped-pwn").exists() and not any(tmp_path.parent.glob("*pwn*"))

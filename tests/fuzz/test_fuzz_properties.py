@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.errorcodes import known_codes
+from pipeline.commands.errors import known_codes
 from pipeline.errors import PipelineError
 
 from .harness import Env, invoke
