@@ -347,9 +347,22 @@ def load_margins(path: str | Path, *, require_meta: bool = False) -> Margins:
         for i, ln in enumerate(text.splitlines())
         if ln.strip() and not ln.lstrip().startswith("#")
     ]
-    reader = csv.reader([ln for _, ln in lines])
     header: list[str] | None = None
-    for (lineno, _), rec in zip(lines, reader, strict=True):
+    for lineno, ln in lines:
+        try:  # one record per line: a line break inside a quoted field is not a margins file
+            rec = next(csv.reader([ln]), [])
+        except csv.Error as exc:
+            problems.append(
+                Problem(
+                    f"the line cannot be read as CSV ({exc})",
+                    file=file,
+                    line=lineno,
+                    value=ln[:80],
+                    expected="variable,level,total[,label] on one line",
+                    code="bad_line",
+                )
+            )
+            continue
         if header is None:
             header = [h.strip().lower() for h in rec]
             if (

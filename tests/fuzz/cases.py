@@ -47,6 +47,12 @@ def codebook_escaped(e: Env, r: Result) -> None:
     assert not re.search(r"(?<!\\)<script", md) and "[klik](" not in md
 
 
+def readme_escaped(e: Env, r: Result) -> None:
+    text = (e.out / "README.md").read_text(encoding="utf-8")
+    assert r"\<script>alert(1)\</script> \[klik\](http://evil.example)" in text
+    assert not re.search(r"(?<!\\)<script", text)
+
+
 def _questionnaire(e: Env, text: str | bytes) -> str:
     return e.file("q.yaml", text)
 
@@ -1104,6 +1110,44 @@ register(
     ],
     exit=2,
     code="questionnaire_mismatch",
+)
+
+register(
+    "weight",
+    "margins_quoted_line_break",
+    lambda e: [
+        "weight",
+        "--data",
+        e.file("d.csv", e.src.weight_csv),
+        "--margins",
+        _margins(e, csv=e.src.margins_csv.replace(b"\nsex,1,", b'\n"se\nx",1,', 1)),
+        "--out",
+        str(e.out / "w.csv"),
+    ],
+    exit=2,
+    code="margins_invalid",
+)
+
+register(
+    "release",
+    "markup_in_profile_texts",
+    lambda e: [
+        "release",
+        "--profile",
+        _profile(
+            e,
+            C.replace_line(
+                e.src.profile, "title", f'title: {{nl: "{C.MARKUP}", en: "{C.MARKUP}"}}'
+            ),
+        ),
+        "--run",
+        e.run(),
+        "--out",
+        str(e.out),
+        "--no-pdf",
+    ],
+    exit=0,
+    check=readme_escaped,
 )
 
 
