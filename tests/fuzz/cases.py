@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from pipeline.rundata import layout
 from pipeline.spreadsheet import needs_quote
 
 from . import corpus as C
@@ -518,7 +519,10 @@ register(
     lambda e: [
         "estimate",
         "--data",
-        e.file("d.parquet", C.cut((e.src.run_dir / "03_score" / "scored.parquet").read_bytes())),
+        e.file(
+            "d.parquet",
+            C.cut(layout.stage_file(e.src.run_dir, "score", layout.SCORED).read_bytes()),
+        ),
         "--weight",
         "weight",
         "--indicators",

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from pipeline.paths import QUESTIONNAIRES_DIR, REPO_ROOT
+from pipeline.rundata import layout
 
 from .harness import Sources
 
@@ -38,7 +39,7 @@ def fuzz_sources(small_demo, tmp_path_factory: pytest.TempPathFactory) -> Source
     buf = io.BytesIO()
     book.save(buf)
     q = load_questionnaire("wbm-werknemers-2023")
-    accepted = pd.read_parquet(run / "01_validate" / "accepted.parquet")
+    accepted = pd.read_parquet(layout.stage_file(run, "validate", layout.ACCEPTED))
     weight_csv = accepted[list(q.weighting) + ["working"]].to_csv(index=False).encode("utf-8")
     tmp = tmp_path_factory.mktemp("fuzz-sources")
     return Sources(

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.rundata import layout
+
 
 @dataclass(frozen=True)
 class Sources:
@@ -63,12 +65,12 @@ class Env:
         dst = self.root / "run"
         src = self.src.run_dir
         for rel in (
-            "manifest.json",
-            "questionnaire.yaml",
-            "02_weight/diagnostics.json",
-            "03_score/scored.parquet",
-            "04_estimate/estimates.csv",
-            "04_estimate/estimates.parquet",
+            layout.MANIFEST,
+            layout.QUESTIONNAIRE,
+            layout.relative("weight", layout.DIAGNOSTICS),
+            layout.relative("score", layout.SCORED),
+            layout.relative("estimate", layout.ESTIMATES_CSV),
+            layout.relative("estimate", layout.ESTIMATES),
         ):
             if (src / rel).exists():
                 (dst / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -77,16 +79,16 @@ class Env:
             m = dst / "manifest.json"
             m.write_bytes(m.read_bytes()[:200])
         elif damage == "scored_cut":  # the review's finding: cut to 100 rows, released as complete
-            s = dst / "03_score" / "scored.parquet"
+            s = layout.stage_file(dst, "score", layout.SCORED)
             pd.read_parquet(s).head(100).to_parquet(s, index=False)
         elif damage == "scored_truncated":
-            s = dst / "03_score" / "scored.parquet"
+            s = layout.stage_file(dst, "score", layout.SCORED)
             s.write_bytes(s.read_bytes()[: s.stat().st_size // 2])
         elif damage == "questionnaire_edited":  # another label on the run's own questionnaire
             q = dst / "questionnaire.yaml"
             q.write_text(q.read_text(encoding="utf-8").replace("geslacht", "gender", 1), "utf-8")
         elif damage == "estimates_truncated":
-            for e in (dst / "04_estimate").iterdir():
+            for e in layout.stage_dir(dst, "estimate").iterdir():
                 e.write_bytes(e.read_bytes()[: e.stat().st_size // 3])
         elif damage is not None:
             raise ValueError(damage)
