@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import replace as dc_replace
 from pathlib import Path
@@ -121,7 +122,7 @@ def release_seed(base: int, profile_name: str) -> int:
 
 
 def _profile(
-    profile: str | Path | ReleaseProfile, q: Questionnaire
+    profile: str | Path | ReleaseProfile, q: Questionnaire, columns: Sequence[str] = ()
 ) -> tuple[ReleaseProfile, str, str]:
     """The profile, where it came from, its SHA-256; cross-checked against the questionnaire with
     every problem located in the profile file."""
@@ -137,7 +138,7 @@ def _profile(
     else:
         path = resolve(profile)
         prof, source, sha = load_profile(path), str(path), sha256_file(path)
-    problems = check_profile(prof, q)
+    problems = check_profile(prof, q, columns)
     if problems:
         raise SpecError(
             f"release profile {prof.name!r} does not fit questionnaire {q.study.id!r}: {len(problems)} problem(s)",
@@ -213,7 +214,7 @@ def build_release(
         else load_run_source(source, questionnaire=questionnaire)
     )
     q = src.questionnaire
-    prof, _source, profile_sha = _profile(profile, q)
+    prof, _source, profile_sha = _profile(profile, q, [str(c) for c in src.scored.columns])
     out = Path(out_dir)
     earlier = _prepare(out, replace)
     result = anonymise(

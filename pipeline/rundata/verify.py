@@ -9,8 +9,8 @@ reads it once and compares the hash of exactly those bytes with the record:
   (``stage_output_changed``): it is never released or tabulated as if complete;
 * a file the manifest records but that is gone, or a stage's file the manifest does not list among
   that stage's outputs, is refused (``stage_output_missing``, ``stage_output_changed``);
-* a directory without a manifest (or whose manifest records no stages: put together by hand, or
-  by a test) is read unverified: there is nothing to check against.
+* a stage whose outputs the manifest does not record (no manifest, or a directory put together by
+  hand) is read unverified: there is nothing to check against.
 
 The readers of :mod:`pipeline.rundata.read` and :meth:`pipeline.runner.Run.need` go through here,
 so there is one verified way to read a stage's file. The run's own questionnaire (a copy written
@@ -32,14 +32,12 @@ _RERUN = "rerun the stage (wbm run --wave WAVE --out {run} --stage {stage}) or r
 
 def recorded_outputs(manifest: dict[str, Any], stage: str) -> dict[str, dict[str, Any]] | None:
     """The outputs the manifest records for ``stage`` by relative path, or None when it records no
-    stage at all (nothing to verify against)."""
+    outputs of that stage (nothing to verify against)."""
     stages = manifest.get("stages")
-    if not isinstance(stages, dict) or not stages:
-        return None
-    entry = stages.get(stage)
+    entry = stages.get(stage) if isinstance(stages, dict) else None
     outputs = entry.get("outputs") if isinstance(entry, dict) else None
     if not isinstance(outputs, list):
-        return {}
+        return None
     return {str(o["path"]): o for o in outputs if isinstance(o, dict) and "path" in o}
 
 
