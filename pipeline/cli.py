@@ -51,6 +51,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "release": ("pipeline.commands.release", "release", "Build an anonymised microdata release."),
     "errors": ("pipeline.commands.errors", "errors", "Explain error codes (docs/errors.md)."),
+    "archive": (
+        "pipeline.commands.archive",
+        "archive",
+        "The wave archive: add finished runs, list, check, export, read series.",
+    ),
 }
 
 

@@ -65,14 +65,19 @@ HEADLINES = ("werkbaar_werk", "werkstress")
 def run_demo(
     out_dir: Path, *, size: int, seed: int, progress: Callable[[str], None] | None = None
 ) -> DemoResult:
+    from pipeline.rundata.layout import policy_reference
     from pipeline.runner import Run, RunConfig, run_stages
+    from pipeline.sdc.publisher import init_publisher
     from pipeline.synth.wave import generate_wave
 
     wave_dir, run_dir = out_dir / "wave", out_dir / "run"
     if progress:
         progress("synth")
     generate_wave(wave_dir, size=size, seed=seed)
-    run = Run(run_dir, RunConfig.from_wave_dir(wave_dir))
+    policy = init_publisher(
+        out_dir / "publisher"
+    )  # the demo's publisher: reference policy, registry
+    run = Run(run_dir, RunConfig.from_wave_dir(wave_dir, policy=policy_reference(policy, run_dir)))
     results = {
         r.stage: r
         for r in run_stages(run, progress=(lambda s: progress(f"stage {s}")) if progress else None)

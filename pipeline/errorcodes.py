@@ -47,7 +47,11 @@ EXIT_CODES: tuple[tuple[int, str], ...] = (
         "a spec (questionnaire, margins, profile, request), the command line or the output "
         "location given is wrong",
     ),
-    (3, "`wbm table`: the request is refused (it would disclose; the reasons are logged)"),
+    (
+        3,
+        "`wbm table`: the request is refused (it would disclose; the reasons are logged); "
+        "`wbm archive`: the archive is damaged (nothing is changed while it is)",
+    ),
     (130, "interrupted (Ctrl-C); nothing half-written is left behind"),
 )
 
@@ -62,8 +66,11 @@ AREAS: tuple[tuple[str, str], ...] = (
     ("microdata", "Microdata releases and their disclosure control"),
     ("reports", "Reports"),
     ("synth", "Synthetic data"),
+    ("archive", "The wave archive"),
+    ("policy", "The publisher's disclosure policy and requester registry"),
 )
 
+_A, _D = "archive", "policy"
 _G, _S, _R, _W, _E, _C, _T, _M, _P, _Y = (
     "general",
     "spec",
@@ -857,10 +864,18 @@ _CODES: tuple[ErrorCode, ...] = (
         "The runs given do not match the request's waves (one run per requested wave).",
     ),
     _e(
-        "no_ledger",
+        "raw_item_not_allowed",
         _T,
-        "No ledger",
-        "Data that do not come from a run directory need --ledger to log the release.",
+        "Raw item as breakdown",
+        "A request breaks down or filters by a raw questionnaire item that the publisher's policy "
+        "does not list (tables.breakdowns_allowed); use a documented breakdown variable.",
+        "problem",
+    ),
+    _e(
+        "bad_data_version",
+        _T,
+        "Bad data version",
+        "A data version is not a content hash (it names a ledger folder, so it must be a safe name).",
     ),
     _e(
         "ledger_damaged",
@@ -1146,6 +1161,114 @@ _CODES: tuple[ErrorCode, ...] = (
         "Not synthetic",
         "A synthetic model must say synthetic: true.",
         "problem",
+    ),
+)
+
+_CODES += (
+    # ---- the wave archive ----
+    _e(
+        "archive_damaged",
+        _A,
+        "Archive damaged",
+        "An archived file is missing or differs from its recorded SHA-256, or archive.json is "
+        "damaged (exit 3); 'wbm archive check' names every file, '--repair' rebuilds what is derived.",
+    ),
+    _e(
+        "archive_not_found",
+        _A,
+        "Not an archive",
+        "The folder is not a wave archive (no archive.json of the right kind); give the folder 'wbm archive add' created.",
+    ),
+    _e(
+        "archive_not_a_run",
+        _A,
+        "Not a finished run",
+        "The folder given to 'wbm archive add' is not a finished run: its manifest names no questionnaire.",
+    ),
+    _e(
+        "archive_bad_run",
+        _A,
+        "Run cannot be archived",
+        "A file the archive needs is missing, cannot be read, or differs from what the run's manifest records; rerun the stage or restore the file.",
+    ),
+    _e(
+        "archive_questionnaire_changed",
+        _A,
+        "Questionnaire changed",
+        "The questionnaire file a run recorded has changed since the run; restore it or rerun the pipeline before archiving.",
+    ),
+    _e(
+        "archive_wave_exists",
+        _A,
+        "Wave already archived",
+        "The archive holds this wave with other data or other run files; use --replace (the old copy is kept in superseded/).",
+    ),
+    _e(
+        "archive_series_fork",
+        _A,
+        "Does not fit the series",
+        "The run's questionnaire does not continue the archive's series (no mapping to the previous wave).",
+    ),
+    _e(
+        "archive_no_series",
+        _A,
+        "No such series",
+        "The archive has no series of that name; see 'wbm archive list'.",
+    ),
+    _e(
+        "archive_no_wave",
+        _A,
+        "No such wave",
+        "The series has no wave of that year; see 'wbm archive list'.",
+    ),
+    _e(
+        "archive_write_failed",
+        _A,
+        "Archive not written",
+        "A file written to the archive does not read back; nothing was added.",
+    ),
+    # ---- the publisher's policy and registry ----
+    _e(
+        "no_policy",
+        _D,
+        "No policy",
+        "Nothing is published without the publisher's disclosure policy: give --policy FILE or set WBM_POLICY.",
+    ),
+    _e(
+        "policy_not_found",
+        _D,
+        "Policy not found",
+        "The policy file named by --policy or WBM_POLICY does not exist.",
+    ),
+    _e(
+        "bad_policy",
+        _D,
+        "Policy invalid",
+        "The disclosure policy cannot be read (YAML, encoding, duplicate keys) or has structural problems; each is located.",
+    ),
+    _e(
+        "looser_than_policy",
+        _D,
+        "Looser than the policy",
+        "A request's disclosure settings may only be stricter than the publisher's policy.",
+    ),
+    _e(
+        "unregistered_requester",
+        _D,
+        "Unknown requester",
+        "The requester (or organisation) is not in the publisher's registry; the message says which was probably meant.",
+    ),
+    _e(
+        "registry_not_found",
+        _D,
+        "Registry not found",
+        "The requester registry the policy names does not exist.",
+    ),
+    _e(
+        "bad_registry",
+        _D,
+        "Registry invalid",
+        "The requester registry cannot be read or has structural problems; each is located.",
     ),
 )
 

@@ -47,6 +47,7 @@ class RunConfig(BaseModel):
     min_n_reliable: int = 50  # below: to be read with care
     release_seed: int = 2023
     wave_label: str = "2023"
+    policy: str | None = None  # the publisher's policy file, relative to the run (else $WBM_POLICY)
 
     @classmethod
     def from_wave_dir(cls, wave_dir: Path, **overrides: Any) -> RunConfig:

@@ -236,8 +236,12 @@ def stage_outputs(run: Run) -> StageResult:
     from pipeline.release.build import build_release, load_run_source
     from pipeline.reports.batch import plan_reports, render_reports
     from pipeline.reports.rundir import context_from_run
+    from pipeline.rundata.layout import policy_file, policy_reference
+    from pipeline.sdc.publisher import publisher
     from pipeline.tables.standard import write_standard_table
 
+    given = None if run.config.policy is None else policy_file(run.config.policy, run.dir)
+    pub = publisher(given)  # --policy, else $WBM_POLICY; nothing is published without one
     q = run.questionnaire()
     est = read_parquet(run.need("estimate", layout.ESTIMATES))
     ctx = context_from_run(run.dir, q)
@@ -247,6 +251,7 @@ def stage_outputs(run: Run) -> StageResult:
     table = write_standard_table(
         run.dir,
         out / layout.TABLES_DIR,
+        pub,
         min_n=run.config.min_n,
         min_n_reliable=run.config.min_n_reliable,
     )
@@ -266,5 +271,6 @@ def stage_outputs(run: Run) -> StageResult:
             "reports": sorted(p.name for p in reports),
             "table": table.name,
             "microdata": release.sav.name,
+            "policy": policy_reference(pub.policy.file, run.dir),
         },
     )

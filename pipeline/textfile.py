@@ -93,6 +93,8 @@ def decode_text(
     else:
         bom = bom_encoding(data)
         candidates = (bom,) if bom else FALLBACK_ENCODINGS
+        if bom is None and b"\x00" in data:  # binary, or UTF-16 without a mark: say so first
+            raise _not_text(file, format_code, data[: data.index(b"\x00")].count(b"\n") + 1)
     text: str | None = None
     used = candidates[0]
     first_error: UnicodeDecodeError | None = None
@@ -119,16 +121,19 @@ def decode_text(
             hint="declare the right encoding with --encoding (e.g. latin-1, utf-16)",
         )
     if "\x00" in text:
-        at = text.index("\x00")
-        raise _fail(
-            file,
-            "this is not a text file (it contains NUL bytes)",
-            format_code,
-            line=text.count("\n", 0, at) + 1,
-            hint="is it a .sav or .xlsx file with the wrong extension? If it is UTF-16 text "
-            "without a byte-order mark, declare --encoding utf-16",
-        )
+        raise _not_text(file, format_code, text.count("\n", 0, text.index("\x00")) + 1)
     return normalise_newlines(text), used
+
+
+def _not_text(file: str, code: str, line: int) -> InputError:
+    return _fail(
+        file,
+        "this is not a text file (it contains NUL bytes)",
+        code,
+        line=line,
+        hint="is it a .sav or .xlsx file with the wrong extension? If it is UTF-16 text "
+        "without a byte-order mark, declare --encoding utf-16",
+    )
 
 
 def normalise_newlines(text: str) -> str:

@@ -61,6 +61,13 @@ from pipeline.rundata.layout import STAGES
     show_default=True,
     help="Mark estimates below this n as 'to be read with care'.",
 )
+@click.option(
+    "--policy",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="The publisher's disclosure policy (thresholds, registry, ledger) for the outputs stage "
+    "[default: $WBM_POLICY].",
+)
 def run(
     wave_dir: Path | None,
     questionnaire: str | None,
@@ -70,14 +77,19 @@ def run(
     stages: tuple[str, ...],
     min_n: int,
     min_n_reliable: int,
+    policy: str | None,
 ) -> None:
     """Run pipeline stages; each stage writes its own folder in the run directory."""
     from pipeline.errors import UsageError
     from pipeline.outpath import require_dir
+    from pipeline.rundata.layout import policy_reference
     from pipeline.runner import InputSpec, Run, RunConfig, run_stages
 
     require_dir(out_dir)
-    opts = {"min_n": min_n, "min_n_reliable": min_n_reliable}
+    policy_file = None if policy is None else policy_reference(policy, out_dir)
+    opts: dict[str, object] = {"min_n": min_n, "min_n_reliable": min_n_reliable}
+    if policy_file is not None:
+        opts["policy"] = policy_file
     if wave_dir is not None:
         cfg = RunConfig.from_wave_dir(wave_dir, **opts)
     else:
@@ -98,6 +110,7 @@ def run(
             margins=margins,
             min_n=min_n,
             min_n_reliable=min_n_reliable,
+            policy=policy_file,
         )
     r = Run(out_dir, cfg)
     results = run_stages(

@@ -10,7 +10,6 @@ A run directory (``wbm run --out RUN``, ``wbm demo`` writes ``OUT/run``)::
     RUN/03_score/               scored.parquet, diagnostics.json
     RUN/04_estimate/            estimates.parquet, estimates.csv, compare_domains.csv, diagnostics.json
     RUN/05_outputs/             reports/, tables/, microdata/
-    RUN/ledger/                 releases of tables made on this run's data
 
 Every name is defined here once; code builds paths with :func:`stage_dir` and :func:`stage_file`
 (never a literal ``"03_score"``). The contract is documented in ``docs/run-contract.md``.
@@ -40,9 +39,6 @@ QUESTIONNAIRE: Final = "questionnaire.yaml"
 """The run's own questionnaire: the one the run used, resolved into one file (modules composed) and
 written when the run starts; every command reading the run uses it, checked against the SHA-256 the
 manifest records (``specs``, role ``run_questionnaire``)."""
-
-LEDGER_DIR: Final = "ledger"
-"""The run's own ledger of table releases (``RUN/ledger``)."""
 
 DIAGNOSTICS: Final = "diagnostics.json"
 """Every stage up to ``estimate`` writes its diagnostics under this name in its directory."""
@@ -100,5 +96,15 @@ def questionnaire_path(run_dir: str | Path) -> Path:
     return Path(run_dir) / QUESTIONNAIRE
 
 
-def ledger_dir(run_dir: str | Path) -> Path:
-    return Path(run_dir) / LEDGER_DIR
+def policy_reference(policy: str | Path, run_dir: str | Path) -> str:
+    """How a run records the publisher's policy file: relative to the run directory (the manifest
+    names no absolute path), so the demo's run finds ``../publisher/policy.yaml``."""
+    import os
+
+    return Path(os.path.relpath(Path(policy).resolve(), Path(run_dir).resolve())).as_posix()
+
+
+def policy_file(reference: str, run_dir: str | Path) -> Path:
+    """The policy file a run recorded (:func:`policy_reference`), as a path."""
+    p = Path(reference)
+    return p if p.is_absolute() else (Path(run_dir) / p).resolve()

@@ -13,11 +13,10 @@ what was expected, how to fix it) for a missing or damaged piece, never a traceb
 :func:`read_estimates`     ``04_estimate/estimates.parquet`` (or ``.csv``)
 =========================  =================================================================
 
-Seams for work in progress (see ``docs/run-contract.md``): the data version :func:`read_scored`
-returns is the SHA-256 of the file's bytes, to be replaced by a canonical content hash; stage outputs
-are to be verified against the SHA-256 the manifest records before they are used, and every command
-is to read the run's own (hash-checked) questionnaire; the weight stage is to record the
-calibration/design model of its weights, with a reader here beside these.
+Every stage file is read through :func:`pipeline.rundata.verify.stage_bytes` (checked against the
+SHA-256 the manifest records), and every command reads the run's own questionnaire, hash-checked
+(:func:`recorded_questionnaire`). Seam for work in progress (``docs/run-contract.md``): the weight
+stage is to record the calibration/design model of its weights, with a reader here beside these.
 """
 
 from __future__ import annotations
@@ -264,15 +263,19 @@ def stage_diagnostics(run_dir: str | Path, stage: str) -> dict[str, Any]:
 
 
 def read_scored(run_dir: str | Path) -> tuple[pd.DataFrame, str]:
-    """A run's scored data and its data version: ``03_score/scored.parquet`` read once, its SHA-256
-    computed over those bytes and the frame parsed from them in memory, so the version is the hash of
-    exactly the data returned; the bytes are checked against the SHA-256 the manifest records
-    (:mod:`pipeline.rundata.verify`: a changed file is ``stage_output_changed``). A missing run directory or scored file, or one that cannot be read or
+    """A run's scored data and its data version: ``03_score/scored.parquet`` read once and parsed in
+    memory; the version is the canonical content hash of exactly the frame returned
+    (:func:`pipeline.dataversion.data_version`: the same for the same respondents' data whatever the
+    run directory, row order or pandas/pyarrow version that wrote the file); the file's bytes are
+    first checked against the SHA-256 the manifest records (:mod:`pipeline.rundata.verify`: a changed
+    file is ``stage_output_changed``). A missing run directory or scored file, or one that cannot be read or
     parsed, is a located error (:class:`UsageError` for a missing stage, :class:`InputError` for a
     damaged file), never a pyarrow traceback."""
     import io
 
     import pandas as pd
+
+    from pipeline.dataversion import data_version
 
     run = Path(run_dir)
     if not run.is_dir():
@@ -302,7 +305,7 @@ def read_scored(run_dir: str | Path) -> tuple[pd.DataFrame, str]:
             ],
             code="no_scored_data",
         )
-    data, version = stage_bytes(run, run_manifest(run), "score", SCORED)  # verified
+    data, _ = stage_bytes(run, run_manifest(run), "score", SCORED)  # verified
     try:
         frame = pd.read_parquet(io.BytesIO(data))
     except Exception as exc:  # pyarrow raises many kinds (ArrowInvalid, OSError, ...): all mean "not readable parquet"
@@ -318,7 +321,7 @@ def read_scored(run_dir: str | Path) -> tuple[pd.DataFrame, str]:
             ],
             code="bad_scored_data",
         ) from exc
-    return frame, version
+    return frame, data_version(frame)
 
 
 def estimates_files() -> tuple[str, ...]:

@@ -89,6 +89,23 @@ def check_bytes(
     return digest
 
 
+def run_file_problems(
+    run_dir: str | Path, manifest: dict[str, Any], rel: str, data: bytes
+) -> list[Problem]:
+    """:func:`check_bytes` for ``RUN/rel`` (the stage from its directory), as problems rather than
+    an error, for readers that report every file of a run at once (the wave archive)."""
+    from pipeline.rundata.layout import STAGE_DIRS
+
+    stage = next((s for s, d in STAGE_DIRS.items() if rel.split("/", 1)[0] == d), None)
+    if stage is None:
+        return []
+    try:
+        check_bytes(run_dir, manifest, rel, data, stage=stage)
+    except InputError as exc:
+        return list(exc.problems)
+    return []
+
+
 def stage_bytes(
     run_dir: str | Path, manifest: dict[str, Any], stage: str, name: str
 ) -> tuple[bytes, str]:

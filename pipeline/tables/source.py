@@ -17,13 +17,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from pipeline.errors import Problem, UsageError
 from pipeline.rundata.columns import WEIGHT
-from pipeline.rundata.layout import ledger_dir
 from pipeline.tables.request import (
     DEFAULT_CUTOFFS,
     POPULATIONS,
@@ -54,15 +53,11 @@ class WaveData:
     method: str = ""  # weighting method, for the notes sheet
     reference: str = ""  # how the run names its questionnaire (a shipped id or a path)
     cutoff_population: str = DEFAULT_CUTOFFS  # the population whose cut-offs scored the data
+    policy: str | None = None  # the disclosure policy the run recorded (its outputs stage used)
 
     @property
     def wave(self) -> int:
         return self.questionnaire.study.wave
-
-    @property
-    def ledger_dir(self) -> Path | None:
-        """The default ledger of releases made on this run's data: ``RUNDIR/ledger``."""
-        return None if self.run_dir is None else ledger_dir(self.run_dir)
 
 
 def wave_data(
@@ -77,6 +72,7 @@ def wave_data(
     weighting: Sequence[str] | None = None,
     reference: str | None = None,
     cutoff_population: str = DEFAULT_CUTOFFS,
+    policy: str | None = None,
 ) -> WaveData:
     """A :class:`WaveData` from a frame in memory (checks the weight and weighting columns)."""
     from pipeline.estimation.api import require_columns
@@ -94,6 +90,7 @@ def wave_data(
         method,
         reference or q.study.id,
         cutoff_population,
+        policy,
     )
 
 
@@ -140,7 +137,21 @@ def load_run(run_dir: str | Path) -> WaveData:
         method=ctx.weighting.method,
         reference=str(qid),
         cutoff_population=str(params.get("population") or DEFAULT_CUTOFFS),
+        policy=_recorded_policy(manifest, run),
     )
+
+
+def _recorded_policy(manifest: dict[str, Any], run: Path) -> str | None:
+    """The policy file the run's outputs stage published under (or its configuration named)."""
+    stages = manifest.get("stages")
+    outputs = stages.get("outputs") if isinstance(stages, dict) else None
+    summary = outputs.get("summary") if isinstance(outputs, dict) else None
+    for where in (summary, manifest.get("parameters")):
+        if isinstance(where, dict) and isinstance(where.get("policy"), str) and where["policy"]:
+            from pipeline.rundata.layout import policy_file
+
+            return str(policy_file(where["policy"], run))
+    return None
 
 
 def match_waves(

@@ -1154,6 +1154,79 @@ register(
     check=readme_escaped,
 )
 
+# -- archive ---------------------------------------------------------------------------------------
+register(
+    "archive add",
+    "scored_cut_to_100_rows",
+    lambda e: ["archive", "add", e.run(damage="scored_cut"), "--archive", str(e.out)],
+    exit=2,
+    code="archive_bad_run",
+)
+register(
+    "archive add",
+    "not_a_run",
+    lambda e: ["archive", "add", str(e.inp), "--archive", str(e.out)],
+    exit=2,
+)
+register(
+    "archive add",
+    "archive_under_file",
+    lambda e: ["archive", "add", e.run(), "--archive", e.under_file()],
+    exit=2,
+    code="cannot_write",
+)
+register(
+    "archive list",
+    "not_an_archive",
+    lambda e: ["archive", "list", "--archive", e.file("junk/x.txt", "x").rsplit("/", 1)[0]],
+    exit=3,
+    code="archive_not_found",
+)
+register(
+    "archive check",
+    "damaged_archive_json",
+    lambda e: ["archive", "check", "--archive", e.archive(damage="archive_json")],
+    exit=3,
+    code="archive_damaged",
+)
+register(
+    "archive export",
+    "escaping_study_id",
+    lambda e: [
+        "archive",
+        "export",
+        "../../../escaped-pwn",
+        "--archive",
+        e.archive(),
+        "--out",
+        str(e.out),
+    ],
+    exit=2,
+    code="archive_no_wave",
+)
+register(
+    "archive export",
+    "out_under_file",
+    lambda e: [
+        "archive",
+        "export",
+        "wbm-werknemers-2023",
+        "--archive",
+        e.archive(),
+        "--out",
+        e.under_file(),
+    ],
+    exit=2,
+    code="cannot_write",
+)
+register(
+    "archive series",
+    "unknown_series",
+    lambda e: ["archive", "series", "werkstress", "--series", "nope", "--archive", e.archive()],
+    exit=2,
+    code="archive_no_series",
+)
+
 
 def _xlsform_with_id(e: Env, form_id: str) -> bytes:
     import io

@@ -94,6 +94,18 @@ class Env:
             raise ValueError(damage)
         return str(dst)
 
+    def archive(self, damage: str | None = None) -> str:
+        """A wave archive (in the inputs folder) holding a copy of the shared small run."""
+        from pipeline.archive.store import add_run
+
+        root = self.inp / "archive"
+        add_run(root, self.run())
+        if damage == "archive_json":
+            (root / "archive.json").write_text('{"kind": ', encoding="utf-8")
+        elif damage is not None:
+            raise ValueError(damage)
+        return str(root)
+
     def wave(self, wave_json: str | None = None) -> str:
         """A copy of the shared small wave, with ``wave_json`` as its wave.json when given."""
         dst = self.root / "wave"

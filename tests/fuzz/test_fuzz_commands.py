@@ -4,6 +4,7 @@ for ``validate`` every row read accepted or set aside."""
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -40,6 +41,10 @@ def test_hostile_input(case: Case, fuzz_sources, tmp_path, capsys, monkeypatch, 
     before = env.snapshot()
     monkeypatch.chdir(env.cwd)
     result = invoke(argv, capsys)
+    if os.environ.get("WBM_FUZZ_LOG"):  # to see what every case gave: WBM_FUZZ_LOG=FILE pytest ...
+        with open(os.environ["WBM_FUZZ_LOG"], "a", encoding="utf-8") as log:
+            found = re.findall(r"\(error code (\w+);", result.err)
+            log.write(f"{case.id} {result.code} {found}\n")
     assert "Traceback" not in result.err + result.out
     assert result.code == case.exit, (result.code, result.err[-2000:])
     if result.code not in (0,):

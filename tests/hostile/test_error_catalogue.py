@@ -30,6 +30,11 @@ def _used_codes() -> dict[str, list[str]]:
                 lits += [kw.value for kw in node.keywords if kw.arg == "code"]
                 if name in _CODE_FIRST and node.args:
                     lits.append(node.args[0])
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):  # def f(code="x")
+                args = node.args.args + node.args.kwonlyargs
+                defaults = [None] * (len(node.args.args) - len(node.args.defaults))
+                defaults += list(node.args.defaults) + list(node.args.kw_defaults)
+                lits += [d for a, d in zip(args, defaults, strict=True) if a.arg == "code" and d]
             elif (
                 isinstance(node, ast.AnnAssign)
                 and isinstance(node.target, ast.Name)

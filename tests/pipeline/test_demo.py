@@ -146,9 +146,20 @@ def test_weighted_estimate_recovers_truth_within_ci(small_demo):
 def test_same_inputs_give_byte_identical_outputs(small_demo, tmp_path: Path):
     from pipeline.runner import Run, RunConfig, run_stages
 
-    res, _ = small_demo
+    res, out = small_demo
     again = tmp_path / res.run_dir.name  # the run id (directory name) is printed in the reports
-    run_stages(Run(again, RunConfig.from_wave_dir(res.wave_dir)))
+    import shutil
+
+    from pipeline.rundata.layout import policy_reference
+
+    # the same publisher (a copy, with its history) beside the run, as in the demo: same inputs
+    shutil.copytree(out / "publisher", tmp_path / "publisher")
+    policy = policy_reference(tmp_path / "publisher" / "policy.yaml", again)
+    ledger = sorted((tmp_path / "publisher" / "ledger").rglob("*.jsonl"))
+    before = [p.read_bytes() for p in ledger]
+    run_stages(Run(again, RunConfig.from_wave_dir(res.wave_dir, policy=policy)))
+    # the rerun's releases are the same releases: the history does not grow
+    assert [p.read_bytes() for p in ledger] == before
     first = sorted(p.relative_to(res.run_dir) for p in res.run_dir.rglob("*") if p.is_file())
     second = sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
     assert first == second

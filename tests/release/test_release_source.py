@@ -18,6 +18,8 @@ from pipeline.paths import REPO_ROOT
 from pipeline.release.build import build_release, load_run_source
 from pipeline.rundata import layout
 
+from ..publisher_helpers import make_publisher
+
 SHIPPED = REPO_ROOT / "questionnaires" / "wbm-werknemers-2023.yaml"
 SEX_LABEL = "label: {nl: geslacht, en: sex}"
 TITLE = 'en: "Flemish Workability Monitor 2023 - employees"'
@@ -53,7 +55,10 @@ def path_run(small_demo, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path
     shutil.copytree(
         demo.run_dir, run_dir, ignore=shutil.ignore_patterns(layout.STAGE_DIRS["outputs"])
     )
-    cfg = RunConfig.from_wave_dir(demo.wave_dir).model_copy(update={"questionnaire": str(qpath)})
+    policy = make_publisher(base / "publisher")  # module scope: before $WBM_POLICY is set
+    cfg = RunConfig.from_wave_dir(demo.wave_dir, policy=str(policy)).model_copy(
+        update={"questionnaire": str(qpath)}
+    )
     run = Run(run_dir, cfg)
     start(
         run

@@ -12,11 +12,10 @@ import zipfile
 import openpyxl
 import pytest
 
-from pipeline.fileio import sha256_file
 from pipeline.paths import REPO_ROOT
 from pipeline.rundata import layout
 
-from .tables_helpers import copy_run, csv_rows, request_file, wbm
+from .tables_helpers import copy_run, csv_rows, ledger_entries, request_file, wbm
 
 
 def test_writes_workbook_csv_json(run_copy, tmp_path, capsys):
@@ -36,7 +35,7 @@ def test_writes_workbook_csv_json(run_copy, tmp_path, capsys):
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert names == ["fonds-sector456.csv", "fonds-sector456.json", "fonds-sector456.xlsx"]
     assert "wave 2023: release" in err and "ledger fonds-test#1 (fonds-sector456)" in err
-    text = (tmp_path / "l" / "fonds-test.jsonl").read_text()
+    (text,) = [p.read_text() for p in (tmp_path / "l").glob("*/tables.jsonl")]
     entry = json.loads(text.splitlines()[0])
     assert (
         entry["decision"] == "release"
@@ -120,7 +119,11 @@ def test_workbook_layout_and_notes(run_copy, tmp_path, capsys):
     suppressed = [r for r in rows if r["flag"] == "suppressed"]
     assert suppressed  # small cells exist in sectors 4-6 by age and statute
     notes = {r[0]: r[1] for r in wb["Toelichting"].iter_rows(values_only=True) if r[0]}
-    data_version = sha256_file(layout.stage_file(run_copy, "score", layout.SCORED))
+    import pandas as pd
+
+    from pipeline.dataversion import data_version as version_of
+
+    data_version = version_of(pd.read_parquet(layout.stage_file(run_copy, "score", layout.SCORED)))
     assert notes["Gegevensversie 2023"] == f"sha256:{data_version}"
     from pipeline.tables.request import load_request
 
@@ -134,7 +137,7 @@ def test_workbook_layout_and_notes(run_copy, tmp_path, capsys):
     assert data_version in custom and load_request(req).request.hash() in custom
 
 
-def test_same_request_same_data_gives_identical_bytes(small_run_dir, tmp_path, capsys):
+def test_same_request_same_data_gives_identical_bytes(small_run_dir, tmp_path, capsys, policy_file):
     req = request_file(tmp_path, name="same", language="en")
     outs = []
     runs = [copy_run(small_run_dir, tmp_path / r) for r in ("r1", "r1", "r2")]
@@ -159,8 +162,8 @@ def test_same_request_same_data_gives_identical_bytes(small_run_dir, tmp_path, c
         outs.append(out)
     for name in ("same.xlsx", "same.csv", "same.json"):
         assert len({(o / name).read_bytes() for o in outs}) == 1, name
-    for ledger in (tmp_path / "l1", tmp_path / "r1" / "ledger"):  # a re-issue logs nothing new
-        assert len((ledger / "fonds-test.jsonl").read_text().splitlines()) == 1
+    for ledger in (tmp_path / "l1", policy_file.parent / "ledger"):  # a re-issue logs nothing new
+        assert len(ledger_entries(ledger, "fonds-test")) == 1
     wb = openpyxl.load_workbook(outs[0] / "same.xlsx")
     assert wb.sheetnames == ["Table", "Notes"]
 
@@ -287,10 +290,16 @@ def test_dry_run_writes_and_logs_nothing(small_run_dir, tmp_path, capsys):
     assert not (tmp_path / "l").exists()
 
 
-def test_default_ledger_is_in_the_run_directory(run_copy, tmp_path, capsys):
+def test_the_ledger_is_the_policys_keyed_by_data_version(run_copy, tmp_path, capsys, policy_file):
+    """Finding 4: the ledger is found from the data (its content hash) under the publisher's
+    policy, never in the run directory."""
+    from pipeline.tables.source import load_run
+
     req = request_file(tmp_path)
     assert wbm("table", req, "--run", run_copy, "--out", tmp_path / "o", capsys=capsys)[0] == 0
-    assert (run_copy / "ledger" / "fonds-test.jsonl").exists()
+    version = load_run(run_copy).data_version
+    assert (policy_file.parent / "ledger" / version / "tables.jsonl").exists()
+    assert not (run_copy / "ledger").exists()
 
 
 def test_shipped_demo_example_runs_on_the_demo(run_with_ledger, tmp_path):
