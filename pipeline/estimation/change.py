@@ -89,15 +89,23 @@ def domain_gaps(engine: VarianceEngine, lay: Layout, lay_all: Layout, y: np.ndar
     return Gaps(pe.n, pe.estimate, float(pa.estimate[0]), pe.estimate - pa.estimate[0], var)
 
 
-def _gaps(
-    df: pd.DataFrame, design: Design, indicator: str, by: str, stat: Stat, file: str | None
-) -> tuple[Gaps, list[str]]:
-    from pipeline.estimation.api import by_codes, indicator_values
+class _Wave:
+    """One wave's engine and layouts, prepared once for every indicator."""
 
-    engine = VarianceEngine(design)
-    codes, labels = by_codes(df, by)
-    y = indicator_values(df, indicator, stat, file)
-    return domain_gaps(engine, engine.layout(codes, len(labels)), engine.layout(None, 1), y), labels
+    def __init__(self, df: pd.DataFrame, design: Design, by: str) -> None:
+        from pipeline.estimation.api import by_codes
+
+        self.df = df
+        self.engine = VarianceEngine(design)
+        codes, self.labels = by_codes(df, by)
+        self.lay = self.engine.layout(codes, len(self.labels))
+        self.lay_all = self.engine.layout(None, 1)
+
+    def gaps(self, indicator: str, stat: Stat, file: str | None) -> Gaps:
+        from pipeline.estimation.api import indicator_values
+
+        y = indicator_values(self.df, indicator, stat, file)
+        return domain_gaps(self.engine, self.lay, self.lay_all, y)
 
 
 def difference_in_differences(
@@ -126,10 +134,11 @@ def difference_in_differences(
     z = float(special.ndtri(1.0 - cfg.alpha / 2.0))
     rows: list[dict[str, object]] = []
     rules = cfg.reliability
+    w1, w0 = _Wave(now[0], now[1], by), _Wave(then[0], then[1], by)
+    lab1, lab0 = w1.labels, w0.labels
+    pos0 = {lv: k for k, lv in enumerate(lab0)}
     for ind in indicators:
-        g1, lab1 = _gaps(now[0], now[1], ind, by, stat, file)
-        g0, lab0 = _gaps(then[0], then[1], ind, by, stat, file)
-        pos0 = {lv: k for k, lv in enumerate(lab0)}
+        g1, g0 = w1.gaps(ind, stat, file), w0.gaps(ind, stat, file)
         for k, lv in enumerate(lab1):
             if lv not in pos0 or (levels is not None and lv not in levels):
                 continue

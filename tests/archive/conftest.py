@@ -19,10 +19,24 @@ def run_2023(small_run_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> P
 
 
 @pytest.fixture(scope="session")
-def run_2019(small_run_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def other_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Another small 2023 wave (other seed) up to the estimate stage: other numbers."""
+    from pipeline.runner import Run, RunConfig, run_stages
+    from pipeline.synth.wave import generate_wave
+
+    base = tmp_path_factory.mktemp("other")
+    generate_wave(base / "wave", size=13_000, seed=2019)
+    run = Run(base / "run", RunConfig.from_wave_dir(base / "wave"))
+    run_stages(run, ("validate", "weight", "score", "estimate"))
+    return base / "run"
+
+
+@pytest.fixture(scope="session")
+def run_2019(other_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The other wave's data as a run of the 2019 questionnaire (its names)."""
     q = load_questionnaire("wbm-werknemers-2023")
     return earlier_run(
-        small_run_dir, tmp_path_factory.mktemp("runs") / "run-2019", q, "wbm-werknemers-2019"
+        other_run, tmp_path_factory.mktemp("runs") / "run-2019", q, "wbm-werknemers-2019"
     )
 
 

@@ -210,11 +210,12 @@ def test_cli_damage_exit_code_and_message(archive_copy: Path) -> None:
     assert e.value.code == 3
 
 
-def test_earlier_run_helper_keeps_numbers(run_2019: Path, run_2023: Path) -> None:
-    """The helper's 2019 run holds the 2023 numbers under the 2019 names (a premise of the tests)."""
+def test_earlier_run_helper_keeps_numbers(run_2019: Path, other_run: Path) -> None:
+    """The helper's 2019 run holds the other run's numbers under the 2019 names (a premise of the
+    tests)."""
     import pandas as pd
 
-    a = pd.read_parquet(run_2023 / ESTIMATES)
+    a = pd.read_parquet(other_run / ESTIMATES)
     b = pd.read_parquet(run_2019 / ESTIMATES)
     x = a[(a["indicator"] == "werkstress") & (a["by"] == "sector")]["estimate"].to_numpy()
     y = b[(b["indicator"] == "stress") & (b["by"] == "sector")]["estimate"].to_numpy()
