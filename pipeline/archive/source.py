@@ -14,7 +14,7 @@ from typing import Any
 
 from pipeline.archive.layout import REQUIRED_RUN_FILES, RUN_FILES, RUN_PATH
 from pipeline.archive.records import Calibration, DesignModel, Margin
-from pipeline.errors import InputError, Problem, UsageError
+from pipeline.errors import InputError, Problem, SpecError, UsageError
 from pipeline.questionnaire.model import Questionnaire
 
 ADD_HINT = "run the pipeline into the run folder first ('wbm run --wave WAVE --out RUN')"
@@ -48,8 +48,11 @@ def _questionnaire(run: Path, manifest: dict[str, Any]) -> tuple[Questionnaire, 
 
     own = questionnaire_spec(manifest, RUN_QUESTIONNAIRE)
     given = questionnaire_spec(manifest)
-    if own and questionnaire_path(run).is_file() and own.get("id") == given.get("id"):
-        q = own_questionnaire(run, manifest)  # the run's own copy, hash-checked
+    has_own = bool(own) and questionnaire_path(run).is_file() and own.get("id") == given.get("id")
+
+    def own_copy() -> tuple[Questionnaire, bytes, str]:
+        """The run's own copy (hash-checked): when the file it was given has moved or changed."""
+        q = own_questionnaire(run, manifest)
         ref = (manifest.get("parameters") or {}).get("questionnaire")
         return q, questionnaire_path(run).read_bytes(), str(ref or q.study.id)
 
@@ -75,9 +78,16 @@ def _questionnaire(run: Path, manifest: dict[str, Any]) -> tuple[Questionnaire, 
             ],
             code="archive_not_a_run",
         )
-    path = resolve(ref)
+    try:
+        path = resolve(ref)  # the file the run was given, archived byte for byte when unchanged
+    except SpecError:
+        if has_own:
+            return own_copy()
+        raise
     data = path.read_bytes()
     if isinstance(spec.get("sha256"), str) and sha256(data) != spec["sha256"]:
+        if has_own:
+            return own_copy()
         raise InputError(
             f"{run}: the questionnaire changed since the run",
             [
