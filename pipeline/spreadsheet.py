@@ -132,3 +132,21 @@ def workbook(path: str, options: dict[str, Any] | None = None) -> Any:
 
 def add_sheet(wb: Any, name: str) -> SafeSheet:
     return SafeSheet(wb.add_worksheet(name))
+
+
+def openpyxl_workbook() -> Any:
+    """A new openpyxl workbook, for files that must read back exactly (a spec such as an XLSForm):
+    their rows go in with :func:`append_text_row`."""
+    from openpyxl import Workbook
+
+    return Workbook()
+
+
+def append_text_row(ws: Any, values: Iterable[object]) -> None:
+    """Append a row to an openpyxl sheet with every text cell typed as text: openpyxl would make
+    ``=HYPERLINK(...)`` a live formula. The text is kept exactly (a spec must read back the same), so
+    it is typed rather than quoted; a spreadsheet shows it and never evaluates it."""
+    ws.append(list(values))
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"

@@ -917,7 +917,8 @@ register(
         "--out",
         str(e.out / "q.yaml"),
     ],
-    exit=2,
+    exit=0,  # XLSForm ids are made slugs on import (docs/xlsform.md): no path can come of it
+    check=lambda e, r: _imported_id_is_a_slug(e),
 )
 register(
     "questionnaire import-xlsform",
@@ -1226,6 +1227,61 @@ register(
     exit=2,
     code="archive_no_series",
 )
+
+register(
+    "questionnaire export-xlsform",
+    "formula_label",
+    lambda e: [
+        "questionnaire",
+        "export-xlsform",
+        _label(e, C.FORMULA),
+        "--out",
+        str(e.out / "f.xlsx"),
+    ],
+    exit=0,
+    check=lambda e, r: _no_formula_cells(e.out / "f.xlsx"),
+)
+register(
+    "questionnaire export-xlsform",
+    "escaping_id",
+    lambda e: [
+        "questionnaire",
+        "export-xlsform",
+        _with_id(e, C.ESCAPE_ID),
+        "--out",
+        str(e.out / "f.xlsx"),
+    ],
+    exit=2,
+)
+register(
+    "questionnaire export-xlsform",
+    "out_in_proc",
+    lambda e: ["questionnaire", "export-xlsform", Q, "--out", "/proc/wbm-fuzz.xlsx"],
+    exit=2,
+    code="cannot_write",
+)
+
+
+def _imported_id_is_a_slug(e: Env) -> None:
+    from pipeline.outpath import is_id
+    from pipeline.specfile import read_yaml
+
+    src, _ = read_yaml(e.out / "q.yaml")
+    assert src is not None and is_id(src.data["study"]["id"]) and "/" not in src.data["study"]["id"]
+
+
+def _no_formula_cells(path) -> None:
+    """No cell of the workbook is a formula, and the label is kept exactly as text."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/")]
+        assert not any(b"<f>" in z.read(n) for n in sheets)
+        assert any(
+            b"=HYPERLINK" in z.read(n)
+            for n in sheets + ["xl/sharedStrings.xml"]
+            if n in z.namelist()
+        )
 
 
 def _xlsform_with_id(e: Env, form_id: str) -> bytes:

@@ -20,7 +20,7 @@ RULES = {
         "spreadsheet.py",
         "write CSV with pipeline.spreadsheet (formula injection)",
     ),
-    r"\b(xlsxwriter|openpyxl)\.Workbook\(": (
+    r"\b(xlsxwriter\.|openpyxl\.)?Workbook\(": (
         "spreadsheet.py",
         "write xlsx with pipeline.spreadsheet.workbook (formula injection)",
     ),
