@@ -1,0 +1,1 @@
+"""Fieldwork outcomes of a wave: dispositions of the sampled units and response rates (AAPOR)."""
