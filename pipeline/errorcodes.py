@@ -1136,6 +1136,27 @@ _CODES: tuple[ErrorCode, ...] = (
         "PDF output needs WeasyPrint, which cannot be loaded; install the pdf extra or use --format html.",
     ),
     # ---- synthetic data ----
+    _e(
+        "no_model",
+        _Y,
+        "No synthetic model",
+        "No synthetic model (pipeline/synth/models/) fits the questionnaire's population and wave; "
+        "add one or pass --model.",
+        "problem",
+    ),
+    _e(
+        "bad_extends",
+        _Y,
+        "Model extends nothing",
+        "A synthetic model extends a model that does not exist, or itself.",
+    ),
+    _e(
+        "bad_disposition",
+        _E,
+        "Unknown AAPOR disposition",
+        "A fieldwork count names a disposition that is not one of the AAPOR keys the response "
+        "rates use.",
+    ),
     _e("sav_header", _Y, ".sav header", "pyreadstat wrote an unexpected header (a bug)."),
     _e("bad_seed", _Y, "Bad seed", "The seed must not be negative.", "problem"),
     _e(
