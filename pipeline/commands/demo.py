@@ -42,7 +42,9 @@ def demo(out_dir: Path, size: int, seed: int, history: bool) -> None:
     """Generate a SYNTHETIC wave and run validate -> weight -> score -> estimate -> outputs on it;
     with the history (default) the earlier waves since 2004 first, in a wave archive."""
     from pipeline.demo import run_demo
+    from pipeline.outpath import require_dir
 
+    require_dir(out_dir)
     t0 = time.perf_counter()
     res = run_demo(
         out_dir,

@@ -3,6 +3,7 @@
 A run directory (``wbm run --out RUN``, ``wbm demo`` writes ``OUT/run``)::
 
     RUN/manifest.json           inputs + SHA-256, specs, parameters, rows and outputs per stage
+    RUN/questionnaire.yaml      the run's own questionnaire (resolved; its SHA-256 in the manifest)
     RUN/01_validate/            accepted.parquet, set_aside.parquet, edits.parquet, issues.parquet,
                                 diagnostics.json, validation_report.html
     RUN/02_weight/              weighted.parquet, diagnostics.json, weighting_report.html
@@ -34,6 +35,10 @@ STAGE_DIRS: Final[dict[str, str]] = {
 MANIFEST: Final = "manifest.json"
 """The run manifest at the root of a run directory (:mod:`pipeline.manifest` writes it)."""
 
+QUESTIONNAIRE: Final = "questionnaire.yaml"
+"""The run's own questionnaire: the one the run used, resolved into one file (modules composed) and
+written when the run starts; every command reading the run uses it, checked against the SHA-256 the
+manifest records (``specs``, role ``run_questionnaire``)."""
 
 DIAGNOSTICS: Final = "diagnostics.json"
 """Every stage up to ``estimate`` writes its diagnostics under this name in its directory."""
@@ -85,6 +90,10 @@ def outputs_dir(run_dir: str | Path, kind: str) -> Path:
 
 def manifest_path(run_dir: str | Path) -> Path:
     return Path(run_dir) / MANIFEST
+
+
+def questionnaire_path(run_dir: str | Path) -> Path:
+    return Path(run_dir) / QUESTIONNAIRE
 
 
 def policy_reference(policy: str | Path, run_dir: str | Path) -> str:
