@@ -182,8 +182,10 @@ def series(
                 code="bad_option",
             )
     table = a.series(series_name, list(indicators), by=by)
-    if as_csv:  # the estimates table's CSV conventions (pipeline.estimation.api.to_csv_text)
-        click.echo(table.to_csv(index=False, float_format="%.12g", lineterminator="\n"), nl=False)
+    if as_csv:
+        from pipeline.estimation.api import to_csv_text
+
+        click.echo(to_csv_text(table), nl=False)
         return
     for row in table.itertuples(index=False):
         mark = " | break before this wave" if row.break_before else ""
