@@ -1,4 +1,5 @@
-"""Every shipped questionnaire (modules composed) has a valid scoring spec and scores random data consistently."""
+"""Every shipped questionnaire (modules composed) has a valid scoring spec and scores random data
+consistently."""
 
 from __future__ import annotations
 
