@@ -54,6 +54,21 @@ class FrameDesign:
             out += big_n**2 * (1.0 - n_h / big_n) * s2 / n_h
         return out
 
+    def var_total_wr(self, u: np.ndarray) -> float:
+        """Variance of the estimated total of ``u`` (sum of d_i u_i) with units drawn with
+        replacement within strata (no finite population correction): the variance of a
+        linearised estimator whose variable ``u`` includes the response of each unit."""
+        out = 0.0
+        du = self.weights * u
+        for h in range(int(self.strata.max()) + 1 if self.n else 0):
+            m = self.strata == h
+            n_h = int(m.sum())
+            if n_h < 2:
+                continue
+            x = du[m]
+            out += n_h / (n_h - 1.0) * float(np.sum((x - x.mean()) ** 2))
+        return out
+
 
 def frame_design(
     weights: np.ndarray | None, strata: np.ndarray | None, n: int, *, population: float | None
