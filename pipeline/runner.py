@@ -45,6 +45,7 @@ class RunConfig(BaseModel):
     questionnaire: str  # shipped id or path
     inputs: tuple[InputSpec, ...]
     margins: Path
+    frame: Path | None = None  # the sample frame (every invited unit, register variables)
     population: str = "default"  # cut-off population
     method: str = "raking"
     min_n: int = 30  # below: suppressed
@@ -74,6 +75,8 @@ class RunConfig(BaseModel):
             questionnaire=meta["questionnaire"],
             inputs=inputs,
             margins=wave_dir / meta["margins"],
+            frame=overrides.pop("frame", None)
+            or (wave_dir / meta["frame"] if meta.get("frame") else None),
             wave_label=str(meta.get("wave", "2023")),
             **overrides,
         )
@@ -143,7 +146,15 @@ def start(run: Run) -> None:
                 f"input file {spec.path} does not exist",
                 [Problem("no such file", file=str(spec.path))],
             )
-    run.manifest.set_inputs([file_entry(s.path, role="data", mode=s.mode) for s in cfg.inputs])
+    if cfg.frame is not None and not cfg.frame.exists():
+        raise InputError(
+            f"sample frame {cfg.frame} does not exist",
+            [Problem("no such file", file=str(cfg.frame), hint="give --frame FILE or drop it")],
+        )
+    entries = [file_entry(s.path, role="data", mode=s.mode) for s in cfg.inputs]
+    if cfg.frame is not None:
+        entries.append(file_entry(cfg.frame, role="frame"))
+    run.manifest.set_inputs(entries)
     q = run.questionnaire()
     specs = [
         file_entry(
@@ -157,7 +168,7 @@ def start(run: Run) -> None:
     if cfg.margins.exists():
         specs.append(file_entry(cfg.margins, role="margins"))
     run.manifest.set_specs(specs)
-    params = cfg.model_dump(mode="json", exclude={"inputs", "margins"})
+    params = cfg.model_dump(mode="json", exclude={"inputs", "margins", "frame"})
     run.manifest.set_parameters(params)
     run.manifest.write()
 

@@ -22,7 +22,12 @@ def stage_validate(run: Run) -> StageResult:
     q = run.questionnaire()
     out = run.stage_dir("validate")
     inputs = [InputFile(path=s.path, mode=s.mode) for s in run.config.inputs]  # type: ignore[arg-type]
-    summary = run_validation(q, inputs, out)
+    frame = None
+    if run.config.frame is not None:
+        from pipeline.frame.read import read_frame
+
+        frame = read_frame(run.config.frame, q)
+    summary = run_validation(q, inputs, out, frame=frame)
     per_input = [
         {
             "file": i.file,

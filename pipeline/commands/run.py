@@ -34,6 +34,13 @@ from pipeline.runner import STAGES
     help="Population margins file (instead of --wave).",
 )
 @click.option(
+    "--frame",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Sample frame (every invited unit with its register variables, docs/frame.md); "
+    "with --wave, the wave's own frame is used unless this is given.",
+)
+@click.option(
     "--out",
     "out_dir",
     type=click.Path(path_type=Path, file_okay=False),
@@ -66,6 +73,7 @@ def run(
     questionnaire: str | None,
     inputs: tuple[Path, ...],
     margins: Path | None,
+    frame: Path | None,
     out_dir: Path,
     stages: tuple[str, ...],
     min_n: int,
@@ -75,7 +83,9 @@ def run(
     from pipeline.errors import UsageError
     from pipeline.runner import InputSpec, Run, RunConfig, run_stages
 
-    opts = {"min_n": min_n, "min_n_reliable": min_n_reliable}
+    opts: dict[str, object] = {"min_n": min_n, "min_n_reliable": min_n_reliable}
+    if frame is not None:
+        opts["frame"] = frame
     if wave_dir is not None:
         cfg = RunConfig.from_wave_dir(wave_dir, **opts)
     else:
@@ -94,6 +104,7 @@ def run(
             questionnaire=questionnaire,
             inputs=tuple(specs),
             margins=margins,
+            frame=frame,
             min_n=min_n,
             min_n_reliable=min_n_reliable,
         )
