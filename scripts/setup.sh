@@ -4,7 +4,7 @@
 #                                     the datatool (enough for the demo and every documented command)
 #   bash scripts/setup.sh --test   -> plus test and developer tools (pytest, hypothesis, ruff, mypy)
 #                                     and the reference tools the tests cross-check against:
-#                                     R + survey, GNU PSPP, poppler, Chromium
+#                                     R + survey, haven and foreign, GNU PSPP, poppler, Chromium
 #
 # Debian's system Python is "externally managed" (PEP 668): nothing is installed into it. The
 # project lives in its own virtualenv, .venv/ at the top of the checkout; the other scripts run
@@ -32,7 +32,7 @@ fi
 apt_pkgs=(fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0)
 "$BASE_PY" -c 'import ensurepip, venv' >/dev/null 2>&1 || apt_pkgs+=(python3-venv)
 if [ "$want_test" = 1 ]; then
-  apt_pkgs+=(r-base-core r-cran-survey r-cran-mass pspp poppler-utils chromium)
+  apt_pkgs+=(r-base-core r-cran-survey r-cran-mass r-cran-haven r-cran-foreign pspp poppler-utils chromium)
 fi
 missing=()
 for p in "${apt_pkgs[@]}"; do

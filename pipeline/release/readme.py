@@ -177,6 +177,10 @@ def render(result: ReleaseResult, table: ReleaseTable, q: Questionnaire, info: R
         "An empty value (SPSS system-missing, Stata `.`) could not be computed (e.g. a score with too few "
         "answered items).",
         "",
+        "The `.dta` file is Stata format 118 (Stata 14 and later). In R, read it with `haven::read_dta()` "
+        "(or `readstata13`); `foreign::read.dta()` reads no file written after Stata 12. Python: "
+        "`pandas.read_stata()` or `pyreadstat.read_dta()`.",
+        "",
         "## Disclosure control",
         "",
         "- Removed: direct identifiers, the sample id (replaced by a random `release_id`; rows are in release-id "

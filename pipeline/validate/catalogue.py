@@ -118,6 +118,13 @@ _TYPES: tuple[IssueType, ...] = (
         "{item}: {detail} although routing ({rule}) says otherwise; a programming error of the survey tool, value kept",
     ),
     IssueType(
+        "routing_text_answered",
+        "Text answer where routing skips the item",
+        "warning",
+        "value",
+        "{item}: a text answer although routing ({rule}) skips the item; the text is kept for coding",
+    ),
+    IssueType(
         "required_missing",
         "Required item not answered",
         "warning",

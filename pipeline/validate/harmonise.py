@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
 
 from pipeline.ingest.inputs import PAPER_MARKER_COLUMNS
 from pipeline.ingest.parse import (
@@ -34,10 +35,10 @@ from pipeline.ingest.parse import (
 )
 from pipeline.ingest.readers import RawTable
 from pipeline.questionnaire.expr import evaluate
-from pipeline.questionnaire.model import ItemType
+from pipeline.questionnaire.model import Item, ItemType
 from pipeline.validate.compiled import Compiled, derived_columns, unknown_mask
 from pipeline.validate.log import Log
-from pipeline.validate.schema import in_mode, value_failures
+from pipeline.validate.schema import NUMERIC_TYPES, in_mode, value_failures
 
 INVALID, NOT_APPLICABLE, NO_ANSWER = -7.0, -1.0, -9.0
 VALUE_RULES = (
@@ -134,6 +135,9 @@ def harmonise(c: Compiled, raw: RawTable) -> TableData:
         cols = {**values, **derived_columns(q, values)}
         rel = evaluate(expr, cols, size=n)
         skip = ~rel & ~unknown_mask(expr, cols, n)
+        if it.type not in NUMERIC_TYPES:
+            _route_text(it, table, skip, mode, log)
+            continue
         for var in c.variables(it):
             v = values[var]
             blank = np.isnan(v)
@@ -195,6 +199,27 @@ def harmonise(c: Compiled, raw: RawTable) -> TableData:
             else np.full(n, "", dtype=object)
         )
     return TableData(raw, values, texts, log)
+
+
+def _route_text(it: Item, table: pa.Table, skip: np.ndarray, mode: str, log: Log) -> None:
+    """Routing of a text or date item (e.g. "other, namely ..."): there is no code to set, and free
+    text is never thrown away, so an answer where routing skips the item is kept and reported: on
+    paper the respondent wrote it anyway (``routing_text_answered``), in a web/CATI tool the tool
+    showed an item it should have skipped (``routing_tool_error``). The text itself is never copied
+    into the issue table."""
+    if it.name not in table.column_names:
+        return
+    texts = text_values(table.column(it.name))
+    rows = np.flatnonzero(skip & (texts != ""))
+    code = "routing_text_answered" if mode == "paper" else "routing_tool_error"
+    log.issue(
+        code,
+        rows,
+        item=it.name,
+        values=["<text>"] * rows.size,
+        rule=it.relevant,
+        details="answered (text)",
+    )
 
 
 def _g(x: float | None) -> str:
