@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pipeline.questionnaire.load import load_questionnaire  # noqa: E402
 from pipeline.questionnaire.model import Questionnaire  # noqa: E402
 from pipeline.reports.context import ReportContext, ResponseInfo, WeightingSummary  # noqa: E402
+from pipeline.rundata import layout
 
 CROSSED = ("age_band", "sex", "statute")
 TARGET_S = 60.0
@@ -96,8 +97,8 @@ def write_run(run: Path, table: pd.DataFrame, q: Questionnaire) -> None:
     """A run directory as the pipeline leaves it, as far as ``wbm report`` reads it."""
     import json
 
-    (run / "04_estimate").mkdir(parents=True)
-    table.to_parquet(run / "04_estimate" / "estimates.parquet")
+    (layout.stage_dir(run, "estimate")).mkdir(parents=True)
+    table.to_parquet(layout.stage_file(run, "estimate", layout.ESTIMATES))
     manifest = {
         "kind": "wbm-run-manifest",
         "parameters": {"min_n": 30, "min_n_reliable": 50},

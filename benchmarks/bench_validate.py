@@ -28,6 +28,7 @@ from validate_wavegen import generate, to_paper, to_web, write_csv, write_sav  #
 from pipeline.ingest import InputFile  # noqa: E402
 from pipeline.paths import QUESTIONNAIRES_DIR  # noqa: E402
 from pipeline.questionnaire.model import Questionnaire  # noqa: E402
+from pipeline.rundata import layout  # noqa: E402
 from pipeline.validate import run_validation  # noqa: E402
 
 
@@ -96,7 +97,7 @@ def main() -> None:
     s = run_validation(
         q,
         [InputFile(work / "web_export.sav"), InputFile(work / "paper_keyed.csv")],
-        work / "01_validate",
+        layout.stage_dir(work, "validate"),
     )
     dt, dcpu = time.perf_counter() - t, time.process_time() - cpu
     print(

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.fileio import read_parquet
+from pipeline.rundata import layout
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class DemoResult:
             f"sector reports ({len(self.reports)}): {self.reports[0].parent if self.reports else '-'}",
             f"custom table:       {self.table}",
             f"microdata:          {self.microdata}",
-            f"manifest:           {self.run_dir / 'manifest.json'}",
+            f"manifest:           {layout.manifest_path(self.run_dir)}",
         ]
         if elapsed is not None:
             lines.append(f"finished in {elapsed:.1f} s")
@@ -64,20 +65,25 @@ HEADLINES = ("werkbaar_werk", "werkstress")
 def run_demo(
     out_dir: Path, *, size: int, seed: int, progress: Callable[[str], None] | None = None
 ) -> DemoResult:
+    from pipeline.rundata.layout import policy_reference
     from pipeline.runner import Run, RunConfig, run_stages
+    from pipeline.sdc.publisher import init_publisher
     from pipeline.synth.wave import generate_wave
 
     wave_dir, run_dir = out_dir / "wave", out_dir / "run"
     if progress:
         progress("synth")
     generate_wave(wave_dir, size=size, seed=seed)
-    run = Run(run_dir, RunConfig.from_wave_dir(wave_dir))
+    policy = init_publisher(
+        out_dir / "publisher"
+    )  # the demo's publisher: reference policy, registry
+    run = Run(run_dir, RunConfig.from_wave_dir(wave_dir, policy=policy_reference(policy, run_dir)))
     results = {
         r.stage: r
         for r in run_stages(run, progress=(lambda s: progress(f"stage {s}")) if progress else None)
     }
-    est = read_parquet(run_dir / "04_estimate" / "estimates.parquet")
-    scored = read_parquet(run_dir / "03_score" / "scored.parquet")
+    est = read_parquet(layout.stage_file(run_dir, "estimate", layout.ESTIMATES))
+    scored = read_parquet(layout.stage_file(run_dir, "score", layout.SCORED))
     truth = _truth(wave_dir)
     heads = []
     for ind in HEADLINES:
@@ -95,15 +101,14 @@ def run_demo(
             )
         )
     out = results["outputs"].summary
-    base = run_dir / "05_outputs"
     return DemoResult(
         wave_dir,
         run_dir,
         {k: int(v) for k, v in results["validate"].rows.items() if k != "per_input"},
         tuple(heads),
-        tuple(base / "reports" / n for n in out["reports"]),
-        base / "tables" / str(out["table"]),
-        base / "microdata" / str(out["microdata"]),
+        tuple(layout.outputs_dir(run_dir, layout.REPORTS_DIR) / n for n in out["reports"]),
+        layout.outputs_dir(run_dir, layout.TABLES_DIR) / str(out["table"]),
+        layout.outputs_dir(run_dir, layout.MICRODATA_DIR) / str(out["microdata"]),
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from pipeline import __version__
 from pipeline.fileio import read_json_object, sha256_file, write_json
+from pipeline.rundata.layout import MANIFEST
 
 PACKAGES = (
     "numpy",
@@ -33,7 +34,6 @@ PACKAGES = (
     "rich",
     "weasyprint",
 )
-MANIFEST = "manifest.json"
 
 
 def package_versions() -> dict[str, str]:

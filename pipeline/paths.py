@@ -9,3 +9,4 @@ REPO_ROOT = PACKAGE_DIR.parent
 QUESTIONNAIRES_DIR = REPO_ROOT / "questionnaires"
 WEIGHTS_DIR = REPO_ROOT / "weights"
 REPORTS_DIR = REPO_ROOT / "reports"
+PUBLISHER_DIR = REPO_ROOT / "publisher"  # the reference disclosure policy and requester registry

@@ -21,21 +21,15 @@ from pydantic import BaseModel, ConfigDict
 
 from pipeline.errors import InputError, Problem, UsageError, one_of
 from pipeline.manifest import Manifest, file_entry
-
-STAGES = ("validate", "weight", "score", "estimate", "outputs")
-STAGE_DIRS = {
-    "validate": "01_validate",
-    "weight": "02_weight",
-    "score": "03_score",
-    "estimate": "04_estimate",
-    "outputs": "05_outputs",
-}
+from pipeline.rundata.layout import STAGES, manifest_path, stage_dir, stage_file
 
 
 class InputSpec(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     path: Path
     mode: str | None = None
+    dialect: str | None = None  # declared import dialect (None: detected)
+    mapping: Path | None = None  # mapping of columns and codes (pipeline.ingest.mapping)
 
 
 class RunConfig(BaseModel):
@@ -52,6 +46,7 @@ class RunConfig(BaseModel):
     min_n_reliable: int = 50  # below: to be read with care
     release_seed: int = 2023
     wave_label: str = "2023"
+    policy: str | None = None  # the publisher's policy file, relative to the run (else $WBM_POLICY)
 
     @classmethod
     def from_wave_dir(cls, wave_dir: Path, **overrides: Any) -> RunConfig:
@@ -69,7 +64,13 @@ class RunConfig(BaseModel):
             )
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         inputs = tuple(
-            InputSpec(path=wave_dir / i["path"], mode=i.get("mode")) for i in meta["inputs"]
+            InputSpec(
+                path=wave_dir / i["path"],
+                mode=i.get("mode"),
+                dialect=i.get("dialect"),
+                mapping=wave_dir / i["mapping"] if i.get("mapping") else None,
+            )
+            for i in meta["inputs"]
         )
         return cls(
             questionnaire=meta["questionnaire"],
@@ -103,12 +104,12 @@ class Run:
         self.manifest = Manifest.open(self.dir)
 
     def stage_dir(self, stage: str) -> Path:
-        d = self.dir / STAGE_DIRS[stage]
+        d = stage_dir(self.dir, stage)
         d.mkdir(parents=True, exist_ok=True)
         return d
 
     def need(self, stage: str, name: str) -> Path:
-        p = self.dir / STAGE_DIRS[stage] / name
+        p = stage_file(self.dir, stage, name)
         if not p.exists():
             raise UsageError(
                 f"{p} is missing",
@@ -151,7 +152,25 @@ def start(run: Run) -> None:
             f"sample frame {cfg.frame} does not exist",
             [Problem("no such file", file=str(cfg.frame), hint="give --frame FILE or drop it")],
         )
-    entries = [file_entry(s.path, role="data", mode=s.mode) for s in cfg.inputs]
+    for spec in cfg.inputs:
+        if spec.mapping is not None and not spec.mapping.exists():
+            raise InputError(
+                f"mapping file {spec.mapping} does not exist",
+                [Problem("no such file", file=str(spec.mapping))],
+            )
+    entries = []
+    for s in cfg.inputs:
+        extra: dict[str, Any] = {"mode": s.mode}
+        if s.dialect:
+            extra["dialect"] = s.dialect
+        if s.mapping:
+            extra["mapping"] = s.mapping.name
+        entries.append(file_entry(s.path, role="data", **extra))
+    entries += [
+        file_entry(s.mapping, role="mapping", input=s.path.name)
+        for s in cfg.inputs
+        if s.mapping is not None
+    ]
     if cfg.frame is not None:
         entries.append(file_entry(cfg.frame, role="frame"))
     run.manifest.set_inputs(entries)
@@ -188,7 +207,7 @@ def run_stages(
         "estimate": st.stage_estimate,
         "outputs": st.stage_outputs,
     }
-    if "validate" in stages or not (run.dir / "manifest.json").exists():
+    if "validate" in stages or not manifest_path(run.dir).exists():
         start(run)
     results = []
     for s in STAGES:

@@ -11,6 +11,9 @@ import numpy as np
 import pandas as pd
 
 from pipeline.fileio import read_parquet, write_json, write_parquet
+from pipeline.rundata import layout
+from pipeline.rundata.columns import ESTIMATE_KEYS, WEIGHT, WEIGHT_NORMALISED
+from pipeline.rundata.levels import CROSS_SEP, crossed_domain, crossed_level
 from pipeline.runner import Run, StageResult
 
 
@@ -21,7 +24,10 @@ def stage_validate(run: Run) -> StageResult:
 
     q = run.questionnaire()
     out = run.stage_dir("validate")
-    inputs = [InputFile(path=s.path, mode=s.mode) for s in run.config.inputs]  # type: ignore[arg-type]
+    inputs = [
+        InputFile(path=s.path, mode=s.mode, dialect=s.dialect, mapping=s.mapping)  # type: ignore[arg-type]
+        for s in run.config.inputs
+    ]
     frame = None
     if run.config.frame is not None:
         from pipeline.frame.read import read_frame
@@ -32,6 +38,9 @@ def stage_validate(run: Run) -> StageResult:
         {
             "file": i.file,
             "mode": i.mode,
+            "dialect": i.dialect,
+            "dialect_evidence": i.dialect_evidence,
+            "mapping": i.mapping,
             "read": i.rows_read,
             "accepted": i.accepted,
             "set_aside": i.set_aside,
@@ -64,23 +73,23 @@ def stage_weight(run: Run) -> StageResult:
     from pipeline.weighting.margins import load_margins
 
     q = run.questionnaire()
-    df = read_parquet(run.need("validate", "accepted.parquet"))
+    df = read_parquet(run.need("validate", layout.ACCEPTED))
     margins = load_margins(run.config.margins, require_meta=True)
     res = weight_frame(
-        df, margins, base_weight=None, method=run.config.method, file="accepted.parquet"
+        df, margins, base_weight=None, method=run.config.method, file=layout.ACCEPTED
     )
     out = run.stage_dir("weight")
     df = df.assign(
-        weight=np.asarray(res.weight), weight_normalised=np.asarray(res.weight_normalised)
+        **{WEIGHT: np.asarray(res.weight), WEIGHT_NORMALISED: np.asarray(res.weight_normalised)}
     )
-    p_data = write_parquet(out / "weighted.parquet", df)
+    p_data = write_parquet(out / layout.WEIGHTED, df)
     info = {"margins": Path(run.config.margins).name, "questionnaire": q.study.id}
     p_json = write_json(
-        out / "diagnostics.json", to_json(res, inputs=info, margins_meta=margins.meta)
+        out / layout.DIAGNOSTICS, to_json(res, inputs=info, margins_meta=margins.meta)
     )
     p_html = render_report(
         res,
-        out / "weighting_report.html",
+        out / layout.WEIGHTING_REPORT,
         title=f"Weging — {q.study.title.nl}",
         inputs=info,
         margins_meta=margins.meta,
@@ -104,11 +113,11 @@ def stage_score(run: Run) -> StageResult:
     from pipeline.scoring.api import score_frame
 
     q = run.questionnaire()
-    df = read_parquet(run.need("weight", "weighted.parquet"))
+    df = read_parquet(run.need("weight", layout.WEIGHTED))
     res = score_frame(q, df, population=run.config.population)
     out = run.stage_dir("score")
-    p_data = write_parquet(out / "scored.parquet", res.frame)
-    p_json = write_json(out / "diagnostics.json", res.to_dict())
+    p_data = write_parquet(out / layout.SCORED, res.frame)
+    p_json = write_json(out / layout.DIAGNOSTICS, res.to_dict())
     return StageResult("score", {"in": len(df), "out": len(res.frame)}, (p_data, p_json))
 
 
@@ -138,16 +147,18 @@ def domain_frame(
             b = cols[other]
             ok = a.notna() & b.notna()
             pairs = sorted({(int(x), int(y)) for x, y in zip(a[ok], b[ok], strict=True)})
-            cats = [f"{x}:{y}" for x, y in pairs]
+            cats = [crossed_level(p) for p in pairs]
             text = pd.Series(
                 np.where(
                     ok,
-                    a.fillna(0).astype(int).astype(str) + ":" + b.fillna(0).astype(int).astype(str),
+                    a.fillna(0).astype(int).astype(str)
+                    + CROSS_SEP
+                    + b.fillna(0).astype(int).astype(str),
                     None,
                 ),
                 index=df.index,
             )
-            name = f"{crossed_with}:{other}"
+            name = crossed_domain((crossed_with, other))
             cols[name] = pd.Categorical(text, categories=cats)
             by.append(name)
     return pd.DataFrame(cols, index=df.index), by
@@ -167,13 +178,13 @@ def stage_estimate(run: Run) -> StageResult:
     from pipeline.scoring.api import indicator_columns
 
     q = run.questionnaire()
-    scored = read_parquet(run.need("score", "scored.parquet"))
+    scored = read_parquet(run.need("score", layout.SCORED))
     indicators = [c for c in indicator_columns(q, run.config.population) if c in scored.columns]
     domains = [d for d in q.domains if d in scored.columns]
     dom, by = domain_frame(scored, domains)
     data = pd.concat(
         [
-            scored[indicators + ["weight"] + list(q.weighting)],
+            scored[indicators + [WEIGHT] + list(q.weighting)],
             dom.drop(
                 columns=[c for c in dom.columns if c in scored.columns and c in q.weighting],
                 errors="ignore",
@@ -182,27 +193,27 @@ def stage_estimate(run: Run) -> StageResult:
         axis=1,
     )
     data = data.loc[:, ~data.columns.duplicated()]
-    cal = raking_calibration(data, q.weighting, file="weighted.parquet")
+    cal = raking_calibration(data, q.weighting, file=layout.WEIGHTED)
     cfg = EstimationConfig(
         reliability=ReliabilityRules(
             suppress_below=run.config.min_n, careful_below=run.config.min_n_reliable
         )
     )
-    design = DesignSpec(weight="weight")
+    design = DesignSpec(weight=WEIGHT)
     est = estimate(data, design, indicators, by, config=cfg, calibration=cal)
     cmp = compare_domains(
         data, design, indicators, [d for d in domains], config=cfg, calibration=cal
     )
-    keys = ["indicator", "by", "level"]
+    keys = list(ESTIMATE_KEYS)
     extra = cmp[keys + ["diff", "diff_se", "p_value", "significant"]]
     table = est.table.merge(extra, on=keys, how="left", validate="one_to_one")
     out = run.stage_dir("estimate")
-    p_pq = write_parquet(out / "estimates.parquet", table)
-    p_csv = write_text(out / "estimates.csv", to_csv_text(table))
-    p_cmp = write_text(out / "compare_domains.csv", to_csv_text(cmp))
+    p_pq = write_parquet(out / layout.ESTIMATES, table)
+    p_csv = write_text(out / layout.ESTIMATES_CSV, to_csv_text(table))
+    p_cmp = write_text(out / layout.COMPARE_DOMAINS, to_csv_text(cmp))
     notices = [{"code": n.code, "message": n.message} for n in est.notices]
     p_json = write_json(
-        out / "diagnostics.json",
+        out / layout.DIAGNOSTICS,
         {
             "indicators": indicators,
             "by": by,
@@ -230,22 +241,30 @@ def stage_outputs(run: Run) -> StageResult:
     from pipeline.release.build import build_release, load_run_source
     from pipeline.reports.batch import plan_reports, render_reports
     from pipeline.reports.rundir import context_from_run
+    from pipeline.rundata.layout import policy_file, policy_reference
+    from pipeline.sdc.publisher import publisher
     from pipeline.tables.standard import write_standard_table
 
+    given = None if run.config.policy is None else policy_file(run.config.policy, run.dir)
+    pub = publisher(given)  # --policy, else $WBM_POLICY; nothing is published without one
     q = run.questionnaire()
-    est = read_parquet(run.need("estimate", "estimates.parquet"))
+    est = read_parquet(run.need("estimate", layout.ESTIMATES))
     ctx = context_from_run(run.dir, q)
     out = run.stage_dir("outputs")
     jobs = plan_reports(q, all_groups=True)
-    reports = render_reports(est, q, out / "reports", jobs, context=ctx, formats=("html",))
+    reports = render_reports(est, q, out / layout.REPORTS_DIR, jobs, context=ctx, formats=("html",))
     table = write_standard_table(
-        run.dir, out / "tables", min_n=run.config.min_n, min_n_reliable=run.config.min_n_reliable
+        run.dir,
+        out / layout.TABLES_DIR,
+        pub,
+        min_n=run.config.min_n,
+        min_n_reliable=run.config.min_n_reliable,
     )
     src = load_run_source(
         run.dir, questionnaire=q
     )  # this run's questionnaire, not one looked up by id
     release = build_release(
-        src, "scientific-use", out / "microdata", pdf=False, replace=True
+        src, "scientific-use", out / layout.MICRODATA_DIR, pdf=False, replace=True
     )  # anonymised (pipeline.sdc.microdata)
     outputs = sorted(p for p in out.rglob("*") if p.is_file())
     rows = {"reports": len(reports), "tables": 1, "microdata_rows": len(release.table.frame)}
@@ -257,5 +276,6 @@ def stage_outputs(run: Run) -> StageResult:
             "reports": sorted(p.name for p in reports),
             "table": table.name,
             "microdata": release.sav.name,
+            "policy": policy_reference(pub.policy.file, run.dir),
         },
     )

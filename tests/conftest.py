@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from .publisher_helpers import make_publisher
+
 SMALL_INVITED = 13_000  # about 2,900 respondents
 SMALL_SEED = 2023
 
@@ -22,3 +24,13 @@ def small_demo(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="session")
 def small_run_dir(small_demo) -> Path:
     return small_demo[0].run_dir
+
+
+@pytest.fixture(autouse=True)
+def policy_file(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test publishes under its own publisher (``$WBM_POLICY``): a fresh ledger, the test
+    registry. A run made by the session's demo names the demo's own publisher in its manifest; the
+    environment variable comes first, so no test writes into another's history."""
+    policy = make_publisher(tmp_path_factory.mktemp("publisher"))
+    monkeypatch.setenv("WBM_POLICY", str(policy))
+    return policy

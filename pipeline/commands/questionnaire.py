@@ -202,3 +202,50 @@ def resolve_cmd(file: str, out_file: Path) -> None:
         header=f"Resolved from {file}; edit the source, not this file.",
     )
     click.echo(str(out_file))
+
+
+@questionnaire.command("map")
+@click.option(
+    "--questionnaire",
+    "-q",
+    "questionnaire_id",
+    required=True,
+    help="Questionnaire YAML or shipped id.",
+)
+@click.option("--input", "-i", "input_file", required=True, metavar="FILE", help="A raw data file.")
+@click.option("--dialect", default=None, help="Import dialect (default: detected).")
+@click.option("--encoding", default=None, help="Text encoding of a .csv input (default: detected).")
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the draft here (default: print it).",
+)
+def map_input(
+    questionnaire_id: str,
+    input_file: str,
+    dialect: str | None,
+    encoding: str | None,
+    out_file: Path | None,
+) -> None:
+    """Draft a mapping of FILE's columns and codes to the questionnaire's variables (YAML).
+
+    Every source column is listed with the variable it is read as and how it was matched (exact,
+    case, the dialect's naming such as PV[SQ001] -> pv01); unmatched columns are ignored with a
+    "did you mean"; text answers and the file's own codes get the codes their labels match. Lines
+    marked TODO need a decision. Use the result with 'wbm validate --mapping FILE'.
+    """
+    from pipeline.fileio import write_text
+    from pipeline.ingest import InputFile
+    from pipeline.ingest.propose import propose_mapping
+    from pipeline.questionnaire.load import load_questionnaire
+
+    q = load_questionnaire(questionnaire_id)
+    inp = InputFile.from_arg(input_file, encoding=encoding, dialect=dialect)
+    text = propose_mapping(inp, q)
+    if out_file is None:
+        click.echo(text, nl=False)
+    else:
+        write_text(out_file, text)
+        click.echo(f"mapping draft written to {out_file}")

@@ -94,7 +94,9 @@ def report(
 
     from pipeline.errors import UsageError
     from pipeline.reports.batch import ReportJob, default_workers, plan_reports, render_reports
-    from pipeline.reports.rundir import load_run, read_estimates_file
+    from pipeline.reports.rundir import load_run
+    from pipeline.rundata.layout import REPORTS_DIR, outputs_dir
+    from pipeline.rundata.read import read_estimates_file
 
     if not (all_groups or codes or overview):
         raise UsageError(
@@ -113,7 +115,7 @@ def report(
     if not jobs:
         raise UsageError(f"{q.study.id}: nothing to render with these options", code="bad_option")
     formats = ("html", "pdf") if fmt == "both" else (fmt,)
-    out = out_dir or run_dir / "05_outputs" / "reports"
+    out = out_dir or outputs_dir(run_dir, REPORTS_DIR)
     n_workers = workers or default_workers()
     show = sys.stderr.isatty()
     if show:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from pipeline.runner import STAGES
+from pipeline.rundata.layout import STAGES
 
 
 @click.command("run")
@@ -68,6 +68,13 @@ from pipeline.runner import STAGES
     show_default=True,
     help="Mark estimates below this n as 'to be read with care'.",
 )
+@click.option(
+    "--policy",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="The publisher's disclosure policy (thresholds, registry, ledger) for the outputs stage "
+    "[default: $WBM_POLICY].",
+)
 def run(
     wave_dir: Path | None,
     questionnaire: str | None,
@@ -78,12 +85,17 @@ def run(
     stages: tuple[str, ...],
     min_n: int,
     min_n_reliable: int,
+    policy: str | None,
 ) -> None:
     """Run pipeline stages; each stage writes its own folder in the run directory."""
     from pipeline.errors import UsageError
+    from pipeline.rundata.layout import policy_reference
     from pipeline.runner import InputSpec, Run, RunConfig, run_stages
 
+    policy_file = None if policy is None else policy_reference(policy, out_dir)
     opts: dict[str, object] = {"min_n": min_n, "min_n_reliable": min_n_reliable}
+    if policy_file is not None:
+        opts["policy"] = policy_file
     if frame is not None:
         opts["frame"] = frame
     if wave_dir is not None:
@@ -107,6 +119,7 @@ def run(
             frame=frame,
             min_n=min_n,
             min_n_reliable=min_n_reliable,
+            policy=policy_file,
         )
     r = Run(out_dir, cfg)
     results = run_stages(

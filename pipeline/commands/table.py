@@ -1,21 +1,27 @@
 """``wbm table``: a custom table for a sector fund, with disclosure control.
 
 \b
-    wbm table REQUEST.yaml --run RUNDIR [--run RUNDIR2 ...] --out DIR [--ledger DIR] [--dry-run]
+    wbm table REQUEST.yaml --run RUNDIR [--run RUNDIR2 ...] --out DIR [--policy FILE]
+              [--ledger DIR] [--dry-run]
 
 REQUEST is a table request (kind: table-request; examples in examples/requests/): population,
-waves, indicators, row and column breakdowns, filters, statistics, language, requester. Each
+waves, indicators, row and column breakdowns, filters, statistics, language, requester (an
+organisation of the publisher's registry: anything else is refused). Each
 requested wave needs the directory of a finished run of that wave (--run, repeatable): the numbers
 are estimated from its 03_score/scored.parquet with calibration-aware standard errors.
 
-Every cell goes through primary suppression (minimum unweighted n), secondary suppression (no
-suppressed cell can be recomputed from row or column totals) and a differencing check against the
-earlier releases to the same requester and the run's published tables on the same data version.
-Every release (and refusal) is logged in the ledger of each wave's run, RUNDIR/ledger, and with
---ledger DIR also in DIR (e.g. one ledger per requester across copies of a run); earlier releases
-are read from both, each release once. One JSON-lines file per requester: cell definitions, counts
-and statuses, never answers. Output and ledger directories are checked before anything is logged;
-the three files are moved into place only once all are written and the release is logged.
+The rules are the publisher's policy (--policy FILE, else $WBM_POLICY, else the policy the run's
+outputs stage used); a request's own 'disclosure:' block may only make them stricter. Breakdowns
+and filters are the questionnaire's domains, weighting and banded variables (raw items only where
+the policy lists them). Every cell goes through primary suppression (minimum unweighted n),
+secondary suppression (no suppressed cell can be recomputed from row or column totals) and a
+differencing check against every earlier release on the same data version (a content hash of the
+respondents' data), to whoever it went: reports, standard tables, other requesters' tables.
+Every release (and refusal) is logged in the policy's ledger, one folder per data version, and with
+--ledger DIR also in DIR; earlier releases are read from both, each release once. Cell definitions,
+counts and statuses are logged, never answers. Output and ledger directories are checked before
+anything is logged; the three files are moved into place only once all are written and the release
+is logged.
 
 Writes DIR/<id>.xlsx (a sheet per wave and a notes sheet), DIR/<id>.csv and DIR/<id>.json. The CSV
 columns (the JSON's "rows" have the same keys) are a contract:
@@ -24,6 +30,8 @@ columns (the JSON's "rows" have the same keys) are a contract:
     wave, indicator, indicator_label, unit (percent | mean | total | count),
     row_variable, row_level, row_label, column_variable, column_level, column_label,
     estimate, ci_low, ci_high, n, weighted_n, flag ('' | unreliable | suppressed | empty)
+
+weighted_n is rounded to a multiple of the policy's base (default 100).
 
 Levels are codes as text, "missing" for no substantive answer, '' for the total; percentages are
 0-100; "total" rows (enterprise requests naming a numeric item, e.g. employees) are weighted totals,
@@ -68,18 +76,30 @@ REFUSED_EXIT = 3
     help="Directory for <id>.xlsx, <id>.csv and <id>.json (required unless --dry-run).",
 )
 @click.option(
+    "--policy",
+    "policy",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="The publisher's disclosure policy file [default: $WBM_POLICY, else the run's].",
+)
+@click.option(
     "--ledger",
     "ledger",
     type=click.Path(file_okay=False),
     default=None,
-    help="A ledger directory used as well as RUNDIR/ledger of each run: releases are logged in "
-    "both and checked against both.",
+    help="A ledger directory used as well as the policy's: releases are logged in both and "
+    "checked against both.",
 )
 @click.option(
     "--dry-run", is_flag=True, help="Check and protect the request; write and log nothing."
 )
 def table(
-    request: str, runs: tuple[str, ...], out_dir: str | None, ledger: str | None, dry_run: bool
+    request: str,
+    runs: tuple[str, ...],
+    out_dir: str | None,
+    policy: str | None,
+    ledger: str | None,
+    dry_run: bool,
 ) -> None:
     from datetime import UTC, datetime
 
@@ -94,7 +114,12 @@ def table(
         )
     stamp = datetime.now(UTC).replace(microsecond=0).isoformat()
     outcome = make_table(
-        request, list(runs), None if dry_run else out_dir, ledger=ledger, logged_at=stamp
+        request,
+        list(runs),
+        None if dry_run else out_dir,
+        policy=policy,
+        ledger=ledger,
+        logged_at=stamp,
     )
     rel = outcome.release
     for w in rel.waves:
@@ -106,7 +131,7 @@ def table(
             [
                 Problem(
                     r,
-                    hint="drop or widen the filter or breakdown, or set 'disclosure: {on_disclosure: suppress}'",
+                    hint="drop or widen the filter or breakdown",
                 )
                 for r in rel.reasons
             ],

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pipeline.ingest import InputFile
 
 HELP = """Ingest raw responses (web .sav/.csv, keyed paper .csv/.xlsx, CATI .sav/.csv), harmonise them to
 the questionnaire's canonical codes and check them; write accepted.parquet, set_aside.parquet,
@@ -16,6 +20,15 @@ Without a MODE: .sav is web (cati for a CATI-only questionnaire); a .csv/.xlsx w
 'keyer' or 'batch' columns is paper; a file with the speeder variable is web.
 Double keying: --second-keying FILE (when there is one paper input) or
 --second-keying PRIMARY=FILE (PRIMARY = file name of the paper input).
+
+\b
+Dialects (how a survey tool or agency shaped the file) are detected and shown
+in the report; declare one with --dialect NAME (every input) or
+--dialect FILE=NAME: plain, limesurvey, qualtrics, spss, keying.
+Column names and codes: matched exactly, then case-insensitively, then by the
+dialect's naming (PV[SQ001] -> pv01); anything else through a mapping file,
+--mapping MAP.yaml (every input) or --mapping FILE=MAP.yaml. Draft one with
+'wbm questionnaire map --questionnaire Q --input FILE'.
 
 \b
 Exit codes: 0 when every input could be read (even if rows were set aside);
@@ -72,6 +85,20 @@ Exit codes: 0 when every input could be read (even if rows were set aside);
     help="Delimiter of .csv inputs (default: detect , ; TAB |). Use 'tab' for TAB.",
 )
 @click.option(
+    "--dialect",
+    "dialects",
+    multiple=True,
+    metavar="[FILE=]NAME",
+    help="Import dialect of the inputs (default: detected).",
+)
+@click.option(
+    "--mapping",
+    "mappings",
+    multiple=True,
+    metavar="[FILE=]MAP.yaml",
+    help="Mapping of source columns and codes to questionnaire variables (repeatable).",
+)
+@click.option(
     "--speeders",
     type=click.Choice(["flag", "set-aside"]),
     default="flag",
@@ -99,6 +126,8 @@ def validate(
     second: tuple[str, ...],
     encoding: str | None,
     delimiter: str | None,
+    dialects: tuple[str, ...],
+    mappings: tuple[str, ...],
     speeders: str,
     hard_rules: str,
     precedence: str | None,
@@ -121,6 +150,7 @@ def validate(
             )
     q = load_questionnaire(questionnaire)
     files = [InputFile.from_arg(a, encoding=encoding, delimiter=delimiter) for a in inputs]
+    files = per_input_options(files, dialects, mappings)
     pairs: list[tuple[str, InputFile]] = []
     for s in second:
         primary, sep, path = s.rpartition("=")
@@ -147,6 +177,10 @@ def validate(
         click.echo(
             f"{i.file} ({i.mode}, {i.format}): {i.rows_read} read = {i.accepted} accepted + {i.set_aside} set aside"
         )
+        click.echo(
+            f"  read as {i.dialect} ({i.dialect_evidence})"
+            + (f" with mapping {i.mapping}" if i.mapping else "")
+        )
     if summary.reason_counts:
         click.echo("set aside: " + ", ".join(f"{k} {n}" for k, n in summary.reason_counts))
     if summary.issue_counts:
@@ -156,3 +190,45 @@ def validate(
             f"double keying {k.first} / {k.second}: {k.discrepancies} discrepancies in {k.fields_compared} fields ({k.rate:.2%})"
         )
     click.echo(f"written to {out}")
+
+
+def per_input_options(
+    files: list[InputFile], dialects: tuple[str, ...], mappings: tuple[str, ...]
+) -> list[InputFile]:
+    """Apply ``--dialect [FILE=]NAME`` and ``--mapping [FILE=]MAP`` to the inputs they name (all of
+    them without ``FILE=``); an unknown FILE or two values for one input is a usage error."""
+    from dataclasses import replace
+
+    from pipeline.errors import Problem, UsageError, one_of
+
+    names = [f.name for f in files]
+    out = list(files)
+    for option, values in (("--dialect", dialects), ("--mapping", mappings)):
+        field = option.lstrip("-")
+        given: dict[int, str] = {}
+        for v in values:
+            target, sep, value = v.rpartition("=")
+            idx = (
+                list(range(len(files)))
+                if not sep
+                else [i for i, f in enumerate(files) if target in (f.name, str(f.path))]
+            )
+            if sep and not idx:
+                raise UsageError(
+                    f"{option} {v}: {target!r} is not one of the inputs",
+                    [Problem(one_of(target, names), hint=f"{option} FILE=VALUE, FILE an input")],
+                )
+            for i in idx:
+                if i in given and given[i] != value:
+                    raise UsageError(
+                        f"{option}: two values for {names[i]}",
+                        [Problem(f"{given[i]!r} and {value!r}", hint="give one per input")],
+                    )
+                given[i] = value
+        for i, value in given.items():
+            out[i] = (
+                replace(out[i], mapping=Path(value))
+                if field == "mapping"
+                else replace(out[i], dialect=value)
+            )
+    return out

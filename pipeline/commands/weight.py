@@ -109,6 +109,7 @@ def weight(
 ) -> None:
     """Weight any survey file to population margins (raking, calibration, post-stratification)."""
     from pipeline.fileio import sha256_file, write_json
+    from pipeline.rundata.columns import WEIGHT, WEIGHT_COLUMNS, WEIGHT_NORMALISED
     from pipeline.weighting.api import weight_frame
     from pipeline.weighting.diagnostics import render_report, to_json
     from pipeline.weighting.frameio import read_frame, write_frame
@@ -123,7 +124,7 @@ def weight(
     )
     margins = load_margins(margins_path)
     frame = read_frame(data_path)
-    for col in ("weight", "weight_normalised"):
+    for col in WEIGHT_COLUMNS:
         if col in frame.df.columns:
             raise UsageError(
                 f"the data already has a column {col!r}; rename or drop it first",
@@ -160,8 +161,8 @@ def weight(
             "loosen --tol or --bounds, collapse sparse levels, or pass --keep-unconverged."
         )
     out = frame.df.copy()
-    out["weight"] = res.weight
-    out["weight_normalised"] = res.weight_normalised
+    out[WEIGHT] = res.weight
+    out[WEIGHT_NORMALISED] = res.weight_normalised
     write_frame(out, out_path, sav_meta=frame.sav_meta)
     d = res.diagnostics
     click.echo(

@@ -34,6 +34,7 @@ from pipeline.estimation.domains import (
     point_estimates,
 )
 from pipeline.estimation.linearization import Layout, VarianceEngine
+from pipeline.rundata.levels import level_text
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -187,14 +188,6 @@ def _py(v: object) -> object:
     return v.item() if isinstance(v, np.generic) else v
 
 
-def _level_text(v: object) -> str:
-    if isinstance(v, (float, np.floating)) and float(v).is_integer():
-        return str(int(v))
-    if isinstance(v, (np.integer,)):
-        return str(int(v))
-    return str(v)
-
-
 def by_codes(df: pd.DataFrame, col: str) -> tuple[np.ndarray, list[str]]:
     """(code per row, -1 = missing; level labels in the documented order)."""
     import pandas as pd
@@ -202,12 +195,12 @@ def by_codes(df: pd.DataFrame, col: str) -> tuple[np.ndarray, list[str]]:
     s = df[col]
     if isinstance(s.dtype, pd.CategoricalDtype):
         codes = s.cat.codes.to_numpy().astype(np.intp)
-        return codes, [_level_text(c) for c in s.cat.categories]
+        return codes, [level_text(c) for c in s.cat.categories]
     miss = s.isna().to_numpy()
     vals = s.to_numpy()
     if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
         levels, inv = np.unique(vals[~miss].astype(np.float64), return_inverse=True)
-        labels = [_level_text(v) for v in levels]
+        labels = [level_text(v) for v in levels]
     else:
         levels, inv = np.unique(np.asarray(vals[~miss]).astype(str), return_inverse=True)
         labels = [str(v) for v in levels]

@@ -30,9 +30,17 @@ class InputFile:
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
+    dialect: str | None = None  # None: detected (see pipeline.ingest.dialects)
+    mapping: Path | None = None  # a mapping file (see pipeline.ingest.mapping)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "path", Path(self.path))
+        if self.mapping is not None:
+            object.__setattr__(self, "mapping", Path(self.mapping))
+        if self.dialect is not None:
+            from pipeline.ingest.dialects import check_dialect
+
+            check_dialect(self.dialect, where=str(self.path))
         if self.mode is not None and self.mode not in MODES:
             raise UsageError(
                 f"unknown mode for {self.path.name}",
@@ -56,14 +64,27 @@ class InputFile:
 
     @classmethod
     def from_arg(
-        cls, text: str, *, encoding: str | None = None, delimiter: str | None = None
+        cls,
+        text: str,
+        *,
+        encoding: str | None = None,
+        delimiter: str | None = None,
+        dialect: str | None = None,
+        mapping: Path | None = None,
     ) -> InputFile:
         """``FILE`` or ``MODE:FILE`` (``paper:forms.csv``), as given on the command line."""
         mode: Mode | None = None
         head, sep, rest = text.partition(":")
         if sep and head in MODES:
             mode, text = head, rest  # type: ignore[assignment,unused-ignore]
-        return cls(Path(text), mode=mode, encoding=encoding, delimiter=delimiter)
+        return cls(
+            Path(text),
+            mode=mode,
+            encoding=encoding,
+            delimiter=delimiter,
+            dialect=dialect,
+            mapping=mapping,
+        )
 
     def with_mode(self, mode: Mode) -> InputFile:
         return replace(self, mode=mode)

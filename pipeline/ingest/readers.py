@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -23,9 +24,11 @@ from pipeline.ingest.inputs import ENCODINGS, SUPPORTED_SUFFIXES, InputFile, Mod
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
 
+    from pipeline.ingest.dialects import Detection, Reading
     from pipeline.questionnaire.model import Questionnaire
 
 DELIMITERS = (",", ";", "\t", "|")
+TITLE_ROWS_MAX = 10  # rows with at most one value skipped above an Excel sheet's header
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,13 @@ class RawTable:
     encoding: str | None = None
     delimiter: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)  # e.g. "2 empty rows skipped"
+    # .sav metadata of the source columns: value labels and declared user-missing values
+    value_labels: Mapping[str, Mapping[float | str, str]] = field(default_factory=dict)
+    user_missing: Mapping[str, tuple[float | str, ...]] = field(default_factory=dict)
+    # how the file was read: its dialect and every step taken (see pipeline.ingest.dialects)
+    dialect: Detection | None = None
+    readings: tuple[Reading, ...] = ()
+    columns_read: Mapping[str, str] = field(default_factory=dict)  # variable -> source column
 
     @property
     def name(self) -> str:
@@ -83,11 +93,27 @@ def _fail(
 
 
 def read_input(inp: InputFile, q: Questionnaire) -> RawTable:
-    """Read one input and settle its mode (declared or inferred)."""
+    """Read one input in its dialect (declared or detected), apply its mapping and settle its mode
+    (declared or inferred): the table has the questionnaire's variable names and codes."""
+    from dataclasses import replace
+
+    from pipeline.ingest.dialects import detect, normalise
+    from pipeline.ingest.mapping import load_mapping
+
     raw = read_table(inp)
-    mode = infer_mode(inp, raw.columns, q)
-    return RawTable(
-        inp.with_mode(mode), mode, raw.format, raw.table, raw.encoding, raw.delimiter, raw.notes
+    mapping = load_mapping(inp.mapping) if inp.mapping is not None else None
+    declared = inp.dialect or (mapping.spec.dialect if mapping else None)
+    detection = detect(raw, declared)
+    table, plan, readings = normalise(raw, detection, q, mapping)
+    mode = infer_mode(inp, tuple(table.column_names), q)
+    return replace(
+        raw,
+        input=inp.with_mode(mode),
+        mode=mode,
+        table=table,
+        dialect=detection,
+        readings=tuple(readings),
+        columns_read={v: c for c, v in plan.rename.items()},
     )
 
 
@@ -305,6 +331,20 @@ def _read_xlsx(inp: InputFile) -> RawTable:
         header_cells = next(rows, None)
         if header_cells is None:
             raise _fail(inp, "the sheet is empty", "file_empty")
+        titles = 0  # keying sheets often carry a title (or nothing) above the header row
+        while (
+            header_cells is not None and sum(_cell_text(c) is not None for c in header_cells) <= 1
+        ):
+            titles += 1
+            header_cells = next(rows, None)
+            if titles > TITLE_ROWS_MAX or header_cells is None:
+                raise _fail(
+                    inp,
+                    "no header row found: the first rows hold at most one value each",
+                    "file_format",
+                    expected="a row of column names",
+                    hint="put the column names in one row at the top of the sheet",
+                )
         header = [(_cell_text(c) or "") for c in header_cells]
         while header and header[-1] == "":
             header.pop()
@@ -314,7 +354,7 @@ def _read_xlsx(inp: InputFile) -> RawTable:
         width = len(header)
         cols: list[list[str | None]] = [[] for _ in header]
         skipped = 0
-        for i, cells in enumerate(rows, start=2):
+        for i, cells in enumerate(rows, start=2 + titles):
             values = [_cell_text(c) for c in cells]
             if all(v is None for v in values):
                 skipped += 1
@@ -341,7 +381,9 @@ def _read_xlsx(inp: InputFile) -> RawTable:
     table = pa.table({h: pa.array(c, type=pa.string()) for h, c in zip(header, cols, strict=True)})
     if table.num_rows == 0:
         raise _fail(inp, "the sheet has a header but no data rows", "file_no_rows")
-    notes = (f"{skipped} empty row(s) skipped",) if skipped else ()
+    notes = ((f"{skipped} empty row(s) skipped",) if skipped else ()) + (
+        (f"{titles} title row(s) above the header skipped",) if titles else ()
+    )
     return RawTable(inp, inp.mode or "paper", "xlsx", table, None, None, notes)
 
 
@@ -381,7 +423,34 @@ def _read_sav(inp: InputFile) -> RawTable:
             )
         else:
             arrays[name] = pa.array(s.to_numpy(dtype=np.float64), type=pa.float64())
-    return RawTable(inp, inp.mode or "web", "sav", pa.table(arrays), None, None)
+    labels: dict[str, dict[float | str, str]] = {
+        str(k): {kk: str(vv) for kk, vv in v.items()}
+        for k, v in (meta.variable_value_labels or {}).items()
+    }
+    missing: dict[str, tuple[float | str, ...]] = {}
+    for var, ranges in (getattr(meta, "missing_ranges", None) or {}).items():
+        vals: list[float | str] = []
+        for r in ranges:
+            lo, hi = r.get("lo"), r.get("hi")
+            if lo == hi:
+                vals.append(lo)
+            elif isinstance(lo, (int, float)) and isinstance(hi, (int, float)):
+                vals += [
+                    k
+                    for k in labels.get(str(var), {})
+                    if isinstance(k, (int, float)) and lo <= k <= hi
+                ]
+        missing[str(var)] = tuple(vals)
+    return RawTable(
+        inp,
+        inp.mode or "web",
+        "sav",
+        pa.table(arrays),
+        None,
+        None,
+        value_labels=labels,
+        user_missing=missing,
+    )
 
 
 def describe(raw: RawTable) -> dict[str, object]:

@@ -27,7 +27,7 @@ import tempfile
 from dataclasses import dataclass
 from dataclasses import replace as dc_replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pipeline.errors import InputError, Problem, SpecError, UsageError
 from pipeline.fileio import sha256_file, write_json, write_text
@@ -68,7 +68,7 @@ def load_run_source(
     run_dir: str | Path, *, questionnaire: str | Path | Questionnaire | None = None
 ) -> RunSource:
     """What a release needs from a run directory: the scored data (``03_score``, read with
-    :func:`pipeline.reports.rundir.read_scored`), the questionnaire, the run's parameters and report
+    :func:`pipeline.rundata.read.read_scored`), the questionnaire, the run's parameters and report
     context; not the estimates (a run stopped after scoring can be released). A missing or damaged
     piece is a located error.
 
@@ -77,22 +77,23 @@ def load_run_source(
     else the questionnaire the manifest names by id; either way it must be the file the run used (the
     manifest's SHA-256), never another questionnaire that has the same id."""
     from pipeline.questionnaire.model import Questionnaire
-    from pipeline.reports.rundir import (
-        context_from_run,
+    from pipeline.reports.rundir import context_from_run
+    from pipeline.rundata.read import (
         int_or,
         read_scored,
+        recorded_questionnaire,
         require_run_dir,
         run_manifest,
+        run_parameters,
     )
 
-    run = require_run_dir(Path(run_dir))
+    run = require_run_dir(run_dir)
     manifest = run_manifest(run)  # a damaged manifest is an error, not a default release seed
-    raw = manifest.get("parameters")
-    params: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    params = run_parameters(manifest)
     q = (
         questionnaire
         if isinstance(questionnaire, Questionnaire)
-        else _run_questionnaire(run, manifest, params, questionnaire)
+        else recorded_questionnaire(run, manifest, questionnaire)
     )
     frame, data_sha256 = read_scored(run)
     ctx = context_from_run(run, q)
@@ -106,43 +107,6 @@ def load_run_source(
         ctx.synthetic,
         data_sha256,
     )
-
-
-def _run_questionnaire(
-    run: Path, manifest: dict[str, Any], params: dict[str, Any], given: str | Path | None
-) -> Questionnaire:
-    from pipeline.questionnaire.load import resolve
-    from pipeline.reports.rundir import questionnaire_id, run_questionnaire
-
-    if given is not None:
-        return run_questionnaire(run, manifest, str(given))
-    used = params.get("questionnaire")
-    name = used if isinstance(used, str) and Path(used).is_file() else None
-    q = run_questionnaire(run, manifest, name)  # name None: the id the manifest names
-    path = resolve(name or str(questionnaire_id(manifest)))
-    spec = next(
-        (
-            s
-            for s in manifest.get("specs") or []
-            if isinstance(s, dict) and s.get("role") == "questionnaire"
-        ),
-        {},
-    )
-    recorded = spec.get("sha256")
-    if isinstance(recorded, str) and sha256_file(path) != recorded:
-        raise UsageError(
-            f"{run}: the run used another questionnaire file than {path}",
-            [
-                Problem(
-                    "not the questionnaire file the run recorded (another version with the same id?)",
-                    file=str(path),
-                    expected=f"the file {spec.get('path')} with SHA-256 {recorded[:12]}... (manifest.json, specs)",
-                    hint="pass --questionnaire PATH with the file the run used",
-                )
-            ],
-            code="questionnaire_mismatch",
-        )
-    return q
 
 
 def release_seed(base: int, profile_name: str) -> int:

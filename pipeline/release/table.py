@@ -25,6 +25,13 @@ import numpy as np
 
 from pipeline.errors import InputError, Problem
 from pipeline.questionnaire.model import ItemType, Questionnaire, Text
+from pipeline.rundata.columns import (
+    COMPLETENESS,
+    MODE,
+    WEIGHT,
+    WEIGHT_COLUMNS,
+    WEIGHT_NORMALISED,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -35,7 +42,7 @@ Kind = Literal["id", "item", "derived", "score", "indicator", "weight", "meta"]
 Measure = Literal["nominal", "ordinal", "scale"]
 MODE_CODES = (("paper", 1), ("web", 2), ("cati", 3))
 COMPLETENESS_CODES = (("complete", 1), ("partial", 2), ("breakoff", 3))
-RENAMED = {"_mode": "mode", "_completeness": "completeness"}
+RENAMED = {MODE: "mode", COMPLETENESS: "completeness"}
 
 _T = {  # the release's own texts
     "release_id": Text(
@@ -161,7 +168,7 @@ def _treatments(result: ReleaseResult) -> dict[str, list[str]]:
             out.setdefault(var, []).append(f"{n} value(s) suppressed for confidentiality")
     w = rep.weights
     if w is not None and w.method != "original":
-        for col in ("weight", "weight_normalised"):
+        for col in WEIGHT_COLUMNS:
             out.setdefault(col, []).append(
                 "recalibrated on the released values of " + ", ".join(w.variables)
             )
@@ -203,7 +210,7 @@ def release_table(
             )
             continue
         if col in RENAMED:
-            coding = MODE_CODES if col == "_mode" else COMPLETENESS_CODES
+            coding = MODE_CODES if col == MODE else COMPLETENESS_CODES
             data[name] = _coded(frame[col], col, coding)
             variables.append(
                 Variable(
@@ -211,14 +218,14 @@ def release_table(
                     col,
                     text(name, lang),
                     "meta",
-                    "nominal" if col == "_mode" else "ordinal",
+                    "nominal" if col == MODE else "ordinal",
                     0,
                     tuple((c, text(k, lang)) for k, c in coding),
                 )
             )
             continue
         data[name] = frame[col].to_numpy(dtype=np.float64, na_value=np.nan)
-        if col in ("weight", "weight_normalised"):
+        if col in WEIGHT_COLUMNS:
             key = f"{col}_released" if recalibrated else col
             variables.append(
                 Variable(name, col, text(key, lang), "weight", "scale", 6, treatment=treat)
@@ -271,9 +278,7 @@ def release_table(
             )
         )
     weight = (
-        "weight"
-        if "weight" in data
-        else ("weight_normalised" if "weight_normalised" in data else None)
+        WEIGHT if WEIGHT in data else (WEIGHT_NORMALISED if WEIGHT_NORMALISED in data else None)
     )
     codes = [(m.code, m.kind.value, m.label.get(lang)) for m in q.missing_codes]
     codes.append((suppressed[0], "suppressed", suppressed[1]))

@@ -13,9 +13,11 @@ from pipeline.errors import InputError, Problem
 from pipeline.reports import rows as R
 from pipeline.reports.context import ReportContext
 from pipeline.reports.estimates import Cell, Estimates
-from pipeline.reports.labels import ACUTE_SUFFIX, CROSS_SEP, domain_label, population_noun
+from pipeline.reports.labels import domain_label, population_noun
 from pipeline.reports.render import render_page, slug
 from pipeline.reports.report import load_estimates
+from pipeline.rundata.columns import ACUTE_SUFFIX, acute_column
+from pipeline.rundata.levels import CROSS_SEP, domain_variables
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -167,7 +169,7 @@ def _crosses(
 ) -> tuple[CrossBlock, ...]:
     out = []
     for by in sorted(b for b in est.bys() if CROSS_SEP in b):
-        parts = by.split(CROSS_SEP)
+        parts = domain_variables(by)
         if len(parts) != 2 or not all(p in q.domains for p in parts):
             continue
         labels = (domain_label(q, parts[0]), domain_label(q, parts[1]))
@@ -182,7 +184,7 @@ def _crosses(
                     CrossRow(
                         (R.level_label_of(q, parts[0], a), R.level_label_of(q, parts[1], b)),
                         cell,
-                        est.get(r0.name + ACUTE_SUFFIX, by, level),
+                        est.get(acute_column(r0.name), by, level),
                     )
                 )
             if rows:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import InputError, Problem
-from pipeline.reports.labels import level_code
+from pipeline.rundata.levels import level_text
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -125,19 +125,6 @@ def _flags(v: Any) -> frozenset[str]:
     return frozenset(f for f in _text(v).replace(";", ",").replace(" ", ",").split(",") if f)
 
 
-def normalise_level(level: Any) -> str:
-    """Levels are codes as text: "3" (also from "3.0" or 3); crossed levels "3:1"; overall ""."""
-    text = _text(level)
-    if not text:
-        return ""
-    parts = text.split(":")
-    out = []
-    for p in parts:
-        code = level_code(p)
-        out.append(str(code) if code is not None else p.strip())
-    return ":".join(out)
-
-
 class Estimates:
     """The checked estimates table with lookups by (indicator, by, level)."""
 
@@ -205,7 +192,7 @@ class Estimates:
             base = Cell(
                 indicator=_text(rec["indicator"]),
                 by=_text(rec["by"]),
-                level=normalise_level(rec["level"]),
+                level=level_text(rec["level"]),
                 n=int(n_val),
                 flags=flags,
                 stat=stat,
@@ -246,7 +233,7 @@ class Estimates:
         return cls(cells, source)
 
     def get(self, indicator: str, by: str = "", level: str | int = "") -> Cell | None:
-        return self._cells.get((indicator, by, normalise_level(level)))
+        return self._cells.get((indicator, by, level_text(level)))
 
     def overall(self, indicator: str) -> Cell | None:
         return self.get(indicator)

@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pipeline.questionnaire.model import Indicator, Questionnaire
+from pipeline.rundata.columns import ACUTE_SUFFIX
+from pipeline.rundata.levels import level_code
 
-ACUTE_SUFFIX = "_acuut"
-CROSS_SEP = ":"  # a crossed domain in the estimates table: by "sector:sex", level "3:1"
 MODULE_PREFIX = "mod_"  # naming convention of the 0/1 module indicators (telework, absence, ...)
 
 #: How a report names the people (or organisations) of a study population.
@@ -117,26 +117,8 @@ def level_labels(q: Questionnaire, name: str, lang: str = "nl") -> dict[int, str
     return out
 
 
-def level_code(level: object) -> int | None:
-    """The integer code in a ``level`` cell ("3", "3.0", 3); None for an empty/overall level."""
-    if level is None:
-        return None
-    text = str(level).strip()
-    if text in ("", "nan", "None", "<NA>"):
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return int(value) if value.is_integer() else None
-
-
 def level_label(q: Questionnaire, name: str, level: object, lang: str = "nl") -> str:
     code = level_code(level)
     if code is None:
         return str(level)
     return level_labels(q, name, lang).get(code, str(code))
-
-
-def split_cross(by: str) -> tuple[str, ...]:
-    return tuple(p.strip() for p in by.split(CROSS_SEP)) if by else ()

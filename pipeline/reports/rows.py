@@ -15,16 +15,15 @@ from pipeline.reports import charts
 from pipeline.reports.context import MODE_LABELS_NL, ReportContext
 from pipeline.reports.estimates import DASH, Cell, Estimates, fmt_number, fmt_value
 from pipeline.reports.labels import (
-    ACUTE_SUFFIX,
-    CROSS_SEP,
     domain_label,
     indicator_label,
     is_module_indicator,
     level_labels,
     module_label,
-    split_cross,
 )
 from pipeline.reports.render import cell_key, fmt_field
+from pipeline.rundata.columns import acute_column
+from pipeline.rundata.levels import CROSS_SEP, crossed_domain, domain_variables
 
 if TYPE_CHECKING:  # pragma: no cover
     from pipeline.questionnaire.model import Questionnaire
@@ -85,8 +84,8 @@ def make_row(
         label=label,
         group=cell,
         flanders=fl,
-        group_acute=est.get(name + ACUTE_SUFFIX, by, level) if acute else None,
-        flanders_acute=est.overall(name + ACUTE_SUFFIX) if acute else None,
+        group_acute=est.get(acute_column(name), by, level) if acute else None,
+        flanders_acute=est.overall(acute_column(name)) if acute else None,
         marked=marked,
         direction=direction(cell, fl) if marked else "",
         wave=wave,
@@ -235,7 +234,7 @@ def level_rows(
     """One row per level of ``by`` for indicator ``name``. ``by`` may be crossed ("sector:sex");
     ``fixed`` = (position, code) keeps the levels whose part at that position is the code, and the
     row is labelled by the other part."""
-    parts = split_cross(by)
+    parts = domain_variables(by)
     out = []
     for level in est.levels(by):
         codes = level.split(CROSS_SEP)
@@ -269,9 +268,9 @@ class Breakdown:
 def crossed_by(est: Estimates, domain: str, other: str) -> tuple[str, int] | None:
     """The ``by`` of a crossed domain in the table and the position of ``domain`` in it."""
     bys = est.bys()
-    for by in (f"{domain}{CROSS_SEP}{other}", f"{other}{CROSS_SEP}{domain}"):
+    for by in (crossed_domain((domain, other)), crossed_domain((other, domain))):
         if by in bys:
-            return by, split_cross(by).index(domain)
+            return by, domain_variables(by).index(domain)
     return None
 
 

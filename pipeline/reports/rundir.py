@@ -2,31 +2,37 @@
 report context (fieldwork, response, weighting), read leniently: a missing piece gives a default,
 never an error, except the estimates table and the questionnaire, without which there is no report.
 
+Everything is read with the run-directory readers of :mod:`pipeline.rundata.read`:
+
 - ``manifest.json``: the questionnaire (``specs`` entry with role "questionnaire" and ``id``), the
   reliability thresholds (``parameters.min_n``, ``min_n_reliable``), the estimates' checksum;
 - ``01_validate/diagnostics.json``: respondents by mode (or the manifest's rows per input);
 - ``02_weight/diagnostics.json``: method, Kish design effect, margins, synthetic margins;
-- ``04_estimate/estimates.parquet`` (or ``estimates.csv``);
-- ``03_score/scored.parquet`` (:func:`read_scored`, strict: tables and releases are made from it).
+- ``04_estimate/estimates.parquet`` (or ``estimates.csv``).
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.errors import InputError, Problem, UsageError
 from pipeline.reports.context import ReportContext, ResponseInfo, WeightingSummary
+from pipeline.rundata.layout import ESTIMATES
+from pipeline.rundata.read import (
+    int_or,
+    read_estimates,
+    require_run_dir,
+    run_manifest,
+    run_parameters,
+    run_questionnaire,
+    stage_diagnostics,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from pipeline.questionnaire.model import Questionnaire
-
-ESTIMATES = ("04_estimate/estimates.parquet", "04_estimate/estimates.csv")
-SCORED = "03_score/scored.parquet"
 
 
 @dataclass(frozen=True, eq=False)
@@ -35,15 +41,6 @@ class RunInputs:
     estimates_path: Path
     questionnaire: Questionnaire
     context: ReportContext
-
-
-def _json(path: Path) -> dict[str, Any]:
-    """A JSON object, or {} when the file is missing or unreadable (lenient by design)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def _dig(data: Any, *keys: str) -> Any:
@@ -55,66 +52,13 @@ def _dig(data: Any, *keys: str) -> Any:
     return data
 
 
-def run_manifest(run_dir: Path) -> dict[str, Any]:
-    """The run's ``manifest.json`` ({} if there is none); a damaged one is a located
-    :class:`~pipeline.errors.InputError` (what a release reads from it, e.g. the release seed, must
-    not silently fall back to a default)."""
-    from pipeline.fileio import read_json_object
-
-    return read_json_object(
-        run_dir / "manifest.json",
-        expected="the run manifest 'wbm run' writes (a JSON object)",
-        hint="the run directory is damaged: rerun the pipeline into a fresh directory "
-        "('wbm run --out NEWDIR') or restore its manifest.json",
-    )
-
-
 def _obj(data: Any, *keys: str) -> dict[str, Any]:
     found = _dig(data, *keys)
     return found if isinstance(found, dict) else {}
 
 
-def read_estimates_file(path: Path) -> pd.DataFrame:
-    import pandas as pd
-
-    try:
-        if path.suffix == ".parquet":
-            return pd.read_parquet(path)
-        return pd.read_csv(path, keep_default_na=True)
-    except Exception as exc:  # pyarrow/pandas raise many kinds; all mean "cannot read this file"
-        raise InputError(
-            f"{path}: cannot be read as an estimates table ({exc.__class__.__name__})",
-            [Problem(str(exc)[:300], file=str(path), expected="a parquet or CSV estimates table")],
-            code="bad_estimates",
-        ) from exc
-
-
-def find_estimates(run_dir: Path) -> Path:
-    for rel in ESTIMATES:
-        if (run_dir / rel).exists():
-            return run_dir / rel
-    raise UsageError(
-        f"{run_dir}: no estimates table",
-        [
-            Problem(
-                "neither " + " nor ".join(ESTIMATES) + " exists",
-                file=str(run_dir),
-                hint="run the estimate stage first: wbm run --stage estimate",
-            )
-        ],
-        code="no_estimates",
-    )
-
-
-def questionnaire_id(manifest: dict[str, Any]) -> str | None:
-    for spec in manifest.get("specs") or []:
-        if isinstance(spec, dict) and spec.get("role") == "questionnaire" and spec.get("id"):
-            return str(spec["id"])
-    return None
-
-
 def _modes(run_dir: Path, manifest: dict[str, Any]) -> tuple[tuple[str, int], ...]:
-    diag = _json(run_dir / "01_validate" / "diagnostics.json")
+    diag = stage_diagnostics(run_dir, "validate")
     for key in ("counts_by_mode", "by_mode", "modes"):
         v = diag.get(key)
         if isinstance(v, dict) and all(isinstance(n, int) for n in v.values()):
@@ -130,7 +74,7 @@ def _modes(run_dir: Path, manifest: dict[str, Any]) -> tuple[tuple[str, int], ..
 
 
 def _weighting(run_dir: Path, q: Questionnaire) -> tuple[WeightingSummary, bool]:
-    diag = _json(run_dir / "02_weight" / "diagnostics.json")
+    diag = stage_diagnostics(run_dir, "weight")
     if not diag:
         return WeightingSummary(margins=tuple(q.weighting)), False
     weights = _obj(diag, "weights")
@@ -150,18 +94,13 @@ def _weighting(run_dir: Path, q: Questionnaire) -> tuple[WeightingSummary, bool]
     ), bool(meta.get("synthetic", False))
 
 
-def int_or(v: Any, default: int) -> int:
-    """``v`` if it is an integer (not a bool), else ``default`` (for values read from JSON)."""
-    return int(v) if isinstance(v, int) and not isinstance(v, bool) else default
-
-
 def context_from_run(
     run_dir: str | Path, q: Questionnaire, base: ReportContext | None = None
 ) -> ReportContext:
     """The report context of a run (see the module docstring); ``base`` supplies anything else."""
     run = Path(run_dir)
-    manifest = _json(run / "manifest.json")
-    params = _obj(manifest, "parameters")
+    manifest = run_manifest(run, lenient=True)
+    params = run_parameters(manifest)
     accepted = _dig(manifest, "stages", "validate", "rows", "accepted")
     weighting, synthetic = _weighting(run, q)
     outputs = _dig(manifest, "stages", "estimate", "outputs")
@@ -169,7 +108,7 @@ def context_from_run(
         (
             o
             for o in (outputs if isinstance(outputs, list) else [])
-            if isinstance(o, dict) and str(o.get("path", "")).endswith("estimates.parquet")
+            if isinstance(o, dict) and str(o.get("path", "")).endswith(ESTIMATES)
         ),
         {},
     )
@@ -194,113 +133,11 @@ def context_from_run(
     )
 
 
-def require_run_dir(run: Path) -> Path:
-    if not run.is_dir():
-        raise UsageError(
-            f"{run} is not a directory",
-            [
-                Problem(
-                    "no such run directory",
-                    file=str(run),
-                    hint="pass the directory 'wbm run' wrote",
-                )
-            ],
-            code="no_run_dir",
-        )
-    return run
-
-
-def run_questionnaire(
-    run: Path, manifest: dict[str, Any], questionnaire: str | None = None
-) -> Questionnaire:
-    """The questionnaire ``questionnaire`` (id or YAML path), or the one the run's manifest names."""
-    from pipeline.questionnaire.load import load_questionnaire
-
-    qid = questionnaire or questionnaire_id(manifest)
-    if qid is None:
-        raise UsageError(
-            f"{run}: which questionnaire? manifest.json names none",
-            [
-                Problem(
-                    "no specs entry with role 'questionnaire' and an id",
-                    file=str(run / "manifest.json"),
-                    hint="pass --questionnaire ID (e.g. wbm-werknemers-2023)",
-                )
-            ],
-            code="no_questionnaire",
-        )
-    return load_questionnaire(qid)
-
-
 def load_run(
     run_dir: str | Path, *, questionnaire: str | None = None, base: ReportContext | None = None
 ) -> RunInputs:
     """Everything :func:`pipeline.reports.batch.render_reports` needs from a run directory."""
-    run = require_run_dir(Path(run_dir))
-    q = run_questionnaire(run, _json(run / "manifest.json"), questionnaire)
-    path = find_estimates(run)
-    return RunInputs(read_estimates_file(path), path, q, context_from_run(run, q, base))
-
-
-def read_scored(run_dir: str | Path) -> tuple[pd.DataFrame, str]:
-    """A run's scored data and its data version: ``03_score/scored.parquet`` read once, its SHA-256
-    computed over those bytes and the frame parsed from them in memory, so the version is the hash of
-    exactly the data returned. A missing run directory or scored file, or one that cannot be read or
-    parsed, is a located error (:class:`UsageError` for a missing stage, :class:`InputError` for a
-    damaged file), never a pyarrow traceback."""
-    import hashlib
-    import io
-
-    import pandas as pd
-
-    run = Path(run_dir)
-    if not run.is_dir():
-        raise UsageError(
-            f"run directory {str(run)!r} not found",
-            [
-                Problem(
-                    "no such directory",
-                    file=str(run),
-                    expected="the directory 'wbm run' or 'wbm demo' wrote",
-                    hint="pass the run directory, e.g. demo-output/run after 'wbm demo'",
-                )
-            ],
-            code="no_run_dir",
-        )
-    path = run / SCORED
-    if not path.is_file():
-        raise UsageError(
-            f"{run}: the score stage has not been run",
-            [
-                Problem(
-                    f"{SCORED} is missing",
-                    file=str(path),
-                    hint=f"wbm run --wave WAVE --out {run} --stage score",
-                )
-            ],
-            code="no_scored_data",
-        )
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(
-            f"{path}: cannot be read ({exc.strerror or exc.__class__.__name__})",
-            [Problem(str(exc), file=str(path), hint="check the file's permissions")],
-            code="bad_scored_data",
-        ) from exc
-    try:
-        frame = pd.read_parquet(io.BytesIO(data))
-    except Exception as exc:  # pyarrow raises many kinds (ArrowInvalid, OSError, ...): all mean "not readable parquet"
-        raise InputError(
-            f"{path}: cannot be read as the scored data ({exc.__class__.__name__})",
-            [
-                Problem(
-                    str(exc)[:300],
-                    file=str(path),
-                    expected="a parquet file written by the score stage",
-                    hint=f"rerun the score stage: wbm run --out {run} --stage score",
-                )
-            ],
-            code="bad_scored_data",
-        ) from exc
-    return frame, hashlib.sha256(data).hexdigest()
+    run = require_run_dir(run_dir)
+    q = run_questionnaire(run, run_manifest(run, lenient=True), questionnaire)
+    estimates, path = read_estimates(run)
+    return RunInputs(estimates, path, q, context_from_run(run, q, base))

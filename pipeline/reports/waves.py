@@ -22,8 +22,8 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from pipeline.errors import InputError, Problem
-from pipeline.reports.estimates import Cell, Estimates, normalise_level, text_value
-from pipeline.reports.labels import CROSS_SEP
+from pipeline.reports.estimates import Cell, Estimates, text_value
+from pipeline.rundata.levels import CROSS_SEP, level_text
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -69,7 +69,7 @@ class PreviousWave:
         self.kind = kind
 
     def get(self, indicator: str, by: str = "", level: str | int = "") -> WaveCell | None:
-        return self._cells.get((indicator, by, normalise_level(level)))
+        return self._cells.get((indicator, by, level_text(level)))
 
     def __len__(self) -> int:
         return len(self._cells)
@@ -92,7 +92,7 @@ def _translate(prev: pd.DataFrame, q: Questionnaire) -> pd.DataFrame:
     out = prev.copy()
     out["_prev_indicator"] = [text_value(v) for v in out["indicator"]]
     out["_prev_by"] = [text_value(v) for v in out["by"]]
-    out["level"] = [normalise_level(v) for v in out["level"]]
+    out["level"] = [level_text(v) for v in out["level"]]
 
     def ind(name: str) -> str:
         for suffix in ("_acuut", ""):
@@ -176,7 +176,7 @@ def from_table(
     }
     left = _now_frame(now)
     left["by"] = [text_value(v) for v in left["by"]]
-    left["level"] = [normalise_level(v) for v in left["level"]]
+    left["level"] = [level_text(v) for v in left["level"]]
     left["indicator"] = [text_value(v) for v in left["indicator"]]
     right = tr[
         [c for c in (*KEY, "stat", "estimate", "se", "n", "flags") if c in tr.columns]
@@ -242,7 +242,7 @@ def from_columns(
             key = (
                 text_value(rec["indicator"]),
                 text_value(rec["by"]),
-                normalise_level(rec["level"]),
+                level_text(rec["level"]),
             )
             tests[key] = (
                 _num(rec.get("wave_diff")),

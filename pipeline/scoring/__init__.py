@@ -3,6 +3,7 @@ questionnaire spec (:mod:`pipeline.scoring.plan` compiles the spec, :mod:`pipeli
 is the numpy core, :mod:`pipeline.scoring.api` the frame-facing entry points). Pure, no I/O.
 """
 
+from pipeline.rundata.columns import acute_column, score_column, tl_column
 from pipeline.scoring.api import (
     CutoffRow,
     IndicatorSummary,
@@ -17,11 +18,8 @@ from pipeline.scoring.api import (
 from pipeline.scoring.plan import (
     SCORE_DECIMALS,
     ScoringPlan,
-    acute_column,
     compile_plan,
     known_populations,
-    score_column,
-    tl_column,
 )
 
 __all__ = [

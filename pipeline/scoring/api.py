@@ -17,6 +17,7 @@ import pandas as pd
 
 from pipeline.errors import InputError, Notice, Problem
 from pipeline.questionnaire.model import Questionnaire, Text
+from pipeline.rundata.columns import SOURCE_FILE, SOURCE_ROW, acute_column, tl_column
 from pipeline.scoring.engine import RunOutcome, run
 from pipeline.scoring.plan import (
     DEFAULT_POPULATION,
@@ -25,9 +26,7 @@ from pipeline.scoring.plan import (
     ScalePlan,
     ScoringPlan,
     TrafficLightPlan,
-    acute_column,
     compile_plan,
-    tl_column,
 )
 
 MAX_ROWS_SHOWN = 5
@@ -374,8 +373,8 @@ def _frame_columns(df: pd.DataFrame, plan: ScoringPlan) -> dict[str, np.ndarray]
 
 
 def _locator(df: pd.DataFrame) -> Any:
-    files = df["_source_file"].to_numpy() if "_source_file" in df.columns else None
-    rows = df["_source_row"].to_numpy() if "_source_row" in df.columns else None
+    files = df[SOURCE_FILE].to_numpy() if SOURCE_FILE in df.columns else None
+    rows = df[SOURCE_ROW].to_numpy() if SOURCE_ROW in df.columns else None
 
     def where(pos: int) -> dict[str, Any]:
         loc: dict[str, Any] = {"row": int(rows[pos]) if rows is not None else int(pos) + 1}

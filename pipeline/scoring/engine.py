@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipeline.questionnaire.expr import evaluate
+from pipeline.rundata.columns import acute_column, tl_column
 from pipeline.scoring.plan import (
     SCORE_DECIMALS,
     ConditionPlan,
@@ -21,8 +22,6 @@ from pipeline.scoring.plan import (
     ScalePlan,
     ScoringPlan,
     TrafficLightPlan,
-    acute_column,
-    tl_column,
 )
 
 

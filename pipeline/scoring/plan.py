@@ -47,6 +47,7 @@ import numpy as np
 from pipeline.errors import Problem, SpecError, UsageError, one_of
 from pipeline.questionnaire.expr import Answered, Expr, Logic, try_parse
 from pipeline.questionnaire.model import Indicator, ItemType, Questionnaire, Scale
+from pipeline.rundata.columns import acute_column, score_column, tl_column
 
 #: Scores are rounded to this many decimals (well below any meaningful difference, well above
 #: floating-point noise), so a score equal to a cut-off with at most this many decimals compares equal.
@@ -56,21 +57,6 @@ DEFAULT_POPULATION = "default"
 
 #: Traffic-light codes of the ``tl_<indicator>`` columns.
 GREEN, ORANGE, RED = 0, 1, 2
-
-
-def score_column(scale: str) -> str:
-    """Name of the score column of a scale: ``score_<scale>``."""
-    return f"score_{scale}"
-
-
-def tl_column(indicator: str) -> str:
-    """Name of the traffic-light column of an indicator: ``tl_<indicator>``."""
-    return f"tl_{indicator}"
-
-
-def acute_column(indicator: str) -> str:
-    """Name of the acute 0/1 column of a traffic-light indicator: ``<indicator>_acuut``."""
-    return f"{indicator}_acuut"
 
 
 @dataclass(frozen=True, eq=False)

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipeline.questionnaire.model import Questionnaire
-from pipeline.scoring import ScoringPlan, acute_column, score_arrays
+from pipeline.rundata.columns import acute_column
+from pipeline.scoring import ScoringPlan, score_arrays
 from pipeline.scoring.plan import TrafficLightPlan
 from pipeline.synth.config import ItemModelSpec, SynthModel
 

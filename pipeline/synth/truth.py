@@ -16,8 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from pipeline.rundata.columns import acute_column
 from pipeline.scoring import indicator_columns
-from pipeline.scoring.plan import CombinePlan, TrafficLightPlan, acute_column
+from pipeline.scoring.plan import CombinePlan, TrafficLightPlan
 from pipeline.synth.calibrate import cell_rates, logistic, none_rates
 from pipeline.synth.world import SynthWorld
 

@@ -7,8 +7,9 @@
     request + the runs' questionnaires --resolve (names)--> ResolvedRequest
     compute (estimation engine) -> protect (disclosure) -> xlsx/csv/json staged -> ledger entry -> files in place
 
-A release is logged exactly when its files are written (:func:`publish_request`): the output and
-ledger directories are checked before anything is protected, the three files are written into a
+The publisher (:mod:`pipeline.sdc.publisher`: policy, registry, ledgers) is ``--policy``, else
+``$WBM_POLICY``, else the policy the run recorded. A release is logged exactly when its files are
+written (:func:`publish_request`): the output and ledger directories are checked before anything is protected, the three files are written into a
 staging folder, the release is logged in every ledger, and only then are the files moved into place.
 A refused request writes no file (its refusal is logged); a dry run (no output directory) writes and
 logs nothing.
@@ -22,13 +23,8 @@ from pathlib import Path
 
 from pipeline.errors import Problem, UsageError
 from pipeline.questionnaire.load import load_questionnaire
-from pipeline.tables.release import (
-    LedgersFor,
-    TableRelease,
-    ledgers_for,
-    protect_request,
-    record_request,
-)
+from pipeline.sdc.publisher import Publisher, publisher
+from pipeline.tables.release import TableRelease, protect_request, record_request
 from pipeline.tables.request import ResolvedRequest, read_request, resolve
 from pipeline.tables.source import WaveData, check_columns, load_run, match_waves
 
@@ -48,14 +44,16 @@ def make_table(
     runs: Sequence[str | Path | WaveData],
     out_dir: str | Path | None,
     *,
+    policy: str | Path | Publisher | None = None,
     ledger: str | Path | None = None,
     logged_at: str | None = None,
 ) -> TableOutcome:
     """Produce one request's table. ``request``: a request file (resolved against the questionnaires
     of the runs given) or a resolved request; ``runs``: run directories (or loaded data), one per
     requested wave; ``out_dir``: where the files go, None for a dry run (protect only: nothing
-    written, nothing logged); ``ledger``: a ledger directory used besides each run's own
-    ``RUNDIR/ledger`` (releases are logged in both and checked against both)."""
+    written, nothing logged); ``policy``: the publisher's policy file (or a :class:`Publisher`;
+    default ``$WBM_POLICY``, then the policy the first run recorded); ``ledger``: a ledger directory
+    used besides the policy's (releases are logged in both and checked against both)."""
     resolved: ResolvedRequest | None = None
     if isinstance(request, ResolvedRequest):
         resolved, req, file = request, request.request, request.file
@@ -75,6 +73,17 @@ def make_table(
             code="no_run",
         )
     data = [r if isinstance(r, WaveData) else load_run(r) for r in runs]
+    pub = (
+        policy
+        if isinstance(policy, Publisher)
+        else publisher(
+            policy,
+            recorded=next((d.policy for d in data if d.policy), None),
+            extra_ledgers=() if ledger is None else (ledger,),
+        )
+    )
+    if ledger is not None and isinstance(policy, Publisher):
+        pub = Publisher(pub.policy, pub.registry, (*pub.extra_ledgers, Path(ledger)))
     if resolved is not None:
         by_wave = match_waves(
             req, data, file, expected={w.wave: w.questionnaire.study.id for w in resolved.waves}
@@ -93,16 +102,17 @@ def make_table(
             loaded=named,
             questionnaires={w: d.questionnaire for w, d in by_wave.items()},
             cutoff_populations={w: d.cutoff_population for w, d in by_wave.items()},
+            allowed_items=pub.policy.policy.tables.breakdowns_allowed,
         )
     check_columns(resolved, by_wave, file)
-    return publish_request(resolved, by_wave, out_dir, ledgers_for(ledger), logged_at=logged_at)
+    return publish_request(resolved, by_wave, out_dir, pub, logged_at=logged_at)
 
 
 def publish_request(
     resolved: ResolvedRequest,
     data: Mapping[int, WaveData],
     out_dir: str | Path | None,
-    ledgers: LedgersFor,
+    publisher: Publisher,
     *,
     logged_at: str | None = None,
 ) -> TableOutcome:
@@ -112,20 +122,18 @@ def publish_request(
     from pipeline.tables.publish import published
 
     if out_dir is not None:
-        _check_dirs(resolved, data, Path(out_dir), ledgers)
-    release = protect_request(resolved, data, ledgers)
+        _check_dirs(resolved, Path(out_dir), publisher)
+    release = protect_request(resolved, data, publisher)
     if out_dir is None:
         return TableOutcome(release, ())
     if release.decision == "refuse":
-        return TableOutcome(record_request(release, ledgers, logged_at), ())
+        return TableOutcome(record_request(release, publisher, logged_at), ())
     with staged_table(published(release), out_dir) as files:  # moved into place only once logged
-        logged = record_request(release, ledgers, logged_at)
+        logged = record_request(release, publisher, logged_at)
     return TableOutcome(logged, files)
 
 
-def _check_dirs(
-    resolved: ResolvedRequest, data: Mapping[int, WaveData], out_dir: Path, ledgers: LedgersFor
-) -> None:
+def _check_dirs(resolved: ResolvedRequest, out_dir: Path, publisher: Publisher) -> None:
     """Every directory the release will write to must be a directory or creatable as one (checked
     before anything is protected or logged); the table's file names must not be directories."""
     from pipeline.tables.files import table_files
@@ -142,17 +150,16 @@ def _check_dirs(
             if f.is_dir()
         ]
     led: list[Problem] = []
-    for d in data.values():
-        for ledger in ledgers(d):
-            own = d.ledger_dir is not None and ledger.directory == d.ledger_dir.resolve()
-            for p in _dir_problems(
-                ledger.directory,
-                "the run's ledger is RUNDIR/ledger: make it a directory"
-                if own
-                else "give a directory for --ledger",
-            ):
-                if p not in led:
-                    led.append(p)
+    for ledger in publisher.ledgers:
+        own = ledger.directory == publisher.policy.ledger_dir
+        for p in _dir_problems(
+            ledger.directory,
+            f"the policy {publisher.policy.file.name} names the ledger: make it a directory"
+            if own
+            else "give a directory for --ledger",
+        ):
+            if p not in led:
+                led.append(p)
     if out or led:
         first = (out or led)[0]
         raise UsageError(

@@ -63,6 +63,7 @@ WORDS: dict[str, dict[str, str]] = {
         "decision": "Beslissing",
         "data_version": "Gegevensversie",
         "request_hash": "Aanvraag (SHA-256)",
+        "policy": "Geheimhoudingsbeleid",
         "made_with": "Gemaakt met",
         "none": "geen",
     },
@@ -107,6 +108,7 @@ WORDS: dict[str, dict[str, str]] = {
         "decision": "Decision",
         "data_version": "Data version",
         "request_hash": "Request (SHA-256)",
+        "policy": "Disclosure policy",
         "made_with": "Made with",
         "none": "none",
     },
@@ -324,15 +326,48 @@ def rules_text(rules: PrimaryRules, lang: str, magnitudes: bool = False) -> str:
             f"Primary suppression: cells with fewer than {rules.min_n_count} respondents (counts) or "
             f"{rules.min_n_percent} (percentages, means); {rules.min_n_percent}-{rules.unreliable_below - 1} "
             f"flagged unreliable.{dom_en} Secondary suppression: further cells are hidden so that no hidden cell can be "
-            "computed from totals. Releases are logged per requester; a table that, combined with earlier "
-            "tables to the same requester or published tables, would reveal a hidden figure is further "
-            "suppressed or refused."
+            "computed from totals. Every release from the same data is logged, whoever it went to; a table "
+            "that, combined with any earlier release (tables, reports), would reveal a hidden figure or a "
+            "group of fewer respondents than the minimum is further suppressed or refused."
         )
     return (
         f"Primaire onderdrukking: cellen met minder dan {rules.min_n_count} respondenten (aantallen) of "
         f"{rules.min_n_percent} (percentages, gemiddelden); {rules.min_n_percent}-{rules.unreliable_below - 1} "
         f"gemarkeerd als onbetrouwbaar.{dom_nl} Secundaire onderdrukking: er worden extra cellen verborgen zodat geen "
-        "verborgen cel uit totalen kan worden berekend. Vrijgaven worden per aanvrager bijgehouden; een tabel "
-        "die samen met eerdere tabellen voor dezelfde aanvrager of gepubliceerde tabellen een verborgen cijfer "
-        "zou onthullen, wordt verder onderdrukt of geweigerd."
+        "verborgen cel uit totalen kan worden berekend. Elke vrijgave uit dezelfde gegevens wordt bijgehouden, "
+        "aan wie ook; een tabel die samen met een eerdere vrijgave (tabellen, rapporten) een verborgen cijfer "
+        "of een groep van minder respondenten dan het minimum zou onthullen, wordt verder onderdrukt of "
+        "geweigerd."
     )
+
+
+def policy_text(policy: dict[str, object], rules: PrimaryRules, lang: str) -> str:
+    """The publisher's policy as the notes sheet states it: its id, version and values, and where
+    the request asked for stricter rules."""
+    keys = ("min_n_count", "min_n_percent", "unreliable_below", "min_n_magnitude")
+    stricter = [k for k in keys if getattr(rules, k) != policy.get(k)]
+    base = policy.get("weighted_n_base")
+    values = ", ".join(f"{k} = {policy.get(k)}" for k in keys)
+    if lang == "en":
+        out = (
+            f"Publisher's policy {policy.get('id')} (version {policy.get('version')}): {values}; "
+            f"weighted N rounded to a multiple of {base}."
+        )
+        if stricter:
+            out += (
+                " This request asked for stricter rules: "
+                + ", ".join(f"{k} = {getattr(rules, k)}" for k in stricter)
+                + "."
+            )
+        return out
+    out = (
+        f"Beleid van de uitgever {policy.get('id')} (versie {policy.get('version')}): {values}; "
+        f"gewogen N afgerond op een veelvoud van {base}."
+    )
+    if stricter:
+        out += (
+            " Deze aanvraag vroeg strengere regels: "
+            + ", ".join(f"{k} = {getattr(rules, k)}" for k in stricter)
+            + "."
+        )
+    return out

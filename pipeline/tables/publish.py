@@ -17,7 +17,7 @@ notes of the workbook, built from a :class:`~pipeline.tables.release.TableReleas
 ``ci_low``         lower bound of the 95% confidence interval (same unit)
 ``ci_high``        upper bound
 ``n``              unweighted number of respondents (enterprises) with a value in the cell
-``weighted_n``     their weighted number
+``weighted_n``     their weighted number, rounded to a multiple of the policy's base (default 100)
 ``flag``           '' | ``unreliable`` | ``suppressed`` | ``empty`` (n = 0: no estimate)
 =================  ==========================================================================
 
@@ -135,8 +135,16 @@ def _value(x: float, scale: float = 1.0) -> float | None:
     return None if math.isnan(x) else x * scale
 
 
+def rounded(x: float, base: int) -> float | None:
+    """A weighted N as published: rounded to a multiple of the policy's base (half away from zero),
+    so the difference of two published weighted N cannot single out one respondent's weight."""
+    if math.isnan(x):
+        return None
+    return float(math.floor(abs(x) / base + 0.5) * base) * (1.0 if x >= 0 else -1.0)
+
+
 def _cells(
-    resolved: ResolvedRequest, wr: WaveRelease, pt: ProtectedTable, lang: str
+    resolved: ResolvedRequest, wr: WaveRelease, pt: ProtectedTable, lang: str, base: int
 ) -> list[PublishedCell]:
     t = pt.numbers
     q = resolved.wave(wr.wave).questionnaire
@@ -170,7 +178,7 @@ def _cells(
                 None if hidden or "ci" not in stats else _value(t.ci_low[i], scale),
                 None if hidden or "ci" not in stats else _value(t.ci_high[i], scale),
                 None if hidden or "n" not in stats else t.n[i],
-                None if hidden or "weighted_n" not in stats else t.weighted_n[i],
+                None if hidden or "weighted_n" not in stats else rounded(t.weighted_n[i], base),
                 flag,
             )
         )
@@ -209,7 +217,7 @@ def published(release: TableRelease) -> PublishedTable:
         q = wr.data.questionnaire
         cells: list[PublishedCell] = []
         for pt in wr.tables:
-            cells.extend(_cells(resolved, wr, pt, lang))
+            cells.extend(_cells(resolved, wr, pt, lang, _base(release)))
         inds = tuple(
             (
                 pt.numbers.indicator,
@@ -241,7 +249,8 @@ def published(release: TableRelease) -> PublishedTable:
             str(wr.wave): f"{wr.data.questionnaire.study.id} {wr.data.questionnaire.study.version}"
             for wr in release.waves
         },
-        "rules": req.rules().describe(),
+        "rules": release.rules.describe(),
+        "policy": release.policy,
         "decision": release.decision,
         "generated_by": N.GENERATED_BY,
     }
@@ -255,6 +264,11 @@ def published(release: TableRelease) -> PublishedTable:
         _notes(release, title),
         meta,
     )
+
+
+def _base(release: TableRelease) -> int:
+    base = release.policy.get("weighted_n_base", 1)
+    return int(base) if isinstance(base, int) else 1
 
 
 def _notes(release: TableRelease, title: str) -> tuple[tuple[str, str], ...]:
@@ -294,9 +308,10 @@ def _notes(release: TableRelease, title: str) -> tuple[tuple[str, str], ...]:
     magnitudes = any(
         pt.numbers.kind == TableKind.magnitude for wr in release.waves for pt in wr.tables
     )
-    for symbol, text in N.legend_rows(req.rules(), lang, magnitudes):
+    for symbol, text in N.legend_rows(release.rules, lang, magnitudes):
         rows.append((f"{w['legend']}: {symbol}", text))
-    rows.append((w["rules"], N.rules_text(req.rules(), lang, magnitudes)))
+    rows.append((w["rules"], N.rules_text(release.rules, lang, magnitudes)))
+    rows.append((w["policy"], N.policy_text(release.policy, release.rules, lang)))
     decision = {
         "release": "vrijgegeven" if lang != "en" else "released",
         "suppress": "vrijgegeven met extra onderdrukking"

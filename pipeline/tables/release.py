@@ -1,23 +1,21 @@
 """Protect a request's tables and log the release: primary and secondary suppression, differencing
-against earlier releases to the same requester (and the public tables), the ledger entry.
+against every earlier release on the same data version, the ledger entry.
+
+The rules are the publisher's policy (:mod:`pipeline.sdc.policy`), made stricter where the request
+asks; the requester must be an organisation of the publisher's registry; the history is every
+release on the wave's data version in the publisher's ledger(s) (:mod:`pipeline.sdc.publisher`),
+whoever it went to: the run's standard table and reports (requester ``public``) and every custom
+table, on whichever copy of the data it was made.
 
 Per wave (one data version each) every indicator's table goes through
-:func:`pipeline.sdc.tables.protect.protect` with the earlier releases on that data version as history.
-A request is released as a whole or refused as a whole: if any table is refused, nothing is published
-and the refusal is logged with its reasons. Releases to the requester ``public`` (the run's standard
-table, see :mod:`pipeline.tables.standard`) are part of every requester's history: what everyone can
-read can be subtracted by anyone.
-
-Every release (and refusal) is logged in each ledger of its wave (:func:`ledgers_for`: the run's own
-``RUNDIR/ledger``, and ``--ledger DIR`` when given), and the history is read from all of them, each
-release once (:func:`pipeline.sdc.tables.ledger.merged_history`). Protecting and logging are separate
-steps (:func:`protect_request`, :func:`record_request`) so that a release is logged only when its
-files are written (:func:`pipeline.tables.api.publish_request`).
+:func:`pipeline.sdc.tables.protect.protect`. A request is released as a whole or refused as a
+whole: if any table is refused, nothing is published and the refusal is logged with its reasons.
+Protecting and logging are separate steps (:func:`protect_request`, :func:`record_request`) so that a
+release is logged only when its files are written (:func:`pipeline.tables.api.publish_request`).
 
 The ledger entry holds the request hash, data version, rules, decision, reasons and every cell's
-definition, kind, status, n and weighted N, with a SHA-256 of its members' *row numbers* in the
-scored file (to notice a changed file under one data version): no answers and no respondent ids (a
-digest of a small cell's ids could be reversed by trying ids).
+definition, kind, status, n and weighted N, with a SHA-256 of its members' *row numbers*: no
+answers and no respondent ids (a digest of a small cell's ids could be reversed by trying ids).
 
 Reasons come in two forms: :attr:`WaveRelease.reasons` name the cells and group sizes (for the
 analyst's console and the internal ledger), :meth:`TableRelease.public_reasons` only say which earlier
@@ -26,21 +24,22 @@ releases were involved (for the workbook: a group size is itself a disclosure).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Literal
 
-from pipeline.errors import Problem, UsageError
+from pipeline.sdc.policy import effective_rules
+from pipeline.sdc.publisher import Publisher
+from pipeline.sdc.registry import PUBLIC
 from pipeline.sdc.tables.history import ReleasedCell
 from pipeline.sdc.tables.ledger import Ledger, merged_history
-from pipeline.sdc.tables.protect import Protected, protect
-from pipeline.sdc.tables.rules import public_flag
+from pipeline.sdc.tables.protect import HistoryPolicy, Protected, protect
+from pipeline.sdc.tables.rules import PrimaryRules, public_flag
 from pipeline.tables.compute import IndicatorTable, calibrated_design, compute_wave
 from pipeline.tables.request import ResolvedRequest
 from pipeline.tables.source import WaveData, disclosure_columns
 
-PUBLIC = "public"  # the requester of the published standard tables: in everyone's history
+__all__ = ["PUBLIC", "TableRelease", "WaveRelease", "protect_request", "record_request"]
 
 Decision = Literal["release", "suppress", "refuse"]
 
@@ -78,6 +77,9 @@ class WaveRelease:
 class TableRelease:
     request: ResolvedRequest
     waves: tuple[WaveRelease, ...]  # in the request's wave order
+    rules: PrimaryRules  # the policy's, made stricter where the request asked
+    on_disclosure: Literal["suppress", "refuse"]
+    policy: dict[str, object]  # the policy as the workbook states it (id, version, values)
 
     @property
     def decision(self) -> Decision:
@@ -91,15 +93,14 @@ class TableRelease:
         earlier = sorted({e for w in self.waves for e in w.earlier})
         if self.decision == "release" or not earlier:
             return ()
-        who = self.request.request.requester
         if lang == "en":
             return (
-                f"Further cells are not published: together with earlier tables released to {who} or published "
-                f"({', '.join(earlier)}) they would allow a figure that is not published to be derived.",
+                f"Further cells are not published: together with figures released earlier ({len(earlier)} "
+                "release(s), to anyone) they would allow a figure that is not published to be derived.",
             )
         return (
-            f"Extra cellen zijn niet gepubliceerd: samen met eerdere tabellen voor {who} of gepubliceerde tabellen "
-            f"({', '.join(earlier)}) zouden ze een niet-gepubliceerd cijfer laten afleiden.",
+            f"Extra cellen zijn niet gepubliceerd: samen met eerder vrijgegeven cijfers ({len(earlier)} "
+            "vrijgave(n), aan wie ook) zouden ze een niet-gepubliceerd cijfer laten afleiden.",
         )
 
 
@@ -107,47 +108,6 @@ def _fold(decisions: Iterable[Decision]) -> Decision:
     """The decision of several tables or waves: refused if one is, else further suppressed if one is."""
     ds = set(decisions)
     return "refuse" if "refuse" in ds else "suppress" if "suppress" in ds else "release"
-
-
-LedgersFor = Callable[[WaveData], tuple[Ledger, ...]]
-
-
-def ledgers_for(directory: str | Path | None) -> LedgersFor:
-    """Where a wave's releases are logged and its history is read: the run's own ledger
-    (``RUNDIR/ledger``) and, with ``directory`` (``--ledger DIR``), also that directory. Data that do
-    not come from a run directory have only ``directory``."""
-
-    def pick(d: WaveData) -> tuple[Ledger, ...]:
-        dirs = [
-            p
-            for p in (d.ledger_dir, None if directory is None else Path(directory))
-            if p is not None
-        ]
-        if not dirs:
-            raise UsageError(
-                "no ledger directory for data that do not come from a run directory",
-                [Problem("the release must be logged", hint="pass --ledger DIR")],
-                code="no_ledger",
-            )
-        return tuple(Ledger(p) for p in dict.fromkeys(p.resolve() for p in dirs))
-
-    return pick
-
-
-def _history(
-    ledgers: Sequence[Ledger], requester: str, d: WaveData, request_hash: str
-) -> tuple[tuple[ReleasedCell, ...], tuple[str, ...]]:
-    """The requester's earlier releases on this data version and the public ones, from every ledger
-    (each release once)."""
-    cells: list[ReleasedCell] = []
-    notes: list[str] = []
-    for who in dict.fromkeys((requester, PUBLIC)):
-        c, n = merged_history(
-            ledgers, who, d.data_version, request_hash if who == requester else None
-        )
-        cells.extend(c)
-        notes.extend(n)
-    return tuple(cells), tuple(dict.fromkeys(notes))
 
 
 def _earlier(p: Protected) -> tuple[str, ...]:
@@ -161,27 +121,30 @@ def _earlier(p: Protected) -> tuple[str, ...]:
 
 
 def protect_wave(
-    resolved: ResolvedRequest, data: WaveData, ledgers: Sequence[Ledger]
+    resolved: ResolvedRequest,
+    data: WaveData,
+    ledgers: Sequence[Ledger],
+    rules: PrimaryRules,
+    on_disclosure: Literal["suppress", "refuse"] = "suppress",
 ) -> WaveRelease:
-    """Compute and protect one wave's tables of a request against that data version's history (the
-    requester's and the public releases in ``ledgers``); not logged."""
+    """Compute and protect one wave's tables of a request against every earlier release on that
+    data version in ``ledgers``; not logged."""
     req = resolved.request
     columns = disclosure_columns(data)
     numbers = compute_wave(
         resolved, resolved.wave(data.wave), data, columns, calibrated_design(data)
     )
-    history, notes = _history(ledgers, req.requester, data, req.hash())
+    history = merged_history(ledgers, data.data_version, req.requester, req.hash())
     done: list[ProtectedTable] = []
     for t in numbers:
         units = None if t.unit_values is None else {t.variable: t.unit_values}
         table = t.table_data()
         p = protect(
             table,
-            rules=req.rules(),
+            rules=rules,
             history=history,
             columns=columns,
-            policy=req.policy(),
-            notices=notes,
+            policy=HistoryPolicy(on_disclosure=on_disclosure),
             unit_values=units,
         )
         done.append(ProtectedTable(t, p, p.released_cells(table)))
@@ -194,11 +157,9 @@ def protect_wave(
     return WaveRelease(data, tuple(done), decision, reasons, earlier, notices, None)
 
 
-def _record(
-    ledger: Ledger, resolved: ResolvedRequest, w: WaveRelease, logged_at: str | None
-) -> str:
+def _record(ledger: Ledger, release: TableRelease, w: WaveRelease, logged_at: str | None) -> str:
     """Log one wave's release (a refusal without cells); returns the entry's id."""
-    req = resolved.request
+    req = release.request.request
     refused = w.decision == "refuse"  # a refusal is logged without cells
     cells = [] if refused else [c for pt in w.tables for c in pt.logged]
     sums = [] if refused else [d for pt in w.tables for d in pt.numbers.digests]
@@ -211,18 +172,23 @@ def _record(
         decision=w.decision,
         reasons=w.reasons,
         label=req.id,
-        rules=req.rules().describe(),
+        rules=release.rules.describe(),
         logged_at=logged_at,
     )
     return rel.id
 
 
 def protect_request(
-    resolved: ResolvedRequest, data: Mapping[int, WaveData], ledgers: LedgersFor
+    resolved: ResolvedRequest, data: Mapping[int, WaveData], publisher: Publisher
 ) -> TableRelease:
-    """Every wave of a request (request order), protected, not logged. If one wave is refused, the
-    request is refused as a whole: every wave becomes a refusal, so nothing is released."""
-    trial = [protect_wave(resolved, data[w], ledgers(data[w])) for w in resolved.request.waves]
+    """Every wave of a request (request order), protected under the publisher's policy, not logged.
+    The requester must be registered. If one wave is refused, the request is refused as a whole:
+    every wave becomes a refusal, so nothing is released."""
+    req = resolved.request
+    publisher.registry.organisation(req.requester)
+    rules, on = effective_rules(publisher.policy, req.disclosure.asked(), resolved.file)
+    ledgers = publisher.ledgers
+    trial = [protect_wave(resolved, data[w], ledgers, rules, on) for w in req.waves]
     if any(t.decision == "refuse" for t in trial):
         trial = [
             replace(
@@ -232,16 +198,16 @@ def protect_request(
             )
             for t in trial
         ]
-    return TableRelease(resolved, tuple(trial))
+    return TableRelease(resolved, tuple(trial), rules, on, publisher.policy.describe())
 
 
 def record_request(
-    release: TableRelease, ledgers: LedgersFor, logged_at: str | None = None
+    release: TableRelease, publisher: Publisher, logged_at: str | None = None
 ) -> TableRelease:
-    """Log every wave's release in each of its ledgers (a re-issue logged before adds nothing to that
-    ledger); the release ids are those of the first ledger (the run's own)."""
+    """Log every wave's release in each of the publisher's ledgers (a re-issue logged before adds
+    nothing to that ledger); the release ids are those of the first ledger (the policy's)."""
     out = []
     for w in release.waves:
-        ids = [_record(led, release.request, w, logged_at) for led in ledgers(w.data)]
+        ids = [_record(led, release, w, logged_at) for led in publisher.ledgers]
         out.append(replace(w, release_id=ids[0]))
     return replace(release, waves=tuple(out))

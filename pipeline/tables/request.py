@@ -4,7 +4,7 @@
 kind: table-request
 schema_version: 1
 id: pc126-werkstress
-requester: woodwize              # whose ledger the release is logged in
+requester: woodwize              # a registered organisation (the publisher's registry)
 population: employees            # employees | self-employed | enterprises
 waves: [2023]
 indicators: [werkstress, werkbaar_werk]
@@ -15,7 +15,7 @@ filters:
   - {variable: statute, exclude: [3]}
 statistics: [percent, ci, n]     # percent (or estimate: the percentage, mean or total), ci, n, weighted_n
 language: nl
-disclosure: {min_n_percent: 30}  # optional overrides of the rules
+disclosure: {min_n_percent: 50}  # optional: stricter than the publisher's policy, never looser
 ```
 
 Checked in two passes, every problem reported at once: the structure (pydantic, unknown keys
@@ -44,8 +44,7 @@ from pipeline.errors import Problem, SpecError
 from pipeline.paths import QUESTIONNAIRES_DIR
 from pipeline.questionnaire.model import ItemType, Measure, Questionnaire, Role, Text
 from pipeline.sdc.tables.cells import Condition
-from pipeline.sdc.tables.protect import HistoryPolicy
-from pipeline.sdc.tables.rules import DominanceRule, PrimaryRules, TableKind
+from pipeline.sdc.tables.rules import TableKind
 from pipeline.sdc.tables.structure import Dimension
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -86,14 +85,21 @@ class Filter(_Spec):
 
 
 class DisclosureOptions(_Spec):
-    min_n_count: Annotated[int, Field(ge=1)] = 5
-    min_n_percent: Annotated[int, Field(ge=1)] = 30
-    unreliable_below: Annotated[int, Field(ge=1)] = 50
-    min_n_magnitude: Annotated[int, Field(ge=1)] = 5
-    dominance_n: Annotated[int, Field(ge=1)] = 2
-    dominance_k: Annotated[float, Field(gt=0, le=100)] = 85.0
-    p_percent: Annotated[float | None, Field(gt=0, le=100)] = 10.0
-    on_disclosure: Literal["suppress", "refuse"] = "suppress"
+    """A request's own disclosure settings: each may only be stricter than the publisher's policy
+    (:func:`pipeline.sdc.policy.effective_rules`); a key left out takes the policy's value."""
+
+    min_n_count: Annotated[int, Field(ge=1)] | None = None
+    min_n_percent: Annotated[int, Field(ge=1)] | None = None
+    unreliable_below: Annotated[int, Field(ge=1)] | None = None
+    min_n_magnitude: Annotated[int, Field(ge=1)] | None = None
+    dominance_n: Annotated[int, Field(ge=1)] | None = None
+    dominance_k: Annotated[float, Field(gt=0, le=100)] | None = None
+    p_percent: Annotated[float, Field(gt=0, le=100)] | None = None
+    on_disclosure: Literal["suppress", "refuse"] | None = None
+
+    def asked(self) -> dict[str, object]:
+        """The keys the request set."""
+        return {k: v for k, v in self.model_dump().items() if v is not None}
 
 
 class TableRequest(_Spec):
@@ -146,20 +152,6 @@ class TableRequest(_Spec):
             self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
         )
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-    def rules(self) -> PrimaryRules:
-        d = self.disclosure
-        return PrimaryRules(
-            min_n_count=d.min_n_count,
-            min_n_percent=d.min_n_percent,
-            unreliable_below=d.unreliable_below,
-            min_n_magnitude=d.min_n_magnitude,
-            dominance=(DominanceRule(d.dominance_n, d.dominance_k),),
-            p_percent=d.p_percent,
-        )
-
-    def policy(self) -> HistoryPolicy:
-        return HistoryPolicy(on_disclosure=self.disclosure.on_disclosure)
 
 
 @dataclass(frozen=True)
@@ -326,6 +318,15 @@ def _breakdown_names(q: Questionnaire) -> list[str]:
     return [n for n in [d.name for d in q.derived] + [it.name for it in q.items] if _codes(q, n)]
 
 
+def documented_breakdowns(q: Questionnaire) -> list[str]:
+    """Variables any request may break down or filter by: the questionnaire's domains, weighting
+    variables and derived (banded) variables. Raw items (e.g. a single stress question) are not:
+    as rows or filters they let differencing read one respondent's answers item by item, so only a
+    publisher's policy can allow one (``tables.breakdowns_allowed``)."""
+    names = [*q.domains, *q.weighting, *(d.name for d in q.derived)]
+    return [n for n in dict.fromkeys(names) if _codes(q, n)]
+
+
 def _catalogue() -> list[tuple[str, str, int]]:
     """(file stem, population, wave) of every shipped questionnaire, then every module (a module has
     its base's population), read from the files' ``study`` headers only: nothing is checked here (a
@@ -384,12 +385,15 @@ def resolve(
     loaded: Questionnaire | None = None,
     questionnaires: Mapping[int, Questionnaire] | None = None,
     cutoff_populations: Mapping[int, str] | None = None,
+    allowed_items: Collection[str] | None = None,
 ) -> ResolvedRequest:
     """Check every name against the questionnaires of the requested waves (all problems at once).
     The questionnaire of a wave is the request's ``questionnaire`` (``loaded``: already loaded, it is not
     read again), else the one in ``questionnaires`` (the data's, e.g. of the runs given), else the
     shipped questionnaire of that population and wave. ``cutoff_populations``: the population whose
-    cut-offs scored each wave's data (default ``default``): it decides which acute variants exist."""
+    cut-offs scored each wave's data (default ``default``): it decides which acute variants exist.
+    ``allowed_items``: the raw items the publisher's policy allows as breakdowns or filters besides
+    :func:`documented_breakdowns` (None: no such check, e.g. for names only)."""
     from pipeline.questionnaire.load import load_questionnaire
 
     problems: list[Problem] = []
@@ -441,7 +445,7 @@ def resolve(
         pops[qs[0][0]],
         indicator_catalogue(qs[0][1], pops[qs[0][0]]),
     )
-    _check_latest(req, latest, file, problems)
+    _check_latest(req, latest, file, problems, allowed_items)
     resolved_waves = [latest]
     for w, q in qs[1:]:
         older = WaveNames(w, q, {}, {}, pops[w], indicator_catalogue(q, pops[w]))
@@ -463,7 +467,11 @@ def _request_variables(req: TableRequest) -> list[str]:
 
 
 def _check_latest(
-    req: TableRequest, wave: WaveNames, file: str | None, problems: list[Problem]
+    req: TableRequest,
+    wave: WaveNames,
+    file: str | None,
+    problems: list[Problem],
+    allowed_items: Collection[str] | None = None,
 ) -> None:
     q = wave.questionnaire
     inds = [*wave.columns, *magnitude_names(q)]
@@ -482,6 +490,7 @@ def _check_latest(
     valid = _breakdown_names(q)
     where: list[tuple[str, str | None]] = [("rows", req.rows), ("columns", req.columns)]
     where += [(f"filters[{k}].variable", f.variable) for k, f in enumerate(req.filters)]
+    allowed = None if allowed_items is None else [*documented_breakdowns(q), *allowed_items]
     for path, var in where:
         if var is not None and var not in valid:
             problems.append(
@@ -490,8 +499,21 @@ def _check_latest(
                     file=file,
                     path=path,
                     value=var,
-                    expected="one of " + ", ".join(valid),
-                    hint="breakdowns and filters use single-choice items or derived variables",
+                    expected="one of " + ", ".join(allowed if allowed is not None else valid),
+                    hint="breakdowns and filters use the documented breakdown variables",
+                )
+            )
+        elif var is not None and allowed is not None and var not in allowed:
+            problems.append(
+                Problem(
+                    f"{var!r} is a questionnaire item, not a breakdown variable",
+                    file=file,
+                    path=path,
+                    value=var,
+                    expected="one of " + ", ".join(allowed),
+                    hint="raw items are not allowed as breakdowns or filters unless the publisher's "
+                    "policy lists them (tables.breakdowns_allowed)",
+                    code="raw_item_not_allowed",
                 )
             )
     for k, f in enumerate(req.filters):
@@ -603,7 +625,7 @@ def _older_indicator(name: str, column: OutputColumn | None, mapping: dict[str, 
     variant, else the same name."""
     if name in mapping:
         return mapping[name]
-    from pipeline.scoring.plan import acute_column
+    from pipeline.rundata.columns import acute_column
 
     if column is not None and column.kind == "acute" and column.source in mapping:
         return acute_column(mapping[column.source])

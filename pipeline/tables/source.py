@@ -3,7 +3,7 @@
 ``wbm table --run RUNDIR`` reads ``RUNDIR/03_score/scored.parquet`` (respondents with weights,
 weighting variables, breakdown variables and indicators) and the run's questionnaire (from
 ``manifest.json``). The **data version** is the SHA-256 of exactly the bytes tabulated (the file is
-read once: :func:`pipeline.reports.rundir.read_scored`): the ledger compares releases made on the
+read once: :func:`pipeline.rundata.read.read_scored`): the ledger compares releases made on the
 same data version, and the workbook records it.
 
 :func:`disclosure_columns` gives the disclosure engine the variables cells are defined on, with
@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pipeline.errors import Problem, UsageError
+from pipeline.rundata.columns import WEIGHT
 from pipeline.tables.request import (
     DEFAULT_CUTOFFS,
     POPULATIONS,
@@ -35,8 +36,6 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from pipeline.questionnaire.model import Questionnaire
-
-WEIGHT = "weight"
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,15 +53,11 @@ class WaveData:
     method: str = ""  # weighting method, for the notes sheet
     reference: str = ""  # how the run names its questionnaire (a shipped id or a path)
     cutoff_population: str = DEFAULT_CUTOFFS  # the population whose cut-offs scored the data
+    policy: str | None = None  # the disclosure policy the run recorded (its outputs stage used)
 
     @property
     def wave(self) -> int:
         return self.questionnaire.study.wave
-
-    @property
-    def ledger_dir(self) -> Path | None:
-        """The default ledger of releases made on this run's data: ``RUNDIR/ledger``."""
-        return None if self.run_dir is None else self.run_dir / "ledger"
 
 
 def wave_data(
@@ -77,6 +72,7 @@ def wave_data(
     weighting: Sequence[str] | None = None,
     reference: str | None = None,
     cutoff_population: str = DEFAULT_CUTOFFS,
+    policy: str | None = None,
 ) -> WaveData:
     """A :class:`WaveData` from a frame in memory (checks the weight and weighting columns)."""
     from pipeline.estimation.api import require_columns
@@ -94,28 +90,36 @@ def wave_data(
         method,
         reference or q.study.id,
         cutoff_population,
+        policy,
     )
 
 
 def load_run(run_dir: str | Path) -> WaveData:
     """The scored data of a finished run (see the module docstring): the data and their version from
-    :func:`pipeline.reports.rundir.read_scored` (one read), the weighting method and whether the
+    :func:`pipeline.rundata.read.read_scored` (one read), the weighting method and whether the
     margins are synthetic as the reports read them (:func:`pipeline.reports.rundir.context_from_run`)."""
     from pipeline.questionnaire.load import load_questionnaire
-    from pipeline.reports.rundir import SCORED, context_from_run, questionnaire_id, read_scored
+    from pipeline.reports.rundir import context_from_run
+    from pipeline.rundata.layout import MANIFEST, SCORED, manifest_path, stage_file
+    from pipeline.rundata.read import (
+        questionnaire_reference,
+        read_scored,
+        run_manifest,
+        run_parameters,
+    )
 
     run = Path(run_dir)
     frame, version = read_scored(run)
-    manifest = _json(run / "manifest.json")
-    params = manifest.get("parameters") if isinstance(manifest.get("parameters"), dict) else {}
-    qid = (params or {}).get("questionnaire") or questionnaire_id(manifest)
+    manifest = run_manifest(run)
+    params = run_parameters(manifest)
+    qid = questionnaire_reference(manifest)
     if not qid:
         raise UsageError(
-            f"{run}: not a finished run (manifest.json names no questionnaire)",
+            f"{run}: not a finished run ({MANIFEST} names no questionnaire)",
             [
                 Problem(
                     "no questionnaire in the manifest",
-                    file=str(run / "manifest.json"),
+                    file=str(manifest_path(run)),
                     hint="run the pipeline into this directory first: wbm run --wave WAVE --out RUNDIR",
                 )
             ],
@@ -127,32 +131,27 @@ def load_run(run_dir: str | Path) -> WaveData:
         frame,
         q,
         data_version=version,
-        source=str(run / SCORED),
+        source=str(stage_file(run, "score", SCORED)),
         run_dir=run,
         synthetic=ctx.synthetic,
         method=ctx.weighting.method,
         reference=str(qid),
-        cutoff_population=str((params or {}).get("population") or DEFAULT_CUTOFFS),
+        cutoff_population=str(params.get("population") or DEFAULT_CUTOFFS),
+        policy=_recorded_policy(manifest, run),
     )
 
 
-def _json(path: Path) -> dict[str, Any]:
-    from pipeline.fileio import read_json_or_empty
+def _recorded_policy(manifest: dict[str, Any], run: Path) -> str | None:
+    """The policy file the run's outputs stage published under (or its configuration named)."""
+    stages = manifest.get("stages")
+    outputs = stages.get("outputs") if isinstance(stages, dict) else None
+    summary = outputs.get("summary") if isinstance(outputs, dict) else None
+    for where in (summary, manifest.get("parameters")):
+        if isinstance(where, dict) and isinstance(where.get("policy"), str) and where["policy"]:
+            from pipeline.rundata.layout import policy_file
 
-    try:
-        return read_json_or_empty(path)
-    except ValueError:
-        raise UsageError(
-            f"{path} is not valid JSON",
-            [
-                Problem(
-                    "damaged file",
-                    file=str(path),
-                    hint="rerun the pipeline into a fresh run directory",
-                )
-            ],
-            code="damaged_run",
-        ) from None
+            return str(policy_file(where["policy"], run))
+    return None
 
 
 def match_waves(

@@ -1,9 +1,10 @@
 """The run's standard table (indicators by sector), published by the outputs stage through the same
 protected path as every ``wbm table`` request: a request built in code, to the requester ``public``.
 
-It is logged in the run's ledger (``RUNDIR/ledger/public.jsonl``, without a timestamp so a rerun gives
-the same bytes), and because it is public, every later request on the run's data is checked against
-it (:mod:`pipeline.tables.release`).
+It is logged in the publisher's ledger under the data's version (without a timestamp, so a rerun gives
+the same bytes and a copy of the data finds it), and every later request on the same data is checked
+against it (:mod:`pipeline.tables.release`). Its thresholds are the publisher's policy; a run's
+``min_n`` may only make them stricter.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from pathlib import Path
 from pipeline.errors import DisclosureError, Problem
 from pipeline.questionnaire.model import Questionnaire
 from pipeline.reports.labels import indicator_groups
-from pipeline.tables.release import PUBLIC
+from pipeline.sdc.publisher import Publisher
+from pipeline.sdc.registry import PUBLIC
 from pipeline.tables.request import (
     DEFAULT_CUTOFFS,
     POPULATIONS,
@@ -29,7 +31,7 @@ STANDARD_STATISTICS = ("percent", "ci", "n")
 def default_rows(q: Questionnaire) -> list[str]:
     """The standard table rows, the reports' indicator groups: werkbaar werk, the workability
     indicators (each with its acute variant; kept where the data have it), the risks."""
-    from pipeline.scoring.plan import acute_column
+    from pipeline.rundata.columns import acute_column
 
     groups = indicator_groups(q)
     out = [] if groups.headline is None else [groups.headline.name]
@@ -43,13 +45,19 @@ def standard_request(
     questionnaire: str,
     columns: list[str],
     *,
-    min_n: int = 30,
-    min_n_reliable: int = 50,
+    min_n: int | None = None,
+    min_n_reliable: int | None = None,
     cutoff_population: str = DEFAULT_CUTOFFS,
 ) -> ResolvedRequest:
     """Indicators (those the data have) by the questionnaire's first domain, Dutch, as a request: the
     standard rows, or every indicator of a questionnaire without workability indicators (e.g. the OE).
+    ``min_n``, ``min_n_reliable``: stricter thresholds than the policy's (None: the policy's);
     ``cutoff_population``: the cut-off population the data were scored with."""
+    disclosure: dict[str, int] = {}
+    if min_n is not None:
+        disclosure["min_n_percent"] = min_n
+    if min_n_reliable is not None:
+        disclosure["unreliable_below"] = max(min_n_reliable, min_n or 0)
     domain = q.domains[0]
     population = {v: k for k, v in POPULATIONS.items()}[q.study.population]
     data = {
@@ -65,7 +73,7 @@ def standard_request(
         "columns": domain,
         "statistics": list(STANDARD_STATISTICS),
         "language": "nl",
-        "disclosure": {"min_n_percent": min_n, "unreliable_below": max(min_n_reliable, min_n)},
+        "disclosure": disclosure,
     }
     return resolve(
         parse_request(data, "standard table"),
@@ -76,14 +84,23 @@ def standard_request(
 
 
 def write_standard_table(
-    run_dir: str | Path, out_dir: str | Path, *, min_n: int = 30, min_n_reliable: int = 50
+    run_dir: str | Path,
+    out_dir: str | Path,
+    publisher: Publisher,
+    *,
+    min_n: int | None = None,
+    min_n_reliable: int | None = None,
 ) -> Path:
-    """Protect, log and write the run's standard table (xlsx, csv, json); returns the workbook."""
+    """Protect, log and write the run's standard table (xlsx, csv, json); returns the workbook.
+    ``min_n``/``min_n_reliable`` are used where stricter than the publisher's policy."""
     from pipeline.tables.api import publish_request
-    from pipeline.tables.release import ledgers_for
     from pipeline.tables.source import load_run
 
+    rules = publisher.policy.rules
     data = load_run(run_dir)
+    min_n = None if min_n is None or min_n <= rules.min_n_percent else min_n
+    if min_n_reliable is not None and min_n_reliable <= max(rules.unreliable_below, min_n or 0):
+        min_n_reliable = None
     resolved = standard_request(
         data.questionnaire,
         data.reference,
@@ -92,7 +109,7 @@ def write_standard_table(
         min_n_reliable=min_n_reliable,
         cutoff_population=data.cutoff_population,
     )
-    outcome = publish_request(resolved, {data.wave: data}, out_dir, ledgers_for(None))
+    outcome = publish_request(resolved, {data.wave: data}, out_dir, publisher)
     if outcome.decision == "refuse":
         raise DisclosureError(
             "the standard table cannot be published safely",

@@ -52,13 +52,35 @@ _TYPES: tuple[IssueType, ...] = (
     IssueType("file_encoding", "Undecodable text", "error", "file", "{detail}"),
     IssueType("columns_missing", "Expected columns missing", "error", "file", "{detail}"),
     IssueType("columns_duplicate", "Duplicated column names", "error", "file", "{detail}"),
+    IssueType("mapping_error", "Columns or codes cannot be matched", "error", "file", "{detail}"),
+    # how the file was read (pipeline.ingest.dialects): file and column level, for the record
+    IssueType("dialect", "Import dialect", "info", "file", "read as {detail}"),
+    IssueType("dialect_header_rows", "Extra header rows", "info", "file", "{detail}"),
+    IssueType("columns_ignored", "Columns ignored", "info", "file", "{detail}"),
+    IssueType("column_mapped", "Columns matched to variables", "info", "file", "{detail}"),
+    IssueType("values_recoded", "Source values recoded", "info", "column", "{detail}"),
+    IssueType(
+        "values_by_label",
+        "Text answers matched to value labels",
+        "info",
+        "column",
+        "{item}: text answers read by their value labels: {detail}",
+    ),
+    IssueType(
+        "text_not_matched",
+        "Text answers that match no value label",
+        "warning",
+        "column",
+        "{item}: text answers {detail} match no value label and are read as invalid; map them in "
+        "a mapping file (wbm questionnaire map --input FILE proposes one)",
+    ),
     # column level
     IssueType(
         "unknown_column",
         "Column not in the questionnaire",
         "info",
         "column",
-        "column {item!r} is not a questionnaire variable; it is ignored",
+        "column {item!r} is not a questionnaire variable; it is ignored {detail}",
     ),
     IssueType(
         "column_not_in_mode",

@@ -227,9 +227,18 @@ def _g(x: float | None) -> str:
 
 
 def _column_notes(c: Compiled, raw: RawTable, log: Log) -> None:
+    """How the file was read (its dialect and every step: pipeline.ingest.dialects) and the columns
+    that are not questionnaire variables, as file- and column-level issues."""
     q = c.q
     known = set(q.variables())
+    reported = set()
+    for r in raw.readings:
+        log.issue(r.code, None, item=r.column, details=r.detail)
+        if r.code == "unknown_column" and r.column:
+            reported.add(r.column)
     for col in raw.columns:
+        if col in reported:
+            continue
         if col in known:
             it = next((i for i in q.items if col in c.variables(i)), None)
             if it is not None and not in_mode(it, raw.mode) and it.name != c.id_variable:

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from pipeline.rundata.columns import COMPLETENESS, MODE, REASONS
+from pipeline.rundata.layout import STAGE_DIRS
 from pipeline.validate.catalogue import CATALOGUE, EDIT_RULES
 from pipeline.validate.result import ValidationSummary
 
@@ -37,9 +39,9 @@ def _by_mode(df: pd.DataFrame, key: str, modes: list[str]) -> list[dict[str, Any
 def item_table(vf: ValidationFrames) -> list[dict[str, Any]]:
     """Per numeric variable and mode: rows, applicable, -9 share among applicable, -7 count, edits, issues."""
     c = vf.compiled
-    data = pd.concat([vf.accepted, vf.set_aside.drop(columns=["_reasons"])], ignore_index=True)
+    data = pd.concat([vf.accepted, vf.set_aside.drop(columns=[REASONS])], ignore_index=True)
     modes = _modes(vf)
-    mode_arr = data["_mode"].to_numpy(dtype=object)
+    mode_arr = data[MODE].to_numpy(dtype=object)
     masks = {m: mode_arr == m for m in modes}
     edits = vf.edits.groupby(["item", "mode"]).size().to_dict() if len(vf.edits) else {}
     issues = (
@@ -69,10 +71,10 @@ def item_table(vf: ValidationFrames) -> list[dict[str, Any]]:
 
 def diagnostics(vf: ValidationFrames, summary: ValidationSummary) -> dict[str, Any]:
     modes = _modes(vf)
-    sa = vf.set_aside[["_mode", "_reasons"]].rename(columns={"_mode": "mode"})
-    sa = sa.assign(reason=sa["_reasons"].str.split(";")).explode("reason")
+    sa = vf.set_aside[[MODE, REASONS]].rename(columns={MODE: "mode"})
+    sa = sa.assign(reason=sa[REASONS].str.split(";")).explode("reason")
     return {
-        "stage": "01_validate",
+        "stage": STAGE_DIRS["validate"],
         "questionnaire": {"id": vf.compiled.q.study.id, "version": vf.compiled.q.study.version},
         "inputs": [
             {
@@ -81,6 +83,9 @@ def diagnostics(vf: ValidationFrames, summary: ValidationSummary) -> dict[str, A
                 "format": i.format,
                 "encoding": i.encoding,
                 "delimiter": i.delimiter,
+                "dialect": i.dialect,
+                "dialect_evidence": i.dialect_evidence,
+                "mapping": i.mapping,
                 "rows_read": i.rows_read,
                 "accepted": i.accepted,
                 "set_aside": i.set_aside,
@@ -98,7 +103,7 @@ def diagnostics(vf: ValidationFrames, summary: ValidationSummary) -> dict[str, A
             "issues": len(vf.issues),
         },
         "completeness": {
-            m: vf.accepted.loc[vf.accepted["_mode"] == m, "_completeness"]
+            m: vf.accepted.loc[vf.accepted[MODE] == m, COMPLETENESS]
             .value_counts()
             .sort_index()
             .to_dict()
@@ -158,8 +163,8 @@ def render_report(vf: ValidationFrames, summary: ValidationSummary, diag: dict[s
     )
     env.filters["pct"] = lambda x: "–" if x is None else f"{100 * x:.1f}%"
     modes = _modes(vf)
-    sa = vf.set_aside[["_mode", "_reasons"]].rename(columns={"_mode": "mode"})
-    sa = sa.assign(reason=sa["_reasons"].str.split(";")).explode("reason")
+    sa = vf.set_aside[[MODE, REASONS]].rename(columns={MODE: "mode"})
+    sa = sa.assign(reason=sa[REASONS].str.split(";")).explode("reason")
     q = vf.compiled.q
     return env.get_template(TEMPLATE).render(
         title=q.study.title.get("en"),

@@ -5,14 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-OUTPUT_FILES = (
-    "accepted.parquet",
-    "set_aside.parquet",
-    "edits.parquet",
-    "issues.parquet",
-    "diagnostics.json",
-    "validation_report.html",
-)
+from pipeline.rundata.layout import VALIDATE_FILES as OUTPUT_FILES
 
 
 @dataclass(frozen=True)
@@ -25,6 +18,9 @@ class InputSummary:
     rows_read: int
     accepted: int
     set_aside: int
+    dialect: str = "plain"  # how the file was read (pipeline.ingest.dialects)
+    dialect_evidence: str = ""  # "declared" or what it was detected from
+    mapping: str | None = None  # the mapping file's name
 
     @property
     def balanced(self) -> bool:

@@ -18,6 +18,17 @@ from pipeline.errors import InputError, Problem, UsageError
 from pipeline.frame.model import SampleFrame
 from pipeline.ingest import InputFile, KeyingResult, RawTable, compare_keyings, read_input
 from pipeline.questionnaire.model import Questionnaire
+from pipeline.rundata import layout
+from pipeline.rundata.columns import (
+    COMPLETENESS,
+    FLAGS,
+    ITEM_NONRESPONSE,
+    MODE,
+    REASONS,
+    RECORD_ID,
+    SOURCE_FILE,
+    SOURCE_ROW,
+)
 from pipeline.validate.compiled import Compiled, compile_questionnaire
 from pipeline.validate.framelink import link_frame
 from pipeline.validate.harmonise import TableData, harmonise
@@ -31,17 +42,6 @@ from pipeline.validate.quality import (
 )
 from pipeline.validate.result import InputSummary, KeyingSummary, ValidationSummary
 from pipeline.validate.schema import check_structure
-
-META_COLUMNS = (
-    "_mode",
-    "_source_file",
-    "_source_row",
-    "_record_id",
-    "_completeness",
-    "_item_nonresponse",
-    "_flags",
-)
-REASONS_COLUMN = "_reasons"
 
 SecondKeyings = (
     Mapping[str | Path, InputFile | str | Path]
@@ -213,21 +213,21 @@ def _frames(
     for d in q.derived:
         columns.append((d.name, cat(lambda t, v=d.name: t.td.values[v]), None))
     columns += [
-        ("_mode", cat(lambda t: np.full(t.td.n, t.td.mode, dtype=object)), "string"),
-        ("_source_file", cat(lambda t: np.full(t.td.n, t.td.raw.name, dtype=object)), "string"),
-        ("_source_row", cat(lambda t: np.arange(1, t.td.n + 1, dtype=np.int64)), None),
-        ("_record_id", cat(lambda t: t.record_ids), "string"),
-        ("_completeness", cat(lambda t: t.cases.completeness), "string"),
-        ("_item_nonresponse", cat(lambda t: t.cases.item_nonresponse.astype(np.float64)), None),
-        ("_flags", np.concatenate(list(flags)), "string"),
-        (REASONS_COLUMN, np.concatenate(list(reasons)), "string"),
+        (MODE, cat(lambda t: np.full(t.td.n, t.td.mode, dtype=object)), "string"),
+        (SOURCE_FILE, cat(lambda t: np.full(t.td.n, t.td.raw.name, dtype=object)), "string"),
+        (SOURCE_ROW, cat(lambda t: np.arange(1, t.td.n + 1, dtype=np.int64)), None),
+        (RECORD_ID, cat(lambda t: t.record_ids), "string"),
+        (COMPLETENESS, cat(lambda t: t.cases.completeness), "string"),
+        (ITEM_NONRESPONSE, cat(lambda t: t.cases.item_nonresponse.astype(np.float64)), None),
+        (FLAGS, np.concatenate(list(flags)), "string"),
+        (REASONS, np.concatenate(list(reasons)), "string"),
     ]
     out = {}
     for key, idx in parts.items():
         cols = {
             name: (pd.array(arr[idx], dtype=dtype) if dtype else arr[idx])
             for name, arr, dtype in columns
-            if not (key == "acc" and name == REASONS_COLUMN)
+            if not (key == "acc" and name == REASONS)
         }
         out[key] = pd.DataFrame(cols)
     return out["acc"], out["sa"]
@@ -304,8 +304,8 @@ class ValidationFrames:
 
     def summary(self, out_dir: Path) -> ValidationSummary:
         # counted from the output frames themselves (record ids are unique per input row)
-        acc = set(self.accepted["_record_id"].tolist())
-        sa = set(self.set_aside["_record_id"].tolist())
+        acc = set(self.accepted[RECORD_ID].tolist())
+        sa = set(self.set_aside[RECORD_ID].tolist())
         inputs = []
         for t in self.tables:
             raw = t.td.raw
@@ -320,10 +320,17 @@ class ValidationFrames:
                     raw.n_rows,
                     sum(1 for r in ids if r in acc and r not in sa),
                     sum(1 for r in ids if r in sa and r not in acc),
+                    raw.dialect.name if raw.dialect else "plain",
+                    (
+                        ("declared" if raw.dialect.declared else raw.dialect.evidence)
+                        if raw.dialect
+                        else ""
+                    ),
+                    raw.input.mapping.name if raw.input.mapping else None,
                 )
             )
         reasons: dict[str, int] = {}
-        for s in self.set_aside[REASONS_COLUMN].tolist():
+        for s in self.set_aside[REASONS].tolist():
             for r in s.split(";"):
                 reasons[r] = reasons.get(r, 0) + 1
         keying = []
@@ -389,10 +396,10 @@ def run_validation(
     diag = diagnostics(vf, summary)
     html = render_report(vf, summary, diag)
     out_dir.mkdir(parents=True, exist_ok=True)
-    write_parquet(out_dir / "accepted.parquet", vf.accepted)
-    write_parquet(out_dir / "set_aside.parquet", vf.set_aside)
-    write_parquet(out_dir / "edits.parquet", vf.edits)
-    write_parquet(out_dir / "issues.parquet", vf.issues)
-    write_json(out_dir / "diagnostics.json", diag)
-    write_text(out_dir / "validation_report.html", html)
+    write_parquet(out_dir / layout.ACCEPTED, vf.accepted)
+    write_parquet(out_dir / layout.SET_ASIDE, vf.set_aside)
+    write_parquet(out_dir / layout.EDITS, vf.edits)
+    write_parquet(out_dir / layout.ISSUES, vf.issues)
+    write_json(out_dir / layout.DIAGNOSTICS, diag)
+    write_text(out_dir / layout.VALIDATION_REPORT, html)
     return summary

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from pipeline.errors import Problem, WeightingError, one_of
-from pipeline.weighting.margins import Margins, normalise_level
+from pipeline.rundata.levels import level_text
+from pipeline.weighting.margins import Margins
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -77,7 +78,7 @@ def _variable_codes(
         pos = np.searchsorted(srt, arr).clip(0, len(srt) - 1)
         ok = srt[pos] == arr
         return np.where(ok, order[pos], -1).astype(np.intp)
-    text = pd.Series(values).map(normalise_level)
+    text = pd.Series(values).map(level_text)
     idx = pd.Index(levels).get_indexer(text)
     return np.asarray(idx, dtype=np.intp)
 
@@ -124,7 +125,7 @@ def build_codes(df: pd.DataFrame, margins: Margins, *, file: str | None = None) 
         if bad.any():
             vals = df[v].to_numpy()[bad]
             uniq, counts = np.unique(
-                np.asarray([normalise_level(x) for x in vals], dtype=object).astype(str),
+                np.asarray([level_text(x) or str(x) for x in vals], dtype=object).astype(str),
                 return_counts=True,
             )
             for u, c in zip(uniq[:10], counts[:10], strict=True):

@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pipeline.errors import Notice
-from pipeline.weighting.margins import CollapseRule, Margin, Margins, normalise_level
+from pipeline.rundata.levels import level_text
+from pipeline.weighting.margins import CollapseRule, Margin, Margins
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -63,7 +64,7 @@ def apply_collapse(
                         levels.append(lv[i])
         order = list(rule.order) if rule.order else levels
         order += [lv for lv in levels if lv not in order]
-        text = out[v].map(lambda x: normalise_level(x) if x == x and x is not None else x)
+        text = out[v].map(lambda x: level_text(x) if x == x and x is not None else x)
         vc = text.value_counts()
         counts = {str(k): int(c) for k, c in vc.items()}
         groups = plan_groups(order, counts, rule.min_count)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import InputError, Problem, one_of
+from pipeline.rundata.columns import WEIGHT, WEIGHT_NORMALISED
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -73,8 +74,8 @@ def read_frame(path: str | Path) -> Frame:
 
 
 WEIGHT_LABELS = {
-    "weight": "Expansion weight (sums to the population)",
-    "weight_normalised": "Normalised weight (sums to n)",
+    WEIGHT: "Expansion weight (sums to the population)",
+    WEIGHT_NORMALISED: "Normalised weight (sums to n)",
 }
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import Problem, SpecError, one_of
+from pipeline.rundata.levels import level_text
 
 KIND = "wbm-margins"
 SCHEMA_VERSION = 1
@@ -38,26 +39,6 @@ _META_REQUIRED = (
 )
 _META_OPTIONAL = ("title", "notes", "collapse")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def normalise_level(value: object) -> str:
-    """Text form of a level: ``1``, ``1.0``, ``"1"`` and ``" 1 "`` all give ``"1"``."""
-    if isinstance(value, bool):
-        return str(int(value))
-    if isinstance(value, (int,)):
-        return str(value)
-    if isinstance(value, float):
-        if math.isfinite(value) and value == int(value):
-            return str(int(value))
-        return repr(value)
-    text = str(value).strip()
-    try:
-        f = float(text)
-    except ValueError:
-        return text
-    if math.isfinite(f) and f == int(f) and re.fullmatch(r"[+-]?\d+(\.0*)?", text):
-        return str(int(f))
-    return text
 
 
 @dataclass(frozen=True)
@@ -192,7 +173,7 @@ def _group(rows: list[tuple], file: str | None) -> tuple[list[Margin], list[Prob
                 )
             )
             continue
-        lv = tuple(normalise_level(p) for p in str(level).split("*"))
+        lv = tuple(level_text(p) for p in str(level).split("*"))
         if len(lv) != len(parts) or any(p == "" for p in lv):
             problems.append(
                 Problem(
@@ -519,7 +500,7 @@ def _load_meta(side: Path) -> tuple[MarginsMeta | None, tuple[CollapseRule, ...]
             CollapseRule(
                 str(rule["variable"]),
                 int(rule["min_count"]),
-                tuple(normalise_level(o) for o in order) if order else None,
+                tuple(level_text(o) for o in order) if order else None,
             )
         )
     if problems:

@@ -105,7 +105,7 @@ def test_pc126_attack_is_suppressed_and_logged(columns, tmp_path):
         decision=p1.decision,
         label="pc126 by statute",
     )
-    hist, _ = led.history("woodwize", "v1")
+    hist = led.history("v1")
     t2 = _count_table(
         columns,
         [Condition("sector", (4,)), Condition("statute", (1, 2))],

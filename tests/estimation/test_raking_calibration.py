@@ -16,6 +16,7 @@ from pipeline.estimation.api import (
     estimate,
     raking_calibration,
 )
+from pipeline.rundata import layout
 
 
 def _frame(n: int = 400) -> pd.DataFrame:
@@ -56,8 +57,8 @@ def test_the_estimate_stage_uses_it(small_run_dir):
     from pipeline.questionnaire.load import load_questionnaire
 
     q = load_questionnaire("wbm-werknemers-2023")
-    scored = pd.read_parquet(small_run_dir / "03_score" / "scored.parquet")
-    stage = pd.read_parquet(small_run_dir / "04_estimate" / "estimates.parquet")
+    scored = pd.read_parquet(layout.stage_file(small_run_dir, "score", layout.SCORED))
+    stage = pd.read_parquet(layout.stage_file(small_run_dir, "estimate", layout.ESTIMATES))
     mine = estimate(
         scored,
         DesignSpec("weight"),

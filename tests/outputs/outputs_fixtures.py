@@ -1,6 +1,6 @@
 """Builders of hand-made inputs for the output tests: a small estimates table and a scored, weighted frame.
 
-They follow the run-directory contract (notes/contracts.md) without calling the estimation or scoring
+They follow the run-directory contract (docs/run-contract.md) without calling the estimation or scoring
 code, so these tests depend only on the questionnaire and the output modules.
 """
 

@@ -11,6 +11,8 @@ import pandas as pd
 import pyreadstat
 import pytest
 
+from pipeline.rundata import layout
+
 PUBLISHED_WERKBAAR_WERK = 0.518  # 2023, domain brief
 
 
@@ -31,8 +33,8 @@ def test_every_input_row_is_accounted_for(small_run_dir: Path):
     assert rows["read"] == rows["accepted"] + rows["set_aside"]
     for per in rows["per_input"]:
         assert per["read"] == per["accepted"] + per["set_aside"]
-    acc = pd.read_parquet(small_run_dir / "01_validate" / "accepted.parquet")
-    aside = pd.read_parquet(small_run_dir / "01_validate" / "set_aside.parquet")
+    acc = pd.read_parquet(layout.stage_file(small_run_dir, "validate", layout.ACCEPTED))
+    aside = pd.read_parquet(layout.stage_file(small_run_dir, "validate", layout.SET_ASIDE))
     assert len(acc) == rows["accepted"] and len(aside) == rows["set_aside"]
     assert (aside["_reasons"].astype(str).str.len() > 0).all()
     # each (file, row) ends in exactly one place
@@ -63,7 +65,7 @@ def test_manifest_records_inputs_specs_software(small_run_dir: Path):
 def test_weights_rake_to_the_margins(small_run_dir: Path):
     from pipeline.weighting.margins import load_margins
 
-    w = pd.read_parquet(small_run_dir / "02_weight" / "weighted.parquet")
+    w = pd.read_parquet(layout.stage_file(small_run_dir, "weight", layout.WEIGHTED))
     wave = small_run_dir.parent / "wave"
     m = load_margins(wave / "population.csv")
     for margin in m.margins:
@@ -75,7 +77,9 @@ def test_weights_rake_to_the_margins(small_run_dir: Path):
 
 
 def test_estimates_table_has_intervals_for_every_indicator(small_run_dir: Path):
-    est = pd.read_csv(small_run_dir / "04_estimate" / "estimates.csv", keep_default_na=False)
+    est = pd.read_csv(
+        layout.stage_file(small_run_dir, "estimate", layout.ESTIMATES_CSV), keep_default_na=False
+    )
     overall = est[est["by"] == ""]
     assert {"werkbaar_werk", "werkstress"} <= set(overall["indicator"])
     num = overall[["estimate", "ci_low", "ci_high", "se"]].astype(float)
@@ -96,10 +100,12 @@ def test_module_indicators_reach_estimates_and_every_sector_report(small_demo):
     q = load_questionnaire("wbm-werknemers-2023")
     modules = [i.name for i in q.indicators if i.group == "module"]
     assert len(modules) == 5
-    est = pd.read_csv(res.run_dir / "04_estimate" / "estimates.csv", keep_default_na=False)
+    est = pd.read_csv(
+        layout.stage_file(res.run_dir, "estimate", layout.ESTIMATES_CSV), keep_default_na=False
+    )
     overall = est[(est["by"] == "") & est["indicator"].isin(modules)].set_index("indicator")
     assert list(overall.index) == modules
-    scored = pd.read_parquet(res.run_dir / "03_score" / "scored.parquet")
+    scored = pd.read_parquet(layout.stage_file(res.run_dir, "score", layout.SCORED))
     for name in modules:
         # the weighted estimate is the weighted mean of the 0/1 column over respondents where it is defined
         ok = scored[name].notna()
@@ -142,9 +148,20 @@ def test_weighted_estimate_recovers_truth_within_ci(small_demo):
 def test_same_inputs_give_byte_identical_outputs(small_demo, tmp_path: Path):
     from pipeline.runner import Run, RunConfig, run_stages
 
-    res, _ = small_demo
+    res, out = small_demo
     again = tmp_path / res.run_dir.name  # the run id (directory name) is printed in the reports
-    run_stages(Run(again, RunConfig.from_wave_dir(res.wave_dir)))
+    import shutil
+
+    from pipeline.rundata.layout import policy_reference
+
+    # the same publisher (a copy, with its history) beside the run, as in the demo: same inputs
+    shutil.copytree(out / "publisher", tmp_path / "publisher")
+    policy = policy_reference(tmp_path / "publisher" / "policy.yaml", again)
+    ledger = sorted((tmp_path / "publisher" / "ledger").rglob("*.jsonl"))
+    before = [p.read_bytes() for p in ledger]
+    run_stages(Run(again, RunConfig.from_wave_dir(res.wave_dir, policy=policy)))
+    # the rerun's releases are the same releases: the history does not grow
+    assert [p.read_bytes() for p in ledger] == before
     first = sorted(p.relative_to(res.run_dir) for p in res.run_dir.rglob("*") if p.is_file())
     second = sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
     assert first == second
@@ -194,7 +211,7 @@ def test_rerunning_a_stage_on_a_damaged_manifest_is_a_clear_error(
     run = tmp_path / "run"
     shutil.copytree(small_run_dir, run)
     (run / "manifest.json").write_text('{"kind": "wbm-run-manifest", "stages": {', encoding="utf-8")
-    before = sorted(p.stat().st_mtime_ns for p in (run / "04_estimate").iterdir())
+    before = sorted(p.stat().st_mtime_ns for p in (layout.stage_dir(run, "estimate")).iterdir())
     proc = subprocess.run(
         [
             sys.executable,
@@ -217,4 +234,7 @@ def test_rerunning_a_stage_on_a_damaged_manifest_is_a_clear_error(
         and "manifest.json" in proc.stderr
         and "line 1" in proc.stderr
     )
-    assert sorted(p.stat().st_mtime_ns for p in (run / "04_estimate").iterdir()) == before
+    assert (
+        sorted(p.stat().st_mtime_ns for p in (layout.stage_dir(run, "estimate")).iterdir())
+        == before
+    )

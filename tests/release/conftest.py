@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from pipeline.release.build import ReleaseBuild, build_release
+from pipeline.rundata import layout
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class Secrets:
 
 @pytest.fixture(scope="session")
 def scored(small_run_dir: Path) -> pd.DataFrame:
-    return pd.read_parquet(small_run_dir / "03_score" / "scored.parquet")
+    return pd.read_parquet(layout.stage_file(small_run_dir, "score", layout.SCORED))
 
 
 @pytest.fixture(scope="session")
@@ -40,7 +41,7 @@ def secrets(scored: pd.DataFrame) -> Secrets:
 @pytest.fixture(scope="session")
 def sci_dir(small_run_dir: Path) -> Path:
     """The outputs stage's microdata: the scientific-use release (no PDF)."""
-    return small_run_dir / "05_outputs" / "microdata"
+    return layout.outputs_dir(small_run_dir, layout.MICRODATA_DIR)
 
 
 @pytest.fixture(scope="session")

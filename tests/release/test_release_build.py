@@ -16,6 +16,7 @@ import pytest
 from pipeline.errors import DisclosureError, SpecError, UsageError
 from pipeline.release.build import ReleaseBuild, build_release
 from pipeline.release.frequencies import frequencies
+from pipeline.rundata import layout
 from pipeline.sdc.microdata.profile import load_profile
 
 SMALL_PROFILE = """kind: release_profile
@@ -75,7 +76,9 @@ def test_cli_error_paths(small_run_dir: Path, tmp_path: Path):
     (busy / "notes.txt").write_text("mine", encoding="utf-8")
     no_score = tmp_path / "run-without-score"
     shutil.copytree(
-        small_run_dir, no_score, ignore=shutil.ignore_patterns("03_score", "05_outputs")
+        small_run_dir,
+        no_score,
+        ignore=shutil.ignore_patterns(layout.STAGE_DIRS["score"], layout.STAGE_DIRS["outputs"]),
     )
     cases = [
         (
@@ -333,7 +336,11 @@ def test_a_damaged_manifest_is_a_located_error_not_a_traceback(
     small_run_dir: Path, sci: ReleaseBuild, tmp_path: Path
 ):
     run = tmp_path / "run"
-    shutil.copytree(small_run_dir, run, ignore=shutil.ignore_patterns("05_outputs", "04_estimate"))
+    shutil.copytree(
+        small_run_dir,
+        run,
+        ignore=shutil.ignore_patterns(layout.STAGE_DIRS["outputs"], layout.STAGE_DIRS["estimate"]),
+    )
     earlier = tmp_path / "earlier"
     shutil.copytree(sci.out_dir, earlier)
     cases = [  # (file to damage, its new text, --run, --out, exit code, what the message must say)

@@ -19,6 +19,7 @@ import pytest
 from pipeline.release.build import ReleaseBuild
 from pipeline.release.checksums import verify
 from pipeline.release.stata import missing_letters, stata_names
+from pipeline.rundata import layout
 
 STEM = "wbm-werknemers-2023-scientific-use"
 FORBIDDEN_COLUMNS = {
@@ -247,7 +248,7 @@ def test_readme_says_which_published_estimates_the_file_reproduces(
         named == {v for v, n in rep.suppressed + rep.linked_suppressed if n}
         and {"statute", "age_band"} <= named
     )
-    est = pd.read_parquet(small_run_dir / "04_estimate" / "estimates.parquet")
+    est = pd.read_parquet(layout.stage_file(small_run_dir, "estimate", layout.ESTIMATES))
     est["by"] = est["by"].fillna("")
     frame = pd.read_csv(sci.out_dir / f"{STEM}.csv")
     w = frame["weight"].to_numpy(dtype=float)
@@ -284,7 +285,7 @@ def test_the_release_kish_design_effect_is_the_weighting_stage_figure(
 ):
     """One Kish formula (pipeline.weighting.diagnostics): the release's figure for the original
     weights is exactly the one the weight stage reported."""
-    diag = json.loads((small_run_dir / "02_weight" / "diagnostics.json").read_text())
+    diag = json.loads((layout.stage_file(small_run_dir, "weight", layout.DIAGNOSTICS)).read_text())
     wt = pub.result.report.weights
     assert wt is not None and wt.method == "released_margins"
     assert wt.kish_before == diag["weights"]["kish_deff"] and wt.kish_after != wt.kish_before

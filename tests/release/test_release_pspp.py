@@ -22,6 +22,7 @@ import pytest
 from pipeline.release.build import ReleaseBuild
 from pipeline.release.frequencies import frequencies
 from pipeline.release.table import ReleaseTable
+from pipeline.rundata import layout
 from pipeline.scoring.api import indicator_columns
 
 pytestmark = [
@@ -85,7 +86,7 @@ def test_weighted_frequencies_in_pspp_equal_the_pipeline_estimates(
     sci: ReleaseBuild, small_run_dir: Path, q, tmp_path
 ):
     t = sci.table
-    est = pd.read_parquet(small_run_dir / "04_estimate" / "estimates.parquet")
+    est = pd.read_parquet(layout.stage_file(small_run_dir, "estimate", layout.ESTIMATES))
     est["by"] = est["by"].fillna("")
     inds = _binary_indicators(t, q)
     assert {"werkbaar_werk", "werkstress"} <= set(inds)

@@ -15,6 +15,9 @@ import pytest
 
 from pipeline.paths import REPO_ROOT
 from pipeline.release.build import build_release, load_run_source
+from pipeline.rundata import layout
+
+from ..publisher_helpers import make_publisher
 
 SHIPPED = REPO_ROOT / "questionnaires" / "wbm-werknemers-2023.yaml"
 SEX_LABEL = "label: {nl: geslacht, en: sex}"
@@ -48,8 +51,13 @@ def path_run(small_demo, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path
         encoding="utf-8",
     )
     run_dir = base / "run"
-    shutil.copytree(demo.run_dir, run_dir, ignore=shutil.ignore_patterns("05_outputs"))
-    cfg = RunConfig.from_wave_dir(demo.wave_dir).model_copy(update={"questionnaire": str(qpath)})
+    shutil.copytree(
+        demo.run_dir, run_dir, ignore=shutil.ignore_patterns(layout.STAGE_DIRS["outputs"])
+    )
+    policy = make_publisher(base / "publisher")  # module scope: before $WBM_POLICY is set
+    cfg = RunConfig.from_wave_dir(demo.wave_dir, policy=str(policy)).model_copy(
+        update={"questionnaire": str(qpath)}
+    )
     run = Run(run_dir, cfg)
     start(
         run
@@ -60,7 +68,7 @@ def path_run(small_demo, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path
 
 def test_the_outputs_stage_releases_with_the_run_questionnaire(path_run):
     run_dir, _q = path_run
-    rel = run_dir / "05_outputs" / "microdata"
+    rel = layout.outputs_dir(run_dir, layout.MICRODATA_DIR)
     (sav,) = rel.glob("*.sav")
     assert _labels(sav)["sex"] == "sex (own copy)"
     assert (
@@ -86,7 +94,11 @@ def test_wbm_release_uses_the_file_the_run_recorded_and_refuses_another(path_run
     assert _labels(sav)["sex"] == "sex (own copy)"
     # the questionnaire file changed since the run: not silently used, nor the shipped one of the same id
     copy = tmp_path / "run"
-    shutil.copytree(run_dir, copy, ignore=shutil.ignore_patterns("05_outputs", "04_estimate"))
+    shutil.copytree(
+        run_dir,
+        copy,
+        ignore=shutil.ignore_patterns(layout.STAGE_DIRS["outputs"], layout.STAGE_DIRS["estimate"]),
+    )
     moved = tmp_path / "elsewhere.yaml"
     shutil.copy(qpath, moved)
     manifest = copy / "manifest.json"
@@ -131,7 +143,11 @@ def test_wbm_release_uses_the_file_the_run_recorded_and_refuses_another(path_run
 
 def test_a_run_stopped_after_scoring_can_be_released(small_run_dir: Path, tmp_path: Path):
     run = tmp_path / "run"
-    shutil.copytree(small_run_dir, run, ignore=shutil.ignore_patterns("04_estimate", "05_outputs"))
+    shutil.copytree(
+        small_run_dir,
+        run,
+        ignore=shutil.ignore_patterns(layout.STAGE_DIRS["estimate"], layout.STAGE_DIRS["outputs"]),
+    )
     src = load_run_source(run)
     assert src.questionnaire.study.id == "wbm-werknemers-2023" and src.min_n == 30 and src.synthetic
     b = build_release(src, "scientific-use", tmp_path / "rel", pdf=False)

@@ -1,4 +1,4 @@
-"""Hand-made estimates tables for the report tests (contract of notes/contracts.md), written without
+"""Hand-made estimates tables for the report tests (contract of docs/run-contract.md), written without
 the estimation code: employees and self-employed (group rows, standard breakdowns, crossed rows,
 module rows, tests against the rest of Flanders), the previous wave under its own names, and the
 enterprise survey (sector group x size class)."""

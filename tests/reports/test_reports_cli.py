@@ -10,17 +10,18 @@ import pandas as pd
 import pytest
 
 from pipeline.cli import main
+from pipeline.rundata import layout
 
 from .reports_fixtures import SUPPRESSED_GROUP, oe_table, wbm_table
 
 
 def make_run(root: Path, table: pd.DataFrame, qid: str | None, *, csv: bool = False) -> Path:
     run = root / "run"
-    (run / "04_estimate").mkdir(parents=True)
+    (layout.stage_dir(run, "estimate")).mkdir(parents=True)
     if csv:
-        table.to_csv(run / "04_estimate" / "estimates.csv", index=False)
+        table.to_csv(layout.stage_file(run, "estimate", layout.ESTIMATES_CSV), index=False)
     else:
-        table.to_parquet(run / "04_estimate" / "estimates.parquet")
+        table.to_parquet(layout.stage_file(run, "estimate", layout.ESTIMATES))
     if qid is not None:
         manifest = {
             "kind": "wbm-run-manifest",
@@ -39,8 +40,8 @@ def make_run(root: Path, table: pd.DataFrame, qid: str | None, *, csv: bool = Fa
             },
         }
         (run / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    (run / "02_weight").mkdir()
-    (run / "02_weight" / "diagnostics.json").write_text(
+    (layout.stage_dir(run, "weight")).mkdir()
+    (layout.stage_file(run, "weight", layout.DIAGNOSTICS)).write_text(
         json.dumps(
             {
                 "kind": "wbm-weighting-diagnostics",
@@ -78,7 +79,7 @@ def test_selected_sectors(tmp_path, capsys, employees_table):
     assert code == 0, err
     paths = [Path(p) for p in out.split()]
     assert [p.name for p in paths] == ["sector-03-metaal.html", "sector-08-horeca.html"]
-    assert all(p.parent == run / "05_outputs" / "reports" for p in paths)
+    assert all(p.parent == layout.outputs_dir(run, layout.REPORTS_DIR) for p in paths)
     html = paths[0].read_text(encoding="utf-8")
     assert "papier" in html and "812" in html and "1,43" in html  # context from the run directory
     assert "Synthetische gegevens" in html  # the margins were synthetic
@@ -113,7 +114,9 @@ def test_pdf_and_csv_estimates(tmp_path, capsys, employees_table):
     assert code == 0, err
     names = [Path(p).name for p in out.split()]
     assert names == ["sector-08-horeca.html", "sector-08-horeca.pdf"]
-    assert (run / "05_outputs" / "reports" / names[1]).read_bytes().startswith(b"%PDF-")
+    assert (
+        (layout.outputs_dir(run, layout.REPORTS_DIR) / names[1]).read_bytes().startswith(b"%PDF-")
+    )
 
 
 def test_previous_wave_from_the_command_line(tmp_path, capsys, q, employees_table):

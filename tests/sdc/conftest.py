@@ -1,5 +1,5 @@
 """Fixtures of the disclosure-control tests: a scored, weighted frame that follows the run-directory
-contract (notes/contracts.md, ``03_score/scored.parquet``), generated from the reference questionnaire.
+contract (docs/run-contract.md, ``03_score/scored.parquet``), generated from the reference questionnaire.
 
 The generator is deliberately simple: answers are independent draws, scores and indicators are random
 but consistent with each other, and the weight is a product of per-level factors of the five weighting

@@ -4,6 +4,7 @@ PC 126 run (wave 2025) for two-wave requests."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -20,9 +21,11 @@ def run_copy(small_run_dir: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def run_with_ledger(small_run_dir: Path, tmp_path: Path) -> Path:
-    """The demo run's data with its ledger (the outputs stage's public standard table)."""
-    return copy_run(small_run_dir, tmp_path / "run-with-ledger", ledger=True)
+def run_with_ledger(small_demo, small_run_dir: Path, tmp_path: Path, policy_file: Path) -> Path:
+    """The demo run's data, with the demo publisher's history (the outputs stage's public standard
+    table) copied into this test's publisher."""
+    shutil.copytree(small_demo[1] / "publisher" / "ledger", policy_file.parent / "ledger")
+    return copy_run(small_run_dir, tmp_path / "run-with-ledger")
 
 
 @pytest.fixture
@@ -42,3 +45,9 @@ def pc126_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
         Run(base / "run", RunConfig.from_wave_dir(base / "wave")), ("validate", "weight", "score")
     )
     return base / "run"
+
+
+@pytest.fixture
+def policy_ledger(policy_file: Path) -> Path:
+    """The ledger directory of this test's publisher."""
+    return policy_file.parent / "ledger"

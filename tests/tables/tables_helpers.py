@@ -11,16 +11,20 @@ import numpy as np
 import pandas as pd
 import yaml
 
-COPIED = ("manifest.json", "02_weight/diagnostics.json", "03_score/scored.parquet")
+from pipeline.rundata import layout
+
+COPIED = (
+    "manifest.json",
+    layout.relative("weight", layout.DIAGNOSTICS),
+    layout.relative("score", layout.SCORED),
+)
 
 
-def copy_run(src: Path, out: Path, *, ledger: bool = False) -> Path:
-    """What ``wbm table`` reads from a run, copied (and its ledger, with ``ledger``)."""
+def copy_run(src: Path, out: Path) -> Path:
+    """What ``wbm table`` reads from a run, copied."""
     for rel in COPIED:
         (out / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(src / rel, out / rel)
-    if ledger:
-        shutil.copytree(src / "ledger", out / "ledger")
     return out
 
 
@@ -125,3 +129,11 @@ def wbm(*args: object, capsys) -> tuple[int, str]:
     err = capsys.readouterr().err
     assert "Traceback" not in err
     return code, err
+
+
+def ledger_entries(ledger: Path, requester: str | None = None) -> list[dict]:
+    """Every entry of a ledger directory (all data versions), optionally one requester's."""
+    out = []
+    for path in sorted(ledger.glob("*/tables.jsonl")):
+        out += [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+    return [e for e in out if requester is None or e["requester"] == requester]

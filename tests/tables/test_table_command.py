@@ -12,10 +12,10 @@ import zipfile
 import openpyxl
 import pytest
 
-from pipeline.fileio import sha256_file
 from pipeline.paths import REPO_ROOT
+from pipeline.rundata import layout
 
-from .tables_helpers import copy_run, csv_rows, request_file, wbm
+from .tables_helpers import copy_run, csv_rows, ledger_entries, request_file, wbm
 
 
 def test_writes_workbook_csv_json(run_copy, tmp_path, capsys):
@@ -35,7 +35,7 @@ def test_writes_workbook_csv_json(run_copy, tmp_path, capsys):
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert names == ["fonds-sector456.csv", "fonds-sector456.json", "fonds-sector456.xlsx"]
     assert "wave 2023: release" in err and "ledger fonds-test#1 (fonds-sector456)" in err
-    text = (tmp_path / "l" / "fonds-test.jsonl").read_text()
+    (text,) = [p.read_text() for p in (tmp_path / "l").glob("*/tables.jsonl")]
     entry = json.loads(text.splitlines()[0])
     assert (
         entry["decision"] == "release"
@@ -59,7 +59,9 @@ def test_writes_workbook_csv_json(run_copy, tmp_path, capsys):
     from pipeline.sdc.tables.cells import digest, members
     from pipeline.sdc.tables.ledger import Release
 
-    ids = pd.read_parquet(run_copy / "03_score" / "scored.parquet")["sample_id"].astype(str)
+    ids = pd.read_parquet(layout.stage_file(run_copy, "score", layout.SCORED))["sample_id"].astype(
+        str
+    )
     assert not any(i in text for i in ids)
     cell = Release.from_json(entry).cells[0].cell
     from pipeline.tables.source import disclosure_columns, load_run
@@ -117,7 +119,11 @@ def test_workbook_layout_and_notes(run_copy, tmp_path, capsys):
     suppressed = [r for r in rows if r["flag"] == "suppressed"]
     assert suppressed  # small cells exist in sectors 4-6 by age and statute
     notes = {r[0]: r[1] for r in wb["Toelichting"].iter_rows(values_only=True) if r[0]}
-    data_version = sha256_file(run_copy / "03_score" / "scored.parquet")
+    import pandas as pd
+
+    from pipeline.dataversion import data_version as version_of
+
+    data_version = version_of(pd.read_parquet(layout.stage_file(run_copy, "score", layout.SCORED)))
     assert notes["Gegevensversie 2023"] == f"sha256:{data_version}"
     from pipeline.tables.request import load_request
 
@@ -131,7 +137,7 @@ def test_workbook_layout_and_notes(run_copy, tmp_path, capsys):
     assert data_version in custom and load_request(req).request.hash() in custom
 
 
-def test_same_request_same_data_gives_identical_bytes(small_run_dir, tmp_path, capsys):
+def test_same_request_same_data_gives_identical_bytes(small_run_dir, tmp_path, capsys, policy_file):
     req = request_file(tmp_path, name="same", language="en")
     outs = []
     runs = [copy_run(small_run_dir, tmp_path / r) for r in ("r1", "r1", "r2")]
@@ -156,8 +162,8 @@ def test_same_request_same_data_gives_identical_bytes(small_run_dir, tmp_path, c
         outs.append(out)
     for name in ("same.xlsx", "same.csv", "same.json"):
         assert len({(o / name).read_bytes() for o in outs}) == 1, name
-    for ledger in (tmp_path / "l1", tmp_path / "r1" / "ledger"):  # a re-issue logs nothing new
-        assert len((ledger / "fonds-test.jsonl").read_text().splitlines()) == 1
+    for ledger in (tmp_path / "l1", policy_file.parent / "ledger"):  # a re-issue logs nothing new
+        assert len(ledger_entries(ledger, "fonds-test")) == 1
     wb = openpyxl.load_workbook(outs[0] / "same.xlsx")
     assert wb.sheetnames == ["Table", "Notes"]
 
@@ -231,14 +237,14 @@ def test_run_without_scored_data(tmp_path, capsys):
 
 
 def test_damaged_scored_data_is_a_located_error(run_copy, tmp_path, capsys):
-    (run_copy / "03_score" / "scored.parquet").write_bytes(b"PAR1 damaged")
+    (layout.stage_file(run_copy, "score", layout.SCORED)).write_bytes(b"PAR1 damaged")
     code, err = wbm(
         "table", request_file(tmp_path), "--run", run_copy, "--out", tmp_path / "o", capsys=capsys
     )
     assert (
         code == 1
         and "cannot be read" in err
-        and str(run_copy / "03_score" / "scored.parquet") in err
+        and str(layout.stage_file(run_copy, "score", layout.SCORED)) in err
     )
     assert "ArrowInvalid" in err and "rerun the score stage" in err
     assert not (tmp_path / "o").exists() and not (run_copy / "ledger").exists()
@@ -276,10 +282,16 @@ def test_dry_run_writes_and_logs_nothing(small_run_dir, tmp_path, capsys):
     assert not (tmp_path / "l").exists()
 
 
-def test_default_ledger_is_in_the_run_directory(run_copy, tmp_path, capsys):
+def test_the_ledger_is_the_policys_keyed_by_data_version(run_copy, tmp_path, capsys, policy_file):
+    """Finding 4: the ledger is found from the data (its content hash) under the publisher's
+    policy, never in the run directory."""
+    from pipeline.tables.source import load_run
+
     req = request_file(tmp_path)
     assert wbm("table", req, "--run", run_copy, "--out", tmp_path / "o", capsys=capsys)[0] == 0
-    assert (run_copy / "ledger" / "fonds-test.jsonl").exists()
+    version = load_run(run_copy).data_version
+    assert (policy_file.parent / "ledger" / version / "tables.jsonl").exists()
+    assert not (run_copy / "ledger").exists()
 
 
 def test_shipped_demo_example_runs_on_the_demo(run_with_ledger, tmp_path):

@@ -4,19 +4,28 @@ suppression, or refusal), the public standard table in everyone's history, re-is
 from __future__ import annotations
 
 import json
+import shutil
 
 import openpyxl
 import pandas as pd
 import pytest
 
+from pipeline.rundata import layout
 from pipeline.tables.api import make_table
 
-from .tables_helpers import attack_requests, csv_rows, json_rows, request_file, small_group_sector
+from .tables_helpers import (
+    attack_requests,
+    csv_rows,
+    json_rows,
+    ledger_entries,
+    request_file,
+    small_group_sector,
+)
 
 
 @pytest.fixture(scope="module")
 def scored(small_run_dir) -> pd.DataFrame:
-    return pd.read_parquet(small_run_dir / "03_score" / "scored.parquet")
+    return pd.read_parquet(layout.stage_file(small_run_dir, "score", layout.SCORED))
 
 
 def test_differencing_against_an_earlier_release_is_further_suppressed(run_copy, scored, tmp_path):
@@ -36,7 +45,8 @@ def test_differencing_against_an_earlier_release_is_further_suppressed(run_copy,
     assert (
         total["row_level"] == "" and total["flag"] == "suppressed" and total["n"] == ""
     )  # no longer total minus parts
-    # the analyst gets the detail, the requester only which earlier release was involved
+    # the analyst gets the detail, the requester only that earlier releases were involved (never whose:
+    # another organisation's releases are not the requester's business)
     assert any("small_difference" in r and "respondent(s)" in r for r in b.release.reasons)
     notes = {
         r[0]: r[1]
@@ -44,12 +54,13 @@ def test_differencing_against_an_earlier_release_is_further_suppressed(run_copy,
         if r[0]
     }
     assert (
-        "fonds-test#1 (by-statute)" in notes["Beslissing"]
+        "eerder vrijgegeven cijfers (1 vrijgave(n), aan wie ook)" in notes["Beslissing"]
+        and "fonds-test" not in notes["Beslissing"]
         and "respondent" not in notes["Beslissing"]
     )
     doc = json.loads(b.files[2].read_text(encoding="utf-8"))
     assert doc["decision"] == "suppress" and dict(doc["notes"])["Beslissing"] == notes["Beslissing"]
-    ledger = [json.loads(x) for x in (tmp_path / "l" / "fonds-test.jsonl").read_text().splitlines()]
+    ledger = ledger_entries(tmp_path / "l", "fonds-test")
     assert [e["decision"] for e in ledger] == ["release", "suppress"]
     assert "secondary:history" in {c["status"] for c in ledger[1]["cells"]}
 
@@ -60,7 +71,7 @@ def test_refusal_writes_nothing_and_is_logged(run_copy, scored, tmp_path):
     for _ in range(2):  # refused, and refused again when asked again (nothing new logged)
         b = make_table(second, [run_copy], tmp_path / "b", ledger=tmp_path / "l")
         assert b.decision == "refuse" and b.files == () and not (tmp_path / "b").exists()
-    ledger = [json.loads(x) for x in (tmp_path / "l" / "fonds-test.jsonl").read_text().splitlines()]
+    ledger = ledger_entries(tmp_path / "l", "fonds-test")
     assert [e["decision"] for e in ledger] == ["release", "refuse"]
     assert ledger[1]["cells"] == [] and any("small_difference" in r for r in ledger[1]["reasons"])
 
@@ -77,17 +88,20 @@ def test_reissue_gives_the_same_table_after_later_releases(run_copy, scored, tmp
 
 
 def test_the_standard_table_is_in_every_requesters_history(
-    run_with_ledger, run_copy, scored, tmp_path
+    small_demo, run_copy, scored, tmp_path, policy_ledger
 ):
-    """The outputs stage logged its table (sector totals) as a public release in RUNDIR/ledger: a
-    sector total without its few ambtenaren, asked for by anyone, would give the ambtenaren away."""
-    assert (run_with_ledger / "ledger" / "public.jsonl").exists() and not (
-        run_copy / "ledger"
-    ).exists()
+    """The outputs stage logged its table (sector totals) as a public release in the publisher's
+    ledger: a sector total without its few ambtenaren, asked for by anyone, would give the
+    ambtenaren away."""
+    from pipeline.sdc.publisher import publisher
+
     _, second = attack_requests(tmp_path, small_group_sector(scored))
-    alone = make_table(second, [run_copy], tmp_path / "alone", ledger=tmp_path / "l1")
-    assert alone.decision == "release"
-    out = make_table(second, [run_with_ledger], tmp_path / "o", ledger=tmp_path / "l2")
+    alone = make_table(second, [run_copy], tmp_path / "alone")  # a publisher without it
+    assert alone.decision == "release" and ledger_entries(policy_ledger, "public") == []
+    demo = publisher(small_demo[1] / "publisher" / "policy.yaml")
+    assert ledger_entries(demo.policy.ledger_dir, "public")
+    shutil.copytree(demo.policy.ledger_dir, tmp_path / "copied")  # read, not written, here
+    out = make_table(second, [run_copy], tmp_path / "o", ledger=tmp_path / "copied")
     assert out.decision == "suppress" and csv_rows(out.files[1])[-1]["flag"] == "suppressed"
     assert any("public#1 (wbm-werknemers-2023-sector)" in r for r in out.release.reasons)
 
@@ -112,24 +126,23 @@ def test_two_waves_from_two_runs(run_copy, pc126_copy, tmp_path):
         notes["Gegevensversie 2025"] != notes["Gegevensversie 2023"]
         and "wbm-pc126-2025" in notes["Bron 2025"]
     )
-    assert (
-        len((tmp_path / "l" / "fonds-test.jsonl").read_text().splitlines()) == 2
-    )  # one entry per data version
-    for run in (run_copy, pc126_copy):  # and one in each run's own ledger
-        assert len((run / "ledger" / "fonds-test.jsonl").read_text().splitlines()) == 1
+    assert len(ledger_entries(tmp_path / "l", "fonds-test")) == 2  # one entry per data version
+    assert len(list((tmp_path / "l").glob("*/tables.jsonl"))) == 2
 
 
 def test_logging_writes_what_protection_computed(run_copy, tmp_path, monkeypatch):
     """The ledger entry is written from the protected tables: the cells' member digests are computed
     once, from the same membership the estimates and the protection used, and never again."""
     import pipeline.sdc.tables.cells as cells
+    from pipeline.sdc.publisher import publisher
     from pipeline.sdc.tables.cells import digest, members
-    from pipeline.tables.release import ledgers_for, protect_request, record_request
+    from pipeline.tables.release import protect_request, record_request
     from pipeline.tables.request import load_request
     from pipeline.tables.source import disclosure_columns, load_run
 
     data = load_run(run_copy)
-    release = protect_request(load_request(request_file(tmp_path)), {2023: data}, ledgers_for(None))
+    pub = publisher()
+    release = protect_request(load_request(request_file(tmp_path)), {2023: data}, pub)
     columns = disclosure_columns(data)
     for pt in release.waves[0].tables:
         assert pt.numbers.digests == tuple(digest(members(c, columns)) for c in pt.numbers.cells)
@@ -141,10 +154,8 @@ def test_logging_writes_what_protection_computed(run_copy, tmp_path, monkeypatch
 
     for module, name in ((cells, "members"), (cells, "membership"), (protect, "members")):
         monkeypatch.setattr(module, name, no_more)
-    record_request(release, ledgers_for(None))
-    (entry,) = [
-        json.loads(x) for x in (run_copy / "ledger" / "fonds-test.jsonl").read_text().splitlines()
-    ]
+    record_request(release, pub)
+    (entry,) = ledger_entries(pub.policy.ledger_dir, "fonds-test")
     tables = release.waves[0].tables
     assert [c["members_sha256"] for c in entry["cells"]] == [
         d for pt in tables for d in pt.numbers.digests

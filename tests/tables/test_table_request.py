@@ -9,6 +9,7 @@ import yaml
 
 from pipeline.errors import SpecError
 from pipeline.paths import REPO_ROOT
+from pipeline.rundata import layout
 from pipeline.sdc.tables.cells import Condition
 from pipeline.tables.request import load_request, parse_request, resolve
 
@@ -48,7 +49,7 @@ def test_example_request_loads():
         Condition("werkstress", None),
     )
     assert r.table_kind("werkbaar_werk").value == "percent"
-    assert r.request.rules().min_n_percent == 30 and r.request.policy().on_disclosure == "suppress"
+    assert r.request.disclosure.asked() == {}  # the publisher's policy decides
 
 
 def test_hash_ignores_formatting_and_order(tmp_path):
@@ -246,7 +247,7 @@ def test_a_run_of_another_questionnaire_of_the_wave_is_resolved_against_it(small
 
     q = load_questionnaire("wbm-werknemers-2023")
     own = q.model_copy(update={"study": q.study.model_copy(update={"id": "fonds-eigen-2023"})})
-    df = pd.read_parquet(small_run_dir / "03_score" / "scored.parquet")
+    df = pd.read_parquet(layout.stage_file(small_run_dir, "score", layout.SCORED))
     out = make_table(
         request_file(tmp_path, indicators=["werkstress"]),
         [wave_data(df, own, data_version="own")],

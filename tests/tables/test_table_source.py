@@ -3,16 +3,19 @@ tabulated), the weighting method and synthetic flag as the reports read them."""
 
 from __future__ import annotations
 
-import hashlib
-
 import pandas as pd
 
-from pipeline.reports.rundir import SCORED, context_from_run
+from pipeline.reports.rundir import context_from_run
+from pipeline.rundata import layout
 from pipeline.tables.source import load_run
 
+SCORED = layout.relative("score", layout.SCORED)
 
-def test_data_version_is_the_hash_of_the_bytes_tabulated(run_copy, monkeypatch):
-    original = (run_copy / SCORED).read_bytes()
+
+def test_data_version_is_the_content_hash_of_the_data_tabulated(run_copy, monkeypatch):
+    from pipeline.dataversion import data_version
+
+    original = data_version(pd.read_parquet(run_copy / SCORED))
     other = pd.read_parquet(run_copy / SCORED).head(10)
     parse = pd.read_parquet
 
@@ -23,7 +26,7 @@ def test_data_version_is_the_hash_of_the_bytes_tabulated(run_copy, monkeypatch):
 
     monkeypatch.setattr(pd, "read_parquet", parse_then_rewrite)
     data = load_run(run_copy)
-    assert data.data_version == hashlib.sha256(original).hexdigest()
+    assert data.data_version == original == data_version(data.frame)
     assert len(data.frame) > len(other)
 
 

@@ -65,19 +65,9 @@ def test_the_published_contract_and_writers_have_no_unused_names():
     assert list(inspect.signature(writers._write_sheet).parameters) == ["ws", "t", "sheet", "fmt"]
 
 
-def test_the_request_spec_loads_no_pandas_and_names_scorings_default_cutoffs():
-    """The request module is the spec (no pandas: importing it, or the table API, stays light); its
-    default cut-off population is scoring's."""
-    import subprocess
-    import sys
-
-    code = "import sys, pipeline.tables.api; print('pandas' in sys.modules)"
-    assert (
-        subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True
-        ).stdout.strip()
-        == "False"
-    )
+def test_the_request_spec_names_scorings_default_cutoffs():
+    """The request's default cut-off population is scoring's (that importing the table API loads no
+    pandas is checked in tests/test_layers.py)."""
     from pipeline.scoring.plan import DEFAULT_POPULATION
     from pipeline.tables.request import DEFAULT_CUTOFFS
 

@@ -118,17 +118,3 @@ def test_cli_usage_errors_exit_2(
 def test_cli_help_documents_modes(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(["--help"], capsys)
     assert code == 0 and "MODE:FILE" in out and "--second-keying" in out
-
-
-def test_importing_the_packages_loads_no_heavy_library() -> None:
-    import subprocess
-    import sys
-
-    code = (
-        "import sys, pipeline.ingest, pipeline.validate, pipeline.commands.validate; "
-        "print(sorted(m for m in ('pandas', 'pyarrow', 'pandera', 'pyreadstat') if m in sys.modules))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    assert out == "[]"

@@ -11,6 +11,7 @@ import pytest
 
 from pipeline.errors import InputError
 from pipeline.ingest import InputFile
+from pipeline.rundata import layout
 from pipeline.validate import ValidationSummary, run_validation
 from pipeline.validate.catalogue import CATALOGUE
 from pipeline.validate.result import OUTPUT_FILES
@@ -42,7 +43,7 @@ def wave(tmp_path: Path, paper_frame: pd.DataFrame, web_frame: pd.DataFrame, q) 
 
 
 def test_outputs_and_invariant(q, tmp_path: Path, wave: list[InputFile]) -> None:
-    out = tmp_path / "run" / "01_validate"
+    out = layout.stage_dir(tmp_path / "run", "validate")
     s = run_validation(q, wave, out)
     assert isinstance(s, ValidationSummary)
     assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES)

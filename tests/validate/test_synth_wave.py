@@ -12,6 +12,7 @@ import pytest
 from pipeline.cli import main
 from pipeline.ingest import InputFile
 from pipeline.questionnaire.load import load_questionnaire
+from pipeline.rundata import layout
 from pipeline.validate import run_validation
 
 pytestmark = pytest.mark.skipif(
@@ -30,7 +31,7 @@ def test_synthetic_wave_validates(wave: Path) -> None:
     meta = json.loads((wave / "wave.json").read_text())
     q = load_questionnaire(meta["questionnaire"])
     inputs = [InputFile(wave / i["path"], mode=i["mode"]) for i in meta["inputs"]]
-    s = run_validation(q, inputs, wave / "01_validate")
+    s = run_validation(q, inputs, layout.stage_dir(wave, "validate"))
     assert s.balanced
     counts, injected = meta["counts"], meta["injected_errors"]
     assert s.rows_read == counts["paper_forms"] + counts["web_records"]
@@ -39,10 +40,10 @@ def test_synthetic_wave_validates(wave: Path) -> None:
     assert s.reasons("outside_target_population") == counts["out_of_target"]
     assert s.issues("unparseable_value") == 0  # decimal commas are read, not rejected
     assert s.issues("routing_tool_error") == 0  # the web tool enforced routing
-    edits = pd.read_parquet(wave / "01_validate" / "edits.parquet")
+    edits = pd.read_parquet(layout.stage_file(wave, "validate", layout.EDITS))
     assert (edits["rule_id"] == "routing_not_applicable").sum() > 0
     assert set(edits["mode"]) <= {"paper", "web"}
-    acc = pd.read_parquet(wave / "01_validate" / "accepted.parquet")
+    acc = pd.read_parquet(layout.stage_file(wave, "validate", layout.ACCEPTED))
     assert acc["sample_id"].is_unique
     assert (
         not acc[[v for v in q.variables() if v not in ("sample_id", "comment")]].isna().any().any()

@@ -15,7 +15,6 @@ from pipeline.weighting.margins import (
     dump_margins,
     load_margins,
     margins_from_rows,
-    normalise_level,
 )
 
 
@@ -38,23 +37,6 @@ def test_load_with_metadata_and_joint(tmp_path: Path, write_margins, META):
     assert m.total == 100
     assert m.meta is not None and m.meta.synthetic and m.meta.unit == "persons"
     assert m.margin("sex*age_band").levels[1] == ("1", "2")
-
-
-@pytest.mark.parametrize(
-    "text,expected",
-    [
-        ("1", "1"),
-        ("1.0", "1"),
-        (" 2 ", "2"),
-        (1.0, "1"),
-        (3, "3"),
-        ("01", "1"),
-        ("M", "M"),
-        (1.5, "1.5"),
-    ],
-)
-def test_normalise_level(text, expected):
-    assert normalise_level(text) == expected
 
 
 def test_every_line_problem_reported_at_once(tmp_path: Path):

@@ -28,11 +28,11 @@ import numpy as np
 
 from pipeline.errors import DisclosureError, InputError, Notice, Problem, one_of
 from pipeline.questionnaire.model import Questionnaire, Text
+from pipeline.rundata.columns import WEIGHT, WEIGHT_COLUMNS
 from pipeline.sdc.microdata.linkage import WeightLinkage, weight_linkage
 from pipeline.sdc.microdata.plan import (
     ID_COLUMN,
     KEPT_META,
-    WEIGHT_COLUMNS,
     ColumnPlan,
     Dropped,
     importance_order,
@@ -322,7 +322,7 @@ def anonymise(
     q: Questionnaire,
     profile: ReleaseProfile,
     *,
-    weight: str | None = "weight",
+    weight: str | None = WEIGHT,
     seed: int,
 ) -> ReleaseResult:
     """Anonymise a scored, weighted frame for release under ``profile`` (see the module docstring)."""

@@ -20,6 +20,14 @@ from typing import Literal
 
 from pipeline.errors import InputError, Problem, SpecError, one_of, similar_first
 from pipeline.questionnaire.model import Item, ItemType, Measure, Questionnaire, Role
+from pipeline.rundata.columns import (
+    COMPLETENESS,
+    MODE,
+    WEIGHT_COLUMNS,
+    acute_column,
+    score_column,
+    tl_column,
+)
 from pipeline.sdc.microdata.profile import ReleaseProfile
 
 DropReason = Literal[
@@ -33,8 +41,7 @@ DropReason = Literal[
     "not_in_keep",
     "unweighted_release",
 ]
-KEPT_META = ("_mode", "_completeness")
-WEIGHT_COLUMNS = ("weight", "weight_normalised")
+KEPT_META = (MODE, COMPLETENESS)
 ID_COLUMN = "release_id"
 
 
@@ -59,12 +66,12 @@ class ColumnPlan:
 
 
 def scored_columns(q: Questionnaire) -> set[str]:
-    """Columns the scoring stage adds (notes/contracts.md, ``03_score``)."""
-    out = {f"score_{s.name}" for s in q.scales}
+    """Columns the scoring stage adds (:mod:`pipeline.rundata.columns`, ``03_score``)."""
+    out = {score_column(s.name) for s in q.scales}
     for ind in q.indicators:
         out.add(ind.name)
         if ind.kind == "traffic_light":
-            out |= {f"tl_{ind.name}", f"{ind.name}_acuut"}
+            out |= {tl_column(ind.name), acute_column(ind.name)}
     return out
 
 

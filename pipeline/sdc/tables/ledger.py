@@ -1,18 +1,21 @@
-"""The per-requester log of released tables.
+"""The ledger: every release made from one data version, to whoever it went.
 
-One JSON-lines file per requester in a ledger directory (``<dir>/<requester>.jsonl``); each line is one
-release: sequence number, request hash, data version, the rules used, the decision and its reasons,
-and every cell (definition, kind, status, unweighted n, weighted N, SHA-256 of its members: the caller
-chooses over what; ``wbm table`` uses row numbers of the data version, never respondent ids).
-Suppressed cells are logged too (the log is internal; it is what later requests are checked against).
-Refused requests are logged with their reasons and no cells.
+A ledger is a directory the publisher's policy names (:mod:`pipeline.sdc.policy`), with one folder per
+data version (:func:`pipeline.dataversion.data_version`, a hash of the respondent-level content) and
+in it one JSON-lines file, ``tables.jsonl``: **one history per data version**, whichever requester,
+table, report or run directory a release came from. Each line is one release: requester, sequence
+number, request hash, data version, the rules used, the decision and its reasons, and every cell
+(definition, kind, status, unweighted n, weighted N, a SHA-256 of its members: the caller chooses
+over what; ``wbm table`` uses row numbers in the data, never respondent ids). Suppressed cells are
+logged too (the ledger is internal; it is what later releases are checked against). Refused requests
+are logged with their reasons and no cells.
 
 Writes are atomic (the whole file is rewritten to a temporary file and renamed, under an exclusive
 lock) and deterministic (sorted keys, no wall-clock time unless the caller passes ``logged_at``).
 Re-issuing a logged request (same requester, request hash and data version) appends nothing and is
 checked against the releases *before* it, so it gives the same table again. A release may be logged
-in several ledgers (``wbm table``: the run's own and ``--ledger DIR``); :func:`merged_history` reads
-them together, each release once.
+in several ledgers (the policy's and ``--ledger DIR``); :func:`merged_history` reads them together,
+each release once.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ from pipeline.sdc.tables.history import ReleasedCell
 ENTRY_KIND = "disclosure-release"
 SCHEMA_VERSION = 1
 REQUESTER = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+VERSION = re.compile(r"^[a-z0-9][a-z0-9._-]{0,127}$")  # a directory name: content hashes are hex
+FILE = "tables.jsonl"
 
 
 @dataclass(frozen=True)
@@ -120,27 +125,29 @@ def _line(obj: object) -> str:
 
 
 class Ledger:
-    """The ledger directory. Reading is cheap; :meth:`record` appends one release atomically."""
+    """A ledger directory. Reading is cheap; :meth:`record` appends one release atomically."""
 
     def __init__(self, directory: str | Path) -> None:
         self.directory = Path(directory)
 
-    def path(self, requester: str) -> Path:
-        if not REQUESTER.match(requester):
+    def path(self, data_version: str) -> Path:
+        if not VERSION.match(data_version):
             raise UsageError(
-                f"invalid requester name {requester!r}",
+                f"invalid data version {data_version!r}",
                 [
                     Problem(
-                        "a requester is a lower-case name of letters, digits, '.', '_' or '-' (at most 64)",
-                        value=requester,
-                        expected="e.g. 'woodwize' or 'fonds-323'",
+                        "a data version is a content hash (a safe directory name)",
+                        value=data_version,
+                        expected="pipeline.dataversion.data_version() of the data",
                     )
                 ],
+                code="bad_data_version",
             )
-        return self.directory / f"{requester}.jsonl"
+        return self.directory / data_version / FILE
 
-    def releases(self, requester: str) -> tuple[Release, ...]:
-        path = self.path(requester)
+    def releases(self, data_version: str) -> tuple[Release, ...]:
+        """Every release logged on ``data_version``, in order."""
+        path = self.path(data_version)
         if not path.exists():
             return ()
         out = []
@@ -151,7 +158,12 @@ class Ledger:
                 data = json.loads(line)
                 if data.get("kind") != ENTRY_KIND or data.get("schema_version") != SCHEMA_VERSION:
                     raise ValueError(f"not a {ENTRY_KIND} v{SCHEMA_VERSION} entry")
-                out.append(Release.from_json(data))
+                rel = Release.from_json(data)
+                if rel.data_version != data_version:
+                    raise ValueError(
+                        f"an entry of data version {rel.data_version[:12]} in another's file"
+                    )
+                out.append(rel)
             except (ValueError, KeyError, TypeError) as exc:
                 raise InputError(
                     f"the disclosure ledger {path} is damaged",
@@ -168,17 +180,17 @@ class Ledger:
         return tuple(out)
 
     def find(self, requester: str, request_hash: str, data_version: str) -> Release | None:
-        for r in self.releases(requester):
-            if r.request_hash == request_hash and r.data_version == data_version:
+        for r in self.releases(data_version):
+            if (r.requester, r.request_hash) == (requester, request_hash):
                 return r
         return None
 
     def history(
-        self, requester: str, data_version: str, request_hash: str | None = None
-    ) -> tuple[tuple[ReleasedCell, ...], tuple[str, ...]]:
-        """Cells released earlier to ``requester`` on ``data_version`` (for a re-issue: only those
-        before the first issue of ``request_hash``), and notes on what is not compared."""
-        return merged_history((self,), requester, data_version, request_hash)
+        self, data_version: str, requester: str | None = None, request_hash: str | None = None
+    ) -> tuple[ReleasedCell, ...]:
+        """Cells released earlier on ``data_version`` to anyone (for a re-issue of ``request_hash``
+        by ``requester``: only those logged before its first issue)."""
+        return merged_history((self,), data_version, requester, request_hash)
 
     def record(
         self,
@@ -197,12 +209,13 @@ class Ledger:
         """Append one release (or return the logged one if this exact request was logged before)."""
         if len(digests) != len(cells):
             raise ValueError("one digest per cell is needed")
-        path = self.path(requester)
+        _check_requester(requester)
+        path = self.path(data_version)
         with _locked(path):
             done = self.find(requester, request_hash, data_version)
             if done is not None:
                 return done
-            seq = len(self.releases(requester)) + 1
+            seq = len(self.releases(data_version)) + 1
             rid = f"{requester}#{seq} ({label or request_hash[:12]})"
             rel = Release(
                 requester,
@@ -222,39 +235,49 @@ class Ledger:
         return rel
 
 
+def _check_requester(requester: str) -> None:
+    if not REQUESTER.match(requester):
+        raise UsageError(
+            f"invalid requester name {requester!r}",
+            [
+                Problem(
+                    "a requester is a lower-case name of letters, digits, '.', '_' or '-' (at most 64)",
+                    value=requester,
+                    expected="e.g. 'woodwize' or 'fonds-323'",
+                )
+            ],
+        )
+
+
 def merged_history(
-    ledgers: Sequence[Ledger], requester: str, data_version: str, request_hash: str | None = None
-) -> tuple[tuple[ReleasedCell, ...], tuple[str, ...]]:
-    """:meth:`Ledger.history` over several ledgers (e.g. a run's own ``RUNDIR/ledger`` and a
-    requester's ``--ledger DIR``), the first ledger's first: every release once however many ledgers
-    hold it, identified as :meth:`Ledger.record` identifies it (requester, request hash and data
-    version; sequence numbers differ between ledgers). For a re-issue (``request_hash``), releases any
-    ledger logged at or after its first issue are left out, as in a single ledger."""
-    logs = [led.releases(requester) for led in _distinct(ledgers)]
+    ledgers: Sequence[Ledger],
+    data_version: str,
+    requester: str | None = None,
+    request_hash: str | None = None,
+) -> tuple[ReleasedCell, ...]:
+    """Every cell released on ``data_version`` over several ledgers (e.g. the policy's and
+    ``--ledger DIR``), the first ledger's first: every release once however many ledgers hold it,
+    identified as :meth:`Ledger.record` identifies it (requester and request hash; sequence numbers
+    differ between ledgers). For a re-issue (``requester`` and ``request_hash``), releases any ledger
+    logged at or after its first issue are left out, as in a single ledger."""
+    logs = [led.releases(data_version) for led in _distinct(ledgers)]
     later: set[tuple[str, str]] = set()
-    if request_hash is not None:
-        this = (request_hash, data_version)
+    if request_hash is not None and requester is not None:
+        this = (requester, request_hash)
         for log in logs:
-            keys = [(r.request_hash, r.data_version) for r in log]
+            keys = [(r.requester, r.request_hash) for r in log]
             if this in keys:
                 later.update(keys[keys.index(this) :])
     seen: set[tuple[str, str]] = set()
     cells: list[ReleasedCell] = []
-    other = 0
     for log in logs:
         for r in log:
-            key = (r.request_hash, r.data_version)
+            key = (r.requester, r.request_hash)
             if key in seen or key in later:
                 continue
             seen.add(key)
-            if r.data_version != data_version:
-                other += 1
-                continue
             cells.extend(r.cells)
-    notes = (
-        (f"{other} earlier release(s) on other data versions were not compared",) if other else ()
-    )
-    return tuple(cells), notes
+    return tuple(cells)
 
 
 def _distinct(ledgers: Sequence[Ledger]) -> list[Ledger]:

@@ -1,0 +1,37 @@
+"""A publisher (policy + registry) for tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+TEST_ORGANISATIONS = ("fonds-test", "fonds-b", "prop", "r", "woodwize", "demo-fonds")
+TEST_RECIPIENTS = {
+    "instituut-a": ("instituut-a-team1", "instituut-a-team2"),
+    "instituut-b": ("instituut-b-team1",),
+}
+
+
+def make_publisher(directory: Path, **tables: object) -> Path:
+    """A publisher directory for tests: the reference policy (``tables`` overriding its table rules)
+    and a registry of the test organisations and recipients; returns the policy file."""
+    import yaml
+
+    from pipeline.paths import PUBLISHER_DIR
+
+    directory.mkdir(parents=True, exist_ok=True)
+    policy = yaml.safe_load((PUBLISHER_DIR / "policy.yaml").read_text(encoding="utf-8"))
+    policy["tables"].update(tables)
+    (directory / "policy.yaml").write_text(yaml.safe_dump(policy), encoding="utf-8")
+    orgs = [{"id": o, "name": o, "kind": "sector-fund"} for o in TEST_ORGANISATIONS]
+    orgs += [
+        {
+            "id": o,
+            "name": o,
+            "kind": "research-institute",
+            "recipients": [{"id": r, "name": r} for r in rs],
+        }
+        for o, rs in TEST_RECIPIENTS.items()
+    ]
+    registry = {"kind": "requester-registry", "schema_version": 1, "organisations": orgs}
+    (directory / "requesters.yaml").write_text(yaml.safe_dump(registry), encoding="utf-8")
+    return directory / "policy.yaml"
