@@ -13,6 +13,7 @@ the answer is the respondent's, the margins come from the register.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from pipeline.frame.model import SampleFrame
 from pipeline.ingest.parse import fmt_number
@@ -86,3 +87,41 @@ def link_frame(c: Compiled, td: TableData, frame: SampleFrame) -> dict[str, int]
     if any(k not in derived for k in filled):
         td.values.update(derived_columns(c.q, td.values))
     return filled
+
+
+def frame_response(
+    frame: SampleFrame, accepted: pd.DataFrame, issues: pd.DataFrame
+) -> dict[str, object]:
+    """Response against the frame for the validation report: invited, accepted respondents by
+    mode and by register variable, and the frame link's own counts."""
+    row = frame.lookup(accepted["sample_id"].astype(str).to_numpy(dtype=object))
+    mode = np.full(frame.n, "", dtype=object)
+    ok = row >= 0
+    mode[row[ok]] = accepted["_mode"].astype(str).to_numpy()[ok]
+    modes = sorted({m for m in mode if m})
+    by_mode = {m: int((mode == m).sum()) for m in modes}
+    by_variable: dict[str, list[dict[str, object]]] = {}
+    for var in frame.variables:
+        if var == "age":
+            continue
+        v = frame.values[var]
+        rows = []
+        for level in sorted({x for x in v.tolist() if x == x}):
+            m = v == level
+            n = int(m.sum())
+            k = int((m & (mode != "")).sum())
+            rows.append({"level": fmt_number(level), "invited": n, "respondents": k, "rate": k / n})
+        by_variable[var] = rows
+    codes = issues["code"].value_counts().to_dict() if len(issues) else {}
+    respondents = int((mode != "").sum())
+    return {
+        "file": frame.source,
+        "invited": frame.n,
+        "respondents": respondents,
+        "rate": respondents / frame.n if frame.n else None,
+        "by_mode": by_mode,
+        "by_variable": by_variable,
+        "filled": int(codes.get("frame_value_used", 0)),
+        "unlinked": int(codes.get("frame_unlinked", 0)),
+        "disagree": int(codes.get("frame_disagrees", 0)),
+    }

@@ -30,7 +30,7 @@ from pipeline.rundata.columns import (
     SOURCE_ROW,
 )
 from pipeline.validate.compiled import Compiled, compile_questionnaire
-from pipeline.validate.framelink import link_frame
+from pipeline.validate.framelink import frame_response, link_frame
 from pipeline.validate.harmonise import TableData, harmonise
 from pipeline.validate.log import Log, empty_edits, empty_issues
 from pipeline.validate.quality import (
@@ -286,8 +286,9 @@ def validate_tables(
     issues_df = pd.concat(
         [i for i in issues + extra_issues if len(i)] or [empty_issues()], ignore_index=True
     )
+    summary_frame = None if frame is None else frame_response(frame, accepted, issues_df)
     return ValidationFrames(
-        c, tables, accepted, set_aside, edits_df, issues_df, options, precedence
+        c, tables, accepted, set_aside, edits_df, issues_df, options, precedence, summary_frame
     )
 
 
@@ -301,6 +302,7 @@ class ValidationFrames:
     issues: pd.DataFrame
     options: ValidationOptions
     precedence: tuple[str, ...]
+    frame: dict[str, object] | None = None  # response against the sample frame (framelink)
 
     def summary(self, out_dir: Path) -> ValidationSummary:
         # counted from the output frames themselves (record ids are unique per input row)

@@ -12,6 +12,7 @@ import pytest
 from pipeline.errors import InputError
 from pipeline.frame.read import read_frame
 from pipeline.ingest import InputFile
+from pipeline.rundata.layout import stage_dir
 from pipeline.validate.run import read_all, validate_tables
 
 from .validate_wavegen import all_rows, generate, row, to_paper, write_csv
@@ -105,7 +106,7 @@ def test_frame_without_id_column_or_file(q, tmp_path: Path) -> None:
 def test_demo_run_fills_from_the_frame_and_sets_no_paper_row_aside_for_it(
     small_run_dir: Path,
 ) -> None:
-    v = small_run_dir / "01_validate"
+    v = stage_dir(small_run_dir, "validate")
     sa = pd.read_parquet(v / "set_aside.parquet")
     edits = pd.read_parquet(v / "edits.parquet")
     frame = pd.read_parquet(small_run_dir.parent / "wave" / "frame.parquet").set_index("sample_id")
@@ -116,3 +117,19 @@ def test_demo_run_fills_from_the_frame_and_sets_no_paper_row_aside_for_it(
     # every respondent is in the frame: no row is set aside for a missing weighting variable
     assert not sa["_reasons"].str.contains("weighting_variable_missing").any()
     assert np.isfinite(filled["new_value"]).all()
+
+
+def test_validation_report_has_a_frame_section(small_run_dir: Path) -> None:
+    import json
+
+    v = stage_dir(small_run_dir, "validate")
+    diag = json.loads((v / "diagnostics.json").read_text(encoding="utf-8"))
+    fr = diag["frame"]
+    accepted = pd.read_parquet(v / "accepted.parquet")
+    assert fr["respondents"] == accepted["sample_id"].nunique()
+    assert sum(fr["by_mode"].values()) == fr["respondents"]
+    assert fr["filled"] > 0 and fr["unlinked"] == 0
+    for rows in fr["by_variable"].values():
+        assert sum(r["invited"] for r in rows) == fr["invited"]
+    html = (v / "validation_report.html").read_text(encoding="utf-8")
+    assert "Sample frame and response" in html and "wbm fieldwork" in html
