@@ -55,6 +55,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "fieldwork",
         "Response, representativeness (R-indicators) and mode effects of a run.",
     ),
+    "archive": (
+        "pipeline.commands.archive",
+        "archive",
+        "The wave archive: add finished runs, list, check, export, read series.",
+    ),
 }
 
 

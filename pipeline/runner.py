@@ -47,6 +47,9 @@ class RunConfig(BaseModel):
     release_seed: int = 2023
     wave_label: str = "2023"
     policy: str | None = None  # the publisher's policy file, relative to the run (else $WBM_POLICY)
+    archive: str | None = (
+        None  # the wave archive whose earlier waves the reports show, relative to the run
+    )
 
     @classmethod
     def from_wave_dir(cls, wave_dir: Path, **overrides: Any) -> RunConfig:

@@ -6,6 +6,7 @@ Each returns a :class:`pipeline.runner.StageResult` with row counts for the mani
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,10 @@ from pipeline.rundata import layout
 from pipeline.rundata.columns import ESTIMATE_KEYS, WEIGHT, WEIGHT_NORMALISED
 from pipeline.rundata.levels import CROSS_SEP, crossed_domain, crossed_level
 from pipeline.runner import Run, StageResult
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pipeline.questionnaire.model import Questionnaire
+    from pipeline.reports.context import ReportContext
 
 
 # --------------------------------------------------------------------------- validate
@@ -234,6 +239,23 @@ def stage_estimate(run: Run) -> StageResult:
 
 
 # --------------------------------------------------------------------------- outputs
+def _with_trend(
+    run: Run, q: Questionnaire, ctx: ReportContext
+) -> tuple[ReportContext, dict[str, object]]:
+    """The report context with the trend from the run's archive, and what the manifest records of
+    it (the waves and their data versions)."""
+    from pipeline.reports.trend import with_trend
+    from pipeline.rundata.layout import policy_file
+
+    assert run.config.archive is not None
+    ctx = with_trend(ctx, policy_file(run.config.archive, run.dir), run.dir, q)
+    t = ctx.trend
+    if t is None:
+        return ctx, {"trend": None}
+    waves = [{"wave": y, "study": s, "data_version": v} for y, s, v in t.waves]
+    return ctx, {"trend": {"series": t.series, "waves": waves}}
+
+
 def stage_outputs(run: Run) -> StageResult:
     """One HTML report per group (sector; occupational group for the self-employed) plus the Flanders
     overview, one custom table (xlsx + csv) and the scientific-use microdata release (.sav, .dta, CSV,
@@ -250,6 +272,9 @@ def stage_outputs(run: Run) -> StageResult:
     q = run.questionnaire()
     est = read_parquet(run.need("estimate", layout.ESTIMATES))
     ctx = context_from_run(run.dir, q)
+    trend_summary: dict[str, object] = {}
+    if run.config.archive is not None:
+        ctx, trend_summary = _with_trend(run, q, ctx)
     out = run.stage_dir("outputs")
     jobs = plan_reports(q, all_groups=True)
     reports = render_reports(est, q, out / layout.REPORTS_DIR, jobs, context=ctx, formats=("html",))
@@ -277,5 +302,6 @@ def stage_outputs(run: Run) -> StageResult:
             "table": table.name,
             "microdata": release.sav.name,
             "policy": policy_reference(pub.policy.file, run.dir),
+            **trend_summary,
         },
     )

@@ -44,7 +44,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "pipeline.frame",
         "pipeline.fieldwork",
     ),
-    "products": ("pipeline.reports", "pipeline.tables", "pipeline.release"),
+    "products": ("pipeline.reports", "pipeline.tables", "pipeline.release", "pipeline.archive"),
     "orchestration": ("pipeline.runner", "pipeline.stages", "pipeline.demo"),
     "cli": ("pipeline.cli", "pipeline.commands", "pipeline.__main__"),
 }

@@ -76,6 +76,15 @@ import click
     default=None,
     help="Processes for rendering [default: up to 2].",
 )
+@click.option(
+    "--archive",
+    "archive_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    envvar="WBM_ARCHIVE",
+    help="The wave archive: show the earlier waves of the series (trend charts, change tests) "
+    "[default: $WBM_ARCHIVE, else the archive the run was made with, if any].",
+)
 def report(
     run_dir: Path,
     all_groups: bool,
@@ -87,6 +96,7 @@ def report(
     previous_path: Path | None,
     previous_wave: int | None,
     workers: int | None,
+    archive_dir: Path | None,
 ) -> None:
     """Render sector reports (HTML, PDF) from a run directory."""
     import sys
@@ -111,6 +121,11 @@ def report(
     elif previous_wave is not None:
         ctx = replace(ctx, previous_wave=previous_wave)
     q = inputs.questionnaire
+    archive = archive_dir or _recorded_archive(run_dir)
+    if archive is not None:
+        from pipeline.reports.trend import with_trend
+
+        ctx = with_trend(ctx, archive, run_dir, q)
     jobs = plan_reports(q, codes=codes, all_groups=all_groups, overview=overview)
     if not jobs:
         raise UsageError(f"{q.study.id}: nothing to render with these options", code="bad_option")
@@ -163,3 +178,12 @@ def report(
     for p in paths:
         click.echo(str(p))
     click.echo(f"{len(jobs)} report(s), {len(paths)} file(s) in {out}", err=True)
+
+
+def _recorded_archive(run_dir: Path) -> Path | None:
+    """The archive the run was made with (``parameters.archive`` of its manifest, relative to it)."""
+    from pipeline.rundata.layout import policy_file
+    from pipeline.rundata.read import run_manifest, run_parameters
+
+    ref = run_parameters(run_manifest(run_dir, lenient=True)).get("archive")
+    return policy_file(ref, run_dir) if isinstance(ref, str) else None

@@ -75,6 +75,14 @@ from pipeline.rundata.layout import STAGES
     help="The publisher's disclosure policy (thresholds, registry, ledger) for the outputs stage "
     "[default: $WBM_POLICY].",
 )
+@click.option(
+    "--archive",
+    type=click.Path(file_okay=False),
+    default=None,
+    envvar="WBM_ARCHIVE",
+    help="The wave archive: the reports show the earlier waves of this wave's series "
+    "(trend charts, change tests) [default: $WBM_ARCHIVE, else none].",
+)
 def run(
     wave_dir: Path | None,
     questionnaire: str | None,
@@ -86,6 +94,7 @@ def run(
     min_n: int,
     min_n_reliable: int,
     policy: str | None,
+    archive: str | None,
 ) -> None:
     """Run pipeline stages; each stage writes its own folder in the run directory."""
     from pipeline.errors import UsageError
@@ -98,6 +107,8 @@ def run(
         opts["policy"] = policy_file
     if frame is not None:
         opts["frame"] = frame
+    if archive is not None:
+        opts["archive"] = policy_reference(archive, out_dir)
     if wave_dir is not None:
         cfg = RunConfig.from_wave_dir(wave_dir, **opts)
     else:
@@ -120,6 +131,7 @@ def run(
             min_n=min_n,
             min_n_reliable=min_n_reliable,
             policy=policy_file,
+            archive=None if archive is None else policy_reference(archive, out_dir),
         )
     r = Run(out_dir, cfg)
     results = run_stages(

@@ -29,9 +29,15 @@ columns (the JSON's "rows" have the same keys) are a contract:
 \b
     wave, indicator, indicator_label, unit (percent | mean | total | count),
     row_variable, row_level, row_label, column_variable, column_level, column_label,
-    estimate, ci_low, ci_high, n, weighted_n, flag ('' | unreliable | suppressed | empty)
+    estimate, ci_low, ci_high, n, weighted_n, flag ('' | unreliable | suppressed | empty),
+    change_from, change, change_ci_low, change_ci_high, change_p_value, change_significant,
+    change_flag ('' | suppressed | empty | not_comparable)
 
-weighted_n is rounded to a multiple of the policy's base (default 100).
+weighted_n is rounded to a multiple of the policy's base (default 100). A request of several waves
+gets each wave's change against the previous requested wave (the request's "change: first": against
+the oldest; "change: none": no change), in percentage points for percentages, with its 95% interval
+and a test for two independent samples; only where both cells are published, never across a change
+of the indicator's definition.
 
 Levels are codes as text, "missing" for no substantive answer, '' for the total; percentages are
 0-100; "total" rows (enterprise requests naming a numeric item, e.g. employees) are weighted totals,

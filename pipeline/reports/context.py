@@ -16,6 +16,8 @@ from pipeline import __version__
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from pipeline.archive.trend import Trend
+
 
 @dataclass(frozen=True)
 class WeightingSummary:
@@ -56,6 +58,9 @@ class ReportContext:
     # "niet beschikbaar". Wave columns in the estimates table itself (``estimate_prev`` ...) win.
     previous: pd.DataFrame | None = field(default=None, compare=False, hash=False, repr=False)
     previous_wave: int | None = None  # default: the wave of the questionnaire named in ``mapping``
+    # The series of earlier waves from the wave archive (pipeline.archive.trend.compute_trend): the
+    # reports' "Evolutie" section. None: no trend section.
+    trend: Trend | None = field(default=None, compare=False, hash=False, repr=False)
     # Labels of module indicators (``mod_<name>`` rows) that override the defaults of labels.py.
     module_labels: tuple[tuple[str, str], ...] = ()
 

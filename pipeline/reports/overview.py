@@ -17,6 +17,7 @@ from pipeline.reports.estimates import Cell, Estimates
 from pipeline.reports.labels import domain_label, indicator_groups, indicator_label, population_noun
 from pipeline.reports.render import render_page, slug
 from pipeline.reports.report import load_estimates, report_domain
+from pipeline.reports.trend import trend_section
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -132,6 +133,9 @@ def render_overview_report(
         sections += [(f"naar-{slug(s.domain)}", f"Naar {s.label}") for s in domains]
         if modules:
             sections.append(("modules", "Extra thema's"))
+    trend = trend_section(ctx.trend, q, domain=main or None) if published else None
+    if trend is not None:
+        sections.insert(1, ("evolutie", f"Evolutie {trend.first}–{trend.now}"))
     sections.append(("methoden", "Methoden en leeswijzer"))
     m = R.methods_data(q, ctx, est)
     ref = "previous" if m["has_previous"] else ""
@@ -155,6 +159,8 @@ def render_overview_report(
         modules=modules,
         domains=domains,
         main_domain=main,
+        trend=trend,
+        trend_domain_label=domain_label(q, main) if main else "",
         sections=sections,
         prev_source=R.prev_source(est),
         chart_work=R.chart(

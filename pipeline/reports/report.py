@@ -23,6 +23,7 @@ from pipeline.reports.context import ReportContext, ResponseInfo, WeightingSumma
 from pipeline.reports.estimates import Estimates, estimates_for
 from pipeline.reports.labels import domain_label, indicator_groups, indicator_label, population_noun
 from pipeline.reports.render import cell_key, fmt_field, render_page, slug
+from pipeline.reports.trend import trend_section
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -183,6 +184,13 @@ def render_domain_report(
         sections.append(("uitsplitsingen", f"Uitsplitsingen binnen de {noun}"))
     if modules:
         sections.append(("modules", "Extra thema's"))
+    trend = (
+        trend_section(ctx.trend, q, domain=domain, level=level, group_label=label)
+        if published
+        else None
+    )
+    if trend is not None:
+        sections.insert(1, ("evolutie", f"Evolutie {trend.first}–{trend.now}"))
     sections.append(("methoden", "Methoden en leeswijzer"))
     series = f"{noun} {label}"
     return render_page(
@@ -234,6 +242,7 @@ def render_domain_report(
         )
         if modules
         else "",
+        trend=trend,
         **R.methods_data(q, ctx, est),
     )
 

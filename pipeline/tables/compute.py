@@ -58,6 +58,7 @@ class IndicatorTable:
     digests: tuple[str, ...]  # SHA-256 of each cell's members' row numbers, for the ledger
     masks: np.ndarray = field(compare=False, repr=False)
     unit_values: np.ndarray | None = field(default=None, compare=False, repr=False)
+    se: tuple[float, ...] = ()  # the estimates' standard errors (change tests between waves)
 
     def table_data(self) -> TableData:
         """What :func:`pipeline.sdc.tables.protect.protect` protects: every additive quantity the
@@ -174,7 +175,7 @@ def _indicator_table(
     doms, where = _domains(structure, masks)
     out = {
         k: np.full(structure.n_cells, np.nan)
-        for k in ("n", "weighted_n", "estimate", "ci_low", "ci_high")
+        for k in ("n", "weighted_n", "estimate", "ci_low", "ci_high", "se")
     }
     frame = pd.DataFrame(
         {var: data.frame[var].to_numpy(), **doms}, index=pd.RangeIndex(len(data.frame))
@@ -212,6 +213,7 @@ def _indicator_table(
         tuple(digest(masks[:, i]) for i in range(structure.n_cells)),
         masks,
         units,
+        _t(out["se"]),
     )
 
 

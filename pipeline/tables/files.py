@@ -55,6 +55,12 @@ def _subcolumns(t: PublishedTable, sheet: Sheet) -> list[tuple[str, str]]:
         out.append(("n", w["n"]))
     if "weighted_n" in t.statistics:
         out.append(("weighted_n", w["weighted_n"]))
+    since = next((c.change_from for c in sheet.cells if c.change_from is not None), None)
+    if since is not None:
+        out.append(("change", f"{w['change']} {since}"))
+        if "ci" in t.statistics:
+            out += [("change_ci_low", w["ci_low"]), ("change_ci_high", w["ci_high"])]
+        out.append(("change_significant", w["change_test"]))
     out.append(("flag", w["flag"]))
     return out
 
@@ -131,6 +137,18 @@ def _write_cell(
             if text:
                 ws.write_string(r, c0 + k, text, fmt["flag"])
             continue
+        if field == "change_significant":
+            w = words(lang)
+            text = (
+                w["not_comparable"]
+                if cell.change_flag == "not_comparable"
+                else ""
+                if cell.change_significant is None
+                else w["significant" if cell.change_significant else "not_significant"]
+            )
+            if text:
+                ws.write_string(r, c0 + k, text, fmt["flag"])
+            continue
         value = getattr(cell, field)
         if hidden:
             ws.write_string(r, c0 + k, words(lang)["suppressed"], fmt["mark"])
@@ -203,6 +221,8 @@ def _write_xlsx(path: Path, t: PublishedTable) -> None:
 def _text(v: object) -> str:
     if v is None:
         return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
     if isinstance(v, float):
         return repr(v)
     return str(v)

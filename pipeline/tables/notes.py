@@ -66,6 +66,16 @@ WORDS: dict[str, dict[str, str]] = {
         "policy": "Geheimhoudingsbeleid",
         "made_with": "Gemaakt met",
         "none": "geen",
+        "change": "verandering t.o.v.",
+        "change_test": "toets verandering",
+        "significant": "significant",
+        "not_significant": "niet significant",
+        "not_comparable": "niet vergelijkbaar",
+        "change_note": "Verandering",
+        "change_text": "Verschil met dezelfde cel in een vroegere golf (procentpunt bij percentages), "
+        "met 95%-betrouwbaarheidsinterval en toets voor twee onafhankelijke steekproeven, elk met "
+        "haar eigen weging (p < 0,05: significant). Alleen waar beide cellen gepubliceerd zijn; "
+        "niet over een breuk in de reeks heen (gewijzigde definitie).",
     },
     "en": {
         "table": "Table",
@@ -111,6 +121,16 @@ WORDS: dict[str, dict[str, str]] = {
         "policy": "Disclosure policy",
         "made_with": "Made with",
         "none": "none",
+        "change": "change since",
+        "change_test": "test of change",
+        "significant": "significant",
+        "not_significant": "not significant",
+        "not_comparable": "not comparable",
+        "change_note": "Change",
+        "change_text": "Difference with the same cell in an earlier wave (percentage points for "
+        "percentages), with its 95% confidence interval and a test for two independent samples, each "
+        "with its own weighting (p < 0.05: significant). Only where both cells are published; never "
+        "across a break in the series (changed definition).",
     },
 }
 GENERATED_BY = f"wbm-pipeline {__version__}"

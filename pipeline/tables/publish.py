@@ -19,6 +19,15 @@ notes of the workbook, built from a :class:`~pipeline.tables.release.TableReleas
 ``n``              unweighted number of respondents (enterprises) with a value in the cell
 ``weighted_n``     their weighted number, rounded to a multiple of the policy's base (default 100)
 ``flag``           '' | ``unreliable`` | ``suppressed`` | ``empty`` (n = 0: no estimate)
+``change_from``    a request of several waves: the earlier wave the change is against (the next
+                   older requested wave, or the oldest with ``change: first``); '' otherwise
+``change``         estimate minus the same cell in ``change_from`` (percentage points for
+                   percentages); empty unless both cells are published
+``change_ci_low``, ``change_ci_high``: its 95% confidence interval (independent samples)
+``change_p_value`` two-sided z test of the change (:mod:`pipeline.tables.change`)
+``change_significant``  true | false (p < 0.05); empty without a change
+``change_flag``    '' | ``suppressed`` (either cell is) | ``empty`` | ``not_comparable`` (the
+                   indicator's definition changed between the two waves)
 =================  ==========================================================================
 
 A statistic the request does not ask for (``statistics``: ``percent`` or ``estimate``, ``ci``, ``n``,
@@ -37,6 +46,7 @@ from dataclasses import dataclass
 from pipeline.reports.labels import domain_label
 from pipeline.sdc.tables.rules import TableKind
 from pipeline.tables import notes as N
+from pipeline.tables.change import CellChange, table_changes
 from pipeline.tables.release import ProtectedTable, TableRelease, WaveRelease
 from pipeline.tables.request import MISSING_LEVEL, ResolvedRequest
 
@@ -57,6 +67,13 @@ COLUMNS: tuple[str, ...] = (
     "n",
     "weighted_n",
     "flag",
+    "change_from",
+    "change",
+    "change_ci_low",
+    "change_ci_high",
+    "change_p_value",
+    "change_significant",
+    "change_flag",
 )
 UNITS: dict[TableKind, str] = {
     TableKind.percent: "percent",
@@ -88,6 +105,13 @@ class PublishedCell:
     n: int | None
     weighted_n: float | None
     flag: str
+    change_from: int | None = None
+    change: float | None = None
+    change_ci_low: float | None = None
+    change_ci_high: float | None = None
+    change_p_value: float | None = None
+    change_significant: bool | None = None
+    change_flag: str = ""
 
     def record(self) -> dict[str, object]:
         return {k: getattr(self, k) for k in COLUMNS}
@@ -144,7 +168,12 @@ def rounded(x: float, base: int) -> float | None:
 
 
 def _cells(
-    resolved: ResolvedRequest, wr: WaveRelease, pt: ProtectedTable, lang: str, base: int
+    resolved: ResolvedRequest,
+    wr: WaveRelease,
+    pt: ProtectedTable,
+    lang: str,
+    base: int,
+    changes: dict[tuple[int, str, int], CellChange],
 ) -> list[PublishedCell]:
     t = pt.numbers
     q = resolved.wave(wr.wave).questionnaire
@@ -166,6 +195,20 @@ def _cells(
             )
         flag = pt.flag(i)
         hidden = flag == "suppressed"
+        ch = changes.get((t.wave, t.indicator, i))
+        change = (
+            ()
+            if ch is None
+            else (
+                ch.since,
+                ch.change,
+                ch.ci_low,
+                ch.ci_high,
+                ch.p_value,
+                ch.significant,
+                ch.flag,
+            )
+        )
         out.append(
             PublishedCell(
                 t.wave,
@@ -180,6 +223,7 @@ def _cells(
                 None if hidden or "n" not in stats else t.n[i],
                 None if hidden or "weighted_n" not in stats else rounded(t.weighted_n[i], base),
                 flag,
+                *change,
             )
         )
     return out
@@ -212,12 +256,13 @@ def published(release: TableRelease) -> PublishedTable:
     lang = req.language
     w = N.words(lang)
     title = req.title.get(lang) if req.title else req.id
+    changes = table_changes(release)
     sheets = []
     for wr in release.waves:
         q = wr.data.questionnaire
         cells: list[PublishedCell] = []
         for pt in wr.tables:
-            cells.extend(_cells(resolved, wr, pt, lang, _base(release)))
+            cells.extend(_cells(resolved, wr, pt, lang, _base(release), changes))
         inds = tuple(
             (
                 pt.numbers.indicator,
@@ -308,6 +353,8 @@ def _notes(release: TableRelease, title: str) -> tuple[tuple[str, str], ...]:
     magnitudes = any(
         pt.numbers.kind == TableKind.magnitude for wr in release.waves for pt in wr.tables
     )
+    if req.change != "none" and len(release.waves) > 1:
+        rows.append((w["change_note"], w["change_text"]))
     for symbol, text in N.legend_rows(release.rules, lang, magnitudes):
         rows.append((f"{w['legend']}: {symbol}", text))
     rows.append((w["rules"], N.rules_text(release.rules, lang, magnitudes)))

@@ -115,7 +115,7 @@ def _earlier(p: Protected) -> tuple[str, ...]:
     for f in p.findings:
         for label in f.involved:
             rid = label.split(": ", 1)[0]
-            if rid != "new":
+            if rid not in ("new", "this request"):
                 out.append(rid)
     return tuple(dict.fromkeys(out))
 
@@ -134,9 +134,9 @@ def protect_wave(
     numbers = compute_wave(
         resolved, resolved.wave(data.wave), data, columns, calibrated_design(data)
     )
-    history = merged_history(ledgers, data.data_version, req.requester, req.hash())
+    history = list(merged_history(ledgers, data.data_version, req.requester, req.hash()))
     done: list[ProtectedTable] = []
-    for t in numbers:
+    for t in numbers:  # each table also against the request's tables protected before it
         units = None if t.unit_values is None else {t.variable: t.unit_values}
         table = t.table_data()
         p = protect(
@@ -148,6 +148,7 @@ def protect_wave(
             unit_values=units,
         )
         done.append(ProtectedTable(t, p, p.released_cells(table)))
+        history.extend(replace(c, release=f"this request: {t.indicator}") for c in done[-1].logged)
     decision = _fold(pt.protected.decision for pt in done)
     reasons = tuple(
         dict.fromkeys(f"{pt.numbers.indicator}: {r}" for pt in done for r in pt.protected.reasons)

@@ -124,6 +124,8 @@ class TableRequest(_Spec):
         None  # a questionnaire id or path for a single-wave request (default: shipped)
     )
     disclosure: DisclosureOptions = Field(default_factory=DisclosureOptions)
+    # several waves: each wave's change against the previous requested wave, or the first, tested
+    change: Literal["previous", "first", "none"] = "previous"
 
     @field_validator("waves", "indicators", "statistics")
     @classmethod
@@ -148,9 +150,10 @@ class TableRequest(_Spec):
 
     def hash(self) -> str:
         """SHA-256 of the request's content (not its formatting or comments)."""
-        text = json.dumps(
-            self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-        )
+        data = self.model_dump(mode="json")
+        if data["change"] == "previous":  # the default: requests written before it keep their hash
+            del data["change"]
+        text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

@@ -126,10 +126,28 @@ def test_percentage_threshold_applies_only_to_percentage_pairs(columns):
     assert check_against_history(pct_new, cnt_old, columns) == ()
 
 
-def test_measures_are_compared_separately(columns):
+def test_cells_of_other_indicators_are_compared_as_respondent_sets(columns):
+    """Finding 1: indicator X on P and another indicator on P minus a few give those few away."""
     old = _release([CellDef.of([S4], "werkstress")], columns, release="r1")
     new = _release([CellDef.of([S4, Condition("statute", (1, 2))], "count")], columns)
-    assert check_against_history(new, old, columns) == ()
+    (f,) = check_against_history(new, old, columns)
+    assert f.code == "small_difference" and f.group_n == 3 and f.blocking
+
+
+def test_sets_that_differ_by_a_few_on_both_sides_are_a_disclosure(columns):
+    """Not nested, but the two sets differ by fewer than the threshold in all."""
+    s4_12 = Condition("statute", (1, 2))
+    a = CellDef.of([Condition("sector", (4, 5)), s4_12], "werkstress")
+    swap = np.flatnonzero((columns["sector"] == 5) & (columns["statute"] < 3))[:1]
+    cols = {**columns, "flag": np.where(np.isin(np.arange(400), swap), 0.0, 1.0)}
+    b = CellDef.of(
+        [Condition("sector", (4, 5)), Condition("statute", (1, 2, 3)), Condition("flag", (1,))],
+        "werkstress",
+    )
+    old = _release([a], cols, release="r1")
+    new = _release([b], cols)
+    (f,) = check_against_history(new, old, cols)
+    assert f.code == "small_difference" and f.group_n == 4 and "differ by 4" in f.message
 
 
 def test_magnitude_groups_use_dominance(columns):

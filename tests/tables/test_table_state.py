@@ -12,8 +12,9 @@ from pipeline.tables.request import parse_request, resolve
 
 
 def test_an_indicator_table_keeps_no_dead_or_derivable_state():
-    """No engine statistic name or SE (never read), no per-cell contributions beside the unit values
-    and membership they are taken from."""
+    """No engine statistic name (never read), no per-cell contributions beside the unit values and
+    membership they are taken from; the SE is kept because the change between waves reads it
+    (pipeline.tables.change)."""
     assert [f.name for f in fields(IndicatorTable)] == [
         "wave",
         "indicator",
@@ -29,6 +30,7 @@ def test_an_indicator_table_keeps_no_dead_or_derivable_state():
         "digests",
         "masks",
         "unit_values",
+        "se",
     ]
 
 

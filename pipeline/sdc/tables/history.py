@@ -2,15 +2,28 @@
 
 Every released cell is a set of respondents (:mod:`.cells`); its published counts (unweighted n,
 weighted N, weighted numerator of a percentage) are sums over that set. The checks run on the
-microdata of the data version the releases were made on, separately per *measure* (indicator), and
-treat published cells of the new table and of all earlier releases to the same requester alike.
+microdata of the data version the releases were made on and treat published cells of the new table
+and of every earlier release on that data version (to anyone: tables, reports) alike, in two passes:
+
+- **respondent sets, whatever the indicator** (count level): every published cell, of any measure,
+  is a figure about the group of respondents its breakdowns and filters select. All cells together
+  are checked on those groups with the count threshold: indicator X on group P and indicator Y on P
+  minus one person give that person away, whichever X and Y are. The groups are taken without the
+  cells' "answered the indicator" condition: cells of two indicators on the same group differ only by
+  item non-response, which the requester does not choose and which reveals no answer (values of an
+  indicator are only ever published on respondents who answered it, and are checked per measure);
+  counting them as small groups would hide most of every table that shows two indicators;
+- **per measure** (value level): cells of one indicator also publish weighted numerators, so groups
+  derived from them are checked with the percentage threshold.
 
 Covered (exactly, on the respondent level):
 
-1. **nested differences** -- for every pair of published cells A, B (at least one of them new) with
+1. **small differences** -- for every pair of published cells A, B (at least one of them new) with
    B a proper subset of A, the group A \\ B is derivable (A minus B); it must be publishable on its own
    (0 or at least the minimum n; dominance/p% for magnitudes). The typical attack: "PC 126" earlier,
-   "PC 126 without arbeiders" now.
+   "PC 126 without arbeiders" now. Two cells that are not nested but whose sets differ by fewer than
+   the threshold respondents in all (A \\ B and B \\ A together) are a disclosure too: their difference
+   is the difference of a few respondents' values.
 2. **linear recomputation** -- a primary-suppressed cell (of any release), or one hidden because of
    an earlier finding (``secondary:history``: recomputing it would re-open that finding), whose respondent set is a
    linear combination of published cells' sets (total minus parts, inclusion-exclusion, chains
@@ -34,10 +47,9 @@ Checks 2 and 3 run twice when a measure mixes kinds: on all published cells with
 (unweighted n is derivable from any cell), and on percentage/mean cells alone with the percentage
 threshold (a derived percentage needs numerators, which only percentage cells publish).
 
-Not covered: combinations across measures (a werkstress table with a werkbaar-werk table: their
-sets differ only by item non-response); releases on other data versions or to other requesters
-(collusion); dominance and p% for derived groups found by the MILP search (nested differences and
-atoms do get them); rounding or CI-based inference. Empty cells are not protected (they describe
+Not covered: releases on other data versions (another respondent set); dominance and p% for derived
+groups found by the MILP search (differences and atoms do get them); inference from rounding or
+confidence intervals short of exact recovery. Empty cells are not protected (they describe
 nobody). Within a single table, the secondary suppression protects against the table's own totals
 (LP audit, group rule); these checks then redo that on the respondent level.
 """
@@ -123,13 +135,47 @@ def check_against_history(
     *,
     contributions: Mapping[str, np.ndarray] | None = None,
 ) -> tuple[Finding, ...]:
-    """All findings for the new table's cells against earlier releases (same data version)."""
+    """All findings for the new table's cells against earlier releases (same data version): first on
+    respondent sets over every measure (count level), then per measure (value level)."""
     findings: list[Finding] = []
-    for measure in sorted({c.cell.measure for c in new}):
+    measures = sorted({c.cell.measure for c in new})
+    pooled = [*history, *new]
+    if len({c.cell.measure for c in pooled}) > 1:
+        findings.extend(_check_measure(_as_sets(pooled), columns, rules, None))
+    for measure in measures:
         cells = [c for c in (*history, *new) if c.cell.measure == measure]
         contrib = None if contributions is None else contributions.get(measure)
         findings.extend(_check_measure(cells, columns, rules, contrib))
-    return tuple(findings)
+    seen: set[str] = set()
+    out = []
+    for f in findings:  # a group found on both levels: the first finding
+        if f.group not in seen:
+            seen.add(f.group)
+            out.append(f)
+    return tuple(out)
+
+
+SETS = "respondents"  # the measure of a cell seen as a set of respondents (count level)
+
+
+def _as_sets(cells: Sequence[ReleasedCell]) -> list[ReleasedCell]:
+    """Cells as the groups their breakdowns and filters select (without "answered the indicator"):
+    one measure, the count rule. A suppressed cell keeps its status (a primary cell's group must not
+    be derivable either, whatever its indicator)."""
+    out = []
+    for c in cells:
+        out.append(
+            ReleasedCell(
+                CellDef.of((x for x in c.cell.conditions if x.levels is not None), SETS),
+                TableKind.count.value,
+                c.status,
+                c.n,
+                c.weighted_n,
+                c.release,
+                c.index,
+            )
+        )
+    return out
 
 
 def _check_measure(
@@ -182,6 +228,29 @@ def _nested(pub_new, pub_all, m, col, sizes, rules, contrib) -> list[Finding]:
             if a == b:
                 continue
             k = int(round(inter[i, j]))
+            if k < min(sizes[a], sizes[b]) and (min(a, b), max(a, b)) not in seen:
+                seen.add((min(a, b), max(a, b)))  # not nested: A and B differ on both sides
+                d = int(sizes[a] + sizes[b] - 2 * k)
+                kinds = _pair_kinds(by_col[a], by_col[b])
+                grp = m[:, a] ^ m[:, b]
+                if k > 0 and _unsafe(d, kinds, rules, None if contrib is None else contrib[grp]):
+                    ca, cb = by_col[a][0], by_col[b][0]
+                    news = tuple(
+                        sorted({x.index for x in by_col[a] + by_col[b] if x.release == "new"})
+                    )
+                    out.append(
+                        Finding(
+                            "small_difference",
+                            f"{ca.label!r} and {cb.label!r} differ by {d} respondent(s) in all, below "
+                            "the minimum for a published figure",
+                            news,
+                            (ca.label, cb.label),
+                            d,
+                            True,
+                            digest(grp),
+                        )
+                    )
+                continue
             for big, small in ((a, b), (b, a)):
                 if k == sizes[small] and sizes[big] > k and (big, small) not in seen:
                     seen.add((big, small))
@@ -229,9 +298,12 @@ def _atoms(m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             np.zeros(0, dtype=int),
             np.full(m.shape[0], -1),
         )
-    packed = np.packbits(m[inside], axis=1)
-    uniq, inv, counts = np.unique(packed, axis=0, return_inverse=True, return_counts=True)
-    patterns = np.unpackbits(uniq, axis=1, count=m.shape[1]).astype(bool)
+    packed = np.ascontiguousarray(np.packbits(m[inside], axis=1))
+    rows = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()  # one byte string per row
+    _, first, inv, counts = np.unique(
+        rows, return_index=True, return_inverse=True, return_counts=True
+    )
+    patterns = np.unpackbits(packed[first], axis=1, count=m.shape[1]).astype(bool)
     which = np.full(m.shape[0], -1)
     which[inside] = inv.ravel()
     return patterns, counts, which
