@@ -172,20 +172,76 @@ def diff(old: str, new: str, as_json: bool) -> None:
     required=True,
     help="YAML file to write.",
 )
-def import_xlsform(workbook: Path, out_file: Path) -> None:
-    """Import an XLSForm-style workbook (survey/choices/settings sheets) into a questionnaire YAML.
+@click.option(
+    "--wave", type=int, default=None, help="Wave (year) when the settings sheet has none."
+)
+@click.option(
+    "--population",
+    type=click.Choice(["werknemers", "zelfstandigen", "ondernemingen"]),
+    default=None,
+    help="Population when the settings sheet has none.",
+)
+@click.option(
+    "--modes", default=None, help="Modes (e.g. 'web paper') when the settings sheet has none."
+)
+def import_xlsform(
+    workbook: Path, out_file: Path, wave: int | None, population: str | None, modes: str | None
+) -> None:
+    """Import an XLSForm (.xlsx or .xls: survey, choices and optional settings sheets) into a
+    questionnaire YAML.
 
-    The result is checked like any questionnaire; every problem in the workbook is reported at once
-    with its sheet, row and column.
+    Nothing is lost silently: every feature is imported, listed as not imported (notes, ODK
+    metadata, presentation columns, languages other than Dutch and English, settings defaults), or
+    refused with its sheet, row and column and what to change; every problem is reported at once.
+    Text choice names (yes, no) get codes, recorded as the choices' names in the YAML.
     """
     from pipeline.questionnaire.dump import save_questionnaire
-    from pipeline.questionnaire.xlsform import import_xlsform as do_import
+    from pipeline.questionnaire.xlsform import read_xlsform
 
-    q = do_import(workbook)
-    save_questionnaire(
-        q, out_file, header=f"Imported from {workbook.name} by 'wbm questionnaire import-xlsform'."
+    result = read_xlsform(
+        workbook, wave=wave, population=population, modes=tuple(modes.split()) if modes else None
     )
-    click.echo(f"{out_file}: {len(q.items)} items, {len(q.choice_lists)} choice lists")
+    q = result.questionnaire
+    header = f"Imported from {workbook.name} by 'wbm questionnaire import-xlsform'."
+    if result.choice_codes:
+        header += "\nCodes given to text choice names (list: name = code): " + "; ".join(
+            f"{ln}: {name} = {code}" for ln, name, code in result.choice_codes
+        )
+    if result.notices:
+        header += "\nNot imported (see the import's output):\n" + "\n".join(
+            "  " + n.render() for n in result.notices
+        )
+    save_questionnaire(q, out_file, header=header)
+    for n in result.notices:
+        click.echo(f"  not imported: {n.render()}", err=True)
+    click.echo(
+        f"{out_file}: {len(q.items)} items, {len(q.choice_lists)} choice lists, "
+        f"{len(result.choice_codes)} text choice names coded, {len(result.notices)} notices"
+    )
+
+
+@questionnaire.command("export-xlsform")
+@click.argument("file")
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="XLSForm .xlsx to write.",
+)
+def export_xlsform(file: str, out_file: Path) -> None:
+    """Write questionnaire FILE (path or shipped id) as an XLSForm workbook (.xlsx).
+
+    Everything 'import-xlsform' reads is written, so a form survives XLSForm -> YAML -> XLSForm;
+    what an XLSForm has no place for (scales, indicators, rules, ...) is named and stays in the YAML.
+    """
+    from pipeline.questionnaire.load import load_questionnaire
+    from pipeline.questionnaire.xlsform.writer import write_xlsform
+
+    left = write_xlsform(load_questionnaire(file), out_file)
+    click.echo(str(out_file))
+    if left:
+        click.echo("not in the XLSForm (kept in the YAML): " + ", ".join(left), err=True)
 
 
 @questionnaire.command("resolve")

@@ -28,6 +28,20 @@ from pipeline.rundata.layout import STAGES
     help="Raw data file (instead of --wave); repeatable. Prefix with MODE: to declare the mode, e.g. paper:forms.csv.",
 )
 @click.option(
+    "--dialect",
+    "dialects",
+    multiple=True,
+    metavar="[FILE=]NAME",
+    help="Import dialect of the --input files (default: detected; docs/deliveries.md).",
+)
+@click.option(
+    "--mapping",
+    "mappings",
+    multiple=True,
+    metavar="[FILE=]MAP.yaml",
+    help="Mapping of source columns and codes of the --input files (repeatable).",
+)
+@click.option(
     "--margins",
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
@@ -87,6 +101,8 @@ def run(
     wave_dir: Path | None,
     questionnaire: str | None,
     inputs: tuple[Path, ...],
+    dialects: tuple[str, ...],
+    mappings: tuple[str, ...],
     margins: Path | None,
     frame: Path | None,
     out_dir: Path,
@@ -110,19 +126,23 @@ def run(
     if archive is not None:
         opts["archive"] = policy_reference(archive, out_dir)
     if wave_dir is not None:
+        if dialects or mappings:
+            raise UsageError(
+                "--dialect and --mapping go with --input; in a wave directory, give them per "
+                'input in wave.json ("dialect", "mapping")'
+            )
         cfg = RunConfig.from_wave_dir(wave_dir, **opts)
     else:
         if not (questionnaire and inputs and margins):
             raise UsageError("give --wave DIR, or all of --questionnaire, --input and --margins")
-        specs = []
-        for raw in inputs:
-            text = str(raw)
-            mode, _, rest = text.partition(":")
-            specs.append(
-                InputSpec(path=Path(rest), mode=mode)
-                if rest and mode in ("paper", "web", "cati")
-                else InputSpec(path=raw)
-            )
+        from pipeline.ingest.inputs import InputFile, per_input_options
+
+        files = per_input_options(
+            [InputFile.from_arg(str(raw)) for raw in inputs], dialects, mappings
+        )
+        specs = [
+            InputSpec(path=f.path, mode=f.mode, dialect=f.dialect, mapping=f.mapping) for f in files
+        ]
         cfg = RunConfig(
             questionnaire=questionnaire,
             inputs=tuple(specs),

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
-
-if TYPE_CHECKING:  # pragma: no cover
-    from pipeline.ingest import InputFile
 
 HELP = """Ingest raw responses (web .sav/.csv, keyed paper .csv/.xlsx, CATI .sav/.csv), harmonise them to
 the questionnaire's canonical codes and check them; write accepted.parquet, set_aside.parquet,
@@ -134,6 +130,7 @@ def validate(
 ) -> None:
     from pipeline.errors import Problem, UsageError, one_of
     from pipeline.ingest import InputFile
+    from pipeline.ingest.inputs import per_input_options
     from pipeline.questionnaire.load import load_questionnaire
     from pipeline.validate import ValidationOptions, run_validation
     from pipeline.validate.quality import PRECEDENCE_KEYS
@@ -190,45 +187,3 @@ def validate(
             f"double keying {k.first} / {k.second}: {k.discrepancies} discrepancies in {k.fields_compared} fields ({k.rate:.2%})"
         )
     click.echo(f"written to {out}")
-
-
-def per_input_options(
-    files: list[InputFile], dialects: tuple[str, ...], mappings: tuple[str, ...]
-) -> list[InputFile]:
-    """Apply ``--dialect [FILE=]NAME`` and ``--mapping [FILE=]MAP`` to the inputs they name (all of
-    them without ``FILE=``); an unknown FILE or two values for one input is a usage error."""
-    from dataclasses import replace
-
-    from pipeline.errors import Problem, UsageError, one_of
-
-    names = [f.name for f in files]
-    out = list(files)
-    for option, values in (("--dialect", dialects), ("--mapping", mappings)):
-        field = option.lstrip("-")
-        given: dict[int, str] = {}
-        for v in values:
-            target, sep, value = v.rpartition("=")
-            idx = (
-                list(range(len(files)))
-                if not sep
-                else [i for i, f in enumerate(files) if target in (f.name, str(f.path))]
-            )
-            if sep and not idx:
-                raise UsageError(
-                    f"{option} {v}: {target!r} is not one of the inputs",
-                    [Problem(one_of(target, names), hint=f"{option} FILE=VALUE, FILE an input")],
-                )
-            for i in idx:
-                if i in given and given[i] != value:
-                    raise UsageError(
-                        f"{option}: two values for {names[i]}",
-                        [Problem(f"{given[i]!r} and {value!r}", hint="give one per input")],
-                    )
-                given[i] = value
-        for i, value in given.items():
-            out[i] = (
-                replace(out[i], mapping=Path(value))
-                if field == "mapping"
-                else replace(out[i], dialect=value)
-            )
-    return out

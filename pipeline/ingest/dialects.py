@@ -343,7 +343,7 @@ def _label_tables(q: Questionnaire) -> dict[str, dict[str, int]]:
             table = dict(missing)
             choices = q.choices_of(it)
             for c in choices:
-                for t in (c.label.nl, c.label.en):
+                for t in (c.label.nl, c.label.en, c.name):  # name: e.g. an ODK export's 'yes'
                     if t:
                         table[_norm(t)] = c.code
             by_label = {_norm(c.label.en or c.label.nl): c.code for c in choices} | {

@@ -137,3 +137,41 @@ def infer_mode(inp: InputFile, columns: tuple[str, ...], q: Questionnaire) -> Mo
             ],
         )
     return mode
+
+
+def per_input_options(
+    files: list[InputFile], dialects: tuple[str, ...], mappings: tuple[str, ...]
+) -> list[InputFile]:
+    """Apply ``--dialect [FILE=]NAME`` and ``--mapping [FILE=]MAP`` to the inputs they name (all of
+    them without ``FILE=``); an unknown FILE or two values for one input is a usage error."""
+    names = [f.name for f in files]
+    out = list(files)
+    for option, values in (("--dialect", dialects), ("--mapping", mappings)):
+        field = option.lstrip("-")
+        given: dict[int, str] = {}
+        for v in values:
+            target, sep, value = v.rpartition("=")
+            idx = (
+                list(range(len(files)))
+                if not sep
+                else [i for i, f in enumerate(files) if target in (f.name, str(f.path))]
+            )
+            if sep and not idx:
+                raise UsageError(
+                    f"{option} {v}: {target!r} is not one of the inputs",
+                    [Problem(one_of(target, names), hint=f"{option} FILE=VALUE, FILE an input")],
+                )
+            for i in idx:
+                if i in given and given[i] != value:
+                    raise UsageError(
+                        f"{option}: two values for {names[i]}",
+                        [Problem(f"{given[i]!r} and {value!r}", hint="give one per input")],
+                    )
+                given[i] = value
+        for i, value in given.items():
+            out[i] = (
+                replace(out[i], mapping=Path(value))
+                if field == "mapping"
+                else replace(out[i], dialect=value)
+            )
+    return out

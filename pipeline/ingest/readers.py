@@ -137,7 +137,15 @@ def read_table(inp: InputFile) -> RawTable:
     if path.stat().st_size == 0:
         raise _fail(inp, "the file is empty (0 bytes)", "file_empty", hint="export the data again")
     if inp.format == "csv":
-        return _read_csv(inp)
+        try:
+            return _read_csv(inp)
+        except csv.Error as exc:  # e.g. a bare CR inside the header row
+            raise _fail(
+                inp,
+                f"the file cannot be parsed as delimited text ({exc})",
+                "file_format",
+                hint="export it again as CSV with one header row; check line endings and quoting",
+            ) from None
     if inp.format == "xlsx":
         return _read_xlsx(inp)
     return _read_sav(inp)

@@ -68,6 +68,7 @@ class Choice(Spec):
     code: int
     label: Text
     score: float | None = None  # item score used by scales; defaults to the code
+    name: str | None = None  # the choice's name in a source with text names (e.g. XLSForm 'yes')
 
 
 class ChoiceList(Spec):
@@ -116,6 +117,7 @@ class Limits(Spec):
     hard_max: float | None = None
     soft_min: float | None = None
     soft_max: float | None = None
+    message: Text | None = None  # shown when a hard limit is violated (XLSForm constraint_message)
 
 
 class Band(Spec):
@@ -140,6 +142,7 @@ class Item(Spec):
     type: ItemType
     label: Text  # short variable label
     text: Text | None = None  # question text (paraphrased, never licensed wording)
+    hint: Text | None = None  # help text shown with the question (XLSForm hint)
     choices: str | tuple[Choice, ...] | None = None  # a shared list name, or inline choices
     limits: Limits | None = None
     required: bool = False

@@ -97,14 +97,31 @@ CATALOGUE: dict[str, ProblemType] = {
         _T(
             "not_a_workbook",
             "Not a workbook",
-            "The XLSForm file cannot be opened as an .xlsx workbook.",
+            "The XLSForm file cannot be opened as an .xlsx or .xls workbook.",
             1,
         ),
         _T(
             "missing_sheet",
             "Sheet missing",
-            "An XLSForm workbook needs the sheets survey, choices and settings.",
+            "An XLSForm workbook needs a survey sheet (and choices for select questions).",
             1,
+        ),
+        _T(
+            "xlsform_unsupported",
+            "XLSForm feature not supported",
+            "A feature a questionnaire cannot hold (repeats, choice filters, conditional required, "
+            "question types without a numeric or text answer, functions in conditions); the "
+            "message says what to change in the spreadsheet.",
+            1,
+        ),
+        _T(
+            "xlsform_not_imported",
+            "Not imported from the XLSForm",
+            "Something in the form that carries no answer the pipeline validates (notes, calculate "
+            "and metadata rows, presentation columns, other languages, settings defaults): "
+            "listed so that nothing is dropped silently.",
+            1,
+            warning=True,
         ),
         _T(
             "unsupported_constraint",

@@ -197,3 +197,22 @@ def test_validate_cli_dialect_and_mapping_per_input(wbm: Questionnaire, tmp_path
     assert "read as limesurvey (declared) with mapping m.yaml" in r.output
     r = CliRunner().invoke(cli, [*args, "--mapping", f"other.csv={m}"])
     assert r.exit_code != 0 and "'other.csv' is not one of" in str(r.exception or r.output)
+
+
+def test_run_cli_dialect_and_mapping_are_recorded(wbm: Questionnaire, tmp_path: Path):
+    df = wbm_frame(wbm, n=8)
+    path, _ = limesurvey_csv(wbm, df, tmp_path / "lime.csv", breakoff=1, unanswered_sex=0)
+    m = tmp_path / "m.yaml"
+    m.write_text(
+        "kind: input-mapping\nschema_version: 1\ncolumns: [{source: token, variable: sample_id}]\n",
+        encoding="utf-8",
+    )
+    margins = tmp_path / "margins.yaml"
+    margins.write_text("", encoding="utf-8")
+    args = ["run", "--questionnaire", "wbm-werknemers-2023", "--input", f"web:{path}"]
+    args += ["--margins", str(margins), "--out", str(tmp_path / "run"), "--stage", "validate"]
+    r = CliRunner().invoke(cli, [*args, "--dialect", "limesurvey", "--mapping", str(m)])
+    assert r.exit_code == 0, r.output
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text(encoding="utf-8"))
+    data = next(e for e in manifest["inputs"] if e["role"] == "data")
+    assert data["dialect"] == "limesurvey" and data["mapping"] == "m.yaml"

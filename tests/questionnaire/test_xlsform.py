@@ -245,17 +245,17 @@ def test_broken_workbook_reports_every_problem_with_sheet_and_row(
     survey[4][8] = ". > 0 or . = 99"  # unsupported constraint (row 5)
     survey[6].__setitem__(0, "range")  # unsupported type (row 7)
     choices = [list(r) for r in CHOICES] + [
-        ["yesno", "x", "misschien", "maybe", None]
-    ]  # bad code (row 10)
+        ["yesno", 1, "misschien", "maybe", None]
+    ]  # a choice name used twice in its list (row 10)
     path = workbook(tmp_path / "bad.xlsx", survey=survey, choices=choices)
     with pytest.raises(SpecError) as exc:
         import_xlsform(path)
     got = sorted((p.code, p.row, p.column) for p in exc.value.problems)
     assert got == [
-        ("bad_type", 10, "name"),
-        ("bad_value", 7, "type"),
-        ("unknown_choice_list", 4, "type"),
-        ("unsupported_constraint", 5, "constraint"),
+        ("duplicate_code", 10, "B (name)"),
+        ("unknown_choice_list", 4, "A (type)"),
+        ("unsupported_constraint", 5, "I (constraint)"),
+        ("xlsform_unsupported", 7, "A (type)"),
     ]
     from pipeline.cli import main
 
