@@ -22,9 +22,9 @@ DEFAULT_QUESTIONNAIRE = (
 @click.option(
     "--size",
     type=click.IntRange(min=1),
-    default=40_000,
-    show_default=True,
-    help="Number of employees invited (the 2023 wave invited 40,000).",
+    default=None,
+    help="Number of units invited or selected (default: the model's; employees 2023: 40,000, "
+    "self-employed 12,000, enterprise survey 3,900).",
 )
 @click.option(
     "--seed",
@@ -37,25 +37,40 @@ DEFAULT_QUESTIONNAIRE = (
     "--questionnaire",
     default=DEFAULT_QUESTIONNAIRE,
     show_default=True,
-    help="Questionnaire id or YAML path whose items, routing and scales the answers follow.",
+    help="Questionnaire id or YAML path whose items, routing and scales the answers follow "
+    "(every shipped questionnaire: see 'wbm questionnaire check').",
 )
-def synth(out_dir: Path, size: int, seed: int, questionnaire: str) -> None:
-    """Generate a SYNTHETIC wave: paper forms as keyed (CSV), a web export (.sav), the population
-    margins, the invited sample frame and the true population values."""
+@click.option(
+    "--model",
+    "model",
+    default=None,
+    help="Synthetic model (name in pipeline/synth/models/ or YAML path); default: the one chosen "
+    "for the questionnaire.",
+)
+def synth(
+    out_dir: Path, size: int | None, seed: int, questionnaire: str, model: str | None
+) -> None:
+    """Generate a SYNTHETIC wave for any shipped instrument: keyed paper forms (CSV), a web export
+    (.sav) or a telephone agency's export (.sav) with call records, the population margins, the
+    sample frame and the true population values."""
     from pipeline.synth.wave import generate_wave
 
-    s = generate_wave(out_dir, size=size, seed=seed, questionnaire=questionnaire)
+    s = generate_wave(out_dir, size=size, seed=seed, questionnaire=questionnaire, model_path=model)
     rate = s.respondents / s.size if s.size else 0.0
     click.echo(
-        f"SYNTHETIC wave written to {s.out_dir} (questionnaire {s.questionnaire}, seed {s.seed})"
+        f"SYNTHETIC wave written to {s.out_dir} (questionnaire {s.questionnaire}, model {s.model}, "
+        f"seed {s.seed})"
     )
     click.echo(f"  invited      {s.size:>8,}")
     click.echo(f"  respondents  {s.respondents:>8,}  ({rate:.1%})")
-    click.echo(f"  paper forms  {s.paper_forms:>8,}")
-    click.echo(f"  web records  {s.web_records:>8,}")
-    click.echo(
-        f"  both modes   {s.both_modes:>8,}   out of target (working == 2): {s.out_of_target:,}"
-    )
-    if s.truth_werkbaar_werk is not None:
-        click.echo(f"  true werkbaar werk in the synthetic population: {s.truth_werkbaar_werk:.1%}")
+    if s.interviews:
+        click.echo(f"  interviews   {s.interviews:>8,}  (telephone, incl. partial interviews)")
+    else:
+        click.echo(f"  paper forms  {s.paper_forms:>8,}")
+        click.echo(f"  web records  {s.web_records:>8,}")
+        click.echo(
+            f"  both modes   {s.both_modes:>8,}   out of the target population: {s.out_of_target:,}"
+        )
+    if s.headline is not None and s.truth_headline is not None:
+        click.echo(f"  true {s.headline} in the synthetic population: {s.truth_headline:.1%}")
     click.echo("  files: " + ", ".join(p.name for p in s.files))

@@ -27,8 +27,8 @@ import numpy as np
 from scipy.optimize import brentq
 
 from pipeline.errors import Problem, SpecError
-from pipeline.synth.config import SynthModel
 from pipeline.synth.itemmodel import GRID
+from pipeline.synth.spec import SynthModel
 
 STEP = float(GRID[1] - GRID[0])
 F_NODES = np.linspace(-7.0, 7.0, 281)
@@ -85,9 +85,9 @@ class Calibration:
 
     intercepts: tuple[tuple[str, float], ...]  # (scale, intercept)
     loadings: tuple[tuple[str, float], ...]  # (scale, loading)
-    composite_loading: float
+    composite_loading: float  # NaN without a composite
     response_intercept: float
-    web_intercept: float
+    web_intercept: float  # NaN without a web share (one mode)
 
     def intercept_array(self, scales: tuple[str, ...]) -> np.ndarray:
         d = dict(self.intercepts)
@@ -108,7 +108,7 @@ def _solve(f: Callable[[float], float], lo: float, hi: float, what: str, path: s
                     f"the target cannot be met for any value in [{lo}, {hi}]",
                     path=path,
                     value=(round(flo, 6), round(fhi, 6)),
-                    hint="change the target or the effects in pipeline/synth/model.yaml",
+                    hint="change the target or the effects in the model file (pipeline/synth/models/)",
                     code="calibration_out_of_reach",
                 )
             ],
@@ -126,12 +126,16 @@ def calibrate(
     counts: np.ndarray,
     response_linear: np.ndarray,
     web_linear: np.ndarray,
+    *,
+    sampled: np.ndarray | None = None,
 ) -> Calibration:
     """Solve the free parameters.
 
     ``scales``/``owners``: latents in order and the indicator that drives each; ``composite_of``: the
     indicators of the composite; ``means`` (cells, scales) latent means without intercepts over the
-    population cells with ``counts``; ``response_linear``/``web_linear`` the linear predictors per cell.
+    population cells with ``counts``; ``response_linear``/``web_linear`` the linear predictors per cell;
+    ``sampled``: the expected sample per cell (default ``counts``: a simple random sample), over which
+    the response rate is calibrated.
     """
     w = counts / counts.sum()
     intercepts = np.zeros(len(scales))
@@ -148,39 +152,45 @@ def calibrate(
         intercepts[j] = _solve(
             rate, -8.0, 8.0, f"the rate of {ind}", f"traits.indicators.{ind}.target"
         )
-    members = [owners.index(i) for i in composite_of]
     loadings = np.full(len(scales), model.traits.other_loading.value)
-    target = model.traits.composite_target.value
-    m, wm = collapse(means[:, members] + intercepts[None, members], w)
-    member_curves = [curves[i] for i in composite_of]
+    lam = float("nan")
+    comp_target = model.traits.composite_target
+    if composite_of and model.traits.composite is not None and comp_target is not None:
+        members = [owners.index(i) for i in composite_of]
+        m, wm = collapse(means[:, members] + intercepts[None, members], w)
+        member_curves = [curves[i] for i in composite_of]
 
-    def composite(lam: float) -> float:
-        return float(none_rates(member_curves, m, np.full(len(members), lam)) @ wm) - target
+        def composite(lam: float, t: float = comp_target.value) -> float:
+            return float(none_rates(member_curves, m, np.full(len(members), lam)) @ wm) - t
 
-    lam = _solve(
-        composite,
-        0.0,
-        MAX_LOADING,
-        f"the rate of {model.traits.composite}",
-        "traits.composite_target",
-    )
-    loadings[members] = lam
-    resp_rate, share = model.response.rate.value, model.response.web_share.value
+        lam = _solve(
+            composite,
+            0.0,
+            MAX_LOADING,
+            f"the rate of {model.traits.composite}",
+            "traits.composite_target",
+        )
+        loadings[members] = lam
+    resp_rate = model.response.rate.value
+    ws = w if sampled is None else sampled / sampled.sum()
     alpha = _solve(
-        lambda a: float(logistic(a + response_linear) @ w) - resp_rate,
+        lambda a: float(logistic(a + response_linear) @ ws) - resp_rate,
         -15.0,
         15.0,
         "the response rate",
         "response.rate",
     )
-    resp = logistic(alpha + response_linear) * w
-    gamma = _solve(
-        lambda g: float(logistic(g + web_linear) @ resp / resp.sum()) - share,
-        -15.0,
-        15.0,
-        "the web share",
-        "response.web_share",
-    )
+    gamma = float("nan")
+    if model.response.web_share is not None:
+        share = model.response.web_share.value
+        resp = logistic(alpha + response_linear) * ws
+        gamma = _solve(
+            lambda g: float(logistic(g + web_linear) @ resp / resp.sum()) - share,
+            -15.0,
+            15.0,
+            "the web share",
+            "response.web_share",
+        )
     return Calibration(
         intercepts=tuple(
             (s, round(float(b), DECIMALS)) for s, b in zip(scales, intercepts, strict=True)

@@ -1,185 +1,205 @@
-"""The synthetic generator's population model as typed, frozen data (the *spec*; no numpy here).
+"""Loading the generator's model files and choosing one for a questionnaire.
 
-The numbers live in ``pipeline/synth/model.yaml``; every calibration target carries its ``source``
-(a published figure from the domain brief, or a labelled synthetic assumption). Items, choice lists,
-scales, routing and missing codes are *not* here: they come from the questionnaire. Tables are keyed
-by the questionnaire's codes; :func:`check_model` verifies every key and every list length against the
-questionnaire and reports all problems at once.
+Model files live in ``pipeline/synth/models/`` (one per instrument and wave). A file may
+``extends: OTHER`` (another model's name): the other file is read first and this one is merged over it
+(mappings merged key by key, lists and numbers replaced), so a past wave or a sector states only what
+differs. ``rename`` maps the model's names to the questionnaire's (a wave whose questionnaire calls
+``sex`` ``geslacht``), applied after merging.
+
+:func:`select_model` picks the model for a questionnaire: the model that lists the questionnaire's id
+in ``questionnaires``, else the one for its population (``study.population``) and wave, else the
+latest earlier wave of that population.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from pipeline.errors import Problem, SpecError
 from pipeline.questionnaire.model import Questionnaire
+from pipeline.synth.spec import KIND, SCHEMA_VERSION, SynthModel
 
-KIND = "wbm-synth-model"
-SCHEMA_VERSION = 1
-MODEL_PATH = Path(__file__).resolve().parent / "model.yaml"
-
-#: The population variables (questionnaire items; ``age_band`` is the questionnaire's derived band).
-CELL_VARIABLES = ("sex", "age_band", "sector", "statute", "province")
-#: Variables the trait and response effects may use.
-EFFECT_VARIABLES = ("sex", "age_band", "sector", "statute", "province")
-
-Effects = dict[str, dict[int, float]]  # variable -> code -> effect
-SHARE_TOL = 1e-6
+MODELS_DIR = Path(__file__).resolve().parent / "models"
+#: The employees' 2023 model (the default wave).
+DEFAULT_MODEL = "werknemers-2023"
+MODEL_PATH = MODELS_DIR / f"{DEFAULT_MODEL}.yaml"
+MAX_EXTENDS = 8
 
 
-class Spec(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+def shipped_models() -> dict[str, Path]:
+    """Shipped model files by name (file stem); files starting with ``_`` are shared parts, read
+    only through ``extends``."""
+    return {p.stem: p for p in sorted(MODELS_DIR.glob("*.yaml")) if not p.stem.startswith("_")}
 
 
-class Sourced(Spec):
-    """A number with where it comes from (a published figure or a synthetic assumption)."""
-
-    value: float
-    source: str
-
-
-class PopulationSpec(Spec):
-    source: str
-    total: Sourced
-    reference_date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
-    sector_share: dict[int, float]
-    statute_share_by_sector: dict[int, tuple[float, ...]]
-    sex_share_by_sector: dict[int, tuple[float, ...]]
-    age_share: tuple[float, ...]
-    age_share_by_sector: dict[int, tuple[float, ...]] = {}
-    province_share: tuple[float, ...]
-    province_share_by_sector: dict[int, tuple[float, ...]] = {}
-    age_min: int
-    age_max: int
-
-
-class ItemModelSpec(Spec):
-    discrimination: float = Field(gt=0)
-    threshold_spread: float = Field(ge=0)
-    item_shift: float = Field(ge=0)
-
-
-class TraitSpec(Spec):
-    target: Sourced | None = None
-    effects: Effects = {}
-    item_model: ItemModelSpec | None = None  # overrides traits.item_model for this scale
-
-
-class TraitsSpec(Spec):
-    source: str
-    item_model: ItemModelSpec
-    composite: str
-    composite_target: Sourced
-    other_loading: Sourced
-    indicators: dict[str, TraitSpec]
-
-
-class ResponseSpec(Spec):
-    source: str
-    rate: Sourced
-    effects: Effects = {}
-    web_share: Sourced
-    web_effects: Effects = {}
-    both_modes: Sourced
-    out_of_target: Sourced
-
-
-class BackgroundSpec(Spec):
-    source: str
-    occupation_by_statute: dict[int, tuple[float, ...]]
-    education_by_statute: dict[int, tuple[float, ...]]
-    hours_fulltime: tuple[tuple[float, float], ...]
-    hours_parttime: tuple[tuple[float, float], ...]
-    parttime_share_by_sex: dict[int, float]
-    telework_by_statute: dict[int, float]
-    telework_sector_logit: dict[int, float] = {}
-    tw_days_share: tuple[float, ...]
-    abs_spells_mean: float = Field(gt=0)
-    abs_stress_slope: float
-    abs_days_per_spell: float = Field(ge=1)
-    training_logit: float
-    training_learning_slope: float
-    retire_logit: tuple[float, float]
-    retire_slope: float
-    comment_share: float = Field(ge=0, le=1)
-
-
-class PaperSpec(Spec):
-    source: str
-    blank_first: float = Field(ge=0, le=1)
-    blank_last: float = Field(ge=0, le=1)
-    blank_background: float = Field(ge=0, le=1)
-    multiple_ticks: float = Field(ge=0, le=1)
-    out_of_range: float = Field(ge=0, le=1)
-    keyer_factor: dict[str, float]
-    forms_per_batch: int = Field(gt=0)
-    routing_violation: float = Field(ge=0, le=1)
-    breakoff: float = Field(ge=0, le=1)
-    straightline: float = Field(ge=0, le=1)
-    decimal_comma: float = Field(ge=0, le=1)
-    birth_year_for_age: float = Field(ge=0, le=1)
-    fewer_days_than_spells: float = Field(ge=0, le=1)
-
-
-class WebSpec(Spec):
-    source: str
-    no_answer: float = Field(ge=0, le=1)
-    dont_know: dict[str, float] = {}
-    breakoff: float = Field(ge=0, le=1)
-    straightline: float = Field(ge=0, le=1)
-    speeders: float = Field(ge=0, le=1)
-    speeder_noise: float = Field(ge=0, le=1)
-    duration_median_sec: float = Field(gt=0)
-    duration_sigma: float = Field(gt=0)
-
-
-class SynthModel(Spec):
-    """The whole population model (``model.yaml``)."""
-
-    kind: str
-    schema_version: int
-    name: str
-    synthetic: bool
-    population: PopulationSpec
-    traits: TraitsSpec
-    response: ResponseSpec
-    background: BackgroundSpec
-    paper: PaperSpec
-    web: WebSpec
-
-
-def load_model(path: str | Path | None = None) -> SynthModel:
-    """Read and structurally check a model file (default: the shipped ``model.yaml``)."""
+def _read(path: Path) -> dict[str, Any]:
     import yaml
 
-    p = Path(path) if path is not None else MODEL_PATH
     try:
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        data = yaml.load(p.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - safe loader
     except (OSError, yaml.YAMLError) as exc:
         raise SpecError(
-            f"{p}: cannot read the synthetic population model",
-            [Problem(str(exc), file=str(p), code="unreadable_model")],
+            f"{path}: cannot read the synthetic model",
+            [Problem(str(exc), file=str(path), code="unreadable_model")],
         ) from None
-    if (
-        not isinstance(data, dict)
-        or data.get("kind") != KIND
-        or data.get("schema_version") != SCHEMA_VERSION
-    ):
+    if not isinstance(data, dict) or data.get("kind") != KIND:
         raise SpecError(
-            f"{p}: not a synthetic population model",
+            f"{path}: not a synthetic model",
             [
                 Problem(
-                    "wrong kind or schema_version",
-                    file=str(p),
-                    expected=f"kind: {KIND}, schema_version: {SCHEMA_VERSION}",
+                    "wrong kind",
+                    file=str(path),
+                    value=data.get("kind") if isinstance(data, dict) else type(data).__name__,
+                    expected=f"kind: {KIND}",
                     code="wrong_kind",
                 )
             ],
         )
+    if data.get("schema_version") != SCHEMA_VERSION:
+        raise SpecError(
+            f"{path}: unsupported schema_version",
+            [
+                Problem(
+                    "wrong schema_version",
+                    file=str(path),
+                    value=data.get("schema_version"),
+                    expected=f"schema_version: {SCHEMA_VERSION}",
+                    code="wrong_kind",
+                )
+            ],
+        )
+    return data
+
+
+def merge(base: Any, over: Any) -> Any:
+    """``over`` merged over ``base``: mappings key by key (a key set to null is removed), everything
+    else replaced."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = dict(base)
+        for k, v in over.items():
+            if v is None:
+                out.pop(k, None)
+            else:
+                out[k] = merge(base[k], v) if k in base else v
+        return out
+    return over
+
+
+def _resolve(path: Path, seen: tuple[str, ...] = ()) -> dict[str, Any]:
+    data = _read(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    models = shipped_models()
+    target = models.get(str(parent))
+    if target is None:
+        sibling = path.parent / f"{parent}.yaml"
+        target = sibling if sibling.is_file() else None
+    if target is None or str(parent) in seen or len(seen) >= MAX_EXTENDS:
+        why = "extends itself" if str(parent) in seen else "no such model"
+        raise SpecError(
+            f"{path}: cannot extend {parent!r} ({why})",
+            [
+                Problem(
+                    why,
+                    file=str(path),
+                    path="extends",
+                    value=parent,
+                    expected="one of " + ", ".join(sorted(models)),
+                    code="bad_extends",
+                )
+            ],
+        )
+    base = _resolve(target, (*seen, path.stem))
+    for key in ("rename", "questionnaires", "sector"):  # the parent's own, not inherited
+        base.pop(key, None)
+    return merge(base, data)
+
+
+# --------------------------------------------------------------------------------------- renaming
+def _ren(names: dict[str, str], x: Any) -> Any:
+    return names.get(x, x) if isinstance(x, str) else x
+
+
+def _keys(names: dict[str, str], table: Any) -> Any:
+    return {_ren(names, k): v for k, v in table.items()} if isinstance(table, dict) else table
+
+
+def _expr(names: dict[str, str], text: Any) -> Any:
+    if not isinstance(text, str) or not names:
+        return text
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(names, key=len)[::-1])) + r")\b")
+    return pattern.sub(lambda m: names[m.group(1)], text)
+
+
+def apply_rename(data: dict[str, Any]) -> dict[str, Any]:
+    """The model with its variable and indicator names replaced by ``rename`` (dict in, dict out)."""
+    rename = data.pop("rename", None) or {}
+    v: dict[str, str] = dict(rename.get("variables", {}) or {})
+    ind: dict[str, str] = dict(rename.get("indicators", {}) or {})
+    if not v and not ind:
+        return data
+    pop = data.get("population", {})
+    if pop.get("cells"):
+        pop["cells"] = [_ren(v, c) for c in pop["cells"]]
+    for var in pop.get("variables", []):
+        var["name"], var["given"] = _ren(v, var.get("name")), _ren(v, var.get("given"))
+    if pop.get("age"):
+        for k in ("variable", "band"):
+            pop["age"][k] = _ren(v, pop["age"].get(k, "age" if k == "variable" else "age_band"))
+    for mag in pop.get("magnitudes", []):
+        mag["variable"], mag["given"] = _ren(v, mag["variable"]), _ren(v, mag["given"])
+    for mf in pop.get("margins", []):
+        if mf.get("groups"):
+            mf["groups"] = [[_ren(v, x) for x in g] for g in mf["groups"]]
+        mf["size"] = _ren(v, mf.get("size"))
+    sample = data.get("sample", {})
+    if sample.get("strata"):
+        sample["strata"] = [_ren(v, s) for s in sample["strata"]]
+    if sample.get("allocation"):
+        sample["allocation"]["by"] = _ren(v, sample["allocation"]["by"])
+    traits = data.get("traits", {})
+    traits["composite"] = _ren(ind, traits.get("composite"))
+    traits["indicators"] = {
+        _ren(ind, k): {**t, "effects": _keys(v, t.get("effects", {}))}
+        for k, t in (traits.get("indicators") or {}).items()
+    }
+    resp = data.get("response", {})
+    for k in ("effects", "web_effects"):
+        if k in resp:
+            resp[k] = _keys(v, resp[k])
+    if resp.get("out_of_target"):
+        resp["out_of_target"]["item"] = _ren(v, resp["out_of_target"].get("item", "working"))
+    items = {}
+    for name, spec in (data.get("items") or {}).items():
+        spec = dict(spec)
+        for k in ("given", "of"):
+            spec[k] = _ren(v, spec.get(k))
+        for k in ("split", "p"):
+            if isinstance(spec.get(k), dict):
+                spec[k] = {**spec[k], "given": _ren(v, spec[k].get("given"))}
+        spec["effects"] = _keys(v, spec.get("effects", {}))
+        spec["latents"] = _keys(ind, spec.get("latents", {}))
+        spec["zero_unless"] = _expr(v, spec.get("zero_unless"))
+        items[_ren(v, name)] = {k: x for k, x in spec.items() if x is not None}
+    if items:
+        data["items"] = items
+    for mode in ("web", "cati"):
+        if isinstance(data.get(mode), dict) and "dont_know" in data[mode]:
+            data[mode]["dont_know"] = _keys(v, data[mode]["dont_know"])
+    return data
+
+
+def load_model(path: str | Path | None = None) -> SynthModel:
+    """Read, resolve (``extends``, ``rename``) and structurally check a model file: a path or the name
+    of a shipped model (default: the employees' 2023 model)."""
+    p = _model_path(path)
+    data = apply_rename(_resolve(p))
     try:
         model = SynthModel.model_validate(data)
     except ValidationError as exc:
@@ -188,182 +208,77 @@ def load_model(path: str | Path | None = None) -> SynthModel:
                 e["msg"],
                 file=str(p),
                 path=".".join(str(x) for x in e["loc"]),
-                value=e.get("input"),
+                value=e.get("input") if not isinstance(e.get("input"), dict) else None,
                 code="bad_model",
             )
             for e in exc.errors()
         ]
-        raise SpecError(
-            f"{p}: the synthetic population model has {len(probs)} problem(s)", probs
-        ) from None
+        raise SpecError(f"{p}: the synthetic model has {len(probs)} problem(s)", probs) from None
     if not model.synthetic:
         raise SpecError(
-            f"{p}: a synthetic population model must say 'synthetic: true'",
+            f"{p}: a synthetic model must say 'synthetic: true'",
             [Problem("synthetic is false", file=str(p), path="synthetic", code="not_synthetic")],
         )
     return model
 
 
-# ------------------------------------------------------------------ checks against the questionnaire
-
-
-def variable_codes(q: Questionnaire, name: str) -> tuple[int, ...]:
-    """Codes of a population variable: a single-choice item's choices or a derived variable's bands."""
-    for d in q.derived:
-        if d.name == name:
-            return tuple(b.code for b in d.bands)
-    return tuple(c.code for c in q.choices_of(q.item(name)))
-
-
-def check_model(model: SynthModel, q: Questionnaire) -> None:
-    """Raise :class:`SpecError` listing every mismatch between the model and the questionnaire."""
-    probs: list[Problem] = []
-
-    def bad(path: str, msg: str, value: object = None, expected: str | None = None) -> None:
-        probs.append(
+def _model_path(path: str | Path | None) -> Path:
+    if path is None:
+        return MODEL_PATH
+    p = Path(path)
+    if p.is_file():
+        return p
+    models = shipped_models()
+    if str(path) in models:
+        return models[str(path)]
+    raise SpecError(
+        f"synthetic model {str(path)!r} not found",
+        [
             Problem(
-                msg,
-                file=str(MODEL_PATH.name),
-                path=path,
-                value=value,
-                expected=expected,
-                code="model_questionnaire_mismatch",
+                "no such file, and not the name of a shipped model",
+                value=str(path),
+                expected="one of " + ", ".join(sorted(models)),
+                code="file_not_found",
             )
-        )
+        ],
+    )
 
-    hint = [
-        Problem(
-            "the generator's population model describes employees (sex, age band, sector, statute, "
-            "province and the workability indicators)",
-            hint="use an employees questionnaire such as "
-            "wbm-werknemers-2023 (or a module extending it), or adapt pipeline/synth/model.yaml",
-            code="model_questionnaire_mismatch",
-        )
+
+def select_model(q: Questionnaire) -> Path:
+    """The model file for questionnaire ``q`` (see the module docstring)."""
+    headers = {name: _header(p) for name, p in shipped_models().items()}
+    for name, (_inst, _wave, ids, _sector) in headers.items():
+        if q.study.id in ids:
+            return shipped_models()[name]
+    same = [
+        (w, n)
+        for n, (inst, w, _ids, sector) in headers.items()
+        if inst == q.study.population and not sector
     ]
-
-    codes: dict[str, tuple[int, ...]] = {}
-    for var in CELL_VARIABLES:
-        try:
-            codes[var] = variable_codes(q, var)
-        except KeyError:
-            bad(
-                var,
-                f"the questionnaire has no variable {var!r}, which the generator needs",
-                expected="a single-choice item or a derived variable",
-            )
-    if probs:
+    exact = sorted(n for w, n in same if w == q.study.wave)  # a sector's model is never a default
+    earlier = sorted((w, n) for w, n in same if w < q.study.wave)
+    pick = exact[0] if exact else earlier[-1][1] if earlier else None
+    if pick is None:
         raise SpecError(
-            f"questionnaire {q.study.id!r} does not fit the synthetic population model",
-            probs + hint,
-        )
-
-    def keys(path: str, mapping: Mapping[int, object], var: str, complete: bool) -> None:
-        known = set(codes[var])
-        extra = sorted(set(mapping) - known)
-        if extra:
-            bad(path, f"unknown {var} code(s)", extra, f"codes of {var}: {sorted(known)}")
-        if complete and set(mapping) != known:
-            bad(path, f"every {var} code needs an entry", sorted(known - set(mapping)))
-
-    def lengths(
-        path: str, rows: dict[int, tuple[float, ...]] | tuple[float, ...], var: str
-    ) -> None:
-        items = rows.items() if isinstance(rows, dict) else [(None, rows)]
-        for k, row in items:
-            if len(row) != len(codes[var]):
-                bad(
-                    f"{path}[{k}]" if k is not None else path,
-                    f"needs one share per {var} code",
-                    len(row),
-                    str(len(codes[var])),
+            f"no synthetic model for questionnaire {q.study.id!r}",
+            [
+                Problem(
+                    f"no model in pipeline/synth/models/ for population {q.study.population!r} "
+                    f"up to wave {q.study.wave}",
+                    value=q.study.id,
+                    hint="add a model file (see pipeline/synth/README.md) or pass --model",
+                    code="no_model",
                 )
+            ],
+        )
+    return shipped_models()[pick]
 
-    pop = model.population
-    keys("population.sector_share", pop.sector_share, "sector", True)
-    for name, var in (
-        ("statute_share_by_sector", "statute"),
-        ("sex_share_by_sector", "sex"),
-        ("age_share_by_sector", "age_band"),
-        ("province_share_by_sector", "province"),
-    ):
-        table = getattr(pop, name)
-        keys(
-            f"population.{name}",
-            table,
-            "sector",
-            name in ("statute_share_by_sector", "sex_share_by_sector"),
-        )
-        lengths(f"population.{name}", table, var)
-    lengths("population.age_share", pop.age_share, "age_band")
-    lengths("population.province_share", pop.province_share, "province")
-    shares: list[tuple[str, tuple[float, ...]]] = [
-        ("population.sector_share", tuple(pop.sector_share.values())),
-        ("population.age_share", pop.age_share),
-        ("population.province_share", pop.province_share),
-    ]
-    for name in (
-        "statute_share_by_sector",
-        "sex_share_by_sector",
-        "age_share_by_sector",
-        "province_share_by_sector",
-    ):
-        shares += [(f"population.{name}[{k}]", row) for k, row in getattr(pop, name).items()]
-    bg = model.background
-    for name in ("occupation_by_statute", "education_by_statute"):
-        shares += [(f"background.{name}[{k}]", row) for k, row in getattr(bg, name).items()]
-    shares += [
-        ("background.tw_days_share", bg.tw_days_share),
-        ("background.hours_fulltime", tuple(p for _v, p in bg.hours_fulltime)),
-        ("background.hours_parttime", tuple(p for _v, p in bg.hours_parttime)),
-    ]
-    for path, row in shares:
-        if any(x < 0 for x in row) or abs(sum(row) - 1.0) > SHARE_TOL:
-            bad(path, "shares must be >= 0 and sum to 1", round(sum(row), 9), f"1 +- {SHARE_TOL}")
 
-    effects: list[tuple[str, Effects]] = [
-        (f"traits.indicators.{n}.effects", t.effects) for n, t in model.traits.indicators.items()
-    ]
-    effects += [
-        ("response.effects", model.response.effects),
-        ("response.web_effects", model.response.web_effects),
-    ]
-    for path, eff in effects:
-        for var, table in eff.items():
-            if var not in codes:
-                bad(
-                    f"{path}.{var}",
-                    "effects may only use the population variables",
-                    var,
-                    ", ".join(CELL_VARIABLES),
-                )
-            else:
-                keys(f"{path}.{var}", table, var, False)
-
-    ind_names = {i.name: i for i in q.indicators}
-    for name in model.traits.indicators:
-        if name not in ind_names or ind_names[name].kind != "traffic_light":
-            bad(
-                f"traits.indicators.{name}",
-                "not a traffic-light indicator of the questionnaire",
-                name,
-            )
-    comp = ind_names.get(model.traits.composite)
-    if comp is None or comp.kind != "composite":
-        bad(
-            "traits.composite",
-            "not a composite indicator of the questionnaire",
-            model.traits.composite,
-        )
-    scales = [ind_names[n].scale for n in model.traits.indicators if n in ind_names]
-    dup = sorted({s for s in scales if s is not None and scales.count(s) > 1})
-    if dup:
-        bad(
-            "traits.indicators",
-            "two indicators of the same scale cannot both drive its latent trait",
-            dup,
-        )
-    if probs:
-        raise SpecError(
-            f"questionnaire {q.study.id!r} does not fit the synthetic population model",
-            probs + hint,
-        )
+def _header(path: Path) -> tuple[str, int, tuple[str, ...], str]:
+    data = _resolve(path)
+    return (
+        str(data.get("instrument", "")),
+        int(data.get("wave", 0)),
+        tuple(str(x) for x in data.get("questionnaires", ()) or ()),
+        str(data.get("sector") or ""),
+    )

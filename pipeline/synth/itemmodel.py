@@ -9,7 +9,7 @@ the categories of an item, ordered by their points, are answered with
 
 where ``theta`` is the respondent's latent trait in the scale's score direction, ``a`` the
 discrimination, ``tau`` thresholds evenly spaced in [-spread, spread] and ``delta_j`` item locations
-evenly spaced in [-shift, shift] (``model.yaml``, ``traits.item_model``).
+evenly spaced in [-shift, shift] (the model file, ``traits.item_model``).
 
 :func:`indicator_curves` gives, on a grid of the latent, the probability that a respondent who answers
 every item is a problem / acute case. It enumerates the exact distribution of the scale's point total
@@ -28,7 +28,7 @@ from pipeline.questionnaire.model import Questionnaire
 from pipeline.rundata.columns import acute_column
 from pipeline.scoring import ScoringPlan, score_arrays
 from pipeline.scoring.plan import TrafficLightPlan
-from pipeline.synth.config import ItemModelSpec, SynthModel
+from pipeline.synth.spec import ItemModelSpec, SynthModel
 
 #: Latent grid (problem direction) on which indicator curves are tabulated.
 GRID = np.linspace(-12.0, 12.0, 2401)

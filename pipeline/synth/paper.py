@@ -1,6 +1,6 @@
 """Paper forms as keyed: realistic respondent and keying errors, written as ``paper_keyed.csv``.
 
-Starting from the clean answers, in this order (rates in ``model.yaml``, ``paper``; all synthetic
+Starting from the clean answers, in this order (rates in the model file, ``paper``; all synthetic
 assumptions, documented there):
 
 1. **routing ignored**: an item the routing skips is left blank, except on a share of forms where the
@@ -25,16 +25,36 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from pipeline.fileio import write_text
 from pipeline.questionnaire.model import ItemType, Questionnaire
-from pipeline.synth.config import PaperSpec
 from pipeline.synth.sample import Records
+from pipeline.synth.spec import PaperSpec, SynthModel
 
-BACKGROUND = ("working", "sex", "age", "sector", "statute", "province")
+
+@dataclass(frozen=True)
+class Background:
+    """The background questions (blanked less often, never skipped on the web) and the answer that
+    puts a respondent outside the target population (half of them stop after the background)."""
+
+    items: frozenset[str]
+    stop_item: str | None = None
+    stop_code: float = 2.0
+
+
+def background_of(model: SynthModel) -> Background:
+    pop = model.population
+    items = set(pop.cell_order) | {m.variable for m in pop.magnitudes}
+    if pop.age is not None:
+        items.add(pop.age.variable)
+    oot = model.response.out_of_target
+    if oot is not None:
+        items.add(oot.item)
+    return Background(frozenset(items), oot.item if oot else None, float(oot.code) if oot else 2.0)
 
 
 def mode_variables(q: Questionnaire, mode: str) -> list[str]:
@@ -59,7 +79,12 @@ def _text(values: np.ndarray, item_type: ItemType) -> np.ndarray:
 
 
 def paper_table(
-    q: Questionnaire, spec: PaperSpec, records: Records, wave_year: int, rng: np.random.Generator
+    q: Questionnaire,
+    spec: PaperSpec,
+    records: Records,
+    wave_year: int,
+    rng: np.random.Generator,
+    background: Background,
 ) -> tuple[list[str], np.ndarray, Counter[str]]:
     """Header, keyed text matrix (forms x columns, arrival order) and counts of the injected errors."""
     cols = mode_variables(q, "paper")
@@ -85,10 +110,12 @@ def paper_table(
             blank[:, j] |= ~shown & ~ignored
             log["routing_violation"] += int((~shown & ignored).sum())
     # 2. out of target: half stop after the background questions
-    if "working" in records.values:
-        stop = (records.values["working"] == 2.0) & (rng.random(n) < 0.5)
+    gone = background.stop_item
+    if gone is not None and gone in records.values:
+        outside = records.values[gone] == background.stop_code
+        stop = outside & (rng.random(n) < 0.5)
         blank[stop, scale_start:] = True
-        log["out_of_target"] += int((records.values["working"] == 2.0).sum())
+        log["out_of_target"] += int(outside.sum())
     # 3. break-offs
     off = rng.random(n) < spec.breakoff
     cut = rng.integers(scale_start, k, n)
@@ -108,7 +135,7 @@ def paper_table(
     log["straightline"] += int(liners.sum())
     # 5. blanks, rising with the position
     rate = spec.blank_first + (spec.blank_last - spec.blank_first) * np.arange(k) / max(k - 1, 1)
-    rate = np.where([c in BACKGROUND for c in cols], spec.blank_background, rate)
+    rate = np.where([c in background.items for c in cols], spec.blank_background, rate)
     nonresp = (rng.random((n, k)) < rate[None, :]) & ~protect[None, :] & ~blank
     log["item_nonresponse"] += int(nonresp.sum())
     blank |= nonresp

@@ -1,11 +1,13 @@
-"""The synthetic population: deterministic cell counts sex x age band x sector x statute x province.
+"""The synthetic population: deterministic cell counts over the model's population variables.
 
-No randomness: the counts are the model's shares (``model.yaml``, ``population``) times the total,
-rounded to whole persons by the largest-remainder method so they add up to the total exactly. The
-one-way margins are what the weighting uses (``weights/werknemers-2023.synthetic.csv``); they are
-written by :func:`write_population` and the shipped file is checked against it by a test.
+No randomness: the joint shares are the product of every variable's shares given its parent
+(``population.variables`` in the model), times the total, rounded to whole units by the
+largest-remainder method so they add up to the total exactly. Cells are laid out in
+``population.cells`` order (C order: the first variable slowest). The margins files a model declares
+(``population.margins``) are written by :func:`write_margins` and the shipped copies in ``weights/``
+are checked against it by a test.
 
-    python -m pipeline.synth.population    # rewrite weights/werknemers-2023.synthetic.csv (+ .yaml)
+    python -m pipeline.synth.population    # rewrite every shipped weights/*.synthetic.csv (+ .yaml)
 """
 
 from __future__ import annotations
@@ -18,13 +20,14 @@ import numpy as np
 
 from pipeline.paths import WEIGHTS_DIR
 from pipeline.questionnaire.model import Questionnaire
-from pipeline.synth.config import CELL_VARIABLES, SynthModel, check_model, variable_codes
+from pipeline.synth.check import check_model, variable_codes
+from pipeline.synth.spec import MagnitudeSpec, MarginsFile, PopulationVariable, SynthModel
 from pipeline.weighting.margins import Margin, Margins, MarginsMeta, dump_margins
 
 
 @dataclass(frozen=True, eq=False)
 class Population:
-    """Cell counts over :data:`CELL_VARIABLES` (C order: sex slowest, province fastest)."""
+    """Cell counts over ``variables`` (C order: the first variable slowest)."""
 
     variables: tuple[str, ...]
     codes: tuple[tuple[int, ...], ...]  # the codes of each variable, in questionnaire order
@@ -50,6 +53,22 @@ class Population:
         others = tuple(i for i in range(self.counts.ndim) if i != axis)
         return self.codes[axis], self.counts.sum(axis=others)
 
+    def joint(
+        self, variables: tuple[str, ...], weights: np.ndarray | None = None
+    ) -> tuple[list[tuple[int, ...]], np.ndarray]:
+        """Levels (code tuples in C order) and totals of a joint margin; ``weights`` per cell
+        (default: the counts) are summed instead of the counts."""
+        w = self.cell_counts.astype(np.float64) if weights is None else weights
+        axes = [self.variables.index(v) for v in variables]
+        arr = w.reshape(self.counts.shape)
+        others = tuple(i for i in range(arr.ndim) if i not in axes)
+        summed = arr.sum(axis=others)
+        order = sorted(range(len(axes)), key=lambda i: axes[i])  # summed keeps the cell order
+        summed = np.transpose(summed, [order.index(i) for i in range(len(axes))])
+        levels = [tuple(x) for x in np.ndindex(*summed.shape)]
+        codes = [self.codes[a] for a in axes]
+        return [tuple(codes[i][k] for i, k in enumerate(lv)) for lv in levels], summed.ravel()
+
 
 def largest_remainder(total: int, shares: np.ndarray) -> np.ndarray:
     """Whole numbers proportional to ``shares`` that add up to ``total`` exactly (ties: first cell)."""
@@ -63,30 +82,53 @@ def largest_remainder(total: int, shares: np.ndarray) -> np.ndarray:
     return out.reshape(np.shape(shares))
 
 
-def _by_sector(
-    default: tuple[float, ...] | None, table: dict[int, tuple[float, ...]], sectors: tuple[int, ...]
-) -> np.ndarray:
-    rows = [table.get(s, default) for s in sectors]
-    return np.array(rows, dtype=np.float64)  # (sector, level)
+def _table(var: PopulationVariable, codes: tuple[int, ...], parent: tuple[int, ...]) -> np.ndarray:
+    """Shares of ``var`` as an array: (codes,) without a parent, (parent codes, codes) with one."""
+    if var.given is None:
+        s = var.shares
+        row = [s[c] for c in codes] if isinstance(s, dict) else list(s or ())
+        return np.array(row, dtype=np.float64)
+    default = tuple(var.shares) if isinstance(var.shares, tuple) else None
+    return np.array([var.by.get(k, default) for k in parent], dtype=np.float64)
 
 
 def build_population(model: SynthModel, q: Questionnaire) -> Population:
     """The population cells of ``model`` with the codes of ``q`` (deterministic)."""
     check_model(model, q)
     pop = model.population
-    codes = tuple(variable_codes(q, v) for v in CELL_VARIABLES)
-    sectors = codes[CELL_VARIABLES.index("sector")]
-    sector = np.array([pop.sector_share[s] for s in sectors])
-    statute = _by_sector(None, pop.statute_share_by_sector, sectors)
-    sex = _by_sector(None, pop.sex_share_by_sector, sectors)
-    age = _by_sector(pop.age_share, pop.age_share_by_sector, sectors)
-    province = _by_sector(pop.province_share, pop.province_share_by_sector, sectors)
-    # p[sex, age, sector, statute, province] = P(sector) P(statute|sector) P(sex|sector) P(age|sector) P(prov|sector)
-    p = np.einsum("k,kt,kx,ka,kp->xaktp", sector, statute, sex, age, province)
+    cells = pop.cell_order
+    codes = {v.name: variable_codes(q, v.name) for v in pop.variables}
+    letters = {v: chr(ord("a") + i) for i, v in enumerate(cells)}
+    operands, subs = [], []
+    for var in pop.variables:  # parents first: the product is taken in this order
+        parent = codes[var.given] if var.given is not None else ()
+        operands.append(_table(var, codes[var.name], parent))
+        subs.append((letters[var.given] if var.given else "") + letters[var.name])
+    p = np.einsum(",".join(subs) + "->" + "".join(letters[v] for v in cells), *operands)
     counts = largest_remainder(int(round(pop.total.value)), p)
-    return Population(variables=CELL_VARIABLES, codes=codes, counts=counts)
+    return Population(variables=cells, codes=tuple(codes[v] for v in cells), counts=counts)
 
 
+# ------------------------------------------------------------------------------------- magnitudes
+def magnitude_distribution(spec: MagnitudeSpec, code: int) -> tuple[np.ndarray, np.ndarray]:
+    """Values and probabilities of a magnitude in the cells where ``spec.given`` is ``code``."""
+    lo, hi = spec.ranges[code]
+    k = np.arange(lo, hi + 1, dtype=np.float64)
+    p = k ** (-spec.power)
+    return k, p / p.sum()
+
+
+def magnitude_means(population: Population, spec: MagnitudeSpec) -> np.ndarray:
+    """Per cell, the expected magnitude (the exact mean of its distribution)."""
+    given = population.cell_codes[spec.given]
+    out = np.zeros(given.shape[0])
+    for code in spec.ranges:
+        k, p = magnitude_distribution(spec, code)
+        out[given == code] = float(k @ p)
+    return out
+
+
+# ------------------------------------------------------------------------------------ margins files
 def _labels(q: Questionnaire, variable: str) -> dict[int, str]:
     for d in q.derived:
         if d.name == variable:
@@ -94,37 +136,54 @@ def _labels(q: Questionnaire, variable: str) -> dict[int, str]:
     return {c.code: c.label.nl for c in q.choices_of(q.item(variable))}
 
 
-def population_margins(population: Population, model: SynthModel, q: Questionnaire) -> Margins:
-    """The one-way margins of every population variable, labelled synthetic."""
+def margins_of(
+    population: Population, model: SynthModel, q: Questionnaire, spec: MarginsFile
+) -> Margins:
+    """The margins of one declared file: one-way margins of the questionnaire's weighting variables
+    (or the declared groups); totals are units, or sums of a magnitude's expected value."""
+    groups = spec.groups if spec.groups is not None else tuple((w,) for w in q.weighting)
+    weights = None
+    if spec.size is not None:
+        mag = next(m for m in model.population.magnitudes if m.variable == spec.size)
+        weights = np.round(population.cell_counts * magnitude_means(population, mag))
     margins = []
-    for var in population.variables:
-        codes, totals = population.margin(var)
-        labels = _labels(q, var)
+    for g in groups:
+        levels, totals = population.joint(tuple(g), weights)
+        labels = [_labels(q, v) for v in g]
         margins.append(
             Margin(
-                (var,),
-                tuple((str(c),) for c in codes),
+                tuple(g),
+                tuple(tuple(str(c) for c in lv) for lv in levels),
                 tuple(float(t) for t in totals),
-                tuple(labels[c] for c in codes),
+                tuple(" / ".join(labels[i][c] for i, c in enumerate(lv)) for lv in levels),
             )
         )
+    total = int(sum(margins[0].totals)) if margins else population.total
     meta = MarginsMeta(
-        name=model.name,
-        title="Werknemers, Vlaams Gewest (SYNTHETISCH)",
+        name=spec.name,
+        title=spec.title,
         synthetic=True,
-        source="SYNTHETIC: written by the synthetic-wave generator (pipeline/synth, model.yaml); "
-        "replace by RSZ/DIMONA register totals",
+        source=spec.source,
         reference_date=model.population.reference_date,
         population=q.study.target_population.en or q.study.target_population.nl,
-        unit="persons",
-        notes=f"SYNTHETIC: invented structure; the total ({population.total:,}) follows "
-        f"'{model.population.total.source}'. Not real register figures.",
+        unit=spec.unit,
+        notes=f"SYNTHETIC: invented structure; the total ({total:,}) follows "
+        f"'{model.population.total.source}'. Not real register figures."
+        if spec.size is None
+        else f"SYNTHETIC: units x their expected {spec.size} (model {model.name}); not real "
+        "register figures.",
     )
     return Margins(margins=tuple(margins), meta=meta)
 
 
-def shipped_population_path(model: SynthModel) -> Path:
-    return WEIGHTS_DIR / f"{model.name}.synthetic.csv"
+def population_margins(population: Population, model: SynthModel, q: Questionnaire) -> Margins:
+    """The main weight's margins (the wave's ``population.csv``)."""
+    return margins_of(population, model, q, model.population.margins[0])
+
+
+def shipped_population_path(model: SynthModel, spec: MarginsFile | None = None) -> Path:
+    s = spec if spec is not None else model.population.margins[0]
+    return WEIGHTS_DIR / f"{s.name}.synthetic.csv"
 
 
 def write_population(margins: Margins, path: str | Path) -> Path:
@@ -134,15 +193,19 @@ def write_population(margins: Margins, path: str | Path) -> Path:
 
 def main() -> None:  # pragma: no cover - maintenance entry point
     from pipeline.questionnaire.load import load_questionnaire
-    from pipeline.synth.config import load_model
-    from pipeline.synth.wave import DEFAULT_QUESTIONNAIRE
+    from pipeline.synth.config import load_model, shipped_models
 
-    model = load_model()
-    q = load_questionnaire(DEFAULT_QUESTIONNAIRE)
-    path = write_population(
-        population_margins(build_population(model, q), model, q), shipped_population_path(model)
-    )
-    print(f"wrote {path}")
+    for name in shipped_models():
+        model = load_model(name)
+        if not model.questionnaires:
+            continue
+        q = load_questionnaire(model.questionnaires[0])
+        pop = build_population(model, q)
+        for spec in model.population.margins:
+            path = write_population(
+                margins_of(pop, model, q, spec), shipped_population_path(model, spec)
+            )
+            print(f"wrote {path}")
 
 
 if __name__ == "__main__":  # pragma: no cover

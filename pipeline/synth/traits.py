@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.synth.config import Effects, SynthModel
 from pipeline.synth.itemmodel import ScaleResponse
+from pipeline.synth.spec import Effects, SynthModel
 
 
 def linear_effects(effects: Effects, cell_codes: Mapping[str, np.ndarray], n: int) -> np.ndarray:

@@ -20,6 +20,7 @@ from pipeline.rundata.columns import acute_column
 from pipeline.scoring import indicator_columns
 from pipeline.scoring.plan import CombinePlan, TrafficLightPlan
 from pipeline.synth.calibrate import cell_rates, logistic, none_rates
+from pipeline.synth.population import magnitude_means
 from pipeline.synth.world import SynthWorld
 
 KIND = "wbm-synthetic-truth"
@@ -58,13 +59,17 @@ def cell_probabilities(world: SynthWorld) -> dict[str, np.ndarray]:
     return out
 
 
-def response_probabilities(world: SynthWorld) -> tuple[np.ndarray, np.ndarray]:
-    """Per cell: P(respond) and P(web | respond)."""
+def response_probabilities(world: SynthWorld) -> tuple[np.ndarray, np.ndarray | None]:
+    """Per cell: P(respond) and P(web | respond) (None without a web share).
+
+    Telephone surveys: P(complete interview | eligible, eligibility known)."""
     cal = world.calibration
-    return (
-        logistic(cal.response_intercept + world.response_linear),
-        logistic(cal.web_intercept + world.web_linear),
+    web = (
+        logistic(cal.web_intercept + world.web_linear)
+        if world.model.response.web_share is not None
+        else None
     )
+    return logistic(cal.response_intercept + world.response_linear), web
 
 
 def _mean(values: np.ndarray, weights: np.ndarray) -> float:
@@ -74,6 +79,8 @@ def _mean(values: np.ndarray, weights: np.ndarray) -> float:
 def _summary(
     values: np.ndarray, counts: np.ndarray, respond: np.ndarray, world: SynthWorld
 ) -> dict[str, Any]:
+    """Overall and by-variable means over cells weighted by ``counts``; ``respond`` x the expected
+    sample per cell gives the expected unweighted respondent mean."""
     cells = world.population.cell_codes
     by: dict[str, dict[str, float]] = {}
     for var, codes in zip(world.population.variables, world.population.codes, strict=True):
@@ -84,7 +91,7 @@ def _summary(
                 by[var][str(code)] = _mean(values[mask], counts[mask])
     return {
         "overall": _mean(values, counts),
-        "expected_unweighted": _mean(values, counts * respond),
+        "expected_unweighted": _mean(values, world.sampled * respond),
         "by": by,
     }
 
@@ -114,8 +121,43 @@ def compute_truth(world: SynthWorld) -> dict[str, Any]:
         for name, spec in model.traits.indicators.items()
         if spec.target
     }
-    targets[model.traits.composite] = model.traits.composite_target.model_dump()
+    if model.traits.composite is not None and model.traits.composite_target is not None:
+        targets[model.traits.composite] = model.traits.composite_target.model_dump()
     cal = world.calibration
+    response: dict[str, Any] = {
+        "rate": _mean(respond, world.sampled),
+    }
+    if web is not None:
+        response["web_share_of_respondents"] = _mean(web, world.sampled * respond)
+    response["rate_by"] = _summary(respond, counts, np.ones_like(respond), world)["by"]
+    response["targets"] = {"rate": model.response.rate.model_dump()}
+    if model.response.web_share is not None:
+        response["targets"]["web_share"] = model.response.web_share.model_dump()
+    calibration: dict[str, Any] = {
+        "intercepts": dict(cal.intercepts),
+        "loadings": dict(cal.loadings),
+        "response_intercept": cal.response_intercept,
+    }
+    if web is not None:
+        calibration["web_intercept"] = cal.web_intercept
+    weighted_by: dict[str, Any] = {}
+    for mf in model.population.margins:
+        if mf.size is None or mf.weight_column is None:
+            continue
+        mag = next(m for m in model.population.magnitudes if m.variable == mf.size)
+        size = counts * magnitude_means(world.population, mag)
+        weighted_by[mf.weight_column] = {
+            "unit": mf.unit,
+            "indicators": {
+                col: {
+                    k: v
+                    for k, v in _summary(probs[col], size, respond, world).items()
+                    if k != "expected_unweighted"
+                }
+                for col in wanted
+                if col in probs
+            },
+        }
     return {
         "kind": KIND,
         "schema_version": SCHEMA_VERSION,
@@ -128,21 +170,9 @@ def compute_truth(world: SynthWorld) -> dict[str, Any]:
         "targets": targets,
         "indicators": indicators,
         "means": means,
-        "response": {
-            "rate": _mean(respond, counts),
-            "web_share_of_respondents": _mean(web, counts * respond),
-            "rate_by": _summary(respond, counts, np.ones_like(respond), world)["by"],
-            "targets": {
-                "rate": model.response.rate.model_dump(),
-                "web_share": model.response.web_share.model_dump(),
-            },
-        },
-        "calibration": {
-            "intercepts": dict(cal.intercepts),
-            "loadings": dict(cal.loadings),
-            "response_intercept": cal.response_intercept,
-            "web_intercept": cal.web_intercept,
-        },
+        "response": response,
+        "calibration": calibration,
+        **({"weighted_by": weighted_by} if weighted_by else {}),
     }
 
 

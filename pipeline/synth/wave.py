@@ -19,15 +19,15 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import Problem, UsageError
-from pipeline.fileio import sha256_file, write_json, write_parquet
+from pipeline.fileio import sha256_file, write_json, write_parquet, write_text
 
 DEFAULT_QUESTIONNAIRE = "wbm-werknemers-2023"
-DEFAULT_SIZE = 40_000
 DEFAULT_SEED = 2023
 #: Bump when the same seed and model would give different files.
 GENERATOR_VERSION = "1"
 
-PAPER_FILE, WEB_FILE = "paper_keyed.csv", "web_export.sav"
+PAPER_FILE, WEB_FILE, CATI_FILE = "paper_keyed.csv", "web_export.sav", "cati_export.sav"
+CALLS_FILE = "call_records.csv"
 POPULATION_FILE, TRUTH_FILE, FRAME_FILE, WAVE_FILE = (
     "population.csv",
     "truth.json",
@@ -50,6 +50,10 @@ class WaveSummary:
     truth_werkbaar_werk: float | None
     files: tuple[Path, ...]
     injected: dict[str, dict[str, int]] = field(default_factory=dict)
+    model: str = ""
+    interviews: int = 0  # telephone: complete and partial interviews
+    headline: str | None = None  # the headline indicator (the composite, else the first latent's)
+    truth_headline: float | None = None
 
 
 def _questionnaire_ref(name_or_path: str | Path) -> str:
@@ -66,16 +70,20 @@ def _questionnaire_ref(name_or_path: str | Path) -> str:
 def generate_wave(
     out_dir: str | Path,
     *,
-    size: int = DEFAULT_SIZE,
+    size: int | None = None,
     seed: int = DEFAULT_SEED,
     questionnaire: str | Path = DEFAULT_QUESTIONNAIRE,
     model_path: str | Path | None = None,
 ) -> WaveSummary:
-    """Write a synthetic wave to ``out_dir`` and return what was generated."""
+    """Write a synthetic wave to ``out_dir`` and return what was generated.
+
+    ``model_path``: a model file or shipped model name (default: the model chosen for the
+    questionnaire, :func:`pipeline.synth.config.select_model`); ``size``: units invited (default:
+    the model's ``sample.size``)."""
     from pipeline.questionnaire.load import load_questionnaire
-    from pipeline.synth.config import MODEL_PATH, load_model
-    from pipeline.synth.paper import paper_table, write_paper_csv
-    from pipeline.synth.population import population_margins, write_population
+    from pipeline.synth.config import load_model, select_model
+    from pipeline.synth.paper import background_of, paper_table, write_paper_csv
+    from pipeline.synth.population import margins_of, write_population
     from pipeline.synth.sample import draw_sample, stream
     from pipeline.synth.truth import compute_truth
     from pipeline.synth.web import web_frame, write_sav
@@ -91,50 +99,76 @@ def generate_wave(
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} exists and is not a directory", code="bad_option")
     q = load_questionnaire(questionnaire)
-    model = load_model(model_path)
+    model_file = Path(model_path) if model_path is not None else select_model(q)
+    model = load_model(model_file)
+    model_file = _model_file(model_path, model_file)
+    size = int(model.sample.size.value) if size is None else size
     world = build_world(q, model)
     draw = draw_sample(world, size, seed)
     records = draw.records
+    background = background_of(model)
 
-    paper = records.subset(records.mode == "paper")
-    paper = paper.subset(stream(seed, "paper-order").permutation(len(paper)))
-    header, table, paper_log = paper_table(
-        q, model.paper, paper, q.study.wave, stream(seed, "paper")
-    )
-    web = records.subset(records.mode == "web")
-    web_df, web_log = web_frame(q, model.web, web, stream(seed, "web"))
+    files: list[Path] = []
+    inputs: list[dict[str, Any]] = []
+    injected: dict[str, dict[str, int]] = {}
+    counts: dict[str, int] = {"invited": size, "respondents": int(draw.frame["responded"].sum())}
+    if "paper" in q.study.modes and model.paper is not None:
+        paper = records.subset(records.mode == "paper")
+        paper = paper.subset(stream(seed, "paper-order").permutation(len(paper)))
+        header, table, paper_log = paper_table(
+            q, model.paper, paper, q.study.wave, stream(seed, "paper"), background
+        )
+        files.append(write_paper_csv(out / PAPER_FILE, header, table))
+        inputs.append({"path": PAPER_FILE, "mode": "paper"})
+        injected["paper"] = dict(sorted(paper_log.items()))
+        counts["paper_forms"] = len(paper)
+    if "web" in q.study.modes and model.web is not None:
+        web = records.subset(records.mode == "web")
+        web_df, web_log = web_frame(q, model.web, web, stream(seed, "web"), background)
+        files.append(write_sav(q, web_df, out / WEB_FILE))
+        inputs.append({"path": WEB_FILE, "mode": "web"})
+        injected["web"] = dict(sorted(web_log.items()))
+        counts["web_records"] = len(web)
+    if "cati" in q.study.modes and model.cati is not None:
+        from pipeline.synth.cati import cati_frame, write_cati_sav
+
+        tel = records.subset(records.mode == "cati")
+        cati_df, cati_log = cati_frame(q, model.cati, tel, stream(seed, "cati"), background)
+        files.append(write_cati_sav(q, model.cati, cati_df, out / CATI_FILE))
+        inputs.append({"path": CATI_FILE, "mode": "cati"})
+        injected["cati"] = dict(sorted(cati_log.items()))
+        counts["interviews"] = len(tel)
+        counts["partial_interviews"] = int(cati_log.get("partial", 0))
     truth = compute_truth(world)
-
-    files = [
-        write_paper_csv(out / PAPER_FILE, header, table),
-        write_sav(q, web_df, out / WEB_FILE),
-    ]
-    pop_csv = write_population(
-        population_margins(world.population, model, q), out / POPULATION_FILE
-    )
-    files += [pop_csv, pop_csv.with_suffix(".yaml")]
+    margins_files: list[dict[str, str]] = []
+    for i, spec in enumerate(model.population.margins):
+        name = spec.file or (POPULATION_FILE if i == 0 else f"{spec.name}.csv")
+        path = write_population(margins_of(world.population, model, q, spec), out / name)
+        files += [path, path.with_suffix(".yaml")]
+        if i:
+            margins_files.append(
+                {"path": name, "weight_column": str(spec.weight_column), "size": str(spec.size)}
+            )
     files.append(write_json(out / TRUTH_FILE, truth))
     files.append(write_parquet(out / FRAME_FILE, draw.frame))
+    if draw.calls is not None:
+        strata = draw.frame[[q.study.id_variable, *model.sample.strata]]
+        calls = strata.merge(draw.calls, on=q.study.id_variable, how="right", validate="1:m")
+        files.append(write_text(out / CALLS_FILE, calls.to_csv(index=False, lineterminator="\n")))
     mode = draw.frame["mode"]
     both = int((mode == "both").sum())
-    injected = {"paper": dict(sorted(paper_log.items())), "web": dict(sorted(web_log.items()))}
-    counts = {
-        "invited": size,
-        "respondents": int(draw.frame["responded"].sum()),
-        "paper_forms": len(paper),
-        "web_records": len(web),
-        "both_modes": both,
-        "out_of_target": int(draw.out_of_target.sum()),
-    }
+    counts["both_modes"] = both
+    counts["out_of_target"] = int(draw.out_of_target.sum())
     ref = _questionnaire_ref(questionnaire)
-    model_file = Path(model_path) if model_path is not None else MODEL_PATH
     wave: dict[str, Any] = {
         "kind": "wbm-wave",
         "synthetic": True,
         "questionnaire": ref,
         "wave": q.study.wave,
-        "inputs": [{"path": PAPER_FILE, "mode": "paper"}, {"path": WEB_FILE, "mode": "web"}],
-        "margins": POPULATION_FILE,
+        "inputs": inputs,
+        "margins": POPULATION_FILE
+        if model.population.margins[0].file is None
+        else model.population.margins[0].file,
         "frame": FRAME_FILE,
         "truth": TRUTH_FILE,
         "seed": seed,
@@ -148,19 +182,46 @@ def generate_wave(
         "counts": counts,
         "injected_errors": injected,
     }
+    if margins_files:
+        wave["extra_weights"] = margins_files
+    if model.sample.design == "stratified":
+        wave["design"] = {"strata": list(model.sample.strata), "fpc": "population"}
+    if draw.calls is not None:
+        wave["paradata"] = {"calls": CALLS_FILE}
     files.append(write_json(out / WAVE_FILE, wave))
-    ww = truth["indicators"].get(model.traits.composite, {}).get("overall")
+    composite = model.traits.composite
+    ww = truth["indicators"].get(composite, {}).get("overall") if composite else None
     return WaveSummary(
         out_dir=out,
         questionnaire=ref,
         seed=seed,
         size=size,
         respondents=counts["respondents"],
-        paper_forms=counts["paper_forms"],
-        web_records=counts["web_records"],
+        paper_forms=counts.get("paper_forms", 0),
+        web_records=counts.get("web_records", 0),
         both_modes=both,
         out_of_target=counts["out_of_target"],
         truth_werkbaar_werk=None if ww is None else float(ww),
         files=tuple(files),
         injected=injected,
+        model=model.name,
+        interviews=counts.get("interviews", 0),
+        headline=composite or next(iter(model.traits.indicators), None),
+        truth_headline=_headline(truth, composite or next(iter(model.traits.indicators), None)),
     )
+
+
+def _headline(truth: dict[str, Any], name: str | None) -> float | None:
+    if name is None:
+        return None
+    v = truth["indicators"].get(name, {}).get("overall")
+    return None if v is None else float(v)
+
+
+def _model_file(given: str | Path | None, chosen: Path) -> Path:
+    """The model file actually read (a shipped model's name resolves to its file)."""
+    if given is None or Path(given).is_file():
+        return chosen
+    from pipeline.synth.config import shipped_models
+
+    return shipped_models().get(str(given), chosen)

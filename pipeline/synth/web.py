@@ -2,7 +2,7 @@
 
 Numeric codes with value labels and user-missing declarations from the questionnaire
 (:func:`pipeline.questionnaire.metadata.spss_metadata`); ``sample_id`` and text items as strings.
-Starting from the clean answers (rates in ``model.yaml``, ``web``; synthetic assumptions):
+Starting from the clean answers (rates in the model file, ``web``; synthetic assumptions):
 
 * **routing enforced**: an item the routing skips is -1 (e.g. ``tw_days`` when ``telework`` != 1);
 * **out of target**: half of the respondents no longer employed stop after the background questions;
@@ -27,9 +27,9 @@ import pandas as pd
 from pipeline.errors import PipelineError
 from pipeline.fileio import write_with
 from pipeline.questionnaire.model import ItemType, Questionnaire
-from pipeline.synth.config import WebSpec
-from pipeline.synth.paper import BACKGROUND, mode_variables
+from pipeline.synth.paper import Background, mode_variables
 from pipeline.synth.sample import Records
+from pipeline.synth.spec import WebSpec
 
 NOT_APPLICABLE, DONT_KNOW, NO_ANSWER, INVALID = -1.0, -8.0, -9.0, -7.0
 FIXED_DATE, FIXED_TIME = b"01 Jan 23", b"00:00:00"  # header creation date/time (determinism)
@@ -37,7 +37,11 @@ _HEADER_STAMP = slice(92, 109)  # SAV file header: creation_date[9] + creation_t
 
 
 def web_frame(
-    q: Questionnaire, spec: WebSpec, records: Records, rng: np.random.Generator
+    q: Questionnaire,
+    spec: WebSpec,
+    records: Records,
+    rng: np.random.Generator,
+    background: Background,
 ) -> tuple[pd.DataFrame, Counter[str]]:
     """The export as a frame (completion order) and counts of what was injected."""
     cols = mode_variables(q, "web")
@@ -74,7 +78,7 @@ def web_frame(
         values[c][noisy] = codes[rng.integers(0, codes.shape[0], int(noisy.sum()))]
     log["speeders"] += int(speed.sum())
     for c in numeric:
-        skip = (rng.random(n) < spec.no_answer) & (c not in BACKGROUND)
+        skip = (rng.random(n) < spec.no_answer) & (c not in background.items)
         values[c][skip] = NO_ANSWER
         log["no_answer"] += int(skip.sum())
         dk = spec.dont_know.get(c, 0.0)
@@ -86,9 +90,10 @@ def web_frame(
         shown = _shown(q, item_of[c].name, values, records)
         if shown is not None:
             values[c][~shown] = NOT_APPLICABLE
-    working = records.values.get("working")
-    stop = np.zeros(n, dtype=bool) if working is None else (working == 2.0) & (rng.random(n) < 0.5)
-    log["out_of_target"] += 0 if working is None else int((working == 2.0).sum())
+    gone = records.values.get(background.stop_item) if background.stop_item else None
+    outside = np.zeros(n, dtype=bool) if gone is None else gone == background.stop_code
+    stop = outside & (rng.random(n) < 0.5) if gone is not None else outside
+    log["out_of_target"] += 0 if gone is None else int(outside.sum())
     off = (rng.random(n) < spec.breakoff) & ~stop
     cut = np.where(stop, scale_start, rng.integers(scale_start, len(cols), n))
     log["breakoff"] += int(off.sum())

@@ -16,9 +16,10 @@ from pipeline.questionnaire.model import Questionnaire
 from pipeline.scoring import ScoringPlan, compile_plan
 from pipeline.scoring.plan import CombinePlan
 from pipeline.synth.calibrate import Calibration, calibrate
-from pipeline.synth.config import SynthModel, check_model
+from pipeline.synth.check import check_model
 from pipeline.synth.itemmodel import ScaleResponse, indicator_curves, scale_models
 from pipeline.synth.population import Population, build_population
+from pipeline.synth.spec import SynthModel
 from pipeline.synth.traits import linear_effects, trait_means
 
 
@@ -34,6 +35,7 @@ class SynthWorld:
     response_linear: np.ndarray  # (cells,)
     web_linear: np.ndarray  # (cells,)
     calibration: Calibration
+    sampled: np.ndarray  # (cells,) expected selected units per cell, up to a constant
 
     @property
     def scale_names(self) -> tuple[str, ...]:
@@ -67,39 +69,42 @@ def build_world(q: Questionnaire, model: SynthModel) -> SynthWorld:
     ).scales_only()  # the latent model draws scale items; module items are background
     scales = scale_models(plan, model)
     owners = tuple(s.indicator for s in scales)
-    comp = next(
-        (
-            i
-            for i in plan.indicators
-            if isinstance(i, CombinePlan) and i.name == model.traits.composite
-        ),
-        None,
-    )
-    if comp is None or comp.rule != "none_problem":  # check_model has checked the kind already
-        raise SpecError(
-            "the synthetic model's composite is not a none_problem composite",
-            [
-                Problem(
-                    "composite not usable",
-                    path="traits.composite",
-                    value=model.traits.composite,
-                    code="model_questionnaire_mismatch",
-                )
-            ],
+    composite_of: tuple[str, ...] = ()
+    if model.traits.composite is not None:
+        comp = next(
+            (
+                i
+                for i in plan.indicators
+                if isinstance(i, CombinePlan) and i.name == model.traits.composite
+            ),
+            None,
         )
-    missing = [i for i in comp.of if i not in owners]
-    if missing:  # pragma: no cover - every traffic light owns its scale unless two share one
-        raise SpecError(
-            "the composite's indicators must each drive a latent trait",
-            [
-                Problem(
-                    "indicator without latent",
-                    path="traits.composite",
-                    value=missing,
-                    code="model_questionnaire_mismatch",
-                )
-            ],
-        )
+        if comp is None or comp.rule != "none_problem":  # check_model has checked the kind already
+            raise SpecError(
+                "the synthetic model's composite is not a none_problem composite",
+                [
+                    Problem(
+                        "composite not usable",
+                        path="traits.composite",
+                        value=model.traits.composite,
+                        code="model_questionnaire_mismatch",
+                    )
+                ],
+            )
+        missing = [i for i in comp.of if i not in owners]
+        if missing:  # pragma: no cover - every traffic light owns its scale unless two share one
+            raise SpecError(
+                "the composite's indicators must each drive a latent trait",
+                [
+                    Problem(
+                        "indicator without latent",
+                        path="traits.composite",
+                        value=missing,
+                        code="model_questionnaire_mismatch",
+                    )
+                ],
+            )
+        composite_of = comp.of
     curves = indicator_curves(q, plan, scales)
     population = build_population(model, q)
     cells = population.cell_codes
@@ -108,16 +113,24 @@ def build_world(q: Questionnaire, model: SynthModel) -> SynthWorld:
     response_linear = linear_effects(model.response.effects, cells, n)
     web_linear = linear_effects(model.response.web_effects, cells, n)
     counts = population.cell_counts.astype(np.float64)
+    sampled = counts
+    if model.sample.design == "stratified":  # the response rate is a rate of the sample
+        from pipeline.synth.sample import allocate
+
+        stratum, n_h = allocate(model, population, int(model.sample.size.value))
+        N_h = np.bincount(stratum, weights=counts, minlength=n_h.shape[0])
+        sampled = counts * np.divide(n_h, N_h, out=np.zeros_like(N_h), where=N_h > 0)[stratum]
     calib = calibrate(
         model,
         tuple(s.scale for s in scales),
         owners,
-        comp.of,
+        composite_of,
         curves,
         means,
         counts,
         response_linear,
         web_linear,
+        sampled=sampled,
     )
     return SynthWorld(
         q=q,
@@ -130,4 +143,5 @@ def build_world(q: Questionnaire, model: SynthModel) -> SynthWorld:
         response_linear=response_linear,
         web_linear=web_linear,
         calibration=calib,
+        sampled=sampled,
     )

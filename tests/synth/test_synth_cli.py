@@ -42,3 +42,28 @@ def test_out_must_not_be_a_file(tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["synth", "--out", str(f), "--size", "100"])
     assert exc.value.code == 2
+
+
+@pytest.mark.parametrize(
+    "qid, fragment",
+    [
+        ("wbm-zelfstandigen-2023", "model zelfstandigen-2023"),
+        ("oe-2025", "interviews"),
+        ("wbm-werknemers-2019", "model werknemers-2019"),
+        ("pc126", "model pc126-2025"),
+    ],
+)
+def test_synth_works_for_every_instrument(tmp_path, qid, fragment):
+    out = tmp_path / "wave"
+    args = ["synth", "--out", str(out), "--questionnaire", qid, "--size", "800", "--seed", "2"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert fragment in result.output and "SYNTHETIC" in result.output
+
+
+def test_an_unknown_model_is_a_message(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["synth", "--out", str(tmp_path / "w"), "--model", "no-such-model"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "werknemers-2023" in err and "Traceback" not in err

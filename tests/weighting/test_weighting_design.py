@@ -47,8 +47,8 @@ def test_nonresponse_adjustment_keeps_cell_totals():
 
 def test_enterprise_survey_chain():
     """Design weights -> nonresponse -> post-stratification (organisations), then jobs weight."""
-    orgs = load_margins(WEIGHTS_DIR / "oe-2024-organisaties.synthetic.csv", require_meta=True)
-    jobs = load_margins(WEIGHTS_DIR / "oe-2024-werkgelegenheid.synthetic.csv", require_meta=True)
+    orgs = load_margins(WEIGHTS_DIR / "oe-2025-organisaties.synthetic.csv", require_meta=True)
+    jobs = load_margins(WEIGHTS_DIR / "oe-2025-werkgelegenheid.synthetic.csv", require_meta=True)
     rng = np.random.default_rng(3)
     rows = []
     for g in range(1, 5):

@@ -141,7 +141,7 @@ def test_round_trip(tmp_path: Path, write_margins, META):
 
 
 @pytest.mark.parametrize(
-    "name", ["zelfstandigen-2023", "oe-2024-organisaties", "oe-2024-werkgelegenheid"]
+    "name", ["zelfstandigen-2023", "oe-2025-organisaties", "oe-2025-werkgelegenheid"]
 )
 def test_shipped_margins_load_and_say_synthetic(name: str):
     path = WEIGHTS_DIR / f"{name}.synthetic.csv"
