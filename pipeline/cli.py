@@ -55,6 +55,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "fieldwork",
         "Response, representativeness (R-indicators) and mode effects of a run.",
     ),
+    "errors": ("pipeline.commands.errors", "errors", "Explain error codes (docs/errors.md)."),
     "archive": (
         "pipeline.commands.archive",
         "archive",
@@ -95,14 +96,28 @@ def cli() -> None:
     """Survey pipeline for the Flemish Workability Monitor and Enterprise Survey."""
 
 
+def report_error(exc: Exception) -> int:
+    """Print a :class:`~pipeline.errors.PipelineError` (an ``OSError`` no command located itself
+    becomes one) on stderr with its code; returns the exit code."""
+    from pipeline.errors import PipelineError
+
+    if not isinstance(exc, PipelineError):
+        from pipeline.outpath import os_error
+
+        assert isinstance(exc, OSError)
+        exc = os_error(exc)
+    click.echo(f"Error: {exc.render()}", err=True)
+    click.echo(f"(error code {exc.code}; explained by 'wbm errors {exc.code}')", err=True)
+    return exc.exit_code
+
+
 def main(argv: list[str] | None = None) -> Any:
     from pipeline.errors import PipelineError
 
     try:
         return cli.main(args=argv, prog_name="wbm", standalone_mode=False)
-    except PipelineError as exc:
-        click.echo(f"Error: {exc.render()}", err=True)
-        sys.exit(exc.exit_code)
+    except (PipelineError, OSError) as exc:
+        sys.exit(report_error(exc))
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)

@@ -116,7 +116,12 @@ def _truth(wave_dir: Path) -> dict[str, float]:
     p = wave_dir / "truth.json"
     if not p.exists():
         return {}
-    data = json.loads(p.read_text(encoding="utf-8"))
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # the truth is only printed beside the estimates
+        return {}
+    if not isinstance(data, dict) or not isinstance(data.get("indicators", {}), dict):
+        return {}
     return {
         name: float(v["overall"])
         for name, v in data.get("indicators", {}).items()

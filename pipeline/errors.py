@@ -129,6 +129,17 @@ class UsageError(PipelineError):
 
 
 @dataclass
+class OutputError(PipelineError):
+    """An output cannot be written where it should go: the location is a file, under a file,
+    read-only, full or a system folder (exit 2 when the location given is wrong, 1 when writing
+    failed), or a name from a spec would lead outside the output folder (``path_escape``). Raised
+    by :mod:`pipeline.outpath` for every command."""
+
+    code: str = "cannot_write"
+    exit_code: int = 2
+
+
+@dataclass
 class WeightingError(PipelineError):
     """Weighting cannot proceed: empty cells, inconsistent margins, caps that cannot be met."""
 

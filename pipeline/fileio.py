@@ -8,6 +8,7 @@ byte-identical outputs.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -35,20 +36,77 @@ def _umask() -> int:
     return mask
 
 
+def ensure_dir(path: str | os.PathLike[str]) -> Path:
+    """``mkdir -p path``; a location that cannot be created is the one located "cannot write here"
+    error (:func:`pipeline.outpath.cannot_write`), never an ``OSError`` traceback."""
+    p = Path(path)
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from pipeline.outpath import cannot_write
+
+        raise cannot_write(p, exc) from None
+    return p
+
+
+def staging_dir(parent: str | os.PathLike[str], prefix: str) -> Path:
+    """A new hidden temporary folder in ``parent`` (created if missing) for files that are moved
+    into place together; the located "cannot write here" error if ``parent`` cannot take it."""
+    p = ensure_dir(parent)
+    try:
+        return Path(tempfile.mkdtemp(prefix=f".{prefix[:100]}.", dir=p))
+    except OSError as exc:
+        from pipeline.outpath import cannot_write
+
+        raise cannot_write(p, exc) from None
+
+
+def move_into_place(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> Path:
+    """``os.replace(src, dst)`` (atomic on one file system), a refusal located at ``dst``."""
+    try:
+        os.replace(src, dst)
+    except OSError as exc:
+        from pipeline.outpath import cannot_write
+
+        raise cannot_write(Path(dst), exc) from None
+    return Path(dst)
+
+
+#: errors while writing the content that mean "the location cannot take it", not a bug
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG, errno.EIO}
+if hasattr(errno, "EDQUOT"):
+    _WRITE_ERRNOS.add(errno.EDQUOT)
+
+
 @contextmanager
 def atomic_path(target: str | os.PathLike[str], suffix: str = "") -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; on success rename it onto ``target``."""
+    """Yield a temporary path beside ``target``; on success rename it onto ``target``. A location
+    that cannot be written is a located :class:`~pipeline.errors.OutputError` (code
+    ``cannot_write``), and nothing is left behind."""
+    from pipeline.outpath import cannot_write
+
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=suffix or ".tmp", dir=target.parent
-    )
+    ensure_dir(target.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{target.name[:100]}.", suffix=suffix or ".tmp", dir=target.parent
+        )
+    except OSError as exc:
+        raise cannot_write(target, exc) from None
     os.close(fd)
     tmp_path = Path(tmp)
     try:
-        yield tmp_path
-        os.chmod(tmp_path, 0o666 & ~_umask())
-        os.replace(tmp_path, target)
+        try:
+            yield tmp_path
+        except OSError as exc:
+            if exc.errno in _WRITE_ERRNOS and exc.filename in (None, str(tmp_path), str(target)):
+                raise cannot_write(target, exc) from None
+            raise
+        try:
+            os.chmod(tmp_path, 0o666 & ~_umask())
+            os.replace(tmp_path, target)
+        except OSError as exc:
+            raise cannot_write(target, exc) from None
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise

@@ -11,7 +11,6 @@ about statistics.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,8 +19,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from pipeline.errors import InputError, Problem, UsageError, one_of
+from pipeline.fileio import ensure_dir, read_json_object
 from pipeline.manifest import Manifest, file_entry
-from pipeline.rundata.layout import STAGES, manifest_path, stage_dir, stage_file
+from pipeline.rundata.layout import STAGES, manifest_path, questionnaire_path, stage_dir, stage_file
+from pipeline.rundata.read import RUN_QUESTIONNAIRE
+from pipeline.rundata.verify import verify_file
 
 
 class InputSpec(BaseModel):
@@ -65,25 +67,86 @@ class RunConfig(BaseModel):
                     )
                 ],
             )
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        inputs = tuple(
-            InputSpec(
-                path=wave_dir / i["path"],
-                mode=i.get("mode"),
-                dialect=i.get("dialect"),
-                mapping=wave_dir / i["mapping"] if i.get("mapping") else None,
+        meta = read_json_object(
+            meta_path,
+            expected="the wave's description: questionnaire, inputs, margins",
+            hint="write the wave again with 'wbm synth --out DIR', or pass "
+            "--questionnaire/--input/--margins",
+        )
+        wave = _wave_meta(meta, wave_dir, meta_path)
+        frame = wave.pop("frame")
+        frame = overrides.pop("frame", None) or frame
+        return cls(**wave, frame=frame, **overrides)
+
+
+def _wave_meta(meta: dict[str, Any], wave_dir: Path, meta_path: Path) -> dict[str, Any]:
+    """The run configuration a ``wave.json`` describes; every problem at once (code ``bad_wave``):
+    keys missing or of the wrong type, inputs outside the wave folder or not there."""
+    problems: list[Problem] = []
+
+    def bad(where: str, message: str, value: object = None, expected: str | None = None) -> None:
+        problems.append(
+            Problem(
+                message,
+                file=str(meta_path),
+                path=where,
+                value=value,
+                expected=expected,
+                hint="write the wave again with 'wbm synth --out DIR'",
+                code="bad_wave",
             )
-            for i in meta["inputs"]
         )
-        return cls(
-            questionnaire=meta["questionnaire"],
-            inputs=inputs,
-            margins=wave_dir / meta["margins"],
-            frame=overrides.pop("frame", None)
-            or (wave_dir / meta["frame"] if meta.get("frame") else None),
-            wave_label=str(meta.get("wave", "2023")),
-            **overrides,
-        )
+
+    def inside(where: str, rel: object) -> Path | None:
+        if not isinstance(rel, str) or not rel:
+            bad(where, "not a file name", rel, "a path relative to the wave folder")
+            return None
+        p = wave_dir / rel
+        if wave_dir.resolve() not in p.resolve().parents:
+            bad(
+                where, "names a file outside the wave folder", rel, "a file inside " + str(wave_dir)
+            )
+            return None
+        if not p.is_file():
+            bad(where, "names a file that is not there", rel, "an existing file")
+            return None
+        return p
+
+    q = meta.get("questionnaire")
+    if not isinstance(q, str) or not q:
+        bad("questionnaire", "missing or not text", q, "a questionnaire id or file")
+    margins = inside("margins", meta.get("margins"))
+    frame = inside("frame", meta["frame"]) if meta.get("frame") is not None else None
+    raw = meta.get("inputs")
+    inputs: list[InputSpec] = []
+    if not isinstance(raw, list) or not raw:
+        bad("inputs", "missing or not a list", None, "a list of {path, mode}")
+        raw = []
+    for i, entry in enumerate(raw):
+        if not isinstance(entry, dict):
+            bad(f"inputs[{i}]", "not an object", entry, "{path, mode}")
+            continue
+        mode = entry.get("mode")
+        if mode is not None and not isinstance(mode, str):
+            bad(f"inputs[{i}].mode", "not text", mode, "paper, web or cati")
+            continue
+        dialect = entry.get("dialect")
+        if dialect is not None and not isinstance(dialect, str):
+            bad(f"inputs[{i}].dialect", "not text", dialect, "the name of an import dialect")
+            continue
+        mapping = inside(f"inputs[{i}].mapping", entry["mapping"]) if entry.get("mapping") else None
+        p = inside(f"inputs[{i}].path", entry.get("path"))
+        if p is not None:
+            inputs.append(InputSpec(path=p, mode=mode, dialect=dialect, mapping=mapping))
+    if problems:
+        raise InputError(f"{meta_path}: the wave description is broken", problems, code="bad_wave")
+    return {
+        "questionnaire": q,
+        "inputs": tuple(inputs),
+        "margins": margins,
+        "frame": frame,
+        "wave_label": str(meta.get("wave", "2023")),
+    }
 
 
 @dataclass(frozen=True)
@@ -103,13 +166,11 @@ class Run:
     manifest: Manifest = field(init=False)
 
     def __post_init__(self) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True)
+        ensure_dir(self.dir)
         self.manifest = Manifest.open(self.dir)
 
     def stage_dir(self, stage: str) -> Path:
-        d = stage_dir(self.dir, stage)
-        d.mkdir(parents=True, exist_ok=True)
-        return d
+        return ensure_dir(stage_dir(self.dir, stage))
 
     def need(self, stage: str, name: str) -> Path:
         p = stage_file(self.dir, stage, name)
@@ -123,11 +184,16 @@ class Run:
                     )
                 ],
             )
-        return p
+        return verify_file(self.dir, self.manifest.data, stage, name)  # as the stage wrote it
 
     def questionnaire(self) -> Any:
+        """The run's own questionnaire (written when the run started, checked against the manifest);
+        the configured one for a run that has none yet."""
         from pipeline.questionnaire.load import load_questionnaire
+        from pipeline.rundata.read import own_questionnaire, questionnaire_spec
 
+        if questionnaire_spec(self.manifest.data, RUN_QUESTIONNAIRE):
+            return own_questionnaire(self.dir, self.manifest.data)
         return load_questionnaire(self.config.questionnaire)
 
 
@@ -141,7 +207,8 @@ def record(run: Run, result: StageResult) -> StageResult:
 
 def start(run: Run) -> None:
     """Record inputs (with checksums), specs and parameters before any stage runs."""
-    from pipeline.questionnaire.load import resolve
+    from pipeline.questionnaire.dump import save_questionnaire
+    from pipeline.questionnaire.load import load_questionnaire, resolve
 
     cfg = run.config
     for spec in cfg.inputs:
@@ -177,7 +244,13 @@ def start(run: Run) -> None:
     if cfg.frame is not None:
         entries.append(file_entry(cfg.frame, role="frame"))
     run.manifest.set_inputs(entries)
-    q = run.questionnaire()
+    q = load_questionnaire(cfg.questionnaire)
+    own = save_questionnaire(
+        q,
+        questionnaire_path(run.dir),
+        header=f"The questionnaire of this run (from {Path(str(cfg.questionnaire)).name}, "
+        "resolved); 'wbm report', 'wbm table' and 'wbm release' read this file.",
+    )
     specs = [
         file_entry(
             resolve(cfg.questionnaire),
@@ -187,6 +260,7 @@ def start(run: Run) -> None:
             schema_version=q.schema_version,
         )
     ]
+    specs.append(file_entry(own, role=RUN_QUESTIONNAIRE, base=run.dir, id=q.study.id))
     if cfg.margins.exists():
         specs.append(file_entry(cfg.margins, role="margins"))
     run.manifest.set_specs(specs)

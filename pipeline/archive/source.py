@@ -14,7 +14,7 @@ from typing import Any
 
 from pipeline.archive.layout import REQUIRED_RUN_FILES, RUN_FILES, RUN_PATH
 from pipeline.archive.records import Calibration, DesignModel, Margin
-from pipeline.errors import InputError, Problem, UsageError
+from pipeline.errors import InputError, Problem, SpecError, UsageError
 from pipeline.questionnaire.model import Questionnaire
 
 ADD_HINT = "run the pipeline into the run folder first ('wbm run --wave WAVE --out RUN')"
@@ -41,21 +41,20 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _recorded(manifest: dict[str, Any], rel: str) -> str | None:
-    """The SHA-256 the run's manifest records for one of its outputs (None if it records none)."""
-    stages = manifest.get("stages")
-    if not isinstance(stages, dict):
-        return None
-    for st in stages.values():
-        outs = st.get("outputs") if isinstance(st, dict) else None
-        for o in outs if isinstance(outs, list) else []:
-            if isinstance(o, dict) and o.get("path") == rel and isinstance(o.get("sha256"), str):
-                return str(o["sha256"])
-    return None
-
-
 def _questionnaire(run: Path, manifest: dict[str, Any]) -> tuple[Questionnaire, bytes, str]:
     from pipeline.questionnaire.load import load_questionnaire, resolve
+    from pipeline.rundata.layout import questionnaire_path
+    from pipeline.rundata.read import RUN_QUESTIONNAIRE, own_questionnaire, questionnaire_spec
+
+    own = questionnaire_spec(manifest, RUN_QUESTIONNAIRE)
+    given = questionnaire_spec(manifest)
+    has_own = bool(own) and questionnaire_path(run).is_file() and own.get("id") == given.get("id")
+
+    def own_copy() -> tuple[Questionnaire, bytes, str]:
+        """The run's own copy (hash-checked): when the file it was given has moved or changed."""
+        q = own_questionnaire(run, manifest)
+        ref = (manifest.get("parameters") or {}).get("questionnaire")
+        return q, questionnaire_path(run).read_bytes(), str(ref or q.study.id)
 
     params = manifest.get("parameters") if isinstance(manifest.get("parameters"), dict) else {}
     ref = (params or {}).get("questionnaire")
@@ -79,9 +78,16 @@ def _questionnaire(run: Path, manifest: dict[str, Any]) -> tuple[Questionnaire, 
             ],
             code="archive_not_a_run",
         )
-    path = resolve(ref)
+    try:
+        path = resolve(ref)  # the file the run was given, archived byte for byte when unchanged
+    except SpecError:
+        if has_own:
+            return own_copy()
+        raise
     data = path.read_bytes()
     if isinstance(spec.get("sha256"), str) and sha256(data) != spec["sha256"]:
+        if has_own:
+            return own_copy()
         raise InputError(
             f"{run}: the questionnaire changed since the run",
             [
@@ -141,6 +147,7 @@ def read_run(run_dir: str | Path) -> RunBundle:
 
     from pipeline.dataversion import data_version
     from pipeline.rundata.read import require_run_dir, run_manifest
+    from pipeline.rundata.verify import run_file_problems
 
     run = require_run_dir(Path(run_dir))
     manifest = run_manifest(run)
@@ -157,17 +164,7 @@ def read_run(run_dir: str | Path) -> RunBundle:
                 )
             continue
         files[role] = p.read_bytes()
-        recorded = _recorded(manifest, rel)
-        if recorded is not None and recorded != sha256(files[role]):
-            problems.append(
-                Problem(
-                    "the file differs from the one the run's manifest records",
-                    file=str(p),
-                    value=sha256(files[role])[:12],
-                    expected=f"SHA-256 {recorded[:12]}... (manifest.json)",
-                    hint=f"rerun that stage ('wbm run --out {run} --stage ...') or restore the file",
-                )
-            )
+        problems += run_file_problems(run, manifest, rel, files[role])  # as the stage wrote it
     if problems:
         raise UsageError(
             f"{run}: cannot be archived ({len(problems)} problem(s))",

@@ -37,7 +37,7 @@ from pipeline.archive.records import (
 )
 from pipeline.archive.source import RunBundle, read_run, sha256
 from pipeline.errors import PipelineError, Problem, UsageError
-from pipeline.fileio import dumps_json, sha256_file, write_bytes, write_text
+from pipeline.fileio import dumps_json, ensure_dir, sha256_file, write_bytes, write_text
 
 ArchiveStatus = Literal["added", "unchanged", "replaced"]
 
@@ -62,11 +62,13 @@ class AddResult:
 @contextmanager
 def locked(root: Path, *, exclusive: bool = True) -> Iterator[None]:
     """Hold ``ARCHIVE/.lock`` (exclusive for writers, shared for readers). A read-only archive (the
-    lock file cannot be created) is read without a lock."""
+    lock file cannot be created) is read without a lock; a reader never creates the lock file (a
+    folder that is not an archive is left as it was)."""
     import fcntl
 
     try:
-        fh = open(root / L.LOCK_FILE, "a+b")  # noqa: SIM115 - held for the block
+        lock = root / L.LOCK_FILE
+        fh = open(lock, "a+b" if exclusive else "rb")  # noqa: SIM115 - held for the block
     except OSError:
         if exclusive:
             raise
@@ -132,7 +134,7 @@ def ensure_archive(root: Path) -> ArchiveInfo:
     """Open an archive, creating it when ``root`` does not exist or is an empty folder."""
     if not root.exists() or (root.is_dir() and not any(root.iterdir())):
         info = ArchiveInfo()
-        root.mkdir(parents=True, exist_ok=True)
+        ensure_dir(root)
         write_text(L.archive_file(root), dumps_json(info.model_dump(mode="json")))
         return info
     if root.exists() and not root.is_dir():
@@ -278,7 +280,7 @@ def _stage(root: Path, bundle: RunBundle) -> tuple[Path, WaveRecord]:
 
     q = bundle.questionnaire
     staging = L.STAGING_DIR
-    (root / staging).mkdir(exist_ok=True)
+    ensure_dir(root / staging)
     tmp = Path(tempfile.mkdtemp(prefix=f"{q.study.id}.", dir=root / staging))
     contents: list[tuple[str, str, bytes]] = [
         (role, rel, bundle.files[role]) for role, rel in L.RUN_FILES if role in bundle.files
@@ -409,10 +411,10 @@ def add_run(root: str | Path, run_dir: str | Path, *, replace: bool = False) -> 
                     code="archive_series_fork",
                 )
             target = L.wave_dir(root, study)
-            target.parent.mkdir(exist_ok=True)
+            ensure_dir(target.parent)
             if old is not None:
                 keep = root / L.SUPERSEDED_DIR / f"{study}@{old.data_version[:12]}"
-                keep.parent.mkdir(exist_ok=True)
+                ensure_dir(keep.parent)
                 if keep.exists():
                     shutil.rmtree(keep)
                 os.replace(target, keep)
@@ -441,7 +443,10 @@ def export_wave(root: str | Path, study_id: str, out_dir: str | Path) -> tuple[P
     root, out = Path(root), Path(out_dir)
     with locked(root, exclusive=False):
         archive_info(root)
-        rec = read_record(root, study_id) if L.wave_dir(root, study_id).is_dir() else None
+        from pipeline.outpath import inside, is_id
+
+        found = is_id(study_id) and L.wave_dir(root, study_id).is_dir()  # an id never a path
+        rec = read_record(root, study_id) if found else None
         if rec is None:
             known = (
                 sorted(p.name for p in L.waves_dir(root).iterdir())
@@ -470,7 +475,7 @@ def export_wave(root: str | Path, study_id: str, out_dir: str | Path) -> tuple[P
                 continue  # made by the archive, not part of the run
             name = f"{rec.questionnaire.id}.yaml" if f.role == "questionnaire_source" else f.path
             data = (L.wave_dir(root, study_id) / f.path).read_bytes()
-            p = write_bytes(out / name, data)
+            p = write_bytes(inside(out, name), data)  # a record never writes outside --out
             if sha256_file(p) != f.sha256:  # pragma: no cover - a disk that lies
                 raise ArchiveError(
                     "an exported file does not read back", (Problem("checksum", file=str(p)),)

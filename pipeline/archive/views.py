@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from pipeline.archive import layout as L
 from pipeline.archive.records import WaveRecord
 from pipeline.errors import Problem
-from pipeline.fileio import dumps_json, sha256_file, write_parquet, write_text
+from pipeline.fileio import dumps_json, ensure_dir, sha256_file, write_parquet, write_text
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -198,13 +198,13 @@ def rebuild_series(root: Path, waves: Sequence[WaveRecord], series: str) -> Path
     import tempfile
 
     chain = chains(waves)[series]
-    (root / L.STAGING_DIR).mkdir(exist_ok=True)
+    ensure_dir(root / L.STAGING_DIR)
     tmp = Path(tempfile.mkdtemp(prefix=f"views-{series}.", dir=root / L.STAGING_DIR))
     try:
         info = build_views(root, chain, series, tmp)
         write_text(tmp / L.SERIES_FILE, dumps_json(info))
         target = L.views_dir(root, series)
-        target.parent.mkdir(exist_ok=True)
+        ensure_dir(target.parent)
         old = None
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=f"old-{series}.", dir=root / L.STAGING_DIR))

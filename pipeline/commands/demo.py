@@ -34,7 +34,9 @@ import click
 def demo(out_dir: Path, size: int, seed: int) -> None:
     """Generate a SYNTHETIC wave and run validate -> weight -> score -> estimate -> outputs on it."""
     from pipeline.demo import run_demo
+    from pipeline.outpath import require_dir
 
+    require_dir(out_dir)
     t0 = time.perf_counter()
     res = run_demo(
         out_dir, size=size, seed=seed, progress=lambda s: click.echo(f"[wbm] {s} ...", err=True)

@@ -248,8 +248,12 @@ def estimate(
     from pipeline.estimation.config import EstimationConfig
     from pipeline.estimation.design import make_design
     from pipeline.estimation.reliability import ReliabilityRules
+    from pipeline.outpath import require_file_target
     from pipeline.weighting.frameio import read_frame
 
+    require_file_target(out_path)
+    if compare_out:
+        require_file_target(compare_out, option="--compare-out")
     inds, bys = _split(indicators), _split(by)
     if not inds:
         raise UsageError("--indicators names no column", code="bad_option")

@@ -68,10 +68,13 @@ def fieldwork(
     method: str,
 ) -> None:
     from pipeline.errors import Problem, UsageError
+    from pipeline.outpath import require_dir
     from pipeline.reports.fieldwork import write_fieldwork
+    from pipeline.rundata.layout import tool_dir
     from pipeline.rundata.read import recorded_questionnaire, require_run_dir, run_manifest
 
     run = require_run_dir(run_dir)
+    out_dir = require_dir(out or tool_dir(run, "fieldwork"))
     if frame is None:
         if wave_dir is None:
             raise UsageError(
@@ -86,9 +89,7 @@ def fieldwork(
             )
         frame = wave_dir / "frame.parquet"
     q = recorded_questionnaire(run, run_manifest(run))
-    res, paths = write_fieldwork(
-        run, frame, out or run / "06_fieldwork", q, lang=lang, method=method
-    )
+    res, paths = write_fieldwork(run, frame, out_dir, q, lang=lang, method=method)
     r = res.representativeness
     click.echo(
         f"response {res.respondents:,} of {res.invited:,} ({100 * res.respondents / res.invited:.1f}%); R-indicator {r.r:.3f} (95% CI {r.ci_low:.3f} - {r.ci_high:.3f})"

@@ -113,11 +113,14 @@ def _with_code(p: Problem) -> Problem:
 )
 def codebook(file: str, out_dir: Path | None, lang: str, formats: tuple[str, ...]) -> None:
     """Write the codebook of FILE: Markdown, HTML and a Frictionless datapackage.json."""
+    from pipeline.outpath import inside, require_dir
     from pipeline.questionnaire.codebook import write_codebook
     from pipeline.questionnaire.load import load_questionnaire
 
+    if out_dir is not None:
+        require_dir(out_dir)
     q = load_questionnaire(file)
-    out = out_dir or Path("codebook") / q.study.id
+    out = out_dir or inside(Path("codebook"), q.study.id)
     for p in write_codebook(q, out, lang=lang, formats=formats or ("md", "html", "json")):
         click.echo(str(p))
 
@@ -138,11 +141,14 @@ def codebook(file: str, out_dir: Path | None, lang: str, formats: tuple[str, ...
 def proof(file: str, out_file: Path | None, lang: str, mode: str) -> None:
     """Write a printable proof of the questionnaire with routing instructions as a respondent sees them."""
     from pipeline import fileio
+    from pipeline.outpath import inside, require_file_target
     from pipeline.questionnaire.load import load_questionnaire
     from pipeline.questionnaire.proof import render_proof
 
+    if out_file is not None:
+        require_file_target(out_file)
     q = load_questionnaire(file)
-    out = out_file or Path(f"{q.study.id}.proof.{lang}.html")
+    out = out_file or inside(Path("."), f"{q.study.id}.proof.{lang}.html")
     fileio.write_text(out, render_proof(q, lang=lang, mode=mode))
     click.echo(str(out))
 
@@ -195,9 +201,11 @@ def import_xlsform(
     refused with its sheet, row and column and what to change; every problem is reported at once.
     Text choice names (yes, no) get codes, recorded as the choices' names in the YAML.
     """
+    from pipeline.outpath import require_file_target
     from pipeline.questionnaire.dump import save_questionnaire
     from pipeline.questionnaire.xlsform import read_xlsform
 
+    require_file_target(out_file)
     result = read_xlsform(
         workbook, wave=wave, population=population, modes=tuple(modes.split()) if modes else None
     )
@@ -249,9 +257,11 @@ def export_xlsform(file: str, out_file: Path) -> None:
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def resolve_cmd(file: str, out_file: Path) -> None:
     """Write FILE (e.g. a module) as one standalone questionnaire YAML, modules resolved."""
+    from pipeline.outpath import require_file_target
     from pipeline.questionnaire.dump import save_questionnaire
     from pipeline.questionnaire.load import load_questionnaire
 
+    require_file_target(out_file)
     save_questionnaire(
         load_questionnaire(file),
         out_file,

@@ -74,7 +74,10 @@ def release(
     questionnaire: str | None,
 ) -> None:
     """Build an anonymised microdata release (SPSS, Stata, CSV, codebook, README) from a run."""
+    from pipeline.outpath import require_dir
     from pipeline.release.build import build_release
+
+    require_dir(out_dir)
 
     b = build_release(
         run_dir, profile, out_dir, seed=seed, lang=lang, pdf=pdf, questionnaire=questionnaire

@@ -103,10 +103,14 @@ def report(
     from dataclasses import replace
 
     from pipeline.errors import UsageError
+    from pipeline.outpath import require_dir
     from pipeline.reports.batch import ReportJob, default_workers, plan_reports, render_reports
     from pipeline.reports.rundir import load_run
     from pipeline.rundata.layout import REPORTS_DIR, outputs_dir
     from pipeline.rundata.read import read_estimates_file
+
+    if out_dir is not None:
+        require_dir(out_dir)
 
     if not (all_groups or codes or overview):
         raise UsageError(

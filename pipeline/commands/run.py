@@ -114,9 +114,11 @@ def run(
 ) -> None:
     """Run pipeline stages; each stage writes its own folder in the run directory."""
     from pipeline.errors import UsageError
+    from pipeline.outpath import require_dir
     from pipeline.rundata.layout import policy_reference
     from pipeline.runner import InputSpec, Run, RunConfig, run_stages
 
+    require_dir(out_dir)
     policy_file = None if policy is None else policy_reference(policy, out_dir)
     opts: dict[str, object] = {"min_n": min_n, "min_n_reliable": min_n_reliable}
     if policy_file is not None:

@@ -53,8 +53,10 @@ def synth(
     """Generate a SYNTHETIC wave for any shipped instrument: keyed paper forms (CSV), a web export
     (.sav) or a telephone agency's export (.sav) with call records, the population margins, the
     sample frame and the true population values."""
+    from pipeline.outpath import require_dir
     from pipeline.synth.wave import generate_wave
 
+    require_dir(out_dir)
     s = generate_wave(out_dir, size=size, seed=seed, questionnaire=questionnaire, model_path=model)
     rate = s.respondents / s.size if s.size else 0.0
     click.echo(

@@ -131,10 +131,12 @@ def validate(
     from pipeline.errors import Problem, UsageError, one_of
     from pipeline.ingest import InputFile
     from pipeline.ingest.inputs import per_input_options
+    from pipeline.outpath import require_dir
     from pipeline.questionnaire.load import load_questionnaire
     from pipeline.validate import ValidationOptions, run_validation
     from pipeline.validate.quality import PRECEDENCE_KEYS
 
+    require_dir(out)
     if delimiter is not None and delimiter.lower() == "tab":
         delimiter = "\t"
     order = None

@@ -109,6 +109,7 @@ def weight(
 ) -> None:
     """Weight any survey file to population margins (raking, calibration, post-stratification)."""
     from pipeline.fileio import sha256_file, write_json
+    from pipeline.outpath import require_file_target
     from pipeline.rundata.columns import WEIGHT, WEIGHT_COLUMNS, WEIGHT_NORMALISED
     from pipeline.weighting.api import weight_frame
     from pipeline.weighting.diagnostics import render_report, to_json
@@ -116,6 +117,13 @@ def weight(
     from pipeline.weighting.margins import load_margins
     from pipeline.weighting.trimming import TrimSpec
 
+    for target, option in (
+        (out_path, "--out"),
+        (diag_path, "--diagnostics"),
+        (report_path, "--report"),
+    ):
+        if target is not None:
+            require_file_target(target, option=option)
     bnd = _bounds(bounds)
     trim = (
         TrimSpec(cap=trim_cap, median_k=trim_median_k)

@@ -516,8 +516,11 @@ def compare_domains(
 
 
 def to_csv_text(table: pd.DataFrame) -> str:
-    """Deterministic CSV text: fixed float format, ``\\n`` line ends, empty for missing."""
-    return str(table.to_csv(index=False, float_format=FLOAT_FORMAT, lineterminator="\n"))
+    """Deterministic CSV text: fixed float format, ``\\n`` line ends, empty for missing, text that a
+    spreadsheet would read as a formula neutralised (:mod:`pipeline.spreadsheet`)."""
+    from pipeline.spreadsheet import frame_csv
+
+    return frame_csv(table, float_format=FLOAT_FORMAT)
 
 
 def write_csv(table: pd.DataFrame, path: str) -> None:

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pipeline.errors import InputError, Problem
-from pipeline.ingest.inputs import ENCODINGS, SUPPORTED_SUFFIXES, InputFile, Mode, infer_mode
+from pipeline.ingest.inputs import SUPPORTED_SUFFIXES, InputFile, Mode, infer_mode
+from pipeline.textfile import DAMAGED_FILE_ERRORS
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
@@ -153,44 +154,19 @@ def read_table(inp: InputFile) -> RawTable:
 
 # ------------------------------------------------------------------------------------------- text
 def _decode(inp: InputFile, data: bytes) -> tuple[str, str]:
-    if inp.encoding:
-        try:
-            return data.decode(inp.encoding), inp.encoding
-        except LookupError:
-            raise _fail(
-                inp,
-                f"unknown encoding {inp.encoding!r}",
-                "file_encoding",
-                expected="e.g. utf-8 or cp1252",
-            ) from None
-        except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
-            raise _fail(
-                inp,
-                f"the file is not valid {inp.encoding}",
-                "file_encoding",
-                line=line,
-                value=data[exc.start : exc.start + 1].hex(),
-                hint="declare the right --encoding",
-            ) from None
-    for enc in ENCODINGS:
-        try:
-            text = data.decode("utf-8-sig" if enc == "utf-8" else enc)
-            return text, enc
-        except UnicodeDecodeError:
-            continue
-    raise _fail(
-        inp,
-        "the text encoding is neither UTF-8 nor cp1252",
-        "file_encoding",
-        hint="declare it with --encoding (e.g. latin-1, utf-16)",
-    )
+    """The text (LF line endings) and its encoding: :func:`pipeline.textfile.decode_text`."""
+    from pipeline.textfile import decode_text
+
+    return decode_text(data, file=str(inp.path), encoding=inp.encoding)
 
 
 def _sniff_delimiter(header_line: str) -> str:
     best, best_n = ",", 1
     for d in DELIMITERS:
-        n = len(next(csv.reader([header_line], delimiter=d), []))
+        try:
+            n = len(next(csv.reader([header_line], delimiter=d), []))
+        except csv.Error:
+            continue
         if n > best_n:
             best, best_n = d, n
     return best
@@ -201,21 +177,17 @@ def _read_csv(inp: InputFile) -> RawTable:
     import pyarrow.csv as pacsv
 
     data = inp.path.read_bytes()
-    if b"\x00" in data[:65536]:
-        raise _fail(
-            inp,
-            "this is not a text file (it contains NUL bytes)",
-            "file_format",
-            hint="is it a .sav or .xlsx file with the wrong extension?",
-        )
-    text, encoding = _decode(inp, data)
+    text, encoding = _decode(inp, data)  # CR-only and CR LF line endings are LF from here on
     if not text.strip():
         raise _fail(inp, "the file is empty (only blank lines)", "file_empty")
-    header_line = text.lstrip("\r\n").split("\n", 1)[0].rstrip("\r")
+    header_line = text.lstrip("\n").split("\n", 1)[0]
     delimiter = inp.delimiter or _sniff_delimiter(header_line)
     if len(delimiter) != 1:
         raise _fail(inp, f"a delimiter must be one character, got {delimiter!r}", "file_format")
-    header = next(csv.reader([header_line], delimiter=delimiter))
+    try:
+        header = next(csv.reader([header_line], delimiter=delimiter))
+    except csv.Error as exc:
+        raise _fail(inp, f"the header line cannot be read ({exc})", "file_format", line=1) from None
     header = [h.strip() for h in header]
     _check_header(inp, header, line=1)
     if text.count('"') % 2:
@@ -311,15 +283,13 @@ def _cell_text(v: object) -> str | None:
 
 
 def _read_xlsx(inp: InputFile) -> RawTable:
-    import zipfile
-
     import pyarrow as pa
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         wb = load_workbook(inp.path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+    except (InvalidFileException, *DAMAGED_FILE_ERRORS) as exc:
         raise _fail(
             inp,
             f"not a readable Excel workbook ({type(exc).__name__}): truncated or wrong format",
@@ -378,7 +348,7 @@ def _read_xlsx(inp: InputFile) -> RawTable:
             values = (values + [None] * width)[:width]
             for c, v in zip(cols, values, strict=True):
                 c.append(v)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
+    except DAMAGED_FILE_ERRORS as exc:
         raise _fail(
             inp,
             f"the workbook cannot be read ({type(exc).__name__}): truncated or damaged",

@@ -202,16 +202,23 @@ def render_html(q: Questionnaire, lang: str = "nl") -> str:
 
 
 def _env(html: bool = False) -> Any:
+    """HTML templates autoescape; in the Markdown template every text is escaped for Markdown
+    (:func:`pipeline.markdown.finalize`) and identifiers are written with the ``code`` filter."""
     import jinja2
 
-    return jinja2.Environment(
+    from pipeline import markdown
+
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=html,
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
+        finalize=None if html else markdown.finalize,
     )
+    env.filters["code"] = markdown.code
+    return env
 
 
 def datapackage(q: Questionnaire, lang: str = "nl") -> dict[str, Any]:
@@ -285,15 +292,19 @@ def write_codebook(
     lang: str = "nl",
     formats: Iterable[str] = ("md", "html", "json"),
 ) -> list[Path]:
+    from pipeline.outpath import inside
+
     out_dir = Path(out_dir)
     written = []
     stem = f"{q.study.id}.codebook.{lang}"
     for fmt in formats:
         if fmt == "md":
-            written.append(fileio.write_text(out_dir / f"{stem}.md", render_markdown(q, lang)))
+            target = inside(out_dir, f"{stem}.md")
+            written.append(fileio.write_text(target, render_markdown(q, lang)))
         elif fmt == "html":
-            written.append(fileio.write_text(out_dir / f"{stem}.html", render_html(q, lang)))
+            target = inside(out_dir, f"{stem}.html")
+            written.append(fileio.write_text(target, render_html(q, lang)))
         elif fmt == "json":
             text = json.dumps(datapackage(q, lang), indent=2, ensure_ascii=False) + "\n"
-            written.append(fileio.write_text(out_dir / "datapackage.json", text))
+            written.append(fileio.write_text(inside(out_dir, "datapackage.json"), text))
     return written

@@ -52,13 +52,9 @@ def _find(name_or_path: str | Path, relative_to: Path | None = None) -> Path | N
 
 def _by_study_id(study_id: str, files: tuple[Path, ...]) -> Path | None:
     """A shipped file whose ``study.id`` is ``study_id`` (modules are named by file, e.g. pc126)."""
-    import yaml
-
     for f in files:
-        try:
-            data = yaml.safe_load(f.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError):
-            continue
+        src, _ = read_source(f)
+        data = src.data if src is not None else None
         if (
             isinstance(data, dict)
             and isinstance(data.get("study"), dict)

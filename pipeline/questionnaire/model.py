@@ -16,6 +16,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from pipeline.outpath import ID_PATTERN
+
 SCHEMA_KIND = "questionnaire"
 SCHEMA_VERSION = 1  # version of the schema *language*; bump with a migration note
 SPSS_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
@@ -280,7 +282,7 @@ class WaveMapping(Spec):
 
 
 class Study(Spec):
-    id: str
+    id: str = Field(pattern=ID_PATTERN)  # a slug: it names files (codebook, proof, release)
     title: Text
     wave: int
     population: Literal["werknemers", "zelfstandigen", "ondernemingen"]

@@ -30,7 +30,31 @@ CATALOGUE: dict[str, ProblemType] = {
             "The questionnaire file or shipped id does not exist.",
             1,
         ),
-        _T("not_utf8", "Not UTF-8", "The file is not UTF-8 text.", 1),
+        _T(
+            "file_unreadable",
+            "File cannot be read",
+            "The path is a folder, or the file cannot be opened.",
+            1,
+        ),
+        _T(
+            "not_utf8",
+            "Not UTF-8",
+            "The file is not UTF-8 text (UTF-16, Latin-1/Windows-1252 or binary).",
+            1,
+        ),
+        _T(
+            "yaml_too_large",
+            "Document too large",
+            "The file, or the values its aliases expand to, exceeds the size a spec file may have.",
+            1,
+        ),
+        _T("yaml_too_deep", "Nested too deep", "Mappings and lists are nested too deep.", 1),
+        _T(
+            "yaml_tag",
+            "YAML tag not allowed",
+            "A tag such as '!!python/object' or '!foo': spec files hold plain values only.",
+            1,
+        ),
         _T(
             "yaml_syntax",
             "YAML syntax error",
@@ -44,6 +68,12 @@ CATALOGUE: dict[str, ProblemType] = {
             1,
         ),
         _T("bad_key", "Bad key", "A mapping key is not a plain word.", 1),
+        _T(
+            "bad_id",
+            "Id is not a slug",
+            "study.id must be letters, digits, '.', '_' and '-' (it becomes part of file names).",
+            1,
+        ),
         _T(
             "duplicate_key",
             "Duplicate key",

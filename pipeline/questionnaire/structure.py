@@ -261,6 +261,17 @@ def _one(
             expected=expected,
             hint=hint,
         )
+    if typ == "string_pattern_mismatch" and _key(clean) == "id":
+        from pipeline.outpath import ID_EXPECTED
+
+        return src.problem(
+            "bad_id",
+            "an id must be a slug (it becomes part of file names)",
+            path,
+            value=str(value)[:80] if value is not None else None,
+            expected=ID_EXPECTED,
+            hint="use a short name such as 'wbm-werknemers-2023'",
+        )
     if typ == "value_error":
         msg = str(e.get("ctx", {}).get("error", e["msg"]))
         code = "bad_name" if "SPSS-safe" in msg else "bad_structure"

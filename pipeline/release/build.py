@@ -21,16 +21,23 @@ which owns its directory) removes any other file in it first.
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
-import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import replace as dc_replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.errors import InputError, Problem, SpecError, UsageError
-from pipeline.fileio import sha256_file, write_json, write_text
+from pipeline.fileio import (
+    ensure_dir,
+    move_into_place,
+    sha256_file,
+    staging_dir,
+    write_json,
+    write_text,
+)
+from pipeline.outpath import inside, require_dir
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -115,7 +122,7 @@ def release_seed(base: int, profile_name: str) -> int:
 
 
 def _profile(
-    profile: str | Path | ReleaseProfile, q: Questionnaire
+    profile: str | Path | ReleaseProfile, q: Questionnaire, columns: Sequence[str] = ()
 ) -> tuple[ReleaseProfile, str, str]:
     """The profile, where it came from, its SHA-256; cross-checked against the questionnaire with
     every problem located in the profile file."""
@@ -131,7 +138,7 @@ def _profile(
     else:
         path = resolve(profile)
         prof, source, sha = load_profile(path), str(path), sha256_file(path)
-    problems = check_profile(prof, q)
+    problems = check_profile(prof, q, columns)
     if problems:
         raise SpecError(
             f"release profile {prof.name!r} does not fit questionnaire {q.study.id!r}: {len(problems)} problem(s)",
@@ -146,18 +153,7 @@ def _prepare(out_dir: Path, keep: bool) -> list[Path]:
     from pipeline.manifest import MANIFEST
     from pipeline.release.checksums import listed_files
 
-    if out_dir.exists() and not out_dir.is_dir():
-        raise UsageError(
-            f"{out_dir} is a file",
-            [
-                Problem(
-                    "the release directory is a file",
-                    file=str(out_dir),
-                    hint="give a directory (it is created if missing)",
-                )
-            ],
-            code="bad_out_dir",
-        )
+    require_dir(out_dir)
     present = sorted(p for p in out_dir.rglob("*") if p.is_file()) if out_dir.is_dir() else []
     if not present:
         return []
@@ -218,7 +214,7 @@ def build_release(
         else load_run_source(source, questionnaire=questionnaire)
     )
     q = src.questionnaire
-    prof, _source, profile_sha = _profile(profile, q)
+    prof, _source, profile_sha = _profile(profile, q, [str(c) for c in src.scored.columns])
     out = Path(out_dir)
     earlier = _prepare(out, replace)
     result = anonymise(
@@ -226,13 +222,12 @@ def build_release(
     )
     table = release_table(result, q, lang=lang, population=src.population)
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    staging = staging_dir(out.parent, out.name)
     try:
         names = _write_all(staging, src, q, prof, profile_sha, result, table, lang=lang, pdf=pdf)
-        out.mkdir(parents=True, exist_ok=True)
+        ensure_dir(out)
         for name in names:
-            os.replace(staging / name, out / name)
+            move_into_place(staging / name, out / name)
         for old in earlier:
             if old.name not in names:
                 old.unlink(missing_ok=True)
@@ -265,7 +260,7 @@ def _write_all(
     from pipeline.sdc.microdata.profile import fill_text
     from pipeline.sdc.microdata.report import render_html as risk_fragment
 
-    stem = f"{q.study.id}-{prof.name}"
+    stem = inside(out, f"{q.study.id}-{prof.name}").name  # both are slugs; the guard stays
     title = q.study.title.get(lang)
     about = f"{title}: {prof.title.get(lang)}"
     written: list[tuple[Path, str, str]] = []  # (path, role, description)

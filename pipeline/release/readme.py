@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipeline.markdown import escape as md
 from pipeline.questionnaire.model import Questionnaire
 from pipeline.release.stata import missing_letters
 from pipeline.release.table import ReleaseTable
@@ -114,12 +115,12 @@ def _weights_section(result: ReleaseResult, table: ReleaseTable, q: Questionnair
 
 def render(result: ReleaseResult, table: ReleaseTable, q: Questionnaire, info: ReadmeInfo) -> str:
     p, rep, lang = result.profile, result.report, table.lang
-    title = q.study.title.get(lang)
+    title = md(q.study.title.get(lang))
     letters = missing_letters(table)
     released = rep.stage("released")
     recoded = rep.stage("recoded")
     lines = [
-        f"# {title}: {p.title.get(lang)}",
+        f"# {title}: {md(p.title.get(lang))}",
         "",
         f"Profile `{p.name}` ({p.use.replace('_', ' ')}), {len(table.frame):,} records, "
         f"{len(table.variables)} variables. Questionnaire `{q.study.id}` version {q.study.version}; run `{info.run_id}`; "
@@ -141,11 +142,11 @@ def render(result: ReleaseResult, table: ReleaseTable, q: Questionnaire, info: R
     lines += [
         "## Conditions of use",
         "",
-        fill_text(p.conditions_of_use, q, lang),
+        md(fill_text(p.conditions_of_use, q, lang)),
         "",
         "## Citation",
         "",
-        fill_text(p.citation, q, lang),
+        md(fill_text(p.citation, q, lang)),
         "",
         "## Files",
         "",
@@ -169,7 +170,7 @@ def render(result: ReleaseResult, table: ReleaseTable, q: Questionnaire, info: R
         "|---|---|---|---|",
     ]
     lines += [
-        f"| {c} | {label} | user-missing | `.{letters[c]}` |"
+        f"| {c} | {md(label)} | user-missing | `.{letters[c]}` |"
         for c, _k, label in table.missing_codes
     ]
     lines += [
@@ -190,7 +191,7 @@ def render(result: ReleaseResult, table: ReleaseTable, q: Questionnaire, info: R
         f"matching any value): {recoded.violating:,} records violated this after the recodes, {released.violating} "
         "after local suppression.",
         f"- Local suppression: {rep.suppressed_total:,} values in {rep.records_suppressed:,} records, coded "
-        f"{result.suppressed_code} ({result.suppressed_label.get(lang)}): "
+        f"{result.suppressed_code} ({md(result.suppressed_label.get(lang))}): "
         + ", ".join(f"{v} {n}" for v, n in rep.suppressed if n)
         + ".",
     ]

@@ -13,7 +13,6 @@ passes (a test runs it).
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,9 +51,9 @@ def csv_frame(table: ReleaseTable) -> tuple[pd.DataFrame, dict[str, str]]:
 
 def write_csv(table: ReleaseTable, path: str | Path) -> tuple[Path, dict[str, str]]:
     df, types = csv_frame(table)
-    buf = io.StringIO()
-    df.to_csv(buf, index=False, lineterminator="\n", na_rep="")
-    return write_text(path, buf.getvalue()), types
+    from pipeline.spreadsheet import frame_csv
+
+    return write_text(path, frame_csv(df, na_rep="")), types
 
 
 def _field(v: Variable, ftype: str) -> dict[str, Any]:

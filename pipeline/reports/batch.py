@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from pipeline.errors import Problem, UsageError, one_of
-from pipeline.fileio import write_text
+from pipeline.fileio import ensure_dir, write_text
 from pipeline.reports.context import ReportContext
 from pipeline.reports.estimates import Estimates
 from pipeline.reports.report import (
@@ -183,8 +183,7 @@ def render_reports(
         if job.kind == "group" and job.domain:
             check_domain_rows(est, job.domain)
             break
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = ensure_dir(out_dir)
     results: dict[int, tuple[Path, ...]] = {}
     fmts = tuple(formats)
     if workers <= 1 or len(jobs) <= 1:

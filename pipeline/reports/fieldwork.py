@@ -503,12 +503,13 @@ def write_fieldwork(
     lang: str = "nl",
     method: str = "calibration",
 ) -> tuple[FieldworkResult, tuple[Path, ...]]:
-    from pipeline.fileio import write_json, write_text
+    from pipeline.fileio import ensure_dir, write_json, write_text
+    from pipeline.rundata.layout import FIELDWORK_JSON
 
     inputs = link_run(run_dir, frame_path, q)
     res = diagnose(inputs.linked, inputs.indicators, method=method)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    p_json = write_json(out_dir / "fieldwork.json", res.to_dict())
+    ensure_dir(out_dir)
+    p_json = write_json(out_dir / FIELDWORK_JSON, res.to_dict())
     p_html = write_text(
         out_dir / f"fieldwork{'' if lang == 'nl' else '.' + lang}.html",
         render_fieldwork(res, q, lang=lang, synthetic=inputs.synthetic),

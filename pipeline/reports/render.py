@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from typing import Any
 
 from pipeline.paths import REPORTS_DIR
@@ -128,7 +127,7 @@ def render_page(template: str, *, embed_css: bool = True, **data: Any) -> str:
 
 
 def slug(text: str) -> str:
-    ascii_text = (
-        unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    )
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-") or "x"
+    """A file-name part or anchor from a label: :func:`pipeline.outpath.slug` (capped length)."""
+    from pipeline.outpath import slug as capped
+
+    return capped(text)

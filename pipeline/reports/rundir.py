@@ -4,7 +4,8 @@ never an error, except the estimates table and the questionnaire, without which 
 
 Everything is read with the run-directory readers of :mod:`pipeline.rundata.read`:
 
-- ``manifest.json``: the questionnaire (``specs`` entry with role "questionnaire" and ``id``), the
+- ``manifest.json`` (read strictly: a damaged one is an error): the run's own questionnaire
+  (``questionnaire.yaml``, hash-checked; :func:`pipeline.rundata.read.recorded_questionnaire`), the
   reliability thresholds (``parameters.min_n``, ``min_n_reliable``), the estimates' checksum;
 - ``01_validate/diagnostics.json``: respondents by mode (or the manifest's rows per input);
 - ``02_weight/diagnostics.json``: method, Kish design effect, margins, synthetic margins;
@@ -22,10 +23,10 @@ from pipeline.rundata.layout import ESTIMATES
 from pipeline.rundata.read import (
     int_or,
     read_estimates,
+    recorded_questionnaire,
     require_run_dir,
     run_manifest,
     run_parameters,
-    run_questionnaire,
     stage_diagnostics,
 )
 
@@ -138,6 +139,6 @@ def load_run(
 ) -> RunInputs:
     """Everything :func:`pipeline.reports.batch.render_reports` needs from a run directory."""
     run = require_run_dir(run_dir)
-    q = run_questionnaire(run, run_manifest(run, lenient=True), questionnaire)
+    q = recorded_questionnaire(run, run_manifest(run), questionnaire)  # the run's own
     estimates, path = read_estimates(run)
     return RunInputs(estimates, path, q, context_from_run(run, q, base))

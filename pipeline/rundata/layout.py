@@ -3,12 +3,15 @@
 A run directory (``wbm run --out RUN``, ``wbm demo`` writes ``OUT/run``)::
 
     RUN/manifest.json           inputs + SHA-256, specs, parameters, rows and outputs per stage
+    RUN/questionnaire.yaml      the run's own questionnaire (resolved; its SHA-256 in the manifest)
     RUN/01_validate/            accepted.parquet, set_aside.parquet, edits.parquet, issues.parquet,
                                 diagnostics.json, validation_report.html
     RUN/02_weight/              weighted.parquet, diagnostics.json, weighting_report.html
     RUN/03_score/               scored.parquet, diagnostics.json
     RUN/04_estimate/            estimates.parquet, estimates.csv, compare_domains.csv, diagnostics.json
     RUN/05_outputs/             reports/, tables/, microdata/
+    RUN/06_fieldwork/           fieldwork.json, fieldwork.html (``wbm fieldwork``, not a stage)
+    RUN/07_plan/                plan.json, plan.html (``wbm plan``, not a stage)
 
 Every name is defined here once; code builds paths with :func:`stage_dir` and :func:`stage_file`
 (never a literal ``"03_score"``). The contract is documented in ``docs/run-contract.md``.
@@ -34,6 +37,10 @@ STAGE_DIRS: Final[dict[str, str]] = {
 MANIFEST: Final = "manifest.json"
 """The run manifest at the root of a run directory (:mod:`pipeline.manifest` writes it)."""
 
+QUESTIONNAIRE: Final = "questionnaire.yaml"
+"""The run's own questionnaire: the one the run used, resolved into one file (modules composed) and
+written when the run starts; every command reading the run uses it, checked against the SHA-256 the
+manifest records (``specs``, role ``run_questionnaire``)."""
 
 DIAGNOSTICS: Final = "diagnostics.json"
 """Every stage up to ``estimate`` writes its diagnostics under this name in its directory."""
@@ -60,6 +67,11 @@ REPORTS_DIR: Final = "reports"
 TABLES_DIR: Final = "tables"
 MICRODATA_DIR: Final = "microdata"
 
+TOOL_DIRS: Final[dict[str, str]] = {"fieldwork": "06_fieldwork", "plan": "07_plan"}
+"""Default output folders of the commands that read a finished run and are not stages."""
+FIELDWORK_JSON: Final = "fieldwork.json"
+PLAN_JSON: Final = "plan.json"
+
 
 def stage_dir(run_dir: str | Path, stage: str) -> Path:
     """``RUN/<nn_stage>`` (not created); ``stage`` is one of :data:`STAGES`."""
@@ -83,8 +95,18 @@ def outputs_dir(run_dir: str | Path, kind: str) -> Path:
     return stage_dir(run_dir, "outputs") / kind
 
 
+def tool_dir(run_dir: str | Path, tool: str) -> Path:
+    """``RUN/06_fieldwork`` or ``RUN/07_plan`` (not created): the default ``--out`` of
+    ``wbm fieldwork`` / ``wbm plan``; ``tool`` is a key of :data:`TOOL_DIRS`."""
+    return Path(run_dir) / TOOL_DIRS[tool]
+
+
 def manifest_path(run_dir: str | Path) -> Path:
     return Path(run_dir) / MANIFEST
+
+
+def questionnaire_path(run_dir: str | Path) -> Path:
+    return Path(run_dir) / QUESTIONNAIRE
 
 
 def policy_reference(policy: str | Path, run_dir: str | Path) -> str:

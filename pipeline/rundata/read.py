@@ -13,11 +13,10 @@ what was expected, how to fix it) for a missing or damaged piece, never a traceb
 :func:`read_estimates`     ``04_estimate/estimates.parquet`` (or ``.csv``)
 =========================  =================================================================
 
-Seams for work in progress (see ``docs/run-contract.md``): the data version :func:`read_scored`
-returns is the SHA-256 of the file's bytes, to be replaced by a canonical content hash; stage outputs
-are to be verified against the SHA-256 the manifest records before they are used, and every command
-is to read the run's own (hash-checked) questionnaire; the weight stage is to record the
-calibration/design model of its weights, with a reader here beside these.
+Every stage file is read through :func:`pipeline.rundata.verify.stage_bytes` (checked against the
+SHA-256 the manifest records), and every command reads the run's own questionnaire, hash-checked
+(:func:`recorded_questionnaire`). Seam for work in progress (``docs/run-contract.md``): the weight
+stage is to record the calibration/design model of its weights, with a reader here beside these.
 """
 
 from __future__ import annotations
@@ -31,11 +30,14 @@ from pipeline.rundata.layout import (
     ESTIMATES,
     ESTIMATES_CSV,
     MANIFEST,
+    QUESTIONNAIRE,
     SCORED,
     manifest_path,
+    questionnaire_path,
     relative,
     stage_file,
 )
+from pipeline.rundata.verify import stage_bytes
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -89,11 +91,15 @@ def run_parameters(manifest: dict[str, Any]) -> dict[str, Any]:
     return raw if isinstance(raw, dict) else {}
 
 
-def questionnaire_spec(manifest: dict[str, Any]) -> dict[str, Any]:
-    """The manifest's ``specs`` entry with role ``questionnaire`` (path, sha256, id, version), or
-    {}."""
+#: the manifest's ``specs`` role of the run's own questionnaire (``RUN/questionnaire.yaml``)
+RUN_QUESTIONNAIRE = "run_questionnaire"
+
+
+def questionnaire_spec(manifest: dict[str, Any], role: str = "questionnaire") -> dict[str, Any]:
+    """The manifest's ``specs`` entry with role ``questionnaire`` (path, sha256, id, version; the
+    file the run was given) or :data:`RUN_QUESTIONNAIRE` (the run's own copy), or {}."""
     for spec in manifest.get("specs") or []:
-        if isinstance(spec, dict) and spec.get("role") == "questionnaire":
+        if isinstance(spec, dict) and spec.get("role") == role:
             return spec
     return {}
 
@@ -140,16 +146,80 @@ def run_questionnaire(
     return load_questionnaire(qid)
 
 
+def own_questionnaire(run: Path, manifest: dict[str, Any]) -> Questionnaire:
+    """The run's own questionnaire (``RUN/questionnaire.yaml``), checked against the SHA-256 the
+    manifest records for it: an edited or replaced copy is ``questionnaire_mismatch``."""
+    import hashlib
+
+    from pipeline.questionnaire.load import load_questionnaire
+
+    spec = questionnaire_spec(manifest, RUN_QUESTIONNAIRE)
+    path = Path(run) / str(spec.get("path") or QUESTIONNAIRE)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        raise UsageError(
+            f"{run}: the run's own questionnaire is missing",
+            [
+                Problem(
+                    f"{QUESTIONNAIRE} is recorded in the manifest but cannot be read",
+                    file=str(path),
+                    hint="restore it, or rerun the pipeline into a new run directory",
+                    code="questionnaire_mismatch",
+                )
+            ],
+            code="questionnaire_mismatch",
+        ) from None
+    if hashlib.sha256(data).hexdigest() != spec.get("sha256"):
+        raise UsageError(
+            f"{path}: changed since the run wrote it",
+            [
+                Problem(
+                    "the run's own questionnaire differs from the one the run used",
+                    file=str(path),
+                    expected=f"SHA-256 {str(spec.get('sha256'))[:12]}... ({MANIFEST}, specs)",
+                    hint="restore the file; to use another questionnaire, run the pipeline again",
+                    code="questionnaire_mismatch",
+                )
+            ],
+            code="questionnaire_mismatch",
+        )
+    return load_questionnaire(path)
+
+
 def recorded_questionnaire(
     run: Path, manifest: dict[str, Any], given: str | Path | None = None
 ) -> Questionnaire:
-    """The questionnaire the run used: ``given`` (an id or a YAML path) if not None, else the file the
-    run was given (``parameters.questionnaire``) if it still exists, else the one the manifest names
-    by id; in the last two cases the file must be the one the run recorded (its SHA-256 in the
-    manifest's ``specs``), never another questionnaire with the same id (``questionnaire_mismatch``)."""
+    """The questionnaire the run used, for every command that reads a run.
+
+    A run that wrote its own copy (``RUN/questionnaire.yaml``): that copy, hash-checked
+    (:func:`own_questionnaire`); ``given`` (an id or a YAML path) is accepted only if it is the same
+    questionnaire (otherwise ``questionnaire_mismatch``: another questionnaire's labels must never
+    be put on this run's data). An older run without a copy: ``given`` if not None, else the file
+    the run was given (``parameters.questionnaire``) if it still exists, else the one the manifest
+    names by id; in the last two cases the file must be the one the run recorded (its SHA-256 in the
+    manifest's ``specs``), never another questionnaire with the same id."""
     from pipeline.fileio import sha256_file
     from pipeline.questionnaire.load import resolve
 
+    if questionnaire_spec(manifest, RUN_QUESTIONNAIRE):
+        own = own_questionnaire(run, manifest)
+        if given is not None and run_questionnaire(run, manifest, str(given)) != own:
+            raise UsageError(
+                f"{run}: {given} is not the questionnaire this run used",
+                [
+                    Problem(
+                        "another questionnaire than the run's own (items, labels, codes or "
+                        "cut-offs differ)",
+                        file=str(given),
+                        expected=f"the questionnaire of the run ({questionnaire_path(run)})",
+                        hint="leave out --questionnaire: the run's own questionnaire is used",
+                        code="questionnaire_mismatch",
+                    )
+                ],
+                code="questionnaire_mismatch",
+            )
+        return own
     if given is not None:
         return run_questionnaire(run, manifest, str(given))
     used = run_parameters(manifest).get("questionnaire")
@@ -167,6 +237,7 @@ def recorded_questionnaire(
                     file=str(path),
                     expected=f"the file {spec.get('path')} with SHA-256 {recorded[:12]}... ({MANIFEST}, specs)",
                     hint="pass --questionnaire PATH with the file the run used",
+                    code="questionnaire_mismatch",
                 )
             ],
             code="questionnaire_mismatch",
@@ -177,15 +248,27 @@ def recorded_questionnaire(
 # -------------------------------------------------------------------------------- stage files
 def stage_diagnostics(run_dir: str | Path, stage: str) -> dict[str, Any]:
     """A stage's ``diagnostics.json`` as an object; {} when it is missing, damaged or not an object
-    (lenient by design: diagnostics only inform reports)."""
-    return _json_or_empty(stage_file(run_dir, stage, DIAGNOSTICS))
+    (lenient by design: diagnostics only inform reports); one that differs from what the stage
+    wrote is not used either (``stage_output_changed``)."""
+    import json
+
+    if not stage_file(run_dir, stage, DIAGNOSTICS).is_file():
+        return {}
+    data, _ = stage_bytes(run_dir, run_manifest(run_dir, lenient=True), stage, DIAGNOSTICS)
+    try:
+        out = json.loads(data.decode("utf-8"))
+    except ValueError:
+        return {}
+    return out if isinstance(out, dict) else {}
 
 
 def read_scored(run_dir: str | Path) -> tuple[pd.DataFrame, str]:
     """A run's scored data and its data version: ``03_score/scored.parquet`` read once and parsed in
     memory; the version is the canonical content hash of exactly the frame returned
     (:func:`pipeline.dataversion.data_version`: the same for the same respondents' data whatever the
-    run directory, row order or pandas/pyarrow version that wrote the file). A missing run directory or scored file, or one that cannot be read or
+    run directory, row order or pandas/pyarrow version that wrote the file); the file's bytes are
+    first checked against the SHA-256 the manifest records (:mod:`pipeline.rundata.verify`: a changed
+    file is ``stage_output_changed``). A missing run directory or scored file, or one that cannot be read or
     parsed, is a located error (:class:`UsageError` for a missing stage, :class:`InputError` for a
     damaged file), never a pyarrow traceback."""
     import io
@@ -222,14 +305,7 @@ def read_scored(run_dir: str | Path) -> tuple[pd.DataFrame, str]:
             ],
             code="no_scored_data",
         )
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(
-            f"{path}: cannot be read ({exc.strerror or exc.__class__.__name__})",
-            [Problem(str(exc), file=str(path), hint="check the file's permissions")],
-            code="bad_scored_data",
-        ) from exc
+    data, _ = stage_bytes(run, run_manifest(run), "score", SCORED)  # verified
     try:
         frame = pd.read_parquet(io.BytesIO(data))
     except Exception as exc:  # pyarrow raises many kinds (ArrowInvalid, OSError, ...): all mean "not readable parquet"
@@ -272,15 +348,19 @@ def find_estimates(run_dir: str | Path) -> Path:
     )
 
 
-def read_estimates_file(path: str | Path) -> pd.DataFrame:
-    """An estimates table (``.parquet``, else CSV); ``bad_estimates`` if it cannot be read."""
+def read_estimates_file(path: str | Path, data: bytes | None = None) -> pd.DataFrame:
+    """An estimates table (``.parquet``, else CSV; parsed from ``data`` when given, the file's bytes
+    already read); ``bad_estimates`` if it cannot be read."""
+    import io
+
     import pandas as pd
 
     path = Path(path)
     try:
+        source = io.BytesIO(data) if data is not None else path
         if path.suffix == ".parquet":
-            return pd.read_parquet(path)
-        return pd.read_csv(path, keep_default_na=True)
+            return pd.read_parquet(source)
+        return pd.read_csv(source, keep_default_na=True)
     except Exception as exc:  # pyarrow/pandas raise many kinds; all mean "cannot read this file"
         raise InputError(
             f"{path}: cannot be read as an estimates table ({exc.__class__.__name__})",
@@ -290,9 +370,10 @@ def read_estimates_file(path: str | Path) -> pd.DataFrame:
 
 
 def read_estimates(run_dir: str | Path) -> tuple[pd.DataFrame, Path]:
-    """The run's estimates table and the file it was read from."""
+    """The run's estimates table and the file it was read from, checked against the manifest."""
     path = find_estimates(run_dir)
-    return read_estimates_file(path), path
+    data, _ = stage_bytes(run_dir, run_manifest(run_dir), "estimate", path.name)
+    return read_estimates_file(path, data), path
 
 
 def _json_or_empty(path: Path) -> dict[str, Any]:

@@ -140,7 +140,7 @@ class LoadedPolicy:
 
 def load_policy(path: str | Path) -> LoadedPolicy:
     """Read and check a policy file (every problem at once)."""
-    import yaml
+    from pipeline.specfile import load_yaml
 
     p = Path(path)
     if not p.is_file():
@@ -149,18 +149,10 @@ def load_policy(path: str | Path) -> LoadedPolicy:
             [Problem("no such file", file=str(p), hint="give the publisher's policy.yaml")],
             code="policy_not_found",
         )
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise SpecError(
-            f"{p}: not valid YAML", [Problem(str(exc)[:300], file=str(p))], code="bad_policy"
-        ) from None
-    if not isinstance(data, dict):
-        raise SpecError(
-            f"{p}: a policy must be a mapping",
-            [Problem("top level is not a mapping", file=str(p), expected=f"kind: {KIND}")],
-            code="bad_policy",
-        )
+    # the project's safe YAML reader: a threshold given twice must never silently take the last
+    data = load_yaml(
+        p, what="disclosure policy", expected=f"kind: {KIND}, ...", code="bad_policy"
+    ).data
     try:
         pol = Policy.model_validate(data)
     except ValidationError as exc:

@@ -37,15 +37,14 @@ class Publisher:
 def init_publisher(directory: str | Path) -> Path:
     """A publisher directory with the shipped reference policy and registry (files already there are
     kept: a publisher's history is never reset); returns its policy file."""
-    import shutil
 
+    from pipeline.fileio import ensure_dir, write_bytes
     from pipeline.paths import PUBLISHER_DIR
 
-    d = Path(directory)
-    d.mkdir(parents=True, exist_ok=True)
+    d = ensure_dir(directory)
     for name in ("policy.yaml", "requesters.yaml"):
         if not (d / name).exists():
-            shutil.copyfile(PUBLISHER_DIR / name, d / name)
+            write_bytes(d / name, (PUBLISHER_DIR / name).read_bytes())
     return d / "policy.yaml"
 
 

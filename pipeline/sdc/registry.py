@@ -111,7 +111,7 @@ class LoadedRegistry:
 
 
 def load_registry(path: str | Path) -> LoadedRegistry:
-    import yaml
+    from pipeline.specfile import read_yaml
 
     p = Path(path)
     if not p.is_file():
@@ -120,12 +120,13 @@ def load_registry(path: str | Path) -> LoadedRegistry:
             [Problem("no such file", file=str(p), hint="the policy's 'registry' names it")],
             code="registry_not_found",
         )
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+    src, problems = read_yaml(p, expected="kind: requester-registry, requesters: [...]")
+    empty = src is None and [q.code for q in problems] == ["not_a_mapping"]
+    if problems and not empty:  # an empty file is an empty registry
         raise SpecError(
-            f"{p}: not valid YAML", [Problem(str(exc)[:300], file=str(p))], code="bad_registry"
-        ) from None
+            f"{p}: the requester registry cannot be read", problems, code="bad_registry"
+        )
+    data = src.data if src is not None else None
     try:
         reg = Registry.model_validate(data if data is not None else {})
     except ValidationError as exc:

@@ -37,16 +37,9 @@ def shipped_models() -> dict[str, Path]:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    import yaml
+    from pipeline.specfile import load_yaml
 
-    try:
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - safe loader
-    except (OSError, yaml.YAMLError) as exc:
-        raise SpecError(
-            f"{path}: cannot read the synthetic model",
-            [Problem(str(exc), file=str(path), code="unreadable_model")],
-        ) from None
+    data = load_yaml(path, what="synthetic model", code="unreadable_model").data
     if not isinstance(data, dict) or data.get("kind") != KIND:
         raise SpecError(
             f"{path}: not a synthetic model",

@@ -22,8 +22,6 @@ Forms are keyed in batches (``batch``) by keyers (``keyer``), in a random arriva
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -209,8 +207,6 @@ def paper_table(
 
 
 def write_paper_csv(path: str | Path, header: list[str], table: np.ndarray) -> Path:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    w.writerow(header)
-    w.writerows(table.tolist())
-    return write_text(path, buf.getvalue())
+    from pipeline.spreadsheet import csv_rows
+
+    return write_text(path, csv_rows(table.tolist(), header=header))

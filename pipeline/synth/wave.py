@@ -154,7 +154,9 @@ def generate_wave(
     if draw.calls is not None:
         strata = draw.frame[[q.study.id_variable, *model.sample.strata]]
         calls = strata.merge(draw.calls, on=q.study.id_variable, how="right", validate="1:m")
-        files.append(write_text(out / CALLS_FILE, calls.to_csv(index=False, lineterminator="\n")))
+        from pipeline.spreadsheet import frame_csv
+
+        files.append(write_text(out / CALLS_FILE, frame_csv(calls)))
     mode = draw.frame["mode"]
     both = int((mode == "both").sum())
     counts["both_modes"] = both

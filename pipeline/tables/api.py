@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.errors import Problem, UsageError
+from pipeline.errors import OutputError, Problem, UsageError
 from pipeline.questionnaire.load import load_questionnaire
 from pipeline.sdc.publisher import Publisher, publisher
 from pipeline.tables.release import TableRelease, protect_request, record_request
@@ -145,6 +145,7 @@ def _check_dirs(resolved: ResolvedRequest, out_dir: Path, publisher: Publisher) 
                 "a directory has the name of a table file",
                 file=str(f),
                 hint="remove it, or give another --out",
+                code="cannot_write",
             )
             for f in table_files(out_dir, resolved.request.id)
             if f.is_dir()
@@ -162,30 +163,12 @@ def _check_dirs(resolved: ResolvedRequest, out_dir: Path, publisher: Publisher) 
                 led.append(p)
     if out or led:
         first = (out or led)[0]
-        raise UsageError(
-            f"the table cannot be written: {first.message}",
-            out + led,
-            code="bad_out_dir" if out else "bad_ledger_dir",
-        )
+        raise OutputError(f"the table cannot be written: {first.message}", out + led)
 
 
 def _dir_problems(path: Path, hint: str) -> list[Problem]:
     """A problem if ``path`` is a file, lies under a file, or cannot be created or written."""
-    import os
+    from pipeline.outpath import dir_problem
 
-    probe = path
-    while not probe.exists() and probe.parent != probe:
-        probe = probe.parent
-    if not probe.is_dir():
-        where = "is a file" if probe == path else f"is under {probe}, which is a file"
-        return [
-            Problem(
-                f"{path} {where}",
-                file=str(path),
-                expected="a directory (created if missing)",
-                hint=hint,
-            )
-        ]
-    if not os.access(probe, os.W_OK | os.X_OK):
-        return [Problem(f"{probe} cannot be written", file=str(path), hint=hint)]
-    return []
+    p = dir_problem(path, hint=hint)
+    return [] if p is None else [p]

@@ -18,19 +18,15 @@ are sorted. The three are written into a staging folder and moved into place tog
 
 from __future__ import annotations
 
-import csv
-import io
-import os
 import shutil
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.errors import PipelineError, Problem
-from pipeline.fileio import dumps_json, write_text, write_with
+from pipeline.fileio import dumps_json, move_into_place, staging_dir, write_text, write_with
+from pipeline.outpath import cannot_write
 
 if TYPE_CHECKING:  # pragma: no cover
     from pipeline.tables.publish import PublishedCell, PublishedTable, Sheet
@@ -166,12 +162,11 @@ def _write_cell(
 
 
 def _write_xlsx(path: Path, t: PublishedTable) -> None:
-    import xlsxwriter
-
+    from pipeline.spreadsheet import add_sheet, workbook
     from pipeline.tables.notes import words
 
     w = words(t.language)
-    wb = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": False})
+    wb = workbook(str(path), {"nan_inf_to_errors": False})
     versions = "; ".join(f"{k}: sha256:{v}" for k, v in sorted(t.meta["data_versions"].items()))  # type: ignore[attr-defined]
     wb.set_properties(
         {
@@ -207,8 +202,8 @@ def _write_xlsx(path: Path, t: PublishedTable) -> None:
         "flag": wb.add_format({"italic": True, "font_color": "#9A3412"}),
     }
     for sheet in t.sheets:
-        _write_sheet(wb.add_worksheet(sheet.name), t, sheet, fmt)
-    notes = wb.add_worksheet(w["notes"])
+        _write_sheet(add_sheet(wb, sheet.name), t, sheet, fmt)
+    notes = add_sheet(wb, w["notes"])
     notes.set_column(0, 0, 36)
     notes.set_column(1, 1, 110)
     notes.write_string(0, 0, w["notes"], fmt["title"])
@@ -229,14 +224,10 @@ def _text(v: object) -> str:
 
 
 def csv_text(t: PublishedTable) -> str:
+    from pipeline.spreadsheet import csv_rows
     from pipeline.tables.publish import COLUMNS
 
-    buf = io.StringIO()
-    out = csv.writer(buf, lineterminator="\n")
-    out.writerow(COLUMNS)
-    for c in t.cells:
-        out.writerow([_text(v) for v in c.record().values()])
-    return buf.getvalue()
+    return csv_rows(([_text(v) for v in c.record().values()] for c in t.cells), header=COLUMNS)
 
 
 def json_text(t: PublishedTable) -> str:
@@ -270,11 +261,7 @@ def staged_table(t: PublishedTable, out_dir: str | Path) -> Iterator[tuple[Path,
     were (never a new workbook beside an old CSV), and the staging folder is removed."""
     out = Path(out_dir)
     final = table_files(out, t.id)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{t.id}.", dir=out))
-    except OSError as exc:
-        raise _not_written(out, exc) from exc
+    staging = staging_dir(out, t.id)
     try:
         staged = table_files(staging, t.id)
         try:
@@ -282,24 +269,12 @@ def staged_table(t: PublishedTable, out_dir: str | Path) -> Iterator[tuple[Path,
             write_text(staged[1], csv_text(t))
             write_text(staged[2], json_text(t))
         except OSError as exc:
-            raise _not_written(out, exc) from exc
+            raise cannot_write(out, exc, what=f"{out}: the table cannot be written") from exc
         yield final
         for src, dst in zip(staged, final, strict=True):
-            os.replace(src, dst)
+            move_into_place(src, dst)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-
-
-def _not_written(out: Path, exc: OSError) -> PipelineError:
-    return PipelineError(
-        f"{out}: the table cannot be written ({exc.strerror or exc.__class__.__name__})",
-        [
-            Problem(
-                str(exc), file=str(exc.filename or out), hint="check the directory and free space"
-            )
-        ],
-        code="table_not_written",
-    )
 
 
 def write_table(t: PublishedTable, out_dir: str | Path) -> tuple[Path, Path, Path]:

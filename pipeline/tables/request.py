@@ -37,15 +37,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from pipeline.errors import Problem, SpecError
+from pipeline.errors import Problem, SpecError, did_you_mean, similar_first
 from pipeline.paths import QUESTIONNAIRES_DIR
 from pipeline.questionnaire.model import ItemType, Measure, Questionnaire, Role, Text
 from pipeline.sdc.tables.cells import Condition
 from pipeline.sdc.tables.rules import TableKind
 from pipeline.sdc.tables.structure import Dimension
+from pipeline.specfile import Source, load_yaml, located_problems, read_yaml
 
 if TYPE_CHECKING:  # pragma: no cover
     from pipeline.scoring.api import OutputColumn
@@ -335,22 +335,14 @@ def _catalogue() -> list[tuple[str, str, int]]:
     its base's population), read from the files' ``study`` headers only: nothing is checked here (a
     questionnaire chosen from this list is loaded and checked in full), so listing them is cheap.
     For choosing a questionnaire by wave without data, and for messages."""
-    import yaml
-
     from pipeline.questionnaire.load import shipped
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     files = sorted(shipped().items(), key=lambda kv: (kv[1].parent != QUESTIONNAIRES_DIR, kv[0]))
     heads: dict[str, dict[str, object]] = {}
     for stem, path in files:
-        try:
-            data = yaml.load(
-                path.read_text(encoding="utf-8"), Loader=loader
-            )  # a safe loader (C if available)
-        except (OSError, yaml.YAMLError):
-            continue
-        if isinstance(data, dict):
-            heads[stem] = data
+        src, _ = read_yaml(path)
+        if src is not None and isinstance(src.data, dict):
+            heads[stem] = src.data
 
     def study(stem: str, key: str, seen: tuple[str, ...] = ()) -> object:
         data = heads.get(stem, {})
@@ -486,8 +478,9 @@ def _check_latest(
                     file=file,
                     path=f"indicators[{k}]",
                     value=name,
-                    expected="one of " + ", ".join(inds),
-                    hint=f"use an indicator of {q.study.id}",
+                    expected="one of " + ", ".join(similar_first(name, inds, n=3)),
+                    hint=f"{did_you_mean(name, inds)} Use an indicator of {q.study.id}",
+                    code="unknown_indicator",
                 )
             )
     valid = _breakdown_names(q)
@@ -502,8 +495,11 @@ def _check_latest(
                     file=file,
                     path=path,
                     value=var,
-                    expected="one of " + ", ".join(allowed if allowed is not None else valid),
-                    hint="breakdowns and filters use the documented breakdown variables",
+                    expected="one of "
+                    + ", ".join(similar_first(var, allowed if allowed is not None else valid, n=3)),
+                    hint=f"{did_you_mean(var, allowed if allowed is not None else valid)} "
+                    "Breakdowns and filters use the documented breakdown variables",
+                    code="unknown_variable",
                 )
             )
         elif var is not None and allowed is not None and var not in allowed:
@@ -635,52 +631,40 @@ def _older_indicator(name: str, column: OutputColumn | None, mapping: dict[str, 
     return name
 
 
-def parse_request(data: object, file: str | None = None) -> TableRequest:
-    """Structure pass: the YAML mapping -> :class:`TableRequest` (every problem at once)."""
+def parse_request(
+    data: object, file: str | None = None, *, src: Source | None = None
+) -> TableRequest:
+    """Structure pass: the YAML mapping -> :class:`TableRequest` (every problem at once; located on
+    their lines when ``src``, the file read, is given)."""
     if not isinstance(data, dict):
         raise SpecError(
             f"{file or 'request'}: a table request must be a mapping",
-            [Problem("top level is not a mapping", file=file)],
+            [Problem("top level is not a mapping", file=file, code="not_a_mapping")],
+            code="request_invalid",
         )
     try:
         return TableRequest.model_validate(data)
     except ValidationError as exc:
-        problems = [
-            Problem(
-                e["msg"],
-                file=file,
-                path=".".join(str(x) for x in e["loc"]) or None,
-                value=e.get("input") if not isinstance(e.get("input"), (dict, list)) else None,
-            )
-            for e in exc.errors()
-        ]
+        problems = located_problems(exc, src, code="request_invalid", file=file)
         raise SpecError(
-            f"{file or 'request'}: the table request has {len(problems)} problem(s)", problems
+            f"{file or 'request'}: the table request has {len(problems)} problem(s)",
+            problems,
+            code="request_invalid",
         ) from None
 
 
 def read_request(path: str | Path) -> TableRequest:
-    """Read a request file and check its structure (the names are checked by :func:`resolve`)."""
+    """Read a request file (the project's safe YAML reader: UTF-8 only, no duplicate keys, size
+    caps) and check its structure (the names are checked by :func:`resolve`)."""
     p = Path(path)
     if not p.exists():
         raise SpecError(
-            f"request file {str(p)!r} not found", [Problem("no such file", file=str(p))]
+            f"request file {str(p)!r} not found",
+            [Problem("no such file", file=str(p), code="file_not_found")],
+            code="request_not_found",
         )
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise SpecError(
-            f"{p}: not valid YAML",
-            [
-                Problem(
-                    str(getattr(exc, "problem", exc)),
-                    file=str(p),
-                    line=(mark.line + 1) if mark else None,
-                )
-            ],
-        ) from None
-    return parse_request(data, str(p))
+    src = load_yaml(p, what="table request", code="request_unreadable")
+    return parse_request(src.data, str(p), src=src)
 
 
 def load_request(path: str | Path) -> ResolvedRequest:

@@ -98,12 +98,12 @@ def load_run(run_dir: str | Path) -> WaveData:
     """The scored data of a finished run (see the module docstring): the data and their version from
     :func:`pipeline.rundata.read.read_scored` (one read), the weighting method and whether the
     margins are synthetic as the reports read them (:func:`pipeline.reports.rundir.context_from_run`)."""
-    from pipeline.questionnaire.load import load_questionnaire
     from pipeline.reports.rundir import context_from_run
     from pipeline.rundata.layout import MANIFEST, SCORED, manifest_path, stage_file
     from pipeline.rundata.read import (
         questionnaire_reference,
         read_scored,
+        recorded_questionnaire,
         run_manifest,
         run_parameters,
     )
@@ -125,7 +125,7 @@ def load_run(run_dir: str | Path) -> WaveData:
             ],
             code="not_a_run",
         )
-    q = load_questionnaire(str(qid))
+    q = recorded_questionnaire(run, manifest)  # the run's own, hash-checked
     ctx = context_from_run(run, q)
     return wave_data(
         frame,

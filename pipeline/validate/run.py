@@ -386,7 +386,7 @@ def run_validation(
 
     Raises :class:`InputError` (nothing written) when an input cannot be read.
     """
-    from pipeline.fileio import write_json, write_parquet, write_text
+    from pipeline.fileio import ensure_dir, write_json, write_parquet, write_text
     from pipeline.validate.report import diagnostics, render_report
 
     raws, seconds = read_all(q, inputs, second_keyings)
@@ -397,7 +397,7 @@ def run_validation(
         raise AssertionError(f"rows read != accepted + set aside: {summary.inputs}")
     diag = diagnostics(vf, summary)
     html = render_report(vf, summary, diag)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    ensure_dir(out_dir)
     write_parquet(out_dir / layout.ACCEPTED, vf.accepted)
     write_parquet(out_dir / layout.SET_ASIDE, vf.set_aside)
     write_parquet(out_dir / layout.EDITS, vf.edits)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pipeline.errors import Problem, WeightingError, one_of
+from pipeline.errors import Problem, WeightingError, did_you_mean, one_of, similar_first
 from pipeline.rundata.levels import level_text
 from pipeline.weighting.margins import Margins
 
@@ -97,11 +97,12 @@ def build_codes(df: pd.DataFrame, margins: Margins, *, file: str | None = None) 
     for v in missing:
         problems.append(
             Problem(
-                "weighting variable not in the data",
+                f"the margins name a variable the data do not have ({margins.source_file or 'margins'})",
                 file=file,
                 column=v,
-                expected=one_of(v, [str(c) for c in df.columns]),
-                hint="rename the column or the margin variable",
+                expected=one_of(v, similar_first(v, [str(c) for c in df.columns])),
+                hint=f"{did_you_mean(v, [str(c) for c in df.columns])} Rename the column or the "
+                "margin variable",
                 code="missing_column",
             )
         )

@@ -56,13 +56,19 @@ def read_frame(path: str | Path) -> Frame:
         )
     try:
         if suf == ".csv":
-            return Frame(pd.read_csv(p), str(p))
-        if suf == ".parquet":
-            return Frame(pd.read_parquet(p), str(p))
-        import pyreadstat
+            frame = Frame(_read_csv(p), str(p))
+        elif suf == ".parquet":
+            import pyarrow.parquet as pq
 
-        df, meta = pyreadstat.read_sav(str(p), user_missing=True)
-        return Frame(df, str(p), meta)
+            _check_names(p, [str(n) for n in pq.read_schema(p).names])
+            frame = Frame(pd.read_parquet(p), str(p))
+        else:
+            import pyreadstat
+
+            df, meta = pyreadstat.read_sav(str(p), user_missing=True)
+            frame = Frame(df, str(p), meta)
+        _check_names(p, [str(c) for c in frame.df.columns])
+        return frame
     except InputError:
         raise
     except Exception as exc:  # noqa: BLE001 - any reader failure is a bad input file
@@ -71,6 +77,51 @@ def read_frame(path: str | Path) -> Frame:
             problems=(Problem("unreadable file", file=str(p), expected=f"a valid {suf} file"),),
             code="unreadable",
         ) from None
+
+
+def _read_csv(p: Path) -> pd.DataFrame:
+    """A CSV as a frame: encoding from a byte-order mark, else UTF-8, else Windows-1252; any line
+    endings; duplicated column names refused (pandas would silently rename them ``x.1``)."""
+    import csv
+    import io
+
+    import pandas as pd
+
+    from pipeline.textfile import decode_text
+
+    text, _ = decode_text(p.read_bytes(), file=str(p), code="unreadable", format_code="unreadable")
+    header = next(csv.reader(io.StringIO(text.lstrip("\n"))), [])
+    _check_names(p, [h.strip() for h in header])
+    if not header:
+        raise InputError(
+            f"{p}: the file is empty",
+            [Problem("no header line", file=str(p), expected="a header with the column names")],
+            code="unreadable",
+        )
+    return pd.read_csv(io.StringIO(text))
+
+
+def _check_names(p: Path, names: list[str]) -> None:
+    from pipeline.textfile import duplicated
+
+    dups = duplicated(names)
+    if dups:
+        raise InputError(
+            f"{p}: {len(dups)} column name(s) occur more than once",
+            [
+                Problem(
+                    "duplicated column name",
+                    file=str(p),
+                    line=1,
+                    column=d,
+                    expected="every column name once",
+                    hint="rename or drop the extra column: which one is meant is ambiguous",
+                    code="duplicate_column",
+                )
+                for d in dups
+            ],
+            code="duplicate_column",
+        )
 
 
 WEIGHT_LABELS = {
@@ -85,7 +136,9 @@ def write_frame(df: pd.DataFrame, path: str | Path, *, sav_meta: Any = None) -> 
     p = Path(path)
     suf = _suffix(p, "output")
     if suf == ".csv":
-        return write_text(p, df.to_csv(index=False, lineterminator="\n", float_format="%.17g"))
+        from pipeline.spreadsheet import frame_csv
+
+        return write_text(p, frame_csv(df, float_format="%.17g"))
     if suf == ".parquet":
         return write_parquet(p, df)
     import pyreadstat

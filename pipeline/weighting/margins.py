@@ -347,9 +347,22 @@ def load_margins(path: str | Path, *, require_meta: bool = False) -> Margins:
         for i, ln in enumerate(text.splitlines())
         if ln.strip() and not ln.lstrip().startswith("#")
     ]
-    reader = csv.reader([ln for _, ln in lines])
     header: list[str] | None = None
-    for (lineno, _), rec in zip(lines, reader, strict=True):
+    for lineno, ln in lines:
+        try:  # one record per line: a line break inside a quoted field is not a margins file
+            rec = next(csv.reader([ln]), [])
+        except csv.Error as exc:
+            problems.append(
+                Problem(
+                    f"the line cannot be read as CSV ({exc})",
+                    file=file,
+                    line=lineno,
+                    value=ln[:80],
+                    expected="variable,level,total[,label] on one line",
+                    code="bad_line",
+                )
+            )
+            continue
         if header is None:
             header = [h.strip().lower() for h in rec]
             if (
@@ -427,15 +440,15 @@ def load_margins(path: str | Path, *, require_meta: bool = False) -> Margins:
 
 
 def _load_meta(side: Path) -> tuple[MarginsMeta | None, tuple[CollapseRule, ...], list[Problem]]:
-    import yaml
+    from pipeline.specfile import read_yaml
 
     file = str(side)
-    try:
-        doc = yaml.safe_load(side.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        return None, (), [Problem(f"not valid YAML: {exc}", file=file, code="meta_invalid")]
-    if not isinstance(doc, dict):
-        return None, (), [Problem("metadata must be a mapping", file=file, code="meta_invalid")]
+    src, read_problems = read_yaml(
+        side, expected="the margins metadata (kind, schema_version, ...)"
+    )
+    if src is None or read_problems:
+        return None, (), read_problems
+    doc = src.data
     problems = []
     for key in doc:
         if key not in _META_REQUIRED + _META_OPTIONAL:
@@ -520,24 +533,25 @@ def _load_meta(side: Path) -> tuple[MarginsMeta | None, tuple[CollapseRule, ...]
 
 def dump_margins(margins: Margins, path: str | Path) -> Path:
     """Write the CSV (and the YAML sidecar when there is metadata); ``load_margins`` gives it back."""
-    import io
-
     from pipeline.fileio import write_text
+    from pipeline.spreadsheet import csv_rows
 
     path = Path(path)
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
     with_labels = any(m.labels for m in margins.margins)
-    if margins.meta is not None and margins.meta.synthetic:
-        buf.write("# SYNTHETIC population totals: not real register figures.\n")
-    w.writerow(["variable", "level", "total"] + (["label"] if with_labels else []))
+    head = (
+        "# SYNTHETIC population totals: not real register figures.\n"
+        if margins.meta is not None and margins.meta.synthetic
+        else ""
+    )
+    rows = []
     for m in margins.margins:
         for i, (lv, tot) in enumerate(zip(m.levels, m.totals, strict=True)):
             row = [m.name, "*".join(lv), f"{tot:.17g}" if tot != int(tot) else str(int(tot))]
             if with_labels:
                 row.append(m.labels[i] if m.labels else "")
-            w.writerow(row)
-    write_text(path, buf.getvalue())
+            rows.append(row)
+    header = ["variable", "level", "total"] + (["label"] if with_labels else [])
+    write_text(path, head + csv_rows(rows, header=header))
     if margins.meta is not None:
         import yaml
 

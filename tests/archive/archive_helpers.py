@@ -18,9 +18,11 @@ import pandas as pd
 
 from pipeline.archive import layout as L
 from pipeline.fileio import write_parquet
+from pipeline.questionnaire.dump import save_questionnaire
 from pipeline.questionnaire.load import load_questionnaire, resolve
 from pipeline.questionnaire.model import Questionnaire
 from pipeline.questionnaire.trend import trend_map
+from pipeline.rundata import layout as run_layout
 
 RUN_FILES = tuple(path for _role, path in L.RUN_FILES)
 SCORED, ESTIMATES, WEIGHTING = (L.RUN_PATH[r] for r in ("scored", "estimates", "weighting"))
@@ -44,6 +46,8 @@ def copy_run(src: Path, dst: Path) -> Path:
     for rel in RUN_FILES:
         (dst / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src / rel, dst / rel)
+    if (src / run_layout.QUESTIONNAIRE).is_file():  # the run's own questionnaire
+        shutil.copyfile(src / run_layout.QUESTIONNAIRE, dst / run_layout.QUESTIONNAIRE)
     return dst
 
 
@@ -67,6 +71,7 @@ def rewrite_questionnaire(run: Path, ref: str) -> None:
     q = load_questionnaire(path)
     m["parameters"]["questionnaire"] = ref
     m["parameters"]["wave_label"] = str(q.study.wave)
+    own = save_questionnaire(q, run / run_layout.QUESTIONNAIRE)  # the run's own copy follows
     for s in m["specs"]:
         if s["role"] == "questionnaire":
             s.update(
@@ -76,6 +81,8 @@ def rewrite_questionnaire(run: Path, ref: str) -> None:
                 id=q.study.id,
                 version=q.study.version,
             )
+        elif s["role"] == "run_questionnaire":
+            s.update(sha256=sha(own), bytes=own.stat().st_size, id=q.study.id)
     (run / "manifest.json").write_text(
         json.dumps(m, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )

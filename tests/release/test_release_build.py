@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.errors import DisclosureError, SpecError, UsageError
+from pipeline.errors import DisclosureError, PipelineError, SpecError
 from pipeline.release.build import ReleaseBuild, build_release
 from pipeline.release.frequencies import frequencies
 from pipeline.rundata import layout
@@ -163,9 +163,9 @@ def test_rerun_into_the_same_directory_replaces_the_earlier_release(
     )  # the PDF is no longer part of it: removed
     assert not stale.exists() and {p.name for p in third.files} == {p.name for p in out.iterdir()}
     assert first.files == again.files
-    with pytest.raises(UsageError) as exc:
+    with pytest.raises(PipelineError) as exc:
         build_release(small_run_dir, prof, out / "wbm-werknemers-2023-small.sav", pdf=False)
-    assert exc.value.code in ("bad_out_dir", "out_dir_not_empty")
+    assert exc.value.code in ("cannot_write", "out_dir_not_empty")
 
 
 def test_a_pdf_codebook_is_written_and_reproducible(small_run_dir: Path, tmp_path: Path):

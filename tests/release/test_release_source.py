@@ -5,6 +5,7 @@ one; a run stopped after scoring can be released (no estimates needed)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -105,6 +106,19 @@ def test_wbm_release_uses_the_file_the_run_recorded_and_refuses_another(path_run
     manifest.write_text(
         manifest.read_text().replace(str(qpath), str(tmp_path / "gone.yaml")), encoding="utf-8"
     )
+    # the run kept its own copy of the questionnaire: released with it, wherever the file went
+    res = wbm(
+        "release", "--profile", "scientific-use", "--run", str(copy), "--out",
+        str(tmp_path / "own"), "--no-pdf",
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    (sav,) = (tmp_path / "own").glob("*.sav")
+    assert _labels(sav)["sex"] == "sex (own copy)"
+    # a run without its own copy (written before runs kept one): the recorded file, hash-checked
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["specs"] = [s for s in data["specs"] if s["role"] != "run_questionnaire"]
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    (copy / layout.QUESTIONNAIRE).unlink()
     res = wbm(
         "release",
         "--profile",

@@ -15,6 +15,7 @@ from pipeline.rundata import layout
 
 COPIED = (
     "manifest.json",
+    layout.QUESTIONNAIRE,
     layout.relative("weight", layout.DIAGNOSTICS),
     layout.relative("score", layout.SCORED),
 )

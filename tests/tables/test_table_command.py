@@ -241,12 +241,20 @@ def test_damaged_scored_data_is_a_located_error(run_copy, tmp_path, capsys):
     code, err = wbm(
         "table", request_file(tmp_path), "--run", run_copy, "--out", tmp_path / "o", capsys=capsys
     )
+    # the manifest records what the score stage wrote: other bytes are refused before parsing
+    assert code == 1 and "(error code stage_output_changed;" in err
     assert (
-        code == 1
-        and "cannot be read" in err
-        and str(layout.stage_file(run_copy, "score", layout.SCORED)) in err
+        str(layout.stage_file(run_copy, "score", layout.SCORED)) in err and "--stage score" in err
     )
-    assert "ArrowInvalid" in err and "rerun the score stage" in err
+    # a directory whose manifest records no stages is read unverified: a parse error, located
+    manifest = layout.manifest_path(run_copy)
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    manifest.write_text(json.dumps({k: v for k, v in data.items() if k != "stages"}), "utf-8")
+    code, err = wbm(
+        "table", request_file(tmp_path), "--run", run_copy, "--out", tmp_path / "o", capsys=capsys
+    )
+    assert code == 1 and "cannot be read" in err and "ArrowInvalid" in err
+    assert "rerun the score stage" in err
     assert not (tmp_path / "o").exists() and not (run_copy / "ledger").exists()
 
 

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import numpy as np
@@ -16,6 +17,7 @@ import pandas as pd
 import pytest
 
 from pipeline.errors import DisclosureError, SpecError
+from pipeline.fileio import sha256_file
 from pipeline.rundata import layout
 from pipeline.tables.api import make_table
 from pipeline.tables.source import load_run
@@ -160,9 +162,15 @@ def test_the_same_data_written_otherwise_has_the_same_version(small_run_dir, sco
     for col in ("sector", "statute", "sex"):
         df[col] = df[col].astype("Int64")
     df["_mode"] = df["_mode"].astype("category")
-    df.reset_index(drop=True).to_parquet(
-        layout.stage_file(run, "score", layout.SCORED), compression="gzip", row_group_size=500
-    )
+    scored_file = layout.stage_file(run, "score", layout.SCORED)
+    df.reset_index(drop=True).to_parquet(scored_file, compression="gzip", row_group_size=500)
+    # as if the score stage had written it this way: the manifest records these bytes (a file
+    # changed behind the manifest's back is refused, pipeline.rundata.verify)
+    manifest = json.loads(layout.manifest_path(run).read_text(encoding="utf-8"))
+    for out in manifest["stages"]["score"]["outputs"]:
+        if out["path"] == layout.relative("score", layout.SCORED):
+            out.update(sha256=sha256_file(scored_file), bytes=scored_file.stat().st_size)
+    layout.manifest_path(run).write_text(json.dumps(manifest), encoding="utf-8")
     assert load_run(run).data_version == load_run(small_run_dir).data_version
     changed = scored.copy()
     i = int(np.flatnonzero(changed["pv01"].notna().to_numpy())[0])

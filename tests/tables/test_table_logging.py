@@ -252,4 +252,4 @@ def test_write_failure_is_a_pipeline_error(run_copy, tmp_path, monkeypatch, poli
     monkeypatch.setattr("pipeline.tables.files.csv_text", disk_full)
     with pytest.raises(PipelineError) as err:
         make_table(request_file(tmp_path), [run_copy], tmp_path / "o")
-    assert err.value.code == "table_not_written" and not (policy_ledger).exists()
+    assert err.value.code == "cannot_write" and not (policy_ledger).exists()

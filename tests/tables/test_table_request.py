@@ -102,7 +102,10 @@ def test_structure_pass_rejects_unknown_keys_and_bad_shapes():
         )
     paths = {p.path for p in err.value.problems}
     assert (
-        "colums" in paths and "waves" in paths and "filters.0" in paths and "statistics.0" in paths
+        "colums" in paths
+        and "waves" in paths
+        and "filters[0]" in paths
+        and "statistics[0]" in paths
     )
     with pytest.raises(SpecError):
         parse_request(_base(rows="sex", columns="sex"))
@@ -232,7 +235,8 @@ def test_make_table_checks_only_the_runs_questionnaires(run_copy, tmp_path, monk
     monkeypatch.setattr(L, "_CACHE", {})
     monkeypatch.setattr(L, "check_questionnaire", spy)
     out = make_table(request_file(tmp_path), [run_copy], None)
-    assert out.decision == "release" and checked == ["wbm-werknemers-2023"]
+    # only the run's own questionnaire (RUN/questionnaire.yaml, written when the run started)
+    assert out.decision == "release" and checked == [Path(layout.QUESTIONNAIRE).stem]
 
 
 def test_a_run_of_another_questionnaire_of_the_wave_is_resolved_against_it(small_run_dir, tmp_path):

@@ -198,14 +198,13 @@ def not_written(q: Questionnaire) -> list[str]:
 
 def write_xlsform(q: Questionnaire, path: Path) -> list[str]:
     """Write ``q`` as an XLSForm .xlsx (atomically); returns :func:`not_written`."""
-    from openpyxl import Workbook
-
     from pipeline.fileio import write_with
+    from pipeline.spreadsheet import append_text_row, openpyxl_workbook
 
     sheets = xlsform_rows(q)
 
     def writer(tmp: Path) -> None:
-        wb = Workbook()
+        wb = openpyxl_workbook()
         first = True
         for name, rows in sheets.items():
             ws = wb.active if first else wb.create_sheet(name)
@@ -213,7 +212,7 @@ def write_xlsform(q: Questionnaire, path: Path) -> list[str]:
             ws.title = name
             first = False
             for r in rows:
-                ws.append(["" if v is None else v for v in r])
+                append_text_row(ws, ["" if v is None else v for v in r])  # text stays text
         wb.save(tmp)
 
     write_with(Path(path), writer, suffix=".xlsx")

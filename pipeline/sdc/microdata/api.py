@@ -328,7 +328,7 @@ def anonymise(
     """Anonymise a scored, weighted frame for release under ``profile`` (see the module docstring)."""
     import pandas as pd
 
-    require_valid(profile, q)
+    require_valid(profile, q, [str(c) for c in frame.columns])
     plan = plan_columns([str(c) for c in frame.columns], q, profile)
     if (
         weight is None

@@ -14,11 +14,11 @@ from ``age``, is *linked* to its source and gets the source's suppressions).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from pipeline.errors import InputError, Problem, SpecError, one_of, similar_first
+from pipeline.errors import InputError, Problem, SpecError, did_you_mean, one_of, similar_first
 from pipeline.questionnaire.model import Item, ItemType, Measure, Questionnaire, Role
 from pipeline.rundata.columns import (
     COMPLETENESS,
@@ -99,8 +99,12 @@ def is_ordinal(q: Questionnaire, variable: str) -> bool:
     )
 
 
-def check_profile(profile: ReleaseProfile, q: Questionnaire) -> list[Problem]:
-    """Cross-references of a profile against a questionnaire; every problem at once."""
+def check_profile(
+    profile: ReleaseProfile, q: Questionnaire, columns: Collection[str] = ()
+) -> list[Problem]:
+    """Cross-references of a profile against a questionnaire; every problem at once. ``columns``:
+    the data's columns, which ``drop`` may name besides the questionnaire's variables (an extra
+    column of the data is released only if dropped)."""
     items = _items_by_column(q)
     derived = {d.name for d in q.derived}
     known = set(items) | derived | scored_columns(q) | set(WEIGHT_COLUMNS) | set(KEPT_META)
@@ -116,7 +120,8 @@ def check_profile(profile: ReleaseProfile, q: Questionnaire) -> list[Problem]:
                         value=v,
                         expected=one_of(v, similar_first(v, pool), limit=8),
                         code="unknown_variable",
-                        hint="use a variable name of the questionnaire (see 'wbm questionnaire codebook')",
+                        hint=f"{did_you_mean(v, pool)} Use a variable name of the questionnaire "
+                        "(see 'wbm questionnaire codebook'); an unknown name is never ignored",
                     )
                 )
 
@@ -126,6 +131,8 @@ def check_profile(profile: ReleaseProfile, q: Questionnaire) -> list[Problem]:
     protected.add(q.study.id_variable)
     keys = default_keys(q) if profile.key_variables is None else profile.key_variables
     need(keys, "key_variables", known)
+    # a misspelt name in 'drop' would silently release the column it meant to drop
+    need(profile.drop, "drop", known | protected | set(columns))
     need(profile.importance, "importance", set(keys))
     if profile.keep is not None:
         need(profile.keep, "keep", known)
@@ -331,8 +338,8 @@ def importance_order(
     return tuple(listed + rest)
 
 
-def require_valid(profile: ReleaseProfile, q: Questionnaire) -> None:
-    problems = check_profile(profile, q)
+def require_valid(profile: ReleaseProfile, q: Questionnaire, columns: Collection[str] = ()) -> None:
+    problems = check_profile(profile, q, columns)
     if problems:
         raise SpecError(
             f"release profile {profile.name!r} does not fit questionnaire {q.study.id!r}: "

@@ -23,6 +23,7 @@ from pydantic import Field, ValidationError, model_validator
 from pipeline.errors import Problem, SpecError
 from pipeline.paths import REPO_ROOT
 from pipeline.questionnaire.model import Questionnaire, Spec, Text
+from pipeline.specfile import Source, load_yaml, located_problems
 
 RELEASES_DIR = REPO_ROOT / "releases"
 PROFILE_KIND = "release_profile"
@@ -98,7 +99,7 @@ class WeightSpec(Spec):
 class ReleaseProfile(Spec):
     kind: Literal["release_profile"] = "release_profile"
     schema_version: int = PROFILE_SCHEMA_VERSION
-    name: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    name: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,63}$")
     use: Literal["public_use", "scientific_use"]
     title: Text
     k: int = Field(default=0, ge=0)  # 0: the default of the use (5 public, 3 scientific)
@@ -164,44 +165,20 @@ def resolve(name_or_path: str | Path) -> Path:
 
 
 def load_profile(name_or_path: str | Path) -> ReleaseProfile:
+    """Read a profile file with the project's safe YAML reader (UTF-8 only, no duplicate keys: a
+    second ``k:`` must never silently win) and check its structure."""
     path = resolve(name_or_path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise SpecError(
-            f"{path}: not valid YAML",
-            [
-                Problem(
-                    str(getattr(exc, "problem", exc)),
-                    file=str(path),
-                    line=(mark.line + 1) if mark else None,
-                )
-            ],
-            code="profile_yaml",
-        ) from None
-    if not isinstance(data, dict):
-        raise SpecError(
-            f"{path}: a release profile must be a mapping",
-            [Problem("top level is not a mapping", file=str(path))],
-            code="profile_structure",
-        )
-    return parse_profile(data, source=str(path))
+    src = load_yaml(path, what="release profile", code="profile_yaml")
+    return parse_profile(src.data, source=str(path), src=src)
 
 
-def parse_profile(data: dict[str, object], *, source: str | None = None) -> ReleaseProfile:
+def parse_profile(
+    data: dict[str, object], *, source: str | None = None, src: Source | None = None
+) -> ReleaseProfile:
     try:
         return ReleaseProfile.model_validate(data)
     except ValidationError as exc:
-        problems = [
-            Problem(
-                e["msg"],
-                file=source,
-                path=".".join(str(x) for x in e["loc"]) or None,
-                value=e.get("input") if not isinstance(e.get("input"), (dict, list)) else None,
-            )
-            for e in exc.errors()
-        ]
+        problems = located_problems(exc, src, code="profile_invalid", file=source)
         raise SpecError(
             f"{source or 'release profile'}: {len(problems)} problem(s)",
             problems,

@@ -294,7 +294,9 @@ def _relabel(c: ReleasedCell, rid: str) -> ReleasedCell:
 
 @contextmanager
 def _locked(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from pipeline.fileio import ensure_dir
+
+    ensure_dir(path.parent)
     lock = path.with_name(f".{path.name}.lock")
     with open(lock, "a+b") as fh:
         try:
