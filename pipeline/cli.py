@@ -50,6 +50,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Produce a custom table with disclosure control.",
     ),
     "release": ("pipeline.commands.release", "release", "Build an anonymised microdata release."),
+    "fieldwork": (
+        "pipeline.commands.fieldwork",
+        "fieldwork",
+        "Response, representativeness (R-indicators) and mode effects of a run.",
+    ),
     "errors": ("pipeline.commands.errors", "errors", "Explain error codes (docs/errors.md)."),
     "archive": (
         "pipeline.commands.archive",

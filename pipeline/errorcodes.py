@@ -68,9 +68,10 @@ AREAS: tuple[tuple[str, str], ...] = (
     ("synth", "Synthetic data"),
     ("archive", "The wave archive"),
     ("policy", "The publisher's disclosure policy and requester registry"),
+    ("fieldwork", "The sample frame, fieldwork diagnostics and planning"),
 )
 
-_A, _D = "archive", "policy"
+_A, _D, _F = "archive", "policy", "fieldwork"
 _G, _S, _R, _W, _E, _C, _T, _M, _P, _Y = (
     "general",
     "spec",
@@ -1247,6 +1248,108 @@ _CODES += (
         _A,
         "Archive not written",
         "A file written to the archive does not read back; nothing was added.",
+    ),
+    # ---- the sample frame, fieldwork diagnostics (wbm fieldwork) and planning (wbm plan) ----
+    _e(
+        "frame_no_id",
+        _F,
+        "Frame without ids",
+        "The sample frame has no sample_id column; name the column with the pseudonymised id "
+        "printed on the forms sample_id (docs/frame.md).",
+    ),
+    _e(
+        "frame_id_missing",
+        _F,
+        "Empty sample id",
+        "A row of the sample frame has no sample id; every invited unit needs its id.",
+        "problem",
+    ),
+    _e(
+        "frame_id_duplicate",
+        _F,
+        "Sample id twice",
+        "A sample id is listed twice in the frame; every invited unit appears once.",
+        "problem",
+    ),
+    _e(
+        "frame_bad_code",
+        _F,
+        "Register code not known",
+        "A register variable in the frame is not a number or not one of the questionnaire's codes "
+        "(origin: docs/frame.md); recode the register extract.",
+        "problem",
+    ),
+    _e(
+        "frame_bad_weight",
+        _F,
+        "Bad design weight",
+        "A design weight in the frame is missing, zero or negative.",
+        "problem",
+    ),
+    _e(
+        "frame_no_variables",
+        _F,
+        "No register variable",
+        "The frame has none of the register variables (sex, age, age_band, sector, statute, "
+        "province, origin), or none complete enough for the response model.",
+    ),
+    _e(
+        "frame_value_missing",
+        _F,
+        "Register value missing",
+        "A register variable used in the response-propensity model is blank for some invited "
+        "units; complete the frame or leave the variable out (--variables).",
+    ),
+    _e(
+        "bad_frame_weights",
+        _F,
+        "Frame design unusable",
+        "R-indicators need positive design weights that are equal within a stratum (simple random "
+        "sampling within strata); give every unit's stratum.",
+    ),
+    _e(
+        "rindicator_bad_input",
+        _F,
+        "R-indicator impossible",
+        "The response model needs at least 3 invited units and one register variable of the "
+        "frame's length.",
+    ),
+    _e(
+        "propensity_not_converged",
+        _F,
+        "Response model not converged",
+        "The logistic response model did not converge; R-indicators are shown but read them with "
+        "care (merge small groups).",
+        "notice",
+    ),
+    _e(
+        "propensity_separation",
+        _F,
+        "Propensity 0 or 1",
+        "A group of the frame responded all or not at all (fitted propensity 0 or 1); merge it "
+        "with a neighbour.",
+        "notice",
+    ),
+    _e(
+        "mode_group_empty",
+        _F,
+        "Group empty in a mode",
+        "A register group has no respondents in one mode, so that mode cannot be weighted to the "
+        "invited sample; merge small groups or drop the variable from the adjustment.",
+    ),
+    _e(
+        "mode_too_small",
+        _F,
+        "Mode too small",
+        "A mode has fewer than 2 respondents; it is left out of the mode comparison.",
+        "notice",
+    ),
+    _e(
+        "one_mode",
+        _F,
+        "One mode only",
+        "Only one mode responded, so there is no mode comparison.",
+        "notice",
     ),
     # ---- the publisher's policy and registry ----
     _e(

@@ -41,6 +41,7 @@ class RunConfig(BaseModel):
     questionnaire: str  # shipped id or path
     inputs: tuple[InputSpec, ...]
     margins: Path
+    frame: Path | None = None  # the sample frame (every invited unit, register variables)
     population: str = "default"  # cut-off population
     method: str = "raking"
     min_n: int = 30  # below: suppressed
@@ -73,7 +74,9 @@ class RunConfig(BaseModel):
             "--questionnaire/--input/--margins",
         )
         wave = _wave_meta(meta, wave_dir, meta_path)
-        return cls(**wave, **overrides)
+        frame = wave.pop("frame")
+        frame = overrides.pop("frame", None) or frame
+        return cls(**wave, frame=frame, **overrides)
 
 
 def _wave_meta(meta: dict[str, Any], wave_dir: Path, meta_path: Path) -> dict[str, Any]:
@@ -113,6 +116,7 @@ def _wave_meta(meta: dict[str, Any], wave_dir: Path, meta_path: Path) -> dict[st
     if not isinstance(q, str) or not q:
         bad("questionnaire", "missing or not text", q, "a questionnaire id or file")
     margins = inside("margins", meta.get("margins"))
+    frame = inside("frame", meta["frame"]) if meta.get("frame") is not None else None
     raw = meta.get("inputs")
     inputs: list[InputSpec] = []
     if not isinstance(raw, list) or not raw:
@@ -140,6 +144,7 @@ def _wave_meta(meta: dict[str, Any], wave_dir: Path, meta_path: Path) -> dict[st
         "questionnaire": q,
         "inputs": tuple(inputs),
         "margins": margins,
+        "frame": frame,
         "wave_label": str(meta.get("wave", "2023")),
     }
 
@@ -212,6 +217,11 @@ def start(run: Run) -> None:
                 f"input file {spec.path} does not exist",
                 [Problem("no such file", file=str(spec.path))],
             )
+    if cfg.frame is not None and not cfg.frame.exists():
+        raise InputError(
+            f"sample frame {cfg.frame} does not exist",
+            [Problem("no such file", file=str(cfg.frame), hint="give --frame FILE or drop it")],
+        )
     for spec in cfg.inputs:
         if spec.mapping is not None and not spec.mapping.exists():
             raise InputError(
@@ -231,6 +241,8 @@ def start(run: Run) -> None:
         for s in cfg.inputs
         if s.mapping is not None
     ]
+    if cfg.frame is not None:
+        entries.append(file_entry(cfg.frame, role="frame"))
     run.manifest.set_inputs(entries)
     q = load_questionnaire(cfg.questionnaire)
     own = save_questionnaire(
@@ -252,7 +264,7 @@ def start(run: Run) -> None:
     if cfg.margins.exists():
         specs.append(file_entry(cfg.margins, role="margins"))
     run.manifest.set_specs(specs)
-    params = cfg.model_dump(mode="json", exclude={"inputs", "margins"})
+    params = cfg.model_dump(mode="json", exclude={"inputs", "margins", "frame"})
     run.manifest.set_parameters(params)
     run.manifest.write()
 

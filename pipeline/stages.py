@@ -33,7 +33,12 @@ def stage_validate(run: Run) -> StageResult:
         InputFile(path=s.path, mode=s.mode, dialect=s.dialect, mapping=s.mapping)  # type: ignore[arg-type]
         for s in run.config.inputs
     ]
-    summary = run_validation(q, inputs, out)
+    frame = None
+    if run.config.frame is not None:
+        from pipeline.frame.read import read_frame
+
+        frame = read_frame(run.config.frame, q)
+    summary = run_validation(q, inputs, out, frame=frame)
     per_input = [
         {
             "file": i.file,

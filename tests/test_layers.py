@@ -8,7 +8,7 @@ stated in ``ALLOWED``:
     foundation      pipeline (the package root), errors, fileio, paths
     contract        rundata (the run-directory contract), manifest
     specs           questionnaire
-    engines         ingest, validate, weighting, scoring, estimation, sdc, synth, fieldwork
+    engines         ingest, validate, weighting, scoring, estimation, sdc, synth, frame, fieldwork
     products        reports, tables, release
     orchestration   runner, stages, demo
     cli             cli, commands, __main__
@@ -41,6 +41,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "pipeline.estimation",
         "pipeline.sdc",
         "pipeline.synth",
+        "pipeline.frame",
         "pipeline.fieldwork",
     ),
     "products": ("pipeline.reports", "pipeline.tables", "pipeline.release", "pipeline.archive"),

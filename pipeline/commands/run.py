@@ -48,6 +48,13 @@ from pipeline.rundata.layout import STAGES
     help="Population margins file (instead of --wave).",
 )
 @click.option(
+    "--frame",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Sample frame (every invited unit with its register variables, docs/frame.md); "
+    "with --wave, the wave's own frame is used unless this is given.",
+)
+@click.option(
     "--out",
     "out_dir",
     type=click.Path(path_type=Path, file_okay=False),
@@ -97,6 +104,7 @@ def run(
     dialects: tuple[str, ...],
     mappings: tuple[str, ...],
     margins: Path | None,
+    frame: Path | None,
     out_dir: Path,
     stages: tuple[str, ...],
     min_n: int,
@@ -115,6 +123,8 @@ def run(
     opts: dict[str, object] = {"min_n": min_n, "min_n_reliable": min_n_reliable}
     if policy_file is not None:
         opts["policy"] = policy_file
+    if frame is not None:
+        opts["frame"] = frame
     if archive is not None:
         opts["archive"] = policy_reference(archive, out_dir)
     if wave_dir is not None:
@@ -139,6 +149,7 @@ def run(
             questionnaire=questionnaire,
             inputs=tuple(specs),
             margins=margins,
+            frame=frame,
             min_n=min_n,
             min_n_reliable=min_n_reliable,
             policy=policy_file,

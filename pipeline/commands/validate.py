@@ -58,6 +58,12 @@ Exit codes: 0 when every input could be read (even if rows were set aside);
     help="Output directory (e.g. RUN/01_validate).",
 )
 @click.option(
+    "--frame",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Sample frame: weighting variables blank or invalid on a form are taken from it (logged as edits, rule frame_value).",
+)
+@click.option(
     "--second-keying",
     "second",
     multiple=True,
@@ -112,6 +118,7 @@ def validate(
     questionnaire: str,
     inputs: tuple[str, ...],
     out: Path,
+    frame: Path | None,
     second: tuple[str, ...],
     encoding: str | None,
     delimiter: str | None,
@@ -157,7 +164,14 @@ def validate(
         set_aside_hard_rules=hard_rules == "set-aside",
         duplicate_precedence=order,
     )
-    summary = run_validation(q, files, out, second_keyings=pairs, options=options)
+    sample_frame = None
+    if frame is not None:
+        from pipeline.frame.read import read_frame
+
+        sample_frame = read_frame(frame, q)
+    summary = run_validation(
+        q, files, out, second_keyings=pairs, options=options, frame=sample_frame
+    )
     for i in summary.inputs:
         click.echo(
             f"{i.file} ({i.mode}, {i.format}): {i.rows_read} read = {i.accepted} accepted + {i.set_aside} set aside"

@@ -10,6 +10,8 @@ A run directory (``wbm run --out RUN``, ``wbm demo`` writes ``OUT/run``)::
     RUN/03_score/               scored.parquet, diagnostics.json
     RUN/04_estimate/            estimates.parquet, estimates.csv, compare_domains.csv, diagnostics.json
     RUN/05_outputs/             reports/, tables/, microdata/
+    RUN/06_fieldwork/           fieldwork.json, fieldwork.html (``wbm fieldwork``, not a stage)
+    RUN/07_plan/                plan.json, plan.html (``wbm plan``, not a stage)
 
 Every name is defined here once; code builds paths with :func:`stage_dir` and :func:`stage_file`
 (never a literal ``"03_score"``). The contract is documented in ``docs/run-contract.md``.
@@ -65,6 +67,11 @@ REPORTS_DIR: Final = "reports"
 TABLES_DIR: Final = "tables"
 MICRODATA_DIR: Final = "microdata"
 
+TOOL_DIRS: Final[dict[str, str]] = {"fieldwork": "06_fieldwork", "plan": "07_plan"}
+"""Default output folders of the commands that read a finished run and are not stages."""
+FIELDWORK_JSON: Final = "fieldwork.json"
+PLAN_JSON: Final = "plan.json"
+
 
 def stage_dir(run_dir: str | Path, stage: str) -> Path:
     """``RUN/<nn_stage>`` (not created); ``stage`` is one of :data:`STAGES`."""
@@ -86,6 +93,12 @@ def outputs_dir(run_dir: str | Path, kind: str) -> Path:
     """``RUN/05_outputs/<kind>`` for ``kind`` in :data:`REPORTS_DIR`, :data:`TABLES_DIR`,
     :data:`MICRODATA_DIR`."""
     return stage_dir(run_dir, "outputs") / kind
+
+
+def tool_dir(run_dir: str | Path, tool: str) -> Path:
+    """``RUN/06_fieldwork`` or ``RUN/07_plan`` (not created): the default ``--out`` of
+    ``wbm fieldwork`` / ``wbm plan``; ``tool`` is a key of :data:`TOOL_DIRS`."""
+    return Path(run_dir) / TOOL_DIRS[tool]
 
 
 def manifest_path(run_dir: str | Path) -> Path:

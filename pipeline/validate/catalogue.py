@@ -228,6 +228,28 @@ _TYPES: tuple[IssueType, ...] = (
         "case",
         "the same answer ({value}) on all {detail} items of grid {item}",
     ),
+    # sample frame
+    IssueType(
+        "frame_value_used",
+        "Weighting variable taken from the sample frame",
+        "info",
+        "value",
+        "{item} was {value} on the form: the frame (register) value {detail} is used",
+    ),
+    IssueType(
+        "frame_unlinked",
+        "Sample id not in the sample frame",
+        "warning",
+        "case",
+        "{item} {value} is not in the sample frame {detail}: nothing can be filled from the register",
+    ),
+    IssueType(
+        "frame_disagrees",
+        "Answer differs from the register",
+        "info",
+        "value",
+        "{item} is {value} on the form but {detail} in the sample frame; the answer is kept",
+    ),
     # double keying
     IssueType(
         "keying_discrepancy",
@@ -264,4 +286,5 @@ EDIT_RULES: Mapping[str, str] = {
     "blank_not_applicable": "blank on an item routing skips -> -1 (not applicable)",
     "blank_no_answer": "blank on an applicable item -> -9 (no answer)",
     "multiple_unticked": "multiple choice: an unticked option when another option is ticked -> 0",
+    "frame_value": "a weighting variable blank or invalid on the form -> the sample frame's (register) value",
 }

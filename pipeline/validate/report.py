@@ -145,6 +145,7 @@ def diagnostics(vf: ValidationFrames, summary: ValidationSummary) -> dict[str, A
         },
         "quality_thresholds": vf.compiled.q.quality.model_dump(mode="json"),
         "straightlining_grids": {m: sorted(vf.compiled.grids(m)) for m in modes},
+        "frame": vf.frame,
     }
 
 

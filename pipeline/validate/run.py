@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.errors import InputError, Problem, UsageError
+from pipeline.frame.model import SampleFrame
 from pipeline.ingest import InputFile, KeyingResult, RawTable, compare_keyings, read_input
 from pipeline.questionnaire.model import Questionnaire
 from pipeline.rundata import layout
@@ -29,6 +30,7 @@ from pipeline.rundata.columns import (
     SOURCE_ROW,
 )
 from pipeline.validate.compiled import Compiled, compile_questionnaire
+from pipeline.validate.framelink import frame_response, link_frame
 from pipeline.validate.harmonise import TableData, harmonise
 from pipeline.validate.log import Log, empty_edits, empty_issues
 from pipeline.validate.quality import (
@@ -236,8 +238,10 @@ def validate_tables(
     raws: Sequence[RawTable],
     seconds: Mapping[int, RawTable] | None = None,
     options: ValidationOptions | None = None,
+    frame: SampleFrame | None = None,
 ) -> ValidationFrames:
-    """Harmonise and check already-read tables (in memory; nothing written)."""
+    """Harmonise and check already-read tables (in memory; nothing written). With a sample
+    ``frame``, weighting variables blank or invalid on a form are filled from it (logged)."""
     options = options or ValidationOptions()
     seconds = seconds or {}
     c = compile_questionnaire(q)
@@ -246,6 +250,8 @@ def validate_tables(
     extra_issues: list[pd.DataFrame] = []
     for k, raw in enumerate(raws):
         td = harmonise(c, raw)
+        if frame is not None:
+            link_frame(c, td, frame)
         t = _Table(td, case_checks(c, td, options), rids[k])
         if k in seconds:
             t.keying = compare_keyings(raw, seconds[k], q)
@@ -280,8 +286,9 @@ def validate_tables(
     issues_df = pd.concat(
         [i for i in issues + extra_issues if len(i)] or [empty_issues()], ignore_index=True
     )
+    summary_frame = None if frame is None else frame_response(frame, accepted, issues_df)
     return ValidationFrames(
-        c, tables, accepted, set_aside, edits_df, issues_df, options, precedence
+        c, tables, accepted, set_aside, edits_df, issues_df, options, precedence, summary_frame
     )
 
 
@@ -295,6 +302,7 @@ class ValidationFrames:
     issues: pd.DataFrame
     options: ValidationOptions
     precedence: tuple[str, ...]
+    frame: dict[str, object] | None = None  # response against the sample frame (framelink)
 
     def summary(self, out_dir: Path) -> ValidationSummary:
         # counted from the output frames themselves (record ids are unique per input row)
@@ -372,6 +380,7 @@ def run_validation(
     *,
     second_keyings: SecondKeyings = (),
     options: ValidationOptions | None = None,
+    frame: SampleFrame | None = None,
 ) -> ValidationSummary:
     """Validate ``inputs`` against ``q`` and write the files of ``01_validate/`` into ``out_dir``.
 
@@ -381,7 +390,7 @@ def run_validation(
     from pipeline.validate.report import diagnostics, render_report
 
     raws, seconds = read_all(q, inputs, second_keyings)
-    vf = validate_tables(q, raws, seconds, options)
+    vf = validate_tables(q, raws, seconds, options, frame)
     out_dir = Path(out_dir)
     summary = vf.summary(out_dir)
     if not summary.balanced:  # pragma: no cover - a bug, never a user error

@@ -1296,3 +1296,111 @@ def _xlsform_with_id(e: Env, form_id: str) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+# -- fieldwork -------------------------------------------------------------------------------------
+def _frame(e: Env, change: Callable[[pd.DataFrame], pd.DataFrame] | None = None) -> str:
+    """The small demo's sample frame as CSV (``change`` applied), in the case's inputs."""
+    df = pd.read_parquet(e.src.wave_dir / "frame.parquet")
+    if change is not None:
+        df = change(df)
+    return e.file("frame.csv", df.to_csv(index=False))
+
+
+def _fieldwork(e: Env, frame: str, out: str | None = None) -> list[str]:
+    return ["fieldwork", "--run", e.run(), "--frame", frame, "--out", out or str(e.out)]
+
+
+def _set(df: pd.DataFrame, column: str, value: object, row: int = 3) -> pd.DataFrame:
+    df = df.astype({column: object})
+    df.loc[row, column] = value
+    return df
+
+
+def _markup_ids(df: pd.DataFrame) -> pd.DataFrame:
+    extra = df.head(1).copy()
+    extra["sample_id"] = C.MARKUP
+    return pd.concat([df, extra], ignore_index=True)
+
+
+def _no_markup(e: Env, r: Result) -> None:
+    text = (e.out / "fieldwork.html").read_text(encoding="utf-8")
+    assert "<script" not in text and "R-indicator" in text
+
+
+register(
+    "fieldwork",
+    "no_frame",
+    lambda e: ["fieldwork", "--run", e.run(), "--out", str(e.out)],
+    exit=2,
+    code="bad_option",
+)
+register(
+    "fieldwork",
+    "frame_truncated",
+    lambda e: _fieldwork(
+        e,
+        e.file(
+            "frame.parquet",
+            C.cut((e.src.wave_dir / "frame.parquet").read_bytes()),
+        ),
+    ),
+    exit=1,
+    code="file_format",
+)
+register(
+    "fieldwork",
+    "frame_duplicate_id",
+    lambda e: _fieldwork(e, _frame(e, lambda d: _set(d, "sample_id", d["sample_id"][0]))),
+    exit=1,
+    code="frame_id_duplicate",
+)
+register(
+    "fieldwork",
+    "frame_unknown_origin",
+    lambda e: _fieldwork(e, _frame(e, lambda d: d.assign(origin=7))),
+    exit=1,
+    code="frame_bad_code",
+)
+register(
+    "fieldwork",
+    "frame_text_code",
+    lambda e: _fieldwork(e, _frame(e, lambda d: _set(d, "sector", C.FORMULA))),
+    exit=1,
+    code="frame_bad_code",
+)
+register(
+    "fieldwork",
+    "frame_of_another_wave",
+    lambda e: _fieldwork(e, _frame(e, lambda d: d.assign(sample_id="X" + d["sample_id"]))),
+    exit=2,
+    code="frame_unlinked",
+)
+register(
+    "fieldwork",
+    "out_under_file",
+    lambda e: _fieldwork(e, _frame(e), out=e.under_file()),
+    exit=2,
+    code="cannot_write",
+)
+register(
+    "fieldwork",
+    "damaged_manifest",
+    lambda e: [
+        "fieldwork",
+        "--run",
+        e.run(damage="manifest"),
+        "--frame",
+        _frame(e),
+        "--out",
+        str(e.out),
+    ],
+    exit=1,
+)
+register(
+    "fieldwork",
+    "markup_in_frame_ids",
+    lambda e: _fieldwork(e, _frame(e, _markup_ids)),
+    exit=0,
+    check=_no_markup,
+)

@@ -48,7 +48,9 @@ def test_every_input_row_is_accounted_for(small_run_dir: Path):
 
 def test_manifest_records_inputs_specs_software(small_run_dir: Path):
     mf = json.loads((small_run_dir / "manifest.json").read_text())
-    assert {i["path"] for i in mf["inputs"]} == {"paper_keyed.csv", "web_export.sav"}
+    data = {i["path"] for i in mf["inputs"] if i["role"] == "data"}
+    assert data == {"paper_keyed.csv", "web_export.sav"}
+    assert [i["path"] for i in mf["inputs"] if i["role"] == "frame"] == ["frame.parquet"]
     assert all(len(i["sha256"]) == 64 for i in mf["inputs"])
     roles = {s["role"]: s for s in mf["specs"]}
     assert roles["questionnaire"]["id"] == "wbm-werknemers-2023"

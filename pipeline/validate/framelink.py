@@ -1,0 +1,127 @@
+"""Link each response to the sample frame by its sample id and fill weighting variables that are
+blank or invalid on the form with the frame's (register) value, logging every edit.
+
+Runs on one harmonised table, after harmonisation and before the case checks, so a filled row is
+weighted instead of being set aside (``weighting_variable_missing``). For a derived weighting
+variable (``age_band`` from ``age``) the source item is filled from the frame's ``age`` when the
+frame has it (else the band itself from the frame's ``age_band``) and the band is derived again.
+A response whose id is not in the frame gets the issue ``frame_unlinked``; a weighting variable
+answered on the form but different from the register is reported (``frame_disagrees``) and kept:
+the answer is the respondent's, the margins come from the register.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipeline.frame.model import SampleFrame
+from pipeline.ingest.parse import fmt_number
+from pipeline.validate.compiled import Compiled, derived_columns
+from pipeline.validate.harmonise import TableData
+
+RULE = "frame_value"
+
+
+def _source_of(c: Compiled, var: str) -> tuple[str, str] | None:
+    """(item to fill, frame column to fill it from) for weighting variable ``var``."""
+    for d in c.q.derived:
+        if d.name == var:
+            return d.source, d.source
+    return var, var
+
+
+def link_frame(c: Compiled, td: TableData, frame: SampleFrame) -> dict[str, int]:
+    """Fill from ``frame`` in place (values, edit log, issues); returns counts per item filled."""
+    ids = td.texts[c.id_variable]
+    row = frame.lookup(ids)
+    linked = row >= 0
+    unlinked = np.flatnonzero(~linked & (ids != ""))
+    td.log.issue(
+        "frame_unlinked",
+        unlinked,
+        item=c.id_variable,
+        values=[str(ids[i]) for i in unlinked],
+        details=frame.source,
+    )
+    filled: dict[str, int] = {}
+    derived = {d.name for d in c.q.derived}
+    for var in c.q.weighting:
+        if var not in td.values:
+            continue
+        item, column = _source_of(c, var)  # type: ignore[misc]
+        if column not in frame.values and var in derived and var in frame.values:
+            item, column = var, var  # no age in the frame: take the band itself
+        if column not in frame.values or item not in td.values:
+            continue
+        fv = np.full(td.n, np.nan)
+        fv[linked] = frame.values[column][row[linked]]
+        missing = ~(td.values[var] >= 0)
+        rows = np.flatnonzero(missing & np.isfinite(fv))
+        if rows.size:
+            old = [fmt_number(x) for x in td.values[item][rows]]
+            td.log.edit(rows, item, old, fv[rows], RULE)
+            td.log.issue(
+                "frame_value_used",
+                rows,
+                item=item,
+                values=old,
+                details=[fmt_number(x) for x in fv[rows]],
+            )
+            td.values[item][rows] = fv[rows]
+            filled[item] = int(rows.size)
+        # answered, but not what the register says (compared on the weighting variable itself)
+        if var in frame.values:
+            reg = np.full(td.n, np.nan)
+            reg[linked] = frame.values[var][row[linked]]
+            differs = np.flatnonzero(
+                (td.values[var] >= 0) & np.isfinite(reg) & (td.values[var] != reg) & ~missing
+            )
+            td.log.issue(
+                "frame_disagrees",
+                differs,
+                item=var,
+                values=[fmt_number(x) for x in td.values[var][differs]],
+                details=[fmt_number(x) for x in reg[differs]],
+            )
+    if any(k not in derived for k in filled):
+        td.values.update(derived_columns(c.q, td.values))
+    return filled
+
+
+def frame_response(
+    frame: SampleFrame, accepted: pd.DataFrame, issues: pd.DataFrame
+) -> dict[str, object]:
+    """Response against the frame for the validation report: invited, accepted respondents by
+    mode and by register variable, and the frame link's own counts."""
+    row = frame.lookup(accepted["sample_id"].astype(str).to_numpy(dtype=object))
+    mode = np.full(frame.n, "", dtype=object)
+    ok = row >= 0
+    mode[row[ok]] = accepted["_mode"].astype(str).to_numpy()[ok]
+    modes = sorted({m for m in mode if m})
+    by_mode = {m: int((mode == m).sum()) for m in modes}
+    by_variable: dict[str, list[dict[str, object]]] = {}
+    for var in frame.variables:
+        if var == "age":
+            continue
+        v = frame.values[var]
+        rows = []
+        for level in sorted({x for x in v.tolist() if x == x}):
+            m = v == level
+            n = int(m.sum())
+            k = int((m & (mode != "")).sum())
+            rows.append({"level": fmt_number(level), "invited": n, "respondents": k, "rate": k / n})
+        by_variable[var] = rows
+    codes = issues["code"].value_counts().to_dict() if len(issues) else {}
+    respondents = int((mode != "").sum())
+    return {
+        "file": frame.source,
+        "invited": frame.n,
+        "respondents": respondents,
+        "rate": respondents / frame.n if frame.n else None,
+        "by_mode": by_mode,
+        "by_variable": by_variable,
+        "filled": int(codes.get("frame_value_used", 0)),
+        "unlinked": int(codes.get("frame_unlinked", 0)),
+        "disagree": int(codes.get("frame_disagrees", 0)),
+    }
