@@ -29,6 +29,7 @@ import numpy as np
 from pipeline.errors import EstimationError, Problem
 from pipeline.estimation.api import DesignSpec, estimate
 from pipeline.estimation.config import EstimationConfig
+from pipeline.rundata.columns import BASIS, BASIS_EMPLOYEES, BASIS_ORGANISATIONS
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -36,8 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
 SIZE_WEIGHT = "_size_weight"  # the column of w_i * e_i added to a copy of the data
 STRATUM = "_stratum"
 STRATUM_SIZE = "_stratum_size"
-BASIS_COLUMN = "basis"  # the extra column of the tables: what the estimate is a share or total of
-EMPLOYEES, ORGANISATIONS = "werknemers", "organisaties"
+BASIS_COLUMN, EMPLOYEES, ORGANISATIONS = BASIS, BASIS_EMPLOYEES, BASIS_ORGANISATIONS
 
 
 def _design_columns(

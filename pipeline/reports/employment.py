@@ -8,9 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pipeline.estimation.employment import BASIS_COLUMN, EMPLOYEES, ORGANISATIONS
 from pipeline.estimation.reliability import SUPPRESSED, UNRELIABLE, has_flag
 from pipeline.rundata.columns import ACUTE_SUFFIX
+from pipeline.rundata.columns import BASIS as BASIS_COLUMN
+from pipeline.rundata.columns import BASIS_EMPLOYEES as EMPLOYEES
+from pipeline.rundata.columns import BASIS_ORGANISATIONS as ORGANISATIONS
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
