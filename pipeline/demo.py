@@ -70,7 +70,7 @@ INSTRUMENTS: dict[str, Instrument] = {
                 "lage_digitalisering",
                 "beperkte_participatie",
             ),
-            "enterprise survey (Ondernemingsenquete) 2025, share of organisations",
+            "enterprise survey (Ondernemingsenquete) 2025: shares of organisations and of employees",
         ),
         Instrument(
             "pc126",
@@ -206,6 +206,7 @@ def run_demo(
                 truth.get(ind),
             )
         )
+    heads += _employment_headlines(run_dir, wave_dir, inst.headlines)
     out = results["outputs"].summary
     series: tuple[tuple[int, float, float, float], ...] = ()
     if archive is not None:
@@ -260,7 +261,40 @@ def run_demos(
     )
 
 
-def _truth(wave_dir: Path) -> dict[str, float]:
+def _employment_headlines(run_dir: Path, wave_dir: Path, names: tuple[str, ...]) -> list[Headline]:
+    """An organisation survey's headlines as shares of employees (``estimates_employment``),
+    beside the truth weighted by jobs; the unweighted column is the share of employees in the
+    responding organisations."""
+    path = layout.stage_file(run_dir, "estimate", layout.ESTIMATES_EMPLOYMENT)
+    if not path.exists():
+        return []
+    est = read_parquet(path)
+    scored = read_parquet(layout.stage_file(run_dir, "score", layout.SCORED))
+    truth = _truth(wave_dir, weighted_by=True)
+    out = []
+    for ind in names:
+        rows = est[(est["indicator"] == ind) & (est["by"].fillna("") == "")]
+        if rows.empty:
+            continue
+        row = rows.iloc[0]
+        y = scored[ind].to_numpy(dtype=float)
+        e = scored["employees"].to_numpy(dtype=float) if "employees" in scored else np.ones_like(y)
+        ok = np.isfinite(y) & np.isfinite(e)
+        out.append(
+            Headline(
+                f"{ind} (share of employees)",
+                float(row["estimate"]),
+                float(row["ci_low"]),
+                float(row["ci_high"]),
+                float((y[ok] * e[ok]).sum() / e[ok].sum()),
+                int(row["n"]),
+                truth.get(ind),
+            )
+        )
+    return out
+
+
+def _truth(wave_dir: Path, *, weighted_by: bool = False) -> dict[str, float]:
     p = wave_dir / "truth.json"
     if not p.exists():
         return {}
@@ -268,6 +302,12 @@ def _truth(wave_dir: Path) -> dict[str, float]:
         data = json.loads(p.read_text(encoding="utf-8"))
     except (OSError, ValueError):  # the truth is only printed beside the estimates
         return {}
+    if weighted_by:  # the truth weighted by a magnitude (jobs) of an organisation survey
+        data = (
+            next(iter((data.get("weighted_by") or {}).values()), {})
+            if isinstance(data, dict)
+            else {}
+        )
     if not isinstance(data, dict) or not isinstance(data.get("indicators", {}), dict):
         return {}
     return {

@@ -25,6 +25,7 @@ from pipeline.rundata.levels import CROSS_SEP, crossed_domain, crossed_level
 from pipeline.runner import Run, StageResult
 
 if TYPE_CHECKING:  # pragma: no cover
+    from pipeline.estimation.config import EstimationConfig
     from pipeline.questionnaire.model import Questionnaire
     from pipeline.reports.context import ReportContext
 
@@ -271,11 +272,66 @@ def stage_estimate(run: Run) -> StageResult:
         },
     )
     flags = table["flags"].fillna("").value_counts().to_dict()
+    extra_files = _employment_estimates(q, scored, indicators, domains, cfg, out)
     return StageResult(
         "estimate",
         {"in": len(scored), "estimates": len(table)},
-        (p_pq, p_csv, p_cmp, p_json),
+        (p_pq, p_csv, p_cmp, p_json, *extra_files),
         summary={"flags": {str(k): int(v) for k, v in flags.items()}, "notices": notices},
+    )
+
+
+def _employment_estimates(
+    q: Questionnaire,
+    scored: pd.DataFrame,
+    indicators: list[str],
+    domains: list[str],
+    cfg: EstimationConfig,
+    out: Path,
+) -> tuple[Path, ...]:
+    """An organisation survey (``study.unit: organisation``, stratified) with size bands derived
+    from a number of employees: every indicator as a share of employees and the magnitude items as population
+    totals (``pipeline.estimation.employment``), written beside the estimates table."""
+    from pipeline.estimation.api import to_csv_text
+    from pipeline.estimation.employment import employment_estimates
+    from pipeline.fileio import write_text
+
+    if q.study.unit != "organisation" or not q.study.strata:
+        return ()
+    # the number of employees: the item the size bands are derived from (size_band <- employees)
+    size = next(
+        (
+            d.source
+            for d in q.derived
+            if d.source in q.variables() and q.item(d.source).type.value == "integer"
+        ),
+        None,
+    )
+    if size is None or size not in scored.columns:
+        return ()
+    magnitudes = [
+        it.name
+        for it in q.items
+        if it.type.value == "integer"
+        and it.measure is not None
+        and it.measure.value == "scale"
+        and it.unit
+        and it.modes is None
+        and it.name in scored.columns
+    ]
+    table = employment_estimates(
+        scored,
+        weight=WEIGHT,
+        size=size,
+        strata=list(q.study.strata),
+        indicators=[i for i in indicators if i in scored.columns],
+        by=domains,
+        magnitudes=magnitudes,
+        config=cfg,
+    )
+    return (
+        write_parquet(out / layout.ESTIMATES_EMPLOYMENT, table),
+        write_text(out / layout.ESTIMATES_EMPLOYMENT_CSV, to_csv_text(table)),
     )
 
 

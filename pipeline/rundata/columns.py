@@ -87,3 +87,12 @@ LEVEL: Final = "level"
 ESTIMATE_KEYS: Final = (INDICATOR, BY, LEVEL)
 """The key of a row of the estimates table: ``by`` is ``""`` for the overall row, a domain variable,
 or a crossed domain ``a:b``; ``level`` is the domain's code in text form."""
+
+
+# ------------------------------------------------------- estimate (organisation surveys)
+BASIS: Final = "basis"
+"""``estimates_employment.parquet``'s extra column: what an estimate is a share or total of."""
+BASIS_EMPLOYEES: Final = "werknemers"
+"""A share of employees (organisations weighted by their number of employees)."""
+BASIS_ORGANISATIONS: Final = "organisaties"
+"""A total over organisations (magnitude items) with the organisation weights."""

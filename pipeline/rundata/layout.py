@@ -66,6 +66,10 @@ SCORED: Final = "scored.parquet"
 ESTIMATES: Final = "estimates.parquet"
 ESTIMATES_CSV: Final = "estimates.csv"
 COMPARE_DOMAINS: Final = "compare_domains.csv"
+ESTIMATES_EMPLOYMENT: Final = "estimates_employment.parquet"
+"""Organisation surveys only: indicators as shares of employees and magnitude totals (the tidy
+table plus ``basis``; :mod:`pipeline.estimation.employment`)."""
+ESTIMATES_EMPLOYMENT_CSV: Final = "estimates_employment.csv"
 # 05_outputs
 REPORTS_DIR: Final = "reports"
 TABLES_DIR: Final = "tables"
