@@ -332,6 +332,13 @@ _CODES: tuple[ErrorCode, ...] = (
     _e("no_run_dir", _R, "No run directory", "The run directory does not exist or is a file."),
     _e("not_a_run", _R, "Not a run", "The directory holds no finished run (no manifest)."),
     _e(
+        "bad_calibration_model",
+        _R,
+        "Damaged calibration model",
+        "The run's 02_weight/calibration.json (the calibration model of the weights that every "
+        "estimate uses) is not a valid model, or names data columns or levels the data lack.",
+    ),
+    _e(
         "stage_output_changed",
         _R,
         "Stage output changed",

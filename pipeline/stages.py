@@ -13,7 +13,14 @@ import pandas as pd
 
 from pipeline.fileio import read_parquet, write_json, write_parquet
 from pipeline.rundata import layout
-from pipeline.rundata.columns import ESTIMATE_KEYS, WEIGHT, WEIGHT_NORMALISED
+from pipeline.rundata.columns import (
+    BASE_WEIGHT,
+    DESIGN_FPC,
+    DESIGN_STRATUM,
+    ESTIMATE_KEYS,
+    WEIGHT,
+    WEIGHT_NORMALISED,
+)
 from pipeline.rundata.levels import CROSS_SEP, crossed_domain, crossed_level
 from pipeline.runner import Run, StageResult
 
@@ -74,21 +81,47 @@ def stage_validate(run: Run) -> StageResult:
 
 # --------------------------------------------------------------------------- weight
 def stage_weight(run: Run) -> StageResult:
+    """Weights to the run's margins. A questionnaire declaring design strata (``study.strata``, the
+    Enterprise Survey) gets base weights ``N_h / n_h`` from the margin crossing the strata variables
+    and that margin's totals as finite population correction. The calibration model actually used
+    is written to ``calibration.json`` (:mod:`pipeline.rundata.calibration`)."""
+    from pipeline.rundata.calibration import model_to_dict
     from pipeline.weighting.api import weight_frame
+    from pipeline.weighting.design import stratified_base
     from pipeline.weighting.diagnostics import render_report, to_json
     from pipeline.weighting.margins import load_margins
+    from pipeline.weighting.model import calibration_model
 
     q = run.questionnaire()
     df = read_parquet(run.need("validate", layout.ACCEPTED))
     margins = load_margins(run.config.margins, require_meta=True)
+    strata = tuple(q.study.strata)
+    design_cols: dict[str, object] = {}
+    base = None
+    if strata:
+        sb = stratified_base(df, strata, margins)
+        design_cols[DESIGN_STRATUM] = list(sb.stratum)
+        if sb.weights is not None and sb.population is not None:
+            base = np.asarray(sb.weights)
+            design_cols[BASE_WEIGHT] = base
+            design_cols[DESIGN_FPC] = np.asarray(sb.population)
     res = weight_frame(
-        df, margins, base_weight=None, method=run.config.method, file=layout.ACCEPTED
+        df, margins, base_weight=base, method=run.config.method, file=layout.ACCEPTED
+    )
+    model = calibration_model(
+        res,
+        base_weight=BASE_WEIGHT if base is not None else None,
+        strata=DESIGN_STRATUM if strata else None,
+        strata_variables=strata,
+        fpc=DESIGN_FPC if DESIGN_FPC in design_cols else None,
     )
     out = run.stage_dir("weight")
     df = df.assign(
-        **{WEIGHT: np.asarray(res.weight), WEIGHT_NORMALISED: np.asarray(res.weight_normalised)}
+        **design_cols,
+        **{WEIGHT: np.asarray(res.weight), WEIGHT_NORMALISED: np.asarray(res.weight_normalised)},
     )
     p_data = write_parquet(out / layout.WEIGHTED, df)
+    p_model = write_json(out / layout.CALIBRATION_MODEL, model_to_dict(model))
     info = {"margins": Path(run.config.margins).name, "questionnaire": q.study.id}
     p_json = write_json(
         out / layout.DIAGNOSTICS, to_json(res, inputs=info, margins_meta=margins.meta)
@@ -110,7 +143,10 @@ def stage_weight(run: Run) -> StageResult:
         "notices": [n.code for n in res.notices],
     }
     return StageResult(
-        "weight", {"in": len(df), "out": len(df)}, (p_data, p_json, p_html), summary=summary
+        "weight",
+        {"in": len(df), "out": len(df)},
+        (p_data, p_model, p_json, p_html),
+        summary=summary,
     )
 
 
@@ -171,45 +207,43 @@ def domain_frame(
 
 
 def stage_estimate(run: Run) -> StageResult:
-    from pipeline.estimation.api import (
-        DesignSpec,
-        compare_domains,
-        estimate,
-        raking_calibration,
-        to_csv_text,
-    )
+    from pipeline.estimation.api import compare_domains, estimate, to_csv_text
     from pipeline.estimation.config import EstimationConfig
     from pipeline.estimation.reliability import ReliabilityRules
+    from pipeline.estimation.runmodel import describe, design_from_model
     from pipeline.fileio import write_text
+    from pipeline.rundata.calibration import read_calibration_model, weighting_fallback
     from pipeline.scoring.api import indicator_columns
 
     q = run.questionnaire()
     scored = read_parquet(run.need("score", layout.SCORED))
+    model = read_calibration_model(run.dir, run.manifest.data)
+    fallback = model is None
+    if model is None:  # a run weighted before calibration.json was recorded
+        model = weighting_fallback(list(q.weighting))
     indicators = [c for c in indicator_columns(q, run.config.population) if c in scored.columns]
     domains = [d for d in q.domains if d in scored.columns]
     dom, by = domain_frame(scored, domains)
+    design_cols = list(model.columns())
     data = pd.concat(
         [
-            scored[indicators + [WEIGHT] + list(q.weighting)],
+            scored[list(dict.fromkeys(indicators + [WEIGHT] + design_cols))],
             dom.drop(
-                columns=[c for c in dom.columns if c in scored.columns and c in q.weighting],
+                columns=[c for c in dom.columns if c in scored.columns and c in design_cols],
                 errors="ignore",
             ),
         ],
         axis=1,
     )
     data = data.loc[:, ~data.columns.duplicated()]
-    cal = raking_calibration(data, q.weighting, file=layout.WEIGHTED)
+    design = design_from_model(data, model, weight=WEIGHT, file=layout.WEIGHTED)
     cfg = EstimationConfig(
         reliability=ReliabilityRules(
             suppress_below=run.config.min_n, careful_below=run.config.min_n_reliable
         )
     )
-    design = DesignSpec(weight=WEIGHT)
-    est = estimate(data, design, indicators, by, config=cfg, calibration=cal)
-    cmp = compare_domains(
-        data, design, indicators, [d for d in domains], config=cfg, calibration=cal
-    )
+    est = estimate(data, design, indicators, by, config=cfg)
+    cmp = compare_domains(data, design, indicators, [d for d in domains], config=cfg)
     keys = list(ESTIMATE_KEYS)
     extra = cmp[keys + ["diff", "diff_se", "p_value", "significant"]]
     table = est.table.merge(extra, on=keys, how="left", validate="one_to_one")
@@ -218,15 +252,22 @@ def stage_estimate(run: Run) -> StageResult:
     p_csv = write_text(out / layout.ESTIMATES_CSV, to_csv_text(table))
     p_cmp = write_text(out / layout.COMPARE_DOMAINS, to_csv_text(cmp))
     notices = [{"code": n.code, "message": n.message} for n in est.notices]
+    if fallback:
+        notices.append(
+            {
+                "code": "calibration_model_missing",
+                "message": f"{layout.relative('weight', layout.CALIBRATION_MODEL)} is missing "
+                "(a run weighted by an earlier version): the variance assumes raking from weight 1 "
+                "on the questionnaire's weighting variables; rerun the weight stage",
+            }
+        )
     p_json = write_json(
         out / layout.DIAGNOSTICS,
         {
             "indicators": indicators,
             "by": by,
             "rows": len(table),
-            "variance": "linearization, calibration-aware (raking margins: "
-            + ", ".join(q.weighting)
-            + ")",
+            "variance": describe(model),
             "notices": notices,
         },
     )
