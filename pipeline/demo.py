@@ -283,8 +283,8 @@ def _benchmark(
     """The sectoral report: PC 126 beside blue-collar industry workers of the main wave. The main
     wave is the employees' demo run (``OUT/run``) when there is one (``--survey all`` makes it
     first); else a 2023 wave of 20,000 invitations in ``OUT/pc126/benchmark`` (no reports)."""
+    from pipeline.reports.sectoral import benchmark_report
     from pipeline.runner import Run, RunConfig, run_stages
-    from pipeline.sectoral.api import benchmark_report
     from pipeline.synth.wave import generate_wave
 
     main = out_dir / "run"

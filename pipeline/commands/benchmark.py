@@ -42,7 +42,7 @@ import click
 def benchmark(run_dir: Path, main_dir: Path, config: str, out_dir: Path | None, fmt: str) -> None:
     """Set a SECTOR's measurement beside a matched benchmark from the main wave, reweighted to the
     sector's composition, with differences tested with both samples' designs."""
-    from pipeline.sectoral.api import benchmark_report
+    from pipeline.reports.sectoral import benchmark_report
 
     written = benchmark_report(
         run_dir,
