@@ -1391,6 +1391,13 @@ register(
 )
 register(
     "fieldwork",
+    "frame_bad_disposition",
+    lambda e: _fieldwork(e, _frame(e, lambda d: d.assign(disposition=C.FORMULA))),
+    exit=1,
+    code="bad_disposition",
+)
+register(
+    "fieldwork",
     "frame_unknown_origin",
     lambda e: _fieldwork(e, _frame(e, lambda d: d.assign(origin=7))),
     exit=1,
