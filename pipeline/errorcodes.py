@@ -601,7 +601,8 @@ _CODES: tuple[ErrorCode, ...] = (
         "trim_infeasible",
         _W,
         "Cap not met",
-        "The weight cap cannot be met while the margins hold; the largest weight is kept above it.",
+        "The weight cap cannot be met while the margins hold; the untrimmed calibrated weights are "
+        "kept (never a partly trimmed set, which can be far worse than no trimming).",
         "notice",
     ),
     _e(

@@ -56,7 +56,7 @@ def calibration_model(
         for n in res.notices:
             if n.code == "trimmed":
                 n_trimmed = int(n.details.get("n_trimmed", 0))  # type: ignore[call-overload]
-            if n.code == "trim_kept_untrimmed":
+            if n.code == "trim_infeasible" and n.details.get("kept_untrimmed"):
                 kept = True
         trim = Trim(
             cap=res.trim.cap,

@@ -23,17 +23,19 @@ from pipeline.weighting.api import weight_frame
 from pipeline.weighting.design import stratified_base
 from pipeline.weighting.margins import load_margins
 from pipeline.weighting.model import calibration_model
+from pipeline.weighting.trimming import TrimSpec
 
 GOLDEN = Path(__file__).parent / "golden" / "runmodel"
 W_RTOL = 1e-9
 EST_RTOL = 1e-9
 SE_RTOL = 1e-8
 
-EMPLOYEE_CASES = {
-    "emp_raking_collapsed": ("raking", None),
-    "emp_linear": ("linear", None),
-    "emp_logit": ("logit", (0.6, 1.7)),
-    "emp_raking_bounded": ("raking", (0.7, 1.3)),
+EMPLOYEE_CASES: dict[str, tuple[str, tuple[float, float] | None, float | None]] = {
+    "emp_raking_collapsed": ("raking", None, None),
+    "emp_linear": ("linear", None, None),
+    "emp_logit": ("logit", (0.6, 1.7), None),
+    "emp_raking_bounded": ("raking", (0.7, 1.3), None),
+    "emp_trimmed": ("raking", None, 190.0),
 }
 
 
@@ -76,12 +78,18 @@ def weighted_case(case: str) -> tuple[pd.DataFrame, CalibrationModel, tuple[str,
                 "multi_site",
             ],
         )
-    method, bounds = EMPLOYEE_CASES[case]
+    method, bounds, cap = EMPLOYEE_CASES[case]
     df = pd.read_csv(GOLDEN / "employees.csv")
     margins = load_margins(GOLDEN / "employees_margins.csv")
-    res = weight_frame(df, margins, base_weight="base", method=method, bounds=bounds, tol=1e-13)
+    trim = TrimSpec(cap=cap) if cap is not None else None
+    res = weight_frame(
+        df, margins, base_weight="base", method=method, bounds=bounds, trim=trim, tol=1e-13
+    )
     assert res.converged
     model = calibration_model(res, base_weight="base")
+    if cap is not None:
+        assert model.trim is not None and model.trim.applied_cap == cap
+        assert model.trim.n_trimmed == 33 and not model.trim.kept_untrimmed  # as R's loop
     assert model.margins[1].levels == ("1", "2", "3", "4+5")  # collapsed as the rule says
     df = df.assign(**{WEIGHT: np.asarray(res.weight)})
     return df, _round_trip(model), ("stress", "werkbaar"), ["sector"]
@@ -135,3 +143,71 @@ def test_the_oe_design_is_stratified_with_fpc() -> None:
     assert model.margins[0].variables == ("sector_group", "size_class")
     design = design_from_model(df, model, weight=WEIGHT)
     assert design.n_strata == 9 and (design.sampling_fraction > 0).all()
+
+
+@pytest.mark.parametrize("case", list(EMPLOYEE_CASES))
+def test_wbm_estimate_gives_calibration_aware_ses_for_every_distance(
+    case: str, expected: pd.DataFrame, tmp_path: Path
+) -> None:
+    """Issue 16: ``wbm estimate --margins`` with linear, logit, bounded or trimmed calibration gives
+    R's calibration-aware SEs (no refusal, no fixed-weight fallback)."""
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli as main
+
+    method, bounds, cap = EMPLOYEE_CASES[case]
+    out = tmp_path / "est.csv"
+    args = [
+        "estimate",
+        "--data",
+        str(GOLDEN / "employees.csv"),
+        "--margins",
+        str(GOLDEN / "employees_margins.csv"),
+        "--base-weight",
+        "base",
+        "--method",
+        method,
+        "--indicators",
+        "stress,werkbaar",
+        "--by",
+        "sector",
+        "--out",
+        str(out),
+    ]
+    if bounds is not None:
+        args += ["--bounds", f"{bounds[0]},{bounds[1]}"]
+    if cap is not None:
+        args += ["--trim-cap", str(cap)]
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 0, r.output
+    ours = pd.read_csv(out, keep_default_na=False, dtype={"level": str, "by": str})
+    want = expected[expected["case"] == case]
+    m = want.merge(ours, on=["indicator", "by", "level"], suffixes=("_r", ""))
+    assert len(m) == len(want) > 0
+    assert _rel(m["estimate"].to_numpy(float), m["estimate_r"].to_numpy(float)) < 1e-8
+    assert _rel(m["se"].to_numpy(float), m["se_r"].to_numpy(float)) < 1e-7
+
+
+def test_calibration_options_need_margins(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli as main
+
+    r = CliRunner().invoke(
+        main,
+        [
+            "estimate",
+            "--data",
+            str(GOLDEN / "employees.csv"),
+            "--weight",
+            "base",
+            "--indicators",
+            "stress",
+            "--trim-cap",
+            "100",
+            "--out",
+            str(tmp_path / "x.csv"),
+        ],
+    )
+    assert r.exception is not None and getattr(r.exception, "code", "") == "bad_option"
+    assert "only used with --margins" in str(r.exception)

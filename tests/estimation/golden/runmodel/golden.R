@@ -13,6 +13,11 @@
 #   emp_linear          calibrate(calfun = "linear") on the collapsed levels
 #   emp_logit           calibrate(calfun = "logit", bounds = c(0.6, 1.7)) on the collapsed levels
 #   emp_raking_bounded  calibrate(calfun = "raking", bounds = c(0.7, 1.3)) on the collapsed levels
+#   emp_trimmed         raking, then the weights capped at 190 by the documented rule (units above the
+#                       cap fixed at it, the others re-raked with calibrate() to the totals that
+#                       remain, until none exceeds it), rebuilt here independently; the variance is
+#                       R's own svyrecvar on the greg_calibration of calibrate() with the trimmed
+#                       g = final / base (as calibrate(trim=) stores a trimmed g)
 # Domains as svyby does (subset of the calibrated design). 17 significant digits.
 suppressMessages(library(survey))
 options(survey.lonely.psu = "fail")
@@ -84,6 +89,31 @@ for (case in names(cases)) {
   estimates(case, des, c("stress", "werkbaar"), c("sector"))
   wout(case, des)
 }
+# ------------------------------------------------------------------ employees: trimmed at a cap
+cap <- 190
+X <- model.matrix(~sexf + agec, em)
+w <- weights(calibrate(d1, ~sexf + agec, population = popv, calfun = "raking", epsilon = 1e-13))
+fixed <- rep(FALSE, nrow(em))
+for (round in 1:100) {
+  over <- !fixed & w > cap * (1 + 1e-9)
+  if (!any(over)) break
+  fixed <- fixed | over
+  remaining <- popv - colSums(X[fixed, , drop = FALSE] * cap)
+  free <- svydesign(ids = ~1, weights = ~base, data = em[!fixed, ])
+  cf <- calibrate(free, ~sexf + agec, population = remaining, calfun = "raking", epsilon = 1e-13)
+  w[!fixed] <- weights(cf)
+  w[fixed] <- cap
+}
+stopifnot(max(w) <= cap * (1 + 1e-9), max(abs(colSums(X * w) - popv)) < 1e-6)
+cat("emp_trimmed:", sum(fixed), "units at the cap after", round - 1, "rounds\n")
+tr <- calibrate(d1, ~sexf + agec, population = popv, calfun = "raking", epsilon = 1e-13)
+k <- length(tr$postStrata)
+stopifnot(inherits(tr$postStrata[[k]], "greg_calibration"))
+tr$prob <- 1 / w
+tr$postStrata[[k]]$w <- (w / em$base) * sqrt(em$base)
+estimates("emp_trimmed", tr, c("stress", "werkbaar"), c("sector"))
+wout("emp_trimmed", tr)
+
 out <- do.call(rbind, rows)
 write.csv(out, file.path(dir, "expected_estimates.csv"), row.names = FALSE, quote = FALSE)
 write.csv(do.call(rbind, wrows), file.path(dir, "expected_weights.csv"), row.names = FALSE, quote = FALSE)
