@@ -332,6 +332,13 @@ _CODES: tuple[ErrorCode, ...] = (
     _e("no_run_dir", _R, "No run directory", "The run directory does not exist or is a file."),
     _e("not_a_run", _R, "Not a run", "The directory holds no finished run (no manifest)."),
     _e(
+        "bad_calibration_model",
+        _R,
+        "Damaged calibration model",
+        "The run's 02_weight/calibration.json (the calibration model of the weights that every "
+        "estimate uses) is not a valid model, or names data columns or levels the data lack.",
+    ),
+    _e(
         "stage_output_changed",
         _R,
         "Stage output changed",
@@ -533,6 +540,22 @@ _CODES: tuple[ErrorCode, ...] = (
     ),
     _e("zero_total", _W, "Zero total", "A margin's grand total is 0.", "problem"),
     _e(
+        "margins_are_shares",
+        _W,
+        "Shares instead of totals",
+        "Every margin adds up to 1 or less: these are proportions, not population totals. Refused, "
+        "because every estimated total would come out as a share.",
+        "problem",
+    ),
+    _e(
+        "margins_look_like_percentages",
+        _W,
+        "Totals that look like percentages",
+        "Every margin adds up to exactly 100 and some level holds a fraction: the weights sum to "
+        "100, so totals estimated from them are percentages. Weighting goes on with this notice.",
+        "notice",
+    ),
+    _e(
         "collapsed",
         _W,
         "Levels merged",
@@ -557,7 +580,8 @@ _CODES: tuple[ErrorCode, ...] = (
         "trim_infeasible",
         _W,
         "Cap not met",
-        "The weight cap cannot be met while the margins hold; the largest weight is kept above it.",
+        "The weight cap cannot be met while the margins hold; the untrimmed calibrated weights are "
+        "kept (never a partly trimmed set, which can be far worse than no trimming).",
         "notice",
     ),
     _e(

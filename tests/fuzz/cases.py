@@ -140,6 +140,16 @@ register(
     code="cannot_write",
 )
 register("demo", "size_too_small", lambda e: ["demo", "--out", str(e.out), "--size", "5"], exit=2)
+register(
+    "demo", "unknown_survey", lambda e: ["demo", "--out", str(e.out), "--survey", "nope"], exit=2
+)
+register(
+    "demo",
+    "survey_out_under_file",
+    lambda e: ["demo", "--out", e.under_file(), "--survey", "oe"],
+    exit=2,
+    code="cannot_write",
+)
 # -- run -------------------------------------------------------------------------------------------
 register(
     "run",
@@ -550,6 +560,30 @@ register(
     exit=2,
     code="cannot_write",
 )
+ESTM = "variable,level,total\nx,0,600\nx,1,400\n"  # margins on EST's x
+for _name, _extra, _exit, _code in (
+    ("calibration_option_without_margins", ["--weight", "w", "--trim-cap", "2"], 2, "bad_option"),
+    ("bounds_not_numbers", ["--margins", "M", "--bounds", "low,high"], 2, "bad_option"),
+    ("logit_without_bounds", ["--margins", "M", "--method", "logit"], 1, "bad_bounds"),
+    ("negative_trim_cap", ["--margins", "M", "--trim-cap", "-5"], 1, "bad_option"),
+    ("infeasible_trim_cap", ["--margins", "M", "--trim-cap", "1"], 0, None),
+):
+    register(
+        "estimate",
+        _name,
+        lambda e, _extra=_extra: [
+            "estimate",
+            "--data",
+            e.file("d.csv", EST),
+            *[e.file("m.csv", ESTM) if a == "M" else a for a in _extra],
+            "--indicators",
+            "x",
+            "--out",
+            str(e.out / "e.csv"),
+        ],
+        exit=_exit,
+        code=_code,
+    )
 # -- report ----------------------------------------------------------------------------------------
 register(
     "report",
@@ -1354,6 +1388,13 @@ register(
     lambda e: _fieldwork(e, _frame(e, lambda d: _set(d, "sample_id", d["sample_id"][0]))),
     exit=1,
     code="frame_id_duplicate",
+)
+register(
+    "fieldwork",
+    "frame_bad_disposition",
+    lambda e: _fieldwork(e, _frame(e, lambda d: d.assign(disposition=C.FORMULA))),
+    exit=1,
+    code="bad_disposition",
 )
 register(
     "fieldwork",
