@@ -27,6 +27,7 @@ from pipeline.runner import Run, StageResult
 if TYPE_CHECKING:  # pragma: no cover
     from pipeline.estimation.config import EstimationConfig
     from pipeline.questionnaire.model import Questionnaire
+    from pipeline.reports.batch import ReportJob
     from pipeline.reports.context import ReportContext
 
 
@@ -362,6 +363,23 @@ MICRODATA_PROFILES: dict[str, str] = {
 }
 
 
+def _with_respondents(jobs: tuple[ReportJob, ...], est: pd.DataFrame) -> tuple[ReportJob, ...]:
+    """The jobs but the group reports of groups without a single respondent (a sector's own
+    sample, e.g. PC 126, lies in one sector of the employees' list: no empty report for the others)."""
+    from pipeline.rundata.levels import level_text
+
+    by = est["by"].fillna("").astype(str)
+    level = est["level"].fillna("").astype(str)
+    n = est["n"].fillna(0)
+    return tuple(
+        j
+        for j in jobs
+        if j.kind != "group"
+        or j.code is None
+        or bool(((by == j.domain) & (level == level_text(j.code)) & (n > 0)).any())
+    )
+
+
 def stage_outputs(run: Run) -> StageResult:
     """One HTML report per group (sector; occupational group for the self-employed) plus the Flanders
     overview, one custom table (xlsx + csv) and the scientific-use microdata release (.sav, .dta, CSV,
@@ -382,7 +400,7 @@ def stage_outputs(run: Run) -> StageResult:
     if run.config.archive is not None:
         ctx, trend_summary = _with_trend(run, q, ctx)
     out = run.stage_dir("outputs")
-    jobs = plan_reports(q, all_groups=True)
+    jobs = _with_respondents(plan_reports(q, all_groups=True), est)
     reports = render_reports(est, q, out / layout.REPORTS_DIR, jobs, context=ctx, formats=("html",))
     table = write_standard_table(
         run.dir,
