@@ -150,6 +150,54 @@ register(
     exit=2,
     code="cannot_write",
 )
+# -- benchmark -------------------------------------------------------------------------------------
+register(
+    "benchmark",
+    "no_such_config",
+    lambda e: [
+        "benchmark",
+        "--run",
+        e.run(),
+        "--main",
+        e.run(),
+        "--config",
+        "nope",
+        "--out",
+        str(e.out),
+    ],
+    exit=2,
+    code="benchmark_spec",
+)
+register(
+    "benchmark",
+    "config_not_yaml",
+    lambda e: [
+        "benchmark",
+        "--run",
+        e.run(),
+        "--main",
+        e.run(),
+        "--config",
+        e.file("b.yaml", b"kind: [\n\x00"),
+        "--out",
+        str(e.out),
+    ],
+    exit=2,
+    code="benchmark_spec",
+)
+register(
+    "benchmark",
+    "out_under_file",
+    lambda e: ["benchmark", "--run", e.run(), "--main", e.run(), "--out", e.under_file()],
+    exit=2,
+    code="cannot_write",
+)
+register(
+    "benchmark",
+    "no_run",
+    lambda e: ["benchmark", "--run", str(e.out / "none"), "--main", e.run(), "--out", str(e.out)],
+    exit=2,
+)
 # -- run -------------------------------------------------------------------------------------------
 register(
     "run",
