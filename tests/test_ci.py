@@ -33,6 +33,14 @@ def test_ci_runs_every_gate_in_order() -> None:
     assert _steps() == GATES
 
 
+def test_contributing_lists_the_same_gates() -> None:
+    text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    assert "bash .ci/run" in text
+    for _, command in GATES:
+        core = command.replace(" -p no:cacheprovider", "")
+        assert core in text, f"CONTRIBUTING.md does not show the gate: {core}"
+
+
 def test_mypy_and_ruff_take_their_configuration_from_pyproject() -> None:
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert "[tool.mypy]" in text and "[tool.ruff" in text
