@@ -150,3 +150,48 @@ def test_pc126_report_sets_the_sector_beside_its_benchmark(demos):
     assert ww["diff"] > 0 and ww["diff_se"] > ww["se"]
     assert f"{ww['estimate_benchmark'] * 100:.1f}".replace(".", ",") in text
     assert any("vs benchmark" in line for line in res.comparison)
+
+
+@pytest.mark.parametrize("survey", OTHERS)
+def test_each_instruments_report_renders_to_pdf(demos, survey, tmp_path: Path):
+    """PDF as for the employees: the overview (self-employed, PC 126) or the enterprise report,
+    and PC 126's benchmark report."""
+    from pipeline.cli import cli
+
+    res = demos[survey]
+    runner = CliRunner()
+    r = runner.invoke(
+        cli,
+        [
+            "report",
+            "--run",
+            str(res.run_dir),
+            "--overview",
+            "--format",
+            "pdf",
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    if survey == "pc126":
+        r = runner.invoke(
+            cli,
+            [
+                "benchmark",
+                "--run",
+                str(res.run_dir),
+                "--main",
+                str(res.run_dir.parent / "benchmark" / "run"),
+                "--format",
+                "pdf",
+                "--out",
+                str(tmp_path),
+            ],
+        )
+        assert r.exit_code == 0, r.output
+    pdfs = sorted(tmp_path.glob("*.pdf"))
+    assert len(pdfs) == (2 if survey == "pc126" else 1)
+    for p in pdfs:
+        data = p.read_bytes()
+        assert data.startswith(b"%PDF") and len(data) > 10_000
