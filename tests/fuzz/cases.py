@@ -140,6 +140,64 @@ register(
     code="cannot_write",
 )
 register("demo", "size_too_small", lambda e: ["demo", "--out", str(e.out), "--size", "5"], exit=2)
+register(
+    "demo", "unknown_survey", lambda e: ["demo", "--out", str(e.out), "--survey", "nope"], exit=2
+)
+register(
+    "demo",
+    "survey_out_under_file",
+    lambda e: ["demo", "--out", e.under_file(), "--survey", "oe"],
+    exit=2,
+    code="cannot_write",
+)
+# -- benchmark -------------------------------------------------------------------------------------
+register(
+    "benchmark",
+    "no_such_config",
+    lambda e: [
+        "benchmark",
+        "--run",
+        e.run(),
+        "--main",
+        e.run(),
+        "--config",
+        "nope",
+        "--out",
+        str(e.out),
+    ],
+    exit=2,
+    code="benchmark_spec",
+)
+register(
+    "benchmark",
+    "config_not_yaml",
+    lambda e: [
+        "benchmark",
+        "--run",
+        e.run(),
+        "--main",
+        e.run(),
+        "--config",
+        e.file("b.yaml", b"kind: [\n\x00"),
+        "--out",
+        str(e.out),
+    ],
+    exit=2,
+    code="benchmark_spec",
+)
+register(
+    "benchmark",
+    "out_under_file",
+    lambda e: ["benchmark", "--run", e.run(), "--main", e.run(), "--out", e.under_file()],
+    exit=2,
+    code="cannot_write",
+)
+register(
+    "benchmark",
+    "no_run",
+    lambda e: ["benchmark", "--run", str(e.out / "none"), "--main", e.run(), "--out", str(e.out)],
+    exit=2,
+)
 # -- run -------------------------------------------------------------------------------------------
 register(
     "run",
@@ -550,6 +608,36 @@ register(
     exit=2,
     code="cannot_write",
 )
+ESTM = "variable,level,total\nx,0,600\nx,1,400\n"  # margins on EST's x
+
+
+def _estimate_with(extra: list[str]) -> Callable[[Env], list[str]]:
+    """``wbm estimate`` on EST with extra options; ``M`` stands for a margins file on EST's x."""
+
+    def argv(e: Env) -> list[str]:
+        margins = [e.file("m.csv", ESTM) if a == "M" else a for a in extra]
+        return ["estimate", "--data", e.file("d.csv", EST), *margins, "--indicators", "x"] + [
+            "--out",
+            str(e.out / "e.csv"),
+        ]
+
+    return argv
+
+
+for _name, _extra, _exit, _code in (
+    ("calibration_option_without_margins", ["--weight", "w", "--trim-cap", "2"], 2, "bad_option"),
+    ("bounds_not_numbers", ["--margins", "M", "--bounds", "low,high"], 2, "bad_option"),
+    ("logit_without_bounds", ["--margins", "M", "--method", "logit"], 1, "bad_bounds"),
+    ("negative_trim_cap", ["--margins", "M", "--trim-cap", "-5"], 1, "bad_option"),
+    ("infeasible_trim_cap", ["--margins", "M", "--trim-cap", "1"], 0, None),
+):
+    register(
+        "estimate",
+        _name,
+        _estimate_with(_extra),
+        exit=_exit,
+        code=_code,
+    )
 # -- report ----------------------------------------------------------------------------------------
 register(
     "report",
@@ -1354,6 +1442,13 @@ register(
     lambda e: _fieldwork(e, _frame(e, lambda d: _set(d, "sample_id", d["sample_id"][0]))),
     exit=1,
     code="frame_id_duplicate",
+)
+register(
+    "fieldwork",
+    "frame_bad_disposition",
+    lambda e: _fieldwork(e, _frame(e, lambda d: d.assign(disposition=C.FORMULA))),
+    exit=1,
+    code="bad_disposition",
 )
 register(
     "fieldwork",
