@@ -364,6 +364,8 @@ def allocate(
     n_prop = prop(f)
     # keep domains at their lower bound where proportional rounding would go under
     n_prop = np.where(keep, np.maximum(n_prop, np.minimum(low, up)), n_prop)
+    # a domain out of reach of its population is invited whole in both plans (best effort)
+    n_prop = np.where(np.array(reason) == "population", up, n_prop)
 
     def half_widths(nn: np.ndarray, h: int) -> dict[str, float]:
         m = nn[h] * r[h]
