@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from pipeline.questionnaire.model import Questionnaire
     from pipeline.reports.batch import ReportJob
     from pipeline.reports.context import ReportContext
+    from pipeline.rundata.calibration import CalibrationModel
 
 
 # --------------------------------------------------------------------------- validate
@@ -273,7 +274,7 @@ def stage_estimate(run: Run) -> StageResult:
         },
     )
     flags = table["flags"].fillna("").value_counts().to_dict()
-    extra_files = _employment_estimates(q, scored, indicators, domains, cfg, out)
+    extra_files = _employment_estimates(q, scored, indicators, domains, cfg, out, model)
     return StageResult(
         "estimate",
         {"in": len(scored), "estimates": len(table)},
@@ -289,6 +290,7 @@ def _employment_estimates(
     domains: list[str],
     cfg: EstimationConfig,
     out: Path,
+    model: CalibrationModel,
 ) -> tuple[Path, ...]:
     """An organisation survey (``study.unit: organisation``, stratified) with size bands derived
     from a number of employees: every indicator as a share of employees and the magnitude items as population
@@ -320,11 +322,19 @@ def _employment_estimates(
         and it.modes is None
         and it.name in scored.columns
     ]
+    # the design the weight stage recorded (strata and fpc columns); its calibration must be on the
+    # strata themselves (post-stratification on sector group x size class), else no such table
+    if any(tuple(m.variables) != tuple(model.strata_variables) for m in model.margins) and (
+        model.strata is not None
+    ):
+        return ()
     table = employment_estimates(
         scored,
         weight=WEIGHT,
         size=size,
         strata=list(q.study.strata),
+        stratum_column=model.strata if model.strata in scored.columns else None,
+        fpc_column=model.fpc if model.fpc in scored.columns else None,
         indicators=[i for i in indicators if i in scored.columns],
         by=domains,
         magnitudes=magnitudes,

@@ -66,7 +66,9 @@ def test_self_employed_have_their_own_risks_groups_and_modes(demos):
     indicators = set(est["indicator"])
     assert "autonomie_risico" not in indicators and "ondersteuning_risico" not in indicators
     assert {"werkdruk_risico", "emotionele_belasting_risico", "taakvariatie_risico"} <= indicators
-    assert "occupation_group" in set(est["by"].dropna())
+    assert {"occupation_group", "werkweek"} <= set(
+        est["by"].dropna()
+    )  # weekly hours as a breakdown
     assert {p.name for p in res.reports} >= {
         "occupation-group-02-bouw.html",
         "occupation-group-04-vrije-en-intellectuele-beroepen.html",
