@@ -44,6 +44,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Weighted estimates with design-based CIs for any survey file.",
     ),
     "report": ("pipeline.commands.report", "report", "Render sector reports (HTML, PDF)."),
+    "benchmark": (
+        "pipeline.commands.benchmark",
+        "benchmark",
+        "A sectoral measurement beside its benchmark in the main wave (report).",
+    ),
     "table": (
         "pipeline.commands.table",
         "table",

@@ -14,10 +14,14 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from pipeline.fileio import read_parquet
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 from pipeline.rundata import layout
 
 
@@ -96,6 +100,7 @@ class DemoResult:
     archive: Path | None = None  # the wave archive with the synthetic history (``--history``)
     series: tuple[tuple[int, float, float, float], ...] = ()  # werkbaar werk: (wave, est, lo, hi)
     survey: str = "werknemers"
+    comparison: tuple[str, ...] = ()  # a sectoral measurement's lines beside its benchmark
 
     def render(self, elapsed: float | None = None) -> str:
         lines = [
@@ -121,6 +126,8 @@ class DemoResult:
             f"microdata:          {self.microdata or '- (no scientific-use profile for organisations)'}",
             f"manifest:           {layout.manifest_path(self.run_dir)}",
         ]
+        if self.comparison:
+            lines += ["", *self.comparison]
         if self.archive is not None:
             lines += [
                 "",
@@ -220,12 +227,17 @@ def run_demo(
             for r in s.itertuples()
         )
     microdata = out.get("microdata")
+    reports = tuple(layout.outputs_dir(run_dir, layout.REPORTS_DIR) / n for n in out["reports"])
+    comparison: tuple[str, ...] = ()
+    if inst.name == "pc126":
+        bench, comparison = _benchmark(out_dir, run_dir, seed, say)
+        reports += bench
     return DemoResult(
         wave_dir,
         run_dir,
         {k: int(v) for k, v in results["validate"].rows.items() if k != "per_input"},
         tuple(heads),
-        tuple(layout.outputs_dir(run_dir, layout.REPORTS_DIR) / n for n in out["reports"]),
+        reports,
         layout.outputs_dir(run_dir, layout.TABLES_DIR) / str(out["table"]),
         None
         if microdata is None
@@ -233,6 +245,7 @@ def run_demo(
         archive,
         series,
         inst.name,
+        comparison,
     )
 
 
@@ -259,6 +272,57 @@ def run_demos(
         )
         for name in names
     )
+
+
+BENCHMARK_SIZE = 20_000  # employees invited in the main wave made for PC 126's benchmark alone
+
+
+def _benchmark(
+    out_dir: Path, run_dir: Path, seed: int, say: Callable[[str], None] | None
+) -> tuple[tuple[Path, ...], tuple[str, ...]]:
+    """The sectoral report: PC 126 beside blue-collar industry workers of the main wave. The main
+    wave is the employees' demo run (``OUT/run``) when there is one (``--survey all`` makes it
+    first); else a 2023 wave of 20,000 invitations in ``OUT/pc126/benchmark`` (no reports)."""
+    from pipeline.reports.sectoral import benchmark_report
+    from pipeline.runner import Run, RunConfig, run_stages
+    from pipeline.synth.wave import generate_wave
+
+    main = out_dir / "run"
+    if (
+        not (main / layout.MANIFEST).exists()
+        or not layout.stage_file(main, "score", layout.SCORED).exists()
+    ):
+        base = run_dir.parent / "benchmark"
+        main = base / "run"
+        if say:
+            say("benchmark: the main wave of employees (2023)")
+        generate_wave(base / "wave", size=BENCHMARK_SIZE, seed=seed)
+        run_stages(
+            Run(main, RunConfig.from_wave_dir(base / "wave")),
+            ("validate", "weight", "score", "estimate"),
+        )
+    if say:
+        say("benchmark report")
+    written = benchmark_report(run_dir, main, "pc126")
+    table = read_csv_table(next(p for p in written if p.suffix == ".csv"))
+    lines = [
+        f"benchmark (blue-collar industry workers of the main wave {main}, reweighted to PC 126):"
+    ]
+    for r in table.itertuples():
+        if r.indicator not in ("werkbaar_werk", "werkstress"):
+            continue
+        lines.append(
+            f"  {r.indicator}: PC 126 {r.estimate:.1%} vs benchmark {r.estimate_benchmark:.1%} "
+            f"(95% CI {r.ci_low_benchmark:.1%} - {r.ci_high_benchmark:.1%}); difference "
+            f"{r.diff * 100:+.1f} points, p = {r.p_value:.3g}"
+        )
+    return tuple(p for p in written if p.suffix == ".html"), tuple(lines)
+
+
+def read_csv_table(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.read_csv(path)
 
 
 def _employment_headlines(run_dir: Path, wave_dir: Path, names: tuple[str, ...]) -> list[Headline]:

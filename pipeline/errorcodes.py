@@ -280,6 +280,27 @@ _CODES: tuple[ErrorCode, ...] = (
         "A release profile has structural problems (unknown keys, wrong types, k below 2); each is located.",
     ),
     _e(
+        "benchmark_spec",
+        _P,
+        "Broken sectoral benchmark configuration",
+        "A sectoral benchmark configuration (sectoral/*.yaml) is missing, unreadable or has unknown "
+        "or malformed keys; every problem is listed with its line.",
+    ),
+    _e(
+        "benchmark_mismatch",
+        _P,
+        "Benchmark does not fit the runs",
+        "The benchmark configuration names indicators, variables or codes that the sector's run or "
+        "the main wave's run does not have.",
+    ),
+    _e(
+        "benchmark_empty",
+        _P,
+        "Empty benchmark",
+        "No respondent of the main wave is in the benchmark group, or a category of the sector "
+        "(e.g. an age band) has no benchmark respondents to reweight to it.",
+    ),
+    _e(
         "profile_mismatch",
         _M,
         "Profile does not fit",

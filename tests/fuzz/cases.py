@@ -150,6 +150,54 @@ register(
     exit=2,
     code="cannot_write",
 )
+# -- benchmark -------------------------------------------------------------------------------------
+register(
+    "benchmark",
+    "no_such_config",
+    lambda e: [
+        "benchmark",
+        "--run",
+        e.run(),
+        "--main",
+        e.run(),
+        "--config",
+        "nope",
+        "--out",
+        str(e.out),
+    ],
+    exit=2,
+    code="benchmark_spec",
+)
+register(
+    "benchmark",
+    "config_not_yaml",
+    lambda e: [
+        "benchmark",
+        "--run",
+        e.run(),
+        "--main",
+        e.run(),
+        "--config",
+        e.file("b.yaml", b"kind: [\n\x00"),
+        "--out",
+        str(e.out),
+    ],
+    exit=2,
+    code="benchmark_spec",
+)
+register(
+    "benchmark",
+    "out_under_file",
+    lambda e: ["benchmark", "--run", e.run(), "--main", e.run(), "--out", e.under_file()],
+    exit=2,
+    code="cannot_write",
+)
+register(
+    "benchmark",
+    "no_run",
+    lambda e: ["benchmark", "--run", str(e.out / "none"), "--main", e.run(), "--out", str(e.out)],
+    exit=2,
+)
 # -- run -------------------------------------------------------------------------------------------
 register(
     "run",
@@ -561,6 +609,21 @@ register(
     code="cannot_write",
 )
 ESTM = "variable,level,total\nx,0,600\nx,1,400\n"  # margins on EST's x
+
+
+def _estimate_with(extra: list[str]) -> Callable[[Env], list[str]]:
+    """``wbm estimate`` on EST with extra options; ``M`` stands for a margins file on EST's x."""
+
+    def argv(e: Env) -> list[str]:
+        margins = [e.file("m.csv", ESTM) if a == "M" else a for a in extra]
+        return ["estimate", "--data", e.file("d.csv", EST), *margins, "--indicators", "x"] + [
+            "--out",
+            str(e.out / "e.csv"),
+        ]
+
+    return argv
+
+
 for _name, _extra, _exit, _code in (
     ("calibration_option_without_margins", ["--weight", "w", "--trim-cap", "2"], 2, "bad_option"),
     ("bounds_not_numbers", ["--margins", "M", "--bounds", "low,high"], 2, "bad_option"),
@@ -571,16 +634,7 @@ for _name, _extra, _exit, _code in (
     register(
         "estimate",
         _name,
-        lambda e, _extra=_extra: [
-            "estimate",
-            "--data",
-            e.file("d.csv", EST),
-            *[e.file("m.csv", ESTM) if a == "M" else a for a in _extra],
-            "--indicators",
-            "x",
-            "--out",
-            str(e.out / "e.csv"),
-        ],
+        _estimate_with(_extra),
         exit=_exit,
         code=_code,
     )

@@ -125,3 +125,22 @@ def test_enterprise_report_sets_shares_of_employees_beside_organisations(demos):
     n_emp = float(totals[totals["indicator"] == "employees"]["estimate"].iloc[0])
     assert f"{round(n_emp):,}".replace(",", ".") in text  # Dutch thousands separators
     assert "_acuut" not in text
+
+
+def test_pc126_report_sets_the_sector_beside_its_benchmark(demos):
+    import re
+
+    res = demos["pc126"]
+    bench = [p for p in res.reports if p.name.startswith("sectormeting-benchmark")]
+    assert len(bench) == 1
+    html = bench[0].read_text(encoding="utf-8").replace("\u00ad", "")
+    text = re.sub(r"<[^>]+>", " ", html)
+    assert "arbeiders in de industrie" in text and "herwogen naar de samenstelling" in text
+    table = pd.read_csv(bench[0].with_suffix(".csv")).set_index("indicator")
+    ww = table.loc["werkbaar_werk"]
+    # the sector's own estimate beside the benchmark; synthetic PC 126 (53.9%) is well above it
+    h = next(h for h in res.headlines if h.indicator == "werkbaar_werk")
+    assert ww["estimate"] == pytest.approx(h.weighted)
+    assert ww["diff"] > 0 and ww["diff_se"] > ww["se"]
+    assert f"{ww['estimate_benchmark'] * 100:.1f}".replace(".", ",") in text
+    assert any("vs benchmark" in line for line in res.comparison)

@@ -4,6 +4,7 @@ in the validation diagnostics (the enterprise survey: sector group x size class)
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, cast
 
 import pandas as pd
 import pytest
@@ -35,7 +36,7 @@ def test_rates_per_stratum_by_hand(oe, tmp_path: Path):
     frame = read_frame(_frame(tmp_path, rows), oe)
     ap = aapor_by_stratum(frame, ("sector_group", "size_class"), {"size_class": {4: "groot"}})
     assert ap is not None and ap["strata"] == ["sector_group", "size_class"]
-    all_, s11, s34 = ap["rows"]
+    all_, s11, s34 = cast("list[dict[str, Any]]", ap["rows"])
     assert all_["level"] == "" and all_["sampled"] == 11
     assert (s11["level"], s34["level"]) == ("1*1", "3*4")
     assert s34["label"] == "3 / groot"
