@@ -260,10 +260,9 @@ def test_the_archived_design_is_the_runs_recorded_calibration_model(
     w = L.wave_dir(two_waves, "wbm-werknemers-2023")
     design = DesignModel.model_validate_json((w / L.DESIGN_FILE).read_text())
     assert design.calibration is not None and design.calibration.levels_as_used
-    assert design.source == "02_weight/calibration.json"
-    assert (w / "02_weight" / "calibration.json").read_bytes() == (
-        run_2023 / "02_weight" / "calibration.json"
-    ).read_bytes()
+    model = L.RUN_PATH["calibration"]
+    assert design.source == model
+    assert (w / model).read_bytes() == (run_2023 / model).read_bytes()
     scored = pd.read_parquet(w / SCORED)
     est = pd.read_parquet(w / ESTIMATES)
     row = est[(est["by"] == "sector")].iloc[0]
