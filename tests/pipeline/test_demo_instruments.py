@@ -66,7 +66,9 @@ def test_self_employed_have_their_own_risks_groups_and_modes(demos):
     indicators = set(est["indicator"])
     assert "autonomie_risico" not in indicators and "ondersteuning_risico" not in indicators
     assert {"werkdruk_risico", "emotionele_belasting_risico", "taakvariatie_risico"} <= indicators
-    assert "occupation_group" in set(est["by"].dropna())
+    assert {"occupation_group", "werkweek"} <= set(
+        est["by"].dropna()
+    )  # weekly hours as a breakdown
     assert {p.name for p in res.reports} >= {
         "occupation-group-02-bouw.html",
         "occupation-group-04-vrije-en-intellectuele-beroepen.html",
@@ -133,6 +135,10 @@ def test_pc126_report_sets_the_sector_beside_its_benchmark(demos):
     res = demos["pc126"]
     bench = [p for p in res.reports if p.name.startswith("sectormeting-benchmark")]
     assert len(bench) == 1
+    # every PC 126 employee is in "overige industrie": no empty reports for the other 15 sectors
+    assert sorted(p.name for p in res.reports if p.name.startswith("sector-")) == [
+        "sector-04-overige-industrie.html"
+    ]
     html = bench[0].read_text(encoding="utf-8").replace("\u00ad", "")
     text = re.sub(r"<[^>]+>", " ", html)
     assert "arbeiders in de industrie" in text and "herwogen naar de samenstelling" in text
