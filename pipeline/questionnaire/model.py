@@ -229,6 +229,9 @@ class Indicator(Spec):
     definition_note: str | None = (
         None  # condition: where the definition comes from (e.g. a published threshold)
     )
+    # count: the distribution's bands as (lowest, highest) number, e.g. [[0, 0], [1, 1], [2, 2], [3, 4]];
+    # each band becomes a 0/1 column ``<name>_<lo>`` or ``<name>_<lo>_<hi>`` (estimated as a share)
+    bands: tuple[tuple[int, int], ...] = ()
 
     @model_validator(mode="after")
     def _shape(self) -> Indicator:
@@ -247,6 +250,19 @@ class Indicator(Spec):
                 raise ValueError("a traffic_light indicator needs 'cutoffs' with a 'default' entry")
         if self.kind in ("composite", "count") and not self.of:
             raise ValueError(f"a {self.kind} indicator needs 'of' (the indicators it combines)")
+        if self.bands:
+            if self.kind != "count":
+                raise ValueError(f"'bands' belong to count indicators, not {self.kind}")
+            last = -1
+            for lo, hi in self.bands:
+                if not 0 <= lo <= hi <= len(self.of):
+                    raise ValueError(
+                        f"band [{lo}, {hi}] must satisfy 0 <= lowest <= highest <= {len(self.of)}"
+                        " (the number of indicators combined)"
+                    )
+                if lo <= last:
+                    raise ValueError(f"band [{lo}, {hi}] overlaps or is out of order")
+                last = hi
         return self
 
 

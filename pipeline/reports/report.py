@@ -173,6 +173,7 @@ def render_domain_report(
     )
     risk = tuple(R.make_row(est, i.name, i.label.nl, domain, level, ctx) for i in groups.risk)
     modules = R.module_rows(est, q, domain, level, ctx) if published else ()
+    problems = R.band_rows(est, q, domain, level, ctx) if published else ()
     names = (head.name, *(i.name for i in groups.workability))
     breakdowns = _breakdowns(est, q, domain, code, names, ctx) if published else ()
     sections = (
@@ -180,6 +181,8 @@ def render_domain_report(
         if published
         else [("geen-cijfers", "Geen cijfers")]
     )
+    if problems:
+        sections.insert(1, ("aantal-knelpunten", "Aantal knelpunten"))
     if breakdowns:
         sections.append(("uitsplitsingen", f"Uitsplitsingen binnen de {noun}"))
     if modules:
@@ -212,6 +215,16 @@ def render_domain_report(
         headline=headline,
         work=work,
         risk=risk,
+        problems=problems,
+        chart_problems=R.chart(
+            "grafiek-aantal-knelpunten",
+            f"Aantal knelpunten in de {series} en in Vlaanderen",
+            problems,
+            series,
+            ctx,
+        )
+        if problems
+        else "",
         risk_higher=[r for r in risk if r.marked and r.direction == "hoger"],
         risk_lower=[r for r in risk if r.marked and r.direction == "lager"],
         breakdowns=breakdowns,

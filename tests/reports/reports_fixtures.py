@@ -40,6 +40,10 @@ def indicator_names(q: Questionnaire) -> list[str]:
             out += [ind.name, ind.name + "_acuut"]
         elif ind.kind == "composite":
             out.append(ind.name)
+        elif ind.kind == "count":
+            out += [
+                f"{ind.name}_{lo}" if lo == hi else f"{ind.name}_{lo}_{hi}" for lo, hi in ind.bands
+            ]
     return out
 
 

@@ -302,3 +302,27 @@ def test_previous_wave_attached_to_an_already_converted_table(q, table, ctx, pag
     assert (
         render_sector_report(bare, q, 1, context=ctx) == pages[1]
     )  # same page as from the data frame
+
+
+def test_number_of_problems_distribution_for_the_group_and_flanders(q, pages, table):
+    """0 / 1 / 2 / 3-4 problems: a section with the group's share and CI beside Flanders', every
+    number traced to the band's row of the estimates table (checked by check_traced above)."""
+    html = pages[1]
+    assert 'id="aantal-knelpunten"' in html
+    part = html[html.index('id="aantal-knelpunten"') :]
+    part = part[: part.index("</section>")]
+    traced = scan(part).traced
+    keys = {(str(a["data-key"]), str(a["data-field"])) for a, _t in traced}
+    bands = ["aantal_problemen_0", "aantal_problemen_1", "aantal_problemen_2", "aantal_problemen_3_4"]
+    for b in bands:
+        assert (f"{b}|sector|1", "estimate") in keys
+        assert (f"{b}|sector|1", "ci") in keys
+        assert (f"{b}||", "estimate") in keys
+        assert (f"{b}||", "ci") in keys
+    for a, text in traced:
+        key = str(a["data-key"])
+        if a["data-field"] == "estimate" and key.split("|")[0] in bands:
+            assert text.strip() == pct(float(lookup(table, key)["estimate"]))
+    for label in ("geen knelpunt", "1 knelpunt", "2 knelpunten", "3 of 4 knelpunten"):
+        assert f">{label}</th>" in part
+    assert "<svg" in part  # the chart stays with its table (one keep-together block)
