@@ -169,6 +169,35 @@ def domain_frame(
     return pd.DataFrame(cols, index=df.index), by
 
 
+#: What the risk profiles are adjusted for (those of them the data has).
+RISK_ADJUST = ("age_band", "sex")
+
+
+def _risk_profiles(
+    q: Questionnaire, data: pd.DataFrame, cal: object, domains: list[str], run: Run
+) -> pd.DataFrame:
+    """Prevalence ratios (adjusted for age and sex) and PAFs of every risk factor for every
+    workability problem, for Flanders and per group of the report domain."""
+    from pipeline.estimation.design import Calibration, make_design
+    from pipeline.estimation.riskprofile import risk_profile_table
+
+    assert isinstance(cal, Calibration)
+    tl = [i for i in q.indicators if i.kind == "traffic_light"]
+    outcomes = [i.name for i in tl if i.group == "workability" and i.name in data]
+    exposures = [i.name for i in tl if i.group == "risk" and i.name in data]
+    design = make_design(data[WEIGHT].to_numpy(dtype=float), calibration=cal)
+    return risk_profile_table(
+        data,
+        design,
+        outcomes,
+        exposures,
+        [a for a in RISK_ADJUST if a in data.columns],
+        domains[0] if domains else None,
+        min_n=run.config.min_n,
+        min_n_reliable=run.config.min_n_reliable,
+    )
+
+
 def stage_estimate(run: Run) -> StageResult:
     from pipeline.estimation.api import (
         DesignSpec,
@@ -216,6 +245,9 @@ def stage_estimate(run: Run) -> StageResult:
     p_pq = write_parquet(out / layout.ESTIMATES, table)
     p_csv = write_text(out / layout.ESTIMATES_CSV, to_csv_text(table))
     p_cmp = write_text(out / layout.COMPARE_DOMAINS, to_csv_text(cmp))
+    p_risk = write_text(
+        out / layout.RISK_PROFILES, to_csv_text(_risk_profiles(q, data, cal, domains, run))
+    )
     notices = [{"code": n.code, "message": n.message} for n in est.notices]
     p_json = write_json(
         out / layout.DIAGNOSTICS,
@@ -233,7 +265,7 @@ def stage_estimate(run: Run) -> StageResult:
     return StageResult(
         "estimate",
         {"in": len(scored), "estimates": len(table)},
-        (p_pq, p_csv, p_cmp, p_json),
+        (p_pq, p_csv, p_cmp, p_risk, p_json),
         summary={"flags": {str(k): int(v) for k, v in flags.items()}, "notices": notices},
     )
 

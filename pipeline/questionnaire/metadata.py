@@ -221,4 +221,10 @@ def _scores(b: _Builder) -> None:
             b.add(ind.name, f"{label} (0-{len(ind.of)})", None, (), "scale")
             for lo, hi in ind.bands:
                 span = f"{lo}" if lo == hi else f"{lo}-{hi}"
-                b.add(band_column(ind.name, lo, hi), f"{label}: {span}", dict(enumerate(yn)), (), "nominal")
+                b.add(
+                    band_column(ind.name, lo, hi),
+                    f"{label}: {span}",
+                    dict(enumerate(yn)),
+                    (),
+                    "nominal",
+                )

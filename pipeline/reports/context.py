@@ -61,6 +61,9 @@ class ReportContext:
     # The series of earlier waves from the wave archive (pipeline.archive.trend.compute_trend): the
     # reports' "Evolutie" section. None: no trend section.
     trend: Trend | None = field(default=None, compare=False, hash=False, repr=False)
+    # The risk-profile table of the estimate stage (pipeline.estimation.riskprofile): prevalence
+    # ratios and attributable fractions per workability problem. None: no such section.
+    risk_profiles: pd.DataFrame | None = field(default=None, compare=False, hash=False, repr=False)
     # Labels of module indicators (``mod_<name>`` rows) that override the defaults of labels.py.
     module_labels: tuple[tuple[str, str], ...] = ()
 

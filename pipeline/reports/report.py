@@ -23,6 +23,7 @@ from pipeline.reports.context import ReportContext, ResponseInfo, WeightingSumma
 from pipeline.reports.estimates import Estimates, estimates_for
 from pipeline.reports.labels import domain_label, indicator_groups, indicator_label, population_noun
 from pipeline.reports.render import cell_key, fmt_field, render_page, slug
+from pipeline.reports.riskprofile import profiles as risk_profiles
 from pipeline.reports.trend import trend_section
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -174,6 +175,7 @@ def render_domain_report(
     risk = tuple(R.make_row(est, i.name, i.label.nl, domain, level, ctx) for i in groups.risk)
     modules = R.module_rows(est, q, domain, level, ctx) if published else ()
     problems = R.band_rows(est, q, domain, level, ctx) if published else ()
+    profiles = risk_profiles(ctx.risk_profiles, est, q, domain, level) if published else ()
     names = (head.name, *(i.name for i in groups.workability))
     breakdowns = _breakdowns(est, q, domain, code, names, ctx) if published else ()
     sections = (
@@ -183,6 +185,8 @@ def render_domain_report(
     )
     if problems:
         sections.insert(1, ("aantal-knelpunten", "Aantal knelpunten"))
+    if profiles:
+        sections.append(("risico-per-knelpunt", "Risicoprofiel per knelpunt"))
     if breakdowns:
         sections.append(("uitsplitsingen", f"Uitsplitsingen binnen de {noun}"))
     if modules:
@@ -216,6 +220,7 @@ def render_domain_report(
         work=work,
         risk=risk,
         problems=problems,
+        profiles=profiles,
         chart_problems=R.chart(
             "grafiek-aantal-knelpunten",
             f"Aantal knelpunten in de {series} en in Vlaanderen",

@@ -278,7 +278,7 @@ def crossed_by(est: Estimates, domain: str, other: str) -> tuple[str, int] | Non
 
 
 def band_text(lo: int, hi: int) -> str:
-    """"geen knelpunt", "1 knelpunt", "2 knelpunten", "3 of 4 knelpunten", "3 tot 5 knelpunten"."""
+    """ "geen knelpunt", "1 knelpunt", "2 knelpunten", "3 of 4 knelpunten", "3 tot 5 knelpunten"."""
     if lo == hi:
         return "geen knelpunt" if lo == 0 else "1 knelpunt" if lo == 1 else f"{lo} knelpunten"
     return f"{lo} {'of' if hi == lo + 1 else 'tot'} {hi} knelpunten"

@@ -62,6 +62,8 @@ SCORED: Final = "scored.parquet"
 ESTIMATES: Final = "estimates.parquet"
 ESTIMATES_CSV: Final = "estimates.csv"
 COMPARE_DOMAINS: Final = "compare_domains.csv"
+RISK_PROFILES: Final = "risk_profiles.csv"
+"""Prevalence ratios and attributable fractions of the risk factors per workability problem."""
 # 05_outputs
 REPORTS_DIR: Final = "reports"
 TABLES_DIR: Final = "tables"

@@ -113,7 +113,9 @@ def _catalogue(q: Questionnaire, plan: ScoringPlan) -> tuple[OutputColumn, ...]:
             out.append(OutputColumn(ind.name, "count", ind.name, ind.group, label))
             for (lo, hi), col in zip(ind.bands, ind.band_columns, strict=True):
                 out.append(
-                    OutputColumn(col, "band", ind.name, ind.group, band_label(label, lo, hi), _NO_YES)
+                    OutputColumn(
+                        col, "band", ind.name, ind.group, band_label(label, lo, hi), _NO_YES
+                    )
                 )
     return tuple(out)
 

@@ -179,7 +179,8 @@ def compute_truth(world: SynthWorld) -> dict[str, Any]:
 def simulate_rates(world: SynthWorld, n: int, seed: int) -> dict[str, float]:
     """Monte-Carlo check of :func:`cell_probabilities`: draw ``n`` persons from the population,
     generate their latents and complete item answers, score them with the scoring engine and return
-    the share of every 0/1 indicator. Agrees with ``compute_truth`` up to simulation error."""
+    the share of every 0/1 indicator (not the bands of a count: the truth has the count's mean, not
+    its distribution). Agrees with ``compute_truth`` up to simulation error."""
     from pipeline.scoring import score_arrays
     from pipeline.synth.traits import draw_latents
 
@@ -193,4 +194,11 @@ def simulate_rates(world: SynthWorld, n: int, seed: int) -> dict[str, float]:
     for j, s in enumerate(world.scales):
         items.update({k: v.astype(np.float64) for k, v in s.draw(latents.eta[:, j], rng).items()})
     scored = score_arrays(world.plan, items)
-    return {c: float(np.nanmean(scored[c])) for c in indicator_columns(world.q) if c in scored}
+    from pipeline.scoring import output_columns
+
+    bands = {c.name for c in output_columns(world.q) if c.kind == "band"}  # not in the truth
+    return {
+        c: float(np.nanmean(scored[c]))
+        for c in indicator_columns(world.q)
+        if c in scored and c not in bands
+    }

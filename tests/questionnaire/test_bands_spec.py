@@ -32,4 +32,6 @@ def test_bad_bands_refused(bands):
 
 def test_bands_only_on_a_count():
     with pytest.raises(ValidationError):
-        Indicator.model_validate(BASE | {"kind": "composite", "rule": "none_problem", "bands": [[0, 0]]})
+        Indicator.model_validate(
+            BASE | {"kind": "composite", "rule": "none_problem", "bands": [[0, 0]]}
+        )

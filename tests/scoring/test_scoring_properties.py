@@ -205,7 +205,8 @@ def test_reference_instrument_properties(wbm, seed, n, missing):
     bands = {(0, 0): "aantal_problemen_0", (1, 1): "aantal_problemen_1"}
     bands |= {(2, 2): "aantal_problemen_2", (3, 4): "aantal_problemen_3_4"}
     total = np.zeros(n)
-    for (lo, hi), col in bands.items():  # each band is 0/1 where the count is defined, NaN elsewhere
+    for span, col in bands.items():  # each band is 0/1 where the count is defined, NaN elsewhere
+        lo, hi = span
         np.testing.assert_array_equal(np.isnan(out[col]), ~ok)
         np.testing.assert_array_equal(out[col][ok], (n_prob[ok] >= lo) & (n_prob[ok] <= hi))
         total[ok] += out[col][ok]
