@@ -1,4 +1,12 @@
-"""The demo: a synthetic wave through every stage, and the headline figures it prints."""
+"""The demo: a synthetic wave of one instrument (or of every instrument) through every stage, and the
+headline figures it prints beside the synthetic truth.
+
+Instruments (:data:`INSTRUMENTS`): the employees' survey (``werknemers``, the default, with its
+history since 2004), the self-employed (``zelfstandigen``), the enterprise survey (``oe``, a
+telephone survey of organisations) and the sectoral measurement of PC 126 (``pc126``). Folders: the
+employees' wave and run in ``OUT/wave`` and ``OUT/run`` (as before), every other instrument in
+``OUT/<instrument>/wave`` and ``OUT/<instrument>/run``; one publisher (``OUT/publisher``).
+"""
 
 from __future__ import annotations
 
@@ -25,6 +33,58 @@ class Headline:
 
 
 @dataclass(frozen=True)
+class Instrument:
+    """One instrument of the demo: its questionnaire, folder under OUT and headline indicators."""
+
+    name: str
+    questionnaire: str
+    folder: str  # "" = OUT itself (the employees, as the demo always wrote them)
+    headlines: tuple[str, ...]
+    title: str
+
+
+INSTRUMENTS: dict[str, Instrument] = {
+    i.name: i
+    for i in (
+        Instrument(
+            "werknemers",
+            "wbm-werknemers-2023",
+            "",
+            ("werkbaar_werk", "werkstress"),
+            "employees (werknemers) 2023",
+        ),
+        Instrument(
+            "zelfstandigen",
+            "wbm-zelfstandigen-2023",
+            "zelfstandigen",
+            ("werkbaar_werk", "werkstress", "werk_prive_probleem"),
+            "self-employed (zelfstandigen) 2023",
+        ),
+        Instrument(
+            "oe",
+            "oe-2025",
+            "oe",
+            (
+                "beperkt_competentiebeleid",
+                "geen_innovatie",
+                "lage_digitalisering",
+                "beperkte_participatie",
+            ),
+            "enterprise survey (Ondernemingsenquete) 2025, share of organisations",
+        ),
+        Instrument(
+            "pc126",
+            "pc126",
+            "pc126",
+            ("werkbaar_werk", "werkstress"),
+            "sectoral measurement PC 126 (wood and furniture) 2025",
+        ),
+    )
+}
+SURVEYS: tuple[str, ...] = (*INSTRUMENTS, "all")
+
+
+@dataclass(frozen=True)
 class DemoResult:
     wave_dir: Path
     run_dir: Path
@@ -32,28 +92,33 @@ class DemoResult:
     headlines: tuple[Headline, ...]
     reports: tuple[Path, ...]
     table: Path
-    microdata: Path
+    microdata: Path | None  # None: no scientific-use profile for the instrument (organisations)
     archive: Path | None = None  # the wave archive with the synthetic history (``--history``)
     series: tuple[tuple[int, float, float, float], ...] = ()  # werkbaar werk: (wave, est, lo, hi)
+    survey: str = "werknemers"
 
     def render(self, elapsed: float | None = None) -> str:
         lines = [
+            f"== {INSTRUMENTS[self.survey].title} (SYNTHETIC)",
             f"SYNTHETIC wave: {self.wave_dir}",
             f"run directory:  {self.run_dir}",
             f"rows: read {self.rows['read']:,} = accepted {self.rows['accepted']:,} + set aside {self.rows['set_aside']:,}",
             "",
         ]
         for h in self.headlines:
-            truth = f"; synthetic truth {h.truth:.1%}" if h.truth is not None else ""
+            truth = ""
+            if h.truth is not None:
+                inside = "inside" if h.ci_low <= h.truth <= h.ci_high else "OUTSIDE"
+                truth = f"; synthetic truth {h.truth:.1%} ({inside} the CI)"
             lines.append(
                 f"{h.indicator}: weighted {h.weighted:.1%} (95% CI {h.ci_low:.1%} - {h.ci_high:.1%}, n = {h.n:,}); "
                 f"unweighted {h.unweighted:.1%}{truth}"
             )
         lines += [
             "",
-            f"sector reports ({len(self.reports)}): {self.reports[0].parent if self.reports else '-'}",
+            f"reports ({len(self.reports)}):        {self.reports[0].parent if self.reports else '-'}",
             f"custom table:       {self.table}",
-            f"microdata:          {self.microdata}",
+            f"microdata:          {self.microdata or '- (no scientific-use profile for organisations)'}",
             f"manifest:           {layout.manifest_path(self.run_dir)}",
         ]
         if self.archive is not None:
@@ -70,39 +135,50 @@ class DemoResult:
         return "\n".join(lines)
 
 
-HEADLINES = ("werkbaar_werk", "werkstress")
+HEADLINES = INSTRUMENTS["werknemers"].headlines
 FULL_SIZE = 40_000  # the 2023 wave's invitations: --size scales the past waves by size / FULL_SIZE
 
 
 def run_demo(
     out_dir: Path,
     *,
-    size: int,
+    size: int | None,
     seed: int,
     progress: Callable[[str], None] | None = None,
     history: bool = False,
+    survey: str = "werknemers",
 ) -> DemoResult:
-    """The demo. ``history``: first generate every past wave since 2004 (sizes scaled like ``size``
-    to the 2023 wave's 40,000), run and archive them in ``OUT/archive``, so the reports show the
-    series; the 2023 run is added to the archive at the end."""
+    """The demo of one instrument (``survey``, a key of :data:`INSTRUMENTS`). ``size``: units
+    invited (None: the model's size; the employees' 2023 wave invited 40,000). ``history`` (the
+    employees only): first generate every past wave since 2004 (sizes scaled like ``size`` to the
+    2023 wave's 40,000), run and archive them in ``OUT/archive``, so the reports show the series;
+    the 2023 run is added to the archive at the end."""
+    from pipeline.errors import UsageError
     from pipeline.rundata.layout import policy_reference
     from pipeline.runner import Run, RunConfig, run_stages
     from pipeline.sdc.publisher import init_publisher
     from pipeline.synth.wave import generate_wave
 
-    wave_dir, run_dir = out_dir / "wave", out_dir / "run"
-    if progress:
-        progress("synth")
-    generate_wave(wave_dir, size=size, seed=seed)
+    inst = INSTRUMENTS.get(survey)
+    if inst is None:
+        raise UsageError(
+            f"unknown survey {survey!r}; expected one of {', '.join(SURVEYS)}", code="bad_option"
+        )
+    base = out_dir / inst.folder if inst.folder else out_dir
+    wave_dir, run_dir = base / "wave", base / "run"
+    say = (lambda s: progress(f"{inst.name}: {s}")) if progress else None
+    if say:
+        say("synth")
+    generate_wave(wave_dir, size=size, seed=seed, questionnaire=inst.questionnaire)
     policy = init_publisher(
         out_dir / "publisher"
     )  # the demo's publisher: reference policy, registry
     archive = None
-    if history:
+    if history and inst.name == "werknemers":
         from pipeline.history import build_history
 
         archive = build_history(
-            out_dir, seed=seed, scale=size / FULL_SIZE, progress=progress
+            out_dir, seed=seed, scale=(size or FULL_SIZE) / FULL_SIZE, progress=say
         ).archive
     extra = {} if archive is None else {"archive": policy_reference(archive, run_dir)}
     run = Run(
@@ -110,14 +186,13 @@ def run_demo(
         RunConfig.from_wave_dir(wave_dir, policy=policy_reference(policy, run_dir), **extra),
     )
     results = {
-        r.stage: r
-        for r in run_stages(run, progress=(lambda s: progress(f"stage {s}")) if progress else None)
+        r.stage: r for r in run_stages(run, progress=(lambda s: say(f"stage {s}")) if say else None)
     }
     est = read_parquet(layout.stage_file(run_dir, "estimate", layout.ESTIMATES))
     scored = read_parquet(layout.stage_file(run_dir, "score", layout.SCORED))
     truth = _truth(wave_dir)
     heads = []
-    for ind in HEADLINES:
+    for ind in inst.headlines:
         row = est[(est["indicator"] == ind) & (est["by"].fillna("") == "")].iloc[0]
         col = scored[ind].to_numpy(dtype=float)
         heads.append(
@@ -143,6 +218,7 @@ def run_demo(
             (int(r.wave), float(r.estimate), float(r.ci_low), float(r.ci_high))
             for r in s.itertuples()
         )
+    microdata = out.get("microdata")
     return DemoResult(
         wave_dir,
         run_dir,
@@ -150,9 +226,37 @@ def run_demo(
         tuple(heads),
         tuple(layout.outputs_dir(run_dir, layout.REPORTS_DIR) / n for n in out["reports"]),
         layout.outputs_dir(run_dir, layout.TABLES_DIR) / str(out["table"]),
-        layout.outputs_dir(run_dir, layout.MICRODATA_DIR) / str(out["microdata"]),
+        None
+        if microdata is None
+        else layout.outputs_dir(run_dir, layout.MICRODATA_DIR) / str(microdata),
         archive,
         series,
+        inst.name,
+    )
+
+
+def run_demos(
+    out_dir: Path,
+    survey: str,
+    *,
+    size: int | None,
+    seed: int,
+    progress: Callable[[str], None] | None = None,
+    history: bool = False,
+) -> tuple[DemoResult, ...]:
+    """``survey`` ``all``: every instrument in turn (``size`` applies to the employees; the others
+    invite their model's size); else the one instrument (``size`` applies to it)."""
+    names = tuple(INSTRUMENTS) if survey == "all" else (survey,)
+    return tuple(
+        run_demo(
+            out_dir,
+            size=size if name == "werknemers" or survey != "all" else None,
+            seed=seed,
+            progress=progress,
+            history=history,
+            survey=name,
+        )
+        for name in names
     )
 
 

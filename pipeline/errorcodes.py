@@ -533,6 +533,22 @@ _CODES: tuple[ErrorCode, ...] = (
     ),
     _e("zero_total", _W, "Zero total", "A margin's grand total is 0.", "problem"),
     _e(
+        "margins_are_shares",
+        _W,
+        "Shares instead of totals",
+        "Every margin adds up to 1 or less: these are proportions, not population totals. Refused, "
+        "because every estimated total would come out as a share.",
+        "problem",
+    ),
+    _e(
+        "margins_look_like_percentages",
+        _W,
+        "Totals that look like percentages",
+        "Every margin adds up to exactly 100 and some level holds a fraction: the weights sum to "
+        "100, so totals estimated from them are percentages. Weighting goes on with this notice.",
+        "notice",
+    ),
+    _e(
         "collapsed",
         _W,
         "Levels merged",

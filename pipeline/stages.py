@@ -288,6 +288,15 @@ def _with_trend(
     return ctx, {"trend": {"series": t.series, "waves": waves}}
 
 
+#: The scientific-use release profile (``releases/``) the outputs stage writes per population; the
+#: enterprise survey's organisations get none here (a release of organisations is 'wbm release'
+#: with a profile written for them).
+MICRODATA_PROFILES: dict[str, str] = {
+    "werknemers": "scientific-use",
+    "zelfstandigen": "scientific-use-zelfstandigen",
+}
+
+
 def stage_outputs(run: Run) -> StageResult:
     """One HTML report per group (sector; occupational group for the self-employed) plus the Flanders
     overview, one custom table (xlsx + csv) and the scientific-use microdata release (.sav, .dta, CSV,
@@ -317,14 +326,21 @@ def stage_outputs(run: Run) -> StageResult:
         min_n=run.config.min_n,
         min_n_reliable=run.config.min_n_reliable,
     )
-    src = load_run_source(
-        run.dir, questionnaire=q
-    )  # this run's questionnaire, not one looked up by id
-    release = build_release(
-        src, "scientific-use", out / layout.MICRODATA_DIR, pdf=False, replace=True
-    )  # anonymised (pipeline.sdc.microdata)
+    profile = MICRODATA_PROFILES.get(q.study.population)
+    release = None
+    if profile is not None:
+        src = load_run_source(
+            run.dir, questionnaire=q
+        )  # this run's questionnaire, not one looked up by id
+        release = build_release(
+            src, profile, out / layout.MICRODATA_DIR, pdf=False, replace=True
+        )  # anonymised (pipeline.sdc.microdata)
     outputs = sorted(p for p in out.rglob("*") if p.is_file())
-    rows = {"reports": len(reports), "tables": 1, "microdata_rows": len(release.table.frame)}
+    rows = {
+        "reports": len(reports),
+        "tables": 1,
+        "microdata_rows": 0 if release is None else len(release.table.frame),
+    }
     return StageResult(
         "outputs",
         rows,
@@ -332,7 +348,7 @@ def stage_outputs(run: Run) -> StageResult:
         summary={
             "reports": sorted(p.name for p in reports),
             "table": table.name,
-            "microdata": release.sav.name,
+            "microdata": None if release is None else release.sav.name,
             "policy": policy_reference(pub.policy.file, run.dir),
             **trend_summary,
         },

@@ -33,8 +33,9 @@ columns (the JSON's "rows" have the same keys) are a contract:
     change_from, change, change_ci_low, change_ci_high, change_p_value, change_significant,
     change_flag ('' | suppressed | empty | not_comparable)
 
-weighted_n is rounded to a multiple of the policy's base (default 100). A request of several waves
-gets each wave's change against the previous requested wave (the request's "change: first": against
+weighted_n is rounded to a multiple of the policy's base (default 100), coarser where the data's
+weights need it so that a difference of two cannot single out one weight (the notes and the JSON's
+weighted_n_base say which), or left out. A request of several waves gets each wave's change against the previous requested wave (the request's "change: first": against
 the oldest; "change: none": no change), in percentage points for percentages, with its 95% interval
 and a test for two independent samples; only where both cells are published, never across a change
 of the indicator's definition.

@@ -29,7 +29,7 @@ from pipeline.errors import UsageError
 from pipeline.estimation.config import EstimationConfig, Stat
 from pipeline.estimation.domains import observed, point_estimates
 from pipeline.estimation.linearization import Columns, Layout, VarianceEngine
-from pipeline.estimation.reliability import merge_flags
+from pipeline.estimation.reliability import SUPPRESSED, has_flag, merge_flags
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -172,7 +172,8 @@ def difference_in_differences(
                     "ci_high": did + z * se,
                     "test_stat": t,
                     "p_value": p,
-                    "significant": bool(np.isfinite(p) and p < cfg.alpha),
+                    "significant": bool(np.isfinite(p) and p < cfg.alpha)
+                    and not has_flag(merge_flags(f1, f0), SUPPRESSED),
                     "flags": merge_flags(f1, f0),
                 }
             )

@@ -9,7 +9,9 @@
 - Wave against wave (independent samples): ``diff = est_now - est_prev``,
   ``se = sqrt(se_now^2 + se_prev^2)``, two-sided z test.
 
-``significant`` is ``p_value < alpha`` (default 0.05); flags are the union of both sides' flags.
+``significant`` is ``p_value < alpha`` (default 0.05), and never true on a row flagged
+``suppressed`` (either side below the publication threshold); flags are the union of both sides'
+flags.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from pipeline.errors import EstimationError
 from pipeline.estimation.config import EstimationConfig, Stat
 from pipeline.estimation.domains import observed, point_estimates
 from pipeline.estimation.linearization import Columns, Layout, VarianceEngine
-from pipeline.estimation.reliability import merge_flags
+from pipeline.estimation.reliability import merge_flags, significant_unless_suppressed
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -65,12 +67,12 @@ def finish_contrasts(
         tstat = diff / se
         p = 2.0 * special.stdtr(np.where(df > 0, df, np.nan), -np.abs(tstat))
     p = np.asarray(p, dtype=np.float64)
-    sig = np.where(np.isfinite(p), p < config.alpha, False)
     no_var = ~np.isfinite(p)
     rules = config.reliability
     f_d = rules.flags(n, no_var)
     f_r = rules.flags(n_rest)
     flags = np.array([merge_flags(a, b) for a, b in zip(f_d, f_r, strict=True)], dtype=object)
+    sig = significant_unless_suppressed(p, flags, config.alpha)
     return DomainContrasts(
         np.asarray(n, dtype=np.int64),
         np.asarray(n_rest, dtype=np.int64),
@@ -197,7 +199,9 @@ def compare_waves(
             "diff_se": se,
             "test_stat": z,
             "p_value": p,
-            "significant": np.where(np.isfinite(p), p < cfg.alpha, False),
+            "significant": significant_unless_suppressed(
+                p, np.array(flags, dtype=object), cfg.alpha
+            ),
             "flags": flags,
         }
     )

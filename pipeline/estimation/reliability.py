@@ -73,6 +73,17 @@ def has_flag(flags: object, flag: str) -> bool:
     return isinstance(flags, str) and flag in flags.split(";")
 
 
+def significant_unless_suppressed(
+    p_value: np.ndarray, flags: np.ndarray, alpha: float
+) -> np.ndarray:
+    """``p_value < alpha``, but never for a row whose flags hold ``suppressed``: an estimate too small
+    to publish is not declared significantly different either (a missing p-value is not significant)."""
+    p = np.asarray(p_value, dtype=np.float64)
+    sup = np.array([has_flag(f, SUPPRESSED) for f in np.asarray(flags, dtype=object).ravel()])
+    sig = np.where(np.isfinite(p), p < alpha, False)
+    return sig & ~sup.reshape(p.shape) if p.size else sig.astype(bool)
+
+
 def merge_flags(*flag_strings: object) -> str:
     """Union of several flag strings, sorted (for comparisons of two estimates)."""
     seen: set[str] = set()

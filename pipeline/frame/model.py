@@ -54,7 +54,7 @@ class SampleFrame:
 
     @property
     def variables(self) -> tuple[str, ...]:
-        return tuple(v for v in REGISTER_VARIABLES if v in self.values)
+        return tuple(self.values)
 
     def lookup(self, sample_ids: np.ndarray) -> np.ndarray:
         """Row of each id in the frame (-1 when it is not in the frame)."""

@@ -22,6 +22,13 @@ from pipeline.frame.model import (
 from pipeline.questionnaire.model import Questionnaire
 
 
+def register_variables(q: Questionnaire) -> tuple[str, ...]:
+    """The frame columns read as register variables: the persons' register variables plus the
+    questionnaire's own weighting variables (``sector_group``, ``size_class`` of the enterprise
+    survey)."""
+    return REGISTER_VARIABLES + tuple(v for v in q.weighting if v not in REGISTER_VARIABLES)
+
+
 def register_codes(q: Questionnaire, variable: str) -> tuple[int, ...] | None:
     """The codes a register variable may take (None: any whole number, e.g. age in years)."""
     if variable == "origin":
@@ -112,7 +119,7 @@ def read_frame(path: str | Path, q: Questionnaire) -> SampleFrame:
             )
         )
     values: dict[str, np.ndarray] = {}
-    for var in REGISTER_VARIABLES:
+    for var in register_variables(q):
         if var not in df.columns:
             continue
         raw = df[var]
@@ -154,7 +161,7 @@ def read_frame(path: str | Path, q: Questionnaire) -> SampleFrame:
             Problem(
                 "no register variable",
                 file=file,
-                expected="at least one of " + ", ".join(REGISTER_VARIABLES),
+                expected="at least one of " + ", ".join(register_variables(q)),
                 code="frame_no_variables",
             )
         )

@@ -391,3 +391,26 @@ def policy_text(policy: dict[str, object], rules: PrimaryRules, lang: str) -> st
             + "."
         )
     return out
+
+
+def weighted_n_text(base: int | None, lang: str) -> str:
+    """Why a wave's weighted N are rounded more coarsely than the policy says, or left out: the
+    difference of two of them must never single out one respondent's weight
+    (:mod:`pipeline.sdc.tables.weights`)."""
+    if base is None:
+        return (
+            "left out: no rounding base up to twenty times the policy's keeps a difference of two weighted "
+            "N from singling out one respondent's weight"
+            if lang == "en"
+            else "weggelaten: geen afrondingsbasis tot twintig keer die van het beleid voorkomt dat het "
+            "verschil van twee gewogen N het gewicht van één respondent aanwijst"
+        )
+    text = f"{base:,}".replace(",", "." if lang != "en" else ",")
+    return (
+        f"rounded to a multiple of {text}: the weights of these data need a coarser base than the "
+        "policy's so that a difference of two weighted N fits several respondents' weights"
+        if lang == "en"
+        else f"afgerond op een veelvoud van {text}: de gewichten van deze gegevens vragen een grovere "
+        "basis dan die van het beleid, zodat het verschil van twee gewogen N bij meerdere "
+        "respondenten past"
+    )

@@ -17,7 +17,8 @@ notes of the workbook, built from a :class:`~pipeline.tables.release.TableReleas
 ``ci_low``         lower bound of the 95% confidence interval (same unit)
 ``ci_high``        upper bound
 ``n``              unweighted number of respondents (enterprises) with a value in the cell
-``weighted_n``     their weighted number, rounded to a multiple of the policy's base (default 100)
+``weighted_n``     their weighted number, rounded to a multiple of the policy's base (default 100; coarser
+                   where the weights need it, :mod:`pipeline.sdc.tables.weights`; empty if left out)
 ``flag``           '' | ``unreliable`` | ``suppressed`` | ``empty`` (n = 0: no estimate)
 ``change_from``    a request of several waves: the earlier wave the change is against (the next
                    older requested wave, or the oldest with ``change: first``); '' otherwise
@@ -45,6 +46,7 @@ from dataclasses import dataclass
 
 from pipeline.reports.labels import domain_label
 from pipeline.sdc.tables.rules import TableKind
+from pipeline.sdc.tables.weights import rounded, safe_base
 from pipeline.tables import notes as N
 from pipeline.tables.change import CellChange, table_changes
 from pipeline.tables.release import ProtectedTable, TableRelease, WaveRelease
@@ -159,12 +161,17 @@ def _value(x: float, scale: float = 1.0) -> float | None:
     return None if math.isnan(x) else x * scale
 
 
-def rounded(x: float, base: int) -> float | None:
-    """A weighted N as published: rounded to a multiple of the policy's base (half away from zero),
-    so the difference of two published weighted N cannot single out one respondent's weight."""
-    if math.isnan(x):
-        return None
-    return float(math.floor(abs(x) / base + 0.5) * base) * (1.0 if x >= 0 else -1.0)
+def weighted_n_base(release: TableRelease, wr: WaveRelease) -> int | None:
+    """The base a wave's weighted N are rounded to: the policy's, or the smallest multiple of it at
+    which the difference of two published weighted N fits at least ``min_n_count`` of the wave's
+    weights (:func:`pipeline.sdc.tables.weights.safe_base`); ``None``: weighted N left out."""
+    from pipeline.rundata.columns import WEIGHT
+
+    base = _base(release)
+    frame = wr.data.frame
+    if WEIGHT not in frame.columns:
+        return base
+    return safe_base(frame[WEIGHT].to_numpy(dtype=float), base, release.rules.min_n_count)
 
 
 def _cells(
@@ -172,7 +179,7 @@ def _cells(
     wr: WaveRelease,
     pt: ProtectedTable,
     lang: str,
-    base: int,
+    base: int | None,
     changes: dict[tuple[int, str, int], CellChange],
 ) -> list[PublishedCell]:
     t = pt.numbers
@@ -221,7 +228,9 @@ def _cells(
                 None if hidden or "ci" not in stats else _value(t.ci_low[i], scale),
                 None if hidden or "ci" not in stats else _value(t.ci_high[i], scale),
                 None if hidden or "n" not in stats else t.n[i],
-                None if hidden or "weighted_n" not in stats else rounded(t.weighted_n[i], base),
+                None
+                if hidden or base is None or "weighted_n" not in stats
+                else rounded(t.weighted_n[i], base),
                 flag,
                 *change,
             )
@@ -258,11 +267,12 @@ def published(release: TableRelease) -> PublishedTable:
     title = req.title.get(lang) if req.title else req.id
     changes = table_changes(release)
     sheets = []
+    bases = {wr.wave: weighted_n_base(release, wr) for wr in release.waves}
     for wr in release.waves:
         q = wr.data.questionnaire
         cells: list[PublishedCell] = []
         for pt in wr.tables:
-            cells.extend(_cells(resolved, wr, pt, lang, _base(release), changes))
+            cells.extend(_cells(resolved, wr, pt, lang, bases[wr.wave], changes))
         inds = tuple(
             (
                 pt.numbers.indicator,
@@ -296,6 +306,7 @@ def published(release: TableRelease) -> PublishedTable:
         },
         "rules": release.rules.describe(),
         "policy": release.policy,
+        "weighted_n_base": {str(k): v for k, v in bases.items()},
         "decision": release.decision,
         "generated_by": N.GENERATED_BY,
     }
@@ -306,7 +317,7 @@ def published(release: TableRelease) -> PublishedTable:
         req.published_statistics(),
         release.decision,
         tuple(sheets),
-        _notes(release, title),
+        _notes(release, title, bases),
         meta,
     )
 
@@ -316,7 +327,9 @@ def _base(release: TableRelease) -> int:
     return int(base) if isinstance(base, int) else 1
 
 
-def _notes(release: TableRelease, title: str) -> tuple[tuple[str, str], ...]:
+def _notes(
+    release: TableRelease, title: str, bases: dict[int, int | None]
+) -> tuple[tuple[str, str], ...]:
     resolved = release.request
     req = resolved.request
     lang = req.language
@@ -359,6 +372,10 @@ def _notes(release: TableRelease, title: str) -> tuple[tuple[str, str], ...]:
         rows.append((f"{w['legend']}: {symbol}", text))
     rows.append((w["rules"], N.rules_text(release.rules, lang, magnitudes)))
     rows.append((w["policy"], N.policy_text(release.policy, release.rules, lang)))
+    if "weighted_n" in req.published_statistics():
+        for wave, b in bases.items():
+            if b != _base(release):
+                rows.append((f"{w['weighted_n']} {wave}", N.weighted_n_text(b, lang)))
     decision = {
         "release": "vrijgegeven" if lang != "en" else "released",
         "suppress": "vrijgegeven met extra onderdrukking"

@@ -90,11 +90,16 @@ def link_frame(c: Compiled, td: TableData, frame: SampleFrame) -> dict[str, int]
 
 
 def frame_response(
-    frame: SampleFrame, accepted: pd.DataFrame, issues: pd.DataFrame
+    frame: SampleFrame,
+    accepted: pd.DataFrame,
+    issues: pd.DataFrame,
+    *,
+    id_variable: str = "sample_id",
 ) -> dict[str, object]:
     """Response against the frame for the validation report: invited, accepted respondents by
-    mode and by register variable, and the frame link's own counts."""
-    row = frame.lookup(accepted["sample_id"].astype(str).to_numpy(dtype=object))
+    mode and by register variable, and the frame link's own counts. ``id_variable``: the
+    questionnaire's id (``org_id`` in the enterprise survey), linked to the frame's ``sample_id``."""
+    row = frame.lookup(accepted[id_variable].astype(str).to_numpy(dtype=object))
     mode = np.full(frame.n, "", dtype=object)
     ok = row >= 0
     mode[row[ok]] = accepted["_mode"].astype(str).to_numpy()[ok]

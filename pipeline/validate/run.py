@@ -286,7 +286,11 @@ def validate_tables(
     issues_df = pd.concat(
         [i for i in issues + extra_issues if len(i)] or [empty_issues()], ignore_index=True
     )
-    summary_frame = None if frame is None else frame_response(frame, accepted, issues_df)
+    summary_frame = (
+        None
+        if frame is None
+        else frame_response(frame, accepted, issues_df, id_variable=c.id_variable)
+    )
     return ValidationFrames(
         c, tables, accepted, set_aside, edits_df, issues_df, options, precedence, summary_frame
     )

@@ -16,7 +16,7 @@ from pipeline.weighting.calibration import Bounds, calibrate
 from pipeline.weighting.coding import build_codes
 from pipeline.weighting.collapse import apply_collapse
 from pipeline.weighting.diagnostics import Diagnostics, MarginCheck, diagnose, margin_checks
-from pipeline.weighting.margins import Margins
+from pipeline.weighting.margins import Margins, looks_like_percentages
 from pipeline.weighting.raking import RakeResult, _readonly, prepare
 from pipeline.weighting.trimming import TrimSpec
 from pipeline.weighting.trimming import trim as run_trim
@@ -176,6 +176,16 @@ def weight_frame(
         )
     b = base_weights_of(df, base_weight)
     notices: list[Notice] = []
+    if looks_like_percentages(margins):
+        notices.append(
+            Notice(
+                "margins_look_like_percentages",
+                "every margin adds up to exactly 100 and some level holds a fraction: these look "
+                "like percentages, not population totals; the weights sum to 100 and estimated "
+                "totals will be percentages",
+                {"total": 100.0},
+            )
+        )
     df2, m2, coll = apply_collapse(df, margins)
     notices += coll
     if method == "poststratify":

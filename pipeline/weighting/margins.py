@@ -244,6 +244,24 @@ def _group(rows: list[tuple], file: str | None) -> tuple[list[Margin], list[Prob
     return margins, problems
 
 
+def _looks_like_shares(ms: Sequence[Margin]) -> bool:
+    """Margins given as proportions: every margin adds up to 1 or less. No population of weighting
+    interest has one unit; such a file is refused (``margins_are_shares``)."""
+    return all(0 < m.total <= 1 + 1e-9 for m in ms)
+
+
+def looks_like_percentages(margins: Margins) -> bool:
+    """Every margin adds up to exactly 100 and some level holds a fraction: probably percentages.
+    Not refused (a hand-made population of 100 is legal), but weighting says so in a notice
+    (``margins_look_like_percentages``)."""
+    ms = margins.margins
+    return (
+        bool(ms)
+        and all(abs(m.total - 100) <= 1e-6 for m in ms)
+        and any(abs(x - round(x)) > 1e-9 for m in ms for x in m.totals)
+    )
+
+
 def check_margins(margins: Margins) -> list[Problem]:
     """Cross-checks: non-empty, grand totals agree, joint margins agree with contained margins,
     collapse rules name known variables."""
@@ -258,6 +276,19 @@ def check_margins(margins: Margins) -> list[Problem]:
             problems.append(
                 Problem("margin has a grand total of 0", file=file, path=m.name, code="zero_total")
             )
+    if _looks_like_shares(ms):
+        problems.append(
+            Problem(
+                "the totals are proportions or percentages, not population totals",
+                file=file,
+                path=ms[0].name,
+                value=ref,
+                expected="population totals (number of persons, organisations or jobs per level)",
+                hint="multiply the shares by the population size; weights made to shares would "
+                "sum to 1 and every total estimated from them would come out as a share",
+                code="margins_are_shares",
+            )
+        )
     for m in ms[1:]:
         if abs(m.total - ref) > TOTAL_RTOL * max(abs(ref), 1.0):
             problems.append(

@@ -92,3 +92,46 @@ def test_mask_suppressed_blanks_only_suppressed_rows() -> None:
 def test_bad_options_are_spec_errors(kwargs) -> None:
     with pytest.raises(SpecError):
         EstimationConfig(**kwargs)
+
+
+def test_a_suppressed_wave_comparison_is_never_significant() -> None:
+    """Issue 16: a clear change (z = 7) on a row one side flags suppressed is not significant."""
+    now = _t([("x", "s", "1", 20, 0.90, 0.01, "suppressed"), ("x", "s", "2", 500, 0.9, 0.01, "")])
+    prev = _t([("x", "s", "1", 500, 0.50, 0.01, ""), ("x", "s", "2", 500, 0.5, 0.01, "")])
+    out = compare_waves(now, prev)
+    assert out["p_value"].iloc[0] < 1e-6
+    assert "suppressed" in out["flags"].iloc[0]
+    assert not bool(out["significant"].iloc[0])
+    assert bool(out["significant"].iloc[1])  # the same change on a publishable row is
+
+
+def test_a_suppressed_domain_is_never_significant_against_the_rest() -> None:
+    """Issue 16: rows flagged suppressed never carry significant=True (domain against the rest)."""
+    from pipeline.estimation.api import DesignSpec, compare_domains
+
+    rng = np.random.default_rng(3)
+    n_small, n_big = 12, 600
+    df = pd.DataFrame(
+        {
+            "w": np.ones(n_small + n_big),
+            "g": [1] * n_small + [2] * n_big,
+            "y": np.r_[np.ones(n_small), (rng.random(n_big) < 0.3).astype(float)],
+        }
+    )
+    cfg = EstimationConfig(reliability=ReliabilityRules(suppress_below=30, careful_below=50))
+    out = compare_domains(df, DesignSpec(weight="w"), ["y"], ["g"], config=cfg)
+    small = out[out["level"] == "1"].iloc[0]
+    assert small["p_value"] < 1e-6  # a huge difference: 100% against ~30%
+    assert "suppressed" in small["flags"]
+    assert not bool(small["significant"])
+    big = out[out["level"] == "2"].iloc[0]
+    assert "suppressed" in big["flags"]  # its rest (group 1) is below the threshold too
+    assert not bool(big["significant"])
+    out2 = compare_domains(
+        df,
+        DesignSpec(weight="w"),
+        ["y"],
+        ["g"],
+        config=EstimationConfig(reliability=ReliabilityRules(suppress_below=5, careful_below=10)),
+    )
+    assert bool(out2[out2["level"] == "1"].iloc[0]["significant"])  # publishable: significant

@@ -140,6 +140,16 @@ register(
     code="cannot_write",
 )
 register("demo", "size_too_small", lambda e: ["demo", "--out", str(e.out), "--size", "5"], exit=2)
+register(
+    "demo", "unknown_survey", lambda e: ["demo", "--out", str(e.out), "--survey", "nope"], exit=2
+)
+register(
+    "demo",
+    "survey_out_under_file",
+    lambda e: ["demo", "--out", e.under_file(), "--survey", "oe"],
+    exit=2,
+    code="cannot_write",
+)
 # -- run -------------------------------------------------------------------------------------------
 register(
     "run",

@@ -13,6 +13,7 @@ import pytest
 from pipeline.estimation.api import DesignSpec, calibration_from_columns, estimate
 from pipeline.questionnaire.load import load_questionnaire
 from pipeline.sdc.tables.audit import audit
+from pipeline.sdc.tables.weights import safe_base
 from pipeline.tables.api import make_table
 from pipeline.tables.source import wave_data
 
@@ -112,8 +113,10 @@ def test_dominated_cell_is_suppressed_and_totals_are_the_engines(oe, tmp_path):
         assert int(r["n"]) == int(e["n"])
         for col in ("estimate", "ci_low", "ci_high"):
             assert math.isclose(float(r[col]), float(e[col]), rel_tol=1e-12), (r, col)
-        # weighted N rounded to the policy's base (100): it must not single out a weight
-        assert float(r["weighted_n"]) == 100 * math.floor(float(e["weighted_n"]) / 100 + 0.5)
+        # weighted N rounded to the policy's base (100), coarser where the weights need it
+        base = safe_base(df["weight"].to_numpy(), 100, 5)
+        assert base is not None
+        assert float(r["weighted_n"]) == base * math.floor(float(e["weighted_n"]) / base + 0.5)
     notes = {
         x[0]: x[1]
         for x in openpyxl.load_workbook(out.files[0])["Toelichting"].iter_rows(values_only=True)

@@ -206,3 +206,33 @@ def test_joint_combination_missing_from_margins():
     with pytest.raises(WeightingError) as exc:
         build_codes(df, m)
     assert exc.value.problems[0].path == "sex*age_band=1*2"
+
+
+def test_margins_given_as_proportions_are_refused(tmp_path: Path, write_margins, META):
+    """Issue 16: shares would give weights summing to 1 and totals that are shares; refused."""
+    p = write_margins(
+        tmp_path / "m.csv",
+        [("sex", 1, 0.48), ("sex", 2, 0.52), ("age_band", 1, 0.3), ("age_band", 2, 0.7)],
+        META,
+    )
+    with pytest.raises(SpecError) as ei:
+        load_margins(p)
+    assert "margins_are_shares" in {q.code for q in ei.value.problems}
+
+
+def test_margins_as_percentages_weigh_with_a_notice(tmp_path: Path, write_margins, META):
+    """Issue 16: totals adding up to 100 with fractional levels are probably percentages: the
+    weights are made (a population of 100 is legal) but a notice says so."""
+    import pandas as pd
+
+    from pipeline.weighting.api import weight_frame
+
+    p = write_margins(tmp_path / "m.csv", [("sex", 1, 48.5), ("sex", 2, 51.5)], META)
+    m = load_margins(p)
+    df = pd.DataFrame({"sex": [1, 1, 2, 2, 2]})
+    res = weight_frame(df, m)
+    assert "margins_look_like_percentages" in {n.code for n in res.notices}
+    counts = write_margins(tmp_path / "c.csv", [("sex", 1, 4850), ("sex", 2, 5150)], META)
+    assert "margins_look_like_percentages" not in {
+        n.code for n in weight_frame(df, load_margins(counts)).notices
+    }
