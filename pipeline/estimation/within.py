@@ -44,22 +44,36 @@ def compare_within(
     from pipeline.estimation.api import compare_domains
 
     g = pd.to_numeric(df[group], errors="coerce")
+    levels = {b: pd.to_numeric(df[b], errors="coerce") for b in by}
     frames = []
     for code in sorted(int(c) for c in g.dropna().unique() if c >= 0):
         inside = (g == code).to_numpy()
+        # breakdowns answered by everyone in the group share one call; the others get their own
+        # (the rest of the group is the rest among those who have a level of the breakdown)
+        calls: list[list[str]] = []
+        complete: list[str] = []
         for b in by:
-            bv = pd.to_numeric(df[b], errors="coerce")
-            ok = inside & (bv >= 0).to_numpy()  # in the group with a level of b
-            if len(np.unique(bv[ok])) < 2:
+            ok = inside & (levels[b] >= 0).to_numpy()
+            if len(np.unique(levels[b][ok])) < 2:
                 continue  # one level only: nothing to compare
+            if ok.sum() == inside.sum():
+                complete.append(b)
+            else:
+                calls.append([b])
+        if complete:
+            calls.insert(0, complete)
+        for bs in calls:
+            ok = inside.copy()
+            for b in bs:
+                ok &= (levels[b] >= 0).to_numpy()
             masked = df.copy()
             for ind in indicators:
                 masked[ind] = np.where(ok, df[ind].to_numpy(dtype=np.float64), np.nan)
             cmp = compare_domains(
-                masked, design, list(indicators), [b], config=config, calibration=calibration
+                masked, design, list(indicators), bs, config=config, calibration=calibration
             )
-            cmp["by"] = crossed_domain((group, b))
             cmp["level"] = f"{code}{CROSS_SEP}" + cmp["level"].astype(str)
+            cmp["by"] = [crossed_domain((group, str(b))) for b in cmp["by"]]
             frames.append(cmp)
     if not frames:
         from pipeline.estimation.api import COMPARE_COLUMNS

@@ -399,9 +399,9 @@ def read_risk_profiles(run_dir: str | Path) -> pd.DataFrame | None:
         return None
     data, _ = stage_bytes(run_dir, run_manifest(run_dir), "estimate", RISK_PROFILES)
     try:
-        return pd.read_csv(
-            io.BytesIO(data), keep_default_na=True, dtype={"by": str, "level": str}
-        ).fillna({"by": "", "level": "", "flags": ""})
+        text = ("outcome", "exposure", "by", "level", "flags", "adjusted_for")
+        table = pd.read_csv(io.BytesIO(data), keep_default_na=True, dtype=dict.fromkeys(text, str))
+        return table.fillna(dict.fromkeys((c for c in text if c in table.columns), ""))
     except Exception as exc:  # pandas raises many kinds; all mean "cannot read this file"
         raise InputError(
             f"{path}: cannot be read as a risk-profile table ({exc.__class__.__name__})",
