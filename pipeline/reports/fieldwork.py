@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -67,6 +68,7 @@ T = {
         "method_propensity": "weging met de inverse responskans",
         "variable": "kenmerk",
         "level": "categorie",
+        "truth": "synthetische waarheid (selectie; meting)",
     },
     "en": {
         "title": "Fieldwork and representativeness",
@@ -107,6 +109,7 @@ T = {
         "method_propensity": "inverse response-propensity weighting",
         "variable": "variable",
         "level": "category",
+        "truth": "synthetic truth (selection; measurement)",
     },
 }
 
@@ -176,6 +179,19 @@ def link_run(run_dir: Path, frame_path: Path, q: Questionnaire) -> FieldworkInpu
         d[row] = pd.to_numeric(scored["duration_sec"], errors="coerce").to_numpy(dtype=np.float64)
         linked["duration_sec"] = d
     return FieldworkInputs(linked, indicators, synthetic=_synthetic(frame_path))
+
+
+def _mode_truth(frame_path: Path) -> dict[str, Any] | None:
+    """The generator's web - paper differences (``truth.json``'s ``mode_effects``) of a synthetic
+    wave, shown beside the estimates (None when absent)."""
+    import json
+
+    try:
+        t = json.loads((frame_path.parent / "truth.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    me = t.get("mode_effects") if isinstance(t, dict) else None
+    return me if isinstance(me, dict) and isinstance(me.get("indicators"), dict) else None
 
 
 def _synthetic(frame_path: Path) -> bool:
@@ -314,7 +330,12 @@ def _verdict(c: ModeContrast, t: dict[str, str]) -> str:
 
 
 def render_fieldwork(
-    res: FieldworkResult, q: Questionnaire, *, lang: str = "nl", synthetic: bool = True
+    res: FieldworkResult,
+    q: Questionnaire,
+    *,
+    lang: str = "nl",
+    synthetic: bool = True,
+    truth: dict[str, dict[str, float]] | None = None,
 ) -> str:
     from pipeline.reports.labels import domain_label, indicator_label, level_label
 
@@ -440,7 +461,7 @@ def render_fieldwork(
                     lang=lang,
                 )
             )
-        body.append(_contrast_table(me.contrasts, q, t, lang))
+        body.append(_contrast_table(me.contrasts, q, t, lang, truth))
     if res.paradata is not None:
         body.append(f"<h2>{e(t['paradata'])}</h2>")
         for c in res.paradata.contrasts:
@@ -471,12 +492,17 @@ def _origin(level: str, lang: str) -> str:
 
 
 def _contrast_table(
-    contrasts: tuple[ModeContrast, ...], q: Questionnaire, t: dict[str, str], lang: str
+    contrasts: tuple[ModeContrast, ...],
+    q: Questionnaire,
+    t: dict[str, str],
+    lang: str,
+    truth: dict[str, dict[str, float]] | None = None,
 ) -> str:
     from pipeline.reports.labels import indicator_label
 
+    extra = f"<th>{t['truth']}</th>" if truth else ""
     rows = [
-        f"<table><tr><th></th><th>{t['raw']}</th><th>{t['selection']}</th><th>{t['remaining']}</th></tr>"
+        f"<table><tr><th></th><th>{t['raw']}</th><th>{t['selection']}</th><th>{t['remaining']}</th>{extra}</tr>"
     ]
     for c in contrasts:
         cells = []
@@ -484,6 +510,13 @@ def _contrast_table(
             lo, hi = c.ci(what)
             cells.append(
                 f"{_num(100 * getattr(c, what), lang)} [{_num(100 * lo, lang)}; {_num(100 * hi, lang)}]"
+            )
+        if truth:
+            tr = truth.get(c.indicator)
+            cells.append(
+                ""
+                if tr is None
+                else f"{_num(100 * tr['selection'], lang)}; {_num(100 * tr['measurement'], lang)}"
             )
         rows.append(
             f"<tr><td>{html.escape(indicator_label(q, c.indicator, lang))}</td>"
@@ -508,10 +541,20 @@ def write_fieldwork(
 
     inputs = link_run(run_dir, frame_path, q)
     res = diagnose(inputs.linked, inputs.indicators, method=method)
+    truth = _mode_truth(frame_path) if inputs.synthetic else None
     ensure_dir(out_dir)
-    p_json = write_json(out_dir / FIELDWORK_JSON, res.to_dict())
+    data = res.to_dict()
+    if truth is not None:
+        data["synthetic_truth"] = truth
+    p_json = write_json(out_dir / FIELDWORK_JSON, data)
     p_html = write_text(
         out_dir / f"fieldwork{'' if lang == 'nl' else '.' + lang}.html",
-        render_fieldwork(res, q, lang=lang, synthetic=inputs.synthetic),
+        render_fieldwork(
+            res,
+            q,
+            lang=lang,
+            synthetic=inputs.synthetic,
+            truth=None if truth is None else truth.get("indicators"),
+        ),
     )
     return res, (p_json, p_html)

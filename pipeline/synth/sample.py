@@ -7,7 +7,8 @@
 * **Response**: mail + web: P(respond) = logistic(intercept + effects), among respondents P(web)
   likewise, a share answers in both modes. Telephone: every unit ends in an AAPOR disposition
   (:mod:`pipeline.synth.calls`); complete and partial interviews are the responses. Intercepts are
-  calibrated (:mod:`pipeline.synth.calibrate`). Answers do not depend on responding or mode.
+  calibrated (:mod:`pipeline.synth.calibrate`). Answers do not depend on responding; they depend on
+  the mode only through ``response.web_measurement`` (a latent shift of web answers, if given).
 * **Answers**: latent traits per unit (:mod:`pipeline.synth.traits`), scale items from the item model
   (fresh item noise for each response record, so the two forms of a both-mode respondent differ a
   little), other items from :mod:`pipeline.synth.items`; a share of respondents is outside the target
@@ -267,13 +268,11 @@ def draw_sample(world: SynthWorld, size: int, seed: int) -> SampleDraw:
     rec_mode = np.concatenate([first, np.full(second.shape[0], "web")]).astype(object)
     values: dict[str, np.ndarray] = {k: v[rec_person] for k, v in answers.items()}
     items_rng = stream(seed, "items")
+    shift = web_shift(world)
+    on_web = (rec_mode == "web").astype(np.float64)
     for j, s in enumerate(world.scales):
-        values.update(
-            {
-                k: v.astype(np.float64)
-                for k, v in s.draw(latents.eta[rec_person, j], items_rng).items()
-            }
-        )
+        eta = latents.eta[rec_person, j] + shift[j] * on_web
+        values.update({k: v.astype(np.float64) for k, v in s.draw(eta, items_rng).items()})
     if partial.any():
         values["_partial"] = partial[resp][rec_person].astype(np.float64)
     ids = sample_id[resp][rec_person]
@@ -282,6 +281,13 @@ def draw_sample(world: SynthWorld, size: int, seed: int) -> SampleDraw:
     return SampleDraw(
         frame=frame, records=records, out_of_target=out_of_target, respondents=resp, calls=calls
     )
+
+
+def web_shift(world: SynthWorld) -> np.ndarray:
+    """Per scale the latent shift of web answers (``response.web_measurement``; 0 without)."""
+    wm = world.model.response.web_measurement
+    shifts = wm.shift if wm is not None else {}
+    return np.array([float(shifts.get(s.indicator or "", 0.0)) for s in world.scales])
 
 
 def routing(world: SynthWorld, values: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray]:

@@ -178,6 +178,15 @@ class OutOfTarget(Spec):
     code: int = 2
 
 
+class WebMeasurement(Spec):
+    """A measurement effect of the web mode: the latent trait behind an indicator's answers is
+    shifted by ``shift[indicator]`` (standard deviations, problem direction) on every web record;
+    the person is the same, only the answers move."""
+
+    source: str
+    shift: dict[str, float]
+
+
 class ResponseSpec(Spec):
     """Who responds (logistic, intercept calibrated to ``rate``) and, for mail + web, in which mode."""
 
@@ -187,6 +196,7 @@ class ResponseSpec(Spec):
     web_share: Sourced | None = None
     web_effects: Effects = {}
     both_modes: Sourced | None = None
+    web_measurement: WebMeasurement | None = None
     out_of_target: OutOfTarget | None = None
 
 
