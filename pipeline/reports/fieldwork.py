@@ -336,6 +336,7 @@ def render_fieldwork(
     lang: str = "nl",
     synthetic: bool = True,
     truth: dict[str, dict[str, float]] | None = None,
+    extra: str = "",
 ) -> str:
     from pipeline.reports.labels import domain_label, indicator_label, level_label
 
@@ -476,6 +477,8 @@ def render_fieldwork(
             )
         body.append(f"</ul><p>{e(t['no_duration'])}</p>")
     css = "body{font-family:DejaVu Sans,Arial,sans-serif;max-width:760px;margin:2em auto;color:#1f2328}table{border-collapse:collapse}td,th{padding:2px 8px;border-bottom:1px solid #ddd;text-align:right}td:first-child,th:first-child{text-align:left}.big{font-size:1.3em}.synthetic{color:#b00}svg.chart{width:100%;height:auto}"
+    if extra:
+        body.append(extra)
     return f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{e(t["title"])}</title><style>{css}</style></head><body>{"".join(body)}</body></html>\n'
 
 
@@ -535,6 +538,7 @@ def write_fieldwork(
     *,
     lang: str = "nl",
     method: str = "calibration",
+    policy: str | Path | None = None,
 ) -> tuple[FieldworkResult, tuple[Path, ...]]:
     from pipeline.fileio import ensure_dir, write_json, write_text
     from pipeline.rundata.layout import FIELDWORK_JSON
@@ -542,10 +546,18 @@ def write_fieldwork(
     inputs = link_run(run_dir, frame_path, q)
     res = diagnose(inputs.linked, inputs.indicators, method=method)
     truth = _mode_truth(frame_path) if inputs.synthetic else None
+    from pipeline.reports.origin import origin_table, render_origin
+
+    origin, origin_notices = origin_table(run_dir, inputs.linked, inputs.indicators, policy=policy)
     ensure_dir(out_dir)
     data = res.to_dict()
     if truth is not None:
         data["synthetic_truth"] = truth
+    data["origin"] = None if origin is None else origin.to_dict()
+    data["notices"] = [
+        *data["notices"],  # type: ignore[misc]
+        *({"code": n.code, "message": n.message} for n in origin_notices),
+    ]
     p_json = write_json(out_dir / FIELDWORK_JSON, data)
     p_html = write_text(
         out_dir / f"fieldwork{'' if lang == 'nl' else '.' + lang}.html",
@@ -555,6 +567,7 @@ def write_fieldwork(
             lang=lang,
             synthetic=inputs.synthetic,
             truth=None if truth is None else truth.get("indicators"),
+            extra="" if origin is None else render_origin(origin, q, lang),
         ),
     )
     return res, (p_json, p_html)

@@ -152,6 +152,8 @@ def frame_columns(world: SynthWorld) -> tuple[str, ...]:
             cols.append(age.variable)
         cols.append(v)
     cols += [m.variable for m in world.model.population.magnitudes]
+    if world.model.origin is not None:
+        cols.append("origin")
     cols += ["mode", "responded"]
     if world.model.cati is not None and "cati" in world.q.study.modes:
         cols.append("disposition")
@@ -223,6 +225,8 @@ def draw_sample(world: SynthWorld, size: int, seed: int) -> SampleDraw:
     if disposition is not None:
         columns["disposition"] = disposition
     columns.update({k: v.astype(np.int64) for k, v in units.items()})
+    if model.origin is not None:
+        columns["origin"] = draw_origin(model, units, stream(seed, "origin"))
     frame = pd.DataFrame({c: columns[c] for c in frame_columns(world)})
 
     resp = np.flatnonzero(responded)
@@ -281,6 +285,30 @@ def draw_sample(world: SynthWorld, size: int, seed: int) -> SampleDraw:
     return SampleDraw(
         frame=frame, records=records, out_of_target=out_of_target, respondents=resp, calls=calls
     )
+
+
+def draw_origin(
+    model: SynthModel, units: dict[str, np.ndarray], rng: np.random.Generator
+) -> np.ndarray:
+    """Origin code (1, 2, 3) of every invited unit (``model.origin``; per sector where given)."""
+    spec = model.origin
+    assert spec is not None
+    sector = units.get("sector")
+    n = next(iter(units.values())).shape[0] if units else 0
+    u = rng.random(n)
+    out = np.ones(n, dtype=np.int64)
+
+    def cum(table: dict[int, float]) -> np.ndarray:
+        p = np.array([table.get(k, 0.0) for k in (1, 2, 3)], dtype=np.float64)
+        return np.cumsum(p / p.sum())
+
+    base = cum(spec.shares)
+    thresholds = np.tile(base, (n, 1))
+    if sector is not None:
+        for code, table in spec.by_sector.items():
+            thresholds[sector == code] = cum(table)
+    out += (u[:, None] >= thresholds[:, :2]).sum(axis=1)
+    return out
 
 
 def web_shift(world: SynthWorld) -> np.ndarray:

@@ -334,6 +334,28 @@ class Rename(Spec):
     indicators: dict[str, str] = {}
 
 
+class OriginSpec(Spec):
+    """Migration background on the frame (register only, not asked): shares of the codes 1 Belgian,
+    2 EU, 3 non-EU origin (``pipeline.frame.model.ORIGIN_CODES``), overall and per sector. Drawn
+    per invited unit from its own random stream; answers and response do not depend on it beyond
+    the sector."""
+
+    source: str
+    shares: dict[int, float]
+    by_sector: dict[int, dict[int, float]] = {}
+
+    @model_validator(mode="after")
+    def _shares(self) -> OriginSpec:
+        for table in (self.shares, *self.by_sector.values()):
+            if (
+                set(table) - {1, 2, 3}
+                or any(v < 0 for v in table.values())
+                or sum(table.values()) <= 0
+            ):
+                raise ValueError("origin shares: codes 1, 2, 3 with non-negative shares")
+        return self
+
+
 class SynthModel(Spec):
     """One instrument's model file (after ``extends`` is resolved and ``rename`` applied)."""
 
@@ -354,6 +376,7 @@ class SynthModel(Spec):
     items: dict[str, ItemSpec] = {}
     paper: PaperSpec | None = None
     web: WebSpec | None = None
+    origin: OriginSpec | None = None
 
     @property
     def modes(self) -> tuple[str, ...]:
