@@ -69,6 +69,10 @@ T = {
         "variable": "kenmerk",
         "level": "categorie",
         "truth": "synthetische waarheid (selectie; meting)",
+        "overview": "Alle indicatoren, web min papier in procentpunt: selectie (licht) en resterend "
+        "verschil na weging (donker), met 95%-betrouwbaarheidsinterval.",
+        "truth_mark": "Zwart streepje: de synthetische waarheid.",
+        "remaining_short": "resterend",
     },
     "en": {
         "title": "Fieldwork and representativeness",
@@ -110,6 +114,10 @@ T = {
         "variable": "variable",
         "level": "category",
         "truth": "synthetic truth (selection; measurement)",
+        "overview": "Every indicator, web minus paper in percentage points: selection (light) and "
+        "the difference remaining after weighting (dark), with 95% confidence interval.",
+        "truth_mark": "Black tick: the synthetic truth.",
+        "remaining_short": "remaining",
     },
 }
 
@@ -225,13 +233,16 @@ def _forest(
     unit: str,
     lang: str,
     digits: int = 1,
+    marks: dict[int, float] | None = None,
 ) -> str:
-    """A dot-and-whisker chart around zero: (label, estimate, low, high, colour) per row."""
+    """A dot-and-whisker chart around zero: (label, estimate, low, high, colour) per row;
+    ``marks``: a black tick per row index (e.g. the synthetic truth)."""
     if not rows:
         return ""
+    marks = marks or {}
     w, left, right, rh = 680.0, 300.0, 50.0, 22.0
-    lo = min(min(r[2] for r in rows), 0.0)
-    hi = max(max(r[3] for r in rows), 0.0)
+    lo = min(min(r[2] for r in rows), 0.0, *marks.values())
+    hi = max(max(r[3] for r in rows), 0.0, *marks.values())
     pad = (hi - lo) * 0.08 or 1.0
     lo, hi = lo - pad, hi + pad
     h = 30 + rh * len(rows) + 24
@@ -261,6 +272,11 @@ def _forest(
             f'<line x1="{x(a):.1f}" y1="{y:.1f}" x2="{x(b):.1f}" y2="{y:.1f}" stroke="{colour}" stroke-width="2"/>'
         )
         parts.append(f'<circle cx="{x(est):.1f}" cy="{y:.1f}" r="4.5" fill="{colour}"/>')
+        if i in marks:
+            parts.append(
+                f'<line x1="{x(marks[i]):.1f}" y1="{y - 8:.1f}" x2="{x(marks[i]):.1f}" '
+                f'y2="{y + 8:.1f}" stroke="#000" stroke-width="2"/>'
+            )
         parts.append(
             f'<text x="{w - 4:.0f}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="#555">{_num(est, lang, digits)}</text>'
         )
@@ -449,6 +465,37 @@ def render_fieldwork(
                 f"<p>{e(t['modes_text'].format(mode=c.mode, ref=c.reference, method=method))}</p>"
             )
             break
+        orows: list[tuple[str, float, float, float, str]] = []
+        omarks: dict[int, float] = {}
+        for c in me.contrasts:
+            label = indicator_label(q, c.indicator, lang)
+            tr = (truth or {}).get(c.indicator)
+            for what, key, colour in (
+                ("selection", "selection", "#9fb8d6"),
+                ("adjusted", "measurement", "#16365c"),
+            ):
+                lo, hi = c.ci(what)
+                if tr is not None:
+                    omarks[len(orows)] = 100 * tr[key]
+                orows.append(
+                    (
+                        f"{label}: {t['selection'] if what == 'selection' else t['remaining_short']}",
+                        100 * getattr(c, what),
+                        100 * lo,
+                        100 * hi,
+                        colour,
+                    )
+                )
+        body.append(f"<h3>{e(t['overview'] + (' ' + t['truth_mark'] if omarks else ''))}</h3>")
+        body.append(
+            _forest(
+                orows,
+                title=t["overview"] + (f" {t['truth_mark']}" if omarks else ""),
+                unit=t["points"],
+                lang=lang,
+                marks=omarks,
+            )
+        )
         for c in me.contrasts:
             if c.indicator not in WORKABILITY:
                 continue
