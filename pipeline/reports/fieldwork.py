@@ -127,6 +127,7 @@ class FieldworkInputs:
     linked: pd.DataFrame
     indicators: tuple[str, ...]
     synthetic: bool
+    variables: tuple[str, ...] = ()  # the frame's register variables (age in years left out)
 
 
 def link_run(run_dir: Path, frame_path: Path, q: Questionnaire) -> FieldworkInputs:
@@ -145,7 +146,9 @@ def link_run(run_dir: Path, frame_path: Path, q: Questionnaire) -> FieldworkInpu
         linked["design_weight"] = frame.design_weight
     if frame.stratum is not None:
         linked["stratum"] = frame.stratum
-    ids = scored["sample_id"].astype(str).to_numpy(dtype=object)
+    # the questionnaire's id variable (``org_id`` in the enterprise survey) links to the frame's
+    # sample_id
+    ids = scored[q.study.id_variable].astype(str).to_numpy(dtype=object)
     row = frame.lookup(ids)
     unknown = int((row < 0).sum())
     if unknown:
@@ -186,7 +189,62 @@ def link_run(run_dir: Path, frame_path: Path, q: Questionnaire) -> FieldworkInpu
         d = np.full(frame.n, np.nan)
         d[row] = pd.to_numeric(scored["duration_sec"], errors="coerce").to_numpy(dtype=np.float64)
         linked["duration_sec"] = d
-    return FieldworkInputs(linked, indicators, synthetic=_synthetic(frame_path))
+    return FieldworkInputs(
+        linked,
+        indicators,
+        synthetic=_synthetic(frame_path),
+        variables=tuple(v for v in frame.variables if v != "age"),
+    )
+
+
+def _aapor(frame_path: Path, q: Questionnaire) -> dict[str, Any] | None:
+    """AAPOR RR1-RR4 of the frame's final dispositions (all units, per design stratum), as the
+    validation report has them; None when the frame has no ``disposition`` column."""
+    from pipeline.frame.read import read_frame, register_labels
+    from pipeline.validate.framelink import aapor_by_stratum
+
+    frame = read_frame(frame_path, q)
+    strata = tuple(q.study.strata)
+    return aapor_by_stratum(frame, strata, {v: register_labels(q, v) for v in strata})
+
+
+def _aapor_html(ap: dict[str, Any], lang: str) -> str:
+    title = (
+        "Responsgraden volgens AAPOR (eindresultaat van de oproepen)"
+        if lang == "nl"
+        else "AAPOR response rates (final call outcomes)"
+    )
+    note = (
+        "RR1 = volledige interviews / alle (mogelijk) in aanmerking komende eenheden; RR2 telt "
+        "gedeeltelijke interviews mee; RR3 en RR4 tellen van de eenheden met onbekende "
+        "geschiktheid alleen het geschatte aandeel e."
+        if lang == "nl"
+        else "RR1 = complete interviews / all (possibly) eligible units; RR2 counts partial "
+        "interviews too; RR3 and RR4 count only the estimated eligible share e of the units of "
+        "unknown eligibility."
+    )
+    keys = list(ap.get("keys", []))
+    head = "".join(f"<th>{html.escape(str(k))}</th>" for k in keys)
+    rows = []
+    for r in ap.get("rows", []):
+        name = f"{r['level']} {r['label']}".strip() or (
+            "alle eenheden" if lang == "nl" else "all units"
+        )
+        rates = "".join(
+            "<td>" + ("" if r.get(k) is None else _num(100 * r[k], lang)) + "</td>"
+            for k in ("e", "rr1", "rr2", "rr3", "rr4")
+        )
+        counts = "".join(f"<td>{_int(int(r['counts'][k]), lang)}</td>" for k in keys)
+        rows.append(
+            f"<tr><td>{html.escape(name)}</td><td>{_int(int(r['sampled']), lang)}</td>"
+            f"{counts}{rates}</tr>"
+        )
+    return (
+        f"<h2>{html.escape(title)}</h2><p>{html.escape(note)}</p><table><tr><th></th><th>n</th>"
+        f"{head}<th>e</th><th>RR1</th><th>RR2</th><th>RR3</th><th>RR4</th></tr>"
+        + "".join(rows)
+        + "</table>"
+    )
 
 
 def _mode_truth(frame_path: Path) -> dict[str, Any] | None:
@@ -591,16 +649,23 @@ def write_fieldwork(
     from pipeline.rundata.layout import FIELDWORK_JSON
 
     inputs = link_run(run_dir, frame_path, q)
-    res = diagnose(inputs.linked, inputs.indicators, method=method)
+    from pipeline.fieldwork.api import MODEL_VARIABLES
+
+    # the register variables of the response model: the usual ones in their order, then the
+    # questionnaire's own (the enterprise survey's sector_group, size_class)
+    variables = [*MODEL_VARIABLES, *(v for v in inputs.variables if v not in MODEL_VARIABLES)]
+    res = diagnose(inputs.linked, inputs.indicators, method=method, variables=variables)
     truth = _mode_truth(frame_path) if inputs.synthetic else None
     from pipeline.reports.origin import origin_table, render_origin
 
     origin, origin_notices = origin_table(run_dir, inputs.linked, inputs.indicators, policy=policy)
+    aapor = _aapor(frame_path, q)
     ensure_dir(out_dir)
     data = res.to_dict()
     if truth is not None:
         data["synthetic_truth"] = truth
     data["origin"] = None if origin is None else origin.to_dict()
+    data["aapor"] = aapor
     data["notices"] = [
         *data["notices"],  # type: ignore[misc]
         *({"code": n.code, "message": n.message} for n in origin_notices),
@@ -614,7 +679,8 @@ def write_fieldwork(
             lang=lang,
             synthetic=inputs.synthetic,
             truth=None if truth is None else truth.get("indicators"),
-            extra="" if origin is None else render_origin(origin, q, lang),
+            extra=("" if aapor is None else _aapor_html(aapor, lang))
+            + ("" if origin is None else render_origin(origin, q, lang)),
         ),
     )
     return res, (p_json, p_html)

@@ -139,7 +139,7 @@ def origin_table(
     origin = dict(
         zip(linked["sample_id"].astype(str), linked[ORIGIN].to_numpy(dtype=float), strict=True)
     )
-    codes = df["sample_id"].astype(str).map(origin).to_numpy(dtype=float)
+    codes = df[wd.questionnaire.study.id_variable].astype(str).map(origin).to_numpy(dtype=float)
     df["_origin"] = [UNKNOWN if not np.isfinite(c) else str(int(c)) for c in codes]
     from pipeline.rundata.columns import WEIGHT
 

@@ -118,7 +118,9 @@ def stratum_inputs(
     )
     modes = sorted({m for m in linked["mode"].astype(str) if m})
     check_names(targets, Names(variables, binary, levels, modes), file)
-    w = pd.Series(scored[WEIGHT].to_numpy(dtype=np.float64), index=scored["sample_id"].astype(str))
+    w = pd.Series(
+        scored[WEIGHT].to_numpy(dtype=np.float64), index=scored[q.study.id_variable].astype(str)
+    )
     linked = linked.assign(
         _w=linked["sample_id"].astype(str).map(w).to_numpy(dtype=np.float64),
         _level=[_level(x) if x == x else "" for x in linked[dom].to_numpy()],
