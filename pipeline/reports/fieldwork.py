@@ -298,7 +298,9 @@ def _forest(
     if not rows:
         return ""
     marks = marks or {}
-    w, left, right, rh = 680.0, 300.0, 50.0, 22.0
+    # the label column grows with the longest label (12 px sans-serif: about 6.6 px a character)
+    left = min(max(300.0, 6.6 * max(len(r[0]) for r in rows) + 12), 460.0)
+    w, right, rh = left + 380.0, 50.0, 22.0
     lo = min(min(r[2] for r in rows), 0.0, *marks.values())
     hi = max(max(r[3] for r in rows), 0.0, *marks.values())
     pad = (hi - lo) * 0.08 or 1.0
