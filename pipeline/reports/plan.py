@@ -239,6 +239,19 @@ def make_plan(
 ) -> PlanResult:
     t = read_targets(targets_path)
     inputs, synthetic = stratum_inputs(run_dir, frame_path, q, t, str(targets_path))
+    if t.response_change != 1.0:
+        from dataclasses import replace
+
+        f = t.response_change
+        inputs = [
+            replace(
+                s,
+                rate=min(s.rate * f, 1.0),
+                rate_se=s.rate_se * f,
+                rate_by_mode={m: min(r * f, 1.0) for m, r in s.rate_by_mode.items()},
+            )
+            for s in inputs
+        ]
     tg: list[Target | None] = []
     for s in inputs:
         dt = t.target(s.level)
