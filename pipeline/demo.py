@@ -14,10 +14,14 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from pipeline.fileio import read_parquet
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 from pipeline.rundata import layout
 
 
@@ -70,7 +74,7 @@ INSTRUMENTS: dict[str, Instrument] = {
                 "lage_digitalisering",
                 "beperkte_participatie",
             ),
-            "enterprise survey (Ondernemingsenquete) 2025, share of organisations",
+            "enterprise survey (Ondernemingsenquete) 2025: shares of organisations and of employees",
         ),
         Instrument(
             "pc126",
@@ -96,6 +100,7 @@ class DemoResult:
     archive: Path | None = None  # the wave archive with the synthetic history (``--history``)
     series: tuple[tuple[int, float, float, float], ...] = ()  # werkbaar werk: (wave, est, lo, hi)
     survey: str = "werknemers"
+    comparison: tuple[str, ...] = ()  # a sectoral measurement's lines beside its benchmark
 
     def render(self, elapsed: float | None = None) -> str:
         lines = [
@@ -121,6 +126,8 @@ class DemoResult:
             f"microdata:          {self.microdata or '- (no scientific-use profile for organisations)'}",
             f"manifest:           {layout.manifest_path(self.run_dir)}",
         ]
+        if self.comparison:
+            lines += ["", *self.comparison]
         if self.archive is not None:
             lines += [
                 "",
@@ -206,6 +213,7 @@ def run_demo(
                 truth.get(ind),
             )
         )
+    heads += _employment_headlines(run_dir, wave_dir, inst.headlines)
     out = results["outputs"].summary
     series: tuple[tuple[int, float, float, float], ...] = ()
     if archive is not None:
@@ -219,12 +227,17 @@ def run_demo(
             for r in s.itertuples()
         )
     microdata = out.get("microdata")
+    reports = tuple(layout.outputs_dir(run_dir, layout.REPORTS_DIR) / n for n in out["reports"])
+    comparison: tuple[str, ...] = ()
+    if inst.name == "pc126":
+        bench, comparison = _benchmark(out_dir, run_dir, seed, say)
+        reports += bench
     return DemoResult(
         wave_dir,
         run_dir,
         {k: int(v) for k, v in results["validate"].rows.items() if k != "per_input"},
         tuple(heads),
-        tuple(layout.outputs_dir(run_dir, layout.REPORTS_DIR) / n for n in out["reports"]),
+        reports,
         layout.outputs_dir(run_dir, layout.TABLES_DIR) / str(out["table"]),
         None
         if microdata is None
@@ -232,6 +245,7 @@ def run_demo(
         archive,
         series,
         inst.name,
+        comparison,
     )
 
 
@@ -260,7 +274,91 @@ def run_demos(
     )
 
 
-def _truth(wave_dir: Path) -> dict[str, float]:
+BENCHMARK_SIZE = 20_000  # employees invited in the main wave made for PC 126's benchmark alone
+
+
+def _benchmark(
+    out_dir: Path, run_dir: Path, seed: int, say: Callable[[str], None] | None
+) -> tuple[tuple[Path, ...], tuple[str, ...]]:
+    """The sectoral report: PC 126 beside blue-collar industry workers of the main wave. The main
+    wave is the employees' demo run (``OUT/run``) when there is one (``--survey all`` makes it
+    first); else a 2023 wave of 20,000 invitations in ``OUT/pc126/benchmark`` (no reports)."""
+    from pipeline.reports.sectoral import benchmark_report
+    from pipeline.runner import Run, RunConfig, run_stages
+    from pipeline.synth.wave import generate_wave
+
+    main = out_dir / "run"
+    if (
+        not (main / layout.MANIFEST).exists()
+        or not layout.stage_file(main, "score", layout.SCORED).exists()
+    ):
+        base = run_dir.parent / "benchmark"
+        main = base / "run"
+        if say:
+            say("benchmark: the main wave of employees (2023)")
+        generate_wave(base / "wave", size=BENCHMARK_SIZE, seed=seed)
+        run_stages(
+            Run(main, RunConfig.from_wave_dir(base / "wave")),
+            ("validate", "weight", "score", "estimate"),
+        )
+    if say:
+        say("benchmark report")
+    written = benchmark_report(run_dir, main, "pc126")
+    table = read_csv_table(next(p for p in written if p.suffix == ".csv"))
+    lines = [
+        f"benchmark (blue-collar industry workers of the main wave {main}, reweighted to PC 126):"
+    ]
+    for r in table.itertuples():
+        if r.indicator not in ("werkbaar_werk", "werkstress"):
+            continue
+        lines.append(
+            f"  {r.indicator}: PC 126 {r.estimate:.1%} vs benchmark {r.estimate_benchmark:.1%} "
+            f"(95% CI {r.ci_low_benchmark:.1%} - {r.ci_high_benchmark:.1%}); difference "
+            f"{r.diff * 100:+.1f} points, p = {r.p_value:.3g}"
+        )
+    return tuple(p for p in written if p.suffix == ".html"), tuple(lines)
+
+
+def read_csv_table(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.read_csv(path)
+
+
+def _employment_headlines(run_dir: Path, wave_dir: Path, names: tuple[str, ...]) -> list[Headline]:
+    """An organisation survey's headlines as shares of employees (``estimates_employment``),
+    beside the truth weighted by jobs; the unweighted column is the share of employees in the
+    responding organisations."""
+    path = layout.stage_file(run_dir, "estimate", layout.ESTIMATES_EMPLOYMENT)
+    if not path.exists():
+        return []
+    est = read_parquet(path)
+    scored = read_parquet(layout.stage_file(run_dir, "score", layout.SCORED))
+    truth = _truth(wave_dir, weighted_by=True)
+    out = []
+    for ind in names:
+        rows = est[(est["indicator"] == ind) & (est["by"].fillna("") == "")]
+        if rows.empty:
+            continue
+        row = rows.iloc[0]
+        y = scored[ind].to_numpy(dtype=float)
+        e = scored["employees"].to_numpy(dtype=float) if "employees" in scored else np.ones_like(y)
+        ok = np.isfinite(y) & np.isfinite(e)
+        out.append(
+            Headline(
+                f"{ind} (share of employees)",
+                float(row["estimate"]),
+                float(row["ci_low"]),
+                float(row["ci_high"]),
+                float((y[ok] * e[ok]).sum() / e[ok].sum()),
+                int(row["n"]),
+                truth.get(ind),
+            )
+        )
+    return out
+
+
+def _truth(wave_dir: Path, *, weighted_by: bool = False) -> dict[str, float]:
     p = wave_dir / "truth.json"
     if not p.exists():
         return {}
@@ -268,6 +366,12 @@ def _truth(wave_dir: Path) -> dict[str, float]:
         data = json.loads(p.read_text(encoding="utf-8"))
     except (OSError, ValueError):  # the truth is only printed beside the estimates
         return {}
+    if weighted_by:  # the truth weighted by a magnitude (jobs) of an organisation survey
+        data = (
+            next(iter((data.get("weighted_by") or {}).values()), {})
+            if isinstance(data, dict)
+            else {}
+        )
     if not isinstance(data, dict) or not isinstance(data.get("indicators", {}), dict):
         return {}
     return {

@@ -7,6 +7,7 @@ listed twice, a register code the questionnaire does not know, or a non-numeric 
 
 from __future__ import annotations
 
+from dataclasses import replace as dc_replace
 from pathlib import Path
 
 import numpy as np
@@ -181,10 +182,20 @@ def read_frame(path: str | Path, q: Questionnaire) -> SampleFrame:
             )
     if "stratum" in df.columns:
         stratum = df["stratum"].astype(str).to_numpy(dtype=object)
+    disposition = None
+    if "disposition" in df.columns:
+        from pipeline.fieldwork.aapor import keys_of
+
+        try:
+            disposition = np.asarray(
+                keys_of(df["disposition"].astype(str), file=file), dtype=object
+            )
+        except InputError as exc:
+            problems.extend(dc_replace(p, code=p.code or exc.code) for p in exc.problems)
     if problems:
         raise InputError(
             f"sample frame {path.name}: {len(problems)} problem(s)",
             problems,
             code=problems[0].code or "frame_error",
         )
-    return SampleFrame(ids, values, stratum, weight, path.name)
+    return SampleFrame(ids, values, stratum, weight, path.name, disposition)

@@ -64,6 +64,9 @@ class ReportContext:
     # The risk-profile table of the estimate stage (pipeline.estimation.riskprofile): prevalence
     # ratios and attributable fractions per workability problem. None: no such section.
     risk_profiles: pd.DataFrame | None = field(default=None, compare=False, hash=False, repr=False)
+    # An organisation survey's shares of employees and magnitude totals
+    # (04_estimate/estimates_employment.parquet); None: no such section.
+    employment: pd.DataFrame | None = field(default=None, compare=False, hash=False, repr=False)
     # Labels of module indicators (``mod_<name>`` rows) that override the defaults of labels.py.
     module_labels: tuple[tuple[str, str], ...] = ()
 
