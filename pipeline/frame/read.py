@@ -34,14 +34,7 @@ def register_codes(q: Questionnaire, variable: str) -> tuple[int, ...] | None:
     """The codes a register variable may take (None: any whole number, e.g. age in years)."""
     if variable == "origin":
         return tuple(c for c, _, _ in ORIGIN_CODES)
-    for d in q.derived:
-        if d.name == variable:
-            return tuple(b.code for b in d.bands)
-    if variable in q.variables():
-        item = q.item(variable)
-        choices = q.choices_of(item)
-        return tuple(int(c.code) for c in choices) if choices else None
-    return None
+    return q.codes_of(variable) or None
 
 
 def register_labels(q: Questionnaire, variable: str, lang: str = "nl") -> dict[int, str]:
