@@ -12,6 +12,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from pipeline.errors import Notice, Problem, WeightingError, one_of
+from pipeline.rundata.weights import CODE as WEIGHT_CODE
+from pipeline.rundata.weights import summary as weights_summary
+from pipeline.rundata.weights import weight_problems
 from pipeline.weighting.calibration import Bounds, calibrate
 from pipeline.weighting.coding import build_codes
 from pipeline.weighting.collapse import apply_collapse
@@ -103,30 +106,12 @@ def base_weights_of(df: pd.DataFrame, base_weight: str | np.ndarray | None) -> n
         name = "base weight"
         if col.shape != (n,):
             raise WeightingError(
-                f"base weights have shape {col.shape}, expected ({n},)", code="bad_base_weight"
+                f"base weights have shape {col.shape}, expected ({n},)", code=WEIGHT_CODE
             )
-    bad = ~np.isfinite(col) | (col < 0)
-    if bad.any():
-        rows = np.flatnonzero(bad)
-        raise WeightingError(
-            f"{rows.size} row(s) have a missing, non-numeric or negative base weight",
-            problems=tuple(
-                Problem(
-                    "invalid base weight",
-                    row=int(r),
-                    column=name,
-                    value=str(df[base_weight].iloc[r])
-                    if isinstance(base_weight, str)
-                    else float(col[r]),
-                    expected="a number >= 0",
-                    code="bad_base_weight",
-                )
-                for r in rows[:5]
-            ),
-            code="bad_base_weight",
-        )
-    if not col.sum() > 0:
-        raise WeightingError("all base weights are zero", code="bad_base_weight")
+    shown = [str(v) for v in df[base_weight]] if isinstance(base_weight, str) else None
+    problems = weight_problems(col, column=name, shown=shown)
+    if problems:
+        raise WeightingError(weights_summary(problems, name), problems, code=WEIGHT_CODE)
     return col
 
 
