@@ -6,7 +6,6 @@ Used by ``wbm weight``, the pipeline's weight stage and the estimation engine (w
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -18,9 +17,10 @@ from pipeline.rundata.weights import weight_problems
 from pipeline.weighting.calibration import Bounds, calibrate
 from pipeline.weighting.coding import build_codes
 from pipeline.weighting.collapse import apply_collapse
-from pipeline.weighting.diagnostics import Diagnostics, MarginCheck, diagnose, margin_checks
+from pipeline.weighting.diagnostics import diagnose, margin_checks
 from pipeline.weighting.margins import Margins, looks_like_percentages
 from pipeline.weighting.raking import RakeResult, _readonly, prepare
+from pipeline.weighting.result import CalibrationInfo, WeightingResult
 from pipeline.weighting.trimming import TrimSpec
 from pipeline.weighting.trimming import trim as run_trim
 
@@ -28,51 +28,6 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 METHODS = ("raking", "linear", "logit", "poststratify")
-
-
-@dataclass(frozen=True, eq=False)
-class CalibrationInfo:
-    """What a variance engine needs for calibration-aware SEs (g = final / base)."""
-
-    variables: tuple[tuple[str, ...], ...]  # column names per margin (one tuple per margin)
-    names: tuple[str, ...]  # margin names ("sex", "sex*age_band")
-    codes: tuple[np.ndarray, ...]  # level index per row, per margin
-    labels: tuple[tuple[str, ...], ...]  # level names per margin
-    targets: tuple[np.ndarray, ...]  # population totals per margin
-    base_weights: np.ndarray  # pre-calibration weights
-    final_weights: np.ndarray
-    method: str = "raking"
-
-    @property
-    def g(self) -> np.ndarray:
-        return np.divide(
-            self.final_weights,
-            self.base_weights,
-            out=np.zeros_like(self.final_weights),
-            where=self.base_weights > 0,
-        )
-
-
-@dataclass(frozen=True, eq=False)
-class WeightingResult:
-    weight: np.ndarray  # expansion weight: sums to the population
-    weight_normalised: np.ndarray  # sums to the number of rows
-    converged: bool
-    iterations: int
-    history: tuple[float, ...]
-    margins: tuple[MarginCheck, ...]  # achieved vs target
-    diagnostics: Diagnostics
-    notices: tuple[Notice, ...]
-    calibration: CalibrationInfo
-    method: str
-    bounds: tuple[float, float] | None = None
-    trim: TrimSpec | None = None
-    trim_cap: float | None = None
-    settings: dict[str, object] = field(default_factory=dict)
-
-    @property
-    def max_error(self) -> float:
-        return max((m.rel_error for m in self.margins), default=0.0)
 
 
 def base_weights_of(df: pd.DataFrame, base_weight: str | np.ndarray | None) -> np.ndarray:
