@@ -60,6 +60,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "fieldwork",
         "Response, representativeness (R-indicators) and mode effects of a run.",
     ),
+    "plan": (
+        "pipeline.commands.plan",
+        "plan",
+        "Invitations per domain for the next wave from the last wave's response.",
+    ),
     "errors": ("pipeline.commands.errors", "errors", "Explain error codes (docs/errors.md)."),
     "archive": (
         "pipeline.commands.archive",

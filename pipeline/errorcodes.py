@@ -1375,6 +1375,53 @@ _CODES += (
         "notice",
     ),
     _e(
+        "plan_targets_invalid",
+        _F,
+        "Targets file invalid",
+        "The targets file of wbm plan has an unknown key, a missing or out-of-range value, or "
+        "names a domain variable, indicator or level the run does not have (docs/plan.md); every "
+        "problem is listed with its line.",
+    ),
+    _e(
+        "plan_bad_input",
+        _F,
+        "Nothing to plan from",
+        "The last wave gives no usable population, response rate or design effect for a stratum, "
+        "or a simulation population does not match the plan.",
+    ),
+    _e(
+        "plan_overall_unreachable",
+        _F,
+        "Overall target out of reach",
+        "Even inviting every unit up to the maximal sampling fraction does not reach the overall "
+        "half-width; the plan meets the domain targets only.",
+        "notice",
+    ),
+    _e(
+        "plan_overall_over_budget",
+        _F,
+        "Overall target over budget",
+        "Once the domain targets that do not fit are given up, the overall target still does not "
+        "fit the budget; it is given up too.",
+        "notice",
+    ),
+    _e(
+        "plan_over_budget",
+        _F,
+        "Minimum over budget",
+        "Even with no target the minimum invitations per stratum (about 30 expected respondents "
+        "each, for the weighting) cost more than the budget.",
+        "notice",
+    ),
+    _e(
+        "plan_no_simulation",
+        _F,
+        "Plan not simulated",
+        "The wave is not a synthetic wave whose generator's population is known, so the plan is "
+        "not simulated.",
+        "notice",
+    ),
+    _e(
         "mode_group_empty",
         _F,
         "Group empty in a mode",

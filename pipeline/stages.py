@@ -26,7 +26,9 @@ from pipeline.runner import Run, StageResult
 if TYPE_CHECKING:  # pragma: no cover
     from pipeline.estimation.config import EstimationConfig
     from pipeline.questionnaire.model import Questionnaire
+    from pipeline.reports.batch import ReportJob
     from pipeline.reports.context import ReportContext
+    from pipeline.rundata.calibration import CalibrationModel
 
 
 # --------------------------------------------------------------------------- validate
@@ -230,7 +232,7 @@ def stage_estimate(run: Run) -> StageResult:
         },
     )
     flags = table["flags"].fillna("").value_counts().to_dict()
-    extra_files = _employment_estimates(q, scored, indicators, domains, cfg, out)
+    extra_files = _employment_estimates(q, scored, indicators, domains, cfg, out, model)
     return StageResult(
         "estimate",
         {"in": len(scored), "estimates": len(table)},
@@ -246,6 +248,7 @@ def _employment_estimates(
     domains: list[str],
     cfg: EstimationConfig,
     out: Path,
+    model: CalibrationModel,
 ) -> tuple[Path, ...]:
     """An organisation survey (``study.unit: organisation``, stratified) with size bands derived
     from a number of employees: every indicator as a share of employees and the magnitude items as population
@@ -277,11 +280,19 @@ def _employment_estimates(
         and it.modes is None
         and it.name in scored.columns
     ]
+    # the design the weight stage recorded (strata and fpc columns); its calibration must be on the
+    # strata themselves (post-stratification on sector group x size class), else no such table
+    if any(tuple(m.variables) != tuple(model.strata_variables) for m in model.margins) and (
+        model.strata is not None
+    ):
+        return ()
     table = employment_estimates(
         scored,
         weight=WEIGHT,
         size=size,
         strata=list(q.study.strata),
+        stratum_column=model.strata if model.strata in scored.columns else None,
+        fpc_column=model.fpc if model.fpc in scored.columns else None,
         indicators=[i for i in indicators if i in scored.columns],
         by=domains,
         magnitudes=magnitudes,
@@ -320,6 +331,23 @@ MICRODATA_PROFILES: dict[str, str] = {
 }
 
 
+def _with_respondents(jobs: tuple[ReportJob, ...], est: pd.DataFrame) -> tuple[ReportJob, ...]:
+    """The jobs but the group reports of groups without a single respondent (a sector's own
+    sample, e.g. PC 126, lies in one sector of the employees' list: no empty report for the others)."""
+    from pipeline.rundata.levels import level_text
+
+    by = est["by"].fillna("").astype(str)
+    level = est["level"].fillna("").astype(str)
+    n = est["n"].fillna(0)
+    return tuple(
+        j
+        for j in jobs
+        if j.kind != "group"
+        or j.code is None
+        or bool(((by == j.domain) & (level == level_text(j.code)) & (n > 0)).any())
+    )
+
+
 def stage_outputs(run: Run) -> StageResult:
     """One HTML report per group (sector; occupational group for the self-employed) plus the Flanders
     overview, one custom table (xlsx + csv) and the scientific-use microdata release (.sav, .dta, CSV,
@@ -340,7 +368,7 @@ def stage_outputs(run: Run) -> StageResult:
     if run.config.archive is not None:
         ctx, trend_summary = _with_trend(run, q, ctx)
     out = run.stage_dir("outputs")
-    jobs = plan_reports(q, all_groups=True)
+    jobs = _with_respondents(plan_reports(q, all_groups=True), est)
     reports = render_reports(est, q, out / layout.REPORTS_DIR, jobs, context=ctx, formats=("html",))
     table = write_standard_table(
         run.dir,

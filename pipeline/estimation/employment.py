@@ -64,10 +64,15 @@ def employment_estimates(
     by: Sequence[str] = (),
     magnitudes: Sequence[str] = (),
     config: EstimationConfig | None = None,
+    stratum_column: str | None = None,
+    fpc_column: str | None = None,
 ) -> pd.DataFrame:
     """The tidy estimates table (``pipeline.estimation.api`` columns plus :data:`BASIS_COLUMN`):
     every indicator as a share of employees (``basis`` "werknemers"), then every magnitude item
-    as a population total with the organisation weights (``basis`` "organisaties")."""
+    as a population total with the organisation weights (``basis`` "organisaties").
+    ``stratum_column``/``fpc_column``: the design the weight stage recorded (its calibration
+    model); without them the stratum is the ``strata`` variables joined and its size the sum of the
+    post-stratified weights in it."""
     import pandas as pd
 
     e = pd.to_numeric(df[size], errors="coerce").to_numpy(dtype=np.float64)
@@ -87,7 +92,12 @@ def employment_estimates(
             ],
             code="bad_design",
         )
-    data, stratum, fpc = _design_columns(df, weight, strata)
+    stratum: str | None
+    fpc: str | None
+    if stratum_column is not None and fpc_column is not None:
+        data, stratum, fpc = df.copy(), stratum_column, fpc_column
+    else:
+        data, stratum, fpc = _design_columns(df, weight, strata)
     data[SIZE_WEIGHT] = data[weight].to_numpy(dtype=np.float64) * e
     tables = []
     if indicators:

@@ -78,3 +78,26 @@ def test_missing_or_negative_size_is_a_located_error(data):
         _table(bad)
     assert ei.value.code == "bad_design"
     assert [p.row for p in ei.value.problems] == [4, 8]
+
+
+def test_the_recorded_design_columns_give_the_same_table(data):
+    """The estimate stage passes the weight stage's design columns (stratum, fpc = N_h); for
+    post-stratified weights they equal the strata joined and the sum of the weights."""
+    d = data.assign(
+        design_stratum=data["sector_group"].astype(str) + "*" + data["size_class"].astype(str),
+    )
+    d["design_fpc"] = d.groupby("design_stratum")["weight"].transform("sum")
+    got = employment_estimates(
+        d,
+        weight="weight",
+        size="employees",
+        strata=STRATA,
+        indicators=["beperkt_competentiebeleid"],
+        magnitudes=["tr_days"],
+        stratum_column="design_stratum",
+        fpc_column="design_fpc",
+    )
+    want = _table(data)
+    want = want[want["indicator"].isin(["beperkt_competentiebeleid", "tr_days"])]
+    assert got["estimate"].tolist() == pytest.approx(want["estimate"].tolist(), rel=1e-12)
+    assert got["se"].tolist() == pytest.approx(want["se"].tolist(), rel=1e-12)

@@ -1499,3 +1499,141 @@ register(
     exit=0,
     check=_no_markup,
 )
+
+
+# -- plan ------------------------------------------------------------------------------------------
+PLAN_TARGETS = """\
+kind: wbm-plan-targets
+schema_version: 1
+domain: sector
+domains:
+  default: {min_respondents: 50}
+budget:
+  per_invitation: 1
+"""
+
+
+def _plan(e: Env, targets: str | bytes, out: str | None = None) -> list[str]:
+    return [
+        "plan",
+        "--run",
+        e.run(),
+        "--wave",
+        str(e.src.wave_dir),
+        "--targets",
+        e.file("targets.yaml", targets),
+        "--replications",
+        "0",
+        "--out",
+        out or str(e.out),
+    ]
+
+
+register(
+    "plan",
+    "targets_missing_file",
+    lambda e: [
+        "plan",
+        "--run",
+        e.run(),
+        "--wave",
+        str(e.src.wave_dir),
+        "--targets",
+        str(e.out / "nope.yaml"),
+        "--out",
+        str(e.out),
+    ],
+    exit=2,
+    code="plan_targets_invalid",
+)
+register(
+    "plan",
+    "targets_unknown_key",
+    lambda e: _plan(e, PLAN_TARGETS.replace("min_respondents", "min_respondent")),
+    exit=2,
+    code="plan_targets_invalid",
+)
+register(
+    "plan",
+    "targets_negative_cost",
+    lambda e: _plan(e, PLAN_TARGETS.replace("per_invitation: 1", "per_invitation: -1")),
+    exit=2,
+    code="plan_targets_invalid",
+)
+register(
+    "plan",
+    "targets_no_target",
+    lambda e: _plan(e, PLAN_TARGETS.replace("{min_respondents: 50}", "{}")),
+    exit=2,
+    code="plan_targets_invalid",
+)
+register(
+    "plan",
+    "targets_unknown_domain",
+    lambda e: _plan(e, PLAN_TARGETS.replace("domain: sector", "domain: nationality")),
+    exit=2,
+    code="plan_targets_invalid",
+)
+register(
+    "plan",
+    "targets_not_a_mapping",
+    lambda e: _plan(e, "- a\n- b\n"),
+    exit=2,
+    code="plan_targets_invalid",
+)
+register(
+    "plan",
+    "targets_latin1",
+    lambda e: _plan(e, PLAN_TARGETS.encode("utf-8") + "# caf\u00e9\n".encode("latin-1")),
+    exit=2,
+    code="plan_targets_invalid",
+)
+register(
+    "plan",
+    "targets_billion_laughs",
+    lambda e: _plan(e, C.YAML_BOMB),
+    exit=2,
+    code="plan_targets_invalid",
+)
+register(
+    "plan",
+    "python_tag",
+    lambda e: _plan(e, C.PYTHON_TAG),
+    exit=2,
+    code="plan_targets_invalid",
+)
+register(
+    "plan",
+    "no_frame",
+    lambda e: [
+        "plan",
+        "--run",
+        e.run(),
+        "--targets",
+        e.file("targets.yaml", PLAN_TARGETS),
+        "--out",
+        str(e.out),
+    ],
+    exit=2,
+    code="bad_option",
+)
+register(
+    "plan",
+    "out_under_file",
+    lambda e: _plan(e, PLAN_TARGETS, out=e.under_file()),
+    exit=2,
+    code="cannot_write",
+)
+register(
+    "plan",
+    "markup_in_targets_level",
+    lambda e: _plan(
+        e,
+        PLAN_TARGETS.replace(
+            "default: {min_respondents: 50}",
+            'default: {min_respondents: 50}\n  levels:\n    "<script>": {min_respondents: 5}',
+        ),
+    ),
+    exit=2,
+    code="plan_targets_invalid",
+)
