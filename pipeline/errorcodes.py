@@ -1375,6 +1375,22 @@ _CODES += (
         "notice",
     ),
     _e(
+        "origin_absent",
+        _F,
+        "No origin in the frame",
+        "The sample frame has no origin (migration background) column, so the fieldwork report "
+        "has no breakdown by origin.",
+        "notice",
+    ),
+    _e(
+        "origin_no_policy",
+        _F,
+        "No policy for origin",
+        "No disclosure policy is in force (--policy, WBM_POLICY or the run's), so workability by "
+        "origin is not shown: nothing is shown by origin unless the publisher's policy says how.",
+        "notice",
+    ),
+    _e(
         "plan_targets_invalid",
         _F,
         "Targets file invalid",

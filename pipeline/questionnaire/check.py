@@ -178,6 +178,13 @@ class _Checker:
             )
         for k, v in enumerate(s.strata):
             self.categorical(v, ("study", "strata", k), "stratum")
+        if s.report_domain is not None and s.report_domain not in self.q.domains:
+            self.add(
+                "unknown_variable",
+                f"report_domain {s.report_domain!r} is not one of the domains",
+                ("study", "report_domain"),
+                hint="name one of the questionnaire's domains (add it under domains first)",
+            )
 
     def categorical(self, var: str, path: PathT, what: str) -> None:
         if var not in self.var_item and var not in self.derived:

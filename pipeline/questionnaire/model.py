@@ -296,6 +296,9 @@ class Study(Spec):
     status: Literal["reference", "official"] = "reference"
     note: Text | None = None
     strata: tuple[str, ...] = ()  # design strata variables (e.g. the OE)
+    # the domain of the group reports (one report per level); default: the first of ``domains``
+    # (a sectoral measurement reports by its subsectors, not by the employees' sectors)
+    report_domain: str | None = None
 
 
 class Questionnaire(Spec):

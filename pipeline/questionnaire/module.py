@@ -64,6 +64,7 @@ class StudyPatch(Spec):
     status: Literal["reference", "official"] | None = None
     note: Text | None = None
     strata: tuple[str, ...] | None = None
+    report_domain: str | None = None
 
 
 class QuestionnaireModule(Spec):

@@ -49,8 +49,11 @@ SECTOR_DOMAIN = "sector"
 
 
 def report_domain(q: Questionnaire) -> str:
-    """The domain a questionnaire's group reports are made for: its first domain (``sector`` for
-    employees, ``occupation_group`` for the self-employed)."""
+    """The domain a questionnaire's group reports are made for: ``study.report_domain`` (a sectoral
+    measurement: its subsectors), else its first domain (``sector`` for employees,
+    ``occupation_group`` for the self-employed)."""
+    if q.study.report_domain:
+        return q.study.report_domain
     if not q.domains:
         raise SpecError(
             f"{q.study.id}: no domains, so no group reports can be made",

@@ -237,6 +237,14 @@ class _Checker:
                 "response.web_share",
                 "a paper + web questionnaire needs response.web_share and response.both_modes",
             )
+        if r.web_measurement is not None:
+            unknown = sorted(set(r.web_measurement.shift) - set(m.traits.indicators))
+            if unknown:
+                self.bad(
+                    "response.web_measurement",
+                    "shifts an indicator that has no latent trait in traits.indicators",
+                    unknown,
+                )
         if r.out_of_target is not None:
             it = self.items.get(r.out_of_target.item)
             codes = [c.code for c in q.choices_of(it)] if it is not None else []

@@ -180,6 +180,15 @@ class OutOfTarget(Spec):
     code: int = 2
 
 
+class WebMeasurement(Spec):
+    """A measurement effect of the web mode: the latent trait behind an indicator's answers is
+    shifted by ``shift[indicator]`` (standard deviations, problem direction) on every web record;
+    the person is the same, only the answers move."""
+
+    source: str
+    shift: dict[str, float]
+
+
 class ResponseSpec(Spec):
     """Who responds (logistic, intercept calibrated to ``rate``) and, for mail + web, in which mode."""
 
@@ -189,6 +198,7 @@ class ResponseSpec(Spec):
     web_share: Sourced | None = None
     web_effects: Effects = {}
     both_modes: Sourced | None = None
+    web_measurement: WebMeasurement | None = None
     out_of_target: OutOfTarget | None = None
 
 
@@ -326,6 +336,28 @@ class Rename(Spec):
     indicators: dict[str, str] = {}
 
 
+class OriginSpec(Spec):
+    """Migration background on the frame (register only, not asked): shares of the codes 1 Belgian,
+    2 EU, 3 non-EU origin (``pipeline.frame.model.ORIGIN_CODES``), overall and per sector. Drawn
+    per invited unit from its own random stream; answers and response do not depend on it beyond
+    the sector."""
+
+    source: str
+    shares: dict[int, float]
+    by_sector: dict[int, dict[int, float]] = {}
+
+    @model_validator(mode="after")
+    def _shares(self) -> OriginSpec:
+        for table in (self.shares, *self.by_sector.values()):
+            if (
+                set(table) - {1, 2, 3}
+                or any(v < 0 for v in table.values())
+                or sum(table.values()) <= 0
+            ):
+                raise ValueError("origin shares: codes 1, 2, 3 with non-negative shares")
+        return self
+
+
 class SynthModel(Spec):
     """One instrument's model file (after ``extends`` is resolved and ``rename`` applied)."""
 
@@ -346,6 +378,7 @@ class SynthModel(Spec):
     items: dict[str, ItemSpec] = {}
     paper: PaperSpec | None = None
     web: WebSpec | None = None
+    origin: OriginSpec | None = None
 
     @property
     def modes(self) -> tuple[str, ...]:
