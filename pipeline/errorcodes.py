@@ -407,7 +407,6 @@ _CODES: tuple[ErrorCode, ...] = (
         "A wave folder's wave.json is damaged or names inputs that are not there.",
     ),
     # ---- weighting ----
-    _e("bad_base_weight", _W, "Base weight", "Base weights are missing, negative or all zero."),
     _e("bad_bounds", _W, "Bounds", "Calibration bounds are missing or inconsistent."),
     _e("bad_method", _W, "Method", "Unknown weighting method or a margin it needs is absent."),
     _e("empty_cell", _W, "Empty cell", "A margin level has a population but no respondents."),
@@ -647,7 +646,14 @@ _CODES: tuple[ErrorCode, ...] = (
         "An estimates table lacks the columns of the contract or has duplicate rows.",
     ),
     _e("bad_indicator", _E, "Bad indicator", "An indicator column has infinite values."),
-    _e("bad_weight", _E, "Bad weight", "Weights are missing, infinite, non-positive or all zero."),
+    _e(
+        "bad_weight",
+        _G,
+        "Bad weight",
+        "A weight (final, base, design or released) is missing, not a number, infinite or "
+        "negative (or zero where it must be positive: design and released weights), or every "
+        "weight is zero; one check for all (pipeline.rundata.weights).",
+    ),
     _e(
         "non_numeric",
         _E,
@@ -1322,13 +1328,6 @@ _CODES += (
         "Register code not known",
         "A register variable in the frame is not a number or not one of the questionnaire's codes "
         "(origin: docs/frame.md); recode the register extract.",
-        "problem",
-    ),
-    _e(
-        "frame_bad_weight",
-        _F,
-        "Bad design weight",
-        "A design weight in the frame is missing, zero or negative.",
         "problem",
     ),
     _e(

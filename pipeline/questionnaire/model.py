@@ -17,6 +17,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from pipeline.outpath import ID_PATTERN
+from pipeline.questionnaire.populations import Population
 
 SCHEMA_KIND = "questionnaire"
 SCHEMA_VERSION = 1  # version of the schema *language*; bump with a migration note
@@ -301,7 +302,7 @@ class Study(Spec):
     id: str = Field(pattern=ID_PATTERN)  # a slug: it names files (codebook, proof, release)
     title: Text
     wave: int
-    population: Literal["werknemers", "zelfstandigen", "ondernemingen"]
+    population: Population
     unit: Literal["person", "organisation"] = "person"
     target_population: Text
     modes: tuple[Literal["paper", "web", "cati"], ...]
@@ -382,6 +383,26 @@ class Questionnaire(Spec):
         if item.type == ItemType.multiple:
             return tuple(f"{item.name}_{c.code}" for c in self.choices_of(item))
         return (item.name,)
+
+    def codes_of(self, variable: str) -> tuple[int, ...] | None:
+        """The codes a categorical variable can take, in the order the questionnaire defines them:
+        a derived variable's bands, a single-choice item's choices, ``(0, 1)`` for each column of a
+        multiple-choice item (``<name>_<code>``). None for a number, text or date item and for a
+        name that is no variable. Missing codes (``item.missing``) are not among them.
+
+        The one answer to "which codes can this variable take": checks, mappings, the frame,
+        tables, trends and the synthetic generator all ask here."""
+        for d in self.derived:
+            if d.name == variable:
+                return tuple(b.code for b in d.bands)
+        for it in self.items:
+            if it.name == variable:
+                if it.type == ItemType.single:
+                    return tuple(c.code for c in self.choices_of(it))
+                return None
+            if it.type == ItemType.multiple and variable in self.item_variables(it):
+                return (0, 1)
+        return None
 
     def known_variables(self) -> tuple[str, ...]:
         """Item variables plus derived variables (what expressions, weighting and domains may use)."""

@@ -19,6 +19,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from pipeline.questionnaire.populations import Population
+
 KIND = "wbm-synth-model"
 SCHEMA_VERSION = 2
 
@@ -363,7 +365,7 @@ class SynthModel(Spec):
     schema_version: int
     name: str
     synthetic: bool
-    instrument: Literal["werknemers", "zelfstandigen", "ondernemingen"]
+    instrument: Population
     wave: int
     questionnaires: tuple[str, ...] = ()  # questionnaire ids this model is the default for
     sector: str | None = None  # a sectoral measurement (never chosen for a population's wave)
