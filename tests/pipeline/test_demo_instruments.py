@@ -135,10 +135,11 @@ def test_pc126_report_sets_the_sector_beside_its_benchmark(demos):
     res = demos["pc126"]
     bench = [p for p in res.reports if p.name.startswith("sectormeting-benchmark")]
     assert len(bench) == 1
-    # every PC 126 employee is in "overige industrie": no empty reports for the other 15 sectors
-    assert sorted(p.name for p in res.reports if p.name.startswith("sector-")) == [
-        "sector-04-overige-industrie.html"
-    ]
+    # one report per PC 126 subsector (study.report_domain), none per employees' sector
+    names = {p.name for p in res.reports}
+    assert not any(n.startswith("sector-") for n in names)
+    assert "pc126-subsector-01-meubelindustrie.html" in names
+    assert len([n for n in names if n.startswith("pc126-subsector-")]) == 5
     html = bench[0].read_text(encoding="utf-8").replace("\u00ad", "")
     text = re.sub(r"<[^>]+>", " ", html)
     assert "arbeiders in de industrie" in text and "herwogen naar de samenstelling" in text
@@ -150,3 +151,48 @@ def test_pc126_report_sets_the_sector_beside_its_benchmark(demos):
     assert ww["diff"] > 0 and ww["diff_se"] > ww["se"]
     assert f"{ww['estimate_benchmark'] * 100:.1f}".replace(".", ",") in text
     assert any("vs benchmark" in line for line in res.comparison)
+
+
+@pytest.mark.parametrize("survey", OTHERS)
+def test_each_instruments_report_renders_to_pdf(demos, survey, tmp_path: Path):
+    """PDF as for the employees: the overview (self-employed, PC 126) or the enterprise report,
+    and PC 126's benchmark report."""
+    from pipeline.cli import cli
+
+    res = demos[survey]
+    runner = CliRunner()
+    r = runner.invoke(
+        cli,
+        [
+            "report",
+            "--run",
+            str(res.run_dir),
+            "--overview",
+            "--format",
+            "pdf",
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    if survey == "pc126":
+        r = runner.invoke(
+            cli,
+            [
+                "benchmark",
+                "--run",
+                str(res.run_dir),
+                "--main",
+                str(res.run_dir.parent / "benchmark" / "run"),
+                "--format",
+                "pdf",
+                "--out",
+                str(tmp_path),
+            ],
+        )
+        assert r.exit_code == 0, r.output
+    pdfs = sorted(tmp_path.glob("*.pdf"))
+    assert len(pdfs) == (2 if survey == "pc126" else 1)
+    for p in pdfs:
+        data = p.read_bytes()
+        assert data.startswith(b"%PDF") and len(data) > 10_000

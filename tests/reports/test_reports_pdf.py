@@ -112,6 +112,7 @@ def test_table_of_contents_points_to_the_right_pages(rendered):
     toc = dict(re.findall(r"^(\S[^.\n]*?)\s*\.{4,}\s*(\d+)\s*$", text, re.M))
     expected = {
         "Samenvatting": "samenvatting",
+        "Aantal knelpunten": "aantal-knelpunten",
         "Risicoprofiel": "risicoprofiel",
         "Uitsplitsingen binnen de sector": "uitsplitsingen",
         "Extra thema's": "modules",
@@ -121,7 +122,8 @@ def test_table_of_contents_points_to_the_right_pages(rendered):
     for title, anchor in expected.items():
         assert int(toc[title]) == where[anchor], (title, toc[title], where[anchor])
     assert where["samenvatting"] == 1  # the summary is page 1 ...
-    assert where["risicoprofiel"] == 2  # ... and fits on it
+    assert where["aantal-knelpunten"] == 2  # ... and fits on it
+    assert where["risicoprofiel"] in (2, 3)
 
 
 @needs_poppler

@@ -26,6 +26,7 @@ from pipeline.rundata.columns import (
     MODE,
     WEIGHT_COLUMNS,
     acute_column,
+    band_column,
     score_column,
     tl_column,
 )
@@ -74,6 +75,7 @@ def scored_columns(q: Questionnaire) -> set[str]:
         out.add(ind.name)
         if ind.kind == "traffic_light":
             out |= {tl_column(ind.name), acute_column(ind.name)}
+        out |= {band_column(ind.name, lo, hi) for lo, hi in ind.bands}
     return out
 
 
