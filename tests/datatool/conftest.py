@@ -35,7 +35,7 @@ def dt_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
 
 
 @pytest.fixture(scope="session")
-def client(dt_env: dict[str, object]):  # type: ignore[no-untyped-def]
+def client(dt_env: dict[str, object]):
     from starlette.testclient import TestClient
 
     from pipeline.datatool.app import create_app

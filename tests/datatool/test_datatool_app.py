@@ -15,7 +15,7 @@ from pipeline.datatool.app import SECURITY_HEADERS
 from pipeline.datatool.store import read_release
 
 
-def _views(store):  # type: ignore[no-untyped-def]
+def _views(store):
     for pop, c in store.choices().items():
         for ind, by, flt in itertools.product(c.indicators, ("", *c.breakdowns), c.filters):
             if by == "sector" and flt != "all":
@@ -23,7 +23,7 @@ def _views(store):  # type: ignore[no-untyped-def]
             yield {"population": pop, "indicator": ind, "breakdown": by, "filter": flt}
 
 
-def test_page_and_headers(client) -> None:  # type: ignore[no-untyped-def]
+def test_page_and_headers(client) -> None:
     r = client.get("/?indicator=werkstress&filter=g:industrie&breakdown=age_band")
     assert r.status_code == 200
     assert '<html lang="nl">' in r.text
@@ -58,7 +58,7 @@ def test_page_and_headers(client) -> None:  # type: ignore[no-untyped-def]
         "indicator=werkstress%00",
     ],
 )
-def test_hostile_queries_are_400(client, query: str) -> None:  # type: ignore[no-untyped-def]
+def test_hostile_queries_are_400(client, query: str) -> None:
     for path in ("/", "/api/view", "/download.csv", "/download.xlsx", "/chart.svg"):
         r = client.get(f"{path}?{query}")
         assert r.status_code == 400, (path, query, r.status_code)
@@ -68,14 +68,14 @@ def test_hostile_queries_are_400(client, query: str) -> None:  # type: ignore[no
     assert body["code"] == "datatool_bad_query" and body["error"]
 
 
-def test_other_paths_and_methods(client) -> None:  # type: ignore[no-untyped-def]
+def test_other_paths_and_methods(client) -> None:
     assert client.get("/nope").status_code == 404
     assert client.get("/static/../pipeline/cli.py").status_code == 404
     assert client.post("/api/view").status_code == 405
     assert client.get("/healthz").text == "ok"
 
 
-def test_no_suppressed_value_anywhere(client, dt_env) -> None:  # type: ignore[no-untyped-def]
+def test_no_suppressed_value_anywhere(client, dt_env) -> None:
     """Every view of the space: a suppressed row has no number in the JSON, the CSV or the chart;
     the release file itself holds none."""
     store = dt_env["store"]
@@ -111,7 +111,7 @@ def test_no_suppressed_value_anywhere(client, dt_env) -> None:  # type: ignore[n
     assert checked > 100 and suppressed > 0
 
 
-def test_permalink_reproduces_the_view(client) -> None:  # type: ignore[no-untyped-def]
+def test_permalink_reproduces_the_view(client) -> None:
     js = client.get("/api/view?indicator=werkstress&filter=s:6&breakdown=sex&waves=2023").json()
     again = client.get("/api/view" + js["permalink"][1:]).json()
     assert again == js
@@ -119,7 +119,7 @@ def test_permalink_reproduces_the_view(client) -> None:  # type: ignore[no-untyp
     assert page.status_code == 200 and js["title"] in page.text
 
 
-def test_numbers_are_the_engines(client, dt_env) -> None:  # type: ignore[no-untyped-def]
+def test_numbers_are_the_engines(client, dt_env) -> None:
     """Flanders' overall figure equals the archived wave's estimate (the run's estimate stage)."""
     from pipeline.archive.api import open_archive
 
@@ -134,7 +134,7 @@ def test_numbers_are_the_engines(client, dt_env) -> None:  # type: ignore[no-unt
         assert row["n"] == int(ref["n"])
 
 
-def test_downloads(client) -> None:  # type: ignore[no-untyped-def]
+def test_downloads(client) -> None:
     from openpyxl import load_workbook
 
     q = "indicator=werkbaar_werk&breakdown=age_band&waves=2019,2023"
@@ -154,13 +154,13 @@ def test_downloads(client) -> None:  # type: ignore[no-untyped-def]
     assert svg.headers["content-type"].startswith("image/svg+xml") and 'role="img"' in svg.text
 
 
-def test_release_file_round_trip(dt_env) -> None:  # type: ignore[no-untyped-def]
+def test_release_file_round_trip(dt_env) -> None:
     a = read_release(dt_env["file"])
     b = dt_env["store"]
     assert a.choices() == b.choices()
 
 
-def test_rebuild_logs_nothing_new(dt_env) -> None:  # type: ignore[no-untyped-def]
+def test_rebuild_logs_nothing_new(dt_env) -> None:
     """The space is one public release per data version: building it again adds no ledger entry
     and gives the same cells."""
     from pipeline.archive.api import open_archive

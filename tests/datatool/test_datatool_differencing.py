@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from pipeline.sdc.tables.history import check_against_history
 
 
-def _tables_and_columns(dt_env, wave):  # type: ignore[no-untyped-def]
+def _tables_and_columns(dt_env, wave):
     from pipeline.archive.api import open_archive
     from pipeline.datatool.precompute import _columns
 
@@ -42,7 +42,7 @@ def _tables_and_columns(dt_env, wave):  # type: ignore[no-untyped-def]
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(data=st.data())
-def test_random_pairs_of_views(dt_env, data) -> None:  # type: ignore[no-untyped-def]
+def test_random_pairs_of_views(dt_env, data) -> None:
     wave = data.draw(st.sampled_from([2019, 2023]))
     tables, cols, rules = _CACHE.get(wave) or _CACHE.setdefault(
         wave, _tables_and_columns(dt_env, wave)
@@ -58,7 +58,7 @@ def test_random_pairs_of_views(dt_env, data) -> None:  # type: ignore[no-untyped
 _CACHE: dict[int, tuple] = {}
 
 
-def test_every_table_alone_is_safe(dt_env) -> None:  # type: ignore[no-untyped-def]
+def test_every_table_alone_is_safe(dt_env) -> None:
     tables, cols, rules = _tables_and_columns(dt_env, 2023)
     for t in tables:
         new = [replace(c, release="new") for c in t]
