@@ -676,6 +676,8 @@ register(
     "drop_typo",
     lambda e: [
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         _profile(e, e.src.profile.replace("drop: [duration_sec]", "drop: [duraton_sec]")),
         "--run",
@@ -692,6 +694,8 @@ register(
     "k_twice",
     lambda e: [
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         _profile(e, C.duplicate_key(e.src.profile, "k", "3")),
         "--run",
@@ -708,6 +712,8 @@ register(
     "profile_utf16",
     lambda e: [
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         _profile(e, C.utf16(e.src.profile)),
         "--run",
@@ -724,6 +730,8 @@ register(
     "profile_binary",
     lambda e: [
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         _profile(e, C.BINARY),
         "--run",
@@ -740,6 +748,8 @@ register(
     "profile_python_tag",
     lambda e: [
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         _profile(e, C.PYTHON_TAG),
         "--run",
@@ -756,6 +766,8 @@ register(
     "out_under_file",
     lambda e: [
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         "public-use",
         "--run",
@@ -772,6 +784,8 @@ register(
     "truncated_scored",
     lambda e: [
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         "public-use",
         "--run",
@@ -1013,6 +1027,8 @@ register(
     "scored_cut_to_100_rows",
     lambda e: [
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         "public-use",
         "--run",
@@ -1105,6 +1121,8 @@ register(
     "own_questionnaire_edited",
     lambda e: [
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         "public-use",
         "--run",
@@ -1138,6 +1156,8 @@ register(
     "markup_in_profile_texts",
     lambda e: [
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         _profile(
             e,

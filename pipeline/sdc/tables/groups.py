@@ -85,11 +85,7 @@ def find_small_group(
         return None
     b = basis(cells) if span is None else span
     # x is in the row space iff it is orthogonal to the null space of ``cells``
-    null = (
-        _svd(cells, True)[1][b.shape[0] :]
-        if b.shape[0] < n_atoms
-        else np.zeros((0, n_atoms))
-    )
+    null = _svd(cells, True)[1][b.shape[0] :] if b.shape[0] < n_atoms else np.zeros((0, n_atoms))
     s = small.size
     rows = [csr_matrix(null[:, small]), csr_matrix(counts[small].astype(float)[None, :])]
     lo = [np.zeros(null.shape[0]), np.array([1.0])]
