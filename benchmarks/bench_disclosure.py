@@ -216,7 +216,7 @@ def bench_tau(path: str, seeds: int = 8) -> None:
     import pandas as pd
 
     sys.path.insert(0, path)
-    from pytauargus import protect as tau_protect  # type: ignore[import-not-found]
+    from pytauargus import protect as tau_protect
 
     from pipeline.sdc.tables.structure import TOTAL
 

@@ -44,6 +44,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Weighted estimates with design-based CIs for any survey file.",
     ),
     "report": ("pipeline.commands.report", "report", "Render sector reports (HTML, PDF)."),
+    "benchmark": (
+        "pipeline.commands.benchmark",
+        "benchmark",
+        "A sectoral measurement beside its benchmark in the main wave (report).",
+    ),
     "table": (
         "pipeline.commands.table",
         "table",
@@ -54,6 +59,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "pipeline.commands.fieldwork",
         "fieldwork",
         "Response, representativeness (R-indicators) and mode effects of a run.",
+    ),
+    "plan": (
+        "pipeline.commands.plan",
+        "plan",
+        "Invitations per domain for the next wave from the last wave's response.",
     ),
     "errors": ("pipeline.commands.errors", "errors", "Explain error codes (docs/errors.md)."),
     "archive": (

@@ -1,4 +1,12 @@
-"""The demo: a synthetic wave through every stage, and the headline figures it prints."""
+"""The demo: a synthetic wave of one instrument (or of every instrument) through every stage, and the
+headline figures it prints beside the synthetic truth.
+
+Instruments (:data:`INSTRUMENTS`): the employees' survey (``werknemers``, the default, with its
+history since 2004), the self-employed (``zelfstandigen``), the enterprise survey (``oe``, a
+telephone survey of organisations) and the sectoral measurement of PC 126 (``pc126``). Folders: the
+employees' wave and run in ``OUT/wave`` and ``OUT/run`` (as before), every other instrument in
+``OUT/<instrument>/wave`` and ``OUT/<instrument>/run``; one publisher (``OUT/publisher``).
+"""
 
 from __future__ import annotations
 
@@ -6,10 +14,14 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from pipeline.fileio import read_parquet
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 from pipeline.rundata import layout
 
 
@@ -25,6 +37,58 @@ class Headline:
 
 
 @dataclass(frozen=True)
+class Instrument:
+    """One instrument of the demo: its questionnaire, folder under OUT and headline indicators."""
+
+    name: str
+    questionnaire: str
+    folder: str  # "" = OUT itself (the employees, as the demo always wrote them)
+    headlines: tuple[str, ...]
+    title: str
+
+
+INSTRUMENTS: dict[str, Instrument] = {
+    i.name: i
+    for i in (
+        Instrument(
+            "werknemers",
+            "wbm-werknemers-2023",
+            "",
+            ("werkbaar_werk", "werkstress"),
+            "employees (werknemers) 2023",
+        ),
+        Instrument(
+            "zelfstandigen",
+            "wbm-zelfstandigen-2023",
+            "zelfstandigen",
+            ("werkbaar_werk", "werkstress", "werk_prive_probleem"),
+            "self-employed (zelfstandigen) 2023",
+        ),
+        Instrument(
+            "oe",
+            "oe-2025",
+            "oe",
+            (
+                "beperkt_competentiebeleid",
+                "geen_innovatie",
+                "lage_digitalisering",
+                "beperkte_participatie",
+            ),
+            "enterprise survey (Ondernemingsenquete) 2025: shares of organisations and of employees",
+        ),
+        Instrument(
+            "pc126",
+            "pc126",
+            "pc126",
+            ("werkbaar_werk", "werkstress"),
+            "sectoral measurement PC 126 (wood and furniture) 2025",
+        ),
+    )
+}
+SURVEYS: tuple[str, ...] = (*INSTRUMENTS, "all")
+
+
+@dataclass(frozen=True)
 class DemoResult:
     wave_dir: Path
     run_dir: Path
@@ -32,30 +96,38 @@ class DemoResult:
     headlines: tuple[Headline, ...]
     reports: tuple[Path, ...]
     table: Path
-    microdata: Path
+    microdata: Path | None  # None: no scientific-use profile for the instrument (organisations)
     archive: Path | None = None  # the wave archive with the synthetic history (``--history``)
     series: tuple[tuple[int, float, float, float], ...] = ()  # werkbaar werk: (wave, est, lo, hi)
+    survey: str = "werknemers"
+    comparison: tuple[str, ...] = ()  # a sectoral measurement's lines beside its benchmark
 
     def render(self, elapsed: float | None = None) -> str:
         lines = [
+            f"== {INSTRUMENTS[self.survey].title} (SYNTHETIC)",
             f"SYNTHETIC wave: {self.wave_dir}",
             f"run directory:  {self.run_dir}",
             f"rows: read {self.rows['read']:,} = accepted {self.rows['accepted']:,} + set aside {self.rows['set_aside']:,}",
             "",
         ]
         for h in self.headlines:
-            truth = f"; synthetic truth {h.truth:.1%}" if h.truth is not None else ""
+            truth = ""
+            if h.truth is not None:
+                inside = "inside" if h.ci_low <= h.truth <= h.ci_high else "OUTSIDE"
+                truth = f"; synthetic truth {h.truth:.1%} ({inside} the CI)"
             lines.append(
                 f"{h.indicator}: weighted {h.weighted:.1%} (95% CI {h.ci_low:.1%} - {h.ci_high:.1%}, n = {h.n:,}); "
                 f"unweighted {h.unweighted:.1%}{truth}"
             )
         lines += [
             "",
-            f"sector reports ({len(self.reports)}): {self.reports[0].parent if self.reports else '-'}",
+            f"reports ({len(self.reports)}):        {self.reports[0].parent if self.reports else '-'}",
             f"custom table:       {self.table}",
-            f"microdata:          {self.microdata}",
+            f"microdata:          {self.microdata or '- (no scientific-use profile for organisations)'}",
             f"manifest:           {layout.manifest_path(self.run_dir)}",
         ]
+        if self.comparison:
+            lines += ["", *self.comparison]
         if self.archive is not None:
             lines += [
                 "",
@@ -70,39 +142,50 @@ class DemoResult:
         return "\n".join(lines)
 
 
-HEADLINES = ("werkbaar_werk", "werkstress")
+HEADLINES = INSTRUMENTS["werknemers"].headlines
 FULL_SIZE = 40_000  # the 2023 wave's invitations: --size scales the past waves by size / FULL_SIZE
 
 
 def run_demo(
     out_dir: Path,
     *,
-    size: int,
+    size: int | None,
     seed: int,
     progress: Callable[[str], None] | None = None,
     history: bool = False,
+    survey: str = "werknemers",
 ) -> DemoResult:
-    """The demo. ``history``: first generate every past wave since 2004 (sizes scaled like ``size``
-    to the 2023 wave's 40,000), run and archive them in ``OUT/archive``, so the reports show the
-    series; the 2023 run is added to the archive at the end."""
+    """The demo of one instrument (``survey``, a key of :data:`INSTRUMENTS`). ``size``: units
+    invited (None: the model's size; the employees' 2023 wave invited 40,000). ``history`` (the
+    employees only): first generate every past wave since 2004 (sizes scaled like ``size`` to the
+    2023 wave's 40,000), run and archive them in ``OUT/archive``, so the reports show the series;
+    the 2023 run is added to the archive at the end."""
+    from pipeline.errors import UsageError
     from pipeline.rundata.layout import policy_reference
     from pipeline.runner import Run, RunConfig, run_stages
     from pipeline.sdc.publisher import init_publisher
     from pipeline.synth.wave import generate_wave
 
-    wave_dir, run_dir = out_dir / "wave", out_dir / "run"
-    if progress:
-        progress("synth")
-    generate_wave(wave_dir, size=size, seed=seed)
+    inst = INSTRUMENTS.get(survey)
+    if inst is None:
+        raise UsageError(
+            f"unknown survey {survey!r}; expected one of {', '.join(SURVEYS)}", code="bad_option"
+        )
+    base = out_dir / inst.folder if inst.folder else out_dir
+    wave_dir, run_dir = base / "wave", base / "run"
+    say = (lambda s: progress(f"{inst.name}: {s}")) if progress else None
+    if say:
+        say("synth")
+    generate_wave(wave_dir, size=size, seed=seed, questionnaire=inst.questionnaire)
     policy = init_publisher(
         out_dir / "publisher"
     )  # the demo's publisher: reference policy, registry
     archive = None
-    if history:
+    if history and inst.name == "werknemers":
         from pipeline.history import build_history
 
         archive = build_history(
-            out_dir, seed=seed, scale=size / FULL_SIZE, progress=progress
+            out_dir, seed=seed, scale=(size or FULL_SIZE) / FULL_SIZE, progress=say
         ).archive
     extra = {} if archive is None else {"archive": policy_reference(archive, run_dir)}
     run = Run(
@@ -110,14 +193,13 @@ def run_demo(
         RunConfig.from_wave_dir(wave_dir, policy=policy_reference(policy, run_dir), **extra),
     )
     results = {
-        r.stage: r
-        for r in run_stages(run, progress=(lambda s: progress(f"stage {s}")) if progress else None)
+        r.stage: r for r in run_stages(run, progress=(lambda s: say(f"stage {s}")) if say else None)
     }
     est = read_parquet(layout.stage_file(run_dir, "estimate", layout.ESTIMATES))
     scored = read_parquet(layout.stage_file(run_dir, "score", layout.SCORED))
     truth = _truth(wave_dir)
     heads = []
-    for ind in HEADLINES:
+    for ind in inst.headlines:
         row = est[(est["indicator"] == ind) & (est["by"].fillna("") == "")].iloc[0]
         col = scored[ind].to_numpy(dtype=float)
         heads.append(
@@ -131,6 +213,7 @@ def run_demo(
                 truth.get(ind),
             )
         )
+    heads += _employment_headlines(run_dir, wave_dir, inst.headlines)
     out = results["outputs"].summary
     series: tuple[tuple[int, float, float, float], ...] = ()
     if archive is not None:
@@ -143,20 +226,139 @@ def run_demo(
             (int(r.wave), float(r.estimate), float(r.ci_low), float(r.ci_high))
             for r in s.itertuples()
         )
+    microdata = out.get("microdata")
+    reports = tuple(layout.outputs_dir(run_dir, layout.REPORTS_DIR) / n for n in out["reports"])
+    comparison: tuple[str, ...] = ()
+    if inst.name == "pc126":
+        bench, comparison = _benchmark(out_dir, run_dir, seed, say)
+        reports += bench
     return DemoResult(
         wave_dir,
         run_dir,
         {k: int(v) for k, v in results["validate"].rows.items() if k != "per_input"},
         tuple(heads),
-        tuple(layout.outputs_dir(run_dir, layout.REPORTS_DIR) / n for n in out["reports"]),
+        reports,
         layout.outputs_dir(run_dir, layout.TABLES_DIR) / str(out["table"]),
-        layout.outputs_dir(run_dir, layout.MICRODATA_DIR) / str(out["microdata"]),
+        None
+        if microdata is None
+        else layout.outputs_dir(run_dir, layout.MICRODATA_DIR) / str(microdata),
         archive,
         series,
+        inst.name,
+        comparison,
     )
 
 
-def _truth(wave_dir: Path) -> dict[str, float]:
+def run_demos(
+    out_dir: Path,
+    survey: str,
+    *,
+    size: int | None,
+    seed: int,
+    progress: Callable[[str], None] | None = None,
+    history: bool = False,
+) -> tuple[DemoResult, ...]:
+    """``survey`` ``all``: every instrument in turn (``size`` applies to the employees; the others
+    invite their model's size); else the one instrument (``size`` applies to it)."""
+    names = tuple(INSTRUMENTS) if survey == "all" else (survey,)
+    return tuple(
+        run_demo(
+            out_dir,
+            size=size if name == "werknemers" or survey != "all" else None,
+            seed=seed,
+            progress=progress,
+            history=history,
+            survey=name,
+        )
+        for name in names
+    )
+
+
+BENCHMARK_SIZE = 20_000  # employees invited in the main wave made for PC 126's benchmark alone
+
+
+def _benchmark(
+    out_dir: Path, run_dir: Path, seed: int, say: Callable[[str], None] | None
+) -> tuple[tuple[Path, ...], tuple[str, ...]]:
+    """The sectoral report: PC 126 beside blue-collar industry workers of the main wave. The main
+    wave is the employees' demo run (``OUT/run``) when there is one (``--survey all`` makes it
+    first); else a 2023 wave of 20,000 invitations in ``OUT/pc126/benchmark`` (no reports)."""
+    from pipeline.reports.sectoral import benchmark_report
+    from pipeline.runner import Run, RunConfig, run_stages
+    from pipeline.synth.wave import generate_wave
+
+    main = out_dir / "run"
+    if (
+        not (main / layout.MANIFEST).exists()
+        or not layout.stage_file(main, "score", layout.SCORED).exists()
+    ):
+        base = run_dir.parent / "benchmark"
+        main = base / "run"
+        if say:
+            say("benchmark: the main wave of employees (2023)")
+        generate_wave(base / "wave", size=BENCHMARK_SIZE, seed=seed)
+        run_stages(
+            Run(main, RunConfig.from_wave_dir(base / "wave")),
+            ("validate", "weight", "score", "estimate"),
+        )
+    if say:
+        say("benchmark report")
+    written = benchmark_report(run_dir, main, "pc126")
+    table = read_csv_table(next(p for p in written if p.suffix == ".csv"))
+    lines = [
+        f"benchmark (blue-collar industry workers of the main wave {main}, reweighted to PC 126):"
+    ]
+    for r in table.itertuples():
+        if r.indicator not in ("werkbaar_werk", "werkstress"):
+            continue
+        lines.append(
+            f"  {r.indicator}: PC 126 {r.estimate:.1%} vs benchmark {r.estimate_benchmark:.1%} "
+            f"(95% CI {r.ci_low_benchmark:.1%} - {r.ci_high_benchmark:.1%}); difference "
+            f"{r.diff * 100:+.1f} points, p = {r.p_value:.3g}"
+        )
+    return tuple(p for p in written if p.suffix == ".html"), tuple(lines)
+
+
+def read_csv_table(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.read_csv(path)
+
+
+def _employment_headlines(run_dir: Path, wave_dir: Path, names: tuple[str, ...]) -> list[Headline]:
+    """An organisation survey's headlines as shares of employees (``estimates_employment``),
+    beside the truth weighted by jobs; the unweighted column is the share of employees in the
+    responding organisations."""
+    path = layout.stage_file(run_dir, "estimate", layout.ESTIMATES_EMPLOYMENT)
+    if not path.exists():
+        return []
+    est = read_parquet(path)
+    scored = read_parquet(layout.stage_file(run_dir, "score", layout.SCORED))
+    truth = _truth(wave_dir, weighted_by=True)
+    out = []
+    for ind in names:
+        rows = est[(est["indicator"] == ind) & (est["by"].fillna("") == "")]
+        if rows.empty:
+            continue
+        row = rows.iloc[0]
+        y = scored[ind].to_numpy(dtype=float)
+        e = scored["employees"].to_numpy(dtype=float) if "employees" in scored else np.ones_like(y)
+        ok = np.isfinite(y) & np.isfinite(e)
+        out.append(
+            Headline(
+                f"{ind} (share of employees)",
+                float(row["estimate"]),
+                float(row["ci_low"]),
+                float(row["ci_high"]),
+                float((y[ok] * e[ok]).sum() / e[ok].sum()),
+                int(row["n"]),
+                truth.get(ind),
+            )
+        )
+    return out
+
+
+def _truth(wave_dir: Path, *, weighted_by: bool = False) -> dict[str, float]:
     p = wave_dir / "truth.json"
     if not p.exists():
         return {}
@@ -164,6 +366,12 @@ def _truth(wave_dir: Path) -> dict[str, float]:
         data = json.loads(p.read_text(encoding="utf-8"))
     except (OSError, ValueError):  # the truth is only printed beside the estimates
         return {}
+    if weighted_by:  # the truth weighted by a magnitude (jobs) of an organisation survey
+        data = (
+            next(iter((data.get("weighted_by") or {}).values()), {})
+            if isinstance(data, dict)
+            else {}
+        )
     if not isinstance(data, dict) or not isinstance(data.get("indicators", {}), dict):
         return {}
     return {

@@ -280,6 +280,27 @@ _CODES: tuple[ErrorCode, ...] = (
         "A release profile has structural problems (unknown keys, wrong types, k below 2); each is located.",
     ),
     _e(
+        "benchmark_spec",
+        _P,
+        "Broken sectoral benchmark configuration",
+        "A sectoral benchmark configuration (sectoral/*.yaml) is missing, unreadable or has unknown "
+        "or malformed keys; every problem is listed with its line.",
+    ),
+    _e(
+        "benchmark_mismatch",
+        _P,
+        "Benchmark does not fit the runs",
+        "The benchmark configuration names indicators, variables or codes that the sector's run or "
+        "the main wave's run does not have.",
+    ),
+    _e(
+        "benchmark_empty",
+        _P,
+        "Empty benchmark",
+        "No respondent of the main wave is in the benchmark group, or a category of the sector "
+        "(e.g. an age band) has no benchmark respondents to reweight to it.",
+    ),
+    _e(
         "profile_mismatch",
         _M,
         "Profile does not fit",
@@ -331,6 +352,13 @@ _CODES: tuple[ErrorCode, ...] = (
     # ---- runs and stage outputs ----
     _e("no_run_dir", _R, "No run directory", "The run directory does not exist or is a file."),
     _e("not_a_run", _R, "Not a run", "The directory holds no finished run (no manifest)."),
+    _e(
+        "bad_calibration_model",
+        _R,
+        "Damaged calibration model",
+        "The run's 02_weight/calibration.json (the calibration model of the weights that every "
+        "estimate uses) is not a valid model, or names data columns or levels the data lack.",
+    ),
     _e(
         "stage_output_changed",
         _R,
@@ -573,7 +601,8 @@ _CODES: tuple[ErrorCode, ...] = (
         "trim_infeasible",
         _W,
         "Cap not met",
-        "The weight cap cannot be met while the margins hold; the largest weight is kept above it.",
+        "The weight cap cannot be met while the margins hold; the untrimmed calibrated weights are "
+        "kept (never a partly trimmed set, which can be far worse than no trimming).",
         "notice",
     ),
     _e(
@@ -1344,6 +1373,53 @@ _CODES += (
         "Propensity 0 or 1",
         "A group of the frame responded all or not at all (fitted propensity 0 or 1); merge it "
         "with a neighbour.",
+        "notice",
+    ),
+    _e(
+        "plan_targets_invalid",
+        _F,
+        "Targets file invalid",
+        "The targets file of wbm plan has an unknown key, a missing or out-of-range value, or "
+        "names a domain variable, indicator or level the run does not have (docs/plan.md); every "
+        "problem is listed with its line.",
+    ),
+    _e(
+        "plan_bad_input",
+        _F,
+        "Nothing to plan from",
+        "The last wave gives no usable population, response rate or design effect for a stratum, "
+        "or a simulation population does not match the plan.",
+    ),
+    _e(
+        "plan_overall_unreachable",
+        _F,
+        "Overall target out of reach",
+        "Even inviting every unit up to the maximal sampling fraction does not reach the overall "
+        "half-width; the plan meets the domain targets only.",
+        "notice",
+    ),
+    _e(
+        "plan_overall_over_budget",
+        _F,
+        "Overall target over budget",
+        "Once the domain targets that do not fit are given up, the overall target still does not "
+        "fit the budget; it is given up too.",
+        "notice",
+    ),
+    _e(
+        "plan_over_budget",
+        _F,
+        "Minimum over budget",
+        "Even with no target the minimum invitations per stratum (about 30 expected respondents "
+        "each, for the weighting) cost more than the budget.",
+        "notice",
+    ),
+    _e(
+        "plan_no_simulation",
+        _F,
+        "Plan not simulated",
+        "The wave is not a synthetic wave whose generator's population is known, so the plan is "
+        "not simulated.",
         "notice",
     ),
     _e(

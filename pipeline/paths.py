@@ -10,3 +10,6 @@ QUESTIONNAIRES_DIR = REPO_ROOT / "questionnaires"
 WEIGHTS_DIR = REPO_ROOT / "weights"
 REPORTS_DIR = REPO_ROOT / "reports"
 PUBLISHER_DIR = REPO_ROOT / "publisher"  # the reference disclosure policy and requester registry
+SECTORAL_DIR = (
+    REPO_ROOT / "sectoral"
+)  # sectoral measurements: each sector's benchmark in the main wave

@@ -13,13 +13,23 @@ import pandas as pd
 
 from pipeline.fileio import read_parquet, write_json, write_parquet
 from pipeline.rundata import layout
-from pipeline.rundata.columns import ESTIMATE_KEYS, WEIGHT, WEIGHT_NORMALISED
+from pipeline.rundata.columns import (
+    BASE_WEIGHT,
+    DESIGN_FPC,
+    DESIGN_STRATUM,
+    ESTIMATE_KEYS,
+    WEIGHT,
+    WEIGHT_NORMALISED,
+)
 from pipeline.rundata.levels import CROSS_SEP, crossed_domain, crossed_level
 from pipeline.runner import Run, StageResult
 
 if TYPE_CHECKING:  # pragma: no cover
+    from pipeline.estimation.config import EstimationConfig
     from pipeline.questionnaire.model import Questionnaire
+    from pipeline.reports.batch import ReportJob
     from pipeline.reports.context import ReportContext
+    from pipeline.rundata.calibration import CalibrationModel
 
 
 # --------------------------------------------------------------------------- validate
@@ -73,21 +83,47 @@ def stage_validate(run: Run) -> StageResult:
 
 # --------------------------------------------------------------------------- weight
 def stage_weight(run: Run) -> StageResult:
+    """Weights to the run's margins. A questionnaire declaring design strata (``study.strata``, the
+    Enterprise Survey) gets base weights ``N_h / n_h`` from the margin crossing the strata variables
+    and that margin's totals as finite population correction. The calibration model actually used
+    is written to ``calibration.json`` (:mod:`pipeline.rundata.calibration`)."""
+    from pipeline.rundata.calibration import model_to_dict
     from pipeline.weighting.api import weight_frame
+    from pipeline.weighting.design import stratified_base
     from pipeline.weighting.diagnostics import render_report, to_json
     from pipeline.weighting.margins import load_margins
+    from pipeline.weighting.model import calibration_model
 
     q = run.questionnaire()
     df = read_parquet(run.need("validate", layout.ACCEPTED))
     margins = load_margins(run.config.margins, require_meta=True)
+    strata = tuple(q.study.strata)
+    design_cols: dict[str, object] = {}
+    base = None
+    if strata:
+        sb = stratified_base(df, strata, margins)
+        design_cols[DESIGN_STRATUM] = list(sb.stratum)
+        if sb.weights is not None and sb.population is not None:
+            base = np.asarray(sb.weights)
+            design_cols[BASE_WEIGHT] = base
+            design_cols[DESIGN_FPC] = np.asarray(sb.population)
     res = weight_frame(
-        df, margins, base_weight=None, method=run.config.method, file=layout.ACCEPTED
+        df, margins, base_weight=base, method=run.config.method, file=layout.ACCEPTED
+    )
+    model = calibration_model(
+        res,
+        base_weight=BASE_WEIGHT if base is not None else None,
+        strata=DESIGN_STRATUM if strata else None,
+        strata_variables=strata,
+        fpc=DESIGN_FPC if DESIGN_FPC in design_cols else None,
     )
     out = run.stage_dir("weight")
     df = df.assign(
-        **{WEIGHT: np.asarray(res.weight), WEIGHT_NORMALISED: np.asarray(res.weight_normalised)}
+        **design_cols,
+        **{WEIGHT: np.asarray(res.weight), WEIGHT_NORMALISED: np.asarray(res.weight_normalised)},
     )
     p_data = write_parquet(out / layout.WEIGHTED, df)
+    p_model = write_json(out / layout.CALIBRATION_MODEL, model_to_dict(model))
     info = {"margins": Path(run.config.margins).name, "questionnaire": q.study.id}
     p_json = write_json(
         out / layout.DIAGNOSTICS, to_json(res, inputs=info, margins_meta=margins.meta)
@@ -109,7 +145,10 @@ def stage_weight(run: Run) -> StageResult:
         "notices": [n.code for n in res.notices],
     }
     return StageResult(
-        "weight", {"in": len(df), "out": len(df)}, (p_data, p_json, p_html), summary=summary
+        "weight",
+        {"in": len(df), "out": len(df)},
+        (p_data, p_model, p_json, p_html),
+        summary=summary,
     )
 
 
@@ -170,45 +209,43 @@ def domain_frame(
 
 
 def stage_estimate(run: Run) -> StageResult:
-    from pipeline.estimation.api import (
-        DesignSpec,
-        compare_domains,
-        estimate,
-        raking_calibration,
-        to_csv_text,
-    )
+    from pipeline.estimation.api import compare_domains, estimate, to_csv_text
     from pipeline.estimation.config import EstimationConfig
     from pipeline.estimation.reliability import ReliabilityRules
+    from pipeline.estimation.runmodel import describe, design_from_model
     from pipeline.fileio import write_text
+    from pipeline.rundata.calibration import read_calibration_model, weighting_fallback
     from pipeline.scoring.api import indicator_columns
 
     q = run.questionnaire()
     scored = read_parquet(run.need("score", layout.SCORED))
+    model = read_calibration_model(run.dir, run.manifest.data)
+    fallback = model is None
+    if model is None:  # a run weighted before calibration.json was recorded
+        model = weighting_fallback(list(q.weighting))
     indicators = [c for c in indicator_columns(q, run.config.population) if c in scored.columns]
     domains = [d for d in q.domains if d in scored.columns]
     dom, by = domain_frame(scored, domains)
+    design_cols = list(model.columns())
     data = pd.concat(
         [
-            scored[indicators + [WEIGHT] + list(q.weighting)],
+            scored[list(dict.fromkeys(indicators + [WEIGHT] + design_cols))],
             dom.drop(
-                columns=[c for c in dom.columns if c in scored.columns and c in q.weighting],
+                columns=[c for c in dom.columns if c in scored.columns and c in design_cols],
                 errors="ignore",
             ),
         ],
         axis=1,
     )
     data = data.loc[:, ~data.columns.duplicated()]
-    cal = raking_calibration(data, q.weighting, file=layout.WEIGHTED)
+    design = design_from_model(data, model, weight=WEIGHT, file=layout.WEIGHTED)
     cfg = EstimationConfig(
         reliability=ReliabilityRules(
             suppress_below=run.config.min_n, careful_below=run.config.min_n_reliable
         )
     )
-    design = DesignSpec(weight=WEIGHT)
-    est = estimate(data, design, indicators, by, config=cfg, calibration=cal)
-    cmp = compare_domains(
-        data, design, indicators, [d for d in domains], config=cfg, calibration=cal
-    )
+    est = estimate(data, design, indicators, by, config=cfg)
+    cmp = compare_domains(data, design, indicators, [d for d in domains], config=cfg)
     keys = list(ESTIMATE_KEYS)
     extra = cmp[keys + ["diff", "diff_se", "p_value", "significant"]]
     table = est.table.merge(extra, on=keys, how="left", validate="one_to_one")
@@ -217,24 +254,95 @@ def stage_estimate(run: Run) -> StageResult:
     p_csv = write_text(out / layout.ESTIMATES_CSV, to_csv_text(table))
     p_cmp = write_text(out / layout.COMPARE_DOMAINS, to_csv_text(cmp))
     notices = [{"code": n.code, "message": n.message} for n in est.notices]
+    if fallback:
+        notices.append(
+            {
+                "code": "calibration_model_missing",
+                "message": f"{layout.relative('weight', layout.CALIBRATION_MODEL)} is missing "
+                "(a run weighted by an earlier version): the variance assumes raking from weight 1 "
+                "on the questionnaire's weighting variables; rerun the weight stage",
+            }
+        )
     p_json = write_json(
         out / layout.DIAGNOSTICS,
         {
             "indicators": indicators,
             "by": by,
             "rows": len(table),
-            "variance": "linearization, calibration-aware (raking margins: "
-            + ", ".join(q.weighting)
-            + ")",
+            "variance": describe(model),
             "notices": notices,
         },
     )
     flags = table["flags"].fillna("").value_counts().to_dict()
+    extra_files = _employment_estimates(q, scored, indicators, domains, cfg, out, model)
     return StageResult(
         "estimate",
         {"in": len(scored), "estimates": len(table)},
-        (p_pq, p_csv, p_cmp, p_json),
+        (p_pq, p_csv, p_cmp, p_json, *extra_files),
         summary={"flags": {str(k): int(v) for k, v in flags.items()}, "notices": notices},
+    )
+
+
+def _employment_estimates(
+    q: Questionnaire,
+    scored: pd.DataFrame,
+    indicators: list[str],
+    domains: list[str],
+    cfg: EstimationConfig,
+    out: Path,
+    model: CalibrationModel,
+) -> tuple[Path, ...]:
+    """An organisation survey (``study.unit: organisation``, stratified) with size bands derived
+    from a number of employees: every indicator as a share of employees and the magnitude items as population
+    totals (``pipeline.estimation.employment``), written beside the estimates table."""
+    from pipeline.estimation.api import to_csv_text
+    from pipeline.estimation.employment import employment_estimates
+    from pipeline.fileio import write_text
+
+    if q.study.unit != "organisation" or not q.study.strata:
+        return ()
+    # the number of employees: the item the size bands are derived from (size_band <- employees)
+    size = next(
+        (
+            d.source
+            for d in q.derived
+            if d.source in q.variables() and q.item(d.source).type.value == "integer"
+        ),
+        None,
+    )
+    if size is None or size not in scored.columns:
+        return ()
+    magnitudes = [
+        it.name
+        for it in q.items
+        if it.type.value == "integer"
+        and it.measure is not None
+        and it.measure.value == "scale"
+        and it.unit
+        and it.modes is None
+        and it.name in scored.columns
+    ]
+    # the design the weight stage recorded (strata and fpc columns); its calibration must be on the
+    # strata themselves (post-stratification on sector group x size class), else no such table
+    if any(tuple(m.variables) != tuple(model.strata_variables) for m in model.margins) and (
+        model.strata is not None
+    ):
+        return ()
+    table = employment_estimates(
+        scored,
+        weight=WEIGHT,
+        size=size,
+        strata=list(q.study.strata),
+        stratum_column=model.strata if model.strata in scored.columns else None,
+        fpc_column=model.fpc if model.fpc in scored.columns else None,
+        indicators=[i for i in indicators if i in scored.columns],
+        by=domains,
+        magnitudes=magnitudes,
+        config=cfg,
+    )
+    return (
+        write_parquet(out / layout.ESTIMATES_EMPLOYMENT, table),
+        write_text(out / layout.ESTIMATES_EMPLOYMENT_CSV, to_csv_text(table)),
     )
 
 
@@ -254,6 +362,32 @@ def _with_trend(
         return ctx, {"trend": None}
     waves = [{"wave": y, "study": s, "data_version": v} for y, s, v in t.waves]
     return ctx, {"trend": {"series": t.series, "waves": waves}}
+
+
+#: The scientific-use release profile (``releases/``) the outputs stage writes per population; the
+#: enterprise survey's organisations get none here (a release of organisations is 'wbm release'
+#: with a profile written for them).
+MICRODATA_PROFILES: dict[str, str] = {
+    "werknemers": "scientific-use",
+    "zelfstandigen": "scientific-use-zelfstandigen",
+}
+
+
+def _with_respondents(jobs: tuple[ReportJob, ...], est: pd.DataFrame) -> tuple[ReportJob, ...]:
+    """The jobs but the group reports of groups without a single respondent (a sector's own
+    sample, e.g. PC 126, lies in one sector of the employees' list: no empty report for the others)."""
+    from pipeline.rundata.levels import level_text
+
+    by = est["by"].fillna("").astype(str)
+    level = est["level"].fillna("").astype(str)
+    n = est["n"].fillna(0)
+    return tuple(
+        j
+        for j in jobs
+        if j.kind != "group"
+        or j.code is None
+        or bool(((by == j.domain) & (level == level_text(j.code)) & (n > 0)).any())
+    )
 
 
 def stage_outputs(run: Run) -> StageResult:
@@ -276,7 +410,7 @@ def stage_outputs(run: Run) -> StageResult:
     if run.config.archive is not None:
         ctx, trend_summary = _with_trend(run, q, ctx)
     out = run.stage_dir("outputs")
-    jobs = plan_reports(q, all_groups=True)
+    jobs = _with_respondents(plan_reports(q, all_groups=True), est)
     reports = render_reports(est, q, out / layout.REPORTS_DIR, jobs, context=ctx, formats=("html",))
     table = write_standard_table(
         run.dir,
@@ -285,14 +419,21 @@ def stage_outputs(run: Run) -> StageResult:
         min_n=run.config.min_n,
         min_n_reliable=run.config.min_n_reliable,
     )
-    src = load_run_source(
-        run.dir, questionnaire=q
-    )  # this run's questionnaire, not one looked up by id
-    release = build_release(
-        src, "scientific-use", out / layout.MICRODATA_DIR, pdf=False, replace=True
-    )  # anonymised (pipeline.sdc.microdata)
+    profile = MICRODATA_PROFILES.get(q.study.population)
+    release = None
+    if profile is not None:
+        src = load_run_source(
+            run.dir, questionnaire=q
+        )  # this run's questionnaire, not one looked up by id
+        release = build_release(
+            src, profile, out / layout.MICRODATA_DIR, pdf=False, replace=True
+        )  # anonymised (pipeline.sdc.microdata)
     outputs = sorted(p for p in out.rglob("*") if p.is_file())
-    rows = {"reports": len(reports), "tables": 1, "microdata_rows": len(release.table.frame)}
+    rows = {
+        "reports": len(reports),
+        "tables": 1,
+        "microdata_rows": 0 if release is None else len(release.table.frame),
+    }
     return StageResult(
         "outputs",
         rows,
@@ -300,7 +441,7 @@ def stage_outputs(run: Run) -> StageResult:
         summary={
             "reports": sorted(p.name for p in reports),
             "table": table.name,
-            "microdata": release.sav.name,
+            "microdata": None if release is None else release.sav.name,
             "policy": policy_reference(pub.policy.file, run.dir),
             **trend_summary,
         },

@@ -22,7 +22,9 @@ def make_publisher(directory: Path, **tables: object) -> Path:
     policy = yaml.safe_load((PUBLISHER_DIR / "policy.yaml").read_text(encoding="utf-8"))
     policy["tables"].update(tables)
     (directory / "policy.yaml").write_text(yaml.safe_dump(policy), encoding="utf-8")
-    orgs = [{"id": o, "name": o, "kind": "sector-fund"} for o in TEST_ORGANISATIONS]
+    orgs: list[dict[str, object]] = [
+        {"id": o, "name": o, "kind": "sector-fund"} for o in TEST_ORGANISATIONS
+    ]
     orgs += [
         {
             "id": o,

@@ -8,7 +8,8 @@ stated in ``ALLOWED``:
     foundation      pipeline (the package root), errors, fileio, paths
     contract        rundata (the run-directory contract), manifest
     specs           questionnaire
-    engines         ingest, validate, weighting, scoring, estimation, sdc, synth, frame, fieldwork
+    engines         ingest, validate, weighting, scoring, estimation, sdc, synth, frame, fieldwork,
+                    sectoral
     products        reports, tables, release
     orchestration   runner, stages, demo
     cli             cli, commands, __main__
@@ -43,6 +44,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "pipeline.synth",
         "pipeline.frame",
         "pipeline.fieldwork",
+        "pipeline.sectoral",
     ),
     "products": ("pipeline.reports", "pipeline.tables", "pipeline.release", "pipeline.archive"),
     "orchestration": ("pipeline.runner", "pipeline.stages", "pipeline.demo", "pipeline.history"),

@@ -268,9 +268,12 @@ def rename_design(model: DesignModel, names: Mapping[str, str]) -> DesignModel:
                     variables=tuple(names.get(v, v) for v in m.variables),
                     levels=m.levels,
                     targets=m.targets,
+                    recode=tuple((names.get(v, v), pairs) for v, pairs in m.recode),
                 )
                 for m in cal.margins
             ),
+            bounds=cal.bounds,
+            levels_as_used=cal.levels_as_used,
         )
     return model.model_copy(
         update={
@@ -287,6 +290,26 @@ def make_design(frame: pd.DataFrame, model: DesignModel, *, file: str | None = N
     and calibration (calibration-aware linearization, as the estimate stage does)."""
     from pipeline.estimation.api import DesignSpec, calibration_from_columns, design_from_frame
 
+    if model.calibration is not None and model.calibration.levels_as_used:
+        from pipeline.estimation.runmodel import design_from_model
+        from pipeline.rundata.calibration import CalibrationModel, MarginGroup
+
+        c = model.calibration
+        recorded = CalibrationModel(
+            method=c.method,
+            base_weight=c.base_weight,
+            bounds=c.bounds,
+            strata=model.strata,
+            psu=model.psu,
+            fpc=model.fpc,
+            margins=tuple(
+                MarginGroup(
+                    m.variables, tuple(lv.replace(":", "*") for lv in m.levels), m.targets, m.recode
+                )
+                for m in c.margins
+            ),
+        )
+        return design_from_model(frame, recorded, weight=model.weight, file=file)
     cal = None
     if model.calibration is not None:
         base = model.calibration.base_weight

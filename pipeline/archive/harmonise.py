@@ -133,9 +133,10 @@ def respondent_columns(
 ) -> dict[str, str]:
     """Own column -> current column for the harmonised respondents of the wave of ``q``: variables
     (no direct identifiers, no free text),
-    indicator columns, scores of scales the current wave has under the same name, the weight columns
-    and :data:`KEPT_INTERNAL`. A variable whose codes or bands differ is kept as ``<name>__<year>``
+    indicator columns, scores of scales the current wave has under the same name, the weight columns,
+    the design columns of a stratified wave (base weight, stratum, fpc) and :data:`KEPT_INTERNAL`. A variable whose codes or bands differ is kept as ``<name>__<year>``
     (:meth:`Translation.column`). Everything else stays only in the wave's original files."""
+    from pipeline.rundata.columns import DESIGN_COLUMNS, WEIGHT_COLUMNS
     from pipeline.scoring.plan import score_column
 
     drop: set[str] = set()
@@ -151,6 +152,6 @@ def respondent_columns(
             continue
         if (name := t.column(c)) is not None or (name := t.indicator(c)) is not None:
             out[c] = name
-        elif c in scales or c in KEPT_INTERNAL or c in ("weight", "weight_normalised"):
+        elif c in scales or c in KEPT_INTERNAL or c in WEIGHT_COLUMNS or c in DESIGN_COLUMNS:
             out[c] = c
     return out

@@ -9,6 +9,7 @@
         wave.json                      the record: study, year, data version, design, every file's SHA-256
         manifest.json                  \\
         02_weight/diagnostics.json      |  the run's own files, byte for byte
+        02_weight/calibration.json      |  (calibration.json: runs since issue 16)
         03_score/scored.parquet         |  (``wbm archive export`` writes them back)
         04_estimate/estimates.parquet  /
         questionnaire.source.yaml      the questionnaire file the run used, byte for byte
@@ -49,6 +50,7 @@ QUESTIONNAIRE_SOURCE = "questionnaire.source.yaml"
 RUN_FILES: tuple[tuple[str, str], ...] = (
     ("manifest", run_layout.MANIFEST),
     ("weighting", run_layout.relative("weight", run_layout.DIAGNOSTICS)),
+    ("calibration", run_layout.relative("weight", run_layout.CALIBRATION_MODEL)),
     ("scored", run_layout.relative("score", run_layout.SCORED)),
     ("estimates", run_layout.relative("estimate", run_layout.ESTIMATES)),
 )

@@ -44,12 +44,19 @@ class Margin(Record):
     variables: tuple[str, ...] = Field(min_length=1)
     levels: tuple[str, ...] = ()
     targets: tuple[float, ...] = ()
+    # collapsed variables: (variable, ((original level, level as used), ...)); see levels_as_used
+    recode: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
 
 
 class Calibration(Record):
     method: str  # raking, linear, logit, poststratification
     base_weight: str | None = None  # None: every respondent starts from weight 1
     margins: tuple[Margin, ...] = Field(min_length=1)
+    bounds: tuple[float, float] | None = None
+    # True: the model the weight stage recorded (02_weight/calibration.json): levels as used after
+    # collapsing, with their recode, and estimates calibrate on exactly those levels. False (waves
+    # archived before): levels are informative and the calibration cells come from the data.
+    levels_as_used: bool = False
 
 
 class DesignModel(Record):

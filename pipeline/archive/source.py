@@ -106,9 +106,36 @@ def _questionnaire(run: Path, manifest: dict[str, Any]) -> tuple[Questionnaire, 
 
 
 def design_from_run(run: Path, q: Questionnaire, diagnostics: dict[str, Any]) -> DesignModel:
-    """The design and calibration model of a run's weights: the weight stage rakes every respondent
-    from weight 1 to the margins its diagnostics list (variables ``a*b`` are joint margins); without
-    diagnostics, to the questionnaire's weighting variables."""
+    """The design and calibration model of a run's weights: the model the weight stage recorded
+    (``02_weight/calibration.json``: margins as used, base weight, strata, fpc); for a run made
+    before it was recorded, raking from weight 1 to the margins its diagnostics list (variables
+    ``a*b`` are joint margins), and without diagnostics to the questionnaire's weighting variables."""
+    from pipeline.rundata.calibration import read_calibration_model
+    from pipeline.rundata.layout import CALIBRATION_MODEL, relative
+
+    recorded = read_calibration_model(run)
+    if recorded is not None:
+        return DesignModel(
+            strata=recorded.strata,
+            psu=recorded.psu,
+            fpc=recorded.fpc,
+            calibration=Calibration(
+                method=recorded.method,
+                base_weight=recorded.base_weight,
+                bounds=recorded.bounds,
+                levels_as_used=True,
+                margins=tuple(
+                    Margin(
+                        variables=g.variables,
+                        levels=tuple(lv.replace("*", ":") for lv in g.levels),
+                        targets=g.targets,
+                        recode=g.recode,
+                    )
+                    for g in recorded.margins
+                ),
+            ),
+            source=relative("weight", CALIBRATION_MODEL),
+        )
     groups: dict[str, list[tuple[str, float]]] = {}
     for m in diagnostics.get("margins") or []:
         if isinstance(m, dict) and isinstance(m.get("margin"), str):

@@ -18,11 +18,20 @@ import click
     help="Where the wave and the run directory are written.",
 )
 @click.option(
+    "--survey",
+    type=click.Choice(["werknemers", "zelfstandigen", "oe", "pc126", "all"]),
+    default="werknemers",
+    show_default=True,
+    help="Which instrument: the employees, the self-employed, the enterprise survey (telephone), "
+    "the sectoral measurement PC 126, or all of them in turn (the others in OUT/<survey>/).",
+)
+@click.option(
     "--size",
     type=click.IntRange(min=500),
-    default=40_000,
-    show_default=True,
-    help="Number of employees invited (the 2023 wave invited 40,000).",
+    default=None,
+    help="Number of units invited (default: the instrument's own; employees 40,000 as in 2023, "
+    "self-employed 12,000, enterprise survey 3,900, PC 126 5,000). With --survey all it applies "
+    "to the employees only.",
 )
 @click.option(
     "--seed",
@@ -38,19 +47,22 @@ import click
     help="First generate, run and archive every past wave since 2004 (OUT/archive), so the "
     "reports show the series; sizes scale with --size.",
 )
-def demo(out_dir: Path, size: int, seed: int, history: bool) -> None:
-    """Generate a SYNTHETIC wave and run validate -> weight -> score -> estimate -> outputs on it;
-    with the history (default) the earlier waves since 2004 first, in a wave archive."""
-    from pipeline.demo import run_demo
+def demo(out_dir: Path, survey: str, size: int | None, seed: int, history: bool) -> None:
+    """Generate a SYNTHETIC wave and run validate -> weight -> score -> estimate -> outputs on it,
+    printing each headline beside the synthetic truth; for the employees with the history (default)
+    the earlier waves since 2004 first, in a wave archive."""
+    from pipeline.demo import run_demos
     from pipeline.outpath import require_dir
 
     require_dir(out_dir)
     t0 = time.perf_counter()
-    res = run_demo(
+    results = run_demos(
         out_dir,
+        survey,
         size=size,
         seed=seed,
         progress=lambda s: click.echo(f"[wbm] {s} ...", err=True),
         history=history,
     )
-    click.echo(res.render(elapsed=time.perf_counter() - t0))
+    click.echo("\n\n".join(r.render() for r in results))
+    click.echo(f"finished in {time.perf_counter() - t0:.1f} s")

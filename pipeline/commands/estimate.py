@@ -2,11 +2,15 @@
 
     wbm estimate --data FILE --weight COLUMN --indicators A,B,... --by COLUMN --out FILE.csv
                  [--strata COL] [--psu COL] [--fpc COL]
-                 [--margins FILE --base-weight COLUMN]
+                 [--margins FILE --base-weight COLUMN [--method M] [--bounds LO,HI]
+                  [--trim-cap X | --trim-median-k K]]
                  [--variance linearization|bootstrap --replicates R --seed S]
 
-With ``--margins`` the base weights are raked to the margins first (``pipeline.weighting``) and the
-standard errors account for the raking; ``--weight`` is then optional and, when given, must hold the
+With ``--margins`` the base weights are calibrated to the margins first (``pipeline.weighting``:
+raking, linear, logit or post-stratification, optionally bounded and trimmed, exactly as ``wbm
+weight`` does) and the standard errors account for the calibration, whatever the distance, bounds or
+trimming (calibration-aware linearization with g = final / base weight, as R ``survey`` stores any
+``calibrate()``: golden tests in ``tests/estimation/golden/runmodel/``); ``--weight`` is then optional and, when given, must hold the
 same raked weights (a check that the file's weights and the margins agree).
 
 The CSV is the tidy estimates table of :mod:`pipeline.estimation.api` (columns ``indicator, by,
@@ -77,7 +81,15 @@ def calibration_from_weighting(info: Any) -> Calibration:
 
 
 def _rake(
-    df: pd.DataFrame, margins_path: str, base_weight: str | None, weight: str | None, data_path: str
+    df: pd.DataFrame,
+    margins_path: str,
+    base_weight: str | None,
+    weight: str | None,
+    data_path: str,
+    *,
+    method: str = "raking",
+    bounds: tuple[float, float] | None = None,
+    trim: Any = None,
 ) -> tuple[Any, Calibration]:
     import numpy as np
 
@@ -85,12 +97,20 @@ def _rake(
     from pipeline.weighting.margins import load_margins
 
     margins = load_margins(margins_path)
-    res = weight_frame(df, margins, base_weight=base_weight, file=data_path)
+    res = weight_frame(
+        df,
+        margins,
+        base_weight=base_weight,
+        method=method,
+        bounds=bounds,
+        trim=trim,
+        file=data_path,
+    )
     for n in res.notices:
         click.echo(f"Warning [{n.code}]: {n.message}", err=True)
     if not res.converged:
         raise EstimationError(
-            f"raking to {margins_path} did not converge (largest relative margin error "
+            f"calibrating to {margins_path} did not converge (largest relative margin error "
             f"{res.max_error:.3g}); standard errors would not be valid",
             code="not_converged",
         )
@@ -104,11 +124,13 @@ def _rake(
         bad = np.flatnonzero(~(rel <= WEIGHT_RTOL))
         if bad.size:
             raise EstimationError(
-                f"column {weight!r} does not hold the weights obtained by raking {base_weight or 'equal weights'} "
+                f"column {weight!r} does not hold the weights obtained by "
+                f"{'raking' if method == 'raking' else method + ' calibration of'} "
+                f"{base_weight or 'equal weights'} "
                 f"to {margins_path} ({bad.size} row(s) differ by more than {WEIGHT_RTOL:g} relative)",
                 problems=tuple(
                     Problem(
-                        "weight differs from the raked weight",
+                        "weight differs from the calibrated weight",
                         file=data_path,
                         row=int(i) + 1,
                         column=weight,
@@ -168,6 +190,28 @@ def _rake(
     help="Rake --base-weight to these margins first; SEs account for the raking.",
 )
 @click.option("--base-weight", default=None, help="Base (design) weight column for --margins.")
+@click.option(
+    "--method",
+    type=click.Choice(["raking", "linear", "logit", "poststratify"]),
+    default="raking",
+    show_default=True,
+    help="Calibration distance for --margins (as wbm weight).",
+)
+@click.option(
+    "--bounds",
+    default=None,
+    metavar="LO,HI",
+    help="Bounds on g for --margins, e.g. 0.3,3 (logit needs them).",
+)
+@click.option(
+    "--trim-cap", type=float, default=None, help="With --margins: largest allowed weight."
+)
+@click.option(
+    "--trim-median-k",
+    type=float,
+    default=None,
+    help="With --margins: largest allowed weight as a multiple of the median weight.",
+)
 @click.option(
     "--variance",
     type=click.Choice(["linearization", "bootstrap"]),
@@ -233,6 +277,10 @@ def estimate(
     lonely_psu: str,
     margins_path: str | None,
     base_weight: str | None,
+    method: str,
+    bounds: str | None,
+    trim_cap: float | None,
+    trim_median_k: float | None,
     variance: str,
     replicates: int,
     seed: int | None,
@@ -263,6 +311,18 @@ def estimate(
         )
     if margins_path is None and base_weight is not None:
         raise UsageError("--base-weight is only used with --margins", code="bad_option")
+    calib_opts = {
+        "--method": method != "raking",
+        "--bounds": bounds is not None,
+        "--trim-cap": trim_cap is not None,
+        "--trim-median-k": trim_median_k is not None,
+    }
+    given = [k for k, v in calib_opts.items() if v]
+    if margins_path is None and given:
+        raise UsageError(
+            f"{', '.join(given)}: only used with --margins (the weights are calibrated first)",
+            code="bad_option",
+        )
     if compare_out and not bys:
         raise UsageError("--compare-out needs --by", code="bad_option")
     if min_n > careful_n:
@@ -281,7 +341,24 @@ def estimate(
 
     cal = None
     if margins_path is not None:
-        w, cal = _rake(df, margins_path, base_weight, weight, data_path)
+        from pipeline.commands.weight import _bounds
+        from pipeline.weighting.trimming import TrimSpec
+
+        trim = (
+            TrimSpec(cap=trim_cap, median_k=trim_median_k)
+            if (trim_cap is not None or trim_median_k is not None)
+            else None
+        )
+        w, cal = _rake(
+            df,
+            margins_path,
+            base_weight,
+            weight,
+            data_path,
+            method=method,
+            bounds=_bounds(bounds),
+            trim=trim,
+        )
     else:
         assert weight is not None
         w = api.numeric_column(df, weight, data_path)

@@ -12,6 +12,8 @@ Modules (each owns one thing):
 - :mod:`~pipeline.estimation.bootstrap`: replicate weights with re-raking.
 - :mod:`~pipeline.estimation.reliability`: flags from unweighted n.
 - :mod:`~pipeline.estimation.config`: the frozen options object.
+- :mod:`~pipeline.estimation.runmodel`: the design of a run's weights from its recorded
+  calibration model (``02_weight/calibration.json``).
 - :mod:`~pipeline.estimation.api`: the pandas edge (``estimate_table``, ``compare_domains``, ...).
 
 Importing this package loads nothing else; the names below load their module on first use.
@@ -40,6 +42,8 @@ _EXPORTS = {
     "write_csv": "api",
     "TABLE_COLUMNS": "api",
     "compare_waves": "compare",
+    "design_from_model": "runmodel",
+    "calibration_from_model": "runmodel",
 }
 
 __all__ = sorted(_EXPORTS)

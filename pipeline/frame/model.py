@@ -8,8 +8,11 @@ A frame lists **every invited unit**, responding or not, one row each:
   the labour-market data warehouse where the foundation obtains it; codes :data:`ORIGIN_CODES`);
 * optional design columns: ``stratum`` and ``design_weight`` (a stratified draw; without them the
   frame is a simple random sample of the population);
-* optional fieldwork columns the pipeline does not need: the synthetic generator writes ``mode``
-  and ``responded`` (its own record of who answered); responses are always linked from the data.
+* optional fieldwork columns: ``disposition``, the AAPOR final disposition code of each unit
+  (``1.1`` complete ... ``4.10`` not eligible) from a telephone agency's call records, gives the
+  response rates RR1-RR4 per stratum in the validation report; the synthetic generator also writes
+  ``mode`` and ``responded`` (its own record of who answered), which the pipeline does not need:
+  responses are always linked from the data.
 """
 
 from __future__ import annotations
@@ -47,6 +50,9 @@ class SampleFrame:
     stratum: np.ndarray | None
     design_weight: np.ndarray | None
     source: str  # file name (for messages and reports)
+    # AAPOR final disposition key of every unit (I, P, R, NC, O, UH, NE; pipeline.fieldwork.aapor)
+    # when the frame has a ``disposition`` column (a telephone survey's call outcomes)
+    disposition: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -54,7 +60,7 @@ class SampleFrame:
 
     @property
     def variables(self) -> tuple[str, ...]:
-        return tuple(v for v in REGISTER_VARIABLES if v in self.values)
+        return tuple(self.values)
 
     def lookup(self, sample_ids: np.ndarray) -> np.ndarray:
         """Row of each id in the frame (-1 when it is not in the frame)."""

@@ -7,6 +7,7 @@ listed twice, a register code the questionnaire does not know, or a non-numeric 
 
 from __future__ import annotations
 
+from dataclasses import replace as dc_replace
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,13 @@ from pipeline.frame.model import (
     SampleFrame,
 )
 from pipeline.questionnaire.model import Questionnaire
+
+
+def register_variables(q: Questionnaire) -> tuple[str, ...]:
+    """The frame columns read as register variables: the persons' register variables plus the
+    questionnaire's own weighting variables (``sector_group``, ``size_class`` of the enterprise
+    survey)."""
+    return REGISTER_VARIABLES + tuple(v for v in q.weighting if v not in REGISTER_VARIABLES)
 
 
 def register_codes(q: Questionnaire, variable: str) -> tuple[int, ...] | None:
@@ -112,7 +120,7 @@ def read_frame(path: str | Path, q: Questionnaire) -> SampleFrame:
             )
         )
     values: dict[str, np.ndarray] = {}
-    for var in REGISTER_VARIABLES:
+    for var in register_variables(q):
         if var not in df.columns:
             continue
         raw = df[var]
@@ -154,7 +162,7 @@ def read_frame(path: str | Path, q: Questionnaire) -> SampleFrame:
             Problem(
                 "no register variable",
                 file=file,
-                expected="at least one of " + ", ".join(REGISTER_VARIABLES),
+                expected="at least one of " + ", ".join(register_variables(q)),
                 code="frame_no_variables",
             )
         )
@@ -174,10 +182,20 @@ def read_frame(path: str | Path, q: Questionnaire) -> SampleFrame:
             )
     if "stratum" in df.columns:
         stratum = df["stratum"].astype(str).to_numpy(dtype=object)
+    disposition = None
+    if "disposition" in df.columns:
+        from pipeline.fieldwork.aapor import keys_of
+
+        try:
+            disposition = np.asarray(
+                keys_of(df["disposition"].astype(str), file=file), dtype=object
+            )
+        except InputError as exc:
+            problems.extend(dc_replace(p, code=p.code or exc.code) for p in exc.problems)
     if problems:
         raise InputError(
             f"sample frame {path.name}: {len(problems)} problem(s)",
             problems,
             code=problems[0].code or "frame_error",
         )
-    return SampleFrame(ids, values, stratum, weight, path.name)
+    return SampleFrame(ids, values, stratum, weight, path.name, disposition)

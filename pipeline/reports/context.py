@@ -61,6 +61,9 @@ class ReportContext:
     # The series of earlier waves from the wave archive (pipeline.archive.trend.compute_trend): the
     # reports' "Evolutie" section. None: no trend section.
     trend: Trend | None = field(default=None, compare=False, hash=False, repr=False)
+    # An organisation survey's shares of employees and magnitude totals
+    # (04_estimate/estimates_employment.parquet); None: no such section.
+    employment: pd.DataFrame | None = field(default=None, compare=False, hash=False, repr=False)
     # Labels of module indicators (``mod_<name>`` rows) that override the defaults of labels.py.
     module_labels: tuple[tuple[str, str], ...] = ()
 

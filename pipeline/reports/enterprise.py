@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from pipeline.errors import InputError, Problem
 from pipeline.reports import rows as R
 from pipeline.reports.context import ReportContext
+from pipeline.reports.employment import ShareRow, TotalRow, share_rows, total_rows
 from pipeline.reports.estimates import Cell, Estimates
 from pipeline.reports.labels import domain_label, population_noun
 from pipeline.reports.render import render_page, slug
@@ -121,6 +122,14 @@ def render_enterprise_report(
     sections += [(f"naar-{slug(b.domain)}", f"Naar {b.label}") for b in domains]
     if crosses:
         sections.append(("kruising", f"Naar {crosses[0].labels[0]} en {crosses[0].labels[1]}"))
+    shares_of_employees: tuple[ShareRow, ...] = ()
+    totals: tuple[TotalRow, ...] = ()
+    if ctx.employment is not None and published:
+        cells = {r.name: (r.label, r.group) for r in overall}
+        shares_of_employees = share_rows(cells, ctx.employment)
+        totals = total_rows(ctx.employment, q)
+        if shares_of_employees or totals:
+            sections.append(("werknemers", "Organisaties en werknemers"))
     sections.append(("methoden", "Methoden en leeswijzer"))
     m = R.methods_data(q, ctx, est)
     population = population_noun(q)
@@ -142,6 +151,8 @@ def render_enterprise_report(
         overall=overall,
         domains=domains,
         crosses=crosses,
+        shares_of_employees=shares_of_employees,
+        totals=totals,
         sections=sections,
         prev_source=R.prev_source(est),
         all_label=ALL_LABEL,

@@ -9,7 +9,8 @@ Everything is read with the run-directory readers of :mod:`pipeline.rundata.read
   reliability thresholds (``parameters.min_n``, ``min_n_reliable``), the estimates' checksum;
 - ``01_validate/diagnostics.json``: respondents by mode (or the manifest's rows per input);
 - ``02_weight/diagnostics.json``: method, Kish design effect, margins, synthetic margins;
-- ``04_estimate/estimates.parquet`` (or ``estimates.csv``).
+- ``04_estimate/estimates.parquet`` (or ``estimates.csv``); an organisation survey's
+  ``estimates_employment.parquet`` (shares of employees, magnitude totals), verified.
 """
 
 from __future__ import annotations
@@ -131,7 +132,22 @@ def context_from_run(
         min_n_publish=int_or(params.get("min_n"), ctx.min_n_publish),
         min_n_reliable=int_or(params.get("min_n_reliable"), ctx.min_n_reliable),
         synthetic=ctx.synthetic or synthetic,
+        employment=ctx.employment if ctx.employment is not None else _employment(run, manifest),
     )
+
+
+def _employment(run: Path, manifest: dict[str, Any]) -> pd.DataFrame | None:
+    """The run's shares of employees and magnitude totals, verified against the manifest (None
+    when the run has none: every survey of persons)."""
+    from pipeline.rundata.layout import ESTIMATES_EMPLOYMENT, stage_file
+    from pipeline.rundata.read import read_estimates_file
+    from pipeline.rundata.verify import stage_bytes
+
+    path = stage_file(run, "estimate", ESTIMATES_EMPLOYMENT)
+    if not path.exists() or not manifest:
+        return None
+    data, _ = stage_bytes(run, manifest, "estimate", path.name)
+    return read_estimates_file(path, data)
 
 
 def load_run(

@@ -7,7 +7,8 @@ stage that writes them to every reader after it (later stages, reports, tables, 
   own names, plus the meta columns :data:`META_COLUMNS` (a leading underscore: never an item name);
   ``set_aside.parquet`` also has :data:`REASONS` (reason codes joined by ``;``).
 - **weight** (``weighted.parquet``): :data:`WEIGHT` (expansion weight, sums to the population) and
-  :data:`WEIGHT_NORMALISED` (sums to n).
+  :data:`WEIGHT_NORMALISED` (sums to n); for a stratified design also :data:`DESIGN_COLUMNS`
+  (named in ``calibration.json``, :mod:`pipeline.rundata.calibration`).
 - **score** (``scored.parquet``): :func:`score_column`, :func:`tl_column`, the indicator's own name
   (0/1), :func:`acute_column`.
 - **estimate** (``estimates.parquet``): one row per (:data:`INDICATOR`, :data:`BY`, :data:`LEVEL`);
@@ -51,6 +52,13 @@ WEIGHT: Final = "weight"
 WEIGHT_NORMALISED: Final = "weight_normalised"
 """The same weight scaled to sum to the number of respondents."""
 WEIGHT_COLUMNS: Final = (WEIGHT, WEIGHT_NORMALISED)
+BASE_WEIGHT: Final = "base_weight"
+"""The weight before calibration (stratified designs: N_h / n_h); only written when it is not 1."""
+DESIGN_STRATUM: Final = "design_stratum"
+"""The stratum of the row (the strata variables' codes joined by ``*``), for a stratified design."""
+DESIGN_FPC: Final = "design_fpc"
+"""The population size N_h of the row's stratum (finite population correction)."""
+DESIGN_COLUMNS: Final = (BASE_WEIGHT, DESIGN_STRATUM, DESIGN_FPC)
 
 # ----------------------------------------------------------------------- score
 ACUTE_SUFFIX: Final = "_acuut"
@@ -79,3 +87,12 @@ LEVEL: Final = "level"
 ESTIMATE_KEYS: Final = (INDICATOR, BY, LEVEL)
 """The key of a row of the estimates table: ``by`` is ``""`` for the overall row, a domain variable,
 or a crossed domain ``a:b``; ``level`` is the domain's code in text form."""
+
+
+# ------------------------------------------------------- estimate (organisation surveys)
+BASIS: Final = "basis"
+"""``estimates_employment.parquet``'s extra column: what an estimate is a share or total of."""
+BASIS_EMPLOYEES: Final = "werknemers"
+"""A share of employees (organisations weighted by their number of employees)."""
+BASIS_ORGANISATIONS: Final = "organisaties"
+"""A total over organisations (magnitude items) with the organisation weights."""

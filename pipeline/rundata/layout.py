@@ -6,7 +6,8 @@ A run directory (``wbm run --out RUN``, ``wbm demo`` writes ``OUT/run``)::
     RUN/questionnaire.yaml      the run's own questionnaire (resolved; its SHA-256 in the manifest)
     RUN/01_validate/            accepted.parquet, set_aside.parquet, edits.parquet, issues.parquet,
                                 diagnostics.json, validation_report.html
-    RUN/02_weight/              weighted.parquet, diagnostics.json, weighting_report.html
+    RUN/02_weight/              weighted.parquet, calibration.json, diagnostics.json,
+                                weighting_report.html
     RUN/03_score/               scored.parquet, diagnostics.json
     RUN/04_estimate/            estimates.parquet, estimates.csv, compare_domains.csv, diagnostics.json
     RUN/05_outputs/             reports/, tables/, microdata/
@@ -56,12 +57,19 @@ VALIDATE_FILES: Final = (ACCEPTED, SET_ASIDE, EDITS, ISSUES, DIAGNOSTICS, VALIDA
 # 02_weight
 WEIGHTED: Final = "weighted.parquet"
 WEIGHTING_REPORT: Final = "weighting_report.html"
+CALIBRATION_MODEL: Final = "calibration.json"
+"""The calibration model of the weights (:mod:`pipeline.rundata.calibration`): margins as used,
+method, bounds, trimming and the design (base weight, strata, PSU, fpc); every estimate reads it."""
 # 03_score
 SCORED: Final = "scored.parquet"
 # 04_estimate
 ESTIMATES: Final = "estimates.parquet"
 ESTIMATES_CSV: Final = "estimates.csv"
 COMPARE_DOMAINS: Final = "compare_domains.csv"
+ESTIMATES_EMPLOYMENT: Final = "estimates_employment.parquet"
+"""Organisation surveys only: indicators as shares of employees and magnitude totals (the tidy
+table plus ``basis``; :mod:`pipeline.estimation.employment`)."""
+ESTIMATES_EMPLOYMENT_CSV: Final = "estimates_employment.csv"
 # 05_outputs
 REPORTS_DIR: Final = "reports"
 TABLES_DIR: Final = "tables"

@@ -15,8 +15,8 @@ what was expected, how to fix it) for a missing or damaged piece, never a traceb
 
 Every stage file is read through :func:`pipeline.rundata.verify.stage_bytes` (checked against the
 SHA-256 the manifest records), and every command reads the run's own questionnaire, hash-checked
-(:func:`recorded_questionnaire`). Seam for work in progress (``docs/run-contract.md``): the weight
-stage is to record the calibration/design model of its weights, with a reader here beside these.
+(:func:`recorded_questionnaire`). The calibration model of the weights has its reader beside its
+spec (:func:`pipeline.rundata.calibration.read_calibration_model`).
 """
 
 from __future__ import annotations

@@ -150,7 +150,11 @@ def generate_wave(
                 {"path": name, "weight_column": str(spec.weight_column), "size": str(spec.size)}
             )
     files.append(write_json(out / TRUTH_FILE, truth))
-    files.append(write_parquet(out / FRAME_FILE, draw.frame))
+    from pipeline.frame.model import ID_COLUMN
+
+    # the frame's id column is always sample_id (docs/frame.md), whatever the questionnaire calls it
+    frame_out = draw.frame.rename(columns={q.study.id_variable: ID_COLUMN})
+    files.append(write_parquet(out / FRAME_FILE, frame_out))
     if draw.calls is not None:
         strata = draw.frame[[q.study.id_variable, *model.sample.strata]]
         calls = strata.merge(draw.calls, on=q.study.id_variable, how="right", validate="1:m")

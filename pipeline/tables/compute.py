@@ -6,7 +6,7 @@ domains are built *from those sets*, so the published n is the disclosure engine
 cells with the same breakdowns summed over (row levels, column levels, row totals, column totals,
 the grand total) form one categorical domain variable each, and a single call of
 :func:`pipeline.estimation.api.estimate` gives every cell's estimate, SE and CI. The design is the
-whole sample with calibration-aware linearization (the weights' raking margins, as the estimate stage
+whole sample with calibration-aware linearization (the run's recorded calibration model, as the estimate stage
 does), so a filtered table is a domain estimate, never a re-weighted subset.
 """
 
@@ -128,11 +128,14 @@ def _domains(
 
 
 def calibrated_design(d: WaveData) -> Design:
-    """The weights with their raking margins (calibration-aware linearization, as the estimate stage)."""
-    from pipeline.estimation.api import DesignSpec, design_from_frame, raking_calibration
+    """The weights with the calibration model the run recorded (``02_weight/calibration.json``:
+    margins as used, base weights, strata, fpc), as the estimate stage; without one, raking from
+    weight 1 on the weighting variables."""
+    from pipeline.estimation.runmodel import design_from_model
+    from pipeline.rundata.calibration import weighting_fallback
 
-    cal = raking_calibration(d.frame, d.weighting, file=d.source)
-    return design_from_frame(d.frame, DesignSpec(weight=WEIGHT), calibration=cal, file=d.source)
+    model = d.calibration if d.calibration is not None else weighting_fallback(d.weighting)
+    return design_from_model(d.frame, model, weight=WEIGHT, file=d.source)
 
 
 def compute_wave(

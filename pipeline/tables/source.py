@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from pipeline.questionnaire.model import Questionnaire
+    from pipeline.rundata.calibration import CalibrationModel
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,6 +55,8 @@ class WaveData:
     reference: str = ""  # how the run names its questionnaire (a shipped id or a path)
     cutoff_population: str = DEFAULT_CUTOFFS  # the population whose cut-offs scored the data
     policy: str | None = None  # the disclosure policy the run recorded (its outputs stage used)
+    calibration: CalibrationModel | None = None  # the run's recorded model (None: raking on
+    # ``weighting`` from weight 1, for frames in memory and runs made before it was recorded)
 
     @property
     def wave(self) -> int:
@@ -73,12 +76,17 @@ def wave_data(
     reference: str | None = None,
     cutoff_population: str = DEFAULT_CUTOFFS,
     policy: str | None = None,
+    calibration: CalibrationModel | None = None,
 ) -> WaveData:
-    """A :class:`WaveData` from a frame in memory (checks the weight and weighting columns)."""
+    """A :class:`WaveData` from a frame in memory (checks the weight and the columns the
+    calibration model, or else the weighting variables, need)."""
     from pipeline.estimation.api import require_columns
 
     margins = tuple(weighting if weighting is not None else q.weighting)
-    require_columns(frame, [WEIGHT, *margins], what=source, file=source)
+    if calibration is not None:
+        margins = tuple(dict.fromkeys(v for g in calibration.margins for v in g.variables))
+    need = calibration.columns() if calibration is not None else margins
+    require_columns(frame, [WEIGHT, *need], what=source, file=source)
     return WaveData(
         frame,
         q,
@@ -91,6 +99,7 @@ def wave_data(
         reference or q.study.id,
         cutoff_population,
         policy,
+        calibration,
     )
 
 
@@ -99,6 +108,7 @@ def load_run(run_dir: str | Path) -> WaveData:
     :func:`pipeline.rundata.read.read_scored` (one read), the weighting method and whether the
     margins are synthetic as the reports read them (:func:`pipeline.reports.rundir.context_from_run`)."""
     from pipeline.reports.rundir import context_from_run
+    from pipeline.rundata.calibration import read_calibration_model
     from pipeline.rundata.layout import MANIFEST, SCORED, manifest_path, stage_file
     from pipeline.rundata.read import (
         questionnaire_reference,
@@ -127,6 +137,7 @@ def load_run(run_dir: str | Path) -> WaveData:
         )
     q = recorded_questionnaire(run, manifest)  # the run's own, hash-checked
     ctx = context_from_run(run, q)
+    model = read_calibration_model(run, manifest)  # what the weight stage did, hash-checked
     return wave_data(
         frame,
         q,
@@ -138,6 +149,7 @@ def load_run(run_dir: str | Path) -> WaveData:
         reference=str(qid),
         cutoff_population=str(params.get("population") or DEFAULT_CUTOFFS),
         policy=_recorded_policy(manifest, run),
+        calibration=model,
     )
 
 

@@ -90,11 +90,18 @@ def link_frame(c: Compiled, td: TableData, frame: SampleFrame) -> dict[str, int]
 
 
 def frame_response(
-    frame: SampleFrame, accepted: pd.DataFrame, issues: pd.DataFrame
+    frame: SampleFrame,
+    accepted: pd.DataFrame,
+    issues: pd.DataFrame,
+    *,
+    id_variable: str = "sample_id",
+    strata: tuple[str, ...] = (),
+    labels: dict[str, dict[int, str]] | None = None,
 ) -> dict[str, object]:
     """Response against the frame for the validation report: invited, accepted respondents by
-    mode and by register variable, and the frame link's own counts."""
-    row = frame.lookup(accepted["sample_id"].astype(str).to_numpy(dtype=object))
+    mode and by register variable, and the frame link's own counts. ``id_variable``: the
+    questionnaire's id (``org_id`` in the enterprise survey), linked to the frame's ``sample_id``."""
+    row = frame.lookup(accepted[id_variable].astype(str).to_numpy(dtype=object))
     mode = np.full(frame.n, "", dtype=object)
     ok = row >= 0
     mode[row[ok]] = accepted["_mode"].astype(str).to_numpy()[ok]
@@ -124,4 +131,51 @@ def frame_response(
         "filled": int(codes.get("frame_value_used", 0)),
         "unlinked": int(codes.get("frame_unlinked", 0)),
         "disagree": int(codes.get("frame_disagrees", 0)),
+        "aapor": aapor_by_stratum(frame, strata, labels or {}),
     }
+
+
+def aapor_by_stratum(
+    frame: SampleFrame, strata: tuple[str, ...], labels: dict[str, dict[int, str]]
+) -> dict[str, object] | None:
+    """AAPOR response rates RR1-RR4 of the frame's final dispositions: all units, then per stratum
+    (the combination of the ``strata`` variables' codes, joined by ``*``; ``label`` from
+    ``labels``, variable -> code -> label); None without dispositions."""
+    from pipeline.fieldwork.aapor import CODES, rates
+
+    if frame.disposition is None:
+        return None
+    disp = frame.disposition
+
+    def row(level: str, mask: np.ndarray, label: str = "") -> dict[str, object]:
+        keys, counts = np.unique(disp[mask], return_counts=True)
+        r = rates({str(k): int(c) for k, c in zip(keys, counts, strict=True)})
+        return {
+            "level": level,
+            "label": label,
+            "sampled": r.sampled,
+            "counts": {k: r.count(k) for k in CODES},
+            **{
+                k: (None if v != v else v)
+                for k, v in (
+                    ("e", r.e),
+                    ("rr1", r.rr1),
+                    ("rr2", r.rr2),
+                    ("rr3", r.rr3),
+                    ("rr4", r.rr4),
+                )
+            },  # NaN (no eligible unit) as None: JSON
+        }
+
+    rows = [row("", np.ones(frame.n, dtype=bool))]
+    used = [v for v in strata if v in frame.values]
+    if used:
+        cols = np.column_stack([frame.values[v] for v in used])
+        levels = sorted({tuple(x) for x in cols.tolist() if all(v == v for v in x)})
+        for lv in levels:
+            mask = np.all(cols == np.asarray(lv), axis=1)
+            label = " / ".join(
+                labels.get(v, {}).get(int(x), fmt_number(x)) for v, x in zip(used, lv, strict=True)
+            )
+            rows.append(row("*".join(fmt_number(x) for x in lv), mask, label))
+    return {"strata": used, "keys": list(CODES), "rows": rows}

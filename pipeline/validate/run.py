@@ -16,6 +16,7 @@ import pandas as pd
 
 from pipeline.errors import InputError, Problem, UsageError
 from pipeline.frame.model import SampleFrame
+from pipeline.frame.read import register_labels
 from pipeline.ingest import InputFile, KeyingResult, RawTable, compare_keyings, read_input
 from pipeline.questionnaire.model import Questionnaire
 from pipeline.rundata import layout
@@ -286,7 +287,18 @@ def validate_tables(
     issues_df = pd.concat(
         [i for i in issues + extra_issues if len(i)] or [empty_issues()], ignore_index=True
     )
-    summary_frame = None if frame is None else frame_response(frame, accepted, issues_df)
+    summary_frame = (
+        None
+        if frame is None
+        else frame_response(
+            frame,
+            accepted,
+            issues_df,
+            id_variable=c.id_variable,
+            strata=c.q.study.strata,
+            labels={v: register_labels(c.q, v) for v in c.q.study.strata},
+        )
+    )
     return ValidationFrames(
         c, tables, accepted, set_aside, edits_df, issues_df, options, precedence, summary_frame
     )

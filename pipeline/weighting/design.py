@@ -125,3 +125,71 @@ def nonresponse_adjust(
     return NonresponseResult(
         weights=_readonly(adjusted), factors=_readonly(factors), response_rates=_readonly(rates)
     )
+
+
+@dataclass(frozen=True, eq=False)
+class StratifiedBase:
+    """Base weights of a stratified sample of respondents: ``d_h = N_h / n_h`` with ``N_h`` the
+    population total of stratum h (the margin crossing exactly the strata variables) and ``n_h`` its
+    respondents; ``population`` is N_h per row (R ``svydesign(strata=, fpc=)``), ``stratum`` the
+    stratum's codes joined by ``*`` (strata variables in the declared order). Without such a margin
+    ``weights`` and ``population`` are None (strata without fpc, base weight 1)."""
+
+    stratum: tuple[str, ...]
+    weights: np.ndarray | None
+    population: np.ndarray | None
+
+
+def stratified_base(df: object, strata: Sequence[str], margins: object) -> StratifiedBase:
+    """See :class:`StratifiedBase`. ``df``: a pandas frame with the strata columns; ``margins``: a
+    :class:`pipeline.weighting.margins.Margins`."""
+    from pipeline.rundata.levels import level_text
+    from pipeline.weighting.margins import Margins
+
+    assert isinstance(margins, Margins)
+    frame = df  # a pandas DataFrame (kept loose: this module loads numpy only)
+    missing = [v for v in strata if v not in frame.columns]  # type: ignore[attr-defined]
+    if missing:
+        raise WeightingError(
+            "strata variables are not in the data",
+            problems=tuple(
+                Problem("no such column", column=v, code="missing_column") for v in missing
+            ),
+            code="missing_column",
+        )
+
+    def text(v: object) -> str:
+        return "" if v is None or (isinstance(v, float) and v != v) else level_text(v)
+
+    cols = {v: [text(x) for x in frame[v].tolist()] for v in strata}  # type: ignore[index]
+    n = len(next(iter(cols.values()))) if cols else 0
+    stratum = tuple("*".join(cols[v][i] for v in strata) for i in range(n))
+    match = [m for m in margins.margins if set(m.variables) == set(strata)]
+    if not match:
+        return StratifiedBase(stratum, None, None)
+    m = match[0]
+    total = {
+        "*".join(lv[m.variables.index(v)] for v in strata): t
+        for lv, t in zip(m.levels, m.totals, strict=True)
+    }
+    counts: dict[str, int] = {}
+    for s in stratum:
+        counts[s] = counts.get(s, 0) + 1
+    unknown = sorted(s for s in counts if s not in total)
+    if unknown:
+        raise WeightingError(
+            f"{len(unknown)} stratum/strata of the data are not in margin {m.name}",
+            problems=tuple(
+                Problem(
+                    "stratum without a population total",
+                    path=f"{'*'.join(strata)}={s}",
+                    expected=", ".join(sorted(total)[:10]),
+                    code="level_not_in_margins",
+                )
+                for s in unknown[:5]
+            ),
+            code="level_not_in_margins",
+        )
+    N = np.array([total[s] for s in stratum], dtype=np.float64)
+    nh = np.array([counts[s] for s in stratum], dtype=np.float64)
+    return StratifiedBase(stratum, _readonly(N / nh), _readonly(N))

@@ -4,9 +4,12 @@ Rule: the cap is ``min(cap, k x median)`` where the median is that of the untrim
 weights (computed once, so the target does not move). Units above the cap are fixed *at* the cap and
 the other units are re-fitted (raked or calibrated) to the totals that remain; units that now exceed
 the cap join the fixed set; repeat. The fixed set only grows, so the loop ends; the margins hold
-exactly and no weight exceeds the cap. When the remaining totals cannot be met by the free units
-(caps too tight) the result carries a ``trim_infeasible`` notice and the untrimmed-but-calibrated
-weights of the last feasible round are kept.
+exactly and no weight exceeds the cap. When the cap cannot be met while the margins hold (the
+remaining totals cannot be carried by the free units, a re-fit fails or does not converge, or units
+are still above the cap after ``max_rounds``), the **untrimmed calibrated weights** are kept and the
+result carries a ``trim_infeasible`` notice saying so. A partial round is never returned: fixing units
+at the cap pushes the remaining totals onto the free units, so an abandoned round can hold weights
+far above the cap (24x on a test case) and a far worse Kish deff than no trimming at all.
 """
 
 from __future__ import annotations
@@ -115,6 +118,10 @@ def trim(
     else:
         if np.any(current.weights > slack):
             notices.append(_infeasible(cap, current, f"still above the cap after {rounds} rounds"))
+    if any(n.code == "trim_infeasible" for n in notices):
+        return TrimResult(
+            fit=untrimmed, cap=cap, n_trimmed=0, rounds=rounds, notices=_kept(notices, untrimmed)
+        )
     n_trimmed = int(fixed.sum())
     if n_trimmed:
         notices.append(
@@ -134,7 +141,22 @@ def trim(
 def _infeasible(cap: float, current: RakeResult, why: str) -> Notice:
     return Notice(
         "trim_infeasible",
-        f"the weight cap {cap:.6g} cannot be met while the margins hold ({why}); "
-        f"largest weight kept: {float(np.max(current.weights)):.6g}",
-        {"cap": cap, "max_weight": float(np.max(current.weights)), "reason": why},
+        f"the weight cap {cap:.6g} cannot be met while the margins hold ({why})",
+        {"cap": cap, "reason": why},
     )
+
+
+def _kept(notices: list[Notice], untrimmed: RakeResult) -> tuple[Notice, ...]:
+    """The ``trim_infeasible`` notice, completed: the untrimmed calibrated weights are kept."""
+    top = float(np.max(untrimmed.weights))
+    out = []
+    for n in notices:
+        if n.code == "trim_infeasible":
+            n = Notice(
+                n.code,
+                n.message
+                + f"; the untrimmed calibrated weights are kept (largest weight {top:.6g})",
+                {**n.details, "max_weight": top, "kept_untrimmed": True},
+            )
+        out.append(n)
+    return tuple(out)

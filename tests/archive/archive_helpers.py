@@ -131,6 +131,13 @@ def earlier_run(src: Path, dst: Path, now: Questionnaire, earlier_ref: str) -> P
     for m in diag["margins"]:
         m["margin"] = "*".join(var[v] for v in m["margin"].split("*"))
     diag_path.write_text(json.dumps(diag, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    cal_path = dst / L.RUN_PATH["calibration"]
+    if cal_path.is_file():  # the recorded calibration model, in the earlier wave's names
+        cal = json.loads(cal_path.read_text(encoding="utf-8"))
+        for m in cal["margins"]:
+            m["variables"] = [var[v] for v in m["variables"]]
+            m["recode"] = {var[v]: r for v, r in m["recode"].items()}
+        cal_path.write_text(json.dumps(cal, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     rewrite_questionnaire(dst, earlier_ref)
     _record_outputs(dst)
     return dst

@@ -244,3 +244,28 @@ def test_a_wave_that_joins_two_series_refreshes_every_view(
     assert [p.name for p in (root / L.VIEWS_DIR).iterdir()] == ["wbm-werknemers"]
     state = check_archive(root)
     assert state.problems == () and len(state.waves) == 3
+
+
+def test_the_archived_design_is_the_runs_recorded_calibration_model(
+    two_waves: Path, run_2023: Path
+) -> None:
+    """Issue 16: the archive estimates with the model the weight stage recorded, and its design gives
+    the run's own standard errors."""
+    import pandas as pd
+
+    from pipeline.archive.api import make_design
+    from pipeline.archive.records import DesignModel
+    from pipeline.estimation.api import estimate_table
+
+    w = L.wave_dir(two_waves, "wbm-werknemers-2023")
+    design = DesignModel.model_validate_json((w / L.DESIGN_FILE).read_text())
+    assert design.calibration is not None and design.calibration.levels_as_used
+    model = L.RUN_PATH["calibration"]
+    assert design.source == model
+    assert (w / model).read_bytes() == (run_2023 / model).read_bytes()
+    scored = pd.read_parquet(w / SCORED)
+    est = pd.read_parquet(w / ESTIMATES)
+    row = est[(est["by"] == "sector")].iloc[0]
+    ours = estimate_table(scored, make_design(scored, design), [row["indicator"]], ["sector"])
+    mine = ours[(ours["by"] == "sector") & (ours["level"] == row["level"])].iloc[0]
+    assert mine["se"] == pytest.approx(row["se"], rel=1e-9)

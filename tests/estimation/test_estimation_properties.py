@@ -124,7 +124,9 @@ def test_two_domains_against_each_other_are_mirror_images(seed, n, calibrated):
     assert np.isclose(a["diff"], -b["diff"], rtol=1e-12, atol=1e-15)
     assert np.isclose(a["diff_se"], b["diff_se"], rtol=1e-9)
     assert np.isclose(a["estimate"], b["estimate_rest"], rtol=1e-12)
-    assert a["significant"] == (a["p_value"] < 0.05)
+    # significant: p < 0.05, never on a row flagged suppressed (either side below 30; issue 16)
+    assert a["significant"] == (a["p_value"] < 0.05 and "suppressed" not in a["flags"])
+    assert a["significant"] == b["significant"]
 
 
 def test_csv_is_byte_identical_across_runs():

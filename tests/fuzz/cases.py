@@ -140,6 +140,64 @@ register(
     code="cannot_write",
 )
 register("demo", "size_too_small", lambda e: ["demo", "--out", str(e.out), "--size", "5"], exit=2)
+register(
+    "demo", "unknown_survey", lambda e: ["demo", "--out", str(e.out), "--survey", "nope"], exit=2
+)
+register(
+    "demo",
+    "survey_out_under_file",
+    lambda e: ["demo", "--out", e.under_file(), "--survey", "oe"],
+    exit=2,
+    code="cannot_write",
+)
+# -- benchmark -------------------------------------------------------------------------------------
+register(
+    "benchmark",
+    "no_such_config",
+    lambda e: [
+        "benchmark",
+        "--run",
+        e.run(),
+        "--main",
+        e.run(),
+        "--config",
+        "nope",
+        "--out",
+        str(e.out),
+    ],
+    exit=2,
+    code="benchmark_spec",
+)
+register(
+    "benchmark",
+    "config_not_yaml",
+    lambda e: [
+        "benchmark",
+        "--run",
+        e.run(),
+        "--main",
+        e.run(),
+        "--config",
+        e.file("b.yaml", b"kind: [\n\x00"),
+        "--out",
+        str(e.out),
+    ],
+    exit=2,
+    code="benchmark_spec",
+)
+register(
+    "benchmark",
+    "out_under_file",
+    lambda e: ["benchmark", "--run", e.run(), "--main", e.run(), "--out", e.under_file()],
+    exit=2,
+    code="cannot_write",
+)
+register(
+    "benchmark",
+    "no_run",
+    lambda e: ["benchmark", "--run", str(e.out / "none"), "--main", e.run(), "--out", str(e.out)],
+    exit=2,
+)
 # -- run -------------------------------------------------------------------------------------------
 register(
     "run",
@@ -550,6 +608,36 @@ register(
     exit=2,
     code="cannot_write",
 )
+ESTM = "variable,level,total\nx,0,600\nx,1,400\n"  # margins on EST's x
+
+
+def _estimate_with(extra: list[str]) -> Callable[[Env], list[str]]:
+    """``wbm estimate`` on EST with extra options; ``M`` stands for a margins file on EST's x."""
+
+    def argv(e: Env) -> list[str]:
+        margins = [e.file("m.csv", ESTM) if a == "M" else a for a in extra]
+        return ["estimate", "--data", e.file("d.csv", EST), *margins, "--indicators", "x"] + [
+            "--out",
+            str(e.out / "e.csv"),
+        ]
+
+    return argv
+
+
+for _name, _extra, _exit, _code in (
+    ("calibration_option_without_margins", ["--weight", "w", "--trim-cap", "2"], 2, "bad_option"),
+    ("bounds_not_numbers", ["--margins", "M", "--bounds", "low,high"], 2, "bad_option"),
+    ("logit_without_bounds", ["--margins", "M", "--method", "logit"], 1, "bad_bounds"),
+    ("negative_trim_cap", ["--margins", "M", "--trim-cap", "-5"], 1, "bad_option"),
+    ("infeasible_trim_cap", ["--margins", "M", "--trim-cap", "1"], 0, None),
+):
+    register(
+        "estimate",
+        _name,
+        _estimate_with(_extra),
+        exit=_exit,
+        code=_code,
+    )
 # -- report ----------------------------------------------------------------------------------------
 register(
     "report",
@@ -1377,6 +1465,13 @@ register(
 )
 register(
     "fieldwork",
+    "frame_bad_disposition",
+    lambda e: _fieldwork(e, _frame(e, lambda d: d.assign(disposition=C.FORMULA))),
+    exit=1,
+    code="bad_disposition",
+)
+register(
+    "fieldwork",
     "frame_unknown_origin",
     lambda e: _fieldwork(e, _frame(e, lambda d: d.assign(origin=7))),
     exit=1,
@@ -1423,4 +1518,142 @@ register(
     lambda e: _fieldwork(e, _frame(e, _markup_ids)),
     exit=0,
     check=_no_markup,
+)
+
+
+# -- plan ------------------------------------------------------------------------------------------
+PLAN_TARGETS = """\
+kind: wbm-plan-targets
+schema_version: 1
+domain: sector
+domains:
+  default: {min_respondents: 50}
+budget:
+  per_invitation: 1
+"""
+
+
+def _plan(e: Env, targets: str | bytes, out: str | None = None) -> list[str]:
+    return [
+        "plan",
+        "--run",
+        e.run(),
+        "--wave",
+        str(e.src.wave_dir),
+        "--targets",
+        e.file("targets.yaml", targets),
+        "--replications",
+        "0",
+        "--out",
+        out or str(e.out),
+    ]
+
+
+register(
+    "plan",
+    "targets_missing_file",
+    lambda e: [
+        "plan",
+        "--run",
+        e.run(),
+        "--wave",
+        str(e.src.wave_dir),
+        "--targets",
+        str(e.out / "nope.yaml"),
+        "--out",
+        str(e.out),
+    ],
+    exit=2,
+    code="plan_targets_invalid",
+)
+register(
+    "plan",
+    "targets_unknown_key",
+    lambda e: _plan(e, PLAN_TARGETS.replace("min_respondents", "min_respondent")),
+    exit=2,
+    code="plan_targets_invalid",
+)
+register(
+    "plan",
+    "targets_negative_cost",
+    lambda e: _plan(e, PLAN_TARGETS.replace("per_invitation: 1", "per_invitation: -1")),
+    exit=2,
+    code="plan_targets_invalid",
+)
+register(
+    "plan",
+    "targets_no_target",
+    lambda e: _plan(e, PLAN_TARGETS.replace("{min_respondents: 50}", "{}")),
+    exit=2,
+    code="plan_targets_invalid",
+)
+register(
+    "plan",
+    "targets_unknown_domain",
+    lambda e: _plan(e, PLAN_TARGETS.replace("domain: sector", "domain: nationality")),
+    exit=2,
+    code="plan_targets_invalid",
+)
+register(
+    "plan",
+    "targets_not_a_mapping",
+    lambda e: _plan(e, "- a\n- b\n"),
+    exit=2,
+    code="plan_targets_invalid",
+)
+register(
+    "plan",
+    "targets_latin1",
+    lambda e: _plan(e, PLAN_TARGETS.encode("utf-8") + "# caf\u00e9\n".encode("latin-1")),
+    exit=2,
+    code="plan_targets_invalid",
+)
+register(
+    "plan",
+    "targets_billion_laughs",
+    lambda e: _plan(e, C.YAML_BOMB),
+    exit=2,
+    code="plan_targets_invalid",
+)
+register(
+    "plan",
+    "python_tag",
+    lambda e: _plan(e, C.PYTHON_TAG),
+    exit=2,
+    code="plan_targets_invalid",
+)
+register(
+    "plan",
+    "no_frame",
+    lambda e: [
+        "plan",
+        "--run",
+        e.run(),
+        "--targets",
+        e.file("targets.yaml", PLAN_TARGETS),
+        "--out",
+        str(e.out),
+    ],
+    exit=2,
+    code="bad_option",
+)
+register(
+    "plan",
+    "out_under_file",
+    lambda e: _plan(e, PLAN_TARGETS, out=e.under_file()),
+    exit=2,
+    code="cannot_write",
+)
+register(
+    "plan",
+    "markup_in_targets_level",
+    lambda e: _plan(
+        e,
+        PLAN_TARGETS.replace(
+            "default: {min_respondents: 50}",
+            'default: {min_respondents: 50}\n  levels:\n    "<script>": {min_respondents: 5}',
+        ),
+    ),
+    exit=2,
+    code="plan_targets_invalid",
 )

@@ -32,7 +32,9 @@ def _used_codes() -> dict[str, list[str]]:
                     lits.append(node.args[0])
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):  # def f(code="x")
                 args = node.args.args + node.args.kwonlyargs
-                defaults = [None] * (len(node.args.args) - len(node.args.defaults))
+                defaults: list[ast.expr | None] = [None] * (
+                    len(node.args.args) - len(node.args.defaults)
+                )
                 defaults += list(node.args.defaults) + list(node.args.kw_defaults)
                 lits += [d for a, d in zip(args, defaults, strict=True) if a.arg == "code" and d]
             elif (

@@ -6,6 +6,8 @@ code, so these tests depend only on the questionnaire and the output modules.
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 
@@ -90,12 +92,11 @@ def make_estimates(q: Questionnaire, seed: int = 7) -> pd.DataFrame:
             rows += [
                 _row(rng, name, "sector:sex", f"{code}:{sex}", n, test=False) for name in names
             ]
-    overall = {r["indicator"]: r["estimate"] for r in rows if r["by"] == ""}
-    for (
-        r
-    ) in rows:  # the difference with (roughly) the rest of Flanders, so direction and sign agree
+    overall = {r["indicator"]: cast(float, r["estimate"]) for r in rows if r["by"] == ""}
+    # the difference with (roughly) the rest of Flanders, so direction and sign agree
+    for r in rows:
         if r["by"] == "sector":
-            r["diff"] = r["estimate"] - overall[r["indicator"]]
+            r["diff"] = cast(float, r["estimate"]) - overall[r["indicator"]]
     df = pd.DataFrame(rows)
     df["significant"] = df["significant"].astype("boolean")
     return df
@@ -141,7 +142,7 @@ def make_frame(q: Questionnaire, n: int = 60, seed: int = 11) -> pd.DataFrame:
         sc = rng.uniform(0, 100, size=n)
         sc[rng.random(n) < 0.05] = np.nan
         data[f"score_{s.name}"] = sc
-    problems = []
+    problems: list[np.ndarray] = []
     for ind in q.indicators:
         if ind.kind != "traffic_light":
             continue
@@ -152,7 +153,7 @@ def make_frame(q: Questionnaire, n: int = 60, seed: int = 11) -> pd.DataFrame:
             (tl == 2) * 1.0,
         )
         if ind.group == "workability":
-            problems.append(data[ind.name])
+            problems.append(np.asarray(data[ind.name]))
     count = np.sum(problems, axis=0)
     data["werkbaar_werk"], data["aantal_problemen"] = (count == 0) * 1.0, count
     return pd.DataFrame(data)

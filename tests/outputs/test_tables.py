@@ -73,7 +73,11 @@ def table() -> PublishedTable:
         (("werkstress", "WERKSTRESS", "percent"), ("aantal", "AANTAL", "mean")),
         tuple(cells),
     )
-    meta = {"request_hash": "ab" * 32, "data_versions": {"2023": "cd" * 32}, "request_id": "t"}
+    meta: dict[str, object] = {
+        "request_hash": "ab" * 32,
+        "data_versions": {"2023": "cd" * 32},
+        "request_id": "t",
+    }
     return PublishedTable(
         "t",
         "Titel",

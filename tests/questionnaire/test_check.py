@@ -75,6 +75,7 @@ def test_broken_file_reports_exactly_its_problems(path: Path) -> None:
 def test_problem_lines_point_at_the_mistake() -> None:
     path = HERE / "broken" / "expr_syntax.yaml"
     (p,) = check_questionnaire(path).errors
+    assert p.line is not None
     line = path.read_text(encoding="utf-8").splitlines()[p.line - 1]
     assert "telework = 1" in line
     assert "column 10" in p.message and p.hint and "==" in p.hint
@@ -179,12 +180,14 @@ def test_cache_sees_edits_of_the_base_of_a_module(tmp_path: Path) -> None:
         "kind: questionnaire_module\nschema_version: 1\nextends: base\nstudy: {id: m}\n",
         encoding="utf-8",
     )
-    assert load_questionnaire(tmp_path / "mod.yaml").item("age").limits.hard_max == 80
+    limits = load_questionnaire(tmp_path / "mod.yaml").item("age").limits
+    assert limits is not None and limits.hard_max == 80
     base = (
         (tmp_path / "base.yaml").read_text(encoding="utf-8").replace("hard_max: 80", "hard_max: 85")
     )
     (tmp_path / "base.yaml").write_text(base, encoding="utf-8")
-    assert load_questionnaire(tmp_path / "mod.yaml").item("age").limits.hard_max == 85
+    limits = load_questionnaire(tmp_path / "mod.yaml").item("age").limits
+    assert limits is not None and limits.hard_max == 85
 
 
 def test_multiple_choice_item_name_in_a_condition_gets_a_helpful_hint(tmp_path: Path) -> None:

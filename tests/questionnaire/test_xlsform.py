@@ -11,7 +11,7 @@ from pipeline.errors import SpecError
 from pipeline.questionnaire.load import load_questionnaire
 from pipeline.questionnaire.xlsform import import_xlsform, translate_condition
 
-SURVEY = [
+SURVEY: list[list[object]] = [
     [
         "type",
         "name",
@@ -124,7 +124,7 @@ SURVEY = [
     ],
     ["note", "thanks", "Dank u!", "Thank you!"] + [None] * 12,
 ]
-CHOICES = [
+CHOICES: list[list[object]] = [
     ["list_name", "name", "label::nl", "label::en", "score"],
     ["yesno", 1, "ja", "yes", 1],
     ["yesno", 2, "nee", "no", 0],
@@ -243,7 +243,7 @@ def test_broken_workbook_reports_every_problem_with_sheet_and_row(
     survey = [list(r) for r in SURVEY]
     survey[3][0] = "select_one yes_no"  # unknown choice list (row 4)
     survey[4][8] = ". > 0 or . = 99"  # unsupported constraint (row 5)
-    survey[6].__setitem__(0, "range")  # unsupported type (row 7)
+    survey[6][0] = "range"  # unsupported type (row 7)
     choices = [list(r) for r in CHOICES] + [
         ["yesno", 1, "misschien", "maybe", None]
     ]  # a choice name used twice in its list (row 10)

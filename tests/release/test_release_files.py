@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import cast
 
 import frictionless  # a test dependency (pyproject [test])
 import numpy as np
@@ -150,8 +151,10 @@ def test_dta_has_extended_missing_values_and_labels(sci: ReleaseBuild):
             assert (
                 isinstance(a, float) and isinstance(b, float) and np.isnan(a) and np.isnan(b)
             ) or a == b, (v.name, a, b)
-    assert meta.variable_value_labels[names["province"]]["s"] == "suppressed for confidentiality"
-    assert meta.variable_value_labels[names["sex"]]["d"] == "no answer"
+    # pyreadstat types value-label keys as numbers; Stata's extended missing values are letters
+    labels = cast("dict[str, dict[object, str]]", meta.variable_value_labels)
+    assert labels[names["province"]]["s"] == "suppressed for confidentiality"
+    assert labels[names["sex"]]["d"] == "no answer"
     # Stata has no per-variable declaration: ReadStat reports the letters that occur
     assert "s" in meta.missing_user_values[names["province"]]
     # an independent reader: pandas sees the extended missing values as Stata missing values
@@ -259,7 +262,8 @@ def test_readme_says_which_published_estimates_the_file_reproduces(
         return float((w[m] * x[m]).sum() / w[m].sum())
 
     everyone = np.ones(len(frame), dtype=bool)
-    reproduced, differs = set(), set()
+    reproduced: set[str] = set()
+    differs: set[str] = set()
     largest = 0.0  # of the risk report's indicators
     for ind in sorted({e.indicator for e in rep.estimates}):
         overall = est[(est["indicator"] == ind) & (est["by"] == "")]["estimate"].iloc[0]

@@ -29,7 +29,7 @@ def wbm(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "pipeline", *args], capture_output=True, text=True)
 
 
-def _labels(sav: Path) -> dict[str, str]:
+def _labels(sav: Path) -> dict[str, str | None]:
     _, meta = pyreadstat.read_sav(str(sav), metadataonly=True)
     return dict(zip(meta.column_names, meta.column_labels, strict=True))
 

@@ -5,6 +5,8 @@ enterprise survey (sector group x size class)."""
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 
@@ -82,12 +84,11 @@ def _levels(q: Questionnaire, var: str) -> list[int]:
 
 
 def _finish(rows: list[dict[str, object]]) -> pd.DataFrame:
-    overall = {r["indicator"]: r["estimate"] for r in rows if r["by"] == ""}
-    for (
-        r
-    ) in rows:  # the difference with (roughly) the rest of Flanders, so direction and sign agree
+    overall = {r["indicator"]: cast(float, r["estimate"]) for r in rows if r["by"] == ""}
+    # the difference with (roughly) the rest of Flanders, so direction and sign agree
+    for r in rows:
         if r["by"] and ":" not in str(r["by"]) and pd.notna(r["p_value"]):
-            r["diff"] = float(r["estimate"]) - float(overall[r["indicator"]])
+            r["diff"] = cast(float, r["estimate"]) - overall[r["indicator"]]
     df = pd.DataFrame(rows)
     df["significant"] = df["significant"].astype("boolean")
     return df

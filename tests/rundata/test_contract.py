@@ -107,9 +107,9 @@ def test_estimates_readers(small_run_dir: Path, tmp_path: Path):
     shutil.copy2(layout.stage_file(small_run_dir, "estimate", layout.ESTIMATES_CSV), est_dir)
     assert find_estimates(tmp_path).name == layout.ESTIMATES_CSV  # the CSV when there is no parquet
     (est_dir / layout.ESTIMATES).write_bytes(b"PAR1 damaged")
-    with pytest.raises(InputError) as err:
+    with pytest.raises(InputError) as bad:
         read_estimates(tmp_path)
-    assert err.value.code == "bad_estimates"
+    assert bad.value.code == "bad_estimates"
 
 
 STAGE_DIR_LITERAL = re.compile(r"""["'/]0[1-5]_(validate|weight|score|estimate|outputs)\b""")

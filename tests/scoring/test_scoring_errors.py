@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from pipeline.errors import InputError, SpecError
+from pipeline.questionnaire.model import Questionnaire
 from pipeline.scoring import compile_plan, score_arrays, score_frame
 
 ITEMS = ["a1", "a2", "a3", "a4", "y1", "y2", "y3", "y4", "y5", "m1", "m2"]
@@ -142,7 +143,7 @@ def test_score_arrays_checks_its_inputs(mini):
     assert sorted(_codes(exc)) == ["length_mismatch", "missing_column", "not_numeric"]
 
 
-def test_input_frame_is_not_modified_and_index_kept(mini):
+def test_input_frame_is_not_modified_and_index_kept(mini: Questionnaire) -> None:
     df = _ok_frame(4)
     df.index = pd.Index([10, 3, 7, 1], name="resp")
     before = df.copy()

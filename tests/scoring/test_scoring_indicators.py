@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,9 @@ from pipeline.scoring.plan import TrafficLightPlan
 NAN = float("nan")
 
 
-def _tl(problem_if: str, problematisch: float, acuut: float | None) -> TrafficLightPlan:
+def _tl(
+    problem_if: Literal["high", "low"], problematisch: float, acuut: float | None
+) -> TrafficLightPlan:
     return TrafficLightPlan(
         name="x",
         group="workability",
@@ -25,7 +28,7 @@ def _tl(problem_if: str, problematisch: float, acuut: float | None) -> TrafficLi
         score_column="score_s",
         problem_if=problem_if,
         problematisch=problematisch,
-        acuut=acuut,  # type: ignore[arg-type]
+        acuut=acuut,
         cutoff_key="default",
         status="reference",
         note=None,

@@ -79,9 +79,11 @@ def _exact(q: Questionnaire, scale: ScalePlan, row: dict[str, float]) -> Fractio
     """The score as an exact fraction, straight from the definitions (independent of the engine)."""
     spec = q.scale(scale.name).model_dump()
     lists = {"a": [3, 2, 1, 0], "y": [1, 0], "m1": [1, 0], "m2": [1, 2, 3, 4, 5]}
-    units, pts, rngs = [], [], []
+    units: list[Fraction] = []
+    pts: list[Fraction] = []
+    rngs: list[Fraction] = []
     for name in spec["items"]:  # item scores of the mini lists, written out
-        scores = lists.get(name, lists.get(name[0]))
+        scores = lists[name] if name in lists else lists[name[0]]
         v = row[name]
         if math.isnan(v) or v < 1 or v > len(scores):
             continue
@@ -95,9 +97,9 @@ def _exact(q: Questionnaire, scale: ScalePlan, row: dict[str, float]) -> Fractio
     if len(units) < spec["scoring"]["min_valid"]:
         return None
     share = (
-        sum(units) / len(units)
+        sum(units, Fraction(0)) / len(units)
         if spec["scoring"]["method"] == "mean_rescaled"
-        else sum(pts) / sum(rngs)
+        else sum(pts, Fraction(0)) / sum(rngs, Fraction(0))
     )
     return 100 * share
 

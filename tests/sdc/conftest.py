@@ -97,7 +97,7 @@ def make_frame(
     for var in q.weighting:
         x = np.asarray(cols[var] if var != "age_band" else cols["age_band"])
         levels = np.unique(x)
-        f = dict(zip(levels, rng.uniform(0.7, 1.4, levels.shape[0]), strict=True))
+        f = dict(zip(levels, rng.uniform(0.7, 1.4, size=len(levels)), strict=True))
         w = w * np.array([f[v] for v in x])
     cols["weight"] = w
     cols["weight_normalised"] = w * n / w.sum()

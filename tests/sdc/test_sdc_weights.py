@@ -22,7 +22,8 @@ def _raked(rng: np.random.Generator, cols: dict[str, np.ndarray]) -> np.ndarray:
     """A weight of the raking form: one factor per level of each variable."""
     w = np.full(len(next(iter(cols.values()))), 100.0)
     for x in cols.values():
-        f = dict(zip(np.unique(x), rng.uniform(0.5, 2.0, np.unique(x).shape[0]), strict=True))
+        levels = np.unique(x)
+        f = dict(zip(levels, rng.uniform(0.5, 2.0, size=len(levels)), strict=True))
         w = w * np.array([f[v] for v in x])
     return w
 

@@ -145,7 +145,10 @@ def test_enterprise_dispositions_calls_and_aapor(oe):
     assert set(frame["disposition"]) <= set(CODES.values())
     final = calls[calls["disposition"] != ""]
     assert final["org_id"].is_unique and len(final) == len(frame)  # one final outcome per unit
-    merged = frame.merge(final, on="org_id", validate="1:1", suffixes=("", "_call"))
+    # the frame's id column is sample_id (docs/frame.md); the call records keep the agency's org_id
+    merged = frame.merge(
+        final, left_on="sample_id", right_on="org_id", validate="1:1", suffixes=("", "_call")
+    )
     assert (merged["disposition"] == merged["disposition_call"]).all()
     assert {"sector_group", "size_class", "interviewer", "date", "time"} <= set(calls.columns)
     responded = frame["disposition"].isin([CODES["I"], CODES["P"]])

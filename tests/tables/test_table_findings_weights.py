@@ -43,6 +43,13 @@ def _matches(weights: np.ndarray, lo: float, hi: float) -> int:
     return int(((weights > lo) & (weights < hi)).sum())
 
 
+def _rounded(x: float, base: int) -> float:
+    """A weighted N as published, of a number (never NaN here)."""
+    r = rounded(x, base)
+    assert r is not None
+    return r
+
+
 def test_difference_of_two_weighted_n_no_longer_finds_the_record(
     run_copy, scored, suf_weights, tmp_path
 ):
@@ -74,10 +81,10 @@ def test_difference_of_two_weighted_n_no_longer_finds_the_record(
     assert float(row["weighted_n"]) == rounded(exact_p, base)
     # even if P minus r were published beside it (the differencing check refuses it: finding 1),
     # the rounded difference fits at least min_n_count weights of the scientific-use file
-    d = float(row["weighted_n"]) - rounded(exact_p_minus, base)  # type: ignore[operator]
+    d = float(row["weighted_n"]) - _rounded(exact_p_minus, base)
     assert _matches(suf_weights, d - base, d + base) >= MIN_N_COUNT
     # and the policy's own base would not have been enough for this weight
-    d100 = rounded(exact_p, 100) - rounded(exact_p_minus, 100)  # type: ignore[operator]
+    d100 = _rounded(exact_p, 100) - _rounded(exact_p_minus, 100)
     assert _matches(suf_weights, d100 - 100, d100 + 100) < MIN_N_COUNT
     # the pair itself: P minus r is suppressed (respondent sets differ by one)
     minus = request_file(
@@ -122,6 +129,6 @@ def test_any_rounded_difference_fits_k_weights(weights, base, k, data):
     members = data.draw(st.lists(st.integers(0, len(w) - 1), min_size=1, unique=True))
     i = data.draw(st.sampled_from(members))
     total = float(w[members].sum())
-    d = rounded(total, b) - rounded(total - w[i], b)  # type: ignore[operator]
+    d = _rounded(total, b) - _rounded(total - w[i], b)
     assert abs(d - w[i]) < b or np.isclose(abs(d - w[i]), b)
     assert _matches(w, d - b - 1e-9, d + b + 1e-9) >= k

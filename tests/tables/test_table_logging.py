@@ -52,7 +52,7 @@ def _sector(run: Path) -> int:
 # ------------------------------------------------------------------ 1. no table without a ledger entry
 
 
-def test_there_is_no_unlogged_mode(run_copy, tmp_path, policy_ledger):
+def test_there_is_no_unlogged_mode(run_copy: Path, tmp_path: Path, policy_ledger: Path) -> None:
     with pytest.raises(TypeError):
         make_table(
             request_file(tmp_path), [run_copy], tmp_path / "o", ledger=tmp_path / "l", record=False

@@ -170,13 +170,13 @@ def test_extra_columns_are_reported(q, tmp_path: Path, paper_frame: pd.DataFrame
 
 
 def test_multiple_choice_unticked_options(q, tmp_path: Path) -> None:
-    from pipeline.questionnaire.model import Choice, Item, Text
+    from pipeline.questionnaire.model import Choice, Item, ItemType, Text
 
     from .validate_wavegen import generate, to_paper
 
     item = Item(
         name="channel",
-        type="multiple",
+        type=ItemType.multiple,
         label=Text(nl="kanaal"),
         choices=(
             Choice(code=1, label=Text(nl="a")),

@@ -139,7 +139,7 @@ def test_wrong_columns_listed_all_at_once(q, tmp_path: Path, paper_frame: pd.Dat
     path = write_csv(paper_frame.drop(columns=["wb01", "age"]), tmp_path / "p.csv")
     with pytest.raises(InputError) as exc:
         read_all(q, [InputFile(path)])
-    missing = sorted(p.column for p in exc.value.problems)
+    missing = sorted(p.column or "" for p in exc.value.problems)
     assert missing == ["age", "wb01"]
     assert all(p.code == "columns_missing" for p in exc.value.problems)
 

@@ -6,6 +6,7 @@ or the run stops with a PipelineError (InputError for an unreadable file) and wr
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import tempfile
 from pathlib import Path
@@ -65,16 +66,30 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
-text_values = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=6)
+text_values = st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=6)
+
+
+@dataclasses.dataclass(frozen=True)
+class Wave:
+    """One randomly corrupted wave: its size, the cells and the files to spoil."""
+
+    seed: int
+    n_paper: int
+    n_web: int
+    cells: list[tuple[str, int, int, str]]
+    file: str
+    fmt: str
+    cut: float
+    web_file: str
 
 
 @st.composite
-def waves(draw: st.DrawFn) -> dict[str, object]:
-    return {
-        "seed": draw(st.integers(0, 10_000)),
-        "n_paper": draw(st.integers(1, 20)),
-        "n_web": draw(st.integers(0, 15)),
-        "cells": draw(
+def waves(draw: st.DrawFn) -> Wave:
+    return Wave(
+        seed=draw(st.integers(0, 10_000)),
+        n_paper=draw(st.integers(1, 20)),
+        n_web=draw(st.integers(0, 15)),
+        cells=draw(
             st.lists(
                 st.tuples(
                     st.sampled_from(CELL_KINDS),
@@ -85,11 +100,11 @@ def waves(draw: st.DrawFn) -> dict[str, object]:
                 max_size=12,
             )
         ),
-        "file": draw(st.sampled_from(FILE_KINDS)),
-        "fmt": draw(st.sampled_from(["csv", "csv", "xlsx"])),
-        "cut": draw(st.floats(0.0, 1.0)),
-        "web_file": draw(st.sampled_from(["none", "none", "none", "truncate", "random_bytes"])),
-    }
+        file=draw(st.sampled_from(FILE_KINDS)),
+        fmt=draw(st.sampled_from(["csv", "csv", "xlsx"])),
+        cut=draw(st.floats(0.0, 1.0)),
+        web_file=draw(st.sampled_from(["none", "none", "none", "truncate", "random_bytes"])),
+    )
 
 
 def _corrupt_cells(p: pd.DataFrame, cells: list[tuple[str, int, int, str]]) -> None:
@@ -112,8 +127,8 @@ def _corrupt_cells(p: pd.DataFrame, cells: list[tuple[str, int, int, str]]) -> N
             p.loc[r, c] = text
 
 
-def _write_paper(p: pd.DataFrame, d: Path, w: dict[str, object]) -> tuple[InputFile, int]:
-    kind, rng = w["file"], np.random.default_rng(int(w["seed"]))  # type: ignore[arg-type]
+def _write_paper(p: pd.DataFrame, d: Path, w: Wave) -> tuple[InputFile, int]:
+    kind, rng = w.file, np.random.default_rng(w.seed)
     n = len(p)
     if kind == "shuffle_columns":
         p = p[list(rng.permutation(p.columns))]
@@ -123,7 +138,7 @@ def _write_paper(p: pd.DataFrame, d: Path, w: dict[str, object]) -> tuple[InputF
         p = p.drop(columns=[p.columns[int(rng.integers(0, len(p.columns)))]])
     elif kind == "header_only":
         p = p.iloc[:0]
-    if w["fmt"] == "xlsx" and kind not in (
+    if w.fmt == "xlsx" and kind not in (
         "truncate",
         "cp1252",
         "utf16",
@@ -148,7 +163,7 @@ def _write_paper(p: pd.DataFrame, d: Path, w: dict[str, object]) -> tuple[InputF
     if kind == "undecodable":
         data = data.replace(b"\n", b"\x81\x8d\n", 1)
     if kind == "truncate":
-        data = data[: int(len(data) * float(w["cut"]))]  # type: ignore[arg-type]
+        data = data[: int(len(data) * w.cut)]
     if kind == "random_bytes":
         data = bytes(rng.integers(0, 256, size=int(rng.integers(0, 200)), dtype=np.uint8))
     path.write_bytes(data)
@@ -162,33 +177,31 @@ def _questionnaire():  # not a fixture argument: hypothesis would print its (lar
 
 @settings(settings.get_profile("validate"))
 @given(w=waves())
-def test_every_row_is_accounted_for(w: dict[str, object]) -> None:
+def test_every_row_is_accounted_for(w: Wave) -> None:
     q = _questionnaire()
-    seed = int(w["seed"])  # type: ignore[arg-type]
-    paper = to_paper(
-        generate(q, int(w["n_paper"]), mode="paper", seed=seed, overrides={"working": 1}), q
-    )  # type: ignore[arg-type]
-    _corrupt_cells(paper, w["cells"])  # type: ignore[arg-type]
+    seed = w.seed
+    paper = to_paper(generate(q, w.n_paper, mode="paper", seed=seed, overrides={"working": 1}), q)
+    _corrupt_cells(paper, w.cells)
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
         inputs = []
         paper_in, n_written = _write_paper(paper, d, w)
         inputs.append(paper_in)
-        if int(w["n_web"]):  # type: ignore[arg-type]
+        if w.n_web:
             web = to_web(
                 generate(
                     q,
-                    int(w["n_web"]),
+                    w.n_web,
                     mode="web",
                     seed=seed + 1,
-                    start=int(w["n_paper"]) - 1,  # type: ignore[arg-type]
+                    start=w.n_paper - 1,
                     overrides={"working": 1},
                 )
             )
             sav = write_sav(web, d / "web_export.sav", q)
-            if w["web_file"] == "truncate":
+            if w.web_file == "truncate":
                 sav.write_bytes(sav.read_bytes()[: sav.stat().st_size // 3])
-            elif w["web_file"] == "random_bytes":
+            elif w.web_file == "random_bytes":
                 sav.write_bytes(b"$FL2" + bytes(range(50)))
             inputs.append(InputFile(sav))
         out = d / "out"
@@ -213,5 +226,5 @@ def test_every_row_is_accounted_for(w: dict[str, object]) -> None:
             )
         assert not set(acc["_record_id"]) & set(sa["_record_id"])
         assert (sa["_reasons"] != "").all()
-        if w["file"] not in ("truncate",):
+        if w.file not in ("truncate",):
             assert s.inputs[0].rows_read == n_written

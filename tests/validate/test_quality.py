@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -93,7 +94,9 @@ def test_straightlining_is_flagged(q, tmp_path: Path, paper_frame: pd.DataFrame)
 
 
 @pytest.mark.parametrize("severity", ["soft", "hard"])
-def test_rules(q, tmp_path: Path, paper_frame: pd.DataFrame, severity: str) -> None:
+def test_rules(
+    q, tmp_path: Path, paper_frame: pd.DataFrame, severity: Literal["soft", "hard"]
+) -> None:
     rule = Rule(
         id="R900",
         check="abs_days >= abs_spells",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -135,7 +136,10 @@ def write_sav(df: pd.DataFrame, path: Path, q: Questionnaire) -> Path:
     for it in q.items:
         if it.type == ItemType.single and it.name in df.columns:
             labels[it.name] = {float(c.code): c.label.nl for c in q.choices_of(it)}
-    missing = {c: [-1.0, -8.0, -9.0] for c in df.columns if is_numeric_dtype(df[c])}
+    # pyreadstat takes a list of codes or ranges (as pipeline.release.sav.missing_declaration)
+    missing: dict[str, list[Any]] = {
+        str(c): [-1.0, -8.0, -9.0] for c in df.columns if is_numeric_dtype(df[c])
+    }
     pyreadstat.write_sav(df, str(path), variable_value_labels=labels, missing_ranges=missing)
     return path
 
@@ -158,7 +162,7 @@ def frames(
         inputs.append(InputFile(write_csv(paper, tmp / "paper_keyed.csv")))
     if web is not None:
         inputs.append(InputFile(write_sav(web, tmp / "web_export.sav", q)))
-    seconds = {}
+    seconds: dict[str | Path, InputFile | str | Path] = {}
     if second is not None:
         seconds = {
             "paper_keyed.csv": InputFile(write_csv(second, tmp / "paper_second.csv"), mode="paper")

@@ -167,3 +167,49 @@ def test_property_row_order_does_not_change_weights(seed, n):
     res2 = weight_frame(df.iloc[perm].reset_index(drop=True), m, base_weight="w", max_iter=1000)
     np.testing.assert_allclose(res2.weight, res.weight[perm], rtol=1e-8)
     assert res.weight.sum() == pytest.approx(100)
+
+
+def _pushed_case() -> tuple[pd.DataFrame, Margins]:
+    """Level a of x: 20 units with base weight 10 and one with 0.5, population 5,000 (untrimmed
+    weights ~255 and ~13). Cap 120: fixing the 20 at the cap leaves 2,600 for the one free unit
+    (21.7x the cap); the next round has no free unit left in level a, so the cap cannot be met."""
+    from pipeline.weighting.margins import Margin
+
+    x = ["a"] * 21 + ["b"] * 60
+    z = [1, 2] * 10 + [1] + [1, 2] * 30
+    base = [10.0] * 20 + [0.5] + [10.0] * 60
+    df = pd.DataFrame({"x": x, "z": z, "b": base})
+    m = Margins(
+        (
+            Margin(("x",), (("a",), ("b",)), (5000.0, 3000.0)),
+            Margin(("z",), (("1",), ("2",)), (4100.0, 3900.0)),
+        )
+    )
+    return df, m
+
+
+def test_an_infeasible_cap_keeps_the_untrimmed_calibrated_weights():
+    """Issue 16: an infeasible cap never returns weights worse than untrimmed (before: a partial
+    round: largest weight 2,600 = 21.7x the cap, Kish deff 1.76 -> 9.23, exit 0)."""
+    df, m = _pushed_case()
+    untrimmed = weight_frame(df, m, base_weight="b")
+    res = weight_frame(df, m, base_weight="b", trim=TrimSpec(cap=120.0))
+    assert untrimmed.weight.max() > 120
+    notice = next(n for n in res.notices if n.code == "trim_infeasible")
+    assert notice.details["kept_untrimmed"] is True and "untrimmed" in notice.message
+    np.testing.assert_array_equal(res.weight, untrimmed.weight)
+    assert res.weight.max() <= untrimmed.weight.max()
+    assert res.diagnostics.kish_deff == pytest.approx(untrimmed.diagnostics.kish_deff)
+    assert not any(n.code == "trimmed" for n in res.notices)
+    assert res.max_error <= 1e-8
+
+
+def test_trim_cap_that_cannot_be_met_is_never_worse_than_untrimmed(
+    employees, employee_margins_path
+):
+    m = load_margins(employee_margins_path)
+    untrimmed = weight_frame(employees, m, base_weight="w")
+    mean = 2_600_000 / len(employees)
+    res = weight_frame(employees, m, base_weight="w", trim=TrimSpec(cap=mean * 0.9))
+    assert res.weight.max() <= untrimmed.weight.max() * (1 + 1e-12)
+    assert res.diagnostics.kish_deff <= untrimmed.diagnostics.kish_deff * (1 + 1e-12)

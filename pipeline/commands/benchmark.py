@@ -1,0 +1,55 @@
+"""``wbm benchmark``: a sectoral measurement's run beside its matched benchmark in the main wave's
+run (``sectoral/<config>.yaml``), as a Dutch report (HTML, PDF) and a CSV of the comparison."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command("benchmark")
+@click.option(
+    "--run",
+    "run_dir",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The sector's run directory (its own sample, e.g. PC 126).",
+)
+@click.option(
+    "--main",
+    "main_dir",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The run of the main WBM wave of employees the benchmark is taken from.",
+)
+@click.option(
+    "--config",
+    "config",
+    default="pc126",
+    show_default=True,
+    help="The benchmark configuration: a YAML path or a shipped name (pc126, fonds323, pc200, "
+    "pc140-03; sectoral/).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Output directory [default: RUNDIR/05_outputs/reports].",
+)
+@click.option("--format", "fmt", type=click.Choice(["html", "pdf", "both"]), default="html")
+def benchmark(run_dir: Path, main_dir: Path, config: str, out_dir: Path | None, fmt: str) -> None:
+    """Set a SECTOR's measurement beside a matched benchmark from the main wave, reweighted to the
+    sector's composition, with differences tested with both samples' designs."""
+    from pipeline.reports.sectoral import benchmark_report
+
+    written = benchmark_report(
+        run_dir,
+        main_dir,
+        config,
+        out_dir=out_dir,
+        formats=("html", "pdf") if fmt == "both" else (fmt,),
+    )
+    for p in written:
+        click.echo(str(p))
