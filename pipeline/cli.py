@@ -76,21 +76,13 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(
-            n for n, (mod, _a, _h) in COMMANDS.items() if importlib.util.find_spec(mod) is not None
-        )
+        return sorted(COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in COMMANDS:
             return None
         mod_name, attr, _ = COMMANDS[cmd_name]
-        try:
-            mod = importlib.import_module(mod_name)
-        except ModuleNotFoundError as exc:  # command not built yet
-            if exc.name == mod_name:
-                return None
-            raise
-        cmd: click.Command = getattr(mod, attr)
+        cmd: click.Command = getattr(importlib.import_module(mod_name), attr)
         return cmd
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:

@@ -407,7 +407,6 @@ _CODES: tuple[ErrorCode, ...] = (
         "A wave folder's wave.json is damaged or names inputs that are not there.",
     ),
     # ---- weighting ----
-    _e("bad_base_weight", _W, "Base weight", "Base weights are missing, negative or all zero."),
     _e("bad_bounds", _W, "Bounds", "Calibration bounds are missing or inconsistent."),
     _e("bad_method", _W, "Method", "Unknown weighting method or a margin it needs is absent."),
     _e("empty_cell", _W, "Empty cell", "A margin level has a population but no respondents."),
@@ -647,7 +646,14 @@ _CODES: tuple[ErrorCode, ...] = (
         "An estimates table lacks the columns of the contract or has duplicate rows.",
     ),
     _e("bad_indicator", _E, "Bad indicator", "An indicator column has infinite values."),
-    _e("bad_weight", _E, "Bad weight", "Weights are missing, infinite, non-positive or all zero."),
+    _e(
+        "bad_weight",
+        _G,
+        "Bad weight",
+        "A weight (final, base, design or released) is missing, not a number, infinite or "
+        "negative (or zero where it must be positive: design and released weights), or every "
+        "weight is zero; one check for all (pipeline.rundata.weights).",
+    ),
     _e(
         "non_numeric",
         _E,
@@ -1325,13 +1331,6 @@ _CODES += (
         "problem",
     ),
     _e(
-        "frame_bad_weight",
-        _F,
-        "Bad design weight",
-        "A design weight in the frame is missing, zero or negative.",
-        "problem",
-    ),
-    _e(
         "frame_no_variables",
         _F,
         "No register variable",
@@ -1373,6 +1372,22 @@ _CODES += (
         "Propensity 0 or 1",
         "A group of the frame responded all or not at all (fitted propensity 0 or 1); merge it "
         "with a neighbour.",
+        "notice",
+    ),
+    _e(
+        "origin_absent",
+        _F,
+        "No origin in the frame",
+        "The sample frame has no origin (migration background) column, so the fieldwork report "
+        "has no breakdown by origin.",
+        "notice",
+    ),
+    _e(
+        "origin_no_policy",
+        _F,
+        "No policy for origin",
+        "No disclosure policy is in force (--policy, WBM_POLICY or the run's), so workability by "
+        "origin is not shown: nothing is shown by origin unless the publisher's policy says how.",
         "notice",
     ),
     _e(

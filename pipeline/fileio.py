@@ -214,14 +214,6 @@ def write_with(
     return Path(target)
 
 
-def read_json_or_empty(path: str | os.PathLike[str]) -> dict[str, Any]:
-    p = Path(path)
-    if not p.exists():
-        return {}
-    data = json.loads(p.read_text(encoding="utf-8"))
-    return data if isinstance(data, dict) else {}
-
-
 def read_json_object(path: str | os.PathLike[str], *, expected: str, hint: str) -> dict[str, Any]:
     """The JSON object in ``path`` ({} if the file does not exist). A file that cannot be read as
     JSON, or holds something else than an object, is an :class:`~pipeline.errors.InputError`

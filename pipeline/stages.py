@@ -21,7 +21,6 @@ from pipeline.rundata.columns import (
     WEIGHT,
     WEIGHT_NORMALISED,
 )
-from pipeline.rundata.levels import CROSS_SEP, crossed_domain, crossed_level
 from pipeline.runner import Run, StageResult
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -166,51 +165,38 @@ def stage_score(run: Run) -> StageResult:
 
 
 # --------------------------------------------------------------------------- estimate
-CROSSED_WITHIN_SECTOR = ("age_band", "sex", "statute")
+#: What the risk profiles are adjusted for (those of them the data has).
+RISK_ADJUST = ("age_band", "sex")
 
 
-def domain_frame(
-    df: pd.DataFrame,
-    domains: list[str],
-    *,
-    crossed_with: str | None = "sector",
-    within: tuple[str, ...] = CROSSED_WITHIN_SECTOR,
-) -> tuple[pd.DataFrame, list[str]]:
-    """Domain columns for estimation: non-substantive codes (< 0) become missing, and crossed
-    domains ``sector:sex`` (levels ``"3:1"``, ordered numerically) are added."""
-    cols: dict[str, pd.Series] = {}
-    for d in domains:
-        v = pd.to_numeric(df[d], errors="coerce")
-        cols[d] = v.where(v >= 0)
-    by = list(domains)
-    if crossed_with and crossed_with in domains:
-        a = cols[crossed_with]
-        for other in within:
-            if other not in cols or other == crossed_with:
-                continue
-            b = cols[other]
-            ok = a.notna() & b.notna()
-            pairs = sorted({(int(x), int(y)) for x, y in zip(a[ok], b[ok], strict=True)})
-            cats = [crossed_level(p) for p in pairs]
-            text = pd.Series(
-                np.where(
-                    ok,
-                    a.fillna(0).astype(int).astype(str)
-                    + CROSS_SEP
-                    + b.fillna(0).astype(int).astype(str),
-                    None,
-                ),
-                index=df.index,
-            )
-            name = crossed_domain((crossed_with, other))
-            cols[name] = pd.Categorical(text, categories=cats)
-            by.append(name)
-    return pd.DataFrame(cols, index=df.index), by
+def _risk_profiles(
+    q: Questionnaire, data: pd.DataFrame, design: object, domains: list[str], run: Run
+) -> pd.DataFrame:
+    """Prevalence ratios (adjusted for age and sex) and PAFs of every risk factor for every
+    workability problem, for Flanders and per group of the report domain."""
+    from pipeline.estimation.design import Design
+    from pipeline.estimation.riskprofile import risk_profile_table
+
+    assert isinstance(design, Design)
+    tl = [i for i in q.indicators if i.kind == "traffic_light"]
+    outcomes = [i.name for i in tl if i.group == "workability" and i.name in data]
+    exposures = [i.name for i in tl if i.group == "risk" and i.name in data]
+    return risk_profile_table(
+        data,
+        design,
+        outcomes,
+        exposures,
+        [a for a in RISK_ADJUST if a in data.columns],
+        domains[0] if domains else None,
+        min_n=run.config.min_n,
+        min_n_reliable=run.config.min_n_reliable,
+    )
 
 
 def stage_estimate(run: Run) -> StageResult:
     from pipeline.estimation.api import compare_domains, estimate, to_csv_text
     from pipeline.estimation.config import EstimationConfig
+    from pipeline.estimation.domainframe import domain_frame
     from pipeline.estimation.reliability import ReliabilityRules
     from pipeline.estimation.runmodel import describe, design_from_model
     from pipeline.fileio import write_text
@@ -253,6 +239,9 @@ def stage_estimate(run: Run) -> StageResult:
     p_pq = write_parquet(out / layout.ESTIMATES, table)
     p_csv = write_text(out / layout.ESTIMATES_CSV, to_csv_text(table))
     p_cmp = write_text(out / layout.COMPARE_DOMAINS, to_csv_text(cmp))
+    p_risk = write_text(
+        out / layout.RISK_PROFILES, to_csv_text(_risk_profiles(q, data, design, domains, run))
+    )
     notices = [{"code": n.code, "message": n.message} for n in est.notices]
     if fallback:
         notices.append(
@@ -278,7 +267,7 @@ def stage_estimate(run: Run) -> StageResult:
     return StageResult(
         "estimate",
         {"in": len(scored), "estimates": len(table)},
-        (p_pq, p_csv, p_cmp, p_json, *extra_files),
+        (p_pq, p_csv, p_cmp, p_risk, p_json, *extra_files),
         summary={"flags": {str(k): int(v) for k, v in flags.items()}, "notices": notices},
     )
 

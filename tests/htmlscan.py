@@ -15,6 +15,7 @@ class Scan(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.stack: list[tuple[str, dict[str, str | None], list[str]]] = []
         self.traced: list[tuple[dict[str, str | None], str]] = []
+        self.rp_traced: list[tuple[dict[str, str | None], str]] = []  # data-rp-key (risk profiles)
         self.text: list[str] = []
         self.tags: list[tuple[str, dict[str, str | None]]] = []
         self.ids: list[str] = []
@@ -41,6 +42,8 @@ class Scan(HTMLParser):
             t, a, buf = self.stack.pop()
             if "data-key" in a:
                 self.traced.append((a, "".join(buf).strip()))
+            if "data-rp-key" in a:
+                self.rp_traced.append((a, "".join(buf).strip()))
             if self.stack:
                 self.stack[-1][2].extend(buf)
             if t == tag:

@@ -121,3 +121,19 @@ def test_the_check_finds_a_module_without_a_row(drop: str) -> None:
 def test_table_paths_reads_only_the_first_column() -> None:
     text = HEAD + "| `pipeline/a.py`, `pipeline/b/` | see `pipeline/c.py` |\n"
     assert table_paths(text) == ["pipeline/a.py", "pipeline/b/"]
+
+
+def test_every_command_of_the_cli_registry_exists() -> None:
+    """``wbm`` lists every command of its registry (no "not built yet" commands are hidden)."""
+    import importlib
+
+    import click
+
+    from pipeline.cli import COMMANDS, cli
+
+    ctx = click.Context(cli)
+    assert cli.list_commands(ctx) == sorted(COMMANDS)
+    for name, (module, attr, _) in COMMANDS.items():
+        assert isinstance(getattr(importlib.import_module(module), attr), click.Command), name
+        assert cli.get_command(ctx, name) is not None
+    assert cli.get_command(ctx, "no-such-command") is None

@@ -14,6 +14,7 @@ or bands changed is harmonised only within its latest segment.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -22,6 +23,10 @@ from pipeline.questionnaire.model import ItemType, Questionnaire, Role
 
 #: Internal columns of scored data kept in the harmonised respondents (the rest are pipeline internals).
 KEPT_INTERNAL = ("_mode",)
+
+
+BAND_COLUMN = re.compile(r"(.+?)(_\d+(?:_\d+)?)")
+"""A count indicator's band column (``pipeline.rundata.columns.band_column``)."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,9 @@ class Translation:
                 base = own[len(prefix) : len(own) - len(suffix) if suffix else None]
                 if base in self.indicators and (prefix or suffix):
                     return prefix + self.indicators[base] + suffix
+        m = BAND_COLUMN.fullmatch(own)  # a count's band: aantal_problemen_3_4
+        if m and m.group(1) in self.indicators:
+            return self.indicators[m.group(1)] + m.group(2)
         return None
 
     def column(self, own: str) -> str | None:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.archive import layout as L
+from pipeline.archive.harmonise import BAND_COLUMN as _BAND
 from pipeline.archive.records import WaveRecord
 from pipeline.errors import Problem
 from pipeline.fileio import dumps_json, ensure_dir, sha256_file, write_parquet, write_text
@@ -83,6 +84,9 @@ def stored_questionnaire(root: Path, study_id: str) -> Questionnaire:
 # ---------------------------------------------------------------------------------- harmonise
 def _segments(name: str, year: int, breaks_at: dict[str, list[int]]) -> tuple[int, bool]:
     base = name[: -len("_acuut")] if name.endswith("_acuut") and name[:-6] in breaks_at else name
+    band = _BAND.fullmatch(base)  # a count's band breaks with the count
+    if base not in breaks_at and band and band.group(1) in breaks_at:
+        base = band.group(1)
     years = breaks_at.get(base, [])
     return sum(1 for y in years if y <= year), year in years
 

@@ -42,31 +42,6 @@ def _split(values: tuple[str, ...]) -> list[str]:
     return out
 
 
-def _sav_missing_to_nan(df: pd.DataFrame, meta: Any, columns: list[str]) -> pd.DataFrame:
-    """SPSS user-missing codes (e.g. -9 no answer) are missing values for estimation."""
-    import numpy as np
-
-    if meta is None:
-        return df
-    values = getattr(meta, "missing_user_values", None) or {}
-    ranges = getattr(meta, "missing_ranges", None) or {}
-    df = df.copy()
-    for c in columns:
-        if c not in df.columns:
-            continue
-        s = df[c]
-        miss = np.zeros(len(s), dtype=bool)
-        if c in values:
-            miss |= s.isin(list(values[c])).to_numpy()
-        for r in ranges.get(c, []):
-            lo, hi = r.get("lo"), r.get("hi")
-            with np.errstate(invalid="ignore"):
-                miss |= ((s >= lo) & (s <= hi)).fillna(False).to_numpy(dtype=bool)
-        if miss.any():
-            df[c] = s.where(~miss)
-    return df
-
-
 def calibration_from_weighting(info: Any) -> Calibration:
     """Adapt ``pipeline.weighting.api.CalibrationInfo`` to the estimation engine's spec."""
     from pipeline.estimation.design import make_calibration
@@ -335,7 +310,7 @@ def estimate(
         reliability=ReliabilityRules(min_n, careful_n),
     )
     frame = read_frame(data_path)
-    df = _sav_missing_to_nan(frame.df, frame.sav_meta, [*inds, *bys])
+    df = frame.missing_as_nan([*inds, *bys])
     design_cols = [c for c in (weight, strata, psu, fpc, base_weight) if c]
     api.require_columns(df, [*design_cols, *inds, *bys], file=data_path)
 

@@ -59,6 +59,12 @@ was made from (--wave DIR: DIR/frame.parquet).
     show_default=True,
     help="How each mode is weighted to the same population.",
 )
+@click.option(
+    "--policy",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Disclosure policy for the breakdown by origin (default $WBM_POLICY, else the run's).",
+)
 def fieldwork(
     run_dir: Path,
     frame: Path | None,
@@ -66,6 +72,7 @@ def fieldwork(
     out: Path | None,
     lang: str,
     method: str,
+    policy: Path | None,
 ) -> None:
     from pipeline.errors import Problem, UsageError
     from pipeline.outpath import require_dir
@@ -89,7 +96,7 @@ def fieldwork(
             )
         frame = wave_dir / "frame.parquet"
     q = recorded_questionnaire(run, run_manifest(run))
-    res, paths = write_fieldwork(run, frame, out_dir, q, lang=lang, method=method)
+    res, paths = write_fieldwork(run, frame, out_dir, q, lang=lang, method=method, policy=policy)
     r = res.representativeness
     click.echo(
         f"response {res.respondents:,} of {res.invited:,} ({100 * res.respondents / res.invited:.1f}%); R-indicator {r.r:.3f} (95% CI {r.ci_low:.3f} - {r.ci_high:.3f})"

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from pipeline.errors import Problem, SpecError
+from pipeline.questionnaire.populations import POPULATIONS
 
 
 def _problem_json(p: Problem) -> dict[str, object]:
@@ -194,7 +195,7 @@ def diff(old: str, new: str, as_json: bool) -> None:
 )
 @click.option(
     "--population",
-    type=click.Choice(["werknemers", "zelfstandigen", "ondernemingen"]),
+    type=click.Choice(POPULATIONS),
     default=None,
     help="Population when the settings sheet has none.",
 )

@@ -26,6 +26,8 @@ from typing import Literal
 import numpy as np
 
 from pipeline.errors import EstimationError, Problem, one_of
+from pipeline.rundata.columns import BASE_WEIGHT, WEIGHT
+from pipeline.rundata.weights import weight_problems
 
 LonelyPsu = Literal["fail", "certainty", "remove", "adjust"]
 LONELY_PSU_OPTIONS: tuple[str, ...] = ("fail", "certainty", "remove", "adjust")
@@ -169,25 +171,7 @@ def make_design(
     if w.ndim != 1 or w.shape[0] == 0:
         raise EstimationError("weights must be a non-empty 1-D array", code="bad_design")
     n = w.shape[0]
-    bad = np.flatnonzero(~np.isfinite(w) | (w < 0))
-    if bad.size:
-        problems.extend(
-            Problem(
-                "invalid weight",
-                row=int(r),
-                column="weight",
-                value=float(w[r]),
-                expected="a finite number >= 0",
-                code="bad_weight",
-            )
-            for r in bad[:5]
-        )
-        if bad.size > 5:
-            problems.append(
-                Problem(f"... and {bad.size - 5} more invalid weights", column="weight")
-            )
-    elif not np.any(w > 0):
-        problems.append(Problem("all weights are zero", column="weight", code="bad_weight"))
+    problems.extend(weight_problems(w, column=WEIGHT))
     if lonely_psu not in LONELY_PSU_OPTIONS:
         problems.append(
             Problem(one_of(lonely_psu, LONELY_PSU_OPTIONS), path="lonely_psu", code="bad_option")
@@ -337,18 +321,8 @@ def _check_calibration(cal: Calibration, n: int) -> list[Problem]:
         problems.append(
             Problem("base weights must have one value per row", path="base_weights", value=b.shape)
         )
-    elif not np.all(np.isfinite(b) & (b >= 0)):
-        r = int(np.flatnonzero(~(np.isfinite(b) & (b >= 0)))[0])
-        problems.append(
-            Problem(
-                "invalid base weight",
-                row=r,
-                column="base_weight",
-                value=float(b[r]),
-                expected="a finite number >= 0",
-                code="bad_base_weight",
-            )
-        )
+    else:
+        problems.extend(weight_problems(b, column=BASE_WEIGHT))
     if cal.targets is not None:
         if len(cal.targets) != len(cal.codes):
             problems.append(

@@ -366,6 +366,13 @@ def allocate(
     n_prop = np.where(keep, np.maximum(n_prop, np.minimum(low, up)), n_prop)
     # a domain out of reach of its population is invited whole in both plans (best effort)
     n_prop = np.where(np.array(reason) == "population", up, n_prop)
+    # rounding up the optimum can cost a few invitations more than a feasible rounded proportional
+    # allocation: then the proportional one is the cheapest plan found
+    feasible = bool(np.all(n_prop >= np.minimum(lower(keep), up) - 1e-9)) and (
+        aa.shape[0] == 0 or bool(np.all(aa @ (1.0 / n_prop) <= v[: aa.shape[0]] * (1 + 1e-12)))
+    )
+    if feasible and float(c @ n_prop) < float(c @ n):
+        n = n_prop.copy()
 
     def half_widths(nn: np.ndarray, h: int) -> dict[str, float]:
         m = nn[h] * r[h]

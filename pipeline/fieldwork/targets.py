@@ -11,6 +11,7 @@ Example (docs/plan.md)::
     domain: sector                 # the register variable whose levels are reported (the strata)
     indicators: [werkbaar_werk]    # precision targets hold for each of them
     assurance: 0.95                # chance that every target is met together
+    response_change: 0.9           # next wave's response = the last one's x 0.9 (default 1)
     domains:
       default: {min_respondents: 200, max_half_width: 4}   # half-width in percentage points
       levels:
@@ -88,6 +89,8 @@ class PlanTargets(_Spec):
     indicators: tuple[str, ...] = Field(default=("werkbaar_werk",), min_length=1, max_length=20)
     assurance: float = Field(default=0.95, gt=0.5, lt=1)
     max_sampling_fraction: float = Field(default=1.0, gt=0, le=1)
+    # next wave's response rates = the last wave's x this factor (response keeps falling: 0.9)
+    response_change: float = Field(default=1.0, gt=0, le=2)
     domains: Domains
     overall: OverallTarget | None = None
     budget: Budget

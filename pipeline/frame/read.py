@@ -21,6 +21,7 @@ from pipeline.frame.model import (
     SampleFrame,
 )
 from pipeline.questionnaire.model import Questionnaire
+from pipeline.rundata.weights import weight_problems
 
 
 def register_variables(q: Questionnaire) -> tuple[str, ...]:
@@ -34,14 +35,7 @@ def register_codes(q: Questionnaire, variable: str) -> tuple[int, ...] | None:
     """The codes a register variable may take (None: any whole number, e.g. age in years)."""
     if variable == "origin":
         return tuple(c for c, _, _ in ORIGIN_CODES)
-    for d in q.derived:
-        if d.name == variable:
-            return tuple(b.code for b in d.bands)
-    if variable in q.variables():
-        item = q.item(variable)
-        choices = q.choices_of(item)
-        return tuple(int(c.code) for c in choices) if choices else None
-    return None
+    return q.codes_of(variable) or None
 
 
 def register_labels(q: Questionnaire, variable: str, lang: str = "nl") -> dict[int, str]:
@@ -169,17 +163,13 @@ def read_frame(path: str | Path, q: Questionnaire) -> SampleFrame:
     weight = stratum = None
     if "design_weight" in df.columns:
         weight = pd.to_numeric(df["design_weight"], errors="coerce").to_numpy(dtype=np.float64)
-        for i in np.flatnonzero(~(weight > 0))[:MAX_SHOWN]:
-            problems.append(
-                Problem(
-                    "design weight missing or not positive",
-                    file=file,
-                    row=int(i) + 1,
-                    column="design_weight",
-                    value=df["design_weight"].iloc[i],
-                    code="frame_bad_weight",
-                )
-            )
+        problems += weight_problems(
+            weight,
+            column="design_weight",
+            positive=True,  # a design weight is the inverse of a selection probability
+            file=file,
+            shown=df["design_weight"].tolist(),
+        )
     if "stratum" in df.columns:
         stratum = df["stratum"].astype(str).to_numpy(dtype=object)
     disposition = None

@@ -285,16 +285,12 @@ def plan_columns(
 
 
 def _allowed_codes(q: Questionnaire, variable: str) -> set[int] | None:
-    """Codes a variable may take (choices or 0/1, plus its missing codes); None for numbers/text."""
+    """Codes a mapped variable may take (its codes, plus the item's missing codes; a multiple-choice
+    item named as a whole: its options); None for numbers, text and names that are no item's."""
     for it in q.items:
-        if it.type == ItemType.multiple and (
-            variable == it.name or variable in q.item_variables(it)
-        ):
-            if variable == it.name:
-                return {c.code for c in q.choices_of(it)} | set(it.missing)
-            return {0, 1} | set(it.missing)
-        if it.name == variable:
-            if it.type == ItemType.single:
-                return {c.code for c in q.choices_of(it)} | set(it.missing)
-            return None
+        if it.name == variable and it.type == ItemType.multiple:
+            return {c.code for c in q.choices_of(it)} | set(it.missing)
+        if it.name == variable or variable in q.item_variables(it):
+            codes = q.codes_of(variable)
+            return None if codes is None else set(codes) | set(it.missing)
     return None

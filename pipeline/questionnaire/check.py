@@ -15,11 +15,11 @@ from pipeline.errors import Problem, did_you_mean
 from pipeline.questionnaire.expr import Compare, Expr, InList, Name, Num, try_parse, walk
 from pipeline.questionnaire.model import Band, ItemType, Questionnaire, Text
 from pipeline.questionnaire.module import Located
+from pipeline.questionnaire.populations import POPULATIONS
 from pipeline.questionnaire.source import PathT
 
 NUMERIC = (ItemType.integer, ItemType.decimal)
 CHOICE = (ItemType.single, ItemType.multiple)
-POPULATIONS = ("werknemers", "zelfstandigen", "ondernemingen")
 
 
 class _Checker:
@@ -52,18 +52,12 @@ class _Checker:
         return list(self.var_item) + list(self.derived)
 
     def codes_of_var(self, var: str) -> tuple[int, ...] | None:
-        """Substantive codes a categorical variable can take (None if not categorical)."""
-        if var in self.derived:
-            return tuple(b.code for b in self.derived[var].bands)
+        """Substantive codes a categorical variable can take (None if not categorical, or if its
+        item names a choice list that does not exist: reported on its own)."""
         i = self.var_item.get(var)
-        if i is None:
+        if var not in self.derived and (i is None or not self._choices_ok(self.q.items[i])):
             return None
-        it = self.q.items[i]
-        if it.type == ItemType.single and self._choices_ok(it):
-            return tuple(c.code for c in self.q.choices_of(it))
-        if it.type == ItemType.multiple:
-            return (0, 1)
-        return None
+        return self.q.codes_of(var)
 
     def is_numeric_var(self, var: str) -> bool:
         if var in self.derived:
@@ -184,6 +178,13 @@ class _Checker:
             )
         for k, v in enumerate(s.strata):
             self.categorical(v, ("study", "strata", k), "stratum")
+        if s.report_domain is not None and s.report_domain not in self.q.domains:
+            self.add(
+                "unknown_variable",
+                f"report_domain {s.report_domain!r} is not one of the domains",
+                ("study", "report_domain"),
+                hint="name one of the questionnaire's domains (add it under domains first)",
+            )
 
     def categorical(self, var: str, path: PathT, what: str) -> None:
         if var not in self.var_item and var not in self.derived:
@@ -685,7 +686,7 @@ class _Checker:
                     hint=did_you_mean(before, list(prev_vars)),
                 )
             elif this in self.var_item:
-                a, b = self.codes_of_var(this), _codes_in(pq, before)
+                a, b = self.codes_of_var(this), pq.codes_of(before)
                 if a is not None and b is not None and set(a) != set(b):
                     self.add(
                         "mapping_code_mismatch",
@@ -724,13 +725,6 @@ class _Checker:
                 )
             else:
                 first[n] = k
-
-
-def _codes_in(q: Questionnaire, var: str) -> tuple[int, ...] | None:
-    for it in q.items:
-        if it.name == var and it.type == ItemType.single:
-            return tuple(c.code for c in q.choices_of(it))
-    return None
 
 
 def _texts(q: Questionnaire) -> Iterable[tuple[PathT, Text]]:

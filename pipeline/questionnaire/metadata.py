@@ -21,6 +21,7 @@ from types import MappingProxyType
 from typing import Any
 
 from pipeline.questionnaire.model import Item, ItemType, Measure, Questionnaire, Text
+from pipeline.rundata.columns import band_column
 
 MissingSpec = tuple[Any, ...]  # discrete codes, or one {"lo": .., "hi": ..} range
 
@@ -218,3 +219,12 @@ def _scores(b: _Builder) -> None:
             b.add(ind.name, label, values, (), "nominal")
         else:
             b.add(ind.name, f"{label} (0-{len(ind.of)})", None, (), "scale")
+            for lo, hi in ind.bands:
+                span = f"{lo}" if lo == hi else f"{lo}-{hi}"
+                b.add(
+                    band_column(ind.name, lo, hi),
+                    f"{label}: {span}",
+                    dict(enumerate(yn)),
+                    (),
+                    "nominal",
+                )

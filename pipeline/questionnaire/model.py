@@ -17,6 +17,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from pipeline.outpath import ID_PATTERN
+from pipeline.questionnaire.populations import Population
 
 SCHEMA_KIND = "questionnaire"
 SCHEMA_VERSION = 1  # version of the schema *language*; bump with a migration note
@@ -229,6 +230,9 @@ class Indicator(Spec):
     definition_note: str | None = (
         None  # condition: where the definition comes from (e.g. a published threshold)
     )
+    # count: the distribution's bands as (lowest, highest) number, e.g. [[0, 0], [1, 1], [2, 2], [3, 4]];
+    # each band becomes a 0/1 column ``<name>_<lo>`` or ``<name>_<lo>_<hi>`` (estimated as a share)
+    bands: tuple[tuple[int, int], ...] = ()
 
     @model_validator(mode="after")
     def _shape(self) -> Indicator:
@@ -247,6 +251,19 @@ class Indicator(Spec):
                 raise ValueError("a traffic_light indicator needs 'cutoffs' with a 'default' entry")
         if self.kind in ("composite", "count") and not self.of:
             raise ValueError(f"a {self.kind} indicator needs 'of' (the indicators it combines)")
+        if self.bands:
+            if self.kind != "count":
+                raise ValueError(f"'bands' belong to count indicators, not {self.kind}")
+            last = -1
+            for lo, hi in self.bands:
+                if not 0 <= lo <= hi <= len(self.of):
+                    raise ValueError(
+                        f"band [{lo}, {hi}] must satisfy 0 <= lowest <= highest <= {len(self.of)}"
+                        " (the number of indicators combined)"
+                    )
+                if lo <= last:
+                    raise ValueError(f"band [{lo}, {hi}] overlaps or is out of order")
+                last = hi
         return self
 
 
@@ -285,7 +302,7 @@ class Study(Spec):
     id: str = Field(pattern=ID_PATTERN)  # a slug: it names files (codebook, proof, release)
     title: Text
     wave: int
-    population: Literal["werknemers", "zelfstandigen", "ondernemingen"]
+    population: Population
     unit: Literal["person", "organisation"] = "person"
     target_population: Text
     modes: tuple[Literal["paper", "web", "cati"], ...]
@@ -295,6 +312,9 @@ class Study(Spec):
     status: Literal["reference", "official"] = "reference"
     note: Text | None = None
     strata: tuple[str, ...] = ()  # design strata variables (e.g. the OE)
+    # the domain of the group reports (one report per level); default: the first of ``domains``
+    # (a sectoral measurement reports by its subsectors, not by the employees' sectors)
+    report_domain: str | None = None
 
 
 class Questionnaire(Spec):
@@ -363,6 +383,26 @@ class Questionnaire(Spec):
         if item.type == ItemType.multiple:
             return tuple(f"{item.name}_{c.code}" for c in self.choices_of(item))
         return (item.name,)
+
+    def codes_of(self, variable: str) -> tuple[int, ...] | None:
+        """The codes a categorical variable can take, in the order the questionnaire defines them:
+        a derived variable's bands, a single-choice item's choices, ``(0, 1)`` for each column of a
+        multiple-choice item (``<name>_<code>``). None for a number, text or date item and for a
+        name that is no variable. Missing codes (``item.missing``) are not among them.
+
+        The one answer to "which codes can this variable take": checks, mappings, the frame,
+        tables, trends and the synthetic generator all ask here."""
+        for d in self.derived:
+            if d.name == variable:
+                return tuple(b.code for b in d.bands)
+        for it in self.items:
+            if it.name == variable:
+                if it.type == ItemType.single:
+                    return tuple(c.code for c in self.choices_of(it))
+                return None
+            if it.type == ItemType.multiple and variable in self.item_variables(it):
+                return (0, 1)
+        return None
 
     def known_variables(self) -> tuple[str, ...]:
         """Item variables plus derived variables (what expressions, weighting and domains may use)."""

@@ -28,7 +28,7 @@ from pipeline.questionnaire.model import (
     Text,
     WaveMapping,
 )
-from pipeline.questionnaire.source import PathT, Source, render_path
+from pipeline.questionnaire.source import PathT, Source
 
 #: module key -> questionnaire section it extends
 ADDS = {
@@ -64,6 +64,7 @@ class StudyPatch(Spec):
     status: Literal["reference", "official"] | None = None
     note: Text | None = None
     strata: tuple[str, ...] | None = None
+    report_domain: str | None = None
 
 
 class QuestionnaireModule(Spec):
@@ -177,8 +178,3 @@ def compose(
     )
     located = Located(q, msrc, (msrc, *base.chain), origins)
     return located, problems
-
-
-def describe_origin(loc: Located, section: str, index: int) -> str:
-    src, path = loc.origins[(section, index)]
-    return f"{src.path}:{src.line(path)} {render_path(path)}"

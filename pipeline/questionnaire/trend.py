@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.questionnaire.model import ItemType, Questionnaire
+from pipeline.questionnaire.model import Questionnaire
 
 
 @dataclass(frozen=True)
@@ -28,13 +28,8 @@ class TrendMap:
 
 
 def _codes(q: Questionnaire, var: str) -> tuple[int, ...] | None:
-    for it in q.items:
-        if it.name == var and it.type == ItemType.single:
-            return tuple(sorted(c.code for c in q.choices_of(it)))
-    for d in q.derived:
-        if d.name == var:
-            return tuple(sorted(b.code for b in d.bands))
-    return None
+    codes = q.codes_of(var)
+    return None if codes is None else tuple(sorted(codes))
 
 
 def trend_map(new: Questionnaire, old: Questionnaire) -> TrendMap:

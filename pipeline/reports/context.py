@@ -61,6 +61,9 @@ class ReportContext:
     # The series of earlier waves from the wave archive (pipeline.archive.trend.compute_trend): the
     # reports' "Evolutie" section. None: no trend section.
     trend: Trend | None = field(default=None, compare=False, hash=False, repr=False)
+    # The risk-profile table of the estimate stage (pipeline.estimation.riskprofile): prevalence
+    # ratios and attributable fractions per workability problem. None: no such section.
+    risk_profiles: pd.DataFrame | None = field(default=None, compare=False, hash=False, repr=False)
     # An organisation survey's shares of employees and magnitude totals
     # (04_estimate/estimates_employment.parquet); None: no such section.
     employment: pd.DataFrame | None = field(default=None, compare=False, hash=False, repr=False)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -67,6 +68,11 @@ T = {
         "method_propensity": "weging met de inverse responskans",
         "variable": "kenmerk",
         "level": "categorie",
+        "truth": "synthetische waarheid (selectie; meting)",
+        "overview": "Alle indicatoren, web min papier in procentpunt: selectie (licht) en resterend "
+        "verschil na weging (donker), met 95%-betrouwbaarheidsinterval.",
+        "truth_mark": "Zwart streepje: de synthetische waarheid.",
+        "remaining_short": "resterend",
     },
     "en": {
         "title": "Fieldwork and representativeness",
@@ -107,6 +113,11 @@ T = {
         "method_propensity": "inverse response-propensity weighting",
         "variable": "variable",
         "level": "category",
+        "truth": "synthetic truth (selection; measurement)",
+        "overview": "Every indicator, web minus paper in percentage points: selection (light) and "
+        "the difference remaining after weighting (dark), with 95% confidence interval.",
+        "truth_mark": "Black tick: the synthetic truth.",
+        "remaining_short": "remaining",
     },
 }
 
@@ -116,6 +127,7 @@ class FieldworkInputs:
     linked: pd.DataFrame
     indicators: tuple[str, ...]
     synthetic: bool
+    variables: tuple[str, ...] = ()  # the frame's register variables (age in years left out)
 
 
 def link_run(run_dir: Path, frame_path: Path, q: Questionnaire) -> FieldworkInputs:
@@ -134,7 +146,9 @@ def link_run(run_dir: Path, frame_path: Path, q: Questionnaire) -> FieldworkInpu
         linked["design_weight"] = frame.design_weight
     if frame.stratum is not None:
         linked["stratum"] = frame.stratum
-    ids = scored["sample_id"].astype(str).to_numpy(dtype=object)
+    # the questionnaire's id variable (``org_id`` in the enterprise survey) links to the frame's
+    # sample_id
+    ids = scored[q.study.id_variable].astype(str).to_numpy(dtype=object)
     row = frame.lookup(ids)
     unknown = int((row < 0).sum())
     if unknown:
@@ -175,7 +189,75 @@ def link_run(run_dir: Path, frame_path: Path, q: Questionnaire) -> FieldworkInpu
         d = np.full(frame.n, np.nan)
         d[row] = pd.to_numeric(scored["duration_sec"], errors="coerce").to_numpy(dtype=np.float64)
         linked["duration_sec"] = d
-    return FieldworkInputs(linked, indicators, synthetic=_synthetic(frame_path))
+    return FieldworkInputs(
+        linked,
+        indicators,
+        synthetic=_synthetic(frame_path),
+        variables=tuple(v for v in frame.variables if v != "age"),
+    )
+
+
+def _aapor(frame_path: Path, q: Questionnaire) -> dict[str, Any] | None:
+    """AAPOR RR1-RR4 of the frame's final dispositions (all units, per design stratum), as the
+    validation report has them; None when the frame has no ``disposition`` column."""
+    from pipeline.frame.read import read_frame, register_labels
+    from pipeline.validate.framelink import aapor_by_stratum
+
+    frame = read_frame(frame_path, q)
+    strata = tuple(q.study.strata)
+    return aapor_by_stratum(frame, strata, {v: register_labels(q, v) for v in strata})
+
+
+def _aapor_html(ap: dict[str, Any], lang: str) -> str:
+    title = (
+        "Responsgraden volgens AAPOR (eindresultaat van de oproepen)"
+        if lang == "nl"
+        else "AAPOR response rates (final call outcomes)"
+    )
+    note = (
+        "RR1 = volledige interviews / alle (mogelijk) in aanmerking komende eenheden; RR2 telt "
+        "gedeeltelijke interviews mee; RR3 en RR4 tellen van de eenheden met onbekende "
+        "geschiktheid alleen het geschatte aandeel e."
+        if lang == "nl"
+        else "RR1 = complete interviews / all (possibly) eligible units; RR2 counts partial "
+        "interviews too; RR3 and RR4 count only the estimated eligible share e of the units of "
+        "unknown eligibility."
+    )
+    keys = list(ap.get("keys", []))
+    head = "".join(f"<th>{html.escape(str(k))}</th>" for k in keys)
+    rows = []
+    for r in ap.get("rows", []):
+        name = f"{r['level']} {r['label']}".strip() or (
+            "alle eenheden" if lang == "nl" else "all units"
+        )
+        rates = "".join(
+            "<td>" + ("" if r.get(k) is None else _num(100 * r[k], lang)) + "</td>"
+            for k in ("e", "rr1", "rr2", "rr3", "rr4")
+        )
+        counts = "".join(f"<td>{_int(int(r['counts'][k]), lang)}</td>" for k in keys)
+        rows.append(
+            f"<tr><td>{html.escape(name)}</td><td>{_int(int(r['sampled']), lang)}</td>"
+            f"{counts}{rates}</tr>"
+        )
+    return (
+        f"<h2>{html.escape(title)}</h2><p>{html.escape(note)}</p><table><tr><th></th><th>n</th>"
+        f"{head}<th>e</th><th>RR1</th><th>RR2</th><th>RR3</th><th>RR4</th></tr>"
+        + "".join(rows)
+        + "</table>"
+    )
+
+
+def _mode_truth(frame_path: Path) -> dict[str, Any] | None:
+    """The generator's web - paper differences (``truth.json``'s ``mode_effects``) of a synthetic
+    wave, shown beside the estimates (None when absent)."""
+    import json
+
+    try:
+        t = json.loads((frame_path.parent / "truth.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    me = t.get("mode_effects") if isinstance(t, dict) else None
+    return me if isinstance(me, dict) and isinstance(me.get("indicators"), dict) else None
 
 
 def _synthetic(frame_path: Path) -> bool:
@@ -209,13 +291,18 @@ def _forest(
     unit: str,
     lang: str,
     digits: int = 1,
+    marks: dict[int, float] | None = None,
 ) -> str:
-    """A dot-and-whisker chart around zero: (label, estimate, low, high, colour) per row."""
+    """A dot-and-whisker chart around zero: (label, estimate, low, high, colour) per row;
+    ``marks``: a black tick per row index (e.g. the synthetic truth)."""
     if not rows:
         return ""
-    w, left, right, rh = 680.0, 300.0, 50.0, 22.0
-    lo = min(min(r[2] for r in rows), 0.0)
-    hi = max(max(r[3] for r in rows), 0.0)
+    marks = marks or {}
+    # the label column grows with the longest label (12 px sans-serif: about 6.6 px a character)
+    left = min(max(300.0, 6.6 * max(len(r[0]) for r in rows) + 12), 460.0)
+    w, right, rh = left + 380.0, 50.0, 22.0
+    lo = min(min(r[2] for r in rows), 0.0, *marks.values())
+    hi = max(max(r[3] for r in rows), 0.0, *marks.values())
     pad = (hi - lo) * 0.08 or 1.0
     lo, hi = lo - pad, hi + pad
     h = 30 + rh * len(rows) + 24
@@ -245,6 +332,11 @@ def _forest(
             f'<line x1="{x(a):.1f}" y1="{y:.1f}" x2="{x(b):.1f}" y2="{y:.1f}" stroke="{colour}" stroke-width="2"/>'
         )
         parts.append(f'<circle cx="{x(est):.1f}" cy="{y:.1f}" r="4.5" fill="{colour}"/>')
+        if i in marks:
+            parts.append(
+                f'<line x1="{x(marks[i]):.1f}" y1="{y - 8:.1f}" x2="{x(marks[i]):.1f}" '
+                f'y2="{y + 8:.1f}" stroke="#000" stroke-width="2"/>'
+            )
         parts.append(
             f'<text x="{w - 4:.0f}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="#555">{_num(est, lang, digits)}</text>'
         )
@@ -314,7 +406,13 @@ def _verdict(c: ModeContrast, t: dict[str, str]) -> str:
 
 
 def render_fieldwork(
-    res: FieldworkResult, q: Questionnaire, *, lang: str = "nl", synthetic: bool = True
+    res: FieldworkResult,
+    q: Questionnaire,
+    *,
+    lang: str = "nl",
+    synthetic: bool = True,
+    truth: dict[str, dict[str, float]] | None = None,
+    extra: str = "",
 ) -> str:
     from pipeline.reports.labels import domain_label, indicator_label, level_label
 
@@ -427,6 +525,37 @@ def render_fieldwork(
                 f"<p>{e(t['modes_text'].format(mode=c.mode, ref=c.reference, method=method))}</p>"
             )
             break
+        orows: list[tuple[str, float, float, float, str]] = []
+        omarks: dict[int, float] = {}
+        for c in me.contrasts:
+            label = indicator_label(q, c.indicator, lang)
+            tr = (truth or {}).get(c.indicator)
+            for what, key, colour in (
+                ("selection", "selection", "#9fb8d6"),
+                ("adjusted", "measurement", "#16365c"),
+            ):
+                lo, hi = c.ci(what)
+                if tr is not None:
+                    omarks[len(orows)] = 100 * tr[key]
+                orows.append(
+                    (
+                        f"{label}: {t['selection'] if what == 'selection' else t['remaining_short']}",
+                        100 * getattr(c, what),
+                        100 * lo,
+                        100 * hi,
+                        colour,
+                    )
+                )
+        body.append(f"<h3>{e(t['overview'] + (' ' + t['truth_mark'] if omarks else ''))}</h3>")
+        body.append(
+            _forest(
+                orows,
+                title=t["overview"] + (f" {t['truth_mark']}" if omarks else ""),
+                unit=t["points"],
+                lang=lang,
+                marks=omarks,
+            )
+        )
         for c in me.contrasts:
             if c.indicator not in WORKABILITY:
                 continue
@@ -440,7 +569,7 @@ def render_fieldwork(
                     lang=lang,
                 )
             )
-        body.append(_contrast_table(me.contrasts, q, t, lang))
+        body.append(_contrast_table(me.contrasts, q, t, lang, truth))
     if res.paradata is not None:
         body.append(f"<h2>{e(t['paradata'])}</h2>")
         for c in res.paradata.contrasts:
@@ -455,6 +584,8 @@ def render_fieldwork(
             )
         body.append(f"</ul><p>{e(t['no_duration'])}</p>")
     css = "body{font-family:DejaVu Sans,Arial,sans-serif;max-width:760px;margin:2em auto;color:#1f2328}table{border-collapse:collapse}td,th{padding:2px 8px;border-bottom:1px solid #ddd;text-align:right}td:first-child,th:first-child{text-align:left}.big{font-size:1.3em}.synthetic{color:#b00}svg.chart{width:100%;height:auto}"
+    if extra:
+        body.append(extra)
     return f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{e(t["title"])}</title><style>{css}</style></head><body>{"".join(body)}</body></html>\n'
 
 
@@ -471,12 +602,17 @@ def _origin(level: str, lang: str) -> str:
 
 
 def _contrast_table(
-    contrasts: tuple[ModeContrast, ...], q: Questionnaire, t: dict[str, str], lang: str
+    contrasts: tuple[ModeContrast, ...],
+    q: Questionnaire,
+    t: dict[str, str],
+    lang: str,
+    truth: dict[str, dict[str, float]] | None = None,
 ) -> str:
     from pipeline.reports.labels import indicator_label
 
+    extra = f"<th>{t['truth']}</th>" if truth else ""
     rows = [
-        f"<table><tr><th></th><th>{t['raw']}</th><th>{t['selection']}</th><th>{t['remaining']}</th></tr>"
+        f"<table><tr><th></th><th>{t['raw']}</th><th>{t['selection']}</th><th>{t['remaining']}</th>{extra}</tr>"
     ]
     for c in contrasts:
         cells = []
@@ -484,6 +620,13 @@ def _contrast_table(
             lo, hi = c.ci(what)
             cells.append(
                 f"{_num(100 * getattr(c, what), lang)} [{_num(100 * lo, lang)}; {_num(100 * hi, lang)}]"
+            )
+        if truth:
+            tr = truth.get(c.indicator)
+            cells.append(
+                ""
+                if tr is None
+                else f"{_num(100 * tr['selection'], lang)}; {_num(100 * tr['measurement'], lang)}"
             )
         rows.append(
             f"<tr><td>{html.escape(indicator_label(q, c.indicator, lang))}</td>"
@@ -502,16 +645,44 @@ def write_fieldwork(
     *,
     lang: str = "nl",
     method: str = "calibration",
+    policy: str | Path | None = None,
 ) -> tuple[FieldworkResult, tuple[Path, ...]]:
     from pipeline.fileio import ensure_dir, write_json, write_text
     from pipeline.rundata.layout import FIELDWORK_JSON
 
     inputs = link_run(run_dir, frame_path, q)
-    res = diagnose(inputs.linked, inputs.indicators, method=method)
+    from pipeline.fieldwork.api import MODEL_VARIABLES
+
+    # the register variables of the response model: the usual ones in their order, then the
+    # questionnaire's own (the enterprise survey's sector_group, size_class)
+    variables = [*MODEL_VARIABLES, *(v for v in inputs.variables if v not in MODEL_VARIABLES)]
+    res = diagnose(inputs.linked, inputs.indicators, method=method, variables=variables)
+    truth = _mode_truth(frame_path) if inputs.synthetic else None
+    from pipeline.reports.origin import origin_table, render_origin
+
+    origin, origin_notices = origin_table(run_dir, inputs.linked, inputs.indicators, policy=policy)
+    aapor = _aapor(frame_path, q)
     ensure_dir(out_dir)
-    p_json = write_json(out_dir / FIELDWORK_JSON, res.to_dict())
+    data = res.to_dict()
+    if truth is not None:
+        data["synthetic_truth"] = truth
+    data["origin"] = None if origin is None else origin.to_dict()
+    data["aapor"] = aapor
+    data["notices"] = [
+        *data["notices"],  # type: ignore[misc]
+        *({"code": n.code, "message": n.message} for n in origin_notices),
+    ]
+    p_json = write_json(out_dir / FIELDWORK_JSON, data)
     p_html = write_text(
         out_dir / f"fieldwork{'' if lang == 'nl' else '.' + lang}.html",
-        render_fieldwork(res, q, lang=lang, synthetic=inputs.synthetic),
+        render_fieldwork(
+            res,
+            q,
+            lang=lang,
+            synthetic=inputs.synthetic,
+            truth=None if truth is None else truth.get("indicators"),
+            extra=("" if aapor is None else _aapor_html(aapor, lang))
+            + ("" if origin is None else render_origin(origin, q, lang)),
+        ),
     )
     return res, (p_json, p_html)

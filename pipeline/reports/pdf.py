@@ -20,6 +20,10 @@ from pipeline.errors import PipelineError, Problem
 from pipeline.fileio import write_bytes
 from pipeline.reports.render import css_text
 
+#: Tagged PDF (PDF/UA-1): structure tags, the document language from ``<html lang>`` and the title
+#: from ``<title>`` shown as the window title (``pdfinfo``: "Tagged: yes").
+PDF_VARIANT = "pdf/ua-1"
+
 
 def weasyprint_module() -> Any:
     try:
@@ -59,7 +63,7 @@ class PdfRenderer:
         )
 
     def pdf_bytes(self, html: str) -> bytes:
-        data = self.document(html).write_pdf()
+        data = self.document(html).write_pdf(pdf_variant=PDF_VARIANT)
         assert isinstance(data, bytes)
         return data
 

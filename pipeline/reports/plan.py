@@ -118,7 +118,9 @@ def stratum_inputs(
     )
     modes = sorted({m for m in linked["mode"].astype(str) if m})
     check_names(targets, Names(variables, binary, levels, modes), file)
-    w = pd.Series(scored[WEIGHT].to_numpy(dtype=np.float64), index=scored["sample_id"].astype(str))
+    w = pd.Series(
+        scored[WEIGHT].to_numpy(dtype=np.float64), index=scored[q.study.id_variable].astype(str)
+    )
     linked = linked.assign(
         _w=linked["sample_id"].astype(str).map(w).to_numpy(dtype=np.float64),
         _level=[_level(x) if x == x else "" for x in linked[dom].to_numpy()],
@@ -237,6 +239,19 @@ def make_plan(
 ) -> PlanResult:
     t = read_targets(targets_path)
     inputs, synthetic = stratum_inputs(run_dir, frame_path, q, t, str(targets_path))
+    if t.response_change != 1.0:
+        from dataclasses import replace
+
+        f = t.response_change
+        inputs = [
+            replace(
+                s,
+                rate=min(s.rate * f, 1.0),
+                rate_se=s.rate_se * f,
+                rate_by_mode={m: min(r * f, 1.0) for m, r in s.rate_by_mode.items()},
+            )
+            for s in inputs
+        ]
     tg: list[Target | None] = []
     for s in inputs:
         dt = t.target(s.level)

@@ -23,6 +23,7 @@ from pipeline.reports.context import ReportContext, ResponseInfo, WeightingSumma
 from pipeline.reports.estimates import Estimates, estimates_for
 from pipeline.reports.labels import domain_label, indicator_groups, indicator_label, population_noun
 from pipeline.reports.render import cell_key, fmt_field, render_page, slug
+from pipeline.reports.riskprofile import profiles as risk_profiles
 from pipeline.reports.trend import trend_section
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -49,8 +50,11 @@ SECTOR_DOMAIN = "sector"
 
 
 def report_domain(q: Questionnaire) -> str:
-    """The domain a questionnaire's group reports are made for: its first domain (``sector`` for
-    employees, ``occupation_group`` for the self-employed)."""
+    """The domain a questionnaire's group reports are made for: ``study.report_domain`` (a sectoral
+    measurement: its subsectors), else its first domain (``sector`` for employees,
+    ``occupation_group`` for the self-employed)."""
+    if q.study.report_domain:
+        return q.study.report_domain
     if not q.domains:
         raise SpecError(
             f"{q.study.id}: no domains, so no group reports can be made",
@@ -173,6 +177,8 @@ def render_domain_report(
     )
     risk = tuple(R.make_row(est, i.name, i.label.nl, domain, level, ctx) for i in groups.risk)
     modules = R.module_rows(est, q, domain, level, ctx) if published else ()
+    problems = R.band_rows(est, q, domain, level, ctx) if published else ()
+    profiles = risk_profiles(ctx.risk_profiles, est, q, domain, level) if published else ()
     names = (head.name, *(i.name for i in groups.workability))
     breakdowns = _breakdowns(est, q, domain, code, names, ctx) if published else ()
     sections = (
@@ -180,6 +186,10 @@ def render_domain_report(
         if published
         else [("geen-cijfers", "Geen cijfers")]
     )
+    if problems:
+        sections.insert(1, ("aantal-knelpunten", "Aantal knelpunten"))
+    if profiles:
+        sections.append(("risico-per-knelpunt", "Risicoprofiel per knelpunt"))
     if breakdowns:
         sections.append(("uitsplitsingen", f"Uitsplitsingen binnen de {noun}"))
     if modules:
@@ -212,6 +222,17 @@ def render_domain_report(
         headline=headline,
         work=work,
         risk=risk,
+        problems=problems,
+        profiles=profiles,
+        chart_problems=R.chart(
+            "grafiek-aantal-knelpunten",
+            f"Aantal knelpunten in de {series} en in Vlaanderen",
+            problems,
+            series,
+            ctx,
+        )
+        if problems
+        else "",
         risk_higher=[r for r in risk if r.marked and r.direction == "hoger"],
         risk_lower=[r for r in risk if r.marked and r.direction == "lager"],
         breakdowns=breakdowns,

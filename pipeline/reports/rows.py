@@ -22,7 +22,7 @@ from pipeline.reports.labels import (
     module_label,
 )
 from pipeline.reports.render import cell_key, fmt_field
-from pipeline.rundata.columns import acute_column
+from pipeline.rundata.columns import acute_column, band_column
 from pipeline.rundata.levels import CROSS_SEP, crossed_domain, domain_variables
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -272,6 +272,36 @@ def crossed_by(est: Estimates, domain: str, other: str) -> tuple[str, int] | Non
         if by in bys:
             return by, domain_variables(by).index(domain)
     return None
+
+
+# ---- number of problems ----
+
+
+def band_text(lo: int, hi: int) -> str:
+    """ "geen knelpunt", "1 knelpunt", "2 knelpunten", "3 of 4 knelpunten", "3 tot 5 knelpunten"."""
+    if lo == hi:
+        return "geen knelpunt" if lo == 0 else "1 knelpunt" if lo == 1 else f"{lo} knelpunten"
+    return f"{lo} {'of' if hi == lo + 1 else 'tot'} {hi} knelpunten"
+
+
+def band_names(q: Questionnaire) -> tuple[tuple[str, str], ...]:
+    """(column, label) of the bands of the questionnaire's first count indicator with ``bands``
+    (the number of workability problems: 0 / 1 / 2 / 3-4); () when it has none."""
+    for ind in q.indicators:
+        if ind.kind == "count" and ind.bands:
+            return tuple((band_column(ind.name, lo, hi), band_text(lo, hi)) for lo, hi in ind.bands)
+    return ()
+
+
+def band_rows(
+    est: Estimates, q: Questionnaire, by: str, level: str, ctx: ReportContext
+) -> tuple[Row, ...]:
+    """The distribution of the number of problems for (by, level) beside Flanders; () when the
+    table has no band rows for that group."""
+    names = band_names(q)
+    if not any(est.get(n, by, level) is not None for n, _l in names):
+        return ()
+    return tuple(make_row(est, n, label, by, level, ctx) for n, label in names)
 
 
 # ---- modules ----

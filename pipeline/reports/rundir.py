@@ -24,6 +24,7 @@ from pipeline.rundata.layout import ESTIMATES
 from pipeline.rundata.read import (
     int_or,
     read_estimates,
+    read_risk_profiles,
     recorded_questionnaire,
     require_run_dir,
     run_manifest,
@@ -132,6 +133,9 @@ def context_from_run(
         min_n_publish=int_or(params.get("min_n"), ctx.min_n_publish),
         min_n_reliable=int_or(params.get("min_n_reliable"), ctx.min_n_reliable),
         synthetic=ctx.synthetic or synthetic,
+        risk_profiles=ctx.risk_profiles
+        if ctx.risk_profiles is not None
+        else read_risk_profiles(run),
         employment=ctx.employment if ctx.employment is not None else _employment(run, manifest),
     )
 

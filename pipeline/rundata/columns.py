@@ -80,6 +80,12 @@ def acute_column(indicator: str) -> str:
     return f"{indicator}{ACUTE_SUFFIX}"
 
 
+def band_column(indicator: str, lo: int, hi: int) -> str:
+    """Name of the 0/1 column of one band of a count indicator's distribution:
+    ``<indicator>_<lo>`` (a single number) or ``<indicator>_<lo>_<hi>`` (``aantal_problemen_3_4``)."""
+    return f"{indicator}_{lo}" if lo == hi else f"{indicator}_{lo}_{hi}"
+
+
 # ----------------------------------------------------------------------- estimate
 INDICATOR: Final = "indicator"
 BY: Final = "by"

@@ -66,6 +66,8 @@ SCORED: Final = "scored.parquet"
 ESTIMATES: Final = "estimates.parquet"
 ESTIMATES_CSV: Final = "estimates.csv"
 COMPARE_DOMAINS: Final = "compare_domains.csv"
+RISK_PROFILES: Final = "risk_profiles.csv"
+"""Prevalence ratios and attributable fractions of the risk factors per workability problem."""
 ESTIMATES_EMPLOYMENT: Final = "estimates_employment.parquet"
 """Organisation surveys only: indicators as shares of employees and magnitude totals (the tidy
 table plus ``basis``; :mod:`pipeline.estimation.employment`)."""

@@ -31,6 +31,7 @@ from pipeline.rundata.layout import (
     ESTIMATES_CSV,
     MANIFEST,
     QUESTIONNAIRE,
+    RISK_PROFILES,
     SCORED,
     manifest_path,
     questionnaire_path,
@@ -384,3 +385,26 @@ def _json_or_empty(path: Path) -> dict[str, Any]:
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def read_risk_profiles(run_dir: str | Path) -> pd.DataFrame | None:
+    """The run's risk-profile table (``04_estimate/risk_profiles.csv``) checked against the
+    manifest, or None when the run has none (a run made before risk profiles existed)."""
+    import io
+
+    import pandas as pd
+
+    path = stage_file(run_dir, "estimate", RISK_PROFILES)
+    if not path.exists():
+        return None
+    data, _ = stage_bytes(run_dir, run_manifest(run_dir), "estimate", RISK_PROFILES)
+    try:
+        text = ("outcome", "exposure", "by", "level", "flags", "adjusted_for")
+        table = pd.read_csv(io.BytesIO(data), keep_default_na=True, dtype=dict.fromkeys(text, str))
+        return table.fillna(dict.fromkeys((c for c in text if c in table.columns), ""))
+    except Exception as exc:  # pandas raises many kinds; all mean "cannot read this file"
+        raise InputError(
+            f"{path}: cannot be read as a risk-profile table ({exc.__class__.__name__})",
+            [Problem(str(exc)[:300], file=str(path), expected="a CSV risk-profile table")],
+            code="bad_estimates",
+        ) from exc

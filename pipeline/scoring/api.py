@@ -32,7 +32,7 @@ from pipeline.scoring.plan import (
 MAX_ROWS_SHOWN = 5
 
 ColumnKind = Literal[
-    "score", "traffic_light", "problem", "acute", "composite", "count", "condition"
+    "score", "traffic_light", "problem", "acute", "composite", "count", "condition", "band"
 ]
 
 _NO_YES = ((0, Text(nl="nee", en="no")), (1, Text(nl="ja", en="yes")))
@@ -57,7 +57,7 @@ class OutputColumn:
     @property
     def binary(self) -> bool:
         """A 0/1 column whose mean is a share (what estimation estimates)."""
-        return self.kind in ("problem", "acute", "composite", "condition")
+        return self.kind in ("problem", "acute", "composite", "condition", "band")
 
 
 def output_columns(
@@ -111,7 +111,20 @@ def _catalogue(q: Questionnaire, plan: ScoringPlan) -> tuple[OutputColumn, ...]:
             out.append(OutputColumn(ind.name, "composite", ind.name, ind.group, label, _NO_YES))
         else:
             out.append(OutputColumn(ind.name, "count", ind.name, ind.group, label))
+            for (lo, hi), col in zip(ind.bands, ind.band_columns, strict=True):
+                out.append(
+                    OutputColumn(
+                        col, "band", ind.name, ind.group, band_label(label, lo, hi), _NO_YES
+                    )
+                )
     return tuple(out)
+
+
+def band_label(label: Text, lo: int, hi: int) -> Text:
+    """``aantal knelpunten: 3 tot 4`` (nl) / ``number of problem indicators: 3 to 4`` (en)."""
+    nl = f"{lo}" if lo == hi else f"{lo} tot {hi}"
+    en = f"{lo}" if lo == hi else f"{lo} to {hi}"
+    return _suffix(label, f": {nl}", f": {en}")
 
 
 def _suffix(t: Text, nl: str, en: str) -> Text:

@@ -109,6 +109,11 @@ def combine(problems: list[np.ndarray], rule: str) -> np.ndarray:
     return np.where(undefined, np.nan, value)
 
 
+def band(count: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """1.0 where ``lo <= count <= hi``, 0.0 elsewhere, NaN where the count is NaN."""
+    return np.where(np.isnan(count), np.nan, ((count >= lo) & (count <= hi)).astype(np.float64))
+
+
 def condition(columns: Mapping[str, np.ndarray], plan: ConditionPlan, n: int) -> np.ndarray:
     """1.0 where the condition holds, 0.0 where not, NaN where the indicator is undefined."""
     defined = evaluate(plan.defined, columns, size=n)
@@ -139,4 +144,6 @@ def run(plan: ScoringPlan, columns: Mapping[str, np.ndarray], n: int) -> RunOutc
             out[ind.name] = condition(columns, ind, n)
         else:
             out[ind.name] = combine([out[name] for name in ind.of], ind.rule)
+            for (lo, hi), col in zip(ind.bands, ind.band_columns, strict=True):
+                out[col] = band(out[ind.name], lo, hi)
     return RunOutcome(columns=out, scales=outcomes)

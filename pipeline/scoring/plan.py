@@ -28,6 +28,9 @@ Definitions (the contract the tests pin down):
 * **none_problem** (werkbaar werk): 1 when none of the combined indicators is a problem, 0 when at
   least one is, NaN when any of them is NaN. **count_problem**: the number of problems, NaN when
   any of them is NaN (so ``werkbaar_werk == (aantal_problemen == 0)`` wherever both are defined).
+  A count with ``bands`` (e.g. 0 / 1 / 2 / 3-4) also gets one 0/1 column per band
+  (``aantal_problemen_3_4``: 1 where the count lies from 3 to 4), NaN where the count is NaN, so the
+  distribution is estimated as shares with CIs like any other indicator.
 * **condition** (module indicators such as telework, frequent or long absence): 1 where the
   ``condition`` expression holds, 0 where it does not, NaN where ``defined_if`` does not hold. Without
   ``defined_if`` the indicator is defined where every variable the condition names has a substantive
@@ -47,7 +50,7 @@ import numpy as np
 from pipeline.errors import Problem, SpecError, UsageError, one_of
 from pipeline.questionnaire.expr import Answered, Expr, Logic, try_parse
 from pipeline.questionnaire.model import Indicator, ItemType, Questionnaire, Scale
-from pipeline.rundata.columns import acute_column, score_column, tl_column
+from pipeline.rundata.columns import acute_column, band_column, score_column, tl_column
 
 #: Scores are rounded to this many decimals (well below any meaningful difference, well above
 #: floating-point noise), so a score equal to a cut-off with at most this many decimals compares equal.
@@ -121,10 +124,16 @@ class CombinePlan:
     group: str
     rule: Literal["none_problem", "count_problem"]
     of: tuple[str, ...]
+    bands: tuple[tuple[int, int], ...] = ()  # count: the distribution's bands (lowest, highest)
+
+    @property
+    def band_columns(self) -> tuple[str, ...]:
+        """``<name>_<lo>[_<hi>]`` per band: 1 where the count lies in the band."""
+        return tuple(band_column(self.name, lo, hi) for lo, hi in self.bands)
 
     @property
     def columns(self) -> tuple[str, ...]:
-        return (self.name,)
+        return (self.name, *self.band_columns)
 
 
 @dataclass(frozen=True)
@@ -467,7 +476,9 @@ def _combine(ind: Indicator, kinds: dict[str, str], problems: list[Problem]) -> 
         )
     if len(problems) > before:
         return None
-    return CombinePlan(name=ind.name, group=ind.group, rule=rule, of=tuple(ind.of))
+    return CombinePlan(
+        name=ind.name, group=ind.group, rule=rule, of=tuple(ind.of), bands=tuple(ind.bands)
+    )
 
 
 def _condition(ind: Indicator, q: Questionnaire, problems: list[Problem]) -> ConditionPlan | None:

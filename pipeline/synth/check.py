@@ -18,11 +18,12 @@ SHARE_TOL = 1e-6
 
 
 def variable_codes(q: Questionnaire, name: str) -> tuple[int, ...]:
-    """Codes of a population variable: a single-choice item's choices or a derived variable's bands."""
-    for d in q.derived:
-        if d.name == name:
-            return tuple(b.code for b in d.bands)
-    return tuple(c.code for c in q.choices_of(q.item(name)))
+    """Codes of a population variable: a single-choice item's choices or a derived variable's bands
+    (KeyError: no such variable; an empty tuple: not categorical)."""
+    codes = q.codes_of(name)
+    if codes is None and name not in q.known_variables():
+        raise KeyError(name)
+    return codes or ()
 
 
 class _Checker:
@@ -236,6 +237,14 @@ class _Checker:
                 "response.web_share",
                 "a paper + web questionnaire needs response.web_share and response.both_modes",
             )
+        if r.web_measurement is not None:
+            unknown = sorted(set(r.web_measurement.shift) - set(m.traits.indicators))
+            if unknown:
+                self.bad(
+                    "response.web_measurement",
+                    "shifts an indicator that has no latent trait in traits.indicators",
+                    unknown,
+                )
         if r.out_of_target is not None:
             it = self.items.get(r.out_of_target.item)
             codes = [c.code for c in q.choices_of(it)] if it is not None else []

@@ -168,6 +168,9 @@ def apply_rename(data: dict[str, Any]) -> dict[str, Any]:
     for k in ("effects", "web_effects"):
         if k in resp:
             resp[k] = _keys(v, resp[k])
+    if isinstance(resp.get("web_measurement"), dict):
+        wm = resp["web_measurement"]
+        wm["shift"] = {_ren(ind, k): x for k, x in (wm.get("shift") or {}).items()}
     if resp.get("out_of_target"):
         resp["out_of_target"]["item"] = _ren(v, resp["out_of_target"].get("item", "working"))
     items = {}

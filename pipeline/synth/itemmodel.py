@@ -19,7 +19,6 @@ problems, by scoring one representative answer pattern per total: no second scor
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -185,14 +184,3 @@ def indicator_curves(
                 raise AssertionError(f"scoring left {col} undefined for a complete answer pattern")
             curves[col] = d.probs @ hit
     return curves
-
-
-def curve_scale(plan: ScoringPlan) -> Mapping[str, str]:
-    """Scale of every traffic-light column (``<indicator>`` and ``<indicator>_acuut``)."""
-    out: dict[str, str] = {}
-    for ind in plan.indicators:
-        if isinstance(ind, TrafficLightPlan):
-            out[ind.name] = ind.scale
-            if ind.acuut is not None:
-                out[acute_column(ind.name)] = ind.scale
-    return out

@@ -7,7 +7,8 @@
 * **Response**: mail + web: P(respond) = logistic(intercept + effects), among respondents P(web)
   likewise, a share answers in both modes. Telephone: every unit ends in an AAPOR disposition
   (:mod:`pipeline.synth.calls`); complete and partial interviews are the responses. Intercepts are
-  calibrated (:mod:`pipeline.synth.calibrate`). Answers do not depend on responding or mode.
+  calibrated (:mod:`pipeline.synth.calibrate`). Answers do not depend on responding; they depend on
+  the mode only through ``response.web_measurement`` (a latent shift of web answers, if given).
 * **Answers**: latent traits per unit (:mod:`pipeline.synth.traits`), scale items from the item model
   (fresh item noise for each response record, so the two forms of a both-mode respondent differ a
   little), other items from :mod:`pipeline.synth.items`; a share of respondents is outside the target
@@ -151,6 +152,8 @@ def frame_columns(world: SynthWorld) -> tuple[str, ...]:
             cols.append(age.variable)
         cols.append(v)
     cols += [m.variable for m in world.model.population.magnitudes]
+    if world.model.origin is not None:
+        cols.append("origin")
     cols += ["mode", "responded"]
     if world.model.cati is not None and "cati" in world.q.study.modes:
         cols.append("disposition")
@@ -222,6 +225,8 @@ def draw_sample(world: SynthWorld, size: int, seed: int) -> SampleDraw:
     if disposition is not None:
         columns["disposition"] = disposition
     columns.update({k: v.astype(np.int64) for k, v in units.items()})
+    if model.origin is not None:
+        columns["origin"] = draw_origin(model, units, stream(seed, "origin"))
     frame = pd.DataFrame({c: columns[c] for c in frame_columns(world)})
 
     resp = np.flatnonzero(responded)
@@ -267,13 +272,11 @@ def draw_sample(world: SynthWorld, size: int, seed: int) -> SampleDraw:
     rec_mode = np.concatenate([first, np.full(second.shape[0], "web")]).astype(object)
     values: dict[str, np.ndarray] = {k: v[rec_person] for k, v in answers.items()}
     items_rng = stream(seed, "items")
+    shift = web_shift(world)
+    on_web = (rec_mode == "web").astype(np.float64)
     for j, s in enumerate(world.scales):
-        values.update(
-            {
-                k: v.astype(np.float64)
-                for k, v in s.draw(latents.eta[rec_person, j], items_rng).items()
-            }
-        )
+        eta = latents.eta[rec_person, j] + shift[j] * on_web
+        values.update({k: v.astype(np.float64) for k, v in s.draw(eta, items_rng).items()})
     if partial.any():
         values["_partial"] = partial[resp][rec_person].astype(np.float64)
     ids = sample_id[resp][rec_person]
@@ -282,6 +285,37 @@ def draw_sample(world: SynthWorld, size: int, seed: int) -> SampleDraw:
     return SampleDraw(
         frame=frame, records=records, out_of_target=out_of_target, respondents=resp, calls=calls
     )
+
+
+def draw_origin(
+    model: SynthModel, units: dict[str, np.ndarray], rng: np.random.Generator
+) -> np.ndarray:
+    """Origin code (1, 2, 3) of every invited unit (``model.origin``; per sector where given)."""
+    spec = model.origin
+    assert spec is not None
+    sector = units.get("sector")
+    n = next(iter(units.values())).shape[0] if units else 0
+    u = rng.random(n)
+    out = np.ones(n, dtype=np.int64)
+
+    def cum(table: dict[int, float]) -> np.ndarray:
+        p = np.array([table.get(k, 0.0) for k in (1, 2, 3)], dtype=np.float64)
+        return np.cumsum(p / p.sum())
+
+    base = cum(spec.shares)
+    thresholds = np.tile(base, (n, 1))
+    if sector is not None:
+        for code, table in spec.by_sector.items():
+            thresholds[sector == code] = cum(table)
+    out += (u[:, None] >= thresholds[:, :2]).sum(axis=1)
+    return out
+
+
+def web_shift(world: SynthWorld) -> np.ndarray:
+    """Per scale the latent shift of web answers (``response.web_measurement``; 0 without)."""
+    wm = world.model.response.web_measurement
+    shifts = wm.shift if wm is not None else {}
+    return np.array([float(shifts.get(s.indicator or "", 0.0)) for s in world.scales])
 
 
 def routing(world: SynthWorld, values: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray]:

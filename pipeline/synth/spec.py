@@ -19,6 +19,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from pipeline.questionnaire.populations import Population
+
 KIND = "wbm-synth-model"
 SCHEMA_VERSION = 2
 
@@ -178,6 +180,15 @@ class OutOfTarget(Spec):
     code: int = 2
 
 
+class WebMeasurement(Spec):
+    """A measurement effect of the web mode: the latent trait behind an indicator's answers is
+    shifted by ``shift[indicator]`` (standard deviations, problem direction) on every web record;
+    the person is the same, only the answers move."""
+
+    source: str
+    shift: dict[str, float]
+
+
 class ResponseSpec(Spec):
     """Who responds (logistic, intercept calibrated to ``rate``) and, for mail + web, in which mode."""
 
@@ -187,6 +198,7 @@ class ResponseSpec(Spec):
     web_share: Sourced | None = None
     web_effects: Effects = {}
     both_modes: Sourced | None = None
+    web_measurement: WebMeasurement | None = None
     out_of_target: OutOfTarget | None = None
 
 
@@ -324,6 +336,28 @@ class Rename(Spec):
     indicators: dict[str, str] = {}
 
 
+class OriginSpec(Spec):
+    """Migration background on the frame (register only, not asked): shares of the codes 1 Belgian,
+    2 EU, 3 non-EU origin (``pipeline.frame.model.ORIGIN_CODES``), overall and per sector. Drawn
+    per invited unit from its own random stream; answers and response do not depend on it beyond
+    the sector."""
+
+    source: str
+    shares: dict[int, float]
+    by_sector: dict[int, dict[int, float]] = {}
+
+    @model_validator(mode="after")
+    def _shares(self) -> OriginSpec:
+        for table in (self.shares, *self.by_sector.values()):
+            if (
+                set(table) - {1, 2, 3}
+                or any(v < 0 for v in table.values())
+                or sum(table.values()) <= 0
+            ):
+                raise ValueError("origin shares: codes 1, 2, 3 with non-negative shares")
+        return self
+
+
 class SynthModel(Spec):
     """One instrument's model file (after ``extends`` is resolved and ``rename`` applied)."""
 
@@ -331,7 +365,7 @@ class SynthModel(Spec):
     schema_version: int
     name: str
     synthetic: bool
-    instrument: Literal["werknemers", "zelfstandigen", "ondernemingen"]
+    instrument: Population
     wave: int
     questionnaires: tuple[str, ...] = ()  # questionnaire ids this model is the default for
     sector: str | None = None  # a sectoral measurement (never chosen for a population's wave)
@@ -344,6 +378,7 @@ class SynthModel(Spec):
     items: dict[str, ItemSpec] = {}
     paper: PaperSpec | None = None
     web: WebSpec | None = None
+    origin: OriginSpec | None = None
 
     @property
     def modes(self) -> tuple[str, ...]:

@@ -36,9 +36,12 @@ METHOD = (
 )
 
 
-def cell_probabilities(world: SynthWorld) -> dict[str, np.ndarray]:
-    """Per population cell (flattened), the probability of every 0/1 indicator column."""
+def cell_probabilities(world: SynthWorld, shift: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Per population cell (flattened), the probability of every 0/1 indicator column; ``shift``
+    (per scale) moves the latent means, e.g. the web mode's measurement effect."""
     means = world.means + world.intercepts[None, :]
+    if shift is not None:
+        means = means + shift[None, :]
     loadings = world.loadings
     out: dict[str, np.ndarray] = {}
     for ind in world.plan.indicators:
@@ -70,6 +73,43 @@ def response_probabilities(world: SynthWorld) -> tuple[np.ndarray, np.ndarray | 
         else None
     )
     return logistic(cal.response_intercept + world.response_linear), web
+
+
+def mode_effects_truth(world: SynthWorld, probs: dict[str, np.ndarray]) -> dict[str, Any] | None:
+    """What the diagnostics of ``wbm fieldwork`` should find, web minus paper, per 0/1 indicator:
+    ``measurement`` = the web mode's effect on the population (every cell answering on the web
+    minus on paper, cells weighted by their counts: what both modes weighted to the same population
+    differ by); ``raw`` = the expected difference between the web and the paper respondents
+    (cells weighted by count x P(respond) x P(web) or x (1 - P(web)), web answers shifted);
+    ``selection`` = raw - measurement. None without a web mode."""
+    from pipeline.synth.sample import web_shift
+
+    respond, web = response_probabilities(world)
+    if web is None or not {"paper", "web"} <= set(world.q.study.modes):
+        return None
+    shift = web_shift(world)
+    shifted = cell_probabilities(world, shift) if np.any(shift != 0) else probs
+    counts = world.population.cell_counts.astype(np.float64)
+    w_web, w_paper = counts * respond * web, counts * respond * (1 - web)
+    out: dict[str, Any] = {}
+    for col in indicator_columns(world.q):
+        if col not in probs:
+            continue
+        meas = _mean(shifted[col], counts) - _mean(probs[col], counts)
+        raw = _mean(shifted[col], w_web) - _mean(probs[col], w_paper)
+        out[col] = {
+            "measurement": round(meas, DECIMALS),
+            "selection": round(raw - meas, DECIMALS),
+            "raw": round(raw, DECIMALS),
+        }
+    wm = world.model.response.web_measurement
+    return {
+        "mode": "web",
+        "reference": "paper",
+        "latent_shift": dict(wm.shift) if wm is not None else {},
+        "source": wm.source if wm is not None else "no measurement effect in the model",
+        "indicators": out,
+    }
 
 
 def _mean(values: np.ndarray, weights: np.ndarray) -> float:
@@ -158,6 +198,7 @@ def compute_truth(world: SynthWorld) -> dict[str, Any]:
                 if col in probs
             },
         }
+    modes = mode_effects_truth(world, probs)
     return {
         "kind": KIND,
         "schema_version": SCHEMA_VERSION,
@@ -173,13 +214,15 @@ def compute_truth(world: SynthWorld) -> dict[str, Any]:
         "response": response,
         "calibration": calibration,
         **({"weighted_by": weighted_by} if weighted_by else {}),
+        **({"mode_effects": modes} if modes is not None else {}),
     }
 
 
 def simulate_rates(world: SynthWorld, n: int, seed: int) -> dict[str, float]:
     """Monte-Carlo check of :func:`cell_probabilities`: draw ``n`` persons from the population,
     generate their latents and complete item answers, score them with the scoring engine and return
-    the share of every 0/1 indicator. Agrees with ``compute_truth`` up to simulation error."""
+    the share of every 0/1 indicator (not the bands of a count: the truth has the count's mean, not
+    its distribution). Agrees with ``compute_truth`` up to simulation error."""
     from pipeline.scoring import score_arrays
     from pipeline.synth.traits import draw_latents
 
@@ -193,4 +236,11 @@ def simulate_rates(world: SynthWorld, n: int, seed: int) -> dict[str, float]:
     for j, s in enumerate(world.scales):
         items.update({k: v.astype(np.float64) for k, v in s.draw(latents.eta[:, j], rng).items()})
     scored = score_arrays(world.plan, items)
-    return {c: float(np.nanmean(scored[c])) for c in indicator_columns(world.q) if c in scored}
+    from pipeline.scoring import output_columns
+
+    bands = {c.name for c in output_columns(world.q) if c.kind == "band"}  # not in the truth
+    return {
+        c: float(np.nanmean(scored[c]))
+        for c in indicator_columns(world.q)
+        if c in scored and c not in bands
+    }

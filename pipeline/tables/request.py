@@ -42,6 +42,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pipeline.errors import Problem, SpecError, did_you_mean, similar_first
 from pipeline.paths import QUESTIONNAIRES_DIR
 from pipeline.questionnaire.model import ItemType, Measure, Questionnaire, Role, Text
+from pipeline.questionnaire.populations import REQUEST_NAMES
 from pipeline.sdc.tables.cells import Condition
 from pipeline.sdc.tables.rules import TableKind
 from pipeline.sdc.tables.structure import Dimension
@@ -52,11 +53,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 KIND = "table-request"
 SCHEMA_VERSION = 1
-POPULATIONS = {
-    "employees": "werknemers",
-    "self-employed": "zelfstandigen",
-    "enterprises": "ondernemingen",
-}
+POPULATIONS = REQUEST_NAMES  # request name -> the questionnaire's population
 SLUG = r"^[a-z0-9][a-z0-9._-]{0,63}$"
 MISSING_LEVEL = "missing"
 DEFAULT_CUTOFFS = (
@@ -307,14 +304,13 @@ def tabulated_names(q: Questionnaire, population: str = DEFAULT_CUTOFFS) -> list
 
 
 def _codes(q: Questionnaire, name: str) -> tuple[int, ...] | None:
-    """Codes of a variable usable as a breakdown or filter, or None if it is not one."""
-    for d in q.derived:
-        if d.name == name:
-            return tuple(b.code for b in d.bands)
-    for it in q.items:
-        if it.name == name and it.type == ItemType.single and it.role != Role.direct_identifier:
-            return tuple(c.code for c in q.choices_of(it)) or None
-    return None
+    """Codes of a variable usable as a breakdown or filter (a derived variable or a single-choice
+    item that identifies no one), or None if it is not one."""
+    if all(d.name != name for d in q.derived):
+        item = next((it for it in q.items if it.name == name), None)
+        if item is None or item.role == Role.direct_identifier:
+            return None  # multiple-choice columns are no breakdowns
+    return q.codes_of(name) or None
 
 
 def _breakdown_names(q: Questionnaire) -> list[str]:

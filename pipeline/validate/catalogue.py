@@ -271,10 +271,6 @@ CATALOGUE: Mapping[str, IssueType] = {t.code: t for t in _TYPES}
 SET_ASIDE_REASONS: tuple[str, ...] = tuple(t.code for t in _TYPES if t.set_aside)
 
 
-def issue_type(code: str) -> IssueType:
-    return CATALOGUE[code]
-
-
 # Edit rules: every change of a value in edits.parquet carries one of these ids.
 EDIT_RULES: Mapping[str, str] = {
     "multiple_ticks": "several answers ticked on paper -> -7 (invalid)",

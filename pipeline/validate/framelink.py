@@ -132,6 +132,39 @@ def frame_response(
         "unlinked": int(codes.get("frame_unlinked", 0)),
         "disagree": int(codes.get("frame_disagrees", 0)),
         "aapor": aapor_by_stratum(frame, strata, labels or {}),
+        "r_indicator": representativeness(frame, mode),
+    }
+
+
+def representativeness(frame: SampleFrame, mode: np.ndarray) -> dict[str, object] | None:
+    """The R-indicator of the accepted response on the frame's complete register variables (the
+    response model of ``wbm fieldwork``), its CI and the variable that drives the imbalance most;
+    None when it cannot be computed (no complete variable, nobody or everybody responded)."""
+    from pipeline.errors import PipelineError
+    from pipeline.fieldwork.api import MODEL_VARIABLES
+    from pipeline.fieldwork.propensity import factors_from_values, frame_design
+    from pipeline.fieldwork.rindicator import r_indicator
+
+    chosen = [
+        v for v in MODEL_VARIABLES if v in frame.values and np.isfinite(frame.values[v]).all()
+    ]
+    responded = (mode != "").astype(np.float64)
+    if not chosen or frame.n < 3 or responded.min() == responded.max():
+        return None
+    try:
+        design = frame_design(frame.design_weight, frame.stratum, frame.n, population=None)
+        factors = factors_from_values(chosen, [frame.values[v] for v in chosen])
+        r = r_indicator(design, factors, responded)
+    except PipelineError:
+        return None
+    top = max(r.variables_partial, key=lambda v: v.unconditional, default=None)
+    return {
+        "r": r.r,
+        "ci_low": r.ci_low,
+        "ci_high": r.ci_high,
+        "cv": r.cv,
+        "variables": list(r.variables),
+        "strongest": None if top is None else top.variable,
     }
 
 

@@ -6,18 +6,21 @@ Used by ``wbm weight``, the pipeline's weight stage and the estimation engine (w
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from pipeline.errors import Notice, Problem, WeightingError, one_of
+from pipeline.rundata.weights import CODE as WEIGHT_CODE
+from pipeline.rundata.weights import summary as weights_summary
+from pipeline.rundata.weights import weight_problems
 from pipeline.weighting.calibration import Bounds, calibrate
 from pipeline.weighting.coding import build_codes
 from pipeline.weighting.collapse import apply_collapse
-from pipeline.weighting.diagnostics import Diagnostics, MarginCheck, diagnose, margin_checks
+from pipeline.weighting.diagnostics import diagnose, margin_checks
 from pipeline.weighting.margins import Margins, looks_like_percentages
 from pipeline.weighting.raking import RakeResult, _readonly, prepare
+from pipeline.weighting.result import CalibrationInfo, WeightingResult
 from pipeline.weighting.trimming import TrimSpec
 from pipeline.weighting.trimming import trim as run_trim
 
@@ -25,51 +28,6 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 METHODS = ("raking", "linear", "logit", "poststratify")
-
-
-@dataclass(frozen=True, eq=False)
-class CalibrationInfo:
-    """What a variance engine needs for calibration-aware SEs (g = final / base)."""
-
-    variables: tuple[tuple[str, ...], ...]  # column names per margin (one tuple per margin)
-    names: tuple[str, ...]  # margin names ("sex", "sex*age_band")
-    codes: tuple[np.ndarray, ...]  # level index per row, per margin
-    labels: tuple[tuple[str, ...], ...]  # level names per margin
-    targets: tuple[np.ndarray, ...]  # population totals per margin
-    base_weights: np.ndarray  # pre-calibration weights
-    final_weights: np.ndarray
-    method: str = "raking"
-
-    @property
-    def g(self) -> np.ndarray:
-        return np.divide(
-            self.final_weights,
-            self.base_weights,
-            out=np.zeros_like(self.final_weights),
-            where=self.base_weights > 0,
-        )
-
-
-@dataclass(frozen=True, eq=False)
-class WeightingResult:
-    weight: np.ndarray  # expansion weight: sums to the population
-    weight_normalised: np.ndarray  # sums to the number of rows
-    converged: bool
-    iterations: int
-    history: tuple[float, ...]
-    margins: tuple[MarginCheck, ...]  # achieved vs target
-    diagnostics: Diagnostics
-    notices: tuple[Notice, ...]
-    calibration: CalibrationInfo
-    method: str
-    bounds: tuple[float, float] | None = None
-    trim: TrimSpec | None = None
-    trim_cap: float | None = None
-    settings: dict[str, object] = field(default_factory=dict)
-
-    @property
-    def max_error(self) -> float:
-        return max((m.rel_error for m in self.margins), default=0.0)
 
 
 def base_weights_of(df: pd.DataFrame, base_weight: str | np.ndarray | None) -> np.ndarray:
@@ -103,30 +61,12 @@ def base_weights_of(df: pd.DataFrame, base_weight: str | np.ndarray | None) -> n
         name = "base weight"
         if col.shape != (n,):
             raise WeightingError(
-                f"base weights have shape {col.shape}, expected ({n},)", code="bad_base_weight"
+                f"base weights have shape {col.shape}, expected ({n},)", code=WEIGHT_CODE
             )
-    bad = ~np.isfinite(col) | (col < 0)
-    if bad.any():
-        rows = np.flatnonzero(bad)
-        raise WeightingError(
-            f"{rows.size} row(s) have a missing, non-numeric or negative base weight",
-            problems=tuple(
-                Problem(
-                    "invalid base weight",
-                    row=int(r),
-                    column=name,
-                    value=str(df[base_weight].iloc[r])
-                    if isinstance(base_weight, str)
-                    else float(col[r]),
-                    expected="a number >= 0",
-                    code="bad_base_weight",
-                )
-                for r in rows[:5]
-            ),
-            code="bad_base_weight",
-        )
-    if not col.sum() > 0:
-        raise WeightingError("all base weights are zero", code="bad_base_weight")
+    shown = [str(v) for v in df[base_weight]] if isinstance(base_weight, str) else None
+    problems = weight_problems(col, column=name, shown=shown)
+    if problems:
+        raise WeightingError(weights_summary(problems, name), problems, code=WEIGHT_CODE)
     return col
 
 

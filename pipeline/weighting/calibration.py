@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipeline.errors import Notice, WeightingError
+from pipeline.rundata.weights import CODE as WEIGHT_CODE
 from pipeline.weighting.raking import RakePlan, RakeResult, _readonly
 
 METHODS = ("linear", "raking", "logit")
@@ -124,7 +125,7 @@ def calibrate(
     N = float(tg[0].sum())
     sample_total = float(cw.sum())
     if sample_total <= 0:
-        raise WeightingError("all base weights are zero", code="bad_base_weight")
+        raise WeightingError("all base weights are zero", code=WEIGHT_CODE)
     scale = N / sample_total
     cw = cw * scale
     codes = plan.cell_codes

@@ -5,43 +5,20 @@ as deterministic JSON (via :func:`pipeline.fileio.write_json`) and as a self-con
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pipeline.weighting.result import Diagnostics, MarginCheck, WeightingResult
+
 if TYPE_CHECKING:  # pragma: no cover
-    from pipeline.weighting.api import WeightingResult
     from pipeline.weighting.coding import MarginCodes
 
 KIND = "wbm-weighting-diagnostics"
 SCHEMA_VERSION = 1
 QUANTILES = (0.0, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 1.0)
-
-
-@dataclass(frozen=True)
-class MarginCheck:
-    margin: str
-    level: str
-    target: float
-    achieved: float
-    rel_error: float  # |achieved - target| / target (target 0: relative to the population)
-    n: int  # sample rows in the level
-
-
-@dataclass(frozen=True)
-class Diagnostics:
-    n: int
-    n_positive: int
-    total: float
-    kish_deff: float  # n * sum(w^2) / sum(w)^2
-    effective_n: float  # sum(w)^2 / sum(w^2)
-    mean: float
-    cv: float
-    quantiles: tuple[tuple[float, float], ...]
-    largest: tuple[tuple[int, float], ...]  # (row, weight), the 10 largest
-    max_to_median: float
 
 
 def kish_deff(w: np.ndarray) -> float:

@@ -6,6 +6,7 @@ back when the output is ``.sav`` too, with labels for the added weight columns.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,9 +22,37 @@ FORMATS = (".csv", ".parquet", ".sav")
 
 @dataclass(frozen=True, eq=False)
 class Frame:
+    """A survey file as read: the data (SPSS user-missing values kept as their codes, so a ``.sav``
+    written back keeps them) and, for a ``.sav``, its metadata."""
+
     df: pd.DataFrame
     path: str
     sav_meta: Any = field(default=None)
+
+    def missing_as_nan(self, columns: Iterable[str]) -> pd.DataFrame:
+        """The data with the SPSS user-missing values of ``columns`` (discrete codes such as -9 no
+        answer, and ranges) as missing, for estimation; a ``.csv`` or ``.parquet`` has none."""
+        import numpy as np
+
+        if self.sav_meta is None:
+            return self.df
+        values = getattr(self.sav_meta, "missing_user_values", None) or {}
+        ranges = getattr(self.sav_meta, "missing_ranges", None) or {}
+        df = self.df.copy()
+        for c in columns:
+            if c not in df.columns:
+                continue
+            s = df[c]
+            miss = np.zeros(len(s), dtype=bool)
+            if c in values:
+                miss |= s.isin(list(values[c])).to_numpy()
+            for r in ranges.get(c, []):
+                lo, hi = r.get("lo"), r.get("hi")
+                with np.errstate(invalid="ignore"):
+                    miss |= ((s >= lo) & (s <= hi)).fillna(False).to_numpy(dtype=bool)
+            if miss.any():
+                df[c] = s.where(~miss)
+        return df
 
 
 def _suffix(path: Path, what: str) -> str:

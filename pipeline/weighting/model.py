@@ -5,12 +5,8 @@ totals, method, bounds, trimming and the design columns."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pipeline.rundata.calibration import CalibrationModel, MarginGroup, Trim
-
-if TYPE_CHECKING:  # pragma: no cover
-    from pipeline.weighting.api import WeightingResult
+from pipeline.weighting.result import WeightingResult
 
 
 def _recodes(res: WeightingResult) -> dict[str, dict[str, str]]:

@@ -22,6 +22,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from pipeline.errors import Notice, Problem, WeightingError
+from pipeline.rundata.columns import BASE_WEIGHT
+from pipeline.rundata.weights import CODE as WEIGHT_CODE
+from pipeline.rundata.weights import summary as weights_summary
+from pipeline.rundata.weights import weight_problems
 
 #: Margins whose grand totals differ by less than this (relative) are treated as equal: the
 #: difference is floating-point noise and each margin is rescaled to the first margin's total.
@@ -336,23 +340,9 @@ def _check_base(base_weights: np.ndarray | None, n: int) -> np.ndarray:
         raise WeightingError(
             f"base weights must have shape ({n},), found {b.shape}", code="invalid_rake_input"
         )
-    bad = ~np.isfinite(b) | (b < 0)
-    if bad.any():
-        rows = np.flatnonzero(bad)
-        raise WeightingError(
-            f"{rows.size} base weight(s) are negative, missing or infinite",
-            problems=tuple(
-                Problem(
-                    "invalid base weight",
-                    row=int(r),
-                    value=float(b[r]),
-                    expected="a finite number >= 0",
-                    code="bad_base_weight",
-                )
-                for r in rows[:5]
-            ),
-            code="bad_base_weight",
-        )
+    problems = weight_problems(b, column=BASE_WEIGHT)
+    if problems:
+        raise WeightingError(weights_summary(problems, BASE_WEIGHT), problems, code=WEIGHT_CODE)
     return b
 
 

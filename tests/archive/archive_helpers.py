@@ -104,7 +104,7 @@ def earlier_run(src: Path, dst: Path, now: Questionnaire, earlier_ref: str) -> P
             base = c[len(prefix) : len(c) - len(suffix) if suffix else None]
             if c.startswith(prefix) and c.endswith(suffix) and base in ind:
                 return prefix + ind[base] + suffix
-        if c.startswith(("_", "score_")) or c in (
+        if c.startswith(("_", "score_", "aantal_problemen_")) or c in (
             "weight",
             "weight_normalised",
             "aantal_problemen",

@@ -216,3 +216,37 @@ def test_unknown_domain_is_refused_with_every_problem(small_demo, tmp_path: Path
     values = {p.value for p in r.exception.problems}
     assert {"sectr", "nope"} <= values
     assert check_names is not None
+
+
+def test_falling_response_needs_more_invitations(small_demo, tmp_path: Path) -> None:
+    result, out = small_demo
+    counts = {}
+    for f in ("1.0", "0.8"):
+        t = tmp_path / f"t{f}.yaml"
+        t.write_text(
+            TARGETS.replace("assurance: 0.95", f"assurance: 0.95\nresponse_change: {f}"),
+            encoding="utf-8",
+        )
+        dest = tmp_path / f
+        r = CliRunner().invoke(
+            main,
+            [
+                "plan",
+                "--run",
+                str(result.run_dir),
+                "--wave",
+                str(out / "wave"),
+                "--targets",
+                str(t),
+                "--replications",
+                "0",
+                "--out",
+                str(dest),
+            ],
+        )
+        assert r.exit_code == 0, r.output
+        counts[f] = json.loads((dest / "plan.json").read_text(encoding="utf-8"))
+    a, b = counts["1.0"], counts["0.8"]
+    assert b["plan"]["invitations"] > a["plan"]["invitations"]
+    for x, y in zip(a["last_wave"], b["last_wave"], strict=True):
+        assert y["rate"] == pytest.approx(0.8 * x["rate"])

@@ -1431,6 +1431,16 @@ def _markup_ids(df: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([df, extra], ignore_index=True)
 
 
+def _origin_unknown(e: Env, r: Result) -> None:
+    """A unit without origin: origin leaves the response model; a respondent without one would be
+    in the breakdown's 'unknown' group."""
+    import json
+
+    d = json.loads((e.out / "fieldwork.json").read_text(encoding="utf-8"))
+    assert "origin" not in d["variables"]
+    assert d["origin"] is None or set(d["origin"]["levels"]) <= {"1", "2", "3", "unknown"}
+
+
 def _no_markup(e: Env, r: Result) -> None:
     text = (e.out / "fieldwork.html").read_text(encoding="utf-8")
     assert "<script" not in text and "R-indicator" in text
@@ -1511,6 +1521,26 @@ register(
         str(e.out),
     ],
     exit=1,
+)
+register(
+    "fieldwork",
+    "policy_not_a_policy",
+    lambda e: [*_fieldwork(e, _frame(e)), "--policy", e.file("policy.yaml", "kind: something\n")],
+    exit=2,
+    code="bad_policy",
+)
+register(
+    "fieldwork",
+    "policy_yaml_bomb",
+    lambda e: [*_fieldwork(e, _frame(e)), "--policy", e.file("policy.yaml", C.YAML_BOMB)],
+    exit=2,
+)
+register(
+    "fieldwork",
+    "frame_origin_blank",
+    lambda e: _fieldwork(e, _frame(e, lambda d: _set(d, "origin", None))),
+    exit=0,
+    check=_origin_unknown,
 )
 register(
     "fieldwork",

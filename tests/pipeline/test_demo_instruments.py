@@ -135,10 +135,11 @@ def test_pc126_report_sets_the_sector_beside_its_benchmark(demos):
     res = demos["pc126"]
     bench = [p for p in res.reports if p.name.startswith("sectormeting-benchmark")]
     assert len(bench) == 1
-    # every PC 126 employee is in "overige industrie": no empty reports for the other 15 sectors
-    assert sorted(p.name for p in res.reports if p.name.startswith("sector-")) == [
-        "sector-04-overige-industrie.html"
-    ]
+    # one report per PC 126 subsector (study.report_domain), none per employees' sector
+    names = {p.name for p in res.reports}
+    assert not any(n.startswith("sector-") for n in names)
+    assert "pc126-subsector-01-meubelindustrie.html" in names
+    assert len([n for n in names if n.startswith("pc126-subsector-")]) == 5
     html = bench[0].read_text(encoding="utf-8").replace("\u00ad", "")
     text = re.sub(r"<[^>]+>", " ", html)
     assert "arbeiders in de industrie" in text and "herwogen naar de samenstelling" in text

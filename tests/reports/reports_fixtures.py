@@ -42,6 +42,10 @@ def indicator_names(q: Questionnaire) -> list[str]:
             out += [ind.name, ind.name + "_acuut"]
         elif ind.kind == "composite":
             out.append(ind.name)
+        elif ind.kind == "count":
+            out += [
+                f"{ind.name}_{lo}" if lo == hi else f"{ind.name}_{lo}_{hi}" for lo, hi in ind.bands
+            ]
     return out
 
 
@@ -182,3 +186,54 @@ def oe_table(q: Questionnaire, *, seed: int = 5) -> pd.DataFrame:
             n = 17 if (la, lb) == (2, 4) else 44 if (la, lb) == (1, 4) else 60 + 10 * la + 5 * lb
             rows += [_row(rng, name, f"{a}:{b}", f"{la}:{lb}", n, test=False) for name in names]
     return _finish(rows)
+
+
+def risk_profile_table(q: Questionnaire, *, seed: int = 11) -> pd.DataFrame:
+    """A hand-made risk-profile table (columns of pipeline.estimation.riskprofile): every
+    workability problem x risk factor, overall and per group of the report domain; the suppressed
+    group's rows are suppressed, one row of group 1 is not estimable, group 11 is unreliable."""
+    rng = np.random.default_rng(seed)
+    tl = [i for i in q.indicators if i.kind == "traffic_light"]
+    work = [i.name for i in tl if i.group == "workability"]
+    risk = [i.name for i in tl if i.group == "risk"]
+    domain = q.domains[0]
+    groups = [("", "")] + [(domain, str(c)) for c in _levels(q, domain)]
+    rows = []
+    for w in work:
+        for r in risk:
+            for by, level in groups:
+                pr = float(rng.uniform(0.8, 2.6))
+                paf = float(rng.uniform(-0.05, 0.4))
+                flags = ""
+                if level == str(SUPPRESSED_GROUP):
+                    flags = "suppressed"
+                elif level == "1" and r == risk[-1] and w == work[0]:
+                    flags = "not_estimable"
+                elif level == str(UNRELIABLE_GROUP):
+                    flags = "unreliable"
+                blank = flags in ("suppressed", "not_estimable")
+                rows.append(
+                    {
+                        "outcome": w,
+                        "exposure": r,
+                        "by": by,
+                        "level": level,
+                        "n": 21 if flags == "suppressed" else 300,
+                        "n_exposed": 90,
+                        "pr": np.nan if blank else pr,
+                        "pr_low": np.nan if blank else pr * 0.8,
+                        "pr_high": np.nan if blank else pr * 1.25,
+                        "p_value": np.nan if blank else float(rng.uniform(0, 0.1)),
+                        "significant": pd.NA,
+                        "paf": np.nan if blank else paf,
+                        "paf_low": np.nan if blank else paf - 0.08,
+                        "paf_high": np.nan if blank else paf + 0.07,
+                        "df": 290,
+                        "flags": flags,
+                        "adjusted_for": "age_band;sex",
+                    }
+                )
+    df = pd.DataFrame(rows)
+    df["significant"] = (df["p_value"] < 0.05).where(df["p_value"].notna(), pd.NA)
+    df["significant"] = df["significant"].astype("boolean")
+    return df

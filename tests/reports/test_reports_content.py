@@ -302,3 +302,84 @@ def test_previous_wave_attached_to_an_already_converted_table(q, table, ctx, pag
     assert (
         render_sector_report(bare, q, 1, context=ctx) == pages[1]
     )  # same page as from the data frame
+
+
+def test_number_of_problems_distribution_for_the_group_and_flanders(q, pages, table):
+    """0 / 1 / 2 / 3-4 problems: a section with the group's share and CI beside Flanders', every
+    number traced to the band's row of the estimates table (checked by check_traced above)."""
+    html = pages[1]
+    assert 'id="aantal-knelpunten"' in html
+    part = html[html.index('id="aantal-knelpunten"') :]
+    part = part[: part.index("</section>")]
+    traced = scan(part).traced
+    keys = {(str(a["data-key"]), str(a["data-field"])) for a, _t in traced}
+    bands = [
+        "aantal_problemen_0",
+        "aantal_problemen_1",
+        "aantal_problemen_2",
+        "aantal_problemen_3_4",
+    ]
+    for b in bands:
+        assert (f"{b}|sector|1", "estimate") in keys
+        assert (f"{b}|sector|1", "ci") in keys
+        assert (f"{b}||", "estimate") in keys
+        assert (f"{b}||", "ci") in keys
+    for a, text in traced:
+        key = str(a["data-key"])
+        if a["data-field"] == "estimate" and key.split("|")[0] in bands:
+            assert text.strip() == pct(float(lookup(table, key)["estimate"]))
+    for label in ("geen knelpunt", "1 knelpunt", "2 knelpunten", "3 of 4 knelpunten"):
+        assert f">{label}</th>" in part
+    assert "<svg" in part  # the chart stays with its table (one keep-together block)
+
+
+def _rp_text(row: pd.Series, field: str) -> str:
+    def f(v: float, d: int) -> str:
+        t = f"{v:.{d}f}"
+        return (t[1:] if t.startswith("-") and float(t) == 0 else t).replace(".", ",")
+
+    text = {
+        "pr": f(row["pr"], 2),
+        "pr_ci": f"{f(row['pr_low'], 2)}–{f(row['pr_high'], 2)}",
+        "paf": f(row["paf"] * 100, 1),
+        "paf_ci": f"{f(row['paf_low'] * 100, 1)}–{f(row['paf_high'] * 100, 1)}",
+    }[field]
+    return f"({text})" if "unreliable" in str(row["flags"]) else text
+
+
+@pytest.mark.parametrize("code", [1, 5, UNRELIABLE_GROUP, SUPPRESSED_GROUP])
+def test_risk_profile_per_problem_equals_its_rows(q, est, table, ctx, code):
+    """Per workability problem: each risk factor's share exposed (estimates table), prevalence
+    ratio and attributable fraction with CIs (risk-profile table), traced to their rows."""
+    from .reports_fixtures import risk_profile_table
+
+    rp = risk_profile_table(q)
+    html = render_sector_report(est, q, code, context=replace(ctx, risk_profiles=rp))
+    if code == SUPPRESSED_GROUP:
+        assert 'id="risico-per-knelpunt"' not in html
+        return
+    part = html[html.index('id="risico-per-knelpunt"') :]
+    part = part[: part.index("</section>")]
+    s = scan(part)
+    traced = s.rp_traced
+    work = [i for i in q.indicators if i.kind == "traffic_light" and i.group == "workability"]
+    risk = [i for i in q.indicators if i.kind == "traffic_light" and i.group == "risk"]
+    blank = 1 if code == 1 else 0  # the not-estimable row shows dashes
+    assert len({str(a["data-rp-key"]) for a, _t in traced}) == len(work) * len(risk) - blank
+    for a, text in traced:
+        out, exp, by, level = str(a["data-rp-key"]).split("|")
+        assert (by, level) == ("sector", str(code))
+        hit = rp[
+            (rp["outcome"] == out)
+            & (rp["exposure"] == exp)
+            & (rp["by"] == by)
+            & (rp["level"] == level)
+        ]
+        assert len(hit) == 1
+        assert text.strip() == _rp_text(hit.iloc[0], str(a["data-rp-field"])), a
+    # the share exposed beside each ratio comes from the estimates table
+    exposed = {str(a["data-key"]) for a, _t in s.traced}
+    assert {f"{r.name}|sector|{code}" for r in risk} <= exposed
+    check_traced(part, table)
+    for w in work:
+        assert w.label.nl[:1].upper() + w.label.nl[1:] in part

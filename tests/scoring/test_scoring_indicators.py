@@ -154,9 +154,15 @@ def test_indicator_columns_of_the_reference_instrument(wbm):
         "werkbaar_werk",
     ]
     assert "aantal_problemen" not in cols and not any(c.startswith(("tl_", "score_")) for c in cols)
+    assert cols[9:13] == [
+        "aantal_problemen_0",
+        "aantal_problemen_1",
+        "aantal_problemen_2",
+        "aantal_problemen_3_4",
+    ]  # the distribution of the number of problems (bands of the count)
     assert (
-        len(cols) == 10 * 2 + 1 + 5
-    )  # 10 traffic lights with acute, werkbaar werk, 5 module conditions
+        len(cols) == 10 * 2 + 1 + 4 + 5
+    )  # 10 traffic lights with acute, werkbaar werk, 4 bands, 5 module conditions
     assert cols[-5:] == [
         "mod_telewerk",
         "mod_frequent_verzuim",

@@ -204,3 +204,12 @@ def test_reference_instrument_properties(wbm, seed, n, missing):
     ok = ~np.isnan(ww)
     np.testing.assert_array_equal(ww[ok] == 1, n_prob[ok] == 0)
     assert np.all((n_prob[ok] >= 0) & (n_prob[ok] <= 4))
+    bands = {(0, 0): "aantal_problemen_0", (1, 1): "aantal_problemen_1"}
+    bands |= {(2, 2): "aantal_problemen_2", (3, 4): "aantal_problemen_3_4"}
+    total = np.zeros(n)
+    for span, col in bands.items():  # each band is 0/1 where the count is defined, NaN elsewhere
+        lo, hi = span
+        np.testing.assert_array_equal(np.isnan(out[col]), ~ok)
+        np.testing.assert_array_equal(out[col][ok], (n_prob[ok] >= lo) & (n_prob[ok] <= hi))
+        total[ok] += out[col][ok]
+    np.testing.assert_array_equal(total[ok], 1.0)  # the bands cover 0 to 4 exactly once

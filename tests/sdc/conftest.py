@@ -132,6 +132,10 @@ def make_frame(
             total = np.nansum(stack, axis=1)
             val = (total == 0).astype(float) if ind.kind == "composite" else total
             cols[ind.name] = np.where(anynan, np.nan, val)
+            for lo, hi in ind.bands:  # the count's distribution, 0/1 per band
+                band = ((total >= lo) & (total <= hi)).astype(float)
+                name = f"{ind.name}_{lo}" if lo == hi else f"{ind.name}_{lo}_{hi}"
+                cols[name] = np.where(anynan, np.nan, band)
         elif (
             ind.kind != "traffic_light"
         ):  # any other 0/1 indicator (e.g. module conditions): random, some undefined

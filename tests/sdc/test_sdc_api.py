@@ -203,3 +203,19 @@ def test_keys_in_importance_order(released, q):
     _, r = released
     assert set(r.report.keys) == set(default_keys(q))
     assert r.report.keys[0] == "sector" and r.report.keys[-1] == "province"
+
+
+def test_design_columns_of_a_stratified_run_are_never_released() -> None:
+    """Issue 16: the weight stage writes base_weight, design_stratum and design_fpc for a stratified
+    design; a release drops them (they give the unit's stratum exactly) instead of refusing them as
+    unknown columns."""
+    from pipeline.questionnaire.load import load_questionnaire
+    from pipeline.rundata.columns import DESIGN_COLUMNS, WEIGHT
+    from pipeline.sdc.microdata.plan import plan_columns
+
+    q = load_questionnaire("oe-2025")
+    cols = [q.study.id_variable, "sector_group", "size_class", "employees", WEIGHT, *DESIGN_COLUMNS]
+    plan = plan_columns(cols, q, load_profile("scientific-use"))
+    dropped = {d.column: d.reason for d in plan.dropped}
+    for c in DESIGN_COLUMNS:
+        assert dropped.get(c) == "design_column"

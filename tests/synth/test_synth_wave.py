@@ -144,6 +144,7 @@ def test_frame_and_wave_json(wave, wave_dir, paper, web):
         "sector",
         "statute",
         "province",
+        "origin",
         "mode",
         "responded",
     ]

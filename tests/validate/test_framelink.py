@@ -133,3 +133,38 @@ def test_validation_report_has_a_frame_section(small_run_dir: Path) -> None:
         assert sum(r["invited"] for r in rows) == fr["invited"]
     html = (v / "validation_report.html").read_text(encoding="utf-8")
     assert "Sample frame and response" in html and "wbm fieldwork" in html
+
+
+def test_validation_report_shows_the_r_indicator_of_the_fieldwork_report(
+    small_run_dir: Path, small_demo, tmp_path: Path
+) -> None:
+    """The validation report's R-indicator is the one ``wbm fieldwork`` computes on the same frame
+    and response (both from the accepted respondents' modes)."""
+    import json
+
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli as main
+
+    v = stage_dir(small_run_dir, "validate")
+    ri = json.loads((v / "diagnostics.json").read_text(encoding="utf-8"))["frame"]["r_indicator"]
+    assert 0.5 < ri["r"] < 1 and ri["ci_low"] < ri["r"] < ri["ci_high"]
+    assert ri["strongest"] in ("age_band", "statute", "sector")
+    _result, out = small_demo
+    r = CliRunner().invoke(
+        main,
+        [
+            "fieldwork",
+            "--run",
+            str(small_run_dir),
+            "--wave",
+            str(out / "wave"),
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    fw = json.loads((tmp_path / "fieldwork.json").read_text(encoding="utf-8"))["r_indicator"]
+    assert ri["r"] == pytest.approx(fw["r"], abs=1e-9)
+    html = (v / "validation_report.html").read_text(encoding="utf-8")
+    assert "R-indicator" in html

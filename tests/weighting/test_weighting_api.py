@@ -106,7 +106,8 @@ def test_option_errors(employees, employee_margins_path):
     bad = employees.assign(w=employees["w"].where(employees.index != 3, -1.0))
     with pytest.raises(WeightingError) as exc:
         weight_frame(bad, m, base_weight="w")
-    assert exc.value.problems[0].row == 3
+    assert exc.value.code == "bad_weight"
+    assert exc.value.problems[0].row == 4  # index 3 is data row 4 (rows count from 1)
 
 
 def test_non_convergence_notice(employees, employee_margins_path):

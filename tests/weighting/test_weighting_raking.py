@@ -91,8 +91,8 @@ def test_codes_out_of_range_and_bad_base_weights():
     bb[4] = np.nan
     with pytest.raises(WeightingError) as exc:
         rake(codes, targets, bb)
-    assert exc.value.code == "bad_base_weight"
-    assert exc.value.problems[0].row == 4
+    assert exc.value.code == "bad_weight"
+    assert exc.value.problems[0].row == 5  # data rows count from 1
 
 
 def test_non_convergence_is_reported_not_raised():

@@ -29,6 +29,9 @@ import numpy as np
 from pipeline.errors import DisclosureError, InputError, Notice, Problem, one_of
 from pipeline.questionnaire.model import Questionnaire, Text
 from pipeline.rundata.columns import WEIGHT, WEIGHT_COLUMNS
+from pipeline.rundata.weights import CODE as WEIGHT_CODE
+from pipeline.rundata.weights import summary as weights_summary
+from pipeline.rundata.weights import weight_problems
 from pipeline.sdc.microdata.linkage import WeightLinkage, weight_linkage
 from pipeline.sdc.microdata.plan import (
     ID_COLUMN,
@@ -108,22 +111,9 @@ def _weights(frame: pd.DataFrame, weight: str | None) -> np.ndarray | None:
             code="weight_missing",
         )
     w = _numeric(frame, weight)
-    bad = np.flatnonzero(~np.isfinite(w) | (w <= 0))
-    if bad.shape[0]:
-        raise InputError(
-            f"weight column {weight!r} has {bad.shape[0]} missing, infinite or non-positive value(s)",
-            [
-                Problem(
-                    "bad weight",
-                    row=int(r) + 1,
-                    column=weight,
-                    value=float(w[r]),
-                    expected="a positive number",
-                )
-                for r in bad[:5]
-            ],
-            code="bad_weight",
-        )
+    problems = weight_problems(w, column=weight, positive=True)  # a released weight is > 0
+    if problems:
+        raise InputError(weights_summary(problems, weight), problems, code=WEIGHT_CODE)
     return w
 
 

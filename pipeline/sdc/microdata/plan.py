@@ -22,9 +22,11 @@ from pipeline.errors import InputError, Problem, SpecError, did_you_mean, one_of
 from pipeline.questionnaire.model import Item, ItemType, Measure, Questionnaire, Role
 from pipeline.rundata.columns import (
     COMPLETENESS,
+    DESIGN_COLUMNS,
     MODE,
     WEIGHT_COLUMNS,
     acute_column,
+    band_column,
     score_column,
     tl_column,
 )
@@ -40,6 +42,7 @@ DropReason = Literal[
     "profile_drop",
     "not_in_keep",
     "unweighted_release",
+    "design_column",
 ]
 KEPT_META = (MODE, COMPLETENESS)
 ID_COLUMN = "release_id"
@@ -72,6 +75,7 @@ def scored_columns(q: Questionnaire) -> set[str]:
         out.add(ind.name)
         if ind.kind == "traffic_light":
             out |= {tl_column(ind.name), acute_column(ind.name)}
+        out |= {band_column(ind.name, lo, hi) for lo, hi in ind.bands}
     return out
 
 
@@ -250,6 +254,8 @@ def _drop_reason(col: str, item: Item | None, q: Questionnaire) -> DropReason | 
             return "release_rule"
     if col.startswith("_") and col not in KEPT_META:
         return "internal"
+    if col in DESIGN_COLUMNS:  # base weight, stratum, fpc of a stratified design: they locate the
+        return "design_column"  # unit's stratum (sector x size class) exactly; never released
     return None
 
 
