@@ -405,6 +405,8 @@ def test_a_damaged_manifest_is_a_located_error_not_a_traceback(
         before = sorted(p.name for p in out.iterdir()) if out.exists() else None
         res = wbm(
             "release",
+            "--recipient",
+            "instituut-a-team1",
             "--profile",
             "scientific-use",
             "--run",
