@@ -1283,6 +1283,27 @@ _CODES += (
         "The run's questionnaire does not continue the archive's series (no mapping to the previous wave).",
     ),
     _e(
+        "datatool_bad_query",
+        _T,
+        "Not a view of the datatool",
+        "A query parameter of the datatool is unknown, repeated, too long or names something the "
+        "published space does not have; the server answers 400 with the allowed values.",
+    ),
+    _e(
+        "datatool_no_release",
+        _T,
+        "Not a datatool release",
+        "The folder given to 'wbm datatool serve --release' holds no readable datatool.json; build "
+        "it with 'wbm datatool build'.",
+    ),
+    _e(
+        "datatool_protection",
+        _T,
+        "The datatool's space did not settle",
+        "Suppression over the datatool's space kept changing; nothing is published (a bug to "
+        "report, with the archive's data versions).",
+    ),
+    _e(
         "archive_no_series",
         _A,
         "No such series",

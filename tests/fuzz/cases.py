@@ -1681,3 +1681,46 @@ register(
     exit=2,
     code="plan_targets_invalid",
 )
+
+# -- datatool --------------------------------------------------------------------------------------
+register(
+    "datatool build",
+    "not_an_archive",
+    lambda e: [
+        "datatool",
+        "build",
+        "--archive",
+        e.file("junk/x.txt", "x").rsplit("/", 1)[0],
+        "--out",
+        str(e.out),
+    ],
+    exit=3,
+    code="archive_not_found",
+)
+register(
+    "datatool build",
+    "out_under_file",
+    lambda e: ["datatool", "build", "--archive", e.archive(), "--out", e.under_file()],
+    exit=2,
+    code="cannot_write",
+)
+register(
+    "datatool serve",
+    "junk_release",
+    lambda e: [
+        "datatool",
+        "serve",
+        "--release",
+        e.file("rel/datatool.json", "<html>not json</html>").rsplit("/", 1)[0],
+        "--port",
+        "1",
+    ],
+    exit=1,
+    code="datatool_no_release",
+)
+register(
+    "datatool serve",
+    "port_out_of_range",
+    lambda e: ["datatool", "serve", "--archive", e.archive(), "--port", "70000"],
+    exit=2,
+)
