@@ -1,6 +1,6 @@
 """Coverage of the enterprise survey's 95% CIs over many synthetic waves (issue 16).
 
-    .venv/bin/python scripts/oe_coverage.py --seeds 1-100 --out /tmp/oe-coverage
+    .venv/bin/python scripts/oe_coverage.py --seeds 1-100 --out OUT
 
 For every seed: a synthetic OE wave at the model's size (3,900 selected), the stages validate ->
 estimate, then each headline as a share of organisations (04_estimate/estimates.parquet) and of
