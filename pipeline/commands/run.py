@@ -153,10 +153,14 @@ def run(
     opts.update(
         method=method, bounds=_bounds(bounds), trim_cap=trim_cap, trim_median_k=trim_median_k
     )
-    if trim_cap is not None or trim_median_k is not None:
-        from pipeline.weighting.trimming import TrimSpec
-
-        TrimSpec(cap=trim_cap, median_k=trim_median_k)  # refuses a bad cap before any stage runs
+    # a bad cap is refused before any stage runs (as the weight stage's TrimSpec would)
+    if (trim_cap is not None and not trim_cap > 0) or (
+        trim_median_k is not None and not trim_median_k > 1
+    ):
+        raise UsageError(
+            f"--trim-cap must be > 0 and --trim-median-k > 1 (found {trim_cap}, {trim_median_k})",
+            code="bad_option",
+        )
     if policy_file is not None:
         opts["policy"] = policy_file
     if frame is not None:
