@@ -257,6 +257,20 @@ register(
     ],
     exit=2,
 )
+register(
+    "run",
+    "bounds_not_two_numbers",
+    lambda e: ["run", "--wave", e.wave(), "--out", str(e.out), "--bounds", "0.5"],
+    exit=2,
+    code="bad_option",
+)
+register(
+    "run",
+    "trim_cap_negative",
+    lambda e: ["run", "--wave", e.wave(), "--out", str(e.out), "--trim-cap", "-3"],
+    exit=2,
+    code="bad_option",
+)
 # -- validate --------------------------------------------------------------------------------------
 register(
     "validate",
