@@ -257,6 +257,20 @@ register(
     ],
     exit=2,
 )
+register(
+    "run",
+    "bounds_not_two_numbers",
+    lambda e: ["run", "--wave", e.wave(), "--out", str(e.out), "--bounds", "0.5"],
+    exit=2,
+    code="bad_option",
+)
+register(
+    "run",
+    "trim_cap_negative",
+    lambda e: ["run", "--wave", e.wave(), "--out", str(e.out), "--trim-cap", "-3"],
+    exit=2,
+    code="bad_option",
+)
 # -- validate --------------------------------------------------------------------------------------
 register(
     "validate",
@@ -764,6 +778,8 @@ register(
     "drop_typo",
     lambda e: [
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         _profile(e, e.src.profile.replace("drop: [duration_sec]", "drop: [duraton_sec]")),
         "--run",
@@ -780,6 +796,8 @@ register(
     "k_twice",
     lambda e: [
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         _profile(e, C.duplicate_key(e.src.profile, "k", "3")),
         "--run",
@@ -796,6 +814,8 @@ register(
     "profile_utf16",
     lambda e: [
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         _profile(e, C.utf16(e.src.profile)),
         "--run",
@@ -812,6 +832,8 @@ register(
     "profile_binary",
     lambda e: [
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         _profile(e, C.BINARY),
         "--run",
@@ -828,6 +850,8 @@ register(
     "profile_python_tag",
     lambda e: [
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         _profile(e, C.PYTHON_TAG),
         "--run",
@@ -844,6 +868,8 @@ register(
     "out_under_file",
     lambda e: [
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         "public-use",
         "--run",
@@ -860,6 +886,8 @@ register(
     "truncated_scored",
     lambda e: [
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         "public-use",
         "--run",
@@ -1101,6 +1129,8 @@ register(
     "scored_cut_to_100_rows",
     lambda e: [
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         "public-use",
         "--run",
@@ -1193,6 +1223,8 @@ register(
     "own_questionnaire_edited",
     lambda e: [
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         "public-use",
         "--run",
@@ -1226,6 +1258,8 @@ register(
     "markup_in_profile_texts",
     lambda e: [
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         _profile(
             e,
