@@ -1531,6 +1531,24 @@ _CODES += (
         "Registry invalid",
         "The requester registry cannot be read or has structural problems; each is located.",
     ),
+    _e(
+        "no_recipient",
+        _D,
+        "No recipient",
+        "A microdata release goes to a registered recipient: give --recipient ID (a recipient of the publisher's registry).",
+    ),
+    _e(
+        "release_linkable",
+        _D,
+        "Release can be linked",
+        "A second release of the same data to the same recipient or organisation is refused unless the two files cannot be linked (same file again, or no shared column).",
+    ),
+    _e(
+        "bad_register",
+        _D,
+        "Release register damaged",
+        "A line of the microdata release register cannot be read; it is located.",
+    ),
 )
 
 CODES: Mapping[str, ErrorCode] = {c.code: c for c in _CODES}

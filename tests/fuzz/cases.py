@@ -778,6 +778,8 @@ register(
     "drop_typo",
     lambda e: [
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         _profile(e, e.src.profile.replace("drop: [duration_sec]", "drop: [duraton_sec]")),
         "--run",
@@ -794,6 +796,8 @@ register(
     "k_twice",
     lambda e: [
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         _profile(e, C.duplicate_key(e.src.profile, "k", "3")),
         "--run",
@@ -810,6 +814,8 @@ register(
     "profile_utf16",
     lambda e: [
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         _profile(e, C.utf16(e.src.profile)),
         "--run",
@@ -826,6 +832,8 @@ register(
     "profile_binary",
     lambda e: [
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         _profile(e, C.BINARY),
         "--run",
@@ -842,6 +850,8 @@ register(
     "profile_python_tag",
     lambda e: [
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         _profile(e, C.PYTHON_TAG),
         "--run",
@@ -858,6 +868,8 @@ register(
     "out_under_file",
     lambda e: [
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         "public-use",
         "--run",
@@ -874,6 +886,8 @@ register(
     "truncated_scored",
     lambda e: [
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         "public-use",
         "--run",
@@ -1115,6 +1129,8 @@ register(
     "scored_cut_to_100_rows",
     lambda e: [
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         "public-use",
         "--run",
@@ -1207,6 +1223,8 @@ register(
     "own_questionnaire_edited",
     lambda e: [
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         "public-use",
         "--run",
@@ -1240,6 +1258,8 @@ register(
     "markup_in_profile_texts",
     lambda e: [
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         _profile(
             e,
