@@ -1462,6 +1462,43 @@ def _no_markup(e: Env, r: Result) -> None:
 
 register(
     "fieldwork",
+    "call_records_bad",
+    lambda e: [
+        "fieldwork",
+        "--run",
+        e.run(),
+        "--wave",
+        e.wave(),
+        "--calls",
+        e.file("calls.csv", "org_id,attempt,interviewer,outcome,disposition\nX1,0,,busy,9.9\n"),
+        "--out",
+        str(e.out),
+    ],
+    exit=1,
+    code="bad_call_record",
+)
+register(
+    "fieldwork",
+    "call_records_unit_not_in_frame",
+    lambda e: [
+        "fieldwork",
+        "--run",
+        e.run(),
+        "--wave",
+        e.wave(),
+        "--calls",
+        e.file(
+            "calls.csv",
+            "sample_id,attempt,interviewer,outcome,disposition\nNOPE,1,I1,complete,1.1\n",
+        ),
+        "--out",
+        str(e.out),
+    ],
+    exit=1,
+    code="bad_call_record",
+)
+register(
+    "fieldwork",
     "no_frame",
     lambda e: ["fieldwork", "--run", e.run(), "--out", str(e.out)],
     exit=2,
