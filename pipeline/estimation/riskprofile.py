@@ -172,6 +172,9 @@ def risk_model(
     q = float(stats.t.ppf(0.5 + confidence / 2, df))
     b1 = float(beta[1])
     se_log = paf_se / ratio  # SE of log(1 - PAF)
+    if not (np.isfinite(se) and np.isfinite(se_log)) or max(abs(b1) + q * se, q * se_log) > 700:
+        # quasi-separation in a small domain: the CI limits overflow exp(); not estimable
+        return RiskModel.empty(n, n_exposed)
     return RiskModel(
         n=n,
         n_exposed=n_exposed,
