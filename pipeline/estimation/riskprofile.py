@@ -146,7 +146,11 @@ def risk_model(
     ok = [0, 1] + [j for j in range(2, X.shape[1]) if 0 < sub[:, j].sum() < n]
     X = X[:, ok]
     try:
-        beta, mu, converged = fit_poisson(X, y0, w)
+        # separation in a small domain drives fitted means to 0 or infinity: not estimable
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            beta, mu, converged = fit_poisson(X, y0, w)
+        if not (np.all(np.isfinite(beta)) and np.all(np.isfinite(mu[keep]))):
+            return RiskModel.empty(n, n_exposed)
         mu = np.where(keep, mu, 0.0)
         info = (X.T * (w * mu)) @ X
         ainv = np.linalg.inv(info)
