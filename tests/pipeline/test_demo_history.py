@@ -149,3 +149,28 @@ def test_the_self_employed_demo_shows_their_history(tmp_path: Path) -> None:
     assert w07["counts"]["invited"] == 3_000
     overview = [p for p in res.reports if "Evolutie 2007–2023" in p.read_text(encoding="utf-8")]
     assert overview, [p.name for p in res.reports]
+
+
+def test_the_demo_builds_the_datatool_and_prints_how_to_start_it(
+    history_demo: tuple[DemoResult, Path],
+) -> None:
+    """The demo's datatool: a reference subset over every wave of the archive, logged in the demo's
+    publisher, and the exact command and URL printed."""
+    from pipeline.datatool.store import read_release
+    from pipeline.demo import DATATOOL_BREAKDOWNS, DATATOOL_INDICATORS
+
+    res, out = history_demo
+    assert res.datatool is not None
+    assert res.datatool.release == out / "datatool"
+    text = res.render()
+    cmd = f"wbm datatool serve --archive {out / 'archive'} --release {out / 'datatool'} --port 8000"
+    assert f"start the datatool: {cmd}" in text
+    assert "then open:          http://127.0.0.1:8000/" in text
+    store = read_release(out / "datatool")
+    choices = store.choices()["werknemers"]
+    assert choices.waves == tuple(PUBLISHED_WW)
+    assert set(choices.indicators) == set(DATATOOL_INDICATORS)
+    assert set(choices.breakdowns) == set(DATATOOL_BREAKDOWNS)
+    n_tables = len(PUBLISHED_WW) * len(DATATOOL_INDICATORS) * len(DATATOOL_BREAKDOWNS)
+    assert res.datatool.tables == n_tables and res.datatool.cells > 0
+    assert len(res.datatool.releases) == len(PUBLISHED_WW)  # logged once per data version
