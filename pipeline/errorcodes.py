@@ -1209,6 +1209,15 @@ _CODES: tuple[ErrorCode, ...] = (
         "A fieldwork count names a disposition that is not one of the AAPOR keys the response "
         "rates use.",
     ),
+    _e(
+        "bad_call_record",
+        _F,
+        "Bad call record",
+        "A row of a telephone survey's call records (paradata) cannot be used: a missing column, "
+        "an attempt that is not a whole number from 1, no id or interviewer, an unknown AAPOR "
+        "disposition code, a unit with no or several final dispositions, or a unit not in the "
+        "sample frame.",
+    ),
     _e("sav_header", _Y, ".sav header", "pyreadstat wrote an unexpected header (a bug)."),
     _e("bad_seed", _Y, "Bad seed", "The seed must not be negative.", "problem"),
     _e(

@@ -1462,6 +1462,43 @@ def _no_markup(e: Env, r: Result) -> None:
 
 register(
     "fieldwork",
+    "call_records_bad",
+    lambda e: [
+        "fieldwork",
+        "--run",
+        e.run(),
+        "--wave",
+        e.wave(),
+        "--calls",
+        e.file("calls.csv", "org_id,attempt,interviewer,outcome,disposition\nX1,0,,busy,9.9\n"),
+        "--out",
+        str(e.out),
+    ],
+    exit=1,
+    code="bad_call_record",
+)
+register(
+    "fieldwork",
+    "call_records_unit_not_in_frame",
+    lambda e: [
+        "fieldwork",
+        "--run",
+        e.run(),
+        "--wave",
+        e.wave(),
+        "--calls",
+        e.file(
+            "calls.csv",
+            "sample_id,attempt,interviewer,outcome,disposition\nNOPE,1,I1,complete,1.1\n",
+        ),
+        "--out",
+        str(e.out),
+    ],
+    exit=1,
+    code="bad_call_record",
+)
+register(
+    "fieldwork",
     "no_frame",
     lambda e: ["fieldwork", "--run", e.run(), "--out", str(e.out)],
     exit=2,
@@ -1723,6 +1760,35 @@ register(
     lambda e: ["datatool", "build", "--archive", e.archive(), "--out", e.under_file()],
     exit=2,
     code="cannot_write",
+)
+register(
+    "datatool build",
+    "unknown_indicator",
+    lambda e: (
+        ["datatool", "build", "--archive", e.archive(), "--out", str(e.out)]
+        + ["--indicator", "werkstress", "--indicator", "<script>"]
+    ),
+    exit=2,
+    code="bad_option",
+)
+register(
+    "datatool build",
+    "unknown_wave",
+    lambda e: (
+        ["datatool", "build", "--archive", e.archive(), "--out", str(e.out)] + ["--wave", "1999"]
+    ),
+    exit=2,
+    code="bad_option",
+)
+register(
+    "datatool build",
+    "unknown_breakdown",
+    lambda e: (
+        ["datatool", "build", "--archive", e.archive(), "--out", str(e.out)]
+        + ["--breakdown", "rijksregisternummer"]
+    ),
+    exit=2,
+    code="bad_option",
 )
 register(
     "datatool serve",
