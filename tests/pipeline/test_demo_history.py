@@ -132,6 +132,25 @@ def test_the_overview_tabulates_every_sector_over_the_waves(
     assert html.count('data-key="werkbaar_werk|sector|3"') >= 7
 
 
+def test_the_self_employed_demo_shows_their_history(tmp_path: Path) -> None:
+    """``wbm demo --survey zelfstandigen`` (history on, as by default): the waves 2007-2019 are
+    generated, run and archived, and the self-employed reports get their "Evolutie" section."""
+    from pipeline.demo import run_demo
+
+    res = run_demo(tmp_path, size=3_000, seed=2023, history=True, survey="zelfstandigen")
+    assert res.archive == tmp_path / "archive"
+    info = open_archive(res.archive).info("wbm-zelfstandigen")
+    assert info.years == (2007, 2010, 2013, 2016, 2019, 2023)
+    assert [y for y, *_ in res.series] == list(info.years)
+    # the past waves invite their published 12,000, scaled like --size: 12,000 x 3/12
+    w07 = json.loads(
+        (tmp_path / "history" / "zelfstandigen-2007" / "wave" / "wave.json").read_text()
+    )
+    assert w07["counts"]["invited"] == 3_000
+    overview = [p for p in res.reports if "Evolutie 2007–2023" in p.read_text(encoding="utf-8")]
+    assert overview, [p.name for p in res.reports]
+
+
 def test_the_demo_builds_the_datatool_and_prints_how_to_start_it(
     history_demo: tuple[DemoResult, Path],
 ) -> None:
