@@ -247,7 +247,7 @@ def notes_rows(store: Store, view: View) -> list[tuple[str, str]]:
 
 # ---------------------------------------------------------------- chart
 W, H = 720, 360
-LEFT, RIGHT, TOP, BOTTOM = 60, 180, 20, 50
+LEFT, RIGHT, TOP, BOTTOM = 60, 220, 20, 50  # RIGHT: the legend
 #: Series colours and the grey of the comparison (Flanders): each at least 3:1 against the white
 #: background (WCAG 2.1, 1.4.11 non-text contrast; tested); gridlines are decoration.
 COLOURS = ("#1f5f8b", "#c75000", "#2e7d32", "#6a3d9a", "#8c564b", "#b8860b", "#00838f", "#ad1457")
@@ -383,7 +383,8 @@ def svg(store: Store, view: View) -> str:
                 f'<line x1="{W - RIGHT + 10}" x2="{W - RIGHT + 30}" y1="{ly - 4}" y2="{ly - 4}" '
                 f'stroke="{colour}" stroke-width="2"{dash}/>'
             )
-            out.append(f'<text x="{W - RIGHT + 36}" y="{ly}">{escape(name[:22])}</text>')
+            short = name if len(name) <= 28 else name[:27] + "…"  # the description has it whole
+            out.append(f'<text x="{W - RIGHT + 36}" y="{ly}" font-size="11">{escape(short)}</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
