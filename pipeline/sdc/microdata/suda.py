@@ -37,7 +37,8 @@ from math import comb, prod
 
 import numpy as np
 
-from pipeline.sdc.microdata.risk import _row_ids
+from pipeline.sdc.microdata.risk import WILDCARD, _row_ids
+from pipeline.sdc.microdata.suppress import Strategy, local_suppression
 
 MAX_SIZE = 4  # the largest combination searched by default
 
@@ -177,3 +178,53 @@ def msus(
     found.sort()
     assert searched == sum(comb(p, s) for s in range(1, top + 1))
     return Msus(tuple(variables), top, k, tuple(found), searched, score, min_size)
+
+
+@dataclass(frozen=True, eq=False)
+class CombinationSuppression:
+    codes: np.ndarray  # after suppression (WILDCARD where suppressed)
+    cells: tuple[tuple[int, int], ...]  # (row, column index) in suppression order
+    combinations: int  # combinations checked
+    fixed: int  # combinations that needed suppression
+
+
+def suppress_combinations(
+    codes: np.ndarray,
+    weights: np.ndarray | None,
+    *,
+    k: int,
+    max_size: int,
+    importance: Sequence[int],
+    covered: Sequence[int] = (),
+    strategy: Strategy = "importance",
+) -> CombinationSuppression:
+    """Local suppression until every combination of at most ``max_size`` columns has at least
+    ``k`` compatible records for every record (sdcMicro's ``localSuppression`` with ``combs``).
+
+    Combinations are taken smallest first; each is made k-anonymous with
+    :func:`pipeline.sdc.microdata.suppress.local_suppression` (``importance``: column indices, most
+    important first; a combination suppresses its least important variables first). A suppression
+    only adds wildcards, and a wildcard only adds compatible records, so a combination made safe
+    stays safe: one pass suffices (the caller verifies with :func:`msus`). Combinations inside
+    ``covered`` (the key variables, already k-anonymous as a whole) are skipped."""
+    codes = np.array(codes, dtype=np.int64, copy=True)
+    p = codes.shape[1]
+    rank = {c: i for i, c in enumerate(importance)}
+    inside = set(covered)
+    cells: list[tuple[int, int]] = []
+    checked = fixed = 0
+    for size in range(1, min(max_size, p) + 1):
+        for combo in combinations(range(p), size):
+            if set(combo) <= inside:
+                continue
+            checked += 1
+            sub = codes[:, combo]
+            if bool((compatible_counts(sub) >= k).all()):
+                continue
+            fixed += 1
+            order = sorted(range(size), key=lambda j: rank[combo[j]])
+            res = local_suppression(sub, weights, k=k, importance=order, strategy=strategy)
+            for row, j in res.cells:
+                codes[row, combo[j]] = WILDCARD
+                cells.append((row, combo[j]))
+    return CombinationSuppression(codes, tuple(cells), checked, fixed)
