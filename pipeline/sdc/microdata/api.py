@@ -445,11 +445,33 @@ def anonymise(
     verify(final_codes, w, k=k, max_risk=profile.max_risk, expected_fk=supp.fk)
     extra = attack_variables(profile, plan, keys)
     combos = None
+
+    def suppress_cell(row: int, var: str) -> None:
+        cells.append((row, var, float(cols[var][row]), False))
+        cols[var][row] = code
+        for dep in plan.linked_to(var):
+            if substantive(cols[dep][row : row + 1])[0]:
+                cells.append((row, dep, float(cols[dep][row]), True))
+                cols[dep][row] = code
+
     if profile.combinations is not None:
         attack = keys + extra
         top = profile.combinations.max_size
         before = msus(code_keys(baseline, attack), attack, max_size=top, k=k)
         uniques = msus(code_keys(baseline, attack), attack, max_size=top, k=2).records
+        scenario_cells = 0
+        for extra_set in profile.combinations.key_sets:
+            cols_set = keys + tuple(v for v in extra_set if v in extra)
+            res = local_suppression(
+                code_keys(cols, cols_set),
+                w,
+                k=k,
+                importance=range(len(cols_set)),
+                strategy=profile.suppression,
+            )
+            scenario_cells += len(res.cells)
+            for row, j in res.cells:
+                suppress_cell(row, cols_set[j])
         comb = suppress_combinations(
             code_keys(cols, attack),
             w,
@@ -460,15 +482,12 @@ def anonymise(
             strategy=profile.suppression,
         )
         for row, j in comb.cells:
-            var = attack[j]
-            cells.append((row, var, float(cols[var][row]), False))
-            cols[var][row] = code
-            for dep in plan.linked_to(var):
-                if substantive(cols[dep][row : row + 1])[0]:
-                    cells.append((row, dep, float(cols[dep][row]), True))
-                    cols[dep][row] = code
+            suppress_cell(row, attack[j])
         after = msus(code_keys(cols, attack), attack, max_size=top, k=k)
         require_combinations_safe(after, k)
+        for extra_set in profile.combinations.key_sets:
+            cols_set = keys + tuple(v for v in extra_set if v in extra)
+            verify(code_keys(cols, cols_set), w, k=k, max_risk=None)
         final_codes = code_keys(cols, keys)
         verify(final_codes, w, k=k, max_risk=profile.max_risk)
         combos = CombinationRisk(
@@ -479,7 +498,7 @@ def anonymise(
             by_size_before=before.by_size(),
             uniques_before=uniques,
             fixed=comb.fixed,
-            cells=len(comb.cells),
+            cells=len(comb.cells) + scenario_cells,
             records_after=after.records,
             uniques_after=msus(code_keys(cols, attack), attack, max_size=top, k=2).records,
         )

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from pipeline.errors import Problem, did_you_mean, one_of, similar_first
+from pipeline.errors import Problem, close_names, did_you_mean, one_of, similar_first
 from pipeline.questionnaire.model import Item, ItemType, Questionnaire, Role
 from pipeline.sdc.microdata.profile import ReleaseProfile
 
@@ -148,9 +148,14 @@ def check_decisions(
         return problems
     keys = set(profile.key_variables or ())
     for it in raw_items(q, columns):
+        cols = item_columns(it, q)
+        if all(c in profile.drop for c in cols) or (
+            profile.keep is not None and not any(c in profile.keep for c in cols)
+        ):
+            continue  # dropped by 'drop' or 'keep': that is its decision
         what = listed.get(it.name)
         if what is None:
-            close = did_you_mean(it.name, unknown) if unknown else ""
+            close = close_names(it.name, unknown)
             problems.append(
                 Problem(
                     "raw item without a release decision",
@@ -160,7 +165,11 @@ def check_decisions(
                     hint=(
                         f"decide for {it.name}"
                         + (f" (grid {it.grid})" if it.grid else "")
-                        + (f"; a listed name is unknown: {close}" if close.startswith("did") else "")
+                        + (
+                            f"; items lists {close[0]!r}, which is no item: did you mean {it.name!r}?"
+                            if close
+                            else ""
+                        )
                     ),
                     code="item_decision_missing",
                 )

@@ -208,6 +208,8 @@ def check_profile(
                 )
     if profile.combinations is not None:
         need(profile.combinations.variables, "combinations.variables", known)
+        for i, extra in enumerate(profile.combinations.key_sets):
+            need(extra, f"combinations.key_sets[{i}]", set(profile.combinations.variables))
         for i, v in enumerate(profile.combinations.variables):
             if v in profile.drop or decided(profile, q).get(v) == "dropped":
                 problems.append(

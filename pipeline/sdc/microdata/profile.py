@@ -139,6 +139,9 @@ class CombinationSpec(Spec):
 
     variables: tuple[str, ...] = ()
     max_size: int = Field(default=3, ge=1, le=4)
+    # identification scenarios: each list joins the key variables as one more key set that must be
+    # k-anonymous as a whole (an acquaintance who knows the key variables and the education)
+    key_sets: tuple[tuple[str, ...], ...] = ()
 
 
 class ReleaseProfile(Spec):
