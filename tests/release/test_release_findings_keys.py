@@ -88,7 +88,9 @@ def test_before_the_undeclared_keys_single_people_out(old: ReleaseBuild) -> None
     assert (raw == 1).all()  # every record unique on its raw answers
     # special uniques on at most three attacker facts
     attack = KEYS + ATTACKER
-    found = msus(code_keys({c: f[c].to_numpy(float) for c in attack}, attack), attack, k=5, max_size=3)
+    found = msus(
+        code_keys({c: f[c].to_numpy(float) for c in attack}, attack), attack, k=5, max_size=3
+    )
     assert found.records > 50
 
 

@@ -183,9 +183,7 @@ def attack_variables(
     important first), that the release contains."""
     if profile.combinations is None:
         return ()
-    return tuple(
-        v for v in profile.combinations.variables if v not in keys and v in plan.kept
-    )
+    return tuple(v for v in profile.combinations.variables if v not in keys and v in plan.kept)
 
 
 def require_combinations_safe(after: Msus, k: int) -> None:

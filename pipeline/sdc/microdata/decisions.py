@@ -46,8 +46,7 @@ def raw_items(q: Questionnaire, columns: Collection[str] = ()) -> tuple[Item, ..
     return tuple(
         it
         for it in q.items
-        if not never_released(it, q)
-        and (not cols or any(c in cols for c in item_columns(it, q)))
+        if not never_released(it, q) and (not cols or any(c in cols for c in item_columns(it, q)))
     )
 
 

@@ -62,9 +62,7 @@ class Msus:
 
     def by_size(self) -> tuple[tuple[int, int], ...]:
         """(size, records whose smallest MSU has that size)."""
-        return tuple(
-            (s, int(np.sum(self.min_size == s))) for s in range(1, self.max_size + 1)
-        )
+        return tuple((s, int(np.sum(self.min_size == s))) for s in range(1, self.max_size + 1))
 
     def top_combinations(self, limit: int = 10) -> tuple[tuple[tuple[str, ...], int], ...]:
         """The combinations with the most records that are risky on them, most first."""
