@@ -460,15 +460,15 @@ def anonymise(
         scenario_cells = 0
         for extra_set in profile.combinations.key_sets:
             cols_set = keys + tuple(v for v in extra_set if v in extra)
-            res = local_suppression(
+            scenario = local_suppression(
                 code_keys(cols, cols_set),
                 w,
                 k=k,
                 importance=range(len(cols_set)),
                 strategy=profile.suppression,
             )
-            scenario_cells += len(res.cells)
-            for row, j in res.cells:
+            scenario_cells += len(scenario.cells)
+            for row, j in scenario.cells:
                 suppress_cell(row, cols_set[j])
         comb = suppress_combinations(
             code_keys(cols, attack),

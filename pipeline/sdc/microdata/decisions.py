@@ -152,8 +152,8 @@ def check_decisions(
             profile.keep is not None and not any(c in profile.keep for c in cols)
         ):
             continue  # dropped by 'drop' or 'keep': that is its decision
-        what = listed.get(it.name)
-        if what is None:
+        decision = listed.get(it.name)
+        if decision is None:
             close = close_names(it.name, unknown)
             problems.append(
                 Problem(
@@ -174,7 +174,7 @@ def check_decisions(
                 )
             )
             continue
-        if what == "banded" and not has_bands(profile, it):
+        if decision == "banded" and not has_bands(profile, it):
             problems.append(
                 Problem(
                     "banded item without bands",
@@ -185,7 +185,7 @@ def check_decisions(
                     code="item_bands_missing",
                 )
             )
-        if what == "released" and it.type in CONTINUOUS and profile.use == "public_use":
+        if decision == "released" and it.type in CONTINUOUS and profile.use == "public_use":
             problems.append(
                 Problem(
                     "near-continuous item released as answered in a public-use file",
@@ -196,7 +196,7 @@ def check_decisions(
                     code="continuous_item_released",
                 )
             )
-        if what == "dropped" and it.name in keys:
+        if decision == "dropped" and it.name in keys:
             problems.append(
                 Problem(
                     "key variable is dropped from the release",

@@ -120,10 +120,10 @@ def compatible_counts(codes: np.ndarray) -> np.ndarray:
             if shared == 0:
                 fk[ra] += rb.shape[0]
                 continue
-            ids = ids_of.get(shared)
-            if ids is None:
+            if shared not in ids_of:
                 cols = [j for j in range(p) if shared >> j & 1]
-                ids = ids_of[shared] = _ids(shifted[:, cols])
+                ids_of[shared] = _ids(shifted[:, cols])
+            ids = ids_of[shared]
             fk[ra] += np.bincount(ids[rb], minlength=int(ids.max()) + 1)[ids[ra]]
     return fk
 
