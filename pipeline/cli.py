@@ -71,6 +71,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "archive",
         "The wave archive: add finished runs, list, check, export, read series.",
     ),
+    "datatool": (
+        "pipeline.commands.datatool",
+        "datatool",
+        "The datatool: build its public release from the archive and serve it.",
+    ),
 }
 
 

@@ -1251,6 +1251,15 @@ _CODES: tuple[ErrorCode, ...] = (
         "A fieldwork count names a disposition that is not one of the AAPOR keys the response "
         "rates use.",
     ),
+    _e(
+        "bad_call_record",
+        _F,
+        "Bad call record",
+        "A row of a telephone survey's call records (paradata) cannot be used: a missing column, "
+        "an attempt that is not a whole number from 1, no id or interviewer, an unknown AAPOR "
+        "disposition code, a unit with no or several final dispositions, or a unit not in the "
+        "sample frame.",
+    ),
     _e("sav_header", _Y, ".sav header", "pyreadstat wrote an unexpected header (a bug)."),
     _e("bad_seed", _Y, "Bad seed", "The seed must not be negative.", "problem"),
     _e(
@@ -1323,6 +1332,27 @@ _CODES += (
         _A,
         "Does not fit the series",
         "The run's questionnaire does not continue the archive's series (no mapping to the previous wave).",
+    ),
+    _e(
+        "datatool_bad_query",
+        _T,
+        "Not a view of the datatool",
+        "A query parameter of the datatool is unknown, repeated, too long or names something the "
+        "published space does not have; the server answers 400 with the allowed values.",
+    ),
+    _e(
+        "datatool_no_release",
+        _T,
+        "Not a datatool release",
+        "The folder given to 'wbm datatool serve --release' holds no readable datatool.json; build "
+        "it with 'wbm datatool build'.",
+    ),
+    _e(
+        "datatool_protection",
+        _T,
+        "The datatool's space did not settle",
+        "Suppression over the datatool's space kept changing; nothing is published (a bug to "
+        "report, with the archive's data versions).",
     ),
     _e(
         "archive_no_series",
@@ -1542,6 +1572,24 @@ _CODES += (
         _D,
         "Registry invalid",
         "The requester registry cannot be read or has structural problems; each is located.",
+    ),
+    _e(
+        "no_recipient",
+        _D,
+        "No recipient",
+        "A microdata release goes to a registered recipient: give --recipient ID (a recipient of the publisher's registry).",
+    ),
+    _e(
+        "release_linkable",
+        _D,
+        "Release can be linked",
+        "A second release of the same data to the same recipient or organisation is refused unless the two files cannot be linked (same file again, or no shared column).",
+    ),
+    _e(
+        "bad_register",
+        _D,
+        "Release register damaged",
+        "A line of the microdata release register cannot be read; it is located.",
     ),
 )
 

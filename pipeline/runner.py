@@ -44,6 +44,9 @@ class RunConfig(BaseModel):
     frame: Path | None = None  # the sample frame (every invited unit, register variables)
     population: str = "default"  # cut-off population
     method: str = "raking"
+    bounds: tuple[float, float] | None = None  # limits of g = weight / base weight
+    trim_cap: float | None = None  # largest allowed weight (trimmed and re-calibrated)
+    trim_median_k: float | None = None  # or: at most k x the median weight
     min_n: int = 30  # below: suppressed
     min_n_reliable: int = 50  # below: to be read with care
     release_seed: int = 2023

@@ -92,6 +92,7 @@ def stage_weight(run: Run) -> StageResult:
     from pipeline.weighting.diagnostics import render_report, to_json
     from pipeline.weighting.margins import load_margins
     from pipeline.weighting.model import calibration_model
+    from pipeline.weighting.trimming import TrimSpec
 
     q = run.questionnaire()
     df = read_parquet(run.need("validate", layout.ACCEPTED))
@@ -106,8 +107,20 @@ def stage_weight(run: Run) -> StageResult:
             base = np.asarray(sb.weights)
             design_cols[BASE_WEIGHT] = base
             design_cols[DESIGN_FPC] = np.asarray(sb.population)
+    cfg = run.config
+    trim = (
+        TrimSpec(cap=cfg.trim_cap, median_k=cfg.trim_median_k)
+        if (cfg.trim_cap is not None or cfg.trim_median_k is not None)
+        else None
+    )
     res = weight_frame(
-        df, margins, base_weight=base, method=run.config.method, file=layout.ACCEPTED
+        df,
+        margins,
+        base_weight=base,
+        method=cfg.method,
+        bounds=cfg.bounds,
+        trim=trim,
+        file=layout.ACCEPTED,
     )
     model = calibration_model(
         res,
@@ -288,7 +301,15 @@ def _employment_estimates(
     from pipeline.estimation.employment import employment_estimates
     from pipeline.fileio import write_text
 
-    if q.study.unit != "organisation" or not q.study.strata:
+    # the design is the one the weight stage recorded (02_weight/calibration.json): its strata and
+    # fpc columns, never the questionnaire's declaration re-read here
+    if q.study.unit != "organisation" or model.strata is None or model.fpc is None:
+        return ()
+    if model.strata not in scored.columns or model.fpc not in scored.columns:
+        return ()
+    # its calibration must be on the strata themselves (post-stratification on sector group x size
+    # class), where the stratified variance is the calibrated one; else no such table
+    if any(tuple(m.variables) != tuple(model.strata_variables) for m in model.margins):
         return ()
     # the number of employees: the item the size bands are derived from (size_band <- employees)
     size = next(
@@ -311,19 +332,13 @@ def _employment_estimates(
         and it.modes is None
         and it.name in scored.columns
     ]
-    # the design the weight stage recorded (strata and fpc columns); its calibration must be on the
-    # strata themselves (post-stratification on sector group x size class), else no such table
-    if any(tuple(m.variables) != tuple(model.strata_variables) for m in model.margins) and (
-        model.strata is not None
-    ):
-        return ()
     table = employment_estimates(
         scored,
         weight=WEIGHT,
         size=size,
-        strata=list(q.study.strata),
-        stratum_column=model.strata if model.strata in scored.columns else None,
-        fpc_column=model.fpc if model.fpc in scored.columns else None,
+        strata=list(model.strata_variables),
+        stratum_column=model.strata,
+        fpc_column=model.fpc,
         indicators=[i for i in indicators if i in scored.columns],
         by=domains,
         magnitudes=magnitudes,

@@ -46,7 +46,13 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "pipeline.fieldwork",
         "pipeline.sectoral",
     ),
-    "products": ("pipeline.reports", "pipeline.tables", "pipeline.release", "pipeline.archive"),
+    "products": (
+        "pipeline.reports",
+        "pipeline.tables",
+        "pipeline.release",
+        "pipeline.archive",
+        "pipeline.datatool",
+    ),
     "orchestration": ("pipeline.runner", "pipeline.stages", "pipeline.demo", "pipeline.history"),
     "cli": ("pipeline.cli", "pipeline.commands", "pipeline.__main__"),
 }

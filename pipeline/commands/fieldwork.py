@@ -65,6 +65,14 @@ was made from (--wave DIR: DIR/frame.parquet).
     default=None,
     help="Disclosure policy for the breakdown by origin (default $WBM_POLICY, else the run's).",
 )
+@click.option(
+    "--calls",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="The agency's call records (CSV: id, attempt, interviewer, outcome, disposition on the "
+    "last call): AAPOR RR1-RR4 per stratum from the calls and a summary per interviewer "
+    "[default with --wave: its call_records.csv when there is one].",
+)
 def fieldwork(
     run_dir: Path,
     frame: Path | None,
@@ -73,6 +81,7 @@ def fieldwork(
     lang: str,
     method: str,
     policy: Path | None,
+    calls: Path | None,
 ) -> None:
     from pipeline.errors import Problem, UsageError
     from pipeline.outpath import require_dir
@@ -95,8 +104,12 @@ def fieldwork(
                 code="bad_option",
             )
         frame = wave_dir / "frame.parquet"
+    if calls is None and wave_dir is not None and (wave_dir / "call_records.csv").is_file():
+        calls = wave_dir / "call_records.csv"
     q = recorded_questionnaire(run, run_manifest(run))
-    res, paths = write_fieldwork(run, frame, out_dir, q, lang=lang, method=method, policy=policy)
+    res, paths = write_fieldwork(
+        run, frame, out_dir, q, lang=lang, method=method, policy=policy, calls=calls
+    )
     r = res.representativeness
     click.echo(
         f"response {res.respondents:,} of {res.invited:,} ({100 * res.respondents / res.invited:.1f}%); R-indicator {r.r:.3f} (95% CI {r.ci_low:.3f} - {r.ci_high:.3f})"

@@ -60,6 +60,19 @@ import click
     help="Also write the codebook as PDF (WeasyPrint).",
 )
 @click.option(
+    "--recipient",
+    default=None,
+    metavar="ID",
+    help="The registered recipient the release goes to (publisher's registry; required).",
+)
+@click.option(
+    "--policy",
+    "policy",
+    default=None,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The publisher's policy file [default: $WBM_POLICY, then the policy the run recorded].",
+)
+@click.option(
     "--questionnaire",
     default=None,
     help="Questionnaire id or YAML path [default: the file the run recorded in its manifest].",
@@ -72,15 +85,41 @@ def release(
     seed: int | None,
     pdf: bool,
     questionnaire: str | None,
+    recipient: str | None,
+    policy: Path | None,
 ) -> None:
-    """Build an anonymised microdata release (SPSS, Stata, CSV, codebook, README) from a run."""
+    """Build an anonymised microdata release (SPSS, Stata, CSV, codebook, README) from a run, for a
+    registered recipient (checked against the publisher's release register)."""
+    from pipeline.errors import Problem, UsageError
     from pipeline.outpath import require_dir
     from pipeline.release.build import build_release
+    from pipeline.sdc.publisher import publisher
 
     require_dir(out_dir)
-
+    if recipient is None:
+        raise UsageError(
+            "a microdata release goes to a registered recipient",
+            [
+                Problem(
+                    "--recipient is missing",
+                    expected="a recipient id of the publisher's registry (requesters.yaml)",
+                    hint="wbm release --recipient ID ...; a second, linkable release of the same "
+                    "data to the same organisation is refused",
+                )
+            ],
+            code="no_recipient",
+        )
+    pub = publisher(policy, recorded=_recorded_policy(run_dir))
     b = build_release(
-        run_dir, profile, out_dir, seed=seed, lang=lang, pdf=pdf, questionnaire=questionnaire
+        run_dir,
+        profile,
+        out_dir,
+        seed=seed,
+        lang=lang,
+        pdf=pdf,
+        questionnaire=questionnaire,
+        recipient=recipient,
+        publisher=pub,
     )
     for p in b.files:
         click.echo(str(p))
@@ -99,3 +138,16 @@ def release(
         )
     lines += [f"notice {n.code}: {n.message}" for n in rep.notices]
     click.echo("\n".join(lines), err=True)
+
+
+def _recorded_policy(run_dir: Path) -> str | None:
+    """The policy the run recorded (None: none, or no readable manifest: the release's own reader
+    then reports the damaged run with its located error)."""
+    from pipeline.errors import PipelineError
+    from pipeline.rundata.read import run_manifest
+    from pipeline.tables.source import recorded_policy
+
+    try:
+        return recorded_policy(run_manifest(run_dir), run_dir)
+    except PipelineError:
+        return None

@@ -97,6 +97,28 @@ from pipeline.rundata.layout import STAGES
     help="The wave archive: the reports show the earlier waves of this wave's series "
     "(trend charts, change tests) [default: $WBM_ARCHIVE, else none].",
 )
+@click.option(
+    "--method",
+    type=click.Choice(["raking", "linear", "logit", "poststratify"]),
+    default="raking",
+    show_default=True,
+    help="Calibration method of the weight stage (as 'wbm weight --method').",
+)
+@click.option(
+    "--bounds",
+    default=None,
+    metavar="LO,HI",
+    help="Bounds on g = weight / base weight (bounded raking, logit), as 'wbm weight --bounds'.",
+)
+@click.option(
+    "--trim-cap", type=float, default=None, help="Largest allowed weight (trim and re-calibrate)."
+)
+@click.option(
+    "--trim-median-k",
+    type=float,
+    default=None,
+    help="Cap the weights at K x the median weight (trim and re-calibrate).",
+)
 def run(
     wave_dir: Path | None,
     questionnaire: str | None,
@@ -111,6 +133,10 @@ def run(
     min_n_reliable: int,
     policy: str | None,
     archive: str | None,
+    method: str,
+    bounds: str | None,
+    trim_cap: float | None,
+    trim_median_k: float | None,
 ) -> None:
     """Run pipeline stages; each stage writes its own folder in the run directory."""
     from pipeline.errors import UsageError
@@ -120,7 +146,21 @@ def run(
 
     require_dir(out_dir)
     policy_file = None if policy is None else policy_reference(policy, out_dir)
+    from pipeline.commands.weight import _bounds
+
     opts: dict[str, object] = {"min_n": min_n, "min_n_reliable": min_n_reliable}
+    # the weight stage's calibration (recorded in 02_weight/calibration.json; every SE follows it)
+    opts.update(
+        method=method, bounds=_bounds(bounds), trim_cap=trim_cap, trim_median_k=trim_median_k
+    )
+    # a bad cap is refused before any stage runs (as the weight stage's TrimSpec would)
+    if (trim_cap is not None and not trim_cap > 0) or (
+        trim_median_k is not None and not trim_median_k > 1
+    ):
+        raise UsageError(
+            f"--trim-cap must be > 0 and --trim-median-k > 1 (found {trim_cap}, {trim_median_k})",
+            code="bad_option",
+        )
     if policy_file is not None:
         opts["policy"] = policy_file
     if frame is not None:
@@ -152,6 +192,10 @@ def run(
             frame=frame,
             min_n=min_n,
             min_n_reliable=min_n_reliable,
+            method=method,
+            bounds=_bounds(bounds),
+            trim_cap=trim_cap,
+            trim_median_k=trim_median_k,
             policy=policy_file,
             archive=None if archive is None else policy_reference(archive, out_dir),
         )

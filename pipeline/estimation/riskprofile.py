@@ -145,10 +145,15 @@ def risk_model(
     sub = X[keep]
     ok = [0, 1] + [j for j in range(2, X.shape[1]) if 0 < sub[:, j].sum() < n]
     X = X[:, ok]
-    beta, mu, converged = fit_poisson(X, y0, w)
-    mu = np.where(keep, mu, 0.0)
-    info = (X.T * (w * mu)) @ X
-    ainv = np.linalg.inv(info)
+    try:
+        beta, mu, converged = fit_poisson(X, y0, w)
+        mu = np.where(keep, mu, 0.0)
+        info = (X.T * (w * mu)) @ X
+        ainv = np.linalg.inv(info)
+    except np.linalg.LinAlgError:
+        # a singular information matrix (the exposure aliased with the adjustment factors in a
+        # small domain, or separation driving fitted means to zero): not estimable, never a crash
+        return RiskModel.empty(n, n_exposed)
     h = (X * (w * (y0 - mu))[:, None]) @ ainv  # influence of the coefficients (n x p)
     X0 = X.copy()
     X0[:, 1] = 0.0

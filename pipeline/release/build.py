@@ -38,6 +38,7 @@ from pipeline.fileio import (
     write_text,
 )
 from pipeline.outpath import inside, require_dir
+from pipeline.sdc.register import Delivery, Register
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -46,6 +47,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from pipeline.release.table import ReleaseTable
     from pipeline.sdc.microdata.api import ReleaseResult
     from pipeline.sdc.microdata.profile import ReleaseProfile
+    from pipeline.sdc.publisher import Publisher
 
 DEFAULT_SEED = 2023
 
@@ -195,10 +197,17 @@ def build_release(
     pdf: bool = True,
     questionnaire: str | None = None,
     replace: bool = False,
+    recipient: str | None = None,
+    publisher: Publisher | None = None,
 ) -> ReleaseBuild:
     """Build the release of a run under ``profile`` into ``out_dir`` (see the module docstring).
     ``source``: what :func:`load_run_source` read (the outputs stage passes its own questionnaire
-    that way), or the run directory (then ``questionnaire`` is passed on to it)."""
+    that way), or the run directory (then ``questionnaire`` is passed on to it).
+
+    ``recipient`` (with ``publisher``): a delivery to a registered recipient, checked against the
+    publisher's release register before anything is written (:mod:`pipeline.sdc.register`: a second
+    release of the same data to the same organisation that can be linked is refused) and registered
+    once written. Without it the release is the publisher's own (the outputs stage's archive copy)."""
     from pipeline.release.table import release_table
     from pipeline.sdc.microdata.api import anonymise
 
@@ -221,6 +230,12 @@ def build_release(
         src.scored, q, prof, seed=seed if seed is not None else release_seed(src.seed, prof.name)
     )
     table = release_table(result, q, lang=lang, population=src.population)
+    delivery = None
+    if recipient is not None:
+        if publisher is None:
+            raise ValueError("a delivery to a recipient needs the publisher")
+        delivery = _delivery(src, prof, profile_sha, seed, table, recipient, publisher)
+        Register(publisher.register_dir).check(delivery)
 
     staging = staging_dir(out.parent, out.name)
     try:
@@ -234,7 +249,37 @@ def build_release(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     files = tuple(out / n for n in names)
+    if delivery is not None and publisher is not None:
+        Register(publisher.register_dir).record(delivery)
     return ReleaseBuild(out, files, out / names[0], result, table)
+
+
+def _delivery(
+    src: RunSource,
+    prof: ReleaseProfile,
+    profile_sha: str,
+    seed: int | None,
+    table: ReleaseTable,
+    recipient: str,
+    publisher: Publisher,
+) -> Delivery:
+    """What the register records of a delivery (the recipient must be registered)."""
+    from pipeline.dataversion import data_version
+
+    rec, org = publisher.registry.recipient(recipient)
+    q = src.questionnaire
+    return Delivery(
+        recipient=rec.id,
+        organisation=org.id,
+        data_version=data_version(src.scored),
+        profile=prof.name,
+        profile_sha256=profile_sha,
+        seed=seed if seed is not None else release_seed(src.seed, prof.name),
+        columns=tuple(str(c) for c in table.frame.columns),
+        data_sha256=data_version(table.frame),
+        wave=q.study.wave,
+        study=q.study.id,
+    )
 
 
 def _write_all(

@@ -17,6 +17,7 @@ import pandas as pd
 
 from pipeline.errors import Problem, UsageError
 from pipeline.fieldwork.api import FieldworkResult, diagnose
+from pipeline.fieldwork.callrecords import CallRecords
 from pipeline.fieldwork.modes import ModeContrast
 from pipeline.questionnaire.model import Questionnaire
 
@@ -197,15 +198,57 @@ def link_run(run_dir: Path, frame_path: Path, q: Questionnaire) -> FieldworkInpu
     )
 
 
-def _aapor(frame_path: Path, q: Questionnaire) -> dict[str, Any] | None:
-    """AAPOR RR1-RR4 of the frame's final dispositions (all units, per design stratum), as the
-    validation report has them; None when the frame has no ``disposition`` column."""
+def _aapor(
+    frame_path: Path, q: Questionnaire, calls: CallRecords | None = None
+) -> dict[str, Any] | None:
+    """AAPOR RR1-RR4 (all units, per design stratum) of the final dispositions in the call
+    records when given (``source`` "oproepen"; a frame unit never called counts as UH, eligibility
+    unknown), else of the frame's ``disposition`` column as the validation report has them; None
+    without either."""
+    import dataclasses
+
+    from pipeline.errors import InputError
     from pipeline.frame.read import read_frame, register_labels
     from pipeline.validate.framelink import aapor_by_stratum
 
     frame = read_frame(frame_path, q)
     strata = tuple(q.study.strata)
-    return aapor_by_stratum(frame, strata, {v: register_labels(q, v) for v in strata})
+    labels = {v: register_labels(q, v) for v in strata}
+    if calls is None:
+        out = aapor_by_stratum(frame, strata, labels)
+        if out is not None:
+            out["source"] = "frame"
+        return out
+    final = calls.final()
+    ids = np.asarray(list(final), dtype=object)
+    row = frame.lookup(ids)
+    stray = ids[row < 0]
+    if stray.size:
+        raise InputError(
+            f"{calls.source}: {stray.size} unit(s) of the call records are not in the frame",
+            [
+                Problem(
+                    "unit not in the sample frame",
+                    file=calls.source,
+                    column=q.study.id_variable,
+                    value=str(u),
+                    code="bad_call_record",
+                )
+                for u in stray[:5]
+            ],
+            code="bad_call_record",
+        )
+    disp = np.full(frame.n, "UH", dtype=object)
+    disp[row] = np.asarray(list(final.values()), dtype=object)
+    out = aapor_by_stratum(dataclasses.replace(frame, disposition=disp), strata, labels)
+    assert out is not None
+    out["source"] = "calls"
+    out["never_called"] = int(frame.n - row.size)
+    if frame.disposition is not None:
+        out["disagree_with_frame"] = int((frame.disposition != disp).sum())
+    out["interviewers"] = calls.interviewers()
+    out["calls"] = len(calls.calls)
+    return out
 
 
 def _aapor_html(ap: dict[str, Any], lang: str) -> str:
@@ -214,6 +257,12 @@ def _aapor_html(ap: dict[str, Any], lang: str) -> str:
         if lang == "nl"
         else "AAPOR response rates (final call outcomes)"
     )
+    if ap.get("source") == "calls":
+        title += (
+            " – uit de oproepregistratie van het veldwerkbureau"
+            if lang == "nl"
+            else " – from the agency's call records"
+        )
     note = (
         "RR1 = volledige interviews / alle (mogelijk) in aanmerking komende eenheden; RR2 telt "
         "gedeeltelijke interviews mee; RR3 en RR4 tellen van de eenheden met onbekende "
@@ -244,6 +293,50 @@ def _aapor_html(ap: dict[str, Any], lang: str) -> str:
         f"{head}<th>e</th><th>RR1</th><th>RR2</th><th>RR3</th><th>RR4</th></tr>"
         + "".join(rows)
         + "</table>"
+        + _interviewers_html(ap, lang)
+    )
+
+
+def _interviewers_html(ap: dict[str, Any], lang: str) -> str:
+    """Calls and final outcomes per interviewer (from the call records)."""
+    people = ap.get("interviewers")
+    if not people:
+        return ""
+    nl = lang == "nl"
+    rates = [p["interview_rate"] for p in people if p["interview_rate"] is not None]
+    spread = f"{_num(100 * min(rates), lang)}–{_num(100 * max(rates), lang)}%" if rates else "–"
+    note = (
+        f"{_int(int(ap['calls']), lang)} oproepen door {_int(len(people), lang)} interviewers; "
+        f"{_int(int(ap.get('never_called', 0)), lang)} eenheden nooit opgebeld (geteld als "
+        f"geschiktheid onbekend). Aandeel volledige interviews onder de afgeronde eenheden per "
+        f"interviewer: {spread}. Een interviewer rondt een eenheid af bij de laatste oproep."
+        if nl
+        else f"{_int(int(ap['calls']), lang)} calls by {_int(len(people), lang)} interviewers; "
+        f"{_int(int(ap.get('never_called', 0)), lang)} units never called (counted as unknown "
+        f"eligibility). Share of complete interviews among the units an interviewer finalised: "
+        f"{spread}. An interviewer finalises a unit at its last call."
+    )
+    head = (
+        ("interviewer", "oproepen", "eenheden", "afgerond", "I", "P", "R", "% I")
+        if nl
+        else ("interviewer", "calls", "units", "finalised", "I", "P", "R", "% I")
+    )
+    body = "".join(
+        f"<tr><td>{html.escape(str(p['interviewer']))}</td>"
+        + "".join(
+            f"<td>{_int(int(p[k]), lang)}</td>"
+            for k in ("calls", "units", "finalised", "I", "P", "R")
+        )
+        + "<td>"
+        + ("" if p["interview_rate"] is None else _num(100 * p["interview_rate"], lang))
+        + "</td></tr>"
+        for p in people
+    )
+    title = "Interviewers" if nl else "Interviewers"
+    return (
+        f"<h3>{title}</h3><p>{html.escape(note)}</p><table><tr>"
+        + "".join(f"<th>{html.escape(h)}</th>" for h in head)
+        + f"</tr>{body}</table>"
     )
 
 
@@ -646,7 +739,10 @@ def write_fieldwork(
     lang: str = "nl",
     method: str = "calibration",
     policy: str | Path | None = None,
+    calls: Path | None = None,
 ) -> tuple[FieldworkResult, tuple[Path, ...]]:
+    """``calls``: the agency's call records (:mod:`pipeline.fieldwork.callrecords`); the AAPOR
+    rates then come from their final dispositions, with a summary per interviewer."""
     from pipeline.fileio import ensure_dir, write_json, write_text
     from pipeline.rundata.layout import FIELDWORK_JSON
 
@@ -661,7 +757,10 @@ def write_fieldwork(
     from pipeline.reports.origin import origin_table, render_origin
 
     origin, origin_notices = origin_table(run_dir, inputs.linked, inputs.indicators, policy=policy)
-    aapor = _aapor(frame_path, q)
+    from pipeline.fieldwork.callrecords import read_call_records
+
+    records = None if calls is None else read_call_records(calls, id_column=q.study.id_variable)
+    aapor = _aapor(frame_path, q, records)
     ensure_dir(out_dir)
     data = res.to_dict()
     if truth is not None:

@@ -166,6 +166,11 @@ def _recorded_policy(manifest: dict[str, Any], run: Path) -> str | None:
     return None
 
 
+def recorded_policy(manifest: dict[str, Any], run: Path) -> str | None:
+    """The policy file a run recorded (its outputs stage's, or its configuration's); None: none."""
+    return _recorded_policy(manifest, run)
+
+
 def match_waves(
     req: TableRequest,
     data: Sequence[WaveData],

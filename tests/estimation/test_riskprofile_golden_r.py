@@ -81,3 +81,15 @@ def test_pr_is_one_when_the_exposure_does_not_matter():
     m = risk_model(make_design(w), y, e, [sex])
     assert m.pr == pytest.approx(1.0, abs=1e-9)
     assert m.paf == pytest.approx(0.0, abs=1e-9)
+
+
+def test_an_exposure_aliased_with_an_adjustment_factor_is_not_estimable():
+    """The exposure is the same variable as a dummy of the adjustment (a small domain can make it
+    so): the information matrix is singular; the model is not estimable, never a LinAlgError."""
+    n = 200
+    sex = np.tile([1.0, 2.0], n // 2)
+    e = (sex == 2).astype(float)
+    y = np.tile([1.0, 1.0, 0.0, 0.0], n // 4)
+    m = risk_model(make_design(np.ones(n)), y, e, [sex])
+    assert (m.n, m.n_exposed) == (n, n // 2)
+    assert np.isnan(m.pr) and np.isnan(m.se) and not m.converged

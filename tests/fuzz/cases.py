@@ -257,6 +257,20 @@ register(
     ],
     exit=2,
 )
+register(
+    "run",
+    "bounds_not_two_numbers",
+    lambda e: ["run", "--wave", e.wave(), "--out", str(e.out), "--bounds", "0.5"],
+    exit=2,
+    code="bad_option",
+)
+register(
+    "run",
+    "trim_cap_negative",
+    lambda e: ["run", "--wave", e.wave(), "--out", str(e.out), "--trim-cap", "-3"],
+    exit=2,
+    code="bad_option",
+)
 # -- validate --------------------------------------------------------------------------------------
 register(
     "validate",
@@ -764,6 +778,8 @@ register(
     "drop_typo",
     lambda e: [
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         _profile(e, e.src.profile.replace("drop: [duration_sec]", "drop: [duraton_sec]")),
         "--run",
@@ -780,6 +796,8 @@ register(
     "k_twice",
     lambda e: [
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         _profile(e, C.duplicate_key(e.src.profile, "k", "3")),
         "--run",
@@ -796,6 +814,8 @@ register(
     "profile_utf16",
     lambda e: [
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         _profile(e, C.utf16(e.src.profile)),
         "--run",
@@ -812,6 +832,8 @@ register(
     "profile_binary",
     lambda e: [
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         _profile(e, C.BINARY),
         "--run",
@@ -828,6 +850,8 @@ register(
     "profile_python_tag",
     lambda e: [
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         _profile(e, C.PYTHON_TAG),
         "--run",
@@ -844,6 +868,8 @@ register(
     "out_under_file",
     lambda e: [
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         "public-use",
         "--run",
@@ -860,6 +886,8 @@ register(
     "truncated_scored",
     lambda e: [
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         "public-use",
         "--run",
@@ -1101,6 +1129,8 @@ register(
     "scored_cut_to_100_rows",
     lambda e: [
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         "public-use",
         "--run",
@@ -1193,6 +1223,8 @@ register(
     "own_questionnaire_edited",
     lambda e: [
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         "public-use",
         "--run",
@@ -1226,6 +1258,8 @@ register(
     "markup_in_profile_texts",
     lambda e: [
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         _profile(
             e,
@@ -1426,6 +1460,43 @@ def _no_markup(e: Env, r: Result) -> None:
     assert "<script" not in text and "R-indicator" in text
 
 
+register(
+    "fieldwork",
+    "call_records_bad",
+    lambda e: [
+        "fieldwork",
+        "--run",
+        e.run(),
+        "--wave",
+        e.wave(),
+        "--calls",
+        e.file("calls.csv", "org_id,attempt,interviewer,outcome,disposition\nX1,0,,busy,9.9\n"),
+        "--out",
+        str(e.out),
+    ],
+    exit=1,
+    code="bad_call_record",
+)
+register(
+    "fieldwork",
+    "call_records_unit_not_in_frame",
+    lambda e: [
+        "fieldwork",
+        "--run",
+        e.run(),
+        "--wave",
+        e.wave(),
+        "--calls",
+        e.file(
+            "calls.csv",
+            "sample_id,attempt,interviewer,outcome,disposition\nNOPE,1,I1,complete,1.1\n",
+        ),
+        "--out",
+        str(e.out),
+    ],
+    exit=1,
+    code="bad_call_record",
+)
 register(
     "fieldwork",
     "no_frame",
@@ -1666,4 +1737,47 @@ register(
     ),
     exit=2,
     code="plan_targets_invalid",
+)
+
+# -- datatool --------------------------------------------------------------------------------------
+register(
+    "datatool build",
+    "not_an_archive",
+    lambda e: [
+        "datatool",
+        "build",
+        "--archive",
+        e.file("junk/x.txt", "x").rsplit("/", 1)[0],
+        "--out",
+        str(e.out),
+    ],
+    exit=3,
+    code="archive_not_found",
+)
+register(
+    "datatool build",
+    "out_under_file",
+    lambda e: ["datatool", "build", "--archive", e.archive(), "--out", e.under_file()],
+    exit=2,
+    code="cannot_write",
+)
+register(
+    "datatool serve",
+    "junk_release",
+    lambda e: [
+        "datatool",
+        "serve",
+        "--release",
+        e.file("rel/datatool.json", "<html>not json</html>").rsplit("/", 1)[0],
+        "--port",
+        "1",
+    ],
+    exit=1,
+    code="datatool_no_release",
+)
+register(
+    "datatool serve",
+    "port_out_of_range",
+    lambda e: ["datatool", "serve", "--archive", e.archive(), "--port", "70000"],
+    exit=2,
 )

@@ -46,6 +46,8 @@ def test_cli_builds_a_release_and_prints_no_answers(small_run_dir: Path, tmp_pat
     out = tmp_path / "rel"
     res = wbm(
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         "public-use",
         "--run",
@@ -129,7 +131,7 @@ def test_cli_error_paths(small_run_dir: Path, tmp_path: Path):
         ),
     ]
     for args, code, needles in cases:
-        res = wbm("release", *args)
+        res = wbm("release", "--recipient", "instituut-a-team1", *args)
         assert res.returncode == code, (args, res.stderr)
         _no_traceback(res)
         for n in needles:
@@ -297,6 +299,8 @@ def test_original_weights_without_a_weighting_variable_are_refused(
     out = tmp_path / "rel"
     res = wbm(
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         str(prof),
         "--run",
@@ -403,6 +407,8 @@ def test_a_damaged_manifest_is_a_located_error_not_a_traceback(
         before = sorted(p.name for p in out.iterdir()) if out.exists() else None
         res = wbm(
             "release",
+            "--recipient",
+            "instituut-a-team1",
             "--profile",
             "scientific-use",
             "--run",

@@ -82,6 +82,8 @@ def test_wbm_release_uses_the_file_the_run_recorded_and_refuses_another(path_run
     run_dir, qpath = path_run
     res = wbm(
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         "scientific-use",
         "--run",
@@ -108,7 +110,8 @@ def test_wbm_release_uses_the_file_the_run_recorded_and_refuses_another(path_run
     )
     # the run kept its own copy of the questionnaire: released with it, wherever the file went
     res = wbm(
-        "release", "--profile", "scientific-use", "--run", str(copy), "--out",
+        "release", "--recipient", "instituut-a-team1", "--profile", "scientific-use",
+        "--run", str(copy), "--out",
         str(tmp_path / "own"), "--no-pdf",
     )  # fmt: skip
     assert res.returncode == 0, res.stderr
@@ -121,6 +124,8 @@ def test_wbm_release_uses_the_file_the_run_recorded_and_refuses_another(path_run
     (copy / layout.QUESTIONNAIRE).unlink()
     res = wbm(
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         "scientific-use",
         "--run",
@@ -140,6 +145,8 @@ def test_wbm_release_uses_the_file_the_run_recorded_and_refuses_another(path_run
     assert not (tmp_path / "b").exists()
     res = wbm(
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         "scientific-use",
         "--run",
@@ -168,6 +175,8 @@ def test_a_run_stopped_after_scoring_can_be_released(small_run_dir: Path, tmp_pa
     assert len(b.table.frame) == len(src.scored) > 0
     res = wbm(
         "release",
+        "--recipient",
+        "instituut-a-team1",
         "--profile",
         "public-use",
         "--run",

@@ -74,3 +74,37 @@ def test_the_model_round_trips(small_run_dir: Path) -> None:
     model = read_calibration_model(small_run_dir)
     assert model is not None
     assert model_from_dict(json.loads(json.dumps(model_to_dict(model)))) == model
+
+
+def test_wbm_run_sets_the_bounds_and_trim_cap_of_the_weight_stage(tmp_path: Path) -> None:
+    """``wbm run --method/--bounds/--trim-cap`` (as ``wbm estimate`` can): the weight stage
+    calibrates with them and records them, so every SE follows them."""
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+    from pipeline.fileio import read_parquet
+    from pipeline.synth.wave import generate_wave
+
+    generate_wave(tmp_path / "wave", size=3000, seed=5)
+    runs = {}
+    for name, extra in (
+        ("plain", []),
+        ("bounded", ["--bounds", "0.5,2.5", "--trim-median-k", "3"]),
+    ):
+        out = tmp_path / name
+        res = CliRunner().invoke(
+            cli,
+            ["run", "--wave", str(tmp_path / "wave"), "--out", str(out)]
+            + ["--stage", "validate", "--stage", "weight", *extra],
+        )
+        assert res.exit_code == 0, res.output
+        runs[name] = out
+    model = read_calibration_model(runs["bounded"])
+    assert model is not None and model.bounds == (0.5, 2.5)
+    assert model.trim is not None and model.trim.median_k == 3
+    plain = read_calibration_model(runs["plain"])
+    assert plain is not None and plain.bounds is None and plain.trim is None
+    w = read_parquet(runs["bounded"] / layout.relative("weight", layout.WEIGHTED))["weight"]
+    w0 = read_parquet(runs["plain"] / layout.relative("weight", layout.WEIGHTED))["weight"]
+    # g within [0.5, 2.5] of the (equal) base weights: max / min at most 5, which raking exceeds
+    assert w.max() / w.min() <= 5 + 1e-6 < w0.max() / w0.min()

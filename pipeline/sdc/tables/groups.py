@@ -18,6 +18,7 @@ cells, inclusion-exclusion, totals minus parts across releases), at the price of
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 
 import numpy as np
@@ -36,11 +37,31 @@ def in_span(basis: np.ndarray, v: np.ndarray) -> bool:
     return float(np.linalg.norm(r)) <= SPAN_TOL * 10 * max(1.0, float(np.linalg.norm(v)))
 
 
+_SVD_CACHE: dict[tuple[object, ...], tuple[np.ndarray, np.ndarray]] = {}
+_SVD_CACHE_SIZE = 64
+
+
+def _svd(a: np.ndarray, full: bool) -> tuple[np.ndarray, np.ndarray]:
+    """``(s, vt)`` of ``a``, remembered for the last few matrices: the tables of one request (and
+    the report figures, one table per indicator) check the same respondent sets again and again."""
+    a = np.ascontiguousarray(a, dtype=float)
+    key = (a.shape, full, hashlib.sha256(a.tobytes()).digest())
+    hit = _SVD_CACHE.get(key)
+    if hit is None:
+        _, s, vt = np.linalg.svd(a, full_matrices=full)
+        s.setflags(write=False)
+        vt.setflags(write=False)
+        if len(_SVD_CACHE) >= _SVD_CACHE_SIZE:
+            _SVD_CACHE.pop(next(iter(_SVD_CACHE)))
+        hit = _SVD_CACHE[key] = (s, vt)
+    return hit
+
+
 def basis(a: np.ndarray) -> np.ndarray:
     """Orthonormal basis (rows) of the row space of ``a``."""
     if a.size == 0:
         return np.zeros((0, a.shape[1] if a.ndim == 2 else 0))
-    _, s, vt = np.linalg.svd(a, full_matrices=False)
+    s, vt = _svd(a, False)
     rank = int(np.sum(s > SPAN_TOL * max(1.0, float(s[0]) if s.size else 1.0)))
     return vt[:rank]
 
@@ -64,11 +85,7 @@ def find_small_group(
         return None
     b = basis(cells) if span is None else span
     # x is in the row space iff it is orthogonal to the null space of ``cells``
-    null = (
-        np.linalg.svd(cells, full_matrices=True)[2][b.shape[0] :]
-        if b.shape[0] < n_atoms
-        else np.zeros((0, n_atoms))
-    )
+    null = _svd(cells, True)[1][b.shape[0] :] if b.shape[0] < n_atoms else np.zeros((0, n_atoms))
     s = small.size
     rows = [csr_matrix(null[:, small]), csr_matrix(counts[small].astype(float)[None, :])]
     lo = [np.zeros(null.shape[0]), np.array([1.0])]

@@ -223,8 +223,12 @@ def _nested(pub_new, pub_all, m, col, sizes, rules, contrib) -> list[Finding]:
     for c in pub_all:
         by_col.setdefault(col[c.cell], []).append(c)
     seen = set()
+    all_sizes = sizes[all_cols]
     for i, a in enumerate(new_cols):
-        for j, b in enumerate(all_cols):
+        # a disjoint pair of non-empty cells tells nothing: only overlapping pairs and empty cells
+        near = np.flatnonzero((inter[i] > 0.5) | (all_sizes == 0) | (sizes[a] == 0))
+        for j in near:
+            b = all_cols[j]
             if a == b:
                 continue
             k = int(round(inter[i, j]))

@@ -1,0 +1,767 @@
+"""Precompute the datatool's whole space of views and protect it as one public release per data
+version (see :mod:`pipeline.datatool.space` for the space).
+
+Per series and wave (one data version):
+
+1. the wave's harmonised respondents and design from the archive (:mod:`pipeline.archive.api`);
+2. per indicator and breakdown variable ``v`` one table, filter hierarchy (sectors in sector groups,
+   summing to Flanders) x levels of ``v`` (with a ``missing`` level where someone has none), its
+   cells as respondent sets (:mod:`pipeline.sdc.tables.cells`) and the estimation engine's estimate,
+   CI and n per cell (domains built from the cells, so the published n is the disclosure engine's);
+3. every table through :func:`pipeline.sdc.tables.protect.protect` under the publisher's policy:
+   primary rules, secondary suppression over the table's structure (hierarchy and margins), and the
+   respondent-level differencing checks against every table of the space protected before it on
+   that data version and every earlier release in the publisher's ledger(s);
+4. the whole space logged once in the ledger as a public release (requester ``public``, label
+   ``datatool``, the space's hash as request hash: rebuilding the same space on the same data
+   logs nothing new and gives the same cells);
+5. only published cells keep numbers; a suppressed cell is kept as the flag ``suppressed`` alone.
+
+Tests against Flanders: the gap of a filtered cell to the Flanders cell of the same breakdown level,
+with its linearization variance including the covariance of the part with the whole
+(:func:`pipeline.estimation.change.domain_gaps`); a two-sided z test at 5%, only between two
+published cells.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from pipeline.datatool.space import ALL, FILTER_VARIABLE, NO_BREAKDOWN, SECTOR_GROUPS
+from pipeline.errors import DisclosureError
+from pipeline.sdc.tables.cells import CellDef, Condition, digest, membership, table_cells
+from pipeline.sdc.tables.rules import (
+    PrimaryRules,
+    TableKind,
+    is_suppressed,
+    primary_statuses,
+    public_flag,
+)
+from pipeline.sdc.tables.structure import TOTAL, Dimension, build
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from pipeline.archive.api import Archive
+    from pipeline.questionnaire.model import Questionnaire
+    from pipeline.sdc.publisher import Publisher
+    from pipeline.sdc.tables.history import ReleasedCell
+
+REQUESTER = "public"
+LABEL = "datatool"
+SPACE_VERSION = 1
+MISSING = "missing"
+Z95 = 1.959963984540054
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One published (or suppressed) cell of the space. Suppressed: ``flag == "suppressed"`` and
+    every number None (the value never leaves the precompute step)."""
+
+    wave: int
+    indicator: str
+    by: str  # "" = no breakdown
+    filter: str  # "all" | "g:<group>" | "s:<code>"
+    level: str  # the breakdown's code as text; "" = total; "missing"
+    flag: str  # "" | "unreliable" | "suppressed" | "empty"
+    n: int | None
+    estimate: float | None
+    ci_low: float | None
+    ci_high: float | None
+    vs_flanders: str = ""  # "" (no test) | "higher" | "lower" | "same"
+    diff: float | None = None
+    p_value: float | None = None
+
+
+@dataclass(frozen=True)
+class SeriesSpace:
+    series: str
+    population: str
+    study: str  # the current questionnaire (labels)
+    waves: tuple[int, ...]
+    indicators: tuple[str, ...]
+    kinds: dict[str, str]  # indicator -> percent | mean
+    breakdowns: tuple[str, ...]
+    sectors: tuple[int, ...]
+    groups: tuple[tuple[str, dict[str, str], tuple[int, ...]], ...]
+    data_versions: dict[int, str] = field(default_factory=dict)
+    labels: dict[str, Any] = field(default_factory=dict)  # see :func:`space_labels`
+
+    @property
+    def filters(self) -> tuple[str, ...]:
+        return (ALL, *(f"g:{g}" for g, _, _ in self.groups), *(f"s:{s}" for s in self.sectors))
+
+    def spec(self) -> dict[str, Any]:
+        return {
+            "space_version": SPACE_VERSION,
+            "series": self.series,
+            "indicators": list(self.indicators),
+            "breakdowns": list(self.breakdowns),
+            "filter_variable": FILTER_VARIABLE,
+            "sectors": list(self.sectors),
+            "groups": [[g, list(c)] for g, _, c in self.groups],
+        }
+
+    def hash(self) -> str:
+        text = json.dumps(self.spec(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class WaveOutcome:
+    wave: int
+    data_version: str
+    release_id: str | None
+    decision: str
+    tables: int
+    cells: int
+    suppressed: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class PublicRelease:
+    """Everything the server may show: per series its space and its cells (published numbers,
+    suppressed cells without numbers)."""
+
+    spaces: dict[str, SeriesSpace]
+    cells: dict[str, tuple[Cell, ...]]
+    outcomes: dict[str, tuple[WaveOutcome, ...]]
+    policy: dict[str, object]
+
+
+def series_space(archive: Archive, series: str) -> SeriesSpace:
+    """The space of one series: the current questionnaire's indicators and documented breakdowns."""
+    from pipeline.reports.labels import level_labels
+    from pipeline.tables.request import documented_breakdowns, indicator_catalogue
+
+    info = archive.info(series)
+    q = archive.questionnaire(info.current)
+    cat = indicator_catalogue(q)
+    kinds = {n: ("mean" if c.kind == "count" else "percent") for n, c in cat.items()}
+    breakdowns = tuple(documented_breakdowns(q))
+    sectors: tuple[int, ...] = ()
+    groups: tuple[tuple[str, dict[str, str], tuple[int, ...]], ...] = ()
+    if FILTER_VARIABLE in breakdowns:
+        sectors = tuple(sorted(c for c in level_labels(q, FILTER_VARIABLE) if c >= 0))
+        groups = tuple(
+            g for g in SECTOR_GROUPS.get(info.population, ()) if set(g[2]) <= set(sectors)
+        )
+    return SeriesSpace(
+        series,
+        info.population,
+        info.current,
+        info.years,
+        tuple(cat),
+        kinds,
+        breakdowns,
+        sectors,
+        groups,
+        {y: v for y, _, v in info.waves},
+        space_labels(q, tuple(cat), breakdowns, groups),
+    )
+
+
+def space_labels(
+    q: Questionnaire,
+    indicators: Sequence[str],
+    breakdowns: Sequence[str],
+    groups: Sequence[tuple[str, dict[str, str], tuple[int, ...]]],
+) -> dict[str, Any]:
+    """Dutch and English labels of everything a view names, from the questionnaire (never
+    hard-coded): indicators, breakdowns, their levels (codes as text, ``missing``), filters."""
+    from pipeline.reports.labels import domain_label, indicator_label, level_labels
+
+    langs = ("nl", "en")
+    unknown = {"nl": "onbekend", "en": "unknown"}
+    levels: dict[str, dict[str, dict[str, str]]] = {}
+    for b in breakdowns:
+        per = {lang: level_labels(q, b, lang) for lang in langs}
+        levels[b] = {
+            str(c): {lang: per[lang].get(c, str(c)) for lang in langs} for c in per["nl"] if c >= 0
+        }
+        levels[b][MISSING] = dict(unknown)
+    filters: dict[str, dict[str, str]] = {ALL: {"nl": "Vlaanderen", "en": "Flanders"}}
+    for g, lab, _ in groups:
+        filters[f"g:{g}"] = {lang: lab[lang] for lang in langs}
+    for c, lab in levels.get(FILTER_VARIABLE, {}).items():
+        if c != MISSING:
+            filters[f"s:{c}"] = dict(lab)
+    return {
+        "indicator": {i: {lang: indicator_label(q, i, lang) for lang in langs} for i in indicators},
+        "breakdown": {b: {lang: domain_label(q, b, lang) for lang in langs} for b in breakdowns},
+        "level": levels,
+        "filter": filters,
+    }
+
+
+def build_release(
+    archive: Archive,
+    publisher: Publisher | None,
+    *,
+    series: Sequence[str] | None = None,
+    waves: Sequence[int] | None = None,
+    indicators: Sequence[str] | None = None,
+    logged_at: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> PublicRelease:
+    """Compute and protect the whole space of every series (or those named), log each wave's
+    release in the publisher's ledgers (``publisher=None``: the reference policy's rules, nothing
+    logged; for tests of the engine only)."""
+    from pipeline.sdc.tables.ledger import merged_history
+
+    rules = PrimaryRules() if publisher is None else publisher.policy.policy.tables.rules()
+    spaces, cells, outcomes = {}, {}, {}
+    for name in series or archive.series_names():
+        space = series_space(archive, name)
+        if waves is not None:
+            space = replace(space, waves=tuple(w for w in space.waves if w in waves))
+        if indicators is not None:
+            space = replace(space, indicators=tuple(i for i in space.indicators if i in indicators))
+        spaces[name] = space
+        out: list[Cell] = []
+        done: list[WaveOutcome] = []
+        for wave in space.waves:
+            t0 = time.perf_counter()
+            if progress:
+                progress(f"{name} {wave}")
+            version = space.data_versions[wave]
+            history: list[ReleasedCell] = []
+            if publisher is not None:
+                history = list(merged_history(publisher.ledgers, version, REQUESTER, space.hash()))
+            wc = compute_wave(archive, space, wave, rules, history)
+            rid = None
+            if publisher is not None:
+                rid = _record(publisher, space, version, wc, rules, logged_at)
+            out.extend(wc.cells)
+            done.append(
+                WaveOutcome(
+                    wave,
+                    version,
+                    rid,
+                    wc.decision,
+                    wc.tables,
+                    len(wc.cells),
+                    sum(c.flag == "suppressed" for c in wc.cells),
+                    time.perf_counter() - t0,
+                )
+            )
+        cells[name] = tuple(out)
+        outcomes[name] = tuple(done)
+    pol = {} if publisher is None else publisher.policy.describe()
+    return PublicRelease(spaces, cells, outcomes, pol)
+
+
+@dataclass(frozen=True)
+class WaveCells:
+    cells: tuple[Cell, ...]
+    logged: tuple[ReleasedCell, ...]
+    digests: tuple[str, ...]
+    decision: str
+    reasons: tuple[str, ...]
+    tables: int
+
+
+def _columns(frame: pd.DataFrame, q: Questionnaire, names: Sequence[str]) -> dict[str, np.ndarray]:
+    """Float columns for the cells: breakdowns with every non-substantive value made the
+    questionnaire's first missing code (as :func:`pipeline.tables.source.disclosure_columns`)."""
+    import pandas as pd
+
+    from pipeline.tables.request import missing_codes
+
+    miss = np.asarray(missing_codes(q))
+    out: dict[str, np.ndarray] = {}
+    for name in names:
+        v = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        out[name] = np.where(np.isnan(v) | ((v < 0) & ~np.isin(v, miss)), miss[0], v)
+    return out
+
+
+@dataclass
+class _Table:
+    indicator: str
+    by: str
+    kind: TableKind
+    structure: Any
+    data: Any  # TableData
+    masks: np.ndarray
+    num: dict[str, np.ndarray]
+    n: list[int]
+    margins: dict[str, int]  # filter node -> index of its margin cell (level total)
+    forced: set[int] = field(default_factory=set)  # suppressed whatever the table's rules say
+    differencing: set[int] = field(default_factory=set)  # of those: against a small difference
+    statuses: tuple[str, ...] = ()
+
+
+def compute_wave(
+    archive: Archive,
+    space: SeriesSpace,
+    wave: int,
+    rules: PrimaryRules,
+    history: Sequence[ReleasedCell] = (),
+) -> WaveCells:
+    """Every table of one wave computed and protected jointly (see :func:`protect_space`); not logged."""
+    import pandas as pd
+
+    from pipeline.archive.api import make_design
+    from pipeline.estimation.api import estimate, indicator_values
+    from pipeline.estimation.linearization import VarianceEngine
+    from pipeline.sdc.tables.protect import TableData, numerator
+    from pipeline.tables.request import missing_codes
+
+    q = archive.questionnaire(space.study)
+    frame, model = archive.respondents(space.series, wave)
+    design = make_design(frame, model, file=f"{space.series} {wave}")
+    present = [b for b in space.breakdowns if b in frame.columns]
+    cols = _columns(frame, q, present)
+    inds = [i for i in space.indicators if i in frame.columns and frame[i].notna().any()]
+    for name in inds:
+        cols[name] = pd.to_numeric(frame[name], errors="coerce").to_numpy(
+            dtype=float, na_value=np.nan
+        )
+    miss = tuple(missing_codes(q))
+    sector_dim = _sector_dim(space, cols) if FILTER_VARIABLE in present else None
+    tables: list[_Table] = []
+    for ind in inds:
+        kind = TableKind.mean if space.kinds[ind] == "mean" else TableKind.percent
+        stat = "mean" if kind == TableKind.mean else "proportion"
+        for by in present:
+            dims = _dims(sector_dim, by, cols, miss)
+            structure = build(dims)
+            codes = {d.name: {MISSING: miss} for d in dims}
+            cells = table_cells(structure, [Condition(ind, None)], ind, codes)
+            masks = membership(cells, cols)
+            doms, where = _domains(structure, masks)
+            df = pd.DataFrame({ind: frame[ind].to_numpy(), **doms})
+            est = estimate(df, design, [ind], list(doms), stat=stat).table  # type: ignore[arg-type]
+            num = {
+                k: np.full(structure.n_cells, np.nan)
+                for k in ("weighted_n", "estimate", "ci_low", "ci_high")
+            }
+            for row in est[est["by"] != ""].itertuples(index=False):
+                i = where[(str(row.by), str(row.level))]
+                for k in num:
+                    num[k][i] = float(getattr(row, k))
+            n = [int(x) for x in masks.sum(axis=0)]
+            wn = [0.0 if np.isnan(x) else float(x) for x in num["weighted_n"]]
+            layers = {
+                "n": [float(x) for x in n],
+                "weighted_n": wn,
+                "numerator": list(numerator(list(num["estimate"]), wn, percent=False)),
+            }
+            margins: dict[str, int] = {}
+            for i, key in enumerate(structure.keys):
+                if len(key) == 1 or key[1] == TOTAL:
+                    margins[key[0] if sector_dim is not None else TOTAL] = i
+            tables.append(
+                _Table(
+                    ind,
+                    by,
+                    kind,
+                    structure,
+                    TableData(structure, kind, layers, cells),
+                    masks,
+                    num,
+                    n,
+                    margins,
+                )
+            )
+    reasons = protect_space(tables, rules, cols, history)
+    engine = VarianceEngine(design)
+    out: list[Cell] = []
+    logged: list[ReleasedCell] = []
+    sums: list[str] = []
+    ys: dict[str, np.ndarray] = {}
+    for t in tables:
+        if t.indicator not in ys:
+            ys[t.indicator] = indicator_values(
+                frame, t.indicator, "mean" if t.kind == TableKind.mean else "proportion"
+            )
+        logged.extend(_logged(t))
+        sums.extend(digest(t.masks[:, i]) for i in range(t.structure.n_cells))
+        gaps = _gaps(engine, ys[t.indicator], t.structure, cols, t.by, sector_dim)
+        out.extend(_cells(wave, t.indicator, t.by, t.structure, t.statuses, t.n, t.num, gaps))
+    decision = "suppress" if any(t.forced for t in tables) else "release"
+    return WaveCells(tuple(out), tuple(logged), tuple(sums), decision, tuple(reasons), len(tables))
+
+
+def _logged(t: _Table) -> list[ReleasedCell]:
+    from pipeline.sdc.tables.history import ReleasedCell
+
+    wn = t.data.layers["weighted_n"]
+    return [
+        ReleasedCell(c, t.kind.value, s, t.n[i], float(wn[i]), "new", i)
+        for i, (c, s) in enumerate(zip(t.data.cells, t.statuses, strict=True))
+    ]
+
+
+def protect_space(
+    tables: list[_Table],
+    rules: PrimaryRules,
+    columns: Mapping[str, np.ndarray],
+    history: Sequence[ReleasedCell] = (),
+    max_rounds: int = 50,
+) -> list[str]:
+    """Primary and secondary suppression over the whole space of one data version, jointly:
+
+    - every table (one indicator, one breakdown, every filter) gets the primary rules and the
+      secondary suppression of :func:`pipeline.sdc.tables.secondary.suppress_secondary` over its
+      structure (hierarchy of filters and margins), so no view can be recomputed from the others of
+      its table;
+    - every table through the engine's respondent-level checks
+      (:func:`pipeline.sdc.tables.history.check_against_history`: small differences, recomputable
+      cells, small derived groups); a cell that opens one is suppressed;
+    - a filter's margin (the filter without breakdown) appears in every breakdown's table of an
+      indicator: suppressed in one, it is suppressed in all (else the other table publishes it);
+    - published cells of any two tables, and earlier releases on the data version, must not differ
+      by a small group of respondents: as groups (every indicator, count threshold) and within one
+      indicator (percentage threshold); the smaller cell of such a pair is suppressed;
+
+    repeated until nothing changes. Statuses are set on the tables; returns the reasons."""
+    from pipeline.sdc.tables.history import check_against_history
+    from pipeline.sdc.tables.rules import SECONDARY, SECONDARY_HISTORY, is_primary
+    from pipeline.sdc.tables.secondary import suppress_secondary
+
+    reasons: list[str] = []
+    by_ind: dict[str, list[_Table]] = {}
+    for t in tables:
+        by_ind.setdefault(t.indicator, []).append(t)
+    done: dict[int, frozenset[int]] = {}  # table -> the forced set its statuses were made with
+    for _ in range(max_rounds):
+        redone: list[_Table] = []
+        for k, t in enumerate(tables):
+            if done.get(k) == frozenset(t.forced):
+                continue
+            done[k] = frozenset(t.forced)
+            redone.append(t)
+            primary = primary_statuses(t.kind, t.n, rules)
+            mask = [is_primary(p) or i in t.forced for i, p in enumerate(primary)]
+            sec = suppress_secondary(
+                t.structure, t.data.layers, mask, group_min_n=rules.min_n(t.kind)
+            )
+            t.statuses = tuple(
+                p
+                if is_primary(p)
+                else SECONDARY_HISTORY
+                if i in t.differencing
+                else SECONDARY
+                if sec.suppressed[i]
+                else p
+                for i, p in enumerate(primary)
+            )
+        changed = False
+        for t in redone:  # the engine's respondent-level checks within the table
+            for found_ in check_against_history(_logged(t), (), columns, rules):
+                if not found_.blocking:
+                    continue
+                cands = [i for i in found_.new_cells if not is_suppressed(t.statuses[i])]
+                if cands:
+                    i = min(cands, key=lambda i: (t.n[i], t.structure.is_total(i), i))
+                    t.forced.add(i)
+                    t.differencing.add(i)
+                    reasons.append(f"{t.indicator} by {t.by}: [{found_.code}] {found_.message}")
+                    changed = True
+        for group in by_ind.values():  # margins alike in every table of an indicator
+            hidden = {
+                f for t in group for f, i in t.margins.items() if is_suppressed(t.statuses[i])
+            }
+            for t in group:
+                for f in hidden:
+                    at = t.margins.get(f)
+                    if at is not None and not is_suppressed(t.statuses[at]):
+                        t.forced.add(at)
+                        changed = True
+        if changed:
+            continue
+        found = _small_differences(tables, rules, columns, history)
+        if not found:
+            return reasons
+        for t, i, why in found:
+            t.forced.add(i)
+            t.differencing.add(i)
+            reasons.append(why)
+    raise DisclosureError(
+        f"the datatool's space did not settle in {max_rounds} rounds of suppression",
+        code="datatool_protection",
+    )
+
+
+def _small_differences(
+    tables: Sequence[_Table],
+    rules: PrimaryRules,
+    columns: Mapping[str, np.ndarray],
+    history: Sequence[ReleasedCell],
+) -> list[tuple[_Table, int, str]]:
+    """Pairs of published cells (different tables, or a table and an earlier release) whose
+    respondent sets differ by a few respondents: ``0 < |A xor B| < threshold``. Returns, per pair,
+    the cell to suppress (the smaller; one per table cell)."""
+    found: dict[tuple[int, int], tuple[_Table, int, str]] = {}
+    old = [c for c in history if not is_suppressed(c.status)]
+    for level in ("groups", "values"):
+        entries: list[tuple[int, int, CellDef, str]] = []  # (table, cell, set, measure)
+        for ti, t in enumerate(tables):
+            for i, c in enumerate(t.data.cells):
+                if is_suppressed(t.statuses[i]) or t.n[i] == 0:
+                    continue
+                cell = _as_group(c) if level == "groups" else c
+                entries.append((ti, i, cell, c.measure))
+        for c in old:
+            cell = _as_group(c.cell) if level == "groups" else c.cell
+            entries.append((-1, c.index, cell, c.cell.measure))
+        defs = sorted({e[2] for e in entries}, key=lambda d: d.key)
+        col = {d: j for j, d in enumerate(defs)}
+        m = membership(defs, columns).astype(np.float32)
+        sizes = m.sum(axis=0)
+        inter = m.T @ m
+        diff = sizes[:, None] + sizes[None, :] - 2 * inter
+        limit = rules.min_n_count if level == "groups" else rules.min_n_percent
+        owners: dict[int, list[tuple[int, int, str]]] = {}
+        for ti, i, d, meas in entries:
+            owners.setdefault(col[d], []).append((ti, i, meas))
+        bad = np.argwhere((diff > 0.5) & (diff < limit - 0.5))
+        for a, b in bad:
+            if a >= b:
+                continue
+            pairs = [
+                (oa, ob)
+                for oa in owners[int(a)]
+                for ob in owners[int(b)]
+                if level == "groups" or oa[2] == ob[2]
+            ]
+            for oa, ob in pairs:
+                # suppress the smaller set's cell (in a table of this space, never history)
+                small, big = (oa, ob) if sizes[a] <= sizes[b] else (ob, oa)
+                pick = small if small[0] >= 0 else big if big[0] >= 0 else None
+                if pick is None:
+                    continue
+                t = tables[pick[0]]
+                key = (pick[0], pick[1])
+                if key not in found:
+                    found[key] = (
+                        t,
+                        pick[1],
+                        f"{t.indicator} by {t.by}: cell {pick[1]} differs from another published "
+                        f"cell by {int(diff[a, b])} respondent(s) ({level})",
+                    )
+    return list(found.values())
+
+
+def _as_group(c: CellDef) -> CellDef:
+    """The group of respondents a cell describes, without "answered the indicator"."""
+    return CellDef.of((x for x in c.conditions if x.levels is not None), "respondents")
+
+
+def _domains(
+    structure: Any, masks: np.ndarray
+) -> tuple[dict[str, object], dict[tuple[str, str], int]]:
+    """One categorical domain column per pattern of node kinds (leaf, group, total per dimension):
+    cells of one pattern are disjoint; (column, level) -> cell index."""
+    import pandas as pd
+
+    from pipeline.errors import EstimationError
+
+    def kind(node: str, d: Dimension) -> int:
+        return 2 if node == TOTAL else 1 if node in {g for g, _ in d.groups} else 0
+
+    patterns: dict[tuple[int, ...], list[int]] = {}
+    for i, key in enumerate(structure.keys):
+        p = tuple(kind(k, d) for k, d in zip(key, structure.dims, strict=True))
+        patterns.setdefault(p, []).append(i)
+    cols: dict[str, object] = {}
+    where: dict[tuple[str, str], int] = {}
+    for number, idx in enumerate(patterns.values()):
+        name = f"__cells_{number}"
+        cats = ["|".join(structure.keys[i]) or "all" for i in idx]
+        code = np.full(masks.shape[0], -1, dtype=np.int64)
+        for j, i in enumerate(idx):
+            m = masks[:, i]
+            if np.any(code[m] >= 0):
+                raise EstimationError(f"cells {cats[j]!r} overlap", code="overlapping_cells")
+            code[m] = j
+            where[(name, cats[j])] = i
+        cols[name] = pd.Categorical.from_codes(code, categories=cats)
+    return cols, where
+
+
+def _sector_dim(space: SeriesSpace, cols: Mapping[str, np.ndarray]) -> Dimension:
+    codes = tuple(str(s) for s in space.sectors)
+    col = cols[FILTER_VARIABLE]
+    missing = bool(np.any(~np.isin(col, np.asarray(space.sectors, dtype=float))))
+    levels = codes + ((MISSING,) if missing else ())
+    groups = tuple((f"g:{g}", tuple(str(c) for c in cs)) for g, _, cs in space.groups)
+    return Dimension(FILTER_VARIABLE, levels, groups)
+
+
+def _dims(
+    sector: Dimension | None,
+    by: str,
+    cols: Mapping[str, np.ndarray],
+    miss: Sequence[float],
+) -> tuple[Dimension, ...]:
+    """The table of one breakdown: sectors x levels (just the sectors for ``by == sector``)."""
+    if by == FILTER_VARIABLE and sector is not None:
+        return (sector,)
+    col = cols[by]
+    levels = sorted({float(x) for x in col if x >= 0})
+    lv = tuple(str(int(x)) for x in levels)
+    if np.any(np.isin(col, np.asarray(miss, dtype=float))):
+        lv = (*lv, MISSING)
+    d = Dimension(by, lv)
+    return (d,) if sector is None else (sector, d)
+
+
+def _node_filter(node: str) -> str:
+    if node == TOTAL:
+        return ALL
+    if node.startswith("g:"):
+        return node
+    return f"s:{node}"
+
+
+def _cells(
+    wave: int,
+    ind: str,
+    by: str,
+    structure: Any,
+    statuses: Sequence[str],
+    n: Sequence[int],
+    num: Mapping[str, np.ndarray],
+    gaps: Mapping[int, tuple[float, float]],
+) -> list[Cell]:
+    out = []
+    by_sector = len(structure.dims) == 1 and structure.dims[0].name == FILTER_VARIABLE
+    for i, key in enumerate(structure.keys):
+        flag = public_flag(statuses[i])
+        if flag != "suppressed" and n[i] == 0:
+            flag = "empty"
+        sec = key[0] if structure.dims[0].name == FILTER_VARIABLE else TOTAL
+        lev = key[-1] if not by_sector and structure.dims[-1].name == by else TOTAL
+        if by_sector:  # the sector table: Flanders by sector, and each filter without breakdown
+            if sec == TOTAL:
+                cells = [(ALL, "", by), (ALL, "", NO_BREAKDOWN)]
+            elif sec == MISSING:
+                cells = [(ALL, MISSING, by)]
+            elif sec.startswith("g:"):
+                cells = [(sec, "", NO_BREAKDOWN)]
+            else:
+                cells = [(ALL, sec, by), (f"s:{sec}", "", NO_BREAKDOWN)]
+        elif sec == MISSING:  # no sector: in the table (its totals add up), never a filter
+            cells = []
+        else:
+            cells = [(_node_filter(sec), "" if lev == TOTAL else lev, by)]
+        for flt, level, b in cells:
+            if flag in ("suppressed", "empty"):
+                out.append(Cell(wave, ind, b, flt, level, flag, None, None, None, None))
+                continue
+            test, diff, p = "", None, None
+            g = gaps.get(i)
+            if g is not None:
+                diff, se = g
+                p = _p_value(diff, se)
+                test = "same" if p is None or p >= 0.05 else ("higher" if diff > 0 else "lower")
+            out.append(
+                Cell(
+                    wave,
+                    ind,
+                    b,
+                    flt,
+                    level,
+                    flag,
+                    int(n[i]),
+                    _f(num["estimate"][i]),
+                    _f(num["ci_low"][i]),
+                    _f(num["ci_high"][i]),
+                    test,
+                    diff,
+                    p,
+                )
+            )
+    return out
+
+
+def _f(x: float) -> float | None:
+    return None if np.isnan(x) else float(x)
+
+
+def _p_value(diff: float, se: float) -> float | None:
+    from scipy import special
+
+    if not np.isfinite(se) or se <= 0:
+        return None
+    return float(special.erfc(abs(diff / se) / np.sqrt(2.0)))
+
+
+def _gaps(
+    engine: Any,
+    y: np.ndarray,
+    structure: Any,
+    cols: Mapping[str, np.ndarray],
+    by: str,
+    sector: Dimension | None,
+) -> dict[int, tuple[float, float]]:
+    """Cell index -> (gap to the Flanders cell of the same level, its standard error), for every
+    sector and sector-group cell."""
+    from pipeline.estimation.change import domain_gaps
+
+    if sector is None:
+        return {}
+    sec = cols[FILTER_VARIABLE]
+    nodes: list[tuple[str, np.ndarray]] = [
+        (s, sec == float(s)) for s in sector.levels if s != MISSING
+    ]
+    for g, children in sector.groups:
+        nodes.append((g, np.isin(sec, np.asarray([float(c) for c in children]))))
+    by_sector = len(structure.dims) == 1
+    levels: list[tuple[str, np.ndarray]] = [(TOTAL, np.ones(len(y), dtype=bool))]
+    if not by_sector:
+        col = cols[by]
+        for lv in structure.dims[1].levels:
+            if lv != MISSING:
+                levels.append((lv, col == float(lv)))
+    lay_all = engine.layout(None, 1)
+    out: dict[int, tuple[float, float]] = {}
+    for lv, inside in levels:
+        yl = np.where(inside, y, np.nan)
+        for name, m in nodes:
+            codes = np.where(m, 0, -1).astype(np.int64)
+            gap = domain_gaps(engine, engine.layout(codes, 1), lay_all, yl)
+            key = (name,) if by_sector else (name, lv)
+            se = float(np.sqrt(max(gap.variance[0], 0.0)))
+            out[structure.index(key)] = (float(gap.gap[0]), se)
+    return out
+
+
+def _record(
+    publisher: Publisher,
+    space: SeriesSpace,
+    version: str,
+    wc: WaveCells,
+    rules: PrimaryRules,
+    logged_at: str | None,
+) -> str:
+    """Log one wave's space in every ledger of the publisher (a rebuild of the same space on the
+    same data version adds nothing); the id of the first ledger's entry."""
+    ids = []
+    for ledger in publisher.ledgers:
+        rel = ledger.record(
+            REQUESTER,
+            request_hash=space.hash(),
+            data_version=version,
+            cells=list(wc.logged),
+            digests=list(wc.digests),
+            decision="refuse" if wc.decision == "refuse" else wc.decision,
+            reasons=wc.reasons,
+            label=LABEL,
+            rules=rules.describe(),
+            logged_at=logged_at,
+        )
+        ids.append(rel.id)
+    return ids[0]

@@ -1,0 +1,175 @@
+"""The space of views the datatool allows (a spec: no pandas here).
+
+A *view* is a population (an archive series), an indicator, a breakdown (none, one variable, or one
+variable over the waves), a filter (none = Flanders, a sector group or a sector) and one or more
+waves. The whole space is computed and protected once (:mod:`pipeline.datatool.precompute`); a
+query only selects published cells of it.
+
+Per wave and indicator the space is one table per breakdown variable ``v``: the filter hierarchy
+(sectors, grouped into sector groups, summing to Flanders) crossed with the levels of ``v`` (plus
+their total). Every view is a slice of one of those tables, so primary and secondary suppression
+run over every view at once, and the differencing checks between the tables of one data version
+(all indicators, all breakdowns) make the whole space one release.
+
+The sector groups are the datatool's own grouping of the questionnaire's sector codes (documented in
+``docs/datatool.md``); a group whose codes the questionnaire does not have is left out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from pipeline.errors import Problem, UsageError
+
+FILTER_VARIABLE = "sector"
+NO_BREAKDOWN = ""
+ALL = "all"  # the filter "no filter": Flanders (the whole population)
+
+#: The datatool's sector groups per population (codes of the questionnaire's ``sector``).
+SECTOR_GROUPS: dict[str, tuple[tuple[str, dict[str, str], tuple[int, ...]], ...]] = {
+    "werknemers": (
+        ("industrie", {"nl": "industrie", "en": "manufacturing"}, (1, 2, 3, 4)),
+        ("bouw", {"nl": "bouw", "en": "construction"}, (5,)),
+        (
+            "diensten",
+            {"nl": "handel en diensten", "en": "trade and services"},
+            (6, 7, 8, 9, 10, 11, 16),
+        ),
+        (
+            "social-profit",
+            {"nl": "zorg, onderwijs en overheid", "en": "care, education and public sector"},
+            (12, 13, 14, 15),
+        ),
+    ),
+}
+
+POPULATION_LABELS: dict[str, dict[str, str]] = {
+    "werknemers": {"nl": "werknemers", "en": "employees"},
+    "zelfstandigen": {"nl": "zelfstandig ondernemers", "en": "self-employed"},
+    "ondernemingen": {"nl": "ondernemingen", "en": "enterprises"},
+}
+
+LANGUAGES = ("nl", "en")
+MAX_PARAM = 64  # longest value a query parameter may have
+SAFE = re.compile(r"[^A-Za-z0-9:_,. -]")
+
+
+@dataclass(frozen=True)
+class View:
+    """One checked query: what the page, the JSON and the downloads show."""
+
+    population: str
+    indicator: str
+    breakdown: str  # "" = none
+    filter: str  # "all", "g:<group>" or "s:<sector code>"
+    waves: tuple[int, ...]
+    lang: str = "nl"
+
+    def query(self) -> str:
+        """The permalink's query string (canonical order)."""
+        from urllib.parse import urlencode
+
+        items = [
+            ("population", self.population),
+            ("indicator", self.indicator),
+            ("breakdown", self.breakdown),
+            ("filter", self.filter),
+            ("waves", ",".join(str(w) for w in self.waves)),
+            ("lang", self.lang),
+        ]
+        return urlencode(items)
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What may be chosen for one population (from the published release)."""
+
+    population: str
+    indicators: tuple[str, ...]
+    breakdowns: tuple[str, ...]
+    filters: tuple[str, ...]
+    waves: tuple[int, ...]
+
+
+ALLOWED_PARAMS = frozenset({"population", "indicator", "breakdown", "filter", "waves", "lang"})
+
+
+def bad(param: str, value: object, allowed: Sequence[object], what: str) -> UsageError:
+    shown = ", ".join(str(a) for a in list(allowed)[:8])
+    more = f" (and {len(allowed) - 8} more)" if len(allowed) > 8 else ""
+    text = SAFE.sub("?", str(value))  # never echo markup or control characters
+    if len(text) > 40:
+        text = text[:40] + "..."
+    return UsageError(
+        f"{param}: {what} {text!r} is not available",
+        [Problem(f"{param}={text!r}", expected=f"one of {shown}{more}")],
+        code="datatool_bad_query",
+    )
+
+
+def parse_view(
+    params: Mapping[str, str] | Sequence[tuple[str, str]],
+    choices: Mapping[str, Choices],
+    default_population: str,
+) -> View:
+    """A checked :class:`View` from query parameters; anything unknown, repeated, too long or not
+    in the published space is a :class:`UsageError` (``datatool_bad_query``), answered with 400."""
+    items = list(params.items()) if isinstance(params, Mapping) else list(params)
+    seen: dict[str, str] = {}
+    for k, v in items:
+        if k not in ALLOWED_PARAMS:
+            raise bad("query", k, sorted(ALLOWED_PARAMS), "parameter")
+        if k in seen:
+            raise UsageError(
+                f"{k}: given twice", [Problem(f"parameter {k} repeated")], code="datatool_bad_query"
+            )
+        if len(v) > MAX_PARAM * 4:
+            raise UsageError(
+                f"{k}: value too long ({len(v)} characters)",
+                [Problem(f"{k} has {len(v)} characters", expected=f"at most {MAX_PARAM * 4}")],
+                code="datatool_bad_query",
+            )
+        seen[k] = v
+    lang = seen.get("lang", "nl") or "nl"
+    if lang not in LANGUAGES:
+        raise bad("lang", lang, LANGUAGES, "language")
+    pop = seen.get("population") or default_population
+    if pop not in choices:
+        raise bad("population", pop, sorted(choices), "population")
+    c = choices[pop]
+    ind = seen.get("indicator") or c.indicators[0]
+    if ind not in c.indicators:
+        raise bad("indicator", ind, c.indicators, "indicator")
+    by = seen.get("breakdown", NO_BREAKDOWN)
+    if by not in (NO_BREAKDOWN, *c.breakdowns):
+        raise bad("breakdown", by, c.breakdowns, "breakdown")
+    flt = seen.get("filter") or ALL
+    if flt not in c.filters:
+        raise bad("filter", flt, c.filters, "filter")
+    if by == FILTER_VARIABLE and flt != ALL:
+        raise UsageError(
+            f"breakdown {by} with filter {flt}: a sector filter cannot be broken down by sector",
+            [Problem(f"filter={flt!r}", expected="filter=all with breakdown=sector")],
+            code="datatool_bad_query",
+        )
+    waves_text = seen.get("waves", "")
+    if waves_text in ("", "all"):
+        waves = c.waves
+    elif waves_text == "latest":
+        waves = c.waves[-1:]
+    else:
+        parts = waves_text.split(",")
+        if len(parts) > len(c.waves):
+            raise bad("waves", waves_text, c.waves, "waves")
+        out = []
+        for p in parts:
+            p = p.strip()
+            if not p.isdigit() or len(p) != 4 or int(p) not in c.waves:
+                raise bad("waves", p, c.waves, "wave")
+            out.append(int(p))
+        if len(set(out)) != len(out):
+            raise bad("waves", waves_text, c.waves, "waves (repeated)")
+        waves = tuple(sorted(out))
+    return View(pop, ind, by, flt, tuple(waves), lang)

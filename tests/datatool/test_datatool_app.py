@@ -1,0 +1,181 @@
+"""The datatool's server through Starlette's TestClient: views, downloads, hostile queries,
+security headers, and that no answer ever carries a suppressed value."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+
+import numpy as np
+import pytest
+
+from pipeline.datatool.app import SECURITY_HEADERS
+from pipeline.datatool.store import read_release
+
+
+def _views(store):
+    for pop, c in store.choices().items():
+        for ind, by, flt in itertools.product(c.indicators, ("", *c.breakdowns), c.filters):
+            if by == "sector" and flt != "all":
+                continue
+            yield {"population": pop, "indicator": ind, "breakdown": by, "filter": flt}
+
+
+def test_page_and_headers(client) -> None:
+    r = client.get("/?indicator=werkstress&filter=g:industrie&breakdown=age_band")
+    assert r.status_code == 200
+    assert '<html lang="nl">' in r.text
+    assert '<label for="indicator">' in r.text and 'id="view-table"' in r.text
+    assert "http://" not in r.text.replace("http://www.w3.org", "")  # nothing from elsewhere
+    for name, value in SECURITY_HEADERS:
+        assert r.headers[name.decode()] == value.decode()
+    en = client.get("/?indicator=werkstress&lang=en")
+    assert en.status_code == 200 and '<html lang="en">' in en.text and "Flanders" in en.text
+    css = client.get("/static/datatool.css")
+    assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "indicator=nope",
+        "indicator=%3Cscript%3Ealert(1)%3C/script%3E",
+        "filter=s:99",
+        "filter=s:1%27%20OR%201=1--",
+        "breakdown=../../etc/passwd",
+        "waves=1900",
+        "waves=2019,2019",
+        "waves=" + ",".join(["2019"] * 50),
+        "waves=99999999999999999999999",
+        "lang=fr",
+        "population=ondernemingen",
+        "unknown=1",
+        "indicator=werkstress&indicator=werkbaar_werk",
+        "indicator=" + "x" * 5000,
+        "breakdown=sector&filter=s:3",
+        "indicator=werkstress%00",
+    ],
+)
+def test_hostile_queries_are_400(client, query: str) -> None:
+    for path in ("/", "/api/view", "/download.csv", "/download.xlsx", "/chart.svg"):
+        r = client.get(f"{path}?{query}")
+        assert r.status_code == 400, (path, query, r.status_code)
+        assert "Traceback" not in r.text and "<script>" not in r.text
+        assert r.headers["content-security-policy"].startswith("default-src 'none'")
+    body = client.get(f"/api/view?{query}").json()
+    assert body["code"] == "datatool_bad_query" and body["error"]
+
+
+def test_other_paths_and_methods(client) -> None:
+    assert client.get("/nope").status_code == 404
+    assert client.get("/static/../pipeline/cli.py").status_code == 404
+    assert client.post("/api/view").status_code == 405
+    assert client.get("/healthz").text == "ok"
+
+
+def test_no_suppressed_value_anywhere(client, dt_env) -> None:
+    """Every view of the space: a suppressed row has no number in the JSON, the CSV or the chart;
+    the release file itself holds none."""
+    store = dt_env["store"]
+    data = json.loads(dt_env["file"].read_text(encoding="utf-8"))
+    for rows in data["cells"].values():
+        for c in rows:
+            if c["flag"] == "suppressed":
+                assert [
+                    c[k] for k in ("n", "estimate", "ci_low", "ci_high", "diff", "p_value")
+                ] == [None] * 6
+    checked = suppressed = 0
+    for v in _views(store):
+        q = "&".join(f"{k}={x}" for k, x in v.items())
+        js = client.get(f"/api/view?{q}").json()
+        for row in js["rows"]:
+            if row["flag"] == "suppressed":
+                suppressed += 1
+                assert row["estimate"] is None and row["ci_low"] is None and row["n"] is None
+                assert row["vs_flanders"] == "" and row["text"] == ""
+        if checked % 7 == 0:  # downloads of a sample of views
+            text = client.get(f"/download.csv?{q}").text
+            for rec in csv.DictReader(io.StringIO(text)):
+                if rec["flag"] == "suppressed":
+                    assert rec["estimate"] == rec["ci_low"] == rec["n"] == rec["vs_flanders"] == ""
+            svg = client.get(f"/chart.svg?{q}").text
+            shown = [
+                r for r in js["rows"] if r["filter"] == v["filter"] and r["estimate"] is not None
+            ]
+            assert svg.count("data-value=") <= len(shown) + len(
+                [r for r in js["rows"] if r["filter"] != v["filter"]]
+            )
+        checked += 1
+    assert checked > 100 and suppressed > 0
+
+
+def test_permalink_reproduces_the_view(client) -> None:
+    js = client.get("/api/view?indicator=werkstress&filter=s:6&breakdown=sex&waves=2023").json()
+    again = client.get("/api/view" + js["permalink"][1:]).json()
+    assert again == js
+    page = client.get(js["permalink"])
+    assert page.status_code == 200 and js["title"] in page.text
+
+
+def test_numbers_are_the_engines(client, dt_env) -> None:
+    """Flanders' overall figure equals the archived wave's estimate (the run's estimate stage)."""
+    from pipeline.archive.api import open_archive
+
+    a = open_archive(dt_env["archive"])
+    series = a.series("wbm-werknemers", "werkstress")
+    for wave in (2019, 2023):
+        js = client.get(f"/api/view?indicator=werkstress&waves={wave}").json()
+        (row,) = js["rows"]
+        ref = series[series["wave"] == wave].iloc[0]
+        assert row["estimate"] == pytest.approx(100 * ref["estimate"], abs=1e-9)
+        assert row["ci_low"] == pytest.approx(100 * ref["ci_low"], abs=1e-9)
+        assert row["n"] == int(ref["n"])
+
+
+def test_downloads(client) -> None:
+    from openpyxl import load_workbook
+
+    q = "indicator=werkbaar_werk&breakdown=age_band&waves=2019,2023"
+    js = client.get(f"/api/view?{q}").json()
+    text = client.get(f"/download.csv?{q}").text
+    recs = list(csv.DictReader(io.StringIO(text)))
+    assert len(recs) == len(js["rows"])
+    for rec, row in zip(recs, js["rows"], strict=True):
+        assert rec["row_level"] == row["level"] and rec["flag"] == row["flag"]
+        if row["estimate"] is not None:
+            assert float(rec["estimate"]) == pytest.approx(row["estimate"], rel=1e-12)
+    x = client.get(f"/download.xlsx?{q}")
+    wb = load_workbook(io.BytesIO(x.content))
+    assert wb.sheetnames == ["tabel", "toelichting"]
+    assert wb["tabel"].max_row == len(recs) + 1
+    svg = client.get(f"/chart.svg?{q}")
+    assert svg.headers["content-type"].startswith("image/svg+xml") and 'role="img"' in svg.text
+
+
+def test_release_file_round_trip(dt_env) -> None:
+    a = read_release(dt_env["file"])
+    b = dt_env["store"]
+    assert a.choices() == b.choices()
+
+
+def test_rebuild_logs_nothing_new(dt_env) -> None:
+    """The space is one public release per data version: building it again adds no ledger entry
+    and gives the same cells."""
+    from pipeline.archive.api import open_archive
+    from pipeline.datatool.precompute import build_release
+
+    from .conftest import INDICATORS
+
+    pub = dt_env["publisher"]
+    rel0 = dt_env["release"]
+    space = rel0.spaces["wbm-werknemers"]
+    before = {w: len(pub.ledgers[0].releases(v)) for w, v in space.data_versions.items()}
+    assert set(before.values()) == {1}
+    rel = build_release(open_archive(dt_env["archive"]), pub, indicators=INDICATORS, waves=[2023])
+    after = {w: len(pub.ledgers[0].releases(v)) for w, v in space.data_versions.items()}
+    assert after == before
+    old = [c for c in rel0.cells["wbm-werknemers"] if c.wave == 2023]
+    assert list(rel.cells["wbm-werknemers"]) == old
+    assert np.isfinite([c.estimate for c in old if c.estimate is not None]).all()
