@@ -88,6 +88,42 @@ INSTRUMENTS: dict[str, Instrument] = {
 SURVEYS: tuple[str, ...] = (*INSTRUMENTS, "all")
 
 
+#: The demo's datatool: a reference subset of the space (the sector filters are in every table), over
+#: every wave of the archive; enough for "werkstress in my sector beside Flanders, by age, since
+#: 2016". ``wbm datatool build`` without these options computes the whole space.
+DATATOOL_INDICATORS = ("werkstress", "werkbaar_werk")
+DATATOOL_BREAKDOWNS = ("sector", "age_band")
+DATATOOL_PORT = 8000
+
+
+@dataclass(frozen=True)
+class DemoDatatool:
+    """The demo's datatool release and how to start it."""
+
+    release: Path
+    tables: int
+    cells: int
+    suppressed: int
+    seconds: float
+    releases: tuple[str, ...]  # the ledger's release ids, one per data version
+
+    def command(self, archive: Path) -> str:
+        return (
+            f"wbm datatool serve --archive {archive} --release {self.release} "
+            f"--port {DATATOOL_PORT}"
+        )
+
+    def render(self, archive: Path) -> list[str]:
+        return [
+            f"datatool release:   {self.release} (reference subset: "
+            f"{', '.join(DATATOOL_INDICATORS)} by {', '.join(DATATOOL_BREAKDOWNS)}; every wave; "
+            f"{self.tables} tables, {self.cells:,} cells, {self.suppressed:,} suppressed; "
+            f"built in {self.seconds:.1f} s)",
+            f"start the datatool: {self.command(archive)}",
+            f"then open:          http://127.0.0.1:{DATATOOL_PORT}/",
+        ]
+
+
 @dataclass(frozen=True)
 class DemoResult:
     wave_dir: Path
@@ -101,6 +137,9 @@ class DemoResult:
     series: tuple[tuple[int, float, float, float], ...] = ()  # werkbaar werk: (wave, est, lo, hi)
     survey: str = "werknemers"
     comparison: tuple[str, ...] = ()  # a sectoral measurement's lines beside its benchmark
+    datatool: DemoDatatool | None = (
+        None  # the datatool's release over the archive (reference subset)
+    )
 
     def render(self, elapsed: float | None = None) -> str:
         lines = [
@@ -137,6 +176,8 @@ class DemoResult:
                 f"  werkbaar werk {y}: {e:.1%} (95% CI {lo:.1%} - {hi:.1%})"
                 for y, e, lo, hi in self.series
             ]
+        if self.datatool is not None and self.archive is not None:
+            lines += ["", *self.datatool.render(self.archive)]
         if elapsed is not None:
             lines.append(f"finished in {elapsed:.1f} s")
         return "\n".join(lines)
@@ -144,6 +185,14 @@ class DemoResult:
 
 HEADLINES = INSTRUMENTS["werknemers"].headlines
 FULL_SIZE = 40_000  # the 2023 wave's invitations: --size scales the past waves by size / FULL_SIZE
+#: Instruments with a synthetic history in the demo: (the current wave's invitations, the share of
+#: its published size each past wave invites). The self-employed's five past waves (2007-2019,
+#: 12,000 invited each) add about 35 s CPU to the demo (measured; half the sizes took as long: the
+#: time is mostly per wave, not per respondent).
+HISTORY_SCALE: dict[str, tuple[int, float]] = {
+    "werknemers": (FULL_SIZE, 1.0),
+    "zelfstandigen": (12_000, 1.0),
+}
 
 
 def run_demo(
@@ -154,12 +203,16 @@ def run_demo(
     progress: Callable[[str], None] | None = None,
     history: bool = False,
     survey: str = "werknemers",
+    datatool: bool = True,
 ) -> DemoResult:
     """The demo of one instrument (``survey``, a key of :data:`INSTRUMENTS`). ``size``: units
     invited (None: the model's size; the employees' 2023 wave invited 40,000). ``history`` (the
-    employees only): first generate every past wave since 2004 (sizes scaled like ``size`` to the
+    employees and the self-employed, :data:`HISTORY_SCALE`): first generate every past wave since
+    2004 (self-employed: 2007) (sizes scaled like ``size`` to the
     2023 wave's 40,000), run and archive them in ``OUT/archive``, so the reports show the series;
-    the 2023 run is added to the archive at the end."""
+    the 2023 run is added to the archive at the end, and (``datatool``) the datatool's public
+    release is built over the archive in ``OUT/datatool`` (:data:`DATATOOL_INDICATORS` by
+    :data:`DATATOOL_BREAKDOWNS`, every wave)."""
     from pipeline.errors import UsageError
     from pipeline.rundata.layout import policy_reference
     from pipeline.runner import Run, RunConfig, run_stages
@@ -181,11 +234,16 @@ def run_demo(
         out_dir / "publisher"
     )  # the demo's publisher: reference policy, registry
     archive = None
-    if history and inst.name == "werknemers":
+    if history and inst.name in HISTORY_SCALE:
         from pipeline.history import build_history
 
+        full = HISTORY_SCALE[inst.name]
         archive = build_history(
-            out_dir, seed=seed, scale=(size or FULL_SIZE) / FULL_SIZE, progress=say
+            out_dir,
+            population=inst.name,
+            seed=seed,
+            scale=full[1] * (size or full[0]) / full[0],
+            progress=say,
         ).archive
     extra = {} if archive is None else {"archive": policy_reference(archive, run_dir)}
     run = Run(
@@ -216,6 +274,7 @@ def run_demo(
     heads += _employment_headlines(run_dir, wave_dir, inst.headlines)
     out = results["outputs"].summary
     series: tuple[tuple[int, float, float, float], ...] = ()
+    dt: DemoDatatool | None = None
     if archive is not None:
         from pipeline.archive.api import open_archive
         from pipeline.archive.store import add_run
@@ -226,6 +285,8 @@ def run_demo(
             (int(r.wave), float(r.estimate), float(r.ci_low), float(r.ci_high))
             for r in s.itertuples()
         )
+        if datatool and inst.name == "werknemers":  # the datatool's release: the employees'
+            dt = _datatool(out_dir, archive, policy, say)
     microdata = out.get("microdata")
     reports = tuple(layout.outputs_dir(run_dir, layout.REPORTS_DIR) / n for n in out["reports"])
     comparison: tuple[str, ...] = ()
@@ -246,6 +307,40 @@ def run_demo(
         series,
         inst.name,
         comparison,
+        dt,
+    )
+
+
+def _datatool(
+    out_dir: Path, archive: Path, policy: Path, say: Callable[[str], None] | None
+) -> DemoDatatool:
+    """The datatool's release over the demo's archive (reference subset), logged in the demo's
+    publisher like every public release."""
+    import time
+
+    from pipeline.archive.api import open_archive
+    from pipeline.datatool.precompute import build_release
+    from pipeline.datatool.store import write_release
+    from pipeline.sdc.publisher import publisher
+
+    if say:
+        say("datatool")
+    t0 = time.perf_counter()
+    rel = build_release(
+        open_archive(archive),
+        publisher(policy),
+        indicators=DATATOOL_INDICATORS,
+        breakdowns=DATATOOL_BREAKDOWNS,
+    )
+    path = write_release(rel, out_dir / "datatool").parent
+    done = [o for outs in rel.outcomes.values() for o in outs]
+    return DemoDatatool(
+        path,
+        sum(o.tables for o in done),
+        sum(o.cells for o in done),
+        sum(o.suppressed for o in done),
+        time.perf_counter() - t0,
+        tuple(o.release_id for o in done if o.release_id is not None),
     )
 
 
@@ -257,6 +352,7 @@ def run_demos(
     seed: int,
     progress: Callable[[str], None] | None = None,
     history: bool = False,
+    datatool: bool = True,
 ) -> tuple[DemoResult, ...]:
     """``survey`` ``all``: every instrument in turn (``size`` applies to the employees; the others
     invite their model's size); else the one instrument (``size`` applies to it)."""
@@ -269,6 +365,7 @@ def run_demos(
             progress=progress,
             history=history,
             survey=name,
+            datatool=datatool,
         )
         for name in names
     )

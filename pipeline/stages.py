@@ -369,11 +369,11 @@ def _with_trend(
 
 
 #: The scientific-use release profile (``releases/``) the outputs stage writes per population; the
-#: enterprise survey's organisations get none here (a release of organisations is 'wbm release'
-#: with a profile written for them).
+#: enterprise survey's organisations have their own (size bands, top-coded training days, k = 5).
 MICRODATA_PROFILES: dict[str, str] = {
     "werknemers": "scientific-use",
     "zelfstandigen": "scientific-use-zelfstandigen",
+    "ondernemingen": "scientific-use-ondernemingen",
 }
 
 

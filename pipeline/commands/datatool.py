@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,12 +12,27 @@ if TYPE_CHECKING:  # pragma: no cover
     from pipeline.datatool.store import Store
 
 
+@dataclass(frozen=True)
+class Subset:
+    """A subset of the space (empty: all of it): waves, indicators, breakdowns."""
+
+    waves: tuple[int, ...] = ()
+    indicators: tuple[str, ...] = ()
+    breakdowns: tuple[str, ...] = ()
+
+
 @click.group("datatool")
 def datatool() -> None:
     """The datatool: an interactive web page over the archive's figures, safe to put online."""
 
 
-def _build(archive: Path, policy: Path | None, out: Path | None, series: tuple[str, ...]) -> Store:
+def _build(
+    archive: Path,
+    policy: Path | None,
+    out: Path | None,
+    series: tuple[str, ...],
+    subset: Subset | None = None,
+) -> Store:
     from pipeline.archive.api import open_archive
     from pipeline.datatool.precompute import build_release
     from pipeline.datatool.store import write_release
@@ -24,8 +40,15 @@ def _build(archive: Path, policy: Path | None, out: Path | None, series: tuple[s
 
     a = open_archive(archive)
     pub = publisher(policy, recorded=_recorded_policy(archive))
+    sub = subset or Subset()
     rel = build_release(
-        a, pub, series=series or None, progress=lambda s: click.echo(f"[wbm] {s} ...", err=True)
+        a,
+        pub,
+        series=series or None,
+        waves=sub.waves or None,
+        indicators=sub.indicators or None,
+        breakdowns=sub.breakdowns or None,
+        progress=lambda s: click.echo(f"[wbm] {s} ...", err=True),
     )
     for name, outcomes in rel.outcomes.items():
         for o in outcomes:
@@ -75,12 +98,30 @@ POLICY = click.option(
     help="Folder for the release file (datatool.json).",
 )
 @click.option("--series", multiple=True, help="Only these series (default: all).")
-def build(archive: Path, policy: Path | None, out: Path, series: tuple[str, ...]) -> None:
+@click.option("--wave", "waves", type=int, multiple=True, help="Only these waves (default: all).")
+@click.option(
+    "--indicator", "indicators", multiple=True, help="Only these indicators (default: all)."
+)
+@click.option(
+    "--breakdown",
+    "breakdowns",
+    multiple=True,
+    help="Only these breakdowns (default: all; the sector, the filters' variable, is always in).",
+)
+def build(
+    archive: Path,
+    policy: Path | None,
+    out: Path,
+    series: tuple[str, ...],
+    waves: tuple[int, ...],
+    indicators: tuple[str, ...],
+    breakdowns: tuple[str, ...],
+) -> None:
     """Compute and protect every view once (one public release per data version, logged)."""
     from pipeline.outpath import require_dir
 
     require_dir(out)
-    _build(archive, policy, out, series)
+    _build(archive, policy, out, series, Subset(waves, indicators, breakdowns))
 
 
 @datatool.command("serve")

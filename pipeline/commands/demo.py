@@ -47,7 +47,16 @@ import click
     help="First generate, run and archive every past wave since 2004 (OUT/archive), so the "
     "reports show the series; sizes scale with --size.",
 )
-def demo(out_dir: Path, survey: str, size: int | None, seed: int, history: bool) -> None:
+@click.option(
+    "--datatool/--no-datatool",
+    default=True,
+    show_default=True,
+    help="With the history: build the datatool's release over the archive (OUT/datatool; a "
+    "reference subset of indicators and breakdowns, every wave) and print how to start it.",
+)
+def demo(
+    out_dir: Path, survey: str, size: int | None, seed: int, history: bool, datatool: bool
+) -> None:
     """Generate a SYNTHETIC wave and run validate -> weight -> score -> estimate -> outputs on it,
     printing each headline beside the synthetic truth; for the employees with the history (default)
     the earlier waves since 2004 first, in a wave archive."""
@@ -63,6 +72,7 @@ def demo(out_dir: Path, survey: str, size: int | None, seed: int, history: bool)
         seed=seed,
         progress=lambda s: click.echo(f"[wbm] {s} ...", err=True),
         history=history,
+        datatool=datatool,
     )
     click.echo("\n\n".join(r.render() for r in results))
     click.echo(f"finished in {time.perf_counter() - t0:.1f} s")

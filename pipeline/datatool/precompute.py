@@ -210,22 +210,32 @@ def build_release(
     series: Sequence[str] | None = None,
     waves: Sequence[int] | None = None,
     indicators: Sequence[str] | None = None,
+    breakdowns: Sequence[str] | None = None,
     logged_at: str | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> PublicRelease:
     """Compute and protect the whole space of every series (or those named), log each wave's
     release in the publisher's ledgers (``publisher=None``: the reference policy's rules, nothing
-    logged; for tests of the engine only)."""
+    logged; for tests of the engine only). ``waves``, ``indicators``, ``breakdowns``: a subset of
+    the space (the demo's reference subset); the sector hierarchy (the filters) is in every table,
+    so ``sector`` is always kept. A name outside the space is a :class:`UsageError`
+    (``bad_option``). A subset is a space of its own (its own hash, its own logged release)."""
     from pipeline.sdc.tables.ledger import merged_history
 
     rules = PrimaryRules() if publisher is None else publisher.policy.policy.tables.rules()
     spaces, cells, outcomes = {}, {}, {}
     for name in series or archive.series_names():
         space = series_space(archive, name)
+        _check_subset("--wave", waves, space.waves)
+        _check_subset("--indicator", indicators, space.indicators)
+        _check_subset("--breakdown", breakdowns, space.breakdowns)
         if waves is not None:
             space = replace(space, waves=tuple(w for w in space.waves if w in waves))
         if indicators is not None:
             space = replace(space, indicators=tuple(i for i in space.indicators if i in indicators))
+        if breakdowns is not None:
+            keep = (*breakdowns, FILTER_VARIABLE)  # the filter hierarchy is in every table
+            space = replace(space, breakdowns=tuple(b for b in space.breakdowns if b in keep))
         spaces[name] = space
         out: list[Cell] = []
         done: list[WaveOutcome] = []
@@ -260,6 +270,19 @@ def build_release(
     return PublicRelease(spaces, cells, outcomes, pol)
 
 
+def _check_subset(option: str, chosen: Sequence[object] | None, space: Sequence[object]) -> None:
+    from pipeline.errors import Problem, UsageError
+
+    unknown = [c for c in chosen or () if c not in space]
+    if unknown:
+        shown = ", ".join(str(s) for s in space)
+        raise UsageError(
+            f"{option}: {', '.join(str(u) for u in unknown)} not in the datatool's space",
+            [Problem(f"{option} {u}", expected=f"one of {shown}") for u in unknown],
+            code="bad_option",
+        )
+
+
 @dataclass(frozen=True)
 class WaveCells:
     cells: tuple[Cell, ...]
@@ -283,6 +306,32 @@ def _columns(frame: pd.DataFrame, q: Questionnaire, names: Sequence[str]) -> dic
         v = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         out[name] = np.where(np.isnan(v) | ((v < 0) & ~np.isin(v, miss)), miss[0], v)
     return out
+
+
+def _history_columns(
+    cols: dict[str, np.ndarray],
+    frame: pd.DataFrame,
+    q: Questionnaire,
+    history: Sequence[ReleasedCell],
+) -> None:
+    """Add the columns that the ledger's earlier releases of this data version name (e.g. a
+    ``wbm table`` over another indicator), so the differencing checks can recompute their cells:
+    breakdown variables as in :func:`_columns`, anything else as numbers (as
+    :func:`pipeline.tables.source.disclosure_columns`). A variable the frame does not have stays
+    out; the check then stops with ``cell_unknown_variable`` rather than skip the cell."""
+    import pandas as pd
+
+    from pipeline.tables.request import _breakdown_names
+
+    wanted = sorted({v for c in history for v in c.cell.variables} - set(cols))
+    coded = set(_breakdown_names(q))
+    present = [v for v in wanted if v in frame.columns]
+    cols.update(_columns(frame, q, [v for v in present if v in coded]))
+    for v in present:
+        if v not in coded:
+            cols[v] = pd.to_numeric(frame[v], errors="coerce").to_numpy(
+                dtype=float, na_value=np.nan
+            )
 
 
 @dataclass
@@ -327,6 +376,7 @@ def compute_wave(
         cols[name] = pd.to_numeric(frame[name], errors="coerce").to_numpy(
             dtype=float, na_value=np.nan
         )
+    _history_columns(cols, frame, q, history)
     miss = tuple(missing_codes(q))
     sector_dim = _sector_dim(space, cols) if FILTER_VARIABLE in present else None
     tables: list[_Table] = []

@@ -146,7 +146,11 @@ def risk_model(
     ok = [0, 1] + [j for j in range(2, X.shape[1]) if 0 < sub[:, j].sum() < n]
     X = X[:, ok]
     try:
-        beta, mu, converged = fit_poisson(X, y0, w)
+        # separation in a small domain drives fitted means to 0 or infinity: not estimable
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            beta, mu, converged = fit_poisson(X, y0, w)
+        if not (np.all(np.isfinite(beta)) and np.all(np.isfinite(mu[keep]))):
+            return RiskModel.empty(n, n_exposed)
         mu = np.where(keep, mu, 0.0)
         info = (X.T * (w * mu)) @ X
         ainv = np.linalg.inv(info)
@@ -172,6 +176,9 @@ def risk_model(
     q = float(stats.t.ppf(0.5 + confidence / 2, df))
     b1 = float(beta[1])
     se_log = paf_se / ratio  # SE of log(1 - PAF)
+    if not (np.isfinite(se) and np.isfinite(se_log)) or max(abs(b1) + q * se, q * se_log) > 700:
+        # quasi-separation in a small domain: the CI limits overflow exp(); not estimable
+        return RiskModel.empty(n, n_exposed)
     return RiskModel(
         n=n,
         n_exposed=n_exposed,

@@ -1762,6 +1762,35 @@ register(
     code="cannot_write",
 )
 register(
+    "datatool build",
+    "unknown_indicator",
+    lambda e: (
+        ["datatool", "build", "--archive", e.archive(), "--out", str(e.out)]
+        + ["--indicator", "werkstress", "--indicator", "<script>"]
+    ),
+    exit=2,
+    code="bad_option",
+)
+register(
+    "datatool build",
+    "unknown_wave",
+    lambda e: (
+        ["datatool", "build", "--archive", e.archive(), "--out", str(e.out)] + ["--wave", "1999"]
+    ),
+    exit=2,
+    code="bad_option",
+)
+register(
+    "datatool build",
+    "unknown_breakdown",
+    lambda e: (
+        ["datatool", "build", "--archive", e.archive(), "--out", str(e.out)]
+        + ["--breakdown", "rijksregisternummer"]
+    ),
+    exit=2,
+    code="bad_option",
+)
+register(
     "datatool serve",
     "junk_release",
     lambda e: [

@@ -130,3 +130,47 @@ def test_the_overview_tabulates_every_sector_over_the_waves(
     html = overview.read_text(encoding="utf-8")
     assert "Werkbaarheidsgraad per sector" in html
     assert html.count('data-key="werkbaar_werk|sector|3"') >= 7
+
+
+def test_the_self_employed_demo_shows_their_history(tmp_path: Path) -> None:
+    """``wbm demo --survey zelfstandigen`` (history on, as by default): the waves 2007-2019 are
+    generated, run and archived, and the self-employed reports get their "Evolutie" section."""
+    from pipeline.demo import run_demo
+
+    res = run_demo(tmp_path, size=3_000, seed=2023, history=True, survey="zelfstandigen")
+    assert res.archive == tmp_path / "archive"
+    info = open_archive(res.archive).info("wbm-zelfstandigen")
+    assert info.years == (2007, 2010, 2013, 2016, 2019, 2023)
+    assert [y for y, *_ in res.series] == list(info.years)
+    # the past waves invite their published 12,000, scaled like --size: 12,000 x 3/12
+    w07 = json.loads(
+        (tmp_path / "history" / "zelfstandigen-2007" / "wave" / "wave.json").read_text()
+    )
+    assert w07["counts"]["invited"] == 3_000
+    overview = [p for p in res.reports if "Evolutie 2007–2023" in p.read_text(encoding="utf-8")]
+    assert overview, [p.name for p in res.reports]
+
+
+def test_the_demo_builds_the_datatool_and_prints_how_to_start_it(
+    history_demo: tuple[DemoResult, Path],
+) -> None:
+    """The demo's datatool: a reference subset over every wave of the archive, logged in the demo's
+    publisher, and the exact command and URL printed."""
+    from pipeline.datatool.store import read_release
+    from pipeline.demo import DATATOOL_BREAKDOWNS, DATATOOL_INDICATORS
+
+    res, out = history_demo
+    assert res.datatool is not None
+    assert res.datatool.release == out / "datatool"
+    text = res.render()
+    cmd = f"wbm datatool serve --archive {out / 'archive'} --release {out / 'datatool'} --port 8000"
+    assert f"start the datatool: {cmd}" in text
+    assert "then open:          http://127.0.0.1:8000/" in text
+    store = read_release(out / "datatool")
+    choices = store.choices()["werknemers"]
+    assert choices.waves == tuple(PUBLISHED_WW)
+    assert set(choices.indicators) == set(DATATOOL_INDICATORS)
+    assert set(choices.breakdowns) == set(DATATOOL_BREAKDOWNS)
+    n_tables = len(PUBLISHED_WW) * len(DATATOOL_INDICATORS) * len(DATATOOL_BREAKDOWNS)
+    assert res.datatool.tables == n_tables and res.datatool.cells > 0
+    assert len(res.datatool.releases) == len(PUBLISHED_WW)  # logged once per data version

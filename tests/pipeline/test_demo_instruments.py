@@ -85,7 +85,7 @@ def test_enterprise_survey_reads_the_cati_export(demos):
     acc = pd.read_parquet(layout.stage_file(res.run_dir, "validate", layout.ACCEPTED))
     assert set(acc["_mode"]) == {"cati"}
     assert res.rows["read"] == res.rows["accepted"] + res.rows["set_aside"]
-    assert res.microdata is None  # no scientific-use profile for organisations
+    assert res.microdata is not None and res.microdata.exists()  # scientific-use-ondernemingen
     # the headline is far from the unweighted share: the stratified sample over-represents large firms
     h = res.headlines[0]
     assert abs(h.unweighted - h.truth) > 0.1 > abs(h.weighted - h.truth)
@@ -198,3 +198,40 @@ def test_each_instruments_report_renders_to_pdf(demos, survey, tmp_path: Path):
     for p in pdfs:
         data = p.read_bytes()
         assert data.startswith(b"%PDF") and len(data) > 10_000
+
+
+def test_enterprise_microdata_protect_organisations(demos, tmp_path, policy_file):
+    """The OE's scientific-use file (releases/scientific-use-ondernemingen.yaml): employees only in
+    size bands, training days top-coded at 2,000, no id, interviewer or design columns, k = 5 on
+    sector group x size class x size band x several establishments; and 'wbm release' works on the
+    OE run."""
+    from pipeline.cli import cli
+
+    res = demos["oe"]
+    out = tmp_path / "release"
+    r = CliRunner().invoke(
+        cli,
+        [
+            "release",
+            "--run",
+            str(res.run_dir),
+            "--profile",
+            "scientific-use-ondernemingen",
+            "--recipient",
+            "instituut-a-team1",
+            "--out",
+            str(out),
+            "--no-pdf",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    csv = next(out.glob("*.csv"))
+    d = pd.read_csv(csv)
+    assert not {"org_id", "interviewer", "call_attempts", "design_stratum", "design_fpc"} & set(d)
+    assert set(d["employees"].dropna()) <= {1, 2, 3, 4, -5}  # size bands (-5: suppressed)
+    assert d["tr_days"].max() <= 2000
+    keys = ["sector_group", "size_class", "employees", "multi_site"]
+    counts = d[keys].astype(str).value_counts()
+    # combinations under 5 only where a value is suppressed (-5) or missing (-9): wildcards
+    small = counts[counts < 5].index
+    assert all(any(x in ("-5", "-9", "nan") for x in k) for k in small), list(small)
