@@ -8,6 +8,7 @@ Routes (all GET, all read the same checked query, :func:`pipeline.datatool.space
 ``/download.csv``      CSV (the columns of ``wbm table`` where they apply)
 ``/download.xlsx``     workbook (sheet ``tabel`` and ``toelichting``)
 ``/chart.svg``         the chart
+``/chart.png``         the chart as PNG (drawn from the SVG by resvg, twice its size)
 ``/static/datatool.css``  the style sheet (every asset is served here: no CDN)
 ``/healthz``           ``ok``
 =====================  ===================================================================
@@ -195,6 +196,12 @@ def create_app(store: Store, *, synthetic: bool = True) -> Any:
                     media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"content-disposition": f'attachment; filename="{name}.xlsx"'},
                 )
+            if kind == "png":
+                return Response(
+                    R.png(store, view),
+                    media_type="image/png",
+                    headers={"content-disposition": f'attachment; filename="{name}.png"'},
+                )
             return Response(R.svg(store, view), media_type="image/svg+xml")
 
         return handler
@@ -219,6 +226,7 @@ def create_app(store: Store, *, synthetic: bool = True) -> Any:
         Route("/download.csv", download("csv")),
         Route("/download.xlsx", download("xlsx")),
         Route("/chart.svg", download("svg")),
+        Route("/chart.png", download("png")),
         Route("/static/datatool.css", static_css),
         Route("/healthz", health),
     ]
@@ -331,6 +339,7 @@ def _page(store: Store, view: View, choices: dict[str, Any], synthetic: bool) ->
 <li><a id="dl-csv" href="/download.csv?{q}" download>CSV</a></li>
 <li><a id="dl-xlsx" href="/download.xlsx?{q}" download>Excel (xlsx)</a></li>
 <li><a id="dl-svg" href="/chart.svg?{q}" download>SVG</a></li>
+<li><a id="dl-png" href="/chart.png?{q}" download>PNG</a></li>
 </ul>
 <p><a id="permalink" href="/?{q}">{t["permalink"]}</a></p>
 </main>"""

@@ -254,6 +254,32 @@ COLOURS = ("#1f5f8b", "#c75000", "#2e7d32", "#6a3d9a", "#8c564b", "#b8860b", "#0
 OTHER = "#767676"
 
 
+#: The fonts the PNG is drawn with (Debian's fonts-dejavu-core, installed by scripts/setup.sh);
+#: without them resvg falls back to the system's fonts.
+FONT_DIR = "/usr/share/fonts/truetype/dejavu"
+
+
+def png(store: Store, view: View) -> bytes:
+    """The SVG chart as PNG at twice its size (resvg: no browser, no system library), so it holds
+    exactly what the SVG holds: no suppressed cell."""
+    from pathlib import Path
+
+    import resvg_py
+
+    fonts = Path(FONT_DIR)
+    kw: dict[str, Any] = {}
+    if (fonts / "DejaVuSans.ttf").is_file():
+        kw = {
+            "skip_system_fonts": True,
+            "font_dirs": [str(fonts)],
+            "font_family": "DejaVu Sans",
+            "sans_serif_family": "DejaVu Sans",
+        }
+    return bytes(
+        resvg_py.svg_to_bytes(svg_string=svg(store, view), zoom=2, background="#ffffff", **kw)
+    )
+
+
 def svg(store: Store, view: View) -> str:
     """Bars with 95% intervals (one wave), else one line per group over the waves. Suppressed
     cells are not drawn (a gap) and carry no value."""

@@ -152,6 +152,14 @@ def test_downloads(client) -> None:
     assert wb["tabel"].max_row == len(recs) + 1
     svg = client.get(f"/chart.svg?{q}")
     assert svg.headers["content-type"].startswith("image/svg+xml") and 'role="img"' in svg.text
+    png = client.get(f"/chart.png?{q}")
+    assert png.headers["content-type"] == "image/png"
+    assert png.content[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = (
+        int.from_bytes(png.content[16:20], "big"),
+        int.from_bytes(png.content[20:24], "big"),
+    )
+    assert (width, height) == (1440, 720)  # the SVG's 720 x 360 at twice the size
 
 
 def test_release_file_round_trip(dt_env) -> None:

@@ -216,6 +216,10 @@ def test_pick_a_view_read_it_follow_the_permalink_and_download(
 
     for v in re.findall(r'data-value="([^"]+)"', svg):
         assert round(float(v), 9) in published
+    with page.expect_download() as d:
+        page.locator("#dl-png").click()
+    assert d.value.suggested_filename.endswith(".png")
+    assert Path(d.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert tab.external() == []
 
 
