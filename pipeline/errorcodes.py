@@ -1085,6 +1085,48 @@ _CODES: tuple[ErrorCode, ...] = (
         "problem",
     ),
     _e(
+        "item_decision_missing",
+        _M,
+        "Raw item without a release decision",
+        "A public-use profile must say for every raw questionnaire item in the data whether it is "
+        "released, banded or dropped (items.released, items.banded, items.dropped; grid names "
+        "cover their items). The problem names the item and, if a listed name is misspelt, what "
+        "was probably meant.",
+        "problem",
+    ),
+    _e(
+        "item_decision_conflict",
+        _M,
+        "Two decisions for one item",
+        "An item is listed under two of released, banded and dropped, or has bands but is not "
+        "banded.",
+        "problem",
+    ),
+    _e(
+        "item_bands_missing",
+        _M,
+        "Banded item without bands",
+        "An item listed under items.banded has no band list in the profile's 'bands' nor in the "
+        "questionnaire's release rule (a top code alone is not a band list).",
+        "problem",
+    ),
+    _e(
+        "continuous_item_released",
+        _M,
+        "Near-continuous item released as answered",
+        "A public-use profile releases an integer or decimal item (hours, absence days, age) with "
+        "its exact values; its exact value singles a person out. Band it or drop it.",
+        "problem",
+    ),
+    _e(
+        "combination_risk",
+        _M,
+        "Attacker combination below k",
+        "After suppression a record still has fewer than k compatible records on a combination "
+        "of the profile's attacker variables (combinations.variables with the key variables); "
+        "the problems name the combinations. Nothing is written.",
+    ),
+    _e(
         "key_dropped",
         _M,
         "Key dropped",

@@ -193,7 +193,11 @@ def release_table(
     miss_labels = {m.code: m.label.get(lang) for m in q.missing_codes}
     items = {c: it for it in q.items for c in q.item_variables(it)}
     derived = {d.name: d for d in q.derived}
-    protected = set(result.report.keys) | {d for _, deps in result.plan.linked for d in deps}
+    protected = (
+        set(result.report.keys)
+        | {v for v, _n in result.report.suppressed}
+        | {d for _, deps in result.plan.linked for d in deps}
+    )
     suppressed = (result.suppressed_code, result.suppressed_label.get(lang))
     treatments = _treatments(result)
     recalibrated = result.report.weights is not None and result.report.weights.method != "original"

@@ -781,7 +781,7 @@ register(
         "--recipient",
         "instituut-a-team1",
         "--profile",
-        _profile(e, e.src.profile.replace("drop: [duration_sec]", "drop: [duraton_sec]")),
+        _profile(e, e.src.profile.replace("fa, duration_sec]", "fa, duraton_sec]")),
         "--run",
         e.run(),
         "--out",

@@ -27,6 +27,8 @@ title: {nl: klein, en: small}
 keep: [sex, age, sector, statute, province, occupation, werkbaar_werk, werkstress, score_werkdruk, hours, weight]
 importance: [sector, sex, age, statute, occupation, province]
 weights: {method: released_margins, max_linkage: 0.0}
+items: {released: [sex, sector, statute, province, occupation], banded: [age, hours]}
+bands: [{variable: hours, bands: [{low: 0, high: 34.99, code: 1, label: {nl: "minder dan 35"}}, {low: 35, high: 168, code: 2, label: {nl: "35 of meer"}}]}]
 conditions_of_use: {nl: "Enkel voor tests.", en: "Tests only."}
 citation: {nl: "Test ({year}). {title}.", en: "Test ({year}). {title}."}
 """

@@ -94,7 +94,9 @@ def test_cross_reference_problems_are_all_reported(q):
 
 
 def test_pram_on_a_variable_with_a_linked_derived_variable_is_refused(q):
-    p = parse_profile({**BASE, "pram": {"enabled": True, "variables": ["age"]}})
+    p = parse_profile(
+        {**BASE, "use": "scientific_use", "pram": {"enabled": True, "variables": ["age"]}}
+    )
     assert [pr.code for pr in check_profile(p, q)] == ["pram_linked"]
 
 

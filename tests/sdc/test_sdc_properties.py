@@ -147,10 +147,23 @@ def cases(draw: st.DrawFn) -> dict[str, Any]:
     weighted = draw(st.booleans())
     if weighted:
         cols["weight"] = rng.uniform(1, 80, n)
+    use = draw(st.sampled_from(["public_use", "scientific_use"]))
+    categorical = [n for n, (kind, _) in spec.items() if kind in ("key", "key_mapped", "single")]
+    numeric = [n for n, (kind, _) in spec.items() if kind == "integer"]
+    tag_bands = [{"low": i, "high": i, "code": i, "label": {"nl": str(i)}} for i in range(41)]
+    decisions = (
+        {  # a public-use profile decides for every raw item; the row tag stays exact in bands of 1
+            "items": {"released": categorical, "banded": ["rowtag"], "dropped": numeric},
+            "bands": [{"variable": "rowtag", "bands": tag_bands}],
+        }
+        if use == "public_use"
+        else {}
+    )
     profile = parse_profile(
         {
+            **decisions,
             "name": "prop",
-            "use": draw(st.sampled_from(["public_use", "scientific_use"])),
+            "use": use,
             "k": draw(st.integers(2, 5)),
             "title": {"nl": "t"},
             "conditions_of_use": {"nl": "c"},

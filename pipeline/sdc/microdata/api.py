@@ -47,12 +47,14 @@ from pipeline.sdc.microdata.pram import PramResult, pram
 from pipeline.sdc.microdata.profile import ReleaseProfile
 from pipeline.sdc.microdata.recode import AppliedRecode, recode_columns, substantive
 from pipeline.sdc.microdata.report import (
+    CombinationRisk,
     EstimateChange,
     ReleaseReport,
     estimate_changes,
     marginal_tvd,
 )
 from pipeline.sdc.microdata.risk import code_keys, measure
+from pipeline.sdc.microdata.suda import Msus, msus, suppress_combinations
 from pipeline.sdc.microdata.suppress import local_suppression, verify
 from pipeline.sdc.microdata.weights import WeightTreatment, released_margin_weights, unchanged
 
@@ -172,6 +174,39 @@ def protected_variables(
         }
         grown = len(out) > before
     return tuple(sorted(out))
+
+
+def attack_variables(
+    profile: ReleaseProfile, plan: ColumnPlan, keys: tuple[str, ...]
+) -> tuple[str, ...]:
+    """The profile's attacker variables besides the key variables, in the profile's order (most
+    important first), that the release contains."""
+    if profile.combinations is None:
+        return ()
+    return tuple(v for v in profile.combinations.variables if v not in keys and v in plan.kept)
+
+
+def require_combinations_safe(after: Msus, k: int) -> None:
+    """The independent recount after combination suppression: any record still below k on a
+    combination refuses the release, naming the combination."""
+    if not after.found:
+        return
+    raise DisclosureError(
+        f"{after.records} record(s) still have fewer than {k} compatible records on a combination "
+        "of attacker variables after suppression",
+        [
+            Problem(
+                "combination of attacker variables below k",
+                path="combinations.variables",
+                value=" x ".join(names),
+                expected=f"at least {k} compatible records for every record",
+                hint="band or drop one of these variables, or lower combinations.max_size",
+                code="combination_risk",
+            )
+            for names, _n in after.top_combinations(5)
+        ],
+        code="combination_risk",
+    )
 
 
 def weighting_variables(q: Questionnaire, plan: ColumnPlan) -> tuple[str, ...]:
@@ -342,7 +377,7 @@ def anonymise(
     k = profile.k
 
     original = measure(code_keys(numeric, plan.keys), w, k=k, keys=plan.keys, stage="original")
-    rec = recode_columns(numeric, q, plan.recoded, profile.merge_small)
+    rec = recode_columns(numeric, q, plan.recoded, profile.merge_small, profile.bands)
     cols, recodes = rec.columns, rec.applied
     notices += rec.notices
     categories = {
@@ -406,6 +441,65 @@ def anonymise(
                 cols[dep][row] = code
     final_codes = code_keys(cols, keys)
     verify(final_codes, w, k=k, max_risk=profile.max_risk, expected_fk=supp.fk)
+    extra = attack_variables(profile, plan, keys)
+    combos = None
+
+    def suppress_cell(row: int, var: str) -> None:
+        cells.append((row, var, float(cols[var][row]), False))
+        cols[var][row] = code
+        for dep in plan.linked_to(var):
+            if substantive(cols[dep][row : row + 1])[0]:
+                cells.append((row, dep, float(cols[dep][row]), True))
+                cols[dep][row] = code
+
+    if profile.combinations is not None:
+        attack = keys + extra
+        top = profile.combinations.max_size
+        before = msus(code_keys(baseline, attack), attack, max_size=top, k=k)
+        uniques = msus(code_keys(baseline, attack), attack, max_size=top, k=2).records
+        scenario_cells = 0
+        for extra_set in profile.combinations.key_sets:
+            cols_set = keys + tuple(v for v in extra_set if v in extra)
+            scenario = local_suppression(
+                code_keys(cols, cols_set),
+                w,
+                k=k,
+                importance=range(len(cols_set)),
+                strategy=profile.suppression,
+            )
+            scenario_cells += len(scenario.cells)
+            for row, j in scenario.cells:
+                suppress_cell(row, cols_set[j])
+        comb = suppress_combinations(
+            code_keys(cols, attack),
+            w,
+            k=k,
+            max_size=top,
+            importance=range(len(attack)),
+            covered=range(len(keys)),
+            strategy=profile.suppression,
+        )
+        for row, j in comb.cells:
+            suppress_cell(row, attack[j])
+        after = msus(code_keys(cols, attack), attack, max_size=top, k=k)
+        require_combinations_safe(after, k)
+        for extra_set in profile.combinations.key_sets:
+            cols_set = keys + tuple(v for v in extra_set if v in extra)
+            verify(code_keys(cols, cols_set), w, k=k, max_risk=None)
+        final_codes = code_keys(cols, keys)
+        verify(final_codes, w, k=k, max_risk=profile.max_risk)
+        combos = CombinationRisk(
+            variables=attack,
+            max_size=before.max_size,
+            combinations=before.combinations,
+            records_before=before.records,
+            by_size_before=before.by_size(),
+            uniques_before=uniques,
+            fixed=comb.fixed,
+            cells=len(comb.cells) + scenario_cells,
+            records_after=after.records,
+            uniques_after=msus(code_keys(cols, attack), attack, max_size=top, k=2).records,
+        )
     released = measure(final_codes, w, k=k, keys=keys, stage="released")
     if released.summary.capped or recoded.summary.capped:
         notices.append(
@@ -430,7 +524,9 @@ def anonymise(
         keys=keys,
         n=n,
         stages=(original.summary, recoded.summary, released.summary),
-        suppressed=tuple((v, sum(1 for _, x, _, lk in cells if x == v and not lk)) for v in keys),
+        suppressed=tuple(
+            (v, sum(1 for _, x, _, lk in cells if x == v and not lk)) for v in keys + extra
+        ),
         linked_suppressed=tuple(
             (d, sum(1 for _, x, _, lk in cells if x == d and lk))
             for _, deps in plan.linked
@@ -449,7 +545,8 @@ def anonymise(
         weight_estimates=weights.estimates,
         dropped=tuple((d.column, d.reason) for d in plan.dropped),
         notices=tuple(notices),
-        protected=protected_variables(q, profile, keys),
+        protected=protected_variables(q, profile, keys + extra),
+        combinations=combos,
     )
 
     data: dict[str, object] = {ID_COLUMN: ids}

@@ -30,6 +30,7 @@ from pipeline.rundata.columns import (
     score_column,
     tl_column,
 )
+from pipeline.sdc.microdata.decisions import check_decisions, decided
 from pipeline.sdc.microdata.profile import ReleaseProfile
 
 DropReason = Literal[
@@ -43,6 +44,7 @@ DropReason = Literal[
     "not_in_keep",
     "unweighted_release",
     "design_column",
+    "item_decision",
 ]
 KEPT_META = (MODE, COMPLETENESS)
 ID_COLUMN = "release_id"
@@ -204,6 +206,22 @@ def check_profile(
                         code="pram_linked",
                     )
                 )
+    if profile.combinations is not None:
+        need(profile.combinations.variables, "combinations.variables", known)
+        for i, extra in enumerate(profile.combinations.key_sets):
+            need(extra, f"combinations.key_sets[{i}]", set(profile.combinations.variables))
+        for i, v in enumerate(profile.combinations.variables):
+            if v in profile.drop or decided(profile, q).get(v) == "dropped":
+                problems.append(
+                    Problem(
+                        "an attacker variable is dropped from the release",
+                        path=f"combinations.variables[{i}]",
+                        value=v,
+                        hint=f"remove {v} from combinations.variables (a dropped variable needs no check)",
+                        code="key_dropped",
+                    )
+                )
+    problems += check_decisions(profile, q, columns)
     need(profile.utility.indicators or (), "utility.indicators", scored_columns(q))
     need(profile.utility.by, "utility.by", known)
     if profile.suppressed_code in q.missing_code_values():
@@ -267,10 +285,13 @@ def plan_columns(columns: Sequence[str], q: Questionnaire, profile: ReleaseProfi
     kept: list[str] = []
     dropped: list[Dropped] = []
     unknown: list[str] = []
+    decision = decided(profile, q)
     for col in columns:
         reason = _drop_reason(col, items.get(col), q)
         if reason is None and col in profile.drop:
             reason = "profile_drop"
+        if reason is None and col in items and decision.get(items[col].name) == "dropped":
+            reason = "item_decision"
         if reason is None and col not in known:
             unknown.append(col)
             continue
@@ -315,7 +336,14 @@ def plan_columns(columns: Sequence[str], q: Questionnaire, profile: ReleaseProfi
         (k, tuple(v for v in deps if v in kept)) for k, deps in linked_variables(q, keys)
     )
     recoded = tuple(
-        c for c in kept if c in items and _has_recode(items[c]) and profile.applies_recode(c)
+        c
+        for c in kept
+        if c in items
+        and (
+            profile.band_rule(c) is not None
+            or (_has_recode(items[c]) and profile.applies_recode(c))
+            or (decision.get(c) == "banded" and _has_recode(items[c]))
+        )
     )
     return ColumnPlan(
         tuple(kept),

@@ -22,7 +22,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from pipeline.errors import Problem, SpecError
 from pipeline.paths import REPO_ROOT
-from pipeline.questionnaire.model import Questionnaire, Spec, Text
+from pipeline.questionnaire.model import Band, Questionnaire, Spec, Text
 from pipeline.specfile import Source, load_yaml, located_problems
 
 RELEASES_DIR = REPO_ROOT / "releases"
@@ -96,6 +96,54 @@ class WeightSpec(Spec):
     max_linkage: float | None = Field(default=None, ge=0.0, le=1.0)
 
 
+class BandRule(Spec):
+    """Bands of a near-continuous item in this release (they replace the questionnaire's release
+    rule for it): every substantive value must fall in a band; the last band is the top code
+    ("45 and more"), the first the bottom code."""
+
+    variable: str
+    bands: tuple[Band, ...] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _order(self) -> BandRule:
+        for a, b in zip(self.bands, self.bands[1:], strict=False):
+            if not a.high < b.low:  # closed bands: a value belongs to exactly one
+                raise ValueError(
+                    f"bands of {self.variable!r} overlap or are out of order "
+                    f"({a.low:g}-{a.high:g} then {b.low:g}-{b.high:g})"
+                )
+        codes = [b.code for b in self.bands]
+        if len(set(codes)) != len(codes):
+            raise ValueError(f"bands of {self.variable!r} repeat a code")
+        return self
+
+
+class ItemDecisions(Spec):
+    """What happens to every raw questionnaire item in the data (a public-use profile must decide
+    for each; names of items or of grids, e.g. ``pv`` for pv01-pv11): ``released`` as answered,
+    ``banded`` (released in the bands of ``bands`` or of the questionnaire's release rule), or
+    ``dropped``. Direct identifiers, the id variable, free text, dates and items whose release rule
+    drops them are never released and need no decision."""
+
+    released: tuple[str, ...] = ()
+    banded: tuple[str, ...] = ()
+    dropped: tuple[str, ...] = ()
+
+
+class CombinationSpec(Spec):
+    """Attacker combinations (:mod:`pipeline.sdc.microdata.suda`): besides the key variables as a
+    whole, every combination of at most ``max_size`` of the key variables and these released
+    variables must have at least k compatible records; records below it get local suppression on
+    that combination. ``variables``: released facts an intruder may know of a person (education,
+    hours, absence, telework), not attitudes."""
+
+    variables: tuple[str, ...] = ()
+    max_size: int = Field(default=3, ge=1, le=4)
+    # identification scenarios: each list joins the key variables as one more key set that must be
+    # k-anonymous as a whole (an acquaintance who knows the key variables and the education)
+    key_sets: tuple[tuple[str, ...], ...] = ()
+
+
 class ReleaseProfile(Spec):
     kind: Literal["release_profile"] = "release_profile"
     schema_version: int = PROFILE_SCHEMA_VERSION
@@ -117,6 +165,9 @@ class ReleaseProfile(Spec):
     drop: tuple[str, ...] = ()  # extra columns to drop
     keep: tuple[str, ...] | None = None  # if given: release only these (plus the release id)
     utility: UtilitySpec = Field(default_factory=UtilitySpec)
+    items: ItemDecisions | None = None  # required in public use: a decision for every raw item
+    bands: tuple[BandRule, ...] = ()  # bands of near-continuous items (override the questionnaire)
+    combinations: CombinationSpec | None = None  # attacker combinations beyond the key set
     weights: WeightSpec = Field(default_factory=WeightSpec)
     conditions_of_use: Text
     citation: Text
@@ -130,7 +181,17 @@ class ReleaseProfile(Spec):
         dup = sorted({v for v in self.importance if self.importance.count(v) > 1})
         if dup:
             raise ValueError(f"variables listed twice in 'importance': {', '.join(dup)}")
+        banded = [b.variable for b in self.bands]
+        dup = sorted({v for v in banded if banded.count(v) > 1})
+        if dup:
+            raise ValueError(f"variables with two band rules in 'bands': {', '.join(dup)}")
         return self
+
+    def band_rule(self, variable: str) -> BandRule | None:
+        for b in self.bands:
+            if b.variable == variable:
+                return b
+        return None
 
     def applies_recode(self, variable: str) -> bool:
         if self.recodes == "all":

@@ -18,7 +18,7 @@ import numpy as np
 
 from pipeline.errors import InputError, Notice, Problem
 from pipeline.questionnaire.model import Item, ItemType, Questionnaire, ReleaseRecode, Text
-from pipeline.sdc.microdata.profile import MergeRule
+from pipeline.sdc.microdata.profile import BandRule, MergeRule
 
 RecodeKind = Literal["bands", "top_code", "map", "merge_small"]
 MAX_SHOWN = 5
@@ -227,15 +227,18 @@ def recode_columns(
     q: Questionnaire,
     recoded: Sequence[str],
     merges: Sequence[MergeRule],
+    bands: Sequence[BandRule] = (),
 ) -> Recoded:
-    """Apply the questionnaire's release recodes to ``recoded`` columns, then the merges."""
+    """Apply the release recodes to ``recoded`` columns (the profile's ``bands`` where it gives
+    some, else the questionnaire's rule), then the merges."""
     items: dict[str, Item] = {it.name: it for it in q.items}
+    own = {b.variable: ReleaseRecode(bands=b.bands) for b in bands}
     out = dict(columns)
     applied: list[AppliedRecode] = []
     notices: list[Notice] = []
     labels: dict[str, dict[int, Text]] = {}
     for var in recoded:
-        release = items[var].release
+        release = own.get(var) or items[var].release
         assert release is not None
         out[var], rec = apply_release_recode(var, out[var], release)
         applied.append(rec)

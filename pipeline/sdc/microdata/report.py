@@ -60,6 +60,24 @@ class EstimateChange:
 
 
 @dataclass(frozen=True)
+class CombinationRisk:
+    """Attacker combinations (:mod:`pipeline.sdc.microdata.suda`): records with fewer than k
+    compatible records on some combination of at most ``max_size`` of ``variables``, on the recoded
+    values (before) and in the released file (after; must be 0)."""
+
+    variables: tuple[str, ...]
+    max_size: int
+    combinations: int  # combinations searched
+    records_before: int
+    by_size_before: tuple[tuple[int, int], ...]  # (size of the smallest risky combination, records)
+    uniques_before: int  # records with a minimal sample unique (fewer than 2 compatible records)
+    fixed: int  # combinations that needed suppression
+    cells: int  # values suppressed on them
+    records_after: int
+    uniques_after: int
+
+
+@dataclass(frozen=True)
 class ReleaseReport:
     profile: str
     use: str
@@ -88,6 +106,7 @@ class ReleaseReport:
     )
     weights: WeightTreatment | None = None
     weight_estimates: tuple[EstimateChange, ...] = ()  # released data: original vs released weights
+    combinations: CombinationRisk | None = None  # attacker combinations beyond the key set
 
     def stage(self, name: str) -> RiskSummary:
         for s in self.stages:
@@ -203,6 +222,13 @@ class ReleaseReport:
             },
             "weight_linkage": _linkage(linkage),
             "weight_linkage_original": _linkage(self.weight_linkage_original),
+            "combinations": None
+            if self.combinations is None
+            else {
+                **asdict(self.combinations),
+                "variables": list(self.combinations.variables),
+                "by_size_before": {str(a): b for a, b in self.combinations.by_size_before},
+            },
             "dropped": [{"column": c, "reason": r} for c, r in self.dropped],
             "notices": [
                 {"code": n.code, "message": n.message}
