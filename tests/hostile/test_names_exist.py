@@ -23,6 +23,12 @@ BASE = {
 }
 
 
+def names_only(problems):
+    """The problems about names; a bare profile also lacks a decision for every raw item
+    (``item_decision_missing``), which is another test's concern."""
+    return [p for p in problems if p.code != "item_decision_missing"]
+
+
 @pytest.fixture(scope="module")
 def q():
     return load_questionnaire("wbm-werknemers-2023")
@@ -30,10 +36,10 @@ def q():
 
 def test_a_typo_in_drop_is_refused_with_did_you_mean(q):
     """The review's finding: ``drop: [duraton_sec]`` was ignored and duration_sec went out."""
-    problems = check_profile(parse_profile({**BASE, "drop": ["duraton_sec"]}), q)
+    problems = names_only(check_profile(parse_profile({**BASE, "drop": ["duraton_sec"]}), q))
     assert [p.code for p in problems] == ["unknown_variable"]
     assert problems[0].path == "drop[0]" and "did you mean 'duration_sec'?" in problems[0].hint
-    assert check_profile(parse_profile({**BASE, "drop": ["duration_sec"]}), q) == []
+    assert names_only(check_profile(parse_profile({**BASE, "drop": ["duration_sec"]}), q)) == []
 
 
 @pytest.mark.parametrize(
@@ -56,8 +62,8 @@ def test_release_refuses_the_profile_before_writing(small_run_dir, tmp_path):
 
     prof = tmp_path / "p.yaml"
     text = (Path(__file__).parents[2] / "releases" / "public-use.yaml").read_text(encoding="utf-8")
-    assert "drop: [duration_sec]" in text
-    prof.write_text(text.replace("drop: [duration_sec]", "drop: [duraton_sec]"), encoding="utf-8")
+    assert "fa, duration_sec]" in text
+    prof.write_text(text.replace("fa, duration_sec]", "fa, duraton_sec]"), encoding="utf-8")
     with pytest.raises(SpecError) as exc:
         build_release(small_run_dir, prof, tmp_path / "out", pdf=False)
     assert exc.value.code == "profile_mismatch" and exc.value.problems[0].file == str(prof)
