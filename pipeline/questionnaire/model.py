@@ -234,6 +234,13 @@ class Indicator(Spec):
     # each band becomes a 0/1 column ``<name>_<lo>`` or ``<name>_<lo>_<hi>`` (estimated as a share)
     bands: tuple[tuple[int, int], ...] = ()
 
+    @field_validator("definition_note", mode="before")
+    @classmethod
+    def _note_as_text(cls, v: object) -> object:
+        """A plain string (questionnaires before the note had languages, e.g. in archived runs)
+        is the note in every language."""
+        return {"nl": v} if isinstance(v, str) else v
+
     @model_validator(mode="after")
     def _shape(self) -> Indicator:
         if self.kind == "condition" and not self.condition:

@@ -55,7 +55,15 @@ def test_what_counts_as_dutch_text():
         "</p><script>var reference;</script></body></html>"
     )
     got = words(html_text(page))
-    assert got == ["werkbaarheid", "gemaakt", "de", "sector", "welbevindingsprobleem", "respondenten", "versie"]
+    assert got == [
+        "werkbaarheid",
+        "gemaakt",
+        "de",
+        "sector",
+        "welbevindingsprobleem",
+        "respondenten",
+        "versie",
+    ]
     en = '<html lang="en"><body><p>Profile</p><td lang="nl">financiele sector</td></body></html>'
     assert words(html_text(en)) == ["financiele", "sector"]
     assert words(markdown_text("De `werk_prive` kolom\n```\ncode block\n```\n")) == ["de", "kolom"]
