@@ -141,3 +141,21 @@ def test_demo_outputs_have_no_known_misspelling_or_jargon(demo_texts, small_run_
     joined = "\n".join(demo_texts.values())
     for right in ("officiële", "werk-privébalans", "financiële sector"):
         assert right in joined, right
+
+
+def test_no_header_is_broken_with_a_hyphen(small_run_dir: Path):
+    """Column headers break between words only: no soft hyphen in a ``<thead>``, and the style
+    sheet turns automatic hyphenation off there."""
+    import re
+
+    from pipeline.reports.render import css_text
+
+    reports = sorted((layout.stage_dir(small_run_dir, "outputs") / "reports").glob("*.html"))
+    heads = [
+        h
+        for p in reports
+        for h in re.findall(r"<thead>.*?</thead>", p.read_text(encoding="utf-8"), re.S)
+    ]
+    assert len(heads) > 5 * len(reports)
+    assert not [h for h in heads if "\u00ad" in h or "&shy;" in h]
+    assert re.search(r"thead th \{[^}]*hyphens: manual", css_text())

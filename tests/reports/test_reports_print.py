@@ -106,13 +106,47 @@ def layout_problems(doc) -> list[str]:
                 keep_height[id(box.element)] = keep_height.get(id(box.element), 0) + box.height
         for table, n in per_table.items():
             rows.setdefault(table, []).append(n)
-    problems = []
+    problems = chart_apart_from_table(doc)
     for counts in rows.values():
         if len(counts) > 1 and (counts[0] < MIN_ROWS or counts[-1] < MIN_ROWS):
             problems.append(f"a table split {counts} rows over pages")
     for el, pages in keep_pages.items():
         if len(pages) > 1 and keep_height[el] < 0.8 * page_height:
             problems.append(f"a chart and its table on pages {[p + 1 for p in pages]}")
+    return problems
+
+
+def chart_apart_from_table(doc) -> list[str]:
+    """A chart (``figure.chart``) whose table (the ``.table-wrap`` right after it) starts on
+    another page than the one the chart ends on."""
+    pages_of: dict[int, list[int]] = {}
+    root = None
+    for i, page in enumerate(doc.pages):
+        for box, _table, _head in _boxes(page):
+            el = getattr(box, "element", None)
+            if el is None:
+                continue
+            if root is None and el.tag == "html":
+                root = el
+            if {"chart", "table-wrap"} & _classes(box):
+                pages = pages_of.setdefault(id(el), [])
+                if i not in pages:
+                    pages.append(i)
+    problems: list[str] = []
+    if root is None:
+        return problems
+    for parent in root.iter():
+        kids = list(parent)
+        for a, b in zip(kids, kids[1:], strict=False):
+            if (
+                "chart" in (a.get("class") or "").split()
+                and "table-wrap" in (b.get("class") or "").split()
+            ):
+                pa, pb = pages_of.get(id(a)), pages_of.get(id(b))
+                if pa and pb and max(pa) != min(pb):
+                    problems.append(
+                        f"a chart on page {max(pa) + 1}, its table on page {min(pb) + 1}"
+                    )
     return problems
 
 
@@ -146,6 +180,17 @@ def test_a_forced_page_break_is_caught(renderer, tmp_path):
     path.write_bytes(renderer.pdf_bytes(html))
     fills = pdf_fills(path, tmp_path)
     assert len(fills) >= 2 and fills[0] < MIN_FILL
+
+
+def test_a_chart_apart_from_its_table_is_caught(renderer):
+    html = (
+        "<html lang='nl'><body><div style='height: 200mm'>x</div>"
+        "<figure class='chart' style='height: 50mm; margin: 0'>grafiek</figure>"
+        "<div class='table-wrap' style='break-before: page'><table><tbody><tr><td>1</td></tr>"
+        "</tbody></table></div></body></html>"
+    )
+    doc = renderer.document(html)
+    assert chart_apart_from_table(doc) == ["a chart on page 1, its table on page 2"]
 
 
 def test_a_lone_row_is_caught(renderer):
