@@ -118,8 +118,9 @@ def layout_problems(doc) -> list[str]:
 
 def chart_apart_from_table(doc) -> list[str]:
     """A chart (``figure.chart``) whose table (the ``.table-wrap`` right after it) starts on
-    another page than the one the chart ends on."""
+    another page than the one the chart ends on, although both fit on one page together."""
     pages_of: dict[int, list[int]] = {}
+    height: dict[int, float] = {}
     root = None
     for i, page in enumerate(doc.pages):
         for box, _table, _head in _boxes(page):
@@ -132,9 +133,11 @@ def chart_apart_from_table(doc) -> list[str]:
                 pages = pages_of.setdefault(id(el), [])
                 if i not in pages:
                     pages.append(i)
+                height[id(el)] = height.get(id(el), 0.0) + box.margin_height()
     problems: list[str] = []
     if root is None:
         return problems
+    area = doc.pages[0]._page_box.height  # the content area: both together must fit in it
     for parent in root.iter():
         kids = list(parent)
         for a, b in zip(kids, kids[1:], strict=False):
@@ -143,7 +146,8 @@ def chart_apart_from_table(doc) -> list[str]:
                 and "table-wrap" in (b.get("class") or "").split()
             ):
                 pa, pb = pages_of.get(id(a)), pages_of.get(id(b))
-                if pa and pb and max(pa) != min(pb):
+                fits = height.get(id(a), 0.0) + height.get(id(b), 0.0) < area
+                if pa and pb and max(pa) != min(pb) and fits:
                     problems.append(
                         f"a chart on page {max(pa) + 1}, its table on page {min(pb) + 1}"
                     )
