@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pipeline.questionnaire.model import Indicator, Questionnaire
-from pipeline.rundata.columns import ACUTE_SUFFIX
+from pipeline.rundata.columns import ACUTE_SUFFIX, band_column
 from pipeline.rundata.levels import level_code
 
 MODULE_PREFIX = "mod_"  # naming convention of the 0/1 module indicators (telework, absence, ...)
@@ -122,3 +122,28 @@ def level_label(q: Questionnaire, name: str, level: object, lang: str = "nl") ->
     if code is None:
         return str(level)
     return level_labels(q, name, lang).get(code, str(code))
+
+
+def higher_good(q: Questionnaire, name: str) -> bool | None:
+    """Whether a higher value of an estimates-table indicator is good for workers (True), bad
+    (False) or neither (None), so a significant difference can be coloured by what it means:
+    a problem, an acute problem, a risk factor and a number of problems above zero are bad; werkbaar
+    werk and "no problem" (the count's band starting at 0) are good; module rows are neither (telework
+    is not good or bad in itself)."""
+    base = name[: -len(ACUTE_SUFFIX)] if name.endswith(ACUTE_SUFFIX) else name
+    try:
+        ind = q.indicator(base)
+    except KeyError:
+        ind = None
+    if ind is not None:
+        if ind.kind in ("traffic_light", "count"):
+            return False
+        if ind.kind == "composite":
+            return ind.rule == "none_problem"
+        return None
+    for i in q.indicators:
+        if i.kind == "count" and i.bands and name.startswith(i.name + "_"):
+            for lo, hi in i.bands:
+                if band_column(i.name, lo, hi) == name:
+                    return lo == 0
+    return None

@@ -160,7 +160,14 @@ def test_unreliable_numbers_are_marked_everywhere(pages):
 def test_breakdowns_where_the_numbers_allow(pages, q):
     html = pages[5]
     part = html[html.index('id="uitsplitsingen"') : html.index('id="modules"')]
-    for label in ("leeftijdsgroep", "geslacht", "statuut"):
+    for label in (
+        "leeftijdsgroep",
+        "geslacht",
+        "statuut",
+        "beroepsgroep",
+        "arbeidsregime",
+        "opleidingsniveau",
+    ):
         assert f"Naar {label}" in part
     s5 = scan(part)
     small = {
@@ -383,3 +390,115 @@ def test_risk_profile_per_problem_equals_its_rows(q, est, table, ctx, code):
     check_traced(part, table)
     for w in work:
         assert w.label.nl[:1].upper() + w.label.nl[1:] in part
+
+
+def _higher_good(name: str) -> bool | None:
+    """Written here, not imported: werkbaar werk and "no problem" are good, problems and risks bad."""
+    if name in ("werkbaar_werk", "aantal_problemen_0"):
+        return True
+    if name.endswith(("_probleem", "_risico", "_acuut")) or name in (
+        "werkstress",
+        "leerprobleem",
+        "aantal_problemen_1",
+        "aantal_problemen_2",
+        "aantal_problemen_3_4",
+    ):
+        return False
+    return None
+
+
+@pytest.mark.parametrize("code", [1, 5, UNRELIABLE_GROUP])
+def test_breakdowns_inside_the_sector_with_ci_and_test(q, pages, table, code):
+    """Every breakdown inside the sector (age, sex, statute, occupation, part-time/full-time,
+    education) shows, for the workability indicators and for the risk factors, each level's
+    estimate, CI and test against the rest of the sector, each equal to its crossed row."""
+    html = pages[code]
+    part = html[html.index('id="uitsplitsingen"') : html.index('id="modules"')]
+    traced = scan(part).traced
+    got = {(str(a["data-key"]), str(a["data-field"])) for a, _t in traced}
+    work = ["werkbaar_werk"] + [
+        i.name for i in q.indicators if i.kind == "traffic_light" and i.group == "workability"
+    ]
+    risk = [i.name for i in q.indicators if i.kind == "traffic_light" and i.group == "risk"]
+    assert len(work) == 5 and len(risk) == 6
+    crossed = table[
+        table["by"].str.startswith("sector:") & table["level"].str.startswith(f"{code}:")
+    ]
+    assert set(crossed["by"]) == {
+        f"sector:{b}"
+        for b in ("age_band", "sex", "statute", "occupation", "arbeidsregime", "education")
+    }
+    checked = 0
+    for r in crossed.itertuples():
+        if r.indicator not in work + risk:
+            continue
+        key = f"{r.indicator}|{r.by}|{r.level}"
+        assert (key, "estimate") in got, key
+        if "suppressed" in str(r.flags):
+            assert (key, "ci") not in got and (key, "significant") not in got
+            continue
+        assert (key, "ci") in got and (key, "significant") in got, key
+        checked += 1
+    assert checked > 6 * 2 * 11  # at least two levels per breakdown x 11 indicators
+    check_traced(part, table)  # every number (estimate, CI, significance) equals its row
+    assert "rest van de sector" in part and "oranje streep" in part
+
+
+def test_significance_coloured_by_what_it_means(q, pages, table):
+    """A significant difference is green when it is good for workers and red when it is bad (a
+    lower share with a problem is good), never red for any difference; neutral rows no colour."""
+    seen = {"gunstig": 0, "ongunstig": 0}
+    for code in (1, 5):
+        html = pages[code]
+        s = scan(html)
+        for tag, a in s.tags:
+            cls = str(a.get("class") or "")
+            if tag != "td" or "sig yes" not in cls:
+                continue
+            key = str(a.get("data-key") or "")
+            if not key:  # a breakdown cell: the key is on the estimate inside
+                continue
+            row = lookup(table, key)
+            good = _higher_good(str(row["indicator"]))
+            tone = "gunstig" if (float(row["diff"]) > 0) == good else "ongunstig"
+            if good is None:
+                assert "gunstig" not in cls, key
+            else:
+                assert tone in cls.split(), (key, cls)
+                seen[tone] += 1
+        # breakdown cells: the class of the cell around the traced estimate
+        for cls, key in re.findall(
+            r'<td class="num[^"]*?sig yes ?([a-z]*)"><span data-key="([^"]+)" data-field="estimate">',
+            html,
+        ):
+            row = lookup(table, key)
+            good = _higher_good(str(row["indicator"]))
+            assert good is not None and bool(row["significant"])
+            assert cls == ("gunstig" if (float(row["diff"]) > 0) == good else "ongunstig"), key
+            seen[cls] += 1
+    assert seen["gunstig"] > 0 and seen["ongunstig"] > 0
+    from pathlib import Path
+
+    css = (Path(__file__).parents[2] / "reports" / "wbm.css").read_text(encoding="utf-8")
+    assert "td.sig.yes { color: #b42318; }" not in css  # no longer red for any difference
+
+
+def test_one_chart_scale_per_report(pages):
+    """Every percent chart of a report has the same axis (the same last tick)."""
+    for code in (1, 5):
+        html = pages[code]
+        ticks = []
+        for svg in re.findall(r"<svg.*?</svg>", html, flags=re.S):
+            marks = re.findall(r'text-anchor="middle" fill="#555555">(\d+)%</text>', svg)
+            if marks:
+                ticks.append(max(int(m) for m in marks))
+        assert len(ticks) >= 8 and len(set(ticks)) == 1, ticks
+
+
+def test_legend_explains_ci_across_the_flemish_mark(pages):
+    part = pages[1][pages[1].index('id="uitsplitsingen"') :]
+    assert (
+        "een interval over de oranje streep van Vlaanderen kan samengaan met een significant"
+        in part
+    )
+    assert '<span class="gunstig">groen</span>' in part
