@@ -275,6 +275,7 @@ def level_rows(
     *,
     fixed: tuple[int, str] | None = None,
     acute: bool = False,
+    higher_good: bool | None = None,
 ) -> tuple[Row, ...]:
     """One row per level of ``by`` for indicator ``name``. ``by`` may be crossed ("sector:sex");
     ``fixed`` = (position, code) keeps the levels whose part at that position is the code, and the
@@ -293,7 +294,7 @@ def level_rows(
             label = level_label_of(q, parts[other], codes[other])
         else:
             label = " × ".join(level_label_of(q, p, c) for p, c in zip(parts, codes, strict=True))
-        out.append(make_row(est, name, label, by, level, ctx, acute=acute))
+        out.append(make_row(est, name, label, by, level, ctx, acute=acute, higher_good=higher_good))
     return tuple(out)
 
 

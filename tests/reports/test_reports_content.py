@@ -244,8 +244,8 @@ def test_overview_report(q, table, previous, ctx):
         previous
     )
     assert (
-        scan(html).count("svg") == 2 + len(q.domains) + 1
-    )  # workability, risks, one per domain, modules
+        scan(html).count("svg") == 3 + len(q.domains) + 1
+    )  # workability, number of problems, risks, one per domain, modules
 
 
 def test_enterprise_report(q_oe, table_oe):
@@ -502,3 +502,55 @@ def test_legend_explains_ci_across_the_flemish_mark(pages):
         in part
     )
     assert '<span class="gunstig">groen</span>' in part
+
+
+def test_overview_number_of_problems_and_risk_profile(q, est, table, previous, ctx):
+    """The Flanders overview has the distribution of the number of problems (0 / 1 / 2 / 3-4, with
+    CI and the previous wave) and the risk profile per problem, every number equal to its row of
+    the estimates table ("" rows) or of the risk-profile table."""
+    from .reports_fixtures import risk_profile_table
+
+    rp = risk_profile_table(q)
+    html = render_overview_report(est, q, context=replace(ctx, risk_profiles=rp))
+    assert check_traced(html, table, previous=previous, q=q) > 400
+    part = html[html.index('id="aantal-knelpunten"') :]
+    part = part[: part.index("</section>")]
+    keys = {(str(a["data-key"]), str(a["data-field"])) for a, _t in scan(part).traced}
+    for b in ("aantal_problemen_0", "aantal_problemen_1", "aantal_problemen_2"):
+        assert {(f"{b}||", "estimate"), (f"{b}||", "ci"), (f"{b}||", "n")} <= keys
+    assert ("aantal_problemen_3_4||", "estimate") in keys
+    for label in ("geen knelpunt", "1 knelpunt", "2 knelpunten", "3 of 4 knelpunten"):
+        assert f">{label}</th>" in part
+    assert "<svg" in part
+    rp_part = html[html.index('id="risico-per-knelpunt"') :]
+    rp_part = rp_part[: rp_part.index("</section>")]
+    traced = scan(rp_part).rp_traced
+    work = [i for i in q.indicators if i.kind == "traffic_light" and i.group == "workability"]
+    risk = [i for i in q.indicators if i.kind == "traffic_light" and i.group == "risk"]
+    assert len({str(a["data-rp-key"]) for a, _t in traced}) == len(work) * len(risk)
+    for a, text in traced:
+        out, exp, by, level = str(a["data-rp-key"]).split("|")
+        assert (by, level) == ("", "")
+        hit = rp[
+            (rp["outcome"] == out)
+            & (rp["exposure"] == exp)
+            & (rp["by"].fillna("") == "")
+            & (rp["level"].fillna("").astype(str) == "")
+        ]
+        assert len(hit) == 1
+        assert text.strip() == _rp_text(hit.iloc[0], str(a["data-rp-field"])), a
+    exposed = {str(a["data-key"]) for a, _t in scan(rp_part).traced}
+    assert {f"{r.name}||" for r in risk} <= exposed  # the share exposed in Flanders
+    assert "in Vlaanderen ermee te maken hebben" in rp_part
+    toc = html[: html.index('id="samenvatting"')]
+    assert "#aantal-knelpunten" in toc and "#risico-per-knelpunt" in toc
+
+
+def test_overview_one_chart_scale(q, est, ctx):
+    html = render_overview_report(est, q, context=ctx)
+    ticks = []
+    for svg in re.findall(r"<svg.*?</svg>", html, flags=re.S):
+        marks = re.findall(r'text-anchor="middle" fill="#555555">(\d+)%</text>', svg)
+        if marks:
+            ticks.append(max(int(m) for m in marks))
+    assert len(ticks) >= 8 and len(set(ticks)) == 1, ticks
