@@ -474,6 +474,44 @@ def previous_wave_year(q: Questionnaire, ctx: ReportContext, est: Estimates) -> 
     return int(m.group(0)) if m else None
 
 
+def fmt_count(n: int) -> str:
+    """A count with a Dutch thousands separator: 8.821, 40.000."""
+    return f"{n:,}".replace(",", ".")
+
+
+def fieldwork_rows(ctx: ReportContext, wave: int | None = None) -> list[dict[str, str]]:
+    """The fieldwork table of the methods appendix: per mode the usable responses and their share of
+    everyone invited (every invited person could choose the mode), then the wave's total with the
+    number invited and the response rate. [] without modes and without a number invited."""
+    invited = ctx.response.invited
+    rows = []
+    for mode, n in ctx.counts_by_mode:
+        rows.append(
+            {
+                "label": MODE_LABELS_NL.get(mode, mode),
+                "invited": "",
+                "responded": fmt_count(n),
+                "rate": fmt_number(n / invited * 100) if invited else DASH,
+                "total": "",
+            }
+        )
+    responded = ctx.response.responded
+    if responded is None and ctx.counts_by_mode:
+        responded = ctx.total_by_mode
+    if rows or invited:
+        rate = ctx.response.rate
+        rows.append(
+            {
+                "label": f"meting {wave or ctx.wave}, totaal" if wave or ctx.wave else "totaal",
+                "invited": fmt_count(invited) if invited else DASH,
+                "responded": fmt_count(responded) if responded is not None else DASH,
+                "rate": fmt_number(rate * 100) if rate is not None else DASH,
+                "total": "yes",
+            }
+        )
+    return rows
+
+
 def methods_data(q: Questionnaire, ctx: ReportContext, est: Estimates) -> dict[str, Any]:
     """What the methods appendix (``methods.html.j2``) needs."""
     return {
@@ -482,6 +520,7 @@ def methods_data(q: Questionnaire, ctx: ReportContext, est: Estimates) -> dict[s
             i.cutoff_status == "reference" for i in q.indicators if i.kind == "traffic_light"
         ),
         "modes": [(MODE_LABELS_NL.get(m, m), n) for m, n in ctx.counts_by_mode],
+        "fieldwork": fieldwork_rows(ctx, ctx.wave or q.study.wave),
         "response_rate": fmt_number(ctx.response.rate * 100)
         if ctx.response.rate is not None
         else None,

@@ -32,7 +32,8 @@ from .reports_helpers import (
     scan,
 )
 
-CONTEXT_DECIMALS = {"1,43", "24,0", "0,05"}  # Kish deff, response rate, alpha
+# Kish deff, response rate, alpha; the response per mode (812 and 1588 of 10000 invited)
+CONTEXT_DECIMALS = {"1,43", "24,0", "0,05", "8,1", "15,9"}
 
 
 @pytest.fixture(scope="module")
@@ -554,3 +555,36 @@ def test_overview_one_chart_scale(q, est, ctx):
         if marks:
             ticks.append(max(int(m) for m in marks))
     assert len(ticks) >= 8 and len(set(ticks)) == 1, ticks
+
+
+@pytest.mark.parametrize("kind", ["sector", "overview", "oe"])
+def test_fieldwork_invited_responses_and_rate(kind, q, q_oe, table, table_oe, ctx):
+    """The fieldwork table: per mode the usable responses and their share of everyone invited, and
+    the wave's number invited, responses and response rate, equal to the run's fieldwork data (the
+    report context), in Dutch number formats; it says only the current wave is shown."""
+    html = {
+        "sector": lambda: render_sector_report(table, q, 5, context=ctx),
+        "overview": lambda: render_overview_report(table, q, context=ctx),
+        "oe": lambda: render_enterprise_report(table_oe, q_oe, context=ctx),
+    }[kind]()
+    part = html[html.index("<h3>Veldwerk</h3>") : html.index("<h3>Weging</h3>")]
+    cells = re.findall(r'<th scope="row">([^<]+)</th>((?:<td[^>]*>[^<]*</td>)+)</tr>', part)
+    got = {
+        label: dict(re.findall(r'data-fieldwork="(\w+)">([^<]*)</td>', tds)) for label, tds in cells
+    }
+    invited, responded = ctx.response.invited, ctx.response.responded
+    assert got["papier"] == {"invited": "", "responded": "812", "rate": pct(812 / invited)}
+    assert got["web (online)"] == {"invited": "", "responded": "1.588", "rate": pct(1588 / invited)}
+    wave = (q_oe if kind == "oe" else q).study.wave
+    assert got[f"meting {wave}, totaal"] == {
+        "invited": "10.000",
+        "responded": f"{responded // 1000}.{responded % 1000:03d}",
+        "rate": pct(responded / invited),
+    }
+    assert f"Alleen de meting {wave}" in part
+
+
+def test_fieldwork_without_a_frame(q, table):
+    html = render_sector_report(table, q, 5)  # no context: nothing known about the fieldwork
+    part = html[html.index("<h3>Veldwerk</h3>") : html.index("<h3>Weging</h3>")]
+    assert "niet beschikbaar" in part and "<table" not in part
