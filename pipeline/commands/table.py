@@ -20,10 +20,12 @@ respondents' data), to whoever it went: reports, standard tables, other requeste
 Every release (and refusal) is logged in the policy's ledger, one folder per data version, and with
 --ledger DIR also in DIR; earlier releases are read from both, each release once. Cell definitions,
 counts and statuses are logged, never answers. Output and ledger directories are checked before
-anything is logged; the three files are moved into place only once all are written and the release
+anything is logged; the files are moved into place only once all are written and the release
 is logged.
 
-Writes DIR/<id>.xlsx (a sheet per wave and a notes sheet), DIR/<id>.csv and DIR/<id>.json. The CSV
+Writes DIR/<id>.xlsx (a sheet per wave and a notes sheet; printed A4 landscape, one page wide,
+headers repeated), DIR/<id>.csv, DIR/<id>.json and DIR/<id>.excel.csv (the CSV's rows for a
+Dutch-locale Excel: ';' separator, decimal comma, UTF-8 BOM). The CSV
 columns (the JSON's "rows" have the same keys) are a contract:
 
 \b
@@ -80,7 +82,8 @@ REFUSED_EXIT = 3
     "out_dir",
     type=click.Path(file_okay=False),
     default=None,
-    help="Directory for <id>.xlsx, <id>.csv and <id>.json (required unless --dry-run).",
+    help="Directory for <id>.xlsx, <id>.csv, <id>.json and <id>.excel.csv (required unless "
+    "--dry-run).",
 )
 @click.option(
     "--policy",
