@@ -194,7 +194,9 @@ def test_missing_level_only_for_the_breakdowns_that_need_it():
     assert [d.levels[-1] for d in r.dimensions()] == ["missing", "missing"]
 
 
-@pytest.mark.parametrize("name", ["demo-werkstress-industrie", "oe-werknemers-sectorgroep"])
+@pytest.mark.parametrize(
+    "name", ["demo-werkstress-industrie", "oe-werknemers-sectorgroep", "demo-werkstress-vlaanderen"]
+)
 def test_shipped_examples_resolve(name):
     r = load_request(REPO_ROOT / "examples" / "requests" / f"{name}.yaml")
     kinds = {r.table_kind(i).value for i in r.request.indicators}
