@@ -213,7 +213,8 @@ def test_standard_table_request_for_every_shipped_questionnaire():
         r = standard_request(q, name, indicator_names(q))
         assert (
             r.request.requester == "public"
-            and r.request.columns == q.domains[0]
+            and r.request.rows == q.domains[0]  # sectors as rows
+            and r.request.columns is None
             and r.request.indicators
         )
         assert r.latest.questionnaire.study.id == q.study.id
