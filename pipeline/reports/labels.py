@@ -98,7 +98,9 @@ def domain_label(q: Questionnaire, name: str, lang: str = "nl") -> str:
     try:
         return q.item(name).label.get(lang)
     except KeyError:
-        return name
+        from pipeline.frame.model import REGISTER_ONLY  # origin: from the sample frame
+
+        return REGISTER_ONLY[name].label(lang) if name in REGISTER_ONLY else name
 
 
 def level_labels(q: Questionnaire, name: str, lang: str = "nl") -> dict[int, str]:
@@ -112,6 +114,10 @@ def level_labels(q: Questionnaire, name: str, lang: str = "nl") -> dict[int, str
     try:
         item = q.item(name)
     except KeyError:
+        from pipeline.frame.model import REGISTER_ONLY  # origin: from the sample frame
+
+        if name in REGISTER_ONLY:
+            out.update(REGISTER_ONLY[name].level_labels(lang))
         return out
     out.update({c.code: c.label.get(lang) for c in q.choices_of(item)})
     return out
