@@ -63,8 +63,30 @@ def _subcolumns(t: PublishedTable, sheet: Sheet) -> list[tuple[str, str]]:
         if "ci" in t.statistics:
             out += [("change_ci_low", w["ci_low"]), ("change_ci_high", w["ci_high"])]
         out.append(("change_significant", w["change_test"]))
+    against = next((c.benchmark for c in sheet.cells if c.benchmark), "")
+    if against:
+        out.append(("benchmark_estimate", _benchmark_label(against, sheet, w)))
+        out.append(("benchmark_difference", w["difference"]))
+        if "ci" in t.statistics:
+            out += [("benchmark_ci_low", w["ci_low"]), ("benchmark_ci_high", w["ci_high"])]
+        if "p_value" in t.statistics:
+            out.append(("benchmark_p_value", "p"))
+        if {"p_value", "significance"} & set(t.statistics):
+            out.append(("benchmark_significant", w["benchmark_test"]))
     out.append(("flag", w["flag"]))
     return out
+
+
+def _benchmark_label(against: str, sheet: Sheet, w: dict[str, str]) -> str:
+    """The header of the benchmark's estimate: Flanders, the rest, or the reference group's label."""
+    if against in ("flanders", "rest"):
+        return w[f"benchmark_{against}"]
+    var, _, level = against.partition("=")
+    for axis in (sheet.rows, sheet.columns):
+        if axis is not None and axis.variable == var:
+            label = dict(axis.levels).get(level, level)
+            return f"{w['benchmark_group']}: {label}"
+    return against
 
 
 def _flag_text(flag: str, lang: str) -> str:
@@ -136,6 +158,20 @@ def _write_cell(
     for k, (field, _) in enumerate(subs):
         if field == "flag":
             text = _flag_text(cell.flag, lang)
+            if cell.suppression_reason in ("too_few_respondents", "protects_another_cell"):
+                text += f": {words(lang)[cell.suppression_reason]}"
+            if text:
+                ws.write_string(r, c0 + k, text, fmt["flag"])
+            continue
+        if field == "benchmark_significant":
+            w = words(lang)
+            text = (
+                w["reference"]
+                if cell.benchmark_flag == "reference"
+                else ""
+                if cell.benchmark_significant is None
+                else w["significant" if cell.benchmark_significant else "not_significant"]
+            )
             if text:
                 ws.write_string(r, c0 + k, text, fmt["flag"])
             continue
@@ -156,7 +192,9 @@ def _write_cell(
             ws.write_string(r, c0 + k, words(lang)["suppressed"], fmt["mark"])
         elif value is not None:
             f = (
-                fmt["n"]
+                fmt["p"]
+                if field == "benchmark_p_value"
+                else fmt["n"]
                 if field == "n"
                 else fmt["big"]
                 if field == "weighted_n" or unit == "total"
@@ -202,6 +240,7 @@ def _write_xlsx(path: Path, t: PublishedTable) -> None:
         "wrap": wb.add_format({"text_wrap": True, "valign": "top"}),
         "pct": wb.add_format({"num_format": "0.0"}),
         "mean": wb.add_format({"num_format": "0.00"}),
+        "p": wb.add_format({"num_format": "0.000"}),
         "n": wb.add_format({"num_format": "0"}),
         "big": wb.add_format({"num_format": "#,##0"}),
         "mark": wb.add_format({"align": "center", "font_color": "#57606A"}),

@@ -13,7 +13,9 @@ columns: statute
 filters:
   - {variable: sector, levels: [4]}
   - {variable: statute, exclude: [3]}
-statistics: [percent, ci, n]     # percent (or estimate: the percentage, mean or total), ci, n, weighted_n
+statistics: [percent, ci, n]     # percent (or estimate: the percentage, mean or total), ci, n, weighted_n,
+                                 # p_value, significance (of the benchmark)
+benchmark: flanders              # optional: flanders | rest | {variable: age_band, level: 1}
 language: nl
 disclosure: {min_n_percent: 50}  # optional: stricter than the publisher's policy, never looser
 ```
@@ -26,6 +28,13 @@ levels, language); an unknown name fails with the full list of valid names.
 ``<name>_acuut`` variants, and, for ``population: enterprises``, numeric items (e.g. ``employees``):
 those give *magnitude tables* of weighted totals, protected by the (n,k) dominance and p% rules. Names are those of the
 latest requested wave; earlier waves are reached through the questionnaires' wave mappings.
+
+``benchmark`` sets every cell beside a reference, with the difference and its test
+(:mod:`pipeline.tables.benchmark`): ``flanders`` (the whole population of the wave, without the
+request's filters), ``rest`` (the rest of that population: everyone not in the cell) or a group of
+one of the table's breakdowns (``{variable, level}``: each cell against the cell of that level in
+the same row or column). It needs the estimate among the statistics; ``p_value`` and
+``significance`` (which need a benchmark) add the test's p-value and its verdict at 5%.
 """
 
 from __future__ import annotations
@@ -40,6 +49,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipeline.errors import Problem, SpecError, did_you_mean, similar_first
+from pipeline.frame.model import REGISTER_ONLY
 from pipeline.paths import QUESTIONNAIRES_DIR
 from pipeline.questionnaire.model import ItemType, Measure, Questionnaire, Role, Text
 from pipeline.questionnaire.populations import REQUEST_NAMES
@@ -81,6 +91,18 @@ class Filter(_Spec):
         return self
 
 
+class BenchmarkGroup(_Spec):
+    """A reference group of the same breakdown: ``variable`` (the request's rows or columns) at
+    ``level``."""
+
+    variable: str
+    level: int
+
+
+BENCHMARKS = ("flanders", "rest")
+STATISTICS = ("estimate", "ci", "n", "weighted_n", "p_value", "significance")
+
+
 class DisclosureOptions(_Spec):
     """A request's own disclosure settings: each may only be stricter than the publisher's policy
     (:func:`pipeline.sdc.policy.effective_rules`); a key left out takes the policy's value."""
@@ -111,7 +133,9 @@ class TableRequest(_Spec):
     rows: str | None = None
     columns: str | None = None
     filters: tuple[Filter, ...] = ()
-    statistics: tuple[Literal["percent", "estimate", "ci", "n", "weighted_n"], ...] = (
+    statistics: tuple[
+        Literal["percent", "estimate", "ci", "n", "weighted_n", "p_value", "significance"], ...
+    ] = (
         "percent",
         "ci",
         "n",
@@ -123,6 +147,8 @@ class TableRequest(_Spec):
     disclosure: DisclosureOptions = Field(default_factory=DisclosureOptions)
     # several waves: each wave's change against the previous requested wave, or the first, tested
     change: Literal["previous", "first", "none"] = "previous"
+    # every cell beside Flanders, the rest of the population, or a group of its breakdown
+    benchmark: Literal["flanders", "rest"] | BenchmarkGroup | None = None
 
     @field_validator("waves", "indicators", "statistics")
     @classmethod
@@ -137,19 +163,42 @@ class TableRequest(_Spec):
             raise ValueError("rows and columns must be different variables")
         if self.questionnaire is not None and len(self.waves) > 1:
             raise ValueError("'questionnaire' can only be given for a single-wave request")
+        stats = set(self.statistics)
+        if self.benchmark is None and stats & {"p_value", "significance"}:
+            raise ValueError("'p_value' and 'significance' test a benchmark: give 'benchmark'")
+        if self.benchmark is not None and not stats & {"percent", "estimate"}:
+            raise ValueError("a benchmark needs the estimate: add 'percent' to 'statistics'")
+        if isinstance(self.benchmark, BenchmarkGroup) and self.benchmark.variable not in (
+            self.rows,
+            self.columns,
+        ):
+            raise ValueError(
+                f"the benchmark group's variable {self.benchmark.variable!r} must be the rows or "
+                "the columns of the table"
+            )
         return self
 
     def published_statistics(self) -> tuple[str, ...]:
         """The statistics shown, canonically named and ordered: ``estimate`` (``percent`` is its
-        name for percentage tables), ``ci``, ``n``, ``weighted_n``."""
+        name for percentage tables), ``ci``, ``n``, ``weighted_n``, ``p_value``, ``significance``."""
         asked = {"estimate" if s == "percent" else s for s in self.statistics}
-        return tuple(s for s in ("estimate", "ci", "n", "weighted_n") if s in asked)
+        return tuple(s for s in STATISTICS if s in asked)
+
+    def benchmark_name(self) -> str:
+        """The benchmark as the contract's ``benchmark`` column gives it: ``flanders``, ``rest``,
+        ``<variable>=<level>`` or '' (none)."""
+        b = self.benchmark
+        if b is None:
+            return ""
+        return b if isinstance(b, str) else f"{b.variable}={b.level}"
 
     def hash(self) -> str:
         """SHA-256 of the request's content (not its formatting or comments)."""
         data = self.model_dump(mode="json")
         if data["change"] == "previous":  # the default: requests written before it keep their hash
             del data["change"]
+        if data["benchmark"] is None:  # idem
+            del data["benchmark"]
         text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -193,6 +242,13 @@ class ResolvedRequest:
 
     def breakdowns(self) -> tuple[str, ...]:
         return tuple(v for v in (self.request.rows, self.request.columns) if v is not None)
+
+    def sensitive_variables(self) -> dict[str, str]:
+        """The special-category register variables the request breaks down or filters by, each with
+        where the request first names it (for the policy check,
+        :func:`pipeline.sdc.policy.effective_rules`)."""
+        names = set(sensitive_names(self.latest.questionnaire))
+        return {v: p for v, p in _variable_paths(self.request).items() if v in names}
 
     def levels(self, variable: str, wave: WaveNames | None = None) -> tuple[int, ...]:
         """Codes of a breakdown variable in questionnaire order, restricted by filters on it."""
@@ -305,7 +361,10 @@ def tabulated_names(q: Questionnaire, population: str = DEFAULT_CUTOFFS) -> list
 
 def _codes(q: Questionnaire, name: str) -> tuple[int, ...] | None:
     """Codes of a variable usable as a breakdown or filter (a derived variable or a single-choice
-    item that identifies no one), or None if it is not one."""
+    item that identifies no one, or a register-only variable of the sample frame the questionnaire
+    does not ask: origin), or None if it is not one."""
+    if name in REGISTER_ONLY and name not in q.known_variables():
+        return REGISTER_ONLY[name].code_values()
     if all(d.name != name for d in q.derived):
         item = next((it for it in q.items if it.name == name), None)
         if item is None or item.role == Role.direct_identifier:
@@ -314,7 +373,15 @@ def _codes(q: Questionnaire, name: str) -> tuple[int, ...] | None:
 
 
 def _breakdown_names(q: Questionnaire) -> list[str]:
-    return [n for n in [d.name for d in q.derived] + [it.name for it in q.items] if _codes(q, n)]
+    names = [d.name for d in q.derived] + [it.name for it in q.items]
+    names += [v for v in REGISTER_ONLY if v not in names]
+    return [n for n in names if _codes(q, n)]
+
+
+def sensitive_names(q: Questionnaire) -> list[str]:
+    """Register-only variables that are special category data (origin): breakdowns or filters only
+    where the publisher's policy lists them (``tables.sensitive_breakdowns``)."""
+    return [v for v, spec in REGISTER_ONLY.items() if spec.sensitive and _codes(q, v)]
 
 
 def documented_breakdowns(q: Questionnaire) -> list[str]:
@@ -377,6 +444,7 @@ def resolve(
     questionnaires: Mapping[int, Questionnaire] | None = None,
     cutoff_populations: Mapping[int, str] | None = None,
     allowed_items: Collection[str] | None = None,
+    sensitive_allowed: Collection[str] | None = None,
 ) -> ResolvedRequest:
     """Check every name against the questionnaires of the requested waves (all problems at once).
     The questionnaire of a wave is the request's ``questionnaire`` (``loaded``: already loaded, it is not
@@ -384,7 +452,9 @@ def resolve(
     shipped questionnaire of that population and wave. ``cutoff_populations``: the population whose
     cut-offs scored each wave's data (default ``default``): it decides which acute variants exist.
     ``allowed_items``: the raw items the publisher's policy allows as breakdowns or filters besides
-    :func:`documented_breakdowns` (None: no such check, e.g. for names only)."""
+    :func:`documented_breakdowns` (None: no such check, e.g. for names only); ``sensitive_allowed``:
+    the register-only variables of special category (origin) the policy allows (None: no such check;
+    the publication path checks them again, :meth:`ResolvedRequest.sensitive_variables`)."""
     from pipeline.questionnaire.load import load_questionnaire
 
     problems: list[Problem] = []
@@ -437,6 +507,8 @@ def resolve(
         indicator_catalogue(qs[0][1], pops[qs[0][0]]),
     )
     _check_latest(req, latest, file, problems, allowed_items)
+    if sensitive_allowed is not None:
+        _check_sensitive(req, latest, file, problems, sensitive_allowed)
     resolved_waves = [latest]
     for w, q in qs[1:]:
         older = WaveNames(w, q, {}, {}, pops[w], indicator_catalogue(q, pops[w]))
@@ -482,7 +554,10 @@ def _check_latest(
     valid = _breakdown_names(q)
     where: list[tuple[str, str | None]] = [("rows", req.rows), ("columns", req.columns)]
     where += [(f"filters[{k}].variable", f.variable) for k, f in enumerate(req.filters)]
-    allowed = None if allowed_items is None else [*documented_breakdowns(q), *allowed_items]
+    sensitive = sensitive_names(q)
+    allowed = (
+        None if allowed_items is None else [*documented_breakdowns(q), *allowed_items, *sensitive]
+    )
     for path, var in where:
         if var is not None and var not in valid:
             problems.append(
@@ -527,6 +602,28 @@ def _check_latest(
                             expected="one of " + ", ".join(map(str, codes)),
                         )
                     )
+    bench = req.benchmark
+    if not isinstance(bench, str) and bench is not None:
+        codes = _codes(q, bench.variable) or ()
+        for f in req.filters:
+            if f.variable == bench.variable:
+                codes = tuple(
+                    c
+                    for c in codes
+                    if (f.levels is not None and c in f.levels)
+                    or (f.exclude is not None and c not in f.exclude)
+                )
+        if codes and bench.level not in codes:
+            problems.append(
+                Problem(
+                    f"unknown level {bench.level} of {bench.variable!r} for the benchmark",
+                    file=file,
+                    path="benchmark.level",
+                    value=bench.level,
+                    expected="one of " + ", ".join(map(str, codes)),
+                    hint="the reference group must be a level the table shows (after the filters)",
+                )
+            )
     if req.language not in q.study.languages:
         problems.append(
             Problem(
@@ -537,6 +634,33 @@ def _check_latest(
                 expected="one of " + ", ".join(q.study.languages),
             )
         )
+
+
+def _check_sensitive(
+    req: TableRequest,
+    wave: WaveNames,
+    file: str | None,
+    problems: list[Problem],
+    allowed: Collection[str],
+) -> None:
+    """A special-category register variable the publisher's policy does not allow (located)."""
+    names = set(sensitive_names(wave.questionnaire))
+    for var, path in _variable_paths(req).items():
+        if var in names and var not in allowed:
+            problems.append(
+                Problem(
+                    f"{var!r} is special category data that the publisher's policy does not allow "
+                    "as a breakdown or filter",
+                    file=file,
+                    path=path,
+                    value=var,
+                    expected="a variable of tables.sensitive_breakdowns: "
+                    + (", ".join(allowed) or "none"),
+                    hint="leave it out of the request; only the publisher can allow it, in its "
+                    "policy (tables.sensitive_breakdowns, with stricter minimums)",
+                    code="sensitive_breakdown_not_allowed",
+                )
+            )
 
 
 def _variable_paths(req: TableRequest) -> dict[str, str]:
