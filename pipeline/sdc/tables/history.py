@@ -61,7 +61,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.sdc.tables.cells import CellDef, digest, membership
+from pipeline.sdc.tables.cells import CellDef, digest, members, membership
 from pipeline.sdc.tables.groups import basis, find_small_group, in_span
 from pipeline.sdc.tables.rules import (
     DEFAULT_RULES,
@@ -134,11 +134,18 @@ def check_against_history(
     rules: PrimaryRules = DEFAULT_RULES,
     *,
     contributions: Mapping[str, np.ndarray] | None = None,
+    restrict: bool = True,
 ) -> tuple[Finding, ...]:
     """All findings for the new table's cells against earlier releases (same data version): first on
-    respondent sets over every measure (count level), then per measure (value level)."""
+    respondent sets over every measure (count level), then per measure (value level).
+
+    With ``restrict`` (the default) only the earlier cells :func:`connected` to the new table are
+    checked: the blocking findings are the same as with the whole history (see there), and the
+    notices (non-blocking findings) are those about this part of the history."""
     findings: list[Finding] = []
     measures = sorted({c.cell.measure for c in new})
+    if restrict:
+        history = connected(new, history, columns)
     pooled = [*history, *new]
     if len({c.cell.measure for c in pooled}) > 1:
         findings.extend(_check_measure(_as_sets(pooled), columns, rules, None))
@@ -156,6 +163,92 @@ def check_against_history(
 
 
 SETS = "respondents"  # the measure of a cell seen as a set of respondents (count level)
+
+
+def _group(cell: CellDef) -> CellDef:
+    """The group a cell's breakdowns and filters select (without "answered the indicator")."""
+    return CellDef.of((x for x in cell.conditions if x.levels is not None), SETS)
+
+
+def connected(
+    new: Sequence[ReleasedCell], history: Sequence[ReleasedCell], columns: Mapping[str, object]
+) -> list[ReleasedCell]:
+    """The earlier cells (published or suppressed) linked to the new table by a chain of cells that
+    share respondents: the connected components of the new cells in the overlap graph of all cells,
+    taken on groups (without "answered the indicator", so a superset of each measure's graph).
+
+    Checking only these gives the same blocking findings as checking the whole history. Cells that
+    share no respondent with this part (call them the rest) split the respondents into separate
+    blocks: an atom lies in cells of one part only, so the cells x atoms matrix is block-diagonal,
+    and every check decomposes by block:
+
+    - a small difference needs two overlapping cells, one of them new (a pair with an empty cell is
+      skipped: the difference is the other cell itself, judged by the primary rules);
+    - a vector over the atoms lies in the span of the published cells exactly when each block's part
+      lies in that block's span; the rest holds no new cell, so there the span of all cells is the
+      span of the earlier ones. A protected cell of the rest is recomputable from the earlier
+      releases alone whenever it is recomputable at all (a notice, never blocking); a protected
+      cell of this part lies in this part's atoms. So a derivation that needs a new cell (blocking)
+      is one in this part, with the same minimal-norm combination (the rest's coefficients are 0);
+    - a determined small group that needs a new cell has a part in this part's atoms that is
+      itself determined, needs a new cell and is no larger (its part in the rest is determined by
+      earlier releases alone): the smallest such group lies in this part.
+
+    The groups are found exactly from the microdata. To avoid evaluating every earlier cell, a cell is
+    first skipped when one of its conditions admits no value the covered respondents have (it cannot
+    overlap them); the others are evaluated. Over-inclusion (cells of other components taken along)
+    changes no blocking finding either, by the same block argument."""
+    if not history:
+        return []
+    first = next(iter(columns.values()), None)
+    n_rows = len(first) if first is not None else 0  # type: ignore[arg-type]
+    covered = np.zeros(n_rows, dtype=bool)
+    for g in {_group(c.cell) for c in new}:
+        covered |= members(g, columns, n_rows)
+    groups: dict[CellDef, list[int]] = {}
+    for i, c in enumerate(history):
+        groups.setdefault(_group(c.cell), []).append(i)
+    todo = list(groups)
+    keep: list[int] = []
+    values: dict[str, set[float]] = {}
+    while todo and covered.any():
+        values.clear()
+        rest: list[CellDef] = []
+        grew = False
+        for g in todo:
+            if not _may_meet(g, covered, columns, values):
+                rest.append(g)
+                continue
+            mask = members(g, columns, n_rows)
+            if (mask & covered).any():
+                covered |= mask
+                keep.extend(groups[g])
+                grew = True
+            else:
+                rest.append(g)
+        todo = rest
+        if not grew:
+            break
+    return [history[i] for i in sorted(keep)]
+
+
+def _may_meet(
+    g: CellDef, covered: np.ndarray, columns: Mapping[str, object], values: dict[str, set[float]]
+) -> bool:
+    """False if some condition of ``g`` admits none of the values the covered respondents have
+    (then ``g`` shares no respondent with them); ``values`` caches those values per variable."""
+    for c in g.conditions:
+        if c.levels is None:
+            continue
+        have = values.get(c.variable)
+        if have is None:
+            if c.variable not in columns:
+                return True  # evaluating it gives the located error
+            col = np.asarray(columns[c.variable], dtype=float)
+            have = values[c.variable] = set(np.unique(col[covered]).tolist())
+        if not have.intersection(c.levels):
+            return False
+    return True
 
 
 def _as_sets(cells: Sequence[ReleasedCell]) -> list[ReleasedCell]:
@@ -223,10 +316,10 @@ def _nested(pub_new, pub_all, m, col, sizes, rules, contrib) -> list[Finding]:
     for c in pub_all:
         by_col.setdefault(col[c.cell], []).append(c)
     seen = set()
-    all_sizes = sizes[all_cols]
     for i, a in enumerate(new_cols):
-        # a disjoint pair of non-empty cells tells nothing: only overlapping pairs and empty cells
-        near = np.flatnonzero((inter[i] > 0.5) | (all_sizes == 0) | (sizes[a] == 0))
+        # a disjoint pair tells nothing (with an empty cell: the difference is the other cell
+        # itself, which the primary rules judged): only overlapping pairs
+        near = np.flatnonzero(inter[i] > 0.5)
         for j in near:
             b = all_cols[j]
             if a == b:
