@@ -134,18 +134,15 @@ def check_against_history(
     rules: PrimaryRules = DEFAULT_RULES,
     *,
     contributions: Mapping[str, np.ndarray] | None = None,
-    restrict: bool = True,
 ) -> tuple[Finding, ...]:
     """All findings for the new table's cells against earlier releases (same data version): first on
     respondent sets over every measure (count level), then per measure (value level).
 
-    With ``restrict`` (the default) only the earlier cells :func:`connected` to the new table are
-    checked: the blocking findings are the same as with the whole history (see there), and the
-    notices (non-blocking findings) are those about this part of the history."""
+    ``history`` may be restricted to the cells :func:`connected` to the new table (as
+    :func:`pipeline.sdc.tables.protect.protect` does): the blocking findings are the same as with the
+    whole history (see there); the non-blocking ones are then those about that part of it."""
     findings: list[Finding] = []
     measures = sorted({c.cell.measure for c in new})
-    if restrict:
-        history = connected(new, history, columns)
     pooled = [*history, *new]
     if len({c.cell.measure for c in pooled}) > 1:
         findings.extend(_check_measure(_as_sets(pooled), columns, rules, None))
@@ -168,6 +165,18 @@ SETS = "respondents"  # the measure of a cell seen as a set of respondents (coun
 def _group(cell: CellDef) -> CellDef:
     """The group a cell's breakdowns and filters select (without "answered the indicator")."""
     return CellDef.of((x for x in cell.conditions if x.levels is not None), SETS)
+
+
+def _groups(cells: Sequence[ReleasedCell]) -> list[CellDef]:
+    """:func:`_group` of each cell, computed once per distinct cell definition."""
+    done: dict[CellDef, CellDef] = {}
+    out = []
+    for c in cells:
+        g = done.get(c.cell)
+        if g is None:
+            g = done[c.cell] = _group(c.cell)
+        out.append(g)
+    return out
 
 
 def connected(
@@ -206,11 +215,12 @@ def connected(
     for g in {_group(c.cell) for c in new}:
         covered |= members(g, columns, n_rows)
     groups: dict[CellDef, list[int]] = {}
-    for i, c in enumerate(history):
-        groups.setdefault(_group(c.cell), []).append(i)
+    for i, g in enumerate(_groups(history)):
+        groups.setdefault(g, []).append(i)
     todo = list(groups)
     keep: list[int] = []
     values: dict[str, set[float]] = {}
+    masks: dict[CellDef, np.ndarray] = {}
     while todo and covered.any():
         values.clear()
         rest: list[CellDef] = []
@@ -219,7 +229,9 @@ def connected(
             if not _may_meet(g, covered, columns, values):
                 rest.append(g)
                 continue
-            mask = members(g, columns, n_rows)
+            mask = masks.get(g)
+            if mask is None:
+                mask = masks[g] = members(g, columns, n_rows)
             if (mask & covered).any():
                 covered |= mask
                 keep.extend(groups[g])
@@ -256,10 +268,10 @@ def _as_sets(cells: Sequence[ReleasedCell]) -> list[ReleasedCell]:
     one measure, the count rule. A suppressed cell keeps its status (a primary cell's group must not
     be derivable either, whatever its indicator)."""
     out = []
-    for c in cells:
+    for c, g in zip(cells, _groups(cells), strict=True):
         out.append(
             ReleasedCell(
-                CellDef.of((x for x in c.cell.conditions if x.levels is not None), SETS),
+                g,
                 TableKind.count.value,
                 c.status,
                 c.n,
@@ -316,6 +328,16 @@ def _nested(pub_new, pub_all, m, col, sizes, rules, contrib) -> list[Finding]:
     for c in pub_all:
         by_col.setdefault(col[c.cell], []).append(c)
     seen = set()
+    magnitude = frozenset({TableKind.magnitude.value})
+
+    def unsafe(d: int, kinds: frozenset[str], x: int, y: int, both: bool) -> bool:
+        # the group (x xor y if both sides, else x minus y) is only needed for dominance
+        # (magnitudes with unit values)
+        if contrib is not None and kinds == magnitude:
+            grp = m[:, x] ^ m[:, y] if both else m[:, x] & ~m[:, y]
+            return _unsafe(d, kinds, rules, contrib[grp])
+        return _unsafe(d, kinds, rules, None)
+
     for i, a in enumerate(new_cols):
         # a disjoint pair tells nothing (with an empty cell: the difference is the other cell
         # itself, which the primary rules judged): only overlapping pairs
@@ -329,8 +351,8 @@ def _nested(pub_new, pub_all, m, col, sizes, rules, contrib) -> list[Finding]:
                 seen.add((min(a, b), max(a, b)))  # not nested: A and B differ on both sides
                 d = int(sizes[a] + sizes[b] - 2 * k)
                 kinds = _pair_kinds(by_col[a], by_col[b])
-                grp = m[:, a] ^ m[:, b]
-                if k > 0 and _unsafe(d, kinds, rules, None if contrib is None else contrib[grp]):
+                if k > 0 and unsafe(d, kinds, a, b, True):
+                    grp = m[:, a] ^ m[:, b]
                     ca, cb = by_col[a][0], by_col[b][0]
                     news = tuple(
                         sorted({x.index for x in by_col[a] + by_col[b] if x.release == "new"})
@@ -353,8 +375,8 @@ def _nested(pub_new, pub_all, m, col, sizes, rules, contrib) -> list[Finding]:
                     seen.add((big, small))
                     d = int(sizes[big] - k)
                     kinds = _pair_kinds(by_col[big], by_col[small])
-                    grp = m[:, big] & ~m[:, small]
-                    if _unsafe(d, kinds, rules, None if contrib is None else contrib[grp]):
+                    if unsafe(d, kinds, big, small, False):
+                        grp = m[:, big] & ~m[:, small]
                         cb, cs = by_col[big][0], by_col[small][0]
                         news = tuple(
                             sorted(
@@ -481,6 +503,9 @@ def _span_checks(pub, kinds, primary, m, col, sizes, rules, contrib) -> list[Fin
                 )
             )
     # small groups the published cells tell apart, that are linear combinations of them
+    # (a group that is exactly a published cell is judged by the primary rules, a primary cell's by
+    # the recomputation check above)
+    cell_keys = {_key(m[:, col[c.cell]]) for c in (*pub, *primary)}
     p_patterns, p_counts, p_which = _atoms(m[:, pub_cols])
     pa = p_patterns.T.astype(float)
     pb_all = basis(pa)
@@ -493,7 +518,7 @@ def _span_checks(pub, kinds, primary, m, col, sizes, rules, contrib) -> list[Fin
             continue
         e = np.zeros(pa.shape[1])
         e[a] = 1.0
-        if in_span(pb_all, e) and not _is_cell(grp, m, col, [*pub, *primary]):
+        if in_span(pb_all, e) and _key(grp) not in cell_keys:
             hist = in_span(pb_old, e)
             y, *_ = np.linalg.lstsq(pa.T, e, rcond=None)
             parts = [pub_cols[i] for i in np.flatnonzero(np.abs(y) > 1e-7)]
@@ -512,18 +537,13 @@ def _span_checks(pub, kinds, primary, m, col, sizes, rules, contrib) -> list[Fin
             )
     # any other union of atoms that is determined and small (exhaustive search, one MILP)
     reported = {f.group for f in out}
-    protected = [m[:, col[c.cell]] for c in (*pub, *primary)]
 
     def reject(x: np.ndarray) -> bool:
         grp = np.isin(p_which, np.flatnonzero(x))
-        return (
-            in_span(pb_old, x)
-            or digest(grp) in reported
-            or any(np.array_equal(grp, c) for c in protected)
-        )
+        return in_span(pb_old, x) or digest(grp) in reported or _key(grp) in cell_keys
 
     limit = _threshold(kinds, rules) - 1
-    x = find_small_group(pa, p_counts, limit, reject, span=pb_all)
+    x = find_small_group(pa, p_counts, limit, reject, span=pb_all, old=pa[old_idx])
     if x is not None:
         grp = np.isin(p_which, np.flatnonzero(x))
         y, *_ = np.linalg.lstsq(pa.T, x, rcond=None)
@@ -553,9 +573,6 @@ def _threshold(kinds: frozenset[str], rules: PrimaryRules) -> int:
     return rules.min_n_count
 
 
-def _is_cell(
-    grp: np.ndarray, m: np.ndarray, col: dict[CellDef, int], pub: Sequence[ReleasedCell]
-) -> bool:
-    """True if the group is exactly a published cell (judged by the primary rules) or a primary cell
-    (judged by the recomputation check)."""
-    return any(np.array_equal(m[:, col[c.cell]], grp) for c in pub)
+def _key(mask: np.ndarray) -> bytes:
+    """A respondent set as bytes (for set lookups: is this group exactly some cell?)."""
+    return np.packbits(mask).tobytes()
