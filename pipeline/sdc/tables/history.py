@@ -62,7 +62,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipeline.sdc.tables.cells import CellDef, digest, members, membership
-from pipeline.sdc.tables.groups import basis, find_small_group, in_span
+from pipeline.sdc.tables.groups import SPAN_TOL, basis, find_small_group, in_span
 from pipeline.sdc.tables.rules import (
     DEFAULT_RULES,
     OK,
@@ -450,6 +450,14 @@ def _new_parts(
     if b_old.shape[0]:
         an = an - (an @ b_old.T) @ b_old
         vv = v - b_old.T @ (b_old @ v)
+        # a new cell in the earlier span leaves only rounding noise, which lstsq would use
+        # (with any coefficient): drop it, as in_span would judge it
+        scale = np.maximum(1.0, np.linalg.norm(a[idx], axis=1))
+        live = np.linalg.norm(an, axis=1) > SPAN_TOL * 10 * scale
+        idx = [i for i, ok in zip(idx, live, strict=True) if ok]
+        if not idx:
+            return ()
+        an = an[live]
     y, *_ = np.linalg.lstsq(an.T, vv, rcond=None)
     used = [cols[idx[k]] for k in np.flatnonzero(np.abs(y) > 1e-7)]
     return tuple(sorted({i for j in used for i in news_of[j]}))
