@@ -26,6 +26,8 @@ program then asks, with one binary per alternative (big-M constraints), for at l
 is not constant on some old atom, or ``w_i . xbar >= 1``, or ``w_i . xbar <= -1``. Every feasible
 point is outside the earlier span, and every small group outside it is feasible. If no integer
 basis is found (a numerically hard matrix), the search falls back to rejecting candidates one by one.
+A search that rejects ``tries`` candidates without an end raises ``group_search_failed`` (earlier it
+returned "no group", which a long history could reach).
 """
 
 from __future__ import annotations
@@ -181,7 +183,11 @@ def find_small_group(
         rows.append(csr_matrix(cut[None, :]))
         lo.append(np.array([-np.inf]))
         hi.append(np.array([float(len(chosen) - 1)]))
-    return None
+    # every candidate so far rejected and more may follow: never release on an unfinished search
+    raise DisclosureError(
+        f"the differencing search did not finish: {tries} candidate groups rejected",
+        code="group_search_failed",
+    )
 
 
 def _outside(

@@ -3,6 +3,9 @@
 :func:`protect` is what ``wbm table`` calls for each table of a request. It returns the final status
 of every cell, the decision (``release``, ``suppress`` = released with extra suppressions because of
 earlier releases, or ``refuse``) and the reasons in words, naming the earlier releases involved.
+The history is narrowed once per table to the earlier cells :func:`.history.connected` to it (exact
+for every blocking finding); notices ("already derivable from earlier releases") then name only
+derivations in that part of the history.
 """
 
 from __future__ import annotations
