@@ -32,7 +32,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import pipeline.sdc.tables.protect as protect_module
-from pipeline.sdc.tables.cells import Condition, membership, table_cells
+from pipeline.sdc.tables.cells import CellDef, Condition, membership, table_cells
 from pipeline.sdc.tables.groups import basis, find_small_group, in_span, integer_null_space
 from pipeline.sdc.tables.history import ReleasedCell, check_against_history, connected
 from pipeline.sdc.tables.protect import TableData, numerator, protect
@@ -137,10 +137,7 @@ def test_connected_part_gives_the_same_blocking_findings(seed, old, new):
     rest = [c for c in history if id(c) not in kept]
     if rest:
         inside = membership([c.cell for c in (*near, *cells)], cols).any(axis=1)
-        groups = [
-            c.cell.__class__.of((x for x in c.cell.conditions if x.levels is not None))
-            for c in rest
-        ]
+        groups = [CellDef.of(x for x in c.cell.conditions if x.levels is not None) for c in rest]
         assert not (membership(groups, cols) & inside[:, None]).any()
 
 

@@ -238,9 +238,9 @@ def _outside(
         pick[s + k] = 1.0
     for i in range(w.shape[0]):  # D2: w_i . xbar >= 1 (e+) or <= -1 (e-)
         base = np.zeros(s + n_bin)
-        for o in np.flatnonzero(w[i]):
-            if rep[o] >= 0:
-                base[rep[o]] += float(w[i, o])
+        for oo in np.flatnonzero(w[i]):
+            if rep[int(oo)] >= 0:
+                base[rep[int(oo)]] += float(w[i, oo])
         big = 1.0 + float(np.abs(w[i]).sum())
         kp, km = s + len(split) + 2 * i, s + len(split) + 2 * i + 1
         plus = base.copy()
