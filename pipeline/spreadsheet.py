@@ -10,6 +10,13 @@ spreadsheets read as "this is text" (:func:`neutralise`). Plain numbers (``-5``,
 ``-0,25``) are left alone: they are no formula. Every CSV writer calls :func:`csv_rows` or
 :func:`frame_csv`; the xlsx writer opens its workbook with :data:`XLSX_OPTIONS` (no string ever
 becomes a formula, URL or number) and writes its text through :func:`neutralise` too.
+
+Print set-up is one place too: every sheet made with :func:`add_sheet` (and every openpyxl sheet
+through :func:`openpyxl_print_setup`) prints on A4 landscape, one page wide, with its header rows
+repeated on every page and page numbers in the footer (:func:`print_setup`).
+
+:func:`excel_nl_csv` gives the CSV a Dutch-locale Excel opens as columns and numbers: a UTF-8 byte
+order mark, ``;`` between fields, a decimal comma; every text cell neutralised as in every CSV.
 """
 
 from __future__ import annotations
@@ -60,15 +67,54 @@ def _touched(value: object) -> bool:
     return isinstance(value, str) and ("\r" in value or needs_quote(value))
 
 
-def csv_rows(rows: Iterable[Sequence[object]], *, header: Sequence[str] | None = None) -> str:
+def csv_rows(
+    rows: Iterable[Sequence[object]],
+    *,
+    header: Sequence[str] | None = None,
+    delimiter: str = ",",
+) -> str:
     """CSV text (``\\n`` line ends, minimal quoting) of ``rows``, every text cell neutralised."""
     buf = io.StringIO()
-    out = csv.writer(buf, lineterminator="\n")
+    out = csv.writer(buf, lineterminator="\n", delimiter=delimiter)
     if header is not None:
         out.writerow([cell(h) for h in header])
     for row in rows:
         out.writerow([cell(v) for v in row])
     return buf.getvalue()
+
+
+BOM = "\ufeff"  # UTF-8 byte order mark: Excel then reads the file as UTF-8 (not ANSI)
+
+
+def excel_number(value: float) -> str:
+    """A number as a Dutch-locale Excel reads it: decimal comma, no thousands separator, no
+    exponent (``1234.5`` -> ``1234,5``; ``1e-05`` -> ``0,00001``); NaN and infinity as ''."""
+    import math
+
+    if isinstance(value, bool) or not math.isfinite(value):
+        return ""
+    if float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    text = repr(float(value))
+    if "e" in text or "E" in text:
+        text = format(float(value), ".17f").rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+def excel_nl_csv(rows: Iterable[Sequence[object]], *, header: Sequence[str] | None = None) -> str:
+    """CSV text for a Dutch-locale Excel: UTF-8 BOM, ``;`` separator, numbers (int and float) with a
+    decimal comma (:func:`excel_number`), booleans ``ja``/``nee``, None as ''; text neutralised."""
+
+    def value(v: object) -> object:
+        if v is None:
+            return ""
+        if isinstance(v, bool):
+            return "ja" if v else "nee"
+        if isinstance(v, (int, float)):
+            return excel_number(float(v)) if isinstance(v, float) else str(v)
+        return v
+
+    return BOM + csv_rows(([value(v) for v in r] for r in rows), header=header, delimiter=";")
 
 
 def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
@@ -130,8 +176,44 @@ def workbook(path: str, options: dict[str, Any] | None = None) -> Any:
     return xlsxwriter.Workbook(path, {**XLSX_OPTIONS, **(options or {})})
 
 
-def add_sheet(wb: Any, name: str) -> SafeSheet:
-    return SafeSheet(wb.add_worksheet(name))
+#: footer of every printed page (``&P``: page number, ``&N``: number of pages)
+PAGE_FOOTER = {"nl": "&CPagina &P van &N", "en": "&CPage &P of &N"}
+A4 = 9  # xlsxwriter's paper code for A4
+
+
+def print_setup(ws: Any, *, header_rows: int = 1, title_columns: int = 0, lang: str = "nl") -> None:
+    """Print set-up of an xlsxwriter sheet: A4 landscape, scaled to one page wide (as many pages
+    high as needed), the first ``header_rows`` rows (and ``title_columns`` columns) repeated on
+    every page (Excel's print titles), page numbers in the footer."""
+    ws.set_landscape()
+    ws.set_paper(A4)
+    ws.fit_to_pages(1, 0)
+    if header_rows > 0:
+        ws.repeat_rows(0, header_rows - 1)
+    if title_columns > 0:
+        ws.repeat_columns(0, title_columns - 1)
+    ws.set_footer(PAGE_FOOTER.get(lang, PAGE_FOOTER["nl"]))
+
+
+def add_sheet(
+    wb: Any, name: str, *, header_rows: int = 1, title_columns: int = 0, lang: str = "nl"
+) -> SafeSheet:
+    """A new sheet that neutralises its text and prints well (:func:`print_setup`)."""
+    ws = wb.add_worksheet(name)
+    print_setup(ws, header_rows=header_rows, title_columns=title_columns, lang=lang)
+    return SafeSheet(ws)
+
+
+def openpyxl_print_setup(ws: Any, *, header_rows: int = 1, lang: str = "nl") -> None:
+    """:func:`print_setup` for an openpyxl sheet."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if header_rows > 0:
+        ws.print_title_rows = f"1:{header_rows}"
+    ws.oddFooter.center.text = PAGE_FOOTER.get(lang, PAGE_FOOTER["nl"]).removeprefix("&C")
 
 
 def openpyxl_workbook() -> Any:

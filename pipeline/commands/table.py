@@ -20,10 +20,12 @@ respondents' data), to whoever it went: reports, standard tables, other requeste
 Every release (and refusal) is logged in the policy's ledger, one folder per data version, and with
 --ledger DIR also in DIR; earlier releases are read from both, each release once. Cell definitions,
 counts and statuses are logged, never answers. Output and ledger directories are checked before
-anything is logged; the three files are moved into place only once all are written and the release
+anything is logged; the files are moved into place only once all are written and the release
 is logged.
 
-Writes DIR/<id>.xlsx (a sheet per wave and a notes sheet), DIR/<id>.csv and DIR/<id>.json. The CSV
+Writes DIR/<id>.xlsx (a sheet per wave and a notes sheet; printed A4 landscape, one page wide,
+headers repeated), DIR/<id>.csv, DIR/<id>.json and DIR/<id>.excel.csv (the CSV's rows for a
+Dutch-locale Excel: ';' separator, decimal comma, UTF-8 BOM). The CSV
 columns (the JSON's "rows" have the same keys) are a contract:
 
 \b
@@ -31,7 +33,10 @@ columns (the JSON's "rows" have the same keys) are a contract:
     row_variable, row_level, row_label, column_variable, column_level, column_label,
     estimate, ci_low, ci_high, n, weighted_n, flag ('' | unreliable | suppressed | empty),
     change_from, change, change_ci_low, change_ci_high, change_p_value, change_significant,
-    change_flag ('' | suppressed | empty | not_comparable)
+    change_flag ('' | suppressed | empty | not_comparable),
+    benchmark, benchmark_estimate, benchmark_difference, benchmark_ci_low, benchmark_ci_high,
+    benchmark_p_value, benchmark_significant,
+    benchmark_flag ('' | suppressed | empty | reference | not_applicable)
 
 weighted_n is rounded to a multiple of the policy's base (default 100), coarser where the data's
 weights need it so that a difference of two cannot single out one weight (the notes and the JSON's
@@ -39,6 +44,14 @@ weighted_n_base say which), or left out. A request of several waves gets each wa
 the oldest; "change: none": no change), in percentage points for percentages, with its 95% interval
 and a test for two independent samples; only where both cells are published, never across a change
 of the indicator's definition.
+
+A request's "benchmark: flanders" (or "rest", or "{variable: age_band, level: 1}": a group of
+one of the table's breakdowns) sets every cell beside Flanders (the wave's whole population,
+without the filters), the rest of the population, or that group's cell in the same row or column:
+its estimate, the difference with its 95% interval and, with the statistics "p_value" and/or
+"significance", the two-sided test (the run's design and calibration). The reference cell of
+Flanders and the rest is protected and logged like every cell; a suppressed cell, or one whose
+reference is suppressed, has no benchmark numbers.
 
 Levels are codes as text, "missing" for no substantive answer, '' for the total; percentages are
 0-100; "total" rows (enterprise requests naming a numeric item, e.g. employees) are weighted totals,
@@ -80,7 +93,8 @@ REFUSED_EXIT = 3
     "out_dir",
     type=click.Path(file_okay=False),
     default=None,
-    help="Directory for <id>.xlsx, <id>.csv and <id>.json (required unless --dry-run).",
+    help="Directory for <id>.xlsx, <id>.csv, <id>.json and <id>.excel.csv (required unless "
+    "--dry-run).",
 )
 @click.option(
     "--policy",

@@ -180,7 +180,7 @@ def xlsx_bytes(store: Store, view: View) -> bytes:
 
     buf = io.BytesIO()
     wb = workbook(buf, {"in_memory": True})  # type: ignore[arg-type]
-    ws = add_sheet(wb, "tabel")
+    ws = add_sheet(wb, "tabel", lang=view.lang)
     ws.write_row(0, 0, list(CSV_COLUMNS))
     for i, row in enumerate(_table_rows(store, view), start=1):
         for j, val in enumerate(row):
@@ -188,7 +188,7 @@ def xlsx_bytes(store: Store, view: View) -> bytes:
                 ws.write_number(i, j, float(str(val)))
             else:
                 ws.write(i, j, val)
-    notes = add_sheet(wb, "toelichting")
+    notes = add_sheet(wb, "toelichting", header_rows=0, lang=view.lang)
     for i, (k, v) in enumerate(notes_rows(store, view)):
         notes.write(i, 0, k)
         notes.write(i, 1, v)

@@ -6,6 +6,12 @@
   two (both share strata, PSUs and the calibration). Test: ``t = diff / se`` with the design's
   degrees of freedom, two-sided. "Rest" is every row not in the domain (including rows whose
   by-variable is missing) with the indicator observed.
+- Any two domains of the same sample (:func:`contrast_pairs`): a cell against Flanders (the domain
+  inside the reference), against the rest, or against another group of its breakdown. As above, the
+  difference ``est_a - est_b`` is one estimator of the full design with influence
+  ``infl_a - infl_b`` (the two may overlap or be nested), so its variance includes their covariance
+  and the calibration; same test and degrees of freedom. For the rest of the population it gives
+  :func:`contrast_domains`'s numbers (a test says so).
 - Wave against wave (independent samples): ``diff = est_now - est_prev``,
   ``se = sqrt(se_now^2 + se_prev^2)``, two-sided z test.
 
@@ -142,6 +148,55 @@ def contrast_domains(
     var = np.where(ok, var, np.nan)
     df = np.full(lay.n_domains, engine.domain_degf(lay_all, r)[0])
     return finish_contrasts(pe.n, n_r, est_d, est_r, est_d - est_r, var, df, config)
+
+
+PAIR_CHUNK = 16  # influence columns per variance call (memory: units x chunk^2 floats)
+
+
+def contrast_pairs(
+    engine: VarianceEngine,
+    y: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    stat: Stat,
+    config: EstimationConfig,
+) -> DomainContrasts:
+    """Domain ``a[:, k]`` against domain ``b[:, k]`` for every column k (boolean masks over the
+    design's rows; rows with ``y`` missing are left out of both). ``stat``: ``mean`` or
+    ``proportion`` (a domain mean: influence ``1_d w (y - est_d) / W_d``) or ``total``
+    (``1_d w y``). ``n_rest``/``estimate_rest`` of the result are domain ``b``'s."""
+    r, yz = observed(y)
+    a = np.asarray(a, dtype=bool) & r[:, None]
+    b = np.asarray(b, dtype=bool) & r[:, None]
+    w = engine.w
+    wy = w * yz
+    W_a, W_b = w @ a, w @ b
+    S_a, S_b = wy @ a, wy @ b
+    n_a = ((w > 0)[:, None] & a).sum(axis=0)
+    n_b = ((w > 0)[:, None] & b).sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if stat == "total":
+            est_a, est_b = S_a, S_b
+        else:
+            est_a, est_b = S_a / W_a, S_b / W_b
+    lay_all = engine.layout(None, 1)
+    K = a.shape[1]
+    var = np.full(K, np.nan)
+    for lo in range(0, K, PAIR_CHUNK):
+        hi = min(K, lo + PAIR_CHUNK)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if stat == "total":
+                phi = (a[:, lo:hi] * yz[:, None]) - (b[:, lo:hi] * yz[:, None])
+            else:
+                phi = a[:, lo:hi] * ((yz[:, None] - est_a[lo:hi]) / W_a[lo:hi]) - b[:, lo:hi] * (
+                    (yz[:, None] - est_b[lo:hi]) / W_b[lo:hi]
+                )
+        phi = np.where(np.isfinite(phi), phi, 0.0)
+        var[lo:hi] = engine.variance(Columns(phi, lay_all))[0]
+    ok = (W_a > 0) & (W_b > 0)
+    var = np.where(ok, var, np.nan)
+    df = np.full(K, engine.domain_degf(lay_all, r)[0])
+    return finish_contrasts(n_a, n_b, est_a, est_b, est_a - est_b, var, df, config)
 
 
 def compare_waves(

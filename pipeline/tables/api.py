@@ -32,7 +32,7 @@ from pipeline.tables.source import WaveData, check_columns, load_run, match_wave
 @dataclass(frozen=True)
 class TableOutcome:
     release: TableRelease
-    files: tuple[Path, ...]  # xlsx, csv, json; empty when refused or not written
+    files: tuple[Path, ...]  # xlsx, csv, json, excel.csv; empty when refused or not written
 
     @property
     def decision(self) -> str:

@@ -160,19 +160,44 @@ def _indicator_table(
     indicator: str,
     design: Design,
 ) -> IndicatorTable:
+    var = wave.indicators[indicator]
+    base = resolved.conditions(indicator, wave)
+    structure = _structure(resolved, wave, CellDef.of(base, var), columns)
+    cells = table_cells(structure, base, var, resolved.level_codes(wave))
+    return table_numbers(
+        resolved,
+        wave,
+        data,
+        columns,
+        indicator,
+        design,
+        structure,
+        cells,
+        resolved.table_kind(indicator),
+    )
+
+
+def table_numbers(
+    resolved: ResolvedRequest,
+    wave: WaveNames,
+    data: WaveData,
+    columns: Mapping[str, np.ndarray],
+    indicator: str,
+    design: Design,
+    structure: TableStructure,
+    cells: tuple[CellDef, ...],
+    kind: TableKind,
+) -> IndicatorTable:
+    """The engine's numbers of ``cells`` (laid out by ``structure``) for one indicator."""
     import pandas as pd
 
     from pipeline.estimation.api import estimate
 
     var = wave.indicators[indicator]
-    kind = resolved.table_kind(indicator)
     col = wave.column(
         indicator
     )  # this wave's scored column: a count gives a mean, a 0/1 indicator a share
     stat = "total" if col is None else "mean" if col.kind == "count" else "proportion"
-    base = resolved.conditions(indicator, wave)
-    structure = _structure(resolved, wave, CellDef.of(base, var), columns)
-    cells = table_cells(structure, base, var, resolved.level_codes(wave))
     masks = membership(cells, columns)
     counts = masks.sum(axis=0)
     doms, where = _domains(structure, masks)

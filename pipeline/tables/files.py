@@ -9,10 +9,16 @@ carries no number, so no writer can show one) and writes
   data versions and the request hash are also workbook properties.
 - ``<id>.csv``: the contract columns of :data:`pipeline.tables.publish.COLUMNS`, one row per cell.
 - ``<id>.json``: a header (request, data versions, rules, decision, notes) and the same rows.
+- ``<id>.excel.csv``: the CSV's rows for a Dutch-locale Excel (UTF-8 byte order mark, ``;`` between
+  fields, decimal comma, ``ja``/``nee``; :func:`pipeline.spreadsheet.excel_nl_csv`). Same columns and
+  rows as ``<id>.csv``, which stays the machine-readable contract.
+
+Every sheet prints on A4 landscape, one page wide, with the header rows repeated on every page
+(:func:`pipeline.spreadsheet.print_setup`).
 
 All three are deterministic: the workbook has a fixed creation date (xlsxwriter fixes the zip
 timestamps), floats are written as the shortest text that reads back to the same double, JSON keys
-are sorted. The three are written into a staging folder and moved into place together
+are sorted. The files are written into a staging folder and moved into place together
 (:func:`staged_table`), so a failed write never leaves a new workbook beside an old CSV.
 """
 
@@ -57,8 +63,30 @@ def _subcolumns(t: PublishedTable, sheet: Sheet) -> list[tuple[str, str]]:
         if "ci" in t.statistics:
             out += [("change_ci_low", w["ci_low"]), ("change_ci_high", w["ci_high"])]
         out.append(("change_significant", w["change_test"]))
+    against = next((c.benchmark for c in sheet.cells if c.benchmark), "")
+    if against:
+        out.append(("benchmark_estimate", _benchmark_label(against, sheet, w)))
+        out.append(("benchmark_difference", w["difference"]))
+        if "ci" in t.statistics:
+            out += [("benchmark_ci_low", w["ci_low"]), ("benchmark_ci_high", w["ci_high"])]
+        if "p_value" in t.statistics:
+            out.append(("benchmark_p_value", "p"))
+        if {"p_value", "significance"} & set(t.statistics):
+            out.append(("benchmark_significant", w["benchmark_test"]))
     out.append(("flag", w["flag"]))
     return out
+
+
+def _benchmark_label(against: str, sheet: Sheet, w: dict[str, str]) -> str:
+    """The header of the benchmark's estimate: Flanders, the rest, or the reference group's label."""
+    if against in ("flanders", "rest"):
+        return w[f"benchmark_{against}"]
+    var, _, level = against.partition("=")
+    for axis in (sheet.rows, sheet.columns):
+        if axis is not None and axis.variable == var:
+            label = dict(axis.levels).get(level, level)
+            return f"{w['benchmark_group']}: {label}"
+    return against
 
 
 def _flag_text(flag: str, lang: str) -> str:
@@ -133,6 +161,18 @@ def _write_cell(
             if text:
                 ws.write_string(r, c0 + k, text, fmt["flag"])
             continue
+        if field == "benchmark_significant":
+            w = words(lang)
+            text = (
+                w["reference"]
+                if cell.benchmark_flag == "reference"
+                else ""
+                if cell.benchmark_significant is None
+                else w["significant" if cell.benchmark_significant else "not_significant"]
+            )
+            if text:
+                ws.write_string(r, c0 + k, text, fmt["flag"])
+            continue
         if field == "change_significant":
             w = words(lang)
             text = (
@@ -150,7 +190,9 @@ def _write_cell(
             ws.write_string(r, c0 + k, words(lang)["suppressed"], fmt["mark"])
         elif value is not None:
             f = (
-                fmt["n"]
+                fmt["p"]
+                if field == "benchmark_p_value"
+                else fmt["n"]
                 if field == "n"
                 else fmt["big"]
                 if field == "weighted_n" or unit == "total"
@@ -196,14 +238,17 @@ def _write_xlsx(path: Path, t: PublishedTable) -> None:
         "wrap": wb.add_format({"text_wrap": True, "valign": "top"}),
         "pct": wb.add_format({"num_format": "0.0"}),
         "mean": wb.add_format({"num_format": "0.00"}),
+        "p": wb.add_format({"num_format": "0.000"}),
         "n": wb.add_format({"num_format": "0"}),
         "big": wb.add_format({"num_format": "#,##0"}),
         "mark": wb.add_format({"align": "center", "font_color": "#57606A"}),
         "flag": wb.add_format({"italic": True, "font_color": "#9A3412"}),
     }
     for sheet in t.sheets:
-        _write_sheet(add_sheet(wb, sheet.name), t, sheet, fmt)
-    notes = add_sheet(wb, w["notes"])
+        _write_sheet(
+            add_sheet(wb, sheet.name, header_rows=HEADER_ROWS, lang=t.language), t, sheet, fmt
+        )
+    notes = add_sheet(wb, w["notes"], lang=t.language)
     notes.set_column(0, 0, 36)
     notes.set_column(1, 1, 110)
     notes.write_string(0, 0, w["notes"], fmt["title"])
@@ -230,6 +275,14 @@ def csv_text(t: PublishedTable) -> str:
     return csv_rows(([_text(v) for v in c.record().values()] for c in t.cells), header=COLUMNS)
 
 
+def excel_csv_text(t: PublishedTable) -> str:
+    """The contract CSV's rows for a Dutch-locale Excel (see the module docstring)."""
+    from pipeline.spreadsheet import excel_nl_csv
+    from pipeline.tables.publish import COLUMNS
+
+    return excel_nl_csv((list(c.record().values()) for c in t.cells), header=COLUMNS)
+
+
 def json_text(t: PublishedTable) -> str:
     from pipeline.tables.publish import COLUMNS, KIND, SCHEMA_VERSION
 
@@ -247,15 +300,21 @@ def json_text(t: PublishedTable) -> str:
     return dumps_json(doc)
 
 
-def table_files(out_dir: str | Path, table_id: str) -> tuple[Path, Path, Path]:
-    """Where a table's ``<id>.xlsx``, ``<id>.csv`` and ``<id>.json`` go."""
+def table_files(out_dir: str | Path, table_id: str) -> tuple[Path, Path, Path, Path]:
+    """Where a table's ``<id>.xlsx``, ``<id>.csv``, ``<id>.json`` and ``<id>.excel.csv`` go (in
+    this order: the first three are the files of the contract, by position)."""
     out = Path(out_dir)
-    return out / f"{table_id}.xlsx", out / f"{table_id}.csv", out / f"{table_id}.json"
+    return (
+        out / f"{table_id}.xlsx",
+        out / f"{table_id}.csv",
+        out / f"{table_id}.json",
+        out / f"{table_id}.excel.csv",
+    )
 
 
 @contextmanager
-def staged_table(t: PublishedTable, out_dir: str | Path) -> Iterator[tuple[Path, Path, Path]]:
-    """Write the three files into a staging folder in ``out_dir`` and yield their final paths; they
+def staged_table(t: PublishedTable, out_dir: str | Path) -> Iterator[tuple[Path, ...]]:
+    """Write the table's files into a staging folder in ``out_dir`` and yield their final paths; they
     are moved into place when the ``with`` block ends without an error (the caller logs the release
     there). On any error nothing is moved, so files of an earlier table of the same id stay as they
     were (never a new workbook beside an old CSV), and the staging folder is removed."""
@@ -268,6 +327,7 @@ def staged_table(t: PublishedTable, out_dir: str | Path) -> Iterator[tuple[Path,
             write_with(staged[0], lambda tmp: _write_xlsx(tmp, t), suffix=".xlsx")
             write_text(staged[1], csv_text(t))
             write_text(staged[2], json_text(t))
+            write_text(staged[3], excel_csv_text(t))
         except OSError as exc:
             raise cannot_write(out, exc, what=f"{out}: the table cannot be written") from exc
         yield final
@@ -277,9 +337,9 @@ def staged_table(t: PublishedTable, out_dir: str | Path) -> Iterator[tuple[Path,
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def write_table(t: PublishedTable, out_dir: str | Path) -> tuple[Path, Path, Path]:
-    """Write ``<id>.xlsx``, ``<id>.csv`` and ``<id>.json`` into ``out_dir`` (all three or none:
-    :func:`staged_table`); returns their paths."""
+def write_table(t: PublishedTable, out_dir: str | Path) -> tuple[Path, ...]:
+    """Write ``<id>.xlsx``, ``<id>.csv``, ``<id>.json`` and ``<id>.excel.csv`` into ``out_dir`` (all
+    or none: :func:`staged_table`); returns their paths."""
     with staged_table(t, out_dir) as files:
         pass
     return files

@@ -71,6 +71,20 @@ WORDS: dict[str, dict[str, str]] = {
         "significant": "significant",
         "not_significant": "niet significant",
         "not_comparable": "niet vergelijkbaar",
+        "difference": "verschil",
+        "benchmark_flanders": "Vlaanderen",
+        "benchmark_rest": "rest van Vlaanderen",
+        "benchmark_group": "t.o.v.",
+        "benchmark_test": "toets verschil",
+        "reference": "referentie",
+        "benchmark_note": "Vergelijking",
+        "benchmark_text": "Elke cel naast {what}: het verschil (procentpunt bij percentages), met "
+        "95%-betrouwbaarheidsinterval en een toets die het steekproefontwerp en de kalibratie van "
+        "de weging meeneemt (p < 0,05: significant). Alleen waar de cel en haar referentie beide "
+        "gepubliceerd zijn.",
+        "benchmark_what_flanders": "heel Vlaanderen (de hele populatie van de golf, zonder de filters)",
+        "benchmark_what_rest": "de rest van Vlaanderen (iedereen van de populatie die niet in de cel zit)",
+        "benchmark_what_group": "de cel van de referentiegroep {label} in dezelfde rij of kolom",
         "change_note": "Verandering",
         "change_text": "Verschil met dezelfde cel in een vroegere golf (procentpunt bij percentages), "
         "met 95%-betrouwbaarheidsinterval en toets voor twee onafhankelijke steekproeven, elk met "
@@ -126,6 +140,20 @@ WORDS: dict[str, dict[str, str]] = {
         "significant": "significant",
         "not_significant": "not significant",
         "not_comparable": "not comparable",
+        "difference": "difference",
+        "benchmark_flanders": "Flanders",
+        "benchmark_rest": "rest of Flanders",
+        "benchmark_group": "vs",
+        "benchmark_test": "test of difference",
+        "reference": "reference",
+        "benchmark_note": "Comparison",
+        "benchmark_text": "Each cell beside {what}: the difference (percentage points for "
+        "percentages), with its 95% confidence interval and a test that takes the sample design and "
+        "the calibration of the weights into account (p < 0.05: significant). Only where the cell "
+        "and its reference are both published.",
+        "benchmark_what_flanders": "all of Flanders (the wave's whole population, without the filters)",
+        "benchmark_what_rest": "the rest of Flanders (everyone in the population not in the cell)",
+        "benchmark_what_group": "the cell of the reference group {label} in the same row or column",
         "change_note": "Change",
         "change_text": "Difference with the same cell in an earlier wave (percentage points for "
         "percentages), with its 95% confidence interval and a test for two independent samples, each "

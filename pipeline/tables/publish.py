@@ -29,6 +29,18 @@ notes of the workbook, built from a :class:`~pipeline.tables.release.TableReleas
 ``change_significant``  true | false (p < 0.05); empty without a change
 ``change_flag``    '' | ``suppressed`` (either cell is) | ``empty`` | ``not_comparable`` (the
                    indicator's definition changed between the two waves)
+``benchmark``      what the cell is compared with (the request's ``benchmark``): ``flanders``, ``rest``,
+                   ``<variable>=<level>`` (a group of the same breakdown), or '' (no benchmark)
+``benchmark_estimate``  the reference's estimate (same unit): Flanders, the rest of the population
+                   (everyone not in the cell), or the reference group's cell
+``benchmark_difference``  estimate minus benchmark_estimate (percentage points for percentages)
+``benchmark_ci_low``, ``benchmark_ci_high``: its 95% confidence interval (with ``ci``)
+``benchmark_p_value``  two-sided test of the difference, the run's design and calibration (with
+                   the statistic ``p_value``; :mod:`pipeline.tables.benchmark`)
+``benchmark_significant``  true | false (p < 0.05; with ``p_value`` or ``significance``)
+``benchmark_flag`` '' | ``suppressed`` (the cell or its reference is not published) | ``empty``
+                   (either has no respondents) | ``reference`` (the cell is its reference) |
+                   ``not_applicable`` (a total over the reference group's breakdown; a magnitude table)
 =================  ==========================================================================
 
 A statistic the request does not ask for (``statistics``: ``percent`` or ``estimate``, ``ci``, ``n``,
@@ -76,6 +88,14 @@ COLUMNS: tuple[str, ...] = (
     "change_p_value",
     "change_significant",
     "change_flag",
+    "benchmark",
+    "benchmark_estimate",
+    "benchmark_difference",
+    "benchmark_ci_low",
+    "benchmark_ci_high",
+    "benchmark_p_value",
+    "benchmark_significant",
+    "benchmark_flag",
 )
 UNITS: dict[TableKind, str] = {
     TableKind.percent: "percent",
@@ -114,6 +134,14 @@ class PublishedCell:
     change_p_value: float | None = None
     change_significant: bool | None = None
     change_flag: str = ""
+    benchmark: str = ""
+    benchmark_estimate: float | None = None
+    benchmark_difference: float | None = None
+    benchmark_ci_low: float | None = None
+    benchmark_ci_high: float | None = None
+    benchmark_p_value: float | None = None
+    benchmark_significant: bool | None = None
+    benchmark_flag: str = ""
 
     def record(self) -> dict[str, object]:
         return {k: getattr(self, k) for k in COLUMNS}
@@ -232,10 +260,61 @@ def _cells(
                 if hidden or base is None or "weighted_n" not in stats
                 else rounded(t.weighted_n[i], base),
                 flag,
-                *change,
+                *(change or _NO_CHANGE),
+                *_benchmark(pt, i, flag, stats, scale, resolved.request.benchmark_name()),
             )
         )
     return out
+
+
+_NO_CHANGE = (None, None, None, None, None, None, "")
+
+
+def _benchmark(
+    pt: ProtectedTable, i: int, flag: str, stats: tuple[str, ...], scale: float, name: str
+) -> tuple[object, ...]:
+    """The benchmark fields of cell ``i``: numbers only where the cell and its reference are both
+    published (:mod:`pipeline.tables.benchmark`)."""
+    from pipeline.tables.benchmark import NO_REFERENCE, REFERENCE_CELL
+
+    bench = pt.benchmark
+    if bench is None:
+        return (name, None, None, None, None, None, None, "not_applicable" if name else "")
+    ref = bench.ref[i]
+    ref_flag = (
+        ""
+        if ref == NO_REFERENCE
+        else (pt.reference.flag(0) if pt.reference is not None else "suppressed")
+        if ref == REFERENCE_CELL
+        else pt.flag(ref)
+    )
+    if flag == "suppressed" or ref_flag == "suppressed":
+        why = "suppressed"
+    elif flag == "empty" or ref_flag == "empty":
+        why = "empty"
+    elif ref == NO_REFERENCE:
+        why = "not_applicable"
+    elif bench.same[i]:
+        why = "reference"
+    elif bench.n_reference[i] == 0:
+        why = "empty"
+    else:
+        why = ""
+    if why or math.isnan(bench.diff[i]):
+        return (name, None, None, None, None, None, None, why or "empty")
+    ci = "ci" in stats
+    p = bench.p_value[i]
+    tested = not math.isnan(p)
+    return (
+        name,
+        bench.estimate[i] * scale,
+        bench.diff[i] * scale,
+        bench.ci_low[i] * scale if ci and tested else None,
+        bench.ci_high[i] * scale if ci and tested else None,
+        p if "p_value" in stats and tested else None,
+        (p < 0.05) if tested and {"p_value", "significance"} & set(stats) else None,
+        "",
+    )
 
 
 def _axis(resolved: ResolvedRequest, role: str, wr: WaveRelease, lang: str) -> Axis | None:
@@ -368,6 +447,16 @@ def _notes(
     )
     if req.change != "none" and len(release.waves) > 1:
         rows.append((w["change_note"], w["change_text"]))
+    if req.benchmark is not None:
+        bench = req.benchmark
+        if isinstance(bench, str):
+            what = w[f"benchmark_what_{bench}"]
+        else:
+            label = N.level_text(q, bench.variable, str(bench.level), lang)
+            what = w["benchmark_what_group"].format(
+                label=f"{domain_label(q, bench.variable, lang)} = {label}"
+            )
+        rows.append((w["benchmark_note"], w["benchmark_text"].format(what=what)))
     for symbol, text in N.legend_rows(release.rules, lang, magnitudes):
         rows.append((f"{w['legend']}: {symbol}", text))
     rows.append((w["rules"], N.rules_text(release.rules, lang, magnitudes)))

@@ -17,6 +17,12 @@ The ledger entry holds the request hash, data version, rules, decision, reasons 
 definition, kind, status, n and weighted N, with a SHA-256 of its members' *row numbers*: no
 answers and no respondent ids (a digest of a small cell's ids could be reversed by trying ids).
 
+A request with a benchmark of Flanders or the rest (:mod:`pipeline.tables.benchmark`) has one more
+cell per indicator, the reference cell (the wave's population with the indicator answered): it is
+protected first, against the history, and then every table of the request against the history and
+it; it is logged with the tables' cells. So the reference is a published cell like any other, and
+a table cell whose difference with it is a small group is suppressed by the differencing checks.
+
 Reasons come in two forms: :attr:`WaveRelease.reasons` name the cells and group sizes (for the
 analyst's console and the internal ledger), :meth:`TableRelease.public_reasons` only say which earlier
 releases were involved (for the workbook: a group size is itself a disclosure).
@@ -35,6 +41,12 @@ from pipeline.sdc.tables.history import ReleasedCell
 from pipeline.sdc.tables.ledger import Ledger, merged_history
 from pipeline.sdc.tables.protect import HistoryPolicy, Protected, protect
 from pipeline.sdc.tables.rules import PrimaryRules, public_flag
+from pipeline.tables.benchmark import (
+    BenchmarkNumbers,
+    benchmark_numbers,
+    needs_reference,
+    reference_table,
+)
 from pipeline.tables.compute import IndicatorTable, calibrated_design, compute_wave
 from pipeline.tables.request import ResolvedRequest
 from pipeline.tables.source import WaveData, disclosure_columns
@@ -49,6 +61,8 @@ class ProtectedTable:
     numbers: IndicatorTable
     protected: Protected
     logged: tuple[ReleasedCell, ...]  # every cell as the ledger logs it (suppressed ones too)
+    benchmark: BenchmarkNumbers | None = None  # the request's benchmark of every cell
+    reference: ProtectedTable | None = None  # the reference cell (benchmark flanders or rest)
 
     def flag(self, i: int) -> str:
         """The public flag of cell ``i``: '' | 'unreliable' | 'suppressed' | 'empty' (n = 0, no estimate)."""
@@ -67,6 +81,7 @@ class WaveRelease:
     earlier: tuple[str, ...]  # ids of the earlier releases the reasons involve
     notices: tuple[str, ...]
     release_id: str | None  # the ledger entry (None when not recorded)
+    references: tuple[ProtectedTable, ...] = ()  # the benchmark's reference cells (logged too)
 
     @property
     def wave(self) -> int:
@@ -131,12 +146,13 @@ def protect_wave(
     data version in ``ledgers``; not logged."""
     req = resolved.request
     columns = disclosure_columns(data)
-    numbers = compute_wave(
-        resolved, resolved.wave(data.wave), data, columns, calibrated_design(data)
-    )
+    wave = resolved.wave(data.wave)
+    design = calibrated_design(data)
+    numbers = compute_wave(resolved, wave, data, columns, design)
     history = list(merged_history(ledgers, data.data_version, req.requester, req.hash()))
-    done: list[ProtectedTable] = []
-    for t in numbers:  # each table also against the request's tables protected before it
+
+    def protected(t: IndicatorTable, label: str) -> ProtectedTable:
+        """``t`` protected against the history, which then holds it too."""
         units = None if t.unit_values is None else {t.variable: t.unit_values}
         table = t.table_data()
         p = protect(
@@ -147,23 +163,42 @@ def protect_wave(
             policy=HistoryPolicy(on_disclosure=on_disclosure),
             unit_values=units,
         )
-        done.append(ProtectedTable(t, p, p.released_cells(table)))
-        history.extend(replace(c, release=f"this request: {t.indicator}") for c in done[-1].logged)
-    decision = _fold(pt.protected.decision for pt in done)
+        pt = ProtectedTable(t, p, p.released_cells(table))
+        history.extend(replace(c, release=f"this request: {label}") for c in pt.logged)
+        return pt
+
+    refs: dict[str, ProtectedTable] = {}
+    for t in numbers:  # the benchmark's reference cells first: a table is checked against them
+        if needs_reference(resolved, t.indicator):
+            ref = reference_table(resolved, wave, data, columns, t.indicator, design)
+            refs[t.indicator] = protected(ref, f"{t.indicator} (benchmark)")
+    done: list[ProtectedTable] = []
+    for t in numbers:  # each table also against the request's tables protected before it
+        pt = protected(t, t.indicator)
+        ref_pt = refs.get(t.indicator)
+        bench = benchmark_numbers(
+            resolved, t, None if ref_pt is None else ref_pt.numbers, data, design
+        )
+        done.append(replace(pt, benchmark=bench, reference=ref_pt))
+    every = [*refs.values(), *done]
+    decision = _fold(pt.protected.decision for pt in every)
     reasons = tuple(
-        dict.fromkeys(f"{pt.numbers.indicator}: {r}" for pt in done for r in pt.protected.reasons)
+        dict.fromkeys(f"{pt.numbers.indicator}: {r}" for pt in every for r in pt.protected.reasons)
     )
-    earlier = tuple(dict.fromkeys(e for pt in done for e in _earlier(pt.protected)))
-    notices = tuple(dict.fromkeys(n for pt in done for n in pt.protected.notices))
-    return WaveRelease(data, tuple(done), decision, reasons, earlier, notices, None)
+    earlier = tuple(dict.fromkeys(e for pt in every for e in _earlier(pt.protected)))
+    notices = tuple(dict.fromkeys(n for pt in every for n in pt.protected.notices))
+    return WaveRelease(
+        data, tuple(done), decision, reasons, earlier, notices, None, tuple(refs.values())
+    )
 
 
 def _record(ledger: Ledger, release: TableRelease, w: WaveRelease, logged_at: str | None) -> str:
     """Log one wave's release (a refusal without cells); returns the entry's id."""
     req = release.request.request
     refused = w.decision == "refuse"  # a refusal is logged without cells
-    cells = [] if refused else [c for pt in w.tables for c in pt.logged]
-    sums = [] if refused else [d for pt in w.tables for d in pt.numbers.digests]
+    logged = (*w.references, *w.tables)  # the benchmark's reference cells are published cells
+    cells = [] if refused else [c for pt in logged for c in pt.logged]
+    sums = [] if refused else [d for pt in logged for d in pt.numbers.digests]
     rel = ledger.record(
         req.requester,
         request_hash=req.hash(),

@@ -13,7 +13,9 @@ columns: statute
 filters:
   - {variable: sector, levels: [4]}
   - {variable: statute, exclude: [3]}
-statistics: [percent, ci, n]     # percent (or estimate: the percentage, mean or total), ci, n, weighted_n
+statistics: [percent, ci, n]     # percent (or estimate: the percentage, mean or total), ci, n, weighted_n,
+                                 # p_value, significance (of the benchmark)
+benchmark: flanders              # optional: flanders | rest | {variable: age_band, level: 1}
 language: nl
 disclosure: {min_n_percent: 50}  # optional: stricter than the publisher's policy, never looser
 ```
@@ -26,6 +28,13 @@ levels, language); an unknown name fails with the full list of valid names.
 ``<name>_acuut`` variants, and, for ``population: enterprises``, numeric items (e.g. ``employees``):
 those give *magnitude tables* of weighted totals, protected by the (n,k) dominance and p% rules. Names are those of the
 latest requested wave; earlier waves are reached through the questionnaires' wave mappings.
+
+``benchmark`` sets every cell beside a reference, with the difference and its test
+(:mod:`pipeline.tables.benchmark`): ``flanders`` (the whole population of the wave, without the
+request's filters), ``rest`` (the rest of that population: everyone not in the cell) or a group of
+one of the table's breakdowns (``{variable, level}``: each cell against the cell of that level in
+the same row or column). It needs the estimate among the statistics; ``p_value`` and
+``significance`` (which need a benchmark) add the test's p-value and its verdict at 5%.
 """
 
 from __future__ import annotations
@@ -81,6 +90,18 @@ class Filter(_Spec):
         return self
 
 
+class BenchmarkGroup(_Spec):
+    """A reference group of the same breakdown: ``variable`` (the request's rows or columns) at
+    ``level``."""
+
+    variable: str
+    level: int
+
+
+BENCHMARKS = ("flanders", "rest")
+STATISTICS = ("estimate", "ci", "n", "weighted_n", "p_value", "significance")
+
+
 class DisclosureOptions(_Spec):
     """A request's own disclosure settings: each may only be stricter than the publisher's policy
     (:func:`pipeline.sdc.policy.effective_rules`); a key left out takes the policy's value."""
@@ -111,7 +132,9 @@ class TableRequest(_Spec):
     rows: str | None = None
     columns: str | None = None
     filters: tuple[Filter, ...] = ()
-    statistics: tuple[Literal["percent", "estimate", "ci", "n", "weighted_n"], ...] = (
+    statistics: tuple[
+        Literal["percent", "estimate", "ci", "n", "weighted_n", "p_value", "significance"], ...
+    ] = (
         "percent",
         "ci",
         "n",
@@ -123,6 +146,8 @@ class TableRequest(_Spec):
     disclosure: DisclosureOptions = Field(default_factory=DisclosureOptions)
     # several waves: each wave's change against the previous requested wave, or the first, tested
     change: Literal["previous", "first", "none"] = "previous"
+    # every cell beside Flanders, the rest of the population, or a group of its breakdown
+    benchmark: Literal["flanders", "rest"] | BenchmarkGroup | None = None
 
     @field_validator("waves", "indicators", "statistics")
     @classmethod
@@ -137,19 +162,42 @@ class TableRequest(_Spec):
             raise ValueError("rows and columns must be different variables")
         if self.questionnaire is not None and len(self.waves) > 1:
             raise ValueError("'questionnaire' can only be given for a single-wave request")
+        stats = set(self.statistics)
+        if self.benchmark is None and stats & {"p_value", "significance"}:
+            raise ValueError("'p_value' and 'significance' test a benchmark: give 'benchmark'")
+        if self.benchmark is not None and not stats & {"percent", "estimate"}:
+            raise ValueError("a benchmark needs the estimate: add 'percent' to 'statistics'")
+        if isinstance(self.benchmark, BenchmarkGroup) and self.benchmark.variable not in (
+            self.rows,
+            self.columns,
+        ):
+            raise ValueError(
+                f"the benchmark group's variable {self.benchmark.variable!r} must be the rows or "
+                "the columns of the table"
+            )
         return self
 
     def published_statistics(self) -> tuple[str, ...]:
         """The statistics shown, canonically named and ordered: ``estimate`` (``percent`` is its
-        name for percentage tables), ``ci``, ``n``, ``weighted_n``."""
+        name for percentage tables), ``ci``, ``n``, ``weighted_n``, ``p_value``, ``significance``."""
         asked = {"estimate" if s == "percent" else s for s in self.statistics}
-        return tuple(s for s in ("estimate", "ci", "n", "weighted_n") if s in asked)
+        return tuple(s for s in STATISTICS if s in asked)
+
+    def benchmark_name(self) -> str:
+        """The benchmark as the contract's ``benchmark`` column gives it: ``flanders``, ``rest``,
+        ``<variable>=<level>`` or '' (none)."""
+        b = self.benchmark
+        if b is None:
+            return ""
+        return b if isinstance(b, str) else f"{b.variable}={b.level}"
 
     def hash(self) -> str:
         """SHA-256 of the request's content (not its formatting or comments)."""
         data = self.model_dump(mode="json")
         if data["change"] == "previous":  # the default: requests written before it keep their hash
             del data["change"]
+        if data["benchmark"] is None:  # idem
+            del data["benchmark"]
         text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -527,6 +575,28 @@ def _check_latest(
                             expected="one of " + ", ".join(map(str, codes)),
                         )
                     )
+    bench = req.benchmark
+    if not isinstance(bench, str) and bench is not None:
+        codes = _codes(q, bench.variable) or ()
+        for f in req.filters:
+            if f.variable == bench.variable:
+                codes = tuple(
+                    c
+                    for c in codes
+                    if (f.levels is not None and c in f.levels)
+                    or (f.exclude is not None and c not in f.exclude)
+                )
+        if codes and bench.level not in codes:
+            problems.append(
+                Problem(
+                    f"unknown level {bench.level} of {bench.variable!r} for the benchmark",
+                    file=file,
+                    path="benchmark.level",
+                    value=bench.level,
+                    expected="one of " + ", ".join(map(str, codes)),
+                    hint="the reference group must be a level the table shows (after the filters)",
+                )
+            )
     if req.language not in q.study.languages:
         problems.append(
             Problem(

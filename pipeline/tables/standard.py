@@ -49,7 +49,7 @@ def standard_request(
     min_n_reliable: int | None = None,
     cutoff_population: str = DEFAULT_CUTOFFS,
 ) -> ResolvedRequest:
-    """Indicators (those the data have) by the questionnaire's first domain, Dutch, as a request: the
+    """Indicators (those the data have) by the questionnaire's first domain (its levels as rows), Dutch, as a request: the
     standard rows, or every indicator of a questionnaire without workability indicators (e.g. the OE).
     ``min_n``, ``min_n_reliable``: stricter thresholds than the policy's (None: the policy's);
     ``cutoff_population``: the cut-off population the data were scored with."""
@@ -70,7 +70,7 @@ def standard_request(
         "indicators": [
             r for r in (default_rows(q) or indicator_names(q, cutoff_population)) if r in columns
         ],
-        "columns": domain,
+        "rows": domain,  # sectors as rows (a column per sector made 87 columns): see the CHANGELOG
         "statistics": list(STANDARD_STATISTICS),
         "language": "nl",
         "disclosure": disclosure,

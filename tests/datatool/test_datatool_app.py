@@ -150,6 +150,9 @@ def test_downloads(client) -> None:
     wb = load_workbook(io.BytesIO(x.content))
     assert wb.sheetnames == ["tabel", "toelichting"]
     assert wb["tabel"].max_row == len(recs) + 1
+    ps = wb["tabel"].page_setup  # printed A4 landscape, one page wide, the header on every page
+    assert ps.orientation == "landscape" and int(ps.fitToWidth or 1) == 1
+    assert wb["tabel"].print_title_rows == "$1:$1"
     svg = client.get(f"/chart.svg?{q}")
     assert svg.headers["content-type"].startswith("image/svg+xml") and 'role="img"' in svg.text
     png = client.get(f"/chart.png?{q}")

@@ -753,6 +753,61 @@ register(
 )
 register(
     "table",
+    "benchmark_group_level_unknown",
+    lambda e: [
+        "table",
+        _request(
+            e,
+            C.replace_line(
+                e.src.request,
+                "language",
+                "language: nl\nbenchmark: {variable: age_band, level: 99}",
+            ),
+        ),
+        "--run",
+        e.run(),
+        "--out",
+        str(e.out),
+    ],
+    exit=2,
+)
+register(
+    "table",
+    "benchmark_not_a_breakdown",
+    lambda e: [
+        "table",
+        _request(
+            e,
+            C.replace_line(
+                e.src.request, "language", "language: nl\nbenchmark: {variable: sector, level: 4}"
+            ),
+        ),
+        "--run",
+        e.run(),
+        "--out",
+        str(e.out),
+    ],
+    exit=2,
+    code="request_invalid",
+)
+register(
+    "table",
+    "p_value_without_benchmark",
+    lambda e: [
+        "table",
+        _request(
+            e, C.replace_line(e.src.request, "statistics", "statistics: [percent, ci, p_value]")
+        ),
+        "--run",
+        e.run(),
+        "--out",
+        str(e.out),
+    ],
+    exit=2,
+    code="request_invalid",
+)
+register(
+    "table",
     "out_in_proc",
     lambda e: ["table", _request(e, e.src.request), "--run", e.run(), "--out", "/proc/wbm-fuzz"],
     exit=2,

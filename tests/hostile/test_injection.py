@@ -121,7 +121,7 @@ def test_table_workbook_and_csv_hold_no_formula(tmp_path):
 
     from pipeline.tables.files import write_table
 
-    xlsx, csv_path, _ = write_table(_hostile_table(), tmp_path)
+    xlsx, csv_path, _, excel = write_table(_hostile_table(), tmp_path)
     with zipfile.ZipFile(xlsx) as z:
         sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/")]
         assert not any(b"<f>" in z.read(n) for n in sheets)
@@ -136,6 +136,11 @@ def test_table_workbook_and_csv_hold_no_formula(tmp_path):
     assert any(t.startswith("'=HYPERLINK") for t in texts)
     assert all(not needs_quote(t) for t in texts)
     assert all(not needs_quote(c) for c in _first_chars(csv_path.read_text(encoding="utf-8")))
+    # the Dutch-locale Excel CSV too (';' separated, after its byte order mark)
+    nl = excel.read_text(encoding="utf-8-sig")
+    cells = [c for row in csv.reader(io.StringIO(nl, newline=""), delimiter=";") for c in row]
+    assert any(c.startswith("'=HYPERLINK") for c in cells)
+    assert all(not needs_quote(c) for c in cells)
 
 
 def test_estimates_and_weight_csv_quote_data_levels(tmp_path):

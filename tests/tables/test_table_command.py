@@ -33,7 +33,12 @@ def test_writes_workbook_csv_json(run_copy, tmp_path, capsys):
     )
     assert code == 0, err
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert names == ["fonds-sector456.csv", "fonds-sector456.json", "fonds-sector456.xlsx"]
+    assert names == [
+        "fonds-sector456.csv",
+        "fonds-sector456.excel.csv",
+        "fonds-sector456.json",
+        "fonds-sector456.xlsx",
+    ]
     assert "wave 2023: release" in err and "ledger fonds-test#1 (fonds-sector456)" in err
     (text,) = [p.read_text() for p in (tmp_path / "l").glob("*/tables.jsonl")]
     entry = json.loads(text.splitlines()[0])

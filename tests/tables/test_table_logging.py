@@ -241,8 +241,13 @@ def test_a_failed_write_leaves_earlier_files_and_the_ledger_as_they_were(
     assert code == 1 and "the table cannot be written (No space left on device)" in err
     assert (
         _snapshot(tmp_path / "o", policy_ledger) == before
-    )  # the old xlsx, csv, json; no new entry
-    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["t.csv", "t.json", "t.xlsx"]
+    )  # the old xlsx, csv, json, excel.csv; no new entry
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == [
+        "t.csv",
+        "t.excel.csv",
+        "t.json",
+        "t.xlsx",
+    ]
 
 
 def test_write_failure_is_a_pipeline_error(run_copy, tmp_path, monkeypatch, policy_ledger):

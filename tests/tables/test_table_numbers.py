@@ -81,7 +81,7 @@ def test_every_published_number_equals_the_engine(run_copy, tmp_path):
     )
     out = make_table(req, [run_copy], tmp_path / "out", ledger=tmp_path / "ledger")
     assert out.decision == "release"
-    xlsx, csv_path, json_path = out.files
+    xlsx, csv_path, json_path, _excel = out.files
     rows = csv_rows(csv_path)
     assert len(rows) == 4 * 6 * 4  # indicators x (5 age bands + total) x (3 statutes + total)
     df = pd.read_parquet(layout.stage_file(run_copy, "score", layout.SCORED))
@@ -105,12 +105,19 @@ def test_standard_table_equals_the_estimate_stage(small_run_dir):
     """The outputs stage's table goes through the protected path and has the estimate stage's numbers."""
     est = pd.read_parquet(layout.stage_file(small_run_dir, "estimate", layout.ESTIMATES))
     est["by"] = est["by"].fillna("")
-    path = next((layout.outputs_dir(small_run_dir, layout.TABLES_DIR)).glob("*.csv"))
+    path = next(
+        p
+        for p in layout.outputs_dir(small_run_dir, layout.TABLES_DIR).glob("*.csv")
+        if not p.name.endswith(".excel.csv")
+    )
     rows = csv_rows(path)
+    # sectors are the rows (one row per sector, not a column each): the contract's row_* columns
+    assert {r["row_variable"] for r in rows} == {"sector"}
+    assert {r["column_variable"] for r in rows} == {""}
     by_key = {(r.indicator, r.by, str(r.level)): r for r in est.itertuples()}
     published = suppressed = 0
     for r in rows:
-        e = by_key[(r["indicator"], "sector" if r["column_level"] else "", r["column_level"])]
+        e = by_key[(r["indicator"], "sector" if r["row_level"] else "", r["row_level"])]
         if r["flag"] == "suppressed":
             suppressed += 1
             assert r["n"] == r["estimate"] == ""
@@ -125,14 +132,14 @@ def test_standard_table_equals_the_estimate_stage(small_run_dir):
     for name in {r["indicator"] for r in rows}:
         mine = [r for r in rows if r["indicator"] == name]
         n = [
-            float(by_key[(name, "sector" if r["column_level"] else "", r["column_level"])].n)
+            float(by_key[(name, "sector" if r["row_level"] else "", r["row_level"])].n)
             for r in mine
         ]
         sup = [r["flag"] == "suppressed" for r in mine]
         assert all(s for s, x in zip(sup, n, strict=True) if x < 30)
         from pipeline.sdc.tables.structure import build, flat
 
-        st = build([flat("sector", [r["column_level"] for r in mine[:-1]])])
+        st = build([flat("sector", [r["row_level"] for r in mine[:-1]])])
         assert audit(st, n, sup).ok
     assert not (small_run_dir / "ledger").exists()  # logged in the publisher's ledger, not the run
 

@@ -194,7 +194,9 @@ def test_missing_level_only_for_the_breakdowns_that_need_it():
     assert [d.levels[-1] for d in r.dimensions()] == ["missing", "missing"]
 
 
-@pytest.mark.parametrize("name", ["demo-werkstress-industrie", "oe-werknemers-sectorgroep"])
+@pytest.mark.parametrize(
+    "name", ["demo-werkstress-industrie", "oe-werknemers-sectorgroep", "demo-werkstress-vlaanderen"]
+)
 def test_shipped_examples_resolve(name):
     r = load_request(REPO_ROOT / "examples" / "requests" / f"{name}.yaml")
     kinds = {r.table_kind(i).value for i in r.request.indicators}
@@ -211,7 +213,8 @@ def test_standard_table_request_for_every_shipped_questionnaire():
         r = standard_request(q, name, indicator_names(q))
         assert (
             r.request.requester == "public"
-            and r.request.columns == q.domains[0]
+            and r.request.rows == q.domains[0]  # sectors as rows
+            and r.request.columns is None
             and r.request.indicators
         )
         assert r.latest.questionnaire.study.id == q.study.id

@@ -199,7 +199,7 @@ def not_written(q: Questionnaire) -> list[str]:
 def write_xlsform(q: Questionnaire, path: Path) -> list[str]:
     """Write ``q`` as an XLSForm .xlsx (atomically); returns :func:`not_written`."""
     from pipeline.fileio import write_with
-    from pipeline.spreadsheet import append_text_row, openpyxl_workbook
+    from pipeline.spreadsheet import append_text_row, openpyxl_print_setup, openpyxl_workbook
 
     sheets = xlsform_rows(q)
 
@@ -210,6 +210,7 @@ def write_xlsform(q: Questionnaire, path: Path) -> list[str]:
             ws = wb.active if first else wb.create_sheet(name)
             assert ws is not None
             ws.title = name
+            openpyxl_print_setup(ws)  # landscape, one page wide, the header row on every page
             first = False
             for r in rows:
                 append_text_row(ws, ["" if v is None else v for v in r])  # text stays text
