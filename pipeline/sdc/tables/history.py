@@ -57,7 +57,7 @@ version: a derivation that needs the new table lies in that part (block argument
 :func:`connected`; tests/disclosure/test_disclosure_history_restricted.py compares both on random
 histories). The small-group search excludes the groups earlier releases determine on their own
 inside the MILP (:mod:`.groups`), so a long history does not make it reject candidates one by one.
-One request against 1,000 logged releases takes about a second (``benchmarks/bench_ledger.py``).
+One request against 1,000 logged releases: a median under a second (``benchmarks/bench_ledger.py``).
 
 Not covered: releases on other data versions (another respondent set); dominance and p% for derived
 groups found by the MILP search (differences and atoms do get them); inference from rounding or
