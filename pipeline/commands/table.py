@@ -13,7 +13,8 @@ are estimated from its 03_score/scored.parquet with calibration-aware standard e
 The rules are the publisher's policy (--policy FILE, else $WBM_POLICY, else the policy the run's
 outputs stage used); a request's own 'disclosure:' block may only make them stricter. Breakdowns
 and filters are the questionnaire's domains, weighting and banded variables (raw items only where
-the policy lists them). Every cell goes through primary suppression (minimum unweighted n),
+the policy lists them), and origin (migration background, from the sample frame) only where the
+policy's tables.sensitive_breakdowns lists it, under its stricter minimums. Every cell goes through primary suppression (minimum unweighted n),
 secondary suppression (no suppressed cell can be recomputed from row or column totals) and a
 differencing check against every earlier release on the same data version (a content hash of the
 respondents' data), to whoever it went: reports, standard tables, other requesters' tables.
@@ -36,7 +37,8 @@ columns (the JSON's "rows" have the same keys) are a contract:
     change_flag ('' | suppressed | empty | not_comparable),
     benchmark, benchmark_estimate, benchmark_difference, benchmark_ci_low, benchmark_ci_high,
     benchmark_p_value, benchmark_significant,
-    benchmark_flag ('' | suppressed | empty | reference | not_applicable)
+    benchmark_flag ('' | suppressed | empty | reference | not_applicable),
+    suppression_reason ('' | too_few_respondents | protects_another_cell | not_told)
 
 weighted_n is rounded to a multiple of the policy's base (default 100), coarser where the data's
 weights need it so that a difference of two cannot single out one weight (the notes and the JSON's
@@ -52,6 +54,10 @@ its estimate, the difference with its 95% interval and, with the statistics "p_v
 "significance", the two-sided test (the run's design and calibration). The reference cell of
 Flanders and the rest is protected and logged like every cell; a suppressed cell, or one whose
 reference is suppressed, has no benchmark numbers.
+
+A suppressed cell's reason (too few respondents, or hidden to protect another cell) is given only
+where the published counts already imply it; elsewhere it is "not_told" (telling it would narrow
+what can be derived: docs/custom-tables.md).
 
 Levels are codes as text, "missing" for no substantive answer, '' for the total; percentages are
 0-100; "total" rows (enterprise requests naming a numeric item, e.g. employees) are weighted totals,

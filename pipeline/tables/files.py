@@ -158,6 +158,8 @@ def _write_cell(
     for k, (field, _) in enumerate(subs):
         if field == "flag":
             text = _flag_text(cell.flag, lang)
+            if cell.suppression_reason in ("too_few_respondents", "protects_another_cell"):
+                text += f": {words(lang)[cell.suppression_reason]}"
             if text:
                 ws.write_string(r, c0 + k, text, fmt["flag"])
             continue

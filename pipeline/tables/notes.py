@@ -85,6 +85,13 @@ WORDS: dict[str, dict[str, str]] = {
         "benchmark_what_flanders": "heel Vlaanderen (de hele populatie van de golf, zonder de filters)",
         "benchmark_what_rest": "de rest van Vlaanderen (iedereen van de populatie die niet in de cel zit)",
         "benchmark_what_group": "de cel van de referentiegroep {label} in dezelfde rij of kolom",
+        "too_few_respondents": "te weinig respondenten",
+        "protects_another_cell": "beschermt een andere cel",
+        "reason_note": "Reden van onderdrukking",
+        "reason_text": "Bij een onderdrukte cel staat de reden (te weinig respondenten, of verborgen om "
+        "een andere cel te beschermen) alleen waar de gepubliceerde aantallen die reden al vastleggen. "
+        "Elders zou de reden meer zeggen dan de cijfers: dat een cel te klein is en haar buur niet, "
+        "begrenst het aantal respondenten in die cel.",
         "change_note": "Verandering",
         "change_text": "Verschil met dezelfde cel in een vroegere golf (procentpunt bij percentages), "
         "met 95%-betrouwbaarheidsinterval en toets voor twee onafhankelijke steekproeven, elk met "
@@ -154,6 +161,13 @@ WORDS: dict[str, dict[str, str]] = {
         "benchmark_what_flanders": "all of Flanders (the wave's whole population, without the filters)",
         "benchmark_what_rest": "the rest of Flanders (everyone in the population not in the cell)",
         "benchmark_what_group": "the cell of the reference group {label} in the same row or column",
+        "too_few_respondents": "too few respondents",
+        "protects_another_cell": "protects another cell",
+        "reason_note": "Reason for suppression",
+        "reason_text": "A suppressed cell shows its reason (too few respondents, or hidden to protect "
+        "another cell) only where the published counts already fix that reason. Elsewhere the reason "
+        "would say more than the figures: that a cell is too small and its neighbour is not bounds "
+        "the number of respondents in that cell.",
         "change_note": "Change",
         "change_text": "Difference with the same cell in an earlier wave (percentage points for "
         "percentages), with its 95% confidence interval and a test for two independent samples, each "

@@ -41,6 +41,9 @@ notes of the workbook, built from a :class:`~pipeline.tables.release.TableReleas
 ``benchmark_flag`` '' | ``suppressed`` (the cell or its reference is not published) | ``empty``
                    (either has no respondents) | ``reference`` (the cell is its reference) |
                    ``not_applicable`` (a total over the reference group's breakdown; a magnitude table)
+``suppression_reason``  a suppressed cell's reason where the published figures already imply it:
+                   ``too_few_respondents`` | ``protects_another_cell`` | ``not_told`` (saying it
+                   would reveal more; :mod:`pipeline.tables.reasons`); '' for a published cell
 =================  ==========================================================================
 
 A statistic the request does not ask for (``statistics``: ``percent`` or ``estimate``, ``ci``, ``n``,
@@ -54,13 +57,14 @@ reads back to the same double).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pipeline.reports.labels import domain_label
-from pipeline.sdc.tables.rules import TableKind
+from pipeline.sdc.tables.rules import PrimaryRules, TableKind
 from pipeline.sdc.tables.weights import rounded, safe_base
 from pipeline.tables import notes as N
 from pipeline.tables.change import CellChange, table_changes
+from pipeline.tables.reasons import suppression_reasons
 from pipeline.tables.release import ProtectedTable, TableRelease, WaveRelease
 from pipeline.tables.request import MISSING_LEVEL, ResolvedRequest
 
@@ -96,6 +100,7 @@ COLUMNS: tuple[str, ...] = (
     "benchmark_p_value",
     "benchmark_significant",
     "benchmark_flag",
+    "suppression_reason",
 )
 UNITS: dict[TableKind, str] = {
     TableKind.percent: "percent",
@@ -142,6 +147,7 @@ class PublishedCell:
     benchmark_p_value: float | None = None
     benchmark_significant: bool | None = None
     benchmark_flag: str = ""
+    suppression_reason: str = ""
 
     def record(self) -> dict[str, object]:
         return {k: getattr(self, k) for k in COLUMNS}
@@ -202,6 +208,11 @@ def weighted_n_base(release: TableRelease, wr: WaveRelease) -> int | None:
     return safe_base(frame[WEIGHT].to_numpy(dtype=float), base, release.rules.min_n_count)
 
 
+_Bench = tuple[
+    str, float | None, float | None, float | None, float | None, float | None, bool | None, str
+]
+
+
 def _cells(
     resolved: ResolvedRequest,
     wr: WaveRelease,
@@ -209,6 +220,7 @@ def _cells(
     lang: str,
     base: int | None,
     changes: dict[tuple[int, str, int], CellChange],
+    rules: PrimaryRules,
 ) -> list[PublishedCell]:
     t = pt.numbers
     q = resolved.wave(wr.wave).questionnaire
@@ -217,6 +229,7 @@ def _cells(
     label = N.indicator_text(resolved.latest.questionnaire, t.indicator, lang)
     names = resolved.breakdowns()
     wave_names = [d.name for d in t.structure.dims]
+    why = suppression_reasons(pt, rules, stats)
     out = []
     for i, key in enumerate(t.structure.keys):
         by = dict(zip(names, key, strict=True))
@@ -260,19 +273,28 @@ def _cells(
                 if hidden or base is None or "weighted_n" not in stats
                 else rounded(t.weighted_n[i], base),
                 flag,
-                *(change or _NO_CHANGE),
-                *_benchmark(pt, i, flag, stats, scale, resolved.request.benchmark_name()),
+                *change,
             )
+        )
+        b = _benchmark(pt, i, flag, stats, scale, resolved.request.benchmark_name())
+        out[-1] = replace(
+            out[-1],
+            benchmark=b[0],
+            benchmark_estimate=b[1],
+            benchmark_difference=b[2],
+            benchmark_ci_low=b[3],
+            benchmark_ci_high=b[4],
+            benchmark_p_value=b[5],
+            benchmark_significant=b[6],
+            benchmark_flag=b[7],
+            suppression_reason=why[i],
         )
     return out
 
 
-_NO_CHANGE = (None, None, None, None, None, None, "")
-
-
 def _benchmark(
     pt: ProtectedTable, i: int, flag: str, stats: tuple[str, ...], scale: float, name: str
-) -> tuple[object, ...]:
+) -> _Bench:
     """The benchmark fields of cell ``i``: numbers only where the cell and its reference are both
     published (:mod:`pipeline.tables.benchmark`)."""
     from pipeline.tables.benchmark import NO_REFERENCE, REFERENCE_CELL
@@ -351,7 +373,7 @@ def published(release: TableRelease) -> PublishedTable:
         q = wr.data.questionnaire
         cells: list[PublishedCell] = []
         for pt in wr.tables:
-            cells.extend(_cells(resolved, wr, pt, lang, bases[wr.wave], changes))
+            cells.extend(_cells(resolved, wr, pt, lang, bases[wr.wave], changes, release.rules))
         inds = tuple(
             (
                 pt.numbers.indicator,
@@ -459,6 +481,7 @@ def _notes(
         rows.append((w["benchmark_note"], w["benchmark_text"].format(what=what)))
     for symbol, text in N.legend_rows(release.rules, lang, magnitudes):
         rows.append((f"{w['legend']}: {symbol}", text))
+    rows.append((w["reason_note"], w["reason_text"]))
     rows.append((w["rules"], N.rules_text(release.rules, lang, magnitudes)))
     rows.append((w["policy"], N.policy_text(release.policy, release.rules, lang)))
     if "weighted_n" in req.published_statistics():

@@ -248,7 +248,7 @@ def test_a_request_without_benchmark_keeps_its_hash_and_columns(run_copy, tmp_pa
     """Extending the contract: old requests hash as before, the new columns come last and are empty."""
     from pipeline.tables.publish import COLUMNS
 
-    assert COLUMNS[-8:] == (*BENCH, "benchmark_flag")
-    assert COLUMNS.index("change_flag") == len(COLUMNS) - 9
+    assert COLUMNS[-9:] == (*BENCH, "benchmark_flag", "suppression_reason")
+    assert COLUMNS.index("change_flag") == len(COLUMNS) - 10
     _, rows = _table(tmp_path, run_copy, indicators=["werkstress"])
     assert rows and all(all(r[k] == "" for k in (*BENCH, "benchmark_flag")) for r in rows)
