@@ -916,6 +916,15 @@ _CODES: tuple[ErrorCode, ...] = (
         "The runs given do not match the request's waves (one run per requested wave).",
     ),
     _e(
+        "sensitive_breakdown_not_allowed",
+        _T,
+        "Sensitive breakdown not allowed",
+        "A request breaks down or filters by a special-category register variable of the sample "
+        "frame (origin) that the publisher's policy does not list under "
+        "tables.sensitive_breakdowns; only the publisher can allow it, with stricter minimums.",
+        "error",
+    ),
+    _e(
         "raw_item_not_allowed",
         _T,
         "Raw item as breakdown",
@@ -1082,6 +1091,15 @@ _CODES: tuple[ErrorCode, ...] = (
         _M,
         "k violated",
         "A record violates the release target after suppression.",
+        "problem",
+    ),
+    _e(
+        "sensitive_released",
+        _M,
+        "Sensitive register variable released",
+        "A release profile lists a special-category register variable of the sample frame (origin) "
+        "under items.released or items.banded; it can only be dropped from a respondent-level file "
+        "(tables by origin: wbm table under the publisher's policy).",
         "problem",
     ),
     _e(
@@ -1460,6 +1478,14 @@ _CODES += (
         "No policy for origin",
         "No disclosure policy is in force (--policy, WBM_POLICY or the run's), so workability by "
         "origin is not shown: nothing is shown by origin unless the publisher's policy says how.",
+        "notice",
+    ),
+    _e(
+        "origin_not_allowed",
+        _F,
+        "Origin not allowed by the policy",
+        "The publisher's disclosure policy does not list origin under tables.sensitive_breakdowns, "
+        "so the fieldwork report shows no breakdown by origin.",
         "notice",
     ),
     _e(

@@ -206,6 +206,31 @@ def _risk_profiles(
     )
 
 
+def _compare_within_sector(
+    data: pd.DataFrame,
+    design: object,
+    indicators: list[str],
+    domains: list[str],
+    by: list[str],
+    cfg: EstimationConfig,
+) -> pd.DataFrame:
+    """The crossed rows' tests: each level of a breakdown inside a sector against the rest of that
+    sector (``pipeline.estimation.within``), for the crossed domains the estimates table has."""
+    from pipeline.estimation.design import Design
+    from pipeline.estimation.domainframe import CROSSED_WITHIN_SECTOR
+    from pipeline.estimation.within import compare_within
+    from pipeline.rundata.levels import crossed_domain
+
+    assert isinstance(design, Design)
+    group = "sector"
+    crossed = [
+        b for b in CROSSED_WITHIN_SECTOR if crossed_domain((group, b)) in by and b in domains
+    ]
+    if group not in domains or not crossed:
+        return pd.DataFrame()
+    return compare_within(data, design, indicators, group, crossed, config=cfg)
+
+
 def stage_estimate(run: Run) -> StageResult:
     from pipeline.estimation.api import compare_domains, estimate, to_csv_text
     from pipeline.estimation.config import EstimationConfig
@@ -245,6 +270,9 @@ def stage_estimate(run: Run) -> StageResult:
     )
     est = estimate(data, design, indicators, by, config=cfg)
     cmp = compare_domains(data, design, indicators, [d for d in domains], config=cfg)
+    within = _compare_within_sector(data, design, indicators, domains, by, cfg)
+    if len(within):
+        cmp = pd.concat([cmp, within], ignore_index=True)
     keys = list(ESTIMATE_KEYS)
     extra = cmp[keys + ["diff", "diff_se", "p_value", "significant"]]
     table = est.table.merge(extra, on=keys, how="left", validate="one_to_one")

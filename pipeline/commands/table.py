@@ -13,7 +13,8 @@ are estimated from its 03_score/scored.parquet with calibration-aware standard e
 The rules are the publisher's policy (--policy FILE, else $WBM_POLICY, else the policy the run's
 outputs stage used); a request's own 'disclosure:' block may only make them stricter. Breakdowns
 and filters are the questionnaire's domains, weighting and banded variables (raw items only where
-the policy lists them). Every cell goes through primary suppression (minimum unweighted n),
+the policy lists them), and origin (migration background, from the sample frame) only where the
+policy's tables.sensitive_breakdowns lists it, under its stricter minimums. Every cell goes through primary suppression (minimum unweighted n),
 secondary suppression (no suppressed cell can be recomputed from row or column totals) and a
 differencing check against every earlier release on the same data version (a content hash of the
 respondents' data), to whoever it went: reports, standard tables, other requesters' tables.

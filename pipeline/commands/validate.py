@@ -61,7 +61,7 @@ Exit codes: 0 when every input could be read (even if rows were set aside);
     "--frame",
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
-    help="Sample frame: weighting variables blank or invalid on a form are taken from it (logged as edits, rule frame_value).",
+    help="Sample frame: weighting variables blank or invalid on a form are taken from it (logged as edits, rule frame_value); its register-only variables (origin) are added to every row by sample id (rule frame_register).",
 )
 @click.option(
     "--second-keying",

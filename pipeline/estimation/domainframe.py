@@ -9,7 +9,16 @@ import pandas as pd
 
 from pipeline.rundata.levels import CROSS_SEP, crossed_domain, crossed_level
 
-CROSSED_WITHIN_SECTOR = ("age_band", "sex", "statute")
+#: The breakdowns inside a sector (those of them the questionnaire has as domains): each gets crossed
+#: rows ``sector:<b>`` and a test of each level against the rest of its sector (``within.py``).
+CROSSED_WITHIN_SECTOR = (
+    "age_band",
+    "sex",
+    "statute",
+    "occupation",
+    "arbeidsregime",
+    "education",
+)
 
 
 def domain_frame(

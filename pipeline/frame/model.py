@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pipeline.rundata.columns import ORIGIN
+
 ID_COLUMN = "sample_id"
 REGISTER_VARIABLES: tuple[str, ...] = (
     "sex",
@@ -39,6 +41,34 @@ ORIGIN_CODES: tuple[tuple[int, str, str], ...] = (
     (2, "EU-herkomst", "EU origin"),
     (3, "niet-EU-herkomst", "non-EU origin"),
 )
+
+
+@dataclass(frozen=True)
+class RegisterOnly:
+    """A register variable the form does not ask, carried from the frame into the run's data
+    (:data:`pipeline.rundata.columns.REGISTER_ONLY`): its label and codes, in both languages.
+    ``sensitive``: special category data (GDPR art. 9): a table breakdown or filter only where the
+    publisher's policy allows it (``tables.sensitive_breakdowns``), never in a public-use file."""
+
+    name: str
+    label_nl: str
+    label_en: str
+    codes: tuple[tuple[int, str, str], ...]
+    sensitive: bool = True
+
+    def label(self, lang: str = "nl") -> str:
+        return self.label_nl if lang == "nl" else self.label_en
+
+    def code_values(self) -> tuple[int, ...]:
+        return tuple(c for c, _, _ in self.codes)
+
+    def level_labels(self, lang: str = "nl") -> dict[int, str]:
+        return {c: (nl if lang == "nl" else en) for c, nl, en in self.codes}
+
+
+REGISTER_ONLY: dict[str, RegisterOnly] = {
+    ORIGIN: RegisterOnly(ORIGIN, "herkomst", "origin", ORIGIN_CODES, sensitive=True),
+}
 
 
 @dataclass(frozen=True, eq=False)

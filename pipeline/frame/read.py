@@ -16,7 +16,7 @@ import pandas as pd
 from pipeline.errors import MAX_SHOWN, InputError, Problem
 from pipeline.frame.model import (
     ID_COLUMN,
-    ORIGIN_CODES,
+    REGISTER_ONLY,
     REGISTER_VARIABLES,
     SampleFrame,
 )
@@ -33,14 +33,14 @@ def register_variables(q: Questionnaire) -> tuple[str, ...]:
 
 def register_codes(q: Questionnaire, variable: str) -> tuple[int, ...] | None:
     """The codes a register variable may take (None: any whole number, e.g. age in years)."""
-    if variable == "origin":
-        return tuple(c for c, _, _ in ORIGIN_CODES)
+    if variable in REGISTER_ONLY and variable not in q.known_variables():
+        return REGISTER_ONLY[variable].code_values()
     return q.codes_of(variable) or None
 
 
 def register_labels(q: Questionnaire, variable: str, lang: str = "nl") -> dict[int, str]:
-    if variable == "origin":
-        return {c: (nl if lang == "nl" else en) for c, nl, en in ORIGIN_CODES}
+    if variable in REGISTER_ONLY and variable not in q.known_variables():
+        return REGISTER_ONLY[variable].level_labels(lang)
     for d in q.derived:
         if d.name == variable:
             return {b.code: getattr(b.label, lang) or b.label.nl for b in d.bands}

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+GOOD_COLOUR = "#1a7f37"  # a significant difference that is good for workers
+BAD_COLOUR = "#b42318"  # one that is bad for them
 SECTOR_COLOUR = "#3b6ea8"  # the group's bar (problem incl. acute)
 ACUTE_COLOUR = "#16365c"  # the acute part of the bar
 WHISKER_COLOUR = "#222222"
@@ -44,6 +46,7 @@ class Bar:
     reference: float | None = None  # Flanders
     unreliable: bool = False
     marked: bool = False  # significantly different from the rest of Flanders
+    tone: str = ""  # "gunstig" / "ongunstig": the mark's colour (better / worse); "": neutral
     value_text: str = ""  # the number as the table writes it ("36,1"); empty: no number on the bar
     unit: str = ""  # written after the number ("%")
     key: str = ""  # the data-key of the number (indicator|by|level) for tracing
@@ -216,17 +219,19 @@ def render_bar_chart(chart: BarChart) -> str:
     for i, b in enumerate(bars):
         cy = top + ROW * i + ROW / 2
         lines = _wrap(b.label, max_chars - (2 if b.marked else 0))
-        if b.marked:
-            lines[-1] += " *"  # the mark stays with the last word
+        esc = [_escape(t) for t in lines]
+        if b.marked:  # the mark stays with the last word, coloured by what it means
+            colour = {"gunstig": GOOD_COLOUR, "ongunstig": BAD_COLOUR}.get(b.tone)
+            esc[-1] += f' <tspan font-weight="bold" fill="{colour}">*</tspan>' if colour else " *"
         if len(lines) == 1:
             body.append(
-                f'<text x="{_n(x0 - 8)}" y="{_n(cy + 4)}" font-size="{_n(FONT)}" text-anchor="end">{_escape(lines[0])}</text>'
+                f'<text x="{_n(x0 - 8)}" y="{_n(cy + 4)}" font-size="{_n(FONT)}" text-anchor="end">{esc[0]}</text>'
             )
         else:
             body.append(
                 f'<text x="{_n(x0 - 8)}" y="{_n(cy - 2)}" font-size="{_n(SMALL)}" text-anchor="end">'
-                f'<tspan x="{_n(x0 - 8)}">{_escape(lines[0])}</tspan>'
-                f'<tspan x="{_n(x0 - 8)}" dy="12">{_escape(lines[1])}</tspan></text>'
+                f'<tspan x="{_n(x0 - 8)}">{esc[0]}</tspan>'
+                f'<tspan x="{_n(x0 - 8)}" dy="12">{esc[1]}</tspan></text>'
             )
         if b.value is None:
             body.append(

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pipeline.questionnaire.model import Indicator, Questionnaire
-from pipeline.rundata.columns import ACUTE_SUFFIX
+from pipeline.rundata.columns import ACUTE_SUFFIX, band_column
 from pipeline.rundata.levels import level_code
 
 MODULE_PREFIX = "mod_"  # naming convention of the 0/1 module indicators (telework, absence, ...)
@@ -98,7 +98,9 @@ def domain_label(q: Questionnaire, name: str, lang: str = "nl") -> str:
     try:
         return q.item(name).label.get(lang)
     except KeyError:
-        return name
+        from pipeline.frame.model import REGISTER_ONLY  # origin: from the sample frame
+
+        return REGISTER_ONLY[name].label(lang) if name in REGISTER_ONLY else name
 
 
 def level_labels(q: Questionnaire, name: str, lang: str = "nl") -> dict[int, str]:
@@ -112,6 +114,10 @@ def level_labels(q: Questionnaire, name: str, lang: str = "nl") -> dict[int, str
     try:
         item = q.item(name)
     except KeyError:
+        from pipeline.frame.model import REGISTER_ONLY  # origin: from the sample frame
+
+        if name in REGISTER_ONLY:
+            out.update(REGISTER_ONLY[name].level_labels(lang))
         return out
     out.update({c.code: c.label.get(lang) for c in q.choices_of(item)})
     return out
@@ -122,3 +128,28 @@ def level_label(q: Questionnaire, name: str, level: object, lang: str = "nl") ->
     if code is None:
         return str(level)
     return level_labels(q, name, lang).get(code, str(code))
+
+
+def higher_good(q: Questionnaire, name: str) -> bool | None:
+    """Whether a higher value of an estimates-table indicator is good for workers (True), bad
+    (False) or neither (None), so a significant difference can be coloured by what it means:
+    a problem, an acute problem, a risk factor and a number of problems above zero are bad; werkbaar
+    werk and "no problem" (the count's band starting at 0) are good; module rows are neither (telework
+    is not good or bad in itself)."""
+    base = name[: -len(ACUTE_SUFFIX)] if name.endswith(ACUTE_SUFFIX) else name
+    try:
+        ind = q.indicator(base)
+    except KeyError:
+        ind = None
+    if ind is not None:
+        if ind.kind in ("traffic_light", "count"):
+            return False
+        if ind.kind == "composite":
+            return ind.rule == "none_problem"
+        return None
+    for i in q.indicators:
+        if i.kind == "count" and i.bands and name.startswith(i.name + "_"):
+            for lo, hi in i.bands:
+                if band_column(i.name, lo, hi) == name:
+                    return lo == 0
+    return None

@@ -17,8 +17,15 @@ recorded; :func:`pipeline.sdc.policy.find_policy`):
   hidden, the smallest other group is hidden too. Respondents whose origin the frame does not know
   form their own group ("unknown") under the same rules.
 
-Without a policy the section is left out with the notice ``origin_no_policy``: nothing is shown by
-origin unless the publisher's policy says how.
+The minimums are the policy's for tables by origin (``tables.sensitive_breakdowns``, the same as
+``wbm table`` applies: :func:`pipeline.sdc.policy.effective_rules`). Without a policy the section is
+left out with the notice ``origin_no_policy``, and under a policy that does not allow origin with
+``origin_not_allowed``: nothing is shown by origin unless the publisher's policy says how.
+
+Why not the table engine and its ledger: this section is a methodological view for the fieldwork
+team (is origin, given the sector mix, related to workability and response?), not a publication.
+A figure by origin meant for publication is requested with ``wbm table`` (``rows: origin``), which
+checks it against every earlier release and logs it (``docs/frame.md``).
 """
 
 from __future__ import annotations
@@ -134,7 +141,19 @@ def origin_table(
                 "no disclosure policy in force: workability by origin is not shown",
             )
         ]
-    rules = pol.rules
+    from pipeline.errors import SpecError
+    from pipeline.sdc.policy import effective_rules
+
+    try:
+        rules, _ = effective_rules(pol, {}, None, sensitive={ORIGIN: ORIGIN})
+    except SpecError:
+        return None, [
+            Notice(
+                "origin_not_allowed",
+                f"the disclosure policy {pol.policy.id!r} does not allow origin as a breakdown "
+                "(tables.sensitive_breakdowns): workability by origin is not shown",
+            )
+        ]
     df = wd.frame.copy()
     origin = dict(
         zip(linked["sample_id"].astype(str), linked[ORIGIN].to_numpy(dtype=float), strict=True)

@@ -14,9 +14,16 @@ from pipeline.errors import Problem, SpecError
 from pipeline.reports import rows as R
 from pipeline.reports.context import ReportContext
 from pipeline.reports.estimates import Cell, Estimates
-from pipeline.reports.labels import domain_label, indicator_groups, indicator_label, population_noun
+from pipeline.reports.labels import (
+    domain_label,
+    higher_good,
+    indicator_groups,
+    indicator_label,
+    population_noun,
+)
 from pipeline.reports.render import render_page, slug
 from pipeline.reports.report import load_estimates, report_domain
+from pipeline.reports.riskprofile import profiles as risk_profiles
 from pipeline.reports.trend import trend_section
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -50,10 +57,15 @@ def _domain_section(
     work: tuple[str, ...],
     risk: tuple[str, ...],
     ctx: ReportContext,
+    axis_max: float | None = None,
 ) -> DomainSection | None:
     if domain not in est.bys():
         return None
-    rows = tuple(r for r in R.level_rows(est, q, head, domain, ctx) if r.group is not None)
+    rows = tuple(
+        r
+        for r in R.level_rows(est, q, head, domain, ctx, higher_good=higher_good(q, head))
+        if r.group is not None
+    )
     if not rows:
         return None
     label = domain_label(q, domain)
@@ -66,6 +78,7 @@ def _domain_section(
         rows,
         "werkbaarheidsgraad",
         ctx,
+        axis_max=axis_max,
     )
     return DomainSection(
         domain,
@@ -103,13 +116,34 @@ def render_overview_report(
                 )
             ],
         )
-    headline = R.make_row(est, head.name, indicator_label(q, head.name), "", "", ctx)
-    work = tuple(
-        R.make_row(est, i.name, i.label.nl, "", "", ctx, acute=True) for i in groups.workability
+    headline = R.make_row(
+        est,
+        head.name,
+        indicator_label(q, head.name),
+        "",
+        "",
+        ctx,
+        higher_good=higher_good(q, head.name),
     )
-    risk = tuple(R.make_row(est, i.name, i.label.nl, "", "", ctx) for i in groups.risk)
+    work = tuple(
+        R.make_row(est, i.name, i.label.nl, "", "", ctx, acute=True, higher_good=False)
+        for i in groups.workability
+    )
+    risk = tuple(
+        R.make_row(est, i.name, i.label.nl, "", "", ctx, higher_good=False) for i in groups.risk
+    )
     modules = R.module_rows(est, q, "", "", ctx)
+    problems = R.band_rows(est, q, "", "", ctx)
+    profiles = risk_profiles(ctx.risk_profiles, est, q, "", "")
     main = report_domain(q) if q.domains else ""
+    # one scale for every percent chart of the report: the levels' bars of every breakdown included
+    axis = R.common_axis(
+        work,
+        risk,
+        modules,
+        problems,
+        *(R.level_rows(est, q, head.name, d, ctx) for d in q.domains if d in est.bys()),
+    )
     domains = []
     for d in q.domains:
         sec = _domain_section(
@@ -120,6 +154,7 @@ def render_overview_report(
             tuple(i.name for i in groups.workability),
             tuple(i.name for i in groups.risk) if d == main else (),
             ctx,
+            axis,
         )
         if sec is not None:
             domains.append(sec)
@@ -129,6 +164,10 @@ def render_overview_report(
         if published
         else [("geen-cijfers", "Geen cijfers")]
     )
+    if published and problems:
+        sections.insert(1, ("aantal-knelpunten", "Aantal knelpunten"))
+    if published and profiles:
+        sections.append(("risico-per-knelpunt", "Risicoprofiel per knelpunt"))
     if published:
         sections += [(f"naar-{slug(s.domain)}", f"Naar {s.label}") for s in domains]
         if modules:
@@ -157,6 +196,20 @@ def render_overview_report(
         work=work,
         risk=risk,
         modules=modules,
+        problems=problems if published else (),
+        profiles=profiles if published else (),
+        chart_problems=R.chart(
+            "grafiek-aantal-knelpunten",
+            "Aantal knelpunten in Vlaanderen",
+            problems,
+            "Vlaanderen",
+            ctx,
+            reference=ref,
+            reference_label=ref_label,
+            axis_max=axis,
+        )
+        if published and problems
+        else "",
         domains=domains,
         main_domain=main,
         trend=trend,
@@ -172,6 +225,7 @@ def render_overview_report(
             acute=True,
             reference=ref,
             reference_label=ref_label,
+            axis_max=axis,
         )
         if published
         else "",
@@ -183,6 +237,7 @@ def render_overview_report(
             ctx,
             reference=ref,
             reference_label=ref_label,
+            axis_max=axis,
         )
         if published
         else "",
@@ -194,6 +249,7 @@ def render_overview_report(
             ctx,
             reference=ref,
             reference_label=ref_label,
+            axis_max=axis,
         )
         if modules
         else "",

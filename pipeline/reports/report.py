@@ -21,7 +21,13 @@ from pipeline.fileio import write_text
 from pipeline.reports import rows as R
 from pipeline.reports.context import ReportContext, ResponseInfo, WeightingSummary
 from pipeline.reports.estimates import Estimates, estimates_for
-from pipeline.reports.labels import domain_label, indicator_groups, indicator_label, population_noun
+from pipeline.reports.labels import (
+    domain_label,
+    higher_good,
+    indicator_groups,
+    indicator_label,
+    population_noun,
+)
 from pipeline.reports.render import cell_key, fmt_field, render_page, slug
 from pipeline.reports.riskprofile import profiles as risk_profiles
 from pipeline.reports.trend import trend_section
@@ -107,8 +113,12 @@ def _breakdowns(
     domain: str,
     code: int,
     names: tuple[str, ...],
+    risks: tuple[str, ...],
     ctx: ReportContext,
 ) -> tuple[R.Breakdown, ...]:
+    """Every breakdown inside the group the table has crossed rows for (``sector:sex`` ...): the
+    workability indicators and the risk factors per level, each with its CI and its test against the
+    rest of the group."""
     out: list[R.Breakdown] = []
     for other in q.domains:
         if other == domain:
@@ -117,26 +127,38 @@ def _breakdowns(
         if found is None:
             continue
         by, pos = found
-        first = R.level_rows(est, q, names[0], by, ctx, fixed=(pos, str(code)))
-        rows = tuple(
-            (r.label, tuple(est.get(n, by, r.group.level) if r.group else None for n in names), r)
-            for r in first
-            if r.group is not None
+        work = R.level_table(
+            est, q, [(n, indicator_label(q, n)) for n in names], by, pos, str(code), ctx
         )
-        if not any(R.shown(c) for _l, cells, _r in rows for c in cells):
+        if not work.any_shown():
             continue  # the numbers do not allow this breakdown
+        risk = R.level_table(
+            est, q, [(n, indicator_label(q, n)) for n in risks], by, pos, str(code), ctx
+        )
         label = domain_label(q, other)
-        chart = R.chart(
-            f"grafiek-{slug(other)}",
-            f"Werkbaarheidsgraad naar {label}",
-            [r for _l, _c, r in rows],
-            "werkbaarheidsgraad",
-            ctx,
+        tested = any(
+            c.group is not None and c.group.p_value is not None
+            for t in (work, risk)
+            for _l, cells in t.rows
+            for c in cells
         )
-        out.append(
-            R.Breakdown(other, label, tuple((n, indicator_label(q, n)) for n in names), rows, chart)
-        )
+        out.append(R.Breakdown(other, label, work, risk, "", tested))
     return tuple(out)
+
+
+def _with_chart(b: R.Breakdown, ctx: ReportContext, axis_max: float | None) -> R.Breakdown:
+    """The breakdown with its chart (the first workability indicator per level) on the report's scale."""
+    from dataclasses import replace
+
+    chart = R.chart(
+        f"grafiek-{slug(b.domain)}",
+        f"Werkbaarheidsgraad naar {b.label}",
+        b.first_rows,
+        "werkbaarheidsgraad",
+        ctx,
+        axis_max=axis_max,
+    )
+    return replace(b, chart=chart)
 
 
 def render_domain_report(
@@ -169,18 +191,33 @@ def render_domain_report(
                 )
             ],
         )
-    headline = R.make_row(est, head.name, indicator_label(q, head.name), domain, level, ctx)
+    headline = R.make_row(
+        est,
+        head.name,
+        indicator_label(q, head.name),
+        domain,
+        level,
+        ctx,
+        higher_good=higher_good(q, head.name),
+    )
     published = R.shown(headline.group)
     work = tuple(
-        R.make_row(est, i.name, i.label.nl, domain, level, ctx, acute=True)
+        R.make_row(est, i.name, i.label.nl, domain, level, ctx, acute=True, higher_good=False)
         for i in groups.workability
     )
-    risk = tuple(R.make_row(est, i.name, i.label.nl, domain, level, ctx) for i in groups.risk)
+    risk = tuple(
+        R.make_row(est, i.name, i.label.nl, domain, level, ctx, higher_good=False)
+        for i in groups.risk
+    )
     modules = R.module_rows(est, q, domain, level, ctx) if published else ()
     problems = R.band_rows(est, q, domain, level, ctx) if published else ()
     profiles = risk_profiles(ctx.risk_profiles, est, q, domain, level) if published else ()
     names = (head.name, *(i.name for i in groups.workability))
-    breakdowns = _breakdowns(est, q, domain, code, names, ctx) if published else ()
+    risks = tuple(i.name for i in groups.risk)
+    breakdowns = _breakdowns(est, q, domain, code, names, risks, ctx) if published else ()
+    # one scale for every percent chart of the report (the breakdowns' bars included)
+    axis = R.common_axis(work, risk, modules, problems, *(b.first_rows for b in breakdowns))
+    breakdowns = tuple(_with_chart(b, ctx, axis) for b in breakdowns)
     sections = (
         [("samenvatting", "Samenvatting"), ("risicoprofiel", "Risicoprofiel")]
         if published
@@ -230,6 +267,7 @@ def render_domain_report(
             problems,
             series,
             ctx,
+            axis_max=axis,
         )
         if problems
         else "",
@@ -246,11 +284,17 @@ def render_domain_report(
             series,
             ctx,
             acute=True,
+            axis_max=axis,
         )
         if published
         else "",
         chart_risk=R.chart(
-            "grafiek-risicos", f"Risicofactoren in de {series} en in Vlaanderen", risk, series, ctx
+            "grafiek-risicos",
+            f"Risicofactoren in de {series} en in Vlaanderen",
+            risk,
+            series,
+            ctx,
+            axis_max=axis,
         )
         if published
         else "",
@@ -260,6 +304,7 @@ def render_domain_report(
             modules,
             series,
             ctx,
+            axis_max=axis,
         )
         if modules
         else "",

@@ -16,6 +16,7 @@ from pipeline.reports.context import MODE_LABELS_NL, ReportContext
 from pipeline.reports.estimates import DASH, Cell, Estimates, fmt_number, fmt_value
 from pipeline.reports.labels import (
     domain_label,
+    higher_good,
     indicator_label,
     is_module_indicator,
     level_labels,
@@ -45,6 +46,19 @@ class Row:
     wave: WaveCell | None = None  # the previous wave
     wave_marked: bool | None = None  # significant change since the previous wave
     wave_direction: str = ""  # "gestegen" / "gedaald"
+    # what a significant difference means for workers: "gunstig" (better than the rest), "ongunstig"
+    # (worse) or "" (no significant difference, or an indicator that is neither good nor bad)
+    tone: str = ""
+    wave_tone: str = ""  # the same for the change since the previous wave
+
+
+def tone_of(direction: str, higher_good: bool | None) -> str:
+    """ "gunstig" / "ongunstig" for a significant "hoger"/"gestegen" or "lager"/"gedaald" of an
+    indicator whose higher values are good (True) or bad (False); "" otherwise."""
+    if not direction or higher_good is None:
+        return ""
+    up = direction in ("hoger", "gestegen")
+    return "gunstig" if up == higher_good else "ongunstig"
 
 
 def direction(cell: Cell | None, ref: Cell | None) -> str:
@@ -66,7 +80,10 @@ def make_row(
     ctx: ReportContext,
     *,
     acute: bool = False,
+    higher_good: bool | None = None,
 ) -> Row:
+    """The row of indicator ``name`` for (by, level); ``higher_good`` (see
+    :func:`pipeline.reports.labels.higher_good`) colours a significant difference."""
     cell = est.get(name, by, level)
     fl = est.overall(name)
     marked = cell.marked(ctx.alpha) if cell is not None and by else None
@@ -79,6 +96,7 @@ def make_row(
     wave_dir = ""
     if wave_marked and wave is not None and wave.diff is not None:
         wave_dir = "gestegen" if wave.diff > 0 else "gedaald"
+    dir_ = direction(cell, fl) if marked else ""
     return Row(
         name=name,
         label=label,
@@ -87,10 +105,12 @@ def make_row(
         group_acute=est.get(acute_column(name), by, level) if acute else None,
         flanders_acute=est.overall(acute_column(name)) if acute else None,
         marked=marked,
-        direction=direction(cell, fl) if marked else "",
+        direction=dir_,
         wave=wave,
         wave_marked=wave_marked,
         wave_direction=wave_dir,
+        tone=tone_of(dir_, higher_good),
+        wave_tone=tone_of(wave_dir, higher_good),
     )
 
 
@@ -146,6 +166,7 @@ def bar(row: Row, *, acute: bool, reference: str = "flanders") -> charts.Bar:
         reference=_scaled(ref, ref.estimate if ref else None),
         unreliable=bool(g and g.unreliable),
         marked=bool(row.marked),
+        tone=row.tone,
         value_text=text,
         unit="%" if g is not None and g.is_share else "",
         key=cell_key(g) if g is not None and text else "",
@@ -194,8 +215,10 @@ def chart(
     acute: bool = False,
     reference: str = "flanders",
     reference_label: str = "Vlaanderen",
+    axis_max: float | None = None,
 ) -> str:
-    """An SVG bar chart of the rows ("" when no row has a number to show)."""
+    """An SVG bar chart of the rows ("" when no row has a number to show); ``axis_max`` (percent
+    charts): the report's common scale (:func:`common_axis`)."""
     if not rows or not any_shown(rows):
         return ""
     first = next(r.group for r in rows if shown(r.group))
@@ -209,8 +232,30 @@ def chart(
         reference_label=reference_label,
         ci_label=f"{fmt_number(ctx.confidence * 100, 0)}%-BI",
         percent=first.is_share,
+        axis_max=axis_max if first.is_share else None,
     )
     return charts.render_bar_chart(spec)
+
+
+def common_axis(*row_sets: Sequence[Row]) -> float | None:
+    """One scale for every percent chart of a report: the axis maximum (percent, a multiple of 10)
+    that fits the largest bar, CI and reference mark of all of them; None without a number."""
+    top = 0.0
+    seen = False
+    for rows in row_sets:
+        for r in rows:
+            if not shown(r.group) or r.group is None or not r.group.is_share:
+                continue
+            seen = True
+            for c in (r.group, r.flanders, r.wave.previous if r.wave is not None else None):
+                if c is None or c.suppressed:
+                    continue
+                for v in (c.estimate, c.ci_high):
+                    if v is not None:
+                        top = max(top, v * 100)
+    if not seen:
+        return None
+    return float(min(100.0, 10.0 * (int(top * 1.08 / 10.0) + 1)))
 
 
 # ---- breakdowns ----
@@ -230,6 +275,7 @@ def level_rows(
     *,
     fixed: tuple[int, str] | None = None,
     acute: bool = False,
+    higher_good: bool | None = None,
 ) -> tuple[Row, ...]:
     """One row per level of ``by`` for indicator ``name``. ``by`` may be crossed ("sector:sex");
     ``fixed`` = (position, code) keeps the levels whose part at that position is the code, and the
@@ -248,21 +294,62 @@ def level_rows(
             label = level_label_of(q, parts[other], codes[other])
         else:
             label = " × ".join(level_label_of(q, p, c) for p, c in zip(parts, codes, strict=True))
-        out.append(make_row(est, name, label, by, level, ctx, acute=acute))
+        out.append(make_row(est, name, label, by, level, ctx, acute=acute, higher_good=higher_good))
     return tuple(out)
 
 
 @dataclass(frozen=True)
+class LevelTable:
+    """Levels of a breakdown (rows) x indicators (columns): each cell a :class:`Row` with the
+    estimate, its CI and the test against the rest of the group."""
+
+    indicators: tuple[tuple[str, str], ...]  # (name, label) columns
+    rows: tuple[tuple[str, tuple[Row, ...]], ...]  # (level label, one row per indicator)
+
+    def any_shown(self) -> bool:
+        return any(shown(r.group) for _l, cells in self.rows for r in cells)
+
+
+@dataclass(frozen=True)
 class Breakdown:
-    """A table of levels (rows) x indicators (columns) for one breakdown, with a chart of the first."""
+    """One breakdown inside a group: the workability indicators and the risk factors per level
+    (:class:`LevelTable`), with a chart of the first workability indicator."""
 
     domain: str
     label: str  # the domain's label ("leeftijdsgroep")
-    indicators: tuple[tuple[str, str], ...]  # (name, label) columns
-    rows: tuple[
-        tuple[str, tuple[Cell | None, ...], Row], ...
-    ]  # (level label, cells, row of the first indicator)
+    work: LevelTable
+    risk: LevelTable
     chart: str = ""
+    has_tests: bool = False  # the crossed rows carry a test against the rest of the group
+
+    @property
+    def first_rows(self) -> tuple[Row, ...]:
+        """The first workability indicator's row of every level (the chart's bars)."""
+        return tuple(cells[0] for _l, cells in self.work.rows)
+
+
+def level_table(
+    est: Estimates,
+    q: Questionnaire,
+    names: Sequence[tuple[str, str]],
+    by: str,
+    pos: int,
+    code: str,
+    ctx: ReportContext,
+) -> LevelTable:
+    """The levels of crossed domain ``by`` whose part at ``pos`` is ``code``, x ``names``."""
+    first = level_rows(est, q, names[0][0], by, ctx, fixed=(pos, code))
+    rows = []
+    for r in first:
+        if r.group is None:
+            continue
+        level = r.group.level
+        cells = tuple(
+            make_row(est, n, r.label, by, level, ctx, higher_good=higher_good(q, n))
+            for n, _label in names
+        )
+        rows.append((r.label, cells))
+    return LevelTable(tuple(names), tuple(rows))
 
 
 def crossed_by(est: Estimates, domain: str, other: str) -> tuple[str, int] | None:
@@ -301,7 +388,9 @@ def band_rows(
     names = band_names(q)
     if not any(est.get(n, by, level) is not None for n, _l in names):
         return ()
-    return tuple(make_row(est, n, label, by, level, ctx) for n, label in names)
+    return tuple(
+        make_row(est, n, label, by, level, ctx, higher_good=higher_good(q, n)) for n, label in names
+    )
 
 
 # ---- modules ----
@@ -385,6 +474,44 @@ def previous_wave_year(q: Questionnaire, ctx: ReportContext, est: Estimates) -> 
     return int(m.group(0)) if m else None
 
 
+def fmt_count(n: int) -> str:
+    """A count with a Dutch thousands separator: 8.821, 40.000."""
+    return f"{n:,}".replace(",", ".")
+
+
+def fieldwork_rows(ctx: ReportContext, wave: int | None = None) -> list[dict[str, str]]:
+    """The fieldwork table of the methods appendix: per mode the usable responses and their share of
+    everyone invited (every invited person could choose the mode), then the wave's total with the
+    number invited and the response rate. [] without modes and without a number invited."""
+    invited = ctx.response.invited
+    rows = []
+    for mode, n in ctx.counts_by_mode:
+        rows.append(
+            {
+                "label": MODE_LABELS_NL.get(mode, mode),
+                "invited": "",
+                "responded": fmt_count(n),
+                "rate": fmt_number(n / invited * 100) if invited else DASH,
+                "total": "",
+            }
+        )
+    responded = ctx.response.responded
+    if responded is None and ctx.counts_by_mode:
+        responded = ctx.total_by_mode
+    if rows or invited:
+        rate = ctx.response.rate
+        rows.append(
+            {
+                "label": f"meting {wave or ctx.wave}, totaal" if wave or ctx.wave else "totaal",
+                "invited": fmt_count(invited) if invited else DASH,
+                "responded": fmt_count(responded) if responded is not None else DASH,
+                "rate": fmt_number(rate * 100) if rate is not None else DASH,
+                "total": "yes",
+            }
+        )
+    return rows
+
+
 def methods_data(q: Questionnaire, ctx: ReportContext, est: Estimates) -> dict[str, Any]:
     """What the methods appendix (``methods.html.j2``) needs."""
     return {
@@ -393,6 +520,7 @@ def methods_data(q: Questionnaire, ctx: ReportContext, est: Estimates) -> dict[s
             i.cutoff_status == "reference" for i in q.indicators if i.kind == "traffic_light"
         ),
         "modes": [(MODE_LABELS_NL.get(m, m), n) for m, n in ctx.counts_by_mode],
+        "fieldwork": fieldwork_rows(ctx, ctx.wave or q.study.wave),
         "response_rate": fmt_number(ctx.response.rate * 100)
         if ctx.response.rate is not None
         else None,

@@ -7,7 +7,8 @@ Everything is read with the run-directory readers of :mod:`pipeline.rundata.read
 - ``manifest.json`` (read strictly: a damaged one is an error): the run's own questionnaire
   (``questionnaire.yaml``, hash-checked; :func:`pipeline.rundata.read.recorded_questionnaire`), the
   reliability thresholds (``parameters.min_n``, ``min_n_reliable``), the estimates' checksum;
-- ``01_validate/diagnostics.json``: respondents by mode (or the manifest's rows per input);
+- ``01_validate/diagnostics.json``: respondents by mode (or the manifest's rows per input) and the
+  number invited (the linked sample frame's ``frame.invited``);
 - ``02_weight/diagnostics.json``: method, Kish design effect, margins, synthetic margins;
 - ``04_estimate/estimates.parquet`` (or ``estimates.csv``); an organisation survey's
   ``estimates_employment.parquet`` (shares of employees, magnitude totals), verified.
@@ -76,6 +77,13 @@ def _modes(run_dir: Path, manifest: dict[str, Any]) -> tuple[tuple[str, int], ..
     return tuple(sorted(counts.items()))
 
 
+def _invited(run_dir: Path) -> int | None:
+    """The number invited: the sample frame's units as the validate stage linked them
+    (``01_validate/diagnostics.json`` ``frame.invited``); None for a run without a frame."""
+    n = _dig(stage_diagnostics(run_dir, "validate"), "frame", "invited")
+    return n if isinstance(n, int) and not isinstance(n, bool) and n > 0 else None
+
+
 def _weighting(run_dir: Path, q: Questionnaire) -> tuple[WeightingSummary, bool]:
     diag = stage_diagnostics(run_dir, "weight")
     if not diag:
@@ -121,10 +129,11 @@ def context_from_run(
         wave=ctx.wave or q.study.wave,
         run_id=ctx.run_id or run.resolve().name,
         counts_by_mode=ctx.counts_by_mode or _modes(run, manifest),
-        response=ctx.response
-        if ctx.response.responded is not None
-        else ResponseInfo(
-            invited=ctx.response.invited, responded=accepted if isinstance(accepted, int) else None
+        response=ResponseInfo(
+            invited=ctx.response.invited if ctx.response.invited is not None else _invited(run),
+            responded=ctx.response.responded
+            if ctx.response.responded is not None
+            else (accepted if isinstance(accepted, int) else None),
         ),
         weighting=weighting
         if not ctx.weighting.method and ctx.weighting.kish_deff is None

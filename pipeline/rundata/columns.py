@@ -5,7 +5,9 @@ stage that writes them to every reader after it (later stages, reports, tables, 
 
 - **validate** (``accepted.parquet``, ``set_aside.parquet``): the questionnaire's items under their
   own names, plus the meta columns :data:`META_COLUMNS` (a leading underscore: never an item name);
-  ``set_aside.parquet`` also has :data:`REASONS` (reason codes joined by ``;``).
+  ``set_aside.parquet`` also has :data:`REASONS` (reason codes joined by ``;``). With a sample
+  frame, also the frame's register-only variables :data:`REGISTER_ONLY` (not asked on the form;
+  linked by sample id, NaN where the frame has no value or the response is not in the frame).
 - **weight** (``weighted.parquet``): :data:`WEIGHT` (expansion weight, sums to the population) and
   :data:`WEIGHT_NORMALISED` (sums to n); for a stratified design also :data:`DESIGN_COLUMNS`
   (named in ``calibration.json``, :mod:`pipeline.rundata.calibration`).
@@ -45,6 +47,14 @@ META_COLUMNS: Final = (
 """The meta columns validation adds to every accepted and set-aside row, in this order."""
 REASONS: Final = "_reasons"
 """Why a row was set aside: reason codes joined by ``;`` (``set_aside.parquet`` only)."""
+
+# ----------------------------------------------------------------------- validate: register-only
+ORIGIN: Final = "origin"
+"""Migration background from the sample frame (codes :data:`pipeline.frame.model.ORIGIN_CODES`);
+special category data: a breakdown only where the publisher's policy allows it."""
+REGISTER_ONLY: Final = (ORIGIN,)
+"""Register variables the form does not ask: validation takes them from the sample frame by sample
+id (edit rule ``frame_register``), and every later stage keeps them."""
 
 # ----------------------------------------------------------------------- weight
 WEIGHT: Final = "weight"

@@ -15,10 +15,17 @@ tables:
   on_disclosure: suppress  # suppress further cells, or refuse the request
   weighted_n_base: 100     # published weighted N rounded to a multiple of this
   breakdowns_allowed: []   # raw questionnaire items allowed as breakdowns or filters
+  sensitive_breakdowns:    # register-only special-category variables allowed, with stricter minimums
+    origin: {min_n_count: 10, min_n_percent: 50, unreliable_below: 100}
 ledger: ledger             # the release history, one folder per data version (relative to this file)
 registry: requesters.yaml  # registered organisations and recipients (relative to this file)
 release_register: register # the microdata release register (relative to this file)
 ```
+
+``sensitive_breakdowns`` names the register-only variables of the sample frame that are special
+category data (origin: :data:`pipeline.rundata.columns.REGISTER_ONLY`) and that a request may use as
+a breakdown or filter; a table that uses one gets at least the minimums given there (the whole
+table, every cell). One the policy does not name is refused (``sensitive_breakdown_not_allowed``).
 
 A request may make the rules stricter (a higher minimum, ``on_disclosure: refuse``), never looser:
 :func:`effective_rules` merges them and reports every looser value as a located problem. The paths
@@ -41,6 +48,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from pipeline.errors import Problem, SpecError, UsageError
+from pipeline.rundata.columns import REGISTER_ONLY
 from pipeline.sdc.tables.rules import DominanceRule, PrimaryRules
 
 KIND = "disclosure-policy"
@@ -58,6 +66,15 @@ class Dominance(_Spec):
     k: Annotated[float, Field(gt=0, le=100)] = 85.0
 
 
+class SensitiveBreakdown(_Spec):
+    """Stricter minimums of every table that breaks down or filters by a sensitive variable (unset:
+    the table policy's own)."""
+
+    min_n_count: Annotated[int, Field(ge=1)] | None = None
+    min_n_percent: Annotated[int, Field(ge=1)] | None = None
+    unreliable_below: Annotated[int, Field(ge=1)] | None = None
+
+
 class TablePolicy(_Spec):
     """Thresholds of every published figure (tables, reports, the datatool)."""
 
@@ -70,11 +87,18 @@ class TablePolicy(_Spec):
     on_disclosure: Literal["suppress", "refuse"] = "suppress"
     weighted_n_base: Annotated[int, Field(ge=1)] = 100
     breakdowns_allowed: tuple[str, ...] = ()
+    sensitive_breakdowns: dict[str, SensitiveBreakdown] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _order(self) -> TablePolicy:
         if self.unreliable_below < self.min_n_percent:
             raise ValueError("unreliable_below must be at least min_n_percent")
+        unknown = [k for k in self.sensitive_breakdowns if k not in REGISTER_ONLY]
+        if unknown:
+            raise ValueError(
+                f"sensitive_breakdowns names {', '.join(map(repr, unknown))}: only the sample "
+                f"frame's register-only variables ({', '.join(REGISTER_ONLY)}) are listed here"
+            )
         return self
 
     def rules(self) -> PrimaryRules:
@@ -198,11 +222,19 @@ STRICTER_IS_HIGHER = ("min_n_count", "min_n_percent", "unreliable_below", "min_n
 
 
 def effective_rules(
-    policy: LoadedPolicy, asked: dict[str, object], file: str | None = None
+    policy: LoadedPolicy,
+    asked: dict[str, object],
+    file: str | None = None,
+    *,
+    sensitive: dict[str, str] | None = None,
 ) -> tuple[PrimaryRules, Literal["suppress", "refuse"]]:
     """The policy's rules made stricter by a request's ``disclosure:`` block (only the keys the
-    request set). A looser value is a :class:`SpecError` (``looser_than_policy``) naming the policy's."""
+    request set). A looser value is a :class:`SpecError` (``looser_than_policy``) naming the policy's.
+    ``sensitive``: the register-only variables the table breaks down or filters by (name -> where
+    the request names it): each must be in the policy's ``sensitive_breakdowns`` (else a
+    :class:`SpecError`, ``sensitive_breakdown_not_allowed``), and its minimums apply."""
     t = policy.policy.tables
+    sensitive_floor = _sensitive_floors(policy, sensitive or {}, file)
     base = t.rules()
     problems: list[Problem] = []
     values: dict[str, object] = {}
@@ -244,6 +276,8 @@ def effective_rules(
         )
     merged: dict[str, int] = {k: int(getattr(base, k)) for k in STRICTER_IS_HIGHER}
     merged.update({k: int(v) for k, v in values.items()})  # type: ignore[call-overload]
+    for key, floor in sensitive_floor.items():
+        merged[key] = max(merged[key], floor)
     merged["unreliable_below"] = max(merged["unreliable_below"], merged["min_n_percent"])
     rules = PrimaryRules(
         min_n_count=merged["min_n_count"],
@@ -254,6 +288,45 @@ def effective_rules(
         p_percent=p_pct,
     )
     return rules, on
+
+
+def _sensitive_floors(
+    policy: LoadedPolicy, used: dict[str, str], file: str | None
+) -> dict[str, int]:
+    """The highest minimums of the sensitive variables a table uses; refused if one is not allowed."""
+    allowed = policy.policy.tables.sensitive_breakdowns
+    problems = [
+        Problem(
+            f"{name!r} is special category data that the publisher's policy does not allow as a "
+            "breakdown or filter",
+            file=file,
+            path=path,
+            value=name,
+            expected="a variable of tables.sensitive_breakdowns: "
+            + (", ".join(allowed) or "none")
+            + f" (policy {policy.policy.id!r}, {policy.file.name})",
+            hint="leave it out of the request; only the publisher can allow it, in its policy "
+            "(tables.sensitive_breakdowns, with stricter minimums)",
+            code="sensitive_breakdown_not_allowed",
+        )
+        for name, path in used.items()
+        if name not in allowed
+    ]
+    if problems:
+        raise SpecError(
+            f"{file or 'request'}: the publisher's policy {policy.policy.id!r} does not allow "
+            f"tables by {', '.join(n for n in used if n not in allowed)}",
+            problems,
+            code="sensitive_breakdown_not_allowed",
+        )
+    out: dict[str, int] = {}
+    for name in used:
+        rule = allowed[name]
+        for key in ("min_n_count", "min_n_percent", "unreliable_below"):
+            v = getattr(rule, key)
+            if v is not None:
+                out[key] = max(out.get(key, 0), int(v))
+    return out
 
 
 def _looser(

@@ -103,6 +103,7 @@ def make_table(
             questionnaires={w: d.questionnaire for w, d in by_wave.items()},
             cutoff_populations={w: d.cutoff_population for w, d in by_wave.items()},
             allowed_items=pub.policy.policy.tables.breakdowns_allowed,
+            sensitive_allowed=tuple(pub.policy.policy.tables.sensitive_breakdowns),
         )
     check_columns(resolved, by_wave, file)
     return publish_request(resolved, by_wave, out_dir, pub, logged_at=logged_at)

@@ -222,7 +222,12 @@ def protect_request(
     every wave becomes a refusal, so nothing is released."""
     req = resolved.request
     publisher.registry.organisation(req.requester)
-    rules, on = effective_rules(publisher.policy, req.disclosure.asked(), resolved.file)
+    rules, on = effective_rules(
+        publisher.policy,
+        req.disclosure.asked(),
+        resolved.file,
+        sensitive=resolved.sensitive_variables(),
+    )
     ledgers = publisher.ledgers
     trial = [protect_wave(resolved, data[w], ledgers, rules, on) for w in req.waves]
     if any(t.decision == "refuse" for t in trial):

@@ -54,6 +54,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipeline.errors import Problem, SpecError, did_you_mean, similar_first
+from pipeline.frame.model import REGISTER_ONLY
 from pipeline.paths import QUESTIONNAIRES_DIR
 from pipeline.questionnaire.model import ItemType, Measure, Questionnaire, Role, Text
 from pipeline.questionnaire.populations import REQUEST_NAMES
@@ -247,6 +248,13 @@ class ResolvedRequest:
     def breakdowns(self) -> tuple[str, ...]:
         return tuple(v for v in (self.request.rows, self.request.columns) if v is not None)
 
+    def sensitive_variables(self) -> dict[str, str]:
+        """The special-category register variables the request breaks down or filters by, each with
+        where the request first names it (for the policy check,
+        :func:`pipeline.sdc.policy.effective_rules`)."""
+        names = set(sensitive_names(self.latest.questionnaire))
+        return {v: p for v, p in _variable_paths(self.request).items() if v in names}
+
     def levels(self, variable: str, wave: WaveNames | None = None) -> tuple[int, ...]:
         """Codes of a breakdown variable in questionnaire order, restricted by filters on it."""
         w = wave or self.latest
@@ -387,7 +395,10 @@ def tabulated_names(q: Questionnaire, population: str = DEFAULT_CUTOFFS) -> list
 
 def _codes(q: Questionnaire, name: str) -> tuple[int, ...] | None:
     """Codes of a variable usable as a breakdown or filter (a derived variable or a single-choice
-    item that identifies no one), or None if it is not one."""
+    item that identifies no one, or a register-only variable of the sample frame the questionnaire
+    does not ask: origin), or None if it is not one."""
+    if name in REGISTER_ONLY and name not in q.known_variables():
+        return REGISTER_ONLY[name].code_values()
     if all(d.name != name for d in q.derived):
         item = next((it for it in q.items if it.name == name), None)
         if item is None or item.role == Role.direct_identifier:
@@ -396,7 +407,15 @@ def _codes(q: Questionnaire, name: str) -> tuple[int, ...] | None:
 
 
 def _breakdown_names(q: Questionnaire) -> list[str]:
-    return [n for n in [d.name for d in q.derived] + [it.name for it in q.items] if _codes(q, n)]
+    names = [d.name for d in q.derived] + [it.name for it in q.items]
+    names += [v for v in REGISTER_ONLY if v not in names]
+    return [n for n in names if _codes(q, n)]
+
+
+def sensitive_names(q: Questionnaire) -> list[str]:
+    """Register-only variables that are special category data (origin): breakdowns or filters only
+    where the publisher's policy lists them (``tables.sensitive_breakdowns``)."""
+    return [v for v, spec in REGISTER_ONLY.items() if spec.sensitive and _codes(q, v)]
 
 
 def documented_breakdowns(q: Questionnaire) -> list[str]:
@@ -459,6 +478,7 @@ def resolve(
     questionnaires: Mapping[int, Questionnaire] | None = None,
     cutoff_populations: Mapping[int, str] | None = None,
     allowed_items: Collection[str] | None = None,
+    sensitive_allowed: Collection[str] | None = None,
 ) -> ResolvedRequest:
     """Check every name against the questionnaires of the requested waves (all problems at once).
     The questionnaire of a wave is the request's ``questionnaire`` (``loaded``: already loaded, it is not
@@ -466,7 +486,9 @@ def resolve(
     shipped questionnaire of that population and wave. ``cutoff_populations``: the population whose
     cut-offs scored each wave's data (default ``default``): it decides which acute variants exist.
     ``allowed_items``: the raw items the publisher's policy allows as breakdowns or filters besides
-    :func:`documented_breakdowns` (None: no such check, e.g. for names only)."""
+    :func:`documented_breakdowns` (None: no such check, e.g. for names only); ``sensitive_allowed``:
+    the register-only variables of special category (origin) the policy allows (None: no such check;
+    the publication path checks them again, :meth:`ResolvedRequest.sensitive_variables`)."""
     from pipeline.questionnaire.load import load_questionnaire
 
     problems: list[Problem] = []
@@ -520,6 +542,8 @@ def resolve(
         indicator_catalogue(qs[0][1], pops[qs[0][0]]),
     )
     _check_latest(req, latest, file, problems, allowed_items)
+    if sensitive_allowed is not None:
+        _check_sensitive(req, latest, file, problems, sensitive_allowed)
     resolved_waves = [latest]
     for w, q in qs[1:]:
         older = WaveNames(w, q, {}, {}, pops[w], indicator_catalogue(q, pops[w]))
@@ -567,7 +591,10 @@ def _check_latest(
     valid = _breakdown_names(q)
     where: list[tuple[str, str | None]] = [("rows", req.rows), ("columns", req.columns)]
     where += [(f"filters[{k}].variable", f.variable) for k, f in enumerate(req.filters)]
-    allowed = None if allowed_items is None else [*documented_breakdowns(q), *allowed_items]
+    sensitive = sensitive_names(q)
+    allowed = (
+        None if allowed_items is None else [*documented_breakdowns(q), *allowed_items, *sensitive]
+    )
     for path, var in where:
         if var is not None and var not in valid:
             problems.append(
@@ -644,6 +671,33 @@ def _check_latest(
                 expected="one of " + ", ".join(q.study.languages),
             )
         )
+
+
+def _check_sensitive(
+    req: TableRequest,
+    wave: WaveNames,
+    file: str | None,
+    problems: list[Problem],
+    allowed: Collection[str],
+) -> None:
+    """A special-category register variable the publisher's policy does not allow (located)."""
+    names = set(sensitive_names(wave.questionnaire))
+    for var, path in _variable_paths(req).items():
+        if var in names and var not in allowed:
+            problems.append(
+                Problem(
+                    f"{var!r} is special category data that the publisher's policy does not allow "
+                    "as a breakdown or filter",
+                    file=file,
+                    path=path,
+                    value=var,
+                    expected="a variable of tables.sensitive_breakdowns: "
+                    + (", ".join(allowed) or "none"),
+                    hint="leave it out of the request; only the publisher can allow it, in its "
+                    "policy (tables.sensitive_breakdowns, with stricter minimums)",
+                    code="sensitive_breakdown_not_allowed",
+                )
+            )
 
 
 def _variable_paths(req: TableRequest) -> dict[str, str]:

@@ -283,4 +283,5 @@ EDIT_RULES: Mapping[str, str] = {
     "blank_no_answer": "blank on an applicable item -> -9 (no answer)",
     "multiple_unticked": "multiple choice: an unticked option when another option is ticked -> 0",
     "frame_value": "a weighting variable blank or invalid on the form -> the sample frame's (register) value",
+    "frame_register": "a register-only variable the form does not ask (origin) -> the sample frame's value, linked by sample id",
 }

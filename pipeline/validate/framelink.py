@@ -8,6 +8,11 @@ frame has it (else the band itself from the frame's ``age_band``) and the band i
 A response whose id is not in the frame gets the issue ``frame_unlinked``; a weighting variable
 answered on the form but different from the register is reported (``frame_disagrees``) and kept:
 the answer is the respondent's, the margins come from the register.
+
+Register-only variables (:data:`pipeline.rundata.columns.REGISTER_ONLY`: origin), which the form
+does not ask, are carried into the run's data by :func:`carry_register`: every value taken is an
+edit (rule ``frame_register``, old value blank), so where a row's origin came from is in the edit
+log like every other frame value.
 """
 
 from __future__ import annotations
@@ -17,10 +22,36 @@ import pandas as pd
 
 from pipeline.frame.model import SampleFrame
 from pipeline.ingest.parse import fmt_number
+from pipeline.rundata.columns import REGISTER_ONLY
 from pipeline.validate.compiled import Compiled, derived_columns
 from pipeline.validate.harmonise import TableData
 
 RULE = "frame_value"
+REGISTER_RULE = "frame_register"
+
+
+def carried_variables(c: Compiled, frame: SampleFrame) -> tuple[str, ...]:
+    """The register-only variables of ``frame`` that validation carries into the data (those the
+    questionnaire does not itself ask)."""
+    own = set(c.q.known_variables())
+    return tuple(v for v in REGISTER_ONLY if v in frame.values and v not in own)
+
+
+def carry_register(c: Compiled, td: TableData, frame: SampleFrame) -> dict[str, int]:
+    """Take the register-only variables from ``frame`` by sample id into ``td.register`` (NaN where
+    the response is not in the frame or the frame has no value); every value taken is logged as an
+    edit (rule ``frame_register``). Returns the number of values taken per variable."""
+    row = frame.lookup(td.texts[c.id_variable])
+    linked = row >= 0
+    taken: dict[str, int] = {}
+    for var in carried_variables(c, frame):
+        v = np.full(td.n, np.nan)
+        v[linked] = frame.values[var][row[linked]]
+        rows = np.flatnonzero(np.isfinite(v))
+        td.log.edit(rows, var, [None] * int(rows.size), v[rows], REGISTER_RULE)
+        td.register[var] = v
+        taken[var] = int(rows.size)
+    return taken
 
 
 def _source_of(c: Compiled, var: str) -> tuple[str, str] | None:

@@ -19,7 +19,7 @@ before that edit, so chains like ``2/3 -> -7 -> -1`` are fully traceable):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
@@ -54,6 +54,9 @@ class TableData:
     values: dict[str, np.ndarray]  # every numeric variable of the questionnaire + derived (float64)
     texts: dict[str, np.ndarray]  # every text variable (object arrays of str, '' for blank)
     log: Log
+    # register-only variables taken from the sample frame (pipeline.rundata.columns.REGISTER_ONLY;
+    # framelink.carry_register): float codes, NaN where the frame has none
+    register: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def n(self) -> int:

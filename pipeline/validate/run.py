@@ -31,7 +31,7 @@ from pipeline.rundata.columns import (
     SOURCE_ROW,
 )
 from pipeline.validate.compiled import Compiled, compile_questionnaire
-from pipeline.validate.framelink import frame_response, link_frame
+from pipeline.validate.framelink import carry_register, frame_response, link_frame
 from pipeline.validate.harmonise import TableData, harmonise
 from pipeline.validate.log import Log, empty_edits, empty_issues
 from pipeline.validate.quality import (
@@ -213,6 +213,8 @@ def _frames(
             columns.append((var, cat(lambda t, v=var: t.td.values[v]), None))
     for d in q.derived:
         columns.append((d.name, cat(lambda t, v=d.name: t.td.values[v]), None))
+    for var in tables[0].td.register:  # register-only variables from the frame (every table's)
+        columns.append((var, cat(lambda t, v=var: t.td.register[v]), None))
     columns += [
         (MODE, cat(lambda t: np.full(t.td.n, t.td.mode, dtype=object)), "string"),
         (SOURCE_FILE, cat(lambda t: np.full(t.td.n, t.td.raw.name, dtype=object)), "string"),
@@ -253,6 +255,7 @@ def validate_tables(
         td = harmonise(c, raw)
         if frame is not None:
             link_frame(c, td, frame)
+            carry_register(c, td, frame)
         t = _Table(td, case_checks(c, td, options), rids[k])
         if k in seconds:
             t.keying = compare_keyings(raw, seconds[k], q)

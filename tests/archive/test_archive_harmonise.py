@@ -166,7 +166,9 @@ def test_changed_bands_are_not_joined(tmp_path: Path, run_2023: Path) -> None:
         else b
         for b in d.bands
     )
-    changed = q19.model_copy(update={"derived": (d.model_copy(update={"bands": bands}),)})
+    changed = q19.model_copy(
+        update={"derived": (d.model_copy(update={"bands": bands}), *q19.derived[1:])}
+    )
     root = tmp_path / "archive"
     add_run(root, _variant_run(tmp_path, run_2023, changed, "q19-bands"))
     add_run(root, run_2023)

@@ -827,7 +827,117 @@ register(
     exit=1,
     code="bad_json",
 )
+
+
+def _policy(e: Env, change: Callable[[str], str]) -> str:
+    """The reference policy (``change`` applied to its text) with the reference registry."""
+    from pipeline.paths import PUBLISHER_DIR
+
+    e.file("publisher/requesters.yaml", (PUBLISHER_DIR / "requesters.yaml").read_bytes())
+    text = (PUBLISHER_DIR / "policy.yaml").read_text(encoding="utf-8")
+    changed = change(text)
+    assert changed != text
+    return e.file("publisher/policy.yaml", changed)
+
+
+def _replaced(text: str, old: str, new: str) -> str:
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+def _origin_request(e: Env) -> str:
+    return _request(e, C.replace_line(e.src.request, "rows", "rows: origin"))
+
+
+_SENSITIVE_ORIGIN = re.compile(r"(?m)^    origin: .*$")
+_NO_SENSITIVE = re.compile(r"(?m)^  sensitive_breakdowns:.*\n    origin: .*\n")
+register(
+    "table",
+    "origin_not_allowed_by_policy",
+    lambda e: [
+        "table",
+        _origin_request(e),
+        "--run",
+        e.run(),
+        "--out",
+        str(e.out),
+        "--policy",
+        _policy(e, lambda t: _NO_SENSITIVE.sub("", t)),
+    ],
+    exit=2,
+)
+register(
+    "table",
+    "policy_sensitive_not_register_only",
+    lambda e: [
+        "table",
+        _request(e, e.src.request),
+        "--run",
+        e.run(),
+        "--out",
+        str(e.out),
+        "--policy",
+        _policy(e, lambda t: _SENSITIVE_ORIGIN.sub("    pv01: {min_n_percent: 50}", t)),
+    ],
+    exit=2,
+    code="bad_policy",
+)
+register(
+    "table",
+    "policy_sensitive_negative_minimum",
+    lambda e: [
+        "table",
+        _origin_request(e),
+        "--run",
+        e.run(),
+        "--out",
+        str(e.out),
+        "--policy",
+        _policy(e, lambda t: _SENSITIVE_ORIGIN.sub("    origin: {min_n_percent: -5}", t)),
+    ],
+    exit=2,
+    code="bad_policy",
+)
+register(
+    "table",
+    "origin_filter_unknown_level",
+    lambda e: [
+        "table",
+        _request(
+            e,
+            e.src.request.replace(
+                "  - {variable: statute, exclude: [3]}",
+                "  - {variable: origin, levels: [9]}",
+            ),
+        ),
+        "--run",
+        e.run(),
+        "--out",
+        str(e.out),
+    ],
+    exit=2,
+)
 # -- release ---------------------------------------------------------------------------------------
+register(
+    "release",
+    "profile_releases_origin",
+    lambda e: [
+        "release",
+        "--recipient",
+        "instituut-a-team1",
+        "--profile",
+        _profile(
+            e, _replaced(e.src.profile, "  released: [working,", "  released: [origin, working,")
+        ),
+        "--run",
+        e.run(),
+        "--out",
+        str(e.out),
+        "--no-pdf",
+    ],
+    exit=2,
+    code="profile_mismatch",
+)
 register(
     "release",
     "drop_typo",

@@ -285,6 +285,7 @@ use: scientific_use
 title: {nl: zonder provincie, en: without province}
 key_variables: [sex, age, sector, statute, occupation]
 drop: [province]
+items: {dropped: [origin]}
 weights: {method: METHOD}
 conditions_of_use: {nl: "Enkel voor tests.", en: "Tests only."}
 citation: {nl: "Test ({year}). {title}.", en: "Test ({year}). {title}."}

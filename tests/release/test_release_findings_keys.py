@@ -37,7 +37,7 @@ def _old_profile_text(use: str) -> str:
     tail = text.split("  key_sets:")[1].split("\n", 1)[1]
     return (
         head.replace("use: public_use", f"use: {use}").replace("name: public-use", "name: old")
-        + "drop: [duration_sec]\n"
+        + "drop: [duration_sec, origin]\n"  # origin: never in a public-use file
         + tail
     )
 

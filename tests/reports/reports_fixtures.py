@@ -32,7 +32,7 @@ SUPPRESSED_GROUP = 8  # every row of this group has n < 30
 UNRELIABLE_GROUP = 11  # n = 42: unreliable
 SECRET_GROUP = 3  # one suppressed acute cell with a distinctive value
 SECRET_VALUE = 0.98765  # would show as "98,8" if it ever leaked
-CROSSES = ("sex", "age_band", "statute")
+CROSSES = ("sex", "age_band", "statute", "occupation", "arbeidsregime", "education")
 
 
 def indicator_names(q: Questionnaire) -> list[str]:
@@ -90,9 +90,17 @@ def _levels(q: Questionnaire, var: str) -> list[int]:
 def _finish(rows: list[dict[str, object]]) -> pd.DataFrame:
     overall = {r["indicator"]: cast(float, r["estimate"]) for r in rows if r["by"] == ""}
     # the difference with (roughly) the rest of Flanders, so direction and sign agree
+    group = {
+        (r["indicator"], r["by"], r["level"]): cast(float, r["estimate"])
+        for r in rows
+        if r["by"] and ":" not in str(r["by"])
+    }
     for r in rows:
         if r["by"] and ":" not in str(r["by"]) and pd.notna(r["p_value"]):
             r["diff"] = cast(float, r["estimate"]) - overall[r["indicator"]]
+        elif ":" in str(r["by"]) and pd.notna(r["p_value"]):  # (roughly) the rest of the group
+            key = (r["indicator"], str(r["by"]).split(":")[0], str(r["level"]).split(":")[0])
+            r["diff"] = cast(float, r["estimate"]) - group[key]
     df = pd.DataFrame(rows)
     df["significant"] = df["significant"].astype("boolean")
     return df
@@ -128,8 +136,9 @@ def wbm_table(
                 continue
             for i, lv in enumerate(lvls):
                 n = 12 if (code == 5 and i == len(lvls) - 1) else 35 + 9 * i + code
+                # the crossed rows carry the test against the rest of their group (within.py)
                 rows += [
-                    _row(rng, name, f"{domain}:{other}", f"{code}:{lv}", n, test=False)
+                    _row(rng, name, f"{domain}:{other}", f"{code}:{lv}", n, test=True)
                     for name in names
                 ]
     for r in rows:

@@ -32,7 +32,8 @@ from .reports_helpers import (
     scan,
 )
 
-CONTEXT_DECIMALS = {"1,43", "24,0", "0,05"}  # Kish deff, response rate, alpha
+# Kish deff, response rate, alpha; the response per mode (812 and 1588 of 10000 invited)
+CONTEXT_DECIMALS = {"1,43", "24,0", "0,05", "8,1", "15,9"}
 
 
 @pytest.fixture(scope="module")
@@ -160,7 +161,14 @@ def test_unreliable_numbers_are_marked_everywhere(pages):
 def test_breakdowns_where_the_numbers_allow(pages, q):
     html = pages[5]
     part = html[html.index('id="uitsplitsingen"') : html.index('id="modules"')]
-    for label in ("leeftijdsgroep", "geslacht", "statuut"):
+    for label in (
+        "leeftijdsgroep",
+        "geslacht",
+        "statuut",
+        "beroepsgroep",
+        "arbeidsregime",
+        "opleidingsniveau",
+    ):
         assert f"Naar {label}" in part
     s5 = scan(part)
     small = {
@@ -237,8 +245,8 @@ def test_overview_report(q, table, previous, ctx):
         previous
     )
     assert (
-        scan(html).count("svg") == 2 + len(q.domains) + 1
-    )  # workability, risks, one per domain, modules
+        scan(html).count("svg") == 3 + len(q.domains) + 1
+    )  # workability, number of problems, risks, one per domain, modules
 
 
 def test_enterprise_report(q_oe, table_oe):
@@ -383,3 +391,200 @@ def test_risk_profile_per_problem_equals_its_rows(q, est, table, ctx, code):
     check_traced(part, table)
     for w in work:
         assert w.label.nl[:1].upper() + w.label.nl[1:] in part
+
+
+def _higher_good(name: str) -> bool | None:
+    """Written here, not imported: werkbaar werk and "no problem" are good, problems and risks bad."""
+    if name in ("werkbaar_werk", "aantal_problemen_0"):
+        return True
+    if name.endswith(("_probleem", "_risico", "_acuut")) or name in (
+        "werkstress",
+        "leerprobleem",
+        "aantal_problemen_1",
+        "aantal_problemen_2",
+        "aantal_problemen_3_4",
+    ):
+        return False
+    return None
+
+
+@pytest.mark.parametrize("code", [1, 5, UNRELIABLE_GROUP])
+def test_breakdowns_inside_the_sector_with_ci_and_test(q, pages, table, code):
+    """Every breakdown inside the sector (age, sex, statute, occupation, part-time/full-time,
+    education) shows, for the workability indicators and for the risk factors, each level's
+    estimate, CI and test against the rest of the sector, each equal to its crossed row."""
+    html = pages[code]
+    part = html[html.index('id="uitsplitsingen"') : html.index('id="modules"')]
+    traced = scan(part).traced
+    got = {(str(a["data-key"]), str(a["data-field"])) for a, _t in traced}
+    work = ["werkbaar_werk"] + [
+        i.name for i in q.indicators if i.kind == "traffic_light" and i.group == "workability"
+    ]
+    risk = [i.name for i in q.indicators if i.kind == "traffic_light" and i.group == "risk"]
+    assert len(work) == 5 and len(risk) == 6
+    crossed = table[
+        table["by"].str.startswith("sector:") & table["level"].str.startswith(f"{code}:")
+    ]
+    assert set(crossed["by"]) == {
+        f"sector:{b}"
+        for b in ("age_band", "sex", "statute", "occupation", "arbeidsregime", "education")
+    }
+    checked = 0
+    for r in crossed.itertuples():
+        if r.indicator not in work + risk:
+            continue
+        key = f"{r.indicator}|{r.by}|{r.level}"
+        assert (key, "estimate") in got, key
+        if "suppressed" in str(r.flags):
+            assert (key, "ci") not in got and (key, "significant") not in got
+            continue
+        assert (key, "ci") in got and (key, "significant") in got, key
+        checked += 1
+    assert checked > 6 * 2 * 11  # at least two levels per breakdown x 11 indicators
+    check_traced(part, table)  # every number (estimate, CI, significance) equals its row
+    assert "rest van de sector" in part and "oranje streep" in part
+
+
+def test_significance_coloured_by_what_it_means(q, pages, table):
+    """A significant difference is green when it is good for workers and red when it is bad (a
+    lower share with a problem is good), never red for any difference; neutral rows no colour."""
+    seen = {"gunstig": 0, "ongunstig": 0}
+    for code in (1, 5):
+        html = pages[code]
+        s = scan(html)
+        for tag, a in s.tags:
+            cls = str(a.get("class") or "")
+            if tag != "td" or "sig yes" not in cls:
+                continue
+            key = str(a.get("data-key") or "")
+            if not key:  # a breakdown cell: the key is on the estimate inside
+                continue
+            row = lookup(table, key)
+            good = _higher_good(str(row["indicator"]))
+            tone = "gunstig" if (float(row["diff"]) > 0) == good else "ongunstig"
+            if good is None:
+                assert "gunstig" not in cls, key
+            else:
+                assert tone in cls.split(), (key, cls)
+                seen[tone] += 1
+        # breakdown cells: the class of the cell around the traced estimate
+        for cls, key in re.findall(
+            r'<td class="num[^"]*?sig yes ?([a-z]*)"><span data-key="([^"]+)" data-field="estimate">',
+            html,
+        ):
+            row = lookup(table, key)
+            good = _higher_good(str(row["indicator"]))
+            assert good is not None and bool(row["significant"])
+            assert cls == ("gunstig" if (float(row["diff"]) > 0) == good else "ongunstig"), key
+            seen[cls] += 1
+    assert seen["gunstig"] > 0 and seen["ongunstig"] > 0
+    from pathlib import Path
+
+    css = (Path(__file__).parents[2] / "reports" / "wbm.css").read_text(encoding="utf-8")
+    assert "td.sig.yes { color: #b42318; }" not in css  # no longer red for any difference
+
+
+def test_one_chart_scale_per_report(pages):
+    """Every percent chart of a report has the same axis (the same last tick)."""
+    for code in (1, 5):
+        html = pages[code]
+        ticks = []
+        for svg in re.findall(r"<svg.*?</svg>", html, flags=re.S):
+            marks = re.findall(r'text-anchor="middle" fill="#555555">(\d+)%</text>', svg)
+            if marks:
+                ticks.append(max(int(m) for m in marks))
+        assert len(ticks) >= 8 and len(set(ticks)) == 1, ticks
+
+
+def test_legend_explains_ci_across_the_flemish_mark(pages):
+    part = pages[1][pages[1].index('id="uitsplitsingen"') :]
+    assert (
+        "een interval over de oranje streep van Vlaanderen kan samengaan met een significant"
+        in part
+    )
+    assert '<span class="gunstig">groen</span>' in part
+
+
+def test_overview_number_of_problems_and_risk_profile(q, est, table, previous, ctx):
+    """The Flanders overview has the distribution of the number of problems (0 / 1 / 2 / 3-4, with
+    CI and the previous wave) and the risk profile per problem, every number equal to its row of
+    the estimates table ("" rows) or of the risk-profile table."""
+    from .reports_fixtures import risk_profile_table
+
+    rp = risk_profile_table(q)
+    html = render_overview_report(est, q, context=replace(ctx, risk_profiles=rp))
+    assert check_traced(html, table, previous=previous, q=q) > 400
+    part = html[html.index('id="aantal-knelpunten"') :]
+    part = part[: part.index("</section>")]
+    keys = {(str(a["data-key"]), str(a["data-field"])) for a, _t in scan(part).traced}
+    for b in ("aantal_problemen_0", "aantal_problemen_1", "aantal_problemen_2"):
+        assert {(f"{b}||", "estimate"), (f"{b}||", "ci"), (f"{b}||", "n")} <= keys
+    assert ("aantal_problemen_3_4||", "estimate") in keys
+    for label in ("geen knelpunt", "1 knelpunt", "2 knelpunten", "3 of 4 knelpunten"):
+        assert f">{label}</th>" in part
+    assert "<svg" in part
+    rp_part = html[html.index('id="risico-per-knelpunt"') :]
+    rp_part = rp_part[: rp_part.index("</section>")]
+    traced = scan(rp_part).rp_traced
+    work = [i for i in q.indicators if i.kind == "traffic_light" and i.group == "workability"]
+    risk = [i for i in q.indicators if i.kind == "traffic_light" and i.group == "risk"]
+    assert len({str(a["data-rp-key"]) for a, _t in traced}) == len(work) * len(risk)
+    for a, text in traced:
+        out, exp, by, level = str(a["data-rp-key"]).split("|")
+        assert (by, level) == ("", "")
+        hit = rp[
+            (rp["outcome"] == out)
+            & (rp["exposure"] == exp)
+            & (rp["by"].fillna("") == "")
+            & (rp["level"].fillna("").astype(str) == "")
+        ]
+        assert len(hit) == 1
+        assert text.strip() == _rp_text(hit.iloc[0], str(a["data-rp-field"])), a
+    exposed = {str(a["data-key"]) for a, _t in scan(rp_part).traced}
+    assert {f"{r.name}||" for r in risk} <= exposed  # the share exposed in Flanders
+    assert "in Vlaanderen ermee te maken hebben" in rp_part
+    toc = html[: html.index('id="samenvatting"')]
+    assert "#aantal-knelpunten" in toc and "#risico-per-knelpunt" in toc
+
+
+def test_overview_one_chart_scale(q, est, ctx):
+    html = render_overview_report(est, q, context=ctx)
+    ticks = []
+    for svg in re.findall(r"<svg.*?</svg>", html, flags=re.S):
+        marks = re.findall(r'text-anchor="middle" fill="#555555">(\d+)%</text>', svg)
+        if marks:
+            ticks.append(max(int(m) for m in marks))
+    assert len(ticks) >= 8 and len(set(ticks)) == 1, ticks
+
+
+@pytest.mark.parametrize("kind", ["sector", "overview", "oe"])
+def test_fieldwork_invited_responses_and_rate(kind, q, q_oe, table, table_oe, ctx):
+    """The fieldwork table: per mode the usable responses and their share of everyone invited, and
+    the wave's number invited, responses and response rate, equal to the run's fieldwork data (the
+    report context), in Dutch number formats; it says only the current wave is shown."""
+    html = {
+        "sector": lambda: render_sector_report(table, q, 5, context=ctx),
+        "overview": lambda: render_overview_report(table, q, context=ctx),
+        "oe": lambda: render_enterprise_report(table_oe, q_oe, context=ctx),
+    }[kind]()
+    part = html[html.index("<h3>Veldwerk</h3>") : html.index("<h3>Weging</h3>")]
+    cells = re.findall(r'<th scope="row">([^<]+)</th>((?:<td[^>]*>[^<]*</td>)+)</tr>', part)
+    got = {
+        label: dict(re.findall(r'data-fieldwork="(\w+)">([^<]*)</td>', tds)) for label, tds in cells
+    }
+    invited, responded = ctx.response.invited, ctx.response.responded
+    assert got["papier"] == {"invited": "", "responded": "812", "rate": pct(812 / invited)}
+    assert got["web (online)"] == {"invited": "", "responded": "1.588", "rate": pct(1588 / invited)}
+    wave = (q_oe if kind == "oe" else q).study.wave
+    assert got[f"meting {wave}, totaal"] == {
+        "invited": "10.000",
+        "responded": f"{responded // 1000}.{responded % 1000:03d}",
+        "rate": pct(responded / invited),
+    }
+    assert f"Alleen de meting {wave}" in part
+
+
+def test_fieldwork_without_a_frame(q, table):
+    html = render_sector_report(table, q, 5)  # no context: nothing known about the fieldwork
+    part = html[html.index("<h3>Veldwerk</h3>") : html.index("<h3>Weging</h3>")]
+    assert "niet beschikbaar" in part and "<table" not in part

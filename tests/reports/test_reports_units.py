@@ -106,7 +106,7 @@ def test_run_directory_read_leniently(tmp_path, q):
     )
     (layout.stage_dir(tmp_path, "validate")).mkdir()
     (layout.stage_file(tmp_path, "validate", layout.DIAGNOSTICS)).write_text(
-        json.dumps({"counts_by_mode": {"web": 10, "paper": 5}})
+        json.dumps({"counts_by_mode": {"web": 10, "paper": 5}, "frame": {"invited": 60}})
     )
     (layout.stage_dir(tmp_path, "weight")).mkdir()
     (layout.stage_file(tmp_path, "weight", layout.DIAGNOSTICS)).write_text("{not json")
@@ -115,4 +115,5 @@ def test_run_directory_read_leniently(tmp_path, q):
         ctx.counts_by_mode == (("paper", 5), ("web", 10))
         and ctx.min_n_publish == 30
         and ctx.run_id == "r1"
+        and ctx.response.invited == 60  # the linked sample frame's units
     )

@@ -10,6 +10,14 @@ A near-continuous item (type integer or decimal: hours, absence days, telework d
 be released as answered in public use: its exact value singles a person out with almost any other
 fact. It must be banded (a band list in the profile's ``bands`` or the questionnaire's release rule;
 a top code alone leaves the rest exact) or dropped.
+
+Register-only variables of the sample frame (:data:`pipeline.rundata.columns.REGISTER_ONLY`:
+origin, special category data) are in the run's data but asked on no form. A public-use file never
+releases them (:mod:`pipeline.sdc.microdata.plan` drops them); every other profile must decide
+(``items.dropped``, or ``drop``): they are never released by default. ``items.released`` is refused
+for a sensitive one (``sensitive_released``): a respondent-level file with migration background
+needs its own legal basis (GDPR art. 9) and assessment; tables by origin go through ``wbm table``.
+A scientific-use profile whose ``items`` names only register-only variables decides those alone.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from pipeline.errors import Problem, close_names, did_you_mean, one_of, similar_first
+from pipeline.frame.model import REGISTER_ONLY
 from pipeline.questionnaire.model import Item, ItemType, Questionnaire, Role
 from pipeline.sdc.microdata.profile import ReleaseProfile
 
@@ -59,8 +68,9 @@ def _grids(q: Questionnaire) -> dict[str, tuple[str, ...]]:
 
 
 def decided(profile: ReleaseProfile, q: Questionnaire) -> dict[str, str]:
-    """item name -> decision (names of grids expanded; unknown names left out)."""
-    items = {it.name for it in q.items}
+    """item name -> decision (names of grids expanded; register-only variables the questionnaire
+    does not ask included; unknown names left out)."""
+    items = {it.name for it in q.items} | register_only(q)
     grids = _grids(q)
     out: dict[str, str] = {}
     if profile.items is None:
@@ -70,6 +80,23 @@ def decided(profile: ReleaseProfile, q: Questionnaire) -> dict[str, str]:
             for it in (name,) if name in items else grids.get(name, ()):
                 out.setdefault(it, what)
     return out
+
+
+def register_only(q: Questionnaire, columns: Collection[str] | None = None) -> set[str]:
+    """The register-only variables (not asked by ``q``), those in ``columns`` if given."""
+    own = set(q.known_variables())
+    return {v for v in REGISTER_ONLY if v not in own and (columns is None or v in set(columns))}
+
+
+def decides_raw_items(profile: ReleaseProfile, q: Questionnaire) -> bool:
+    """Whether the profile must decide every raw item: public use, or ``items`` naming any raw
+    item (a scientific-use ``items`` that names only register-only variables decides those)."""
+    if profile.use == "public_use":
+        return True
+    if profile.items is None:
+        return False
+    extra = register_only(q)
+    return any(name not in extra for what in DECISIONS for name in getattr(profile.items, what))
 
 
 def has_bands(profile: ReleaseProfile, item: Item) -> bool:
@@ -85,7 +112,8 @@ def check_decisions(
     problems: list[Problem] = []
     by_name = {it.name: it for it in q.items}
     grids = _grids(q)
-    pool = set(by_name) | set(grids)
+    extra = register_only(q)
+    pool = set(by_name) | set(grids) | extra
     listed: dict[str, str] = {}
     unknown: list[str] = []
     if profile.items is not None:
@@ -104,7 +132,9 @@ def check_decisions(
                         )
                     )
                     continue
-                for it in (name,) if name in by_name else grids[name]:
+                if name in extra:
+                    problems += _register_decision(profile, name, what, i)
+                for it in (name,) if name in by_name or name in extra else grids[name]:
                     if it in listed and listed[it] != what:
                         problems.append(
                             Problem(
@@ -143,7 +173,20 @@ def check_decisions(
                     code="item_decision_conflict",
                 )
             )
-    if profile.items is None and profile.use != "public_use":
+    for name in sorted(register_only(q, columns)):
+        if name not in listed and name not in profile.drop and profile.use != "public_use":
+            problems.append(
+                Problem(
+                    "register-only variable without a release decision",
+                    path="items",
+                    value=name,
+                    expected=f"{name} under items.dropped (or in 'drop')",
+                    hint=f"{name} comes from the sample frame and is special category data: "
+                    f"add 'items: {{dropped: [{name}]}}' to the profile",
+                    code="item_decision_missing",
+                )
+            )
+    if not decides_raw_items(profile, q):
         return problems
     keys = set(profile.key_variables or ())
     for it in raw_items(q, columns):
@@ -206,3 +249,27 @@ def check_decisions(
                 )
             )
     return problems
+
+
+def _register_decision(profile: ReleaseProfile, name: str, what: str, i: int) -> list[Problem]:
+    """A decision on a register-only variable: only ``dropped`` (or ``released`` for one that is
+    not sensitive, outside public use)."""
+    spec = REGISTER_ONLY[name]
+    if what == "dropped":
+        return []
+    if what == "released" and not spec.sensitive and profile.use != "public_use":
+        return []
+    return [
+        Problem(
+            "a sensitive register variable cannot be released"
+            if spec.sensitive
+            else "a register variable cannot be banded or released in a public-use file",
+            path=f"items.{what}[{i}]",
+            value=name,
+            expected=f"{name} under items.dropped",
+            hint=f"{name} is special category data (GDPR art. 9): publish it only in tables under "
+            "the publisher's policy (wbm table); a respondent-level release needs its own legal "
+            "basis and assessment",
+            code="sensitive_released",
+        )
+    ]

@@ -6,6 +6,9 @@ id variable, free text (items of type ``text``), dates, internal columns that po
 files (``_record_id``, ``_source_file``, ``_source_row``, any other ``_`` column except ``_mode`` and
 ``_completeness``) and items the questionnaire's release rule drops. A column the questionnaire
 does not describe is an error (it could be an identifier) unless the profile drops it.
+Register-only variables of the sample frame (origin) are dropped from every public-use file
+(``special_category``) and need an explicit decision in any other
+(:mod:`pipeline.sdc.microdata.decisions`).
 
 Key variables: the profile's list, or the questionnaire's items with role ``key`` (derived variables
 with role ``key`` too, unless derived from a key item: such a derived variable, e.g. ``age_band``
@@ -30,7 +33,7 @@ from pipeline.rundata.columns import (
     score_column,
     tl_column,
 )
-from pipeline.sdc.microdata.decisions import check_decisions, decided
+from pipeline.sdc.microdata.decisions import check_decisions, decided, register_only
 from pipeline.sdc.microdata.profile import ReleaseProfile
 
 DropReason = Literal[
@@ -45,6 +48,7 @@ DropReason = Literal[
     "unweighted_release",
     "design_column",
     "item_decision",
+    "special_category",
 ]
 KEPT_META = (MODE, COMPLETENESS)
 ID_COLUMN = "release_id"
@@ -286,13 +290,24 @@ def plan_columns(columns: Sequence[str], q: Questionnaire, profile: ReleaseProfi
     dropped: list[Dropped] = []
     unknown: list[str] = []
     decision = decided(profile, q)
+    extra = register_only(q)
     for col in columns:
         reason = _drop_reason(col, items.get(col), q)
+        if reason is None and col in extra:
+            if profile.use == "public_use":
+                reason = "special_category"
+            elif col in profile.drop:
+                reason = "profile_drop"
+            elif decision.get(col) == "dropped":
+                reason = "item_decision"
+            elif decision.get(col) != "released":
+                unknown.append(col)  # no decision: never released by default
+                continue
         if reason is None and col in profile.drop:
             reason = "profile_drop"
         if reason is None and col in items and decision.get(items[col].name) == "dropped":
             reason = "item_decision"
-        if reason is None and col not in known:
+        if reason is None and col not in known and col not in extra:
             unknown.append(col)
             continue
         if reason is None and profile.keep is not None and col not in profile.keep:
