@@ -56,8 +56,10 @@ def test_outputs_and_invariant(q, tmp_path: Path, wave: list[InputFile]) -> None
         assert i.rows_read == (
             (acc["_source_file"] == i.file).sum() + (sa["_source_file"] == i.file).sum()
         )
-    assert list(acc.columns) == [*q.variables(), "age_band", *META]
-    assert list(sa.columns) == [*q.variables(), "age_band", *META, "_reasons"]
+    derived = [d.name for d in q.derived]  # age_band, arbeidsregime
+    assert "age_band" in derived and "arbeidsregime" in derived
+    assert list(acc.columns) == [*q.variables(), *derived, *META]
+    assert list(sa.columns) == [*q.variables(), *derived, *META, "_reasons"]
     assert (sa["_reasons"] != "").all()
     assert (
         s.reasons("duplicate") == 1

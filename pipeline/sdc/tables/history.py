@@ -16,6 +16,10 @@ and of every earlier release on that data version (to anyone: tables, reports) a
 - **per measure** (value level): cells of one indicator also publish weighted numerators, so groups
   derived from them are checked with the percentage threshold.
 
+The first pass runs when cells of more than one indicator are linked to the new table by shared
+respondents (:func:`connected`); cells of one indicator are checked on the answering respondents
+(second pass), where their differences are.
+
 Covered (exactly, on the respondent level):
 
 1. **small differences** -- for every pair of published cells A, B (at least one of them new) with
@@ -47,6 +51,14 @@ Checks 2 and 3 run twice when a measure mixes kinds: on all published cells with
 (unweighted n is derivable from any cell), and on percentage/mean cells alone with the percentage
 threshold (a derived percentage needs numerators, which only percentage cells publish).
 
+**Scale.** :func:`pipeline.sdc.tables.protect.protect` checks a table against the earlier cells
+:func:`connected` to it (chains of cells sharing respondents), not the whole history of the data
+version: a derivation that needs the new table lies in that part (block argument in
+:func:`connected`; tests/disclosure/test_disclosure_history_restricted.py compares both on random
+histories). The small-group search excludes the groups earlier releases determine on their own
+inside the MILP (:mod:`.groups`), so a long history does not make it reject candidates one by one.
+One request against 1,000 logged releases: a median under a second (``benchmarks/bench_ledger.py``).
+
 Not covered: releases on other data versions (another respondent set); dominance and p% for derived
 groups found by the MILP search (differences and atoms do get them); inference from rounding or
 confidence intervals short of exact recovery. Empty cells are not protected (they describe
@@ -61,8 +73,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.sdc.tables.cells import CellDef, digest, membership
-from pipeline.sdc.tables.groups import basis, find_small_group, in_span
+from pipeline.sdc.tables.cells import CellDef, digest, members, membership
+from pipeline.sdc.tables.groups import SPAN_TOL, basis, find_small_group, in_span
 from pipeline.sdc.tables.rules import (
     DEFAULT_RULES,
     OK,
@@ -136,11 +148,19 @@ def check_against_history(
     contributions: Mapping[str, np.ndarray] | None = None,
 ) -> tuple[Finding, ...]:
     """All findings for the new table's cells against earlier releases (same data version): first on
-    respondent sets over every measure (count level), then per measure (value level)."""
+    respondent sets over every measure (count level), then per measure (value level).
+
+    ``history`` may be restricted to the cells :func:`connected` to the new table (as
+    :func:`pipeline.sdc.tables.protect.protect` does): the blocking findings are the same as with the
+    whole history (see there); the non-blocking ones are then those about that part of it."""
     findings: list[Finding] = []
     measures = sorted({c.cell.measure for c in new})
     pooled = [*history, *new]
-    if len({c.cell.measure for c in pooled}) > 1:
+    # the respondent-set pass is for cells of several indicators that can be combined: those linked
+    # to the new table by shared respondents (not any other indicator anywhere in the history)
+    if len({c.cell.measure for c in pooled}) > 1 and (
+        len({c.cell.measure for c in (*connected(new, history, columns), *new)}) > 1
+    ):
         findings.extend(_check_measure(_as_sets(pooled), columns, rules, None))
     for measure in measures:
         cells = [c for c in (*history, *new) if c.cell.measure == measure]
@@ -158,15 +178,116 @@ def check_against_history(
 SETS = "respondents"  # the measure of a cell seen as a set of respondents (count level)
 
 
+def _group(cell: CellDef) -> CellDef:
+    """The group a cell's breakdowns and filters select (without "answered the indicator")."""
+    return CellDef.of((x for x in cell.conditions if x.levels is not None), SETS)
+
+
+def _groups(cells: Sequence[ReleasedCell]) -> list[CellDef]:
+    """:func:`_group` of each cell, computed once per distinct cell definition."""
+    done: dict[CellDef, CellDef] = {}
+    out = []
+    for c in cells:
+        g = done.get(c.cell)
+        if g is None:
+            g = done[c.cell] = _group(c.cell)
+        out.append(g)
+    return out
+
+
+def connected(
+    new: Sequence[ReleasedCell], history: Sequence[ReleasedCell], columns: Mapping[str, object]
+) -> list[ReleasedCell]:
+    """The earlier cells (published or suppressed) linked to the new table by a chain of cells that
+    share respondents: the connected components of the new cells in the overlap graph of all cells,
+    taken on groups (without "answered the indicator", so a superset of each measure's graph).
+
+    Checking only these gives the same blocking findings as checking the whole history. Cells that
+    share no respondent with this part (call them the rest) split the respondents into separate
+    blocks: an atom lies in cells of one part only, so the cells x atoms matrix is block-diagonal,
+    and every check decomposes by block:
+
+    - a small difference needs two overlapping cells, one of them new (a pair with an empty cell is
+      skipped: the difference is the other cell itself, judged by the primary rules);
+    - a vector over the atoms lies in the span of the published cells exactly when each block's part
+      lies in that block's span; the rest holds no new cell, so there the span of all cells is the
+      span of the earlier ones. A protected cell of the rest is recomputable from the earlier
+      releases alone whenever it is recomputable at all (a notice, never blocking); a protected
+      cell of this part lies in this part's atoms. So a derivation that needs a new cell (blocking)
+      is one in this part, with the same minimal-norm combination (the rest's coefficients are 0);
+    - a determined small group that needs a new cell has a part in this part's atoms that is
+      itself determined, needs a new cell and is no larger (its part in the rest is determined by
+      earlier releases alone): the smallest such group lies in this part.
+
+    The groups are found exactly from the microdata. To avoid evaluating every earlier cell, a cell is
+    first skipped when one of its conditions admits no value the covered respondents have (it cannot
+    overlap them); the others are evaluated. Over-inclusion (cells of other components taken along)
+    changes no blocking finding either, by the same block argument."""
+    if not history:
+        return []
+    first = next(iter(columns.values()), None)
+    n_rows = len(first) if first is not None else 0  # type: ignore[arg-type]
+    covered = np.zeros(n_rows, dtype=bool)
+    for g in {_group(c.cell) for c in new}:
+        covered |= members(g, columns, n_rows)
+    groups: dict[CellDef, list[int]] = {}
+    for i, g in enumerate(_groups(history)):
+        groups.setdefault(g, []).append(i)
+    todo = list(groups)
+    keep: list[int] = []
+    values: dict[str, set[float]] = {}
+    masks: dict[CellDef, np.ndarray] = {}
+    while todo and covered.any():
+        values.clear()
+        rest: list[CellDef] = []
+        grew = False
+        for g in todo:
+            if not _may_meet(g, covered, columns, values):
+                rest.append(g)
+                continue
+            mask = masks.get(g)
+            if mask is None:
+                mask = masks[g] = members(g, columns, n_rows)
+            if (mask & covered).any():
+                covered |= mask
+                keep.extend(groups[g])
+                grew = True
+            else:
+                rest.append(g)
+        todo = rest
+        if not grew:
+            break
+    return [history[i] for i in sorted(keep)]
+
+
+def _may_meet(
+    g: CellDef, covered: np.ndarray, columns: Mapping[str, object], values: dict[str, set[float]]
+) -> bool:
+    """False if some condition of ``g`` admits none of the values the covered respondents have
+    (then ``g`` shares no respondent with them); ``values`` caches those values per variable."""
+    for c in g.conditions:
+        if c.levels is None:
+            continue
+        have = values.get(c.variable)
+        if have is None:
+            if c.variable not in columns:
+                return True  # evaluating it gives the located error
+            col = np.asarray(columns[c.variable], dtype=float)
+            have = values[c.variable] = set(np.unique(col[covered]).tolist())
+        if not have.intersection(c.levels):
+            return False
+    return True
+
+
 def _as_sets(cells: Sequence[ReleasedCell]) -> list[ReleasedCell]:
     """Cells as the groups their breakdowns and filters select (without "answered the indicator"):
     one measure, the count rule. A suppressed cell keeps its status (a primary cell's group must not
     be derivable either, whatever its indicator)."""
     out = []
-    for c in cells:
+    for c, g in zip(cells, _groups(cells), strict=True):
         out.append(
             ReleasedCell(
-                CellDef.of((x for x in c.cell.conditions if x.levels is not None), SETS),
+                g,
                 TableKind.count.value,
                 c.status,
                 c.n,
@@ -223,10 +344,20 @@ def _nested(pub_new, pub_all, m, col, sizes, rules, contrib) -> list[Finding]:
     for c in pub_all:
         by_col.setdefault(col[c.cell], []).append(c)
     seen = set()
-    all_sizes = sizes[all_cols]
+    magnitude = frozenset({TableKind.magnitude.value})
+
+    def unsafe(d: int, kinds: frozenset[str], x: int, y: int, both: bool) -> bool:
+        # the group (x xor y if both sides, else x minus y) is only needed for dominance
+        # (magnitudes with unit values)
+        if contrib is not None and kinds == magnitude:
+            grp = m[:, x] ^ m[:, y] if both else m[:, x] & ~m[:, y]
+            return _unsafe(d, kinds, rules, contrib[grp])
+        return _unsafe(d, kinds, rules, None)
+
     for i, a in enumerate(new_cols):
-        # a disjoint pair of non-empty cells tells nothing: only overlapping pairs and empty cells
-        near = np.flatnonzero((inter[i] > 0.5) | (all_sizes == 0) | (sizes[a] == 0))
+        # a disjoint pair tells nothing (with an empty cell: the difference is the other cell
+        # itself, which the primary rules judged): only overlapping pairs
+        near = np.flatnonzero(inter[i] > 0.5)
         for j in near:
             b = all_cols[j]
             if a == b:
@@ -236,8 +367,8 @@ def _nested(pub_new, pub_all, m, col, sizes, rules, contrib) -> list[Finding]:
                 seen.add((min(a, b), max(a, b)))  # not nested: A and B differ on both sides
                 d = int(sizes[a] + sizes[b] - 2 * k)
                 kinds = _pair_kinds(by_col[a], by_col[b])
-                grp = m[:, a] ^ m[:, b]
-                if k > 0 and _unsafe(d, kinds, rules, None if contrib is None else contrib[grp]):
+                if k > 0 and unsafe(d, kinds, a, b, True):
+                    grp = m[:, a] ^ m[:, b]
                     ca, cb = by_col[a][0], by_col[b][0]
                     news = tuple(
                         sorted({x.index for x in by_col[a] + by_col[b] if x.release == "new"})
@@ -260,8 +391,8 @@ def _nested(pub_new, pub_all, m, col, sizes, rules, contrib) -> list[Finding]:
                     seen.add((big, small))
                     d = int(sizes[big] - k)
                     kinds = _pair_kinds(by_col[big], by_col[small])
-                    grp = m[:, big] & ~m[:, small]
-                    if _unsafe(d, kinds, rules, None if contrib is None else contrib[grp]):
+                    if unsafe(d, kinds, big, small, False):
+                        grp = m[:, big] & ~m[:, small]
                         cb, cs = by_col[big][0], by_col[small][0]
                         news = tuple(
                             sorted(
@@ -335,6 +466,14 @@ def _new_parts(
     if b_old.shape[0]:
         an = an - (an @ b_old.T) @ b_old
         vv = v - b_old.T @ (b_old @ v)
+        # a new cell in the earlier span leaves only rounding noise, which lstsq would use
+        # (with any coefficient): drop it, as in_span would judge it
+        scale = np.maximum(1.0, np.linalg.norm(a[idx], axis=1))
+        live = np.linalg.norm(an, axis=1) > SPAN_TOL * 10 * scale
+        idx = [i for i, ok in zip(idx, live, strict=True) if ok]
+        if not idx:
+            return ()
+        an = an[live]
     y, *_ = np.linalg.lstsq(an.T, vv, rcond=None)
     used = [cols[idx[k]] for k in np.flatnonzero(np.abs(y) > 1e-7)]
     return tuple(sorted({i for j in used for i in news_of[j]}))
@@ -388,6 +527,9 @@ def _span_checks(pub, kinds, primary, m, col, sizes, rules, contrib) -> list[Fin
                 )
             )
     # small groups the published cells tell apart, that are linear combinations of them
+    # (a group that is exactly a published cell is judged by the primary rules, a primary cell's by
+    # the recomputation check above)
+    cell_keys = {_key(m[:, col[c.cell]]) for c in (*pub, *primary)}
     p_patterns, p_counts, p_which = _atoms(m[:, pub_cols])
     pa = p_patterns.T.astype(float)
     pb_all = basis(pa)
@@ -400,7 +542,7 @@ def _span_checks(pub, kinds, primary, m, col, sizes, rules, contrib) -> list[Fin
             continue
         e = np.zeros(pa.shape[1])
         e[a] = 1.0
-        if in_span(pb_all, e) and not _is_cell(grp, m, col, [*pub, *primary]):
+        if in_span(pb_all, e) and _key(grp) not in cell_keys:
             hist = in_span(pb_old, e)
             y, *_ = np.linalg.lstsq(pa.T, e, rcond=None)
             parts = [pub_cols[i] for i in np.flatnonzero(np.abs(y) > 1e-7)]
@@ -419,18 +561,13 @@ def _span_checks(pub, kinds, primary, m, col, sizes, rules, contrib) -> list[Fin
             )
     # any other union of atoms that is determined and small (exhaustive search, one MILP)
     reported = {f.group for f in out}
-    protected = [m[:, col[c.cell]] for c in (*pub, *primary)]
 
     def reject(x: np.ndarray) -> bool:
         grp = np.isin(p_which, np.flatnonzero(x))
-        return (
-            in_span(pb_old, x)
-            or digest(grp) in reported
-            or any(np.array_equal(grp, c) for c in protected)
-        )
+        return in_span(pb_old, x) or digest(grp) in reported or _key(grp) in cell_keys
 
     limit = _threshold(kinds, rules) - 1
-    x = find_small_group(pa, p_counts, limit, reject, span=pb_all)
+    x = find_small_group(pa, p_counts, limit, reject, span=pb_all, old=pa[old_idx])
     if x is not None:
         grp = np.isin(p_which, np.flatnonzero(x))
         y, *_ = np.linalg.lstsq(pa.T, x, rcond=None)
@@ -460,9 +597,6 @@ def _threshold(kinds: frozenset[str], rules: PrimaryRules) -> int:
     return rules.min_n_count
 
 
-def _is_cell(
-    grp: np.ndarray, m: np.ndarray, col: dict[CellDef, int], pub: Sequence[ReleasedCell]
-) -> bool:
-    """True if the group is exactly a published cell (judged by the primary rules) or a primary cell
-    (judged by the recomputation check)."""
-    return any(np.array_equal(m[:, col[c.cell]], grp) for c in pub)
+def _key(mask: np.ndarray) -> bytes:
+    """A respondent set as bytes (for set lookups: is this group exactly some cell?)."""
+    return np.packbits(mask).tobytes()

@@ -3,6 +3,9 @@
 :func:`protect` is what ``wbm table`` calls for each table of a request. It returns the final status
 of every cell, the decision (``release``, ``suppress`` = released with extra suppressions because of
 earlier releases, or ``refuse``) and the reasons in words, naming the earlier releases involved.
+The history is narrowed once per table to the earlier cells :func:`.history.connected` to it (exact
+for every blocking finding); notices ("already derivable from earlier releases") then name only
+derivations in that part of the history.
 """
 
 from __future__ import annotations
@@ -15,9 +18,10 @@ import numpy as np
 
 from pipeline.sdc.tables.audit import DEFAULT_PROTECTION, Protection
 from pipeline.sdc.tables.cells import CellDef, digest, members
-from pipeline.sdc.tables.history import Finding, ReleasedCell, check_against_history
+from pipeline.sdc.tables.history import Finding, ReleasedCell, check_against_history, connected
 from pipeline.sdc.tables.rules import (
     DEFAULT_RULES,
+    OK,
     SECONDARY,
     SECONDARY_HISTORY,
     PrimaryRules,
@@ -102,6 +106,14 @@ def protect(
     if "n" not in table.layers:
         raise ValueError("a table needs the layer 'n' (unweighted counts)")
     primary = primary_statuses(table.kind, table.n, rules, table.contributions)
+    if columns is not None and table.cells is not None and history:
+        # only earlier cells linked to this table's by shared respondents can take part in a
+        # derivation that needs this table (exact; see history.connected)
+        everyone = [
+            ReleasedCell(c, table.kind.value, OK, 0, None, "new", i)
+            for i, c in enumerate(table.cells)
+        ]
+        history = connected(everyone, history, columns)
     forced: set[int] = set()
     found: list[Finding] = []
     notes = list(notices)
