@@ -74,7 +74,7 @@ INSTRUMENTS: dict[str, Instrument] = {
                 "lage_digitalisering",
                 "beperkte_participatie",
             ),
-            "enterprise survey (Ondernemingsenquete) 2025: shares of organisations and of employees",
+            "enterprise survey (Ondernemingsenquête) 2025: shares of organisations and of employees",
         ),
         Instrument(
             "pc126",

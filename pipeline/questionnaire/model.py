@@ -227,12 +227,19 @@ class Indicator(Spec):
     defined_if: str | None = (
         None  # condition: where the indicator is defined (default: its variables answered)
     )
-    definition_note: str | None = (
-        None  # condition: where the definition comes from (e.g. a published threshold)
+    definition_note: Text | None = (
+        None  # condition: where the definition comes from (e.g. a published threshold), per language
     )
     # count: the distribution's bands as (lowest, highest) number, e.g. [[0, 0], [1, 1], [2, 2], [3, 4]];
     # each band becomes a 0/1 column ``<name>_<lo>`` or ``<name>_<lo>_<hi>`` (estimated as a share)
     bands: tuple[tuple[int, int], ...] = ()
+
+    @field_validator("definition_note", mode="before")
+    @classmethod
+    def _note_as_text(cls, v: object) -> object:
+        """A plain string (questionnaires before the note had languages, e.g. in archived runs)
+        is the note in every language."""
+        return {"nl": v} if isinstance(v, str) else v
 
     @model_validator(mode="after")
     def _shape(self) -> Indicator:

@@ -298,7 +298,7 @@ def _write_all(
     manifest last."""
     from pipeline import __version__
     from pipeline.manifest import MANIFEST
-    from pipeline.release import codebook, readme, tabular
+    from pipeline.release import codebook, construction, readme, tabular
     from pipeline.release.checksums import write_manifest
     from pipeline.release.sav import write_sav
     from pipeline.release.stata import write_dta
@@ -380,7 +380,16 @@ def _write_all(
         src.synthetic,
         reference,
     )
-    html = codebook.render_html(table, info, study=q.study, profile=prof, risk_html=fragment)
+    built = construction.constructions(q, {v.name for v in table.variables}, lang)
+    html = codebook.render_html(
+        table,
+        info,
+        study=q.study,
+        profile=prof,
+        risk_html=fragment,
+        constructions=built,
+        werkbaar_werk=construction.werkbaar_werk_definition(q, lang) if built else "",
+    )
     add(
         codebook.write_html(html, out / f"{stem}.codebook.html"),
         "documentation",

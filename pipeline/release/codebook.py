@@ -1,7 +1,9 @@
 """The codebook of a release (HTML, and PDF via WeasyPrint): per variable its label, question, kind,
 measure, non-substantive codes (with their Stata letters), what the release did to it, and the
 actual unweighted and weighted frequencies (:mod:`pipeline.release.frequencies`) or, for scale
-variables, summary statistics; then the external version of the risk report.
+variables, summary statistics; how each score and indicator is built
+(:mod:`pipeline.release.construction`, in the release's language); then the external version of
+the risk report.
 
 The texts of the questionnaire (labels, questions) come in the release's language; the fixed texts
 of the codebook are English. PDF bytes are deterministic (see :mod:`pipeline.reports.pdf`).
@@ -14,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.fileio import write_text
+from pipeline.release.construction import Construction
 from pipeline.release.frequencies import Frequencies, all_frequencies
 from pipeline.release.stata import missing_letters, stata_names
 from pipeline.release.table import ReleaseTable
@@ -53,6 +56,8 @@ def render_html(
     profile: Any,
     risk_html: str,
     frequencies: tuple[Frequencies, ...] | None = None,
+    constructions: tuple[Construction, ...] = (),
+    werkbaar_werk: str = "",
 ) -> str:
     import jinja2
     import markupsafe
@@ -88,6 +93,8 @@ def render_html(
         num=_num,
         code=_code,
         risk_html=markupsafe.Markup(risk_html),
+        constructions=constructions,
+        werkbaar_werk=werkbaar_werk,
     )
 
 

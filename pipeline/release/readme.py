@@ -113,6 +113,35 @@ def _weights_section(result: ReleaseResult, table: ReleaseTable, q: Questionnair
     return out
 
 
+def _construction_section(table: ReleaseTable, q: Questionnaire) -> list[str]:
+    """How every released score and indicator is built (:mod:`pipeline.release.construction`), in
+    the release's language."""
+    from pipeline.release.construction import constructions, werkbaar_werk_definition
+
+    lang = table.lang
+    built = constructions(q, {v.name for v in table.variables}, lang)
+    if not built:
+        return []
+    nl = lang == "nl"
+    lines = [
+        "## Hoe de scores en indicatoren berekend worden"
+        if nl
+        else "## How the scores and indicators are built",
+        "",
+    ]
+    ww = werkbaar_werk_definition(q, lang)
+    if ww:
+        lines += [md(ww), ""]
+    lines += [
+        "| variabelen | label | berekening |" if nl else "| variables | label | how it is built |",
+        "|---|---|---|",
+    ]
+    lines += [
+        f"| {', '.join(f'`{c}`' for c in b.columns)} | {md(b.label)} | {md(b.how)} |" for b in built
+    ]
+    return [*lines, ""]
+
+
 def render(result: ReleaseResult, table: ReleaseTable, q: Questionnaire, info: ReadmeInfo) -> str:
     p, rep, lang = result.profile, result.report, table.lang
     title = md(q.study.title.get(lang))
@@ -182,6 +211,7 @@ def render(result: ReleaseResult, table: ReleaseTable, q: Questionnaire, info: R
         "(or `readstata13`); `foreign::read.dta()` reads no file written after Stata 12. Python: "
         "`pandas.read_stata()` or `pyreadstat.read_dta()`.",
         "",
+        *_construction_section(table, q),
         "## Disclosure control",
         "",
         "- Removed: direct identifiers, the sample id (replaced by a random `release_id`; rows are in release-id "

@@ -308,6 +308,13 @@ def fmt_number(x: float, decimals: int = 1) -> str:
     return s.replace(".", ",")
 
 
+def fmt_count(n: object) -> str:
+    """A count the Dutch way: ``2826`` -> ``2.826`` (a point between thousands); text as it is."""
+    if isinstance(n, bool) or not isinstance(n, int | float):
+        return "" if n is None else str(n)
+    return f"{int(round(n)):,}".replace(",", ".")
+
+
 def fmt_value(cell: Cell | None, v: float | None) -> str:
     """A share as a percentage ("52,3"), a mean as is ("1,2"); a dash for suppressed/missing."""
     if cell is None or cell.suppressed or v is None:

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from pipeline.paths import REPORTS_DIR
-from pipeline.reports.estimates import DASH, Cell, fmt_diff, fmt_number, fmt_value
+from pipeline.reports.estimates import DASH, Cell, fmt_count, fmt_diff, fmt_number, fmt_value
 
 CSS_FILE = "wbm.css"
 
@@ -27,7 +27,7 @@ def fmt_field(cell: Cell, field: str) -> str:
     """The text of one number of a cell: estimate ("52,3", "(52,3)" when unreliable), value (always
     "52,3"), ci ("49,1 – 55,4"), diff ("+2,3") or n; a dash for anything a suppressed cell would show."""
     if field == "n":
-        return str(cell.n)
+        return fmt_count(cell.n)
     if cell.suppressed:
         return DASH
     if field == "value":  # the estimate without the unreliability parentheses (running text)
@@ -101,12 +101,14 @@ def _env(templates_dir: str) -> Any:
         fmt_value=fmt_value,
         fmt_diff=fmt_diff,
         fmt_number=fmt_number,
+        fmt_count=fmt_count,
         DASH=DASH,
         cell_key=cell_key,
         fmt_field=fmt_field,
         unit=unit,
     )
     env.filters["hy"] = hyphenate_html
+    env.filters["count"] = fmt_count
     return env
 
 

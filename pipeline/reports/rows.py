@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.reports import charts
 from pipeline.reports.context import MODE_LABELS_NL, ReportContext
-from pipeline.reports.estimates import DASH, Cell, Estimates, fmt_number, fmt_value
+from pipeline.reports.estimates import DASH, Cell, Estimates, fmt_count, fmt_number, fmt_value
 from pipeline.reports.labels import (
     domain_label,
     higher_good,
@@ -438,6 +438,9 @@ def module_rows(
 
 # ---- methods appendix ----
 
+#: How a report names the status of a cut-off (``Indicator.cutoff_status``) for a Dutch reader.
+CUTOFF_STATUS_NL = {"reference": "referentie", "official": "officieel", "user": "eigen keuze"}
+
 
 def cutoffs(q: Questionnaire) -> list[dict[str, Any]]:
     rows = []
@@ -453,10 +456,11 @@ def cutoffs(q: Questionnaire) -> list[dict[str, Any]]:
             {
                 "label": ind.label.nl,
                 "scale": scale,
-                "problem_if": "hoog" if ind.problem_if == "high" else "laag",
+                "problem_if": "hoge" if ind.problem_if == "high" else "lage",
                 "problematisch": f"{op} {fmt_number(c.problematisch)}",
                 "acuut": f"{op} {fmt_number(c.acuut)}" if c.acuut is not None else DASH,
                 "status": ind.cutoff_status,
+                "status_label": CUTOFF_STATUS_NL.get(ind.cutoff_status, ind.cutoff_status),
                 "note": ind.cutoff_note or "",
             }
         )
@@ -472,11 +476,6 @@ def previous_wave_year(q: Questionnaire, ctx: ReportContext, est: Estimates) -> 
         return None
     m = re.search(r"(19|20)\d\d", q.mapping.previous)
     return int(m.group(0)) if m else None
-
-
-def fmt_count(n: int) -> str:
-    """A count with a Dutch thousands separator: 8.821, 40.000."""
-    return f"{n:,}".replace(",", ".")
 
 
 def fieldwork_rows(ctx: ReportContext, wave: int | None = None) -> list[dict[str, str]]:
@@ -514,6 +513,8 @@ def fieldwork_rows(ctx: ReportContext, wave: int | None = None) -> list[dict[str
 
 def methods_data(q: Questionnaire, ctx: ReportContext, est: Estimates) -> dict[str, Any]:
     """What the methods appendix (``methods.html.j2``) needs."""
+    from pipeline.weighting.api import METHOD_LABELS_NL
+
     return {
         "cutoffs": cutoffs(q),
         "reference_cutoffs": any(
@@ -527,6 +528,7 @@ def methods_data(q: Questionnaire, ctx: ReportContext, est: Estimates) -> dict[s
         "kish": fmt_number(ctx.weighting.kish_deff, 2)
         if ctx.weighting.kish_deff is not None
         else None,
+        "weighting_method": METHOD_LABELS_NL.get(ctx.weighting.method, ctx.weighting.method),
         "weighting_margins": [domain_label(q, m) for m in (ctx.weighting.margins or q.weighting)],
         "confidence": fmt_number(ctx.confidence * 100, 0),
         "alpha": fmt_number(ctx.alpha, 2),

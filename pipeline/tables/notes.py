@@ -240,7 +240,8 @@ def definition(
             f"{kind}{ref}"
         )
     if ind.kind == "condition":
-        return f"{ind.condition}" + (f" ({ind.definition_note})" if ind.definition_note else "")
+        note = ind.definition_note.get(lang) if ind.definition_note else ""
+        return f"{ind.condition}" + (f" ({note})" if note else "")
     parts = ", ".join(indicator_text(q, o, lang) for o in ind.of)
     if ind.rule == "count_problem":
         return f"number of problems among: {parts}" if en else f"aantal problemen van: {parts}"
@@ -320,6 +321,10 @@ def legend_rows(
 
 def method_text(margins: Sequence[str], q: Questionnaire, lang: str, method: str = "") -> str:
     names = ", ".join(domain_label(q, m, lang) for m in margins)
+    if lang != "en" and method:
+        from pipeline.weighting.api import METHOD_LABELS_NL
+
+        method = METHOD_LABELS_NL.get(method, method)
     how = f" ({method})" if method else ""
     if lang == "en":
         return (
@@ -332,7 +337,7 @@ def method_text(margins: Sequence[str], q: Questionnaire, lang: str, method: str
         f"Schattingen volgens het steekproefontwerp: gewichten gekalibreerd{how} op de populatie naar {names}; "
         "standaardfouten met linearisatie die rekening houdt met de kalibratie; 95%-betrouwbaarheidsintervallen "
         "voor percentages met de logit-methode (Korn-Graubard bij extreme percentages), voor gemiddelden "
-        "gemiddelde +/- t x SE. Gefilterde tabellen en cellen zijn domeinschattingen op de hele steekproef."
+        "gemiddelde +/- t x standaardfout. Gefilterde tabellen en cellen zijn domeinschattingen op de hele steekproef."
     )
 
 

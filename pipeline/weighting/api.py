@@ -28,6 +28,13 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 METHODS = ("raking", "linear", "logit", "poststratify")
+#: How Dutch text (reports, table notes) names each method: words, not the option's name.
+METHOD_LABELS_NL = {
+    "raking": "iteratief bijwegen naar de marges",
+    "linear": "lineaire kalibratie",
+    "logit": "begrensde (logit-)kalibratie",
+    "poststratify": "poststratificatie",
+}
 
 
 def base_weights_of(df: pd.DataFrame, base_weight: str | np.ndarray | None) -> np.ndarray:

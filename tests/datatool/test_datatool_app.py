@@ -190,3 +190,22 @@ def test_rebuild_logs_nothing_new(dt_env) -> None:
     old = [c for c in rel0.cells["wbm-werknemers"] if c.wave == 2023]
     assert list(rel.cells["wbm-werknemers"]) == old
     assert np.isfinite([c.estimate for c in old if c.estimate is not None]).all()
+
+
+def test_the_dutch_page_is_spelled_right(client):
+    """The Dutch spell check of issue 19 (word list in tests/reports/dutch_words.txt) on the page
+    of a few views: every choice, label and note a Dutch reader sees."""
+    from tests.reports.dutch_spelling import forbidden, html_text, unknown_words
+
+    found: dict[str, object] = {}
+    for query in (
+        "indicator=werkstress",
+        "indicator=werkbaar_werk&filter=g:industrie&breakdown=age_band",
+        "indicator=aantal_problemen&breakdown=sex",
+        "indicator=werkstress&breakdown=nope",  # the error page
+    ):
+        text = html_text(client.get(f"/?{query}").text)
+        bad = {**unknown_words(text), **forbidden(text)}
+        if bad:
+            found[query] = bad
+    assert not found, " ".join(sorted({w for bad in found.values() for w in bad}))

@@ -43,8 +43,8 @@ def pct(v: float) -> str:
 
 def expected_text(row: pd.Series, field: str) -> str:
     suppressed = row["flags"] == "suppressed"
-    if field == "n":
-        return str(int(row["n"]))
+    if field == "n":  # a point between thousands: 2.826
+        return f"{int(row['n']):,}".replace(",", ".")
     if suppressed:
         return "–"
     if field == "value":

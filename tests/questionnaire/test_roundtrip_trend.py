@@ -77,7 +77,7 @@ def test_diff_of_a_questionnaire_with_itself_is_empty(tmp_path: Path) -> None:
     src = (Path(shipped()["oe-2025"])).read_text(encoding="utf-8")
     changed.write_text(
         src.replace("problematisch: 40.0, acuut: 20.0", "problematisch: 60.0, acuut: 20.0").replace(
-            "{code: 4, label: {nl: artificiele", "{code: 5, label: {nl: artificiele"
+            "{code: 4, label: {nl: artificiële", "{code: 5, label: {nl: artificiële"
         ),
         encoding="utf-8",
     )

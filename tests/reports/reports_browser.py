@@ -148,3 +148,28 @@ def ink(png: Path) -> tuple[float, float]:
     with Image.open(png) as im:
         a = np.asarray(im.convert("L"), dtype=np.float64)
     return float((a < 200).mean()), float(a.std())
+
+
+#: A4 and the report's page margins (``@page`` in reports/wbm.css), in millimetres.
+PAGE_MM = 297.0
+MARGIN_TOP_MM, MARGIN_BOTTOM_MM = 16.0, 18.0
+
+
+def page_fill(png: Path) -> float:
+    """How much of the page's content area (between the top and bottom margins, so without the
+    running footer) is used: from the top of the area down to its last row with ink, as a share of
+    the area's height (0: empty, 1: written to the bottom)."""
+    import numpy as np
+    from PIL import Image
+
+    with Image.open(png) as im:
+        a = np.asarray(im.convert("L"), dtype=np.float64)
+    px = a.shape[0] / PAGE_MM
+    top, bottom = round(MARGIN_TOP_MM * px), a.shape[0] - round(MARGIN_BOTTOM_MM * px)
+    rows = np.flatnonzero((a[top:bottom] < 200).any(axis=1))
+    return 0.0 if rows.size == 0 else float((rows[-1] + 1) / (bottom - top))
+
+
+def pdf_fills(pdf: Path, out_dir: Path, dpi: int = 30) -> list[float]:
+    """:func:`page_fill` of every page of ``pdf``."""
+    return [page_fill(p) for p in pdf_to_pngs(pdf, out_dir, dpi=dpi)]

@@ -31,8 +31,8 @@ def flags_of(row: pd.Series, suffix: str = "") -> set[str]:
 def expected_text(row: pd.Series, field: str, suffix: str = "") -> str:
     """What a cell must show for ``field``; ``suffix`` "_prev" reads the previous-wave columns."""
     flags = flags_of(row, suffix)
-    if field == "n":
-        return str(int(row["n" + suffix]))
+    if field == "n":  # a point between thousands: 2.826
+        return f"{int(row['n' + suffix]):,}".replace(",", ".")
     if "suppressed" in flags:
         return "–"
     est = float(row["estimate" + suffix])
