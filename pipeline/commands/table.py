@@ -55,6 +55,10 @@ its estimate, the difference with its 95% interval and, with the statistics "p_v
 Flanders and the rest is protected and logged like every cell; a suppressed cell, or one whose
 reference is suppressed, has no benchmark numbers.
 
+"indicators" may name a distribution: "verdeling:aantal_problemen" (the number of problems as
+0, 1, 2, 3-4: aantal_problemen_0 ... aantal_problemen_3_4) or "verdeling:<indicator>" (problematic,
+of which acute: werkstress, werkstress_acuut); its indicators then follow each other in the table.
+
 A suppressed cell's reason (too few respondents, or hidden to protect another cell) is given only
 where the published counts already imply it; elsewhere it is "not_told" (telling it would narrow
 what can be derived: docs/custom-tables.md).

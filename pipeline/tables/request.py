@@ -29,6 +29,11 @@ levels, language); an unknown name fails with the full list of valid names.
 those give *magnitude tables* of weighted totals, protected by the (n,k) dominance and p% rules. Names are those of the
 latest requested wave; earlier waves are reached through the questionnaires' wave mappings.
 
+An entry ``verdeling:<name>`` of ``indicators`` is a *distribution* (:func:`distribution_groups`):
+``verdeling:aantal_problemen`` gives the count's bands (0, 1, 2, 3-4 problems: ``aantal_problemen_0``
+... ``aantal_problemen_3_4``), ``verdeling:werkstress`` the problematic / acute split (``werkstress``,
+``werkstress_acuut``): its indicators, in that order, one after the other in the table.
+
 ``benchmark`` sets every cell beside a reference, with the difference and its test
 (:mod:`pipeline.tables.benchmark`): ``flanders`` (the whole population of the wave, without the
 request's filters), ``rest`` (the rest of that population: everyone not in the cell) or a group of
@@ -340,6 +345,35 @@ def indicator_names(q: Questionnaire, population: str = DEFAULT_CUTOFFS) -> list
     return list(indicator_catalogue(q, population))
 
 
+DISTRIBUTION = "verdeling:"
+
+
+def distribution_groups(
+    q: Questionnaire, population: str = DEFAULT_CUTOFFS
+) -> dict[str, list[str]]:
+    """The distributions a request may name in ``indicators``: ``verdeling:<count>`` (the count's
+    bands, in order: for the number of problems 0, 1, 2 and 3-4) and ``verdeling:<indicator>`` (the
+    indicator and its acute variant: problematic, of which acute)."""
+    out: dict[str, list[str]] = {}
+    for c in indicator_catalogue(q, population).values():
+        if c.kind == "band":
+            out.setdefault(DISTRIBUTION + c.source, []).append(c.name)
+        elif c.kind == "acute":
+            out[DISTRIBUTION + c.source] = [c.source, c.name]
+    return out
+
+
+def _expand(req: TableRequest, groups: Mapping[str, list[str]]) -> TableRequest:
+    """``req`` with every known distribution in ``indicators`` replaced by its indicators (an
+    indicator named twice is kept once, at its first place); unknown names are left for the check."""
+    if not any(i.startswith(DISTRIBUTION) for i in req.indicators):
+        return req
+    names: list[str] = []
+    for i in req.indicators:
+        names += groups.get(i, [i])
+    return req.model_copy(update={"indicators": tuple(dict.fromkeys(names))})
+
+
 def magnitude_names(q: Questionnaire) -> list[str]:
     """Numeric items a request of an organisation survey may total (magnitude tables), e.g. the
     number of employees: integer or decimal items measured on a scale, not identifiers."""
@@ -498,6 +532,7 @@ def resolve(
             f"{file or 'request'}: the table request has {len(problems)} problem(s)", problems
         )
     pops = {w: (cutoff_populations or {}).get(w, DEFAULT_CUTOFFS) for w, _ in qs}
+    req = _expand(req, distribution_groups(qs[0][1], pops[qs[0][0]]))
     latest = WaveNames(
         qs[0][0],
         qs[0][1],
@@ -538,6 +573,7 @@ def _check_latest(
 ) -> None:
     q = wave.questionnaire
     inds = [*wave.columns, *magnitude_names(q)]
+    groups = list(distribution_groups(q, wave.cutoff_population))
     for k, name in enumerate(req.indicators):
         if name not in inds:
             problems.append(
@@ -546,8 +582,9 @@ def _check_latest(
                     file=file,
                     path=f"indicators[{k}]",
                     value=name,
-                    expected="one of " + ", ".join(similar_first(name, inds, n=3)),
-                    hint=f"{did_you_mean(name, inds)} Use an indicator of {q.study.id}",
+                    expected="one of " + ", ".join(similar_first(name, [*inds, *groups], n=3)),
+                    hint=f"{did_you_mean(name, [*inds, *groups])} Use an indicator of {q.study.id}"
+                    " or a distribution (verdeling:aantal_problemen, verdeling:werkstress, ...)",
                     code="unknown_indicator",
                 )
             )
