@@ -224,12 +224,6 @@ def test_no_near_empty_page_no_lone_row(printed, name, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=False,
-    reason="open (issue 19): since the overview gained the risk profile per problem, the demo's "
-    "Flanders overview leaves one page 5% full (the profile's note alone before 'Naar sector', whose "
-    "chart and 16-row table do not fit one page together); the sector reports pass",
-)
 def test_every_demo_report_prints_without_near_empty_pages(small_run_dir: Path, renderer, tmp_path):
     reports = sorted((layout.stage_dir(small_run_dir, "outputs") / "reports").glob("*.html"))
     assert len(reports) >= 10
