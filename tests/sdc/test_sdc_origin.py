@@ -39,7 +39,7 @@ def test_a_public_use_file_drops_origin_whatever_the_profile_says(q: Questionnai
     profile = load_profile("public-use")
     assert profile.items is not None and "origin" not in profile.items.dropped
     plan = plan_columns(_columns(q), q, profile)
-    assert Dropped("origin", "special_category") in plan.dropped  # type: ignore[arg-type]
+    assert Dropped("origin", "special_category") in plan.dropped
 
 
 def test_scientific_use_without_a_decision_on_origin_is_refused(q: Questionnaire) -> None:

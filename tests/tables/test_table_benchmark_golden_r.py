@@ -10,6 +10,7 @@ degrees of freedom exact."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -51,7 +52,7 @@ def test_benchmark_contrasts_equal_r_survey(indicator: str) -> None:
     masks = [_pair(df, label) for label in g["pair"]]
     a = np.column_stack([m[0] for m in masks])
     b = np.column_stack([m[1] for m in masks])
-    stat = "proportion" if indicator == "stress" else "mean"
+    stat: Literal["proportion", "mean"] = "proportion" if indicator == "stress" else "mean"
     res = contrast_pairs(engine, df[indicator].to_numpy(float), a, b, stat, EstimationConfig())
     np.testing.assert_allclose(res.estimate, g["estimate_a"], rtol=EST_RTOL)
     np.testing.assert_allclose(res.estimate_rest, g["estimate_b"], rtol=EST_RTOL)

@@ -6,6 +6,7 @@ table by origin and one without is caught by the same engine."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -82,7 +83,7 @@ def test_a_table_by_origin_is_released_with_suppression_and_logged(
     [{"rows": "origin"}, {"filters": [{"variable": "origin", "levels": [1, 2]}]}],
 )
 def test_origin_is_refused_under_a_policy_that_does_not_allow_it(
-    run_copy: Path, tmp_path: Path, where: dict[str, object], capsys
+    run_copy: Path, tmp_path: Path, where: dict[str, Any], capsys
 ) -> None:
     strict = make_publisher(tmp_path / "pub", sensitive_breakdowns={})
     req = request_file(tmp_path, columns=None, indicators=["werkstress"], **where)
