@@ -1072,7 +1072,11 @@ for _name, _text, _exit in (
     ("utf16", lambda e: C.utf16(e.src.questionnaire), 2),
     ("latin1", lambda e: C.latin1(e.src.questionnaire), 2),
     ("binary", lambda e: C.BINARY, 2),
-    ("truncated", lambda e: C.cut(e.src.questionnaire.encode(), 0.37), 2),
+    (
+        "truncated",
+        lambda e: C.cut(e.src.questionnaire.encode(), 0.4),
+        2,
+    ),  # mid-item (a cut at an item boundary is a valid, shorter questionnaire)
 ):
     register("questionnaire check", _name, _check_argv(_text), exit=_exit)
 register(
