@@ -164,25 +164,18 @@ def _write_cell(
                 ws.write_string(r, c0 + k, text, fmt["flag"])
             continue
         if field == "benchmark_significant":
-            w = words(lang)
-            text = (
-                w["reference"]
-                if cell.benchmark_flag == "reference"
-                else ""
-                if cell.benchmark_significant is None
-                else w["significant" if cell.benchmark_significant else "not_significant"]
+            text = _test_text(
+                lang, cell.benchmark_significant, "reference", cell.benchmark_flag == "reference"
             )
             if text:
                 ws.write_string(r, c0 + k, text, fmt["flag"])
             continue
         if field == "change_significant":
-            w = words(lang)
-            text = (
-                w["not_comparable"]
-                if cell.change_flag == "not_comparable"
-                else ""
-                if cell.change_significant is None
-                else w["significant" if cell.change_significant else "not_significant"]
+            text = _test_text(
+                lang,
+                cell.change_significant,
+                "not_comparable",
+                cell.change_flag == "not_comparable",
             )
             if text:
                 ws.write_string(r, c0 + k, text, fmt["flag"])
@@ -345,3 +338,16 @@ def write_table(t: PublishedTable, out_dir: str | Path) -> tuple[Path, ...]:
     with staged_table(t, out_dir) as files:
         pass
     return files
+
+
+def _test_text(lang: str, significant: bool | None, special: str, is_special: bool) -> str:
+    """The words for a test's outcome (a benchmark or a change): the ``special`` word when the
+    cell is that case, nothing without a test, else significant or not."""
+    from pipeline.tables.notes import words
+
+    w = words(lang)
+    if is_special:
+        return w[special]
+    if significant is None:
+        return ""
+    return w["significant" if significant else "not_significant"]
