@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -55,6 +55,7 @@ class RunConfig(BaseModel):
     archive: str | None = (
         None  # the wave archive whose earlier waves the reports show, relative to the run
     )
+    language: Literal["nl", "en"] = "nl"  # of the validation and weighting reports
 
     @classmethod
     def from_wave_dir(cls, wave_dir: Path, **overrides: Any) -> RunConfig:

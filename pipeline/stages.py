@@ -47,7 +47,7 @@ def stage_validate(run: Run) -> StageResult:
         from pipeline.frame.read import read_frame
 
         frame = read_frame(run.config.frame, q)
-    summary = run_validation(q, inputs, out, frame=frame)
+    summary = run_validation(q, inputs, out, frame=frame, lang=run.config.language)
     per_input = [
         {
             "file": i.file,
@@ -143,9 +143,10 @@ def stage_weight(run: Run) -> StageResult:
     p_html = render_report(
         res,
         out / layout.WEIGHTING_REPORT,
-        title=f"Weging — {q.study.title.nl}",
+        subject=q.study.title.get(run.config.language),
         inputs=info,
         margins_meta=margins.meta,
+        lang=run.config.language,
     )
     d = res.diagnostics
     summary = {

@@ -119,6 +119,13 @@ from pipeline.rundata.layout import STAGES
     default=None,
     help="Cap the weights at K x the median weight (trim and re-calibrate).",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(["nl", "en"]),
+    default="nl",
+    show_default=True,
+    help="Language of the validation and weighting reports (run configuration key 'language').",
+)
 def run(
     wave_dir: Path | None,
     questionnaire: str | None,
@@ -137,6 +144,7 @@ def run(
     bounds: str | None,
     trim_cap: float | None,
     trim_median_k: float | None,
+    lang: str,
 ) -> None:
     """Run pipeline stages; each stage writes its own folder in the run directory."""
     from pipeline.errors import UsageError
@@ -148,7 +156,7 @@ def run(
     policy_file = None if policy is None else policy_reference(policy, out_dir)
     from pipeline.commands.weight import _bounds
 
-    opts: dict[str, object] = {"min_n": min_n, "min_n_reliable": min_n_reliable}
+    opts: dict[str, object] = {"min_n": min_n, "min_n_reliable": min_n_reliable, "language": lang}
     # the weight stage's calibration (recorded in 02_weight/calibration.json; every SE follows it)
     opts.update(
         method=method, bounds=_bounds(bounds), trim_cap=trim_cap, trim_median_k=trim_median_k
@@ -196,6 +204,7 @@ def run(
             bounds=_bounds(bounds),
             trim_cap=trim_cap,
             trim_median_k=trim_median_k,
+            language=lang,  # type: ignore[arg-type]
             policy=policy_file,
             archive=None if archive is None else policy_reference(archive, out_dir),
         )

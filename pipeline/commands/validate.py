@@ -114,6 +114,13 @@ Exit codes: 0 when every input could be read (even if rows were set aside);
     metavar="KEYS",
     help="Duplicate precedence, comma-separated from most_complete, web, paper, cati, latest (default: the questionnaire's).",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(["nl", "en"]),
+    default="nl",
+    show_default=True,
+    help="Language of validation_report.html (diagnostics.json and the logs keep their codes).",
+)
 def validate(
     questionnaire: str,
     inputs: tuple[str, ...],
@@ -127,6 +134,7 @@ def validate(
     speeders: str,
     hard_rules: str,
     precedence: str | None,
+    lang: str,
 ) -> None:
     from pipeline.errors import Problem, UsageError, one_of
     from pipeline.ingest import InputFile
@@ -170,7 +178,7 @@ def validate(
 
         sample_frame = read_frame(frame, q)
     summary = run_validation(
-        q, files, out, second_keyings=pairs, options=options, frame=sample_frame
+        q, files, out, second_keyings=pairs, options=options, frame=sample_frame, lang=lang
     )
     for i in summary.inputs:
         click.echo(

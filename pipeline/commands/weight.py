@@ -92,6 +92,13 @@ def _bounds(value: str | None) -> tuple[float, float] | None:
     is_flag=True,
     help="Write the output even when the weights did not converge (with a warning).",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(["nl", "en"]),
+    default="nl",
+    show_default=True,
+    help="Language of the --report HTML (the --diagnostics JSON keeps its keys and codes).",
+)
 def weight(
     data_path: str,
     margins_path: str,
@@ -106,6 +113,7 @@ def weight(
     diag_path: str | None,
     report_path: str | None,
     keep_unconverged: bool,
+    lang: str,
 ) -> None:
     """Weight any survey file to population margins (raking, calibration, post-stratification)."""
     from pipeline.fileio import sha256_file, write_json
@@ -159,7 +167,7 @@ def weight(
     if diag_path:
         write_json(diag_path, to_json(res, inputs=inputs, margins_meta=margins.meta))
     if report_path:
-        render_report(res, report_path, inputs=inputs, margins_meta=margins.meta)
+        render_report(res, report_path, inputs=inputs, margins_meta=margins.meta, lang=lang)
     for n in res.notices:
         click.echo(f"Warning [{n.code}]: {n.message}", err=True)
     if not res.converged and not keep_unconverged:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pipeline import __version__
 from pipeline.questionnaire.model import Questionnaire
 from pipeline.reports.labels import domain_label, indicator_label, level_labels
+from pipeline.sdc.registry import PUBLIC
 from pipeline.sdc.tables.rules import PrimaryRules
 from pipeline.tables.request import (
     DEFAULT_CUTOFFS,
@@ -180,6 +181,18 @@ GENERATED_BY = f"wbm-pipeline {__version__}"
 
 def words(lang: str) -> dict[str, str]:
     return WORDS["en" if lang == "en" else "nl"]
+
+
+def requester_text(requester: str, name: str, lang: str) -> str:
+    """Who asked for the table, as a reader understands it: the registered organisation's name with
+    its id; the publisher's own publications (id ``public``) as such, never the bare id."""
+    if requester == PUBLIC:
+        return (
+            "public (the foundation's own publication)"
+            if lang == "en"
+            else "publiek (eigen publicatie van de stichting)"
+        )
+    return f"{name} ({requester})" if name and name != requester else requester
 
 
 def indicator_text(q: Questionnaire, name: str, lang: str) -> str:

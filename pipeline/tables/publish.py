@@ -441,7 +441,7 @@ def _notes(
         rows.append((w["note"], w["synthetic"]))
     rows += [
         (w["request"], req.id),
-        (w["requester"], req.requester),
+        (w["requester"], N.requester_text(req.requester, release.requester_name, lang)),
         (w["population"], q.study.target_population.get(lang)),
         (w["filters"], N.filter_text(resolved, lang)),
         (w["waves"], ", ".join(str(wr.wave) for wr in release.waves)),

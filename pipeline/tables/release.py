@@ -95,6 +95,7 @@ class TableRelease:
     rules: PrimaryRules  # the policy's, made stricter where the request asked
     on_disclosure: Literal["suppress", "refuse"]
     policy: dict[str, object]  # the policy as the workbook states it (id, version, values)
+    requester_name: str = ""  # the registered organisation's name (the notes say it, not the id)
 
     @property
     def decision(self) -> Decision:
@@ -221,7 +222,7 @@ def protect_request(
     The requester must be registered. If one wave is refused, the request is refused as a whole:
     every wave becomes a refusal, so nothing is released."""
     req = resolved.request
-    publisher.registry.organisation(req.requester)
+    org = publisher.registry.organisation(req.requester)
     rules, on = effective_rules(
         publisher.policy,
         req.disclosure.asked(),
@@ -239,7 +240,9 @@ def protect_request(
             )
             for t in trial
         ]
-    return TableRelease(resolved, tuple(trial), rules, on, publisher.policy.describe())
+    return TableRelease(
+        resolved, tuple(trial), rules, on, publisher.policy.describe(), requester_name=org.name
+    )
 
 
 def record_request(

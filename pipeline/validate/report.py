@@ -12,7 +12,7 @@ import pandas as pd
 
 from pipeline.rundata.columns import COMPLETENESS, MODE, REASONS
 from pipeline.rundata.layout import STAGE_DIRS
-from pipeline.validate.catalogue import CATALOGUE, EDIT_RULES
+from pipeline.validate.catalogue import CATALOGUE
 from pipeline.validate.result import ValidationSummary
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -36,7 +36,7 @@ def _by_mode(df: pd.DataFrame, key: str, modes: list[str]) -> list[dict[str, Any
     return out
 
 
-def item_table(vf: ValidationFrames) -> list[dict[str, Any]]:
+def item_table(vf: ValidationFrames, lang: str = "nl") -> list[dict[str, Any]]:
     """Per numeric variable and mode: rows, applicable, -9 share among applicable, -7 count, edits, issues."""
     c = vf.compiled
     data = pd.concat([vf.accepted, vf.set_aside.drop(columns=[REASONS])], ignore_index=True)
@@ -65,7 +65,7 @@ def item_table(vf: ValidationFrames) -> list[dict[str, Any]]:
                     "edits": int(edits.get((var, m), 0)),
                     "issues": int(issues.get((var, m), 0)),
                 }
-            rows.append({"name": var, "label": it.label.get("en"), "per_mode": per})
+            rows.append({"name": var, "label": it.label.get(lang), "per_mode": per})
     return rows
 
 
@@ -149,12 +149,20 @@ def diagnostics(vf: ValidationFrames, summary: ValidationSummary) -> dict[str, A
     }
 
 
-def render_report(vf: ValidationFrames, summary: ValidationSummary, diag: dict[str, Any]) -> str:
+def render_report(
+    vf: ValidationFrames, summary: ValidationSummary, diag: dict[str, Any], lang: str = "nl"
+) -> str:
+    """The validation report in ``lang`` (``nl``, the default, or ``en``): the words from
+    :mod:`pipeline.validate.words`, the numbers formatted the reader's way (:mod:`pipeline.numformat`)."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+    from markupsafe import Markup
 
     from pipeline import __version__
+    from pipeline import numformat as nf
     from pipeline.paths import REPORTS_DIR
+    from pipeline.validate import words as W
 
+    lang = check_language(lang)
     env = Environment(
         loader=FileSystemLoader(REPORTS_DIR),
         autoescape=select_autoescape(["html", "j2"]),
@@ -162,22 +170,69 @@ def render_report(vf: ValidationFrames, summary: ValidationSummary, diag: dict[s
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["pct"] = lambda x: "–" if x is None else f"{100 * x:.1f}%"
+    mode_names = W.MODES[lang]
+    env.filters["pct"] = lambda x: nf.percent(x, lang)
+    env.filters["n"] = lambda x: nf.count(x, lang)
+    env.filters["dec"] = lambda x, d: nf.decimal(x, d, lang)
+    env.filters["mode"] = lambda m: mode_names.get(m, m)
+    env.filters["severity"] = lambda s: W.SEVERITIES[lang].get(s, s)
+    env.filters["role"] = lambda r: W.KEYING_ROLES[lang].get(r, r)
+    env.filters["issue_title"] = lambda code: W.issue_title(code, lang)
+    env.filters["edit_rule"] = lambda rule: W.edit_rule(rule, lang)
+    env.filters["codes"] = _codes
+    t = {k: Markup(v) for k, v in W.WORDS[lang].items()}  # our own texts; format() escapes values
     modes = _modes(vf)
     sa = vf.set_aside[[MODE, REASONS]].rename(columns={MODE: "mode"})
     sa = sa.assign(reason=sa[REASONS].str.split(";")).explode("reason")
     q = vf.compiled.q
+    frame = diag.get("frame") or {}
+    by_mode = ", ".join(
+        f"{mode_names.get(m, m)} {nf.count(k, lang)} ({nf.percent(k / frame['invited'], lang)})"
+        for m, k in (frame.get("by_mode") or {}).items()
+        if frame.get("invited")
+    )
+    grids = Markup("; ").join(
+        Markup("{}: {}").format(
+            mode_names.get(m, m), _codes(diag["straightlining_grids"][m]) or t["none"]
+        )
+        for m in modes
+    )
     return env.get_template(TEMPLATE).render(
-        title=q.study.title.get("en"),
+        lang=lang,
+        t=t,
+        title=q.study.title.get(lang),
         study=q.study,
         version=__version__,
         summary=summary,
         modes=modes,
         diag=diag,
+        by_mode=by_mode,
+        grids=grids,
         reasons=_by_mode(sa, "reason", modes),
         issues=_by_mode(vf.issues, "code", modes),
         edits=_by_mode(vf.edits.rename(columns={"rule_id": "rule"}), "rule", modes),
-        items=item_table(vf),
+        items=item_table(vf, lang),
         catalogue=CATALOGUE,
-        edit_rules=EDIT_RULES,
     )
+
+
+def _codes(names: object) -> Any:
+    """Variable or grid names as code (names are identifiers, not words of the report's language)."""
+    from markupsafe import Markup
+
+    items = [names] if isinstance(names, str) else list(names)  # type: ignore[call-overload]
+    return Markup(", ").join(Markup("<code>{}</code>").format(n) for n in items)
+
+
+def check_language(lang: str) -> str:
+    """``lang`` if it is a language of the reports (nl, en), else the located usage error."""
+    from pipeline.errors import Problem, UsageError
+    from pipeline.numformat import LANGUAGES
+
+    if lang not in LANGUAGES:
+        raise UsageError(
+            f"language {lang!r} is not one of 'nl', 'en'",
+            [Problem("unknown language", value=lang, expected="nl or en", hint="--lang nl")],
+            code="bad_option",
+        )
+    return lang

@@ -396,8 +396,10 @@ def run_validation(
     second_keyings: SecondKeyings = (),
     options: ValidationOptions | None = None,
     frame: SampleFrame | None = None,
+    lang: str = "nl",
 ) -> ValidationSummary:
-    """Validate ``inputs`` against ``q`` and write the files of ``01_validate/`` into ``out_dir``.
+    """Validate ``inputs`` against ``q`` and write the files of ``01_validate/`` into ``out_dir``
+    (the report in ``lang``: ``nl``, the default, or ``en``).
 
     Raises :class:`InputError` (nothing written) when an input cannot be read.
     """
@@ -411,7 +413,7 @@ def run_validation(
     if not summary.balanced:  # pragma: no cover - a bug, never a user error
         raise AssertionError(f"rows read != accepted + set aside: {summary.inputs}")
     diag = diagnostics(vf, summary)
-    html = render_report(vf, summary, diag)
+    html = render_report(vf, summary, diag, lang)
     ensure_dir(out_dir)
     write_parquet(out_dir / layout.ACCEPTED, vf.accepted)
     write_parquet(out_dir / layout.SET_ASIDE, vf.set_aside)

@@ -130,22 +130,43 @@ def render_report(
     result: WeightingResult,
     target: str | Path,
     *,
-    title: str = "Weighting report",
+    title: str | None = None,
+    subject: str | None = None,
     inputs: dict[str, Any] | None = None,
     margins_meta: Any = None,
+    lang: str = "nl",
 ) -> Path:
-    """Write the self-contained HTML weighting report (no external assets)."""
+    """Write the self-contained HTML weighting report (no external assets) in ``lang`` (``nl``,
+    the default, or ``en``: the words of :mod:`pipeline.weighting.words`, numbers the reader's way);
+    the title is ``title``, else the catalogue's title with ``subject`` (the study's title)."""
     import jinja2
+    from markupsafe import Markup
 
+    from pipeline import numformat as nf
     from pipeline.fileio import write_text
     from pipeline.paths import REPORTS_DIR
+    from pipeline.weighting.words import WORDS
 
+    if lang not in nf.LANGUAGES:
+        from pipeline.errors import Problem, UsageError
+
+        raise UsageError(
+            f"language {lang!r} is not one of 'nl', 'en'",
+            [Problem("unknown language", value=lang, expected="nl or en", hint="--lang nl")],
+            code="bad_option",
+        )
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(REPORTS_DIR)),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
+    env.filters["n"] = lambda x: nf.count(x, lang)
+    env.filters["dec"] = lambda x, d: nf.decimal(x, d, lang, grouped=True)
+    env.filters["g"] = lambda x, spec: nf.general(x, lang, spec)
+    # the margins file describes itself in its own words (English in the shipped files): marked so
+    env.filters["meta"] = lambda mm, key: Markup('<span lang="en">{}</span>').format(mm[key])
+    t = {k: Markup(v) for k, v in WORDS[lang].items()}  # our own texts; format() escapes values
     tpl = env.get_template("weighting.html.j2")
     data = to_json(result, inputs=inputs, margins_meta=margins_meta)
     hist = [h for h in result.history if h > 0]
@@ -156,6 +177,11 @@ def render_report(
         for i, h in enumerate(hist)
     ]
     html = tpl.render(
-        title=title, d=data, histogram=_histogram(np.asarray(result.weight)), convergence=conv
+        lang=lang,
+        t=t,
+        title=title or (f"{t['doc_title']} — {subject}" if subject else str(t["doc_title"])),
+        d=data,
+        histogram=_histogram(np.asarray(result.weight)),
+        convergence=conv,
     )
     return write_text(target, html)

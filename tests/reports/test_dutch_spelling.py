@@ -102,6 +102,35 @@ def test_questionnaire_labels_and_texts_are_spelled_right():
     assert not any(found.values()), "not in tests/reports/dutch_words.txt:\n" + _report(found)
 
 
+# ---- the message catalogues of the documents (every text, not only those the demo shows) ----
+
+
+def _catalogue_texts() -> dict[str, str]:
+    from pipeline.validate import words as validation
+    from pipeline.weighting import words as weighting
+
+    out: dict[str, str] = {}
+    for name, catalogue in (
+        ("validation", validation.WORDS["nl"]),
+        ("validation.issue", validation.ISSUE_TITLES_NL),
+        ("validation.edit", validation.EDIT_RULES_NL),
+        ("validation.mode", validation.MODES["nl"]),
+        ("validation.severity", validation.SEVERITIES["nl"]),
+        ("validation.keying", validation.KEYING_ROLES["nl"]),
+        ("weighting", weighting.WORDS["nl"]),
+    ):
+        out.update({f"{name}.{k}": v for k, v in catalogue.items()})
+    return out
+
+
+def test_the_document_catalogues_are_spelled_right():
+    found = {}
+    for key, text in _catalogue_texts().items():
+        words_of = html_text(f'<html lang="nl"><body><p>{text}</p></body></html>')
+        found[key] = {**unknown_words(words_of), **{k: 1 for k in forbidden(words_of)}}
+    assert not any(found.values()), "not in tests/reports/dutch_words.txt:\n" + _report(found)
+
+
 # ---- the demo's outputs ----
 
 
@@ -141,6 +170,26 @@ def test_demo_outputs_have_no_known_misspelling_or_jargon(demo_texts, small_run_
     joined = "\n".join(demo_texts.values())
     for right in ("officiële", "werk-privébalans", "financiële sector"):
         assert right in joined, right
+
+
+def test_the_validation_and_weighting_reports_are_dutch(small_run_dir: Path):
+    """The run's own reports are written in Dutch by default (``language: en`` in the run
+    configuration, or ``--lang en``, for English), so the spell check above reads them."""
+    for stage in ("01_*", "02_*"):
+        pages = sorted(small_run_dir.glob(f"{stage}/*.html"))
+        assert pages, stage
+        for p in pages:
+            assert '<html lang="nl">' in p.read_text(encoding="utf-8"), p.name
+
+
+def test_the_standard_tables_requester_is_said_in_words(small_run_dir: Path):
+    """The standard table goes to the publisher's own id ``public``: its notes say so in Dutch."""
+    found = []
+    for p in sorted(layout.stage_dir(small_run_dir, "outputs").rglob("*.json")):
+        doc = json.loads(p.read_text(encoding="utf-8"))
+        if isinstance(doc, dict) and doc.get("language") == "nl" and "notes" in doc:
+            found.append(dict(doc["notes"])["Aanvrager"])
+    assert found and all(a == "publiek (eigen publicatie van de stichting)" for a in found)
 
 
 def test_no_header_is_broken_with_a_hyphen(small_run_dir: Path):

@@ -134,6 +134,7 @@ def test_workbook_layout_and_notes(run_copy, tmp_path, capsys):
 
     assert notes["Aanvraag (SHA-256)"] == load_request(req).request.hash()
     assert "LET OP" in notes and notes["Golf"] == "2023" and "sector" in notes["Filters"]
+    assert notes["Aanvrager"] == "fonds-test"  # the registered name (the test registry's is the id)
     assert "logit" in notes["Methode"] and "gekalibreerd" in notes["Methode"]
     assert "30 voor percentages" in notes["Legende: x"] and notes["Beslissing"] == "vrijgegeven"
     assert notes["Definitie: psychische vermoeidheid (werkstress)"].startswith("score op de schaal")

@@ -79,7 +79,7 @@ def test_enterprise_validation_report_shows_rates_per_stratum(tmp_path: Path):
     html = (layout.stage_dir(tmp_path / "r", "validate") / "validation_report.html").read_text(
         encoding="utf-8"
     )
-    assert "AAPOR response rates" in html and "RR4" in html
+    assert "AAPOR-responsgraden" in html and "RR4" in html
     frame = pd.read_parquet(tmp_path / "w" / "frame.parquet")
     assert frame.groupby(["sector_group", "size_class"]).ngroups == 16
     # one row per stratum, labelled: the four size classes of industry

@@ -132,7 +132,7 @@ def test_validation_report_has_a_frame_section(small_run_dir: Path) -> None:
     for rows in fr["by_variable"].values():
         assert sum(r["invited"] for r in rows) == fr["invited"]
     html = (v / "validation_report.html").read_text(encoding="utf-8")
-    assert "Sample frame and response" in html and "wbm fieldwork" in html
+    assert "Steekproefkader en respons" in html and "wbm fieldwork" in html
 
 
 def test_validation_report_shows_the_r_indicator_of_the_fieldwork_report(

@@ -92,16 +92,46 @@ def test_diagnostics_and_report(q, tmp_path: Path, wave: list[InputFile]) -> Non
     assert diag["totals"]["rows_read"] == s.rows_read and diag["totals"]["balanced"] is True
     assert diag["set_aside_reasons"]["duplicate"] == {"paper": 1, "web": 0}
     html = (out / "validation_report.html").read_text()
-    for text in (
-        "Validation report",
+    for text in (  # Dutch by default
+        '<html lang="nl">',
+        "Validatierapport",
         "paper_keyed.csv",
         "web_export.sav",
-        "Duplicate respondent",
+        "Dubbele respondent",
         "wb01",
-        "Per item",
+        "Per vraag",
+        f"Gelezen rijen: <strong>{s.rows_read:,}</strong>".replace(",", "."),
     ):
         assert text in html
+    assert "Validation report" not in html and "Rows read" not in html
     assert "S001001" not in html  # no ids or answers in the report
+    en_out = tmp_path / "en"
+    run_validation(q, wave, en_out, lang="en")
+    en = (en_out / "validation_report.html").read_text()
+    for text in ('<html lang="en">', "Validation report", "Duplicate respondent", "Per item"):
+        assert text in en
+    assert f"Rows read: <strong>{s.rows_read:,}</strong>" in en
+    # the machine-readable files do not depend on the language
+    for name in ("diagnostics.json", "accepted.parquet", "issues.parquet", "edits.parquet"):
+        assert (en_out / name).read_bytes() == (out / name).read_bytes(), name
+
+
+def test_the_report_catalogues_cover_every_code_in_both_languages() -> None:
+    from pipeline.validate.catalogue import EDIT_RULES
+    from pipeline.validate.words import EDIT_RULES_NL, ISSUE_TITLES_NL, WORDS
+
+    assert set(WORDS) == {"nl", "en"} and WORDS["nl"].keys() == WORDS["en"].keys()
+    assert not set(WORDS["nl"]) & set(dir(dict))  # the template reads t.key: no dict method
+    assert ISSUE_TITLES_NL.keys() == CATALOGUE.keys()
+    assert EDIT_RULES_NL.keys() == EDIT_RULES.keys()
+
+
+def test_an_unknown_report_language_is_refused(q, tmp_path: Path, wave: list[InputFile]) -> None:
+    from pipeline.errors import UsageError
+
+    with pytest.raises(UsageError, match="'fr'"):
+        run_validation(q, wave, tmp_path / "x", lang="fr")
+    assert not (tmp_path / "x").exists()
 
 
 def test_unreadable_input_writes_nothing(q, tmp_path: Path, wave: list[InputFile]) -> None:

@@ -55,8 +55,34 @@ def test_html_report(employees, employee_margins_path, tmp_path):
     res = weight_frame(employees, m, base_weight="w", trim=TrimSpec(median_k=2.5))
     out = render_report(res, tmp_path / "r.html", margins_meta=m.meta)
     html = out.read_text()
-    assert "Kish design effect" in html and "SYNTHETIC" in html
+    # Dutch by default: Dutch words and Dutch numbers (a decimal comma, a point between thousands)
+    assert '<html lang="nl">' in html and "Designeffect van de weging (Kish)" in html
+    assert "SYNTHETISCH" in html and "Kish design effect" not in html
+    d = res.diagnostics
+    assert f"{d.kish_deff:.4f}".replace(".", ",") in html
+    total = f"{d.total:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    assert total in html and f"{d.total:,.2f}" not in html
     assert "<script" not in html and "http" not in html  # self-contained
+    en = render_report(res, tmp_path / "e.html", margins_meta=m.meta, lang="en").read_text()
+    assert '<html lang="en">' in en and "Kish design effect" in en and "SYNTHETIC" in en
+    assert f"{d.kish_deff:.4f}" in en and f"{d.total:,.2f}" in en
+
+
+def test_the_report_catalogue_has_every_word_in_both_languages():
+    from pipeline.weighting.words import WORDS
+
+    assert set(WORDS) == {"nl", "en"} and WORDS["nl"].keys() == WORDS["en"].keys()
+    assert not set(WORDS["nl"]) & set(dir(dict))  # the template reads t.key: no dict method
+
+
+def test_an_unknown_report_language_is_refused(employees, employee_margins_path, tmp_path):
+    from pipeline.errors import UsageError
+
+    m = load_margins(employee_margins_path)
+    res = weight_frame(employees, m, base_weight="w")
+    with pytest.raises(UsageError, match="'fr'"):
+        render_report(res, tmp_path / "r.html", lang="fr")
+    assert not (tmp_path / "r.html").exists()
 
 
 def test_trimming_caps_and_margins_hold(employees, employee_margins_path):
