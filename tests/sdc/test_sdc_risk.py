@@ -29,7 +29,9 @@ from pipeline.sdc.microdata.risk import (
     WILDCARD,
     code_column,
     code_keys,
+    engine_for,
     frequencies,
+    frequencies_by_pattern,
     frequencies_pairwise,
     individual_risk,
     measure,
@@ -73,7 +75,7 @@ def _codes(a: list[float], b: list[float], c: list[float]) -> np.ndarray:
     )
 
 
-ENGINES = [frequencies, frequencies_pairwise]
+ENGINES = [frequencies, frequencies_by_pattern, frequencies_pairwise]
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -154,11 +156,34 @@ key_matrices = st.integers(1, 40).flatmap(
 @given(codes=key_matrices, seed=st.integers(0, 2**16))
 def test_pattern_engine_equals_pairwise_engine(codes, seed):
     w = np.random.default_rng(seed).uniform(1, 50, codes.shape[0])
-    fk1, Fk1 = frequencies(codes, w)
+    fk1, Fk1 = frequencies_by_pattern(codes, w)
     fk2, Fk2 = frequencies_pairwise(codes, w)
     np.testing.assert_array_equal(fk1, fk2)
     np.testing.assert_allclose(Fk1, Fk2, rtol=1e-12)
     assert (fk1 >= 1).all() and (Fk1 >= w - 1e-9).all()
+
+
+def test_pattern_engine_equals_pairwise_engine_on_large_groups():
+    # groups large enough for the grouping branch (not the record-by-record one)
+    rng = np.random.default_rng(7)
+    codes = rng.integers(0, 3, size=(3000, 6))
+    codes[rng.random(codes.shape) < 0.02] = WILDCARD
+    w = rng.uniform(1, 50, codes.shape[0])
+    fk1, Fk1 = frequencies_by_pattern(codes, w)
+    fk2, Fk2 = frequencies_pairwise(codes, w)
+    np.testing.assert_array_equal(fk1, fk2)
+    np.testing.assert_allclose(Fk1, Fk2, rtol=1e-12)
+
+
+def test_the_cheaper_engine_is_taken_and_gives_the_same_counts():
+    rng = np.random.default_rng(3)
+    few = rng.integers(0, 4, size=(6000, 5))  # one pattern, many records: grouping
+    many = rng.integers(0, 4, size=(800, 60))  # a pattern per record: pairwise
+    many[rng.random(many.shape) < 0.03] = WILDCARD
+    assert engine_for(few) == "pattern"
+    assert engine_for(many) == "pairwise"
+    for codes in (few, many):
+        np.testing.assert_array_equal(frequencies(codes)[0], frequencies_pairwise(codes)[0])
 
 
 @settings(max_examples=100, deadline=None)
