@@ -14,7 +14,7 @@ from pipeline.reports import rows as R
 from pipeline.reports.context import ReportContext
 from pipeline.reports.employment import ShareRow, TotalRow, share_rows, total_rows
 from pipeline.reports.estimates import Cell, Estimates
-from pipeline.reports.labels import domain_label, population_noun
+from pipeline.reports.labels import domain_label, higher_good, population_noun
 from pipeline.reports.render import render_page, slug
 from pipeline.reports.report import load_estimates
 from pipeline.rundata.columns import ACUTE_SUFFIX, acute_column
@@ -93,7 +93,10 @@ def render_enterprise_report(
             code="no_overall_rows",
         )
     overall = tuple(
-        R.make_row(est, n, _label(est, q, n, ctx), "", "", ctx, acute=True) for n in names
+        R.make_row(
+            est, n, _label(est, q, n, ctx), "", "", ctx, acute=True, higher_good=higher_good(q, n)
+        )
+        for n in names
     )
     domains = []
     for d in q.domains:
@@ -101,7 +104,11 @@ def render_enterprise_report(
             continue
         blocks = []
         for r0 in overall:
-            rows = tuple(r for r in R.level_rows(est, q, r0.name, d, ctx) if r.group is not None)
+            rows = tuple(
+                r
+                for r in R.level_rows(est, q, r0.name, d, ctx, higher_good=higher_good(q, r0.name))
+                if r.group is not None
+            )
             if not rows:
                 continue
             label = domain_label(q, d)

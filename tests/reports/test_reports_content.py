@@ -588,3 +588,28 @@ def test_fieldwork_without_a_frame(q, table):
     html = render_sector_report(table, q, 5)  # no context: nothing known about the fieldwork
     part = html[html.index("<h3>Veldwerk</h3>") : html.index("<h3>Weging</h3>")]
     assert "niet beschikbaar" in part and "<table" not in part
+
+
+def test_enterprise_significance_coloured_by_what_it_means(q_oe, table_oe):
+    """In the enterprise report too a significant difference with the other organisations is red
+    when the indicator is a problem (a traffic light: more organisations with it is bad) and has no
+    colour for a neutral condition; the legend names the other organisations as the reference."""
+    html = render_enterprise_report(table_oe, q_oe, context=CTX)
+    kinds = {i.name: i.kind for i in q_oe.indicators}
+    seen = {"gunstig": 0, "ongunstig": 0, "neutraal": 0}
+    for tag, a in scan(html).tags:
+        cls = str(a.get("class") or "").split()
+        if tag != "td" or "sig" not in cls or "yes" not in cls:
+            continue
+        row = lookup(table_oe, str(a["data-key"]))
+        kind = kinds.get(str(row["indicator"]).removesuffix("_acuut"))
+        if kind == "traffic_light":
+            want = "ongunstig" if float(row["diff"]) > 0 else "gunstig"
+            assert want in cls, (a["data-key"], cls)
+            seen[want] += 1
+        else:
+            assert "gunstig" not in cls and "ongunstig" not in cls, (a["data-key"], cls)
+            seen["neutraal"] += 1
+    assert seen["gunstig"] + seen["ongunstig"] > 0, seen
+    assert "significant verschil met de andere organisaties" in html
+    assert "significant verschil met de rest van Vlaanderen" not in html
