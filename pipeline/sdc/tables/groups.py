@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from fractions import Fraction
 
 import numpy as np
 
@@ -85,7 +86,6 @@ def integer_null_space(a: np.ndarray, max_den: int = 10**6) -> np.ndarray | None
     the rational basis cannot be recovered and checked exactly. Free columns come from a QR with
     column pivoting; each basis vector (1 on one free column) is rationalised, scaled to integers and
     checked with exact integer arithmetic; their number is the columns minus the rank."""
-    from fractions import Fraction
     from math import lcm
 
     from scipy.linalg import qr
@@ -106,7 +106,7 @@ def integer_null_space(a: np.ndarray, max_den: int = 10**6) -> np.ndarray | None
     sub = a[:, piv].astype(float)
     for f in free:
         z, *_ = np.linalg.lstsq(sub, -a[:, f].astype(float), rcond=None)
-        fr = [Fraction(float(v)).limit_denominator(max_den) for v in z]
+        fr = [_rational(float(v), max_den) for v in z]
         m = lcm(*(q.denominator for q in fr)) if fr else 1
         w = [0] * n_cols
         w[int(f)] = m
@@ -119,6 +119,16 @@ def integer_null_space(a: np.ndarray, max_den: int = 10**6) -> np.ndarray | None
     if np.abs(g).max() > 2**40:
         return None
     return g.astype(np.int64)
+
+
+def _rational(v: float, max_den: int) -> Fraction:
+    """``v`` as a fraction with a denominator up to ``max_den``; a value within 1e-9 of an integer
+    (most coefficients: 0, 1, -1) directly, without the continued-fraction search (the caller checks
+    the result exactly either way)."""
+    r = round(v)
+    if abs(v - r) < 1e-9:
+        return Fraction(int(r))
+    return Fraction(v).limit_denominator(max_den)
 
 
 def find_small_group(

@@ -68,6 +68,7 @@ nobody). Within a single table, the secondary suppression protects against the t
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -178,8 +179,10 @@ def check_against_history(
 SETS = "respondents"  # the measure of a cell seen as a set of respondents (count level)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _group(cell: CellDef) -> CellDef:
-    """The group a cell's breakdowns and filters select (without "answered the indicator")."""
+    """The group a cell's breakdowns and filters select (without "answered the indicator"); cached
+    (a pure function of a frozen definition, asked again for every cell of the history per table)."""
     return CellDef.of((x for x in cell.conditions if x.levels is not None), SETS)
 
 
