@@ -25,11 +25,12 @@ def cell_key(cell: Cell) -> str:
 
 def fmt_field(cell: Cell, field: str) -> str:
     """The text of one number of a cell: estimate ("52,3", "(52,3)" when unreliable), value (always
-    "52,3"), ci ("49,1 – 55,4"), diff ("+2,3") or n; a dash for anything a suppressed cell would show."""
-    if field == "n":
-        return fmt_count(cell.n)
+    "52,3"), ci ("49,1 – 55,4"), diff ("+2,3") or n; a dash for anything a suppressed cell would show, its n
+    too (the n of a cell the disclosure engine hides could be differenced against published ones)."""
     if cell.suppressed:
         return DASH
+    if field == "n":
+        return fmt_count(cell.n)
     if field == "value":  # the estimate without the unreliability parentheses (running text)
         return fmt_value(cell, cell.estimate)
     if field == "estimate":

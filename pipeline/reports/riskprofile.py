@@ -102,13 +102,21 @@ def profiles(
             if row is None:
                 continue
             flags = set(str(row["flags"] or "").split(";"))
-            shown = not ({"suppressed", "not_estimable"} & flags) and math.isfinite(_num(row["pr"]))
+            exposed = est.get(r.name, by, level) if by else est.overall(r.name)
+            # shown only where the group's share exposed is published: a group the disclosure
+            # engine hides (pipeline.tables.figures) shows no ratio and no n either
+            shown = (
+                not ({"suppressed", "not_estimable"} & flags)
+                and math.isfinite(_num(row["pr"]))
+                and exposed is not None
+                and not exposed.suppressed
+            )
             sig = row["significant"]
             effects.append(
                 Effect(
                     exposure=r.name,
                     label=r.label.nl,
-                    exposed=est.get(r.name, by, level) if by else est.overall(r.name),
+                    exposed=exposed,
                     key=f"{w.name}|{r.name}|{by}|{level}",
                     n=int(row["n"]),
                     shown=shown,

@@ -117,3 +117,13 @@ def test_run_directory_read_leniently(tmp_path, q):
         and ctx.run_id == "r1"
         and ctx.response.invited == 60  # the linked sample frame's units
     )
+
+
+def test_a_suppressed_cell_shows_no_n() -> None:
+    from pipeline.reports.estimates import DASH, Cell
+    from pipeline.reports.render import fmt_field
+
+    hidden = Cell("werkstress", "sector", "4", 212, frozenset({"suppressed"}))
+    shown = Cell("werkstress", "sector", "4", 2120, frozenset(), estimate=0.3)
+    assert [fmt_field(hidden, f) for f in ("n", "estimate", "ci")] == [DASH] * 3
+    assert fmt_field(shown, "n") == "2.120"
