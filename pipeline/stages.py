@@ -432,6 +432,7 @@ def stage_outputs(run: Run) -> StageResult:
     from pipeline.reports.rundir import context_from_run
     from pipeline.rundata.layout import policy_file, policy_reference
     from pipeline.sdc.publisher import publisher
+    from pipeline.tables.figures import protect_run_figures
     from pipeline.tables.standard import write_standard_table
 
     given = None if run.config.policy is None else policy_file(run.config.policy, run.dir)
@@ -444,7 +445,16 @@ def stage_outputs(run: Run) -> StageResult:
         ctx, trend_summary = _with_trend(run, q, ctx)
     out = run.stage_dir("outputs")
     jobs = _with_respondents(plan_reports(q, all_groups=True), est)
-    reports = render_reports(est, q, out / layout.REPORTS_DIR, jobs, context=ctx, formats=("html",))
+    # the publisher's choice (policy protect_reports): the reports show only what the disclosure
+    # engine releases, logged as public releases (pipeline.tables.figures)
+    shown, figures = est, None
+    if pub.policy.policy.protect_reports:
+        shown, figures = protect_run_figures(
+            est, run.dir, pub, min_n=run.config.min_n, min_n_reliable=run.config.min_n_reliable
+        )
+    reports = render_reports(
+        shown, q, out / layout.REPORTS_DIR, jobs, context=ctx, formats=("html",)
+    )
     table = write_standard_table(
         run.dir,
         out / layout.TABLES_DIR,
@@ -474,6 +484,7 @@ def stage_outputs(run: Run) -> StageResult:
         summary={
             "reports": sorted(p.name for p in reports),
             "table": table.name,
+            **({} if figures is None else {"report_figures": figures.summary()}),
             "microdata": None if release is None else release.sav.name,
             "policy": policy_reference(pub.policy.file, run.dir),
             **trend_summary,

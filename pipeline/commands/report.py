@@ -13,8 +13,12 @@ stderr is a terminal; the files written are listed on stdout.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 
 @click.command("report")
@@ -85,6 +89,15 @@ import click
     help="The wave archive: show the earlier waves of the series (trend charts, change tests) "
     "[default: $WBM_ARCHIVE, else the archive the run was made with, if any].",
 )
+@click.option(
+    "--policy",
+    "policy",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="The publisher's disclosure policy file; with 'protect_reports: true' the reports show "
+    "only the figures its engine releases, logged as public releases [default: $WBM_POLICY, else "
+    "the run's].",
+)
 def report(
     run_dir: Path,
     all_groups: bool,
@@ -97,6 +110,7 @@ def report(
     previous_wave: int | None,
     workers: int | None,
     archive_dir: Path | None,
+    policy: str | None,
 ) -> None:
     """Render sector reports (HTML, PDF) from a run directory."""
     import sys
@@ -125,6 +139,7 @@ def report(
     elif previous_wave is not None:
         ctx = replace(ctx, previous_wave=previous_wave)
     q = inputs.questionnaire
+    estimates = _protected(inputs.estimates, run_dir, policy, ctx.min_n_publish, ctx.min_n_reliable)
     archive = archive_dir or _recorded_archive(run_dir)
     if archive is not None:
         from pipeline.reports.trend import with_trend
@@ -166,7 +181,7 @@ def report(
                 progress.refresh()
 
             paths = render_reports(
-                inputs.estimates,
+                estimates,
                 q,
                 out,
                 jobs,
@@ -177,7 +192,7 @@ def report(
             )
     else:
         paths = render_reports(
-            inputs.estimates, q, out, jobs, context=ctx, formats=formats, workers=n_workers
+            estimates, q, out, jobs, context=ctx, formats=formats, workers=n_workers
         )
     for p in paths:
         click.echo(str(p))
@@ -191,3 +206,37 @@ def _recorded_archive(run_dir: Path) -> Path | None:
 
     ref = run_parameters(run_manifest(run_dir, lenient=True)).get("archive")
     return policy_file(ref, run_dir) if isinstance(ref, str) else None
+
+
+def _protected(
+    estimates: pd.DataFrame,
+    run_dir: Path,
+    policy: str | None,
+    min_n: int | None,
+    min_n_reliable: int | None,
+) -> pd.DataFrame:
+    """The estimates as the reports may show them. Where the publisher's policy says
+    ``protect_reports: true``: every figure through the disclosure engine and logged as a public
+    release (:mod:`pipeline.tables.figures`; a rerun logs nothing new); a run without scored data
+    (estimates made elsewhere) cannot be checked: its figures are shown as given, with a warning on
+    stderr. Otherwise the estimates as they are (the estimate stage's primary suppression)."""
+    from pipeline.rundata.layout import SCORED, stage_file
+    from pipeline.rundata.read import run_manifest
+    from pipeline.sdc.publisher import publisher
+    from pipeline.tables.figures import protect_run_figures
+    from pipeline.tables.source import recorded_policy
+
+    pub = publisher(policy, recorded=recorded_policy(run_manifest(run_dir, lenient=True), run_dir))
+    if not pub.policy.policy.protect_reports:
+        return estimates
+    if not stage_file(run_dir, "score", SCORED).exists():
+        click.echo(
+            f"warning: {run_dir} has no scored data ({SCORED}): the figures are not checked by the "
+            "disclosure engine nor logged; publish only reports of a full run",
+            err=True,
+        )
+        return estimates
+    shown, _ = protect_run_figures(
+        estimates, run_dir, pub, min_n=min_n, min_n_reliable=min_n_reliable
+    )
+    return shown

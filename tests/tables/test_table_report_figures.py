@@ -1,0 +1,158 @@
+"""Review finding 5 (issue 13), the attacks as written: the sector reports' figures were outside the
+ledger and had no secondary suppression. Report figures alone gave hidden cells approximately (a
+parent total and all but one of its parts published), and a report plus a custom table differing by
+one respondent gave that person's value. The reports' figures are now protected by the engine
+(:mod:`pipeline.tables.figures`) and logged as public releases; these tests show both attacks fail.
+
+The estimates are the session demo's; a slice of them (a few indicators, the breakdowns an attack
+needs) keeps the tests quick: the engine treats every breakdown the same way."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline.rundata import layout
+from pipeline.sdc.publisher import publisher
+from pipeline.tables.api import make_table
+from pipeline.tables.figures import protect_run_figures
+
+from .tables_helpers import csv_rows, ledger_entries, request_file
+from .test_table_findings_cross import one_person_group
+
+BYS = ("", "sector", "statute", "sector:statute")
+
+
+@pytest.fixture(scope="module")
+def estimates(small_run_dir: Path) -> pd.DataFrame:
+    est = pd.read_parquet(layout.stage_file(small_run_dir, "estimate", layout.ESTIMATES))
+    by = est["by"].fillna("").astype(str)
+    return est[by.isin(BYS) & est["indicator"].isin(["werkstress", "werkstress_acuut"])]
+
+
+@pytest.fixture(scope="module")
+def scored(small_run_dir: Path) -> pd.DataFrame:
+    return pd.read_parquet(layout.stage_file(small_run_dir, "score", layout.SCORED))
+
+
+def _hidden(est: pd.DataFrame) -> pd.Series:
+    return est["flags"].fillna("").astype(str).str.split(";").map(lambda f: "suppressed" in f)
+
+
+def lone_hidden(est: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """(indicator, breakdown, margin) where exactly one part of a published margin is hidden (and
+    has respondents): that part is the margin minus the published parts, approximately recovered
+    from estimates and weighted N. Margins: Flanders for a single breakdown; for sector x statute
+    each sector (its other statutes) and each statute (its other sectors)."""
+    hidden = _hidden(est)
+    by = est["by"].fillna("").astype(str)
+    levels = est["level"].astype(str)
+    out = []
+    for ind in sorted(set(est["indicator"])):
+        for b in ("sector", "statute"):
+            sel = (est["indicator"] == ind) & (by == b) & (est["n"] > 0)
+            if int(hidden[sel].sum()) == 1:
+                out.append((ind, b, ""))
+        sel = (est["indicator"] == ind) & (by == "sector:statute") & (est["n"] > 0)
+        parts = levels[sel].str.split(":", expand=True)
+        for axis, name in ((0, "sector"), (1, "statute")):
+            for value, rows in parts.groupby(axis).groups.items():
+                margin = (est["indicator"] == ind) & (by == name) & (levels == value)
+                if hidden[margin].any():
+                    continue  # the margin itself is not published
+                if int(hidden[list(rows)].sum()) == 1:
+                    out.append((ind, "sector:statute", f"{name} {value}"))
+    return out
+
+
+def test_report_figures_alone_recover_no_hidden_cell(run_copy, estimates):
+    # the attack on the unprotected figures: hidden cells that are a margin minus published parts
+    assert lone_hidden(estimates), "the demo's estimates no longer show the attack"
+    shown, figures = protect_run_figures(estimates, run_copy, publisher())
+    assert lone_hidden(shown) == []
+    assert figures.unpublished == () and len(figures.releases) == len(BYS)
+    # secondary suppression happened, and suppressed rows carry no numbers
+    assert int(_hidden(shown).sum()) > int(_hidden(estimates).sum())
+    assert (
+        shown.loc[_hidden(shown), ["estimate", "ci_low", "ci_high", "weighted_n"]]
+        .isna()
+        .all()
+        .all()
+    )
+    # released rows keep the estimate stage's numbers (the reports equal the estimates table)
+    kept = ~_hidden(shown)
+    pd.testing.assert_frame_equal(shown[kept], estimates[kept], check_dtype=False)
+
+
+def test_report_figures_are_public_releases_logged_once(run_copy, estimates, policy_ledger):
+    first, _ = protect_run_figures(estimates, run_copy, publisher())
+    entries = ledger_entries(policy_ledger)
+    assert [e["requester"] for e in entries] == ["public"] * len(BYS)
+    assert all(e["label"].startswith("wbm-werknemers-2023-rapport-") for e in entries)
+    assert all(e["logged_at"] is None for e in entries)
+    before = sorted(policy_ledger.glob("*/tables.jsonl"))[0].read_bytes()
+    again, figures = protect_run_figures(estimates, run_copy, publisher())
+    assert sorted(policy_ledger.glob("*/tables.jsonl"))[0].read_bytes() == before  # not twice
+    pd.testing.assert_frame_equal(first, again)
+    assert len(figures.release_ids) == len(BYS)
+
+
+def _p_minus_one(tmp_path: Path, scored: pd.DataFrame) -> Path:
+    """A custom table (another organisation) of the acute share of stress on sector x statute P
+    minus the one respondent of an age band: P itself is a figure of the sector report (within-sector
+    breakdown by statute)."""
+    sector, statute, band = one_person_group(scored)
+    return request_file(
+        tmp_path,
+        name="p-minus-one",
+        requester="fonds-b",
+        indicators=["werkstress_acuut"],
+        rows=None,
+        columns=None,
+        filters=[
+            {"variable": "sector", "levels": [sector]},
+            {"variable": "statute", "levels": [statute]},
+            {"variable": "age_band", "levels": [b for b in (1, 2, 3, 4, 5) if b != band]},
+        ],
+    )
+
+
+def test_report_and_table_differing_by_one_respondent(run_copy, estimates, scored, tmp_path):
+    sector, statute, _ = one_person_group(scored)
+    shown, _ = protect_run_figures(estimates, run_copy, publisher())
+    p = shown[
+        (shown["by"] == "sector:statute")
+        & (shown["level"].astype(str) == f"{sector}:{statute}")
+        & (shown["indicator"] == "werkstress")
+    ]
+    assert len(p) == 1 and not _hidden(p).any()  # the report shows P
+    out = make_table(_p_minus_one(tmp_path, scored), [run_copy], tmp_path / "out")
+    assert out.decision == "suppress", out.release.reasons
+    assert [r["flag"] for r in csv_rows(out.files[1])] == ["suppressed"]
+    assert any("rapport" in r and "1 respondent" in r for r in out.release.reasons)
+
+
+def test_without_the_report_in_the_ledger_the_table_is_released(run_copy, scored, tmp_path):
+    # the control: the same table on a fresh history is released (the attack needs the report)
+    out = make_table(_p_minus_one(tmp_path, scored), [run_copy], tmp_path / "out")
+    assert out.decision == "release", out.release.reasons
+
+
+def test_the_policy_decides_whether_wbm_report_protects(
+    small_run_dir, estimates, policy_file, policy_ledger
+):
+    import yaml
+
+    from pipeline.commands.report import _protected
+
+    # the reference policy (protect_reports: false): the estimates as they are, nothing logged
+    assert _protected(estimates, small_run_dir, str(policy_file), 30, 50) is estimates
+    assert ledger_entries(policy_ledger) == []
+    data = yaml.safe_load(policy_file.read_text(encoding="utf-8"))
+    data["protect_reports"] = True
+    policy_file.write_text(yaml.safe_dump(data), encoding="utf-8")
+    shown = _protected(estimates, small_run_dir, str(policy_file), 30, 50)
+    assert lone_hidden(shown) == [] and lone_hidden(estimates) != []
+    assert [e["requester"] for e in ledger_entries(policy_ledger)] == ["public"] * len(BYS)
