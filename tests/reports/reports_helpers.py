@@ -31,10 +31,10 @@ def flags_of(row: pd.Series, suffix: str = "") -> set[str]:
 def expected_text(row: pd.Series, field: str, suffix: str = "") -> str:
     """What a cell must show for ``field``; ``suffix`` "_prev" reads the previous-wave columns."""
     flags = flags_of(row, suffix)
+    if "suppressed" in flags:  # its n too: a hidden cell's n could be differenced
+        return "–"
     if field == "n":  # a point between thousands: 2.826
         return f"{int(row['n' + suffix]):,}".replace(",", ".")
-    if "suppressed" in flags:
-        return "–"
     est = float(row["estimate" + suffix])
     if field == "value":
         return pct(est)
