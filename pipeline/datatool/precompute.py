@@ -409,8 +409,11 @@ def compute_wave(
             }
             margins: dict[str, int] = {}
             for i, key in enumerate(structure.keys):
-                if len(key) == 1 or key[1] == TOTAL:
-                    margins[key[0] if sector_dim is not None else TOTAL] = i
+                if sector_dim is None:  # no filters: the table's total is Flanders' margin
+                    if key[0] == TOTAL:
+                        margins[TOTAL] = i
+                elif len(key) == 1 or key[1] == TOTAL:
+                    margins[key[0]] = i
             tables.append(
                 _Table(
                     ind,
@@ -431,14 +434,29 @@ def compute_wave(
     sums: list[str] = []
     ys: dict[str, np.ndarray] = {}
     for t in tables:
-        if t.indicator not in ys:
+        # without sectors (the self-employed, enterprises) the view without breakdown is the total
+        # of the indicator's first table (every table's total is the same cell: margins alike)
+        first = t.indicator not in ys
+        if first:
             ys[t.indicator] = indicator_values(
                 frame, t.indicator, "mean" if t.kind == TableKind.mean else "proportion"
             )
         logged.extend(_logged(t))
         sums.extend(digest(t.masks[:, i]) for i in range(t.structure.n_cells))
         gaps = _gaps(engine, ys[t.indicator], t.structure, cols, t.by, sector_dim)
-        out.extend(_cells(wave, t.indicator, t.by, t.structure, t.statuses, t.n, t.num, gaps))
+        out.extend(
+            _cells(
+                wave,
+                t.indicator,
+                t.by,
+                t.structure,
+                t.statuses,
+                t.n,
+                t.num,
+                gaps,
+                no_breakdown=first and sector_dim is None,
+            )
+        )
     decision = "suppress" if any(t.forced for t in tables) else "release"
     return WaveCells(tuple(out), tuple(logged), tuple(sums), decision, tuple(reasons), len(tables))
 
@@ -685,7 +703,11 @@ def _cells(
     n: Sequence[int],
     num: Mapping[str, np.ndarray],
     gaps: Mapping[int, tuple[float, float]],
+    *,
+    no_breakdown: bool = False,
 ) -> list[Cell]:
+    """The view cells of one table; ``no_breakdown``: its total is also the view without
+    breakdown (a population without the sector table)."""
     out = []
     by_sector = len(structure.dims) == 1 and structure.dims[0].name == FILTER_VARIABLE
     for i, key in enumerate(structure.keys):
@@ -707,6 +729,8 @@ def _cells(
             cells = []
         else:
             cells = [(_node_filter(sec), "" if lev == TOTAL else lev, by)]
+            if no_breakdown and sec == TOTAL and lev == TOTAL:
+                cells.append((ALL, "", NO_BREAKDOWN))
         for flt, level, b in cells:
             if flag in ("suppressed", "empty"):
                 out.append(Cell(wave, ind, b, flt, level, flag, None, None, None, None))
