@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.datatool import render as R
-from pipeline.datatool.space import NO_BREAKDOWN, View, parse_view
+from pipeline.datatool.space import NO_BREAKDOWN, View, fit_to_population, parse_view
 from pipeline.datatool.store import Store
 from pipeline.errors import PipelineError
 
@@ -72,6 +72,7 @@ TEXT = {
         "chart": "Grafiek",
         "error": "Deze weergave bestaat niet",
         "synthetic": "Demogegevens: synthetisch, geen officiële cijfers.",
+        "adjusted": "Niet elke keuze bestaat voor {pop}; aangepast: {names}.",
     },
     "en": {
         "heading": "Workability monitor data tool",
@@ -97,6 +98,7 @@ TEXT = {
         "chart": "Chart",
         "error": "This view does not exist",
         "synthetic": "Demo data: synthetic, not official figures.",
+        "adjusted": "Not every choice exists for {pop}; changed: {names}.",
     },
 }
 
@@ -135,7 +137,8 @@ def create_app(store: Store, *, synthetic: bool = True) -> Any:
     default = store.default_population()
     css = (STATIC / "datatool.css").read_bytes()
 
-    def view_of(request: Request) -> View:
+    def view_of(request: Request, *, fit: bool = False) -> tuple[View, tuple[str, ...]]:
+        """The checked view; ``fit`` (the page): choices of another population dropped."""
         raw = request.scope.get("query_string", b"")
         if len(raw) > MAX_QUERY:
             from pipeline.errors import Problem, UsageError
@@ -145,7 +148,11 @@ def create_app(store: Store, *, synthetic: bool = True) -> Any:
                 [Problem("query string", expected=f"at most {MAX_QUERY} bytes")],
                 code="datatool_bad_query",
             )
-        return parse_view(request.query_params.multi_items(), choices, default)
+        params = request.query_params.multi_items()
+        dropped: tuple[str, ...] = ()
+        if fit:
+            params, dropped = fit_to_population(params, choices)
+        return parse_view(params, choices, default), dropped
 
     def error_text(exc: PipelineError) -> str:
         lines = [str(exc).splitlines()[0]]
@@ -156,7 +163,7 @@ def create_app(store: Store, *, synthetic: bool = True) -> Any:
 
     async def page(request: Request) -> Response:
         try:
-            view = view_of(request)
+            view, adjusted = view_of(request, fit=True)
         except PipelineError as exc:
             lang = "en" if request.query_params.get("lang") == "en" else "nl"
             body = _shell(
@@ -166,11 +173,11 @@ def create_app(store: Store, *, synthetic: bool = True) -> Any:
                 lang,
             )
             return HTMLResponse(body, status_code=400)
-        return HTMLResponse(_page(store, view, choices, synthetic))
+        return HTMLResponse(_page(store, view, choices, synthetic, adjusted))
 
     async def api(request: Request) -> Response:
         try:
-            view = view_of(request)
+            view, _ = view_of(request)
         except PipelineError as exc:
             return JSONResponse(
                 {"error": error_text(exc), "code": getattr(exc, "code", "")}, status_code=400
@@ -180,7 +187,7 @@ def create_app(store: Store, *, synthetic: bool = True) -> Any:
     def download(kind: str) -> Any:
         async def handler(request: Request) -> Response:
             try:
-                view = view_of(request)
+                view, _ = view_of(request)
             except PipelineError as exc:
                 return PlainTextResponse(error_text(exc), status_code=400)
             name = _file_name(view)
@@ -251,7 +258,13 @@ def _options(values: list[tuple[str, str]], chosen: str) -> str:
     )
 
 
-def _page(store: Store, view: View, choices: dict[str, Any], synthetic: bool) -> str:
+def _page(
+    store: Store,
+    view: View,
+    choices: dict[str, Any],
+    synthetic: bool,
+    adjusted: tuple[str, ...] = (),
+) -> str:
     t = TEXT[view.lang]
     s = store.space(view)
     c = choices[view.population]
@@ -312,6 +325,13 @@ def _page(store: Store, view: View, choices: dict[str, Any], synthetic: bool) ->
             f"<td>{escape(R.FLAG_TEXT[view.lang][r['flag']])}</td>"
             f"<td>{escape(r['text'])}</td></tr>"
         )
+    notice = ""
+    if adjusted:
+        text = t["adjusted"].format(
+            pop=store.population_label(view.population, view.lang),
+            names=", ".join(t[k].lower() for k in adjusted),
+        )
+        notice = f'<p id="adjusted" class="note" role="status">{escape(text)}</p>'
     q = escape(view.query())
     other = "en" if view.lang == "nl" else "nl"
     other_q = escape(
@@ -324,6 +344,7 @@ def _page(store: Store, view: View, choices: dict[str, Any], synthetic: bool) ->
 <p><a href="/?{other_q}" hreflang="{other}" lang="{other}">{t["other"]}</a></p></header>
 <main>
 {form}
+{notice}
 <h2 id="view-title">{escape(data["title"])}</h2>
 {"<p class=note>" + t["synthetic"] + "</p>" if synthetic else ""}
 <figure><img src="/chart.svg?{q}" alt="{escape(t["chart"])}: {escape(data["title"])}" width="720" height="360">

@@ -173,3 +173,53 @@ def parse_view(
             raise bad("waves", waves_text, c.waves, "waves (repeated)")
         waves = tuple(sorted(out))
     return View(pop, ind, by, flt, tuple(waves), lang)
+
+
+#: The page's form parameters that belong to one population's space (the population aside).
+POPULATION_PARAMS = ("indicator", "breakdown", "filter", "waves")
+
+
+def fit_to_population(
+    params: Sequence[tuple[str, str]], choices: Mapping[str, Choices]
+) -> tuple[list[tuple[str, str]], tuple[str, ...]]:
+    """For the page's form (plain HTML, no script): a user who picks another population submits the
+    other choices of the population shown before, which the new one may not have (the
+    self-employed have no sector filter). Such a value, one that another population's space has
+    but the chosen one's does not, is dropped (the chosen population's default is shown) and its
+    parameter named. Everything else is left for :func:`parse_view` to judge, so a value in no
+    population's space (an unknown or hostile one) is still refused. Not used by the API or the
+    downloads: a permalink names one view exactly."""
+    items = list(params)
+    pops = [v for k, v in items if k == "population"]
+    if len(pops) != 1 or pops[0] not in choices:
+        return items, ()
+    mine = choices[pops[0]]
+    others = [c for p, c in choices.items() if p != pops[0]]
+
+    def allowed(c: Choices, key: str, value: str) -> bool:
+        if key == "indicator":
+            return value in c.indicators
+        if key == "breakdown":
+            return value in (NO_BREAKDOWN, *c.breakdowns)
+        if key == "filter":
+            return value in c.filters
+        parts = [p.strip() for p in value.split(",")]  # waves
+        return value in ("", "all", "latest") or all(
+            p.isdigit() and int(p) in c.waves for p in parts
+        )
+
+    kept, dropped = [], []
+    for k, v in items:
+        if (
+            k in POPULATION_PARAMS
+            and not allowed(mine, k, v)
+            and any(allowed(c, k, v) for c in others)
+        ):
+            dropped.append(k)
+            continue
+        kept.append((k, v))
+    if "filter" in dropped or "breakdown" in dropped:  # a kept pair must still fit together
+        by = next((v for k, v in kept if k == "breakdown"), NO_BREAKDOWN)
+        if by == FILTER_VARIABLE:
+            kept = [(k, v) for k, v in kept if k != "filter"]
+    return kept, tuple(dropped)
