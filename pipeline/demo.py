@@ -88,12 +88,31 @@ INSTRUMENTS: dict[str, Instrument] = {
 SURVEYS: tuple[str, ...] = (*INSTRUMENTS, "all")
 
 
-#: The demo's datatool: a reference subset of the space (the sector filters are in every table), over
-#: every wave of the archive; enough for "werkstress in my sector beside Flanders, by age, since
-#: 2016". ``wbm datatool build`` without these options computes the whole space.
-DATATOOL_INDICATORS = ("werkstress", "werkbaar_werk")
-DATATOOL_BREAKDOWNS = ("sector", "age_band")
+#: The demo's datatool: a reference subset of each population's space (the sector filters, where
+#: the population has sectors, are in every table), over every wave of the archive; enough for
+#: "werkstress in my sector beside Flanders, by age, since 2016". ``wbm datatool build`` without
+#: these options computes the whole space. Per population (the archive's): (indicators, breakdowns).
+#: The self-employed have no sector (their breakdown is the occupational group); the enterprise
+#: survey has its risk indicators by sector group and size class (shares of organisations).
+DATATOOL_SUBSETS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "werknemers": (("werkstress", "werkbaar_werk"), ("sector", "age_band")),
+    "zelfstandigen": (("werkstress", "werkbaar_werk"), ("occupation_group", "age_band")),
+    "ondernemingen": (
+        (
+            "beperkt_competentiebeleid",
+            "geen_innovatie",
+            "lage_digitalisering",
+            "beperkte_participatie",
+        ),
+        ("sector_group", "size_class"),
+    ),
+}
+DATATOOL_INDICATORS, DATATOOL_BREAKDOWNS = DATATOOL_SUBSETS["werknemers"]  # the employees' subset
 DATATOOL_PORT = 8000
+#: Instruments whose demo run goes into the wave archive (with ``history``): those with a synthetic
+#: history (:data:`HISTORY_SCALE`) and the enterprise survey (one wave, 2025), so the datatool
+#: covers the three populations.
+ARCHIVED = ("werknemers", "zelfstandigen", "oe")
 
 
 @dataclass(frozen=True)
@@ -106,6 +125,7 @@ class DemoDatatool:
     suppressed: int
     seconds: float
     releases: tuple[str, ...]  # the ledger's release ids, one per data version
+    populations: tuple[str, ...] = ("werknemers",)  # the archive's populations it covers
 
     def command(self, archive: Path) -> str:
         return (
@@ -114,9 +134,13 @@ class DemoDatatool:
         )
 
     def render(self, archive: Path) -> list[str]:
+        subsets = "; ".join(
+            f"{p}: {', '.join(DATATOOL_SUBSETS[p][0])} by {', '.join(DATATOOL_SUBSETS[p][1])}"
+            for p in self.populations
+            if p in DATATOOL_SUBSETS
+        )
         return [
-            f"datatool release:   {self.release} (reference subset: "
-            f"{', '.join(DATATOOL_INDICATORS)} by {', '.join(DATATOOL_BREAKDOWNS)}; every wave; "
+            f"datatool release:   {self.release} (reference subset: {subsets}; every wave; "
             f"{self.tables} tables, {self.cells:,} cells, {self.suppressed:,} suppressed; "
             f"built in {self.seconds:.1f} s)",
             f"start the datatool: {self.command(archive)}",
@@ -140,6 +164,7 @@ class DemoResult:
     datatool: DemoDatatool | None = (
         None  # the datatool's release over the archive (reference subset)
     )
+    series_indicator: str = "werkbaar_werk"  # the indicator of ``series``
 
     def render(self, elapsed: float | None = None) -> str:
         lines = [
@@ -168,12 +193,11 @@ class DemoResult:
         if self.comparison:
             lines += ["", *self.comparison]
         if self.archive is not None:
+            since = f" (every wave since {self.series[0][0]})" if self.series else ""
+            lines += ["", f"wave archive:       {self.archive}{since}"]
+            label = self.series_indicator.replace("_", " ")
             lines += [
-                "",
-                f"wave archive:       {self.archive} (every wave since {self.series[0][0]})",
-            ]
-            lines += [
-                f"  werkbaar werk {y}: {e:.1%} (95% CI {lo:.1%} - {hi:.1%})"
+                f"  {label} {y}: {e:.1%} (95% CI {lo:.1%} - {hi:.1%})"
                 for y, e, lo, hi in self.series
             ]
         if self.datatool is not None and self.archive is not None:
@@ -210,9 +234,10 @@ def run_demo(
     employees and the self-employed, :data:`HISTORY_SCALE`): first generate every past wave since
     2004 (self-employed: 2007) (sizes scaled like ``size`` to the
     2023 wave's 40,000), run and archive them in ``OUT/archive``, so the reports show the series;
-    the 2023 run is added to the archive at the end, and (``datatool``) the datatool's public
-    release is built over the archive in ``OUT/datatool`` (:data:`DATATOOL_INDICATORS` by
-    :data:`DATATOOL_BREAKDOWNS`, every wave)."""
+    the 2023 run is added to the archive at the end (the enterprise survey, with no history, adds
+    its one wave: :data:`ARCHIVED`), and (``datatool``) the datatool's public release is built
+    over every population of the archive in ``OUT/datatool`` (:data:`DATATOOL_SUBSETS`, every
+    wave)."""
     from pipeline.errors import UsageError
     from pipeline.rundata.layout import policy_reference
     from pipeline.runner import Run, RunConfig, run_stages
@@ -275,18 +300,21 @@ def run_demo(
     out = results["outputs"].summary
     series: tuple[tuple[int, float, float, float], ...] = ()
     dt: DemoDatatool | None = None
+    if archive is None and history and inst.name in ARCHIVED:
+        archive = out_dir / "archive"  # one wave, no history (the enterprise survey)
+    series_ind = "werkbaar_werk" if "werkbaar_werk" in inst.headlines else inst.headlines[0]
     if archive is not None:
         from pipeline.archive.api import open_archive
         from pipeline.archive.store import add_run
 
         series_name = add_run(archive, run_dir).series
-        s = open_archive(archive).series(series_name, "werkbaar_werk")
+        s = open_archive(archive).series(series_name, series_ind)
         series = tuple(
             (int(r.wave), float(r.estimate), float(r.ci_low), float(r.ci_high))
             for r in s.itertuples()
         )
-        if datatool and inst.name == "werknemers":  # the datatool's release: the employees'
-            dt = _datatool(out_dir, archive, policy, say)
+        if datatool:  # the datatool's release over every population archived so far
+            dt = build_demo_datatool(out_dir, archive, policy, say)
     microdata = out.get("microdata")
     reports = tuple(layout.outputs_dir(run_dir, layout.REPORTS_DIR) / n for n in out["reports"])
     comparison: tuple[str, ...] = ()
@@ -308,29 +336,49 @@ def run_demo(
         inst.name,
         comparison,
         dt,
+        series_ind,
     )
 
 
-def _datatool(
+def build_demo_datatool(
     out_dir: Path, archive: Path, policy: Path, say: Callable[[str], None] | None
 ) -> DemoDatatool:
-    """The datatool's release over the demo's archive (reference subset), logged in the demo's
-    publisher like every public release."""
+    """The datatool's release over every series of the demo's archive (each population's reference
+    subset, :data:`DATATOOL_SUBSETS`), one release file, logged in the demo's publisher like every
+    public release (one logged release per data version)."""
     import time
 
     from pipeline.archive.api import open_archive
-    from pipeline.datatool.precompute import build_release
+    from pipeline.datatool.precompute import PublicRelease, build_release
     from pipeline.datatool.store import write_release
     from pipeline.sdc.publisher import publisher
 
     if say:
         say("datatool")
     t0 = time.perf_counter()
-    rel = build_release(
-        open_archive(archive),
-        publisher(policy),
-        indicators=DATATOOL_INDICATORS,
-        breakdowns=DATATOOL_BREAKDOWNS,
+    arch = open_archive(archive)
+    pub = publisher(policy)
+    parts: list[PublicRelease] = []
+    for name in arch.series_names():
+        pop = arch.info(name).population
+        if pop not in DATATOOL_SUBSETS:
+            continue
+        indicators, breakdowns = DATATOOL_SUBSETS[pop]
+        parts.append(
+            build_release(
+                arch,
+                pub,
+                series=(name,),
+                indicators=indicators,
+                breakdowns=breakdowns,
+                progress=(lambda s: say(f"datatool {s}")) if say else None,
+            )
+        )
+    rel = PublicRelease(
+        {k: v for p in parts for k, v in p.spaces.items()},
+        {k: v for p in parts for k, v in p.cells.items()},
+        {k: v for p in parts for k, v in p.outcomes.items()},
+        parts[0].policy if parts else {},
     )
     path = write_release(rel, out_dir / "datatool").parent
     done = [o for outs in rel.outcomes.values() for o in outs]
@@ -341,6 +389,7 @@ def _datatool(
         sum(o.suppressed for o in done),
         time.perf_counter() - t0,
         tuple(o.release_id for o in done if o.release_id is not None),
+        tuple(dict.fromkeys(s.population for s in rel.spaces.values())),
     )
 
 
@@ -355,9 +404,13 @@ def run_demos(
     datatool: bool = True,
 ) -> tuple[DemoResult, ...]:
     """``survey`` ``all``: every instrument in turn (``size`` applies to the employees; the others
-    invite their model's size); else the one instrument (``size`` applies to it)."""
+    invite their model's size); else the one instrument (``size`` applies to it). With
+    ``history`` and ``datatool`` the datatool's release is built once, after every instrument is
+    in the archive, over all its populations; it is on the last result with an archive."""
+    from dataclasses import replace
+
     names = tuple(INSTRUMENTS) if survey == "all" else (survey,)
-    return tuple(
+    results = [
         run_demo(
             out_dir,
             size=size if name == "werknemers" or survey != "all" else None,
@@ -365,10 +418,21 @@ def run_demos(
             progress=progress,
             history=history,
             survey=name,
-            datatool=datatool,
+            datatool=datatool and len(names) == 1,
         )
         for name in names
-    )
+    ]
+    last = [i for i, r in enumerate(results) if r.archive is not None]
+    if datatool and len(names) > 1 and last:
+        from pipeline.sdc.publisher import init_publisher
+
+        say = (lambda s: progress(f"all: {s}")) if progress else None
+        archive = results[last[-1]].archive
+        assert archive is not None
+        policy = init_publisher(out_dir / "publisher")
+        dt = build_demo_datatool(out_dir, archive, policy, say)
+        results[last[-1]] = replace(results[last[-1]], datatool=dt)
+    return tuple(results)
 
 
 BENCHMARK_SIZE = 20_000  # employees invited in the main wave made for PC 126's benchmark alone

@@ -235,3 +235,37 @@ def test_enterprise_microdata_protect_organisations(demos, tmp_path, policy_file
     # combinations under 5 only where a value is suppressed (-5) or missing (-9): wildcards
     small = counts[counts < 5].index
     assert all(any(x in ("-5", "-9", "nan") for x in k) for k in small), list(small)
+
+
+def test_all_builds_the_datatool_once_after_every_instrument(tmp_path: Path, monkeypatch) -> None:
+    """``--survey all``: each instrument runs without the datatool; the release is built once,
+    after the last one, over the archive they share, and carried by the last result with an
+    archive (the enterprise survey, archived as the third population)."""
+    import pipeline.demo as demo
+
+    calls: list[str] = []
+
+    def fake_run(out_dir, *, survey, datatool, history, **_):
+        calls.append(f"run {survey} datatool={datatool}")
+        archive = out_dir / "archive" if history and survey in demo.ARCHIVED else None
+        return DemoResult(out_dir, out_dir, {}, (), (), out_dir, None, archive, survey=survey)
+
+    def fake_datatool(out_dir, archive, policy, say):
+        calls.append(f"datatool {archive.name}")
+        return demo.DemoDatatool(out_dir / "datatool", 1, 1, 0, 0.0, ("r",), ("werknemers",))
+
+    monkeypatch.setattr(demo, "run_demo", fake_run)
+    monkeypatch.setattr(demo, "build_demo_datatool", fake_datatool)
+    res = demo.run_demos(tmp_path, "all", size=None, seed=1, history=True)
+    assert calls == [
+        "run werknemers datatool=False",
+        "run zelfstandigen datatool=False",
+        "run oe datatool=False",
+        "run pc126 datatool=False",
+        "datatool archive",
+    ]
+    assert [r.datatool is not None for r in res] == [False, False, True, False]
+    assert demo.ARCHIVED == ("werknemers", "zelfstandigen", "oe")
+    calls.clear()
+    demo.run_demos(tmp_path, "all", size=None, seed=1, history=True, datatool=False)
+    assert not [c for c in calls if c.startswith("datatool")]
