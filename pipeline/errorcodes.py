@@ -1366,6 +1366,21 @@ _CODES += (
         "it with 'wbm datatool build'.",
     ),
     _e(
+        "datatool_port_busy",
+        _T,
+        "No free port for the datatool",
+        "The port asked for and the next ones are all in use (another server, or a datatool "
+        "started earlier); pick another with --port N (or WBM_DATATOOL_PORT=N) or stop the other "
+        "program.",
+    ),
+    _e(
+        "datatool_not_started",
+        _T,
+        "The datatool did not start",
+        "The datatool server started in the background did not answer its page in time; its log "
+        "(named in the message) says why.",
+    ),
+    _e(
         "datatool_protection",
         _T,
         "The datatool's space did not settle",

@@ -54,8 +54,32 @@ import click
     help="With the history: build the datatool's release over the archive (OUT/datatool; a "
     "reference subset of indicators and breakdowns, every wave) and print how to start it.",
 )
+@click.option(
+    "--serve/--no-serve",
+    default=False,
+    show_default=True,
+    help="At the end, start the datatool over the demo's release in the background (log and pid "
+    "file in OUT), wait until its page answers and print its URL and how to stop it "
+    "(scripts/demo.sh does).",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=8000,
+    envvar="WBM_DATATOOL_PORT",
+    show_default=True,
+    help="With --serve: the datatool's port (or WBM_DATATOOL_PORT); when it is busy the next "
+    "free one is taken and said.",
+)
 def demo(
-    out_dir: Path, survey: str, size: int | None, seed: int, history: bool, datatool: bool
+    out_dir: Path,
+    survey: str,
+    size: int | None,
+    seed: int,
+    history: bool,
+    datatool: bool,
+    serve: bool,
+    port: int,
 ) -> None:
     """Generate a SYNTHETIC wave and run validate -> weight -> score -> estimate -> outputs on it,
     printing each headline beside the synthetic truth; for the employees with the history (default)
@@ -76,3 +100,15 @@ def demo(
     )
     click.echo("\n\n".join(r.render() for r in results))
     click.echo(f"finished in {time.perf_counter() - t0:.1f} s")
+    built = [r for r in results if r.datatool is not None and r.archive is not None]
+    if serve and built:
+        from pipeline.datatool.launch import start
+
+        r = built[-1]
+        assert r.datatool is not None and r.archive is not None
+        click.echo("[wbm] starting the datatool ...", err=True)
+        running = start(r.archive, r.datatool.release, out_dir, port=port)
+        click.echo("")
+        click.echo("\n".join(running.render()))
+    elif serve:
+        click.echo("no datatool to start (it needs the history and --datatool)", err=True)
