@@ -105,3 +105,59 @@ def server(dt_env: dict[str, object]) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         stop_server(proc)
+
+
+@pytest.fixture(scope="session")
+def demo_env(
+    dt_env: dict[str, object], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, object]:
+    """The demo's datatool over three populations, as ``wbm demo`` builds it
+    (:func:`pipeline.demo.build_demo_datatool`, each population's reference subset): the session's
+    employees' archive (2019, 2023) copied, plus the self-employed 2023 (a fifth of the sample) and
+    the enterprise survey 2025 (its one wave)."""
+    import shutil
+
+    from pipeline.archive.store import add_run
+    from pipeline.datatool.store import read_release
+    from pipeline.demo import build_demo_datatool
+    from pipeline.history import PAST_STAGES, build_history
+    from pipeline.runner import Run, RunConfig, run_stages
+    from pipeline.sdc.publisher import init_publisher
+    from pipeline.synth.wave import generate_wave
+
+    root = tmp_path_factory.mktemp("datatool-demo")
+    archive = root / "archive"
+    shutil.copytree(Path(str(dt_env["archive"])), archive)
+    build_history(root, population="zelfstandigen", years=(2023,), scale=0.2, archive=archive)
+    generate_wave(root / "oe" / "wave", size=None, seed=2025, questionnaire="oe-2025")
+    run_stages(Run(root / "oe" / "run", RunConfig.from_wave_dir(root / "oe" / "wave")), PAST_STAGES)
+    add_run(archive, root / "oe" / "run")
+    policy = init_publisher(root / "publisher")
+    dt = build_demo_datatool(root, archive, policy, None)
+    store = read_release(dt.release)
+    return {"root": root, "archive": archive, "datatool": dt, "store": store}
+
+
+@pytest.fixture(scope="session")
+def demo_client(demo_env: dict[str, object]):
+    from starlette.testclient import TestClient
+
+    from pipeline.datatool.app import create_app
+
+    with TestClient(create_app(demo_env["store"]), raise_server_exceptions=False) as c:  # type: ignore[arg-type]
+        yield c
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_env: dict[str, object]) -> Iterator[str]:
+    """The demo's datatool started as ``wbm demo --serve`` starts it (in the background, pid file
+    and log in the demo's folder); stopped at the end."""
+    from pipeline.datatool.launch import start, stop
+
+    root = Path(str(demo_env["root"]))
+    release = demo_env["datatool"].release  # type: ignore[attr-defined]
+    running = start(Path(str(demo_env["archive"])), release, root, port=free_port())
+    try:
+        yield running.url.rstrip("/")
+    finally:
+        stop(running.pid_file, Path(release).resolve())

@@ -316,3 +316,92 @@ def test_axe_core_finds_no_violation(tab: Session, query: str) -> None:
     for th in page.locator("thead th").all():
         assert th.get_attribute("scope") == "col"
     assert tab.external() == []
+
+
+@pytest.fixture
+def demo_tab(browser: Any, demo_server: str) -> Iterator[Session]:
+    """A tab on the demo's datatool (three populations), started as ``wbm demo --serve`` does."""
+    s = Session(browser, demo_server)
+    try:
+        yield s
+    finally:
+        s.context.close()
+
+
+def test_werkstress_in_my_sector_beside_flanders_by_age_since_2016_in_three_choices(
+    demo_tab: Session, demo_env: dict[str, Any]
+) -> None:
+    """The issue's user question on the demo's release (three populations): from the first page,
+    three choices (indicator, the sector, the breakdown by age) and "Toon" answer it: every wave
+    of the archive since 2016 (here 2019, 2023; the default is every wave), each age band of the
+    sector beside Flanders, with the test against Flanders in words."""
+    from pipeline.datatool import render as R
+    from pipeline.datatool.space import parse_view
+
+    store = demo_env["store"]
+    choices = store.choices()
+
+    def published(flt: str) -> int:
+        q = [("indicator", "werkstress"), ("filter", flt), ("breakdown", "age_band")]
+        rows = R.payload(store, parse_view(q, choices, "werknemers"))["rows"]
+        return sum(r["filter"] == flt and r["estimate"] is not None for r in rows)
+
+    # "my sector": the one with the most published cells in this small test release
+    sector = max((f for f in choices["werknemers"].filters if f.startswith("s:")), key=published)
+    page = demo_tab.page
+    page.goto(demo_tab.base + "/")
+    assert page.get_by_label("Populatie").input_value() == "werknemers"  # the default
+    page.get_by_label("Indicator").select_option("werkstress")  # 1
+    page.get_by_label("Sector of sectorgroep").select_option(sector)  # 2
+    page.get_by_label("Uitsplitsing").select_option("age_band")  # 3
+    with page.expect_navigation():
+        page.get_by_role("button", name="Toon").click()
+    exp = _check_table(page, store)
+    waves = store.choices()["werknemers"].waves
+    assert {r["wave"] for r in exp["rows"]} == {w for w in waves if w >= 2016}
+    ages = {r["level"] for r in exp["rows"] if r["level"] not in ("", "missing")}
+    assert len(ages) >= 3
+    for w in waves:  # per wave and age band: the sector and Flanders
+        for a in ages:
+            where = {r["filter"] for r in exp["rows"] if r["wave"] == w and r["level"] == a}
+            assert where == {sector, "all"}, (w, a, where)
+    tested = [r for r in exp["rows"] if r["filter"] == sector and r["estimate"] is not None]
+    assert tested and any("Vlaanderen" in r["text"] for r in tested)
+    _chart_loaded(page)
+    assert demo_tab.external() == []
+
+
+def test_the_user_picks_the_population_in_the_page(
+    demo_tab: Session, demo_env: dict[str, Any]
+) -> None:
+    """From an employees' view to the self-employed and the enterprises with the form alone: the
+    choices they do not have are reset (and said), their own indicators and breakdowns are
+    offered, and the table is the release's."""
+    store = demo_env["store"]
+    page = demo_tab.page
+    page.goto(demo_tab.base + "/?indicator=werkstress&filter=g:industrie&breakdown=age_band")
+    page.get_by_label("Populatie").select_option("zelfstandigen")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Toon").click()
+    assert page.get_by_label("Populatie").input_value() == "zelfstandigen"
+    assert page.locator("#adjusted").inner_text()
+    assert page.get_by_label("Indicator").input_value() == "werkstress"  # kept: they have it
+    _check_table(page, store)
+    page.get_by_label("Uitsplitsing").select_option("occupation_group")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Toon").click()
+    assert page.locator("#adjusted").count() == 0
+    _check_table(page, store)
+    page.get_by_label("Populatie").select_option("ondernemingen")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Toon").click()
+    offered = page.locator("#indicator option").evaluate_all("os => os.map(o => o.value)")
+    assert set(offered) == set(store.choices()["ondernemingen"].indicators)
+    page.get_by_label("Indicator").select_option("lage_digitalisering")
+    page.get_by_label("Uitsplitsing").select_option("size_class")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Toon").click()
+    exp = _check_table(page, store)
+    assert {r["wave"] for r in exp["rows"]} == {2025}
+    _chart_loaded(page)
+    assert demo_tab.external() == []

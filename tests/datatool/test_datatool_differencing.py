@@ -63,3 +63,26 @@ def test_every_table_alone_is_safe(dt_env) -> None:
     for t in tables:
         new = [replace(c, release="new") for c in t]
         assert [f for f in check_against_history(new, (), cols, rules) if f.blocking] == []
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_random_triples_of_views(dt_env, data) -> None:
+    """Three views at once: a table checked against two others published before it (two earlier
+    releases), so the engine's search for recomputable cells and small derived groups runs over
+    sums and differences of cells of all three, not only of two."""
+    wave = data.draw(st.sampled_from([2019, 2023]))
+    tables, cols, rules = _CACHE.get(wave) or _CACHE.setdefault(
+        wave, _tables_and_columns(dt_env, wave)
+    )
+    i, j, k = data.draw(
+        st.lists(st.integers(0, len(tables) - 1), min_size=3, max_size=3, unique=True)
+    )
+    new = [replace(c, release="new") for c in tables[k]]
+    old = [replace(c, release="first view") for c in tables[i]] + [
+        replace(c, release="second view") for c in tables[j]
+    ]
+    blocking = [f for f in check_against_history(new, old, cols, rules) if f.blocking]
+    assert blocking == [], [f.message for f in blocking]
