@@ -106,11 +106,12 @@ def _table(page: Any) -> list[list[str]]:
     ]
 
 
-def _check_table(page: Any, store: Any) -> dict[str, Any]:
-    """The rendered table is the release's view, cell by cell, in the page's language's format."""
+def _check_table(page: Any, store: Any, url: str | None = None) -> dict[str, Any]:
+    """The rendered table is the release's view (of ``url``, default the page's), cell by cell, in
+    the page's language's format."""
     from pipeline.datatool import render as R
 
-    exp = _expected(store, page.url)
+    exp = _expected(store, url or page.url)
     lang = exp["lang"]
     shown = _table(page)
     assert len(shown) == len(exp["rows"]) > 0
@@ -386,7 +387,9 @@ def test_the_user_picks_the_population_in_the_page(
     assert page.get_by_label("Populatie").input_value() == "zelfstandigen"
     assert page.locator("#adjusted").inner_text()
     assert page.get_by_label("Indicator").input_value() == "werkstress"  # kept: they have it
-    _check_table(page, store)
+    permalink = page.locator("#permalink").get_attribute("href")
+    assert "filter=all" in permalink  # the view shown, not the query the form sent
+    _check_table(page, store, demo_tab.base + permalink)
     page.get_by_label("Uitsplitsing").select_option("occupation_group")
     with page.expect_navigation():
         page.get_by_role("button", name="Toon").click()
