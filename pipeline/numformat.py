@@ -13,6 +13,19 @@ LANGUAGES = ("nl", "en")
 DASH = "–"
 
 
+def check_language(lang: str) -> str:
+    """``lang`` if it is a language of the documents (nl, en), else the located usage error."""
+    from pipeline.errors import Problem, UsageError
+
+    if lang not in LANGUAGES:
+        raise UsageError(
+            f"language {lang!r} is not one of 'nl', 'en'",
+            [Problem("unknown language", value=lang, expected="nl or en", hint="--lang nl")],
+            code="bad_option",
+        )
+    return lang
+
+
 def count(n: object, lang: str) -> str:
     """A whole number with a thousands separator (``8.593`` / ``8,593``); text and None as they are."""
     if n is None:

@@ -1,7 +1,7 @@
 """``wbm release``: build an anonymised microdata release from a finished run.
 
     wbm release --profile public-use --run RUNDIR --out DIR
-    wbm release --profile my-profile.yaml --run RUNDIR --out DIR --lang nl --no-pdf
+    wbm release --profile my-profile.yaml --run RUNDIR --out DIR --lang en --no-pdf
 
 ``--profile`` is a YAML file or the name of a shipped profile (``releases/``: ``public-use``,
 ``scientific-use``). Reads ``RUNDIR/03_score/scored.parquet`` and ``RUNDIR/manifest.json`` (a run
@@ -43,9 +43,10 @@ import click
 @click.option(
     "--lang",
     type=click.Choice(["en", "nl"]),
-    default="en",
+    default="nl",
     show_default=True,
-    help="Language of the labels and texts from the questionnaire and profile.",
+    help="Language of the documents (README, codebook, risk report) and of the SPSS/Stata "
+    "variable and value labels; the CSV, JSON and manifest do not depend on it.",
 )
 @click.option(
     "--seed",

@@ -193,7 +193,7 @@ def build_release(
     out_dir: str | Path,
     *,
     seed: int | None = None,
-    lang: str = "en",
+    lang: str = "nl",
     pdf: bool = True,
     questionnaire: str | None = None,
     replace: bool = False,
@@ -302,9 +302,11 @@ def _write_all(
     from pipeline.release.checksums import write_manifest
     from pipeline.release.sav import write_sav
     from pipeline.release.stata import write_dta
+    from pipeline.release.words import words
     from pipeline.sdc.microdata.profile import fill_text
     from pipeline.sdc.microdata.report import render_html as risk_fragment
 
+    w = words(lang)
     stem = inside(out, f"{q.study.id}-{prof.name}").name  # both are slugs; the guard stays
     title = q.study.title.get(lang)
     about = f"{title}: {prof.title.get(lang)}"
@@ -320,15 +322,15 @@ def _write_all(
     add(
         write_sav(table, out / f"{stem}.sav", file_label=f"{q.study.id} {prof.name}", note=note),
         "data",
-        "SPSS data: variable and value labels, user-missing codes, measure levels",
+        w["file_sav"],
     )
     add(
         write_dta(table, out / f"{stem}.dta", file_label=about),
         "data",
-        "Stata data: variable and value labels, extended missing values (.a, .b, ...)",
+        w["file_dta"],
     )
     csv, types = tabular.write_csv(table, out / f"{stem}.csv")
-    add(csv, "data", "CSV data (UTF-8, comma-separated; codes as numbers)")
+    add(csv, "data", w["file_csv"])
     add(
         tabular.write_datapackage(
             out / "datapackage.json",
@@ -344,33 +346,33 @@ def _write_all(
             ),
         ),
         "metadata",
-        "Frictionless Data Package describing the CSV",
+        w["file_datapackage"],
     )
     add(
         write_json(out / "risk_report.json", result.report.external_dict(min_n=src.min_n)),
         "report",
-        "disclosure risk before/after, information loss (JSON)",
+        w["file_risk_json"],
     )
     fragment = risk_fragment(
-        result.report, title=f"Disclosure control: {prof.name}", min_n=src.min_n
+        result.report,
+        title=w["risk_title"].format(profile=prof.title.get(lang)),
+        min_n=src.min_n,
+        lang=lang,
     )
     add(
         write_text(
-            out / "risk_report.html", _page(f"{about} - disclosure control", fragment, lang=lang)
+            out / "risk_report.html",
+            _page(w["risk_page"].format(about=about), fragment, lang=lang),
         ),
         "report",
-        "disclosure risk before/after, information loss",
+        w["file_risk_html"],
     )
     names = (
         [f"{stem}.sav", f"{stem}.dta", f"{stem}.csv", "datapackage.json", f"{stem}.codebook.html"]
         + ([f"{stem}.codebook.pdf"] if pdf else [])
         + ["risk_report.html", "risk_report.json", "README.md", MANIFEST]
     )
-    reference = (
-        "The questionnaire is a reference version (paraphrased item texts, reference cut-offs)."
-        if q.study.status == "reference"
-        else None
-    )
+    reference = w["reference_note"] if q.study.status == "reference" else None
     info = codebook.CodebookInfo(
         title,
         prof.title.get(lang),
@@ -393,17 +395,17 @@ def _write_all(
     add(
         codebook.write_html(html, out / f"{stem}.codebook.html"),
         "documentation",
-        "codebook: every variable with labels, codes and weighted/unweighted frequencies",
+        w["file_codebook"],
     )
     if pdf:
         add(
             codebook.write_pdf(html, out / f"{stem}.codebook.pdf"),
             "documentation",
-            "the codebook as PDF",
+            w["file_codebook_pdf"],
         )
     files = tuple((p.name, what) for p, _r, what in written) + (
-        ("README.md", "this file: conditions of use, citation, weights, codes, disclosure control"),
-        (MANIFEST, "SHA-256 and size of every file"),
+        ("README.md", w["file_readme"]),
+        (MANIFEST, w["file_manifest"]),
     )
     text = readme.render(
         result,

@@ -5,8 +5,8 @@ variables, summary statistics; how each score and indicator is built
 (:mod:`pipeline.release.construction`, in the release's language); then the external version of
 the risk report.
 
-The texts of the questionnaire (labels, questions) come in the release's language; the fixed texts
-of the codebook are English. PDF bytes are deterministic (see :mod:`pipeline.reports.pdf`).
+The texts of the questionnaire (labels, questions) come in the release's language, and so do the
+fixed texts of the codebook (:mod:`pipeline.release.words`). PDF bytes are deterministic (see :mod:`pipeline.reports.pdf`).
 """
 
 from __future__ import annotations
@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline import numformat as nf
 from pipeline.fileio import write_text
-from pipeline.release.construction import Construction
+from pipeline.release.construction import Construction, segments
 from pipeline.release.frequencies import Frequencies, all_frequencies
 from pipeline.release.stata import missing_letters, stata_names
 from pipeline.release.table import ReleaseTable
+from pipeline.release.words import word, words
 
 TEMPLATES = Path(__file__).parent / "templates"
 PDF_CSS = "@page { size: A4; }"  # the page rules are in the codebook's own stylesheet
@@ -36,15 +38,15 @@ class CodebookInfo:
     reference: str | None  # note when the questionnaire is a reference version
 
 
-def _num(x: float | None, decimals: int) -> str:
+def _num(x: float | None, decimals: int, lang: str = "en") -> str:
     if x is None:
         return ""
-    return f"{x:,.{decimals}f}"
+    return nf.decimal(x, decimals, lang, grouped=True)
 
 
-def _code(x: float | None) -> str:
+def _code(x: float | None, lang: str = "en") -> str:
     if x is None:
-        return "(empty)"
+        return words(lang)["empty"]
     return f"{x:g}"
 
 
@@ -70,6 +72,25 @@ def render_html(
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
+    import functools
+
+    lang = table.lang
+    t = {k: markupsafe.Markup(v) for k, v in words(lang).items()}  # ours; format() escapes values
+    env.filters["word"] = lambda key, fallback: word(key, lang, fallback)
+    env.filters["nr"] = lambda x: nf.count(x, lang)
+    names = frozenset(v.name for v in table.variables) | frozenset(
+        v.source for v in table.variables
+    )
+
+    def as_code(text: str | None, code: tuple[str, ...] = ()) -> markupsafe.Markup:
+        """Expressions and variable names in a text as ``<code>`` (identifiers, not words)."""
+        parts = segments(text or "", frozenset(code) | names)
+        return markupsafe.Markup("").join(
+            markupsafe.Markup("<code>{}</code>").format(p) if c else markupsafe.escape(p)
+            for p, c in parts
+        )
+
+    env.filters["as_code"] = as_code
     freqs = frequencies if frequencies is not None else all_frequencies(table)
     stata = stata_names([v.name for v in table.variables])
     return env.get_template("codebook.html.j2").render(
@@ -80,7 +101,8 @@ def render_html(
         files=info.files,
         synthetic=info.synthetic,
         reference=info.reference,
-        lang=table.lang,
+        lang=lang,
+        t=t,
         table=table,
         n=len(table.frame),
         study=study,
@@ -90,8 +112,8 @@ def render_html(
         renamed=any(k != v for k, v in stata.items()),
         freqs={f.variable: f for f in freqs},
         weighted=table.weight is not None,
-        num=_num,
-        code=_code,
+        num=functools.partial(_num, lang=lang),
+        code=functools.partial(_code, lang=lang),
         risk_html=markupsafe.Markup(risk_html),
         constructions=constructions,
         werkbaar_werk=werkbaar_werk,

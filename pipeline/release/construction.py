@@ -24,6 +24,29 @@ class Construction:
     columns: tuple[str, ...]
     label: str
     how: str
+    code: tuple[str, ...] = ()  # expressions of the questionnaire quoted in ``how`` (shown as code)
+
+
+def segments(text: str, code: tuple[str, ...] | frozenset[str]) -> list[tuple[str, bool]]:
+    """``text`` cut into (part, is_code): the parts that are one of ``code`` (expressions, or
+    variable names as whole words) are code, the rest words; for the README (code spans) and the
+    codebook (``<code>``), so identifiers are never read as words of the document's language."""
+    import re
+
+    exprs = sorted({c for c in code if c}, key=len, reverse=True)
+    if not exprs:
+        return [(text, False)] if text else []
+    pat = re.compile("|".join(rf"(?<![\w.]){re.escape(c)}(?![\w])" for c in exprs))
+    out: list[tuple[str, bool]] = []
+    pos = 0
+    for m in pat.finditer(text):
+        if m.start() > pos:
+            out.append((text[pos : m.start()], False))
+        out.append((m.group(0), True))
+        pos = m.end()
+    if pos < len(text):
+        out.append((text[pos:], False))
+    return out
 
 
 def _num(x: float, lang: str) -> str:
@@ -161,7 +184,12 @@ def constructions(q: Questionnaire, released: set[str], lang: str) -> tuple[Cons
         cols += [band_column(ind.name, lo, hi) for lo, hi in ind.bands]
         present = tuple(c for c in cols if c in released)
         if present:
-            out.append(Construction(present, ind.label.get(lang), indicator_text(ind, q, lang)))
+            code = tuple(
+                c for c in (ind.condition, ind.defined_if) if c and ind.kind == "condition"
+            )
+            out.append(
+                Construction(present, ind.label.get(lang), indicator_text(ind, q, lang), code)
+            )
     return tuple(out)
 
 

@@ -6,12 +6,15 @@ the non-substantive codes, what disclosure control did, and the residual risk, s
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from pipeline import numformat as nf
 from pipeline.markdown import escape as md
 from pipeline.questionnaire.model import Questionnaire
 from pipeline.release.stata import missing_letters
 from pipeline.release.table import ReleaseTable
+from pipeline.release.words import word, words
 from pipeline.sdc.microdata.api import ReleaseResult
 from pipeline.sdc.microdata.linkage import WeightLinkage
 from pipeline.sdc.microdata.profile import fill_text
@@ -28,8 +31,13 @@ class ReadmeInfo:
     synthetic: bool
 
 
-def _pct(x: float) -> str:
-    return f"{100 * x:.1f}%"
+def _names(names: Iterable[str]) -> str:
+    """Variable names as code spans (identifiers, not words of the README's language)."""
+    return ", ".join(f"`{n}`" for n in names)
+
+
+def _pct(x: float, lang: str) -> str:
+    return nf.percent(x, lang)
 
 
 def changed_variables(result: ReleaseResult) -> tuple[str, ...]:
@@ -42,75 +50,71 @@ def changed_variables(result: ReleaseResult) -> tuple[str, ...]:
     return tuple(v for v in dict.fromkeys(changed) if v in result.frame.columns)
 
 
-def _protected_kinds(link: WeightLinkage) -> str:
-    return (
-        "suppressed, perturbed or unreleased"
-        if link.unreleased_cells
-        else "suppressed or perturbed"
-    )
+def _protected_kinds(link: WeightLinkage, lang: str) -> str:
+    return words(lang)["kinds_unreleased" if link.unreleased_cells else "kinds"]
 
 
 def _weights_section(result: ReleaseResult, table: ReleaseTable, q: Questionnaire) -> list[str]:
-    rep = result.report
+    rep, lang = result.report, table.lang
+    w = words(lang)
     wt, link = rep.weights, rep.weight_linkage
     if table.weight is None or wt is None or link is None:
-        return [
-            "This release has no weights: figures computed from it describe the respondents, not the population."
-        ]
+        return [w["no_weights"]]
     # the variables the weights are calibrated on: all of the questionnaire's for the original weights
     # (the release must contain them all), the released ones for recalibrated weights
     calibrated = q.weighting if wt.method == "original" else wt.variables
     out = [
-        f"Analyse with the weight `{table.weight}` (it sums to the population; `weight_normalised` has mean 1). "
-        "The weights are calibrated (raked) on "
-        + ", ".join(calibrated)
-        + (" as released in this file" if wt.method != "original" else "")
-        + "; for standard errors treat the sample as a simple random sample calibrated on these variables (e.g. R "
-        "`survey`: `svydesign(ids = ~1, weights = ~weight)`, then `calibrate()` to the weighted totals of these "
-        "variables), or accept the slightly conservative standard errors of the weights alone.",
+        w["weights_use"].format(
+            weight=table.weight,
+            variables=_names(calibrated),
+            as_released=w["as_released"] if wt.method != "original" else "",
+        ),
         "",
     ]
+    kinds = _protected_kinds(link, lang)
     if wt.method == "original":
         changed = changed_variables(result)
+        pp = nf.decimal(100 * round(rep.max_abs_diff, DIFF_DECIMALS), 2, lang)
         out += [
-            "The weights are the calibrated weights as the foundation uses them: overall weighted figures, and "
-            "figures for domains of variables without suppressed or perturbed values, reproduce the published "
-            "estimates exactly"
-            + (
-                f"; domains of {', '.join(changed)} (variables with suppressed or perturbed values) differ from the "
-                "published ones, since a suppressed or perturbed value leaves its domain: for the indicators of the "
-                f"risk report by up to {100 * round(rep.max_abs_diff, DIFF_DECIMALS):.2f} percentage points"
+            w["weights_original"].format(
+                changed=w["weights_changed"].format(variables=_names(changed), pp=pp)
                 if changed
-                else ""
+                else "",
+                variables=_names(link.variables),
+                recoverable=nf.count(link.recoverable_cells, lang),
+                protected=nf.count(link.protected_cells, lang),
+                kinds=kinds,
+                share=_pct(link.recoverable_share, lang),
             )
-            + f". **Residual risk**: raked weights are one number per weighting cell, so a value of "
-            f"{', '.join(link.variables)} that disclosure control suppressed or perturbed can be read back from the "
-            f"weight: in this file {link.recoverable_cells} of {link.protected_cells} {_protected_kinds(link)} values "
-            f"({_pct(link.recoverable_share)}). The conditions of use forbid any attempt to do so."
         ]
     else:
         before = rep.weight_linkage_original
         out += [
-            f"The weights were **recalibrated on the released values** of {', '.join(wt.variables)}: records that "
-            "look alike in this file have the same weight, so the weight tells nothing about a record that its "
-            f"released values do not ({link.recoverable_cells} of {link.protected_cells} {_protected_kinds(link)} "
-            "values can be read back from it"
-            + (
-                f"; with the original raked weights at least {before.recoverable_cells} could"
+            w["weights_recalibrated"].format(
+                variables=_names(wt.variables),
+                recoverable=nf.count(link.recoverable_cells, lang),
+                protected=nf.count(link.protected_cells, lang),
+                kinds=kinds,
+                before=w["weights_before"].format(n=nf.count(before.recoverable_cells, lang))
                 if before
-                else ""
-            )
-            + ")"
-            + (
-                f"; they do not depend on {', '.join(link.unreleased)}, which this file does not contain"
+                else "",
+                unreleased=w["weights_unreleased"].format(variables=_names(link.unreleased))
                 if link.unreleased
-                else ""
+                else "",
+                kish_before=nf.decimal(wt.kish_before, 3, lang),
+                kish_after=nf.decimal(wt.kish_after, 3, lang),
             )
-            + ". The price: weighted figures differ slightly from the published ones "
-            f"(Kish design effect {wt.kish_before:.3f} -> {wt.kish_after:.3f}; see the risk report for the change "
-            "in key estimates)."
         ]
     return out
+
+
+def _how(how: str, code: tuple[str, ...]) -> str:
+    from pipeline.markdown import code as code_span
+    from pipeline.release.construction import segments
+
+    return "".join(
+        code_span(part) if is_code else md(part) for part, is_code in segments(how, code)
+    )
 
 
 def _construction_section(table: ReleaseTable, q: Questionnaire) -> list[str]:
@@ -122,28 +126,23 @@ def _construction_section(table: ReleaseTable, q: Questionnaire) -> list[str]:
     built = constructions(q, {v.name for v in table.variables}, lang)
     if not built:
         return []
-    nl = lang == "nl"
-    lines = [
-        "## Hoe de scores en indicatoren berekend worden"
-        if nl
-        else "## How the scores and indicators are built",
-        "",
-    ]
+    w = words(lang)
+    lines = [f"## {w['construction']}", ""]
     ww = werkbaar_werk_definition(q, lang)
     if ww:
         lines += [md(ww), ""]
+    lines += [w["construction_table"], "|---|---|---|"]
     lines += [
-        "| variabelen | label | berekening |" if nl else "| variables | label | how it is built |",
-        "|---|---|---|",
-    ]
-    lines += [
-        f"| {', '.join(f'`{c}`' for c in b.columns)} | {md(b.label)} | {md(b.how)} |" for b in built
+        f"| {', '.join(f'`{c}`' for c in b.columns)} | {md(b.label)} | {_how(b.how, b.code)} |"
+        for b in built
     ]
     return [*lines, ""]
 
 
 def render(result: ReleaseResult, table: ReleaseTable, q: Questionnaire, info: ReadmeInfo) -> str:
+    """The README in the release's language (the words of :mod:`pipeline.release.words`)."""
     p, rep, lang = result.profile, result.report, table.lang
+    w = words(lang)
     title = md(q.study.title.get(lang))
     letters = missing_letters(table)
     released = rep.stage("released")
@@ -151,96 +150,105 @@ def render(result: ReleaseResult, table: ReleaseTable, q: Questionnaire, info: R
     lines = [
         f"# {title}: {md(p.title.get(lang))}",
         "",
-        f"Profile `{p.name}` ({p.use.replace('_', ' ')}), {len(table.frame):,} records, "
-        f"{len(table.variables)} variables. Questionnaire `{q.study.id}` version {q.study.version}; run `{info.run_id}`; "
-        f"wbm-pipeline {info.pipeline_version}.",
+        w["readme_head"].format(
+            profile=p.name,
+            use=word(f"use_{p.use}", lang, p.use.replace("_", " ")),
+            records=nf.count(len(table.frame), lang),
+            variables=nf.count(len(table.variables), lang),
+            qid=q.study.id,
+            version=q.study.version,
+            run=info.run_id,
+            pipeline=info.pipeline_version,
+        ),
         "",
     ]
     if info.synthetic:
-        lines += [
-            "> **SYNTHETIC DATA.** These records come from the pipeline's synthetic-wave generator and describe "
-            "no real person. Do not use them for substantive conclusions.",
-            "",
-        ]
+        lines += [w["synthetic"], ""]
     if q.study.status == "reference":
-        lines += [
-            "> The questionnaire is a *reference version* (paraphrased item texts, reference cut-offs), not the "
-            "official instrument.",
-            "",
-        ]
+        lines += [w["reference"], ""]
     lines += [
-        "## Conditions of use",
+        f"## {w['conditions']}",
         "",
         md(fill_text(p.conditions_of_use, q, lang)),
         "",
-        "## Citation",
+        f"## {w['citation']}",
         "",
         md(fill_text(p.citation, q, lang)),
         "",
-        "## Files",
+        f"## {w['files']}",
         "",
-        "| file | what |",
+        w["files_table"],
         "|---|---|",
     ]
     lines += [f"| `{name}` | {what} |" for name, what in info.files]
     lines += [
         "",
-        "Check the files against `manifest.json` (SHA-256 of every file), e.g. "
+        w["check_files"] + " "
         "`python3 -c \"import hashlib,json; m=json.load(open('manifest.json')); "
         "print(all(hashlib.sha256(open(f['path'],'rb').read()).hexdigest()==f['sha256'] for f in m['files']))\"`.",
         "",
-        "## Weights",
+        f"## {w['weights']}",
         "",
         *_weights_section(result, table, q),
         "",
-        "## Non-substantive codes",
+        f"## {w['missing_codes']}",
         "",
-        "| code | meaning | SPSS | Stata |",
+        w["missing_table"],
         "|---|---|---|---|",
     ]
     lines += [
-        f"| {c} | {md(label)} | user-missing | `.{letters[c]}` |"
+        f"| {c} | {md(label)} | {w['user_missing']} | `.{letters[c]}` |"
         for c, _k, label in table.missing_codes
     ]
     lines += [
         "",
-        "An empty value (SPSS system-missing, Stata `.`) could not be computed (e.g. a score with too few "
-        "answered items).",
+        w["empty_value"],
         "",
-        "The `.dta` file is Stata format 118 (Stata 14 and later). In R, read it with `haven::read_dta()` "
-        "(or `readstata13`); `foreign::read.dta()` reads no file written after Stata 12. Python: "
-        "`pandas.read_stata()` or `pyreadstat.read_dta()`.",
+        w["stata_note"],
         "",
         *_construction_section(table, q),
-        "## Disclosure control",
+        f"## {w['sdc']}",
         "",
-        "- Removed: direct identifiers, the sample id (replaced by a random `release_id`; rows are in release-id "
-        "order), free text, dates and processing columns.",
-        f"- Key variables (what an outsider may know about a person): {', '.join(rep.keys)}. Every combination of "
-        f"their released values occurs at least k = {rep.k} times (suppressed and missing values count as "
-        f"matching any value): {recoded.violating:,} records violated this after the recodes, {released.violating} "
-        "after local suppression.",
-        f"- Local suppression: {rep.suppressed_total:,} values in {rep.records_suppressed:,} records, coded "
-        f"{result.suppressed_code} ({md(result.suppressed_label.get(lang))}): "
-        + ", ".join(f"{v} {n}" for v, n in rep.suppressed if n)
-        + ".",
+        w["sdc_removed"],
+        w["sdc_keys"].format(
+            keys=_names(rep.keys),
+            k=rep.k,
+            recoded=nf.count(recoded.violating, lang),
+            released=nf.count(released.violating, lang),
+        ),
+        w["sdc_suppression"].format(
+            total=nf.count(rep.suppressed_total, lang),
+            records=nf.count(rep.records_suppressed, lang),
+            code=result.suppressed_code,
+            label=md(result.suppressed_label.get(lang)),
+            cells=", ".join(f"`{v}` {nf.count(n, lang)}" for v, n in rep.suppressed if n),
+        ),
     ]
     if rep.recodes:
         lines.append(
-            "- Recodes: "
-            + "; ".join(f"{v} ({k.replace('_', ' ')})" for v, k, _n in rep.recodes)
-            + "."
+            w["sdc_recodes"].format(
+                recodes="; ".join(
+                    f"`{v}` ({word(f'recode_{k}', lang, k.replace('_', ' '))})"
+                    for v, k, _n in rep.recodes
+                )
+            )
         )
     if rep.pram:
         lines.append(
-            "- PRAM (values randomly changed with a known probability; the expected distribution is kept): "
-            + "; ".join(f"{v}, {c:,} values changed (retention {r:g})" for v, c, r in rep.pram)
-            + "."
+            w["sdc_pram"].format(
+                pram="; ".join(
+                    w["pram_item"].format(
+                        variable=f"`{v}`",
+                        changed=nf.count(c, lang),
+                        retention=nf.general(r, lang, "g"),
+                    )
+                    for v, c, r in rep.pram
+                )
+            )
         )
     lines += [
         "",
-        "The codebook gives every variable with its frequencies; `risk_report.html` the risk before and "
-        "after and the information loss.",
+        w["sdc_more"],
         "",
         f"<!-- provenance: data (03_score/scored.parquet) sha256 {info.data_sha256}; profile sha256 {info.profile_sha256} -->",
         "",

@@ -46,7 +46,7 @@ RENAMED = {MODE: "mode", COMPLETENESS: "completeness"}
 
 _T = {  # the release's own texts
     "release_id": Text(
-        nl="willekeurig releasenummer (niet te koppelen aan de steekproef)",
+        nl="willekeurig vrijgavenummer (niet te koppelen aan de steekproef)",
         en="random release id (cannot be linked to the sample)",
     ),
     "mode": Text(nl="manier van invullen", en="survey mode"),
@@ -83,6 +83,10 @@ _SCORED_MEASURE: dict[str, tuple[Measure, int]] = {
     "condition": ("nominal", 0),
     "count": ("scale", 0),
 }
+
+
+def _g(x: float, lang: str) -> str:
+    return f"{x:g}".replace(".", ",") if lang == "nl" else f"{x:g}"
 
 
 def text(key: str, lang: str) -> str:
@@ -151,32 +155,33 @@ def _coded(values: pd.Series, source: str, codes: tuple[tuple[str, int], ...]) -
     return text_values.map(known).to_numpy(dtype=np.float64)
 
 
-def _treatments(result: ReleaseResult) -> dict[str, list[str]]:
+def _treatments(result: ReleaseResult, lang: str) -> dict[str, list[str]]:
+    from pipeline.release.words import word, words
+
+    w = words(lang)
     out: dict[str, list[str]] = {}
     for r in result.recodes:
-        out.setdefault(r.variable, []).append(
-            f"{r.kind.replace('_', ' ')} ({r.changed} value(s) changed)"
-        )
+        kind = word(f"recode_{r.kind}", lang, r.kind.replace("_", " "))
+        out.setdefault(r.variable, []).append(w["treat_recode"].format(kind=kind, n=r.changed))
     for p in result.pram:
         out.setdefault(p.variable, []).append(
-            f"PRAM, retention {p.retention:g} ({p.changed} value(s) changed): "
-            "a released value may differ from the answer"
+            w["treat_pram"].format(retention=_g(p.retention, lang), n=p.changed)
         )
     rep = result.report
     for var, n in rep.suppressed + rep.linked_suppressed:
         if n:
-            out.setdefault(var, []).append(f"{n} value(s) suppressed for confidentiality")
-    w = rep.weights
-    if w is not None and w.method != "original":
+            out.setdefault(var, []).append(w["treat_suppressed"].format(n=n))
+    wt = rep.weights
+    if wt is not None and wt.method != "original":
         for col in WEIGHT_COLUMNS:
             out.setdefault(col, []).append(
-                "recalibrated on the released values of " + ", ".join(w.variables)
+                w["treat_recalibrated"].format(variables=", ".join(wt.variables))
             )
     return out
 
 
 def release_table(
-    result: ReleaseResult, q: Questionnaire, *, lang: str = "en", population: str = "default"
+    result: ReleaseResult, q: Questionnaire, *, lang: str = "nl", population: str = "default"
 ) -> ReleaseTable:
     """The released table of an SDC result (see the module docstring)."""
     import pandas as pd
@@ -199,7 +204,7 @@ def release_table(
         | {d for _, deps in result.plan.linked for d in deps}
     )
     suppressed = (result.suppressed_code, result.suppressed_label.get(lang))
-    treatments = _treatments(result)
+    treatments = _treatments(result, lang)
     recalibrated = result.report.weights is not None and result.report.weights.method != "original"
     frame = result.frame
     data: dict[str, np.ndarray] = {}

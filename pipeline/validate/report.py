@@ -162,7 +162,7 @@ def render_report(
     from pipeline.paths import REPORTS_DIR
     from pipeline.validate import words as W
 
-    lang = check_language(lang)
+    lang = nf.check_language(lang)
     env = Environment(
         loader=FileSystemLoader(REPORTS_DIR),
         autoescape=select_autoescape(["html", "j2"]),
@@ -222,17 +222,3 @@ def _codes(names: object) -> Any:
 
     items = [names] if isinstance(names, str) else list(names)  # type: ignore[call-overload]
     return Markup(", ").join(Markup("<code>{}</code>").format(n) for n in items)
-
-
-def check_language(lang: str) -> str:
-    """``lang`` if it is a language of the reports (nl, en), else the located usage error."""
-    from pipeline.errors import Problem, UsageError
-    from pipeline.numformat import LANGUAGES
-
-    if lang not in LANGUAGES:
-        raise UsageError(
-            f"language {lang!r} is not one of 'nl', 'en'",
-            [Problem("unknown language", value=lang, expected="nl or en", hint="--lang nl")],
-            code="bad_option",
-        )
-    return lang

@@ -147,14 +147,7 @@ def render_report(
     from pipeline.paths import REPORTS_DIR
     from pipeline.weighting.words import WORDS
 
-    if lang not in nf.LANGUAGES:
-        from pipeline.errors import Problem, UsageError
-
-        raise UsageError(
-            f"language {lang!r} is not one of 'nl', 'en'",
-            [Problem("unknown language", value=lang, expected="nl or en", hint="--lang nl")],
-            code="bad_option",
-        )
+    nf.check_language(lang)
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(REPORTS_DIR)),
         autoescape=jinja2.select_autoescape(["html", "j2"]),

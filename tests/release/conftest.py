@@ -47,7 +47,11 @@ def sci_dir(small_run_dir: Path) -> Path:
 @pytest.fixture(scope="session")
 def pub(small_run_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> ReleaseBuild:
     return build_release(
-        small_run_dir, "public-use", tmp_path_factory.mktemp("pub") / "release", pdf=False
+        small_run_dir,
+        "public-use",
+        tmp_path_factory.mktemp("pub") / "release",
+        pdf=False,
+        lang="en",  # the English option; the outputs stage's release (sci_dir) is Dutch
     )
 
 
@@ -55,7 +59,11 @@ def pub(small_run_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Releas
 def sci(small_run_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> ReleaseBuild:
     """The scientific-use release rebuilt outside the run (as ``wbm release`` does)."""
     return build_release(
-        small_run_dir, "scientific-use", tmp_path_factory.mktemp("sci") / "release", pdf=False
+        small_run_dir,
+        "scientific-use",
+        tmp_path_factory.mktemp("sci") / "release",
+        pdf=False,
+        lang="en",
     )
 
 

@@ -189,7 +189,7 @@ def test_a_pdf_codebook_is_written(small_pdf: tuple[ReleaseBuild, Path]):
     text = subprocess.run(
         ["pdftotext", str(pa), "-"], capture_output=True, text=True, check=True
     ).stdout
-    assert "werkbaar_werk" in text and "weighted valid %" in text and "Tests only." not in text
+    assert "werkbaar_werk" in text and "gewogen geldig %" in text and "Tests only." not in text
     assert set(a.table.frame.columns) == {
         "release_id",
         "sex",
@@ -327,22 +327,20 @@ def test_readme_names_the_variables_the_weights_are_calibrated_on(
 ):
     text = (sci.out_dir / "README.md").read_text()
     assert (
-        f"The weights are calibrated (raked) on {', '.join(q.weighting)};" in text
+        f"The weights are calibrated (raked) on {', '.join(f'`{v}`' for v in q.weighting)};" in text
     )  # original: every one
     prof = tmp_path / "no-province.yaml"
     prof.write_text(NO_PROVINCE_PROFILE.replace("METHOD", "released_margins"), encoding="utf-8")
-    b = build_release(small_run_dir, prof, tmp_path / "rel", pdf=False)
-    released = [v for v in q.weighting if v != "province"]
+    b = build_release(small_run_dir, prof, tmp_path / "rel", pdf=False, lang="en")
+    released = ", ".join(f"`{v}`" for v in q.weighting if v != "province")
     text = (b.out_dir / "README.md").read_text()
-    assert (
-        f"The weights are calibrated (raked) on {', '.join(released)} as released in this file;"
-        in text
-    )
-    assert "they do not depend on province, which this file does not contain" in text
+    assert f"The weights are calibrated (raked) on {released} as released in this file;" in text
+    assert "they do not depend on `province`, which this file does not contain" in text
     wl = b.result.report.weight_linkage
     assert wl is not None and wl.unreleased == ("province",) and wl.recoverable_cells == 0
-    assert f"{wl.recoverable_cells} of {wl.protected_cells} " in text and wl.protected_cells >= len(
-        b.table.frame
+    assert (
+        f"{wl.recoverable_cells:,} of {wl.protected_cells:,} " in text
+        and wl.protected_cells >= len(b.table.frame)
     )
 
 

@@ -75,13 +75,47 @@ def test_verify_finds_a_changed_file(sci: ReleaseBuild, tmp_path: Path):
     }
 
 
-def test_the_outputs_stage_and_wbm_release_give_the_same_bytes(sci: ReleaseBuild, sci_dir: Path):
-    """Same run and profile, built twice (by the outputs stage and again): byte-identical files."""
+def test_the_outputs_stage_and_wbm_release_give_the_same_bytes(
+    sci: ReleaseBuild, sci_dir: Path, small_run_dir: Path, tmp_path: Path
+):
+    """Same run and profile, built twice (by the outputs stage and again, both in Dutch, the
+    default): byte-identical files. In English (``sci``) the documents and the SPSS/Stata labels
+    differ, the machine-readable files do not."""
+    from pipeline.release.build import build_release
+
     stage = {p.name: p.read_bytes() for p in sci_dir.iterdir()}
-    again = {p.name: p.read_bytes() for p in sci.out_dir.iterdir()}
+    nl = build_release(small_run_dir, "scientific-use", tmp_path / "nl", pdf=False)
+    again = {p.name: p.read_bytes() for p in nl.out_dir.iterdir()}
     assert stage.keys() == again.keys()
     for name in stage:
         assert stage[name] == again[name], name
+    en = {p.name: p.read_bytes() for p in sci.out_dir.iterdir()}
+    assert en.keys() == stage.keys()
+    same = {f"{STEM}.csv", "risk_report.json"}
+    for name in stage:
+        assert (en[name] == stage[name]) == (name in same), name
+
+
+def test_the_release_is_dutch_by_default_and_english_on_request(sci: ReleaseBuild, sci_dir: Path):
+    readme = (sci_dir / "README.md").read_text(encoding="utf-8")
+    for heading in ("Gebruiksvoorwaarden", "Bronvermelding", "Bestanden", "Gewichten"):
+        assert f"## {heading}" in readme, heading
+    assert "## Onthullingscontrole" in readme and "Conditions of use" not in readme
+    assert re.search(r"\b\d\.\d{3} records, \d+ variabelen", readme)  # 2.826 records
+    en = (sci.out_dir / "README.md").read_text(encoding="utf-8")
+    assert "## Conditions of use" in en and "## Disclosure control" in en
+    assert re.search(r"\b\d,\d{3} records, \d+ variables", en)
+    codebook = (sci_dir / f"{STEM}.codebook.html").read_text(encoding="utf-8")
+    assert '<html lang="nl">' in codebook and "Codes zonder inhoudelijke waarde" in codebook
+    # the SPSS and Stata labels follow the language
+    _df, meta = pyreadstat.read_sav(str(sci_dir / f"{STEM}.sav"), metadataonly=True)
+    _df, meta_en = pyreadstat.read_sav(str(sci.out_dir / f"{STEM}.sav"), metadataonly=True)
+    labels = dict(zip(meta.column_names, meta.column_labels, strict=True))
+    labels_en = dict(zip(meta_en.column_names, meta_en.column_labels, strict=True))
+    assert labels["weight"] == "gewicht (gekalibreerd op populatietotalen)"
+    assert labels_en["weight"] == "weight (calibrated to population totals)"
+    _df, dta = pyreadstat.read_dta(str(sci_dir / f"{STEM}.dta"), metadataonly=True)
+    assert dict(zip(dta.column_names, dta.column_labels, strict=True))["weight"] == labels["weight"]
 
 
 @pytest.mark.parametrize("which", ["sci", "pub"])
@@ -208,7 +242,8 @@ def test_readme_says_conditions_citation_and_the_residual_risk(
     wl = sci.result.report.weight_linkage
     assert (
         wl is not None
-        and f"{wl.recoverable_cells} of {wl.protected_cells} suppressed or perturbed values" in text
+        and f"{wl.recoverable_cells:,} of {wl.protected_cells:,} suppressed or perturbed values"
+        in text
     )
     ptext = (pub.out_dir / "README.md").read_text()
     assert "recalibrated on the released values" in ptext and "0 of" in ptext
@@ -238,13 +273,13 @@ def test_readme_says_which_published_estimates_the_file_reproduces(
         "reproduce the published estimates exactly" in text
     )
     m = re.search(
-        r"domains of ([\w, ]+?) \(variables with suppressed or perturbed values\) differ from the published "
+        r"domains of ([\w, `]+?) \(variables with suppressed or perturbed values\) differ from the published "
         r"ones, since a suppressed or perturbed value leaves its domain: for the indicators of the risk report "
         r"by up to ([\d.]+) percentage points",
         text,
     )
     assert m is not None, text
-    named, up_to = set(m.group(1).split(", ")), float(m.group(2))
+    named, up_to = set(m.group(1).replace("`", "").split(", ")), float(m.group(2))
     rep = sci.result.report
     assert up_to == round(100 * rep.max_abs_diff, 2) > 0
     assert (

@@ -28,7 +28,11 @@ def with_pdf(
 ) -> ReleaseBuild:
     """Both shipped profiles' releases, with the PDF codebook."""
     return build_release(
-        small_run_dir, request.param, tmp_path_factory.mktemp("pdf") / "release", pdf=True
+        small_run_dir,
+        request.param,
+        tmp_path_factory.mktemp("pdf") / "release",
+        pdf=True,
+        lang="en",
     )
 
 

@@ -71,11 +71,8 @@ def test_the_outputs_stage_releases_with_the_run_questionnaire(path_run):
     run_dir, _q = path_run
     rel = layout.outputs_dir(run_dir, layout.MICRODATA_DIR)
     (sav,) = rel.glob("*.sav")
-    assert _labels(sav)["sex"] == "sex (own copy)"
-    assert (
-        "# Workability Monitor (own copy): Scientific use file" in (rel / "README.md").read_text()
-    )
-    assert "Workability Monitor (own copy)" in next(rel.glob("*.codebook.html")).read_text()
+    assert _labels(sav)["sex"] == "geslacht (eigen)"  # Dutch, the default
+    assert "geslacht (eigen)" in next(rel.glob("*.codebook.html")).read_text()
 
 
 def test_wbm_release_uses_the_file_the_run_recorded_and_refuses_another(path_run, tmp_path: Path):
@@ -91,10 +88,14 @@ def test_wbm_release_uses_the_file_the_run_recorded_and_refuses_another(path_run
         "--out",
         str(tmp_path / "a"),
         "--no-pdf",
+        "--lang",
+        "en",
     )
     assert res.returncode == 0, res.stderr
     (sav,) = (tmp_path / "a").glob("*.sav")
     assert _labels(sav)["sex"] == "sex (own copy)"
+    readme = (tmp_path / "a" / "README.md").read_text()
+    assert "# Workability Monitor (own copy): Scientific use file" in readme
     # the questionnaire file changed since the run: not silently used, nor the shipped one of the same id
     copy = tmp_path / "run"
     shutil.copytree(
@@ -116,7 +117,7 @@ def test_wbm_release_uses_the_file_the_run_recorded_and_refuses_another(path_run
     )  # fmt: skip
     assert res.returncode == 0, res.stderr
     (sav,) = (tmp_path / "own").glob("*.sav")
-    assert _labels(sav)["sex"] == "sex (own copy)"
+    assert _labels(sav)["sex"] == "geslacht (eigen)"
     # a run without its own copy (written before runs kept one): the recorded file, hash-checked
     data = json.loads(manifest.read_text(encoding="utf-8"))
     data["specs"] = [s for s in data["specs"] if s["role"] != "run_questionnaire"]
@@ -159,7 +160,7 @@ def test_wbm_release_uses_the_file_the_run_recorded_and_refuses_another(path_run
     )
     assert res.returncode == 0, res.stderr
     (sav,) = (tmp_path / "c").glob("*.sav")
-    assert _labels(sav)["sex"] == "sex (own copy)"
+    assert _labels(sav)["sex"] == "geslacht (eigen)"
 
 
 def test_a_run_stopped_after_scoring_can_be_released(small_run_dir: Path, tmp_path: Path):

@@ -95,8 +95,9 @@ def html_text(html: str, default_lang: str = "nl") -> str:
 
 
 def markdown_text(md: str) -> str:
-    """A Markdown document without code fences and code spans."""
+    """A Markdown document without code fences, code spans and HTML comments (not shown)."""
     md = re.sub(r"```.*?```", " ", md, flags=re.S)
+    md = re.sub(r"<!--.*?-->", " ", md, flags=re.S)
     md = re.sub(r"`[^`\n]*`", " ", md)
     return md.replace(SOFT, "")
 

@@ -133,9 +133,12 @@ def test_report_is_json_and_html(released):
     ]
     assert d["suppression"]["total"] == r.report.suppressed_total
     assert "NaN" not in text
-    html = render_html(r.report, min_n=0)
+    html = render_html(r.report, min_n=0)  # Dutch, the default: 1.194 with a point
     assert html.lstrip().startswith("<section") and f"k = {r.profile.k}" in html
-    assert str(r.report.stage("recoded").violating) in html
+    violating = r.report.stage("recoded").violating
+    assert f"{violating:,}".replace(",", ".") in html and "Risico voor en na" in html
+    en = render_html(r.report, min_n=0, lang="en")
+    assert f"{violating:,}" in en and "Risk before and after" in en
     ww = [e for e in r.report.estimates if e.indicator == "werkbaar_werk" and e.by == ""]
     assert ww and ww[0].diff == 0.0  # the overall share is not perturbed
 

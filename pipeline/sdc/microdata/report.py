@@ -325,12 +325,28 @@ def marginal_tvd(before: np.ndarray, after: np.ndarray, weights: np.ndarray | No
 # ---- HTML ----
 
 
-def render_html(report: ReleaseReport, *, min_n: int, title: str | None = None) -> str:
-    """The risk report as it is handed out (:meth:`ReleaseReport.external_dict`), as an HTML fragment
-    (a ``<section>``, no external assets)."""
-    import jinja2
+def hidden_largest(section: Mapping[str, Any]) -> float | None:
+    """When the largest change a section states (``max_abs_diff``, a share) is in a row the
+    external report does not show, the largest change of the rows it shows, in percentage points
+    (so the report can say why no row reaches the stated maximum); None when a shown row does."""
+    shown = [abs(e["diff"]) for e in section["estimates"] if e["diff"] is not None]
+    top = max(shown, default=0.0)
+    stated = float(section["max_abs_diff"])
+    return None if top >= stated - 10 ** -(DIFF_DECIMALS + 1) else 100 * top
 
+
+def render_html(
+    report: ReleaseReport, *, min_n: int, title: str | None = None, lang: str = "nl"
+) -> str:
+    """The risk report as it is handed out (:meth:`ReleaseReport.external_dict`), as an HTML fragment
+    (a ``<section>``, no external assets), in ``lang`` (``nl``, the default, or ``en``: the words
+    of :mod:`pipeline.sdc.microdata.words`, numbers the reader's way)."""
+    import jinja2
+    from markupsafe import Markup
+
+    from pipeline import numformat as nf
     from pipeline.paths import REPORTS_DIR
+    from pipeline.sdc.microdata.words import DROP_REASONS, WORDS
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(REPORTS_DIR)),
@@ -338,7 +354,25 @@ def render_html(report: ReleaseReport, *, min_n: int, title: str | None = None) 
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
+    words = WORDS[nf.check_language(lang)]
+    env.filters["n"] = lambda x: nf.count(x, lang)
+    env.filters["dec"] = lambda x, d: nf.decimal(x, d, lang)
+    env.filters["pct"] = lambda x, d: nf.percent(x, lang, d)
+    env.filters["g"] = lambda x, spec: nf.general(x, lang, spec)
+    env.filters["signed"] = lambda x, d: ("+" if x > 0 else "") + nf.decimal(x, d, lang)
+    env.filters["word"] = lambda key, fallback: words.get(key, fallback)
+    env.filters["codes"] = lambda names: Markup(", ").join(
+        Markup("<code>{}</code>").format(x) for x in names
+    )
+    env.filters["reason"] = lambda r: DROP_REASONS[lang].get(r, r.replace("_", " "))
+    t = {k: Markup(v) for k, v in words.items()}  # our own texts; format() escapes values
+    d = report.external_dict(min_n=min_n)
     tpl = env.get_template("release_risk.html.j2")
     return tpl.render(
-        d=report.external_dict(min_n=min_n), title=title or f"Disclosure risk: {report.profile}"
+        d=d,
+        t=t,
+        same_keys=all(s["keys"] == d["keys"] for s in d["stages"]),
+        loss_hidden=hidden_largest(d["information_loss"]),
+        weights_hidden=None if d["weights"] is None else hidden_largest(d["weights"]),
+        title=title or words["default_title"].format(profile=report.profile),
     )
