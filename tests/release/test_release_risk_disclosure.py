@@ -83,6 +83,21 @@ def _walk(obj: Any) -> Iterator[dict[str, Any]]:
             yield from _walk(v)
 
 
+def _int(text: str | None) -> int | None:
+    """A count as a page prints it (``2810``, ``2,810`` in English, ``2.810`` in Dutch)."""
+    if text is None:
+        return None
+    plain = text.replace(",", "").replace(".", "")
+    return int(plain) if plain.isdigit() else None
+
+
+def _count(n: int) -> str:
+    """A pattern for ``n`` as any page may print it: plain, or with English or Dutch separators."""
+    return (
+        "(?:" + "|".join(re.escape(x) for x in {str(n), f"{n:,}", f"{n:,}".replace(",", ".")}) + ")"
+    )
+
+
 def estimate_rows(b: ReleaseBuild) -> dict[str, list[dict[str, Any]]]:
     """Per file of the release, every information-loss row it publishes, as
     {indicator, by, level, n_before} (n_before None where the file does not give it)."""
@@ -110,9 +125,9 @@ def estimate_rows(b: ReleaseBuild) -> dict[str, list[dict[str, Any]]]:
                     rows.append(
                         {
                             "indicator": cells[0],
-                            "by": "" if cells[1] == "all" else cells[1],
+                            "by": "" if cells[1] in ("all", "iedereen") else cells[1],
                             "level": cells[2],
-                            "n_before": int(n) if n is not None and n.isdigit() else None,
+                            "n_before": _int(n),
                         }
                     )
         elif p.suffix == ".pdf":
@@ -121,13 +136,13 @@ def estimate_rows(b: ReleaseBuild) -> dict[str, list[dict[str, Any]]]:
                     by = "" if tok[1] == "all" else tok[1]
                     level = "" if tok[1] == "all" else tok[2]
                     rest = tok[2:] if tok[1] == "all" else tok[3:]
-                    n = rest[0] if rest and rest[0].isdigit() and len(rest) >= 5 else None
+                    n = rest[0] if rest and _int(rest[0]) is not None and len(rest) >= 5 else None
                     rows.append(
                         {
                             "indicator": tok[0],
                             "by": by,
                             "level": level,
-                            "n_before": int(n) if n else None,
+                            "n_before": _int(n),
                         }
                     )
         out[p.name] = rows
@@ -205,7 +220,8 @@ def test_no_file_gives_a_per_level_before_after_figure_of_a_protected_variable(
     }
     for e in moved:
         pair = re.compile(
-            rf"(?<![\d.,]){e.n_before}(?![\d.,])[^0-9]{{1,60}}(?<![\d.,]){e.n_after}(?![\d.,])"
+            rf"(?<![\d.,]){_count(e.n_before)}(?![\d.,])[^0-9]{{1,60}}"
+            rf"(?<![\d.,]){_count(e.n_after)}(?![\d.,])"
         )
         for name, text in texts.items():
             assert not pair.search(text), (name, e)
