@@ -321,7 +321,9 @@ class _Checker:
                     len(spec.cutpoints),
                     str(len(codes) - 1),
                 )
-            elif kind in ("poisson", "spell_days", "per_unit") and spec.mean is None:
+            elif kind == "lognormal" and it.type not in (ItemType.integer, ItemType.decimal):
+                self.bad(path, "a lognormal item must be a numeric item", it.type.value)
+            elif kind in ("poisson", "spell_days", "per_unit", "lognormal") and spec.mean is None:
                 self.bad(f"{path}.mean", f"a {kind} item needs 'mean'")
             elif kind == "text" and (spec.share is None or not spec.texts):
                 self.bad(path, "a text item needs 'share' and 'texts'")
@@ -329,6 +331,17 @@ class _Checker:
                 self.bad(path, "a constant item needs 'value'")
             if kind in ("spell_days", "per_unit") and spec.of is None:
                 self.bad(f"{path}.of", f"a {kind} item needs 'of'")
+        conditions = {i.name for i in q.indicators if i.kind == "condition"}
+        for name, target in self.model.module_targets.items():
+            if name not in conditions:
+                self.bad(
+                    f"module_targets.{name}",
+                    "not a module (condition) indicator of the questionnaire",
+                    name,
+                    ", ".join(sorted(conditions)),
+                )
+            elif not 0.0 <= target.value <= 1.0:
+                self.bad(f"module_targets.{name}.value", "a share must lie in [0, 1]", target.value)
 
 
 def check_model(model: SynthModel, q: Questionnaire) -> None:

@@ -180,6 +180,8 @@ def _draw(
         for ind, w in spec.latents.items():
             total, sw2 = total + w * _lat(latent, ind, n), sw2 + w * w
         shift = spec.slope * total / np.sqrt(sw2) if sw2 > 0 else np.zeros(n)
+        if spec.effects:
+            shift = shift + linear_effects(spec.effects, known, n)
         u = rng.random(n)
         cat = sum((u >= _logistic(c - shift)).astype(np.int64) for c in spec.cutpoints)
         return codes[np.asarray(cat)]
@@ -187,6 +189,17 @@ def _draw(
         has = rng.random(n) < float(spec.share or 0.0)
         pick = np.array(spec.texts, dtype=object)[rng.integers(0, len(spec.texts), n)]
         return np.where(has, pick, "").astype(object)
+    if kind == "lognormal":
+        lin = spec.sigma * rng.standard_normal(n)
+        for ind, s in spec.latents.items():
+            lin = lin + s * _lat(latent, ind, n)
+        if spec.effects:
+            lin = lin + linear_effects(spec.effects, known, n)
+        value = np.round(float(spec.mean or 0.0) * np.exp(lin))
+        lim = item.limits
+        lo = lim.hard_min if lim and lim.hard_min is not None else 0.0
+        hi = lim.hard_max if lim and lim.hard_max is not None else np.inf
+        return np.clip(value, lo, hi)
     # per_unit: a magnitude proportional to another item (e.g. training days per employee)
     base = known[str(spec.of)] * float(spec.mean or 0.0)
     noise = np.exp(spec.sigma * rng.standard_normal(n) - spec.sigma**2 / 2)

@@ -288,9 +288,13 @@ class ItemSpec(Spec):
     * ``poisson``: mean ``mean`` x exp(slope x latent - slope^2 / 2);
     * ``spell_days``: days of the spells in item ``of`` (each spell 1 + geometric, mean ``mean``);
     * ``ordinal``: cumulative logits ``cutpoints`` shifted by ``slope`` x the ``latents``' weighted sum
-      standardised (divided by the root of the summed squared weights);
+      standardised (divided by the root of the summed squared weights) plus ``effects`` (a positive
+      shift moves answers towards the higher codes);
     * ``text``: one of ``texts`` with probability ``share``, else empty;
-    * ``per_unit``: round(item ``of`` x ``mean`` x lognormal(``sigma``) x exp(slope x latent)).
+    * ``per_unit``: round(item ``of`` x ``mean`` x lognormal(``sigma``) x exp(slope x latent));
+    * ``lognormal``: a duration or distance, round(``mean`` x exp(``sigma`` x Z + effects + slopes x
+      latents)): ``mean`` is the median where effects and latents are 0; clipped to the item's hard
+      limits (e.g. commuting minutes).
 
     ``zero_unless`` (an expression on items answered earlier) sets the value to 0 where it does not hold.
     """
@@ -305,6 +309,7 @@ class ItemSpec(Spec):
         "ordinal",
         "text",
         "per_unit",
+        "lognormal",
     ]
     value: float | None = None
     shares: tuple[float, ...] | None = None
@@ -379,6 +384,10 @@ class SynthModel(Spec):
     paper: PaperSpec | None = None
     web: WebSpec | None = None
     origin: OriginSpec | None = None
+    # Expected population shares of the module indicators (``kind: condition``) that the parameters of
+    # their items under ``items`` were chosen for. The generator does not solve for them (the items'
+    # logits and cut-points are set by hand); tests/synth checks a synthetic wave against them.
+    module_targets: dict[str, Sourced] = {}
 
     @property
     def modes(self) -> tuple[str, ...]:
