@@ -37,6 +37,21 @@ MODULES = (
     "mod_opleiding",
     "mod_haalbaar_pensioen",
 )
+NEW_MODULES = (  # the modules of the 2019 sector reports (issue 19)
+    "mod_baanonzekerheid",
+    "mod_verloopintentie",
+    "mod_ploegenarbeid",
+    "mod_avondwerk",
+    "mod_nachtwerk",
+    "mod_weekendwerk",
+    "mod_atypische_uren",
+    "mod_woonwerk_30",
+    "mod_woonwerk_60",
+    "mod_pesten",
+    "mod_geweld",
+    "mod_ongewenst_seksueel",
+    "mod_grensoverschrijdend",
+)
 
 
 def _modules(wbm: Questionnaire, rows: list[dict[str, float]]) -> pd.DataFrame:
@@ -101,11 +116,23 @@ def test_scales_only_plan_drops_conditions_and_their_inputs(wbm):
         "abs_days",
         "training",
         "retire",
+        "job_insec",
+        "turnover",
+        "shiftwork",
+        "at_evening",
+        "at_night",
+        "at_weekend",
+        "commute_min",
+        "bo_pesten",
+        "bo_geweld",
+        "bo_seksueel",
     }
     only = plan.scales_only()
     assert not any(isinstance(i, ConditionPlan) for i in only.indicators)
     assert not set(only.input_columns) & set(plan.condition_columns)
-    assert {i.name for i in only.indicators} == {i.name for i in plan.indicators} - set(MODULES)
+    assert {i.name for i in only.indicators} == {i.name for i in plan.indicators} - set(
+        MODULES
+    ) - set(NEW_MODULES)
 
 
 def test_missing_condition_column_is_reported(wbm: Questionnaire) -> None:
@@ -225,3 +252,64 @@ def test_code_outside_the_choice_list_of_a_condition_item_is_an_error(
     assert err.value.code == "unknown_code"
     [p] = err.value.problems
     assert (p.column, p.row, p.value) == ("telework", 12, 5.0) and "1, 2" in (p.expected or "")
+
+
+def _new_modules(wbm: Questionnaire, rows: list[dict[str, float]]) -> pd.DataFrame:
+    plan = compile_plan(wbm)
+    base = dict.fromkeys(plan.input_columns, -9.0)
+    return score_frame(wbm, pd.DataFrame([base | r for r in rows])).frame[list(NEW_MODULES)]
+
+
+def test_job_insecurity_and_turnover_count_agreement_only(wbm):
+    # agree4: 1 helemaal niet akkoord, 2 niet akkoord, 3 akkoord, 4 helemaal akkoord
+    out = _new_modules(
+        wbm,
+        [
+            {"job_insec": 1.0, "turnover": 4.0},
+            {"job_insec": 2.0, "turnover": 3.0},
+            {"job_insec": 3.0, "turnover": 2.0},
+            {"job_insec": 4.0, "turnover": -8.0},
+        ],
+    )
+    _same(out["mod_baanonzekerheid"], [0, 0, 1, 1])
+    _same(out["mod_verloopintentie"], [1, 1, 0, NAN])
+
+
+def test_atypical_hours_any_of_four_with_partial_answers(wbm):
+    # regular3: 1 nooit, 2 af en toe, 3 regelmatig
+    full = {"shiftwork": 2.0, "at_evening": 2.0, "at_night": 1.0, "at_weekend": 1.0}
+    out = _new_modules(
+        wbm,
+        [
+            full,  # nothing regular: 0
+            full | {"at_weekend": 3.0},  # regular weekend work: 1
+            full | {"shiftwork": 1.0, "at_night": -9.0},  # shifts, night unanswered: still 1
+            full | {"at_night": -9.0},  # nothing regular among the answered, one missing: undefined
+        ],
+    )
+    _same(out["mod_weekendwerk"], [0, 1, 0, 0])
+    _same(out["mod_ploegenarbeid"], [0, 0, 1, 0])
+    _same(out["mod_nachtwerk"], [0, 0, NAN, NAN])
+    _same(out["mod_atypische_uren"], [0, 1, 1, NAN])
+
+
+def test_commuting_bands_are_strictly_more_than(wbm):
+    out = _new_modules(wbm, [{"commute_min": v} for v in (0.0, 30.0, 31.0, 60.0, 61.0, -9.0)])
+    _same(out["mod_woonwerk_30"], [0, 0, 1, 1, 1, NAN])
+    _same(out["mod_woonwerk_60"], [0, 0, 0, 0, 1, NAN])
+
+
+def test_boundary_crossing_behaviour_any_of_three(wbm):
+    none = {"bo_pesten": 2.0, "bo_geweld": 2.0, "bo_seksueel": 2.0}
+    out = _new_modules(
+        wbm,
+        [
+            none,
+            none | {"bo_seksueel": 1.0},
+            {"bo_pesten": 1.0, "bo_geweld": -9.0, "bo_seksueel": -9.0},
+            none | {"bo_geweld": -9.0},
+        ],
+    )
+    _same(out["mod_pesten"], [0, 0, 1, 0])
+    _same(out["mod_ongewenst_seksueel"], [0, 1, NAN, 0])
+    _same(out["mod_grensoverschrijdend"], [0, 1, 1, NAN])

@@ -161,14 +161,27 @@ def test_indicator_columns_of_the_reference_instrument(wbm):
         "aantal_problemen_3_4",
     ]  # the distribution of the number of problems (bands of the count)
     assert (
-        len(cols) == 10 * 2 + 1 + 4 + 5
-    )  # 10 traffic lights with acute, werkbaar werk, 4 bands, 5 module conditions
-    assert cols[-5:] == [
+        len(cols) == 10 * 2 + 1 + 4 + 18
+    )  # 10 traffic lights with acute, werkbaar werk, 4 bands, 18 module conditions
+    assert cols[-18:] == [
         "mod_telewerk",
         "mod_frequent_verzuim",
         "mod_lang_verzuim",
         "mod_opleiding",
         "mod_haalbaar_pensioen",
+        "mod_baanonzekerheid",
+        "mod_verloopintentie",
+        "mod_ploegenarbeid",
+        "mod_avondwerk",
+        "mod_nachtwerk",
+        "mod_weekendwerk",
+        "mod_atypische_uren",
+        "mod_woonwerk_30",
+        "mod_woonwerk_60",
+        "mod_pesten",
+        "mod_geweld",
+        "mod_ongewenst_seksueel",
+        "mod_grensoverschrijdend",
     ]
 
 

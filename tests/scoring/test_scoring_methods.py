@@ -161,6 +161,9 @@ def test_reference_instrument_full_row(wbm):
     row |= {f"ol{i:02d}": -9.0 for i in range(1, 6)}  # unanswered -> NaN
     row |= {f"fa{i:02d}": 4.0 for i in range(1, 7)}  # 0
     row |= {"telework": 1.0, "abs_spells": 3.0, "abs_days": 20.0, "training": -9.0, "retire": 2.0}
+    row |= {"job_insec": 3.0, "turnover": 2.0, "shiftwork": 2.0, "at_evening": 1.0}
+    row |= {"at_night": 1.0, "at_weekend": 3.0, "commute_min": 45.0}
+    row |= {"bo_pesten": 1.0, "bo_geweld": 2.0, "bo_seksueel": -9.0}
     out = score_frame(wbm, pd.DataFrame([row])).frame.iloc[0]
     # modules: teleworks; 3 spells = frequent; 20 days is not "more than 20"; training unanswered;
     # "yes, if adapted" does not count as feasible in the current job
@@ -170,6 +173,13 @@ def test_reference_instrument_full_row(wbm):
         0.0,
     )
     assert math.isnan(out["mod_opleiding"]) and out["mod_haalbaar_pensioen"] == 0.0
+    # the modules of the 2019 sector reports: agrees with job insecurity, not with leaving; regular
+    # weekend work only; 45 minutes is over half an hour, not over an hour; bullied
+    assert (out["mod_baanonzekerheid"], out["mod_verloopintentie"]) == (1.0, 0.0)
+    assert (out["mod_weekendwerk"], out["mod_nachtwerk"], out["mod_atypische_uren"]) == (1, 0, 1)
+    assert (out["mod_woonwerk_30"], out["mod_woonwerk_60"]) == (1.0, 0.0)
+    assert (out["mod_pesten"], out["mod_grensoverschrijdend"]) == (1.0, 1.0)
+    assert math.isnan(out["mod_ongewenst_seksueel"])
     assert out["score_psychische_vermoeidheid"] == pytest.approx(1000 / 11)
     assert out["score_welbevinden"] == pytest.approx(100 * (7 * 2 + 2 * 1) / 27)
     assert out["score_leermogelijkheden"] == 0.0
