@@ -7,7 +7,7 @@ Flanders, and the extra modules. Same contracts as :mod:`pipeline.reports.report
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from pipeline.errors import Problem, SpecError
@@ -241,17 +241,21 @@ def render_overview_report(
         )
         if published
         else "",
-        chart_modules=R.chart(
-            "grafiek-modules",
-            "Extra thema's in Vlaanderen",
-            modules,
-            "Vlaanderen",
-            ctx,
-            reference=ref,
-            reference_label=ref_label,
-            axis_max=axis,
-        )
-        if modules
-        else "",
+        module_groups=tuple(
+            replace(
+                g,
+                chart=R.chart(
+                    f"grafiek-{g.slug}",
+                    f"{g.title or R.MODULES_TITLE} in Vlaanderen",
+                    g.rows,
+                    "Vlaanderen",
+                    ctx,
+                    reference=ref,
+                    reference_label=ref_label,
+                    axis_max=axis,
+                ),
+            )
+            for g in R.module_groups(modules, q)
+        ),
         **m,
     )

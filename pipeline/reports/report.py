@@ -13,6 +13,7 @@ questionnaire. Same inputs, same bytes. Templates: ``reports/sector.html.j2``.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -298,16 +299,20 @@ def render_domain_report(
         )
         if published
         else "",
-        chart_modules=R.chart(
-            "grafiek-modules",
-            f"Extra thema's in de {series} en in Vlaanderen",
-            modules,
-            series,
-            ctx,
-            axis_max=axis,
-        )
-        if modules
-        else "",
+        module_groups=tuple(
+            replace(
+                g,
+                chart=R.chart(
+                    f"grafiek-{g.slug}",
+                    f"{g.title or R.MODULES_TITLE} in de {series} en in Vlaanderen",
+                    g.rows,
+                    series,
+                    ctx,
+                    axis_max=axis,
+                ),
+            )
+            for g in R.module_groups(modules, q)
+        ),
         trend=trend,
         **R.methods_data(q, ctx, est),
     )

@@ -436,6 +436,64 @@ def module_rows(
     )
 
 
+MODULES_TITLE = "Extra thema's"  # a module group's title when its items have no section
+
+
+@dataclass(frozen=True)
+class ModuleGroup:
+    """The module rows of one theme: the questionnaire section their items are asked in (e.g.
+    "Werktijden en verplaatsing"), so a report shows each theme as its own chart and table."""
+
+    title: str  # the section's Dutch heading; "" for rows whose items have no section
+    slug: str  # for element ids: "modules-1", "modules-2", ...
+    rows: tuple[Row, ...]
+    chart: str = ""
+
+
+def _item_sections(q: Questionnaire) -> dict[str, str]:
+    out: dict[str, str] = {}
+    current = ""
+    for it in q.items:
+        if it.section is not None:
+            current = it.section.nl
+        out[it.name] = current
+    return out
+
+
+def module_theme(q: Questionnaire, name: str, sections: dict[str, str] | None = None) -> str:
+    """The section (Dutch) of the first item, in questionnaire order, that a module indicator's
+    condition reads; "" for an indicator the questionnaire does not define as a condition."""
+    from pipeline.questionnaire.expr import try_parse
+
+    try:
+        ind = q.indicator(name)
+    except KeyError:
+        return ""
+    if ind.kind != "condition" or not ind.condition:
+        return ""
+    expr, _issue = try_parse(ind.condition)
+    if expr is None:
+        return ""
+    secs = _item_sections(q) if sections is None else sections
+    order = {it.name: k for k, it in enumerate(q.items)}
+    names = [v for v in expr.variables if v in order]
+    if not names:
+        return ""
+    return secs.get(min(names, key=order.__getitem__), "")
+
+
+def module_groups(rows: Sequence[Row], q: Questionnaire) -> tuple[ModuleGroup, ...]:
+    """``rows`` (module rows in schema order) grouped by theme, in order of first appearance."""
+    secs = _item_sections(q)
+    themes: dict[str, list[Row]] = {}
+    for r in rows:
+        themes.setdefault(module_theme(q, r.name, secs), []).append(r)
+    return tuple(
+        ModuleGroup(title, f"modules-{k}", tuple(rs))
+        for k, (title, rs) in enumerate(themes.items(), start=1)
+    )
+
+
 # ---- methods appendix ----
 
 #: How a report names the status of a cut-off (``Indicator.cutoff_status``) for a Dutch reader.

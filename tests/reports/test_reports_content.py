@@ -13,6 +13,7 @@ import pytest
 from pipeline.reports.enterprise import render_enterprise_report
 from pipeline.reports.overview import render_overview_report
 from pipeline.reports.report import load_estimates, render_domain_report, render_sector_report
+from pipeline.reports.rows import module_groups, module_rows
 
 from .reports_fixtures import (
     CTX,
@@ -200,6 +201,38 @@ def test_module_rows_in_the_modules_section(pages, q):
     assert "langdurig ziekteverzuim" in part and "telewerkt" in part
 
 
+def test_every_module_theme_has_its_heading_chart_and_table(pages, q, table, previous):
+    """The extra modules of the 2019 sector reports, each theme (the questionnaire section its items
+    are in) with its own heading, chart and table, every number traced to the estimates table."""
+    html = pages[1]
+    part = html[html.index('id="modules"') : html.index('id="methoden"')]
+    for title in (
+        "Telewerk, afwezigheid, opleiding en pensioen",
+        "Uw job en uw toekomst",
+        "Werktijden en verplaatsing",
+        "Grensoverschrijdend gedrag op het werk",
+    ):
+        assert f">{title}</h3>" in part, title
+    assert part.count("<svg") == 4 and part.count("<table") == 4
+    for label in (
+        "baanonzekerheid",
+        "verloopintentie",
+        "ploegenarbeid",
+        "regelmatig nachtwerk",
+        "atypische werktijden",
+        "woon-werkverplaatsing langer dan 30 minuten",
+        "gepest op het werk",
+        "lichamelijk geweld op het werk",
+        "ongewenst seksueel gedrag op het werk",
+        "grensoverschrijdend gedrag (minstens een vorm)",
+    ):
+        assert label in part, label
+    keys = [str(a["data-key"]) for a, _t in scan(part).traced]
+    for name in MODULES:
+        assert any(k.startswith(f"{name}|") for k in keys), name
+    assert check_traced(part, table, previous=previous, q=q) >= 4 * len(MODULES)  # est., CI, Vl., n
+
+
 def test_module_labels_from_the_context(q, est, ctx):
     html = render_sector_report(
         est, q, 1, context=replace(ctx, module_labels=(("mod_opleiding", "Opleiding X"),))
@@ -240,9 +273,11 @@ def test_overview_report(q, table, previous, ctx):
     assert decimals(html) <= allowed_decimals(table, q, CONTEXT_DECIMALS) | allowed_decimals(
         previous
     )
+    themes = len(module_groups(module_rows(load_estimates(table, q, ctx), q, "", "", ctx), q))
+    assert themes == 4  # absence etc., job and future, working hours, boundary-crossing behaviour
     assert (
-        scan(html).count("svg") == 3 + len(q.domains) + 1
-    )  # workability, number of problems, risks, one per domain, modules
+        scan(html).count("svg") == 3 + len(q.domains) + themes
+    )  # workability, number of problems, risks, one per domain, one per module theme
 
 
 def test_enterprise_report(q_oe, table_oe):
