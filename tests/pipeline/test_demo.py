@@ -90,8 +90,10 @@ def test_estimates_table_has_intervals_for_every_indicator(small_run_dir: Path):
 
 
 def test_module_indicators_reach_estimates_and_every_sector_report(small_demo):
-    """The schema's module indicators (telework, absence, training, retirement) are scored, estimated
-    with CIs, and shown in the "Extra thema's" section of every sector report with enough respondents."""
+    """The schema's module indicators (telework, absence, training, retirement, and job insecurity,
+    turnover intention, working hours, commuting and boundary-crossing behaviour) are scored,
+    estimated with CIs, and shown in the "Extra thema's" section of every sector report with enough
+    respondents, each number equal to its row of the estimates table."""
     import re
 
     from pipeline.questionnaire.load import load_questionnaire
@@ -99,7 +101,7 @@ def test_module_indicators_reach_estimates_and_every_sector_report(small_demo):
     res, _ = small_demo
     q = load_questionnaire("wbm-werknemers-2023")
     modules = [i.name for i in q.indicators if i.group == "module"]
-    assert len(modules) == 5
+    assert len(modules) == 18
     est = pd.read_csv(
         layout.stage_file(res.run_dir, "estimate", layout.ESTIMATES_CSV), keep_default_na=False
     )

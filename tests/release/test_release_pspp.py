@@ -47,9 +47,11 @@ def pspp_tables(syntax: str, tmp_path: Path) -> list[tuple[str, list[list[str]]]
     tables: list[tuple[str, list[list[str]]]] = []
     for block in out.strip().split("\n\n"):
         lines = block.splitlines()
-        if lines and lines[0].startswith("Table: "):
+        # the title line is a CSV field too: quoted when the label holds a comma
+        title = next(csv.reader([lines[0]]), [""])[0] if lines else ""
+        if title.startswith("Table: "):
             tables.append(
-                (lines[0][len("Table: ") :], list(csv.reader(io.StringIO("\n".join(lines[1:])))))
+                (title[len("Table: ") :], list(csv.reader(io.StringIO("\n".join(lines[1:])))))
             )
     return tables
 
