@@ -28,7 +28,18 @@ SEED = 20231
 @pytest.fixture(scope="module")
 def table(q):
     frame = make_frame(q, n=300)
-    return release_table(anonymise(frame, q, load_profile("scientific-use"), seed=SEED), q)
+    # English labels (wbm release --lang en): the assertions below read them; Dutch is the default
+    return release_table(
+        anonymise(frame, q, load_profile("scientific-use"), seed=SEED), q, lang="en"
+    )
+
+
+def test_labels_are_dutch_by_default(q):
+    """Without a language the released labels are the questionnaire's Dutch ones (issue 19)."""
+    frame = make_frame(q, n=300)
+    nl = release_table(anonymise(frame, q, load_profile("scientific-use"), seed=SEED), q)
+    labels = {v.name: v.label for v in nl.variables}
+    assert labels["sex"] == q.item("sex").label.nl != q.item("sex").label.en
 
 
 @pytest.fixture(scope="module")
