@@ -74,9 +74,18 @@ def _is_our_server(pid: int, release: Path) -> bool:
     return "datatool" in words and "serve" in words and str(release) in words
 
 
+def reap() -> None:
+    """Reap the servers this process started that have ended since (stopped with the printed
+    ``kill`` command, say), so none is left as a zombie or reported as still running at exit."""
+    for pid, proc in list(_STARTED.items()):
+        if proc.poll() is not None:
+            del _STARTED[pid]
+
+
 def stop(pid_file: Path, release: Path, *, timeout: float = 15.0) -> bool:
     """Stop the server a pid file names when it is that release's server; remove the pid file.
     Returns whether a server was stopped."""
+    reap()
     try:
         pid = int(pid_file.read_text(encoding="utf-8").strip())
     except (OSError, ValueError):

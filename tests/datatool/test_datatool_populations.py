@@ -199,3 +199,7 @@ def test_wbm_demo_serve_prints_the_url_of_a_running_datatool(tmp_path: Path) -> 
                 time.sleep(0.1)
             else:
                 raise AssertionError(f"the demo's server {pid} did not stop")
+            from pipeline.datatool.launch import _STARTED, reap
+
+            reap()  # the stopped server is reaped: no zombie, no "still running" at exit
+            assert pid not in _STARTED
