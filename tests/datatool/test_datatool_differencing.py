@@ -47,8 +47,7 @@ def test_random_pairs_of_views(dt_env, data) -> None:
     tables, cols, rules = _CACHE.get(wave) or _CACHE.setdefault(
         wave, _tables_and_columns(dt_env, wave)
     )
-    i = data.draw(st.integers(0, len(tables) - 1))
-    j = (i + data.draw(st.integers(1, len(tables) - 1))) % len(tables)
+    i, j, _ = _distinct(data, len(tables))
     new = [replace(c, release="new") for c in tables[j]]
     old = [replace(c, release="earlier view") for c in tables[i]]
     blocking = [f for f in check_against_history(new, old, cols, rules) if f.blocking]
@@ -56,6 +55,17 @@ def test_random_pairs_of_views(dt_env, data) -> None:
 
 
 _CACHE: dict[int, tuple] = {}
+TRIPLE_MAX_CELLS = 126
+
+
+def _distinct(data, n: int) -> tuple[int, int, int]:
+    """Three distinct table indices out of ``n`` from three fixed draws: the draws do not depend on
+    ``n`` (the two waves have different numbers of tables), so hypothesis replays them alike."""
+    a, b, c = (data.draw(st.integers(0, 2**16)) for _ in range(3))
+    i = a % n
+    j = (i + 1 + b % (n - 1)) % n
+    rest = [x for x in range(n) if x not in (i, j)]
+    return i, j, rest[c % len(rest)]
 
 
 def test_every_table_alone_is_safe(dt_env) -> None:
@@ -72,17 +82,21 @@ def test_every_table_alone_is_safe(dt_env) -> None:
 def test_random_triples_of_views(dt_env, data) -> None:
     """Three views at once: a table checked against two others published before it (two earlier
     releases), so the engine's search for recomputable cells and small derived groups runs over
-    sums and differences of cells of all three, not only of two."""
+    sums and differences of cells of all three, not only of two.
+
+    Over the tables of at most :data:`TRIPLE_MAX_CELLS` cells: with the largest breakdown (210 cells
+    with its filters) in a triple, the exhaustive small-group search (a MILP) can exceed its time limit
+    on a loaded machine, and the engine then refuses (``group_search_failed``) instead of answering, so
+    the outcome would depend on the machine's load. Those tables are in the pairs test above."""
     wave = data.draw(st.sampled_from([2019, 2023]))
     tables, cols, rules = _CACHE.get(wave) or _CACHE.setdefault(
         wave, _tables_and_columns(dt_env, wave)
     )
-    i, j, k = data.draw(
-        st.lists(st.integers(0, len(tables) - 1), min_size=3, max_size=3, unique=True)
-    )
-    new = [replace(c, release="new") for c in tables[k]]
-    old = [replace(c, release="first view") for c in tables[i]] + [
-        replace(c, release="second view") for c in tables[j]
+    small = [t for t in tables if len(t) <= TRIPLE_MAX_CELLS]
+    i, j, k = _distinct(data, len(small))
+    new = [replace(c, release="new") for c in small[k]]
+    old = [replace(c, release="first view") for c in small[i]] + [
+        replace(c, release="second view") for c in small[j]
     ]
     blocking = [f for f in check_against_history(new, old, cols, rules) if f.blocking]
     assert blocking == [], [f.message for f in blocking]
