@@ -445,8 +445,17 @@ def stage_outputs(run: Run) -> StageResult:
         ctx, trend_summary = _with_trend(run, q, ctx)
     out = run.stage_dir("outputs")
     jobs = _with_respondents(plan_reports(q, all_groups=True), est)
+    # the standard table first (one request through the table engine), then the reports' figures
+    # protected jointly against it and every other release of the data version
+    table = write_standard_table(
+        run.dir,
+        out / layout.TABLES_DIR,
+        pub,
+        min_n=run.config.min_n,
+        min_n_reliable=run.config.min_n_reliable,
+    )
     # the publisher's choice (policy protect_reports): the reports show only what the disclosure
-    # engine releases, logged as public releases (pipeline.tables.figures)
+    # engine releases, logged as a public release (pipeline.tables.figures)
     shown, figures = est, None
     if pub.policy.policy.protect_reports:
         shown, figures = protect_run_figures(
@@ -454,13 +463,6 @@ def stage_outputs(run: Run) -> StageResult:
         )
     reports = render_reports(
         shown, q, out / layout.REPORTS_DIR, jobs, context=ctx, formats=("html",)
-    )
-    table = write_standard_table(
-        run.dir,
-        out / layout.TABLES_DIR,
-        pub,
-        min_n=run.config.min_n,
-        min_n_reliable=run.config.min_n_reliable,
     )
     profile = MICRODATA_PROFILES.get(q.study.population)
     release = None

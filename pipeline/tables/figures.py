@@ -3,31 +3,46 @@
 Every figure a run's reports show comes from the estimates table: one row per indicator and
 breakdown (``by``: '' for Flanders, a domain such as ``sector``, or two crossed, ``sector:age_band``:
 the within-sector breakdowns) and level; the number-of-problems distribution and the risk profiles'
-shares exposed are rows of it too. Before the reports are rendered, each breakdown's figures go
-through the same engine and the same ledger as every custom table: a request built in code for the
-requester ``public`` (rows and columns: the breakdown's variables; indicators: those the table has
-for it; statistics: percentage or mean, CI and n), protected with primary and secondary suppression
-and checked on respondent sets against everything released from the data version before (custom
-tables, the datatool, the report figures of the breakdowns before it), then logged. Breakdowns are
-protected in the order Flanders, single domains, crossed domains, so that the margins of a crossed
-table are already public when it is checked.
+shares exposed are rows of it too. Before the reports are rendered, each breakdown's figures are
+computed by the table engine as a request built in code for the requester ``public`` would be (rows
+and columns: the breakdown's variables; indicators: those the table has for it; statistics:
+percentage or mean, CI and n; :mod:`pipeline.tables.compute`), and **all of them are protected
+jointly**, as the datatool protects its space (:func:`pipeline.datatool.precompute.protect_space`):
+
+- every table (one indicator, one breakdown with its margins) gets the primary rules, the secondary
+  suppression over its structure and the engine's exact respondent-level checks within the table;
+- a figure that appears in several tables of an indicator (a sector's figure in the sector table
+  and as a margin of ``sector:age_band``; Flanders in every table) is hidden in all or none;
+- published cells of any two tables, and every earlier release on the data version (custom tables,
+  the standard table, the datatool), must not differ by a small group of respondents (respondent
+  sets whatever the indicator with the count threshold, one indicator with the percentage
+  threshold); repeated until nothing changes.
+
+They are then logged as **one** public release (label ``<study>-rapport``). Checking each breakdown
+as a separate request against the ones before it (exact, but its small-group search grows with
+every breakdown on the same respondents: minutes per breakdown, ``benchmarks/README.md``) was the
+earlier design; the joint space takes seconds and gives the datatool's guarantee, not the exact
+search across breakdowns (``docs/custom-tables.md``).
 
 The estimates the reports get are **fail closed**: a row is shown only if the engine released its
 cell (same indicator, breakdown and level). A row the engine suppressed, a row of an indicator no
 request can show, a row of a crossed breakdown the reports do not show (only the headline,
 workability and risk indicators are shown by within-sector breakdowns: :func:`crossed_indicators`)
-and every row of a breakdown that cannot be
-expressed as a request or was refused is flagged ``suppressed`` and its numbers removed; the reports
-show a dash (:mod:`pipeline.reports.estimates` drops every number of a suppressed cell, and
+and every row of a breakdown that cannot be expressed as a request is flagged ``suppressed`` and its
+numbers removed (if the joint protection does not settle, every row); the reports show a dash
+(:mod:`pipeline.reports.estimates` drops every number of a suppressed cell, and
 :func:`pipeline.reports.render.fmt_field` prints no n for it).
 
-Logging has no timestamp, and a logged request is re-issued against the releases before it
-(:mod:`pipeline.sdc.tables.ledger`), so a rerun of the same data logs nothing new and gives the same
-reports; a copy of the data finds the same history (the ledger is per data version).
+Logging has no timestamp, and the release is identified by a hash of every breakdown's request, so
+a rerun of the same data is a re-issue (checked against the releases before its first issue): it
+logs nothing new and gives the same reports; a copy of the data finds the same history (the ledger
+is per data version).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,14 +52,16 @@ from pipeline.errors import PipelineError
 from pipeline.rundata.levels import CROSS_SEP, level_text
 from pipeline.sdc.publisher import Publisher
 from pipeline.sdc.registry import PUBLIC
+from pipeline.sdc.tables.rules import PrimaryRules, public_flag
 from pipeline.sdc.tables.structure import TOTAL
 from pipeline.tables.request import POPULATIONS, indicator_names, parse_request, resolve
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from pipeline.datatool.precompute import _Table
     from pipeline.questionnaire.model import Questionnaire
-    from pipeline.tables.release import TableRelease
+    from pipeline.tables.compute import IndicatorTable
     from pipeline.tables.source import WaveData
 
 STATISTICS = ("percent", "ci", "n")
@@ -66,21 +83,23 @@ NUMBERS = (
 
 @dataclass(frozen=True)
 class FiguresRelease:
-    """What protecting a run's report figures did: one release per breakdown."""
+    """What protecting a run's report figures did: the breakdowns published (protected jointly and
+    logged as one public release) and the figures shown as suppressed."""
 
-    releases: tuple[tuple[str, TableRelease], ...]  # (by, the logged release)
+    breakdowns: tuple[str, ...]  # the breakdowns protected and logged ('' = Flanders)
+    release_id: str | None  # the ledger entry (the policy ledger's); None: nothing published
     suppressed: tuple[tuple[str, str, str], ...]  # (indicator, by, level) shown as suppressed
     unpublished: tuple[str, ...]  # breakdowns that could not be protected (all hidden)
     notices: tuple[str, ...] = ()  # why each of them was not published
 
     @property
     def release_ids(self) -> tuple[str, ...]:
-        return tuple(w.release_id or "" for _, r in self.releases for w in r.waves)
+        return () if self.release_id is None else (self.release_id,)
 
     def summary(self) -> dict[str, object]:
         """What the run's manifest records (stable on a rerun: no release ids)."""
         return {
-            "releases": len(self.releases),
+            "breakdowns": len(self.breakdowns),
             "suppressed": len(self.suppressed),
             "unpublished": list(self.unpublished),
         }
@@ -136,19 +155,33 @@ def figures_request(
     return out
 
 
-def _released(release: TableRelease, by: str) -> dict[tuple[str, str, str], str]:
-    """(indicator, by, level) -> public flag of every cell of ``by`` the release holds (its margins
+FIGURES_VERSION = 1  # of the request hash below: bump when what is protected changes
+
+
+def _released(
+    t: IndicatorTable, statuses: Sequence[str], by: str
+) -> dict[tuple[str, str, str], str]:
+    """(indicator, by, level) -> public flag of every cell of ``by`` the table holds (its margins
     are cells of other breakdowns: left out)."""
     width = by.count(CROSS_SEP) + 1 if by else 0
     out: dict[tuple[str, str, str], str] = {}
-    for wr in release.waves:
-        for pt in wr.tables:
-            for i, key in enumerate(pt.numbers.structure.keys):
-                if len(key) != width or any(k == TOTAL for k in key):
-                    continue
-                level = level_text(CROSS_SEP.join(key)) if key else ""
-                out[(pt.numbers.indicator, by, level)] = pt.flag(i)
+    for i, key in enumerate(t.structure.keys):
+        if len(key) != width or any(k == TOTAL for k in key):
+            continue
+        level = level_text(CROSS_SEP.join(key)) if key else ""
+        out[(t.indicator, by, level)] = public_flag(statuses[i])
     return out
+
+
+def figures_hash(requests: Sequence[dict[str, object]]) -> str:
+    """The request hash the figures are logged under: every breakdown's request (indicators,
+    thresholds asked), so a rerun on the same data is a re-issue and logs nothing new."""
+    text = json.dumps(
+        {"figures_version": FIGURES_VERSION, "requests": list(requests)},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def protect_figures(
@@ -160,20 +193,32 @@ def protect_figures(
 ) -> tuple[pd.DataFrame, FiguresRelease]:
     """The estimates with every figure the engine does not release flagged ``suppressed`` (numbers
     removed), and what was logged. ``data``: the scored data the estimates were made from;
-    ``disclosure``: stricter thresholds than the policy's (a request's ``disclosure`` block)."""
+    ``disclosure``: stricter thresholds than the policy's (a request's ``disclosure`` block).
+
+    Every breakdown's tables are computed by the table engine (:mod:`pipeline.tables.compute`) and
+    protected jointly, as the datatool protects its space (:func:`protect_space`); the whole set is
+    logged as one public release (one ledger entry per ledger)."""
     import numpy as np
 
-    from pipeline.tables.release import protect_request, record_request
+    from pipeline.datatool.precompute import protect_space
+    from pipeline.sdc.policy import effective_rules
+    from pipeline.sdc.tables.ledger import merged_history
+    from pipeline.tables.compute import calibrated_design, compute_wave
+    from pipeline.tables.source import disclosure_columns
 
     q = data.questionnaire
+    publisher.registry.organisation(PUBLIC)  # the public must be a registered recipient
+    rules, _ = effective_rules(publisher.policy, dict(disclosure or {}), "report figures")
     allowed = set(indicator_names(q, data.cutoff_population))
     est = estimates.copy()
     by_col = est["by"].fillna("").astype(str)
-    shown: dict[tuple[str, str, str], str] = {}
     unpublished: list[str] = []
     notices: list[str] = []
-    releases: list[tuple[str, TableRelease]] = []
     crossed_shown = set(crossed_indicators(q))
+    columns = disclosure_columns(data)
+    design = calibrated_design(data)
+    planned: list[tuple[str, tuple[IndicatorTable, ...]]] = []
+    requests: list[dict[str, object]] = []
     for by in breakdown_order(by_col.tolist()):
         rows = est[by_col == by]
         inds = [i for i in dict.fromkeys(rows["indicator"].astype(str)) if i in allowed]
@@ -183,24 +228,39 @@ def protect_figures(
             if not inds:
                 raise ValueError("no indicator a request can show")
             where = f"report figures ({by or 'Vlaanderen'})"
+            request = figures_request(data, by, inds, disclosure)
             resolved = resolve(
-                parse_request(figures_request(data, by, inds, disclosure), where),
+                parse_request(request, where),
                 where,
                 loaded=q,
                 cutoff_populations={q.study.wave: data.cutoff_population},
             )
-            release = protect_request(resolved, {data.wave: data}, publisher)
+            numbers = compute_wave(resolved, resolved.wave(data.wave), data, columns, design)
         except (PipelineError, ValueError) as exc:
-            unpublished.append(by)  # fail closed: a breakdown the engine cannot check is not shown
+            unpublished.append(
+                by
+            )  # fail closed: a breakdown the engine cannot compute is not shown
             notices.append(f"{by or 'Vlaanderen'}: {exc}")
             continue
-        if release.decision == "refuse":
-            unpublished.append(by)
-            notices.append(f"{by or 'Vlaanderen'}: refused ({'; '.join(release.reasons)})")
-            continue
-        release = record_request(release, publisher)
-        releases.append((by, release))
-        shown.update(_released(release, by))
+        planned.append((by, numbers))
+        requests.append(request)
+    request_hash = figures_hash(requests)
+    history = merged_history(publisher.ledgers, data.data_version, PUBLIC, request_hash)
+    tables = [_space_table(t, by) for by, numbers in planned for t in numbers]
+    shown: dict[tuple[str, str, str], str] = {}
+    release_id: str | None = None
+    try:
+        reasons = protect_space(tables, rules, columns, history)
+    except PipelineError as exc:  # fail closed: nothing of the figures is shown
+        unpublished.extend(by for by, _ in planned)
+        notices.append(f"every breakdown: {exc}")
+    else:
+        release_id = _record(publisher, data, request_hash, tables, planned, rules, reasons)
+        k = 0
+        for by, numbers in planned:
+            for t in numbers:
+                shown.update(_released(t, tables[k].statuses, by))
+                k += 1
     levels = est["level"].map(level_text).astype(str)
     keys = list(zip(est["indicator"].astype(str), by_col, levels, strict=True))
     flags = est["flags"].fillna("").astype(str).tolist()
@@ -218,7 +278,72 @@ def protect_figures(
         if "significant" in est.columns:
             est["significant"] = est["significant"].astype(object)
             est.loc[mask, "significant"] = None
-    return est, FiguresRelease(tuple(releases), tuple(hidden), tuple(unpublished), tuple(notices))
+    published = () if release_id is None else tuple(by for by, _ in planned)
+    return est, FiguresRelease(
+        published, release_id, tuple(hidden), tuple(unpublished), tuple(notices)
+    )
+
+
+def _space_table(t: IndicatorTable, by: str) -> _Table:
+    """One breakdown's table of one indicator as a table of a jointly protected space. Its
+    "margins" (cells that must be suppressed alike in every table of the indicator) are all its
+    cells, keyed by their respondent set: the same figure (e.g. a sector's, in the sector table and
+    as the margin of a within-sector breakdown) is hidden everywhere or nowhere."""
+    import numpy as np
+
+    from pipeline.datatool.precompute import _Table
+
+    data = t.table_data()
+    num = {
+        "weighted_n": np.asarray(t.weighted_n, dtype=float),
+        "estimate": np.asarray(t.estimate, dtype=float),
+    }
+    return _Table(
+        t.indicator,
+        by,
+        t.kind,
+        t.structure,
+        data,
+        t.masks,
+        num,
+        list(t.n),
+        {d: i for i, d in enumerate(t.digests)},
+    )
+
+
+def _record(
+    publisher: Publisher,
+    data: WaveData,
+    request_hash: str,
+    tables: Sequence[_Table],
+    planned: Sequence[tuple[str, tuple[IndicatorTable, ...]]],
+    rules: PrimaryRules,
+    reasons: Sequence[str],
+) -> str:
+    """Log the figures in every ledger of the publisher (a rerun on the same data adds nothing):
+    every cell of every table with its status; the id of the first ledger's entry."""
+    from pipeline.datatool.precompute import _logged
+
+    cells = [c for t in tables for c in _logged(t)]
+    sums = [d for _, numbers in planned for t in numbers for d in t.digests]
+    decision = "suppress" if any(t.forced for t in tables) else "release"
+    label = f"{data.questionnaire.study.id}-rapport".lower()
+    ids = [
+        led.record(
+            PUBLIC,
+            request_hash=request_hash,
+            data_version=data.data_version,
+            cells=cells,
+            digests=sums,
+            decision=decision,
+            reasons=tuple(reasons),
+            label=label,
+            rules=rules.describe(),
+            logged_at=None,
+        ).id
+        for led in publisher.ledgers
+    ]
+    return ids[0]
 
 
 def _add_flag(flags: str) -> str:
