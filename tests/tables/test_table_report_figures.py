@@ -158,3 +158,61 @@ def test_the_policy_decides_whether_wbm_report_protects(
     shown = _protected(estimates, small_run_dir, str(policy_file), 30, 50)
     assert lone_hidden(shown) == [] and lone_hidden(estimates) != []
     assert [e["requester"] for e in ledger_entries(policy_ledger)] == ["public"]
+
+
+def test_the_outputs_stage_logs_the_report_figures_and_shows_dashes(
+    small_demo, small_run_dir, policy_file, policy_ledger, tmp_path
+):
+    """The demo's outputs stage under a policy with ``protect_reports: true``: the standard table
+    and then the reports' figures (all breakdowns, jointly) are logged as public releases, and the
+    reports show a dash where the engine hid a figure the estimate stage had published."""
+    import shutil
+
+    import yaml
+
+    from pipeline.reports.estimates import estimates_for
+    from pipeline.reports.render import DASH, fmt_field
+    from pipeline.rundata.read import run_manifest
+    from pipeline.runner import Run, RunConfig, run_stages, start
+    from pipeline.tables.source import load_run
+
+    data = yaml.safe_load(policy_file.read_text(encoding="utf-8"))
+    data["protect_reports"] = True
+    policy_file.write_text(yaml.safe_dump(data), encoding="utf-8")
+    run_dir = tmp_path / "run"
+    shutil.copytree(
+        small_run_dir, run_dir, ignore=shutil.ignore_patterns(layout.STAGE_DIRS["outputs"])
+    )
+    run = Run(run_dir, RunConfig.from_wave_dir(small_demo[0].wave_dir, policy=str(policy_file)))
+    start(run)
+    run_stages(run, ["outputs"])
+    entries = ledger_entries(policy_ledger)
+    assert [e["requester"] for e in entries] == ["public", "public"]
+    assert entries[1]["label"] == "wbm-werknemers-2023-rapport"  # after the standard table
+    summary = run_manifest(run_dir)["stages"]["outputs"]["summary"]["report_figures"]
+    assert summary["unpublished"] == [] and summary["breakdowns"] >= 10
+    # a figure the estimate stage published and the engine hid: a dash, without its n
+    est = pd.read_parquet(layout.stage_file(run_dir, "estimate", layout.ESTIMATES))
+    shown, figures = protect_run_figures(est, run_dir, publisher())  # the stage's (a re-issue)
+    assert len(ledger_entries(policy_ledger)) == 2  # nothing new logged
+    newly = _hidden(shown) & ~_hidden(est) & (est["by"].fillna("") == "education")
+    assert newly.any(), "the demo's reports no longer hide a figure by education"
+    row = shown[newly].iloc[0]
+    q = load_run(run_dir).questionnaire
+    key = (str(row["indicator"]), "education", str(row["level"]))
+    protected_cell = estimates_for(shown, q).get(*key)
+    original_cell = estimates_for(est, q).get(*key)
+    assert protected_cell is not None and original_cell is not None
+    assert fmt_field(protected_cell, "estimate") == DASH == fmt_field(protected_cell, "n")
+    assert fmt_field(original_cell, "estimate") != DASH
+    # and the rendered reports: more dashes than the same reports of the unprotected run
+    reports = layout.outputs_dir(run_dir, layout.REPORTS_DIR)
+    before = layout.outputs_dir(small_run_dir, layout.REPORTS_DIR)
+    names = sorted(p.name for p in reports.glob("*.html"))
+    assert names == sorted(p.name for p in before.glob("*.html"))
+    more = sum(
+        (reports / n).read_text(encoding="utf-8").count(DASH)
+        > (before / n).read_text(encoding="utf-8").count(DASH)
+        for n in names
+    )
+    assert more >= 1
