@@ -60,7 +60,7 @@ def views(release: Path, k: int, seed: int = 1) -> list[str]:
     """``k`` random view query strings from the release's choices."""
     from urllib.parse import urlencode
 
-    from pipeline.datatool.space import ALL, FILTER_VARIABLE
+    from pipeline.datatool.space import ALL
     from pipeline.datatool.store import read_release
 
     store = read_release(release)
@@ -84,8 +84,8 @@ def views(release: Path, k: int, seed: int = 1) -> list[str]:
                     "population": c.population,
                     "indicator": rng.choice(c.indicators),
                     "breakdown": by,
-                    # the sector breakdown is Flanders' (a sector is not broken down by sector)
-                    "filter": ALL if by == FILTER_VARIABLE else rng.choice(c.filters),
+                    # the filter's own breakdown is Flanders' (a sector is not broken down by sector)
+                    "filter": ALL if by == c.filter_variable else rng.choice(c.filters),
                     "waves": ",".join(map(str, w)),
                     "lang": rng.choice(("nl", "en")),
                 }

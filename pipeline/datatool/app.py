@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.datatool import render as R
-from pipeline.datatool.space import NO_BREAKDOWN, View, fit_to_population, parse_view
+from pipeline.datatool.space import NO_BREAKDOWN, Choices, View, fit_to_population, parse_view
 from pipeline.datatool.store import Store
 from pipeline.errors import PipelineError
 
@@ -54,7 +54,6 @@ TEXT = {
         "indicator": "Indicator",
         "breakdown": "Uitsplitsing",
         "none": "geen",
-        "filter": "Sector of sectorgroep",
         "waves": "Golven",
         "show": "Toon",
         "wave": "Golf",
@@ -80,7 +79,6 @@ TEXT = {
         "indicator": "Indicator",
         "breakdown": "Breakdown",
         "none": "none",
-        "filter": "Sector or sector group",
         "waves": "Waves",
         "show": "Show",
         "wave": "Wave",
@@ -137,7 +135,7 @@ def create_app(store: Store, *, synthetic: bool = True) -> Any:
     default = store.default_population()
     css = (STATIC / "datatool.css").read_bytes()
 
-    def view_of(request: Request, *, fit: bool = False) -> tuple[View, tuple[str, ...]]:
+    def view_of(request: Request, *, fit: bool = False) -> tuple[View, tuple[tuple[str, str], ...]]:
         """The checked view; ``fit`` (the page): choices of another population dropped."""
         raw = request.scope.get("query_string", b"")
         if len(raw) > MAX_QUERY:
@@ -149,7 +147,7 @@ def create_app(store: Store, *, synthetic: bool = True) -> Any:
                 code="datatool_bad_query",
             )
         params = request.query_params.multi_items()
-        dropped: tuple[str, ...] = ()
+        dropped: tuple[tuple[str, str], ...] = ()
         if fit:
             params, dropped = fit_to_population(params, choices)
         return parse_view(params, choices, default), dropped
@@ -261,9 +259,9 @@ def _options(values: list[tuple[str, str]], chosen: str) -> str:
 def _page(
     store: Store,
     view: View,
-    choices: dict[str, Any],
+    choices: dict[str, Choices],
     synthetic: bool,
-    adjusted: tuple[str, ...] = (),
+    adjusted: tuple[tuple[str, str], ...] = (),
 ) -> str:
     t = TEXT[view.lang]
     s = store.space(view)
@@ -299,7 +297,7 @@ def _page(
   <select id="population" name="population">{_options(pops, view.population)}</select></div>
   <div><label for="indicator">{t["indicator"]}</label>
   <select id="indicator" name="indicator">{_options(inds, view.indicator)}</select></div>
-  <div><label for="filter">{t["filter"]}</label>
+  <div><label for="filter">{escape(_filter_name(c, view.lang).capitalize())}</label>
   <select id="filter" name="filter">{_options(flts, view.filter)}</select></div>
   <div><label for="breakdown">{t["breakdown"]}</label>
   <select id="breakdown" name="breakdown">{_options(bys, view.breakdown)}</select></div>
@@ -329,7 +327,12 @@ def _page(
     if adjusted:
         text = t["adjusted"].format(
             pop=store.population_label(view.population, view.lang),
-            names=", ".join(t[k].lower() for k in adjusted),
+            names=", ".join(
+                _filter_name(_owner(choices, view.population, v), view.lang)
+                if k == "filter"
+                else t[k].lower()
+                for k, v in adjusted
+            ),
         )
         notice = f'<p id="adjusted" class="note" role="status">{escape(text)}</p>'
     q = escape(view.query())
@@ -365,6 +368,17 @@ def _page(
 <p><a id="permalink" href="/?{q}">{t["permalink"]}</a></p>
 </main>"""
     return _shell(data["title"], body, view.lang)
+
+
+def _filter_name(c: Choices, lang: str) -> str:
+    """The name of a population's filter ("sector of sectorgroep", "beroepsgroep")."""
+    return str(c.filter_label.get(lang, c.filter_label.get("nl", "")))
+
+
+def _owner(choices: dict[str, Choices], shown: str, value: str) -> Choices:
+    """The population (another than the one shown) whose filter ``value`` is: the filter the form
+    reset (filters are each population's own, so there is one)."""
+    return next(c for p, c in choices.items() if p != shown and value in c.filters)
 
 
 def _since(waves: tuple[int, ...], value: str) -> str:

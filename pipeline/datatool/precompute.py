@@ -4,8 +4,9 @@ version (see :mod:`pipeline.datatool.space` for the space).
 Per series and wave (one data version):
 
 1. the wave's harmonised respondents and design from the archive (:mod:`pipeline.archive.api`);
-2. per indicator and breakdown variable ``v`` one table, filter hierarchy (sectors in sector groups,
-   summing to Flanders) x levels of ``v`` (with a ``missing`` level where someone has none), its
+2. per indicator and breakdown variable ``v`` one table, the series' filter hierarchy (its filter
+   variable's levels in their groups, summing to Flanders, :data:`pipeline.datatool.space.FILTERS`:
+   the employees' sectors in sector groups) x levels of ``v`` (with a ``missing`` level where someone has none), its
    cells as respondent sets (:mod:`pipeline.sdc.tables.cells`) and the estimation engine's estimate,
    CI and n per cell (domains built from the cells, so the published n is the disclosure engine's);
 3. every table through :func:`pipeline.sdc.tables.protect.protect` under the publisher's policy:
@@ -34,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pipeline.datatool.space import ALL, FILTER_VARIABLE, NO_BREAKDOWN, SECTOR_GROUPS
+from pipeline.datatool.space import ALL, FILTERS, FLANDERS_ONLY, NO_BREAKDOWN, FilterSpec
 from pipeline.errors import DisclosureError
 from pipeline.sdc.tables.cells import CellDef, Condition, digest, membership, table_cells
 from pipeline.sdc.tables.rules import (
@@ -69,7 +70,7 @@ class Cell:
     wave: int
     indicator: str
     by: str  # "" = no breakdown
-    filter: str  # "all" | "g:<group>" | "s:<code>"
+    filter: str  # "all" | "g:<group>" | "<prefix>:<code>" (the employees: "s:<sector>")
     level: str  # the breakdown's code as text; "" = total; "missing"
     flag: str  # "" | "unreliable" | "suppressed" | "empty"
     n: int | None
@@ -90,22 +91,27 @@ class SeriesSpace:
     indicators: tuple[str, ...]
     kinds: dict[str, str]  # indicator -> percent | mean
     breakdowns: tuple[str, ...]
-    sectors: tuple[int, ...]
+    sectors: tuple[int, ...]  # the codes of the filter variable (the employees' sectors)
     groups: tuple[tuple[str, dict[str, str], tuple[int, ...]], ...]
     data_versions: dict[int, str] = field(default_factory=dict)
     labels: dict[str, Any] = field(default_factory=dict)  # see :func:`space_labels`
+    filter_variable: str = ""  # a breakdown ("": Flanders only)
+    filter_prefix: str = ""  # a filter on one code: "<prefix>:<code>"
 
     @property
     def filters(self) -> tuple[str, ...]:
-        return (ALL, *(f"g:{g}" for g, _, _ in self.groups), *(f"s:{s}" for s in self.sectors))
+        codes = (f"{self.filter_prefix}:{s}" for s in self.sectors)
+        return (ALL, *(f"g:{g}" for g, _, _ in self.groups), *codes)
 
     def spec(self) -> dict[str, Any]:
+        """What the space is (its hash: the logged release's request hash); the prefix of the
+        filters is only their name in a URL, not part of it."""
         return {
             "space_version": SPACE_VERSION,
             "series": self.series,
             "indicators": list(self.indicators),
             "breakdowns": list(self.breakdowns),
-            "filter_variable": FILTER_VARIABLE,
+            "filter_variable": self.filter_variable or "sector",  # "sector": as before filters
             "sectors": list(self.sectors),
             "groups": [[g, list(c)] for g, _, c in self.groups],
         }
@@ -139,7 +145,10 @@ class PublicRelease:
 
 
 def series_space(archive: Archive, series: str) -> SeriesSpace:
-    """The space of one series: the current questionnaire's indicators and documented breakdowns."""
+    """The space of one series: the current questionnaire's indicators and documented breakdowns,
+    and its population's filter (:data:`pipeline.datatool.space.FILTERS`) where the questionnaire
+    has its variable as a breakdown (else Flanders only); a group whose codes the questionnaire
+    does not all have is left out."""
     from pipeline.reports.labels import level_labels
     from pipeline.tables.request import documented_breakdowns, indicator_catalogue
 
@@ -150,11 +159,12 @@ def series_space(archive: Archive, series: str) -> SeriesSpace:
     breakdowns = tuple(documented_breakdowns(q))
     sectors: tuple[int, ...] = ()
     groups: tuple[tuple[str, dict[str, str], tuple[int, ...]], ...] = ()
-    if FILTER_VARIABLE in breakdowns:
-        sectors = tuple(sorted(c for c in level_labels(q, FILTER_VARIABLE) if c >= 0))
-        groups = tuple(
-            g for g in SECTOR_GROUPS.get(info.population, ()) if set(g[2]) <= set(sectors)
-        )
+    spec = FILTERS.get(info.population)
+    if spec is not None and spec.variable not in breakdowns:
+        spec = None
+    if spec is not None:
+        sectors = tuple(sorted(c for c in level_labels(q, spec.variable) if c >= 0))
+        groups = tuple(g for g in spec.groups if set(g[2]) <= set(sectors))
     return SeriesSpace(
         series,
         info.population,
@@ -166,7 +176,9 @@ def series_space(archive: Archive, series: str) -> SeriesSpace:
         sectors,
         groups,
         {y: v for y, _, v in info.waves},
-        space_labels(q, tuple(cat), breakdowns, groups),
+        space_labels(q, tuple(cat), breakdowns, groups, spec),
+        spec.variable if spec else "",
+        spec.prefix if spec else "",
     )
 
 
@@ -175,9 +187,11 @@ def space_labels(
     indicators: Sequence[str],
     breakdowns: Sequence[str],
     groups: Sequence[tuple[str, dict[str, str], tuple[int, ...]]],
+    spec: FilterSpec | None = None,
 ) -> dict[str, Any]:
     """Dutch and English labels of everything a view names, from the questionnaire (never
-    hard-coded): indicators, breakdowns, their levels (codes as text, ``missing``), filters."""
+    hard-coded): indicators, breakdowns, their levels (codes as text, ``missing``), filters (the
+    filter spec's groups, the levels of its variable) and the name of the filter."""
     from pipeline.reports.labels import domain_label, indicator_label, level_labels
 
     langs = ("nl", "en")
@@ -192,14 +206,16 @@ def space_labels(
     filters: dict[str, dict[str, str]] = {ALL: {"nl": "Vlaanderen", "en": "Flanders"}}
     for g, lab, _ in groups:
         filters[f"g:{g}"] = {lang: lab[lang] for lang in langs}
-    for c, lab in levels.get(FILTER_VARIABLE, {}).items():
-        if c != MISSING:
-            filters[f"s:{c}"] = dict(lab)
+    if spec is not None:
+        for c, lab in levels.get(spec.variable, {}).items():
+            if c != MISSING:
+                filters[spec.level(c)] = dict(lab)
     return {
         "indicator": {i: {lang: indicator_label(q, i, lang) for lang in langs} for i in indicators},
         "breakdown": {b: {lang: domain_label(q, b, lang) for lang in langs} for b in breakdowns},
         "level": levels,
         "filter": filters,
+        "filter_name": dict(spec.label if spec is not None else FLANDERS_ONLY),
     }
 
 
@@ -217,8 +233,8 @@ def build_release(
     """Compute and protect the whole space of every series (or those named), log each wave's
     release in the publisher's ledgers (``publisher=None``: the reference policy's rules, nothing
     logged; for tests of the engine only). ``waves``, ``indicators``, ``breakdowns``: a subset of
-    the space (the demo's reference subset); the sector hierarchy (the filters) is in every table,
-    so ``sector`` is always kept. A name outside the space is a :class:`UsageError`
+    the space (the demo's reference subset); the filter hierarchy is in every table, so the
+    filter variable (the employees' ``sector``) is always kept. A name outside the space is a :class:`UsageError`
     (``bad_option``). A subset is a space of its own (its own hash, its own logged release)."""
     from pipeline.sdc.tables.ledger import merged_history
 
@@ -234,7 +250,7 @@ def build_release(
         if indicators is not None:
             space = replace(space, indicators=tuple(i for i in space.indicators if i in indicators))
         if breakdowns is not None:
-            keep = (*breakdowns, FILTER_VARIABLE)  # the filter hierarchy is in every table
+            keep = (*breakdowns, space.filter_variable)  # the filter hierarchy is in every table
             space = replace(space, breakdowns=tuple(b for b in space.breakdowns if b in keep))
         spaces[name] = space
         out: list[Cell] = []
@@ -378,7 +394,7 @@ def compute_wave(
         )
     _history_columns(cols, frame, q, history)
     miss = tuple(missing_codes(q))
-    sector_dim = _sector_dim(space, cols) if FILTER_VARIABLE in present else None
+    sector_dim = _sector_dim(space, cols) if space.filter_variable in present else None
     tables: list[_Table] = []
     for ind in inds:
         kind = TableKind.mean if space.kinds[ind] == "mean" else TableKind.percent
@@ -454,6 +470,7 @@ def compute_wave(
                 t.n,
                 t.num,
                 gaps,
+                prefix=space.filter_prefix if sector_dim is not None else "",
                 no_breakdown=first and sector_dim is None,
             )
         )
@@ -660,12 +677,13 @@ def _domains(
 
 
 def _sector_dim(space: SeriesSpace, cols: Mapping[str, np.ndarray]) -> Dimension:
+    """The filter hierarchy: the filter variable's codes (and ``missing``), in their groups."""
     codes = tuple(str(s) for s in space.sectors)
-    col = cols[FILTER_VARIABLE]
+    col = cols[space.filter_variable]
     missing = bool(np.any(~np.isin(col, np.asarray(space.sectors, dtype=float))))
     levels = codes + ((MISSING,) if missing else ())
     groups = tuple((f"g:{g}", tuple(str(c) for c in cs)) for g, _, cs in space.groups)
-    return Dimension(FILTER_VARIABLE, levels, groups)
+    return Dimension(space.filter_variable, levels, groups)
 
 
 def _dims(
@@ -674,8 +692,9 @@ def _dims(
     cols: Mapping[str, np.ndarray],
     miss: Sequence[float],
 ) -> tuple[Dimension, ...]:
-    """The table of one breakdown: sectors x levels (just the sectors for ``by == sector``)."""
-    if by == FILTER_VARIABLE and sector is not None:
+    """The table of one breakdown: filter levels x levels (just the filter's levels when ``by`` is
+    the filter variable)."""
+    if sector is not None and by == sector.name:
         return (sector,)
     col = cols[by]
     levels = sorted({float(x) for x in col if x >= 0})
@@ -686,12 +705,12 @@ def _dims(
     return (d,) if sector is None else (sector, d)
 
 
-def _node_filter(node: str) -> str:
+def _node_filter(node: str, prefix: str) -> str:
     if node == TOTAL:
         return ALL
     if node.startswith("g:"):
         return node
-    return f"s:{node}"
+    return f"{prefix}:{node}"
 
 
 def _cells(
@@ -704,17 +723,20 @@ def _cells(
     num: Mapping[str, np.ndarray],
     gaps: Mapping[int, tuple[float, float]],
     *,
+    prefix: str = "",
     no_breakdown: bool = False,
 ) -> list[Cell]:
-    """The view cells of one table; ``no_breakdown``: its total is also the view without
-    breakdown (a population without the sector table)."""
+    """The view cells of one table; ``prefix``: the filters' (none: a population without a
+    filter, whose tables have no filter dimension); ``no_breakdown``: its total is also the view
+    without breakdown (a population without the filter's table)."""
     out = []
-    by_sector = len(structure.dims) == 1 and structure.dims[0].name == FILTER_VARIABLE
+    filtered = bool(prefix)
+    by_sector = filtered and len(structure.dims) == 1 and structure.dims[0].name == by
     for i, key in enumerate(structure.keys):
         flag = public_flag(statuses[i])
         if flag != "suppressed" and n[i] == 0:
             flag = "empty"
-        sec = key[0] if structure.dims[0].name == FILTER_VARIABLE else TOTAL
+        sec = key[0] if filtered else TOTAL
         lev = key[-1] if not by_sector and structure.dims[-1].name == by else TOTAL
         if by_sector:  # the sector table: Flanders by sector, and each filter without breakdown
             if sec == TOTAL:
@@ -724,11 +746,11 @@ def _cells(
             elif sec.startswith("g:"):
                 cells = [(sec, "", NO_BREAKDOWN)]
             else:
-                cells = [(ALL, sec, by), (f"s:{sec}", "", NO_BREAKDOWN)]
+                cells = [(ALL, sec, by), (f"{prefix}:{sec}", "", NO_BREAKDOWN)]
         elif sec == MISSING:  # no sector: in the table (its totals add up), never a filter
             cells = []
         else:
-            cells = [(_node_filter(sec), "" if lev == TOTAL else lev, by)]
+            cells = [(_node_filter(sec, prefix), "" if lev == TOTAL else lev, by)]
             if no_breakdown and sec == TOTAL and lev == TOTAL:
                 cells.append((ALL, "", NO_BREAKDOWN))
         for flt, level, b in cells:
@@ -787,7 +809,7 @@ def _gaps(
 
     if sector is None:
         return {}
-    sec = cols[FILTER_VARIABLE]
+    sec = cols[sector.name]
     nodes: list[tuple[str, np.ndarray]] = [
         (s, sec == float(s)) for s in sector.levels if s != MISSING
     ]

@@ -19,31 +19,65 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pipeline.errors import Problem, UsageError
 
-FILTER_VARIABLE = "sector"
 NO_BREAKDOWN = ""
 ALL = "all"  # the filter "no filter": Flanders (the whole population)
+GROUP_PREFIX = "g"  # a filter on a group of levels: "g:<group>"
 
-#: The datatool's sector groups per population (codes of the questionnaire's ``sector``).
-SECTOR_GROUPS: dict[str, tuple[tuple[str, dict[str, str], tuple[int, ...]], ...]] = {
-    "werknemers": (
-        ("industrie", {"nl": "industrie", "en": "manufacturing"}, (1, 2, 3, 4)),
-        ("bouw", {"nl": "bouw", "en": "construction"}, (5,)),
-        (
-            "diensten",
-            {"nl": "handel en diensten", "en": "trade and services"},
-            (6, 7, 8, 9, 10, 11, 16),
-        ),
-        (
-            "social-profit",
-            {"nl": "zorg, onderwijs en overheid", "en": "care, education and public sector"},
-            (12, 13, 14, 15),
-        ),
+
+@dataclass(frozen=True)
+class FilterSpec:
+    """The filter of one population: a variable of its questionnaire (each code a filter
+    ``<prefix>:<code>``), its codes grouped into named groups (each a filter ``g:<group>``), the
+    levels and the groups summing to Flanders. The prefix differs between populations, so that a
+    filter of one population is never read as another population's (the page's form resets it)."""
+
+    variable: str
+    prefix: str
+    label: dict[str, str]  # the form's label of the filter's select
+    groups: tuple[tuple[str, dict[str, str], tuple[int, ...]], ...] = ()
+
+    def level(self, code: object) -> str:
+        return f"{self.prefix}:{code}"
+
+
+#: The employees' sector groups: the datatool's own grouping of the questionnaire's sector codes.
+SECTOR_GROUPS: tuple[tuple[str, dict[str, str], tuple[int, ...]], ...] = (
+    ("industrie", {"nl": "industrie", "en": "manufacturing"}, (1, 2, 3, 4)),
+    ("bouw", {"nl": "bouw", "en": "construction"}, (5,)),
+    (
+        "diensten",
+        {"nl": "handel en diensten", "en": "trade and services"},
+        (6, 7, 8, 9, 10, 11, 16),
+    ),
+    (
+        "social-profit",
+        {"nl": "zorg, onderwijs en overheid", "en": "care, education and public sector"},
+        (12, 13, 14, 15),
+    ),
+)
+
+#: The filter of each population (a population without one, or whose questionnaire lacks the
+#: variable, is Flanders only). The employees' ``s:<sector>`` and ``g:<group>`` are permalinks
+#: in use: keep them.
+FILTERS: dict[str, FilterSpec] = {
+    "werknemers": FilterSpec(
+        "sector",
+        "s",
+        {"nl": "sector of sectorgroep", "en": "sector or sector group"},
+        SECTOR_GROUPS,
+    ),
+    "zelfstandigen": FilterSpec(
+        "occupation_group", "occupation_group", {"nl": "beroepsgroep", "en": "occupational group"}
+    ),
+    "ondernemingen": FilterSpec(
+        "sector_group", "sector_group", {"nl": "sectorgroep", "en": "sector group"}
     ),
 }
+FLANDERS_ONLY = {"nl": "deelgroep", "en": "subgroup"}  # the label without a filter variable
 
 POPULATION_LABELS: dict[str, dict[str, str]] = {
     "werknemers": {"nl": "werknemers", "en": "employees"},
@@ -91,6 +125,8 @@ class Choices:
     breakdowns: tuple[str, ...]
     filters: tuple[str, ...]
     waves: tuple[int, ...]
+    filter_variable: str = ""  # the breakdown the filters are levels of ("": Flanders only)
+    filter_label: Mapping[str, str] = field(default_factory=lambda: dict(FLANDERS_ONLY))
 
 
 ALLOWED_PARAMS = frozenset({"population", "indicator", "breakdown", "filter", "waves", "lang"})
@@ -148,10 +184,10 @@ def parse_view(
     flt = seen.get("filter") or ALL
     if flt not in c.filters:
         raise bad("filter", flt, c.filters, "filter")
-    if by == FILTER_VARIABLE and flt != ALL:
+    if by and by == c.filter_variable and flt != ALL:
         raise UsageError(
-            f"breakdown {by} with filter {flt}: a sector filter cannot be broken down by sector",
-            [Problem(f"filter={flt!r}", expected="filter=all with breakdown=sector")],
+            f"breakdown {by} with filter {flt}: a filter cannot be broken down by its own variable",
+            [Problem(f"filter={flt!r}", expected=f"filter=all with breakdown={by}")],
             code="datatool_bad_query",
         )
     waves_text = seen.get("waves", "")
@@ -181,12 +217,12 @@ POPULATION_PARAMS = ("indicator", "breakdown", "filter", "waves")
 
 def fit_to_population(
     params: Sequence[tuple[str, str]], choices: Mapping[str, Choices]
-) -> tuple[list[tuple[str, str]], tuple[str, ...]]:
+) -> tuple[list[tuple[str, str]], tuple[tuple[str, str], ...]]:
     """For the page's form (plain HTML, no script): a user who picks another population submits the
     other choices of the population shown before, which the new one may not have (the
-    self-employed have no sector filter). Such a value, one that another population's space has
-    but the chosen one's does not, is dropped (the chosen population's default is shown) and its
-    parameter named. Everything else is left for :func:`parse_view` to judge, so a value in no
+    employees' sector filter: each population's filters are its own, :class:`FilterSpec`). Such a value, one that another population's space has
+    but the chosen one's does not, is dropped (the chosen population's default is shown) and
+    returned (parameter, value). Everything else is left for :func:`parse_view` to judge, so a value in no
     population's space (an unknown or hostile one) is still refused. Not used by the API or the
     downloads: a permalink names one view exactly."""
     items = list(params)
@@ -215,11 +251,11 @@ def fit_to_population(
             and not allowed(mine, k, v)
             and any(allowed(c, k, v) for c in others)
         ):
-            dropped.append(k)
+            dropped.append((k, v))
             continue
         kept.append((k, v))
-    if "filter" in dropped or "breakdown" in dropped:  # a kept pair must still fit together
+    if {k for k, _ in dropped} & {"filter", "breakdown"}:  # a kept pair must still fit together
         by = next((v for k, v in kept if k == "breakdown"), NO_BREAKDOWN)
-        if by == FILTER_VARIABLE:
+        if by and by == mine.filter_variable:
             kept = [(k, v) for k, v in kept if k != "filter"]
     return kept, tuple(dropped)

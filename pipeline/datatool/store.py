@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.datatool.precompute import Cell, PublicRelease, SeriesSpace
-from pipeline.datatool.space import ALL, NO_BREAKDOWN, POPULATION_LABELS, Choices, View
+from pipeline.datatool.space import (
+    ALL,
+    FLANDERS_ONLY,
+    NO_BREAKDOWN,
+    POPULATION_LABELS,
+    Choices,
+    View,
+)
 from pipeline.errors import InputError, Problem
 
 KIND = "wbm-datatool-release"
@@ -94,6 +101,9 @@ def _space(d: dict[str, Any]) -> SeriesSpace:
         groups=tuple((g[0], dict(g[1]), tuple(g[2])) for g in d["groups"]),
         data_versions={int(k): v for k, v in d["data_versions"].items()},
         labels=d.get("labels", {}),
+        # a release written before the filters per population: the employees' sectors
+        filter_variable=d.get("filter_variable", "sector" if d["sectors"] else ""),
+        filter_prefix=d.get("filter_prefix", "s" if d["sectors"] else ""),
     )
 
 
@@ -153,7 +163,15 @@ class Store:
 
     def choices(self) -> dict[str, Choices]:
         return {
-            pop: Choices(pop, s.indicators, s.breakdowns, s.filters, s.waves)
+            pop: Choices(
+                pop,
+                s.indicators,
+                s.breakdowns,
+                s.filters,
+                s.waves,
+                s.filter_variable,
+                s.labels.get("filter_name") or FLANDERS_ONLY,
+            )
             for pop, s in self.by_population.items()
         }
 

@@ -18,7 +18,7 @@ from pipeline.datatool.store import read_release
 def _views(store):
     for pop, c in store.choices().items():
         for ind, by, flt in itertools.product(c.indicators, ("", *c.breakdowns), c.filters):
-            if by == "sector" and flt != "all":
+            if by == c.filter_variable and flt != "all":
                 continue
             yield {"population": pop, "indicator": ind, "breakdown": by, "filter": flt}
 

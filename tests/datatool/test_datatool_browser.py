@@ -395,16 +395,26 @@ def test_the_user_picks_the_population_in_the_page(
         page.get_by_role("button", name="Toon").click()
     assert page.locator("#adjusted").count() == 0
     _check_table(page, store)
+    # their own filter: an occupational group, by age, beside all the self-employed
+    page.get_by_label("Uitsplitsing").select_option("age_band")
+    page.get_by_label("Beroepsgroep").select_option("occupation_group:4")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Toon").click()
+    exp = _check_table(page, store)
+    assert {r["filter"] for r in exp["rows"]} == {"occupation_group:4", "all"}
     page.get_by_label("Populatie").select_option("ondernemingen")
     with page.expect_navigation():
         page.get_by_role("button", name="Toon").click()
+    assert "beroepsgroep" in page.locator("#adjusted").inner_text()  # the filter they lack
     offered = page.locator("#indicator option").evaluate_all("os => os.map(o => o.value)")
     assert set(offered) == set(store.choices()["ondernemingen"].indicators)
     page.get_by_label("Indicator").select_option("lage_digitalisering")
     page.get_by_label("Uitsplitsing").select_option("size_class")
+    page.get_by_label("Sectorgroep").select_option("sector_group:2")
     with page.expect_navigation():
         page.get_by_role("button", name="Toon").click()
     exp = _check_table(page, store)
     assert {r["wave"] for r in exp["rows"]} == {2025}
+    assert {r["filter"] for r in exp["rows"]} == {"sector_group:2", "all"}
     _chart_loaded(page)
     assert demo_tab.external() == []

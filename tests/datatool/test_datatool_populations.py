@@ -20,7 +20,7 @@ from pipeline.demo import DATATOOL_SUBSETS
 def _views(store: Any):
     for pop, c in store.choices().items():
         for ind, by, flt in itertools.product(c.indicators, ("", *c.breakdowns), c.filters):
-            if by == "sector" and flt != "all":
+            if by == c.filter_variable and flt != "all":
                 continue
             yield {"population": pop, "indicator": ind, "breakdown": by, "filter": flt}
 
@@ -33,13 +33,15 @@ def test_the_release_covers_the_three_populations_with_their_subsets(demo_env) -
     for pop, c in choices.items():
         indicators, breakdowns = DATATOOL_SUBSETS[pop]
         assert set(c.indicators) == set(indicators)
-        assert set(c.breakdowns) == set(breakdowns) | ({"sector"} & set(c.breakdowns))
+        assert set(c.breakdowns) == set(breakdowns) | {c.filter_variable}
     assert choices["werknemers"].waves == (2019, 2023)
     assert choices["zelfstandigen"].waves == (2023,)
     assert choices["ondernemingen"].waves == (2025,)
-    # the risk indicators of organisations; no sector filter where there are no sectors
+    # the risk indicators of organisations; each population's filter (its own prefix)
     assert "beperkt_competentiebeleid" in choices["ondernemingen"].indicators
-    assert choices["zelfstandigen"].filters == choices["ondernemingen"].filters == ("all",)
+    assert choices["zelfstandigen"].filter_variable == "occupation_group"
+    assert "occupation_group:4" in choices["zelfstandigen"].filters
+    assert choices["ondernemingen"].filters == ("all", *(f"sector_group:{c}" for c in (1, 2, 3, 4)))
     assert len(choices["werknemers"].filters) > 10
     # one logged release per data version: 2 employees' waves, 1 self-employed, 1 enterprise
     assert len(dt.releases) == 4 and dt.tables > 0
@@ -87,7 +89,8 @@ def test_switching_population_in_the_form_resets_what_it_does_not_have(demo_clie
     assert 'id="adjusted"' in r.text and "ondernemingen" in r.text
     assert "indicator" in r.text.split('id="adjusted"')[1].split("</p>")[0]
     assert demo_client.get(f"/api/view?population=ondernemingen&{q}").status_code == 400
-    # the self-employed have werkstress and age band, but no sector filter and no 2019 wave
+    # the self-employed have werkstress and age band, but not the employees' sector filter (their
+    # filter is the occupational group) and no 2019 wave
     r = demo_client.get(
         "/?population=zelfstandigen&indicator=werkstress&filter=s:6"
         "&breakdown=age_band&waves=2019,2023"
@@ -111,6 +114,8 @@ def test_the_dutch_pages_of_every_population_are_spelled_right(demo_client) -> N
         "population=ondernemingen&indicator=geen_innovatie&breakdown=size_class",
         "population=ondernemingen&indicator=beperkte_participatie&breakdown=sector_group",
         "population=zelfstandigen&indicator=werkstress&filter=s:6&waves=2019",  # the notice
+        "population=zelfstandigen&indicator=werkstress&filter=occupation_group:4&breakdown=age_band",
+        "population=ondernemingen&indicator=geen_innovatie&filter=sector_group:2&breakdown=size_class",
     ):
         text = html_text(demo_client.get(f"/?{query}").text)
         bad = {**unknown_words(text), **forbidden(text)}
