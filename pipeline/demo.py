@@ -103,6 +103,11 @@ DATATOOL_SUBSETS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "geen_innovatie",
             "lage_digitalisering",
             "beperkte_participatie",
+            # the same as shares of employees (organisations weighted by their employees)
+            "beperkt_competentiebeleid:werknemers",
+            "geen_innovatie:werknemers",
+            "lage_digitalisering:werknemers",
+            "beperkte_participatie:werknemers",
         ),
         ("sector_group", "size_class"),
     ),

@@ -106,7 +106,7 @@ POLICY = click.option(
     "--breakdown",
     "breakdowns",
     multiple=True,
-    help="Only these breakdowns (default: all; the sector, the filters' variable, is always in).",
+    help="Only these breakdowns (default: all; the filters' variable, e.g. the sector, is always in).",
 )
 def build(
     archive: Path,

@@ -35,7 +35,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pipeline.datatool.space import ALL, FILTERS, FLANDERS_ONLY, NO_BREAKDOWN, FilterSpec
+from pipeline.datatool.space import (
+    ALL,
+    EMPLOYEE_SHARE,
+    FILTERS,
+    FLANDERS_ONLY,
+    NO_BREAKDOWN,
+    SHARE_LABELS,
+    FilterSpec,
+)
 from pipeline.errors import DisclosureError
 from pipeline.sdc.tables.cells import CellDef, Condition, digest, membership, table_cells
 from pipeline.sdc.tables.rules import (
@@ -97,6 +105,7 @@ class SeriesSpace:
     labels: dict[str, Any] = field(default_factory=dict)  # see :func:`space_labels`
     filter_variable: str = ""  # a breakdown ("": Flanders only)
     filter_prefix: str = ""  # a filter on one code: "<prefix>:<code>"
+    size_variable: str = ""  # an organisation's number of employees ("": no shares of employees)
 
     @property
     def filters(self) -> tuple[str, ...]:
@@ -114,7 +123,7 @@ class SeriesSpace:
             "filter_variable": self.filter_variable or "sector",  # "sector": as before filters
             "sectors": list(self.sectors),
             "groups": [[g, list(c)] for g, _, c in self.groups],
-        }
+        } | ({"size_variable": self.size_variable} if self.size_variable else {})
 
     def hash(self) -> str:
         text = json.dumps(self.spec(), sort_keys=True, separators=(",", ":"))
@@ -156,6 +165,13 @@ def series_space(archive: Archive, series: str) -> SeriesSpace:
     q = archive.questionnaire(info.current)
     cat = indicator_catalogue(q)
     kinds = {n: ("mean" if c.kind == "count" else "percent") for n, c in cat.items()}
+    size = size_variable(q)
+    names = tuple(
+        x
+        for n in cat
+        for x in ((n, f"{n}{EMPLOYEE_SHARE}") if size and kinds[n] == "percent" else (n,))
+    )
+    kinds |= {n: "percent" for n in names if n.endswith(EMPLOYEE_SHARE)}
     breakdowns = tuple(documented_breakdowns(q))
     sectors: tuple[int, ...] = ()
     groups: tuple[tuple[str, dict[str, str], tuple[int, ...]], ...] = ()
@@ -170,16 +186,39 @@ def series_space(archive: Archive, series: str) -> SeriesSpace:
         info.population,
         info.current,
         info.years,
-        tuple(cat),
+        names,
         kinds,
         breakdowns,
         sectors,
         groups,
         {y: v for y, _, v in info.waves},
-        space_labels(q, tuple(cat), breakdowns, groups, spec),
+        space_labels(q, names, breakdowns, groups, spec),
         spec.variable if spec else "",
         spec.prefix if spec else "",
+        size,
     )
+
+
+def size_variable(q: Questionnaire) -> str:
+    """An organisation survey's number of employees (the integer item its size band is derived
+    from, as the estimate stage finds it): its indicators are also shares of employees; "" for a
+    survey of persons."""
+    if q.study.unit != "organisation" or not q.study.strata:
+        return ""
+    names = set(q.variables())
+    return next(
+        (
+            d.source
+            for d in q.derived
+            if d.source in names and q.item(d.source).type.value == "integer"
+        ),
+        "",
+    )
+
+
+def base_indicator(name: str) -> str:
+    """The questionnaire's indicator of a space's indicator (a share of employees is its own)."""
+    return name.removesuffix(EMPLOYEE_SHARE)
 
 
 def space_labels(
@@ -210,8 +249,16 @@ def space_labels(
         for c, lab in levels.get(spec.variable, {}).items():
             if c != MISSING:
                 filters[spec.level(c)] = dict(lab)
+    shares = {base_indicator(i) for i in indicators if i.endswith(EMPLOYEE_SHARE)}
+
+    def ind_label(i: str, lang: str) -> str:
+        text = indicator_label(q, base_indicator(i), lang)
+        if i.endswith(EMPLOYEE_SHARE):
+            return f"{text} ({SHARE_LABELS['employees'][lang]})"
+        return f"{text} ({SHARE_LABELS['organisations'][lang]})" if i in shares else text
+
     return {
-        "indicator": {i: {lang: indicator_label(q, i, lang) for lang in langs} for i in indicators},
+        "indicator": {i: {lang: ind_label(i, lang) for lang in langs} for i in indicators},
         "breakdown": {b: {lang: domain_label(q, b, lang) for lang in langs} for b in breakdowns},
         "level": levels,
         "filter": filters,
@@ -387,11 +434,18 @@ def compute_wave(
     design = make_design(frame, model, file=f"{space.series} {wave}")
     present = [b for b in space.breakdowns if b in frame.columns]
     cols = _columns(frame, q, present)
-    inds = [i for i in space.indicators if i in frame.columns and frame[i].notna().any()]
+    inds = [
+        i
+        for i in space.indicators
+        if base_indicator(i) in frame.columns and frame[base_indicator(i)].notna().any()
+    ]
+    jobs = _employee_design(frame, model, q, space.size_variable, f"{space.series} {wave}")
+    if jobs is None:  # no shares of employees where the design does not allow them
+        inds = [i for i in inds if not i.endswith(EMPLOYEE_SHARE)]
     for name in inds:
-        cols[name] = pd.to_numeric(frame[name], errors="coerce").to_numpy(
-            dtype=float, na_value=np.nan
-        )
+        cols[base_indicator(name)] = pd.to_numeric(
+            frame[base_indicator(name)], errors="coerce"
+        ).to_numpy(dtype=float, na_value=np.nan)
     _history_columns(cols, frame, q, history)
     miss = tuple(missing_codes(q))
     sector_dim = _sector_dim(space, cols) if space.filter_variable in present else None
@@ -399,15 +453,23 @@ def compute_wave(
     for ind in inds:
         kind = TableKind.mean if space.kinds[ind] == "mean" else TableKind.percent
         stat = "mean" if kind == TableKind.mean else "proportion"
+        var = base_indicator(ind)  # a share of employees: the same respondents, other weights
+        shares = jobs is not None and ind.endswith(EMPLOYEE_SHARE)
         for by in present:
             dims = _dims(sector_dim, by, cols, miss)
             structure = build(dims)
             codes = {d.name: {MISSING: miss} for d in dims}
-            cells = table_cells(structure, [Condition(ind, None)], ind, codes)
+            cells = table_cells(structure, [Condition(var, None)], var, codes)
             masks = membership(cells, cols)
             doms, where = _domains(structure, masks)
-            df = pd.DataFrame({ind: frame[ind].to_numpy(), **doms})
-            est = estimate(df, design, [ind], list(doms), stat=stat).table  # type: ignore[arg-type]
+            df = pd.DataFrame({var: frame[var].to_numpy(), **doms})
+            est = estimate(
+                df,
+                jobs.design if shares and jobs is not None else design,
+                [var],
+                list(doms),
+                stat=stat,  # type: ignore[arg-type]
+            ).table
             num = {
                 k: np.full(structure.n_cells, np.nan)
                 for k in ("weighted_n", "estimate", "ci_low", "ci_high")
@@ -430,21 +492,23 @@ def compute_wave(
                         margins[TOTAL] = i
                 elif len(key) == 1 or key[1] == TOTAL:
                     margins[key[0]] = i
-            tables.append(
-                _Table(
-                    ind,
-                    by,
-                    kind,
-                    structure,
-                    TableData(structure, kind, layers, cells),
-                    masks,
-                    num,
-                    n,
-                    margins,
-                )
+            table = _Table(
+                ind,
+                by,
+                kind,
+                structure,
+                TableData(structure, kind, layers, cells),
+                masks,
+                num,
+                n,
+                margins,
             )
+            if shares and jobs is not None:  # a few large organisations: their answers show
+                table.forced |= _dominated(masks, jobs.weights, n, rules)
+            tables.append(table)
     reasons = protect_space(tables, rules, cols, history)
     engine = VarianceEngine(design)
+    engines = {False: engine, True: VarianceEngine(jobs.design) if jobs is not None else engine}
     out: list[Cell] = []
     logged: list[ReleasedCell] = []
     sums: list[str] = []
@@ -455,11 +519,14 @@ def compute_wave(
         first = t.indicator not in ys
         if first:
             ys[t.indicator] = indicator_values(
-                frame, t.indicator, "mean" if t.kind == TableKind.mean else "proportion"
+                frame,
+                base_indicator(t.indicator),
+                "mean" if t.kind == TableKind.mean else "proportion",
             )
         logged.extend(_logged(t))
         sums.extend(digest(t.masks[:, i]) for i in range(t.structure.n_cells))
-        gaps = _gaps(engine, ys[t.indicator], t.structure, cols, t.by, sector_dim)
+        engine_t = engines[t.indicator.endswith(EMPLOYEE_SHARE)]
+        gaps = _gaps(engine_t, ys[t.indicator], t.structure, cols, t.by, sector_dim)
         out.extend(
             _cells(
                 wave,
@@ -476,6 +543,63 @@ def compute_wave(
         )
     decision = "suppress" if any(t.forced for t in tables) else "release"
     return WaveCells(tuple(out), tuple(logged), tuple(sums), decision, tuple(reasons), len(tables))
+
+
+@dataclass(frozen=True)
+class _Jobs:
+    """The design of shares of employees and each organisation's weighted number of employees."""
+
+    design: Any
+    weights: np.ndarray
+
+
+def _employee_design(
+    frame: pd.DataFrame, model: Any, q: Questionnaire, size: str, file: str
+) -> _Jobs | None:
+    """Shares of employees as :mod:`pipeline.estimation.employment` makes them: each organisation
+    weighted by its weight times its number of employees, on the wave's strata and finite
+    population correction. Only where the calibration is a post-stratification on the strata
+    themselves (there the stratified variance is the calibrated one), as in the estimate stage;
+    else (and for a survey of persons) None."""
+    from pipeline.estimation.api import DesignSpec, design_from_frame
+
+    if not size or size not in frame.columns or model.strata is None or model.fpc is None:
+        return None
+    strata = set(q.study.strata)
+    cal = model.calibration
+    if cal is not None and any(set(m.variables) != strata for m in cal.margins):
+        return None
+    e = _numeric(frame[size])
+    if not np.all(np.isfinite(e) & (e >= 0)):
+        return None
+    w = _numeric(frame[model.weight]) * e
+    data = frame.assign(_size_weight=w)
+    spec = DesignSpec(weight="_size_weight", strata=model.strata, psu=model.psu, fpc=model.fpc)
+    return _Jobs(design_from_frame(data, spec, file=file), w)
+
+
+def _numeric(col: Any) -> np.ndarray:
+    import pandas as pd
+
+    return pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _dominated(
+    masks: np.ndarray, jobs: np.ndarray, n: Sequence[int], rules: PrimaryRules
+) -> set[int]:
+    """Cells of a share of employees where a few organisations hold most of the cell's weighted
+    employees (the policy's dominance and p% rules on the cell's contributions, as a magnitude
+    table's): their share would all but say those organisations' answers."""
+    from pipeline.sdc.tables.rules import is_primary, primary_status
+
+    out = set()
+    for i in range(masks.shape[1]):
+        if n[i] == 0:
+            continue
+        status = primary_status(TableKind.magnitude, int(n[i]), rules, jobs[masks[:, i]])
+        if is_primary(status):
+            out.add(i)
+    return out
 
 
 def _logged(t: _Table) -> list[ReleasedCell]:

@@ -85,6 +85,15 @@ POPULATION_LABELS: dict[str, dict[str, str]] = {
     "ondernemingen": {"nl": "ondernemingen", "en": "enterprises"},
 }
 
+#: An organisation survey's indicator as a share of employees (each organisation weighted by its
+#: number of employees, :mod:`pipeline.estimation.employment`): ``<indicator>:werknemers``, beside
+#: the share of organisations (the indicator's own name).
+EMPLOYEE_SHARE = ":werknemers"
+SHARE_LABELS = {
+    "organisations": {"nl": "aandeel organisaties", "en": "share of organisations"},
+    "employees": {"nl": "aandeel werknemers", "en": "share of employees"},
+}
+
 LANGUAGES = ("nl", "en")
 MAX_PARAM = 64  # longest value a query parameter may have
 SAFE = re.compile(r"[^A-Za-z0-9:_,. -]")

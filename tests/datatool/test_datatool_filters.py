@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -117,7 +118,11 @@ def test_parse_view_reads_each_populations_filter(query: dict[str, str], filter_
         {"population": "ondernemingen", "filter": "occupation_group:1"},
         {"filter": "sector_group:1"},
         {"population": "ondernemingen", "filter": "sector_group:4", "breakdown": "sector_group"},
-        {"population": "zelfstandigen", "filter": "occupation_group:1", "breakdown": "occupation_group"},
+        {
+            "population": "zelfstandigen",
+            "filter": "occupation_group:1",
+            "breakdown": "occupation_group",
+        },
     ],
 )
 def test_a_filter_of_another_population_or_by_itself_is_refused(query: dict[str, str]) -> None:
@@ -153,7 +158,7 @@ SUBSETS = {
 
 
 @pytest.fixture(scope="module")
-def filtered(demo_env) -> dict[str, Any]:
+def filtered(demo_env) -> Iterator[dict[str, Any]]:
     """The demo archive's self-employed and enterprises built with their filters, the
     reference policy (no ledger); beside each published or suppressed cell its unprotected
     value, recorded from inside the build (every status made ``ok``)."""
@@ -182,9 +187,7 @@ def filtered(demo_env) -> dict[str, Any]:
             if pop in SUBSETS:
                 inds, bys = SUBSETS[pop]
                 parts.append(
-                    P.build_release(
-                        archive, None, series=(name,), indicators=inds, breakdowns=bys
-                    )
+                    P.build_release(archive, None, series=(name,), indicators=inds, breakdowns=bys)
                 )
     rel = P.PublicRelease(
         {k: v for p in parts for k, v in p.spaces.items()},
