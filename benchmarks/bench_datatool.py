@@ -6,17 +6,18 @@ the server's memory before and after the load; no assertions.
     python benchmarks/bench_datatool.py [--archive DIR --release DIR] [--scale 0.1]
                                         [--users 20] [--seconds 20] [--out DIR]
 
-Set-up (not timed): with ``--release`` an existing build (e.g. the demo's ``demo-output/datatool``);
-else the synthetic history 2004-2023 (``pipeline.history``, 7 waves at ``--scale`` times their
-published size) and its datatool release over the demo's reference subset
-(``pipeline.demo.DATATOOL_INDICATORS`` by ``DATATOOL_BREAKDOWNS``, every wave, every filter). The
+Set-up: with ``--release`` an existing build (e.g. the demo's ``demo-output/datatool``); else the
+release built (and its time printed, per series and wave, with the load average) over ``--archive``
+(e.g. the demo's, three populations) or the synthetic history 2004-2023 (``pipeline.history``, 7
+waves at ``--scale`` times their published size), as the demo builds it
+(``pipeline.demo.build_demo_datatool``: each population's reference subset, every wave, filter). The
 server is started as a user starts it, in its own process, on a free port.
 
 Timed: ``--users`` threads, each with one keep-alive connection, request random views for
 ``--seconds`` (after a warm-up) from one mix per route: the page (``/``), the JSON (``/api/view``),
 the CSV, the SVG chart, the xlsx workbook, and all of them mixed. A view is a random population,
-indicator, breakdown (or none), filter (Flanders, a sector group or a sector) and waves (all, since
-a year, or the last). The load generator runs on the same 2 cores as the server, so the figures are
+indicator, breakdown (or none), filter (Flanders or one of the population's filters) and waves
+(all, since a year, or the last). The load generator runs on the same 2 cores as the server, so the figures are
 conservative.
 """
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
 import random
 import signal
@@ -175,28 +177,32 @@ def pct(xs: list[float], q: float) -> float:
 
 
 def setup(args: argparse.Namespace, work: Path) -> Path:
+    """The release to serve: ``--release``; else built (timed) over ``--archive`` or the synthetic
+    history, as the demo builds it (:func:`pipeline.demo.build_demo_datatool`: every population of
+    the archive with its reference subset, every wave, every filter, logged in a fresh
+    publisher); prints the seconds per series and wave and the load average."""
     if args.release:
         return Path(args.release)
-    from pipeline.archive.api import open_archive
-    from pipeline.datatool.precompute import build_release
-    from pipeline.datatool.store import write_release
-    from pipeline.demo import DATATOOL_BREAKDOWNS, DATATOOL_INDICATORS
+    from pipeline.demo import build_demo_datatool
     from pipeline.history import build_history
-    from pipeline.sdc.publisher import init_publisher, publisher
+    from pipeline.sdc.publisher import init_publisher
 
     archive = Path(args.archive) if args.archive else None
     if archive is None:
         print(f"set-up: the synthetic history 2004-2023 at scale {args.scale} ...", flush=True)
         archive = build_history(work, scale=args.scale).archive
-    pub = publisher(init_publisher(work / "publisher"))
-    print("set-up: the datatool release (reference subset) ...", flush=True)
-    t0 = time.perf_counter()
-    rel = build_release(
-        open_archive(archive), pub, indicators=DATATOOL_INDICATORS, breakdowns=DATATOOL_BREAKDOWNS
+    policy = init_publisher(work / "publisher")
+    print(f"set-up: the datatool release, load average {os.getloadavg()} ...", flush=True)
+    dt = build_demo_datatool(work, archive, policy, None)
+    print(
+        f"set-up: {dt.tables} tables, {dt.cells:,} cells ({dt.suppressed:,} suppressed) built in "
+        f"{dt.seconds:.1f} s; load average after: {os.getloadavg()}"
     )
-    n = sum(o.tables for outs in rel.outcomes.values() for o in outs)
-    print(f"set-up: {n} tables built in {time.perf_counter() - t0:.1f} s")
-    return write_release(rel, work / "datatool").parent
+    data = json.loads((dt.release / "datatool.json").read_text(encoding="utf-8"))
+    for series, outs in data["outcomes"].items():
+        waves = ", ".join(f"{o['wave']}: {o['tables']} tables {o['seconds']:.1f} s" for o in outs)
+        print(f"  {series}: {waves}")
+    return dt.release
 
 
 def main() -> None:

@@ -397,7 +397,7 @@ def test_the_user_picks_the_population_in_the_page(
     _check_table(page, store)
     # their own filter: an occupational group, by age, beside all the self-employed
     page.get_by_label("Uitsplitsing").select_option("age_band")
-    page.get_by_label("Beroepsgroep").select_option("occupation_group:4")
+    page.get_by_label("Beroepsgroep", exact=True).select_option("occupation_group:4")
     with page.expect_navigation():
         page.get_by_role("button", name="Toon").click()
     exp = _check_table(page, store)
@@ -410,7 +410,7 @@ def test_the_user_picks_the_population_in_the_page(
     assert set(offered) == set(store.choices()["ondernemingen"].indicators)
     page.get_by_label("Indicator").select_option("lage_digitalisering")
     page.get_by_label("Uitsplitsing").select_option("size_class")
-    page.get_by_label("Sectorgroep").select_option("sector_group:2")
+    page.get_by_label("Sectorgroep", exact=True).select_option("sector_group:2")
     with page.expect_navigation():
         page.get_by_role("button", name="Toon").click()
     exp = _check_table(page, store)
