@@ -73,7 +73,7 @@ def views(release: Path, k: int, seed: int = 1) -> list[str]:
         c = choices[rng.choice(sorted(choices))]
         waves = c.waves
         pick = rng.random()
-        if pick < 0.4:
+        if pick < 0.4 or len(waves) == 1:  # a survey of one wave (the enterprises)
             w = waves
         elif pick < 0.8:
             w = tuple(x for x in waves if x >= rng.choice(waves[:-1]))

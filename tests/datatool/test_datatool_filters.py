@@ -281,6 +281,8 @@ def test_no_suppressed_value_leaks_from_a_filtered_view(filtered) -> None:
                 continue
             desc = svg.split('<desc id="chart-desc">')[1].split("</desc>")[0]
             for x in (true.estimate, true.ci_low, true.ci_high):
+                if x is None:  # no interval (a share of 0 or 1)
+                    continue
                 text = repr(x * 100)
                 if len(text) >= 8:  # a full-precision number (0.0 or 50.0 could be any cell's)
                     assert text not in js.text and text not in csv and text not in sheets, (q, key)
