@@ -88,12 +88,12 @@ INSTRUMENTS: dict[str, Instrument] = {
 SURVEYS: tuple[str, ...] = (*INSTRUMENTS, "all")
 
 
-#: The demo's datatool: a reference subset of each population's space (the sector filters, where
-#: the population has sectors, are in every table), over every wave of the archive; enough for
-#: "werkstress in my sector beside Flanders, by age, since 2016". ``wbm datatool build`` without
-#: these options computes the whole space. Per population (the archive's): (indicators, breakdowns).
-#: The self-employed have no sector (their breakdown is the occupational group); the enterprise
-#: survey has its risk indicators by sector group and size class (shares of organisations).
+#: The demo's datatool: a reference subset of each population's space (the population's filter,
+#: :data:`pipeline.datatool.space.FILTERS`, is in every table), over every wave of the archive;
+#: enough for "werkstress in my sector beside Flanders, by age, since 2016". ``wbm datatool build``
+#: without these options computes the whole space. Per population (the archive's): (indicators,
+#: breakdowns). The self-employed filter on their occupational group; the enterprise survey has
+#: its risk indicators by sector group and size class, as shares of organisations and of employees.
 DATATOOL_SUBSETS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "werknemers": (("werkstress", "werkbaar_werk"), ("sector", "age_band")),
     "zelfstandigen": (("werkstress", "werkbaar_werk"), ("occupation_group", "age_band")),
