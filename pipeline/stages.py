@@ -383,8 +383,10 @@ def _employment_estimates(
 def _with_trend(
     run: Run, q: Questionnaire, ctx: ReportContext
 ) -> tuple[ReportContext, dict[str, object]]:
-    """The report context with the trend from the run's archive, and what the manifest records of
-    it (the waves and their data versions)."""
+    """The report context with the trend from the run's archive (its earlier waves' fieldwork
+    counts too, for the reports' fieldwork table), and what the manifest records of it (the waves,
+    their data versions and, for the earlier waves, the number invited and the responses; None
+    for a wave archived without them)."""
     from pipeline.reports.trend import with_trend
     from pipeline.rundata.layout import policy_file
 
@@ -393,7 +395,24 @@ def _with_trend(
     t = ctx.trend
     if t is None:
         return ctx, {"trend": None}
-    waves = [{"wave": y, "study": s, "data_version": v} for y, s, v in t.waves]
+    counts = dict(t.fieldwork)
+    waves = [
+        {
+            "wave": y,
+            "study": s,
+            "data_version": v,
+            **(
+                {}
+                if y not in counts
+                else {
+                    "fieldwork": None
+                    if (c := counts[y]) is None
+                    else {"invited": c.invited, "responded": c.responded}
+                }
+            ),
+        }
+        for y, s, v in t.waves
+    ]
     return ctx, {"trend": {"series": t.series, "waves": waves}}
 
 

@@ -8,6 +8,7 @@ and the datatool).
     a.series_names("werknemers")                 # ('wbm-werknemers',)
     a.series("wbm-werknemers", "werkbaar_werk", by="sector")   # one row per wave x sector
     a.view("wbm-werknemers", 2019, indicators=["werkstress"], by="age_band")
+    a.fieldwork("wbm-werknemers-2019")         # invited, responses, per mode (None: not archived)
     frame, design = a.respondents("wbm-werknemers", 2019, columns=["werkstress", "sector"])
 
 Everything is under the series' current names (:mod:`pipeline.archive.harmonise`). Reads go through
@@ -32,6 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from pipeline.estimation.design import Design
     from pipeline.questionnaire.model import Questionnaire
+    from pipeline.rundata.fieldwork import FieldworkCounts
 
 #: Columns of :meth:`Archive.series` (a documented contract, also for the datatool).
 SERIES_COLUMNS: tuple[str, ...] = (
@@ -138,6 +140,36 @@ class Archive:
         from pipeline.archive.views import stored_questionnaire
 
         return stored_questionnaire(self.root, study_id)
+
+    def fieldwork(self, study_id: str) -> FieldworkCounts | None:
+        """The wave's fieldwork counts (invited, usable responses, responses per mode) from its
+        archived ``01_validate/diagnostics.json``; None for a wave archived without it (before
+        issue 19, or a run without the file): what it does not know is never guessed."""
+        import json
+
+        rec = next((w for w in self.records if w.id == study_id), None)
+        if rec is None:
+            raise UsageError(
+                f"the archive has no wave {study_id!r}",
+                [Problem(one_of(study_id, [w.id for w in self.records]))],
+                code="archive_no_wave",
+            )
+        stored = rec.file("fieldwork")
+        if stored is None:
+            return None
+        from pipeline.rundata.fieldwork import fieldwork_counts
+
+        base = L.wave_dir(self.root, study_id)
+
+        def load(path: str) -> dict[str, Any]:
+            try:
+                data = json.loads((base / path).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                return {}
+            return data if isinstance(data, dict) else {}
+
+        manifest = rec.file("manifest")
+        return fieldwork_counts(load(stored.path), load(manifest.path) if manifest else None)
 
     # ------------------------------------------------------------------ estimates
     def estimates(

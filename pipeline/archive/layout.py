@@ -8,6 +8,7 @@
       waves/<study id>/                one finished run, never changed once added
         wave.json                      the record: study, year, data version, design, every file's SHA-256
         manifest.json                  \\
+        01_validate/diagnostics.json    |  (fieldwork counts: waves archived since issue 19)
         02_weight/diagnostics.json      |  the run's own files, byte for byte
         02_weight/calibration.json      |  (calibration.json: runs since issue 16)
         03_score/scored.parquet         |  (``wbm archive export`` writes them back)
@@ -49,12 +50,15 @@ QUESTIONNAIRE_SOURCE = "questionnaire.source.yaml"
 #: Files copied from the run, byte for byte: (role, path relative to the run and to the wave folder).
 RUN_FILES: tuple[tuple[str, str], ...] = (
     ("manifest", run_layout.MANIFEST),
+    ("fieldwork", run_layout.relative("validate", run_layout.DIAGNOSTICS)),
     ("weighting", run_layout.relative("weight", run_layout.DIAGNOSTICS)),
     ("calibration", run_layout.relative("weight", run_layout.CALIBRATION_MODEL)),
     ("scored", run_layout.relative("score", run_layout.SCORED)),
     ("estimates", run_layout.relative("estimate", run_layout.ESTIMATES)),
 )
 REQUIRED_RUN_FILES = ("manifest", "scored", "estimates")
+# the other roles are optional: a run without the file is archived without it, and a wave archived
+# before a role existed opens as before (its record lists the files it has)
 RUN_PATH = dict(RUN_FILES)  # role -> path relative to the run and to the wave folder
 
 SERIES_FILE = "series.json"

@@ -362,11 +362,20 @@ def _conflicts(state: ArchiveState, rec: WaveRecord) -> list[Problem]:
 
 
 def _same_run(rec: WaveRecord, bundle: RunBundle) -> bool:
-    """The same data version and the same run files, byte for byte."""
+    """The same data version and the same run files, byte for byte. A file of an optional role the
+    wave was archived without (archived before the role existed) does not make the run another."""
     archived = {f.role: f.sha256 for f in rec.files}
     return rec.data_version == bundle.data_version and all(
-        archived.get(role) == sha256(data) for role, data in bundle.files.items()
+        archived.get(role) == sha256(data)
+        for role, data in bundle.files.items()
+        if role in archived or role in L.REQUIRED_RUN_FILES
     )
+
+
+def _missing_roles(rec: WaveRecord, bundle: RunBundle) -> bool:
+    """The run has a file of an optional role the archived wave lacks (``--replace`` adds it)."""
+    archived = {f.role for f in rec.files}
+    return any(role not in archived for role in bundle.files)
 
 
 def add_run(root: str | Path, run_dir: str | Path, *, replace: bool = False) -> AddResult:
@@ -381,7 +390,11 @@ def add_run(root: str | Path, run_dir: str | Path, *, replace: bool = False) -> 
         require_intact(state, "added")
         study = bundle.questionnaire.study.id
         old = state.wave(study)
-        if old is not None and _same_run(old, bundle):
+        if (
+            old is not None
+            and _same_run(old, bundle)
+            and not (replace and _missing_roles(old, bundle))
+        ):
             return AddResult("unchanged", old, series_of(state.waves, old.id))
         if old is not None and not replace:
             raise UsageError(

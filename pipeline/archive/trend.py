@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from pipeline.archive.api import Archive, BreakInfo
     from pipeline.archive.records import DesignModel
     from pipeline.questionnaire.model import Questionnaire
+    from pipeline.rundata.fieldwork import FieldworkCounts
 
 Key = tuple[str, str, str]  # (indicator, by, level); overall: ("x", "", "")
 
@@ -118,6 +119,9 @@ class Trend:
     # the previous wave's own estimates table (its own names) without the indicators that break
     # between it and this wave: what the reports' "previous wave" columns compare with
     previous_estimates: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+    # the earlier waves' fieldwork counts, oldest first (Archive.fieldwork; None: a wave archived
+    # without them)
+    fieldwork: tuple[tuple[int, FieldworkCounts | None], ...] = ()
 
     @property
     def first(self) -> int:
@@ -364,6 +368,7 @@ def compute_trend(
         breaks=breaks,
         modes=tuple((w.year, w.modes) for w in waves),
         previous_estimates=prev_table,
+        fieldwork=tuple((w.year, archive.fieldwork(w.study)) for w in waves[:-1]),
     )
 
 

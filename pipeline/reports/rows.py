@@ -29,6 +29,7 @@ from pipeline.rundata.levels import CROSS_SEP, crossed_domain, domain_variables
 if TYPE_CHECKING:  # pragma: no cover
     from pipeline.questionnaire.model import Questionnaire
     from pipeline.reports.waves import WaveCell
+    from pipeline.rundata.fieldwork import FieldworkCounts
 
 
 @dataclass(frozen=True)
@@ -536,36 +537,73 @@ def previous_wave_year(q: Questionnaire, ctx: ReportContext, est: Estimates) -> 
     return int(m.group(0)) if m else None
 
 
-def fieldwork_rows(ctx: ReportContext, wave: int | None = None) -> list[dict[str, str]]:
-    """The fieldwork table of the methods appendix: per mode the usable responses and their share of
-    everyone invited (every invited person could choose the mode), then the wave's total with the
-    number invited and the response rate. [] without modes and without a number invited."""
-    invited = ctx.response.invited
+def _wave_fieldwork_rows(wave: int | None, counts: FieldworkCounts | None) -> list[dict[str, str]]:
+    """One wave's rows: per mode the usable responses and their share of everyone invited, then
+    the wave's total; a wave whose counts are not known (None) is one total row of dashes."""
+    label = f"meting {wave}, totaal" if wave else "totaal"
+    key = "" if wave is None else str(wave)
+    if counts is None:
+        return [
+            {
+                "label": label,
+                "wave": key,
+                "invited": DASH,
+                "responded": DASH,
+                "rate": DASH,
+                "total": "yes",
+                "missing": "yes",
+            }
+        ]
+    invited = counts.invited
     rows = []
-    for mode, n in ctx.counts_by_mode:
+    for mode, n in counts.by_mode:
         rows.append(
             {
                 "label": MODE_LABELS_NL.get(mode, mode),
+                "wave": key,
                 "invited": "",
                 "responded": fmt_count(n),
                 "rate": fmt_number(n / invited * 100) if invited else DASH,
                 "total": "",
+                "missing": "",
             }
         )
-    responded = ctx.response.responded
-    if responded is None and ctx.counts_by_mode:
-        responded = ctx.total_by_mode
-    if rows or invited:
-        rate = ctx.response.rate
+    responded = counts.responded
+    if responded is None and counts.by_mode:
+        responded = sum(n for _m, n in counts.by_mode)
+    if rows or invited or wave is not None:
+        rate = counts.rate
         rows.append(
             {
-                "label": f"meting {wave or ctx.wave}, totaal" if wave or ctx.wave else "totaal",
+                "label": label,
+                "wave": key,
                 "invited": fmt_count(invited) if invited else DASH,
                 "responded": fmt_count(responded) if responded is not None else DASH,
                 "rate": fmt_number(rate * 100) if rate is not None else DASH,
                 "total": "yes",
+                "missing": "",
             }
         )
+    return rows
+
+
+def fieldwork_rows(ctx: ReportContext, wave: int | None = None) -> list[dict[str, str]]:
+    """The fieldwork table of the methods appendix, one block per wave (the archive's earlier waves
+    of the trend, oldest first, then this one): per mode the usable responses and their share of
+    everyone invited (every invited person could choose the mode), then the wave's total with the
+    number invited and the response rate. An earlier wave archived without its fieldwork counts
+    has a row of dashes. [] when nothing is known (no modes, no number invited, no earlier wave)."""
+    from pipeline.rundata.fieldwork import FieldworkCounts
+
+    earlier = ctx.trend.fieldwork if ctx.trend is not None else ()
+    rows = [r for year, counts in earlier for r in _wave_fieldwork_rows(year, counts)]
+    now = FieldworkCounts(
+        invited=ctx.response.invited,
+        responded=ctx.response.responded,
+        by_mode=ctx.counts_by_mode,
+    )
+    if now.by_mode or now.invited or rows:
+        rows += _wave_fieldwork_rows(wave or ctx.wave, now)
     return rows
 
 
@@ -580,6 +618,10 @@ def methods_data(q: Questionnaire, ctx: ReportContext, est: Estimates) -> dict[s
         ),
         "modes": [(MODE_LABELS_NL.get(m, m), n) for m, n in ctx.counts_by_mode],
         "fieldwork": fieldwork_rows(ctx, ctx.wave or q.study.wave),
+        "fieldwork_waves": [y for y, _c in ctx.trend.fieldwork] if ctx.trend is not None else [],
+        "fieldwork_missing": [y for y, c in ctx.trend.fieldwork if c is None]
+        if ctx.trend is not None
+        else [],
         "response_rate": fmt_number(ctx.response.rate * 100)
         if ctx.response.rate is not None
         else None,

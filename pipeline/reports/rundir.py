@@ -62,26 +62,17 @@ def _obj(data: Any, *keys: str) -> dict[str, Any]:
 
 
 def _modes(run_dir: Path, manifest: dict[str, Any]) -> tuple[tuple[str, int], ...]:
-    diag = stage_diagnostics(run_dir, "validate")
-    for key in ("counts_by_mode", "by_mode", "modes"):
-        v = diag.get(key)
-        if isinstance(v, dict) and all(isinstance(n, int) for n in v.values()):
-            return tuple(sorted((str(k), int(n)) for k, n in v.items()))
-    per_input = diag.get("inputs") or _dig(manifest, "stages", "validate", "rows", "per_input")
-    if not isinstance(per_input, list):
-        per_input = []
-    counts: dict[str, int] = {}
-    for rec in per_input:
-        if isinstance(rec, dict) and rec.get("mode") and isinstance(rec.get("accepted"), int):
-            counts[str(rec["mode"])] = counts.get(str(rec["mode"]), 0) + int(rec["accepted"])
-    return tuple(sorted(counts.items()))
+    from pipeline.rundata.fieldwork import responses_by_mode
+
+    return responses_by_mode(stage_diagnostics(run_dir, "validate"), manifest)
 
 
 def _invited(run_dir: Path) -> int | None:
     """The number invited: the sample frame's units as the validate stage linked them
     (``01_validate/diagnostics.json`` ``frame.invited``); None for a run without a frame."""
-    n = _dig(stage_diagnostics(run_dir, "validate"), "frame", "invited")
-    return n if isinstance(n, int) and not isinstance(n, bool) and n > 0 else None
+    from pipeline.rundata.fieldwork import invited
+
+    return invited(stage_diagnostics(run_dir, "validate"))
 
 
 def _weighting(run_dir: Path, q: Questionnaire) -> tuple[WeightingSummary, bool]:
