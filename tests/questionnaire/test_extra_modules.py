@@ -9,6 +9,7 @@ import pytest
 
 from pipeline.questionnaire.load import load_questionnaire
 from pipeline.questionnaire.model import ItemType
+from tests.modules import MODULES, NEW_MODULES
 
 ITEMS = {
     "job_insec": "agree4",
@@ -61,6 +62,19 @@ def test_every_module_item_is_there_with_dutch_value_labels(qid):
     assert commute.release is not None and commute.release.top_code == 120
     for name in ("bo_pesten", "bo_geweld", "bo_seksueel"):
         assert q.item(name).role == "sensitive"
+
+
+@pytest.mark.parametrize("qid", WAVES)
+def test_the_shared_module_names_are_the_questionnaires(qid):
+    """tests/modules.py names the module indicators once for every test: they are the 2023
+    questionnaire's, in schema order, and the new ones (in every wave) are those this file checks."""
+    q = load_questionnaire(qid)
+    modules = tuple(i.name for i in q.indicators if i.group == "module")
+    if qid == "wbm-werknemers-2023":
+        assert modules == MODULES
+    else:  # earlier waves lack some earlier modules; a sector's questionnaire adds its own
+        assert set(NEW_MODULES) <= set(modules)
+    assert tuple(INDICATORS) == NEW_MODULES
 
 
 @pytest.mark.parametrize("qid", WAVES)

@@ -12,6 +12,7 @@ import pandas as pd
 
 from pipeline.questionnaire.model import Questionnaire
 from pipeline.reports.context import ReportContext, ResponseInfo, WeightingSummary
+from tests.modules import MODULES
 
 CTX = ReportContext(
     run_id="run-test",
@@ -21,27 +22,6 @@ CTX = ReportContext(
     synthetic=True,
 )
 
-MODULES = (
-    "mod_telewerk",
-    "mod_frequent_verzuim",
-    "mod_lang_verzuim",
-    "mod_opleiding",
-    "mod_haalbaar_pensioen",
-    # the modules of the 2019 sector reports (issue 19)
-    "mod_baanonzekerheid",
-    "mod_verloopintentie",
-    "mod_ploegenarbeid",
-    "mod_avondwerk",
-    "mod_nachtwerk",
-    "mod_weekendwerk",
-    "mod_atypische_uren",
-    "mod_woonwerk_30",
-    "mod_woonwerk_60",
-    "mod_pesten",
-    "mod_geweld",
-    "mod_ongewenst_seksueel",
-    "mod_grensoverschrijdend",
-)
 SUPPRESSED_GROUP = 8  # every row of this group has n < 30
 UNRELIABLE_GROUP = 11  # n = 42: unreliable
 SECRET_GROUP = 3  # one suppressed acute cell with a distinctive value

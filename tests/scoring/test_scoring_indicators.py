@@ -14,6 +14,7 @@ from pipeline.errors import UsageError
 from pipeline.scoring import compile_plan, indicator_columns, output_columns, score_frame
 from pipeline.scoring.engine import combine, traffic_light
 from pipeline.scoring.plan import TrafficLightPlan
+from tests.modules import MODULES
 
 NAN = float("nan")
 
@@ -163,26 +164,7 @@ def test_indicator_columns_of_the_reference_instrument(wbm):
     assert (
         len(cols) == 10 * 2 + 1 + 4 + 18
     )  # 10 traffic lights with acute, werkbaar werk, 4 bands, 18 module conditions
-    assert cols[-18:] == [
-        "mod_telewerk",
-        "mod_frequent_verzuim",
-        "mod_lang_verzuim",
-        "mod_opleiding",
-        "mod_haalbaar_pensioen",
-        "mod_baanonzekerheid",
-        "mod_verloopintentie",
-        "mod_ploegenarbeid",
-        "mod_avondwerk",
-        "mod_nachtwerk",
-        "mod_weekendwerk",
-        "mod_atypische_uren",
-        "mod_woonwerk_30",
-        "mod_woonwerk_60",
-        "mod_pesten",
-        "mod_geweld",
-        "mod_ongewenst_seksueel",
-        "mod_grensoverschrijdend",
-    ]
+    assert cols[-18:] == list(MODULES)
 
 
 def test_output_catalogue_matches_the_frame(mini):

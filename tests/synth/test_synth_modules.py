@@ -18,24 +18,9 @@ from pipeline.synth.check import check_model
 from pipeline.synth.config import load_model
 from pipeline.weighting.api import weight_frame
 from pipeline.weighting.margins import load_margins
+from tests.modules import NEW_MODULES
 
 from .crude import read_wave
-
-NEW_MODULES = (
-    "mod_baanonzekerheid",
-    "mod_verloopintentie",
-    "mod_ploegenarbeid",
-    "mod_avondwerk",
-    "mod_nachtwerk",
-    "mod_weekendwerk",
-    "mod_atypische_uren",
-    "mod_woonwerk_30",
-    "mod_woonwerk_60",
-    "mod_pesten",
-    "mod_geweld",
-    "mod_ongewenst_seksueel",
-    "mod_grensoverschrijdend",
-)
 
 
 @pytest.fixture(scope="module")
