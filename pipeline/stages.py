@@ -25,6 +25,7 @@ from pipeline.runner import Run, StageResult
 
 if TYPE_CHECKING:  # pragma: no cover
     from pipeline.estimation.config import EstimationConfig
+    from pipeline.estimation.design import Design
     from pipeline.questionnaire.model import Questionnaire
     from pipeline.reports.batch import ReportJob
     from pipeline.reports.context import ReportContext
@@ -284,6 +285,7 @@ def stage_estimate(run: Run) -> StageResult:
     p_risk = write_text(
         out / layout.RISK_PROFILES, to_csv_text(_risk_profiles(q, data, design, domains, run))
     )
+    p_numeric = _numeric_estimates(q, scored, data, design, by, cfg, out)
     notices = [{"code": n.code, "message": n.message} for n in est.notices]
     if fallback:
         notices.append(
@@ -309,9 +311,37 @@ def stage_estimate(run: Run) -> StageResult:
     return StageResult(
         "estimate",
         {"in": len(scored), "estimates": len(table)},
-        (p_pq, p_csv, p_cmp, p_risk, p_json, *extra_files),
+        (p_pq, p_csv, p_cmp, p_risk, *p_numeric, p_json, *extra_files),
         summary={"flags": {str(k): int(v) for k, v in flags.items()}, "notices": notices},
     )
+
+
+def _numeric_estimates(
+    q: Questionnaire,
+    scored: pd.DataFrame,
+    data: pd.DataFrame,
+    design: Design,
+    by: list[str],
+    cfg: EstimationConfig,
+    out: Path,
+) -> tuple[Path, ...]:
+    """The mean and median of the questionnaire's numeric indicators (e.g. commuting minutes) per
+    domain (``numeric_estimates.csv``); nothing for a questionnaire without one."""
+    from pipeline.estimation.api import to_csv_text
+    from pipeline.estimation.numeric import numeric_estimates
+    from pipeline.fileio import write_text
+
+    specs = [
+        (i.name, i.variable)
+        for i in q.indicators
+        if i.kind == "numeric" and i.variable is not None and i.variable in scored.columns
+    ]
+    if not specs:
+        return ()
+    cols = [v for _n, v in specs if v not in data.columns]
+    frame = pd.concat([data, scored[cols]], axis=1) if cols else data
+    table = numeric_estimates(frame, design, specs, by, missing=q.missing_code_values(), config=cfg)
+    return (write_text(out / layout.NUMERIC_ESTIMATES, to_csv_text(table)),)
 
 
 def _employment_estimates(

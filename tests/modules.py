@@ -1,4 +1,5 @@
-"""The employees' module indicators (``group: module``), named once for every test that lists them
+"""The employees' module indicators that are shares (``group: module``, ``kind: condition``; the
+numeric ``mod_woonwerk_minuten`` is not among them), named once for every test that lists them
 (reports, scoring, synthetic model). ``tests/questionnaire/test_extra_modules.py`` checks that they
 are the questionnaire's module indicators, in schema order."""
 

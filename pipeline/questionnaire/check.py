@@ -584,6 +584,22 @@ class _Checker:
                             (*cp, "acuut"),
                             hint="swap the values or change problem_if",
                         )
+            elif ind.kind == "numeric":
+                assert ind.variable is not None  # guaranteed by the model
+                if ind.variable not in self.var_item:
+                    self.add(
+                        "unknown_variable",
+                        f"indicator {ind.name!r} summarises {ind.variable!r}, which is not an item",
+                        (*p, "variable"),
+                        hint=did_you_mean(ind.variable, self.known()),
+                    )
+                elif q.item(ind.variable).type not in NUMERIC:
+                    self.add(
+                        "not_numeric",
+                        f"indicator {ind.name!r} summarises {ind.variable!r}, which is not numeric",
+                        (*p, "variable"),
+                        hint="give an integer or decimal item",
+                    )
             elif ind.kind == "condition":
                 assert ind.condition is not None  # guaranteed by the model
                 self.expr(ind.condition, (*p, "condition"), f"indicator {ind.name!r} condition")

@@ -195,6 +195,8 @@ def _scores(b: _Builder) -> None:
         )
     tl, prob, yn = b.pair(_TL), b.pair(_YESNO_PROBLEM), b.pair(_YESNO)
     for ind in q.indicators:
+        if ind.kind == "numeric":  # no column of its own: summarised from its item
+            continue
         label = b.t(ind.label)
         if ind.kind == "traffic_light":
             b.add(

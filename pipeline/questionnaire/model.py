@@ -208,11 +208,13 @@ class Indicator(Spec):
     """A scored indicator. ``traffic_light``: a scale against cut-offs; ``composite`` / ``count``:
     traffic lights combined; ``condition``: a 0/1 indicator straight from items (module indicators such
     as telework or frequent absence), 1 where ``condition`` holds, 0 where it does not, undefined where
-    ``defined_if`` does not hold (default: every variable the condition names is answered)."""
+    ``defined_if`` does not hold (default: every variable the condition names is answered);
+    ``numeric``: a numeric item (``variable``, e.g. commuting minutes) summarised by its mean and
+    median, estimated from the item itself (no scored column)."""
 
     name: str
     label: Text
-    kind: Literal["traffic_light", "composite", "count", "condition"]
+    kind: Literal["traffic_light", "composite", "count", "condition", "numeric"]
     group: Literal["workability", "risk", "module"] = "workability"
     scale: str | None = None  # traffic_light
     problem_if: Literal["high", "low"] = "high"
@@ -230,6 +232,7 @@ class Indicator(Spec):
     definition_note: Text | None = (
         None  # condition: where the definition comes from (e.g. a published threshold), per language
     )
+    variable: str | None = None  # numeric: the item summarised (an integer or decimal item)
     # count: the distribution's bands as (lowest, highest) number, e.g. [[0, 0], [1, 1], [2, 2], [3, 4]];
     # each band becomes a 0/1 column ``<name>_<lo>`` or ``<name>_<lo>_<hi>`` (estimated as a share)
     bands: tuple[tuple[int, int], ...] = ()
@@ -256,6 +259,12 @@ class Indicator(Spec):
                 raise ValueError("a traffic_light indicator needs 'scale'")
             if not self.cutoffs or "default" not in self.cutoffs:
                 raise ValueError("a traffic_light indicator needs 'cutoffs' with a 'default' entry")
+        if (self.kind == "numeric") != (self.variable is not None):
+            raise ValueError(
+                "a numeric indicator needs 'variable' (the item it summarises)"
+                if self.kind == "numeric"
+                else f"'variable' belongs to numeric indicators, not {self.kind}"
+            )
         if self.kind in ("composite", "count") and not self.of:
             raise ValueError(f"a {self.kind} indicator needs 'of' (the indicators it combines)")
         if self.bands:

@@ -64,6 +64,9 @@ class ReportContext:
     # The risk-profile table of the estimate stage (pipeline.estimation.riskprofile): prevalence
     # ratios and attributable fractions per workability problem. None: no such section.
     risk_profiles: pd.DataFrame | None = field(default=None, compare=False, hash=False, repr=False)
+    # The means and medians of the numeric indicators (04_estimate/numeric_estimates.csv,
+    # pipeline.estimation.numeric); None: no such rows in the module section.
+    numeric: pd.DataFrame | None = field(default=None, compare=False, hash=False, repr=False)
     # An organisation survey's shares of employees and magnitude totals
     # (04_estimate/estimates_employment.parquet); None: no such section.
     employment: pd.DataFrame | None = field(default=None, compare=False, hash=False, repr=False)

@@ -255,7 +255,7 @@ def render_overview_report(
                     axis_max=axis,
                 ),
             )
-            for g in R.module_groups(modules, q)
+            for g in R.module_groups(modules, q, R.numeric_summaries(q, ctx))
         ),
         **m,
     )

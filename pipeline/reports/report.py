@@ -311,7 +311,7 @@ def render_domain_report(
                     axis_max=axis,
                 ),
             )
-            for g in R.module_groups(modules, q)
+            for g in R.module_groups(modules, q, R.numeric_summaries(q, ctx, domain, level, label))
         ),
         trend=trend,
         **R.methods_data(q, ctx, est),

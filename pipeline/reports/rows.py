@@ -441,6 +441,33 @@ MODULES_TITLE = "Extra thema's"  # a module group's title when its items have no
 
 
 @dataclass(frozen=True)
+class NumericCell:
+    stat: str  # mean | median
+    text: str  # "27,4"; "(27,4)" unreliable; a dash when not published
+    ci: str  # "25,9 – 28,8" or ""
+    key: str  # data-numeric: indicator|stat|by|level (a row of numeric_estimates.csv)
+    exact: str  # data-value: repr of the stored estimate, "" when not published
+
+
+@dataclass(frozen=True)
+class NumericLine:
+    label: str  # the group, or "Vlaanderen"
+    cells: tuple[NumericCell, ...]  # mean, median
+    n: str
+
+
+@dataclass(frozen=True)
+class NumericSummary:
+    """A numeric indicator (``kind: numeric``, e.g. commuting minutes) in the module section: its mean
+    and median with CIs for the group and for Flanders (``numeric_estimates.csv``)."""
+
+    name: str
+    label: str
+    unit: str
+    lines: tuple[NumericLine, ...]
+
+
+@dataclass(frozen=True)
 class ModuleGroup:
     """The module rows of one theme: the questionnaire section their items are asked in (e.g.
     "Werktijden en verplaatsing"), so a report shows each theme as its own chart and table."""
@@ -449,6 +476,61 @@ class ModuleGroup:
     slug: str  # for element ids: "modules-1", "modules-2", ...
     rows: tuple[Row, ...]
     chart: str = ""
+    numeric: tuple[NumericSummary, ...] = ()  # the theme's means and medians
+
+
+def _numeric_cell(row: dict[str, Any] | None, key: str, stat: str) -> NumericCell:
+    from pipeline.estimation.reliability import has_flag
+
+    if row is None or has_flag(row.get("flags"), "suppressed"):
+        return NumericCell(stat, DASH, "", key, "")
+    x = row.get("estimate")
+    if x is None or x != x:
+        return NumericCell(stat, DASH, "", key, "")
+
+    def f(v: float) -> str:
+        return fmt_number(v, 0 if stat == "median" and float(v).is_integer() else 1)
+
+    text = f(float(x))
+    if has_flag(row.get("flags"), "unreliable"):
+        text = f"({text})"
+    lo, hi = row.get("ci_low"), row.get("ci_high")
+    ok = lo is not None and hi is not None and lo == lo and hi == hi  # NaN: no interval
+    ci = f"{f(float(lo))} – {f(float(hi))}" if ok else DASH  # type: ignore[arg-type]
+    return NumericCell(stat, text, ci, key, repr(float(x)))
+
+
+def numeric_summaries(
+    q: Questionnaire, ctx: ReportContext, by: str = "", level: str = "", group: str = ""
+) -> tuple[NumericSummary, ...]:
+    """The questionnaire's numeric indicators with their rows of ``ctx.numeric``: the group (``by``,
+    ``level``, labelled ``group``) first when given, then Flanders. () without the table."""
+    table = ctx.numeric
+    if table is None or not len(table):
+        return ()
+    lookup = {
+        (str(r["indicator"]), str(r["stat"]), str(r["by"]), str(r["level"])): r
+        for r in table.to_dict("records")
+    }
+    places = ([(group, by, level)] if by else []) + [("Vlaanderen", "", "")]
+    out = []
+    for ind in q.indicators:
+        if ind.kind != "numeric" or ind.variable is None:
+            continue
+        lines = []
+        for label, b, lv in places:
+            cells = []
+            n = None
+            for stat in ("mean", "median"):
+                key = f"{ind.name}|{stat}|{b}|{lv}"
+                row = lookup.get((ind.name, stat, b, lv))
+                cells.append(_numeric_cell(row, key, stat))
+                if row is not None and n is None:
+                    n = row.get("n")
+            lines.append(NumericLine(label, tuple(cells), fmt_count(n) if n == n else DASH))
+        item = q.item(ind.variable)
+        out.append(NumericSummary(ind.name, ind.label.nl, item.unit or "", tuple(lines)))
+    return tuple(out)
 
 
 def _item_sections(q: Questionnaire) -> dict[str, str]:
@@ -470,6 +552,8 @@ def module_theme(q: Questionnaire, name: str, sections: dict[str, str] | None = 
         ind = q.indicator(name)
     except KeyError:
         return ""
+    if ind.kind == "numeric" and ind.variable is not None:
+        return (_item_sections(q) if sections is None else sections).get(ind.variable, "")
     if ind.kind != "condition" or not ind.condition:
         return ""
     expr, _issue = try_parse(ind.condition)
@@ -483,14 +567,21 @@ def module_theme(q: Questionnaire, name: str, sections: dict[str, str] | None = 
     return secs.get(min(names, key=order.__getitem__), "")
 
 
-def module_groups(rows: Sequence[Row], q: Questionnaire) -> tuple[ModuleGroup, ...]:
-    """``rows`` (module rows in schema order) grouped by theme, in order of first appearance."""
+def module_groups(
+    rows: Sequence[Row], q: Questionnaire, numeric: Sequence[NumericSummary] = ()
+) -> tuple[ModuleGroup, ...]:
+    """``rows`` (module rows in schema order) grouped by theme, in order of first appearance; each
+    numeric summary joins the theme of its item (one without module rows of its theme is left
+    out: a theme is shown with its shares)."""
     secs = _item_sections(q)
     themes: dict[str, list[Row]] = {}
     for r in rows:
         themes.setdefault(module_theme(q, r.name, secs), []).append(r)
+    nums: dict[str, list[NumericSummary]] = {}
+    for s in numeric:
+        nums.setdefault(module_theme(q, s.name, secs), []).append(s)
     return tuple(
-        ModuleGroup(title, f"modules-{k}", tuple(rs))
+        ModuleGroup(title, f"modules-{k}", tuple(rs), numeric=tuple(nums.get(title, ())))
         for k, (title, rs) in enumerate(themes.items(), start=1)
     )
 

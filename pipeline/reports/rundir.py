@@ -10,7 +10,8 @@ Everything is read with the run-directory readers of :mod:`pipeline.rundata.read
 - ``01_validate/diagnostics.json``: respondents by mode (or the manifest's rows per input) and the
   number invited (the linked sample frame's ``frame.invited``);
 - ``02_weight/diagnostics.json``: method, Kish design effect, margins, synthetic margins;
-- ``04_estimate/estimates.parquet`` (or ``estimates.csv``); an organisation survey's
+- ``04_estimate/estimates.parquet`` (or ``estimates.csv``); ``numeric_estimates.csv`` (means and
+  medians of numeric indicators), verified; an organisation survey's
   ``estimates_employment.parquet`` (shares of employees, magnitude totals), verified.
 """
 
@@ -25,6 +26,7 @@ from pipeline.rundata.layout import ESTIMATES
 from pipeline.rundata.read import (
     int_or,
     read_estimates,
+    read_numeric_estimates,
     read_risk_profiles,
     recorded_questionnaire,
     require_run_dir,
@@ -137,6 +139,7 @@ def context_from_run(
         if ctx.risk_profiles is not None
         else read_risk_profiles(run),
         employment=ctx.employment if ctx.employment is not None else _employment(run, manifest),
+        numeric=ctx.numeric if ctx.numeric is not None else read_numeric_estimates(run),
     )
 
 

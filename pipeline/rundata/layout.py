@@ -68,6 +68,9 @@ ESTIMATES_CSV: Final = "estimates.csv"
 COMPARE_DOMAINS: Final = "compare_domains.csv"
 RISK_PROFILES: Final = "risk_profiles.csv"
 """Prevalence ratios and attributable fractions of the risk factors per workability problem."""
+NUMERIC_ESTIMATES: Final = "numeric_estimates.csv"
+"""Numeric indicators (``kind: numeric``, e.g. commuting minutes): mean and median per domain
+(:mod:`pipeline.estimation.numeric`); only in runs whose questionnaire has one."""
 ESTIMATES_EMPLOYMENT: Final = "estimates_employment.parquet"
 """Organisation surveys only: indicators as shares of employees and magnitude totals (the tidy
 table plus ``basis``; :mod:`pipeline.estimation.employment`)."""

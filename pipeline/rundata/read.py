@@ -11,6 +11,7 @@ what was expected, how to fix it) for a missing or damaged piece, never a traceb
 :func:`stage_diagnostics`  a stage's ``diagnostics.json`` (lenient: informative only)
 :func:`read_scored`        ``03_score/scored.parquet`` and its data version
 :func:`read_estimates`     ``04_estimate/estimates.parquet`` (or ``.csv``)
+:func:`read_numeric_estimates`  ``04_estimate/numeric_estimates.csv`` (means and medians)
 =========================  =================================================================
 
 Every stage file is read through :func:`pipeline.rundata.verify.stage_bytes` (checked against the
@@ -30,6 +31,7 @@ from pipeline.rundata.layout import (
     ESTIMATES,
     ESTIMATES_CSV,
     MANIFEST,
+    NUMERIC_ESTIMATES,
     QUESTIONNAIRE,
     RISK_PROFILES,
     SCORED,
@@ -406,5 +408,28 @@ def read_risk_profiles(run_dir: str | Path) -> pd.DataFrame | None:
         raise InputError(
             f"{path}: cannot be read as a risk-profile table ({exc.__class__.__name__})",
             [Problem(str(exc)[:300], file=str(path), expected="a CSV risk-profile table")],
+            code="bad_estimates",
+        ) from exc
+
+
+def read_numeric_estimates(run_dir: str | Path) -> pd.DataFrame | None:
+    """The run's mean and median of its numeric indicators (``04_estimate/numeric_estimates.csv``)
+    checked against the manifest, or None when the run has none."""
+    import io
+
+    import pandas as pd
+
+    path = stage_file(run_dir, "estimate", NUMERIC_ESTIMATES)
+    if not path.exists():
+        return None
+    data, _ = stage_bytes(run_dir, run_manifest(run_dir), "estimate", NUMERIC_ESTIMATES)
+    try:
+        text = ("indicator", "variable", "stat", "by", "level", "flags")
+        table = pd.read_csv(io.BytesIO(data), keep_default_na=True, dtype=dict.fromkeys(text, str))
+        return table.fillna(dict.fromkeys((c for c in text if c in table.columns), ""))
+    except Exception as exc:  # pandas raises many kinds; all mean "cannot read this file"
+        raise InputError(
+            f"{path}: cannot be read as a table of numeric indicators ({exc.__class__.__name__})",
+            [Problem(str(exc)[:300], file=str(path), expected="a CSV of means and medians")],
             code="bad_estimates",
         ) from exc

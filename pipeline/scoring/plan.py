@@ -608,6 +608,8 @@ def compile_plan(q: Questionnaire, population: str = DEFAULT_POPULATION) -> Scor
             plan = _traffic_light(ind, population, scale_specs, problems)
         elif ind.kind == "condition":
             plan = _condition(ind, q, problems)
+        elif ind.kind == "numeric":
+            plan = None  # no scored column: estimated from its item (pipeline.estimation.numeric)
         else:
             plan = _combine(ind, kinds, problems)
         if plan is not None:

@@ -100,7 +100,7 @@ def test_module_indicators_reach_estimates_and_every_sector_report(small_demo):
 
     res, _ = small_demo
     q = load_questionnaire("wbm-werknemers-2023")
-    modules = [i.name for i in q.indicators if i.group == "module"]
+    modules = [i.name for i in q.indicators if i.group == "module" and i.kind == "condition"]
     assert len(modules) == 18
     est = pd.read_csv(
         layout.stage_file(res.run_dir, "estimate", layout.ESTIMATES_CSV), keep_default_na=False
@@ -126,6 +126,51 @@ def test_module_indicators_reach_estimates_and_every_sector_report(small_demo):
         assert set(modules) <= keys, report.name
         published += 1
     assert published >= 10  # most of the 16 sectors plus Flanders have enough respondents
+
+
+def test_mean_and_median_commuting_minutes_reach_the_reports(small_demo):
+    """The numeric indicator ``mod_woonwerk_minuten``: the estimate stage's mean is the weighted mean
+    of the commuting minutes (missing codes left out), the median a value of the data inside its CI,
+    and the sector reports show both numbers of their rows."""
+    import re
+
+    import numpy as np
+
+    from pipeline.reports.estimates import fmt_number
+
+    res, _ = small_demo
+    num = pd.read_csv(
+        layout.stage_file(res.run_dir, "estimate", layout.NUMERIC_ESTIMATES),
+        keep_default_na=False,
+        dtype={"by": str, "level": str},
+    )
+    assert set(num["indicator"]) == {"mod_woonwerk_minuten"} and set(num["stat"]) == {
+        "mean",
+        "median",
+    }
+    scored = pd.read_parquet(layout.stage_file(res.run_dir, "score", layout.SCORED))
+    x = pd.to_numeric(scored["commute_min"], errors="coerce")
+    ok = x.notna() & (x >= 0)
+    w = scored["weight"]
+    top = num[num["by"] == ""].set_index("stat")
+    assert float(top.loc["mean", "estimate"]) == pytest.approx(
+        float((x[ok] * w[ok]).sum() / w[ok].sum()), rel=1e-9
+    )
+    assert int(top.loc["mean", "n"]) == int(ok.sum()) == int(top.loc["median", "n"])
+    med = float(top.loc["median", "estimate"])
+    assert med in set(x[ok]) and float(top.loc["median", "ci_low"]) <= med
+    assert med <= float(top.loc["median", "ci_high"])
+    shown = 0
+    for report in res.reports:
+        html = report.read_text(encoding="utf-8")
+        for key, text in re.findall(r'data-numeric="([^"]+)"[^>]*>([^<]*)</td>', html):
+            name, stat, by, level = key.split("|")
+            row = num[(num["stat"] == stat) & (num["by"] == by) & (num["level"] == level)]
+            value = float(row["estimate"].iloc[0])
+            digits = 0 if stat == "median" and value.is_integer() else 1
+            assert text.strip("()") == fmt_number(value, digits), (report.name, key)
+            shown += 1
+    assert shown >= 20 and not np.isnan(med)
 
 
 def test_outputs_exist_and_microdata_has_no_direct_identifier(small_demo):

@@ -240,3 +240,34 @@ def risk_profile_table(q: Questionnaire, *, seed: int = 11) -> pd.DataFrame:
     df["significant"] = (df["p_value"] < 0.05).where(df["p_value"].notna(), pd.NA)
     df["significant"] = df["significant"].astype("boolean")
     return df
+
+
+def numeric_table(q: Questionnaire, levels: tuple[str, ...] = ("5", "8", "11")) -> pd.DataFrame:
+    """Means and medians of the numeric indicators (``numeric_estimates.csv``) for Flanders and some
+    sectors; sector 8 suppressed, sector 11 unreliable (as in :func:`wbm_table`)."""
+    rows = []
+    for ind in q.indicators:
+        if ind.kind != "numeric":
+            continue
+        for by, level in [("", ""), *(("sector", lv) for lv in levels)]:
+            k = 0 if not level else int(level)
+            for stat, est in (("mean", 27.43 + k / 10), ("median", 25.0 + k)):
+                flags = {"8": "suppressed", "11": "unreliable"}.get(level, "")
+                rows.append(
+                    {
+                        "indicator": ind.name,
+                        "variable": ind.variable,
+                        "stat": stat,
+                        "by": by,
+                        "level": level,
+                        "n": 2400 if not level else {"8": 12, "11": 42}.get(level, 310),
+                        "weighted_n": 1000.0,
+                        "estimate": np.nan if flags == "suppressed" else est,
+                        "se": 1.1,
+                        "ci_low": est - 2.2,
+                        "ci_high": est + 2.1,
+                        "df": 300.0,
+                        "flags": flags,
+                    }
+                )
+    return pd.DataFrame(rows)
