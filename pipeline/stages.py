@@ -148,6 +148,12 @@ def stage_weight(run: Run) -> StageResult:
         inputs=info,
         margins_meta=margins.meta,
         lang=run.config.language,
+        # the margins' population in the report's language when the file describes the
+        # questionnaire's target population (in either language)
+        population=q.study.target_population.get(run.config.language)
+        if margins.meta is not None
+        and margins.meta.population in (q.study.target_population.nl, q.study.target_population.en)
+        else None,
     )
     d = res.diagnostics
     summary = {

@@ -109,7 +109,11 @@ MISSING_WORDS: tuple[tuple[str, str], ...] = (
 class Detection:
     name: DialectName
     declared: bool
-    evidence: str
+    evidence: str  # in English (diagnostics.json, the CLI)
+    # what the evidence is, for the reports' words (pipeline.validate.words.EVIDENCE): a code and
+    # the values it names (column names, a number of header rows)
+    evidence_code: str = ""
+    evidence_values: tuple[str, ...] = ()
 
     def describe(self) -> str:
         return f"{self.name} ({'declared' if self.declared else 'detected: ' + self.evidence})"
@@ -158,27 +162,38 @@ def qualtrics_header_rows(table: pa.Table) -> int:
 
 def detect(raw: RawTable, declared: str | None) -> Detection:
     if declared:
-        return Detection(check_dialect(declared, where=str(raw.input.path)), True, "")
+        return Detection(check_dialect(declared, where=str(raw.input.path)), True, "", "declared")
     cols = list(raw.columns)
     lower = {c.lower() for c in cols}
     if raw.format in ("csv", "xlsx"):
         n = qualtrics_header_rows(raw.table)
         if n:
-            return Detection("qualtrics", False, f'{n + 1} header rows ({{"ImportId": ...}})')
+            return Detection(
+                "qualtrics",
+                False,
+                f'{n + 1} header rows ({{"ImportId": ...}})',
+                "header_rows",
+                (str(n + 1),),
+            )
         q_meta = [c for c in QUALTRICS_META if c in cols]
         if len(q_meta) >= 3:
-            return Detection("qualtrics", False, "columns " + ", ".join(q_meta[:4]))
+            return Detection(
+                "qualtrics", False, "columns " + ", ".join(q_meta[:4]), "columns", tuple(q_meta[:4])
+            )
     lime = [c for c in LIMESURVEY_META if c in lower]
     arrays = [c for c in cols if re.search(r"\[[^\]]+\]$", c)]
     if len(lime) >= 3 or (lime and arrays):
-        return Detection("limesurvey", False, "columns " + ", ".join(lime[:4] + arrays[:2]))
+        shown = tuple(lime[:4] + arrays[:2])
+        return Detection("limesurvey", False, "columns " + ", ".join(shown), "columns", shown)
     if arrays and raw.format == "csv" and _has_cell(raw.table, LIMESURVEY_NA):
-        return Detection("limesurvey", False, f"columns {arrays[0]} and 'N/A' cells")
+        return Detection(
+            "limesurvey", False, f"columns {arrays[0]} and 'N/A' cells", "columns_na", (arrays[0],)
+        )
     if raw.format == "sav":
-        return Detection("spss", False, ".sav file")
+        return Detection("spss", False, ".sav file", "sav")
     if {"keyer", "batch"} & lower:
-        return Detection("keying", False, "columns keyer/batch")
-    return Detection("plain", False, "no tool's export shape recognised")
+        return Detection("keying", False, "columns keyer/batch", "columns", ("keyer", "batch"))
+    return Detection("plain", False, "no tool's export shape recognised", "none")
 
 
 def _has_cell(table: pa.Table, value: str) -> bool:

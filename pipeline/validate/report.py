@@ -85,6 +85,8 @@ def diagnostics(vf: ValidationFrames, summary: ValidationSummary) -> dict[str, A
                 "delimiter": i.delimiter,
                 "dialect": i.dialect,
                 "dialect_evidence": i.dialect_evidence,
+                "dialect_evidence_code": i.dialect_evidence_code,
+                "dialect_evidence_values": list(i.dialect_evidence_values),
                 "mapping": i.mapping,
                 "rows_read": i.rows_read,
                 "accepted": i.accepted,
@@ -180,6 +182,9 @@ def render_report(
     env.filters["issue_title"] = lambda code: W.issue_title(code, lang)
     env.filters["edit_rule"] = lambda rule: W.edit_rule(rule, lang)
     env.filters["codes"] = _codes
+    env.filters["evidence"] = lambda i: W.evidence(
+        i.dialect_evidence_code, i.dialect_evidence_values, i.dialect_evidence, lang
+    )
     t = {k: Markup(v) for k, v in W.WORDS[lang].items()}  # our own texts; format() escapes values
     modes = _modes(vf)
     sa = vf.set_aside[[MODE, REASONS]].rename(columns={MODE: "mode"})

@@ -21,6 +21,9 @@ class InputSummary:
     dialect: str = "plain"  # how the file was read (pipeline.ingest.dialects)
     dialect_evidence: str = ""  # "declared" or what it was detected from
     mapping: str | None = None  # the mapping file's name
+    # the evidence as a code and its values, for the report's words (pipeline.validate.words)
+    dialect_evidence_code: str = ""
+    dialect_evidence_values: tuple[str, ...] = ()
 
     @property
     def balanced(self) -> bool:

@@ -344,6 +344,8 @@ class ValidationFrames:
                         else ""
                     ),
                     raw.input.mapping.name if raw.input.mapping else None,
+                    raw.dialect.evidence_code if raw.dialect else "",
+                    raw.dialect.evidence_values if raw.dialect else (),
                 )
             )
         reasons: dict[str, int] = {}

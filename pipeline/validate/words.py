@@ -304,3 +304,35 @@ def edit_rule(rule: str, lang: str) -> str:
     from pipeline.validate.catalogue import EDIT_RULES
 
     return (EDIT_RULES_NL if lang == "nl" else EDIT_RULES).get(rule, "")
+
+
+#: How an input's dialect was recognised (``Detection.evidence_code``), per language; ``{values}``:
+#: the column names or number it names.
+EVIDENCE: Mapping[str, Mapping[str, str]] = {
+    "nl": {
+        "declared": "opgegeven",
+        "header_rows": "{values} kopregels",
+        "columns": "kolommen {values}",
+        "columns_na": "kolom {values} en cellen 'N/A'",
+        "sav": ".sav-bestand",
+        "none": "geen exportvorm van een enquêteprogramma herkend",
+    },
+    "en": {
+        "declared": "declared",
+        "header_rows": "{values} header rows",
+        "columns": "columns {values}",
+        "columns_na": "column {values} and 'N/A' cells",
+        "sav": ".sav file",
+        "none": "no tool's export shape recognised",
+    },
+}
+
+
+def evidence(code: str, values: object, fallback: str, lang: str) -> tuple[str, bool]:
+    """(text, in English?) of how a dialect was recognised: the catalogue's words for ``code``, else
+    the English ``fallback`` (a run made before the code was recorded), marked as English."""
+    words = EVIDENCE.get(lang, EVIDENCE["en"]).get(code)
+    if words is None:
+        return (fallback or "–", lang != "en" and bool(fallback))
+    vals = values if isinstance(values, (list, tuple)) else ()
+    return (words.format(values=", ".join(str(v) for v in vals)), False)

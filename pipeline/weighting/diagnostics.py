@@ -135,17 +135,21 @@ def render_report(
     inputs: dict[str, Any] | None = None,
     margins_meta: Any = None,
     lang: str = "nl",
+    population: str | None = None,
 ) -> Path:
     """Write the self-contained HTML weighting report (no external assets) in ``lang`` (``nl``,
     the default, or ``en``: the words of :mod:`pipeline.weighting.words`, numbers the reader's way);
-    the title is ``title``, else the catalogue's title with ``subject`` (the study's title)."""
+    the title is ``title``, else the catalogue's title with ``subject`` (the study's title).
+    ``population``: the margins' population in ``lang`` (the questionnaire's target population),
+    shown instead of the file's own (English) description; a unit the catalogue knows is worded
+    too, and what is left of the file's own words (its source) is marked as English."""
     import jinja2
     from markupsafe import Markup
 
     from pipeline import numformat as nf
     from pipeline.fileio import write_text
     from pipeline.paths import REPORTS_DIR
-    from pipeline.weighting.words import WORDS
+    from pipeline.weighting.words import UNITS_NL, WORDS, notice_text
 
     nf.check_language(lang)
     env = jinja2.Environment(
@@ -157,8 +161,18 @@ def render_report(
     env.filters["n"] = lambda x: nf.count(x, lang)
     env.filters["dec"] = lambda x, d: nf.decimal(x, d, lang, grouped=True)
     env.filters["g"] = lambda x, spec: nf.general(x, lang, spec)
+
     # the margins file describes itself in its own words (English in the shipped files): marked so
-    env.filters["meta"] = lambda mm, key: Markup('<span lang="en">{}</span>').format(mm[key])
+    def meta(mm: dict[str, Any], key: str) -> Markup:
+        if lang == "nl" and key == "population" and population:
+            return Markup("{}").format(population)
+        if lang == "nl" and key == "unit" and str(mm[key]) in UNITS_NL:
+            return Markup("{}").format(UNITS_NL[str(mm[key])])
+        if lang == "en":
+            return Markup("{}").format(mm[key])
+        return Markup('<span lang="en">{}</span>').format(mm[key])
+
+    env.filters["meta"] = meta
     t = {k: Markup(v) for k, v in WORDS[lang].items()}  # our own texts; format() escapes values
     tpl = env.get_template("weighting.html.j2")
     data = to_json(result, inputs=inputs, margins_meta=margins_meta)
@@ -169,9 +183,17 @@ def render_report(
         {"i": i + 1, "err": h, "height": (math.log10(h) - lo) / (hi - lo) if hi > lo else 1.0}
         for i, h in enumerate(hist)
     ]
+    notices = []
+    for n in data["notices"]:
+        said = notice_text(n["code"], n["details"] or {}, lang)
+        english = said is None and lang != "en"
+        notices.append(
+            {"code": n["code"], "text": n["message"] if said is None else said, "english": english}
+        )
     html = tpl.render(
         lang=lang,
         t=t,
+        notices=notices,
         title=title or (f"{t['doc_title']} — {subject}" if subject else str(t["doc_title"])),
         d=data,
         histogram=_histogram(np.asarray(result.weight)),

@@ -85,25 +85,37 @@ def trim(
         if any(np.any(r < 0) for r in remaining) or not np.any(~new_fixed & (base_weights > 0)):
             notices.append(
                 _infeasible(
-                    cap, current, "fixing the capped units at the cap exceeds a population total"
+                    cap,
+                    current,
+                    "fixing the capped units at the cap exceeds a population total",
+                    "exceeds_total",
                 )
             )
             break
         try:
             res = fit(np.where(new_fixed, 0.0, base_weights), remaining)
         except WeightingError as exc:
+            extra: dict[str, object] = {}
             if exc.code == "empty_cell":
                 levels = ", ".join(str(p.path) for p in exc.problems[:5])
                 why = (
                     f"every unit of {levels} would be at the cap, yet the level's population "
                     "total needs larger weights"
                 )
+                extra = {"levels": levels}
             else:
                 why = exc.message
-            notices.append(_infeasible(cap, current, why))
+            notices.append(_infeasible(cap, current, why, exc.code, extra))
             break
         if not res.converged:
-            notices.append(_infeasible(cap, current, "re-fitting the free units did not converge"))
+            notices.append(
+                _infeasible(
+                    cap,
+                    current,
+                    "re-fitting the free units did not converge",
+                    "refit_not_converged",
+                )
+            )
             break
         fixed = new_fixed
         weights = np.where(fixed, cap, res.weights)
@@ -117,7 +129,15 @@ def trim(
         )
     else:
         if np.any(current.weights > slack):
-            notices.append(_infeasible(cap, current, f"still above the cap after {rounds} rounds"))
+            notices.append(
+                _infeasible(
+                    cap,
+                    current,
+                    f"still above the cap after {rounds} rounds",
+                    "still_above",
+                    {"rounds": rounds},
+                )
+            )
     if any(n.code == "trim_infeasible" for n in notices):
         return TrimResult(
             fit=untrimmed, cap=cap, n_trimmed=0, rounds=rounds, notices=_kept(notices, untrimmed)
@@ -138,11 +158,18 @@ def trim(
     )
 
 
-def _infeasible(cap: float, current: RakeResult, why: str) -> Notice:
+def _infeasible(
+    cap: float,
+    current: RakeResult,
+    why: str,
+    reason_code: str,
+    extra: dict[str, object] | None = None,
+) -> Notice:
+    """``reason_code`` names ``why`` for the reports' words (``pipeline.weighting.words``)."""
     return Notice(
         "trim_infeasible",
         f"the weight cap {cap:.6g} cannot be met while the margins hold ({why})",
-        {"cap": cap, "reason": why},
+        {"cap": cap, "reason": why, "reason_code": reason_code, **(extra or {})},
     )
 
 

@@ -3,7 +3,9 @@
 A message catalogue, not code: the template names a key, this module gives its text per language;
 values are filled in with ``str.format`` on escaped arguments (:func:`pipeline.weighting.diagnostics.
 render_report`). ``diagnostics.json`` keeps its English keys and codes: it is a contract. The
-notices' messages come from the engine in English; the Dutch report marks them as English text.
+notices' messages come from the engine in English (``diagnostics.json``); the Dutch report words
+each notice from its code and details (:data:`NOTICES_NL`, :func:`notice_text`), and marks a
+notice it has no words for as English text.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "kish": "Designeffect van de weging (Kish)",
         "effective_n": "Effectieve steekproefomvang",
         "notices": "Meldingen",
-        "notices_en": "De uitleg bij een melding is in het Engels.",
+        "notices_en": "De uitleg bij een melding met een Engelse tekst is in het Engels.",
         "achieved": "Bereikte en beoogde marges",
         "margin": "Marge",
         "level": "Niveau",
@@ -91,4 +93,80 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "weight": "Weight",
         "bar_iteration": "iteration {i}: {err}",
     },
+}
+
+
+#: Dutch wording of the engine's notices, by code (``{name}``: a detail of the notice, formatted the
+#: Dutch way by :func:`notice_text`). A code of ``trim_infeasible`` is worded by its ``reason_code``.
+NOTICES_NL: Mapping[str, str] = {
+    "margins_look_like_percentages": "elke marge telt op tot precies 100 en een niveau bevat een "
+    "breuk: dit lijken percentages, geen populatietotalen; de gewichten tellen op tot 100 en "
+    "geschatte totalen worden percentages",
+    "trim_skipped": "niet afgeknot: de gewichten convergeerden niet",
+    "not_converged": "de weging convergeerde niet in {iterations} iteraties (grootste relatieve "
+    "margefout {max_error} > tolerantie {tol})",
+    "negative_weights": "de lineaire kalibratie gaf negatieve gewichten ({count}); kies iteratief "
+    "bijwegen, begrensde kalibratie of grenzen",
+    "collapsed": "{variable}: niveaus met minder dan {min_count} rijen samengevoegd: {groups}",
+    "zero_target_level": "{margin}: niveaus met populatietotaal 0 bevatten eenheden uit de "
+    "steekproef ({levels}); hun gewichten worden 0",
+    "trimmed": "gewichten afgeknot op het plafond {cap}: {n_trimmed}; het teveel is herverdeeld "
+    "door de marges opnieuw te passen (rondes: {rounds})",
+    "trim_infeasible": "het plafond {cap} voor de gewichten is niet haalbaar zolang de marges "
+    "kloppen ({reason})",
+}
+TRIM_REASONS_NL: Mapping[str, str] = {
+    "exceeds_total": "de eenheden op het plafond vastzetten overschrijdt een populatietotaal",
+    "empty_cell": "elke eenheid van {levels} zou op het plafond staan, maar het populatietotaal "
+    "van dat niveau vraagt grotere gewichten",
+    "refit_not_converged": "de vrije eenheden opnieuw passen convergeerde niet",
+    "still_above": "nog boven het plafond na het maximale aantal rondes ({rounds})",
+}
+KEPT_UNTRIMMED_NL = (
+    "; de niet-afgeknotte gekalibreerde gewichten blijven (grootste gewicht {max_weight})"
+)
+
+
+def _detail(key: str, value: object) -> str:
+    from pipeline import numformat as nf
+
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, int):
+        return nf.count(value, "nl")
+    if isinstance(value, float):
+        spec = {"cap": ".6g", "max_weight": ".6g", "max_error": ".3g"}.get(key, "g")
+        return nf.general(value, "nl", spec)
+    if isinstance(value, (list, tuple)):
+        return "; ".join(str(v) for v in value)
+    return str(value)
+
+
+def notice_text(code: str, details: Mapping[str, object], lang: str) -> str | None:
+    """The notice worded in ``lang`` from its code and details; None when there are no words for it
+    (English: the engine's own message is used; Dutch: a code or detail this catalogue lacks)."""
+    if lang != "nl" or code not in NOTICES_NL:
+        return None
+    d = {k: _detail(k, v) for k, v in details.items()}
+    try:
+        if code == "trim_infeasible":
+            reason = TRIM_REASONS_NL.get(str(details.get("reason_code", "")))
+            if reason is None:
+                return None
+            d["reason"] = reason.format(**d)
+        text = NOTICES_NL[code].format(**d)
+        if code == "trim_infeasible" and details.get("kept_untrimmed"):
+            text += KEPT_UNTRIMMED_NL.format(**d)
+    except KeyError:  # a detail the wording needs is missing: keep the engine's message
+        return None
+    return text
+
+
+#: The unit a margins file counts in (its ``unit``), in Dutch.
+UNITS_NL: Mapping[str, str] = {
+    "persons": "personen",
+    "organisations": "organisaties",
+    "jobs": "banen",
+    "employees": "werknemers",
+    "enterprises": "ondernemingen",
 }

@@ -212,3 +212,18 @@ def test_report_shows_the_dialect(wbm: Questionnaire, tmp_path: Path):
     diag = json.loads((out / "diagnostics.json").read_text(encoding="utf-8"))
     assert diag["inputs"][0]["dialect"] == "limesurvey"
     assert diag["inputs"][0]["mapping"] == "map.yaml"
+    # how the dialect was recognised, in the report's language (issue 19): Dutch by default, the
+    # English evidence kept in diagnostics.json beside its code and values
+    ev = diag["inputs"][0]
+    assert (
+        ev["dialect_evidence"].startswith("columns ") and ev["dialect_evidence_code"] == "columns"
+    )
+    cols = ", ".join(ev["dialect_evidence_values"])
+    assert f"<small>(kolommen {cols})</small>" in html
+    assert '<small lang="en">' not in html
+    run_validation(
+        wbm, [InputFile(path, mode="web", mapping=_token_mapping(tmp_path))], out, lang="en"
+    )
+    en = next(out.glob("validation_report*.html"))
+    en_html = "".join(p.read_text(encoding="utf-8") for p in out.glob("validation_report*.html"))
+    assert f"<small>(columns {cols})</small>" in en_html, en

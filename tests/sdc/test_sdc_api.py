@@ -139,6 +139,11 @@ def test_report_is_json_and_html(released):
     assert f"{violating:,}".replace(",", ".") in html and "Risico voor en na" in html
     en = render_html(r.report, min_n=0, lang="en")
     assert f"{violating:,}" in en and "Risk before and after" in en
+    # every notice worded in Dutch (issue 19): none left in English in the Dutch report
+    if r.report.notices:
+        part = html[html.index("<h3>Meldingen</h3>") :]
+        assert '<span lang="en">' not in part.split("<h3>", 2)[1]
+        assert all(n.message in en.replace("&#39;", "'") for n in r.report.notices)
     ww = [e for e in r.report.estimates if e.indicator == "werkbaar_werk" and e.by == ""]
     assert ww and ww[0].diff == 0.0  # the overall share is not perturbed
 

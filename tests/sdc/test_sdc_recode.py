@@ -112,3 +112,23 @@ def test_recode_columns_applies_recodes_then_merges(q):
     assert (
         base_labels(q, "sex")[2].nl == "vrouw" and base_labels(q, "age_band")[5].en == "55 and over"
     )
+
+
+def test_notices_are_worded_in_dutch_without_a_withheld_count():
+    """Issue 19: the risk report words a notice in Dutch from what its English message shows (the
+    variable, the merged code, the minimum), never the count the report withholds."""
+    from pipeline.sdc.microdata.words import notice_text
+
+    x = np.array([1] * 10 + [2] * 1 + [3] * 1, dtype=float)
+    _, _, notices = merge_small("occ", x, MergeRule(variable="occ", min_count=5, into=9), {})
+    (n,) = notices
+    said = notice_text(n.code, n.details, "nl")
+    assert said == "occ: de samengevoegde categorie 9 heeft nog minder dan 5 respondenten"
+    assert str(n.details["n"]) not in said.replace("5", "")
+    assert notice_text(n.code, n.details, "en") is None  # English: the engine's message
+    y = np.array([1] * 2 + [2] * 1, dtype=float)
+    _, _, (m,) = merge_small("occ", y, MergeRule(variable="occ", min_count=5), {})
+    assert notice_text(m.code, m.details, "nl") == (
+        "occ: alle categorieën samengevoegd en nog altijd minder dan 5 respondenten"
+    )
+    assert notice_text("a_new_code", {}, "nl") is None

@@ -240,3 +240,69 @@ def test_trim_cap_that_cannot_be_met_is_never_worse_than_untrimmed(
     res = weight_frame(employees, m, base_weight="w", trim=TrimSpec(cap=mean * 0.9))
     assert res.weight.max() <= untrimmed.weight.max() * (1 + 1e-12)
     assert res.diagnostics.kish_deff <= untrimmed.diagnostics.kish_deff * (1 + 1e-12)
+
+
+def test_notices_are_worded_in_the_reports_language(employees, employee_margins_path, tmp_path):
+    """Issue 19: the Dutch report words every notice of the engine from its code and details (no
+    English left); the English report keeps the engine's message; diagnostics.json is unchanged."""
+    import re
+
+    from pipeline.weighting.words import NOTICES_NL, notice_text
+
+    m = load_margins(employee_margins_path)
+    mean = 2_600_000 / len(employees)
+    trimmed = weight_frame(employees, m, base_weight="w", trim=TrimSpec(median_k=2.0))
+    infeasible = weight_frame(employees, m, base_weight="w", trim=TrimSpec(cap=mean * 0.9))
+    df, pm = _pushed_case()
+    kept = weight_frame(df, pm, base_weight="b", trim=TrimSpec(cap=120.0))
+    seen = set()
+    for k, res in enumerate((trimmed, infeasible, kept)):
+        nl = render_report(res, tmp_path / f"n{k}.html", margins_meta=m.meta).read_text()
+        en = render_report(res, tmp_path / f"e{k}.html", margins_meta=m.meta, lang="en").read_text()
+        part = nl[nl.index("<h2>Meldingen</h2>") : nl.index("<h2>Bereikte")]
+        assert 'lang="en"' not in part and "In het Engels" not in part, part
+        for n in res.notices:
+            said = notice_text(n.code, n.details, "nl")
+            assert said is not None, n
+            assert said in part.replace("&#39;", "'")
+            assert n.message in en.replace("&#39;", "'")
+            seen.add(n.code)
+        cap = re.search(r"plafond ([\d.,]+)", part)
+        assert cap is None or "." not in cap.group(1).rstrip(".")  # a decimal comma
+    assert {"trimmed", "trim_infeasible"} <= seen <= set(NOTICES_NL)
+    detail = next(n for n in kept.notices if n.code == "trim_infeasible")
+    assert "niet-afgeknotte gekalibreerde gewichten blijven" in notice_text(
+        detail.code, detail.details, "nl"
+    )
+
+
+def test_a_notice_without_words_stays_english_and_is_marked(tmp_path):
+    from pipeline.weighting.words import notice_text
+
+    assert notice_text("some_new_code", {}, "nl") is None
+    assert notice_text("trimmed", {"cap": 1.5}, "nl") is None  # a detail missing: no guess
+    assert notice_text("trimmed", {"cap": 1.5, "n_trimmed": 2, "rounds": 1}, "en") is None
+    said = notice_text("trimmed", {"cap": 1234.5, "n_trimmed": 2, "rounds": 1}, "nl")
+    assert said == (
+        "gewichten afgeknot op het plafond 1234,5: 2; het teveel is herverdeeld door de marges "
+        "opnieuw te passen (rondes: 1)"
+    )
+
+
+def test_margin_description_in_dutch(employees, employee_margins_path, tmp_path):
+    """Issue 19: the Dutch report describes the margins in Dutch (the target population given by
+    the run, the unit from the catalogue); only the file's own source text stays marked English."""
+    from pipeline.weighting.words import UNITS_NL
+
+    m = load_margins(employee_margins_path)
+    res = weight_frame(employees, m, base_weight="w")
+    html = render_report(
+        res, tmp_path / "r.html", margins_meta=m.meta, population="werknemers in Vlaanderen"
+    ).read_text()
+    line = html[html.index("<p>Marges:") : html.index("</p>", html.index("<p>Marges:"))]
+    assert "werknemers in Vlaanderen" in line and m.meta.population not in line
+    if m.meta.unit in UNITS_NL:
+        assert f"({UNITS_NL[m.meta.unit]})" in line
+    assert line.count('lang="en"') <= 1  # the source, the file's own words
+    en = render_report(res, tmp_path / "e.html", margins_meta=m.meta, lang="en").read_text()
+    assert m.meta.population in en and 'lang="en"' not in en.split("<body>")[1][:2000]

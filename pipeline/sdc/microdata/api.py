@@ -319,7 +319,7 @@ def _release_weights(
                 f"{linkage.recoverable_cells} of {linkage.protected_cells} protected "
                 f"value(s) of the weighting variables ({', '.join(linkage.variables)}) can be read back "
                 "from the weight (raking gives one weight per weighting cell)",
-                asdict(linkage),
+                {**asdict(linkage), "protected_cells": linkage.protected_cells},
             )
         )
     limit = profile.weights.max_linkage

@@ -176,7 +176,12 @@ def merge_small(
                     "merged_category_small",
                     f"{variable}: the merged category {into:g} still has "
                     f"fewer than {rule.min_count} respondents",  # the count (before suppression) in details only
-                    {"variable": variable, "code": into, "n": count[into]},
+                    {
+                        "variable": variable,
+                        "code": into,
+                        "n": count[into],
+                        "min_count": rule.min_count,
+                    },
                 )
             )
     else:
@@ -203,7 +208,7 @@ def merge_small(
                     "merged_category_small",
                     f"{variable}: all categories merged and still fewer than "
                     f"{rule.min_count} respondents",
-                    {"variable": variable, "n": count[order[0]]},
+                    {"variable": variable, "n": count[order[0]], "min_count": rule.min_count},
                 )
             )
     new, _ = map_values(x, mapping) if mapping else (x.copy(), None)

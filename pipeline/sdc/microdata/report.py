@@ -346,7 +346,7 @@ def render_html(
 
     from pipeline import numformat as nf
     from pipeline.paths import REPORTS_DIR
-    from pipeline.sdc.microdata.words import DROP_REASONS, WORDS
+    from pipeline.sdc.microdata.words import DROP_REASONS, WORDS, notice_text
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(REPORTS_DIR)),
@@ -367,10 +367,21 @@ def render_html(
     env.filters["reason"] = lambda r: DROP_REASONS[lang].get(r, r.replace("_", " "))
     t = {k: Markup(v) for k, v in words.items()}  # our own texts; format() escapes values
     d = report.external_dict(min_n=min_n)
+    notices = []
+    for n in report.notices:  # worded from their details, never showing a withheld count
+        said = notice_text(n.code, n.details, lang)
+        notices.append(
+            {
+                "code": n.code,
+                "text": n.message if said is None else said,
+                "english": said is None and lang != "en",
+            }
+        )
     tpl = env.get_template("release_risk.html.j2")
     return tpl.render(
         d=d,
         t=t,
+        notices=notices,
         same_keys=all(s["keys"] == d["keys"] for s in d["stages"]),
         loss_hidden=hidden_largest(d["information_loss"]),
         weights_hidden=None if d["weights"] is None else hidden_largest(d["weights"]),

@@ -131,7 +131,7 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "original_weights": "Oorspronkelijke gewichten",
         "released_weights": "Vrijgegeven gewichten",
         "notices": "Meldingen",
-        "notices_en": "De uitleg bij een melding is in het Engels.",
+        "notices_en": "De uitleg bij een melding met een Engelse tekst is in het Engels.",
         "dropped": "Niet vrijgegeven",
         "column": "Kolom",
         "reason": "Reden",
@@ -293,3 +293,57 @@ DROP_REASONS: Mapping[str, Mapping[str, str]] = {
         "special_category": "special category",
     },
 }
+
+
+#: Dutch wording of the anonymisation's notices, by code, from details the English message itself
+#: shows (never a count the report withholds). The recalibration's notices are worded by
+#: :func:`pipeline.weighting.words.notice_text`.
+NOTICES_NL: Mapping[str, str] = {
+    "weight_linkage": "{recoverable_cells} van de {protected_cells} beschermde waarden van de "
+    "weegvariabelen ({variables}) zijn uit het gewicht af te lezen (iteratief bijwegen geeft een "
+    "gewicht per weegcel)",
+    "key_many_categories": "sleutelvariabelen met veel categorieën na de hercodering: {items}; "
+    "lokale onderdrukking haalt er veel van weg (voeg een hercodering voor de vrijgave toe)",
+    "pram_variable_absent": "de PRAM-variabele {variable} zit niet in de vrijgave",
+    "weights_below_one": "sommige gewichten zijn kleiner dan 1 (F_k < f_k): hun individuele risico "
+    "is op 1/f_k gezet; geef ophooggewichten, geen genormaliseerde",
+    "merged_category_small": "{variable}: de samengevoegde categorie {code} heeft nog minder dan "
+    "{min_count} respondenten",
+    "merged_category_all": "{variable}: alle categorieën samengevoegd en nog altijd minder dan "
+    "{min_count} respondenten",
+    "no_weighting_variables_released": "geen enkele weegvariabele zit in de vrijgave: elk record "
+    "krijgt het gemiddelde gewicht",
+}
+
+
+def notice_text(code: str, details: Mapping[str, object], lang: str) -> str | None:
+    """The notice in ``lang`` from its code and details; None when there are no words for it (then
+    the engine's English message is shown, marked as English)."""
+    from pipeline import numformat as nf
+
+    if lang != "nl":
+        return None
+    if code not in NOTICES_NL:
+        from pipeline.weighting.words import notice_text as weighting_notice
+
+        return weighting_notice(code, details, lang)
+    d: dict[str, str] = {}
+    for k, v in details.items():
+        if isinstance(v, bool):
+            d[k] = "ja" if v else "nee"
+        elif isinstance(v, int):
+            d[k] = nf.count(v, "nl")
+        elif isinstance(v, float):
+            d[k] = nf.general(v, "nl", "g")
+        elif isinstance(v, (list, tuple)):
+            d[k] = ", ".join(str(x) for x in v)
+        else:
+            d[k] = str(v)
+    if code == "key_many_categories":
+        d["items"] = ", ".join(f"{k} ({nf.count(v, 'nl')})" for k, v in details.items())
+    if code == "merged_category_small" and "code" not in details:
+        code = "merged_category_all"
+    try:
+        return NOTICES_NL[code].format(**d)
+    except KeyError:  # a detail the wording needs is missing: keep the engine's message
+        return None
