@@ -314,7 +314,7 @@ EVIDENCE: Mapping[str, Mapping[str, str]] = {
         "header_rows": "{values} kopregels",
         "columns": "kolommen {values}",
         "columns_na": "kolom {values} en cellen 'N/A'",
-        "sav": ".sav-bestand",
+        "sav": "<code>.sav</code>-bestand",
         "none": "geen exportvorm van een enquêteprogramma herkend",
     },
     "en": {
@@ -322,17 +322,24 @@ EVIDENCE: Mapping[str, Mapping[str, str]] = {
         "header_rows": "{values} header rows",
         "columns": "columns {values}",
         "columns_na": "column {values} and 'N/A' cells",
-        "sav": ".sav file",
+        "sav": "<code>.sav</code> file",
         "none": "no tool's export shape recognised",
     },
 }
 
 
 def evidence(code: str, values: object, fallback: str, lang: str) -> tuple[str, bool]:
-    """(text, in English?) of how a dialect was recognised: the catalogue's words for ``code``, else
-    the English ``fallback`` (a run made before the code was recorded), marked as English."""
+    """(text, in English?) of how a dialect was recognised: the catalogue's words for ``code`` (an
+    HTML-safe text, the column names as code), else the English ``fallback`` (a run made before
+    the code was recorded), marked as English."""
+    from markupsafe import Markup
+
     words = EVIDENCE.get(lang, EVIDENCE["en"]).get(code)
     if words is None:
         return (fallback or "–", lang != "en" and bool(fallback))
     vals = values if isinstance(values, (list, tuple)) else ()
-    return (words.format(values=", ".join(str(v) for v in vals)), False)
+    shown = Markup(", ").join(
+        Markup("{}").format(v) if code == "header_rows" else Markup("<code>{}</code>").format(v)
+        for v in vals
+    )
+    return (Markup(words).format(values=shown), False)

@@ -127,9 +127,18 @@ KEPT_UNTRIMMED_NL = (
 )
 
 
+#: Details that are names in the data (shown as code, not as Dutch words).
+NAME_DETAILS = frozenset({"variable", "variables", "margin", "groups", "levels", "weight"})
+
+
 def _detail(key: str, value: object) -> str:
+    from markupsafe import Markup, escape
+
     from pipeline import numformat as nf
 
+    if key in NAME_DETAILS:
+        names = value if isinstance(value, (list, tuple)) else [value]
+        return str(Markup(", ").join(Markup("<code>{}</code>").format(v) for v in names))
     if isinstance(value, bool):
         return "ja" if value else "nee"
     if isinstance(value, int):
@@ -138,13 +147,15 @@ def _detail(key: str, value: object) -> str:
         spec = {"cap": ".6g", "max_weight": ".6g", "max_error": ".3g"}.get(key, "g")
         return nf.general(value, "nl", spec)
     if isinstance(value, (list, tuple)):
-        return "; ".join(str(v) for v in value)
-    return str(value)
+        return str(escape("; ".join(str(v) for v in value)))
+    return str(escape(str(value)))
 
 
 def notice_text(code: str, details: Mapping[str, object], lang: str) -> str | None:
-    """The notice worded in ``lang`` from its code and details; None when there are no words for it
+    """The notice (HTML-safe) worded in ``lang`` from its code and details; None when there are no words for it
     (English: the engine's own message is used; Dutch: a code or detail this catalogue lacks)."""
+    from markupsafe import Markup, escape
+
     if lang != "nl" or code not in NOTICES_NL:
         return None
     d = {k: _detail(k, v) for k, v in details.items()}
@@ -153,13 +164,14 @@ def notice_text(code: str, details: Mapping[str, object], lang: str) -> str | No
             reason = TRIM_REASONS_NL.get(str(details.get("reason_code", "")))
             if reason is None:
                 return None
-            d["reason"] = reason.format(**d)
-        text = NOTICES_NL[code].format(**d)
+            d["reason"] = str(escape(reason).format(**{k: Markup(v) for k, v in d.items()}))
+        safe = {k: Markup(v) for k, v in d.items()}  # escaped above (names as code)
+        text = escape(NOTICES_NL[code]).format(**safe)
         if code == "trim_infeasible" and details.get("kept_untrimmed"):
-            text += KEPT_UNTRIMMED_NL.format(**d)
+            text += escape(KEPT_UNTRIMMED_NL).format(**safe)
     except KeyError:  # a detail the wording needs is missing: keep the engine's message
         return None
-    return text
+    return Markup(text)  # our words, the details escaped (names as code)
 
 
 #: The unit a margins file counts in (its ``unit``), in Dutch.

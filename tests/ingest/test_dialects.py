@@ -218,7 +218,7 @@ def test_report_shows_the_dialect(wbm: Questionnaire, tmp_path: Path):
     assert (
         ev["dialect_evidence"].startswith("columns ") and ev["dialect_evidence_code"] == "columns"
     )
-    cols = ", ".join(ev["dialect_evidence_values"])
+    cols = ", ".join(f"<code>{c}</code>" for c in ev["dialect_evidence_values"])
     assert f"<small>(kolommen {cols})</small>" in html
     assert '<small lang="en">' not in html
     run_validation(

@@ -123,12 +123,14 @@ def test_notices_are_worded_in_dutch_without_a_withheld_count():
     _, _, notices = merge_small("occ", x, MergeRule(variable="occ", min_count=5, into=9), {})
     (n,) = notices
     said = notice_text(n.code, n.details, "nl")
-    assert said == "occ: de samengevoegde categorie 9 heeft nog minder dan 5 respondenten"
+    assert said == (
+        "<code>occ</code>: de samengevoegde categorie 9 heeft nog minder dan 5 respondenten"
+    )
     assert str(n.details["n"]) not in said.replace("5", "")
     assert notice_text(n.code, n.details, "en") is None  # English: the engine's message
     y = np.array([1] * 2 + [2] * 1, dtype=float)
     _, _, (m,) = merge_small("occ", y, MergeRule(variable="occ", min_count=5), {})
     assert notice_text(m.code, m.details, "nl") == (
-        "occ: alle categorieën samengevoegd en nog altijd minder dan 5 respondenten"
+        "<code>occ</code>: alle categorieën samengevoegd en nog altijd minder dan 5 respondenten"
     )
     assert notice_text("a_new_code", {}, "nl") is None

@@ -327,23 +327,35 @@ def notice_text(code: str, details: Mapping[str, object], lang: str) -> str | No
         from pipeline.weighting.words import notice_text as weighting_notice
 
         return weighting_notice(code, details, lang)
+    from markupsafe import Markup, escape
+
+    from pipeline.weighting.words import NAME_DETAILS
+
     d: dict[str, str] = {}
     for k, v in details.items():
-        if isinstance(v, bool):
+        if k in NAME_DETAILS:
+            names = v if isinstance(v, (list, tuple)) else [v]
+            d[k] = str(Markup(", ").join(Markup("<code>{}</code>").format(x) for x in names))
+        elif isinstance(v, bool):
             d[k] = "ja" if v else "nee"
         elif isinstance(v, int):
-            d[k] = nf.count(v, "nl")
+            d[k] = str(escape(nf.count(v, "nl")))
         elif isinstance(v, float):
-            d[k] = nf.general(v, "nl", "g")
+            d[k] = str(escape(nf.general(v, "nl", "g")))
         elif isinstance(v, (list, tuple)):
-            d[k] = ", ".join(str(x) for x in v)
+            d[k] = str(escape(", ".join(str(x) for x in v)))
         else:
-            d[k] = str(v)
+            d[k] = str(escape(str(v)))
     if code == "key_many_categories":
-        d["items"] = ", ".join(f"{k} ({nf.count(v, 'nl')})" for k, v in details.items())
+        d["items"] = str(
+            Markup(", ").join(
+                Markup("<code>{}</code> ({})").format(k, nf.count(v, "nl"))
+                for k, v in details.items()
+            )
+        )
     if code == "merged_category_small" and "code" not in details:
         code = "merged_category_all"
     try:
-        return NOTICES_NL[code].format(**d)
+        return escape(NOTICES_NL[code]).format(**{k: Markup(v) for k, v in d.items()})
     except KeyError:  # a detail the wording needs is missing: keep the engine's message
         return None
