@@ -349,6 +349,12 @@ CATALOGUE: dict[str, ProblemType] = {
             2,
         ),
         _T(
+            "not_numeric",
+            "Variable is not numeric",
+            "A numeric indicator (`kind: numeric`) summarises an integer or decimal item.",
+            2,
+        ),
+        _T(
             "mode_not_in_study",
             "Mode not fielded",
             "An item is limited to a mode the study does not field.",
