@@ -9,10 +9,12 @@ Per series and wave (one data version):
    the employees' sectors in sector groups) x levels of ``v`` (with a ``missing`` level where someone has none), its
    cells as respondent sets (:mod:`pipeline.sdc.tables.cells`) and the estimation engine's estimate,
    CI and n per cell (domains built from the cells, so the published n is the disclosure engine's);
-3. every table through :func:`pipeline.sdc.tables.protect.protect` under the publisher's policy:
-   primary rules, secondary suppression over the table's structure (hierarchy and margins), and the
-   respondent-level differencing checks against every table of the space protected before it on
-   that data version and every earlier release in the publisher's ledger(s);
+3. the whole space protected jointly under the publisher's policy
+   (:func:`pipeline.sdc.tables.space.protect_space`): per table the primary rules, secondary
+   suppression over its structure (hierarchy and margins) and the respondent-level checks within
+   it; a margin hidden in one table of an indicator hidden in all; no two published cells of the
+   space, or of an earlier release on that data version in the publisher's ledger(s), differing by
+   a small group of respondents;
 4. the whole space logged once in the ledger as a public release (requester ``public``, label
    ``datatool``, the space's hash as request hash: rebuilding the same space on the same data
    logs nothing new and gives the same cells);
@@ -44,15 +46,13 @@ from pipeline.datatool.space import (
     SHARE_LABELS,
     FilterSpec,
 )
-from pipeline.errors import DisclosureError
-from pipeline.sdc.tables.cells import CellDef, Condition, digest, membership, table_cells
+from pipeline.sdc.tables.cells import Condition, digest, membership, table_cells
 from pipeline.sdc.tables.rules import (
     PrimaryRules,
     TableKind,
-    is_suppressed,
-    primary_statuses,
     public_flag,
 )
+from pipeline.sdc.tables.space import SpaceTable, logged_cells, protect_space
 from pipeline.sdc.tables.structure import TOTAL, Dimension, build
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -397,22 +397,6 @@ def _history_columns(
             )
 
 
-@dataclass
-class _Table:
-    indicator: str
-    by: str
-    kind: TableKind
-    structure: Any
-    data: Any  # TableData
-    masks: np.ndarray
-    num: dict[str, np.ndarray]
-    n: list[int]
-    margins: dict[str, int]  # filter node -> index of its margin cell (level total)
-    forced: set[int] = field(default_factory=set)  # suppressed whatever the table's rules say
-    differencing: set[int] = field(default_factory=set)  # of those: against a small difference
-    statuses: tuple[str, ...] = ()
-
-
 def compute_wave(
     archive: Archive,
     space: SeriesSpace,
@@ -420,7 +404,8 @@ def compute_wave(
     rules: PrimaryRules,
     history: Sequence[ReleasedCell] = (),
 ) -> WaveCells:
-    """Every table of one wave computed and protected jointly (see :func:`protect_space`); not logged."""
+    """Every table of one wave computed and protected jointly (see
+    :func:`pipeline.sdc.tables.space.protect_space`); not logged."""
     import pandas as pd
 
     from pipeline.archive.api import make_design
@@ -449,7 +434,7 @@ def compute_wave(
     _history_columns(cols, frame, q, history)
     miss = tuple(missing_codes(q))
     sector_dim = _sector_dim(space, cols) if space.filter_variable in present else None
-    tables: list[_Table] = []
+    tables: list[SpaceTable] = []
     for ind in inds:
         kind = TableKind.mean if space.kinds[ind] == "mean" else TableKind.percent
         stat = "mean" if kind == TableKind.mean else "proportion"
@@ -492,7 +477,7 @@ def compute_wave(
                         margins[TOTAL] = i
                 elif len(key) == 1 or key[1] == TOTAL:
                     margins[key[0]] = i
-            table = _Table(
+            table = SpaceTable(
                 ind,
                 by,
                 kind,
@@ -523,7 +508,7 @@ def compute_wave(
                 base_indicator(t.indicator),
                 "mean" if t.kind == TableKind.mean else "proportion",
             )
-        logged.extend(_logged(t))
+        logged.extend(logged_cells(t))
         sums.extend(digest(t.masks[:, i]) for i in range(t.structure.n_cells))
         engine_t = engines[t.indicator.endswith(EMPLOYEE_SHARE)]
         gaps = _gaps(engine_t, ys[t.indicator], t.structure, cols, t.by, sector_dim)
@@ -600,172 +585,6 @@ def _dominated(
         if is_primary(status):
             out.add(i)
     return out
-
-
-def _logged(t: _Table) -> list[ReleasedCell]:
-    from pipeline.sdc.tables.history import ReleasedCell
-
-    wn = t.data.layers["weighted_n"]
-    return [
-        ReleasedCell(c, t.kind.value, s, t.n[i], float(wn[i]), "new", i)
-        for i, (c, s) in enumerate(zip(t.data.cells, t.statuses, strict=True))
-    ]
-
-
-def protect_space(
-    tables: list[_Table],
-    rules: PrimaryRules,
-    columns: Mapping[str, np.ndarray],
-    history: Sequence[ReleasedCell] = (),
-    max_rounds: int = 50,
-) -> list[str]:
-    """Primary and secondary suppression over the whole space of one data version, jointly:
-
-    - every table (one indicator, one breakdown, every filter) gets the primary rules and the
-      secondary suppression of :func:`pipeline.sdc.tables.secondary.suppress_secondary` over its
-      structure (hierarchy of filters and margins), so no view can be recomputed from the others of
-      its table;
-    - every table through the engine's respondent-level checks
-      (:func:`pipeline.sdc.tables.history.check_against_history`: small differences, recomputable
-      cells, small derived groups); a cell that opens one is suppressed;
-    - a filter's margin (the filter without breakdown) appears in every breakdown's table of an
-      indicator: suppressed in one, it is suppressed in all (else the other table publishes it);
-    - published cells of any two tables, and earlier releases on the data version, must not differ
-      by a small group of respondents: as groups (every indicator, count threshold) and within one
-      indicator (percentage threshold); the smaller cell of such a pair is suppressed;
-
-    repeated until nothing changes. Statuses are set on the tables; returns the reasons."""
-    from pipeline.sdc.tables.history import check_against_history
-    from pipeline.sdc.tables.rules import SECONDARY, SECONDARY_HISTORY, is_primary
-    from pipeline.sdc.tables.secondary import suppress_secondary
-
-    reasons: list[str] = []
-    by_ind: dict[str, list[_Table]] = {}
-    for t in tables:
-        by_ind.setdefault(t.indicator, []).append(t)
-    done: dict[int, frozenset[int]] = {}  # table -> the forced set its statuses were made with
-    for _ in range(max_rounds):
-        redone: list[_Table] = []
-        for k, t in enumerate(tables):
-            if done.get(k) == frozenset(t.forced):
-                continue
-            done[k] = frozenset(t.forced)
-            redone.append(t)
-            primary = primary_statuses(t.kind, t.n, rules)
-            mask = [is_primary(p) or i in t.forced for i, p in enumerate(primary)]
-            sec = suppress_secondary(
-                t.structure, t.data.layers, mask, group_min_n=rules.min_n(t.kind)
-            )
-            t.statuses = tuple(
-                p
-                if is_primary(p)
-                else SECONDARY_HISTORY
-                if i in t.differencing
-                else SECONDARY
-                if sec.suppressed[i]
-                else p
-                for i, p in enumerate(primary)
-            )
-        changed = False
-        for t in redone:  # the engine's respondent-level checks within the table
-            for found_ in check_against_history(_logged(t), (), columns, rules):
-                if not found_.blocking:
-                    continue
-                cands = [i for i in found_.new_cells if not is_suppressed(t.statuses[i])]
-                if cands:
-                    i = min(cands, key=lambda i: (t.n[i], t.structure.is_total(i), i))
-                    t.forced.add(i)
-                    t.differencing.add(i)
-                    reasons.append(f"{t.indicator} by {t.by}: [{found_.code}] {found_.message}")
-                    changed = True
-        for group in by_ind.values():  # margins alike in every table of an indicator
-            hidden = {
-                f for t in group for f, i in t.margins.items() if is_suppressed(t.statuses[i])
-            }
-            for t in group:
-                for f in hidden:
-                    at = t.margins.get(f)
-                    if at is not None and not is_suppressed(t.statuses[at]):
-                        t.forced.add(at)
-                        changed = True
-        if changed:
-            continue
-        found = _small_differences(tables, rules, columns, history)
-        if not found:
-            return reasons
-        for t, i, why in found:
-            t.forced.add(i)
-            t.differencing.add(i)
-            reasons.append(why)
-    raise DisclosureError(
-        f"the datatool's space did not settle in {max_rounds} rounds of suppression",
-        code="datatool_protection",
-    )
-
-
-def _small_differences(
-    tables: Sequence[_Table],
-    rules: PrimaryRules,
-    columns: Mapping[str, np.ndarray],
-    history: Sequence[ReleasedCell],
-) -> list[tuple[_Table, int, str]]:
-    """Pairs of published cells (different tables, or a table and an earlier release) whose
-    respondent sets differ by a few respondents: ``0 < |A xor B| < threshold``. Returns, per pair,
-    the cell to suppress (the smaller; one per table cell)."""
-    found: dict[tuple[int, int], tuple[_Table, int, str]] = {}
-    old = [c for c in history if not is_suppressed(c.status)]
-    for level in ("groups", "values"):
-        entries: list[tuple[int, int, CellDef, str]] = []  # (table, cell, set, measure)
-        for ti, t in enumerate(tables):
-            for i, c in enumerate(t.data.cells):
-                if is_suppressed(t.statuses[i]) or t.n[i] == 0:
-                    continue
-                cell = _as_group(c) if level == "groups" else c
-                entries.append((ti, i, cell, c.measure))
-        for c in old:
-            cell = _as_group(c.cell) if level == "groups" else c.cell
-            entries.append((-1, c.index, cell, c.cell.measure))
-        defs = sorted({e[2] for e in entries}, key=lambda d: d.key)
-        col = {d: j for j, d in enumerate(defs)}
-        m = membership(defs, columns).astype(np.float32)
-        sizes = m.sum(axis=0)
-        inter = m.T @ m
-        diff = sizes[:, None] + sizes[None, :] - 2 * inter
-        limit = rules.min_n_count if level == "groups" else rules.min_n_percent
-        owners: dict[int, list[tuple[int, int, str]]] = {}
-        for ti, i, d, meas in entries:
-            owners.setdefault(col[d], []).append((ti, i, meas))
-        bad = np.argwhere((diff > 0.5) & (diff < limit - 0.5))
-        for a, b in bad:
-            if a >= b:
-                continue
-            pairs = [
-                (oa, ob)
-                for oa in owners[int(a)]
-                for ob in owners[int(b)]
-                if level == "groups" or oa[2] == ob[2]
-            ]
-            for oa, ob in pairs:
-                # suppress the smaller set's cell (in a table of this space, never history)
-                small, big = (oa, ob) if sizes[a] <= sizes[b] else (ob, oa)
-                pick = small if small[0] >= 0 else big if big[0] >= 0 else None
-                if pick is None:
-                    continue
-                t = tables[pick[0]]
-                key = (pick[0], pick[1])
-                if key not in found:
-                    found[key] = (
-                        t,
-                        pick[1],
-                        f"{t.indicator} by {t.by}: cell {pick[1]} differs from another published "
-                        f"cell by {int(diff[a, b])} respondent(s) ({level})",
-                    )
-    return list(found.values())
-
-
-def _as_group(c: CellDef) -> CellDef:
-    """The group of respondents a cell describes, without "answered the indicator"."""
-    return CellDef.of((x for x in c.conditions if x.levels is not None), "respondents")
 
 
 def _domains(

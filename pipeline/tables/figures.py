@@ -7,7 +7,7 @@ shares exposed are rows of it too. Before the reports are rendered, each breakdo
 computed by the table engine as a request built in code for the requester ``public`` would be (rows
 and columns: the breakdown's variables; indicators: those the table has for it; statistics:
 percentage or mean, CI and n; :mod:`pipeline.tables.compute`), and **all of them are protected
-jointly**, as the datatool protects its space (:func:`pipeline.datatool.precompute.protect_space`):
+jointly**, as the datatool protects its space (:func:`pipeline.sdc.tables.space.protect_space`):
 
 - every table (one indicator, one breakdown with its margins) gets the primary rules, the secondary
   suppression over its structure and the engine's exact respondent-level checks within the table;
@@ -59,8 +59,8 @@ from pipeline.tables.request import POPULATIONS, indicator_names, parse_request,
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from pipeline.datatool.precompute import _Table
     from pipeline.questionnaire.model import Questionnaire
+    from pipeline.sdc.tables.space import SpaceTable
     from pipeline.tables.compute import IndicatorTable
     from pipeline.tables.source import WaveData
 
@@ -200,9 +200,9 @@ def protect_figures(
     logged as one public release (one ledger entry per ledger)."""
     import numpy as np
 
-    from pipeline.datatool.precompute import protect_space
     from pipeline.sdc.policy import effective_rules
     from pipeline.sdc.tables.ledger import merged_history
+    from pipeline.sdc.tables.space import protect_space
     from pipeline.tables.compute import calibrated_design, compute_wave
     from pipeline.tables.source import disclosure_columns
 
@@ -284,21 +284,21 @@ def protect_figures(
     )
 
 
-def _space_table(t: IndicatorTable, by: str) -> _Table:
+def _space_table(t: IndicatorTable, by: str) -> SpaceTable:
     """One breakdown's table of one indicator as a table of a jointly protected space. Its
     "margins" (cells that must be suppressed alike in every table of the indicator) are all its
     cells, keyed by their respondent set: the same figure (e.g. a sector's, in the sector table and
     as the margin of a within-sector breakdown) is hidden everywhere or nowhere."""
     import numpy as np
 
-    from pipeline.datatool.precompute import _Table
+    from pipeline.sdc.tables.space import SpaceTable
 
     data = t.table_data()
     num = {
         "weighted_n": np.asarray(t.weighted_n, dtype=float),
         "estimate": np.asarray(t.estimate, dtype=float),
     }
-    return _Table(
+    return SpaceTable(
         t.indicator,
         by,
         t.kind,
@@ -315,16 +315,16 @@ def _record(
     publisher: Publisher,
     data: WaveData,
     request_hash: str,
-    tables: Sequence[_Table],
+    tables: Sequence[SpaceTable],
     planned: Sequence[tuple[str, tuple[IndicatorTable, ...]]],
     rules: PrimaryRules,
     reasons: Sequence[str],
 ) -> str:
     """Log the figures in every ledger of the publisher (a rerun on the same data adds nothing):
     every cell of every table with its status; the id of the first ledger's entry."""
-    from pipeline.datatool.precompute import _logged
+    from pipeline.sdc.tables.space import logged_cells
 
-    cells = [c for t in tables for c in _logged(t)]
+    cells = [c for t in tables for c in logged_cells(t)]
     sums = [d for _, numbers in planned for t in numbers for d in t.digests]
     decision = "suppress" if any(t.forced for t in tables) else "release"
     label = f"{data.questionnaire.study.id}-rapport".lower()

@@ -11,6 +11,7 @@ Modules, each owning one thing (all pure Python + numpy/scipy; no pandas):
 - :mod:`.groups`     exhaustive search (MILP) for any small group the published cells determine
 - :mod:`.ledger`     the per-requester log of released tables (JSON lines, atomic, deterministic)
 - :mod:`.protect`    the orchestration: primary -> secondary -> history -> further suppression
+- :mod:`.space`      joint protection of a space of tables (the datatool's space, the reports' figures)
 
 Importing the package imports nothing heavy; scipy loads only when an audit runs.
 """

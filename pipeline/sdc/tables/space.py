@@ -1,0 +1,216 @@
+"""Joint protection of a space of tables: many tables over the same respondents (one data version)
+protected together, so that no published cell of one table can be recomputed from the others.
+
+Used by the datatool's precomputed space (:mod:`pipeline.datatool.precompute`: every indicator by
+every breakdown and filter of a wave) and by the reports' figures (:mod:`pipeline.tables.figures`:
+every breakdown a run's reports show): one engine for both joint spaces.
+
+- :class:`SpaceTable`   one table of the space (its structure, cells as respondent sets, counts,
+  the cells forced suppressed) and, after protection, its statuses;
+- :func:`protect_space` primary and secondary suppression per table, the respondent-level checks
+  within each table, margins alike across an indicator's tables and small differences between any
+  two tables' cells and earlier releases, repeated until nothing changes;
+- :func:`logged_cells`  a protected table's cells as the ledger logs them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from pipeline.errors import DisclosureError
+from pipeline.sdc.tables.cells import CellDef, membership
+from pipeline.sdc.tables.rules import PrimaryRules, TableKind, is_suppressed, primary_statuses
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pipeline.sdc.tables.history import ReleasedCell
+
+
+@dataclass
+class SpaceTable:
+    """One table of a jointly protected space (one indicator, one breakdown). ``margins``: cells that
+    must be suppressed alike in every table of the indicator, keyed by what they are; ``statuses``:
+    set by :func:`protect_space`."""
+
+    indicator: str
+    by: str
+    kind: TableKind
+    structure: Any
+    data: Any  # TableData
+    masks: np.ndarray
+    num: dict[str, np.ndarray]
+    n: list[int]
+    margins: dict[str, int]  # what the cell is (filter node, respondent set's digest) -> its index
+    forced: set[int] = field(default_factory=set)  # suppressed whatever the table's rules say
+    differencing: set[int] = field(default_factory=set)  # of those: against a small difference
+    statuses: tuple[str, ...] = ()
+
+
+def logged_cells(t: SpaceTable) -> list[ReleasedCell]:
+    """Every cell of a protected table with its status, as the ledger logs it (a new release)."""
+    from pipeline.sdc.tables.history import ReleasedCell
+
+    wn = t.data.layers["weighted_n"]
+    return [
+        ReleasedCell(c, t.kind.value, s, t.n[i], float(wn[i]), "new", i)
+        for i, (c, s) in enumerate(zip(t.data.cells, t.statuses, strict=True))
+    ]
+
+
+def protect_space(
+    tables: list[SpaceTable],
+    rules: PrimaryRules,
+    columns: Mapping[str, np.ndarray],
+    history: Sequence[ReleasedCell] = (),
+    max_rounds: int = 50,
+) -> list[str]:
+    """Primary and secondary suppression over the whole space of one data version, jointly:
+
+    - every table (one indicator, one breakdown, every filter) gets the primary rules and the
+      secondary suppression of :func:`pipeline.sdc.tables.secondary.suppress_secondary` over its
+      structure (hierarchy of filters and margins), so no view can be recomputed from the others of
+      its table;
+    - every table through the engine's respondent-level checks
+      (:func:`pipeline.sdc.tables.history.check_against_history`: small differences, recomputable
+      cells, small derived groups); a cell that opens one is suppressed;
+    - a filter's margin (the filter without breakdown) appears in every breakdown's table of an
+      indicator: suppressed in one, it is suppressed in all (else the other table publishes it);
+    - published cells of any two tables, and earlier releases on the data version, must not differ
+      by a small group of respondents: as groups (every indicator, count threshold) and within one
+      indicator (percentage threshold); the smaller cell of such a pair is suppressed;
+
+    repeated until nothing changes. Statuses are set on the tables; returns the reasons."""
+    from pipeline.sdc.tables.history import check_against_history
+    from pipeline.sdc.tables.rules import SECONDARY, SECONDARY_HISTORY, is_primary
+    from pipeline.sdc.tables.secondary import suppress_secondary
+
+    reasons: list[str] = []
+    by_ind: dict[str, list[SpaceTable]] = {}
+    for t in tables:
+        by_ind.setdefault(t.indicator, []).append(t)
+    done: dict[int, frozenset[int]] = {}  # table -> the forced set its statuses were made with
+    for _ in range(max_rounds):
+        redone: list[SpaceTable] = []
+        for k, t in enumerate(tables):
+            if done.get(k) == frozenset(t.forced):
+                continue
+            done[k] = frozenset(t.forced)
+            redone.append(t)
+            primary = primary_statuses(t.kind, t.n, rules)
+            mask = [is_primary(p) or i in t.forced for i, p in enumerate(primary)]
+            sec = suppress_secondary(
+                t.structure, t.data.layers, mask, group_min_n=rules.min_n(t.kind)
+            )
+            t.statuses = tuple(
+                p
+                if is_primary(p)
+                else SECONDARY_HISTORY
+                if i in t.differencing
+                else SECONDARY
+                if sec.suppressed[i]
+                else p
+                for i, p in enumerate(primary)
+            )
+        changed = False
+        for t in redone:  # the engine's respondent-level checks within the table
+            for found_ in check_against_history(logged_cells(t), (), columns, rules):
+                if not found_.blocking:
+                    continue
+                cands = [i for i in found_.new_cells if not is_suppressed(t.statuses[i])]
+                if cands:
+                    i = min(cands, key=lambda i: (t.n[i], t.structure.is_total(i), i))
+                    t.forced.add(i)
+                    t.differencing.add(i)
+                    reasons.append(f"{t.indicator} by {t.by}: [{found_.code}] {found_.message}")
+                    changed = True
+        for group in by_ind.values():  # margins alike in every table of an indicator
+            hidden = {
+                f for t in group for f, i in t.margins.items() if is_suppressed(t.statuses[i])
+            }
+            for t in group:
+                for f in hidden:
+                    at = t.margins.get(f)
+                    if at is not None and not is_suppressed(t.statuses[at]):
+                        t.forced.add(at)
+                        changed = True
+        if changed:
+            continue
+        found = _small_differences(tables, rules, columns, history)
+        if not found:
+            return reasons
+        for t, i, why in found:
+            t.forced.add(i)
+            t.differencing.add(i)
+            reasons.append(why)
+    raise DisclosureError(
+        f"the datatool's space did not settle in {max_rounds} rounds of suppression",
+        code="datatool_protection",
+    )
+
+
+def _small_differences(
+    tables: Sequence[SpaceTable],
+    rules: PrimaryRules,
+    columns: Mapping[str, np.ndarray],
+    history: Sequence[ReleasedCell],
+) -> list[tuple[SpaceTable, int, str]]:
+    """Pairs of published cells (different tables, or a table and an earlier release) whose
+    respondent sets differ by a few respondents: ``0 < |A xor B| < threshold``. Returns, per pair,
+    the cell to suppress (the smaller; one per table cell)."""
+    found: dict[tuple[int, int], tuple[SpaceTable, int, str]] = {}
+    old = [c for c in history if not is_suppressed(c.status)]
+    for level in ("groups", "values"):
+        entries: list[tuple[int, int, CellDef, str]] = []  # (table, cell, set, measure)
+        for ti, t in enumerate(tables):
+            for i, c in enumerate(t.data.cells):
+                if is_suppressed(t.statuses[i]) or t.n[i] == 0:
+                    continue
+                cell = _as_group(c) if level == "groups" else c
+                entries.append((ti, i, cell, c.measure))
+        for c in old:
+            cell = _as_group(c.cell) if level == "groups" else c.cell
+            entries.append((-1, c.index, cell, c.cell.measure))
+        defs = sorted({e[2] for e in entries}, key=lambda d: d.key)
+        col = {d: j for j, d in enumerate(defs)}
+        m = membership(defs, columns).astype(np.float32)
+        sizes = m.sum(axis=0)
+        inter = m.T @ m
+        diff = sizes[:, None] + sizes[None, :] - 2 * inter
+        limit = rules.min_n_count if level == "groups" else rules.min_n_percent
+        owners: dict[int, list[tuple[int, int, str]]] = {}
+        for ti, i, d, meas in entries:
+            owners.setdefault(col[d], []).append((ti, i, meas))
+        bad = np.argwhere((diff > 0.5) & (diff < limit - 0.5))
+        for a, b in bad:
+            if a >= b:
+                continue
+            pairs = [
+                (oa, ob)
+                for oa in owners[int(a)]
+                for ob in owners[int(b)]
+                if level == "groups" or oa[2] == ob[2]
+            ]
+            for oa, ob in pairs:
+                # suppress the smaller set's cell (in a table of this space, never history)
+                small, big = (oa, ob) if sizes[a] <= sizes[b] else (ob, oa)
+                pick = small if small[0] >= 0 else big if big[0] >= 0 else None
+                if pick is None:
+                    continue
+                t = tables[pick[0]]
+                key = (pick[0], pick[1])
+                if key not in found:
+                    found[key] = (
+                        t,
+                        pick[1],
+                        f"{t.indicator} by {t.by}: cell {pick[1]} differs from another published "
+                        f"cell by {int(diff[a, b])} respondent(s) ({level})",
+                    )
+    return list(found.values())
+
+
+def _as_group(c: CellDef) -> CellDef:
+    """The group of respondents a cell describes, without "answered the indicator"."""
+    return CellDef.of((x for x in c.conditions if x.levels is not None), "respondents")
