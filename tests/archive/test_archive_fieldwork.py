@@ -15,6 +15,7 @@ from pipeline.archive import layout as L
 from pipeline.archive.api import open_archive
 from pipeline.archive.store import add_run, check_archive, export_wave
 from pipeline.fileio import dumps_json
+from pipeline.rundata import layout
 
 from .archive_helpers import sha
 
@@ -51,7 +52,7 @@ def test_fieldwork_is_archived_and_round_trips(
     a = open_archive(two_waves)
     rec = next(w for w in a.records if w.id == study)
     stored = rec.file("fieldwork")
-    assert stored is not None and stored.path == "01_validate/diagnostics.json"
+    assert stored is not None and stored.path == layout.relative("validate", layout.DIAGNOSTICS)
     assert stored.sha256 == sha(run / FIELDWORK)
     export_wave(two_waves, study, tmp_path / "out")
     assert sha(tmp_path / "out" / FIELDWORK) == sha(run / FIELDWORK)

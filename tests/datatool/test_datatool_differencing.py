@@ -1,19 +1,32 @@
 """Differencing between any two views cannot reveal a suppressed cell: over random pairs of the
 space's tables (each view is a slice of one), the engine's respondent-level checks
 (:func:`pipeline.sdc.tables.history.check_against_history`: small differences, recomputable
-suppressed cells, small derived groups) find nothing blocking."""
+suppressed cells, small derived groups) find nothing blocking.
+
+The pairs and triples are drawn with a seeded generator (``WBM_DIFFERENCING_SEED``, default fixed),
+one test case each: the same cases on every machine, and another seed explores others. Hypothesis
+was used here before; under load its replay of an example saw a different run (the engine's search
+stops at a wall-clock limit) and it reported the test as flaky instead of a result."""
 
 from __future__ import annotations
 
+import os
+import random
 from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from pipeline.sdc.tables.history import check_against_history
+
+SEED = int(os.environ.get("WBM_DIFFERENCING_SEED", "20261206"))
+_RNG = random.Random(SEED)
+#: (wave, three random numbers) per case: 25 pairs and 12 triples of tables
+PAIRS = [(_RNG.choice([2019, 2023]), *(_RNG.randrange(2**16) for _ in range(3))) for _ in range(25)]
+TRIPLES = [
+    (_RNG.choice([2019, 2023]), *(_RNG.randrange(2**16) for _ in range(3))) for _ in range(12)
+]
 
 
 @pytest.fixture(autouse=True)
@@ -49,30 +62,30 @@ def _tables_and_columns(dt_env, wave):
     return tables, cols, dt_env["publisher"].policy.policy.tables.rules()
 
 
-@settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(data=st.data())
-def test_random_pairs_of_views(dt_env, data) -> None:
-    wave = data.draw(st.sampled_from([2019, 2023]))
-    tables, cols, rules = _CACHE.get(wave) or _CACHE.setdefault(
-        wave, _tables_and_columns(dt_env, wave)
-    )
-    i, j, _ = _distinct(data, len(tables))
+@pytest.mark.parametrize("draw", PAIRS, ids=[f"pair{k:02d}" for k in range(len(PAIRS))])
+def test_random_pairs_of_views(dt_env, draw) -> None:
+    wave, *abc = draw
+    tables, cols, rules = _tables(dt_env, wave)
+    i, j, _ = _distinct(abc, len(tables))
     new = [replace(c, release="new") for c in tables[j]]
     old = [replace(c, release="earlier view") for c in tables[i]]
     blocking = [f for f in check_against_history(new, old, cols, rules) if f.blocking]
-    assert blocking == [], [f.message for f in blocking]
+    assert blocking == [], (wave, i, j, [f.message for f in blocking])
 
 
 _CACHE: dict[int, tuple] = {}
 TRIPLE_MAX_CELLS = 126
 
 
-def _distinct(data, n: int) -> tuple[int, int, int]:
-    """Three distinct table indices out of ``n`` from three fixed draws: the draws do not depend on
-    ``n`` (the two waves have different numbers of tables), so hypothesis replays them alike."""
-    a, b, c = (data.draw(st.integers(0, 2**16)) for _ in range(3))
+def _tables(dt_env, wave: int) -> tuple:
+    if wave not in _CACHE:
+        _CACHE[wave] = _tables_and_columns(dt_env, wave)
+    return _CACHE[wave]
+
+
+def _distinct(abc, n: int) -> tuple[int, int, int]:
+    """Three distinct table indices out of ``n`` from three large random numbers."""
+    a, b, c = abc
     i = a % n
     j = (i + 1 + b % (n - 1)) % n
     rest = [x for x in range(n) if x not in (i, j)]
@@ -86,11 +99,8 @@ def test_every_table_alone_is_safe(dt_env) -> None:
         assert [f for f in check_against_history(new, (), cols, rules) if f.blocking] == []
 
 
-@settings(
-    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(data=st.data())
-def test_random_triples_of_views(dt_env, data) -> None:
+@pytest.mark.parametrize("draw", TRIPLES, ids=[f"triple{k:02d}" for k in range(len(TRIPLES))])
+def test_random_triples_of_views(dt_env, draw) -> None:
     """Three views at once: a table checked against two others published before it (two earlier
     releases), so the engine's search for recomputable cells and small derived groups runs over
     sums and differences of cells of all three, not only of two.
@@ -99,15 +109,13 @@ def test_random_triples_of_views(dt_env, data) -> None:
     with its filters) in a triple, the exhaustive small-group search (a MILP) can exceed its time limit
     on a loaded machine, and the engine then refuses (``group_search_failed``) instead of answering, so
     the outcome would depend on the machine's load. Those tables are in the pairs test above."""
-    wave = data.draw(st.sampled_from([2019, 2023]))
-    tables, cols, rules = _CACHE.get(wave) or _CACHE.setdefault(
-        wave, _tables_and_columns(dt_env, wave)
-    )
+    wave, *abc = draw
+    tables, cols, rules = _tables(dt_env, wave)
     small = [t for t in tables if len(t) <= TRIPLE_MAX_CELLS]
-    i, j, k = _distinct(data, len(small))
+    i, j, k = _distinct(abc, len(small))
     new = [replace(c, release="new") for c in small[k]]
     old = [replace(c, release="first view") for c in small[i]] + [
         replace(c, release="second view") for c in small[j]
     ]
     blocking = [f for f in check_against_history(new, old, cols, rules) if f.blocking]
-    assert blocking == [], [f.message for f in blocking]
+    assert blocking == [], (wave, i, j, k, [f.message for f in blocking])
