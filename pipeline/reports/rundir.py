@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.reports.context import ReportContext, ResponseInfo, WeightingSummary
+from pipeline.rundata.fieldwork import dig
 from pipeline.rundata.layout import ESTIMATES
 from pipeline.rundata.read import (
     int_or,
@@ -49,17 +50,8 @@ class RunInputs:
     context: ReportContext
 
 
-def _dig(data: Any, *keys: str) -> Any:
-    """``data[k1][k2]...``, or None as soon as a level is missing or not an object."""
-    for k in keys:
-        if not isinstance(data, dict):
-            return None
-        data = data.get(k)
-    return data
-
-
 def _obj(data: Any, *keys: str) -> dict[str, Any]:
-    found = _dig(data, *keys)
+    found = dig(data, *keys)
     return found if isinstance(found, dict) else {}
 
 
@@ -105,9 +97,9 @@ def context_from_run(
     run = Path(run_dir)
     manifest = run_manifest(run, lenient=True)
     params = run_parameters(manifest)
-    accepted = _dig(manifest, "stages", "validate", "rows", "accepted")
+    accepted = dig(manifest, "stages", "validate", "rows", "accepted")
     weighting, synthetic = _weighting(run, q)
-    outputs = _dig(manifest, "stages", "estimate", "outputs")
+    outputs = dig(manifest, "stages", "estimate", "outputs")
     est_entry = next(
         (
             o

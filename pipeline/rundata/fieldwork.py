@@ -30,7 +30,9 @@ class FieldworkCounts:
         return None
 
 
-def _dig(data: Any, *keys: str) -> Any:
+def dig(data: Any, *keys: str) -> Any:
+    """``data[k1][k2]...`` of a JSON document, or None as soon as a level is missing or not an
+    object."""
     for k in keys:
         if not isinstance(data, dict):
             return None
@@ -44,7 +46,7 @@ def _count(v: Any) -> int | None:
 
 def invited(diagnostics: dict[str, Any]) -> int | None:
     """The number invited (``frame.invited``); None without a frame (or zero units)."""
-    n = _count(_dig(diagnostics, "frame", "invited"))
+    n = _count(dig(diagnostics, "frame", "invited"))
     return n if n else None
 
 
@@ -55,7 +57,7 @@ def responses_by_mode(
         v = diagnostics.get(key)
         if isinstance(v, dict) and all(_count(n) is not None for n in v.values()):
             return tuple(sorted((str(k), int(n)) for k, n in v.items()))
-    per_input = diagnostics.get("inputs") or _dig(
+    per_input = diagnostics.get("inputs") or dig(
         manifest or {}, "stages", "validate", "rows", "per_input"
     )
     counts: dict[str, int] = {}
@@ -69,9 +71,9 @@ def fieldwork_counts(
     diagnostics: dict[str, Any], manifest: dict[str, Any] | None = None
 ) -> FieldworkCounts:
     """The counts of a validate stage's diagnostics (and the run's manifest, for older runs)."""
-    accepted = _count(_dig(diagnostics, "totals", "accepted"))
+    accepted = _count(dig(diagnostics, "totals", "accepted"))
     if accepted is None:
-        accepted = _count(_dig(manifest or {}, "stages", "validate", "rows", "accepted"))
+        accepted = _count(dig(manifest or {}, "stages", "validate", "rows", "accepted"))
     return FieldworkCounts(
         invited=invited(diagnostics),
         responded=accepted,
