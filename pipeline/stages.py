@@ -485,6 +485,7 @@ def stage_outputs(run: Run) -> StageResult:
     from pipeline.release.build import build_release, load_run_source
     from pipeline.reports.batch import plan_reports, render_reports
     from pipeline.reports.rundir import context_from_run
+    from pipeline.reports.withheld import protect_report_inputs
     from pipeline.rundata.layout import policy_file, policy_reference
     from pipeline.sdc.publisher import publisher
     from pipeline.tables.figures import protect_run_figures
@@ -516,6 +517,8 @@ def stage_outputs(run: Run) -> StageResult:
         shown, figures = protect_run_figures(
             est, run.dir, pub, min_n=run.config.min_n, min_n_reliable=run.config.min_n_reliable
         )
+        # and the figures that do not come from the estimates table are left out (fail closed)
+        shown, ctx = protect_report_inputs(shown, ctx)
     reports = render_reports(
         shown, q, out / layout.REPORTS_DIR, jobs, context=ctx, formats=("html",)
     )

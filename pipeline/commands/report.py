@@ -20,6 +20,8 @@ import click
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from pipeline.sdc.publisher import Publisher
+
 
 @click.command("report")
 @click.option(
@@ -145,6 +147,11 @@ def report(
         from pipeline.reports.trend import with_trend
 
         ctx = with_trend(ctx, archive, run_dir, q)
+    if _protects_reports(run_dir, policy):
+        from pipeline.reports.withheld import protect_report_inputs
+
+        # the figures that do not come from the estimates table are left out (fail closed)
+        estimates, ctx = protect_report_inputs(estimates, ctx)
     jobs = plan_reports(q, codes=codes, all_groups=all_groups, overview=overview)
     if not jobs:
         raise UsageError(f"{q.study.id}: nothing to render with these options", code="bad_option")
@@ -208,6 +215,19 @@ def _recorded_archive(run_dir: Path) -> Path | None:
     return policy_file(ref, run_dir) if isinstance(ref, str) else None
 
 
+def _publisher(run_dir: Path, policy: str | None) -> Publisher:
+    """The publisher whose policy applies: ``--policy``, else ``$WBM_POLICY``, else the run's."""
+    from pipeline.rundata.read import run_manifest
+    from pipeline.sdc.publisher import publisher
+    from pipeline.tables.source import recorded_policy
+
+    return publisher(policy, recorded=recorded_policy(run_manifest(run_dir, lenient=True), run_dir))
+
+
+def _protects_reports(run_dir: Path, policy: str | None) -> bool:
+    return _publisher(run_dir, policy).policy.policy.protect_reports
+
+
 def _protected(
     estimates: pd.DataFrame,
     run_dir: Path,
@@ -221,12 +241,9 @@ def _protected(
     (estimates made elsewhere) cannot be checked: its figures are shown as given, with a warning on
     stderr. Otherwise the estimates as they are (the estimate stage's primary suppression)."""
     from pipeline.rundata.layout import SCORED, stage_file
-    from pipeline.rundata.read import run_manifest
-    from pipeline.sdc.publisher import publisher
     from pipeline.tables.figures import protect_run_figures
-    from pipeline.tables.source import recorded_policy
 
-    pub = publisher(policy, recorded=recorded_policy(run_manifest(run_dir, lenient=True), run_dir))
+    pub = _publisher(run_dir, policy)
     if not pub.policy.policy.protect_reports:
         return estimates
     if not stage_file(run_dir, "score", SCORED).exists():

@@ -72,6 +72,9 @@ class ReportContext:
     employment: pd.DataFrame | None = field(default=None, compare=False, hash=False, repr=False)
     # Labels of module indicators (``mod_<name>`` rows) that override the defaults of labels.py.
     module_labels: tuple[tuple[str, str], ...] = ()
+    # The kinds of figures left out because the publisher protects the reports' figures
+    # (policy ``protect_reports: true``; pipeline.reports.withheld): the methods section says so.
+    withheld: tuple[str, ...] = ()
 
     @property
     def total_by_mode(self) -> int:

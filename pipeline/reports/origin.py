@@ -20,7 +20,10 @@ recorded; :func:`pipeline.sdc.policy.find_policy`):
 The minimums are the policy's for tables by origin (``tables.sensitive_breakdowns``, the same as
 ``wbm table`` applies: :func:`pipeline.sdc.policy.effective_rules`). Without a policy the section is
 left out with the notice ``origin_no_policy``, and under a policy that does not allow origin with
-``origin_not_allowed``: nothing is shown by origin unless the publisher's policy says how.
+``origin_not_allowed``: nothing is shown by origin unless the publisher's policy says how. Under a
+policy that protects the reports' figures (``protect_reports: true``: every published figure a
+logged release, :mod:`pipeline.reports.withheld`) the section is left out too
+(``origin_not_published``): these estimates are not checked against the ledger.
 
 Why not the table engine and its ledger: this section is a methodological view for the fieldwork
 team (is origin, given the sector mix, related to workability and response?), not a publication.
@@ -139,6 +142,15 @@ def origin_table(
             Notice(
                 "origin_no_policy",
                 "no disclosure policy in force: workability by origin is not shown",
+            )
+        ]
+    if pol.policy.protect_reports:  # the reports' figures are protected: this one is not
+        return None, [
+            Notice(
+                "origin_not_published",
+                f"the disclosure policy {pol.policy.id!r} protects the reports' figures "
+                "(protect_reports): workability by origin is not checked against the ledger, so "
+                "it is not shown (request it with wbm table, rows: origin)",
             )
         ]
     from pipeline.errors import SpecError

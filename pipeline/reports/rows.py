@@ -700,6 +700,7 @@ def fieldwork_rows(ctx: ReportContext, wave: int | None = None) -> list[dict[str
 
 def methods_data(q: Questionnaire, ctx: ReportContext, est: Estimates) -> dict[str, Any]:
     """What the methods appendix (``methods.html.j2``) needs."""
+    from pipeline.reports.withheld import PREVIOUS, WITHHELD_NL
     from pipeline.weighting.api import METHOD_LABELS_NL
 
     return {
@@ -726,4 +727,7 @@ def methods_data(q: Questionnaire, ctx: ReportContext, est: Estimates) -> dict[s
         "has_tests": est.has_test_columns(),
         "previous_wave": previous_wave_year(q, ctx, est),
         "has_previous": est.previous is not None and len(est.previous) > 0,
+        # figures left out under protect_reports: true (pipeline.reports.withheld), in Dutch
+        "withheld": [WITHHELD_NL[k] for k in ctx.withheld if k in WITHHELD_NL],
+        "previous_withheld": PREVIOUS in ctx.withheld,
     }

@@ -88,3 +88,27 @@ def test_fieldwork_report_breaks_workability_down_by_origin(small_demo, tmp_path
     html = (tmp_path / "fieldwork.html").read_text(encoding="utf-8")
     assert "Werkbaarheid naar herkomst" in html and "niet-EU-herkomst" in html
     assert np.isfinite([c["n"] for c in ww]).all()
+
+
+def test_under_protected_reports_the_origin_section_is_left_out(
+    small_run_dir: Path, policy_file: Path
+) -> None:
+    """Review finding 5: the origin estimates are computed in the fieldwork report itself, not by
+    the disclosure engine nor logged; under a policy that protects the reports' figures they are
+    not shown (fail closed), whatever origin rules the policy has."""
+    import yaml
+
+    from pipeline.reports.origin import origin_table
+    from pipeline.tables.source import load_run
+
+    ids = load_run(small_run_dir).frame.iloc[:, 0].astype(str)
+    linked = pd.DataFrame({"sample_id": ids, "origin": 1.0})
+    data = yaml.safe_load(policy_file.read_text(encoding="utf-8"))
+    data["protect_reports"] = True
+    policy_file.write_text(yaml.safe_dump(data), encoding="utf-8")
+    table, notices = origin_table(small_run_dir, linked, ("werkbaar_werk",), policy=policy_file)
+    assert table is None and [n.code for n in notices] == ["origin_not_published"]
+    data["protect_reports"] = False  # the control: the same call without it gets past the check
+    policy_file.write_text(yaml.safe_dump(data), encoding="utf-8")
+    _, notices = origin_table(small_run_dir, linked, ("werkbaar_werk",), policy=policy_file)
+    assert "origin_not_published" not in [n.code for n in notices]

@@ -1,0 +1,120 @@
+"""What the reports leave out when the publisher protects their figures (policy
+``protect_reports: true``; review finding 5 of issue 13).
+
+Under that policy every figure of the estimates table goes through the disclosure engine and is
+logged as a public release (:mod:`pipeline.tables.figures`); a figure the engine does not release is
+a dash. The report context carries figures from elsewhere, which that engine does not see. Each is
+either a function of released figures or **fail closed** (left out, with a Dutch note in the
+methods section saying the figure is not published under the disclosure policy):
+
+- ``risk_ratios``: the risk profiles' prevalence ratios and attributable fractions
+  (``risk_profiles.csv``, a Poisson model adjusted for age and sex). Not a function of released
+  cells (the model reads every respondent's age, sex, exposure and outcome, and the exposed and
+  unexposed parts of a group are not released cells), and the engine has no table kind for a model
+  ratio: left out. The shares exposed stay (rows of the estimates table: protected).
+- ``numeric``: the numeric indicators' means and medians (``numeric_estimates.csv``). The engine's
+  mean tables are for counts (the number of problems); a numeric item (commuting minutes) cannot
+  be requested, so no mean of it is protected or logged, and a median is not linear (it cannot be
+  checked as a combination of released cells): left out.
+- ``employment``: an organisation survey's shares of employees and magnitude totals
+  (``estimates_employment.parquet``): ratio estimates weighted by each organisation's employees
+  and totals that one large organisation can dominate; not computed by the figures' requests:
+  left out (a total for publication is a magnitude table of ``wbm table``, with the dominance and
+  p% rules).
+- ``trend`` and ``previous``: the earlier waves' figures (the archive's trend, the previous wave's
+  estimates or ``*_prev`` columns) and the changes between waves. An earlier wave's figure is a
+  release of another data version; this run does not check that wave's ledger, so the figures and
+  the differences built on them are left out. (A difference of two figures that were each
+  released would need no protection of its own: it is a function of released cells.)
+
+The fieldwork report's origin section (:mod:`pipeline.reports.origin`) follows the same policy
+there: under ``protect_reports: true`` it is left out (a figure by origin for publication is a
+``wbm table`` request).
+
+With ``protect_reports: false`` none of this applies: the context and the estimates are used as
+they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from pipeline.reports.context import ReportContext
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+RISK_RATIOS = "risk_ratios"
+NUMERIC = "numeric"
+EMPLOYMENT = "employment"
+TREND = "trend"
+PREVIOUS = "previous"
+
+#: What the methods section says is left out (Dutch), in this order.
+WITHHELD_NL: dict[str, str] = {
+    RISK_RATIOS: "de prevalentieratio's en toe te schrijven fracties van het risicoprofiel",
+    NUMERIC: "de gemiddelden en medianen van de numerieke indicatoren",
+    EMPLOYMENT: "de aandelen werknemers en de totalen over de organisaties",
+    TREND: "de cijfers van de eerdere metingen en de evolutie",
+    PREVIOUS: "de cijfers van de vorige meting en de verandering sindsdien",
+}
+
+
+def _has_rows(table: pd.DataFrame | None) -> bool:
+    return table is not None and len(table) > 0
+
+
+def withheld_context(ctx: ReportContext) -> ReportContext:
+    """The report context under ``protect_reports: true``: every figure that does not come from
+    the protected estimates table left out, and named in ``withheld`` (for the methods note)."""
+    out: list[str] = list(ctx.withheld)
+    if _has_rows(ctx.risk_profiles):
+        out.append(RISK_RATIOS)
+    if _has_rows(ctx.numeric):
+        out.append(NUMERIC)
+    if _has_rows(ctx.employment):
+        out.append(EMPLOYMENT)
+    if ctx.trend is not None:
+        out.append(TREND)
+    if ctx.previous is not None:
+        out.append(PREVIOUS)
+    return replace(
+        ctx,
+        risk_profiles=None,
+        numeric=None,
+        employment=None,
+        trend=None,
+        previous=None,
+        withheld=tuple(k for k in WITHHELD_NL if k in out),
+    )
+
+
+def previous_columns(estimates: pd.DataFrame) -> list[str]:
+    """The estimates table's own previous-wave columns (``estimate_prev`` ...)."""
+    from pipeline.reports.waves import PREV_FIELDS, PREV_SUFFIX
+
+    return [f + PREV_SUFFIX for f in PREV_FIELDS if f + PREV_SUFFIX in estimates.columns]
+
+
+def withheld_estimates(
+    estimates: pd.DataFrame, ctx: ReportContext
+) -> tuple[pd.DataFrame, ReportContext]:
+    """The (protected) estimates without their previous-wave columns, and ``ctx`` saying so: an
+    earlier wave's figures are not shown under ``protect_reports: true`` (see the module)."""
+    cols = previous_columns(estimates)
+    if not cols:
+        return estimates, ctx
+    withheld = (*ctx.withheld, PREVIOUS) if PREVIOUS not in ctx.withheld else ctx.withheld
+    return estimates.drop(columns=cols), replace(
+        ctx, withheld=tuple(k for k in WITHHELD_NL if k in withheld)
+    )
+
+
+def protect_report_inputs(
+    estimates: pd.DataFrame, ctx: ReportContext
+) -> tuple[pd.DataFrame, ReportContext]:
+    """Both of the above: what the reports get under ``protect_reports: true`` besides the
+    engine's protection of the estimates (:func:`pipeline.tables.figures.protect_run_figures`)."""
+    est, ctx = withheld_estimates(estimates, withheld_context(ctx))
+    return est, ctx

@@ -1,0 +1,123 @@
+"""Review finding 5 (issue 13): every figure a report publishes is a logged, protected release. The
+estimates table's figures go through the disclosure engine (tests/tables/test_table_report_figures.py);
+the figures the reports take from elsewhere (risk-profile ratios, means and medians of numeric
+indicators, an organisation survey's shares of employees and totals, earlier waves) are not seen by
+that engine, so under ``protect_reports: true`` they are left out (fail closed), and the methods
+section says so (:mod:`pipeline.reports.withheld`). Without the policy nothing changes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import pandas as pd
+
+from pipeline.reports.context import ReportContext
+from pipeline.reports.overview import render_overview_report
+from pipeline.reports.report import render_sector_report
+from pipeline.reports.withheld import (
+    EMPLOYMENT,
+    NUMERIC,
+    PREVIOUS,
+    RISK_RATIOS,
+    protect_report_inputs,
+    withheld_context,
+)
+
+from .reports_fixtures import numeric_table, risk_profile_table
+
+NOTE = "Volgens het openbaarmakingsbeleid van de uitgever toont dit rapport alleen cijfers"
+
+
+def _full(q, ctx: ReportContext) -> ReportContext:
+    return replace(ctx, risk_profiles=risk_profile_table(q), numeric=numeric_table(q))
+
+
+def test_the_unprotected_reports_show_every_figure_and_no_note(q, table, ctx) -> None:
+    # the control: with the figures in the context, both kinds are printed (the attack surface)
+    html = render_sector_report(table, q, 5, context=_full(q, ctx))
+    assert 'data-rp-field="pr"' in html and re.search(r'data-numeric="[^"]+" data-value=', html)
+    assert 'data-source="previous' in html and NOTE not in html
+
+
+def test_protected_reports_leave_out_what_the_engine_does_not_protect(q, table, ctx) -> None:
+    est, protected = protect_report_inputs(table, _full(q, ctx))
+    assert protected.withheld == (RISK_RATIOS, NUMERIC, PREVIOUS)
+    assert protected.risk_profiles is None and protected.numeric is None
+    assert protected.previous is None and protected.trend is None
+    for render in (
+        lambda c: render_sector_report(est, q, 5, context=c),
+        lambda c: render_overview_report(est, q, context=c),
+    ):
+        html = render(protected)
+        # no prevalence ratio, attributable fraction, mean, median or earlier wave's figure
+        assert "data-rp-field" not in html and 'id="risico-per-knelpunt"' not in html
+        assert "data-numeric" not in html and "gemiddelde en mediaan" not in html
+        assert 'data-source="previous' not in html
+        methods = html[html.index('id="methoden"') :]
+        assert NOTE in methods
+        for words in ("prevalentieratio", "medianen", "vorige meting"):
+            assert words in methods[methods.index(NOTE) :].split("</p>")[0]
+        # the estimates table's own figures are still there (protected by the engine)
+        assert 'data-key="werkbaar_werk||"' in html
+
+
+def test_the_estimates_own_previous_wave_columns_are_left_out(q, table) -> None:
+    t = table.copy()
+    t["estimate_prev"] = t["estimate"] * 0.9
+    t["n_prev"] = t["n"]
+    base = ReportContext()
+    assert render_sector_report(t, q, 1, context=base).count('data-source="previous-columns"')
+    est, protected = protect_report_inputs(t, base)
+    assert "estimate_prev" not in est and "n_prev" not in est
+    assert protected.withheld == (PREVIOUS,)
+    html = render_sector_report(est, q, 1, context=protected)
+    assert 'data-source="previous' not in html and NOTE in html
+    assert "niet beschikbaar" not in html[html.index('id="methoden"') :].split(NOTE)[0][-400:]
+
+
+def test_an_empty_context_is_left_as_it_is(q, table) -> None:
+    # nothing to leave out: no note (a protected report of a run without these figures)
+    ctx = withheld_context(ReportContext())
+    assert ctx.withheld == ()
+    est, same = protect_report_inputs(table, ReportContext())
+    assert est is table and same == ReportContext()
+    assert NOTE not in render_sector_report(table, q, 5, context=same)
+
+
+def test_the_enterprise_shares_of_employees_and_totals_are_left_out(q_oe, table_oe) -> None:
+    from pipeline.estimation.employment import BASIS_COLUMN, ORGANISATIONS
+    from pipeline.reports.enterprise import render_enterprise_report
+
+    emp = pd.DataFrame(
+        [
+            {
+                "indicator": "employees",
+                "by": "",
+                "level": "",
+                BASIS_COLUMN: ORGANISATIONS,
+                "n": 400,
+                "estimate": 123456.0,
+                "ci_low": 120000.0,
+                "ci_high": 127000.0,
+                "flags": "",
+            }
+        ]
+    )
+    ctx = replace(ReportContext(), employment=emp)
+    shown = render_enterprise_report(table_oe, q_oe, context=ctx)
+    assert "123.456" in shown  # the control: the unprotected report prints the total
+    _, protected = protect_report_inputs(table_oe, ctx)
+    assert protected.withheld == (EMPLOYMENT,)
+    html = render_enterprise_report(table_oe, q_oe, context=protected)
+    assert "123.456" not in html and 'id="werknemers"' not in html
+    assert "aandelen werknemers" in html[html.index(NOTE) :]
+
+
+def test_the_note_is_spelled_right(q, table, ctx) -> None:
+    from .dutch_spelling import html_text, unknown_words
+
+    est, protected = protect_report_inputs(table, _full(q, ctx))
+    html = render_sector_report(est, q, 5, context=protected)
+    note = html[html.index(NOTE) :].split("</p>")[0]
+    assert unknown_words(html_text(f"<p>{note}</p>")) == {}
