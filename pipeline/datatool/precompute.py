@@ -489,7 +489,7 @@ def compute_wave(
                 margins,
             )
             if shares and jobs is not None:  # a few large organisations: their answers show
-                table.forced |= _dominated(masks, jobs.weights, n, rules)
+                table.primary.update(_dominated(masks, jobs.weights, n, rules))
             tables.append(table)
     reasons = protect_space(tables, rules, cols, history)
     engine = VarianceEngine(design)
@@ -571,19 +571,21 @@ def _numeric(col: Any) -> np.ndarray:
 
 def _dominated(
     masks: np.ndarray, jobs: np.ndarray, n: Sequence[int], rules: PrimaryRules
-) -> set[int]:
+) -> dict[int, str]:
     """Cells of a share of employees where a few organisations hold most of the cell's weighted
     employees (the policy's dominance and p% rules on the cell's contributions, as a magnitude
-    table's): their share would all but say those organisations' answers."""
+    table's): their share would all but say those organisations' answers. Cell -> its primary
+    status (``primary:dominance``, ``primary:p_percent``, or ``primary:min_n`` for fewer
+    organisations than a magnitude cell needs): the ledger logs it as primary."""
     from pipeline.sdc.tables.rules import is_primary, primary_status
 
-    out = set()
+    out = {}
     for i in range(masks.shape[1]):
         if n[i] == 0:
             continue
         status = primary_status(TableKind.magnitude, int(n[i]), rules, jobs[masks[:, i]])
         if is_primary(status):
-            out.add(i)
+            out[i] = status
     return out
 
 

@@ -104,7 +104,7 @@ def test_a_cell_dominated_by_a_few_organisations_is_suppressed() -> None:
     masks[:, 0] = True  # with the large one
     masks[1:, 1] = True  # without it: 43 alike
     rules = PrimaryRules()
-    assert _dominated(masks, jobs, [44, 43, 0], rules) == {0}
+    assert _dominated(masks, jobs, [44, 43, 0], rules) == {0: "primary:dominance"}
 
 
 def test_shares_of_employees_are_protected_and_never_leak(oe) -> None:

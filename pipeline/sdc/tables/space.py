@@ -32,8 +32,10 @@ if TYPE_CHECKING:  # pragma: no cover
 @dataclass
 class SpaceTable:
     """One table of a jointly protected space (one indicator, one breakdown). ``margins``: cells that
-    must be suppressed alike in every table of the indicator, keyed by what they are; ``statuses``:
-    set by :func:`protect_space`."""
+    must be suppressed alike in every table of the indicator, keyed by what they are; ``primary``:
+    cells the caller's own primary rules hide, with their ``primary:`` status (kept as the cell's
+    status, as the table's rules' own primary statuses are); ``statuses``: set by
+    :func:`protect_space`."""
 
     indicator: str
     by: str
@@ -45,6 +47,10 @@ class SpaceTable:
     n: list[int]
     margins: dict[str, int]  # what the cell is (filter node, respondent set's digest) -> its index
     forced: set[int] = field(default_factory=set)  # suppressed whatever the table's rules say
+    # hidden by a primary rule of the caller's (e.g. dominance or p% on a share of employees): cell ->
+    # its primary status, kept and logged as such (the history checks protect primary cells against
+    # recomputation by later releases, plain "secondary" ones not)
+    primary: dict[int, str] = field(default_factory=dict)
     differencing: set[int] = field(default_factory=set)  # of those: against a small difference
     statuses: tuple[str, ...] = ()
 
@@ -99,7 +105,7 @@ def protect_space(
                 continue
             done[k] = frozenset(t.forced)
             redone.append(t)
-            primary = primary_statuses(t.kind, t.n, rules)
+            primary = _primary(t, rules)
             mask = [is_primary(p) or i in t.forced for i, p in enumerate(primary)]
             sec = suppress_secondary(
                 t.structure, t.data.layers, mask, group_min_n=rules.min_n(t.kind)
@@ -148,6 +154,20 @@ def protect_space(
     raise DisclosureError(
         f"the datatool's space did not settle in {max_rounds} rounds of suppression",
         code="datatool_protection",
+    )
+
+
+def _primary(t: SpaceTable, rules: PrimaryRules) -> tuple[str, ...]:
+    """The table's primary statuses: its kind's rules on the cell counts, then the caller's
+    (:attr:`SpaceTable.primary`) where the kind's rules let a cell pass."""
+    from pipeline.sdc.tables.rules import is_primary
+
+    bad = {i: s for i, s in t.primary.items() if not is_primary(s)}
+    if bad:
+        raise ValueError(f"not primary statuses for {t.indicator} by {t.by}: {bad}")
+    return tuple(
+        p if is_primary(p) else t.primary.get(i, p)
+        for i, p in enumerate(primary_statuses(t.kind, t.n, rules))
     )
 
 
