@@ -1504,6 +1504,15 @@ _CODES += (
         "notice",
     ),
     _e(
+        "origin_not_published",
+        _F,
+        "Origin not published under protected reports",
+        "The publisher's disclosure policy protects the reports' figures (protect_reports: true): "
+        "workability by origin is estimated in the fieldwork report itself, not checked against "
+        "the ledger, so it is not shown; request a figure by origin with wbm table (rows: origin).",
+        "notice",
+    ),
+    _e(
         "plan_targets_invalid",
         _F,
         "Targets file invalid",
