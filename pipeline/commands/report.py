@@ -238,21 +238,31 @@ def _protected(
     """The estimates as the reports may show them. Where the publisher's policy says
     ``protect_reports: true``: every figure through the disclosure engine and logged as a public
     release (:mod:`pipeline.tables.figures`; a rerun logs nothing new); a run without scored data
-    (estimates made elsewhere) cannot be checked: its figures are shown as given, with a warning on
-    stderr. Otherwise the estimates as they are (the estimate stage's primary suppression)."""
+    (estimates made elsewhere) cannot be checked, so it is refused (fail closed). Otherwise the
+    estimates as they are (the estimate stage's primary suppression)."""
     from pipeline.rundata.layout import SCORED, stage_file
     from pipeline.tables.figures import protect_run_figures
 
     pub = _publisher(run_dir, policy)
     if not pub.policy.policy.protect_reports:
         return estimates
-    if not stage_file(run_dir, "score", SCORED).exists():
-        click.echo(
-            f"warning: {run_dir} has no scored data ({SCORED}): the figures are not checked by the "
-            "disclosure engine nor logged; publish only reports of a full run",
-            err=True,
+    if not stage_file(run_dir, "score", SCORED).exists():  # fail closed: nothing unchecked
+        from pipeline.errors import Problem, UsageError
+
+        raise UsageError(
+            f"{run_dir} has no scored data ({SCORED}): the publisher's policy protects the "
+            "reports' figures (protect_reports: true), and without the respondents' data the "
+            "disclosure engine cannot check them",
+            [
+                Problem(
+                    "every figure of a report must be checked by the disclosure engine and logged",
+                    file=str(run_dir),
+                    hint="render the reports of a full run (with its score stage), or under a "
+                    "policy without protect_reports",
+                )
+            ],
+            code="no_scored_data",
         )
-        return estimates
     shown, _ = protect_run_figures(
         estimates, run_dir, pub, min_n=min_n, min_n_reliable=min_n_reliable
     )

@@ -121,3 +121,23 @@ def test_the_note_is_spelled_right(q, table, ctx) -> None:
     html = render_sector_report(est, q, 5, context=protected)
     note = html[html.index(NOTE) :].split("</p>")[0]
     assert unknown_words(html_text(f"<p>{note}</p>")) == {}
+
+
+def test_wbm_report_refuses_figures_it_cannot_check(table, tmp_path, policy_file) -> None:
+    """Estimates without the run's scored data cannot be checked by the engine: under
+    ``protect_reports: true`` they are refused (fail closed), not shown unchecked."""
+    import pytest
+    import yaml
+
+    from pipeline.commands.report import _protected
+    from pipeline.errors import UsageError
+
+    run = tmp_path / "estimates-only"
+    run.mkdir()
+    assert _protected(table, run, str(policy_file), 30, 50) is table  # the reference policy
+    data = yaml.safe_load(policy_file.read_text(encoding="utf-8"))
+    data["protect_reports"] = True
+    policy_file.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(UsageError) as err:
+        _protected(table, run, str(policy_file), 30, 50)
+    assert err.value.code == "no_scored_data" and "protect_reports" in str(err.value)
