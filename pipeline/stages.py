@@ -544,7 +544,11 @@ def stage_outputs(run: Run) -> StageResult:
         summary={
             "reports": sorted(p.name for p in reports),
             "table": table.name,
-            **({} if figures is None else {"report_figures": figures.summary()}),
+            **(
+                {}
+                if figures is None
+                else {"report_figures": {**figures.summary(), "withheld": list(ctx.withheld)}}
+            ),
             "microdata": None if release is None else release.sav.name,
             "policy": policy_reference(pub.policy.file, run.dir),
             **trend_summary,

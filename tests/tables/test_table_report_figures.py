@@ -191,6 +191,7 @@ def test_the_outputs_stage_logs_the_report_figures_and_shows_dashes(
     assert entries[1]["label"] == "wbm-werknemers-2023-rapport"  # after the standard table
     summary = run_manifest(run_dir)["stages"]["outputs"]["summary"]["report_figures"]
     assert summary["unpublished"] == [] and summary["breakdowns"] >= 10
+    assert summary["withheld"] == ["risk_ratios", "numeric"]  # left out: not the engine's figures
     # a figure the estimate stage published and the engine hid: a dash, without its n
     est = pd.read_parquet(layout.stage_file(run_dir, "estimate", layout.ESTIMATES))
     shown, figures = protect_run_figures(est, run_dir, publisher())  # the stage's (a re-issue)
