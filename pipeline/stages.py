@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from pipeline.reports.batch import ReportJob
     from pipeline.reports.context import ReportContext
     from pipeline.rundata.calibration import CalibrationModel
+    from pipeline.sdc.publisher import Publisher
 
 
 # --------------------------------------------------------------------------- validate
@@ -417,17 +418,30 @@ def _employment_estimates(
 
 # --------------------------------------------------------------------------- outputs
 def _with_trend(
-    run: Run, q: Questionnaire, ctx: ReportContext
+    run: Run,
+    q: Questionnaire,
+    ctx: ReportContext,
+    publisher: Publisher | None = None,
+    estimates: pd.DataFrame | None = None,
 ) -> tuple[ReportContext, dict[str, object]]:
     """The report context with the trend from the run's archive (its earlier waves' fieldwork
     counts too, for the reports' fieldwork table), and what the manifest records of it (the waves,
     their data versions and, for the earlier waves, the number invited and the responses; None
-    for a wave archived without them)."""
+    for a wave archived without them). ``publisher``: the reports' figures are protected (this
+    wave's are ``estimates``; an earlier wave's only where its ledger released them:
+    :func:`pipeline.reports.trend.with_trend`)."""
     from pipeline.reports.trend import with_trend
     from pipeline.rundata.layout import policy_file
 
     assert run.config.archive is not None
-    ctx = with_trend(ctx, policy_file(run.config.archive, run.dir), run.dir, q)
+    ctx = with_trend(
+        ctx,
+        policy_file(run.config.archive, run.dir),
+        run.dir,
+        q,
+        publisher=publisher,
+        estimates=estimates,
+    )
     t = ctx.trend
     if t is None:
         return ctx, {"trend": None}
@@ -497,7 +511,8 @@ def stage_outputs(run: Run) -> StageResult:
     est = read_parquet(run.need("estimate", layout.ESTIMATES))
     ctx = context_from_run(run.dir, q)
     trend_summary: dict[str, object] = {}
-    if run.config.archive is not None:
+    protect = pub.policy.policy.protect_reports
+    if run.config.archive is not None and not protect:
         ctx, trend_summary = _with_trend(run, q, ctx)
     out = run.stage_dir("outputs")
     jobs = _with_respondents(plan_reports(q, all_groups=True), est)
@@ -513,12 +528,14 @@ def stage_outputs(run: Run) -> StageResult:
     # the publisher's choice (policy protect_reports): the reports show only what the disclosure
     # engine releases, logged as a public release (pipeline.tables.figures)
     shown, figures = est, None
-    if pub.policy.policy.protect_reports:
+    if protect:
         shown, figures = protect_run_figures(
             est, run.dir, pub, min_n=run.config.min_n, min_n_reliable=run.config.min_n_reliable
         )
         # and the figures that do not come from the estimates table are left out (fail closed)
         shown, ctx = protect_report_inputs(shown, ctx)
+        if run.config.archive is not None:  # earlier waves: only what their ledgers released
+            ctx, trend_summary = _with_trend(run, q, ctx, pub, shown)
     reports = render_reports(
         shown, q, out / layout.REPORTS_DIR, jobs, context=ctx, formats=("html",)
     )

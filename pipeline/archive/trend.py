@@ -18,7 +18,7 @@ study id already in the archive is replaced by the run itself.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,6 +34,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from pipeline.rundata.fieldwork import FieldworkCounts
 
 Key = tuple[str, str, str]  # (indicator, by, level); overall: ("x", "", "")
+#: What may be shown of an earlier wave: (its data version, its own estimates table) -> the table
+#: with what may not be shown flagged suppressed (compute_trend's ``earlier``).
+Earlier = Callable[[str, "pd.DataFrame"], "pd.DataFrame"]
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,7 @@ def _wave_data(
     run_version: str,
     population: str,
     want_respondents: bool,
+    earlier: Earlier | None = None,
 ) -> tuple[list[WaveData], dict[str, list[int]], tuple[BreakInfo, ...], str]:
     import pandas as pd
 
@@ -205,6 +209,8 @@ def _wave_data(
     for w, wq, t in zip(chain, qs[1:], ts[1:], strict=True):
         base = L.wave_dir(archive.root, w.id)
         est = pd.read_parquet(base / L.RUN_PATH["estimates"])
+        if earlier is not None:  # only what that wave's ledger says was released
+            est = earlier(w.data_version, est)
         resp = design = None
         if want_respondents:
             scored = pd.read_parquet(base / L.RUN_PATH["scored"])
@@ -316,19 +322,24 @@ def compute_trend(
     domain: str | None = None,
     population: str = "default",
     alpha: float = 0.05,
+    earlier: Earlier | None = None,
 ) -> Trend | None:
     """The trend of a run (its questionnaire ``q``, estimates table, and for the difference-in-
     differences its scored data and design) against ``archive``; None when the archive holds no
     earlier wave of its series. ``indicators`` (default: every one in the table) and ``domain`` (the
-    report domain: its levels get lines and difference-in-differences) limit the work."""
+    report domain: its levels get lines and difference-in-differences) limit the work.
+    ``earlier``: applied to each earlier wave's own estimates table with its data version before
+    anything is computed (the reports under ``protect_reports``: rows that wave's ledger did not
+    release flagged suppressed, :func:`pipeline.tables.figures.released_in_ledger`); a change or
+    difference-in-differences is only computed between shown points."""
 
     want_did = domain is not None and scored is not None and design is not None
     if not earlier_waves(archive, q):
         return None
     waves, _breaks_at, breaks, name = _wave_data(
-        archive, q, estimates, scored, design, data_version, population, want_did
+        archive, q, estimates, scored, design, data_version, population, want_did, earlier
     )
-    prev_table = _previous_table(archive, waves, breaks, q)
+    prev_table = _previous_table(archive, waves, breaks, q, earlier)
     bys = {""} | ({domain} if domain else set())
     frames: dict[int, pd.DataFrame] = {}
     lines: dict[Key, list[Point]] = {}
@@ -373,7 +384,11 @@ def compute_trend(
 
 
 def _previous_table(
-    archive: Archive, waves: list[WaveData], breaks: tuple[BreakInfo, ...], q: Questionnaire
+    archive: Archive,
+    waves: list[WaveData],
+    breaks: tuple[BreakInfo, ...],
+    q: Questionnaire,
+    earlier: Earlier | None = None,
 ) -> pd.DataFrame | None:
     """The previous wave's own estimates without the indicators that break at this wave (their
     ``_acuut`` variants too), for :func:`pipeline.reports.waves.from_table`; only when the previous
@@ -389,6 +404,8 @@ def _previous_table(
     to_prev = {n: o for n, o in q.mapping.indicators}
     broken = {to_prev.get(n, n) for n in now_names}
     est = pd.read_parquet(L.wave_dir(archive.root, prev.study) / L.RUN_PATH["estimates"])
+    if earlier is not None:
+        est = earlier(prev.data_version, est)
     drop = est["indicator"].astype(str).map(lambda i: i.removesuffix("_acuut") in broken)
     return est[~drop.to_numpy()].reset_index(drop=True)
 
@@ -437,6 +454,8 @@ def _dids(
         oa = ov.point(then.year) if ov else None
         ob = ov.point(now.year) if ov else None
         comparable &= bool(oa is not None and ob is not None and oa.segment == ob.segment)
+        # a function of four shown figures only (the group and Flanders, in both waves)
+        ok &= bool(oa is not None and ob is not None and oa.shown and ob.shown)
         if not (ok and comparable):
             out[(*key, then.year)] = Did(key[0], domain, key[2], then.year, now.year, comparable)
             continue
@@ -473,8 +492,12 @@ def trend_for_run(
     *,
     indicators: Sequence[str] | None = None,
     domain: str | None = None,
+    estimates: pd.DataFrame | None = None,
+    earlier: Earlier | None = None,
 ) -> Trend | None:
-    """:func:`compute_trend` of a finished run folder (its estimates, scored data and design)."""
+    """:func:`compute_trend` of a finished run folder (its estimates, scored data and design);
+    ``estimates``: the run's figures as the reports show them (protected) instead of its own
+    table; ``earlier``: see :func:`compute_trend`."""
     from pipeline.archive.api import open_archive
     from pipeline.archive.source import read_run
 
@@ -483,7 +506,7 @@ def trend_for_run(
 
     import pandas as pd
 
-    est = pd.read_parquet(io.BytesIO(bundle.files["estimates"]))
+    est = pd.read_parquet(io.BytesIO(bundle.files["estimates"])) if estimates is None else estimates
     scored = pd.read_parquet(io.BytesIO(bundle.files["scored"])) if domain else None
     return compute_trend(
         open_archive(archive_dir),
@@ -495,4 +518,5 @@ def trend_for_run(
         indicators=indicators,
         domain=domain,
         population=bundle.cutoff_population,
+        earlier=earlier,
     )

@@ -142,16 +142,21 @@ def report(
         ctx = replace(ctx, previous_wave=previous_wave)
     q = inputs.questionnaire
     estimates = _protected(inputs.estimates, run_dir, policy, ctx.min_n_publish, ctx.min_n_reliable)
-    archive = archive_dir or _recorded_archive(run_dir)
-    if archive is not None:
-        from pipeline.reports.trend import with_trend
-
-        ctx = with_trend(ctx, archive, run_dir, q)
-    if _protects_reports(run_dir, policy):
+    pub = _publisher(run_dir, policy) if _protects_reports(run_dir, policy) else None
+    if pub is not None:
         from pipeline.reports.withheld import protect_report_inputs
 
         # the figures that do not come from the estimates table are left out (fail closed)
         estimates, ctx = protect_report_inputs(estimates, ctx)
+    archive = archive_dir or _recorded_archive(run_dir)
+    if archive is not None:
+        from pipeline.reports.trend import with_trend
+
+        # protected: this wave's figures as shown, an earlier wave's only where its ledger
+        # released them
+        ctx = with_trend(
+            ctx, archive, run_dir, q, publisher=pub, estimates=None if pub is None else estimates
+        )
     jobs = plan_reports(q, codes=codes, all_groups=all_groups, overview=overview)
     if not jobs:
         raise UsageError(f"{q.study.id}: nothing to render with these options", code="bad_option")

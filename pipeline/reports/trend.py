@@ -21,9 +21,12 @@ from pipeline.reports.render import slug
 if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
 
+    import pandas as pd
+
     from pipeline.archive.trend import Change, Did, Line, Point, Trend
     from pipeline.questionnaire.model import Questionnaire
     from pipeline.reports.context import ReportContext
+    from pipeline.sdc.publisher import Publisher
 
 MODE_NL = {"paper": "papier", "web": "web", "cati": "telefonisch"}
 
@@ -284,24 +287,52 @@ def trend_section(
 
 
 def with_trend(
-    ctx: ReportContext, archive_dir: str | Path, run_dir: str | Path, q: Questionnaire
+    ctx: ReportContext,
+    archive_dir: str | Path,
+    run_dir: str | Path,
+    q: Questionnaire,
+    *,
+    publisher: Publisher | None = None,
+    estimates: pd.DataFrame | None = None,
 ) -> ReportContext:
     """``ctx`` with the trend of a finished run against the archive (the headline and the four
     workability indicators, by the report domain), and, unless ``ctx`` has one, the previous wave's
-    estimates for the "previous wave" columns (without indicators that break between the waves)."""
+    estimates for the "previous wave" columns (without indicators that break between the waves).
+
+    ``publisher`` (the reports' figures protected, ``protect_reports: true``): this wave's points
+    are ``estimates`` (the protected figures), an earlier wave's figure is shown only where a
+    release in that wave's ledger published it
+    (:func:`pipeline.tables.figures.released_in_ledger`), and a change only between two shown
+    figures (a function of released figures needs no protection of its own); what is then shown
+    is no longer listed as withheld."""
     from dataclasses import replace
 
-    from pipeline.archive.trend import trend_for_run
+    from pipeline.archive.trend import Earlier, trend_for_run
     from pipeline.reports.report import report_domain
+    from pipeline.reports.withheld import PREVIOUS, TREND
+
+    earlier: Earlier | None = None
+    if publisher is not None:
+        from pipeline.tables.figures import released_in_ledger
+
+        pub = publisher
+
+        def earlier(data_version: str, est: pd.DataFrame) -> pd.DataFrame:
+            return released_in_ledger(est, pub, data_version)
 
     groups = indicator_groups(q)
     names = ([groups.headline.name] if groups.headline else []) + [
         i.name for i in groups.workability
     ]
     domain = report_domain(q) if q.study.population != "ondernemingen" and q.domains else None
-    trend = trend_for_run(archive_dir, run_dir, indicators=names, domain=domain)
+    trend = trend_for_run(
+        archive_dir, run_dir, indicators=names, domain=domain, estimates=estimates, earlier=earlier
+    )
     if trend is None:
         return ctx
     if ctx.previous is None and trend.previous_estimates is not None:
         ctx = replace(ctx, previous=trend.previous_estimates, previous_wave=trend.previous)
+    if publisher is not None:
+        shown = {TREND} | ({PREVIOUS} if ctx.previous is not None else set())
+        ctx = replace(ctx, withheld=tuple(k for k in ctx.withheld if k not in shown))
     return replace(ctx, trend=trend)

@@ -23,9 +23,12 @@ methods section saying the figure is not published under the disclosure policy):
   p% rules).
 - ``trend`` and ``previous``: the earlier waves' figures (the archive's trend, the previous wave's
   estimates or ``*_prev`` columns) and the changes between waves. An earlier wave's figure is a
-  release of another data version; this run does not check that wave's ledger, so the figures and
-  the differences built on them are left out. (A difference of two figures that were each
-  released would need no protection of its own: it is a function of released cells.)
+  release of another data version: dropped here, then the archive's trend and previous wave are
+  computed again with that wave's ledger checked (:func:`pipeline.reports.trend.with_trend` with
+  the publisher: a figure is shown only where its wave's ledger released it, a change only
+  between shown figures, since a function of released figures needs no protection of its own),
+  and no longer listed as withheld. A previous wave given as a file (``--previous``) or as
+  ``*_prev`` columns has no data version to look up: left out.
 
 The fieldwork report's origin section (:mod:`pipeline.reports.origin`) follows the same policy
 there: under ``protect_reports: true`` it is left out (a figure by origin for publication is a

@@ -380,3 +380,79 @@ def protect_run_figures(
     rules = publisher.policy.rules
     block = run_disclosure(rules.min_n_percent, min_n, min_n_reliable, rules.unreliable_below)
     return protect_figures(estimates, load_run(run_dir), publisher, disclosure=block)
+
+
+def _cell_key(measure: str, by: str, level: str) -> tuple[str, frozenset[tuple[str, float]]] | None:
+    """A figure's cell as the ledger defines it: its measure and the breakdown's level conditions
+    (every other condition of a report figure is ``answered(measure)``); None when ``level`` is
+    not a number per breakdown variable."""
+    parts = by.split(CROSS_SEP) if by else []
+    codes = level_text(level).split(CROSS_SEP) if parts else []
+    if len(codes) != len(parts):
+        return None
+    try:
+        return measure, frozenset((v, float(c)) for v, c in zip(parts, codes, strict=True))
+    except ValueError:
+        return None
+
+
+def published_cells(
+    publisher: Publisher, data_version: str
+) -> dict[tuple[str, frozenset[tuple[str, float]]], set[int]]:
+    """Every cell a release on ``data_version`` published (any requester, any ledger of the
+    publisher) that has the form of a report figure (an indicator by levels of breakdown
+    variables, nothing else), keyed as :func:`_cell_key`, with the n it was published with."""
+    out: dict[tuple[str, frozenset[tuple[str, float]]], set[int]] = {}
+    for led in publisher.ledgers:
+        for rel in led.releases(data_version):
+            for c in rel.cells:
+                if not c.published:
+                    continue
+                conds = c.cell.conditions
+                answered = [x for x in conds if x.levels is None]
+                levels = [x for x in conds if x.levels is not None]
+                if [x.variable for x in answered] != [c.cell.measure]:
+                    continue  # a filter or another indicator's condition: not a report figure
+                if any(x.levels is None or len(x.levels) != 1 for x in levels):
+                    continue
+                key = (
+                    c.cell.measure,
+                    frozenset((x.variable, float(x.levels[0])) for x in levels if x.levels),
+                )
+                out.setdefault(key, set()).add(int(c.n))
+    return out
+
+
+def released_in_ledger(
+    estimates: pd.DataFrame, publisher: Publisher, data_version: str
+) -> pd.DataFrame:
+    """An earlier wave's estimates table (its own names) with every row flagged ``suppressed``
+    (numbers removed) unless a release on its data version published that very cell: same
+    indicator, same breakdown levels, same n (review finding 5: an earlier wave's figure is shown
+    only where that wave's ledger says it was released; a difference of two released figures
+    needs no protection of its own). Fail closed: a row without a match (another name, a figure
+    never published, the wave published without ``protect_reports``) is suppressed."""
+    import numpy as np
+
+    cells = published_cells(publisher, data_version)
+    est = estimates.copy()
+    flags = est["flags"].fillna("").astype(str).tolist() if "flags" in est else [""] * len(est)
+    keys = [
+        _cell_key(str(i), "" if b is None or b != b else str(b), "" if lv is None else str(lv))
+        for i, b, lv in zip(est["indicator"], est["by"], est["level"], strict=True)
+    ]
+    ns = est["n"].fillna(-1).astype(int).tolist()
+    mask = np.array(
+        [k is None or n not in cells.get(k, set()) for k, n in zip(keys, ns, strict=True)],
+        dtype=bool,
+    )
+    if mask.any():
+        est["flags"] = [_add_flag(f) if m else f for f, m in zip(flags, mask.tolist(), strict=True)]
+        for c in NUMBERS:
+            if c in est.columns:
+                est[c] = est[c].astype("float64")
+                est.loc[mask, c] = np.nan
+        if "significant" in est.columns:
+            est["significant"] = est["significant"].astype(object)
+            est.loc[mask, "significant"] = None
+    return est
