@@ -14,7 +14,7 @@ import pytest
 
 from pipeline.archive import layout as L
 from pipeline.archive.api import open_archive
-from pipeline.archive.trend import Trend, trend_for_run
+from pipeline.archive.trend import Line, Point, Trend, trend_for_run
 from pipeline.reports.context import ReportContext
 from pipeline.reports.withheld import PREVIOUS, RISK_RATIOS, TREND
 from pipeline.sdc.publisher import publisher
@@ -86,7 +86,7 @@ def test_an_earlier_wave_shows_only_what_its_ledger_released(
     plain = trend_for_run(two_waves, run_2023, indicators=INDICATORS, domain="sector")
     assert isinstance(t, Trend) and isinstance(plain, Trend)
 
-    def point(tr: Trend, ind: str, by: str, level: str, wave: int):  # type: ignore[no-untyped-def]
+    def point(tr: Trend, ind: str, by: str, level: str, wave: int) -> tuple[Line, Point | None]:
         line = tr.line(ind, by, level)
         assert line is not None
         return line, line.point(wave)
@@ -95,7 +95,9 @@ def test_an_earlier_wave_shows_only_what_its_ledger_released(
     for by, level in (("", ""), ("sector", shown_sector)):
         line, p = point(t, "werkbaar_werk", by, level, 2019)
         _, q = point(plain, "werkbaar_werk", by, level, 2019)
-        assert p is not None and p.estimate is not None and p.estimate == q.estimate
+        assert (
+            p is not None and q is not None and p.estimate is not None and p.estimate == q.estimate
+        )
         assert line.vs_previous is not None and line.vs_previous.diff is not None
     # never published, or logged suppressed, or another respondent set: a dash, and no change
     for ind, by, level in (
