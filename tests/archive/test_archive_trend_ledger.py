@@ -142,3 +142,32 @@ def test_with_trend_under_protection_no_longer_withholds_the_checked_trend(
     line = out.trend.line("werkbaar_werk", "sector", hidden)
     assert line is not None and line.point(2019) is not None
     assert line.point(2019).estimate is None  # type: ignore[union-attr]
+
+
+def test_wbm_report_under_protection_plots_only_released_earlier_figures(
+    two_waves: Path, run_2023: Path, ledger_2019, policy_file: Path, tmp_path: Path
+) -> None:
+    """The command end to end: this wave's figures protected and logged, the 2019 figures of the
+    trend only where the 2019 ledger released them, the rest a dash; the methods note does not
+    list the earlier waves as left out."""
+    import re
+
+    import yaml
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli as main
+    from pipeline.reports.withheld import WITHHELD_NL
+
+    data = yaml.safe_load(policy_file.read_text(encoding="utf-8"))
+    data["protect_reports"] = True
+    policy_file.write_text(yaml.safe_dump(data), encoding="utf-8")
+    args = ["report", "--run", str(run_2023), "--overview", "--archive", str(two_waves)]
+    r = CliRunner().invoke(main, [*args, "--policy", str(policy_file), "--out", str(tmp_path)])
+    assert r.exit_code == 0, r.output
+    html = next(tmp_path.glob("*.html")).read_text(encoding="utf-8")
+    shown = set(re.findall(r'data-key="([^"]+)" data-wave="2019" data-value=', html))
+    dashed = set(re.findall(r'class="num suppressed" data-key="([^"]+)" data-wave="2019"', html))
+    assert "werkbaar_werk||" in shown  # released in 2019
+    assert "werkstress||" in dashed and "werkstress||" not in shown  # another n in the ledger
+    # the earlier waves are shown (checked), so the methods note does not list them
+    assert WITHHELD_NL[TREND] not in html and WITHHELD_NL[PREVIOUS] not in html
