@@ -536,6 +536,13 @@ def stage_outputs(run: Run) -> StageResult:
         shown, ctx = protect_report_inputs(shown, ctx)
         if run.config.archive is not None:  # earlier waves: only what their ledgers released
             ctx, trend_summary = _with_trend(run, q, ctx, pub, shown)
+    shown_file = out / layout.SHOWN_ESTIMATES
+    if protect:
+        # what the reports show (flags and numbers), kept with the run and, by `wbm archive add`,
+        # with the wave: the record of which of its figures were published
+        write_parquet(shown_file, shown)
+    else:
+        shown_file.unlink(missing_ok=True)  # an earlier protected run's: not what is shown now
     reports = render_reports(
         shown, q, out / layout.REPORTS_DIR, jobs, context=ctx, formats=("html",)
     )

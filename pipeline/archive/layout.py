@@ -12,7 +12,8 @@
         02_weight/diagnostics.json      |  the run's own files, byte for byte
         02_weight/calibration.json      |  (calibration.json: runs since issue 16)
         03_score/scored.parquet         |  (``wbm archive export`` writes them back)
-        04_estimate/estimates.parquet  /
+        04_estimate/estimates.parquet   |
+        05_outputs/shown_estimates.parquet  /  (runs under protect_reports: true; since issue 13)
         questionnaire.source.yaml      the questionnaire file the run used, byte for byte
         questionnaire.yaml             the same questionnaire resolved (modules composed), loadable alone
         design.json                    the design and calibration model of the weights
@@ -55,6 +56,8 @@ RUN_FILES: tuple[tuple[str, str], ...] = (
     ("calibration", run_layout.relative("weight", run_layout.CALIBRATION_MODEL)),
     ("scored", run_layout.relative("score", run_layout.SCORED)),
     ("estimates", run_layout.relative("estimate", run_layout.ESTIMATES)),
+    # the estimates as the reports showed them under protect_reports: true (what was published)
+    ("shown", run_layout.relative("outputs", run_layout.SHOWN_ESTIMATES)),
 )
 REQUIRED_RUN_FILES = ("manifest", "scored", "estimates")
 # the other roles are optional: a run without the file is archived without it, and a wave archived

@@ -10,7 +10,8 @@ A run directory (``wbm run --out RUN``, ``wbm demo`` writes ``OUT/run``)::
                                 weighting_report.html
     RUN/03_score/               scored.parquet, diagnostics.json
     RUN/04_estimate/            estimates.parquet, estimates.csv, compare_domains.csv, diagnostics.json
-    RUN/05_outputs/             reports/, tables/, microdata/
+    RUN/05_outputs/             reports/, tables/, microdata/ (shown_estimates.parquet: under the
+                                policy protect_reports: true)
     RUN/06_fieldwork/           fieldwork.json, fieldwork.html (``wbm fieldwork``, not a stage)
     RUN/07_plan/                plan.json, plan.html (``wbm plan``, not a stage)
 
@@ -79,6 +80,11 @@ ESTIMATES_EMPLOYMENT_CSV: Final = "estimates_employment.csv"
 REPORTS_DIR: Final = "reports"
 TABLES_DIR: Final = "tables"
 MICRODATA_DIR: Final = "microdata"
+SHOWN_ESTIMATES: Final = "shown_estimates.parquet"
+"""Under the publisher's policy ``protect_reports: true`` only: the estimates as the reports showed
+them (every figure the disclosure engine did not release flagged ``suppressed``, its numbers
+removed; :mod:`pipeline.tables.figures`). The wave archive keeps it with the wave: the record of
+which of its figures were published travels with the archive."""
 
 TOOL_DIRS: Final[dict[str, str]] = {"fieldwork": "06_fieldwork", "plan": "07_plan"}
 """Default output folders of the commands that read a finished run and are not stages."""

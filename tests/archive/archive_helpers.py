@@ -44,6 +44,8 @@ def tree_hashes(root: Path) -> dict[str, str]:
 def copy_run(src: Path, dst: Path) -> Path:
     """The files of a run the archive reads (not the reports and releases)."""
     for rel in RUN_FILES:
+        if not (src / rel).is_file() and rel == L.RUN_PATH["shown"]:
+            continue  # optional: only runs under protect_reports: true have it
         (dst / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src / rel, dst / rel)
     if (src / run_layout.QUESTIONNAIRE).is_file():  # the run's own questionnaire
@@ -92,6 +94,7 @@ def earlier_run(src: Path, dst: Path, now: Questionnaire, earlier_ref: str) -> P
     """``src`` (a run of ``now``) as a run of the earlier questionnaire ``earlier_ref``."""
     before = load_questionnaire(earlier_ref)
     copy_run(src, dst)
+    (dst / L.RUN_PATH["shown"]).unlink(missing_ok=True)  # in the later names: not this wave's
     tm = trend_map(now, before)
     var = dict(tm.variables)
     ind = dict(tm.indicators)

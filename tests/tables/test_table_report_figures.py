@@ -206,6 +206,18 @@ def test_the_outputs_stage_logs_the_report_figures_and_shows_dashes(
     assert protected_cell is not None and original_cell is not None
     assert fmt_field(protected_cell, "estimate") == DASH == fmt_field(protected_cell, "n")
     assert fmt_field(original_cell, "estimate") != DASH
+    # what the reports showed is kept as a run file (the archive keeps it per wave: a later wave's
+    # trend shows these figures only where they were released), not in the unprotected run
+    kept = pd.read_parquet(layout.stage_file(run_dir, "outputs", layout.SHOWN_ESTIMATES))
+    assert _hidden(kept).tolist() == _hidden(shown).tolist()
+    assert kept.loc[_hidden(kept).to_numpy(), "estimate"].isna().all()
+    assert not layout.stage_file(small_run_dir, "outputs", layout.SHOWN_ESTIMATES).exists()
+    from pipeline.archive.api import open_archive
+    from pipeline.archive.store import add_run
+
+    add_run(tmp_path / "archive", run_dir)
+    (wave,) = open_archive(tmp_path / "archive").waves()
+    assert wave.file("shown") is not None
     # and the rendered reports: more dashes than the same reports of the unprotected run
     reports = layout.outputs_dir(run_dir, layout.REPORTS_DIR)
     before = layout.outputs_dir(small_run_dir, layout.REPORTS_DIR)
