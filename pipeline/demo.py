@@ -274,6 +274,7 @@ def run_demo(
             seed=seed,
             scale=full[1] * (size or full[0]) / full[0],
             progress=say,
+            policy=policy,  # under protect_reports: true each past wave's figures are published
         ).archive
     extra = {} if archive is None else {"archive": policy_reference(archive, run_dir)}
     run = Run(
