@@ -3,31 +3,41 @@
 The published cells split the respondents into *atoms* (groups no published cell tells apart). A
 group that is a union of atoms has a determined count exactly when its 0/1 vector over the atoms is a
 linear combination of the published cells' vectors. The search is a small mixed-integer program
-(HiGHS via ``scipy.optimize.milp``):
-
-    find x in {0,1}^atoms  with  Z x = 0  and  1 <= sum_a n_a x_a <= max_n,  minimising sum_a n_a x_a,
-
-where the rows of Z span the null space of the published cells (so Z x = 0 says x is a linear
-combination of them). Atoms with ``n_a > max_n`` cannot be in such a group, so only the small atoms
-are variables: the program is small even for long histories.
-A candidate is verified with an exact-enough rank test (SVD) and may be rejected by the caller (for
-example when it is exactly a published cell); a rejected group is cut off and the search goes on, up
-to ``tries`` times. This covers every determined small group (differences of nested cells,
-inclusion-exclusion, totals minus parts across releases), at the price of one MILP per check.
+(HiGHS via ``scipy.optimize.milp``) that finds the smallest such group of 1 to ``max_n``
+respondents. Atoms with ``n_a > max_n`` cannot be in such a group, so only the small atoms are 0/1
+variables. A candidate is verified with an exact-enough rank test (SVD) and may be rejected by the
+caller (for example when it is exactly a published cell); a rejected group is cut off and the search
+goes on, up to ``tries`` times. This covers every determined small group (differences of nested
+cells, inclusion-exclusion, totals minus parts across releases), at the price of one MILP per check.
 
 **Only groups the earlier releases do not determine already** (``old``: the earlier releases'
-cells). Rejecting those one by one would not end on a long history (every union of two such groups
-is one too), so the program excludes them exactly. A 0/1 vector ``x`` lies in the span of the earlier
-cells iff (D1) it is constant on every *old atom* (the atoms no earlier cell tells apart) and (D2) its
-vector over the old atoms, ``xbar``, satisfies ``W xbar = 0`` for a basis ``W`` of the null space of
-the earlier cells over the old atoms. ``W`` is taken with integer entries (rational null space,
-checked exactly in integers), so for 0/1 vectors ``w . xbar != 0`` means ``>= 1`` or ``<= -1``. The
-program then asks, with one binary per alternative (big-M constraints), for at least one of: ``x``
-is not constant on some old atom, or ``w_i . xbar >= 1``, or ``w_i . xbar <= -1``. Every feasible
-point is outside the earlier span, and every small group outside it is feasible. If no integer
-basis is found (a numerically hard matrix), the search falls back to rejecting candidates one by one.
-A search that rejects ``tries`` candidates without an end raises ``group_search_failed`` (earlier it
-returned "no group", which a long history could reach).
+cells): rejecting those one by one would not end on a long history (every union of two such groups
+is one too), so the program excludes them exactly.
+
+- If the new cells add no direction to the earlier cells' span (equal ranks), no such group exists:
+  no program at all (the usual case for a table whose cells the reports or the datatool published).
+- Else the **combination program**: variables ``x`` (small atoms, 0/1), ``alpha`` (one per
+  independent earlier cell) and ``t`` (one per new cell outside the earlier span), free; sparse
+  equality rows ``x = old' alpha + new' t`` over every atom (a large atom has ``x = 0``), so ``x`` is
+  in the span of all cells. ``x`` is outside the earlier span iff ``t`` adds something, i.e. iff
+  ``Z x != 0`` for ``d`` integer vectors ``Z`` of the null space of the earlier cells whose products
+  with the new cells have rank ``d`` (the number of new directions): ``Z x = (Z new') t`` for every
+  ``x`` of this form, and ``Z x`` is an integer for 0/1 ``x``, so one binary pair per direction asks
+  for ``z_i . x >= 1`` or ``<= -1`` (big-M rows). The ``d`` vectors are rationalised from a float
+  null space and checked exactly in integers. This replaces dense null-space rows (thousands, when
+  the reports' figures cut the respondents into thousands of atoms) and one alternative per earlier
+  null vector (twice as many binaries) by sparse rows and ``2 d`` binaries: against the reports'
+  figures a new table's search takes about a second where the dense program did not end in 10 min.
+- If no exact integer vectors are found (a numerically hard matrix), the **null-space program**:
+  ``Z_all x = 0`` with a basis of the null space of all cells, and the exclusion as alternatives:
+  ``x`` not constant on some *old atom* (the atoms no earlier cell tells apart) or ``w_i . xbar !=
+  0`` for a row of an integer null-space basis ``W`` of the earlier cells over the old atoms.
+
+Both are compared with enumeration in tests/disclosure/test_disclosure_groups.py and
+test_disclosure_history_restricted.py. **Budget**: ``NODE_LIMIT`` branch-and-bound nodes per program
+(deterministic: the same outcome on a loaded machine as on a quiet one), with a generous wall-clock
+guard; a search that does not finish raises ``group_search_failed`` (the caller refuses: never
+release on an unfinished search).
 """
 
 from __future__ import annotations
@@ -35,13 +45,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
 from pipeline.errors import DisclosureError
 
 SPAN_TOL = 1e-8
-TIME_LIMIT = 60.0  # seconds per MILP; beyond it the check fails (refuse rather than guess)
+NODE_LIMIT = 20_000  # branch-and-bound nodes per MILP: the budget, the same on any machine
+TIME_LIMIT = 900.0  # seconds per MILP: a guard only (the node budget ends a search first)
 
 
 def in_span(basis: np.ndarray, v: np.ndarray) -> bool:
@@ -143,54 +155,34 @@ def find_small_group(
     """A 0/1 vector over the atoms (columns of ``cells``, published cells x atoms) with
     ``1 <= counts @ x <= max_n`` in the row space of ``cells``, not rejected; None if there is none.
     With ``old`` (earlier cells x the same atoms): only vectors outside the row space of ``old``."""
-    from scipy.optimize import Bounds, LinearConstraint, milp
-    from scipy.sparse import csr_matrix, vstack
-
     n_cells, n_atoms = cells.shape
     small = np.flatnonzero((counts >= 1) & (counts <= max_n))
     if max_n < 1 or n_cells == 0 or small.size == 0:
         return None
     b = basis(cells) if span is None else span
-    # x is in the row space iff it is orthogonal to the null space of ``cells``
-    null = _svd(cells, True)[1][b.shape[0] :] if b.shape[0] < n_atoms else np.zeros((0, n_atoms))
+    earlier = np.zeros((0, n_atoms)) if old is None else np.asarray(old, dtype=float)
+    earlier = earlier.reshape(-1, n_atoms)
+    if old is not None and basis(earlier).shape[0] == b.shape[0]:
+        return None  # the cells span nothing the earlier ones do not: no group outside their span
+    program = _combination_program(cells, counts, max_n, small, earlier, b)
+    if program is None:  # no exact integer dual: the null-space program of the module docstring
+        program = _null_program(cells, counts, max_n, small, b, old)
+    rows, lo, hi, cost, integrality, bounds = program
     s = small.size
-    rows = [csr_matrix(null[:, small]), csr_matrix(counts[small].astype(float)[None, :])]
-    lo = [np.zeros(null.shape[0]), np.array([1.0])]
-    hi = [np.zeros(null.shape[0]), np.array([float(max_n)])]
-    cost = counts[small].astype(float)
-    extra = _outside(old, small, n_atoms) if old is not None else None
-    if extra is not None:
-        e_rows, e_lo, e_hi, n_bin = extra
-        rows = [csr_matrix(np.hstack([r.toarray(), np.zeros((r.shape[0], n_bin))])) for r in rows]
-        rows.append(csr_matrix(e_rows))
-        lo.append(e_lo)
-        hi.append(e_hi)
-        cost = np.concatenate([cost, np.zeros(n_bin)])
     n_var = cost.size
     for _ in range(tries):
-        cons = LinearConstraint(vstack(rows).tocsr(), np.concatenate(lo), np.concatenate(hi))
-        res = milp(
-            cost,
-            constraints=cons,
-            integrality=np.ones(n_var),
-            bounds=Bounds(0, 1),
-            options={"time_limit": TIME_LIMIT},
-        )
-        if res.status == 2:
+        x = _solve(rows, lo, hi, cost, integrality, bounds)
+        if x is None:
             return None  # infeasible: no (further) small group is determined
-        if res.status != 0 or res.x is None:  # never release on an unfinished search
-            raise DisclosureError(
-                f"the differencing search did not finish: {res.message}", code="group_search_failed"
-            )
-        chosen = np.flatnonzero(res.x[:s] > 0.5)
-        x = np.zeros(n_atoms)
-        x[small[chosen]] = 1.0
-        if in_span(b, x) and not (reject and reject(x)):
-            return x
+        chosen = np.flatnonzero(x[:s] > 0.5)
+        out = np.zeros(n_atoms)
+        out[small[chosen]] = 1.0
+        if in_span(b, out) and not (reject and reject(out)):
+            return out
         cut = np.zeros(n_var)  # no-good cut: not exactly this set of atoms again
         cut[:s] = -1.0
         cut[chosen] = 1.0
-        rows.append(csr_matrix(cut[None, :]))
+        rows.append(cut[None, :])
         lo.append(np.array([-np.inf]))
         hi.append(np.array([float(len(chosen) - 1)]))
     # every candidate so far rejected and more may follow: never release on an unfinished search
@@ -198,6 +190,200 @@ def find_small_group(
         f"the differencing search did not finish: {tries} candidate groups rejected",
         code="group_search_failed",
     )
+
+
+_Program = tuple[list[Any], list[np.ndarray], list[np.ndarray], np.ndarray, np.ndarray, Any]
+
+
+def _solve(
+    rows: list[Any],
+    lo: list[np.ndarray],
+    hi: list[np.ndarray],
+    cost: np.ndarray,
+    integrality: np.ndarray,
+    bounds: Any,
+) -> np.ndarray | None:
+    """One MILP (HiGHS): the solution, or None if infeasible; an unfinished search (node or time
+    budget spent) raises: never release on it."""
+    from scipy.optimize import LinearConstraint, milp
+    from scipy.sparse import csr_matrix, vstack
+
+    cons = LinearConstraint(
+        vstack([csr_matrix(r) for r in rows]).tocsr(), np.concatenate(lo), np.concatenate(hi)
+    )
+    res = milp(
+        cost,
+        constraints=cons,
+        integrality=integrality,
+        bounds=bounds,
+        options={"time_limit": TIME_LIMIT, "node_limit": NODE_LIMIT},
+    )
+    if res.status == 2:
+        return None
+    if res.status != 0 or res.x is None:  # never release on an unfinished search
+        raise DisclosureError(
+            f"the differencing search did not finish: {res.message}", code="group_search_failed"
+        )
+    return np.asarray(res.x)
+
+
+def _combination_program(
+    cells: np.ndarray,
+    counts: np.ndarray,
+    max_n: int,
+    small: np.ndarray,
+    old: np.ndarray,
+    b: np.ndarray,
+) -> _Program | None:
+    """The search as a combination of the cells (see the module docstring): variables ``x`` (the
+    small atoms, 0/1), ``alpha`` (the earlier cells' coefficients), ``t`` (the other cells'), and two
+    0/1 switches per new direction; sparse rows ``x = old' alpha + new' t`` over every atom (a large
+    atom has ``x = 0``). ``x`` lies outside the span of ``old`` iff ``Z x != 0`` for ``d`` integer
+    vectors ``Z`` of the null space of ``old`` whose products with the new cells have rank ``d``
+    (the new directions); ``Z x = (Z new') t`` is an integer, so "``>= 1`` or ``<= -1``" for one of
+    them. None when those vectors cannot be found exactly (the caller then uses the null-space
+    program)."""
+    from scipy.optimize import Bounds
+    from scipy.sparse import coo_matrix, csr_matrix, hstack
+
+    n_atoms = cells.shape[1]
+    b_old = basis(old)
+    kept_old = _independent(old)
+    old = old[kept_old]
+    resid = cells - (cells @ b_old.T) @ b_old if b_old.shape[0] else cells
+    scale = np.maximum(1.0, np.linalg.norm(cells, axis=1))
+    fresh = cells[np.linalg.norm(resid, axis=1) > SPAN_TOL * 10 * scale]
+    fresh = fresh[_independent(fresh)] if fresh.shape[0] else fresh
+    d = b.shape[0] - b_old.shape[0]
+    if old.shape[0] == 0 or d <= 0:
+        z = np.zeros((0, n_atoms), dtype=np.int64)  # nothing earlier: x != 0 is all it takes
+    else:
+        found = _dual_rows(old, fresh, d)
+        if found is None:
+            return None
+        z = found
+    s, k_o, k_n, k_e = small.size, old.shape[0], fresh.shape[0], 2 * z.shape[0]
+    n_var = s + k_o + k_n + k_e
+    x_part = coo_matrix((np.ones(s), (small, np.arange(s))), shape=(n_atoms, s))
+    span_rows = hstack(
+        [x_part, csr_matrix(-old.T), csr_matrix(-fresh.T), csr_matrix((n_atoms, k_e))]
+    ).tocsr()
+    cost = np.concatenate([counts[small].astype(float), np.zeros(k_o + k_n + k_e)])
+    rows: list[Any] = [span_rows, cost[None, :]]
+    lo = [np.zeros(n_atoms), np.array([1.0])]
+    hi = [np.zeros(n_atoms), np.array([float(max_n)])]
+    if z.shape[0]:
+        r = (z @ np.rint(fresh).astype(np.int64).T).astype(float)  # Z x = r t
+        pick = np.zeros(n_var)
+        for i in range(z.shape[0]):
+            big = 1.0 + float(np.abs(z[i, small]).sum())
+            kp, km = s + k_o + k_n + 2 * i, s + k_o + k_n + 2 * i + 1
+            base = np.zeros(n_var)
+            base[s + k_o : s + k_o + k_n] = r[i]
+            plus = base.copy()
+            plus[kp] = -big  # z.x - M e+ >= 1 - M
+            minus = base.copy()
+            minus[km] = big  # z.x + M e- <= M - 1
+            rows.extend([plus[None, :], minus[None, :]])
+            lo.extend([np.array([1.0 - big]), np.array([-np.inf])])
+            hi.extend([np.array([np.inf]), np.array([big - 1.0])])
+            pick[kp] = pick[km] = 1.0
+        rows.append(pick[None, :])
+        lo.append(np.array([1.0]))
+        hi.append(np.array([np.inf]))
+    free = np.full(k_o + k_n, np.inf)
+    integrality = np.concatenate([np.ones(s), np.zeros(k_o + k_n), np.ones(k_e)])
+    bounds = Bounds(
+        np.concatenate([np.zeros(s), -free, np.zeros(k_e)]),
+        np.concatenate([np.ones(s), free, np.ones(k_e)]),
+    )
+    return rows, lo, hi, cost, integrality, bounds
+
+
+def _independent(a: np.ndarray) -> np.ndarray:
+    """Indices of a maximal set of linearly independent rows of ``a`` (QR with column pivoting of
+    its transpose)."""
+    from scipy.linalg import qr
+
+    if a.shape[0] == 0:
+        return np.zeros(0, dtype=int)
+    _, r, perm = qr(a.T.astype(float), mode="economic", pivoting=True)
+    dg = np.abs(np.diag(r))
+    rank = int(np.sum(dg > SPAN_TOL * max(1.0, float(dg[0]) if dg.size else 1.0)))
+    return np.sort(perm[:rank])
+
+
+def _dual_rows(old: np.ndarray, fresh: np.ndarray, d: int) -> np.ndarray | None:
+    """``d`` integer vectors in the null space of ``old`` (independent rows) whose products with
+    the rows of ``fresh`` have rank ``d``, each checked exactly in integers; None if the float
+    ranks disagree with ``d`` or a vector cannot be made exact."""
+    from math import lcm
+
+    from scipy.linalg import qr
+
+    n_cols = old.shape[1]
+    _, r, perm = qr(old.astype(float), mode="economic", pivoting=True)
+    dg = np.abs(np.diag(r))
+    rank = int(np.sum(dg > SPAN_TOL * max(1.0, float(dg[0]) if dg.size else 1.0)))
+    if rank != old.shape[0]:
+        return None
+    piv, free = perm[:rank], perm[rank:]
+    # the null vector of free column f: 1 on f, coef[:, f] on the pivots (floats first)
+    coef, *_ = np.linalg.lstsq(old[:, piv].astype(float), -old[:, free].astype(float), rcond=None)
+    prod = fresh[:, free].T + coef.T @ fresh[:, piv].T  # free columns x fresh rows
+    _, r2, perm2 = qr(prod.T, mode="economic", pivoting=True)
+    dg2 = np.abs(np.diag(r2))
+    if int(np.sum(dg2 > 1e-7 * max(1.0, float(dg2[0]) if dg2.size else 1.0))) != d:
+        return None
+    exact = np.rint(old).astype(np.int64)
+    out = []
+    for k in perm2[:d]:
+        fr = [_rational(float(v), 10**6) for v in coef[:, k]]
+        m = lcm(*(q.denominator for q in fr)) if fr else 1
+        w = [0] * n_cols
+        w[int(free[k])] = m
+        for j, q in zip(piv, fr, strict=True):
+            w[int(j)] = int(q * m)
+        if max(abs(v) for v in w) > 2**40:
+            return None
+        vec = np.asarray(w, dtype=np.int64)
+        if np.any(exact @ vec):
+            return None
+        out.append(vec)
+    z = np.asarray(out, dtype=np.int64)
+    check = (z @ np.rint(fresh).astype(np.int64).T).astype(float)
+    if np.linalg.matrix_rank(check) != d:
+        return None
+    return z
+
+
+def _null_program(
+    cells: np.ndarray,
+    counts: np.ndarray,
+    max_n: int,
+    small: np.ndarray,
+    b: np.ndarray,
+    old: np.ndarray | None,
+) -> _Program:
+    """The search over the small atoms with the null space of the cells as dense equality rows and,
+    with ``old``, the exclusion of the earlier span by one alternative per earlier null vector."""
+    from scipy.optimize import Bounds
+
+    n_atoms = cells.shape[1]
+    null = _svd(cells, True)[1][b.shape[0] :] if b.shape[0] < n_atoms else np.zeros((0, n_atoms))
+    rows: list[Any] = [null[:, small], counts[small].astype(float)[None, :]]
+    lo = [np.zeros(null.shape[0]), np.array([1.0])]
+    hi = [np.zeros(null.shape[0]), np.array([float(max_n)])]
+    cost = counts[small].astype(float)
+    extra = _outside(old, small, n_atoms) if old is not None else None
+    if extra is not None:
+        e_rows, e_lo, e_hi, n_bin = extra
+        rows = [np.hstack([np.asarray(r), np.zeros((r.shape[0], n_bin))]) for r in rows]
+        rows.append(e_rows)
+        lo.append(e_lo)
+        hi.append(e_hi)
+        cost = np.concatenate([cost, np.zeros(n_bin)])
+    return rows, lo, hi, cost, np.ones(cost.size), Bounds(0, 1)
 
 
 def _outside(

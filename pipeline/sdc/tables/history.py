@@ -69,7 +69,7 @@ nobody). Within a single table, the secondary suppression protects against the t
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -147,14 +147,25 @@ def check_against_history(
     rules: PrimaryRules = DEFAULT_RULES,
     *,
     contributions: Mapping[str, np.ndarray] | None = None,
+    exhaustive: bool = True,
 ) -> tuple[Finding, ...]:
     """All findings for the new table's cells against earlier releases (same data version): first on
     respondent sets over every measure (count level), then per measure (value level).
+
+    ``exhaustive=False`` (what :func:`pipeline.sdc.tables.protect.protect` asks): once a direct check
+    (small differences, recomputable cells, small atoms) has found a blocking finding, the
+    small-group search (one MILP per pass, the expensive part) is skipped: the caller suppresses a
+    cell and checks again, and the search runs on the round with no direct finding, the one whose
+    cells are published. The findings are then some of the blocking ones, not all.
 
     ``history`` may be restricted to the cells :func:`connected` to the new table (as
     :func:`pipeline.sdc.tables.protect.protect` does): the blocking findings are the same as with the
     whole history (see there); the non-blocking ones are then those about that part of it."""
     findings: list[Finding] = []
+
+    def search() -> bool:
+        return exhaustive or not any(f.blocking for f in findings)
+
     measures = sorted({c.cell.measure for c in new})
     pooled = [*history, *new]
     # the respondent-set pass is for cells of several indicators that can be combined: those linked
@@ -162,11 +173,11 @@ def check_against_history(
     if len({c.cell.measure for c in pooled}) > 1 and (
         len({c.cell.measure for c in (*connected(new, history, columns), *new)}) > 1
     ):
-        findings.extend(_check_measure(_as_sets(pooled), columns, rules, None))
+        findings.extend(_check_measure(_as_sets(pooled), columns, rules, None, search))
     for measure in measures:
         cells = [c for c in (*history, *new) if c.cell.measure == measure]
         contrib = None if contributions is None else contributions.get(measure)
-        findings.extend(_check_measure(cells, columns, rules, contrib))
+        findings.extend(_check_measure(cells, columns, rules, contrib, search))
     seen: set[str] = set()
     out = []
     for f in findings:  # a group found on both levels: the first finding
@@ -307,6 +318,7 @@ def _check_measure(
     columns: Mapping[str, object],
     rules: PrimaryRules,
     contrib: np.ndarray | None,
+    search: Callable[[], bool] = lambda: True,
 ) -> list[Finding]:
     defs = sorted({c.cell for c in cells}, key=lambda d: d.key)
     col = {d: j for j, d in enumerate(defs)}
@@ -325,7 +337,8 @@ def _check_measure(
     # those re-opens that finding, e.g. a hidden total that is the sum of its parts when a part is empty)
     primary = [c for c in cells if is_primary(c.status) or c.status == SECONDARY_HISTORY]
     for pub, kinds in passes:
-        out.extend(_span_checks(pub, kinds, primary, m, col, sizes, rules, contrib))
+        go = search() and not any(f.blocking for f in out)
+        out.extend(_span_checks(pub, kinds, primary, m, col, sizes, rules, contrib, go))
     seen: set[str] = set()
     unique = []
     for f in out:  # the same group found by several checks: keep the first (most direct) finding
@@ -482,7 +495,7 @@ def _new_parts(
     return tuple(sorted({i for j in used for i in news_of[j]}))
 
 
-def _span_checks(pub, kinds, primary, m, col, sizes, rules, contrib) -> list[Finding]:
+def _span_checks(pub, kinds, primary, m, col, sizes, rules, contrib, search) -> list[Finding]:
     out: list[Finding] = []
     pub_cols = sorted({col[c.cell] for c in pub})
     old_cols = sorted({col[c.cell] for c in pub if c.release != "new"})
@@ -569,6 +582,8 @@ def _span_checks(pub, kinds, primary, m, col, sizes, rules, contrib) -> list[Fin
         grp = np.isin(p_which, np.flatnonzero(x))
         return in_span(pb_old, x) or digest(grp) in reported or _key(grp) in cell_keys
 
+    if not search or any(f.blocking for f in out):
+        return out  # a direct finding first: the search runs once the table is checked again
     limit = _threshold(kinds, rules) - 1
     x = find_small_group(pa, p_counts, limit, reject, span=pb_all, old=pa[old_idx])
     if x is not None:
