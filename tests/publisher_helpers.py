@@ -11,9 +11,15 @@ TEST_RECIPIENTS = {
 }
 
 
-def make_publisher(directory: Path, **tables: object) -> Path:
+def make_publisher(directory: Path, *, protect_reports: bool = False, **tables: object) -> Path:
     """A publisher directory for tests: the reference policy (``tables`` overriding its table rules)
-    and a registry of the test organisations and recipients; returns the policy file."""
+    and a registry of the test organisations and recipients; returns the policy file.
+
+    The reports' protection (``protect_reports``, on in the reference policy) is off unless a test
+    asks for it: it adds the joint protection of every report figure to each outputs stage, and the
+    report tests check the rendering on every figure. The tests of the protection itself switch it
+    on (tests/tables/test_table_report_figures.py, tests/reports/test_reports_withheld.py);
+    tests/disclosure/test_disclosure_policy.py checks the reference policy keeps it on."""
     import yaml
 
     from pipeline.paths import PUBLISHER_DIR
@@ -21,6 +27,7 @@ def make_publisher(directory: Path, **tables: object) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     policy = yaml.safe_load((PUBLISHER_DIR / "policy.yaml").read_text(encoding="utf-8"))
     policy["tables"].update(tables)
+    policy["protect_reports"] = protect_reports
     (directory / "policy.yaml").write_text(yaml.safe_dump(policy), encoding="utf-8")
     orgs: list[dict[str, object]] = [
         {"id": o, "name": o, "kind": "sector-fund"} for o in TEST_ORGANISATIONS

@@ -121,9 +121,9 @@ class Policy(_Spec):
     ledger: str = "ledger"
     registry: str = "requesters.yaml"
     release_register: str = "register"
-    # the reports' figures through the table engine and logged (pipeline.tables.figures); off by
-    # default until the engine is fast enough for every breakdown of a run (docs/custom-tables.md)
-    protect_reports: bool = False
+    # the reports' figures through the table engine and logged (pipeline.tables.figures); a
+    # publisher may switch it off only for internal drafts (docs/custom-tables.md)
+    protect_reports: bool = True
 
 
 @dataclass(frozen=True)

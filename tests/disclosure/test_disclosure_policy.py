@@ -23,6 +23,16 @@ def test_the_shipped_reference_policy_and_registry_load():
     assert reg.organisation("public").kind == "publisher"
 
 
+def test_the_reports_are_protected_unless_the_publisher_says_otherwise(tmp_path):
+    # finding 5: the reference policy protects the reports' figures, and so does a policy that
+    # does not mention them (only the publisher can switch it off, never a request)
+    assert load_policy(PUBLISHER_DIR / "policy.yaml").policy.protect_reports is True
+    (tmp_path / "p.yaml").write_text(
+        "kind: disclosure-policy\nschema_version: 1\nid: x\n", encoding="utf-8"
+    )
+    assert load_policy(tmp_path / "p.yaml").policy.protect_reports is True
+
+
 @pytest.mark.parametrize(
     ("text", "path"),
     [

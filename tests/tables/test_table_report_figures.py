@@ -149,7 +149,7 @@ def test_the_policy_decides_whether_wbm_report_protects(
 
     from pipeline.commands.report import _protected
 
-    # the reference policy (protect_reports: false): the estimates as they are, nothing logged
+    # the tests' publisher (protect_reports: false): the estimates as they are, nothing logged
     assert _protected(estimates, small_run_dir, str(policy_file), 30, 50) is estimates
     assert ledger_entries(policy_ledger) == []
     data = yaml.safe_load(policy_file.read_text(encoding="utf-8"))
