@@ -9,7 +9,11 @@ then times, on a fresh ledger:
 - the peer: the same tables computed by the table engine without any protection (every breakdown
   of the estimates table as the request the reports' figures are, ``compute_wave``);
 - :func:`pipeline.tables.figures.protect_run_figures`: the same tables protected jointly and logged;
-- the rerun (a re-issue: checked again, nothing new logged).
+- the rerun (a re-issue: checked again, nothing new logged);
+- requests after the figures (what ``protect_reports: true`` costs the requesters): the standard
+  table (30 indicators by sector) and a custom table the reports do not hold (occupation by
+  statute in one sector), each on a fresh ledger (the peer) and after the figures were logged (the
+  exact engine checks them against the figures).
 
 Prints figures and ratios only (no assertions).
 """
@@ -60,6 +64,46 @@ def _peer(run: Path) -> float:
     return time.perf_counter() - t0
 
 
+def _later(run: Path, policy: Path, out: Path) -> tuple[float, float]:
+    """Seconds for the standard table and for a custom table (occupation by statute in sector 5),
+    requested under ``policy`` after whatever its ledger holds."""
+    import os
+
+    import yaml
+
+    from pipeline.sdc.publisher import publisher
+    from pipeline.tables.api import make_table
+    from pipeline.tables.standard import write_standard_table
+
+    os.environ["WBM_POLICY"] = str(policy)
+    t0 = time.perf_counter()
+    write_standard_table(run, out / "standard", publisher(str(policy)))
+    standard = time.perf_counter() - t0
+    request = out / "request.yaml"
+    request.write_text(
+        yaml.safe_dump(
+            {
+                "kind": "table-request",
+                "schema_version": 1,
+                "id": "bench-later",
+                "requester": "woodwize",
+                "population": "employees",
+                "waves": [2023],
+                "indicators": ["werkstress", "werkbaar_werk"],
+                "rows": "occupation",
+                "columns": "statute",
+                "filters": [{"variable": "sector", "levels": [5]}],
+                "statistics": ["percent", "ci", "n"],
+                "language": "nl",
+            }
+        ),
+        encoding="utf-8",
+    )
+    t0 = time.perf_counter()
+    make_table(request, [run], out / "custom")
+    return standard, time.perf_counter() - t0
+
+
 def main() -> None:
     import pandas as pd
     import yaml
@@ -87,6 +131,9 @@ def main() -> None:
             from pipeline.paths import PUBLISHER_DIR
 
             run, pub_dir = a.run, PUBLISHER_DIR
+        peer_pub = base / "peer-publisher"
+        shutil.copytree(pub_dir, peer_pub, ignore=shutil.ignore_patterns("ledger"))
+        peer_later = _later(run, peer_pub / "policy.yaml", base / "peer-later")
         fresh = base / "publisher"
         shutil.copytree(pub_dir, fresh, ignore=shutil.ignore_patterns("ledger"))
         policy = fresh / "policy.yaml"
@@ -101,6 +148,7 @@ def main() -> None:
         t0 = time.perf_counter()
         protect_run_figures(est, run, publisher(str(policy)))
         again = time.perf_counter() - t0
+        later = _later(run, policy, base / "later")
         hidden = shown["flags"].fillna("").astype(str).str.contains("suppressed")
         before = est["flags"].fillna("").astype(str).str.contains("suppressed")
         print(
@@ -111,6 +159,11 @@ def main() -> None:
         print(f"peer: the tables unprotected        {peer:7.1f}s")
         print(f"protect_run_figures (fresh ledger) {first:7.1f}s  ({first / peer:.1f}x the peer)")
         print(f"rerun (re-issue, nothing logged)   {again:7.1f}s  ({again / peer:.1f}x the peer)")
+        for name, p, x in zip(("standard table", "custom table"), peer_later, later, strict=True):
+            print(
+                f"{name} after the figures      {x:7.1f}s  ({x / p:.1f}x the same on a fresh "
+                f"ledger, {p:.1f}s)"
+            )
 
 
 if __name__ == "__main__":
