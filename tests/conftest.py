@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from .publisher_helpers import make_publisher
+from .publisher_helpers import make_publisher, unprotected_demo
 
 SMALL_INVITED = 13_000  # about 2,900 respondents
 SMALL_SEED = 2023
@@ -18,6 +18,7 @@ def small_demo(tmp_path_factory: pytest.TempPathFactory):
     from pipeline.demo import run_demo
 
     out = tmp_path_factory.mktemp("demo")
+    unprotected_demo(out)  # the report tests read every figure
     return run_demo(out, size=SMALL_INVITED, seed=SMALL_SEED), out
 
 

@@ -44,3 +44,20 @@ def make_publisher(directory: Path, *, protect_reports: bool = False, **tables: 
     registry = {"kind": "requester-registry", "schema_version": 1, "organisations": orgs}
     (directory / "requesters.yaml").write_text(yaml.safe_dump(registry), encoding="utf-8")
     return directory / "policy.yaml"
+
+
+def unprotected_demo(out: Path) -> Path:
+    """Prepare ``OUT/publisher`` for a demo whose reports a test reads figure by figure: the
+    reference policy with the reports' protection off (:func:`pipeline.sdc.publisher.init_publisher`
+    keeps a policy already there). The demos run as users run them (reference policy, reports
+    protected) are tests/pipeline/test_demo_instruments.py's ``run_demos`` and CLI tests."""
+    import yaml
+
+    from pipeline.paths import PUBLISHER_DIR
+
+    directory = out / "publisher"
+    directory.mkdir(parents=True, exist_ok=True)
+    policy = yaml.safe_load((PUBLISHER_DIR / "policy.yaml").read_text(encoding="utf-8"))
+    policy["protect_reports"] = False
+    (directory / "policy.yaml").write_text(yaml.safe_dump(policy), encoding="utf-8")
+    return directory / "policy.yaml"

@@ -12,12 +12,15 @@ from click.testing import CliRunner
 
 from pipeline.cli import cli as main
 
+from ..publisher_helpers import unprotected_demo
+
 
 @pytest.fixture(scope="module")
 def oe_fieldwork(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     from pipeline.demo import run_demo
 
     out = tmp_path_factory.mktemp("oe")
+    unprotected_demo(out)
     result = run_demo(out, size=None, seed=2025, survey="oe")
     dest = out / "fw"
     r = CliRunner().invoke(

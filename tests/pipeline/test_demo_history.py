@@ -13,6 +13,8 @@ import pytest
 from pipeline.archive.api import open_archive
 from pipeline.demo import DemoResult
 
+from ..publisher_helpers import unprotected_demo
+
 PUBLISHED_WW = {
     2004: 0.523,
     2007: 0.541,
@@ -32,6 +34,7 @@ def history_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[DemoResult, 
     from pipeline.demo import run_demo
 
     out = tmp_path_factory.mktemp("history-demo")
+    unprotected_demo(out)  # the tests read the reports' figures
     return run_demo(out, size=SIZE, seed=2023, history=True), out
 
 
@@ -137,6 +140,7 @@ def test_the_self_employed_demo_shows_their_history(tmp_path: Path) -> None:
     generated, run and archived, and the self-employed reports get their "Evolutie" section."""
     from pipeline.demo import run_demo
 
+    unprotected_demo(tmp_path)
     res = run_demo(tmp_path, size=3_000, seed=2023, history=True, survey="zelfstandigen")
     assert res.archive == tmp_path / "archive"
     info = open_archive(res.archive).info("wbm-zelfstandigen")

@@ -13,12 +13,15 @@ from click.testing import CliRunner
 from pipeline.demo import INSTRUMENTS, DemoResult, run_demo
 from pipeline.rundata import layout
 
+from ..publisher_helpers import unprotected_demo
+
 OTHERS = ("zelfstandigen", "oe", "pc126")
 
 
 @pytest.fixture(scope="module")
 def demos(tmp_path_factory: pytest.TempPathFactory) -> dict[str, DemoResult]:
     out = tmp_path_factory.mktemp("instruments")
+    unprotected_demo(out)  # the tests read the reports' figures
     return {s: run_demo(out, size=None, seed=2023, survey=s) for s in OTHERS}
 
 
