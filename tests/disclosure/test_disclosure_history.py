@@ -72,6 +72,27 @@ def test_suppressed_cell_recomputed_across_releases(columns):
     assert rec.involved[0] == "r1: sector in [4] & statute in [3] | count"
 
 
+def test_a_cell_hidden_by_dominance_is_protected_whatever_its_n(columns):
+    """A share hidden by the dominance or p% rule (the datatool's shares of employees) has n well
+    above the minimum; recomputing it (total minus the other parts) must still be refused."""
+    st_ = build([flat("statute", [1, 2, 3])])
+    cells = table_cells(st_, [S4])
+    statuses = ["primary:dominance", "secondary", "primary:min_n", "ok"]
+    old = _release(cells, columns, kind="percent", release="r1", statuses=statuses)
+    assert old[0].n >= 30
+    new = _release([CellDef.of([S4, Condition("statute", (2, 3))])], columns, kind="percent")
+    found = [f for f in check_against_history(new, old, columns) if f.code == "recomputable_cell"]
+    assert found and found[0].blocking and found[0].group_n == old[0].n
+    # the control: the same cell hidden for its size only (primary:min_n cannot have this n) is
+    # not protected as such once it is large
+    old_ok = _release(
+        cells, columns, kind="percent", release="r1", statuses=["secondary", *statuses[1:]]
+    )
+    assert not [
+        f for f in check_against_history(new, old_ok, columns) if f.code == "recomputable_cell"
+    ]
+
+
 def test_small_group_by_inclusion_exclusion(columns):
     """young arbeiders = young + arbeiders - (young or arbeiders), the last published as its complement."""
     c = dict(columns)

@@ -79,6 +79,8 @@ from pipeline.sdc.tables.groups import SPAN_TOL, basis, find_small_group, in_spa
 from pipeline.sdc.tables.rules import (
     DEFAULT_RULES,
     OK,
+    PRIMARY_DOMINANCE,
+    PRIMARY_P_PERCENT,
     SECONDARY_HISTORY,
     PrimaryRules,
     TableKind,
@@ -521,8 +523,15 @@ def _span_checks(pub, kinds, primary, m, col, sizes, rules, contrib, search) -> 
         v = patterns[:, col[u.cell]].astype(float)
         n_u = int(sizes[col[u.cell]])
         forced = u.status == SECONDARY_HISTORY
-        if not forced and not _unsafe(
-            n_u, kinds, rules, None if contrib is None else contrib[m[:, col[u.cell]]]
+        # a cell hidden by the dominance or p% rule is protected whatever its n (the rule is about
+        # its contributors, which a recomputation would expose)
+        by_rule = u.status in (PRIMARY_DOMINANCE, PRIMARY_P_PERCENT)
+        if (
+            not forced
+            and not by_rule
+            and not _unsafe(
+                n_u, kinds, rules, None if contrib is None else contrib[m[:, col[u.cell]]]
+            )
         ):
             continue
         if in_span(b_all, v):
