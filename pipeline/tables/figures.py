@@ -57,6 +57,7 @@ from pipeline.sdc.tables.structure import TOTAL
 from pipeline.tables.request import POPULATIONS, indicator_names, parse_request, resolve
 
 if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
     import pandas as pd
 
     from pipeline.questionnaire.model import Questionnaire
@@ -269,15 +270,7 @@ def protect_figures(
         dtype=bool,
     )
     hidden = sorted({k for k, m, f in zip(keys, mask, flags, strict=True) if m})
-    if mask.any():
-        est["flags"] = [_add_flag(f) if m else f for f, m in zip(flags, mask.tolist(), strict=True)]
-        for c in NUMBERS:
-            if c in est.columns:
-                est[c] = est[c].astype("float64")
-                est.loc[mask, c] = np.nan
-        if "significant" in est.columns:
-            est["significant"] = est["significant"].astype(object)
-            est.loc[mask, "significant"] = None
+    _hide(est, mask, flags)
     published = () if release_id is None else tuple(by for by, _ in planned)
     return est, FiguresRelease(
         published, release_id, tuple(hidden), tuple(unpublished), tuple(notices)
@@ -344,6 +337,23 @@ def _record(
         for led in publisher.ledgers
     ]
     return ids[0]
+
+
+def _hide(est: pd.DataFrame, mask: np.ndarray, flags: list[str]) -> None:
+    """Flag the rows of ``mask`` suppressed and drop their numbers, in place (``flags``: the
+    rows' flags before)."""
+    import numpy as np
+
+    if not mask.any():
+        return
+    est["flags"] = [_add_flag(f) if m else f for f, m in zip(flags, mask.tolist(), strict=True)]
+    for c in NUMBERS:
+        if c in est.columns:
+            est[c] = est[c].astype("float64")
+            est.loc[mask, c] = np.nan
+    if "significant" in est.columns:
+        est["significant"] = est["significant"].astype(object)
+        est.loc[mask, "significant"] = None
 
 
 def _add_flag(flags: str) -> str:
@@ -446,13 +456,5 @@ def released_in_ledger(
         [k is None or n not in cells.get(k, set()) for k, n in zip(keys, ns, strict=True)],
         dtype=bool,
     )
-    if mask.any():
-        est["flags"] = [_add_flag(f) if m else f for f, m in zip(flags, mask.tolist(), strict=True)]
-        for c in NUMBERS:
-            if c in est.columns:
-                est[c] = est[c].astype("float64")
-                est.loc[mask, c] = np.nan
-        if "significant" in est.columns:
-            est["significant"] = est["significant"].astype(object)
-            est.loc[mask, "significant"] = None
+    _hide(est, mask, flags)
     return est

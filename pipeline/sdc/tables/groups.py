@@ -108,8 +108,7 @@ def integer_null_space(a: np.ndarray, max_den: int = 10**6) -> np.ndarray | None
     if a.shape[0] == 0 or not np.any(a):
         return np.eye(n_cols, dtype=np.int64)
     _, r, perm = qr(a.astype(float), mode="economic", pivoting=True)
-    d = np.abs(np.diag(r))
-    rank = int(np.sum(d > SPAN_TOL * max(1.0, float(d[0]) if d.size else 1.0)))
+    rank = _qr_rank(r)
     if rank != basis(a).shape[0]:
         return None  # the two rank tests disagree: do not trust either
     piv, free = perm[:rank], perm[rank:]
@@ -133,6 +132,12 @@ def integer_null_space(a: np.ndarray, max_den: int = 10**6) -> np.ndarray | None
     if np.abs(g).max() > 2**40:
         return None
     return g.astype(np.int64)
+
+
+def _qr_rank(r: np.ndarray, tol: float = SPAN_TOL) -> int:
+    """The rank a pivoted QR's ``r`` shows: diagonal entries above ``tol`` times the largest."""
+    d = np.abs(np.diag(r))
+    return int(np.sum(d > tol * max(1.0, float(d[0]) if d.size else 1.0)))
 
 
 def _rational(v: float, max_den: int) -> Fraction:
@@ -320,8 +325,7 @@ def _independent(a: np.ndarray) -> np.ndarray:
     if a.shape[0] == 0:
         return np.zeros(0, dtype=int)
     _, r, perm = qr(a.T.astype(float), mode="economic", pivoting=True)
-    dg = np.abs(np.diag(r))
-    rank = int(np.sum(dg > SPAN_TOL * max(1.0, float(dg[0]) if dg.size else 1.0)))
+    rank = _qr_rank(r)
     return np.sort(perm[:rank])
 
 
@@ -347,8 +351,7 @@ def _dual_rows(old: np.ndarray, fresh: np.ndarray, d: int) -> np.ndarray | None:
     from scipy.linalg import qr
 
     _, r2, perm2 = qr(prod.T.astype(float), mode="economic", pivoting=True)
-    dg2 = np.abs(np.diag(r2))
-    if int(np.sum(dg2 > 1e-7 * max(1.0, float(dg2[0]) if dg2.size else 1.0))) != d:
+    if _qr_rank(r2, 1e-7) != d:
         return None
     z = np.zeros((d, old.shape[1]), dtype=np.int64)
     for i, k in enumerate(perm2[:d]):
