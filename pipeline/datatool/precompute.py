@@ -376,25 +376,56 @@ def _history_columns(
     frame: pd.DataFrame,
     q: Questionnaire,
     history: Sequence[ReleasedCell],
+    own: Callable[[], tuple[pd.DataFrame, Questionnaire]] | None = None,
 ) -> None:
     """Add the columns that the ledger's earlier releases of this data version name (e.g. a
     ``wbm table`` over another indicator), so the differencing checks can recompute their cells:
     breakdown variables as in :func:`_columns`, anything else as numbers (as
-    :func:`pipeline.tables.source.disclosure_columns`). A variable the frame does not have stays
-    out; the check then stops with ``cell_unknown_variable`` rather than skip the cell."""
-    import pandas as pd
-
+    :func:`pipeline.tables.source.disclosure_columns`). A release made on the wave's run (its
+    report figures, a ``wbm table`` on the run) names the wave's own variables, which the series'
+    harmonised frame may have renamed (2004's ``geslacht`` is the series' ``sex``): those come from
+    the wave's own scored data (``own``: the same respondents in the same order, the view only
+    selects and renames columns). A variable neither has stays out; the check then stops with
+    ``cell_unknown_variable`` rather than skip the cell."""
     from pipeline.tables.request import _breakdown_names
 
     wanted = sorted({v for c in history for v in c.cell.variables} - set(cols))
-    coded = set(_breakdown_names(q))
-    present = [v for v in wanted if v in frame.columns]
-    cols.update(_columns(frame, q, [v for v in present if v in coded]))
-    for v in present:
+    _add_columns(cols, frame, q, [v for v in wanted if v in frame.columns], _breakdown_names(q))
+    missing = [v for v in wanted if v not in frame.columns]
+    if missing and own is not None:
+        wave_frame, wave_q = own()
+        if len(wave_frame) == len(frame):
+            have = [v for v in missing if v in wave_frame.columns]
+            _add_columns(cols, wave_frame, wave_q, have, _breakdown_names(wave_q))
+
+
+def _add_columns(
+    cols: dict[str, np.ndarray],
+    frame: pd.DataFrame,
+    q: Questionnaire,
+    names: Sequence[str],
+    breakdowns: Sequence[str],
+) -> None:
+    import pandas as pd
+
+    coded = set(breakdowns)
+    cols.update(_columns(frame, q, [v for v in names if v in coded]))
+    for v in names:
         if v not in coded:
             cols[v] = pd.to_numeric(frame[v], errors="coerce").to_numpy(
                 dtype=float, na_value=np.nan
             )
+
+
+def _own_wave(archive: Archive, series: str, wave: int) -> tuple[pd.DataFrame, Questionnaire]:
+    """The wave's scored respondents under its own names, and its own questionnaire."""
+    import pandas as pd
+
+    from pipeline.archive import layout as archive_layout
+
+    study = archive.info(series).study(wave)
+    path = archive_layout.wave_dir(archive.root, study) / archive_layout.RUN_PATH["scored"]
+    return pd.read_parquet(path), archive.questionnaire(study)
 
 
 def compute_wave(
@@ -431,7 +462,7 @@ def compute_wave(
         cols[base_indicator(name)] = pd.to_numeric(
             frame[base_indicator(name)], errors="coerce"
         ).to_numpy(dtype=float, na_value=np.nan)
-    _history_columns(cols, frame, q, history)
+    _history_columns(cols, frame, q, history, lambda: _own_wave(archive, space.series, wave))
     miss = tuple(missing_codes(q))
     sector_dim = _sector_dim(space, cols) if space.filter_variable in present else None
     tables: list[SpaceTable] = []

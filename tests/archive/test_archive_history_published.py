@@ -47,3 +47,35 @@ def test_past_waves_are_published_only_under_protected_reports(
     shown = _shown(policy_file, wave.run_dir, rec.data_version)
     est = pd.read_parquet(layout.stage_file(wave.run_dir, "estimate", layout.ESTIMATES))
     assert _headline(shown) == _headline(est)  # Flanders' headline: released, its number
+
+
+def test_the_datatool_checks_a_past_wave_against_its_report_figures(
+    policy_file: Path, tmp_path: Path, small_run_dir: Path
+) -> None:
+    """The past waves' figures are logged under the wave's own names (2019's ``geslacht``,
+    ``leeftijdsgroep``), the datatool computes on the series' current names (2023's ``sex``,
+    ``age_band``): its check against them reads the wave's own data (before, the demo's datatool
+    stopped with ``cell_unknown_variable``)."""
+    from pipeline.archive.store import add_run
+    from pipeline.datatool.precompute import build_release
+
+    data = yaml.safe_load(policy_file.read_text(encoding="utf-8"))
+    data["protect_reports"] = True
+    policy_file.write_text(yaml.safe_dump(data), encoding="utf-8")
+    built = build_history(tmp_path / "h", years=(2019,), scale=0.1, policy=policy_file)
+    add_run(built.archive, small_run_dir)  # the 2023 wave: the series' current names
+    archive = open_archive(built.archive)
+    rec = next(r for r in archive.records if r.year == 2019)
+    logged = published_cells(publisher(str(policy_file)), rec.data_version)
+    assert any("leeftijdsgroep" in str(k) for k in logged)  # the wave's own name
+    series = archive.series_containing(rec.id)
+    assert series is not None
+    release = build_release(
+        archive,
+        publisher(str(policy_file)),
+        series=[series],
+        waves=[2019],
+        indicators=["werkbaar_werk"],
+        breakdowns=["sector", "age_band"],
+    )
+    assert release.cells
