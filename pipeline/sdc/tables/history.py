@@ -69,7 +69,7 @@ nobody). Within a single table, the secondary suppression protects against the t
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -165,7 +165,7 @@ def check_against_history(
     whole history (see there); the non-blocking ones are then those about that part of it."""
     findings: list[Finding] = []
 
-    def search() -> bool:
+    def search() -> bool:  # the findings so far allow the search (constant within one measure)
         return exhaustive or not any(f.blocking for f in findings)
 
     measures = sorted({c.cell.measure for c in new})
@@ -175,11 +175,11 @@ def check_against_history(
     if len({c.cell.measure for c in pooled}) > 1 and (
         len({c.cell.measure for c in (*connected(new, history, columns), *new)}) > 1
     ):
-        findings.extend(_check_measure(_as_sets(pooled), columns, rules, None, search))
+        findings.extend(_check_measure(_as_sets(pooled), columns, rules, None, search()))
     for measure in measures:
         cells = [c for c in (*history, *new) if c.cell.measure == measure]
         contrib = None if contributions is None else contributions.get(measure)
-        findings.extend(_check_measure(cells, columns, rules, contrib, search))
+        findings.extend(_check_measure(cells, columns, rules, contrib, search()))
     seen: set[str] = set()
     out = []
     for f in findings:  # a group found on both levels: the first finding
@@ -320,7 +320,7 @@ def _check_measure(
     columns: Mapping[str, object],
     rules: PrimaryRules,
     contrib: np.ndarray | None,
-    search: Callable[[], bool] = lambda: True,
+    search: bool = True,
 ) -> list[Finding]:
     defs = sorted({c.cell for c in cells}, key=lambda d: d.key)
     col = {d: j for j, d in enumerate(defs)}
@@ -339,7 +339,7 @@ def _check_measure(
     # those re-opens that finding, e.g. a hidden total that is the sum of its parts when a part is empty)
     primary = [c for c in cells if is_primary(c.status) or c.status == SECONDARY_HISTORY]
     for pub, kinds in passes:
-        go = search() and not any(f.blocking for f in out)
+        go = search and not any(f.blocking for f in out)
         out.extend(_span_checks(pub, kinds, primary, m, col, sizes, rules, contrib, go))
     seen: set[str] = set()
     unique = []
