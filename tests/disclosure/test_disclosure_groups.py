@@ -8,7 +8,13 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.sdc.tables.groups import basis, find_small_group, in_span
+from pipeline.sdc.tables.groups import (
+    basis,
+    find_small_group,
+    in_span,
+    in_span_rows,
+    units_in_span,
+)
 
 
 def test_union_of_two_atoms_is_found():
@@ -56,3 +62,33 @@ def test_finds_a_group_iff_enumeration_does(data):
         assert found is None
     else:
         assert found is not None and int(found @ counts) == best and in_span(b, found)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_vectorised_span_tests_equal_the_single_test(data):
+    """The checks test every protected cell and every small atom at once (in chunks); each answer
+    must be the single vector's: 0/1 cells over atoms, rank-deficient ones included."""
+    k = data.draw(st.integers(0, 6))
+    a = data.draw(st.integers(1, 9))
+    cells = np.array(
+        data.draw(
+            st.lists(st.lists(st.integers(0, 1), min_size=a, max_size=a), min_size=k, max_size=k)
+        ),
+        dtype=float,
+    ).reshape(k, a)
+    if k:  # a repeated sum of rows: a dependent row, so the rank is below the rows
+        cells = np.vstack([cells, cells.sum(axis=0, keepdims=True)])
+    b = basis(cells)
+    others = np.array(
+        data.draw(
+            st.lists(st.lists(st.integers(0, 1), min_size=a, max_size=a), min_size=1, max_size=5)
+        ),
+        dtype=float,
+    )
+    vs = np.vstack([cells, others]) if k else others
+    chunk = data.draw(st.integers(1, 4))
+    assert in_span_rows(b, vs, chunk=chunk).tolist() == [in_span(b, v) for v in vs]
+    units = np.eye(a)
+    which = np.arange(a)
+    assert units_in_span(b, which, chunk=chunk).tolist() == [in_span(b, e) for e in units]

@@ -66,6 +66,41 @@ def in_span(basis: np.ndarray, v: np.ndarray) -> bool:
     return float(np.linalg.norm(r)) <= SPAN_TOL * 10 * max(1.0, float(np.linalg.norm(v)))
 
 
+def in_span_rows(basis: np.ndarray, vs: np.ndarray, chunk: int = 256) -> np.ndarray:
+    """:func:`in_span` for each row of ``vs`` (the same test, vectorised in chunks of rows: the
+    checks test every small atom and every protected cell against the same span)."""
+    out = np.zeros(vs.shape[0], dtype=bool)
+    for lo in range(0, vs.shape[0], chunk):
+        v = np.asarray(vs[lo : lo + chunk], dtype=float)
+        norms = np.linalg.norm(v, axis=1)
+        if basis.shape[0] == 0:
+            out[lo : lo + chunk] = norms == 0
+            continue
+        r = v - (v @ basis.T) @ basis
+        tol = SPAN_TOL * 10 * np.maximum(1.0, norms)
+        out[lo : lo + chunk] = np.linalg.norm(r, axis=1) <= tol
+    return out
+
+
+def units_in_span(basis: np.ndarray, which: np.ndarray, chunk: int = 256) -> np.ndarray:
+    """:func:`in_span` for the unit vectors ``e_a``, ``a`` in ``which`` (single atoms), without
+    building them: the residual of ``e_a`` is ``e_a - basis' basis[:, a]``."""
+    which = np.asarray(which, dtype=int)
+    out = np.zeros(which.size, dtype=bool)
+    if basis.shape[0] == 0:
+        return out
+    # the residual's squared norm is 1 - |basis[:, a]|^2 (orthonormal rows): only atoms with a
+    # column norm near 1 can pass; those get the exact test
+    near = np.flatnonzero(np.einsum("ij,ij->j", basis[:, which], basis[:, which]) > 0.5)
+    for lo in range(0, near.size, chunk):
+        pos = near[lo : lo + chunk]
+        idx = which[pos]
+        r = -(basis[:, idx].T @ basis)
+        r[np.arange(idx.size), idx] += 1.0
+        out[pos] = np.linalg.norm(r, axis=1) <= SPAN_TOL * 10
+    return out
+
+
 _SVD_CACHE: dict[tuple[object, ...], tuple[np.ndarray, np.ndarray]] = {}
 _SVD_CACHE_SIZE = 64
 

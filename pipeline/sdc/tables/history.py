@@ -73,9 +73,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from pipeline.sdc.tables.cells import CellDef, digest, members, membership
-from pipeline.sdc.tables.groups import SPAN_TOL, basis, find_small_group, in_span
+from pipeline.sdc.tables.groups import (
+    SPAN_TOL,
+    basis,
+    find_small_group,
+    in_span,
+    in_span_rows,
+    units_in_span,
+)
 from pipeline.sdc.tables.rules import (
     DEFAULT_RULES,
     OK,
@@ -142,6 +150,11 @@ def _unsafe(n: int, kinds: frozenset[str], rules: PrimaryRules, contrib: np.ndar
     )
 
 
+# The checks' linear algebra is many small and medium products, decompositions and solves: with one
+# BLAS thread each they take the same time on a quiet machine and do not collapse on a loaded one
+# (measured on the full-size wave, standard table after the reports' figures, beside other jobs on 2
+# cores: 118-216 s with the default threads, 16-22 s with one; benchmarks/README.md).
+@threadpool_limits.wrap(limits=1, user_api="blas")
 def check_against_history(
     new: Sequence[ReleasedCell],
     history: Sequence[ReleasedCell],
@@ -513,61 +526,72 @@ def _span_checks(pub, kinds, primary, m, col, sizes, rules, contrib, search) -> 
             news_of.setdefault(col[c.cell], set()).add(c.index)
     labels = {col[c.cell]: c.label for c in pub}
 
-    def blame(v: np.ndarray) -> tuple[tuple[int, ...], tuple[str, ...]]:
-        y = _combination(a_all, v)
+    def used_labels(y: np.ndarray) -> tuple[str, ...]:  # y: a combination of the published cells
         used = [pub_cols[i] for i in np.flatnonzero(np.abs(y) > 1e-7)]
         used.sort(key=lambda j: (-(j in news_of), j))
-        return _new_parts(a_all, pub_cols, b_old, v, news_of), tuple(labels[j] for j in used[:6])
+        return tuple(labels[j] for j in used[:6])
 
+    protected = []
     for u in primary:
-        v = patterns[:, col[u.cell]].astype(float)
         n_u = int(sizes[col[u.cell]])
         forced = u.status == SECONDARY_HISTORY
         # a cell hidden by the dominance or p% rule is protected whatever its n (the rule is about
         # its contributors, which a recomputation would expose)
         by_rule = u.status in (PRIMARY_DOMINANCE, PRIMARY_P_PERCENT)
         if (
-            not forced
-            and not by_rule
-            and not _unsafe(
-                n_u, kinds, rules, None if contrib is None else contrib[m[:, col[u.cell]]]
-            )
+            forced
+            or by_rule
+            or _unsafe(n_u, kinds, rules, None if contrib is None else contrib[m[:, col[u.cell]]])
         ):
-            continue
-        if in_span(b_all, v):
-            hist = in_span(b_old, v)
-            if forced and hist:
-                continue  # hidden in vain (already public): the finding it answered is judged on its own
-            news, used = blame(v)
-            out.append(
-                Finding(
-                    "recomputable_cell",
-                    f"suppressed cell {u.label!r} ({n_u} respondents) can be recomputed from published cells: "
-                    + "; ".join(used),
-                    () if hist else news,
-                    (u.label, *used),
-                    n_u,
-                    not hist,
-                    digest(m[:, col[u.cell]]),
-                )
+            protected.append(u)
+    # the span tests in one pass (vectorised); the few cells in the span are looked at one by one
+    vs = patterns[:, [col[u.cell] for u in protected]].T.astype(float)
+    spanned = in_span_rows(b_all, vs) if protected else np.zeros(0, dtype=bool)
+    found = [u for u, ok in zip(protected, spanned, strict=True) if ok]
+    # one least-squares solve for all of them (several right-hand sides): the combinations named
+    ys = _combination(a_all, vs[spanned].T) if found else np.zeros((0, 0))
+    for k, (u, v) in enumerate(zip(found, vs[spanned], strict=True)):
+        n_u = int(sizes[col[u.cell]])
+        forced = u.status == SECONDARY_HISTORY
+        hist = in_span(b_old, v)
+        if forced and hist:
+            continue  # hidden in vain (already public): the finding it answered is judged on its own
+        used = used_labels(ys[:, k])
+        out.append(
+            Finding(
+                "recomputable_cell",
+                f"suppressed cell {u.label!r} ({n_u} respondents) can be recomputed from published cells: "
+                + "; ".join(used),
+                () if hist else _new_parts(a_all, pub_cols, b_old, v, news_of),
+                (u.label, *used),
+                n_u,
+                not hist,
+                digest(m[:, col[u.cell]]),
             )
+        )
     # small groups the published cells tell apart, that are linear combinations of them
     # (a group that is exactly a published cell is judged by the primary rules, a primary cell's by
     # the recomputation check above)
-    cell_keys = {_key(m[:, col[c.cell]]) for c in (*pub, *primary)}
+    cell_keys = {_key(m[:, j]) for j in {col[c.cell] for c in (*pub, *primary)}}
     p_patterns, p_counts, p_which = _atoms(m[:, pub_cols])
     pa = p_patterns.T.astype(float)
     pb_all = basis(pa)
     old_idx = [i for i, j in enumerate(pub_cols) if j in set(old_cols)]
     pb_old = basis(pa[old_idx]) if old_idx else np.zeros((0, pa.shape[1]))
-    for a in range(p_patterns.shape[0]):
+    small = [
+        a
+        for a in range(p_patterns.shape[0])
+        if _unsafe(
+            int(p_counts[a]), kinds, rules, None if contrib is None else contrib[p_which == a]
+        )
+    ]
+    small_atoms = np.asarray(small, dtype=int)
+    for a in small_atoms[units_in_span(pb_all, small_atoms)]:
         n_a = int(p_counts[a])
-        grp = p_which == a
-        if not _unsafe(n_a, kinds, rules, None if contrib is None else contrib[grp]):
-            continue
         e = np.zeros(pa.shape[1])
         e[a] = 1.0
-        if in_span(pb_all, e) and _key(grp) not in cell_keys:
+        grp = p_which == a
+        if _key(grp) not in cell_keys:
             hist = in_span(pb_old, e)
             y, *_ = np.linalg.lstsq(pa.T, e, rcond=None)
             parts = [pub_cols[i] for i in np.flatnonzero(np.abs(y) > 1e-7)]
