@@ -39,7 +39,18 @@ import click
     help="Output directory [default: RUNDIR/05_outputs/reports].",
 )
 @click.option("--format", "fmt", type=click.Choice(["html", "pdf", "both"]), default="html")
-def benchmark(run_dir: Path, main_dir: Path, config: str, out_dir: Path | None, fmt: str) -> None:
+@click.option(
+    "--policy",
+    "policy",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="The publisher's disclosure policy file; with 'protect_reports: true' the report shows "
+    "only the figures its engine releases: the sector's logged with its run's report figures, the "
+    "benchmark's on the main wave [default: $WBM_POLICY, else the sector run's].",
+)
+def benchmark(
+    run_dir: Path, main_dir: Path, config: str, out_dir: Path | None, fmt: str, policy: str | None
+) -> None:
     """Set a SECTOR's measurement beside a matched benchmark from the main wave, reweighted to the
     sector's composition, with differences tested with both samples' designs."""
     from pipeline.reports.sectoral import benchmark_report
@@ -50,6 +61,7 @@ def benchmark(run_dir: Path, main_dir: Path, config: str, out_dir: Path | None, 
         config,
         out_dir=out_dir,
         formats=("html", "pdf") if fmt == "both" else (fmt,),
+        policy=policy,
     )
     for p in written:
         click.echo(str(p))

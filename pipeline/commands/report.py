@@ -222,11 +222,9 @@ def _recorded_archive(run_dir: Path) -> Path | None:
 
 def _publisher(run_dir: Path, policy: str | None) -> Publisher:
     """The publisher whose policy applies: ``--policy``, else ``$WBM_POLICY``, else the run's."""
-    from pipeline.rundata.read import run_manifest
-    from pipeline.sdc.publisher import publisher
-    from pipeline.tables.source import recorded_policy
+    from pipeline.reports.publishing import run_publisher
 
-    return publisher(policy, recorded=recorded_policy(run_manifest(run_dir, lenient=True), run_dir))
+    return run_publisher(run_dir, policy)
 
 
 def _protects_reports(run_dir: Path, policy: str | None) -> bool:
@@ -240,35 +238,10 @@ def _protected(
     min_n: int | None,
     min_n_reliable: int | None,
 ) -> pd.DataFrame:
-    """The estimates as the reports may show them. Where the publisher's policy says
-    ``protect_reports: true``: every figure through the disclosure engine and logged as a public
-    release (:mod:`pipeline.tables.figures`; a rerun logs nothing new); a run without scored data
-    (estimates made elsewhere) cannot be checked, so it is refused (fail closed). Otherwise the
-    estimates as they are (the estimate stage's primary suppression)."""
-    from pipeline.rundata.layout import SCORED, stage_file
-    from pipeline.tables.figures import protect_run_figures
+    """The estimates as the reports may show them
+    (:func:`pipeline.reports.publishing.protected_estimates`)."""
+    from pipeline.reports.publishing import protected_estimates
 
-    pub = _publisher(run_dir, policy)
-    if not pub.policy.policy.protect_reports:
-        return estimates
-    if not stage_file(run_dir, "score", SCORED).exists():  # fail closed: nothing unchecked
-        from pipeline.errors import Problem, UsageError
-
-        raise UsageError(
-            f"{run_dir} has no scored data ({SCORED}): the publisher's policy protects the "
-            "reports' figures (protect_reports: true), and without the respondents' data the "
-            "disclosure engine cannot check them",
-            [
-                Problem(
-                    "every figure of a report must be checked by the disclosure engine and logged",
-                    file=str(run_dir),
-                    hint="render the reports of a full run (with its score stage), or under a "
-                    "policy without protect_reports",
-                )
-            ],
-            code="no_scored_data",
-        )
-    shown, _ = protect_run_figures(
-        estimates, run_dir, pub, min_n=min_n, min_n_reliable=min_n_reliable
+    return protected_estimates(
+        estimates, run_dir, _publisher(run_dir, policy), min_n, min_n_reliable
     )
-    return shown

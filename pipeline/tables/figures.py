@@ -312,15 +312,17 @@ def _record(
     planned: Sequence[tuple[str, tuple[IndicatorTable, ...]]],
     rules: PrimaryRules,
     reasons: Sequence[str],
+    label: str | None = None,
 ) -> str:
     """Log the figures in every ledger of the publisher (a rerun on the same data adds nothing):
-    every cell of every table with its status; the id of the first ledger's entry."""
+    every cell of every table with its status; the id of the first ledger's entry. ``label``: the
+    release's label [default: ``<study>-rapport``]."""
     from pipeline.sdc.tables.space import logged_cells
 
     cells = [c for t in tables for c in logged_cells(t)]
     sums = [d for _, numbers in planned for t in numbers for d in t.digests]
     decision = "suppress" if any(t.forced for t in tables) else "release"
-    label = f"{data.questionnaire.study.id}-rapport".lower()
+    label = label or f"{data.questionnaire.study.id}-rapport".lower()
     ids = [
         led.record(
             PUBLIC,
