@@ -478,12 +478,23 @@ def _benchmark(
     for r in table.itertuples():
         if r.indicator not in ("werkbaar_werk", "werkstress"):
             continue
+        if r.estimate_benchmark != r.estimate_benchmark or r.diff != r.diff:
+            # not published under the publisher's policy (protect_reports: a dash in the report)
+            lines.append(
+                f"  {r.indicator}: PC 126 {_share(r.estimate)} vs benchmark "
+                f"{_share(r.estimate_benchmark)} (not published under the disclosure policy)"
+            )
+            continue
         lines.append(
             f"  {r.indicator}: PC 126 {r.estimate:.1%} vs benchmark {r.estimate_benchmark:.1%} "
             f"(95% CI {r.ci_low_benchmark:.1%} - {r.ci_high_benchmark:.1%}); difference "
             f"{r.diff * 100:+.1f} points, p = {r.p_value:.3g}"
         )
     return tuple(p for p in written if p.suffix == ".html"), tuple(lines)
+
+
+def _share(x: float) -> str:
+    return "-" if x != x else f"{x:.1%}"
 
 
 def read_csv_table(path: Path) -> pd.DataFrame:
