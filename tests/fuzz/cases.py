@@ -194,6 +194,23 @@ register(
 )
 register(
     "benchmark",
+    "policy_not_a_policy",
+    lambda e: [
+        "benchmark",
+        "--run",
+        e.run(),
+        "--main",
+        e.run(),
+        "--out",
+        str(e.out),
+        "--policy",
+        e.file("policy.yaml", "kind: something\n"),
+    ],
+    exit=2,
+    code="bad_policy",
+)
+register(
+    "benchmark",
     "no_run",
     lambda e: ["benchmark", "--run", str(e.out / "none"), "--main", e.run(), "--out", str(e.out)],
     exit=2,
