@@ -142,6 +142,7 @@ def benchmark_numbers(
     from pipeline.estimation.compare import contrast_pairs
     from pipeline.estimation.config import EstimationConfig
     from pipeline.estimation.linearization import VarianceEngine
+    from pipeline.tables.source import numeric_values
 
     req = resolved.request
     if req.benchmark is None or table.kind not in (TableKind.percent, TableKind.mean):
@@ -176,7 +177,11 @@ def benchmark_numbers(
     out = {k: nan.copy() for k in ("estimate", "diff", "se", "ci_low", "ci_high", "p", "df")}
     if todo:
         stat: Stat = "mean" if table.kind == TableKind.mean else "proportion"
-        y = data.frame[table.variable].to_numpy(dtype=float)
+        y = (
+            np.nan_to_num(numeric_values(data, table.variable))  # missing: outside every cell
+            if resolved.latest.is_numeric(table.indicator)
+            else data.frame[table.variable].to_numpy(dtype=float)
+        )
         res = contrast_pairs(
             VarianceEngine(design), y, a[:, todo], b[:, todo], stat, EstimationConfig(alpha=ALPHA)
         )

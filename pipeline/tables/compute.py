@@ -24,7 +24,7 @@ from pipeline.sdc.tables.protect import TableData
 from pipeline.sdc.tables.rules import TableKind
 from pipeline.sdc.tables.structure import TOTAL, TableStructure, build
 from pipeline.tables.request import ResolvedRequest, WaveNames
-from pipeline.tables.source import WEIGHT, WaveData
+from pipeline.tables.source import WEIGHT, WaveData, numeric_values
 
 if TYPE_CHECKING:  # pragma: no cover
     from pipeline.estimation.design import Design
@@ -197,7 +197,16 @@ def table_numbers(
     col = wave.column(
         indicator
     )  # this wave's scored column: a count gives a mean, a 0/1 indicator a share
-    stat = "total" if col is None else "mean" if col.kind == "count" else "proportion"
+    numeric = wave.is_numeric(indicator)  # the item's mean, as the numeric estimates give it
+    stat = (
+        "mean"
+        if numeric
+        else "total"
+        if col is None
+        else "mean"
+        if col.kind == "count"
+        else "proportion"
+    )
     masks = membership(cells, columns)
     counts = masks.sum(axis=0)
     doms, where = _domains(structure, masks)
@@ -205,9 +214,8 @@ def table_numbers(
         k: np.full(structure.n_cells, np.nan)
         for k in ("n", "weighted_n", "estimate", "ci_low", "ci_high", "se")
     }
-    frame = pd.DataFrame(
-        {var: data.frame[var].to_numpy(), **doms}, index=pd.RangeIndex(len(data.frame))
-    )
+    values = numeric_values(data, var) if numeric else data.frame[var].to_numpy()
+    frame = pd.DataFrame({var: values, **doms}, index=pd.RangeIndex(len(data.frame)))
     est = estimate(frame, design, [var], list(doms), stat=stat, file=data.source).table  # type: ignore[arg-type]
     for row in est[est["by"] != ""].itertuples(
         index=False

@@ -20,6 +20,7 @@ from pipeline.tables.request import (
     ResolvedRequest,
     indicator_catalogue,
     magnitude_names,
+    numeric_indicators,
 )
 
 WORDS: dict[str, dict[str, str]] = {
@@ -226,6 +227,16 @@ def definition(
             f"weighted total of '{it.label.get(lang)}'{unit} over the organisations in the cell"
             if en
             else f"gewogen totaal van '{it.label.get(lang)}'{unit} over de organisaties in de cel"
+        )
+    numeric = numeric_indicators(q)
+    if name in numeric:
+        it = q.item(numeric[name])
+        unit = f" ({it.unit})" if it.unit else ""
+        return (
+            f"weighted mean of '{it.label.get(lang)}'{unit} over the respondents who answered it"
+            if en
+            else f"gewogen gemiddelde van '{it.label.get(lang)}'{unit} over de respondenten die "
+            "de vraag beantwoordden"
         )
     col = indicator_catalogue(q, cutoff_population)[name]
     ind, acute = q.indicator(col.source), col.kind == "acute"

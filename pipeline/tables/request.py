@@ -25,8 +25,10 @@ rejected), then the names against the questionnaire of every requested wave (ind
 levels, language); an unknown name fails with the full list of valid names.
 
 ``indicators`` are the questionnaire's indicators (0/1: percentages; counts: means), their
-``<name>_acuut`` variants, and, for ``population: enterprises``, numeric items (e.g. ``employees``):
-those give *magnitude tables* of weighted totals, protected by the (n,k) dominance and p% rules. Names are those of the
+``<name>_acuut`` variants, its numeric indicators (``kind: numeric``, e.g. ``mod_woonwerk_minuten``:
+the weighted mean of the item over the respondents who answered it, :func:`numeric_indicators`),
+and, for ``population: enterprises``, numeric items (e.g. ``employees``): those give *magnitude
+tables* of weighted totals, protected by the (n,k) dominance and p% rules. Names are those of the
 latest requested wave; earlier waves are reached through the questionnaires' wave mappings.
 
 An entry ``verdeling:<name>`` of ``indicators`` is a *distribution* (:func:`distribution_groups`):
@@ -220,10 +222,18 @@ class WaveNames:
     indicators: dict[str, str]
     cutoff_population: str = DEFAULT_CUTOFFS
     columns: Mapping[str, OutputColumn] = field(default_factory=dict, compare=False, repr=False)
+    # this wave's numeric indicators: name -> the item it summarises (:func:`numeric_indicators`)
+    numeric: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def column(self, indicator: str) -> OutputColumn | None:
-        """The scored column behind a requested indicator (None for a magnitude item)."""
+        """The scored column behind a requested indicator (None for a magnitude item or a numeric
+        indicator)."""
         return self.columns.get(self.indicators[indicator])
+
+    def is_numeric(self, indicator: str) -> bool:
+        """Whether a requested indicator is a numeric indicator of this wave (its column, in
+        :attr:`indicators`, is the item it summarises)."""
+        return self.indicators[indicator] in self.numeric.values()
 
 
 @dataclass(frozen=True)
@@ -312,13 +322,16 @@ class ResolvedRequest:
     def table_kind(self, indicator: str) -> TableKind:
         """Percentages for 0/1 indicators; means for counts (e.g. the number of problems); magnitudes
         (weighted totals) for numeric items of an enterprise request; and plain counts when the
-        request shows only n and weighted N (no estimate, no interval): then the count rule applies."""
+        request shows only n and weighted N (no estimate, no interval): then the count rule applies.
+        A numeric indicator (commuting minutes) gives means, under the minimum n of means, not the
+        magnitude rules (``docs/custom-tables.md``, "Means of numeric indicators")."""
+        numeric = self.latest.is_numeric(indicator)
         col = self.latest.column(indicator)
-        if col is None:
+        if col is None and not numeric:
             return TableKind.magnitude
         if not {"estimate", "ci"} & set(self.request.published_statistics()):
             return TableKind.count
-        return TableKind.mean if col.kind == "count" else TableKind.percent
+        return TableKind.mean if numeric or (col and col.kind == "count") else TableKind.percent
 
 
 def missing_codes(q: Questionnaire) -> tuple[float, ...]:
@@ -374,6 +387,16 @@ def _expand(req: TableRequest, groups: Mapping[str, list[str]]) -> TableRequest:
     return req.model_copy(update={"indicators": tuple(dict.fromkeys(names))})
 
 
+def numeric_indicators(q: Questionnaire) -> dict[str, str]:
+    """The questionnaire's numeric indicators (``kind: numeric``, e.g. commuting minutes), each with
+    the item it summarises: a request names the indicator and gets the weighted mean of the item
+    over the respondents who answered it (missing codes left out, as
+    :func:`pipeline.estimation.numeric.numeric_estimates`)."""
+    return {
+        i.name: i.variable for i in q.indicators if i.kind == "numeric" and i.variable is not None
+    }
+
+
 def magnitude_names(q: Questionnaire) -> list[str]:
     """Numeric items a request of an organisation survey may total (magnitude tables), e.g. the
     number of employees: integer or decimal items measured on a scale, not identifiers."""
@@ -389,7 +412,8 @@ def magnitude_names(q: Questionnaire) -> list[str]:
 
 
 def tabulated_names(q: Questionnaire, population: str = DEFAULT_CUTOFFS) -> list[str]:
-    """Everything ``indicators`` may name: indicators, acute variants, magnitude items."""
+    """Everything ``indicators`` may name: indicators, acute variants, magnitude items (numeric
+    indicators are named too, but their column is their item: :func:`numeric_indicators`)."""
     return indicator_names(q, population) + magnitude_names(q)
 
 
@@ -533,20 +557,24 @@ def resolve(
         )
     pops = {w: (cutoff_populations or {}).get(w, DEFAULT_CUTOFFS) for w, _ in qs}
     req = _expand(req, distribution_groups(qs[0][1], pops[qs[0][0]]))
+    numeric = numeric_indicators(qs[0][1])
     latest = WaveNames(
         qs[0][0],
         qs[0][1],
         {v: v for v in _request_variables(req)},
-        {i: i for i in req.indicators},
+        {i: numeric.get(i, i) for i in req.indicators},
         pops[qs[0][0]],
         indicator_catalogue(qs[0][1], pops[qs[0][0]]),
+        numeric,
     )
     _check_latest(req, latest, file, problems, allowed_items)
     if sensitive_allowed is not None:
         _check_sensitive(req, latest, file, problems, sensitive_allowed)
     resolved_waves = [latest]
     for w, q in qs[1:]:
-        older = WaveNames(w, q, {}, {}, pops[w], indicator_catalogue(q, pops[w]))
+        older = WaveNames(
+            w, q, {}, {}, pops[w], indicator_catalogue(q, pops[w]), numeric_indicators(q)
+        )
         resolved_waves.append(
             _translate(resolved_waves[-1], older, _variable_paths(req), file, problems)
         )
@@ -572,7 +600,7 @@ def _check_latest(
     allowed_items: Collection[str] | None = None,
 ) -> None:
     q = wave.questionnaire
-    inds = [*wave.columns, *magnitude_names(q)]
+    inds = [*wave.columns, *numeric_indicators(q), *magnitude_names(q)]
     groups = list(distribution_groups(q, wave.cutoff_population))
     for k, name in enumerate(req.indicators):
         if name not in inds:
@@ -732,11 +760,13 @@ def _translate(
     out_i = {
         k: items.get(v, v)
         if v in magnitude_names(nq)
+        else _older_numeric(k, newer, older, inds)
+        if newer.is_numeric(k)
         else _older_indicator(v, newer.columns.get(v), inds)
         for k, v in newer.indicators.items()
     }
     valid_v = _breakdown_names(oq)
-    valid_i = [*older.columns, *magnitude_names(oq)]
+    valid_i = [*older.columns, *older.numeric.values(), *magnitude_names(oq)]
     for k, v in out_v.items():
         if v not in valid_v:
             problems.append(
@@ -774,6 +804,16 @@ def _translate(
                 )
             )
     return replace(older, variables=out_v, indicators=out_i)
+
+
+def _older_numeric(
+    request_name: str, newer: WaveNames, older: WaveNames, mapping: dict[str, str]
+) -> str:
+    """A numeric indicator's item in the older wave: the item of the older wave's numeric indicator
+    of the (mapped) name, else the indicator's name (not a column of that wave: reported)."""
+    name = next(k for k, v in newer.numeric.items() if v == newer.indicators[request_name])
+    old = mapping.get(name, name)
+    return older.numeric.get(old, old)
 
 
 def _older_indicator(name: str, column: OutputColumn | None, mapping: dict[str, str]) -> str:

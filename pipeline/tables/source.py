@@ -29,6 +29,7 @@ from pipeline.tables.request import (
     ResolvedRequest,
     TableRequest,
     missing_codes,
+    numeric_indicators,
     tabulated_names,
 )
 
@@ -270,8 +271,8 @@ def check_columns(
 
 
 def disclosure_columns(d: WaveData) -> dict[str, np.ndarray]:
-    """Float columns of every breakdown variable, indicator and magnitude item in the data (see the
-    module docstring)."""
+    """Float columns of every breakdown variable, indicator, magnitude item and numeric indicator's
+    item in the data (see the module docstring)."""
     import pandas as pd
 
     from pipeline.tables.request import _breakdown_names
@@ -288,4 +289,16 @@ def disclosure_columns(d: WaveData) -> dict[str, np.ndarray]:
             out[name] = pd.to_numeric(d.frame[name], errors="coerce").to_numpy(
                 dtype=float, na_value=np.nan
             )
+    for item in numeric_indicators(q).values():
+        if item in d.frame.columns:
+            out[item] = numeric_values(d, item)
     return out
+
+
+def numeric_values(d: WaveData, item: str) -> np.ndarray:
+    """A numeric indicator's item as the numeric estimates read it (missing codes and non-numbers
+    NaN: :func:`pipeline.estimation.numeric.item_values`), so the cells' ``answered`` is exactly
+    who the mean is over."""
+    from pipeline.estimation.numeric import item_values
+
+    return item_values(d.frame[item], d.questionnaire.missing_code_values())
