@@ -101,9 +101,15 @@ def _publish_figures(run: Run, pub: Publisher) -> None:
     """Protect and log a past run's report figures (as its outputs stage would under the policy)."""
     from pipeline.fileio import read_parquet
     from pipeline.rundata import layout
+    from pipeline.rundata.read import read_numeric_estimates
     from pipeline.tables.figures import protect_run_figures
 
     est = read_parquet(layout.stage_file(run.dir, "estimate", layout.ESTIMATES))
     protect_run_figures(
-        est, run.dir, pub, min_n=run.config.min_n, min_n_reliable=run.config.min_n_reliable
+        est,
+        run.dir,
+        pub,
+        min_n=run.config.min_n,
+        min_n_reliable=run.config.min_n_reliable,
+        numeric=read_numeric_estimates(run.dir),
     )

@@ -530,10 +530,15 @@ def stage_outputs(run: Run) -> StageResult:
     shown, figures = est, None
     if protect:
         shown, figures = protect_run_figures(
-            est, run.dir, pub, min_n=run.config.min_n, min_n_reliable=run.config.min_n_reliable
+            est,
+            run.dir,
+            pub,
+            min_n=run.config.min_n,
+            min_n_reliable=run.config.min_n_reliable,
+            numeric=ctx.numeric,  # the numeric indicators' means: cells of the same release
         )
         # and the figures that do not come from the estimates table are left out (fail closed)
-        shown, ctx = protect_report_inputs(shown, ctx)
+        shown, ctx = protect_report_inputs(shown, ctx, figures.numeric, figures.median_min_equal)
         if run.config.archive is not None:  # earlier waves: only what their ledgers released
             ctx, trend_summary = _with_trend(run, q, ctx, pub, shown)
     shown_file = out / layout.SHOWN_ESTIMATES

@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from pipeline.sdc.publisher import Publisher
+    from pipeline.tables.figures import FiguresRelease
 
 
 @click.command("report")
@@ -141,13 +142,21 @@ def report(
     elif previous_wave is not None:
         ctx = replace(ctx, previous_wave=previous_wave)
     q = inputs.questionnaire
-    estimates = _protected(inputs.estimates, run_dir, policy, ctx.min_n_publish, ctx.min_n_reliable)
+    estimates, figures = _protected_figures(
+        inputs.estimates, run_dir, policy, ctx.min_n_publish, ctx.min_n_reliable, ctx.numeric
+    )
     pub = _publisher(run_dir, policy) if _protects_reports(run_dir, policy) else None
     if pub is not None:
         from pipeline.reports.withheld import protect_report_inputs
 
-        # the figures that do not come from the estimates table are left out (fail closed)
-        estimates, ctx = protect_report_inputs(estimates, ctx)
+        # the figures that do not come from the estimates table are left out (fail closed); the
+        # numeric indicators' means and medians as their protection made them
+        estimates, ctx = protect_report_inputs(
+            estimates,
+            ctx,
+            None if figures is None else figures.numeric,
+            0 if figures is None else figures.median_min_equal,
+        )
     archive = archive_dir or _recorded_archive(run_dir)
     if archive is not None:
         from pipeline.reports.trend import with_trend
@@ -238,10 +247,22 @@ def _protected(
     min_n: int | None,
     min_n_reliable: int | None,
 ) -> pd.DataFrame:
-    """The estimates as the reports may show them
-    (:func:`pipeline.reports.publishing.protected_estimates`)."""
-    from pipeline.reports.publishing import protected_estimates
+    """The estimates as the reports may show them (:func:`_protected_figures`)."""
+    return _protected_figures(estimates, run_dir, policy, min_n, min_n_reliable)[0]
 
-    return protected_estimates(
-        estimates, run_dir, _publisher(run_dir, policy), min_n, min_n_reliable
+
+def _protected_figures(
+    estimates: pd.DataFrame,
+    run_dir: Path,
+    policy: str | None,
+    min_n: int | None,
+    min_n_reliable: int | None,
+    numeric: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, FiguresRelease | None]:
+    """The estimates as the reports may show them and the release of the figures
+    (:func:`pipeline.reports.publishing.protected_figures`)."""
+    from pipeline.reports.publishing import protected_figures
+
+    return protected_figures(
+        estimates, run_dir, _publisher(run_dir, policy), min_n, min_n_reliable, numeric
     )

@@ -75,6 +75,10 @@ class ReportContext:
     # The kinds of figures left out because the publisher protects the reports' figures
     # (policy ``protect_reports: true``; pipeline.reports.withheld): the methods section says so.
     withheld: tuple[str, ...] = ()
+    # Under ``protect_reports: true`` with the numeric indicators protected
+    # (pipeline.tables.numericfigures): a median is shown only where at least this many respondents
+    # of its group gave exactly its value; the methods section says so. 0: no such rule.
+    median_min_equal: int = 0
 
     @property
     def total_by_mode(self) -> int:

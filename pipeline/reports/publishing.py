@@ -12,6 +12,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from pipeline.sdc.publisher import Publisher
+    from pipeline.tables.figures import FiguresRelease
 
 
 def run_publisher(run_dir: Path, policy: str | Path | None) -> Publisher:
@@ -30,16 +31,30 @@ def protected_estimates(
     min_n: int | None,
     min_n_reliable: int | None,
 ) -> pd.DataFrame:
-    """The estimates as the reports may show them. Where the publisher's policy says
-    ``protect_reports: true``: every figure through the disclosure engine and logged as a public
-    release (:mod:`pipeline.tables.figures`; a rerun logs nothing new); a run without scored data
-    (estimates made elsewhere) cannot be checked, so it is refused (fail closed). Otherwise the
-    estimates as they are (the estimate stage's primary suppression)."""
+    """The estimates as the reports may show them (:func:`protected_figures`)."""
+    return protected_figures(estimates, run_dir, pub, min_n, min_n_reliable)[0]
+
+
+def protected_figures(
+    estimates: pd.DataFrame,
+    run_dir: Path,
+    pub: Publisher,
+    min_n: int | None,
+    min_n_reliable: int | None,
+    numeric: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, FiguresRelease | None]:
+    """The estimates as the reports may show them, and the release of the figures (None: not
+    protected). Where the publisher's policy says ``protect_reports: true``: every figure through
+    the disclosure engine and logged as a public release (:mod:`pipeline.tables.figures`, with the
+    numeric indicators' means: ``numeric``, default the run's numeric estimates; a rerun logs
+    nothing new); a run without scored data (estimates made elsewhere) cannot be checked, so it is
+    refused (fail closed). Otherwise the estimates as they are (the estimate stage's primary
+    suppression)."""
     from pipeline.rundata.layout import SCORED, stage_file
     from pipeline.tables.figures import protect_run_figures
 
     if not pub.policy.policy.protect_reports:
-        return estimates
+        return estimates, None
     if not stage_file(run_dir, "score", SCORED).exists():  # fail closed: nothing unchecked
         from pipeline.errors import Problem, UsageError
 
@@ -57,7 +72,6 @@ def protected_estimates(
             ],
             code="no_scored_data",
         )
-    shown, _ = protect_run_figures(
-        estimates, run_dir, pub, min_n=min_n, min_n_reliable=min_n_reliable
+    return protect_run_figures(
+        estimates, run_dir, pub, min_n=min_n, min_n_reliable=min_n_reliable, numeric=numeric
     )
-    return shown

@@ -730,4 +730,6 @@ def methods_data(q: Questionnaire, ctx: ReportContext, est: Estimates) -> dict[s
         # figures left out under protect_reports: true (pipeline.reports.withheld), in Dutch
         "withheld": [WITHHELD_NL[k] for k in ctx.withheld if k in WITHHELD_NL],
         "previous_withheld": PREVIOUS in ctx.withheld,
+        # under protect_reports: true, the rule for medians (pipeline.tables.numericfigures)
+        "median_min_equal": ctx.median_min_equal if ctx.numeric is not None else 0,
     }

@@ -12,10 +12,13 @@ methods section saying the figure is not published under the disclosure policy):
   cells (the model reads every respondent's age, sex, exposure and outcome, and the exposed and
   unexposed parts of a group are not released cells), and the engine has no table kind for a model
   ratio: left out. The shares exposed stay (rows of the estimates table: protected).
-- ``numeric``: the numeric indicators' means and medians (``numeric_estimates.csv``). The engine's
-  mean tables are for counts (the number of problems); a numeric item (commuting minutes) cannot
-  be requested, so no mean of it is protected or logged, and a median is not linear (it cannot be
-  checked as a combination of released cells): left out.
+- ``numeric``: the numeric indicators' means and medians (``numeric_estimates.csv``, e.g.
+  commuting minutes) are **protected, not left out**, when the caller passes the table the figures'
+  protection made of them (:func:`pipeline.tables.figures.protect_figures` with ``numeric``;
+  :mod:`pipeline.tables.numericfigures`): a mean is a cell of the figures' joint space, logged with
+  the report's release, a dash where suppressed; a median is shown only where the mean of the same
+  respondents is released and at least ``min_n_count`` of them gave exactly its value. Without that
+  table (a caller that did not protect them) they are left out, as before (fail closed).
 - ``employment``: an organisation survey's shares of employees and magnitude totals
   (``estimates_employment.parquet``): ratio estimates weighted by each organisation's employees
   and totals that one large organisation can dominate; not computed by the figures' requests:
@@ -68,13 +71,17 @@ def _has_rows(table: pd.DataFrame | None) -> bool:
     return table is not None and len(table) > 0
 
 
-def withheld_context(ctx: ReportContext) -> ReportContext:
+def withheld_context(
+    ctx: ReportContext, numeric: pd.DataFrame | None = None, median_min_equal: int = 0
+) -> ReportContext:
     """The report context under ``protect_reports: true``: every figure that does not come from
-    the protected estimates table left out, and named in ``withheld`` (for the methods note)."""
+    the protected estimates table left out, and named in ``withheld`` (for the methods note);
+    ``numeric``: the numeric estimates as their protection made them (shown instead of left out;
+    ``median_min_equal``: its rule for medians, which the methods note states)."""
     out: list[str] = list(ctx.withheld)
     if _has_rows(ctx.risk_profiles):
         out.append(RISK_RATIOS)
-    if _has_rows(ctx.numeric):
+    if numeric is None and _has_rows(ctx.numeric):
         out.append(NUMERIC)
     if _has_rows(ctx.employment):
         out.append(EMPLOYMENT)
@@ -85,7 +92,8 @@ def withheld_context(ctx: ReportContext) -> ReportContext:
     return replace(
         ctx,
         risk_profiles=None,
-        numeric=None,
+        numeric=numeric if numeric is not None and _has_rows(ctx.numeric) else None,
+        median_min_equal=median_min_equal if numeric is not None else 0,
         employment=None,
         trend=None,
         previous=None,
@@ -115,9 +123,14 @@ def withheld_estimates(
 
 
 def protect_report_inputs(
-    estimates: pd.DataFrame, ctx: ReportContext
+    estimates: pd.DataFrame,
+    ctx: ReportContext,
+    numeric: pd.DataFrame | None = None,
+    median_min_equal: int = 0,
 ) -> tuple[pd.DataFrame, ReportContext]:
     """Both of the above: what the reports get under ``protect_reports: true`` besides the
-    engine's protection of the estimates (:func:`pipeline.tables.figures.protect_run_figures`)."""
-    est, ctx = withheld_estimates(estimates, withheld_context(ctx))
+    engine's protection of the estimates (:func:`pipeline.tables.figures.protect_run_figures`;
+    ``numeric``, ``median_min_equal``: its release's protected numeric estimates and their median
+    rule, :class:`pipeline.tables.figures.FiguresRelease`)."""
+    est, ctx = withheld_estimates(estimates, withheld_context(ctx, numeric, median_min_equal))
     return est, ctx

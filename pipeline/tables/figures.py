@@ -24,6 +24,11 @@ every breakdown on the same respondents: minutes per breakdown, ``benchmarks/REA
 earlier design; the joint space takes seconds and gives the datatool's guarantee, not the exact
 search across breakdowns (``docs/custom-tables.md``).
 
+The numeric indicators' means (``numeric_estimates.csv``, e.g. commuting minutes), when the caller
+passes them, are cells of each single breakdown's request too (the weighted mean of the item over
+its respondents): protected and logged with the rest; their medians follow the released means
+(:mod:`pipeline.tables.numericfigures`).
+
 The estimates the reports get are **fail closed**: a row is shown only if the engine released its
 cell (same indicator, breakdown and level). A row the engine suppressed, a row of an indicator no
 request can show, a row of a crossed breakdown the reports do not show (only the headline,
@@ -43,8 +48,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,7 +59,13 @@ from pipeline.sdc.publisher import Publisher
 from pipeline.sdc.registry import PUBLIC
 from pipeline.sdc.tables.rules import PrimaryRules, public_flag
 from pipeline.sdc.tables.structure import TOTAL
-from pipeline.tables.request import POPULATIONS, indicator_names, parse_request, resolve
+from pipeline.tables.request import (
+    POPULATIONS,
+    indicator_names,
+    numeric_indicators,
+    parse_request,
+    resolve,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -92,6 +103,10 @@ class FiguresRelease:
     suppressed: tuple[tuple[str, str, str], ...]  # (indicator, by, level) shown as suppressed
     unpublished: tuple[str, ...]  # breakdowns that could not be protected (all hidden)
     notices: tuple[str, ...] = ()  # why each of them was not published
+    # the numeric indicators' means and medians as the reports may show them (given the numeric
+    # estimates; :mod:`pipeline.tables.numericfigures`); None: none given
+    numeric: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+    median_min_equal: int = 0  # respondents who must share a median's value for it to be shown
 
     @property
     def release_ids(self) -> tuple[str, ...]:
@@ -174,6 +189,20 @@ def _released(
     return out
 
 
+def _released_cells(
+    t: IndicatorTable, statuses: Sequence[str], by: str, columns: Mapping[str, np.ndarray]
+) -> dict[tuple[str, str, str], tuple[str, np.ndarray, np.ndarray]]:
+    """:func:`_released` with each cell's respondents and the values of its column (a numeric
+    indicator's item: its median is checked on them, :mod:`pipeline.tables.numericfigures`)."""
+    flags = _released(t, statuses, by)
+    index = {
+        (t.indicator, by, level_text(CROSS_SEP.join(key)) if key else ""): i
+        for i, key in enumerate(t.structure.keys)
+    }
+    values = columns[t.variable]
+    return {k: (f, t.masks[:, index[k]], values) for k, f in flags.items()}
+
+
 def figures_hash(requests: Sequence[dict[str, object]]) -> str:
     """The request hash the figures are logged under: every breakdown's request (indicators,
     thresholds asked), so a rerun on the same data is a re-issue and logs nothing new."""
@@ -191,10 +220,15 @@ def protect_figures(
     publisher: Publisher,
     *,
     disclosure: dict[str, int] | None = None,
+    numeric: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, FiguresRelease]:
     """The estimates with every figure the engine does not release flagged ``suppressed`` (numbers
     removed), and what was logged. ``data``: the scored data the estimates were made from;
-    ``disclosure``: stricter thresholds than the policy's (a request's ``disclosure`` block).
+    ``disclosure``: stricter thresholds than the policy's (a request's ``disclosure`` block);
+    ``numeric``: the numeric estimates (``numeric_estimates.csv``): their indicators' means are
+    cells of each (single) breakdown's request too, protected and logged with the others, and the
+    release carries the table as the reports may show it
+    (:func:`pipeline.tables.numericfigures.protected_numeric`).
 
     Every breakdown's tables are computed by the table engine (:mod:`pipeline.tables.compute`) and
     protected jointly, as the datatool protects its space (:func:`protect_space`); the whole set is
@@ -205,6 +239,7 @@ def protect_figures(
     from pipeline.sdc.tables.ledger import merged_history
     from pipeline.sdc.tables.space import protect_space
     from pipeline.tables.compute import calibrated_design, compute_wave
+    from pipeline.tables.numericfigures import numeric_breakdowns, protected_numeric
     from pipeline.tables.source import disclosure_columns
 
     q = data.questionnaire
@@ -216,6 +251,8 @@ def protect_figures(
     unpublished: list[str] = []
     notices: list[str] = []
     crossed_shown = set(crossed_indicators(q))
+    numeric_names = numeric_indicators(q)
+    numeric_by = numeric_breakdowns(numeric, numeric_names)
     columns = disclosure_columns(data)
     design = calibrated_design(data)
     planned: list[tuple[str, tuple[IndicatorTable, ...]]] = []
@@ -225,6 +262,8 @@ def protect_figures(
         inds = [i for i in dict.fromkeys(rows["indicator"].astype(str)) if i in allowed]
         if CROSS_SEP in by:  # a within-sector breakdown: only what the reports show of it
             inds = [i for i in inds if i in crossed_shown]
+        else:  # the numeric indicators' means (the reports show them by single breakdowns)
+            inds += numeric_by.get(by, [])
         try:
             if not inds:
                 raise ValueError("no indicator a request can show")
@@ -249,6 +288,7 @@ def protect_figures(
     history = merged_history(publisher.ledgers, data.data_version, PUBLIC, request_hash)
     tables = [_space_table(t, by) for by, numbers in planned for t in numbers]
     shown: dict[tuple[str, str, str], str] = {}
+    numeric_cells: dict[tuple[str, str, str], tuple[str, np.ndarray, np.ndarray]] = {}
     release_id: str | None = None
     try:
         reasons = protect_space(tables, rules, columns, history)
@@ -261,6 +301,8 @@ def protect_figures(
         for by, numbers in planned:
             for t in numbers:
                 shown.update(_released(t, tables[k].statuses, by))
+                if t.indicator in numeric_names:
+                    numeric_cells.update(_released_cells(t, tables[k].statuses, by, columns))
                 k += 1
     levels = est["level"].map(level_text).astype(str)
     keys = list(zip(est["indicator"].astype(str), by_col, levels, strict=True))
@@ -272,8 +314,17 @@ def protect_figures(
     hidden = sorted({k for k, m, f in zip(keys, mask, flags, strict=True) if m})
     _hide(est, mask, flags)
     published = () if release_id is None else tuple(by for by, _ in planned)
+    shown_numeric = (
+        None if numeric is None else protected_numeric(numeric, numeric_cells, rules.min_n_count)
+    )
     return est, FiguresRelease(
-        published, release_id, tuple(hidden), tuple(unpublished), tuple(notices)
+        published,
+        release_id,
+        tuple(hidden),
+        tuple(unpublished),
+        tuple(notices),
+        shown_numeric,
+        rules.min_n_count,
     )
 
 
@@ -384,14 +435,22 @@ def protect_run_figures(
     *,
     min_n: int | None = None,
     min_n_reliable: int | None = None,
+    numeric: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, FiguresRelease]:
     """:func:`protect_figures` with the run's scored data (``min_n``/``min_n_reliable``: the run's,
-    used where stricter than the publisher's policy)."""
+    used where stricter than the publisher's policy; ``numeric``: the numeric estimates, default
+    the run's own, so every caller protects and logs the same figures and a rerun is a re-issue)."""
+    from pipeline.rundata.read import read_numeric_estimates
     from pipeline.tables.source import load_run
+
+    if numeric is None:
+        numeric = read_numeric_estimates(run_dir)
 
     rules = publisher.policy.rules
     block = run_disclosure(rules.min_n_percent, min_n, min_n_reliable, rules.unreliable_below)
-    return protect_figures(estimates, load_run(run_dir), publisher, disclosure=block)
+    return protect_figures(
+        estimates, load_run(run_dir), publisher, disclosure=block, numeric=numeric
+    )
 
 
 def _cell_key(measure: str, by: str, level: str) -> tuple[str, frozenset[tuple[str, float]]] | None:

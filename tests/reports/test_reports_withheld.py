@@ -141,3 +141,41 @@ def test_wbm_report_refuses_figures_it_cannot_check(table, tmp_path, policy_file
     with pytest.raises(UsageError) as err:
         _protected(table, run, str(policy_file), 30, 50)
     assert err.value.code == "no_scored_data" and "protect_reports" in str(err.value)
+
+
+def test_protected_numeric_figures_are_shown_with_the_median_rule(q, table, ctx) -> None:
+    """Given the numeric estimates as their protection made them (a row hidden: flagged
+    suppressed, no numbers, no n), the reports show them instead of leaving them out: the
+    protected means, a dash (and no n) where hidden, and the methods note's rule for medians."""
+    import numpy as np
+
+    full = _full(q, ctx)
+    numeric = full.numeric
+    assert numeric is not None
+    protected_table = numeric.copy()
+    hide = (protected_table["by"] == "sector") & (protected_table["level"] == "5")
+    protected_table["flags"] = np.where(hide, "suppressed", protected_table["flags"])
+    for c in ("estimate", "ci_low", "ci_high", "n"):
+        protected_table[c] = protected_table[c].astype(float).where(~hide)
+    est, protected = protect_report_inputs(table, full, protected_table, 5)
+    assert protected.withheld == (RISK_RATIOS, PREVIOUS)  # numeric no longer left out
+    assert protected.numeric is protected_table and protected.median_min_equal == 5
+    html = render_sector_report(est, q, 5, context=protected)
+    assert "data-numeric" in html and "data-rp-field" not in html
+    # sector 5's line: dashes, no n; Flanders' line: its mean (27,4) and n (2.400)
+    line = html[html.index('data-numeric="mod_woonwerk_minuten|mean|sector|5"') :]
+    line = line[: line.index("</tr>")]
+    assert "27,9" not in line and "310" not in line and "–" in line
+    assert 'data-numeric="mod_woonwerk_minuten|mean||"' in html and "2.400" in html
+    methods = html[html.index('id="methoden"') :]
+    note = methods[methods.index('class="median-note"') :].split("</p>")[0]
+    assert "minstens 5 respondenten" in note
+    from .dutch_spelling import html_text, unknown_words
+
+    assert unknown_words(html_text(f"<p>{note}</p>")) == {}
+    # the unprotected report has no such note (and shows sector 5's figures)
+    plain = render_sector_report(table, q, 5, context=full)
+    assert 'class="median-note"' not in plain and "27,9" in plain
+    # a caller that did not protect them: left out, as before (fail closed)
+    _, closed = protect_report_inputs(table, full)
+    assert NUMERIC in closed.withheld and closed.numeric is None and closed.median_min_equal == 0

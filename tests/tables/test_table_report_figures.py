@@ -191,7 +191,8 @@ def test_the_outputs_stage_logs_the_report_figures_and_shows_dashes(
     assert entries[1]["label"] == "wbm-werknemers-2023-rapport"  # after the standard table
     summary = run_manifest(run_dir)["stages"]["outputs"]["summary"]["report_figures"]
     assert summary["unpublished"] == [] and summary["breakdowns"] >= 10
-    assert summary["withheld"] == ["risk_ratios", "numeric"]  # left out: not the engine's figures
+    # left out: not the engine's figures (the numeric indicators' means and medians are protected)
+    assert summary["withheld"] == ["risk_ratios"]
     # a figure the estimate stage published and the engine hid: a dash, without its n
     est = pd.read_parquet(layout.stage_file(run_dir, "estimate", layout.ESTIMATES))
     shown, figures = protect_run_figures(est, run_dir, publisher())  # the stage's (a re-issue)
@@ -230,15 +231,18 @@ def test_the_outputs_stage_logs_the_report_figures_and_shows_dashes(
         for n in names
     )
     assert more >= 1
-    # the figures that do not come from the estimates table (risk-profile ratios, means and
-    # medians of numeric indicators) are not protected by the engine: left out, with the note
+    # the figures that do not come from the estimates table (risk-profile ratios) are not
+    # protected by the engine: left out, with the note; the numeric indicators' means and medians
+    # are protected figures (tests/tables/test_table_report_numeric.py), with the median rule
     from pipeline.reports.withheld import WITHHELD_NL
 
     for n in names:
         html = (reports / n).read_text(encoding="utf-8")
-        assert "data-rp-field" not in html and "data-numeric" not in html, n
+        assert "data-rp-field" not in html and "data-numeric" in html, n
         assert "Volgens het openbaarmakingsbeleid van de uitgever" in html, n
+        assert 'class="median-note"' in html, n
     unprotected = (before / names[0]).read_text(encoding="utf-8")
     assert "data-rp-field" in unprotected and "data-numeric" in unprotected
     assert "openbaarmakingsbeleid van de uitgever" not in unprotected
-    assert WITHHELD_NL["numeric"] in (reports / names[0]).read_text(encoding="utf-8")
+    assert 'class="median-note"' not in unprotected
+    assert WITHHELD_NL["numeric"] not in (reports / names[0]).read_text(encoding="utf-8")
