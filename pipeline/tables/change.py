@@ -63,7 +63,12 @@ def table_changes(release: TableRelease) -> dict[tuple[int, str, int], CellChang
             old = by_ind.get(t.indicator)
             if old is None or t.kind == TableKind.count or not t.se:
                 continue
-            broken = comp.indicator_break(names.indicators[t.indicator].removesuffix("_acuut"))
+            column = names.indicators[t.indicator]
+            if names.is_numeric(t.indicator):  # a numeric indicator: its own break or its item's
+                own = next(k for k, v in names.numeric.items() if v == column)
+                broken = comp.indicator_break(own) or comp.variable_break(column)
+            else:
+                broken = comp.indicator_break(column.removesuffix("_acuut"))
             scale = 100.0 if t.kind == TableKind.percent else 1.0
             where = {key: i for i, key in enumerate(old.numbers.structure.keys)}
             pairs: list[tuple[int, int]] = []

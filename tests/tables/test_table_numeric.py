@@ -215,3 +215,29 @@ def test_a_numeric_mean_on_p_and_on_p_minus_one_respondent(
         tmp_path / "c",
     )
     assert c.decision == "refuse" and c.files == ()
+
+
+def test_a_numeric_indicator_resolves_in_every_wave_to_its_item():
+    """Names only: the indicator is the request's name in every wave, its column the wave's item;
+    the kind is a mean (counts where only n is asked); an unknown numeric name fails as any."""
+    from pipeline.errors import SpecError
+
+    base = {
+        "id": "t",
+        "requester": "woodwize",
+        "population": "employees",
+        "waves": [2019, 2023],
+        "indicators": [NAME, "werkstress"],
+        "rows": "sex",
+    }
+    r = resolve(parse_request(base))
+    assert [w.indicators[NAME] for w in r.waves] == [ITEM, ITEM]
+    assert all(w.is_numeric(NAME) and not w.is_numeric("werkstress") for w in r.waves)
+    assert r.table_kind(NAME).value == "mean"
+    assert r.table_kind("werkstress").value == "percent"
+    counts = resolve(parse_request({**base, "statistics": ["n"]}))
+    assert counts.table_kind(NAME).value == "count"
+    with pytest.raises(SpecError) as err:
+        resolve(parse_request({**base, "indicators": ["mod_woonwerk_minuten_x"]}))
+    assert err.value.problems[0].code == "unknown_indicator"
+    assert NAME in str(err.value.problems[0].expected)
