@@ -195,7 +195,10 @@ def test_the_outputs_stage_logs_the_report_figures_and_shows_dashes(
     assert summary["withheld"] == ["risk_ratios"]
     # a figure the estimate stage published and the engine hid: a dash, without its n
     est = pd.read_parquet(layout.stage_file(run_dir, "estimate", layout.ESTIMATES))
-    shown, figures = protect_run_figures(est, run_dir, publisher())  # the stage's (a re-issue)
+    from pipeline.rundata.read import read_numeric_estimates
+
+    numeric = read_numeric_estimates(run_dir)  # the stage protects the numeric means with them
+    shown, figures = protect_run_figures(est, run_dir, publisher(), numeric=numeric)  # a re-issue
     assert len(ledger_entries(policy_ledger)) == 2  # nothing new logged
     newly = _hidden(shown) & ~_hidden(est) & (est["by"].fillna("") == "education")
     assert newly.any(), "the demo's reports no longer hide a figure by education"
