@@ -241,3 +241,27 @@ def test_a_numeric_indicator_resolves_in_every_wave_to_its_item():
         resolve(parse_request({**base, "indicators": ["mod_woonwerk_minuten_x"]}))
     assert err.value.problems[0].code == "unknown_indicator"
     assert NAME in str(err.value.problems[0].expected)
+
+
+def test_a_numeric_mean_beside_flanders(run_copy, small_run_dir, tmp_path):
+    """A benchmark works as for every mean: the reference is Flanders' mean of the item (the
+    numeric estimates' overall row), the difference the cell's mean minus it (missing codes are
+    in no cell, so they never enter the contrast)."""
+    req = request_file(
+        tmp_path,
+        indicators=[NAME],
+        rows="sector",
+        columns=None,
+        filters=None,
+        statistics=["estimate", "ci", "n", "p_value"],
+        benchmark="flanders",
+    )
+    out = make_table(req, [run_copy], tmp_path / "out", ledger=tmp_path / "ledger")
+    rows = [r for r in csv_rows(out.files[1]) if r["flag"] != "suppressed" and r["row_level"]]
+    assert rows
+    flanders = float(_numeric(small_run_dir).query("by == ''").iloc[0]["estimate"])
+    for r in rows:
+        assert math.isclose(float(r["benchmark_estimate"]), flanders, rel_tol=REL)
+        diff = float(r["estimate"]) - flanders
+        assert math.isclose(float(r["benchmark_difference"]), diff, rel_tol=1e-9, abs_tol=1e-9)
+        assert 0.0 <= float(r["benchmark_p_value"]) <= 1.0
