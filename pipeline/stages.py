@@ -497,7 +497,7 @@ def stage_outputs(run: Run) -> StageResult:
     overview, one custom table (xlsx + csv) and the scientific-use microdata release (.sav, .dta, CSV,
     codebook; anonymised by pipeline.sdc.microdata). PDFs: ``wbm report``."""
     from pipeline.release.build import build_release, load_run_source
-    from pipeline.reports.batch import plan_reports, render_reports
+    from pipeline.reports.batch import jobs_with_figures, plan_reports, render_reports
     from pipeline.reports.rundir import context_from_run
     from pipeline.reports.withheld import protect_report_inputs
     from pipeline.rundata.layout import policy_file, policy_reference
@@ -515,7 +515,6 @@ def stage_outputs(run: Run) -> StageResult:
     if run.config.archive is not None and not protect:
         ctx, trend_summary = _with_trend(run, q, ctx)
     out = run.stage_dir("outputs")
-    jobs = _with_respondents(plan_reports(q, all_groups=True), est)
     # the standard table first (one request through the table engine), then the reports' figures
     # protected jointly against it and every other release of the data version
     table = write_standard_table(
@@ -541,6 +540,13 @@ def stage_outputs(run: Run) -> StageResult:
         shown, ctx = protect_report_inputs(shown, ctx, figures.numeric, figures.median_min_equal)
         if run.config.archive is not None:  # earlier waves: only what their ledgers released
             ctx, trend_summary = _with_trend(run, q, ctx, pub, shown)
+    # protected: a group gets a report only where its figures are published (a group without
+    # respondents and one under the minimum alike); otherwise every group with respondents
+    jobs = (
+        jobs_with_figures(plan_reports(q, all_groups=True), shown, q)
+        if protect
+        else _with_respondents(plan_reports(q, all_groups=True), est)
+    )
     shown_file = out / layout.SHOWN_ESTIMATES
     if protect:
         # what the reports show (flags and numbers), kept with the run and, by `wbm archive add`,

@@ -167,6 +167,12 @@ def report(
             ctx, archive, run_dir, q, publisher=pub, estimates=None if pub is None else estimates
         )
     jobs = plan_reports(q, codes=codes, all_groups=all_groups, overview=overview)
+    if pub is not None and all_groups:
+        from pipeline.reports.batch import jobs_with_figures
+
+        # protected: every group whose figures are published (one without respondents and one
+        # under the minimum alike get no file); a group asked for by --sector is rendered anyway
+        jobs = jobs_with_figures(jobs, estimates, q)
     if not jobs:
         raise UsageError(f"{q.study.id}: nothing to render with these options", code="bad_option")
     formats = ("html", "pdf") if fmt == "both" else (fmt,)

@@ -65,7 +65,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 REQUESTER = "public"
 LABEL = "datatool"
-SPACE_VERSION = 1
+SPACE_VERSION = 2
 MISSING = "missing"
 Z95 = 1.959963984540054
 
@@ -80,7 +80,7 @@ class Cell:
     by: str  # "" = no breakdown
     filter: str  # "all" | "g:<group>" | "<prefix>:<code>" (the employees: "s:<sector>")
     level: str  # the breakdown's code as text; "" = total; "missing"
-    flag: str  # "" | "unreliable" | "suppressed" | "empty"
+    flag: str  # "" | "unreliable" | "suppressed" ("empty": releases before issue 13's space rules)
     n: int | None
     estimate: float | None
     ci_low: float | None
@@ -284,8 +284,12 @@ def build_release(
     filter variable (the employees' ``sector``) is always kept. A name outside the space is a :class:`UsageError`
     (``bad_option``). A subset is a space of its own (its own hash, its own logged release)."""
     from pipeline.sdc.tables.ledger import merged_history
+    from pipeline.sdc.tables.space import space_rules
 
-    rules = PrimaryRules() if publisher is None else publisher.policy.policy.tables.rules()
+    # an empty group hidden and protected like one under the minimum (the space lists every group)
+    rules = space_rules(
+        PrimaryRules() if publisher is None else publisher.policy.policy.tables.rules()
+    )
     spaces, cells, outcomes = {}, {}, {}
     for name in series or archive.series_names():
         space = series_space(archive, name)
@@ -709,9 +713,7 @@ def _cells(
     filtered = bool(prefix)
     by_sector = filtered and len(structure.dims) == 1 and structure.dims[0].name == by
     for i, key in enumerate(structure.keys):
-        flag = public_flag(statuses[i])
-        if flag != "suppressed" and n[i] == 0:
-            flag = "empty"
+        flag = public_flag(statuses[i])  # an empty cell is suppressed (space_rules)
         sec = key[0] if filtered else TOTAL
         lev = key[-1] if not by_sector and structure.dims[-1].name == by else TOTAL
         if by_sector:  # the sector table: Flanders by sector, and each filter without breakdown

@@ -102,6 +102,35 @@ def plan_reports(
     return tuple(jobs)
 
 
+def jobs_with_figures(
+    jobs: Sequence[ReportJob], estimates: pd.DataFrame, q: Questionnaire
+) -> tuple[ReportJob, ...]:
+    """Under the publisher's protection (``protect_reports: true``): the jobs but the group
+    reports of groups whose headline figure (werkbaar werk) is not published in ``estimates`` (the
+    protected figures). Such a report would have no figures, and writing it for a group with
+    respondents but not for one without would tell the two apart (issue 13): whether a group gets
+    a file is a function of the released figures only."""
+    from pipeline.reports.labels import indicator_groups
+    from pipeline.reports.withheld import published_rows
+    from pipeline.rundata.levels import level_text
+
+    head = indicator_groups(q).headline
+    shown = published_rows(estimates)
+    if head is None:
+        return tuple(j for j in jobs if j.kind != "group")
+    rows = shown[(shown["indicator"] == head.name) & shown["estimate"].notna()]
+    published = set(
+        zip(rows["by"].fillna("").astype(str), rows["level"].map(level_text), strict=True)
+    )
+    return tuple(
+        j
+        for j in jobs
+        if j.kind != "group"
+        or j.code is None
+        or (str(j.domain or ""), level_text(j.code)) in published
+    )
+
+
 def render_html(
     job: ReportJob, est: Estimates, q: Questionnaire, ctx: ReportContext, *, embed_css: bool = True
 ) -> str:

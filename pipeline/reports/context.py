@@ -79,6 +79,10 @@ class ReportContext:
     # (pipeline.tables.numericfigures): a median is shown only where at least this many respondents
     # of its group gave exactly its value; the methods section says so. 0: no such rule.
     median_min_equal: int = 0
+    # The publisher protects the reports' figures (``protect_reports: true``): a figure the engine
+    # did not release is not shown at all, as if its group had no respondents, so that no report
+    # tells a group of 0 from one under the minimum (pipeline.reports.withheld.published_rows).
+    protected: bool = False
 
     @property
     def total_by_mode(self) -> int:

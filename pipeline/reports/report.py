@@ -80,7 +80,16 @@ def load_estimates(
     estimates: pd.DataFrame | Estimates, q: Questionnaire, ctx: ReportContext
 ) -> Estimates:
     """The checked table with the previous wave attached (from the table's wave columns or
-    ``ctx.previous``). Convert once and pass the result when rendering many reports."""
+    ``ctx.previous``). Convert once and pass the result when rendering many reports. Under the
+    publisher's protection (``ctx.protected``) a figure the engine did not release is left out, as
+    if its group had no respondents (:func:`pipeline.reports.withheld.published_rows`)."""
+    if ctx.protected:
+        from pipeline.reports.withheld import published_rows
+
+        if ctx.previous is not None:
+            ctx = replace(ctx, previous=published_rows(ctx.previous))
+        if not isinstance(estimates, Estimates):
+            estimates = published_rows(estimates)
     if isinstance(estimates, Estimates):
         if estimates.previous is None and ctx.previous is not None:
             from pipeline.reports import waves

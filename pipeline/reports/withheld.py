@@ -37,6 +37,15 @@ The fieldwork report's origin section (:mod:`pipeline.reports.origin`) follows t
 there: under ``protect_reports: true`` it is left out (a figure by origin for publication is a
 ``wbm table`` request).
 
+Groups under the minimum (issue 13): a report must not tell a group without respondents from one
+with 1 to ``min_n - 1``. Under the policy the engine treats an empty cell as unsafe too (its rules
+for a space of tables, :func:`pipeline.sdc.tables.space.space_rules`), so both are hidden and
+protected alike, and the reports then show a figure the engine did not release exactly as a figure
+that does not exist (:func:`published_rows`): no row, no level, no dash of its own. A group is in a
+report's lists, and gets its own report file, only where a figure of it is published
+(:func:`pipeline.reports.batch.jobs_with_figures`); what the reports show is then a function of the
+released figures only.
+
 With ``protect_reports: false`` none of this applies: the context and the estimates are used as
 they are.
 """
@@ -98,7 +107,26 @@ def withheld_context(
         trend=None,
         previous=None,
         withheld=tuple(k for k in WITHHELD_NL if k in out),
+        protected=True,
     )
+
+
+def published_rows(estimates: pd.DataFrame) -> pd.DataFrame:
+    """The rows of an estimates table (this wave's or an earlier one's) that are published: a
+    group's row flagged ``suppressed`` is left out, so it looks exactly like a group without
+    respondents (which has no row). The overall rows (Flanders, ``by`` empty) stay, dash and all:
+    they are no group of a breakdown, and a report needs them. Used for every table a protected
+    report reads."""
+    from pipeline.reports.estimates import SUPPRESSED
+
+    if "flags" not in estimates.columns or estimates.empty:
+        return estimates
+    flags = estimates["flags"].fillna("").astype(str).str.split(";")
+    hidden = flags.map(lambda parts: SUPPRESSED in [p.strip() for p in parts]).astype(bool)
+    hidden &= estimates["by"].fillna("").astype(str) != ""
+    if not hidden.any():
+        return estimates
+    return estimates[~hidden].reset_index(drop=True)
 
 
 def previous_columns(estimates: pd.DataFrame) -> list[str]:

@@ -171,7 +171,7 @@ def figures_request(
     return out
 
 
-FIGURES_VERSION = 1  # of the request hash below: bump when what is protected changes
+FIGURES_VERSION = 2  # of the request hash below: bump when what is protected changes
 
 
 def _released(
@@ -237,7 +237,7 @@ def protect_figures(
 
     from pipeline.sdc.policy import effective_rules
     from pipeline.sdc.tables.ledger import merged_history
-    from pipeline.sdc.tables.space import protect_space
+    from pipeline.sdc.tables.space import protect_space, space_rules
     from pipeline.tables.compute import calibrated_design, compute_wave
     from pipeline.tables.numericfigures import numeric_breakdowns, protected_numeric
     from pipeline.tables.source import disclosure_columns
@@ -245,6 +245,7 @@ def protect_figures(
     q = data.questionnaire
     publisher.registry.organisation(PUBLIC)  # the public must be a registered recipient
     rules, _ = effective_rules(publisher.policy, dict(disclosure or {}), "report figures")
+    rules = space_rules(rules)  # an empty group hidden and protected like a small one
     allowed = set(indicator_names(q, data.cutoff_population))
     est = estimates.copy()
     by_col = est["by"].fillna("").astype(str)

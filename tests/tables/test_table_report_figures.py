@@ -249,3 +249,32 @@ def test_the_outputs_stage_logs_the_report_figures_and_shows_dashes(
     assert "openbaarmakingsbeleid van de uitgever" not in unprotected
     assert 'class="median-note"' not in unprotected
     assert WITHHELD_NL["numeric"] not in (reports / names[0]).read_text(encoding="utf-8")
+
+
+def test_an_empty_group_is_hidden_and_protected_like_a_small_one(
+    run_copy, estimates, policy_ledger
+):
+    """Issue 13: the reports list every group of a breakdown, so an empty cell published (or left
+    recomputable) beside a hidden small one tells the two apart. The report figures' rules make an
+    empty cell unsafe (``space_rules``): it is logged as primary (``primary:zero``), hidden, and
+    protected by secondary suppression like a cell of 1 to 29 respondents."""
+    from pipeline.sdc.tables.rules import PRIMARY_ZERO, is_suppressed
+
+    protect_run_figures(estimates, run_copy, publisher())
+    (entry,) = ledger_entries(policy_ledger)
+    cells = entry["cells"]
+    empty = [c for c in cells if c["n"] == 0]
+    assert empty, "the demo's sector x statute table no longer has an empty cell"
+    assert {c["status"] for c in empty} == {PRIMARY_ZERO}
+    assert entry["rules"]["zero_unsafe"] is True
+    # no hidden empty cell is the only hidden cell of its table (its n would then be the margin
+    # minus the published parts: 0, told apart from a small group's)
+    tables: dict[str, list[dict]] = {}
+    for c in cells:
+        tables.setdefault(c["measure"] + "|" + ",".join(v for v, _ in c["conditions"]), []).append(
+            c
+        )
+    for key, cs in tables.items():
+        if any(c["n"] == 0 for c in cs):
+            hidden = [c for c in cs if c["n"] > 0 and is_suppressed(c["status"])]
+            assert hidden, key

@@ -7,6 +7,7 @@ every breakdown a run's reports show): one engine for both joint spaces.
 
 - :class:`SpaceTable`   one table of the space (its structure, cells as respondent sets, counts,
   the cells forced suppressed) and, after protection, its statuses;
+- :func:`space_rules`   the rules of such a space: the publisher's, an empty cell unsafe too;
 - :func:`protect_space` primary and secondary suppression per table, the respondent-level checks
   within each table, margins alike across an indicator's tables and small differences between any
   two tables' cells and earlier releases, repeated until nothing changes;
@@ -64,6 +65,18 @@ def logged_cells(t: SpaceTable) -> list[ReleasedCell]:
         ReleasedCell(c, t.kind.value, s, t.n[i], float(wn[i]), "new", i)
         for i, (c, s) in enumerate(zip(t.data.cells, t.statuses, strict=True))
     ]
+
+
+def space_rules(rules: PrimaryRules) -> PrimaryRules:
+    """The rules of a space of tables published without being asked for (the reports' figures,
+    the datatool): the publisher's, with an empty cell unsafe too (``zero_unsafe``). Such a space
+    lists every group of a breakdown; were an empty group published (or safe to derive) while a
+    group of 1 to ``min_n - 1`` is hidden and protected, a reader could tell the two apart, and a
+    group's mere existence is itself a disclosure (issue 13). Both are now hidden and protected
+    alike by the secondary suppression."""
+    from dataclasses import replace
+
+    return replace(rules, zero_unsafe=True)
 
 
 def protect_space(
