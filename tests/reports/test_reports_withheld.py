@@ -81,7 +81,7 @@ def test_an_empty_context_is_left_as_it_is(q, table) -> None:
     ctx = withheld_context(ReportContext())
     assert ctx.withheld == ()
     est, same = protect_report_inputs(table, ReportContext())
-    assert est is table and same == ReportContext()
+    assert est is table and same == ReportContext(protected=True)  # protected, nothing withheld
     assert NOTE not in render_sector_report(table, q, 5, context=same)
 
 
