@@ -103,7 +103,7 @@ def protect_space(
 
     repeated until nothing changes. Statuses are set on the tables; returns the reasons."""
     from pipeline.sdc.tables.history import check_against_history
-    from pipeline.sdc.tables.rules import SECONDARY, SECONDARY_HISTORY, is_primary
+    from pipeline.sdc.tables.rules import PRIMARY_ZERO, SECONDARY, SECONDARY_HISTORY, is_primary
     from pipeline.sdc.tables.secondary import suppress_secondary
 
     reasons: list[str] = []
@@ -120,6 +120,19 @@ def protect_space(
             redone.append(t)
             primary = _primary(t, rules)
             mask = [is_primary(p) or i in t.forced for i, p in enumerate(primary)]
+            empty = [p == PRIMARY_ZERO for p in primary]
+            if any(empty):
+                # an empty cell is no cover for a small one (a reader may know it is empty, and
+                # then the small one is the margin minus the published parts): first the cells
+                # with respondents are protected as if the empty ones were published, then the
+                # empty ones on top of that (space_rules)
+                first = suppress_secondary(
+                    t.structure,
+                    t.data.layers,
+                    [m and not z for m, z in zip(mask, empty, strict=True)],
+                    group_min_n=rules.min_n(t.kind),
+                )
+                mask = [m or f for m, f in zip(mask, first.suppressed, strict=True)]
             sec = suppress_secondary(
                 t.structure, t.data.layers, mask, group_min_n=rules.min_n(t.kind)
             )
