@@ -246,7 +246,7 @@ def test_the_outputs_stage_logs_the_report_figures_and_shows_dashes(
     add_run(tmp_path / "archive", run_dir)
     (wave,) = open_archive(tmp_path / "archive").waves()
     assert wave.file("shown") is not None
-    # and the rendered reports: more dashes than the same reports of the unprotected run
+    # and the rendered reports: fewer figures than the same reports of the unprotected run
     reports = layout.outputs_dir(run_dir, layout.REPORTS_DIR)
     before = layout.outputs_dir(small_run_dir, layout.REPORTS_DIR)
     names = sorted(p.name for p in reports.glob("*.html"))
