@@ -3,6 +3,17 @@
 Links the sample frame to the run's scored responses by sample id (one row per invited unit),
 calls :func:`pipeline.fieldwork.api.diagnose`, and writes ``fieldwork.json`` (every figure) and
 ``fieldwork.html`` (charts first, Dutch or English) into the output folder.
+
+**An internal document** (issue 13): it is for the fieldwork team, who judge the fieldwork with it,
+and none of its figures goes through the disclosure engine or the ledger. Response by register group
+shows groups of any size, including who did or did not respond in a small one (itself sensitive);
+the R-indicators come from a response model on every invited unit; the estimates by mode are survey
+figures per mode that no release protects. Under a policy that protects the reports' figures
+(``protect_reports: true``) the report says so at the top and in ``fieldwork.json``
+(``"internal"``), and it is not part of the public outputs: it is written by ``wbm fieldwork`` into
+``RUN/06_fieldwork`` (a tool folder, not the outputs stage), never by the outputs stage, ``wbm
+report`` or the demo. The section by origin is left out under that policy
+(:mod:`pipeline.reports.origin`). A figure of it for publication is a ``wbm table`` request.
 """
 
 from __future__ import annotations
@@ -74,6 +85,12 @@ T = {
         "verschil na weging (donker), met 95%-betrouwbaarheidsinterval.",
         "truth_mark": "Zwart streepje: de synthetische waarheid.",
         "remaining_short": "resterend",
+        "internal": "Intern document voor het veldwerkteam: niet publiceren.",
+        "internal_text": "Volgens het openbaarmakingsbeleid van de uitgever ({policy}) gaan alleen "
+        "cijfers naar buiten die de openbaarmakingscontrole vrijgeeft en als publicatie vastlegt. "
+        "De cijfers van dit rapport (de respons per registerkenmerk, ook van kleine groepen, de "
+        "R-indicatoren en de schattingen per modus) zijn dat niet: ze dienen om het veldwerk te "
+        "beoordelen. Een cijfer voor publicatie vraagt u aan met wbm table.",
     },
     "en": {
         "title": "Fieldwork and representativeness",
@@ -119,6 +136,12 @@ T = {
         "the difference remaining after weighting (dark), with 95% confidence interval.",
         "truth_mark": "Black tick: the synthetic truth.",
         "remaining_short": "remaining",
+        "internal": "Internal document for the fieldwork team: do not publish.",
+        "internal_text": "Under the publisher's disclosure policy ({policy}) only figures that the "
+        "disclosure control releases and logs as a publication go out. The figures of this report "
+        "(response by register variable, small groups included, the R-indicators and the "
+        "estimates by mode) are not: they are for judging the fieldwork. Request a figure for "
+        "publication with wbm table.",
     },
 }
 
@@ -506,7 +529,10 @@ def render_fieldwork(
     synthetic: bool = True,
     truth: dict[str, dict[str, float]] | None = None,
     extra: str = "",
+    internal: str = "",
 ) -> str:
+    """The HTML report; ``internal``: the id of a policy that protects the reports' figures (the
+    report then says at the top that it is internal and not for publication)."""
     from pipeline.reports.labels import domain_label, indicator_label, level_label
 
     t = T[lang]
@@ -515,6 +541,14 @@ def render_fieldwork(
     body = [
         f"<h1>{e(t['title'])} — {e(q.study.title.nl if lang == 'nl' else (q.study.title.en or q.study.title.nl))}</h1>"
     ]
+    if internal:
+        body.append(
+            f'<p class="internal" role="note"><strong>{e(t["internal"])}</strong> '
+            + e(t["internal_text"].format(policy=internal)).replace(
+                "wbm table", "<code>wbm table</code>"
+            )
+            + "</p>"
+        )
     if synthetic:
         body.append(f'<p class="synthetic"><strong>{e(t["synthetic"])}</strong></p>')
     body.append(
@@ -676,10 +710,11 @@ def render_fieldwork(
                 f"<li>{e(d.mode)}: {t['median']} {_num(d.median / 60, lang)} (P10 {_num(d.p10 / 60, lang)}, P90 {_num(d.p90 / 60, lang)}; n = {_int(d.n, lang)})</li>"
             )
         body.append(f"</ul><p>{e(t['no_duration'])}</p>")
-    css = "body{font-family:DejaVu Sans,Arial,sans-serif;max-width:760px;margin:2em auto;color:#1f2328}table{border-collapse:collapse}td,th{padding:2px 8px;border-bottom:1px solid #ddd;text-align:right}td:first-child,th:first-child{text-align:left}.big{font-size:1.3em}.synthetic{color:#b00}svg.chart{width:100%;height:auto}"
+    css = ".internal{border:2px solid #b00;padding:.5em}body{font-family:DejaVu Sans,Arial,sans-serif;max-width:760px;margin:2em auto;color:#1f2328}table{border-collapse:collapse}td,th{padding:2px 8px;border-bottom:1px solid #ddd;text-align:right}td:first-child,th:first-child{text-align:left}.big{font-size:1.3em}.synthetic{color:#b00}svg.chart{width:100%;height:auto}"
     if extra:
         body.append(extra)
-    return f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{e(t["title"])}</title><style>{css}</style></head><body>{"".join(body)}</body></html>\n'
+    robots = '<meta name="robots" content="noindex">' if internal else ""
+    return f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">{robots}<title>{e(t["title"])}</title><style>{css}</style></head><body>{"".join(body)}</body></html>\n'
 
 
 Z = 1.959963984540054
@@ -761,8 +796,11 @@ def write_fieldwork(
 
     records = None if calls is None else read_call_records(calls, id_column=q.study.id_variable)
     aapor = _aapor(frame_path, q, records)
+    internal = internal_policy(run_dir, policy)
     ensure_dir(out_dir)
     data = res.to_dict()
+    # for the fieldwork team only under a policy that protects the reports (see the module)
+    data["internal"] = None if internal is None else {"policy": internal, "publish": False}
     if truth is not None:
         data["synthetic_truth"] = truth
     data["origin"] = None if origin is None else origin.to_dict()
@@ -782,6 +820,22 @@ def write_fieldwork(
             truth=None if truth is None else truth.get("indicators"),
             extra=("" if aapor is None else _aapor_html(aapor, lang))
             + ("" if origin is None else render_origin(origin, q, lang)),
+            internal=internal or "",
         ),
     )
     return res, (p_json, p_html)
+
+
+def internal_policy(run_dir: Path, policy: str | Path | None) -> str | None:
+    """The id of the disclosure policy in force (``policy``, else ``$WBM_POLICY``, else the run's)
+    when it protects the reports' figures: the fieldwork report is then an internal document.
+    None without such a policy (or without any)."""
+    from pipeline.rundata.read import run_manifest
+    from pipeline.sdc.policy import find_policy
+    from pipeline.tables.source import recorded_policy
+
+    try:
+        pol = find_policy(policy, recorded_policy(run_manifest(run_dir, lenient=True), run_dir))
+    except UsageError:
+        return None
+    return pol.policy.id if pol.policy.protect_reports else None
