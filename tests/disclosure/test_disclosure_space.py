@@ -59,3 +59,51 @@ def test_a_status_that_is_not_primary_is_refused() -> None:
     table, cols = _table({0: "secondary"})
     with pytest.raises(ValueError, match="not primary"):
         protect_space([table], PrimaryRules(), cols)
+
+
+def _by_group(indicator: str, cols: dict[str, np.ndarray]) -> SpaceTable:
+    structure = build([Dimension("g", ("1", "2", "3"))])
+    cells = table_cells(structure, [Condition(indicator, None)], indicator)
+    masks = membership(cells, cols)
+    n = [int(x) for x in masks.sum(axis=0)]
+    wn = [float(x) for x in n]
+    num = [float(np.nansum(cols[indicator][masks[:, i]])) for i in range(len(cells))]
+    data = TableData(
+        structure, TableKind.percent, {"n": wn, "weighted_n": wn, "numerator": num}, cells
+    )
+    return SpaceTable(indicator, "g", TableKind.percent, structure, data, masks, {}, n, {})
+
+
+def _recomputable(target: np.ndarray, published: list[np.ndarray]) -> bool:
+    """Independent of the engine: is the 0/1 vector a linear combination of the published ones?"""
+    if not published:
+        return False
+    a = np.array(published, dtype=float).T
+    y, *_ = np.linalg.lstsq(a, target.astype(float), rcond=None)
+    return bool(np.allclose(a @ y, target, atol=1e-9))
+
+
+def test_a_group_is_not_recomputable_across_indicators_tables() -> None:
+    """Group 1 (3 respondents) is hidden in both indicators' tables, each with a companion of its
+    own: X hides group 2 (fewer X answers there), Y hides group 3. Each table is safe and no two
+    cells differ by a few respondents, but on the respondent level the total minus group 3 (X's
+    table) minus group 2 (Y's) is group 1. The joint check over the space hides one companion's
+    group in both tables."""
+    rng = np.random.default_rng(5)
+    g = np.repeat([1.0, 2.0, 3.0], [3, 100, 100])
+    x = rng.integers(0, 2, g.size).astype(float)
+    y = rng.integers(0, 2, g.size).astype(float)
+    x[np.flatnonzero(g == 2)[:60]] = np.nan  # X: 40 answers in group 2, 100 in group 3
+    y[np.flatnonzero(g == 3)[:60]] = np.nan  # Y: 100 in group 2, 40 in group 3
+    cols = {"g": g, "x": x, "y": y}
+    tables = [_by_group("x", cols), _by_group("y", cols)]
+    rules = PrimaryRules(min_n_count=5, min_n_percent=30)
+    protect_space(tables, rules, cols)
+    published = []
+    for t in tables:
+        for i, c in enumerate(t.data.cells):
+            if t.statuses[i] == "ok":
+                groups = [cond for cond in c.conditions if cond.levels is not None]
+                published.append(membership([type(c).of(groups)], cols)[:, 0])
+    assert not _recomputable(g == 1, published)
+    assert all(t.statuses[0] != "ok" for t in tables)  # group 1 itself stays hidden

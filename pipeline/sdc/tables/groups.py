@@ -112,7 +112,13 @@ def _svd(a: np.ndarray, full: bool) -> tuple[np.ndarray, np.ndarray]:
     key = (a.shape, full, hashlib.sha256(a.tobytes()).digest())
     hit = _SVD_CACHE.get(key)
     if hit is None:
-        _, s, vt = np.linalg.svd(a, full_matrices=full)
+        try:
+            _, s, vt = np.linalg.svd(a, full_matrices=full)
+        except np.linalg.LinAlgError:  # LAPACK's divide and conquer did not converge (seen once on
+            # the full-size wave's report figures): the slower QR iteration, which converges
+            from scipy.linalg import svd
+
+            _, s, vt = svd(a, full_matrices=full, lapack_driver="gesvd")
         s.setflags(write=False)
         vt.setflags(write=False)
         if len(_SVD_CACHE) >= _SVD_CACHE_SIZE:

@@ -136,6 +136,7 @@ class Finding:
     group: str = (
         ""  # SHA-256 of the derived group's respondents (row numbers): one finding per group
     )
+    target: CellDef | None = None  # the protected cell a recomputable_cell finding recomputes
 
 
 def _unsafe(n: int, kinds: frozenset[str], rules: PrimaryRules, contrib: np.ndarray | None) -> bool:
@@ -163,6 +164,7 @@ def check_against_history(
     *,
     contributions: Mapping[str, np.ndarray] | None = None,
     exhaustive: bool = True,
+    search: bool = True,
 ) -> tuple[Finding, ...]:
     """All findings for the new table's cells against earlier releases (same data version): first on
     respondent sets over every measure (count level), then per measure (value level).
@@ -175,11 +177,14 @@ def check_against_history(
 
     ``history`` may be restricted to the cells :func:`connected` to the new table (as
     :func:`pipeline.sdc.tables.protect.protect` does): the blocking findings are the same as with the
-    whole history (see there); the non-blocking ones are then those about that part of it."""
+    whole history (see there); the non-blocking ones are then those about that part of it.
+
+    ``search=False``: the direct checks only, never the small-group search (the joint check of a
+    whole space of tables, :func:`pipeline.sdc.tables.space.protect_space`)."""
     findings: list[Finding] = []
 
-    def search() -> bool:  # the findings so far allow the search (constant within one measure)
-        return exhaustive or not any(f.blocking for f in findings)
+    def may_search() -> bool:  # the findings so far allow the search (constant within one measure)
+        return search and (exhaustive or not any(f.blocking for f in findings))
 
     measures = sorted({c.cell.measure for c in new})
     pooled = [*history, *new]
@@ -188,11 +193,11 @@ def check_against_history(
     if len({c.cell.measure for c in pooled}) > 1 and (
         len({c.cell.measure for c in (*connected(new, history, columns), *new)}) > 1
     ):
-        findings.extend(_check_measure(_as_sets(pooled), columns, rules, None, search()))
+        findings.extend(_check_measure(_as_sets(pooled), columns, rules, None, may_search()))
     for measure in measures:
         cells = [c for c in (*history, *new) if c.cell.measure == measure]
         contrib = None if contributions is None else contributions.get(measure)
-        findings.extend(_check_measure(cells, columns, rules, contrib, search()))
+        findings.extend(_check_measure(cells, columns, rules, contrib, may_search()))
     seen: set[str] = set()
     out = []
     for f in findings:  # a group found on both levels: the first finding
@@ -531,6 +536,9 @@ def _span_checks(pub, kinds, primary, m, col, sizes, rules, contrib, search) -> 
         used.sort(key=lambda j: (-(j in news_of), j))
         return tuple(labels[j] for j in used[:6])
 
+    # respondent sets some published cell shows as it is (e.g. a group hidden for one indicator and
+    # published for another, on the count level)
+    shown = {_key(m[:, j]) for j in pub_cols}
     protected = []
     for u in primary:
         n_u = int(sizes[col[u.cell]])
@@ -538,6 +546,10 @@ def _span_checks(pub, kinds, primary, m, col, sizes, rules, contrib, search) -> 
         # a cell hidden by the dominance or p% rule is protected whatever its n (the rule is about
         # its contributors, which a recomputation would expose)
         by_rule = u.status in (PRIMARY_DOMINANCE, PRIMARY_P_PERCENT)
+        if (forced or by_rule) and _key(m[:, col[u.cell]]) in shown:
+            # its set is published as it is: recomputing it adds nothing, and what the published cell
+            # could open is checked on that cell (small differences, atoms, the search)
+            continue
         if (
             forced
             or by_rule
@@ -567,6 +579,7 @@ def _span_checks(pub, kinds, primary, m, col, sizes, rules, contrib, search) -> 
                 n_u,
                 not hist,
                 digest(m[:, col[u.cell]]),
+                u.cell,
             )
         )
     # small groups the published cells tell apart, that are linear combinations of them

@@ -16,7 +16,7 @@ every breakdown a run's reports show): one engine for both joint spaces.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -100,6 +100,11 @@ def protect_space(
     - published cells of any two tables, and earlier releases on the data version, must not differ
       by a small group of respondents: as groups (every indicator, count threshold) and within one
       indicator (percentage threshold); the smaller cell of such a pair is suppressed;
+    - once no pair does: every published cell of the space and the earlier releases together
+      through the engine's direct checks (:func:`_joint_span`: recomputable protected cells and
+      small atoms by rank tests over all tables at once, e.g. a figure hidden in one table that
+      the Flemish total minus other sectors' totals minus the published parts of three other
+      tables gives back); a cell a finding needs is suppressed;
 
     repeated until nothing changes. Statuses are set on the tables; returns the reasons."""
     from pipeline.sdc.tables.history import check_against_history
@@ -171,6 +176,8 @@ def protect_space(
         if changed:
             continue
         found = _small_differences(tables, rules, columns, history)
+        if not found:
+            found = _joint_span(tables, rules, columns, history)
         if not found:
             return reasons
         for t, i, why in found:
@@ -255,6 +262,82 @@ def _small_differences(
                         f"cell by {int(diff[a, b])} respondent(s) ({level})",
                     )
     return list(found.values())
+
+
+def _joint_span(
+    tables: Sequence[SpaceTable],
+    rules: PrimaryRules,
+    columns: Mapping[str, np.ndarray],
+    history: Sequence[ReleasedCell],
+) -> list[tuple[SpaceTable, int, str]]:
+    """Every table's cells as one release, checked with the earlier releases by the engine's direct
+    checks (:func:`pipeline.sdc.tables.history.check_against_history` without the small-group
+    search): a protected cell recomputable, or a small atom determined, by a combination of cells of
+    any number of tables. Returns, per blocking finding, the cell to suppress: the smallest published
+    cell the derivation needs (a total last). A finding no published cell of the space can break
+    (it needs only earlier releases) is not blocking; one that cannot be broken otherwise fails."""
+    from dataclasses import replace
+
+    from pipeline.sdc.tables.history import check_against_history
+
+    cells: list[ReleasedCell] = []
+    where: list[tuple[int, int]] = []  # the pooled cell's (table, cell)
+    for ti, t in enumerate(tables):
+        for c in logged_cells(t):
+            cells.append(replace(c, index=len(where)))
+            where.append((ti, c.index))
+    found: dict[tuple[int, int], tuple[SpaceTable, int, str]] = {}
+    for f in check_against_history(cells, history, columns, rules, exhaustive=False, search=False):
+        if not f.blocking:
+            continue
+        cands = [
+            where[k]
+            for k in f.new_cells
+            if not is_suppressed(tables[where[k][0]].statuses[where[k][1]])
+        ]
+        if not cands:
+            raise DisclosureError(
+                f"a derivation across the space's tables cannot be broken: [{f.code}] {f.message}",
+                code="datatool_protection",
+            )
+        near = _closeness(f.target)
+        pick = min(
+            cands,
+            key=lambda p: (
+                near(tables[p[0]].data.cells[p[1]]),
+                tables[p[0]].n[p[1]],
+                tables[p[0]].structure.is_total(p[1]),
+                p,
+            ),
+        )
+        # the derivation names a respondent set, which every table showing it publishes (on the count
+        # level, whatever the indicator): hide it in all of them at once, not one table per round
+        group = _as_group(tables[pick[0]].data.cells[pick[1]])
+        for ti, i in cands:
+            t = tables[ti]
+            if _as_group(t.data.cells[i]) == group:
+                found.setdefault(
+                    (ti, i), (t, i, f"{t.indicator} by {t.by}: [{f.code}] {f.message}")
+                )
+    return list(found.values())
+
+
+def _closeness(target: CellDef | None) -> Callable[[CellDef], tuple[int, int]]:
+    """Sort key: cells nearest the recomputed cell first (most conditions alike, then most variables
+    alike): its siblings and the cells of its row and column, as a secondary suppression over the
+    tables' common structure would choose (a sector's education figures, then another sector's),
+    rather than any cell the combination happens to use (found one round at a time, each opening
+    another route: 30 rounds on the full-size wave's figures)."""
+    if target is None:
+        return lambda c: (0, 0)
+    conds = {x for x in target.conditions if x.levels is not None}
+    names = {x.variable for x in conds}
+
+    def key(c: CellDef) -> tuple[int, int]:
+        own = [x for x in c.conditions if x.levels is not None]
+        return (-sum(x in conds for x in own), -sum(x.variable in names for x in own))
+
+    return key
 
 
 def _as_group(c: CellDef) -> CellDef:
