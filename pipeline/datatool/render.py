@@ -18,13 +18,15 @@ from pipeline.datatool.store import Row, Store
 
 FLAG_TEXT = {
     "nl": {
-        "suppressed": "niet gepubliceerd (te weinig respondenten)",
+        # the engine does not tell which of the two (it would bound the small cell's n)
+        "suppressed": "niet gepubliceerd (te weinig respondenten, of verborgen om een ander "
+        "cijfer te beschermen)",
         "unreliable": "onbetrouwbaar (30 tot 49 respondenten)",
-        "empty": "geen respondenten",
+        "empty": "geen respondenten",  # only in a release built before issue 13's space rules
         "": "",
     },
     "en": {
-        "suppressed": "not published (too few respondents)",
+        "suppressed": "not published (too few respondents, or hidden to protect another figure)",
         "unreliable": "unreliable (30 to 49 respondents)",
         "empty": "no respondents",
         "": "",

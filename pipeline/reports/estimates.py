@@ -37,6 +37,30 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
 SUPPRESSED = "suppressed"
 UNRELIABLE = "unreliable"
 DASH = "–"  # shown instead of a suppressed number
+#: An earlier wave's figure that no release in that wave's ledger logged (the wave was published
+#: without protecting its reports, or the figure was not among them): not the engine's suppression.
+UNRELEASED = "unreleased"
+
+#: Why a dash is there, as the reports say it (the ``title`` of a dash and the legends). Without the
+#: publisher's protection the estimate stage hides only figures on too few respondents. Under it
+#: the engine also hides figures to protect others, and which of the two hid a figure is not told
+#: (it would bound the n of the small one: :mod:`pipeline.tables.reasons`); a figure an earlier
+#: wave never released says so.
+DASH_TOO_FEW = "niet gepubliceerd: te weinig respondenten"
+DASH_PROTECTED = (
+    "niet gepubliceerd: te weinig respondenten, of verborgen om een ander cijfer te beschermen"
+)
+DASH_UNRELEASED = "niet gepubliceerd in die meting"
+
+
+def dash_reason(protected: bool, flags: frozenset[str] | tuple[str, ...] = ()) -> str:
+    """The true reason of a dash: ``protected`` (the reports' figures through the engine) and the
+    figure's flags (an earlier wave's :data:`UNRELEASED`)."""
+    if UNRELEASED in flags:
+        return DASH_UNRELEASED
+    return DASH_PROTECTED if protected else DASH_TOO_FEW
+
+
 MEAN_STATS = frozenset({"mean", "total"})
 
 

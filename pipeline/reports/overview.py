@@ -172,7 +172,11 @@ def render_overview_report(
         sections += [(f"naar-{slug(s.domain)}", f"Naar {s.label}") for s in domains]
         if modules:
             sections.append(("modules", "Extra thema's"))
-    trend = trend_section(ctx.trend, q, domain=main or None) if published else None
+    trend = (
+        trend_section(ctx.trend, q, domain=main or None, protected=ctx.protected)
+        if published
+        else None
+    )
     if trend is not None:
         sections.insert(1, ("evolutie", f"Evolutie {trend.first}–{trend.now}"))
     sections.append(("methoden", "Methoden en leeswijzer"))

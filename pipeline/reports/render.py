@@ -13,7 +13,15 @@ import re
 from typing import Any
 
 from pipeline.paths import REPORTS_DIR
-from pipeline.reports.estimates import DASH, Cell, fmt_count, fmt_diff, fmt_number, fmt_value
+from pipeline.reports.estimates import (
+    DASH,
+    Cell,
+    dash_reason,
+    fmt_count,
+    fmt_diff,
+    fmt_number,
+    fmt_value,
+)
 
 CSS_FILE = "wbm.css"
 
@@ -104,6 +112,7 @@ def _env(templates_dir: str) -> Any:
         fmt_number=fmt_number,
         fmt_count=fmt_count,
         DASH=DASH,
+        dash_reason=dash_reason,
         cell_key=cell_key,
         fmt_field=fmt_field,
         unit=unit,

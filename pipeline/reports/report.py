@@ -242,7 +242,9 @@ def render_domain_report(
     if modules:
         sections.append(("modules", "Extra thema's"))
     trend = (
-        trend_section(ctx.trend, q, domain=domain, level=level, group_label=label)
+        trend_section(
+            ctx.trend, q, domain=domain, level=level, group_label=label, protected=ctx.protected
+        )
         if published
         else None
     )

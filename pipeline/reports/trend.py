@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pipeline.reports.estimates import DASH, fmt_number
+from pipeline.reports.estimates import DASH, dash_reason, fmt_number
 from pipeline.reports.labels import indicator_groups, indicator_label
 from pipeline.reports.linechart import LineChart, LinePoint, LineSeries, render_line_chart
 from pipeline.reports.render import slug
@@ -40,6 +40,7 @@ class TrendCell:
     ci: str  # "49,1 – 55,4" or ""
     n: int | None
     break_before: bool
+    reason: str = ""  # why a dash (its title): :func:`pipeline.reports.estimates.dash_reason`
 
 
 @dataclass(frozen=True)
@@ -90,9 +91,26 @@ def _value(p: Point | None, percent: bool) -> str:
     return f"({v})" if "unreliable" in p.flags else v
 
 
-def _cell(p: Point | None, key: str, percent: bool) -> TrendCell | None:
+def _cell(
+    p: Point | None, key: str, percent: bool, protected: bool, missing: Point | None = None
+) -> TrendCell | None:
+    """The table cell of a point. ``missing``: under the publisher's protection, the whole
+    population's point of a wave where the group has none (no respondents): shown as a figure not
+    published, with the reason a hidden figure of that wave gets, so an empty group and one under
+    the minimum look the same (issue 13)."""
     if p is None:
-        return None
+        if not protected or missing is None:
+            return None
+        return TrendCell(
+            missing.wave,
+            DASH,
+            key,
+            "",
+            "",
+            None,
+            missing.break_before,
+            dash_reason(True, missing.flags if not missing.shown else frozenset()),
+        )
     ci = ""
     if p.estimate is not None and p.ci_low is not None and p.ci_high is not None:
         f = 100 if percent else 1
@@ -105,6 +123,7 @@ def _cell(p: Point | None, key: str, percent: bool) -> TrendCell | None:
         ci,
         p.n,
         p.break_before,
+        "" if p.estimate is not None else dash_reason(protected, p.flags),
     )
 
 
@@ -133,13 +152,25 @@ def change_text(c: Change | Did | None, percent: bool) -> ChangeText | None:
     )
 
 
-def _row(label: str, line: Line | None, years: tuple[int, ...], percent: bool) -> TrendRow | None:
+def _row(
+    label: str,
+    line: Line | None,
+    years: tuple[int, ...],
+    percent: bool,
+    *,
+    protected: bool = False,
+    whole: Line | None = None,
+) -> TrendRow | None:
+    """A row of the table; ``whole``: the whole population's line (Flanders) of a group's, which
+    tells the waves the indicator was measured in (a group without a point there had no
+    respondents)."""
     if line is None:
         return None
     key = f"{line.indicator}|{line.by}|{line.level}"
+    measured = {} if whole is None or whole is line else {p.wave: p for p in whole.points}
     return TrendRow(
         label,
-        tuple(_cell(line.point(y), key, percent) for y in years),
+        tuple(_cell(line.point(y), key, percent, protected, measured.get(y)) for y in years),
         change_text(line.vs_previous, percent) if line.vs_previous is not None else None,
         change_text(line.vs_first, percent) if line.vs_first is not None else None,
     )
@@ -186,10 +217,13 @@ def trend_section(
     level: str | None = None,
     group_label: str | None = None,
     chart_prefix: str = "evolutie",
+    protected: bool = False,
 ) -> TrendSection | None:
     """The section's view model (None without a trend). ``domain``/``level``/``group_label``: the
     group of a group report; without them (the overview) Flanders only, plus the headline per
-    group of ``domain`` in a table."""
+    group of ``domain`` in a table. ``protected``: the publisher protects the reports' figures
+    (a dash's reason says so; a group's missing wave is a dash like a hidden figure, and a group
+    without a published figure in any wave is not in the table)."""
     if trend is None:
         return None
     groups = indicator_groups(q)
@@ -235,8 +269,10 @@ def trend_section(
         rows = tuple(
             r
             for r in (
-                _row(shown, group, years, percent) if group is not None else None,
-                _row("Vlaanderen", flanders, years, percent),
+                _row(shown, group, years, percent, protected=protected, whole=flanders)
+                if group is not None
+                else None,
+                _row("Vlaanderen", flanders, years, percent, protected=protected),
             )
             if r is not None
         )
@@ -255,11 +291,17 @@ def trend_section(
         from pipeline.reports.report import group_codes
 
         rows_ = []
+        whole = trend.line(groups.headline.name)
         for code, lab in group_codes(q, domain):
             r = _row(
-                _capital(lab), trend.line(groups.headline.name, domain, str(code)), years, True
+                _capital(lab),
+                trend.line(groups.headline.name, domain, str(code)),
+                years,
+                True,
+                protected=protected,
+                whole=whole,
             )
-            if r is not None:
+            if r is not None and (not protected or any(c and c.exact for c in r.cells)):
                 rows_.append((str(code), r))
         table = tuple(rows_)
     modes = {y: m for y, m in trend.modes}

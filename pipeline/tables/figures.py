@@ -412,8 +412,12 @@ def _hide(est: pd.DataFrame, mask: np.ndarray, flags: list[str]) -> None:
 
 def _add_flag(flags: str) -> str:
     """The estimates' flags are ``;``-separated (:mod:`pipeline.estimation.reliability`)."""
+    return _add(flags, SUPPRESSED)
+
+
+def _add(flags: str, flag: str) -> str:
     parts = [f for f in flags.split(";") if f.strip()]
-    return ";".join([*parts, SUPPRESSED]) if SUPPRESSED not in parts else flags
+    return ";".join([*parts, flag]) if flag not in parts else flags
 
 
 def run_disclosure(
@@ -475,10 +479,21 @@ def published_cells(
     publisher) that has the form of a report figure (an indicator by levels of breakdown
     variables, nothing else), keyed as :func:`_cell_key`, with the n it was published with."""
     out: dict[tuple[str, frozenset[tuple[str, float]]], set[int]] = {}
+    for key, n in _logged(publisher, data_version, published_only=True):
+        out.setdefault(key, set()).add(n)
+    return out
+
+
+def _logged(
+    publisher: Publisher, data_version: str, *, published_only: bool
+) -> list[tuple[tuple[str, frozenset[tuple[str, float]]], int]]:
+    """(key, n) of every logged cell on ``data_version`` that has the form of a report figure
+    (keyed as :func:`_cell_key`): the published ones, or every one (published or suppressed)."""
+    out = []
     for led in publisher.ledgers:
         for rel in led.releases(data_version):
             for c in rel.cells:
-                if not c.published:
+                if published_only and not c.published:
                     continue
                 conds = c.cell.conditions
                 answered = [x for x in conds if x.levels is None]
@@ -491,7 +506,7 @@ def published_cells(
                     c.cell.measure,
                     frozenset((x.variable, float(x.levels[0])) for x in levels if x.levels),
                 )
-                out.setdefault(key, set()).add(int(c.n))
+                out.append((key, int(c.n)))
     return out
 
 
@@ -503,10 +518,15 @@ def released_in_ledger(
     indicator, same breakdown levels, same n (review finding 5: an earlier wave's figure is shown
     only where that wave's ledger says it was released; a difference of two released figures
     needs no protection of its own). Fail closed: a row without a match (another name, a figure
-    never published, the wave published without ``protect_reports``) is suppressed."""
+    never published, the wave published without ``protect_reports``) is suppressed; one that no
+    release logged at all (published or hidden, with this n) is also flagged ``unreleased``, so the
+    reports can say it was not published in that wave rather than hidden by the engine."""
     import numpy as np
 
+    from pipeline.reports.estimates import UNRELEASED
+
     cells = published_cells(publisher, data_version)
+    logged = set(_logged(publisher, data_version, published_only=False))
     est = estimates.copy()
     flags = est["flags"].fillna("").astype(str).tolist() if "flags" in est else [""] * len(est)
     keys = [
@@ -519,4 +539,10 @@ def released_in_ledger(
         dtype=bool,
     )
     _hide(est, mask, flags)
+    unlogged = [k is None or (k, n) not in logged for k, n in zip(keys, ns, strict=True)]
+    if any(unlogged):
+        est["flags"] = [
+            _add(f, UNRELEASED) if u else f
+            for f, u in zip(est["flags"].fillna("").astype(str), unlogged, strict=True)
+        ]
     return est

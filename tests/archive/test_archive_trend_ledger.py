@@ -169,5 +169,61 @@ def test_wbm_report_under_protection_plots_only_released_earlier_figures(
     dashed = set(re.findall(r'class="num suppressed" data-key="([^"]+)" data-wave="2019"', html))
     assert "werkbaar_werk||" in shown  # released in 2019
     assert "werkstress||" in dashed and "werkstress||" not in shown  # another n in the ledger
+    # the dash says why: 2019 never released that figure (not "too few respondents")
+    titles = dict(
+        re.findall(
+            r'class="num suppressed" data-key="([^"]+)" data-wave="2019"><abbr title="([^"]+)"',
+            html,
+        )
+    )
+    assert titles["werkstress||"] == "niet gepubliceerd in die meting"
     # the earlier waves are shown (checked), so the methods note does not list them
     assert WITHHELD_NL[TREND] not in html and WITHHELD_NL[PREVIOUS] not in html
+
+
+def test_a_dash_in_the_trend_says_why(two_waves: Path, run_2023: Path, ledger_2019) -> None:
+    """Issue 13: a 2019 figure its ledger never released is "niet gepubliceerd in die meting", one
+    it logged as hidden is hidden by the engine (too few, or to protect another: not told which);
+    before, both said "te weinig respondenten". A group without a 2019 figure at all (no
+    respondents) looks like a hidden one under protection, not "niet gemeten" (issue 13: 0 and a
+    small group are not told apart)."""
+    from pipeline.questionnaire.load import load_questionnaire
+    from pipeline.reports.estimates import DASH_PROTECTED, DASH_UNRELEASED
+    from pipeline.reports.trend import trend_section
+
+    (hidden, logged_hidden), shown_sector = ledger_2019
+    q = load_questionnaire("wbm-werknemers-2023")
+    pub = publisher()
+    t = trend_for_run(
+        two_waves,
+        run_2023,
+        indicators=INDICATORS,
+        domain="sector",
+        earlier=lambda v, e: released_in_ledger(e, pub, v),
+    )
+    assert t is not None
+    # the shown sector without its 2019 point: as if it had no respondents then
+    key = ("werkbaar_werk", "sector", shown_sector)
+    line = t.lines[key]
+    t = replace(
+        t,
+        lines={
+            **t.lines,
+            key: replace(line, points=tuple(p for p in line.points if p.wave != 2019)),
+        },
+    )
+    at = t.years.index(2019)
+    sec = trend_section(t, q, domain="sector", protected=True)
+    assert sec is not None
+    cells = {code: r.cells[at] for code, r in sec.group_table}
+    never, logged = cells[hidden], cells[logged_hidden]
+    assert never is not None and never.reason == DASH_UNRELEASED
+    assert logged is not None and logged.reason == DASH_PROTECTED
+    empty = cells[shown_sector]
+    assert empty is not None and empty.exact == "" and empty.reason == DASH_PROTECTED
+    flanders = next(i for i in sec.indicators if i.name == "werkstress").rows[-1].cells[at]
+    assert flanders is not None and flanders.reason == DASH_UNRELEASED  # logged with another n
+    # the control: without protection the missing point is "not measured" (None), as before
+    plain = trend_section(t, q, domain="sector")
+    assert plain is not None
+    assert {code: r.cells[at] for code, r in plain.group_table}[shown_sector] is None
