@@ -31,6 +31,8 @@ def _flanders_hidden(table, indicator: str = "werkstress"):
 
 
 def test_a_protected_report_does_not_say_too_few_for_a_dash(q, ctx, table):
+    from .dutch_spelling import html_text, unknown_words
+
     t = _flanders_hidden(table)
     for html in (
         render_overview_report(t, q, context=withheld_context(ctx)),
@@ -42,6 +44,8 @@ def test_a_protected_report_does_not_say_too_few_for_a_dash(q, ctx, table):
         assert "om een ander cijfer te beschermen" in legend
         methods = html[html.index('id="methoden"') :]
         assert "een ander, niet gepubliceerd cijfer" in methods
+        sentence = methods[methods.rindex("<p>", 0, methods.index("evenmin")) :].split("</p>")[0]
+        assert unknown_words(html_text(legend)) == {} == unknown_words(html_text(sentence))
 
 
 def test_without_the_policy_a_dash_says_too_few(q, ctx, table):
