@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from pipeline.reports.estimates import DASH_PROTECTED
 from pipeline.reports.sectoral import (
     BENCHMARK_SUPPRESSED,
     DASH,
@@ -194,6 +195,9 @@ def test_a_benchmark_group_under_the_threshold_is_a_dash(runs, plain, tmp_path):
             assert _pct(plain.loc[ind, col]) not in _row_cells(html, ind)
     n_ww = int(plain.loc["werkbaar_werk", "n_benchmark"])
     assert f"benchmark {n_ww}" not in text and "benchmark –" in text  # nor the group's n
+    # the legend gives a dash's true reason: the engine may hide a figure to protect another one
+    assert f"Een streepje: {DASH_PROTECTED}." in text
+    assert "te weinig antwoorden om te publiceren" not in text
 
 
 def test_a_table_isolating_part_of_the_benchmark_group_is_suppressed(runs, plain, tmp_path):
