@@ -296,7 +296,7 @@ def protect_figures(
     numeric_cells: dict[tuple[str, str, str], tuple[str, np.ndarray, np.ndarray]] = {}
     release_id: str | None = None
     try:
-        reasons = protect_space(tables, rules, columns, history)
+        reasons = protect_space(tables, rules, columns, history, exact=True)
     except PipelineError as exc:  # fail closed: nothing of the figures is shown
         unpublished.extend(by for by, _ in planned)
         notices.append(f"every breakdown: {exc}")

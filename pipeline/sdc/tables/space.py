@@ -27,7 +27,7 @@ from pipeline.sdc.tables.cells import CellDef, membership
 from pipeline.sdc.tables.rules import PrimaryRules, TableKind, is_suppressed, primary_statuses
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pipeline.sdc.tables.history import ReleasedCell
+    from pipeline.sdc.tables.history import Finding, ReleasedCell
 
 
 @dataclass
@@ -85,6 +85,8 @@ def protect_space(
     columns: Mapping[str, np.ndarray],
     history: Sequence[ReleasedCell] = (),
     max_rounds: int = 50,
+    *,
+    exact: bool = False,
 ) -> list[str]:
     """Primary and secondary suppression over the whole space of one data version, jointly:
 
@@ -105,6 +107,8 @@ def protect_space(
       small atoms by rank tests over all tables at once, e.g. a figure hidden in one table that
       the Flemish total minus other sectors' totals minus the published parts of three other
       tables gives back); a cell a finding needs is suppressed;
+    - with ``exact`` (the reports' figures): then the exact check of the whole space, search
+      included, breakdown after breakdown (:func:`_sequential`);
 
     repeated until nothing changes. Statuses are set on the tables; returns the reasons."""
     from pipeline.sdc.tables.history import check_against_history
@@ -178,6 +182,8 @@ def protect_space(
         found = _small_differences(tables, rules, columns, history)
         if not found:
             found = _joint_span(tables, rules, columns, history)
+        if not found and exact:
+            found = _sequential(tables, rules, columns, history)
         if not found:
             return reasons
         for t, i, why in found:
@@ -264,30 +270,31 @@ def _small_differences(
     return list(found.values())
 
 
-def _joint_span(
-    tables: Sequence[SpaceTable],
-    rules: PrimaryRules,
-    columns: Mapping[str, np.ndarray],
-    history: Sequence[ReleasedCell],
-) -> list[tuple[SpaceTable, int, str]]:
-    """Every table's cells as one release, checked with the earlier releases by the engine's direct
-    checks (:func:`pipeline.sdc.tables.history.check_against_history` without the small-group
-    search): a protected cell recomputable, or a small atom determined, by a combination of cells of
-    any number of tables. Returns, per blocking finding, the cell to suppress: the smallest published
-    cell the derivation needs (a total last). A finding no published cell of the space can break
-    (it needs only earlier releases) is not blocking; one that cannot be broken otherwise fails."""
+def _pooled(
+    tables: Sequence[SpaceTable], by: str | None = None
+) -> tuple[list[ReleasedCell], list[tuple[int, int]]]:
+    """The cells of the tables (of the breakdown ``by``; None: all) as one release (numbered in
+    order), with each pooled cell's (table, cell)."""
     from dataclasses import replace
 
-    from pipeline.sdc.tables.history import check_against_history
-
     cells: list[ReleasedCell] = []
-    where: list[tuple[int, int]] = []  # the pooled cell's (table, cell)
+    where: list[tuple[int, int]] = []
     for ti, t in enumerate(tables):
-        for c in logged_cells(t):
-            cells.append(replace(c, index=len(where)))
-            where.append((ti, c.index))
+        if by is None or t.by == by:
+            for c in logged_cells(t):
+                cells.append(replace(c, index=len(where)))
+                where.append((ti, c.index))
+    return cells, where
+
+
+def _to_hide(
+    findings: Sequence[Finding], tables: Sequence[SpaceTable], where: Sequence[tuple[int, int]]
+) -> list[tuple[SpaceTable, int, str]]:
+    """Per blocking finding about pooled cells (``where``), the cells to suppress: the published
+    cell the derivation needs that is nearest the recomputed cell (then the smallest, a total last),
+    in every pooled table that shows its group. A finding no published cell can break fails."""
     found: dict[tuple[int, int], tuple[SpaceTable, int, str]] = {}
-    for f in check_against_history(cells, history, columns, rules, exhaustive=False, search=False):
+    for f in findings:
         if not f.blocking:
             continue
         cands = [
@@ -320,6 +327,52 @@ def _joint_span(
                     (ti, i), (t, i, f"{t.indicator} by {t.by}: [{f.code}] {f.message}")
                 )
     return list(found.values())
+
+
+def _joint_span(
+    tables: Sequence[SpaceTable],
+    rules: PrimaryRules,
+    columns: Mapping[str, np.ndarray],
+    history: Sequence[ReleasedCell],
+) -> list[tuple[SpaceTable, int, str]]:
+    """Every table's cells as one release, checked with the earlier releases by the engine's direct
+    checks (:func:`pipeline.sdc.tables.history.check_against_history` without the small-group
+    search): a protected cell recomputable, or a small atom determined, by a combination of cells of
+    any number of tables. Returns the cells to suppress (:func:`_to_hide`)."""
+    from pipeline.sdc.tables.history import check_against_history
+
+    cells, where = _pooled(tables)
+    found = check_against_history(cells, history, columns, rules, exhaustive=False, search=False)
+    return _to_hide(found, tables, where)
+
+
+def _sequential(
+    tables: Sequence[SpaceTable],
+    rules: PrimaryRules,
+    columns: Mapping[str, np.ndarray],
+    history: Sequence[ReleasedCell],
+) -> list[tuple[SpaceTable, int, str]]:
+    """The exact check of the whole space, search included: the breakdowns' tables (``by``, in the
+    order given) as releases one after another, each checked by
+    :func:`pipeline.sdc.tables.history.check_against_history` against the earlier releases and the
+    breakdowns before it, as a request is checked against the ledger. By induction no group under
+    the threshold is determined by the whole space (a finding that needs no cell of the breakdown
+    being checked was excluded when an earlier one was). Returns the cells to suppress for the first
+    breakdown with a blocking finding (the caller protects again and checks from the start)."""
+    from dataclasses import replace
+
+    from pipeline.sdc.tables.history import check_against_history
+
+    before = list(history)
+    for by in dict.fromkeys(t.by for t in tables):
+        cells, where = _pooled(tables, by)
+        found = _to_hide(
+            check_against_history(cells, before, columns, rules, exhaustive=False), tables, where
+        )
+        if found:
+            return found
+        before.extend(replace(c, release=f"space:{by or 'all'}") for c in cells)
+    return []
 
 
 def _closeness(target: CellDef | None) -> Callable[[CellDef], tuple[int, int]]:
