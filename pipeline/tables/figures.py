@@ -19,14 +19,16 @@ jointly**, as the datatool protects its space (:func:`pipeline.sdc.tables.space.
   threshold);
 - then every published cell of every table and the earlier releases at once through the engine's
   direct checks: no suppressed cell recomputable, no single small atom determined, by a linear
-  combination of any number of tables (the small-group search over unions of atoms is the one check
-  not run over the whole space); repeated until nothing changes.
+  combination of any number of tables;
+- last the exact check, search included, breakdown after breakdown (``protect_space(exact=True)``):
+  no group under the threshold is determined by all the figures together; repeated until nothing
+  changes.
 
 They are then logged as **one** public release (label ``<study>-rapport``). Checking each breakdown
 as a separate request against the ones before it (exact, but its small-group search grows with
 every breakdown on the same respondents: minutes per breakdown, ``benchmarks/README.md``) was the
-earlier design; the joint space takes seconds to a minute and gives every check but the
-small-group search over the whole space (``docs/custom-tables.md``).
+earlier design (with the earlier dense search program); the joint space with the exact check at
+the end takes minutes on a loaded machine (``docs/custom-tables.md``).
 
 The numeric indicators' means (``numeric_estimates.csv``, e.g. commuting minutes), when the caller
 passes them, are cells of each single breakdown's request too (the weighted mean of the item over
