@@ -124,6 +124,9 @@ class Policy(_Spec):
     # the reports' figures through the table engine and logged (pipeline.tables.figures); a
     # publisher may switch it off only for internal drafts (docs/custom-tables.md)
     protect_reports: bool = True
+    # the reports' figures also checked exactly as a whole, small-group search included, breakdown
+    # after breakdown (pipeline.sdc.tables.space._sequential): minutes per wave instead of seconds
+    exact_reports: bool = False
 
 
 @dataclass(frozen=True)

@@ -20,15 +20,15 @@ jointly**, as the datatool protects its space (:func:`pipeline.sdc.tables.space.
 - then every published cell of every table and the earlier releases at once through the engine's
   direct checks: no suppressed cell recomputable, no single small atom determined, by a linear
   combination of any number of tables;
-- last the exact check, search included, breakdown after breakdown (``protect_space(exact=True)``):
-  no group under the threshold is determined by all the figures together; repeated until nothing
-  changes.
+- with the policy's ``exact_reports: true``, last the exact check, search included, breakdown after
+  breakdown (``protect_space(exact=True)``): no group under the threshold is determined by all the
+  figures together; repeated until nothing changes.
 
 They are then logged as **one** public release (label ``<study>-rapport``). Checking each breakdown
 as a separate request against the ones before it (exact, but its small-group search grows with
 every breakdown on the same respondents: minutes per breakdown, ``benchmarks/README.md``) was the
-earlier design (with the earlier dense search program); the joint space with the exact check at
-the end takes minutes on a loaded machine (``docs/custom-tables.md``).
+earlier design (with the earlier dense search program); the joint space takes seconds to a minute,
+with the exact check at the end minutes (``docs/custom-tables.md``).
 
 The numeric indicators' means (``numeric_estimates.csv``, e.g. commuting minutes), when the caller
 passes them, are cells of each single breakdown's request too (the weighted mean of the item over
@@ -298,7 +298,9 @@ def protect_figures(
     numeric_cells: dict[tuple[str, str, str], tuple[str, np.ndarray, np.ndarray]] = {}
     release_id: str | None = None
     try:
-        reasons = protect_space(tables, rules, columns, history, exact=True)
+        reasons = protect_space(
+            tables, rules, columns, history, exact=publisher.policy.policy.exact_reports
+        )
     except PipelineError as exc:  # fail closed: nothing of the figures is shown
         unpublished.extend(by for by, _ in planned)
         notices.append(f"every breakdown: {exc}")

@@ -27,6 +27,8 @@ def test_the_reports_are_protected_unless_the_publisher_says_otherwise(tmp_path)
     # finding 5: the reference policy protects the reports' figures, and so does a policy that
     # does not mention them (only the publisher can switch it off, never a request)
     assert load_policy(PUBLISHER_DIR / "policy.yaml").policy.protect_reports is True
+    # the exact check of the whole space of figures costs minutes per wave: the publisher's choice
+    assert load_policy(PUBLISHER_DIR / "policy.yaml").policy.exact_reports is False
     (tmp_path / "p.yaml").write_text(
         "kind: disclosure-policy\nschema_version: 1\nid: x\n", encoding="utf-8"
     )

@@ -303,3 +303,44 @@ def test_an_empty_group_is_hidden_and_protected_like_a_small_one(
         if any(c["n"] == 0 for c in cs):
             hidden = [c for c in cs if c["n"] > 0 and is_suppressed(c["status"])]
             assert hidden, key
+
+
+@pytest.mark.parametrize("exact", [False, True])
+def test_the_publisher_decides_the_exact_check_of_the_figures(
+    run_copy, estimates, tmp_path, monkeypatch, exact
+):
+    """``exact_reports`` (policy; off in the reference policy: minutes per wave) runs the exact check
+    of the whole space of figures, search included, breakdown after breakdown; the figures it
+    releases then determine no small group (tests/disclosure/test_disclosure_space.py)."""
+    import yaml
+
+    import pipeline.sdc.tables.space as space
+    from pipeline.sdc.policy import load_policy
+
+    from ..publisher_helpers import make_publisher
+
+    policy = make_publisher(tmp_path / "pub", protect_reports=True)
+    data = yaml.safe_load(policy.read_text(encoding="utf-8"))
+    if exact:
+        data["exact_reports"] = True
+    policy.write_text(yaml.safe_dump(data), encoding="utf-8")
+    assert load_policy(policy).policy.exact_reports is exact
+    seen: list[bool] = []
+    checked: list[str] = []
+    real, sequential = space.protect_space, space._sequential
+
+    def spy(*args, exact=False, **kwargs):
+        seen.append(exact)
+        return real(*args, exact=exact, **kwargs)
+
+    def counted(tables, *args):
+        checked.extend(dict.fromkeys(t.by for t in tables))
+        return sequential(tables, *args)
+
+    monkeypatch.setattr(space, "protect_space", spy)
+    monkeypatch.setattr(space, "_sequential", counted)
+    shown, figures = protect_run_figures(estimates, run_copy, publisher(str(policy)))
+    assert seen == [exact]
+    assert figures.unpublished == ()
+    assert (checked[: len(BYS)] == list(BYS)) if exact else checked == []
+    assert lone_hidden(shown) == []
