@@ -535,9 +535,12 @@ def stage_outputs(run: Run) -> StageResult:
             min_n=run.config.min_n,
             min_n_reliable=run.config.min_n_reliable,
             numeric=ctx.numeric,  # the numeric indicators' means: cells of the same release
+            employment=ctx.employment,  # an organisation survey's shares of employees, totals
         )
         # and the figures that do not come from the estimates table are left out (fail closed)
-        shown, ctx = protect_report_inputs(shown, ctx, figures.numeric, figures.median_min_equal)
+        shown, ctx = protect_report_inputs(
+            shown, ctx, figures.numeric, figures.median_min_equal, figures.employment
+        )
         if run.config.archive is not None:  # earlier waves: only what their ledgers released
             ctx, trend_summary = _with_trend(run, q, ctx, pub, shown)
     # protected: a group gets a report only where its figures are published (a group without

@@ -156,6 +156,7 @@ def report(
             ctx,
             None if figures is None else figures.numeric,
             0 if figures is None else figures.median_min_equal,
+            None if figures is None else figures.employment,
         )
     archive = archive_dir or _recorded_archive(run_dir)
     if archive is not None:

@@ -200,20 +200,10 @@ def series_space(archive: Archive, series: str) -> SeriesSpace:
 
 
 def size_variable(q: Questionnaire) -> str:
-    """An organisation survey's number of employees (the integer item its size band is derived
-    from, as the estimate stage finds it): its indicators are also shares of employees; "" for a
-    survey of persons."""
-    if q.study.unit != "organisation" or not q.study.strata:
-        return ""
-    names = set(q.variables())
-    return next(
-        (
-            d.source
-            for d in q.derived
-            if d.source in names and q.item(d.source).type.value == "integer"
-        ),
-        "",
-    )
+    """:func:`pipeline.estimation.employment.size_variable` (its owner; loaded when asked)."""
+    from pipeline.estimation.employment import size_variable as owner
+
+    return owner(q)
 
 
 def base_indicator(name: str) -> str:

@@ -34,10 +34,29 @@ from pipeline.rundata.columns import BASIS, BASIS_EMPLOYEES, BASIS_ORGANISATIONS
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from pipeline.questionnaire.model import Questionnaire
+
 SIZE_WEIGHT = "_size_weight"  # the column of w_i * e_i added to a copy of the data
 STRATUM = "_stratum"
 STRATUM_SIZE = "_stratum_size"
 BASIS_COLUMN, EMPLOYEES, ORGANISATIONS = BASIS, BASIS_EMPLOYEES, BASIS_ORGANISATIONS
+
+
+def size_variable(q: Questionnaire) -> str:
+    """An organisation survey's number of employees (the integer item its size band is derived
+    from, as the estimate stage finds it): its indicators are also shares of employees; "" for a
+    survey of persons."""
+    if q.study.unit != "organisation" or not q.study.strata:
+        return ""
+    names = set(q.variables())
+    return next(
+        (
+            d.source
+            for d in q.derived
+            if d.source in names and q.item(d.source).type.value == "integer"
+        ),
+        "",
+    )
 
 
 def _design_columns(

@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING
 from pipeline.errors import InputError, Problem
 from pipeline.reports import rows as R
 from pipeline.reports.context import ReportContext
-from pipeline.reports.employment import ShareRow, TotalRow, share_rows, total_rows
+from pipeline.reports.employment import (
+    DASH_PROTECTED_MAGNITUDE,
+    ShareRow,
+    TotalRow,
+    share_rows,
+    total_rows,
+)
 from pipeline.reports.estimates import Cell, Estimates
 from pipeline.reports.labels import domain_label, higher_good, population_noun
 from pipeline.reports.render import render_page, slug
@@ -133,8 +139,8 @@ def render_enterprise_report(
     totals: tuple[TotalRow, ...] = ()
     if ctx.employment is not None and published:
         cells = {r.name: (r.label, r.group) for r in overall}
-        shares_of_employees = share_rows(cells, ctx.employment)
-        totals = total_rows(ctx.employment, q)
+        shares_of_employees = share_rows(cells, ctx.employment, ctx.protected)
+        totals = total_rows(ctx.employment, q, ctx.protected)
         if shares_of_employees or totals:
             sections.append(("werknemers", "Organisaties en werknemers"))
     sections.append(("methoden", "Methoden en leeswijzer"))
@@ -160,6 +166,10 @@ def render_enterprise_report(
         crosses=crosses,
         shares_of_employees=shares_of_employees,
         totals=totals,
+        # under the policy, a dash of a share of employees or a total: its reason in a legend too
+        employment_dash=DASH_PROTECTED_MAGNITUDE
+        if any(r.employees_reason for r in shares_of_employees) or any(r.reason for r in totals)
+        else "",
         sections=sections,
         prev_source=R.prev_source(est),
         all_label=ALL_LABEL,

@@ -26,6 +26,7 @@ from pipeline.rundata.fieldwork import dig
 from pipeline.rundata.layout import ESTIMATES
 from pipeline.rundata.read import (
     int_or,
+    read_employment_estimates,
     read_estimates,
     read_numeric_estimates,
     read_risk_profiles,
@@ -130,23 +131,9 @@ def context_from_run(
         risk_profiles=ctx.risk_profiles
         if ctx.risk_profiles is not None
         else read_risk_profiles(run),
-        employment=ctx.employment if ctx.employment is not None else _employment(run, manifest),
+        employment=ctx.employment if ctx.employment is not None else read_employment_estimates(run),
         numeric=ctx.numeric if ctx.numeric is not None else read_numeric_estimates(run),
     )
-
-
-def _employment(run: Path, manifest: dict[str, Any]) -> pd.DataFrame | None:
-    """The run's shares of employees and magnitude totals, verified against the manifest (None
-    when the run has none: every survey of persons)."""
-    from pipeline.rundata.layout import ESTIMATES_EMPLOYMENT, stage_file
-    from pipeline.rundata.read import read_estimates_file
-    from pipeline.rundata.verify import stage_bytes
-
-    path = stage_file(run, "estimate", ESTIMATES_EMPLOYMENT)
-    if not path.exists() or not manifest:
-        return None
-    data, _ = stage_bytes(run, manifest, "estimate", path.name)
-    return read_estimates_file(path, data)
 
 
 def load_run(

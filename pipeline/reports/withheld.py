@@ -20,10 +20,16 @@ methods section saying the figure is not published under the disclosure policy):
   respondents is released and at least ``min_n_count`` of them gave exactly its value. Without that
   table (a caller that did not protect them) they are left out, as before (fail closed).
 - ``employment``: an organisation survey's shares of employees and magnitude totals
-  (``estimates_employment.parquet``): ratio estimates weighted by each organisation's employees
-  and totals that one large organisation can dominate; not computed by the figures' requests:
-  left out (a total for publication is a magnitude table of ``wbm table``, with the dominance and
-  p% rules).
+  (``estimates_employment.parquet``: ratio estimates weighted by each organisation's employees,
+  and totals that one large organisation can dominate) are **protected, not left out**, when the
+  caller passes the table the figures' protection made of them
+  (:func:`pipeline.tables.figures.protect_figures` with ``employment``;
+  :mod:`pipeline.tables.employmentfigures`): a total is a magnitude cell of the figures' joint
+  space (``min_n_magnitude``, dominance and p% on each organisation's contribution), a share of
+  employees a ratio of two such totals (the same rules on the denominator's, the numerator's and
+  the rest's contributions), both protected jointly with the other figures and logged with the
+  report's release; a suppressed one is a dash with its reason. Without that table (a caller that
+  did not protect them) they are left out, as before (fail closed).
 - ``trend`` and ``previous``: the earlier waves' figures (the archive's trend, the previous wave's
   estimates or ``*_prev`` columns) and the changes between waves. An earlier wave's figure is a
   release of another data version: dropped here, then the archive's trend and previous wave are
@@ -81,18 +87,22 @@ def _has_rows(table: pd.DataFrame | None) -> bool:
 
 
 def withheld_context(
-    ctx: ReportContext, numeric: pd.DataFrame | None = None, median_min_equal: int = 0
+    ctx: ReportContext,
+    numeric: pd.DataFrame | None = None,
+    median_min_equal: int = 0,
+    employment: pd.DataFrame | None = None,
 ) -> ReportContext:
     """The report context under ``protect_reports: true``: every figure that does not come from
     the protected estimates table left out, and named in ``withheld`` (for the methods note);
     ``numeric``: the numeric estimates as their protection made them (shown instead of left out;
-    ``median_min_equal``: its rule for medians, which the methods note states)."""
+    ``median_min_equal``: its rule for medians, which the methods note states); ``employment``:
+    the employment estimates as their protection made them (shown instead of left out)."""
     out: list[str] = list(ctx.withheld)
     if _has_rows(ctx.risk_profiles):
         out.append(RISK_RATIOS)
     if numeric is None and _has_rows(ctx.numeric):
         out.append(NUMERIC)
-    if _has_rows(ctx.employment):
+    if employment is None and _has_rows(ctx.employment):
         out.append(EMPLOYMENT)
     if ctx.trend is not None:
         out.append(TREND)
@@ -103,7 +113,7 @@ def withheld_context(
         risk_profiles=None,
         numeric=numeric if numeric is not None and _has_rows(ctx.numeric) else None,
         median_min_equal=median_min_equal if numeric is not None else 0,
-        employment=None,
+        employment=employment if employment is not None and _has_rows(ctx.employment) else None,
         trend=None,
         previous=None,
         withheld=tuple(k for k in WITHHELD_NL if k in out),
@@ -155,10 +165,14 @@ def protect_report_inputs(
     ctx: ReportContext,
     numeric: pd.DataFrame | None = None,
     median_min_equal: int = 0,
+    employment: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, ReportContext]:
     """Both of the above: what the reports get under ``protect_reports: true`` besides the
     engine's protection of the estimates (:func:`pipeline.tables.figures.protect_run_figures`;
-    ``numeric``, ``median_min_equal``: its release's protected numeric estimates and their median
-    rule, :class:`pipeline.tables.figures.FiguresRelease`)."""
-    est, ctx = withheld_estimates(estimates, withheld_context(ctx, numeric, median_min_equal))
+    ``numeric``, ``median_min_equal``, ``employment``: its release's protected numeric estimates,
+    their median rule and its protected employment estimates,
+    :class:`pipeline.tables.figures.FiguresRelease`)."""
+    est, ctx = withheld_estimates(
+        estimates, withheld_context(ctx, numeric, median_min_equal, employment)
+    )
     return est, ctx

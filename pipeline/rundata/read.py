@@ -30,6 +30,7 @@ from pipeline.rundata.layout import (
     DIAGNOSTICS,
     ESTIMATES,
     ESTIMATES_CSV,
+    ESTIMATES_EMPLOYMENT,
     MANIFEST,
     NUMERIC_ESTIMATES,
     QUESTIONNAIRE,
@@ -410,6 +411,20 @@ def read_risk_profiles(run_dir: str | Path) -> pd.DataFrame | None:
             [Problem(str(exc)[:300], file=str(path), expected="a CSV risk-profile table")],
             code="bad_estimates",
         ) from exc
+
+
+def read_employment_estimates(run_dir: str | Path) -> pd.DataFrame | None:
+    """An organisation survey's shares of employees and magnitude totals
+    (``04_estimate/estimates_employment.parquet``) checked against the manifest, or None when the
+    run has none (every survey of persons)."""
+    path = stage_file(run_dir, "estimate", ESTIMATES_EMPLOYMENT)
+    if not path.exists():
+        return None
+    manifest = run_manifest(run_dir)
+    if not manifest:
+        return None
+    data, _ = stage_bytes(run_dir, manifest, "estimate", path.name)
+    return read_estimates_file(path, data)
 
 
 def read_numeric_estimates(run_dir: str | Path) -> pd.DataFrame | None:

@@ -33,7 +33,10 @@ with the exact check at the end minutes (``docs/custom-tables.md``).
 The numeric indicators' means (``numeric_estimates.csv``, e.g. commuting minutes), when the caller
 passes them, are cells of each single breakdown's request too (the weighted mean of the item over
 its respondents): protected and logged with the rest; their medians follow the released means
-(:mod:`pipeline.tables.numericfigures`).
+(:mod:`pipeline.tables.numericfigures`). An organisation survey's shares of employees and magnitude
+totals (``estimates_employment.parquet``), when the caller passes them, are cells of the space too
+(the totals magnitude cells of Flanders' request, the shares ratios with the dominance and p% rules
+on each organisation's employees): :mod:`pipeline.tables.employmentfigures`.
 
 The estimates the reports get are **fail closed**: a row is shown only if the engine released its
 cell (same indicator, breakdown and level). A row the engine suppressed, a row of an indicator no
@@ -68,6 +71,7 @@ from pipeline.sdc.tables.structure import TOTAL
 from pipeline.tables.request import (
     POPULATIONS,
     indicator_names,
+    magnitude_names,
     numeric_indicators,
     parse_request,
     resolve,
@@ -77,6 +81,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
     import pandas as pd
 
+    from pipeline.estimation.design import Design
     from pipeline.questionnaire.model import Questionnaire
     from pipeline.sdc.tables.space import SpaceTable
     from pipeline.tables.compute import IndicatorTable
@@ -113,6 +118,9 @@ class FiguresRelease:
     # estimates; :mod:`pipeline.tables.numericfigures`); None: none given
     numeric: pd.DataFrame | None = field(default=None, compare=False, repr=False)
     median_min_equal: int = 0  # respondents who must share a median's value for it to be shown
+    # an organisation survey's shares of employees and totals as the report may show them (given
+    # the employment estimates; :mod:`pipeline.tables.employmentfigures`); None: none given
+    employment: pd.DataFrame | None = field(default=None, compare=False, repr=False)
 
     @property
     def release_ids(self) -> tuple[str, ...]:
@@ -209,14 +217,14 @@ def _released_cells(
     return {k: (f, t.masks[:, index[k]], values) for k, f in flags.items()}
 
 
-def figures_hash(requests: Sequence[dict[str, object]]) -> str:
+def figures_hash(requests: Sequence[dict[str, object]], shares: Sequence[str] = ()) -> str:
     """The request hash the figures are logged under: every breakdown's request (indicators,
-    thresholds asked), so a rerun on the same data is a re-issue and logs nothing new."""
-    text = json.dumps(
-        {"figures_version": FIGURES_VERSION, "requests": list(requests)},
-        sort_keys=True,
-        separators=(",", ":"),
-    )
+    thresholds asked) and the shares of employees among the figures, so a rerun on the same data is
+    a re-issue and logs nothing new."""
+    what: dict[str, object] = {"figures_version": FIGURES_VERSION, "requests": list(requests)}
+    if shares:
+        what["shares_of_employees"] = list(shares)
+    text = json.dumps(what, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -227,6 +235,7 @@ def protect_figures(
     *,
     disclosure: dict[str, int] | None = None,
     numeric: pd.DataFrame | None = None,
+    employment: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, FiguresRelease]:
     """The estimates with every figure the engine does not release flagged ``suppressed`` (numbers
     removed), and what was logged. ``data``: the scored data the estimates were made from;
@@ -234,7 +243,10 @@ def protect_figures(
     ``numeric``: the numeric estimates (``numeric_estimates.csv``): their indicators' means are
     cells of each (single) breakdown's request too, protected and logged with the others, and the
     release carries the table as the reports may show it
-    (:func:`pipeline.tables.numericfigures.protected_numeric`).
+    (:func:`pipeline.tables.numericfigures.protected_numeric`); ``employment``: an organisation
+    survey's shares of employees and totals (``estimates_employment.parquet``): the overall ones
+    are cells of the space too, and the release carries the table as the report may show it
+    (:mod:`pipeline.tables.employmentfigures`).
 
     Every breakdown's tables are computed by the table engine (:mod:`pipeline.tables.compute`) and
     protected jointly, as the datatool protects its space (:func:`protect_space`); the whole set is
@@ -245,6 +257,12 @@ def protect_figures(
     from pipeline.sdc.tables.ledger import merged_history
     from pipeline.sdc.tables.space import protect_space, space_rules
     from pipeline.tables.compute import calibrated_design, compute_wave
+    from pipeline.tables.employmentfigures import (
+        protected_employment,
+        share_indicators,
+        share_tables,
+        total_items,
+    )
     from pipeline.tables.numericfigures import numeric_breakdowns, protected_numeric
     from pipeline.tables.source import disclosure_columns
 
@@ -262,6 +280,9 @@ def protect_figures(
     numeric_by = numeric_breakdowns(numeric, numeric_names)
     columns = disclosure_columns(data)
     design = calibrated_design(data)
+    jobs = _jobs(data, design) if employment is not None else None
+    shares = share_indicators(employment) if jobs is not None else []
+    totals = total_items(employment, magnitude_names(q))
     planned: list[tuple[str, tuple[IndicatorTable, ...]]] = []
     requests: list[dict[str, object]] = []
     for by in breakdown_order(by_col.tolist()):
@@ -271,6 +292,8 @@ def protect_figures(
             inds = [i for i in inds if i in crossed_shown]
         else:  # the numeric indicators' means (the reports show them by single breakdowns)
             inds += numeric_by.get(by, [])
+        if by == "":  # an organisation survey's totals (the report shows them for all)
+            inds += totals
         try:
             if not inds:
                 raise ValueError("no indicator a request can show")
@@ -291,9 +314,14 @@ def protect_figures(
             continue
         planned.append((by, numbers))
         requests.append(request)
-    request_hash = figures_hash(requests)
+    flanders = next((numbers for by, numbers in planned if by == ""), ())
+    ratios = share_tables(flanders, shares, jobs, columns, rules) if jobs is not None else []
+    request_hash = figures_hash(requests, [t.indicator for t, _ in ratios])
     history = merged_history(publisher.ledgers, data.data_version, PUBLIC, request_hash)
     tables = [_space_table(t, by) for by, numbers in planned for t in numbers]
+    tables += [t for t, _ in ratios]
+    digests = [d for _, numbers in planned for t in numbers for d in t.digests]
+    digests += [d for _, ds in ratios for d in ds]
     shown: dict[tuple[str, str, str], str] = {}
     numeric_cells: dict[tuple[str, str, str], tuple[str, np.ndarray, np.ndarray]] = {}
     release_id: str | None = None
@@ -305,7 +333,7 @@ def protect_figures(
         unpublished.extend(by for by, _ in planned)
         notices.append(f"every breakdown: {exc}")
     else:
-        release_id = _record(publisher, data, request_hash, tables, planned, rules, reasons)
+        release_id = _record(publisher, data, request_hash, tables, digests, rules, reasons)
         k = 0
         for by, numbers in planned:
             for t in numbers:
@@ -326,6 +354,11 @@ def protect_figures(
     shown_numeric = (
         None if numeric is None else protected_numeric(numeric, numeric_cells, rules.min_n_count)
     )
+    shown_employment = (
+        None
+        if employment is None
+        else protected_employment(employment, _flanders(tables) if release_id else {})
+    )
     return est, FiguresRelease(
         published,
         release_id,
@@ -334,7 +367,38 @@ def protect_figures(
         tuple(notices),
         shown_numeric,
         rules.min_n_count,
+        shown_employment,
     )
+
+
+def _jobs(data: WaveData, design: Design) -> np.ndarray | None:
+    """Each organisation's weight x number of employees (the weights of a share of employees,
+    :mod:`pipeline.estimation.employment`); None for a survey of persons or without a usable
+    number of employees (then no share of employees is shown)."""
+    import numpy as np
+    import pandas as pd
+
+    from pipeline.estimation.employment import size_variable
+
+    size = size_variable(data.questionnaire)
+    if not size or size not in data.frame.columns:
+        return None
+    e = pd.to_numeric(data.frame[size], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    if not np.all(np.isfinite(e) & (e >= 0)):
+        return None
+    return np.asarray(design.weights, dtype=np.float64) * e
+
+
+def _flanders(tables: Sequence[SpaceTable]) -> dict[tuple[str, str, str], tuple[str, int]]:
+    """(indicator, '', '') -> (public flag, n) of every protected table's cell for all (Flanders,
+    no breakdown): the figures an organisation survey's employment rows are matched against."""
+    out: dict[tuple[str, str, str], tuple[str, int]] = {}
+    for t in tables:
+        if t.by == "":
+            for i, key in enumerate(t.structure.keys):
+                if key == ():
+                    out[(t.indicator, "", "")] = (public_flag(t.statuses[i]), int(t.n[i]))
+    return out
 
 
 def _space_table(t: IndicatorTable, by: str) -> SpaceTable:
@@ -361,6 +425,7 @@ def _space_table(t: IndicatorTable, by: str) -> SpaceTable:
         num,
         list(t.n),
         {d: i for i, d in enumerate(t.digests)},
+        unit_values=t.unit_values,
     )
 
 
@@ -369,18 +434,17 @@ def _record(
     data: WaveData,
     request_hash: str,
     tables: Sequence[SpaceTable],
-    planned: Sequence[tuple[str, tuple[IndicatorTable, ...]]],
+    sums: Sequence[str],
     rules: PrimaryRules,
     reasons: Sequence[str],
     label: str | None = None,
 ) -> str:
     """Log the figures in every ledger of the publisher (a rerun on the same data adds nothing):
-    every cell of every table with its status; the id of the first ledger's entry. ``label``: the
-    release's label [default: ``<study>-rapport``]."""
+    every cell of every table with its status (``sums``: their digests, in order); the id of the
+    first ledger's entry. ``label``: the release's label [default: ``<study>-rapport``]."""
     from pipeline.sdc.tables.space import logged_cells
 
     cells = [c for t in tables for c in logged_cells(t)]
-    sums = [d for _, numbers in planned for t in numbers for d in t.digests]
     decision = "suppress" if any(t.forced for t in tables) else "release"
     label = label or f"{data.questionnaire.study.id}-rapport".lower()
     ids = [
@@ -449,20 +513,29 @@ def protect_run_figures(
     min_n: int | None = None,
     min_n_reliable: int | None = None,
     numeric: pd.DataFrame | None = None,
+    employment: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, FiguresRelease]:
     """:func:`protect_figures` with the run's scored data (``min_n``/``min_n_reliable``: the run's,
-    used where stricter than the publisher's policy; ``numeric``: the numeric estimates, default
-    the run's own, so every caller protects and logs the same figures and a rerun is a re-issue)."""
-    from pipeline.rundata.read import read_numeric_estimates
+    used where stricter than the publisher's policy; ``numeric`` and ``employment``: the numeric
+    estimates and an organisation survey's employment estimates, default the run's own, so every
+    caller protects and logs the same figures and a rerun is a re-issue)."""
+    from pipeline.rundata.read import read_employment_estimates, read_numeric_estimates
     from pipeline.tables.source import load_run
 
     if numeric is None:
         numeric = read_numeric_estimates(run_dir)
+    if employment is None:
+        employment = read_employment_estimates(run_dir)
 
     rules = publisher.policy.rules
     block = run_disclosure(rules.min_n_percent, min_n, min_n_reliable, rules.unreliable_below)
     return protect_figures(
-        estimates, load_run(run_dir), publisher, disclosure=block, numeric=numeric
+        estimates,
+        load_run(run_dir),
+        publisher,
+        disclosure=block,
+        numeric=numeric,
+        employment=employment,
     )
 
 

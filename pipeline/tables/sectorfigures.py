@@ -154,7 +154,7 @@ def protect_benchmark(
         data,
         request_hash,
         tables,
-        [(by, numbers)],
+        [d for t in numbers for d in t.digests],
         rules,
         reasons,
         label=f"{q.study.id}-benchmark-{spec.name}".lower(),

@@ -195,6 +195,32 @@ def _magnitude_status(contributions: Sequence[float] | np.ndarray, rules: Primar
     return OK
 
 
+def ratio_status(
+    weights: np.ndarray, values: np.ndarray, rules: PrimaryRules = DEFAULT_RULES
+) -> str:
+    """The primary status of a ratio of two magnitude totals over one cell's units,
+    ``sum(w * y) / sum(w)`` (a share of employees: ``w`` an organisation's weighted number of
+    employees, ``y`` its 0/1 answer): the magnitude rules on the denominator's contributions
+    ``w``, then on the numerator's ``w * y`` and on the rest's ``w * (1 - y)`` (the denominator
+    minus the numerator: derivable from the two), each with its own contributors. A numerator or
+    rest without contributors is no total of anyone (the ratio is 0 or 1, which the unweighted
+    share of the same units tells anyway): not checked. An empty cell: :func:`primary_status`."""
+    import numpy as np
+
+    w = np.abs(np.asarray(weights, dtype=float))
+    y = np.asarray(values, dtype=float)
+    status = primary_status(TableKind.magnitude, int(w.size), rules, w)
+    if status != OK or w.size == 0:
+        return status
+    for part in (w * y, w * (1.0 - y)):
+        units = part[part != 0]
+        if units.size:
+            status = primary_status(TableKind.magnitude, int(units.size), rules, units)
+            if status != OK:
+                return status
+    return OK
+
+
 def primary_statuses(
     kind: TableKind | str,
     n: Sequence[int],

@@ -54,6 +54,10 @@ class SpaceTable:
     primary: dict[int, str] = field(default_factory=dict)
     differencing: set[int] = field(default_factory=set)  # of those: against a small difference
     statuses: tuple[str, ...] = ()
+    # a magnitude table: every respondent's contribution (weight x value, 0 outside the cells), for
+    # the dominance and p% rules of the respondent-level checks; its cells' own contributions are
+    # ``data.contributions`` (the primary rules)
+    unit_values: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 def logged_cells(t: SpaceTable) -> list[ReleasedCell]:
@@ -116,6 +120,7 @@ def protect_space(
     from pipeline.sdc.tables.secondary import suppress_secondary
 
     reasons: list[str] = []
+    contrib = _contributions(tables)
     by_ind: dict[str, list[SpaceTable]] = {}
     for t in tables:
         by_ind.setdefault(t.indicator, []).append(t)
@@ -157,7 +162,9 @@ def protect_space(
             )
         changed = False
         for t in redone:  # the engine's respondent-level checks within the table
-            for found_ in check_against_history(logged_cells(t), (), columns, rules):
+            for found_ in check_against_history(
+                logged_cells(t), (), columns, rules, contributions=contrib
+            ):
                 if not found_.blocking:
                     continue
                 cands = [i for i in found_.new_cells if not is_suppressed(t.statuses[i])]
@@ -181,9 +188,9 @@ def protect_space(
             continue
         found = _small_differences(tables, rules, columns, history)
         if not found:
-            found = _joint_span(tables, rules, columns, history)
+            found = _joint_span(tables, rules, columns, history, contrib)
         if not found and exact:
-            found = _sequential(tables, rules, columns, history)
+            found = _sequential(tables, rules, columns, history, contrib)
         if not found:
             return reasons
         for t, i, why in found:
@@ -206,8 +213,21 @@ def _primary(t: SpaceTable, rules: PrimaryRules) -> tuple[str, ...]:
         raise ValueError(f"not primary statuses for {t.indicator} by {t.by}: {bad}")
     return tuple(
         p if is_primary(p) else t.primary.get(i, p)
-        for i, p in enumerate(primary_statuses(t.kind, t.n, rules))
+        for i, p in enumerate(primary_statuses(t.kind, t.n, rules, t.data.contributions))
     )
+
+
+def _contributions(tables: Sequence[SpaceTable]) -> dict[str, np.ndarray] | None:
+    """Every magnitude measure's contributions per respondent (its tables'
+    :attr:`SpaceTable.unit_values`), for the respondent-level checks' dominance and p% rules on
+    derived groups; None when the space has none (a space of percentages and means)."""
+    out: dict[str, np.ndarray] = {}
+    for t in tables:
+        if t.unit_values is None:
+            continue
+        measure = t.data.cells[0].measure
+        out[measure] = np.where(t.unit_values != 0, t.unit_values, out.get(measure, 0.0))
+    return out or None
 
 
 def _small_differences(
@@ -334,6 +354,7 @@ def _joint_span(
     rules: PrimaryRules,
     columns: Mapping[str, np.ndarray],
     history: Sequence[ReleasedCell],
+    contributions: Mapping[str, np.ndarray] | None = None,
 ) -> list[tuple[SpaceTable, int, str]]:
     """Every table's cells as one release, checked with the earlier releases by the engine's direct
     checks (:func:`pipeline.sdc.tables.history.check_against_history` without the small-group
@@ -342,7 +363,15 @@ def _joint_span(
     from pipeline.sdc.tables.history import check_against_history
 
     cells, where = _pooled(tables)
-    found = check_against_history(cells, history, columns, rules, exhaustive=False, search=False)
+    found = check_against_history(
+        cells,
+        history,
+        columns,
+        rules,
+        contributions=contributions,
+        exhaustive=False,
+        search=False,
+    )
     return _to_hide(found, tables, where)
 
 
@@ -351,6 +380,7 @@ def _sequential(
     rules: PrimaryRules,
     columns: Mapping[str, np.ndarray],
     history: Sequence[ReleasedCell],
+    contributions: Mapping[str, np.ndarray] | None = None,
 ) -> list[tuple[SpaceTable, int, str]]:
     """The exact check of the whole space, search included: the breakdowns' tables (``by``, in the
     order given) as releases one after another, each checked by
@@ -367,7 +397,11 @@ def _sequential(
     for by in dict.fromkeys(t.by for t in tables):
         cells, where = _pooled(tables, by)
         found = _to_hide(
-            check_against_history(cells, before, columns, rules, exhaustive=False), tables, where
+            check_against_history(
+                cells, before, columns, rules, contributions=contributions, exhaustive=False
+            ),
+            tables,
+            where,
         )
         if found:
             return found
