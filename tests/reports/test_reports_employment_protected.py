@@ -234,3 +234,41 @@ def test_the_reason_is_spelled_right() -> None:
         f"<p>Een streepje bij een aandeel werknemers of een totaal: {DASH_PROTECTED_MAGNITUDE}.</p>"
     )
     assert unknown_words(html_text(text)) == {}
+
+
+def test_the_outputs_stage_publishes_them_and_a_rerun_logs_nothing_new(oe_run, tmp_path) -> None:
+    """The outputs stage under ``protect_reports: true``: nothing is listed as withheld, the
+    enterprise report has its section, and protecting the figures again (as ``wbm report`` does,
+    the run's own employment table by default) is a re-issue: the ledger gains no entry."""
+    from pipeline.fileio import read_parquet
+    from pipeline.rundata import layout
+    from pipeline.rundata.read import run_manifest
+    from pipeline.runner import Run, RunConfig, run_stages, start
+    from pipeline.sdc.publisher import publisher
+    from pipeline.tables.figures import protect_run_figures
+
+    policy = make_publisher(tmp_path / "publisher", protect_reports=True)
+    run_dir = tmp_path / "run"
+    shutil.copytree(oe_run, run_dir, ignore=shutil.ignore_patterns(layout.STAGE_DIRS["outputs"]))
+    run = Run(run_dir, RunConfig.from_wave_dir(oe_run.parent / "wave", policy=str(policy)))
+    start(run)
+    run_stages(run, ["outputs"])
+    summary = run_manifest(run_dir)["stages"]["outputs"]["summary"]["report_figures"]
+    assert summary["withheld"] == [] and summary["unpublished"] == []
+    (html,) = [
+        p.read_text(encoding="utf-8")
+        for p in run_dir.rglob("*.html")
+        if 'id="werknemers"' in p.read_text(encoding="utf-8")
+    ]
+    assert "Aandelen werknemers" not in html and "aandelen werknemers en de totalen" not in html
+    pub = publisher(policy)
+    count = len(pub.ledgers[0].releases(_version(run_dir)))
+    est = read_parquet(layout.stage_file(run_dir, "estimate", layout.ESTIMATES))
+    protect_run_figures(est, run_dir, pub)
+    assert len(publisher(policy).ledgers[0].releases(_version(run_dir))) == count
+
+
+def _version(run_dir: Path) -> str:
+    from pipeline.tables.source import load_run
+
+    return load_run(run_dir).data_version
