@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from pipeline.commands.options import REPORTS_OUT, policy_option
+
 
 @click.command("benchmark")
 @click.option(
@@ -31,22 +33,12 @@ import click
     help="The benchmark configuration: a YAML path or a shipped name (pc126, fonds323, pc200, "
     "pc140-03; sectoral/).",
 )
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Output directory [default: RUNDIR/05_outputs/reports].",
-)
+@REPORTS_OUT
 @click.option("--format", "fmt", type=click.Choice(["html", "pdf", "both"]), default="html")
-@click.option(
-    "--policy",
-    "policy",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="The publisher's disclosure policy file; with 'protect_reports: true' the report shows "
+@policy_option(
+    "The publisher's disclosure policy file; with 'protect_reports: true' the report shows "
     "only the figures its engine releases: the sector's logged with its run's report figures, the "
-    "benchmark's on the main wave [default: $WBM_POLICY, else the sector run's].",
+    "benchmark's on the main wave [default: $WBM_POLICY, else the sector run's]."
 )
 def benchmark(
     run_dir: Path, main_dir: Path, config: str, out_dir: Path | None, fmt: str, policy: str | None

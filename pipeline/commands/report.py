@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from pipeline.commands.options import REPORTS_OUT, policy_option
+
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
@@ -52,13 +54,7 @@ if TYPE_CHECKING:  # pragma: no cover
 @click.option(
     "--format", "fmt", type=click.Choice(["html", "pdf", "both"]), default="html", show_default=True
 )
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Output directory [default: RUNDIR/05_outputs/reports].",
-)
+@REPORTS_OUT
 @click.option(
     "--questionnaire",
     default=None,
@@ -92,14 +88,10 @@ if TYPE_CHECKING:  # pragma: no cover
     help="The wave archive: show the earlier waves of the series (trend charts, change tests) "
     "[default: $WBM_ARCHIVE, else the archive the run was made with, if any].",
 )
-@click.option(
-    "--policy",
-    "policy",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="The publisher's disclosure policy file; with 'protect_reports: true' the reports show "
+@policy_option(
+    "The publisher's disclosure policy file; with 'protect_reports: true' the reports show "
     "only the figures its engine releases, logged as public releases [default: $WBM_POLICY, else "
-    "the run's].",
+    "the run's]."
 )
 def report(
     run_dir: Path,
