@@ -539,7 +539,13 @@ def stage_outputs(run: Run) -> StageResult:
         )
         # and the figures that do not come from the estimates table are left out (fail closed)
         shown, ctx = protect_report_inputs(
-            shown, ctx, figures.numeric, figures.median_min_equal, figures.employment
+            shown,
+            ctx,
+            figures.numeric,
+            figures.median_min_equal,
+            figures.employment,
+            figures.risk,
+            figures.risk_min_count,
         )
         if run.config.archive is not None:  # earlier waves: only what their ledgers released
             ctx, trend_summary = _with_trend(run, q, ctx, pub, shown)

@@ -149,6 +149,8 @@ def report(
             None if figures is None else figures.numeric,
             0 if figures is None else figures.median_min_equal,
             None if figures is None else figures.employment,
+            None if figures is None else figures.risk,
+            0 if figures is None else figures.risk_min_count,
         )
     archive = archive_dir or _recorded_archive(run_dir)
     if archive is not None:

@@ -79,6 +79,11 @@ class ReportContext:
     # (pipeline.tables.numericfigures): a median is shown only where at least this many respondents
     # of its group gave exactly its value; the methods section says so. 0: no such rule.
     median_min_equal: int = 0
+    # Under ``protect_reports: true`` with the risk profiles protected
+    # (pipeline.tables.riskfigures): a prevalence ratio is shown only where the crossing of its
+    # outcome by its exposure is released and each of its four counts is at least this; the
+    # methods section and the risk profile's note say so. 0: no such rule (not protected).
+    risk_min_count: int = 0
     # The publisher protects the reports' figures (``protect_reports: true``): a figure the engine
     # did not release is not shown at all, as if its group had no respondents, so that no report
     # tells a group of 0 from one under the minimum (pipeline.reports.withheld.published_rows).

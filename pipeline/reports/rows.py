@@ -732,4 +732,6 @@ def methods_data(q: Questionnaire, ctx: ReportContext, est: Estimates) -> dict[s
         "previous_withheld": PREVIOUS in ctx.withheld,
         # under protect_reports: true, the rule for medians (pipeline.tables.numericfigures)
         "median_min_equal": ctx.median_min_equal if ctx.numeric is not None else 0,
+        # and for the risk profiles' ratios (pipeline.tables.riskfigures)
+        "risk_min_count": ctx.risk_min_count if ctx.risk_profiles is not None else 0,
     }

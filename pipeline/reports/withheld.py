@@ -8,10 +8,19 @@ either a function of released figures or **fail closed** (left out, with a Dutch
 methods section saying the figure is not published under the disclosure policy):
 
 - ``risk_ratios``: the risk profiles' prevalence ratios and attributable fractions
-  (``risk_profiles.csv``, a Poisson model adjusted for age and sex). Not a function of released
-  cells (the model reads every respondent's age, sex, exposure and outcome, and the exposed and
-  unexposed parts of a group are not released cells), and the engine has no table kind for a model
-  ratio: left out. The shares exposed stay (rows of the estimates table: protected).
+  (``risk_profiles.csv``, a Poisson model adjusted for age and sex) are **protected, not left
+  out**, when the caller passes the table the figures' protection made of them
+  (:func:`pipeline.tables.figures.protect_figures` with ``risk``;
+  :mod:`pipeline.tables.riskfigures`). A ratio with the published shares of its outcome and its
+  exposure gives back (approximately) the crossing of exposure and outcome within the group, so
+  that crossing is published: the outcome's share among the exposed and among the unexposed of
+  Flanders and of every group are cells of the figures' joint space, logged with the report's
+  release. A ratio (interval, p-value, attributable fraction) is shown only where the engine
+  released both cells, each of the crossing's four counts is at least the policy's
+  ``min_n_count`` (an empty or tiny cell is a class disclosure) and the model's respondents are
+  exactly those cells'; otherwise a dash with its true reason. The share exposed must be published
+  too. Without that table (a caller that did not protect them) they are left out, as before
+  (fail closed).
 - ``numeric``: the numeric indicators' means and medians (``numeric_estimates.csv``, e.g.
   commuting minutes) are **protected, not left out**, when the caller passes the table the figures'
   protection made of them (:func:`pipeline.tables.figures.protect_figures` with ``numeric``;
@@ -91,15 +100,20 @@ def withheld_context(
     numeric: pd.DataFrame | None = None,
     median_min_equal: int = 0,
     employment: pd.DataFrame | None = None,
+    risk: pd.DataFrame | None = None,
+    risk_min_count: int = 0,
 ) -> ReportContext:
     """The report context under ``protect_reports: true``: every figure that does not come from
     the protected estimates table left out, and named in ``withheld`` (for the methods note);
     ``numeric``: the numeric estimates as their protection made them (shown instead of left out;
     ``median_min_equal``: its rule for medians, which the methods note states); ``employment``:
-    the employment estimates as their protection made them (shown instead of left out)."""
+    the employment estimates as their protection made them (shown instead of left out); ``risk``:
+    the risk profiles as their protection made them (shown instead of left out;
+    ``risk_min_count``: the least of a ratio's four counts, which the notes state)."""
     out: list[str] = list(ctx.withheld)
-    if _has_rows(ctx.risk_profiles):
+    if risk is None and _has_rows(ctx.risk_profiles):
         out.append(RISK_RATIOS)
+    shown_risk = risk is not None and _has_rows(ctx.risk_profiles)
     if numeric is None and _has_rows(ctx.numeric):
         out.append(NUMERIC)
     if employment is None and _has_rows(ctx.employment):
@@ -110,7 +124,8 @@ def withheld_context(
         out.append(PREVIOUS)
     return replace(
         ctx,
-        risk_profiles=None,
+        risk_profiles=risk if shown_risk else None,
+        risk_min_count=risk_min_count if shown_risk else 0,
         numeric=numeric if numeric is not None and _has_rows(ctx.numeric) else None,
         median_min_equal=median_min_equal if numeric is not None else 0,
         employment=employment if employment is not None and _has_rows(ctx.employment) else None,
@@ -166,13 +181,17 @@ def protect_report_inputs(
     numeric: pd.DataFrame | None = None,
     median_min_equal: int = 0,
     employment: pd.DataFrame | None = None,
+    risk: pd.DataFrame | None = None,
+    risk_min_count: int = 0,
 ) -> tuple[pd.DataFrame, ReportContext]:
     """Both of the above: what the reports get under ``protect_reports: true`` besides the
     engine's protection of the estimates (:func:`pipeline.tables.figures.protect_run_figures`;
     ``numeric``, ``median_min_equal``, ``employment``: its release's protected numeric estimates,
-    their median rule and its protected employment estimates,
+    their median rule and its protected employment estimates; ``risk``, ``risk_min_count``: its
+    protected risk profiles and their rule for the counts,
     :class:`pipeline.tables.figures.FiguresRelease`)."""
     est, ctx = withheld_estimates(
-        estimates, withheld_context(ctx, numeric, median_min_equal, employment)
+        estimates,
+        withheld_context(ctx, numeric, median_min_equal, employment, risk, risk_min_count),
     )
     return est, ctx

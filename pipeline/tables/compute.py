@@ -19,10 +19,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from pipeline.errors import EstimationError
-from pipeline.sdc.tables.cells import CellDef, digest, members, membership, table_cells
+from pipeline.sdc.tables.cells import (
+    CellDef,
+    Condition,
+    digest,
+    members,
+    membership,
+    table_cells,
+)
 from pipeline.sdc.tables.protect import TableData
 from pipeline.sdc.tables.rules import TableKind
-from pipeline.sdc.tables.structure import TOTAL, TableStructure, build
+from pipeline.sdc.tables.structure import TOTAL, Dimension, TableStructure, build
 from pipeline.tables.request import ResolvedRequest, WaveNames
 from pipeline.tables.source import WEIGHT, WaveData, numeric_values
 
@@ -163,6 +170,44 @@ def _indicator_table(
     var = wave.indicators[indicator]
     base = resolved.conditions(indicator, wave)
     structure = _structure(resolved, wave, CellDef.of(base, var), columns)
+    cells = table_cells(structure, base, var, resolved.level_codes(wave))
+    return table_numbers(
+        resolved,
+        wave,
+        data,
+        columns,
+        indicator,
+        design,
+        structure,
+        cells,
+        resolved.table_kind(indicator),
+    )
+
+
+#: The levels of a 0/1 indicator crossed with a table's breakdowns (:func:`crossing_table`).
+CROSSED_LEVELS = ("0", "1")
+
+
+def crossing_table(
+    resolved: ResolvedRequest,
+    wave: WaveNames,
+    data: WaveData,
+    columns: Mapping[str, np.ndarray],
+    indicator: str,
+    design: Design,
+    crossed: str,
+) -> IndicatorTable:
+    """One indicator's table by the request's breakdowns and, last, a 0/1 indicator of the data
+    (``crossed``: levels 0 and 1, its total) over the respondents who have both: the risk profiles'
+    crossing of an outcome by an exposure (:mod:`pipeline.tables.riskfigures`). ``crossed`` is a
+    column of ``columns`` (an indicator column: NaN where not answered), so every cell is a
+    respondent set the ledger can evaluate again; its total (those with both answered) is another
+    set than the indicator's own figure of the group, and the joint space checks the two against
+    each other like any two cells."""
+    var = wave.indicators[indicator]
+    base = (*resolved.conditions(indicator, wave), Condition(crossed, None))
+    inner = _structure(resolved, wave, CellDef.of(base, var), columns)
+    structure = build((*inner.dims, Dimension(crossed, CROSSED_LEVELS)))
     cells = table_cells(structure, base, var, resolved.level_codes(wave))
     return table_numbers(
         resolved,

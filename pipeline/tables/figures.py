@@ -85,6 +85,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from pipeline.questionnaire.model import Questionnaire
     from pipeline.sdc.tables.space import SpaceTable
     from pipeline.tables.compute import IndicatorTable
+    from pipeline.tables.riskfigures import CrossingCell
     from pipeline.tables.source import WaveData
 
 STATISTICS = ("percent", "ci", "n")
@@ -121,6 +122,11 @@ class FiguresRelease:
     # an organisation survey's shares of employees and totals as the report may show them (given
     # the employment estimates; :mod:`pipeline.tables.employmentfigures`); None: none given
     employment: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+    # the risk profiles' ratios as the reports may show them (given the risk profiles; the
+    # crossings of outcome by exposure are cells of the same release:
+    # :mod:`pipeline.tables.riskfigures`); None: none given
+    risk: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+    risk_min_count: int = 0  # each of a ratio's four counts must be at least this
 
     @property
     def release_ids(self) -> tuple[str, ...]:
@@ -236,6 +242,7 @@ def protect_figures(
     disclosure: dict[str, int] | None = None,
     numeric: pd.DataFrame | None = None,
     employment: pd.DataFrame | None = None,
+    risk: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, FiguresRelease]:
     """The estimates with every figure the engine does not release flagged ``suppressed`` (numbers
     removed), and what was logged. ``data``: the scored data the estimates were made from;
@@ -246,7 +253,10 @@ def protect_figures(
     (:func:`pipeline.tables.numericfigures.protected_numeric`); ``employment``: an organisation
     survey's shares of employees and totals (``estimates_employment.parquet``): the overall ones
     are cells of the space too, and the release carries the table as the report may show it
-    (:mod:`pipeline.tables.employmentfigures`).
+    (:mod:`pipeline.tables.employmentfigures`); ``risk``: the risk profiles (``risk_profiles.csv``):
+    the crossings of their outcomes by their exposures are tables of the same space, and the
+    release carries the table as the reports may show it
+    (:func:`pipeline.tables.riskfigures.protected_risk`).
 
     Every breakdown's tables are computed by the table engine (:mod:`pipeline.tables.compute`) and
     protected jointly, as the datatool protects its space (:func:`protect_space`); the whole set is
@@ -264,6 +274,13 @@ def protect_figures(
         total_items,
     )
     from pipeline.tables.numericfigures import numeric_breakdowns, protected_numeric
+    from pipeline.tables.riskfigures import (
+        crossing_cells,
+        crossing_label,
+        crossing_plan,
+        crossing_tables,
+        protected_risk,
+    )
     from pipeline.tables.source import disclosure_columns
 
     q = data.questionnaire
@@ -285,6 +302,7 @@ def protect_figures(
     totals = total_items(employment, magnitude_names(q))
     planned: list[tuple[str, tuple[IndicatorTable, ...]]] = []
     requests: list[dict[str, object]] = []
+    asked: dict[str, list[str]] = {}  # breakdown -> its indicators, as requested
     for by in breakdown_order(by_col.tolist()):
         rows = est[by_col == by]
         inds = [i for i in dict.fromkeys(rows["indicator"].astype(str)) if i in allowed]
@@ -314,16 +332,39 @@ def protect_figures(
             continue
         planned.append((by, numbers))
         requests.append(request)
+        asked[by] = inds
+    # the risk profiles' crossings: outcome by breakdown and exposure (pipeline.tables.riskfigures)
+    risk_by, plan = crossing_plan(risk, asked)
+    crossed: list[tuple[str, tuple[IndicatorTable, ...]]] = []
+    for exposure, outcomes in plan.items():
+        label = crossing_label(risk_by, exposure)
+        try:
+            request, numbers = crossing_tables(
+                data, risk_by, exposure, outcomes, disclosure, columns, design
+            )
+        except (PipelineError, ValueError) as exc:  # fail closed: its ratios are not shown
+            notices.append(f"{label}: {exc}")
+            continue
+        crossed.append((exposure, numbers))
+        requests.append(request)
     flanders = next((numbers for by, numbers in planned if by == ""), ())
     ratios = share_tables(flanders, shares, jobs, columns, rules) if jobs is not None else []
     request_hash = figures_hash(requests, [t.indicator for t, _ in ratios])
     history = merged_history(publisher.ledgers, data.data_version, PUBLIC, request_hash)
     tables = [_space_table(t, by) for by, numbers in planned for t in numbers]
     tables += [t for t, _ in ratios]
+    first_crossing = len(tables)  # the crossings' tables come last
+    tables += [
+        _space_table(t, crossing_label(risk_by, exposure))
+        for exposure, numbers in crossed
+        for t in numbers
+    ]
     digests = [d for _, numbers in planned for t in numbers for d in t.digests]
     digests += [d for _, ds in ratios for d in ds]
+    digests += [d for _, numbers in crossed for t in numbers for d in t.digests]
     shown: dict[tuple[str, str, str], str] = {}
     numeric_cells: dict[tuple[str, str, str], tuple[str, np.ndarray, np.ndarray]] = {}
+    risk_cells: dict[tuple[str, str, str, str], tuple[CrossingCell, CrossingCell]] = {}
     release_id: str | None = None
     try:
         reasons = protect_space(
@@ -340,6 +381,11 @@ def protect_figures(
                 shown.update(_released(t, tables[k].statuses, by))
                 if t.indicator in numeric_names:
                     numeric_cells.update(_released_cells(t, tables[k].statuses, by, columns))
+                k += 1
+        k = first_crossing
+        for exposure, numbers in crossed:
+            for t in numbers:
+                risk_cells.update(crossing_cells(t, tables[k].statuses, risk_by, exposure, columns))
                 k += 1
     levels = est["level"].map(level_text).astype(str)
     keys = list(zip(est["indicator"].astype(str), by_col, levels, strict=True))
@@ -359,6 +405,7 @@ def protect_figures(
         if employment is None
         else protected_employment(employment, _flanders(tables) if release_id else {})
     )
+    shown_risk = None if risk is None else protected_risk(risk, risk_cells, rules.min_n_count)
     return est, FiguresRelease(
         published,
         release_id,
@@ -368,6 +415,8 @@ def protect_figures(
         shown_numeric,
         rules.min_n_count,
         shown_employment,
+        shown_risk,
+        max(rules.min_n_count, 1),
     )
 
 
@@ -514,18 +563,25 @@ def protect_run_figures(
     min_n_reliable: int | None = None,
     numeric: pd.DataFrame | None = None,
     employment: pd.DataFrame | None = None,
+    risk: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, FiguresRelease]:
     """:func:`protect_figures` with the run's scored data (``min_n``/``min_n_reliable``: the run's,
-    used where stricter than the publisher's policy; ``numeric`` and ``employment``: the numeric
-    estimates and an organisation survey's employment estimates, default the run's own, so every
-    caller protects and logs the same figures and a rerun is a re-issue)."""
-    from pipeline.rundata.read import read_employment_estimates, read_numeric_estimates
+    used where stricter than the publisher's policy; ``numeric``, ``employment`` and ``risk``: the
+    numeric estimates, an organisation survey's employment estimates and the risk profiles, default
+    the run's own, so every caller protects and logs the same figures and a rerun is a re-issue)."""
+    from pipeline.rundata.read import (
+        read_employment_estimates,
+        read_numeric_estimates,
+        read_risk_profiles,
+    )
     from pipeline.tables.source import load_run
 
     if numeric is None:
         numeric = read_numeric_estimates(run_dir)
     if employment is None:
         employment = read_employment_estimates(run_dir)
+    if risk is None:
+        risk = read_risk_profiles(run_dir)
 
     rules = publisher.policy.rules
     block = run_disclosure(rules.min_n_percent, min_n, min_n_reliable, rules.unreliable_below)
@@ -536,6 +592,7 @@ def protect_run_figures(
         disclosure=block,
         numeric=numeric,
         employment=employment,
+        risk=risk,
     )
 
 

@@ -181,3 +181,71 @@ def test_protected_numeric_figures_are_shown_with_the_median_rule(q, table, ctx)
     # a caller that did not protect them: left out, as before (fail closed)
     _, closed = protect_report_inputs(table, full)
     assert NUMERIC in closed.withheld and closed.numeric is None and closed.median_min_equal == 0
+
+
+def _risk_protected(q) -> pd.DataFrame:
+    """The fixture's risk profiles as their protection could make them
+    (:func:`pipeline.tables.riskfigures.protected_risk`): group 5's first ratio not released."""
+    from pipeline.tables.riskfigures import RATIO_NUMBERS
+
+    risk = risk_profile_table(q)
+    hide = (risk["by"] != "") & (risk["level"] == "5")
+    hide &= (risk["outcome"] == risk["outcome"].iloc[0]) & (
+        risk["exposure"] == risk["exposure"].iloc[0]
+    )
+    assert int(hide.sum()) == 1
+    out = risk.copy()
+    out.loc[hide, list(RATIO_NUMBERS)] = float("nan")
+    out.loc[hide, "flags"] = "suppressed"
+    return out
+
+
+def test_protected_risk_ratios_are_shown_where_released(q, table, ctx) -> None:
+    """Under ``protect_reports: true`` with the risk profiles protected
+    (:mod:`pipeline.tables.riskfigures`): a released ratio is shown as the unprotected report shows
+    it, one not released is a dash with its true reason, and the methods section no longer lists
+    the ratios as withheld but states the rule."""
+    from pipeline.reports.estimates import DASH, DASH_PROTECTED
+
+    risk = _risk_protected(q)
+    full = _full(q, ctx)
+    plain = render_sector_report(table, q, 5, context=full)
+    est, protected = protect_report_inputs(table, full, risk=risk, risk_min_count=7)
+    assert RISK_RATIOS not in protected.withheld and protected.risk_profiles is risk
+    html = render_sector_report(est, q, 5, context=protected)
+    row = risk[(risk["by"] != "") & (risk["level"] == "5")].iloc[1]  # released
+    key = f"{row['outcome']}|{row['exposure']}|{row['by']}|5"
+
+    def field(page: str, k: str, f: str) -> str:
+        m = re.search(rf'data-rp-key="{re.escape(k)}" data-rp-field="{f}">([^<]*)<', page)
+        assert m is not None, (k, f)
+        return m.group(1)
+
+    for f in ("pr", "pr_ci", "paf", "paf_ci"):
+        assert field(html, key, f) == field(plain, key, f)  # the unprotected value
+    hidden = risk[risk["flags"] == "suppressed"].iloc[0]
+    hidden_key = f"{hidden['outcome']}|{hidden['exposure']}|{hidden['by']}|5"
+    assert f'data-rp-key="{hidden_key}"' in plain and f'data-rp-key="{hidden_key}"' not in html
+    assert f'<abbr title="{DASH_PROTECTED}">{DASH}</abbr>' in html
+    methods = html[html.index('id="methoden"') :]
+    if NOTE in methods:  # other figures may still be withheld (the previous wave)
+        assert "prevalentieratio" not in methods[methods.index(NOTE) :].split("</p>")[0]
+    assert "minstens 7 respondenten" in methods.split('class="risk-note"')[1].split("</p>")[0]
+    assert "minstens 7 respondenten" in html[html.index('id="risico-per-knelpunt"') :]
+
+
+def test_the_risk_notes_are_spelled_right(q, table, ctx) -> None:
+    from .dutch_spelling import html_text, unknown_words
+
+    est, protected = protect_report_inputs(
+        table, _full(q, ctx), risk=_risk_protected(q), risk_min_count=5
+    )
+    html = render_sector_report(est, q, 5, context=protected)
+    notes = [
+        html.split('class="risk-note"')[1].split("</p>")[0],
+        html[html.index('id="risico-per-knelpunt"') :]
+        .split('class="small-note"')[1]
+        .split("</p>")[0],
+    ]
+    for note in notes:
+        assert unknown_words(html_text(f"<p{note}</p>")) == {}

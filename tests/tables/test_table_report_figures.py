@@ -215,8 +215,9 @@ def test_the_outputs_stage_logs_the_report_figures_and_shows_dashes(
     assert entries[1]["label"] == "wbm-werknemers-2023-rapport"  # after the standard table
     summary = run_manifest(run_dir)["stages"]["outputs"]["summary"]["report_figures"]
     assert summary["unpublished"] == [] and summary["breakdowns"] >= 10
-    # left out: not the engine's figures (the numeric indicators' means and medians are protected)
-    assert summary["withheld"] == ["risk_ratios"]
+    # nothing left out: the numeric indicators' means and medians and the risk profiles' ratios
+    # are protected (pipeline.tables.numericfigures, pipeline.tables.riskfigures)
+    assert summary["withheld"] == []
     # a figure the estimate stage published and the engine hid: a dash, without its n
     est = pd.read_parquet(layout.stage_file(run_dir, "estimate", layout.ESTIMATES))
     from pipeline.rundata.read import read_numeric_estimates
@@ -259,20 +260,27 @@ def test_the_outputs_stage_logs_the_report_figures_and_shows_dashes(
         for n in names
     )
     assert fewer >= 1
-    # the figures that do not come from the estimates table (risk-profile ratios) are not
-    # protected by the engine: left out, with the note; the numeric indicators' means and medians
-    # are protected figures (tests/tables/test_table_report_numeric.py), with the median rule
+    # the figures that do not come from the estimates table are protected figures too: the
+    # numeric indicators' means and medians (tests/tables/test_table_report_numeric.py) and the
+    # risk profiles' ratios (tests/tables/test_table_report_risk.py), each with its rule in the
+    # methods; nothing is left out, so no note lists what is withheld
     from pipeline.reports.withheld import WITHHELD_NL
 
+    ratios = {"protected": 0, "unprotected": 0}
     for n in names:
         html = (reports / n).read_text(encoding="utf-8")
-        assert "data-rp-field" not in html and "data-numeric" in html, n
-        assert "Volgens het openbaarmakingsbeleid van de uitgever" in html, n
-        assert 'class="median-note"' in html, n
+        assert "data-numeric" in html, n
+        assert "omdat die controle ze niet beschermt" not in html, n
+        assert 'class="median-note"' in html and 'class="risk-note"' in html, n
+        ratios["protected"] += html.count('data-rp-field="pr"')
+        ratios["unprotected"] += (
+            (before / n).read_text(encoding="utf-8").count('data-rp-field="pr"')
+        )
+    assert 0 < ratios["protected"] < ratios["unprotected"], ratios
     unprotected = (before / names[0]).read_text(encoding="utf-8")
     assert "data-rp-field" in unprotected and "data-numeric" in unprotected
     assert "openbaarmakingsbeleid van de uitgever" not in unprotected
-    assert 'class="median-note"' not in unprotected
+    assert 'class="median-note"' not in unprotected and 'class="risk-note"' not in unprotected
     assert WITHHELD_NL["numeric"] not in (reports / names[0]).read_text(encoding="utf-8")
 
 
