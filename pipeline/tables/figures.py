@@ -36,7 +36,12 @@ its respondents): protected and logged with the rest; their medians follow the r
 (:mod:`pipeline.tables.numericfigures`). An organisation survey's shares of employees and magnitude
 totals (``estimates_employment.parquet``), when the caller passes them, are cells of the space too
 (the totals magnitude cells of Flanders' request, the shares ratios with the dominance and p% rules
-on each organisation's employees): :mod:`pipeline.tables.employmentfigures`.
+on each organisation's employees): :mod:`pipeline.tables.employmentfigures`. The risk profiles'
+prevalence ratios, when the caller passes them, give back (approximately) the crossing of each
+exposure and outcome within a group, so that crossing is published: each outcome by the risk
+profiles' breakdown and the exposure is a table of the same space, logged with the rest, and a
+ratio is shown only where its cells are released and its four counts are at least
+``min_n_count`` (:mod:`pipeline.tables.riskfigures`).
 
 The estimates the reports get are **fail closed**: a row is shown only if the engine released its
 cell (same indicator, breakdown and level). A row the engine suppressed, a row of an indicator no
