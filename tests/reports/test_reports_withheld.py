@@ -4,8 +4,9 @@ the figures the reports take from elsewhere (risk-profile ratios, means and medi
 indicators, an organisation survey's shares of employees and totals, earlier waves) are not seen by
 that engine, so under ``protect_reports: true`` they are left out (fail closed), and the methods
 section says so (:mod:`pipeline.reports.withheld`), unless the caller passes them as their
-protection made them (numeric: here; shares of employees and totals:
-tests/reports/test_reports_employment_protected.py). Without the policy nothing changes."""
+protection made them (numeric and the risk-profile ratios, :mod:`pipeline.tables.riskfigures`:
+here; shares of employees and totals: tests/reports/test_reports_employment_protected.py).
+Without the policy nothing changes."""
 
 from __future__ import annotations
 
