@@ -212,7 +212,7 @@ def test_protected_risk_ratios_are_shown_where_released(q, table, ctx) -> None:
     full = _full(q, ctx)
     plain = render_sector_report(table, q, 5, context=full)
     est, protected = protect_report_inputs(table, full, risk=risk, risk_min_count=7)
-    assert RISK_RATIOS not in protected.withheld and protected.risk_profiles is risk
+    assert RISK_RATIOS not in protected.withheld and id(protected.risk_profiles) == id(risk)
     html = render_sector_report(est, q, 5, context=protected)
     row = risk[(risk["by"] != "") & (risk["level"] == "5")].iloc[1]  # released
     key = f"{row['outcome']}|{row['exposure']}|{row['by']}|5"
