@@ -10,6 +10,8 @@ what it always was."""
 from __future__ import annotations
 
 import re
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -61,6 +63,41 @@ def plain(runs) -> pd.DataFrame:
 
 def _publisher(directory: Path, **tables: object) -> Path:
     return make_publisher(directory, protect_reports=True, **tables)
+
+
+@dataclass(frozen=True)
+class Published:
+    """The reference thresholds as a publisher goes: the sector run's reports (``wbm report``'s
+    protection, logged), then the benchmark. ``after_report`` and ``after_benchmark`` are the
+    publisher's directory after each step (read only: a test that publishes more copies one,
+    :func:`_copy`); ``out`` the benchmark's HTML and CSV."""
+
+    after_report: Path
+    after_benchmark: Path
+    out: Path
+
+
+@pytest.fixture(scope="module")
+def published(runs, tmp_path_factory: pytest.TempPathFactory) -> Published:
+    """The protection of the sector's figures and of the benchmark run once for the tests that use
+    the reference thresholds (each run takes minutes)."""
+    from pipeline.commands.report import _protected
+    from pipeline.rundata import layout
+
+    sector, main = runs
+    base = tmp_path_factory.mktemp("published")
+    policy = _publisher(base / "pub")
+    est = pd.read_parquet(layout.stage_file(sector, "estimate", layout.ESTIMATES))
+    _protected(est, sector, str(policy), 30, 50)
+    shutil.copytree(base / "pub", base / "after-report")
+    benchmark_report(sector, main, "pc126", out_dir=base / "out", policy=policy)
+    return Published(base / "after-report", base / "pub", base / "out")
+
+
+def _copy(publisher: Path, to: Path) -> Path:
+    """A copy of a publisher's directory (policy, registry, ledger); returns its policy file."""
+    shutil.copytree(publisher, to)
+    return to / "policy.yaml"
 
 
 def _outputs(out: Path) -> tuple[str, pd.DataFrame]:
@@ -141,23 +178,16 @@ def test_under_the_policy_the_benchmark_logs_its_releases(runs, plain, tmp_path)
         ).read_bytes()
 
 
-def test_after_the_sector_report_the_sector_figures_are_a_re_issue(runs, tmp_path):
+def test_after_the_sector_report_the_sector_figures_are_a_re_issue(published):
     """``wbm report``'s protection of the sector run first (its figures logged), then the
     benchmark: the sector's ledger gets nothing new (same release), the main wave's one release."""
-    from pipeline.commands.report import _protected
-    from pipeline.rundata import layout
-
-    sector, main = runs
-    policy = _publisher(tmp_path / "pub")
-    est = pd.read_parquet(layout.stage_file(sector, "estimate", layout.ESTIMATES))
-    _protected(est, sector, str(policy), 30, 50)
-    first = ledger_entries(tmp_path / "pub" / "ledger")
+    first = ledger_entries(published.after_report / "ledger")
     assert [e["label"] for e in first] == [SECTOR_LABEL]
-    benchmark_report(sector, main, "pc126", out_dir=tmp_path / "out", policy=policy)
-    after = ledger_entries(tmp_path / "pub" / "ledger")
+    after = ledger_entries(published.after_benchmark / "ledger")
     assert [e["label"] for e in after if e["label"] == SECTOR_LABEL] == [SECTOR_LABEL]
     assert [e for e in after if e["label"] == SECTOR_LABEL] == first
     assert [e["label"] for e in after if e["label"] != SECTOR_LABEL] == [BENCH_LABEL]
+    assert (published.out / f"{NAME}.html").exists() and (published.out / f"{NAME}.csv").exists()
 
 
 def test_a_benchmark_group_under_the_threshold_is_a_dash(runs, plain, tmp_path):
@@ -200,12 +230,15 @@ def test_a_benchmark_group_under_the_threshold_is_a_dash(runs, plain, tmp_path):
     assert "te weinig antwoorden om te publiceren" not in text
 
 
-def test_a_table_isolating_part_of_the_benchmark_group_is_suppressed(runs, plain, tmp_path):
+def test_a_table_isolating_part_of_the_benchmark_group_is_suppressed(
+    runs, plain, published, tmp_path
+):
     """The differencing attack: the benchmark published (its group released), then a table on the
     main wave of the same group without its youngest age band (fewer respondents than the
     threshold): that table's figure would give the youngest's share by subtraction, so it is
-    suppressed. The control: on a history without the benchmark the same table is released."""
-    sector, main = runs
+    suppressed. The controls: on a history without the benchmark (empty, or the sector's report
+    figures only) the same table is released."""
+    _sector, main = runs
     from pipeline.rundata import layout
 
     scored = pd.read_parquet(layout.stage_file(main, "score", layout.SCORED))
@@ -230,20 +263,20 @@ def test_a_table_isolating_part_of_the_benchmark_group_is_suppressed(runs, plain
     control = _publisher(tmp_path / "control")
     out = make_table(req, [main], tmp_path / "control-out", policy=control)
     assert out.decision == "release", out.release.reasons
-    policy = _publisher(tmp_path / "pub")
-    benchmark_report(sector, main, "pc126", out_dir=tmp_path / "out", policy=policy)
-    _html, csv = _outputs(tmp_path / "out")
+    # nor do the sector's report figures stop it: the same history up to the benchmark
+    control = _copy(published.after_report, tmp_path / "control-report")
+    out = make_table(req, [main], tmp_path / "control-report-out", policy=control)
+    assert out.decision == "release", out.release.reasons
+    _html, csv = _outputs(published.out)
     assert csv.loc["werkbaar_werk", "n_benchmark"] == plain.loc["werkbaar_werk", "n_benchmark"]
+    policy = _copy(published.after_benchmark, tmp_path / "pub")
     out = make_table(req, [main], tmp_path / "attack-out", policy=policy)
     assert out.decision == "suppress", out.release.reasons
     assert [r["flag"] for r in csv_rows(out.files[1])] == ["suppressed"]
 
 
-def test_the_protected_reports_notes_are_dutch(runs, tmp_path):
-    sector, main = runs
-    policy = _publisher(tmp_path / "pub")
-    benchmark_report(sector, main, "pc126", out_dir=tmp_path / "out", policy=policy)
-    html, _ = _outputs(tmp_path / "out")
+def test_the_protected_reports_notes_are_dutch(published):
+    html, _ = _outputs(published.out)
     notes = " ".join(re.findall(r'<p class="withheld-note">(.*?)</p>', html))
     assert "openbaarmakingsbeleid" in notes
     assert unknown_words(html_text(f'<html lang="nl"><body><p>{notes}</p></body></html>')) == {}
