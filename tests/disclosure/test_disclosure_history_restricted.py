@@ -219,3 +219,39 @@ def test_integer_null_space_is_exact(data):
     assert not np.any(np.asarray(a, dtype=np.int64) @ w.T)
     if len(exact):
         assert np.linalg.matrix_rank(w.astype(float)) == len(exact)
+
+
+def test_the_relaxation_screen_drops_only_alternatives_without_a_solution():
+    """The search's alternatives (``z_i . x >= 1`` or ``<= -1``) are first screened by their linear
+    relaxations, warm-started one after another: an alternative the screen drops has no integer
+    solution (its MILP is infeasible), on random programs; and the screen does drop some (else it
+    would save nothing and this test would prove nothing)."""
+    from pipeline.sdc.tables.groups import _combination_program, _relaxation_feasible, _solve
+
+    rng = np.random.default_rng(7)
+    dropped = kept_total = 0
+    for _ in range(150):
+        a = int(rng.integers(4, 12))
+        old = (rng.random((int(rng.integers(1, 5)), a)) < 0.5).astype(float)
+        new = (rng.random((int(rng.integers(1, 4)), a)) < 0.5).astype(float)
+        cells = np.vstack([old, new])
+        counts = rng.integers(1, 12, a)
+        max_n = 6
+        small = np.flatnonzero(counts <= max_n)
+        b_all = basis(cells)
+        if basis(old).shape[0] == b_all.shape[0] or small.size == 0:
+            continue
+        program = _combination_program(cells, counts, max_n, small, old, b_all)
+        if program is None:
+            continue
+        rows, lo, hi, cost, integrality, bounds, alternatives = program
+        kept = _relaxation_feasible(program)
+        kept_total += len(kept)
+        for alt in alternatives:
+            assert alt is not None
+            if any(alt is k for k in kept):
+                continue
+            dropped += 1
+            x = _solve([*rows, alt[0]], [*lo, alt[1]], [*hi, alt[2]], cost, integrality, bounds)
+            assert x is None, "the screen dropped an alternative with an integer solution"
+    assert dropped > 0 and kept_total > 0

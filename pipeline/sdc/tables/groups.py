@@ -24,7 +24,10 @@ is one too), so the program excludes them exactly.
   with the new cells have rank ``d`` (the number of new directions): ``Z x = (Z new') t`` for every
   ``x`` of this form, and ``Z x`` is an integer for 0/1 ``x``, so the search is ``2 d`` programs,
   each with one more row, ``z_i . x >= 1`` or ``z_i . x <= -1`` (the smallest group of any of them;
-  one program without earlier cells). The ``d`` vectors come from an integer elimination with
+  one program without earlier cells). The alternatives' linear relaxations are solved first, on one
+  HiGHS model and each from the previous one's basis (:func:`_relaxation_feasible`): an alternative
+  whose relaxation is infeasible has no solution, and most end there (on the reports' figures 4,802
+  programs left 257 MILPs). The ``d`` vectors come from an integer elimination with
   +-1 pivots (exact, no rounding; checked in integers). This replaces dense null-space rows
   (thousands, when the reports' figures cut the respondents into thousands of atoms) and one big-M
   alternative per earlier null vector by sparse rows and a plain row per program: against the
@@ -44,7 +47,10 @@ release on an unfinished search).
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import os
+import sys
 from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
@@ -218,7 +224,9 @@ def find_small_group(
     rows, lo, hi, cost, integrality, bounds, alternatives = program
     s = small.size
     n_var = cost.size
-    live = list(alternatives)
+    # the alternatives whose linear relaxation is infeasible have no integer solution either: the
+    # relaxations first, warm-started one after another (most end here, a fraction of the cost)
+    live = _relaxation_feasible(program) if len(alternatives) > 1 else list(alternatives)
     for _ in range(tries):
         best: np.ndarray | None = None
         still = []
@@ -256,6 +264,73 @@ def find_small_group(
         f"the differencing search did not finish: {tries} candidate groups rejected",
         code="group_search_failed",
     )
+
+
+def _relaxation_feasible(program: _Program) -> list[_Row | None]:
+    """The alternatives of ``program`` whose linear relaxation (0 <= x <= 1) is not proven
+    infeasible. One HiGHS model holds the common rows and every alternative's row (free); each
+    alternative in turn gets its bounds and the LP is solved again from the previous basis (dual
+    simplex, a few iterations), where a MILP per alternative starts from scratch. Only a proof of
+    infeasibility drops an alternative; any other outcome keeps it for its MILP."""
+    import highspy
+    from scipy.sparse import csr_matrix, vstack
+
+    rows, lo, hi, cost, _, bounds, alternatives = program
+    alts = [a for a in alternatives if a is not None]
+    if len(alts) < len(alternatives):
+        return list(alternatives)  # an unconstrained alternative: nothing to screen
+    a = vstack([csr_matrix(r) for r in rows] + [csr_matrix(x[0]) for x in alts]).tocsc()
+    inf = highspy.kHighsInf
+    n_common = a.shape[0] - len(alts)
+
+    def finite(v: np.ndarray) -> np.ndarray:
+        return np.clip(np.asarray(v, dtype=float), -inf, inf)
+
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = cost.size, a.shape[0]
+    lp.col_cost_ = np.asarray(cost, dtype=float)
+    lp.col_lower_ = finite(np.broadcast_to(bounds.lb, cost.shape))
+    lp.col_upper_ = finite(np.broadcast_to(bounds.ub, cost.shape))
+    lp.row_lower_ = finite(np.concatenate([*lo, np.full(len(alts), -np.inf)]))
+    lp.row_upper_ = finite(np.concatenate([*hi, np.full(len(alts), np.inf)]))
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = a.indptr
+    lp.a_matrix_.index_ = a.indices
+    lp.a_matrix_.value_ = a.data
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = cost.size, a.shape[0]
+    _quiet_banner()
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("presolve", "off")  # keep the basis from one alternative to the next
+    h.setOptionValue("time_limit", TIME_LIMIT)
+    h.passModel(lp)
+    live: list[_Row | None] = []
+    for k, alt in enumerate(alts):
+        row = n_common + k
+        h.changeRowBounds(row, float(finite(alt[1])[0]), float(finite(alt[2])[0]))
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kInfeasible:
+            live.append(alt)
+        h.changeRowBounds(row, -inf, inf)
+    return live
+
+
+@functools.cache
+def _quiet_banner() -> None:
+    """HiGHS prints a banner on the process's standard output (C level) when its first instance is
+    made, whatever the options: made here once with that output sent to /dev/null (the pipeline's
+    output, e.g. ``wbm table --json``, must carry nothing else)."""
+    import highspy
+
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 _Row = tuple[np.ndarray, np.ndarray, np.ndarray]  # one constraint row with its bounds
