@@ -75,7 +75,7 @@ from dataclasses import dataclass
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from pipeline.sdc.tables.cells import CellDef, digest, members, membership
+from pipeline.sdc.tables.cells import CellDef, Condition, digest, members, membership
 from pipeline.sdc.tables.groups import (
     SPAN_TOL,
     basis,
@@ -194,6 +194,10 @@ def check_against_history(
         len({c.cell.measure for c in (*connected(new, history, columns), *new)}) > 1
     ):
         findings.extend(_check_measure(_as_sets(pooled), columns, rules, None, may_search()))
+    # and, for indicators with the very same respondents (the same items: a share and its acute
+    # part, werkbaar werk and "no problem"), their cells as the respondent sets they count
+    for same in _same_respondents(pooled, columns):
+        findings.extend(_check_measure(same, columns, rules, None, may_search()))
     for measure in measures:
         cells = [c for c in (*history, *new) if c.cell.measure == measure]
         contrib = None if contributions is None else contributions.get(measure)
@@ -329,6 +333,55 @@ def _as_sets(cells: Sequence[ReleasedCell]) -> list[ReleasedCell]:
                 c.release,
                 c.index,
             )
+        )
+    return out
+
+
+def _same_respondents(
+    cells: Sequence[ReleasedCell], columns: Mapping[str, object]
+) -> list[list[ReleasedCell]]:
+    """The cells of indicators that have exactly the same respondents (the same "answered" set),
+    one list per such class of two or more indicators holding a new cell, each cell as the set of
+    respondents it counts (its breakdowns and filters, and "answered" as the class's first
+    indicator states it), checked as sets on the count level.
+
+    The sets of :func:`_as_sets` leave "answered" out, so a difference that item non-response
+    alone makes (an indicator on P and another with more missing answers on P) is no small group:
+    it reveals no answer, and counting it hid most of a standard table. But two indicators with the
+    same respondents can carry the same values (werkbaar werk and "no workability problem", a share
+    and its acute part), and then X on P and Y on P' (P' inside P, the groups differing by five or
+    more, all but one of whom did not answer) differ by that one respondent, whose answer the two
+    figures give back. Within such a class no difference is made by non-response alone, so the
+    respondent sets are judged as they are (pairs, combinations and the small-group search)."""
+    first = next(iter(columns.values()), None)
+    n_rows = len(first) if first is not None else 0  # type: ignore[arg-type]
+    answered: dict[tuple[Condition, ...], bytes] = {}
+    classes: dict[bytes, list[ReleasedCell]] = {}
+    rep: dict[bytes, tuple[Condition, ...]] = {}
+    for c in cells:
+        conds = tuple(x for x in c.cell.conditions if x.levels is None)
+        key = answered.get(conds)
+        if key is None:
+            key = answered[conds] = _key(members(CellDef.of(conds), columns, n_rows))
+        classes.setdefault(key, []).append(c)
+        rep.setdefault(key, conds)
+    out: list[list[ReleasedCell]] = []
+    for key, group in classes.items():
+        if len({c.cell.measure for c in group}) < 2 or not any(c.release == "new" for c in group):
+            continue
+        out.append(
+            [
+                ReleasedCell(
+                    CellDef.of((*_group(c.cell).conditions, *rep[key]), SETS),
+                    TableKind.count.value,
+                    c.status,
+                    c.n,
+                    c.weighted_n,
+                    c.release,
+                    c.index,
+                )
+                for c in group
+            ]
         )
     return out
 
@@ -585,7 +638,7 @@ def _span_checks(pub, kinds, primary, m, col, sizes, rules, contrib, search) -> 
     # small groups the published cells tell apart, that are linear combinations of them
     # (a group that is exactly a published cell is judged by the primary rules, a primary cell's by
     # the recomputation check above)
-    cell_keys = {_key(m[:, j]) for j in {col[c.cell] for c in (*pub, *primary)}}
+    cell_keys = shown | {_key(m[:, j]) for j in {col[c.cell] for c in primary}}
     p_patterns, p_counts, p_which = _atoms(m[:, pub_cols])
     pa = p_patterns.T.astype(float)
     pb_all = basis(pa)
