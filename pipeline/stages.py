@@ -409,6 +409,7 @@ def _employment_estimates(
         by=domains,
         magnitudes=magnitudes,
         config=cfg,
+        missing=q.missing_code_values(),
     )
     return (
         write_parquet(out / layout.ESTIMATES_EMPLOYMENT, table),

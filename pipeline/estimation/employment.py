@@ -85,13 +85,16 @@ def employment_estimates(
     config: EstimationConfig | None = None,
     stratum_column: str | None = None,
     fpc_column: str | None = None,
+    missing: Sequence[float] = (),
 ) -> pd.DataFrame:
     """The tidy estimates table (``pipeline.estimation.api`` columns plus :data:`BASIS_COLUMN`):
     every indicator as a share of employees (``basis`` "werknemers"), then every magnitude item
     as a population total with the organisation weights (``basis`` "organisaties").
     ``stratum_column``/``fpc_column``: the design the weight stage recorded (its calibration
     model); without them the stratum is the ``strata`` variables joined and its size the sum of the
-    post-stratified weights in it."""
+    post-stratified weights in it. ``missing``: the questionnaire's missing codes (-9 "geen
+    antwoord" ...), which a magnitude item's total leaves out (an answer missing, as an empty cell),
+    never adds as values."""
     import pandas as pd
 
     e = pd.to_numeric(df[size], errors="coerce").to_numpy(dtype=np.float64)
@@ -118,6 +121,9 @@ def employment_estimates(
     else:
         data, stratum, fpc = _design_columns(df, weight, strata)
     data[SIZE_WEIGHT] = data[weight].to_numpy(dtype=np.float64) * e
+    for m in magnitudes:  # a missing code is no answer: left out of the total, never summed
+        values = pd.to_numeric(data[m], errors="coerce")
+        data[m] = values.where(~values.isin([float(c) for c in missing]))
     tables = []
     if indicators:
         t = estimate(

@@ -101,3 +101,31 @@ def test_the_recorded_design_columns_give_the_same_table(data):
     want = want[want["indicator"].isin(["beperkt_competentiebeleid", "tr_days"])]
     assert got["estimate"].tolist() == pytest.approx(want["estimate"].tolist(), rel=1e-12)
     assert got["se"].tolist() == pytest.approx(want["se"].tolist(), rel=1e-12)
+
+
+def test_a_missing_code_is_left_out_of_a_total_never_summed(data):
+    """The questionnaire's missing codes (-9 "geen antwoord" ...) in a magnitude item are no
+    answers: the total is that of the organisations that answered, as with an empty cell (the
+    estimate stage summed them as values: 215 organisations' -1/-7/-8/-9 on the demo)."""
+    clean = data.assign(tr_days=data["tr_days"].where(data["tr_days"] >= 0))  # the file's codes
+    coded = clean.copy()
+    rows = coded.index[:7]
+    coded.loc[rows, "tr_days"] = [-1, -7, -8, -9, -9, -9, -1]
+    empty = clean.copy()
+    empty.loc[rows, "tr_days"] = np.nan
+
+    def total(df: pd.DataFrame, missing: tuple[float, ...]) -> float:
+        t = employment_estimates(
+            df,
+            weight="weight",
+            size="employees",
+            strata=STRATA,
+            indicators=[],
+            magnitudes=["tr_days"],
+            missing=missing,
+        )
+        return float(t["estimate"].iloc[0])
+
+    want = total(empty, ())
+    assert total(coded, (-1, -7, -8, -9)) == pytest.approx(want, rel=1e-12)
+    assert total(coded, ()) < want  # summed as values, the codes lower the total
