@@ -321,20 +321,14 @@ def _as_sets(cells: Sequence[ReleasedCell]) -> list[ReleasedCell]:
     """Cells as the groups their breakdowns and filters select (without "answered the indicator"):
     one measure, the count rule. A suppressed cell keeps its status (a primary cell's group must not
     be derivable either, whatever its indicator)."""
-    out = []
-    for c, g in zip(cells, _groups(cells), strict=True):
-        out.append(
-            ReleasedCell(
-                g,
-                TableKind.count.value,
-                c.status,
-                c.n,
-                c.weighted_n,
-                c.release,
-                c.index,
-            )
-        )
-    return out
+    return [_as_set(c, g) for c, g in zip(cells, _groups(cells), strict=True)]
+
+
+def _as_set(c: ReleasedCell, cell: CellDef) -> ReleasedCell:
+    """``c`` as the respondent set ``cell`` on the count level (its status, n and release kept)."""
+    return ReleasedCell(
+        cell, TableKind.count.value, c.status, c.n, c.weighted_n, c.release, c.index
+    )
 
 
 def _same_respondents(
@@ -370,18 +364,7 @@ def _same_respondents(
         if len({c.cell.measure for c in group}) < 2 or not any(c.release == "new" for c in group):
             continue
         out.append(
-            [
-                ReleasedCell(
-                    CellDef.of((*_group(c.cell).conditions, *rep[key]), SETS),
-                    TableKind.count.value,
-                    c.status,
-                    c.n,
-                    c.weighted_n,
-                    c.release,
-                    c.index,
-                )
-                for c in group
-            ]
+            [_as_set(c, CellDef.of((*_group(c.cell).conditions, *rep[key]), SETS)) for c in group]
         )
     return out
 
