@@ -1381,6 +1381,14 @@ _CODES += (
         "(named in the message) says why.",
     ),
     _e(
+        "reissue_changed",
+        _T,
+        "Re-issue with other cells",
+        "The ledger holds an earlier issue of the same figures (same data version and requests) with "
+        "other cells than they have now (another engine version?); nothing of them is published. "
+        "Publish the figures as before with the version that issued them, or ask the publisher.",
+    ),
+    _e(
         "datatool_protection",
         _T,
         "The datatool's space did not settle",

@@ -52,7 +52,13 @@ from pipeline.sdc.tables.rules import (
     TableKind,
     public_flag,
 )
-from pipeline.sdc.tables.space import SpaceTable, logged_cells, protect_space
+from pipeline.sdc.tables.space import (
+    SpaceTable,
+    logged_cells,
+    logged_rules,
+    protect_issue,
+    protect_space,
+)
 from pipeline.sdc.tables.structure import TOTAL, Dimension, build
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -62,6 +68,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from pipeline.questionnaire.model import Questionnaire
     from pipeline.sdc.publisher import Publisher
     from pipeline.sdc.tables.history import ReleasedCell
+    from pipeline.sdc.tables.ledger import Ledger
 
 REQUESTER = "public"
 LABEL = "datatool"
@@ -280,6 +287,7 @@ def build_release(
     rules = space_rules(
         PrimaryRules() if publisher is None else publisher.policy.policy.tables.rules()
     )
+    exact = publisher is not None and publisher.policy.policy.exact_datatool
     spaces, cells, outcomes = {}, {}, {}
     for name in series or archive.series_names():
         space = series_space(archive, name)
@@ -304,10 +312,18 @@ def build_release(
             history: list[ReleasedCell] = []
             if publisher is not None:
                 history = list(merged_history(publisher.ledgers, version, REQUESTER, space.hash()))
-            wc = compute_wave(archive, space, wave, rules, history)
+            wc = compute_wave(
+                archive,
+                space,
+                wave,
+                rules,
+                history,
+                ledgers=() if publisher is None else publisher.ledgers,
+                exact=exact,
+            )
             rid = None
             if publisher is not None:
-                rid = _record(publisher, space, version, wc, rules, logged_at)
+                rid = _record(publisher, space, version, wc, rules, logged_at, exact)
             out.extend(wc.cells)
             done.append(
                 WaveOutcome(
@@ -428,9 +444,15 @@ def compute_wave(
     wave: int,
     rules: PrimaryRules,
     history: Sequence[ReleasedCell] = (),
+    *,
+    ledgers: Sequence[Ledger] = (),
+    exact: bool = False,
 ) -> WaveCells:
     """Every table of one wave computed and protected jointly (see
-    :func:`pipeline.sdc.tables.space.protect_space`); not logged."""
+    :func:`pipeline.sdc.tables.space.protect_space`; ``exact``: its exact check too); not logged.
+    ``history``: the releases on the wave's data version before this space's first issue; with
+    the publisher's ``ledgers`` a rebuild is a re-issue, which publishes what the first issue
+    published (:func:`pipeline.sdc.tables.space.protect_issue`)."""
     import pandas as pd
 
     from pipeline.archive.api import make_design
@@ -516,12 +538,25 @@ def compute_wave(
             if shares and jobs is not None:  # a few large organisations: their answers show
                 table.primary.update(_dominated(masks, jobs.weights, n, rules))
             tables.append(table)
-    reasons = protect_space(tables, rules, cols, history)
+    digests = [digest(t.masks[:, i]) for t in tables for i in range(t.structure.n_cells)]
+    if ledgers:
+        version = space.data_versions[wave]
+        reasons = protect_issue(
+            tables,
+            rules,
+            cols,
+            ledgers,
+            (REQUESTER, space.hash(), version),
+            digests,
+            exact=exact,
+            history=history,
+        )
+    else:
+        reasons = protect_space(tables, rules, cols, history, exact=exact)
     engine = VarianceEngine(design)
     engines = {False: engine, True: VarianceEngine(jobs.design) if jobs is not None else engine}
     out: list[Cell] = []
     logged: list[ReleasedCell] = []
-    sums: list[str] = []
     ys: dict[str, np.ndarray] = {}
     for t in tables:
         # without sectors (the self-employed, enterprises) the view without breakdown is the total
@@ -534,7 +569,6 @@ def compute_wave(
                 "mean" if t.kind == TableKind.mean else "proportion",
             )
         logged.extend(logged_cells(t))
-        sums.extend(digest(t.masks[:, i]) for i in range(t.structure.n_cells))
         engine_t = engines[t.indicator.endswith(EMPLOYEE_SHARE)]
         gaps = _gaps(engine_t, ys[t.indicator], t.structure, cols, t.by, sector_dim)
         out.extend(
@@ -552,7 +586,9 @@ def compute_wave(
             )
         )
     decision = "suppress" if any(t.forced for t in tables) else "release"
-    return WaveCells(tuple(out), tuple(logged), tuple(sums), decision, tuple(reasons), len(tables))
+    return WaveCells(
+        tuple(out), tuple(logged), tuple(digests), decision, tuple(reasons), len(tables)
+    )
 
 
 @dataclass(frozen=True)
@@ -810,9 +846,11 @@ def _record(
     wc: WaveCells,
     rules: PrimaryRules,
     logged_at: str | None,
+    exact: bool = False,
 ) -> str:
     """Log one wave's space in every ledger of the publisher (a rebuild of the same space on the
-    same data version adds nothing); the id of the first ledger's entry."""
+    same data version adds nothing); the id of the first ledger's entry. ``exact``: the exact
+    check ran (logged with the rules)."""
     ids = []
     for ledger in publisher.ledgers:
         rel = ledger.record(
@@ -824,7 +862,7 @@ def _record(
             decision="refuse" if wc.decision == "refuse" else wc.decision,
             reasons=wc.reasons,
             label=LABEL,
-            rules=rules.describe(),
+            rules=logged_rules(rules, exact),
             logged_at=logged_at,
         )
         ids.append(rel.id)

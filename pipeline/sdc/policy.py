@@ -127,6 +127,9 @@ class Policy(_Spec):
     # the reports' figures also checked exactly as a whole, small-group search included, breakdown
     # after breakdown (pipeline.sdc.tables.space._sequential): minutes per wave instead of seconds
     exact_reports: bool = False
+    # the datatool's space too (pipeline.datatool.precompute): on the reference subset a tenth of a
+    # second per wave
+    exact_datatool: bool = True
 
 
 @dataclass(frozen=True)

@@ -269,8 +269,7 @@ def protect_figures(
     import numpy as np
 
     from pipeline.sdc.policy import effective_rules
-    from pipeline.sdc.tables.ledger import merged_history
-    from pipeline.sdc.tables.space import protect_space, space_rules
+    from pipeline.sdc.tables.space import protect_issue, space_rules
     from pipeline.tables.compute import calibrated_design, compute_wave
     from pipeline.tables.employmentfigures import (
         protected_employment,
@@ -355,7 +354,6 @@ def protect_figures(
     flanders = next((numbers for by, numbers in planned if by == ""), ())
     ratios = share_tables(flanders, shares, jobs, columns, rules) if jobs is not None else []
     request_hash = figures_hash(requests, [t.indicator for t, _ in ratios])
-    history = merged_history(publisher.ledgers, data.data_version, PUBLIC, request_hash)
     tables = [_space_table(t, by) for by, numbers in planned for t in numbers]
     tables += [t for t, _ in ratios]
     first_crossing = len(tables)  # the crossings' tables come last
@@ -371,15 +369,24 @@ def protect_figures(
     numeric_cells: dict[tuple[str, str, str], tuple[str, np.ndarray, np.ndarray]] = {}
     risk_cells: dict[tuple[str, str, str, str], tuple[CrossingCell, CrossingCell]] = {}
     release_id: str | None = None
-    try:
-        reasons = protect_space(
-            tables, rules, columns, history, exact=publisher.policy.policy.exact_reports
+    exact = publisher.policy.policy.exact_reports
+    try:  # a re-issue (a rerun, wbm report after the outputs stage) publishes what it did before
+        reasons = protect_issue(
+            tables,
+            rules,
+            columns,
+            publisher.ledgers,
+            (PUBLIC, request_hash, data.data_version),
+            digests,
+            exact=exact,
         )
     except PipelineError as exc:  # fail closed: nothing of the figures is shown
         unpublished.extend(by for by, _ in planned)
         notices.append(f"every breakdown: {exc}")
     else:
-        release_id = _record(publisher, data, request_hash, tables, digests, rules, reasons)
+        release_id = _record(
+            publisher, data, request_hash, tables, digests, rules, reasons, exact=exact
+        )
         k = 0
         for by, numbers in planned:
             for t in numbers:
@@ -492,11 +499,14 @@ def _record(
     rules: PrimaryRules,
     reasons: Sequence[str],
     label: str | None = None,
+    *,
+    exact: bool = False,
 ) -> str:
     """Log the figures in every ledger of the publisher (a rerun on the same data adds nothing):
     every cell of every table with its status (``sums``: their digests, in order); the id of the
-    first ledger's entry. ``label``: the release's label [default: ``<study>-rapport``]."""
-    from pipeline.sdc.tables.space import logged_cells
+    first ledger's entry. ``label``: the release's label [default: ``<study>-rapport``];
+    ``exact``: the exact check ran (logged with the rules)."""
+    from pipeline.sdc.tables.space import logged_cells, logged_rules
 
     cells = [c for t in tables for c in logged_cells(t)]
     decision = "suppress" if any(t.forced for t in tables) else "release"
@@ -511,7 +521,7 @@ def _record(
             decision=decision,
             reasons=tuple(reasons),
             label=label,
-            rules=rules.describe(),
+            rules=logged_rules(rules, exact),
             logged_at=None,
         ).id
         for led in publisher.ledgers

@@ -106,8 +106,7 @@ def protect_benchmark(
     """Protect and log a benchmark's tables on the main wave ``data`` (see the module); fail closed:
     whatever cannot be requested, computed or protected is not shown."""
     from pipeline.sdc.policy import effective_rules
-    from pipeline.sdc.tables.ledger import merged_history
-    from pipeline.sdc.tables.space import protect_space
+    from pipeline.sdc.tables.space import protect_issue
     from pipeline.tables.compute import calibrated_design, compute_wave
     from pipeline.tables.figures import _record, _space_table, figures_hash
     from pipeline.tables.source import disclosure_columns
@@ -144,9 +143,15 @@ def protect_benchmark(
     by = f"benchmark:{spec.name}"
     tables = [_space_table(t, by) for t in numbers]
     request_hash = figures_hash([request])
-    history = merged_history(publisher.ledgers, data.data_version, PUBLIC, request_hash)
-    try:
-        reasons = protect_space(tables, rules, columns, history)
+    try:  # after an earlier wbm benchmark a re-issue: what it published, never more
+        reasons = protect_issue(
+            tables,
+            rules,
+            columns,
+            publisher.ledgers,
+            (PUBLIC, request_hash, data.data_version),
+            [d for t in numbers for d in t.digests],
+        )
     except PipelineError as exc:  # fail closed
         return BenchmarkFigures(frozenset(), None, (*notices, f"{where}: {exc}"))
     release_id = _record(

@@ -352,3 +352,47 @@ def test_the_publisher_decides_the_exact_check_of_the_figures(
     assert figures.unpublished == ()
     assert (checked[: len(BYS)] == list(BYS)) if exact else checked == []
     assert lone_hidden(shown) == []
+
+
+def test_a_rerun_of_the_figures_publishes_their_first_issue_from_the_ledger(
+    run_copy, estimates, tmp_path, monkeypatch
+):
+    """A rerun of the same figures (``wbm report`` after the outputs stage, a rerun of the run) is a
+    re-issue: its statuses come from the ledger's first issue, without protecting again (the exact
+    check, when the policy asks for it, is paid once per release), and it shows what the ledger
+    logged: a figure the first issue hid stays a dash even where protecting again would show it."""
+    import json
+
+    import pipeline.sdc.tables.space as space
+
+    from ..publisher_helpers import make_publisher
+
+    policy = make_publisher(tmp_path / "pub", protect_reports=True)
+    first, figures = protect_run_figures(estimates, run_copy, publisher(str(policy)))
+    calls: list[bool] = []
+    real = space.protect_space
+
+    def spy(*args, exact=False, **kwargs):
+        calls.append(exact)
+        return real(*args, exact=exact, **kwargs)
+
+    monkeypatch.setattr(space, "protect_space", spy)
+    again, same = protect_run_figures(estimates, run_copy, publisher(str(policy)))
+    assert calls == []
+    assert same.release_id == figures.release_id
+    pd.testing.assert_frame_equal(first, again)
+    # the ledger is what was published: one more figure hidden there is hidden in the re-issue
+    (path,) = (policy.parent / "ledger").glob("*/tables.jsonl")
+    (entry,) = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+    target = next(
+        c
+        for c in entry["cells"]
+        if c["status"] == "ok"
+        and c["measure"] == "werkstress"
+        and c["conditions"][0][0] == "sector"
+    )
+    target["status"] = "secondary"
+    path.write_text(json.dumps(entry, sort_keys=True) + "\n", encoding="utf-8")
+    third, _ = protect_run_figures(estimates, run_copy, publisher(str(policy)))
+    assert calls == []
+    assert int(_hidden(third).sum()) > int(_hidden(first).sum())

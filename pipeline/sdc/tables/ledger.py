@@ -249,6 +249,18 @@ def _check_requester(requester: str) -> None:
         )
 
 
+def first_issue(
+    ledgers: Sequence[Ledger], data_version: str, requester: str, request_hash: str
+) -> Release | None:
+    """The release of ``request_hash`` to ``requester`` on ``data_version`` as the first ledger
+    that holds it logged it (None: never issued): what a re-issue publishes again."""
+    for led in _distinct(ledgers):
+        found = led.find(requester, request_hash, data_version)
+        if found is not None:
+            return found
+    return None
+
+
 def merged_history(
     ledgers: Sequence[Ledger],
     data_version: str,

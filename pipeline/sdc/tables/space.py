@@ -11,7 +11,10 @@ every breakdown a run's reports show): one engine for both joint spaces.
 - :func:`protect_space` primary and secondary suppression per table, the respondent-level checks
   within each table, margins alike across an indicator's tables and small differences between any
   two tables' cells and earlier releases, repeated until nothing changes;
-- :func:`logged_cells`  a protected table's cells as the ledger logs them.
+- :func:`protect_issue`  the same for a release that may have been issued before: a re-issue
+  publishes what its first issue published (its logged statuses), never more;
+- :func:`logged_cells`  a protected table's cells as the ledger logs them, :func:`logged_rules` the
+  rules its release logs.
 """
 
 from __future__ import annotations
@@ -28,6 +31,10 @@ from pipeline.sdc.tables.rules import PrimaryRules, TableKind, is_suppressed, pr
 
 if TYPE_CHECKING:  # pragma: no cover
     from pipeline.sdc.tables.history import Finding, ReleasedCell
+    from pipeline.sdc.tables.ledger import Ledger, Release
+
+#: the key a space's logged rules carry when the exact check (``protect_space(exact=True)``) ran
+EXACT_CHECK = "exact_check"
 
 
 @dataclass
@@ -69,6 +76,106 @@ def logged_cells(t: SpaceTable) -> list[ReleasedCell]:
         ReleasedCell(c, t.kind.value, s, t.n[i], float(wn[i]), "new", i)
         for i, (c, s) in enumerate(zip(t.data.cells, t.statuses, strict=True))
     ]
+
+
+def logged_rules(rules: PrimaryRules, exact: bool = False) -> dict[str, object]:
+    """The rules a space's release logs: the rules' own description, and :data:`EXACT_CHECK` when
+    the exact check ran (absent otherwise, so a release without it logs what it always did)."""
+    described = rules.describe()
+    return {**described, EXACT_CHECK: True} if exact else described
+
+
+def protect_issue(
+    tables: list[SpaceTable],
+    rules: PrimaryRules,
+    columns: Mapping[str, np.ndarray],
+    ledgers: Sequence[Ledger],
+    release: tuple[str, str, str],
+    digests: Sequence[str],
+    *,
+    exact: bool = False,
+    history: Sequence[ReleasedCell] | None = None,
+) -> list[str]:
+    """:func:`protect_space` for a release (``release``: requester, request hash, data version)
+    that may have been issued before; ``digests``: the tables' cells' respondent-set digests, in
+    order (as logged). A release is identified by its requests and data version, so a rerun of
+    the same run, ``wbm report`` after the outputs stage and ``wbm benchmark`` after ``wbm
+    report`` are re-issues, and **a re-issue publishes what its first issue published**:
+
+    - the first issue holds these very cells (same order, respondent sets, kinds and counts) under
+      the same rules, checked at least as strictly (the exact check if it is asked for now): its
+      logged statuses are the tables' statuses, without protecting again (the first issue's
+      protection is deterministic in the same inputs; the cost of protecting, minutes with the
+      exact check, is paid once per release);
+    - the same cells under other rules (the policy changed) or without the exact check asked for
+      now: protected again against the releases before the first issue, and a cell the first issue
+      hid stays hidden (hiding more publishes a subset of what is public, which opens nothing; the
+      ledger keeps the first issue, which covers what is shown);
+    - other cells (another engine version computed them): :class:`DisclosureError`
+      ``reissue_changed`` (the caller fails closed), never a report that the ledger does not hold.
+
+    ``history``: the releases before the first issue, if the caller has read them already.
+    Returns the reasons (the first issue's when its statuses are taken)."""
+    from pipeline.sdc.tables.ledger import first_issue, merged_history
+    from pipeline.sdc.tables.rules import is_suppressed
+
+    requester, request_hash, version = release
+    issued = first_issue(ledgers, version, requester, request_hash)
+    before = None if issued is None else _issued_statuses(tables, digests, issued)
+    if issued is not None and before is None:
+        raise DisclosureError(
+            f"the ledger holds release {issued.id} of these figures with other cells than they "
+            "have now: nothing of them is published (issued by another engine version?)",
+            code="reissue_changed",
+        )
+    if issued is not None and before is not None and _as_strict(issued.rules, rules, exact):
+        for t, statuses in zip(tables, before, strict=True):
+            t.statuses = statuses
+        return list(issued.reasons)
+    if history is None:
+        history = merged_history(ledgers, version, requester, request_hash)
+    reasons = protect_space(tables, rules, columns, history, exact=exact)
+    if before is not None:  # never show what the first issue hid
+        for t, old in zip(tables, before, strict=True):
+            t.statuses = tuple(
+                o if is_suppressed(o) and not is_suppressed(s) else s
+                for s, o in zip(t.statuses, old, strict=True)
+            )
+    return reasons
+
+
+def _issued_statuses(
+    tables: Sequence[SpaceTable], digests: Sequence[str], issued: Release
+) -> list[tuple[str, ...]] | None:
+    """Per table, the statuses ``issued`` logged for its cells; None unless it holds exactly these
+    cells in this order (respondent sets, definitions, kinds and counts)."""
+    if tuple(digests) != tuple(issued.digests):
+        return None
+    out: list[tuple[str, ...]] = []
+    k = 0
+    for t in tables:
+        logged = issued.cells[k : k + len(t.data.cells)]
+        if len(logged) != len(t.data.cells):
+            return None
+        for i, (c, cell) in enumerate(zip(logged, t.data.cells, strict=True)):
+            if (c.cell.key, c.kind, c.n) != (cell.key, t.kind.value, t.n[i]):
+                return None
+        out.append(tuple(c.status for c in logged))
+        k += len(t.data.cells)
+    return out if k == len(issued.cells) else None
+
+
+def _as_strict(logged: Mapping[str, object], rules: PrimaryRules, exact: bool) -> bool:
+    """The logged rules of a release are these rules, checked at least as strictly (exactly, if
+    ``exact``)."""
+    import json
+
+    def norm(d: Mapping[str, object]) -> str:
+        return json.dumps({k: v for k, v in d.items() if k != EXACT_CHECK}, sort_keys=True)
+
+    return norm(logged) == norm(json.loads(json.dumps(rules.describe()))) and (
+        not exact or bool(logged.get(EXACT_CHECK))
+    )
 
 
 def space_rules(rules: PrimaryRules) -> PrimaryRules:
