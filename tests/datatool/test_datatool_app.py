@@ -209,3 +209,41 @@ def test_the_dutch_page_is_spelled_right(client):
         if bad:
             found[query] = bad
     assert not found, " ".join(sorted({w for bad in found.values() for w in bad}))
+
+
+@pytest.mark.parametrize("exact", [False, True])
+def test_the_publisher_decides_the_exact_check_of_the_space(dt_env, tmp_path, monkeypatch, exact):
+    """``exact_datatool`` (policy; on in the reference policy) runs the exact check of each wave's
+    space, search included (``protect_space(exact=True)``), and the release logs that it did; a
+    rebuild is a re-issue that takes the logged statuses and protects nothing again."""
+    import yaml
+
+    import pipeline.sdc.tables.space as space
+    from pipeline.archive.api import open_archive
+    from pipeline.datatool.precompute import build_release
+    from pipeline.sdc.publisher import publisher
+
+    from ..publisher_helpers import make_publisher
+
+    policy = make_publisher(tmp_path / "pub")
+    data = yaml.safe_load(policy.read_text(encoding="utf-8"))
+    data["exact_datatool"] = exact
+    policy.write_text(yaml.safe_dump(data), encoding="utf-8")
+    seen: list[bool] = []
+    real = space.protect_space
+
+    def spy(*args, exact=False, **kwargs):
+        seen.append(exact)
+        return real(*args, exact=exact, **kwargs)
+
+    monkeypatch.setattr(space, "protect_space", spy)
+    pub = publisher(str(policy))
+    archive = open_archive(dt_env["archive"])
+    kw = {"indicators": ["werkstress"], "waves": [2023], "breakdowns": ["age_band"]}
+    first = build_release(archive, pub, **kw)
+    assert seen == [exact]
+    (entry,) = pub.ledgers[0].releases(first.spaces["wbm-werknemers"].data_versions[2023])
+    assert entry.rules.get("exact_check", False) is exact
+    again = build_release(archive, pub, **kw)
+    assert seen == [exact]
+    assert again.cells == first.cells
