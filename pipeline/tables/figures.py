@@ -269,7 +269,7 @@ def protect_figures(
     import numpy as np
 
     from pipeline.sdc.policy import effective_rules
-    from pipeline.sdc.tables.space import protect_issue, space_rules
+    from pipeline.sdc.tables.space import space_rules
     from pipeline.tables.compute import calibrated_design, compute_wave
     from pipeline.tables.employmentfigures import (
         protected_employment,
@@ -371,14 +371,8 @@ def protect_figures(
     release_id: str | None = None
     exact = publisher.policy.policy.exact_reports
     try:  # a re-issue (a rerun, wbm report after the outputs stage) publishes what it did before
-        reasons = protect_issue(
-            tables,
-            rules,
-            columns,
-            publisher.ledgers,
-            (PUBLIC, request_hash, data.data_version),
-            digests,
-            exact=exact,
+        reasons = protect_public(
+            publisher, data, request_hash, tables, columns, rules, digests, exact
         )
     except PipelineError as exc:  # fail closed: nothing of the figures is shown
         unpublished.extend(by for by, _ in planned)
@@ -488,6 +482,24 @@ def _space_table(t: IndicatorTable, by: str) -> SpaceTable:
         {d: i for i, d in enumerate(t.digests)},
         unit_values=t.unit_values,
     )
+
+
+def protect_public(
+    publisher: Publisher,
+    data: WaveData,
+    request_hash: str,
+    tables: list[SpaceTable],
+    columns: Mapping[str, np.ndarray],
+    rules: PrimaryRules,
+    digests: Sequence[str],
+    exact: bool = False,
+) -> list[str]:
+    """The space of figures for the public on ``data`` protected, or its first issue's statuses
+    taken from the publisher's ledgers (:func:`pipeline.sdc.tables.space.protect_issue`)."""
+    from pipeline.sdc.tables.space import protect_issue
+
+    release = (PUBLIC, request_hash, data.data_version)
+    return protect_issue(tables, rules, columns, publisher.ledgers, release, digests, exact=exact)
 
 
 def _record(

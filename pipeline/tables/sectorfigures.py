@@ -106,9 +106,8 @@ def protect_benchmark(
     """Protect and log a benchmark's tables on the main wave ``data`` (see the module); fail closed:
     whatever cannot be requested, computed or protected is not shown."""
     from pipeline.sdc.policy import effective_rules
-    from pipeline.sdc.tables.space import protect_issue
     from pipeline.tables.compute import calibrated_design, compute_wave
-    from pipeline.tables.figures import _record, _space_table, figures_hash
+    from pipeline.tables.figures import _record, _space_table, figures_hash, protect_public
     from pipeline.tables.source import disclosure_columns
 
     q = data.questionnaire
@@ -144,12 +143,13 @@ def protect_benchmark(
     tables = [_space_table(t, by) for t in numbers]
     request_hash = figures_hash([request])
     try:  # after an earlier wbm benchmark a re-issue: what it published, never more
-        reasons = protect_issue(
+        reasons = protect_public(
+            publisher,
+            data,
+            request_hash,
             tables,
-            rules,
             columns,
-            publisher.ledgers,
-            (PUBLIC, request_hash, data.data_version),
+            rules,
             [d for t in numbers for d in t.digests],
         )
     except PipelineError as exc:  # fail closed

@@ -74,6 +74,21 @@ def issued(tmp_path: Path) -> tuple[Ledger, list[str]]:
     return ledger, list(tables[0].statuses)
 
 
+@pytest.fixture
+def hid_more(tmp_path: Path) -> tuple[Ledger, int]:
+    """A ledger whose first issue hid one cell more than protection does (an older engine); that
+    cell."""
+    ledger = Ledger(tmp_path / "ledger")
+    tables, cols, digests = _space()
+    protect_issue(tables, RULES, cols, [ledger], REQUEST, digests)
+    shown = [i for i, s in enumerate(tables[0].statuses) if not is_suppressed(s)]
+    tables[0].statuses = tuple(
+        "secondary" if i == shown[0] else s for i, s in enumerate(tables[0].statuses)
+    )
+    _log(ledger, tables, digests)
+    return ledger, shown[0]
+
+
 def _spy(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     calls: list[bool] = []
     real = space_module.protect_space
@@ -107,40 +122,26 @@ def test_a_reissue_publishes_the_logged_statuses_without_protecting_again(
 
 
 def test_a_reissue_shows_what_the_ledger_logged_even_if_protection_now_differs(
-    tmp_path: Path,
+    hid_more: tuple[Ledger, int],
 ) -> None:
     """The ledger is what was published: a first issue that hid more (an older engine) is what a
     re-issue shows, not what protecting again would show."""
-    ledger = Ledger(tmp_path / "ledger")
-    tables, cols, digests = _space()
-    protect_issue(tables, RULES, cols, [ledger], REQUEST, digests)
-    shown = [i for i, s in enumerate(tables[0].statuses) if not is_suppressed(s)]
-    tables[0].statuses = tuple(
-        "secondary" if i == shown[0] else s for i, s in enumerate(tables[0].statuses)
-    )
-    _log(ledger, tables, digests)
+    ledger, hidden = hid_more
     again, cols, digests = _space()
     protect_issue(again, RULES, cols, [ledger], REQUEST, digests)
-    assert is_suppressed(again[0].statuses[shown[0]])
+    assert is_suppressed(again[0].statuses[hidden])
 
 
 def test_other_rules_protect_again_and_keep_what_the_first_issue_hid(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    hid_more: tuple[Ledger, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ledger = Ledger(tmp_path / "ledger")
-    tables, cols, digests = _space()
-    protect_issue(tables, RULES, cols, [ledger], REQUEST, digests)
-    shown = [i for i, s in enumerate(tables[0].statuses) if not is_suppressed(s)]
-    tables[0].statuses = tuple(
-        "secondary" if i == shown[0] else s for i, s in enumerate(tables[0].statuses)
-    )
-    _log(ledger, tables, digests)
+    ledger, hidden = hid_more
     calls = _spy(monkeypatch)
     looser = replace(RULES, min_n_percent=10)  # group 1 (12) would now be published
     again, cols, digests = _space()
     protect_issue(again, looser, cols, [ledger], REQUEST, digests)
     assert calls == [False]  # protected again under the new rules
-    assert is_suppressed(again[0].statuses[shown[0]])  # but not shown: the first issue hid it
+    assert is_suppressed(again[0].statuses[hidden])  # but not shown: the first issue hid it
     assert is_suppressed(again[0].statuses[1])  # group 1, hidden at first issue
 
 
