@@ -53,6 +53,7 @@ from pipeline.sdc.tables.rules import (
     public_flag,
 )
 from pipeline.sdc.tables.space import (
+    Issue,
     SpaceTable,
     logged_cells,
     logged_rules,
@@ -541,7 +542,7 @@ def compute_wave(
     digests = [digest(t.masks[:, i]) for t in tables for i in range(t.structure.n_cells)]
     if ledgers:
         version = space.data_versions[wave]
-        reasons = protect_issue(
+        issue = protect_issue(
             tables,
             rules,
             cols,
@@ -552,7 +553,7 @@ def compute_wave(
             history=history,
         )
     else:
-        reasons = protect_space(tables, rules, cols, history, exact=exact)
+        issue = Issue(tuple(protect_space(tables, rules, cols, history, exact=exact)))
     engine = VarianceEngine(design)
     engines = {False: engine, True: VarianceEngine(jobs.design) if jobs is not None else engine}
     out: list[Cell] = []
@@ -585,9 +586,9 @@ def compute_wave(
                 no_breakdown=first and sector_dim is None,
             )
         )
-    decision = "suppress" if any(t.forced for t in tables) else "release"
+    decision = issue.decision(tables)
     return WaveCells(
-        tuple(out), tuple(logged), tuple(digests), decision, tuple(reasons), len(tables)
+        tuple(out), tuple(logged), tuple(digests), decision, issue.reasons, len(tables)
     )
 
 

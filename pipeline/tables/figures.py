@@ -495,11 +495,13 @@ def protect_public(
     exact: bool = False,
 ) -> list[str]:
     """The space of figures for the public on ``data`` protected, or its first issue's statuses
-    taken from the publisher's ledgers (:func:`pipeline.sdc.tables.space.protect_issue`)."""
+    taken from the publisher's ledgers (:func:`pipeline.sdc.tables.space.protect_issue`); the
+    reasons."""
     from pipeline.sdc.tables.space import protect_issue
 
     release = (PUBLIC, request_hash, data.data_version)
-    return protect_issue(tables, rules, columns, publisher.ledgers, release, digests, exact=exact)
+    issue = protect_issue(tables, rules, columns, publisher.ledgers, release, digests, exact=exact)
+    return list(issue.reasons)
 
 
 def _record(

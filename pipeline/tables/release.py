@@ -38,9 +38,9 @@ from pipeline.sdc.policy import effective_rules
 from pipeline.sdc.publisher import Publisher
 from pipeline.sdc.registry import PUBLIC
 from pipeline.sdc.tables.history import ReleasedCell
-from pipeline.sdc.tables.ledger import Ledger, merged_history
+from pipeline.sdc.tables.ledger import Ledger, first_issue, merged_history
 from pipeline.sdc.tables.protect import HistoryPolicy, Protected, protect
-from pipeline.sdc.tables.rules import PrimaryRules, public_flag
+from pipeline.sdc.tables.rules import PrimaryRules, is_suppressed, public_flag
 from pipeline.tables.benchmark import (
     BenchmarkNumbers,
     benchmark_numbers,
@@ -151,19 +151,34 @@ def protect_wave(
     design = calibrated_design(data)
     numbers = compute_wave(resolved, wave, data, columns, design)
     history = list(merged_history(ledgers, data.data_version, req.requester, req.hash()))
+    # a re-issue never shows a cell its first issue hid (the ledger is what was published)
+    first = first_issue(ledgers, data.data_version, req.requester, req.hash())
+    hidden = set() if first is None else {c.cell.key for c in first.cells if not c.published}
 
     def protected(t: IndicatorTable, label: str) -> ProtectedTable:
         """``t`` protected against the history, which then holds it too."""
         units = None if t.unit_values is None else {t.variable: t.unit_values}
         table = t.table_data()
-        p = protect(
-            table,
-            rules=rules,
-            history=history,
-            columns=columns,
-            policy=HistoryPolicy(on_disclosure=on_disclosure),
-            unit_values=units,
-        )
+
+        def run(forced: Sequence[int] = ()) -> Protected:
+            return protect(
+                table,
+                rules=rules,
+                history=history,
+                columns=columns,
+                policy=HistoryPolicy(on_disclosure=on_disclosure),
+                unit_values=units,
+                forced_cells=forced,
+            )
+
+        p = run()
+        again = [
+            i
+            for i, c in enumerate(table.cells or ())
+            if c.key in hidden and not is_suppressed(p.statuses[i])
+        ]
+        if again:  # protected otherwise now (another engine or policy): hidden as it was
+            p = run(again)
         pt = ProtectedTable(t, p, p.released_cells(table))
         history.extend(replace(c, release=f"this request: {label}") for c in pt.logged)
         return pt

@@ -187,6 +187,8 @@ def test_rebuild_logs_nothing_new(dt_env) -> None:
     rel = build_release(open_archive(dt_env["archive"]), pub, indicators=INDICATORS, waves=[2023])
     after = {w: len(pub.ledgers[0].releases(v)) for w, v in space.data_versions.items()}
     assert after == before
+    first = {o.wave: o.decision for o in rel0.outcomes["wbm-werknemers"]}
+    assert [o.decision for o in rel.outcomes["wbm-werknemers"]] == [first[2023]]
     old = [c for c in rel0.cells["wbm-werknemers"] if c.wave == 2023]
     assert list(rel.cells["wbm-werknemers"]) == old
     assert np.isfinite([c.estimate for c in old if c.estimate is not None]).all()

@@ -115,10 +115,11 @@ def test_a_reissue_publishes_the_logged_statuses_without_protecting_again(
     ledger, statuses = issued
     calls = _spy(monkeypatch)
     tables, cols, digests = _space()
-    reasons = protect_issue(tables, RULES, cols, [ledger], REQUEST, digests)
+    issue = protect_issue(tables, RULES, cols, [ledger], REQUEST, digests)
     assert calls == []
     assert list(tables[0].statuses) == statuses
-    assert reasons == ["first issue"]
+    assert issue.reasons == ("first issue",)
+    assert issue.first is not None and issue.decision(tables) == "suppress"  # as logged
 
 
 def test_a_reissue_shows_what_the_ledger_logged_even_if_protection_now_differs(

@@ -87,6 +87,43 @@ def test_reissue_gives_the_same_table_after_later_releases(run_copy, scored, tmp
         assert f1.read_bytes() == f2.read_bytes()
 
 
+def test_a_reissue_never_shows_a_cell_its_first_issue_hid(
+    run_copy, scored, tmp_path, policy_ledger
+):
+    """The ledger is what was published: a cell the first issue hid (here: one more than the engine
+    hides now, as an older engine or a stricter policy would have) stays hidden in a re-issue,
+    with the secondary suppression that needs."""
+    _, second = attack_requests(tmp_path, small_group_sector(scored))
+    b1 = make_table(second, [run_copy], tmp_path / "b1", ledger=tmp_path / "l")
+    assert b1.decision == "release"
+    rows = csv_rows(b1.files[1])
+    ns = [r["n"] for r in rows]
+    shown = [
+        i
+        for i, r in enumerate(rows)
+        if r["flag"] != "suppressed" and r["n"] and ns.count(r["n"]) == 1
+    ]
+    target = rows[shown[0]]
+    changed = 0
+    for path in [*policy_ledger.glob("*/tables.jsonl"), *(tmp_path / "l").glob("*/tables.jsonl")]:
+        lines = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            entry = json.loads(line)
+            if entry["requester"] == "fonds-test":
+                cell = next(c for c in entry["cells"] if c["n"] == int(target["n"]))
+                cell["status"] = "secondary"
+                changed += 1
+            lines.append(json.dumps(entry, sort_keys=True))
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert changed == 2  # the policy's ledger and --ledger
+    b2 = make_table(second, [run_copy], tmp_path / "b2", ledger=tmp_path / "l")
+    again = csv_rows(b2.files[1])
+    assert again[shown[0]]["flag"] == "suppressed" and again[shown[0]]["n"] == ""
+    hidden = [r["flag"] == "suppressed" for r in again]
+    assert sum(hidden) >= 2  # never one hidden cell alone beside its published total
+    assert all(h for h, r in zip(hidden, rows, strict=True) if r["flag"] == "suppressed")
+
+
 def test_the_standard_table_is_in_every_requesters_history(
     small_demo, run_copy, scored, tmp_path, policy_ledger
 ):

@@ -98,10 +98,12 @@ def protect(
     keep_published: Sequence[bool] | None = None,
     notices: Sequence[str] = (),
     unit_values: Mapping[str, np.ndarray] | None = None,
+    forced_cells: Sequence[int] = (),
 ) -> Protected:
     """Statuses for every cell. Without ``columns`` (microdata) only the table itself is protected.
     ``unit_values`` (magnitude tables): per-respondent contributions per measure, so derived groups
-    are also judged by the dominance and p% rules."""
+    are also judged by the dominance and p% rules. ``forced_cells``: cells suppressed whatever the rules
+    say (a re-issue's cells its first issue hid), with the secondary suppression they need."""
     st = table.structure
     if "n" not in table.layers:
         raise ValueError("a table needs the layer 'n' (unweighted counts)")
@@ -114,7 +116,7 @@ def protect(
             for i, c in enumerate(table.cells)
         ]
         history = connected(everyone, history, columns)
-    forced: set[int] = set()
+    forced: set[int] = set(forced_cells)
     found: list[Finding] = []
     notes = list(notices)
     rounds = 0

@@ -85,6 +85,22 @@ def logged_rules(rules: PrimaryRules, exact: bool = False) -> dict[str, object]:
     return {**described, EXACT_CHECK: True} if exact else described
 
 
+@dataclass(frozen=True)
+class Issue:
+    """What :func:`protect_issue` did: the reasons of the suppressions, and the first issue whose
+    logged statuses the tables now have (None: protected here)."""
+
+    reasons: tuple[str, ...]
+    first: Release | None = None
+
+    def decision(self, tables: Sequence[SpaceTable]) -> str:
+        """The release's decision: the first issue's, else ``suppress`` when a cell was forced
+        (a finding across tables or releases), else ``release``."""
+        if self.first is not None:
+            return self.first.decision
+        return "suppress" if any(t.forced for t in tables) else "release"
+
+
 def protect_issue(
     tables: list[SpaceTable],
     rules: PrimaryRules,
@@ -95,7 +111,7 @@ def protect_issue(
     *,
     exact: bool = False,
     history: Sequence[ReleasedCell] | None = None,
-) -> list[str]:
+) -> Issue:
     """:func:`protect_space` for a release (``release``: requester, request hash, data version)
     that may have been issued before; ``digests``: the tables' cells' respondent-set digests, in
     order (as logged). A release is identified by its requests and data version, so a rerun of
@@ -115,7 +131,7 @@ def protect_issue(
       ``reissue_changed`` (the caller fails closed), never a report that the ledger does not hold.
 
     ``history``: the releases before the first issue, if the caller has read them already.
-    Returns the reasons (the first issue's when its statuses are taken)."""
+    Returns the reasons (the first issue's when its statuses are taken) and that first issue."""
     from pipeline.sdc.tables.ledger import first_issue, merged_history
     from pipeline.sdc.tables.rules import is_suppressed
 
@@ -131,7 +147,7 @@ def protect_issue(
     if issued is not None and before is not None and _as_strict(issued.rules, rules, exact):
         for t, statuses in zip(tables, before, strict=True):
             t.statuses = statuses
-        return list(issued.reasons)
+        return Issue(tuple(issued.reasons), issued)
     if history is None:
         history = merged_history(ledgers, version, requester, request_hash)
     reasons = protect_space(tables, rules, columns, history, exact=exact)
@@ -141,7 +157,7 @@ def protect_issue(
                 o if is_suppressed(o) and not is_suppressed(s) else s
                 for s, o in zip(t.statuses, old, strict=True)
             )
-    return reasons
+    return Issue(tuple(reasons))
 
 
 def _issued_statuses(
