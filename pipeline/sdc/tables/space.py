@@ -133,7 +133,6 @@ def protect_issue(
     ``history``: the releases before the first issue, if the caller has read them already.
     Returns the reasons (the first issue's when its statuses are taken) and that first issue."""
     from pipeline.sdc.tables.ledger import first_issue, merged_history
-    from pipeline.sdc.tables.rules import is_suppressed
 
     requester, request_hash, version = release
     issued = first_issue(ledgers, version, requester, request_hash)
