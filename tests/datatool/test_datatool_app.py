@@ -215,7 +215,7 @@ def test_the_dutch_page_is_spelled_right(client):
 
 @pytest.mark.parametrize("exact", [False, True])
 def test_the_publisher_decides_the_exact_check_of_the_space(dt_env, tmp_path, monkeypatch, exact):
-    """``exact_datatool`` (policy; on in the reference policy) runs the exact check of each wave's
+    """``exact_datatool`` (policy; off in the reference policy) runs the exact check of each wave's
     space, search included (``protect_space(exact=True)``), and the release logs that it did; a
     rebuild is a re-issue that takes the logged statuses and protects nothing again."""
     import yaml
