@@ -142,16 +142,9 @@ def protect_benchmark(
     by = f"benchmark:{spec.name}"
     tables = [_space_table(t, by) for t in numbers]
     request_hash = figures_hash([request])
+    digests = [d for t in numbers for d in t.digests]
     try:  # after an earlier wbm benchmark a re-issue: what it published, never more
-        reasons = protect_public(
-            publisher,
-            data,
-            request_hash,
-            tables,
-            columns,
-            rules,
-            [d for t in numbers for d in t.digests],
-        )
+        reasons = protect_public(publisher, data, request_hash, tables, columns, rules, digests)
     except PipelineError as exc:  # fail closed
         return BenchmarkFigures(frozenset(), None, (*notices, f"{where}: {exc}"))
     release_id = _record(
@@ -159,7 +152,7 @@ def protect_benchmark(
         data,
         request_hash,
         tables,
-        [d for t in numbers for d in t.digests],
+        digests,
         rules,
         reasons,
         label=f"{q.study.id}-benchmark-{spec.name}".lower(),
