@@ -69,7 +69,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from pipeline.questionnaire.model import Questionnaire
     from pipeline.sdc.publisher import Publisher
     from pipeline.sdc.tables.history import ReleasedCell
-    from pipeline.sdc.tables.ledger import Ledger
+    from pipeline.sdc.tables.ledger import Ledger, Prior
 
 REQUESTER = "public"
 LABEL = "datatool"
@@ -281,7 +281,7 @@ def build_release(
     the space (the demo's reference subset); the filter hierarchy is in every table, so the
     filter variable (the employees' ``sector``) is always kept. A name outside the space is a :class:`UsageError`
     (``bad_option``). A subset is a space of its own (its own hash, its own logged release)."""
-    from pipeline.sdc.tables.ledger import merged_history
+    from pipeline.sdc.tables.ledger import Prior, prior
     from pipeline.sdc.tables.space import space_rules
 
     # an empty group hidden and protected like one under the minimum (the space lists every group)
@@ -310,16 +310,17 @@ def build_release(
             if progress:
                 progress(f"{name} {wave}")
             version = space.data_versions[wave]
-            history: list[ReleasedCell] = []
-            if publisher is not None:
-                history = list(merged_history(publisher.ledgers, version, REQUESTER, space.hash()))
+            before = Prior(None, ())
+            if publisher is not None:  # one read of the ledgers
+                before = prior(publisher.ledgers, version, REQUESTER, space.hash())
             wc = compute_wave(
                 archive,
                 space,
                 wave,
                 rules,
-                history,
+                before.history,
                 ledgers=() if publisher is None else publisher.ledgers,
+                prior=before,
                 exact=exact,
             )
             rid = None
@@ -448,12 +449,14 @@ def compute_wave(
     *,
     ledgers: Sequence[Ledger] = (),
     exact: bool = False,
+    prior: Prior | None = None,
 ) -> WaveCells:
     """Every table of one wave computed and protected jointly (see
     :func:`pipeline.sdc.tables.space.protect_space`; ``exact``: its exact check too); not logged.
     ``history``: the releases on the wave's data version before this space's first issue; with
     the publisher's ``ledgers`` a rebuild is a re-issue, which publishes what the first issue
-    published (:func:`pipeline.sdc.tables.space.protect_issue`)."""
+    published (:func:`pipeline.sdc.tables.space.protect_issue`; ``prior``: what the ledgers
+    hold for it, if the caller has read them already)."""
     import pandas as pd
 
     from pipeline.archive.api import make_design
@@ -550,7 +553,7 @@ def compute_wave(
             (REQUESTER, space.hash(), version),
             digests,
             exact=exact,
-            history=history,
+            prior=prior,
         )
     else:
         issue = Issue(tuple(protect_space(tables, rules, cols, history, exact=exact)))

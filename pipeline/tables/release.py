@@ -38,7 +38,7 @@ from pipeline.sdc.policy import effective_rules
 from pipeline.sdc.publisher import Publisher
 from pipeline.sdc.registry import PUBLIC
 from pipeline.sdc.tables.history import ReleasedCell
-from pipeline.sdc.tables.ledger import Ledger, first_issue, merged_history
+from pipeline.sdc.tables.ledger import Ledger, prior
 from pipeline.sdc.tables.protect import HistoryPolicy, Protected, protect
 from pipeline.sdc.tables.rules import PrimaryRules, is_suppressed, public_flag
 from pipeline.tables.benchmark import (
@@ -150,9 +150,10 @@ def protect_wave(
     wave = resolved.wave(data.wave)
     design = calibrated_design(data)
     numbers = compute_wave(resolved, wave, data, columns, design)
-    history = list(merged_history(ledgers, data.data_version, req.requester, req.hash()))
+    before = prior(ledgers, data.data_version, req.requester, req.hash())  # one read
+    history = list(before.history)
     # a re-issue never shows a cell its first issue hid (the ledger is what was published)
-    first = first_issue(ledgers, data.data_version, req.requester, req.hash())
+    first = before.first
     hidden = set() if first is None else {c.cell.key for c in first.cells if not c.published}
 
     def protected(t: IndicatorTable, label: str) -> ProtectedTable:

@@ -8,7 +8,7 @@ import pytest
 from pipeline.errors import InputError, UsageError
 from pipeline.sdc.tables.cells import CellDef, Condition
 from pipeline.sdc.tables.history import ReleasedCell
-from pipeline.sdc.tables.ledger import FILE, Ledger, merged_history
+from pipeline.sdc.tables.ledger import FILE, Ledger, first_issue, merged_history, prior
 
 V1, V0 = "a1" * 32, "b0" * 32  # data versions (content hashes)
 
@@ -150,3 +150,38 @@ def test_reissue_over_two_ledgers_leaves_out_what_came_after_it(tmp_path):
     assert merged_history([shared, one], V1, "woodwize", "h1") == ()
     cells = merged_history([shared, one], V1, "woodwize", "h2")
     assert {c.release for c in cells} == {"woodwize#1 (first)"}
+
+
+def test_prior_reads_each_ledger_once_and_agrees_with_first_issue_and_history(
+    tmp_path, monkeypatch
+):
+    """What a protection needs of the ledgers (the request's first issue, the cells before it)
+    from one read of each ledger, the same as the two separate reads."""
+    one, shared = Ledger(tmp_path / "one"), Ledger(tmp_path / "dir")
+    _record(one, req="h1", label="first")
+    _record(shared, req="h0", label="dir-first")
+    _record(shared, req="h2", label="second")
+    _record(one, req="h2", label="second")
+    ledgers = [one, shared, Ledger(tmp_path / "one")]  # one directory twice: read once
+    for req in ("h0", "h1", "h2", "new"):
+        expected = (
+            first_issue(ledgers, V1, "woodwize", req),
+            merged_history(ledgers, V1, "woodwize", req),
+        )
+        reads: list[str] = []
+        real = Ledger.releases
+
+        def counted(self, version, real=real, reads=reads):
+            reads.append(str(self.directory))
+            return real(self, version)
+
+        monkeypatch.setattr(Ledger, "releases", counted)
+        got = prior(ledgers, V1, "woodwize", req)
+        monkeypatch.setattr(Ledger, "releases", real)
+        assert (got.first, got.history) == expected
+        assert sorted(reads) == sorted({str(tmp_path / "one"), str(tmp_path / "dir")})
+    assert prior(ledgers, V1, "woodwize", "new").first is None
+    assert {c.release for c in prior(ledgers, V1, "woodwize", "h2").history} == {
+        "woodwize#1 (first)",
+        "woodwize#1 (dir-first)",
+    }

@@ -15,7 +15,8 @@ lock) and deterministic (sorted keys, no wall-clock time unless the caller passe
 Re-issuing a logged request (same requester, request hash and data version) appends nothing and is
 checked against the releases *before* it, so it gives the same table again. A release may be logged
 in several ledgers (the policy's and ``--ledger DIR``); :func:`merged_history` reads them together,
-each release once.
+each release once, and :func:`prior` gives a request's first issue and the history before it from
+one read.
 """
 
 from __future__ import annotations
@@ -212,10 +213,11 @@ class Ledger:
         _check_requester(requester)
         path = self.path(data_version)
         with _locked(path):
-            done = self.find(requester, request_hash, data_version)
+            logged = self.releases(data_version)  # one read: the re-issue check and the number
+            done = _first((logged,), requester, request_hash)
             if done is not None:
                 return done
-            seq = len(self.releases(data_version)) + 1
+            seq = len(logged) + 1
             rid = f"{requester}#{seq} ({label or request_hash[:12]})"
             rel = Release(
                 requester,
@@ -249,16 +251,28 @@ def _check_requester(requester: str) -> None:
         )
 
 
+@dataclass(frozen=True)
+class Prior:
+    """What the ledgers hold for one request on one data version, from one read of each ledger:
+    its first issue (None: never issued) and every cell released before it (all of them if never
+    issued), each release once."""
+
+    first: Release | None
+    history: tuple[ReleasedCell, ...]
+
+
+def prior(ledgers: Sequence[Ledger], data_version: str, requester: str, request_hash: str) -> Prior:
+    """:func:`first_issue` and :func:`merged_history` of one request, reading each ledger once."""
+    logs = _logs(ledgers, data_version)
+    return Prior(_first(logs, requester, request_hash), _merged(logs, requester, request_hash))
+
+
 def first_issue(
     ledgers: Sequence[Ledger], data_version: str, requester: str, request_hash: str
 ) -> Release | None:
     """The release of ``request_hash`` to ``requester`` on ``data_version`` as the first ledger
     that holds it logged it (None: never issued): what a re-issue publishes again."""
-    for led in _distinct(ledgers):
-        found = led.find(requester, request_hash, data_version)
-        if found is not None:
-            return found
-    return None
+    return _first(_logs(ledgers, data_version), requester, request_hash)
 
 
 def merged_history(
@@ -272,7 +286,24 @@ def merged_history(
     identified as :meth:`Ledger.record` identifies it (requester and request hash; sequence numbers
     differ between ledgers). For a re-issue (``requester`` and ``request_hash``), releases any ledger
     logged at or after its first issue are left out, as in a single ledger."""
-    logs = [led.releases(data_version) for led in _distinct(ledgers)]
+    return _merged(_logs(ledgers, data_version), requester, request_hash)
+
+
+def _logs(ledgers: Sequence[Ledger], data_version: str) -> list[tuple[Release, ...]]:
+    return [led.releases(data_version) for led in _distinct(ledgers)]
+
+
+def _first(logs: Sequence[Sequence[Release]], requester: str, request_hash: str) -> Release | None:
+    for log in logs:
+        for r in log:
+            if (r.requester, r.request_hash) == (requester, request_hash):
+                return r
+    return None
+
+
+def _merged(
+    logs: Sequence[Sequence[Release]], requester: str | None, request_hash: str | None
+) -> tuple[ReleasedCell, ...]:
     later: set[tuple[str, str]] = set()
     if request_hash is not None and requester is not None:
         this = (requester, request_hash)

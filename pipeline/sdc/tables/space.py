@@ -31,7 +31,7 @@ from pipeline.sdc.tables.rules import PrimaryRules, TableKind, is_suppressed, pr
 
 if TYPE_CHECKING:  # pragma: no cover
     from pipeline.sdc.tables.history import Finding, ReleasedCell
-    from pipeline.sdc.tables.ledger import Ledger, Release
+    from pipeline.sdc.tables.ledger import Ledger, Prior, Release
 
 #: the key a space's logged rules carry when the exact check (``protect_space(exact=True)``) ran
 EXACT_CHECK = "exact_check"
@@ -110,7 +110,7 @@ def protect_issue(
     digests: Sequence[str],
     *,
     exact: bool = False,
-    history: Sequence[ReleasedCell] | None = None,
+    prior: Prior | None = None,
 ) -> Issue:
     """:func:`protect_space` for a release (``release``: requester, request hash, data version)
     that may have been issued before; ``digests``: the tables' cells' respondent-set digests, in
@@ -130,12 +130,15 @@ def protect_issue(
     - other cells (another engine version computed them): :class:`DisclosureError`
       ``reissue_changed`` (the caller fails closed), never a report that the ledger does not hold.
 
-    ``history``: the releases before the first issue, if the caller has read them already.
-    Returns the reasons (the first issue's when its statuses are taken) and that first issue."""
-    from pipeline.sdc.tables.ledger import first_issue, merged_history
+    ``prior``: :func:`~pipeline.sdc.tables.ledger.prior` of the release, if the caller has read
+    it already (the ledgers are read once). Returns the reasons (the first issue's when its
+    statuses are taken) and that first issue."""
+    from pipeline.sdc.tables.ledger import prior as read_prior
 
     requester, request_hash, version = release
-    issued = first_issue(ledgers, version, requester, request_hash)
+    if prior is None:
+        prior = read_prior(ledgers, version, requester, request_hash)
+    issued = prior.first
     before = None if issued is None else _issued_statuses(tables, digests, issued)
     if issued is not None and before is None:
         raise DisclosureError(
@@ -147,9 +150,7 @@ def protect_issue(
         for t, statuses in zip(tables, before, strict=True):
             t.statuses = statuses
         return Issue(tuple(issued.reasons), issued)
-    if history is None:
-        history = merged_history(ledgers, version, requester, request_hash)
-    reasons = protect_space(tables, rules, columns, history, exact=exact)
+    reasons = protect_space(tables, rules, columns, prior.history, exact=exact)
     if before is not None:  # never show what the first issue hid
         for t, old in zip(tables, before, strict=True):
             t.statuses = tuple(
