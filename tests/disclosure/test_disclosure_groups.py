@@ -110,3 +110,31 @@ def test_an_svd_that_does_not_converge_is_retried(monkeypatch) -> None:
     assert got.shape == expected.shape == (3, 4)
     assert all(in_span(got, row) for row in cells)
     assert not in_span(got, np.array([0.0, 0.0, 1.0, 0.0]))  # atoms 2 and 3 always together
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_with_earlier_cells_finds_a_group_iff_enumeration_does(data):
+    """Only groups the earlier cells do not determine on their own: the combination program (its
+    alternatives, including those left out for lack of a small atom of their sign) against
+    enumeration."""
+    a = data.draw(st.integers(3, 8))
+    rows = st.lists(st.lists(st.integers(0, 1), min_size=a, max_size=a), min_size=1, max_size=4)
+    old = np.array(data.draw(rows), dtype=float)
+    new = np.array(data.draw(rows), dtype=float)
+    cells = np.vstack([old, new])
+    counts = np.array(data.draw(st.lists(st.integers(1, 12), min_size=a, max_size=a)))
+    max_n = data.draw(st.integers(1, 8))
+    b, b_old = basis(cells), basis(old)
+    best = None
+    for bits in itertools.product((0, 1), repeat=a):
+        x = np.array(bits, dtype=float)
+        n = int(x @ counts)
+        if 1 <= n <= max_n and in_span(b, x) and not in_span(b_old, x):
+            best = n if best is None else min(best, n)
+    found = find_small_group(cells, counts, max_n, old=old)
+    if best is None:
+        assert found is None
+    else:
+        assert found is not None and int(found @ counts) == best
+        assert in_span(b, found) and not in_span(b_old, found)

@@ -389,8 +389,9 @@ def _combination_program(
     of ``old`` whose products with the new cells have rank ``d`` (the new directions);
     ``Z x = (Z new') t`` is an integer, so the alternatives ``z_i . x >= 1`` and ``z_i . x <= -1``,
     one program each (``2 d``; without earlier cells one program, ``x != 0`` is the count's
-    ``>= 1``). None when those vectors cannot be found exactly (the caller then uses the null-space
-    program)."""
+    ``>= 1``; an alternative whose ``z_i`` has no entry of its sign on a small atom is left out:
+    ``x`` is 0 elsewhere). None when those vectors cannot be found exactly (the caller then uses the
+    null-space program)."""
     from scipy.optimize import Bounds
     from scipy.sparse import coo_matrix, csr_matrix, hstack
 
@@ -421,12 +422,17 @@ def _combination_program(
     alternatives: list[_Row | None] = [None]
     if z.shape[0]:
         r = (z @ np.rint(fresh).astype(np.int64).T).astype(float)  # Z x = r t
+        # x is 0 off the small atoms, so z_i . x >= 1 needs a positive entry of z_i on a small
+        # atom (and <= -1 a negative one): an alternative without one has no solution
+        on_small = z[:, small]
         alternatives = []
         for i in range(z.shape[0]):  # z_i . x >= 1, or <= -1: one program each
             row = np.zeros((1, n_var))
             row[0, s + k_o :] = r[i]
-            alternatives.append((row, np.array([1.0]), np.array([np.inf])))
-            alternatives.append((row, np.array([-np.inf]), np.array([-1.0])))
+            if (on_small[i] > 0).any():
+                alternatives.append((row, np.array([1.0]), np.array([np.inf])))
+            if (on_small[i] < 0).any():
+                alternatives.append((row, np.array([-np.inf]), np.array([-1.0])))
     free = np.full(k_o + k_n, np.inf)
     integrality = np.concatenate([np.ones(s), np.zeros(k_o + k_n)])
     bounds = Bounds(np.concatenate([np.zeros(s), -free]), np.concatenate([np.ones(s), free]))
