@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from pipeline.sdc.tables.cells import Condition, membership, table_cells
 from pipeline.sdc.tables.protect import TableData
 from pipeline.sdc.tables.rules import PrimaryRules, TableKind, is_primary
-from pipeline.sdc.tables.space import SpaceTable, logged_cells, protect_space
+from pipeline.sdc.tables.space import SpaceTable, close_pairs, logged_cells, protect_space
 from pipeline.sdc.tables.structure import Dimension, build
 
 
@@ -194,3 +194,29 @@ def test_an_exact_space_determines_no_small_group(size, seed):
     tables, cols = _space(size, seed)
     protect_space(tables, SMALL_RULES, cols, exact=True)
     assert _small_union(tables, cols, SMALL_RULES) is None
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_close_pairs_are_every_pair_of_sets_a_few_respondents_apart(data):
+    """The sets compared within a window of sizes, a block at a time: the same pairs and
+    differences as every set against every other, in the same order."""
+    n_rows = data.draw(st.integers(1, 40))
+    n_sets = data.draw(st.integers(0, 30))
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    density = data.draw(st.floats(0.05, 0.95))
+    m = rng.random((n_rows, n_sets)) < density
+    if n_sets > 1 and data.draw(st.booleans()):  # near copies: a set and itself with a few changed
+        m[:, -1] = m[:, 0]
+        m[: data.draw(st.integers(0, 3)), -1] ^= True
+    limit = data.draw(st.integers(1, 12))
+    block = data.draw(st.integers(1, 8))
+    pairs, gaps, sizes = close_pairs(m, limit, block=block)
+    mi = m.astype(int)
+    apart = mi.sum(0)[:, None] + mi.sum(0)[None, :] - 2 * (mi.T @ mi)
+    expected = [
+        (a, b) for a in range(n_sets) for b in range(a + 1, n_sets) if 0 < apart[a, b] < limit
+    ]
+    assert [tuple(p) for p in pairs.tolist()] == expected
+    assert gaps.tolist() == [apart[a, b] for a, b in expected]
+    assert sizes.tolist() == mi.sum(0).tolist()
