@@ -414,8 +414,8 @@ def close_pairs(
     sets differ by 1 to ``limit - 1`` respondents (``0 < |A xor B| < limit``), in lexicographic
     order, with that difference; and every set's size. ``|A xor B| >= ||A| - |B||``, so the sets
     are taken in order of size, ``block`` at a time, each against the sets within ``limit`` of its
-    sizes only: the same pairs as every set against every other (``m' m``), in a fraction of the
-    time and with memory bounded by the block (a whole space's ``m' m`` is sets squared)."""
+    sizes only: the same pairs as every set against every other (``m' m``), with memory bounded by
+    the block (a whole space's ``m' m`` is sets squared) and less arithmetic where sizes spread."""
     mf = np.asarray(m, dtype=np.float32)  # 0/1 sums: integers, exact in float32 below 2**24
     sizes = mf.sum(axis=0)
     order = np.argsort(sizes, kind="stable")
