@@ -366,6 +366,7 @@ class WaveCells:
     decision: str
     reasons: tuple[str, ...]
     tables: int
+    logged_as: str | None = None  # a re-check's own request hash (space.recheck_hash)
 
 
 def _columns(frame: pd.DataFrame, q: Questionnaire, names: Sequence[str]) -> dict[str, np.ndarray]:
@@ -591,7 +592,13 @@ def compute_wave(
         )
     decision = issue.decision(tables)
     return WaveCells(
-        tuple(out), tuple(logged), tuple(digests), decision, issue.reasons, len(tables)
+        tuple(out),
+        tuple(logged),
+        tuple(digests),
+        decision,
+        issue.reasons,
+        len(tables),
+        issue.logged_as,
     )
 
 
@@ -859,7 +866,7 @@ def _record(
     for ledger in publisher.ledgers:
         rel = ledger.record(
             REQUESTER,
-            request_hash=space.hash(),
+            request_hash=wc.logged_as or space.hash(),
             data_version=version,
             cells=list(wc.logged),
             digests=list(wc.digests),

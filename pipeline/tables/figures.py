@@ -88,7 +88,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from pipeline.estimation.design import Design
     from pipeline.questionnaire.model import Questionnaire
-    from pipeline.sdc.tables.space import SpaceTable
+    from pipeline.sdc.tables.space import Issue, SpaceTable
     from pipeline.tables.compute import IndicatorTable
     from pipeline.tables.riskfigures import CrossingCell
     from pipeline.tables.source import WaveData
@@ -371,7 +371,7 @@ def protect_figures(
     release_id: str | None = None
     exact = publisher.policy.policy.exact_reports
     try:  # a re-issue (a rerun, wbm report after the outputs stage) publishes what it did before
-        reasons = protect_public(
+        issue = protect_public(
             publisher, data, request_hash, tables, columns, rules, digests, exact
         )
     except PipelineError as exc:  # fail closed: nothing of the figures is shown
@@ -379,7 +379,14 @@ def protect_figures(
         notices.append(f"every breakdown: {exc}")
     else:
         release_id = _record(
-            publisher, data, request_hash, tables, digests, rules, reasons, exact=exact
+            publisher,
+            data,
+            issue.logged_as or request_hash,
+            tables,
+            digests,
+            rules,
+            issue.reasons,
+            exact=exact,
         )
         k = 0
         for by, numbers in planned:
@@ -493,15 +500,14 @@ def protect_public(
     rules: PrimaryRules,
     digests: Sequence[str],
     exact: bool = False,
-) -> list[str]:
+) -> Issue:
     """The space of figures for the public on ``data`` protected, or its first issue's statuses
-    taken from the publisher's ledgers (:func:`pipeline.sdc.tables.space.protect_issue`); the
-    reasons."""
+    taken from the publisher's ledgers (:func:`pipeline.sdc.tables.space.protect_issue`): the
+    reasons, and the request hash to log the release under (a re-check's own)."""
     from pipeline.sdc.tables.space import protect_issue
 
     release = (PUBLIC, request_hash, data.data_version)
-    issue = protect_issue(tables, rules, columns, publisher.ledgers, release, digests, exact=exact)
-    return list(issue.reasons)
+    return protect_issue(tables, rules, columns, publisher.ledgers, release, digests, exact=exact)
 
 
 def _record(

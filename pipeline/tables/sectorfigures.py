@@ -144,17 +144,17 @@ def protect_benchmark(
     request_hash = figures_hash([request])
     digests = [d for t in numbers for d in t.digests]
     try:  # after an earlier wbm benchmark a re-issue: what it published, never more
-        reasons = protect_public(publisher, data, request_hash, tables, columns, rules, digests)
+        issue = protect_public(publisher, data, request_hash, tables, columns, rules, digests)
     except PipelineError as exc:  # fail closed
         return BenchmarkFigures(frozenset(), None, (*notices, f"{where}: {exc}"))
     release_id = _record(
         publisher,
         data,
-        request_hash,
+        issue.logged_as or request_hash,
         tables,
         digests,
         rules,
-        reasons,
+        issue.reasons,
         label=f"{q.study.id}-benchmark-{spec.name}".lower(),
     )
     shown, groups = set(), set()

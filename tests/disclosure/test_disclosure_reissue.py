@@ -23,6 +23,7 @@ from pipeline.sdc.tables.space import (
     logged_cells,
     logged_rules,
     protect_issue,
+    recheck_hash,
 )
 from pipeline.sdc.tables.structure import Dimension, build
 
@@ -50,17 +51,23 @@ def _space() -> tuple[list[SpaceTable], dict[str, np.ndarray], list[str]]:
     return [table], cols, digests
 
 
-def _log(ledger: Ledger, tables: list[SpaceTable], digests: list[str], **rules: object) -> None:
+def _log(
+    ledger: Ledger,
+    tables: list[SpaceTable],
+    digests: list[str],
+    request_hash: str = REQUEST[1],
+    exact: bool = False,
+) -> None:
     ledger.record(
         "public",
-        request_hash=REQUEST[1],
+        request_hash=request_hash,
         data_version=VERSION,
         cells=[c for t in tables for c in logged_cells(t)],
         digests=digests,
         decision="suppress",
         reasons=("first issue",),
         label="rapport",
-        rules={**logged_rules(RULES), **rules},
+        rules=logged_rules(RULES, exact),
     )
 
 
@@ -162,7 +169,7 @@ def test_a_release_issued_with_the_exact_check_is_taken_as_it_is(
     ledger = Ledger(tmp_path / "ledger")
     tables, cols, digests = _space()
     protect_issue(tables, RULES, cols, [ledger], REQUEST, digests, exact=True)
-    _log(ledger, tables, digests, **{EXACT_CHECK: True})
+    _log(ledger, tables, digests, exact=True)
     logged = first_issue([ledger], VERSION, "public", REQUEST[1])
     assert logged is not None and logged.rules[EXACT_CHECK] is True
     calls = _spy(monkeypatch)
@@ -195,3 +202,30 @@ def test_the_first_ledger_holding_the_release_is_read(
     tables, cols, digests = _space()
     protect_issue(tables, RULES, cols, [empty, ledger], REQUEST, digests)
     assert list(tables[0].statuses) == statuses
+
+
+def test_a_recheck_is_logged_once_and_the_next_reissue_takes_it(
+    issued: tuple[Ledger, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The exact check switched on after a first issue made without it: the re-check is a release
+    of its own (its own request hash, one per rules); logged, the next re-issue under the same
+    rules takes its statuses without protecting again (the check is paid once)."""
+    ledger, _ = issued
+    calls = _spy(monkeypatch)
+    tables, cols, digests = _space()
+    issue = protect_issue(tables, RULES, cols, [ledger], REQUEST, digests, exact=True)
+    assert calls == [True] and issue.first is None
+    assert issue.logged_as == recheck_hash(REQUEST[1], RULES, exact=True) != REQUEST[1]
+    assert recheck_hash(REQUEST[1], RULES) != issue.logged_as  # other rules, other re-check
+    tables[0].statuses = tuple(  # as if the exact check had hidden one more cell
+        "secondary" if i == 0 else s for i, s in enumerate(tables[0].statuses)
+    )
+    _log(ledger, tables, digests, issue.logged_as, exact=True)
+    again, cols, digests = _space()
+    taken = protect_issue(again, RULES, cols, [ledger], REQUEST, digests, exact=True)
+    assert calls == [True]  # not protected again
+    assert taken.first is not None and taken.first.request_hash == issue.logged_as
+    assert again[0].statuses == tables[0].statuses and taken.logged_as == issue.logged_as
+    # the first issue is still what the request's own hash holds, and the history before it
+    first = first_issue([ledger], VERSION, *REQUEST[:2])
+    assert first is not None and first.rules.get(EXACT_CHECK) is None

@@ -396,3 +396,48 @@ def test_a_rerun_of_the_figures_publishes_their_first_issue_from_the_ledger(
     third, _ = protect_run_figures(estimates, run_copy, publisher(str(policy)))
     assert calls == []
     assert int(_hidden(third).sum()) > int(_hidden(first).sum())
+
+
+def test_the_exact_check_switched_on_after_a_first_issue_is_paid_once(
+    run_copy, estimates, tmp_path, monkeypatch
+):
+    """Figures first issued without the exact check, then with ``exact_reports: true``: the
+    re-check is protected (exact) and logged as a release of its own, beside the first issue; a
+    third run under the same policy takes the re-check's statuses from the ledger, without
+    protecting again."""
+    import json
+
+    import yaml
+
+    import pipeline.sdc.tables.space as space
+
+    from ..publisher_helpers import make_publisher
+
+    policy = make_publisher(tmp_path / "pub", protect_reports=True)
+    first, figures = protect_run_figures(estimates, run_copy, publisher(str(policy)))
+    data = yaml.safe_load(policy.read_text(encoding="utf-8"))
+    data["exact_reports"] = True
+    policy.write_text(yaml.safe_dump(data), encoding="utf-8")
+    calls: list[bool] = []
+    real = space.protect_space
+
+    def spy(*args, exact=False, **kwargs):
+        calls.append(exact)
+        return real(*args, exact=exact, **kwargs)
+
+    monkeypatch.setattr(space, "protect_space", spy)
+    checked, rechecked = protect_run_figures(estimates, run_copy, publisher(str(policy)))
+    assert calls == [True]
+    assert rechecked.release_id != figures.release_id
+    (path,) = (policy.parent / "ledger").glob("*/tables.jsonl")
+    entries = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+    assert len(entries) == 2
+    assert "exact_check" not in entries[0]["rules"] and entries[1]["rules"]["exact_check"]
+    assert entries[0]["request_hash"] != entries[1]["request_hash"]
+    # nothing the first issue hid is shown by the re-check
+    assert not (_hidden(first) & ~_hidden(checked)).any()
+    third, again = protect_run_figures(estimates, run_copy, publisher(str(policy)))
+    assert calls == [True]  # taken from the ledger
+    assert again.release_id == rechecked.release_id
+    pd.testing.assert_frame_equal(checked, third)
+    assert len(path.read_text(encoding="utf-8").splitlines()) == 2

@@ -85,13 +85,27 @@ def logged_rules(rules: PrimaryRules, exact: bool = False) -> dict[str, object]:
     return {**described, EXACT_CHECK: True} if exact else described
 
 
+def recheck_hash(request_hash: str, rules: PrimaryRules, exact: bool = False) -> str:
+    """The request hash a re-check of ``request_hash``'s release is logged under: the release
+    protected again under other rules, or with the exact check newly asked for (the ledger keeps
+    the first issue under the request's own hash). One per request and rules, so the re-check is
+    made once."""
+    import hashlib
+    import json
+
+    key = {"recheck_of": request_hash, "rules": logged_rules(rules, exact)}
+    return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
+
+
 @dataclass(frozen=True)
 class Issue:
-    """What :func:`protect_issue` did: the reasons of the suppressions, and the first issue whose
-    logged statuses the tables now have (None: protected here)."""
+    """What :func:`protect_issue` did: the reasons of the suppressions, and the release whose
+    logged statuses the tables now have (None: protected here); ``logged_as``: the request hash the
+    caller logs the release under (None: the request's own; a re-check's :func:`recheck_hash`)."""
 
     reasons: tuple[str, ...]
     first: Release | None = None
+    logged_as: str | None = None
 
     def decision(self, tables: Sequence[SpaceTable]) -> str:
         """The release's decision: the first issue's, else ``suppress`` when a cell was forced
@@ -126,7 +140,9 @@ def protect_issue(
     - the same cells under other rules (the policy changed) or without the exact check asked for
       now: protected again against the releases before the first issue, and a cell the first issue
       hid stays hidden (hiding more publishes a subset of what is public, which opens nothing; the
-      ledger keeps the first issue, which covers what is shown);
+      ledger keeps the first issue, which covers what is shown). This re-check is a release of its
+      own (``Issue.logged_as``: :func:`recheck_hash`), so once it is logged the next re-issue
+      under the same rules takes its statuses, as above, and pays the protection once;
     - other cells (another engine version computed them): :class:`DisclosureError`
       ``reissue_changed`` (the caller fails closed), never a report that the ledger does not hold.
 
@@ -150,6 +166,17 @@ def protect_issue(
         for t, statuses in zip(tables, before, strict=True):
             t.statuses = statuses
         return Issue(tuple(issued.reasons), issued)
+    again = None
+    if before is not None:  # a re-check: made and logged before under these rules?
+        from pipeline.sdc.tables.ledger import first_issue
+
+        again = recheck_hash(request_hash, rules, exact)
+        rechecked = first_issue(ledgers, version, requester, again)
+        done = None if rechecked is None else _issued_statuses(tables, digests, rechecked)
+        if rechecked is not None and done is not None and _as_strict(rechecked.rules, rules, exact):
+            for t, statuses in zip(tables, done, strict=True):
+                t.statuses = statuses
+            return Issue(tuple(rechecked.reasons), rechecked, logged_as=again)
     reasons = protect_space(tables, rules, columns, prior.history, exact=exact)
     if before is not None:  # never show what the first issue hid
         for t, old in zip(tables, before, strict=True):
@@ -157,7 +184,7 @@ def protect_issue(
                 o if is_suppressed(o) and not is_suppressed(s) else s
                 for s, o in zip(t.statuses, old, strict=True)
             )
-    return Issue(tuple(reasons))
+    return Issue(tuple(reasons), logged_as=again)
 
 
 def _issued_statuses(
