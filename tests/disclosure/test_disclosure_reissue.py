@@ -229,3 +229,17 @@ def test_a_recheck_is_logged_once_and_the_next_reissue_takes_it(
     # the first issue is still what the request's own hash holds, and the history before it
     first = first_issue([ledger], VERSION, *REQUEST[:2])
     assert first is not None and first.rules.get(EXACT_CHECK) is None
+
+
+def test_a_recheck_with_other_cells_is_refused(issued: tuple[Ledger, list[str]]) -> None:
+    """A logged re-check that does not hold these very cells (another engine, a damaged ledger):
+    nothing is published, as for a first issue with other cells."""
+    ledger, _ = issued
+    tables, cols, digests = _space()
+    issue = protect_issue(tables, RULES, cols, [ledger], REQUEST, digests, exact=True)
+    assert issue.logged_as is not None
+    _log(ledger, tables, digests[::-1], issue.logged_as, exact=True)  # cells in another order
+    again, cols, digests = _space()
+    with pytest.raises(DisclosureError) as err:
+        protect_issue(again, RULES, cols, [ledger], REQUEST, digests, exact=True)
+    assert err.value.code == "reissue_changed"

@@ -172,8 +172,14 @@ def protect_issue(
 
         again = recheck_hash(request_hash, rules, exact)
         rechecked = first_issue(ledgers, version, requester, again)
-        done = None if rechecked is None else _issued_statuses(tables, digests, rechecked)
-        if rechecked is not None and done is not None and _as_strict(rechecked.rules, rules, exact):
+        if rechecked is not None:
+            done = _issued_statuses(tables, digests, rechecked)
+            if done is None or not _as_strict(rechecked.rules, rules, exact):
+                raise DisclosureError(
+                    f"the ledger holds re-check {rechecked.id} of these figures with other cells "
+                    "or rules than they have now: nothing of them is published",
+                    code="reissue_changed",
+                )
             for t, statuses in zip(tables, done, strict=True):
                 t.statuses = statuses
             return Issue(tuple(rechecked.reasons), rechecked, logged_as=again)
