@@ -220,25 +220,18 @@ def test_the_publisher_decides_the_exact_check_of_the_space(dt_env, tmp_path, mo
     rebuild is a re-issue that takes the logged statuses and protects nothing again."""
     import yaml
 
-    import pipeline.sdc.tables.space as space
     from pipeline.archive.api import open_archive
     from pipeline.datatool.precompute import build_release
     from pipeline.sdc.publisher import publisher
 
     from ..publisher_helpers import make_publisher
+    from ..spies import protect_space_calls
 
     policy = make_publisher(tmp_path / "pub")
     data = yaml.safe_load(policy.read_text(encoding="utf-8"))
     data["exact_datatool"] = exact
     policy.write_text(yaml.safe_dump(data), encoding="utf-8")
-    seen: list[bool] = []
-    real = space.protect_space
-
-    def spy(*args, exact=False, **kwargs):
-        seen.append(exact)
-        return real(*args, exact=exact, **kwargs)
-
-    monkeypatch.setattr(space, "protect_space", spy)
+    seen = protect_space_calls(monkeypatch)
     pub = publisher(str(policy))
     archive = open_archive(dt_env["archive"])
     kw = {"indicators": ["werkstress"], "waves": [2023], "breakdowns": ["age_band"]}

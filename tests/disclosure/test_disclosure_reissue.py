@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 
 from pipeline.errors import DisclosureError
-from pipeline.sdc.tables import space as space_module
 from pipeline.sdc.tables.cells import Condition, digest, membership, table_cells
 from pipeline.sdc.tables.ledger import Ledger, first_issue
 from pipeline.sdc.tables.protect import TableData
@@ -26,6 +25,8 @@ from pipeline.sdc.tables.space import (
     recheck_hash,
 )
 from pipeline.sdc.tables.structure import Dimension, build
+
+from ..spies import protect_space_calls
 
 VERSION = "a" * 64
 REQUEST = ("public", "h" * 64, VERSION)
@@ -96,16 +97,7 @@ def hid_more(tmp_path: Path) -> tuple[Ledger, int]:
     return ledger, shown[0]
 
 
-def _spy(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    calls: list[bool] = []
-    real = space_module.protect_space
-
-    def spy(*args: object, exact: bool = False, **kwargs: object) -> list[str]:
-        calls.append(exact)
-        return real(*args, exact=exact, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(space_module, "protect_space", spy)
-    return calls
+_spy = protect_space_calls
 
 
 def test_a_first_issue_is_protected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

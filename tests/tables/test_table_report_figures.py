@@ -20,6 +20,7 @@ from pipeline.sdc.publisher import publisher
 from pipeline.tables.api import make_table
 from pipeline.tables.figures import protect_run_figures
 
+from ..spies import protect_space_calls
 from .tables_helpers import csv_rows, ledger_entries, request_file
 from .test_table_findings_cross import one_person_group
 
@@ -363,20 +364,11 @@ def test_a_rerun_of_the_figures_publishes_their_first_issue_from_the_ledger(
     logged: a figure the first issue hid stays a dash even where protecting again would show it."""
     import json
 
-    import pipeline.sdc.tables.space as space
-
     from ..publisher_helpers import make_publisher
 
     policy = make_publisher(tmp_path / "pub", protect_reports=True)
     first, figures = protect_run_figures(estimates, run_copy, publisher(str(policy)))
-    calls: list[bool] = []
-    real = space.protect_space
-
-    def spy(*args, exact=False, **kwargs):
-        calls.append(exact)
-        return real(*args, exact=exact, **kwargs)
-
-    monkeypatch.setattr(space, "protect_space", spy)
+    calls = protect_space_calls(monkeypatch)
     again, same = protect_run_figures(estimates, run_copy, publisher(str(policy)))
     assert calls == []
     assert same.release_id == figures.release_id
@@ -409,8 +401,6 @@ def test_the_exact_check_switched_on_after_a_first_issue_is_paid_once(
 
     import yaml
 
-    import pipeline.sdc.tables.space as space
-
     from ..publisher_helpers import make_publisher
 
     policy = make_publisher(tmp_path / "pub", protect_reports=True)
@@ -418,14 +408,7 @@ def test_the_exact_check_switched_on_after_a_first_issue_is_paid_once(
     data = yaml.safe_load(policy.read_text(encoding="utf-8"))
     data["exact_reports"] = True
     policy.write_text(yaml.safe_dump(data), encoding="utf-8")
-    calls: list[bool] = []
-    real = space.protect_space
-
-    def spy(*args, exact=False, **kwargs):
-        calls.append(exact)
-        return real(*args, exact=exact, **kwargs)
-
-    monkeypatch.setattr(space, "protect_space", spy)
+    calls = protect_space_calls(monkeypatch)
     checked, rechecked = protect_run_figures(estimates, run_copy, publisher(str(policy)))
     assert calls == [True]
     assert rechecked.release_id != figures.release_id
