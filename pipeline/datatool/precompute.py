@@ -366,7 +366,7 @@ class WaveCells:
     decision: str
     reasons: tuple[str, ...]
     tables: int
-    logged_as: str | None = None  # a re-check's own request hash (space.recheck_hash)
+    logged_as: str  # the request hash to log under (the space's, or a re-check's)
 
 
 def _columns(frame: pd.DataFrame, q: Questionnaire, names: Sequence[str]) -> dict[str, np.ndarray]:
@@ -557,7 +557,7 @@ def compute_wave(
             prior=prior,
         )
     else:
-        issue = Issue(tuple(protect_space(tables, rules, cols, history, exact=exact)))
+        issue = Issue(tuple(protect_space(tables, rules, cols, history, exact=exact)), space.hash())
     engine = VarianceEngine(design)
     engines = {False: engine, True: VarianceEngine(jobs.design) if jobs is not None else engine}
     out: list[Cell] = []
@@ -866,7 +866,7 @@ def _record(
     for ledger in publisher.ledgers:
         rel = ledger.record(
             REQUESTER,
-            request_hash=wc.logged_as or space.hash(),
+            request_hash=wc.logged_as,
             data_version=version,
             cells=list(wc.logged),
             digests=list(wc.digests),

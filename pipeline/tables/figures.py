@@ -381,7 +381,7 @@ def protect_figures(
         release_id = _record(
             publisher,
             data,
-            issue.logged_as or request_hash,
+            issue.logged_as,
             tables,
             digests,
             rules,

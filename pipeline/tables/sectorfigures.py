@@ -150,7 +150,7 @@ def protect_benchmark(
     release_id = _record(
         publisher,
         data,
-        issue.logged_as or request_hash,
+        issue.logged_as,
         tables,
         digests,
         rules,

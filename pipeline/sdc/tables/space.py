@@ -101,11 +101,12 @@ def recheck_hash(request_hash: str, rules: PrimaryRules, exact: bool = False) ->
 class Issue:
     """What :func:`protect_issue` did: the reasons of the suppressions, and the release whose
     logged statuses the tables now have (None: protected here); ``logged_as``: the request hash the
-    caller logs the release under (None: the request's own; a re-check's :func:`recheck_hash`)."""
+    caller logs the release under (the request's own, or a re-check's :func:`recheck_hash`): this
+    is the one place that decides it."""
 
     reasons: tuple[str, ...]
+    logged_as: str
     first: Release | None = None
-    logged_as: str | None = None
 
     def decision(self, tables: Sequence[SpaceTable]) -> str:
         """The release's decision: the first issue's, else ``suppress`` when a cell was forced
@@ -165,7 +166,7 @@ def protect_issue(
     if issued is not None and before is not None and _as_strict(issued.rules, rules, exact):
         for t, statuses in zip(tables, before, strict=True):
             t.statuses = statuses
-        return Issue(tuple(issued.reasons), issued)
+        return Issue(tuple(issued.reasons), request_hash, issued)
     again = None
     if before is not None:  # a re-check: made and logged before under these rules?
         from pipeline.sdc.tables.ledger import first_issue
@@ -182,7 +183,7 @@ def protect_issue(
                 )
             for t, statuses in zip(tables, done, strict=True):
                 t.statuses = statuses
-            return Issue(tuple(rechecked.reasons), rechecked, logged_as=again)
+            return Issue(tuple(rechecked.reasons), again, rechecked)
     reasons = protect_space(tables, rules, columns, prior.history, exact=exact)
     if before is not None:  # never show what the first issue hid
         for t, old in zip(tables, before, strict=True):
@@ -190,7 +191,7 @@ def protect_issue(
                 o if is_suppressed(o) and not is_suppressed(s) else s
                 for s, o in zip(t.statuses, old, strict=True)
             )
-    return Issue(tuple(reasons), logged_as=again)
+    return Issue(tuple(reasons), again or request_hash)
 
 
 def _issued_statuses(
