@@ -138,3 +138,52 @@ def test_with_earlier_cells_finds_a_group_iff_enumeration_does(data):
     else:
         assert found is not None and int(found @ counts) == best
         assert in_span(b, found) and not in_span(b_old, found)
+
+
+def _eliminate_as_first_written(a: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The +-1-pivot elimination as first written (every count over the whole matrix at every
+    step): the pivots it picks decide the null vectors, so the faster one must pick the same."""
+    e = a.copy()
+    m = e.shape[0]
+    piv = np.full(m, -1)
+    left = np.ones(m, dtype=bool)
+    for _ in range(m):
+        nnz = np.count_nonzero(e, axis=0).astype(float)
+        score = np.where((np.abs(e) == 1) & left[:, None], nnz[None, :], np.inf)
+        i, j = divmod(int(np.argmin(score)), e.shape[1])
+        if not np.isfinite(score[i, j]):
+            return None
+        others = np.flatnonzero(e[:, j])
+        others = others[others != i]
+        e[others] -= np.outer(e[others, j] * e[i, j], e[i])
+        piv[i] = j
+        left[i] = False
+    return e, piv
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=st.data())
+def test_the_unit_elimination_picks_the_pivots_as_first_written(data):
+    """The elimination keeps its counts up to date row by row (3x faster on the reports' figures):
+    the same reduced matrix and pivots as counting everything again at each step, and a reduced
+    form (a +-1 pivot per row, alone in its column, the same row space)."""
+    from pipeline.sdc.tables.groups import _independent, _unit_elimination
+
+    a_cols = data.draw(st.integers(2, 12))
+    rows = data.draw(
+        st.lists(
+            st.lists(st.integers(0, 1), min_size=a_cols, max_size=a_cols), min_size=1, max_size=8
+        )
+    )
+    a = np.array(rows, dtype=np.int64)
+    a = a[_independent(a.astype(float))]
+    got, want = _unit_elimination(a), _eliminate_as_first_written(a)
+    assert (got is None) == (want is None)
+    if got is None or want is None:
+        return
+    e, piv = got
+    assert np.array_equal(e, want[0]) and np.array_equal(piv, want[1])
+    for i, j in enumerate(piv):
+        assert abs(e[i, j]) == 1 and np.count_nonzero(e[:, j]) == 1
+    both = np.vstack([a, e]).astype(float)
+    assert np.linalg.matrix_rank(both) == np.linalg.matrix_rank(a.astype(float)) == a.shape[0]

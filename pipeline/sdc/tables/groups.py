@@ -495,20 +495,28 @@ def _unit_elimination(a: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     m = e.shape[0]
     piv = np.full(m, -1)
     left = np.ones(m, dtype=bool)
+    # the columns' nonzero counts and the +-1 entries, updated for the changed rows only
+    nnz = np.count_nonzero(e, axis=0).astype(float)
+    unit = np.abs(e) == 1
     for _ in range(m):
         # the +-1 entry (of a row not yet reduced) whose column is sparsest: keeps entries small
-        nnz = np.count_nonzero(e, axis=0).astype(float)
-        score = np.where((np.abs(e) == 1) & left[:, None], nnz[None, :], np.inf)
-        flat = int(np.argmin(score))
-        i, j = divmod(flat, e.shape[1])
-        if not np.isfinite(score[i, j]):
+        # (the first in row order of the rows left, as over the whole matrix)
+        rows = np.flatnonzero(left)
+        score = np.where(unit[rows], nnz[None, :], np.inf)
+        r, j = divmod(int(np.argmin(score)), e.shape[1])
+        if not np.isfinite(score[r, j]):
             return None
+        i = int(rows[r])
         s = e[i, j]
         others = np.flatnonzero(e[:, j])
         others = others[others != i]
-        e[others] -= np.outer(e[others, j] * s, e[i])
-        if others.size and np.abs(e[others]).max() > 2**40:
-            return None
+        if others.size:
+            nnz -= np.count_nonzero(e[others], axis=0)
+            e[others] -= np.outer(e[others, j] * s, e[i])
+            nnz += np.count_nonzero(e[others], axis=0)
+            unit[others] = np.abs(e[others]) == 1
+            if np.abs(e[others]).max() > 2**40:
+                return None
         piv[i] = j
         left[i] = False
     return e, piv
