@@ -242,3 +242,49 @@ def test_the_publisher_decides_the_exact_check_of_the_space(dt_env, tmp_path, mo
     again = build_release(archive, pub, **kw)
     assert seen == [exact]
     assert again.cells == first.cells
+
+
+def test_the_exact_check_switched_on_after_a_first_build_is_paid_once(
+    dt_env, tmp_path, monkeypatch
+):
+    """A wave's space first built without the exact check, then with ``exact_datatool`` switched
+    on: the second build checks it again (``protect_space(exact=True)``) and logs that re-check as
+    a release of its own beside the first (the request hash and the rules:
+    ``space.recheck_hash``); a third build takes the re-check's statuses and protects nothing, and
+    no cell the first build hid is shown."""
+    import yaml
+
+    from pipeline.archive.api import open_archive
+    from pipeline.datatool.precompute import build_release
+    from pipeline.sdc.publisher import publisher
+    from pipeline.sdc.tables.space import recheck_hash, space_rules
+
+    from ..publisher_helpers import make_publisher
+    from ..spies import protect_space_calls
+
+    policy = make_publisher(tmp_path / "pub")
+    seen = protect_space_calls(monkeypatch)
+    archive = open_archive(dt_env["archive"])
+    kw = {"indicators": ["werkstress"], "waves": [2023], "breakdowns": ["age_band"]}
+    first = build_release(archive, publisher(str(policy)), **kw)
+    data = yaml.safe_load(policy.read_text(encoding="utf-8"))
+    data["exact_datatool"] = True
+    policy.write_text(yaml.safe_dump(data), encoding="utf-8")
+    pub = publisher(str(policy))
+    second = build_release(archive, pub, **kw)
+    assert seen == [False, True]
+    space = second.spaces["wbm-werknemers"]
+    entries = pub.ledgers[0].releases(space.data_versions[2023])
+    assert [e.rules.get("exact_check", False) for e in entries] == [False, True]
+    rules = space_rules(pub.policy.policy.tables.rules())  # the datatool's rules
+    assert entries[1].request_hash == recheck_hash(entries[0].request_hash, rules, exact=True)
+
+    def hidden(cells: object) -> set[tuple[str, str, str, str]]:
+        return {(c.indicator, c.by, c.filter, c.level) for c in cells if c.flag == "suppressed"}
+
+    assert hidden(first.cells["wbm-werknemers"])
+    assert hidden(first.cells["wbm-werknemers"]) <= hidden(second.cells["wbm-werknemers"])
+    third = build_release(archive, pub, **kw)
+    assert seen == [False, True]  # nothing protected again
+    assert len(pub.ledgers[0].releases(space.data_versions[2023])) == 2
+    assert third.cells == second.cells
