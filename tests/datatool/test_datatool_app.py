@@ -7,6 +7,7 @@ import csv
 import io
 import itertools
 import json
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
@@ -255,7 +256,7 @@ def test_the_exact_check_switched_on_after_a_first_build_is_paid_once(
     import yaml
 
     from pipeline.archive.api import open_archive
-    from pipeline.datatool.precompute import build_release
+    from pipeline.datatool.precompute import Cell, build_release
     from pipeline.sdc.publisher import publisher
     from pipeline.sdc.tables.space import recheck_hash, space_rules
 
@@ -279,7 +280,7 @@ def test_the_exact_check_switched_on_after_a_first_build_is_paid_once(
     rules = space_rules(pub.policy.policy.tables.rules())  # the datatool's rules
     assert entries[1].request_hash == recheck_hash(entries[0].request_hash, rules, exact=True)
 
-    def hidden(cells: object) -> set[tuple[str, str, str, str]]:
+    def hidden(cells: Sequence[Cell]) -> set[tuple[str, str, str, str]]:
         return {(c.indicator, c.by, c.filter, c.level) for c in cells if c.flag == "suppressed"}
 
     assert hidden(first.cells["wbm-werknemers"])
