@@ -6,6 +6,7 @@ protect it are ``secondary``."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -220,3 +221,61 @@ def test_close_pairs_are_every_pair_of_sets_a_few_respondents_apart(data):
     assert [tuple(p) for p in pairs.tolist()] == expected
     assert gaps.tolist() == [apart[a, b] for a, b in expected]
     assert sizes.tolist() == mi.sum(0).tolist()
+
+
+@pytest.mark.parametrize(("size", "seed", "open_"), [(33, 0, True), (40, 7, False)])
+def test_the_exact_checks_steps_in_processes_decide_as_in_one(size, seed, open_, monkeypatch):
+    """The exact check's steps (one per breakdown) run in a pool of processes when there are many
+    (:mod:`pipeline.sdc.tables.steps`): the same findings step by step, and the same statuses at
+    the end, as every step in the calling process; the first space is the one where the exact
+    check closes a union the direct checks leave, so a step with a finding is among them (also
+    checked on the tables protected without the exact check, step by step)."""
+    from pipeline.sdc.tables import steps
+
+    monkeypatch.setattr(steps, "MIN_STEPS", 1)
+    pools: list[int] = []
+    real = steps._in_pool
+
+    def in_pool(state: object, n: int) -> Iterator[object]:
+        pools.append(n)
+        yield from real(state, n)
+
+    monkeypatch.setattr(steps, "_in_pool", in_pool)
+    results = {}
+    for n in ("1", "2"):
+        monkeypatch.setenv(steps.ENV, n)
+        tables, cols = _space(size, seed)
+        protect_space(tables, SMALL_RULES, cols, exact=True)
+        results[n] = [t.statuses for t in tables]
+        tables, cols = _space(size, seed)
+        protect_space(tables, SMALL_RULES, cols)  # the direct checks only: unions left open
+        per_step = [(f"space:{t.by}", logged_cells(t)) for t in tables]
+        results[n + "-findings"] = [
+            tuple((f.code, f.group, f.new_cells) for f in found)
+            for found in steps.findings_in_order(per_step, (), cols, SMALL_RULES)
+        ]
+    assert results["1"] == results["2"]
+    assert results["1-findings"] == results["2-findings"]
+    assert len(pools) >= 2 and set(pools) == {2}  # the exact check's passes and the steps: in two
+    assert any(results["1-findings"]) is open_  # without the exact check, a step's finding
+    assert _small_union(*_protected(size, seed), SMALL_RULES) is None
+
+
+def _protected(size: int, seed: int) -> tuple[list[SpaceTable], dict[str, np.ndarray]]:
+    tables, cols = _space(size, seed)
+    protect_space(tables, SMALL_RULES, cols, exact=True)
+    return tables, cols
+
+
+def test_the_number_of_processes_is_a_whole_number(monkeypatch):
+    from pipeline.errors import UsageError
+    from pipeline.sdc.tables import steps
+
+    monkeypatch.setenv(steps.ENV, "2")
+    assert steps.workers() == 2
+    for bad in ("0", "two", "-1", "1.5"):
+        monkeypatch.setenv(steps.ENV, bad)
+        with pytest.raises(UsageError, match="WBM_WORKERS"):
+            steps.workers()
+    monkeypatch.delenv(steps.ENV)
+    assert 1 <= steps.workers() <= steps.MAX_WORKERS

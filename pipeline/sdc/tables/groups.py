@@ -298,7 +298,7 @@ def _relaxation_feasible(program: _Program) -> list[_Row | None]:
     lp.a_matrix_.index_ = a.indices
     lp.a_matrix_.value_ = a.data
     lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = cost.size, a.shape[0]
-    _quiet_banner()
+    quiet_highs()
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("presolve", "off")  # keep the basis from one alternative to the next
@@ -316,7 +316,7 @@ def _relaxation_feasible(program: _Program) -> list[_Row | None]:
 
 
 @functools.cache
-def _quiet_banner() -> None:
+def quiet_highs() -> None:
     """HiGHS prints a banner on the process's standard output (C level) when its first instance is
     made, whatever the options: made here once with that output sent to /dev/null (the pipeline's
     output, e.g. ``wbm table --json``, must carry nothing else)."""

@@ -571,23 +571,17 @@ def _sequential(
     the threshold is determined by the whole space (a finding that needs no cell of the breakdown
     being checked was excluded when an earlier one was). Returns the cells to suppress for the first
     breakdown with a blocking finding (the caller protects again and checks from the start)."""
-    from dataclasses import replace
+    from contextlib import closing
 
-    from pipeline.sdc.tables.history import check_against_history
+    from pipeline.sdc.tables.steps import findings_in_order
 
-    before = list(history)
-    for by in dict.fromkeys(t.by for t in tables):
-        cells, where = _pooled(tables, by)
-        found = _to_hide(
-            check_against_history(
-                cells, before, columns, rules, contributions=contributions, exhaustive=False
-            ),
-            tables,
-            where,
-        )
-        if found:
-            return found
-        before.extend(replace(c, release=f"space:{by or 'all'}") for c in cells)
+    pooled = [(by, *_pooled(tables, by)) for by in dict.fromkeys(t.by for t in tables)]
+    steps = [(f"space:{by or 'all'}", cells) for by, cells, _ in pooled]
+    with closing(findings_in_order(steps, history, columns, rules, contributions)) as checked:
+        for (_, _, where), findings in zip(pooled, checked, strict=True):
+            found = _to_hide(findings, tables, where)
+            if found:
+                return found
     return []
 
 
