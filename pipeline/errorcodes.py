@@ -993,6 +993,13 @@ _CODES: tuple[ErrorCode, ...] = (
         "The search for differencing groups did not finish.",
     ),
     _e(
+        "check_workers_failed",
+        _T,
+        "Check processes stopped",
+        "A worker process of the exact check stopped (out of memory, killed): nothing is "
+        "published; run again, or with WBM_WORKERS=1 to check in one process.",
+    ),
+    _e(
         "secondary_impossible",
         _T,
         "Cannot protect",

@@ -29,7 +29,7 @@ from collections import deque
 from collections.abc import Generator, Iterator, Mapping, Sequence
 from typing import Any
 
-from pipeline.errors import UsageError
+from pipeline.errors import DisclosureError, UsageError
 from pipeline.sdc.tables.history import Finding, ReleasedCell
 from pipeline.sdc.tables.rules import PrimaryRules
 
@@ -95,6 +95,7 @@ def findings_in_order(
 def _in_pool(state: _State, n: int) -> Iterator[tuple[Finding, ...]]:
     import multiprocessing
     from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     from pipeline.sdc.tables.groups import quiet_highs
 
@@ -109,7 +110,15 @@ def _in_pool(state: _State, n: int) -> Iterator[tuple[Finding, ...]]:
             while ahead < len(state[0]) and len(running) < 2 * n:  # a few steps ahead, not all
                 running.append(pool.submit(_step, ahead))
                 ahead += 1
-            yield running.popleft().result()
+            try:
+                found = running.popleft().result()
+            except BrokenProcessPool as exc:  # a process died (memory, a signal): fail closed
+                raise DisclosureError(
+                    f"a worker process of the exact check stopped ({exc}): nothing of this "
+                    f"release is published; run again, or set {ENV}=1 to check in one process",
+                    code="check_workers_failed",
+                ) from None
+            yield found
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
