@@ -378,16 +378,7 @@ def protect_figures(
         unpublished.extend(by for by, _ in planned)
         notices.append(f"every breakdown: {exc}")
     else:
-        release_id = _record(
-            publisher,
-            data,
-            issue.logged_as,
-            tables,
-            digests,
-            rules,
-            issue.reasons,
-            exact=exact,
-        )
+        release_id = _record(publisher, data, issue, tables, digests, rules, exact=exact)
         k = 0
         for by, numbers in planned:
             for t in numbers:
@@ -513,19 +504,19 @@ def protect_public(
 def _record(
     publisher: Publisher,
     data: WaveData,
-    request_hash: str,
+    issue: Issue,
     tables: Sequence[SpaceTable],
     sums: Sequence[str],
     rules: PrimaryRules,
-    reasons: Sequence[str],
     label: str | None = None,
     *,
     exact: bool = False,
 ) -> str:
-    """Log the figures in every ledger of the publisher (a rerun on the same data adds nothing):
-    every cell of every table with its status (``sums``: their digests, in order); the id of the
-    first ledger's entry. ``label``: the release's label [default: ``<study>-rapport``];
-    ``exact``: the exact check ran (logged with the rules)."""
+    """Log the figures in every ledger of the publisher (a rerun on the same data adds nothing)
+    under the request hash and with the reasons ``issue`` gives (:func:`protect_public`): every
+    cell of every table with its status (``sums``: their digests, in order); the id of the first
+    ledger's entry. ``label``: the release's label [default: ``<study>-rapport``]; ``exact``: the
+    exact check ran (logged with the rules)."""
     from pipeline.sdc.tables.space import logged_cells, logged_rules
 
     cells = [c for t in tables for c in logged_cells(t)]
@@ -534,12 +525,12 @@ def _record(
     ids = [
         led.record(
             PUBLIC,
-            request_hash=request_hash,
+            request_hash=issue.logged_as,
             data_version=data.data_version,
             cells=cells,
             digests=sums,
             decision=decision,
-            reasons=tuple(reasons),
+            reasons=tuple(issue.reasons),
             label=label,
             rules=logged_rules(rules, exact),
             logged_at=None,

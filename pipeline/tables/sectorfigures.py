@@ -147,16 +147,8 @@ def protect_benchmark(
         issue = protect_public(publisher, data, request_hash, tables, columns, rules, digests)
     except PipelineError as exc:  # fail closed
         return BenchmarkFigures(frozenset(), None, (*notices, f"{where}: {exc}"))
-    release_id = _record(
-        publisher,
-        data,
-        issue.logged_as,
-        tables,
-        digests,
-        rules,
-        issue.reasons,
-        label=f"{q.study.id}-benchmark-{spec.name}".lower(),
-    )
+    label = f"{q.study.id}-benchmark-{spec.name}".lower()
+    release_id = _record(publisher, data, issue, tables, digests, rules, label)
     shown, groups = set(), set()
     for t, st in zip(numbers, tables, strict=True):
         released = [public_flag(status) != PUBLIC_SUPPRESSED for status in st.statuses]
