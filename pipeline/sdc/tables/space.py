@@ -570,7 +570,9 @@ def _sequential(
     breakdowns before it, as a request is checked against the ledger. By induction no group under
     the threshold is determined by the whole space (a finding that needs no cell of the breakdown
     being checked was excluded when an earlier one was). Returns the cells to suppress for the first
-    breakdown with a blocking finding (the caller protects again and checks from the start)."""
+    breakdown with a blocking finding (the caller protects again and checks from the start). The
+    breakdowns' checks are independent within a pass: they run in worker processes
+    (:func:`pipeline.sdc.tables.steps.findings_in_order`), their findings taken in order."""
     from contextlib import closing
 
     from pipeline.sdc.tables.steps import findings_in_order
