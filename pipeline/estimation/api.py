@@ -467,8 +467,9 @@ def compare_domains(
                 pe = point_estimates(prep.engine, lay, y, stat)
                 th_d = boot.replicate_estimates(W, S, stat)
                 th_r = boot.replicate_estimates(W0 - W, S0 - S, stat)
-                Wr = pe0.weighted_n - pe.weighted_n
-                Sr = pe0.weighted_sum - pe.weighted_sum
+                n_r = pe0.n[0] - pe.n  # an empty rest by its count (float sums need not cancel)
+                Wr = np.where(n_r > 0, pe0.weighted_n - pe.weighted_n, 0.0)
+                Sr = np.where(n_r > 0, pe0.weighted_sum - pe.weighted_sum, 0.0)
                 est_r = (
                     Sr
                     if stat == "total"
@@ -478,7 +479,7 @@ def compare_domains(
                 res.append(
                     finish_contrasts(
                         pe.n,
-                        pe0.n[0] - pe.n,
+                        n_r,
                         pe.estimate,
                         est_r,
                         pe.estimate - est_r,

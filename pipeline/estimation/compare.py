@@ -113,8 +113,11 @@ def contrast_domains(
     S_all = float(np.sum(w * r * yz))
     n_all = int(np.sum(r & (w > 0)))
     W_d, S_d = pe.weighted_n, pe.weighted_sum
-    W_r, S_r = W_all - W_d, S_all - S_d
     n_r = n_all - pe.n
+    # an empty rest is empty by its count: the difference of two equal float sums need not be 0
+    # (a rest of weight 1e-14 gave an estimate of -0.5 for nobody)
+    W_r = np.where(n_r > 0, W_all - W_d, 0.0)
+    S_r = np.where(n_r > 0, S_all - S_d, 0.0)
     rr, yr, dom = lay.take(r), lay.take(yz), lay.dom
     with np.errstate(divide="ignore", invalid="ignore"):
         if stat == "total":
@@ -136,6 +139,8 @@ def contrast_domains(
     V = engine.covariance(A)[:, 0, 0]
     C = engine.covariance(A, B)[:, 0, :]
     Vd = engine.covariance(B)[0]
+    ok = (W_d > 0) & (W_r > 0)
+    a, b = np.where(ok, a, 0.0), np.where(ok, b, 0.0)  # no contrast without both (1 / 0 below)
     var = (
         V
         - 2 * a * C[:, 0]
@@ -144,7 +149,6 @@ def contrast_domains(
         + b * b * Vd[1, 1]
         + 2 * a * b * Vd[0, 1]
     )
-    ok = (W_d > 0) & (W_r > 0)
     var = np.where(ok, var, np.nan)
     df = np.full(lay.n_domains, engine.domain_degf(lay_all, r)[0])
     return finish_contrasts(pe.n, n_r, est_d, est_r, est_d - est_r, var, df, config)

@@ -135,3 +135,30 @@ def test_a_suppressed_domain_is_never_significant_against_the_rest() -> None:
         config=EstimationConfig(reliability=ReliabilityRules(suppress_below=5, careful_below=10)),
     )
     assert bool(out2[out2["level"] == "1"].iloc[0]["significant"])  # publishable: significant
+
+
+def test_a_domain_without_a_rest_has_no_contrast_and_no_warning() -> None:
+    """A level that holds every respondent who answered (a small wave: the other level's few
+    respondents all skipped the item) has no rest to be compared with: no standard error, never
+    significant, and no floating-point warning on the way (the difference's variance multiplied
+    1 / 0 by 0; seen on a synthetic history at 5% of the published sample sizes)."""
+    import warnings
+
+    from pipeline.estimation.api import DesignSpec, compare_domains
+
+    rng = np.random.default_rng(5)
+    y = np.r_[(rng.random(80) < 0.4).astype(float), np.full(5, np.nan)]
+    df = pd.DataFrame({"w": 1 + rng.random(85), "g": [1] * 80 + [2] * 5, "y": y})
+    for variance in ("linearization", "bootstrap"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            out = compare_domains(
+                df, DesignSpec(weight="w"), ["y"], ["g"], variance=variance, replicates=50
+            )
+        row = out[out["level"] == "1"].iloc[0]
+        assert row["n_rest"] == 0
+        assert row["estimate"] == pytest.approx(np.average(y[:80], weights=df["w"][:80]))
+        # nobody's estimate: before, the rest's weight was a rounding error (1e-14), its
+        # "estimate" -0.5 and the difference 0.91
+        assert np.isnan(row["estimate_rest"]) and np.isnan(row["diff"])
+        assert np.isnan(row["diff_se"]) and not bool(row["significant"])
