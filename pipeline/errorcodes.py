@@ -1288,6 +1288,14 @@ _CODES: tuple[ErrorCode, ...] = (
     _e("sav_header", _Y, ".sav header", "pyreadstat wrote an unexpected header (a bug)."),
     _e("bad_seed", _Y, "Bad seed", "The seed must not be negative.", "problem"),
     _e(
+        "workers_failed",
+        _Y,
+        "Worker processes stopped",
+        "A worker process building a synthetic history's past waves stopped (out of memory, "
+        "killed): the waves before it are archived; run again, or with WBM_WORKERS=1 to build "
+        "the waves one after another in one process.",
+    ),
+    _e(
         "bad_size", _Y, "Bad size", "The sample size is out of range for the population.", "problem"
     ),
     _e(

@@ -16,10 +16,10 @@ demo's trend would be dashes only.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from pipeline.runner import Run
@@ -60,41 +60,148 @@ def build_history(
     """Generate, run and archive the past waves ``years`` (default: every wave of the monitor but
     the latest), each with its own questionnaire and ``scale`` times its published sample size; seed
     ``seed + year``. ``policy``: the publisher's policy file; with ``protect_reports: true`` each
-    wave's report figures are published (protected and logged, see the module)."""
-    from pipeline.archive.store import add_run
-    from pipeline.runner import Run, RunConfig, run_stages
-    from pipeline.synth.history import WAVES, wave_questionnaire, wave_size
-    from pipeline.synth.wave import generate_wave
+    wave's report figures are published (protected and logged, see the module).
 
-    pub = None
+    The waves are independent until they are archived: each is generated, run and published in a
+    worker process (:func:`_waves`), and added to the archive here, in year order as they come. The
+    same waves, runs, ledgers and archive as one after another."""
+    from pipeline.archive.store import add_run
+    from pipeline.synth.history import WAVES
+
+    published = None
     if policy is not None:
         from pipeline.sdc.publisher import publisher
 
-        pub = publisher(str(policy))
-        if not pub.policy.policy.protect_reports:
-            pub = None
+        if publisher(str(policy)).policy.policy.protect_reports:
+            published = str(policy)
     out = Path(out_dir)
     root = Path(archive) if archive is not None else out / "archive"
     chosen = tuple(years) if years is not None else WAVES.get(population, ())[:-1]
+    jobs = [
+        _Job(
+            population,
+            year,
+            seed + year,
+            scale,
+            out / "history" / f"{population}-{year}",
+            published,
+        )
+        for year in chosen
+    ]
     done = []
-    for year in chosen:
-        q = wave_questionnaire(population, year)
-        base = out / "history" / f"{population}-{year}"
-        if progress:
-            progress(f"history {year}")
-        size = wave_size(q, scale)
-        s = generate_wave(base / "wave", size=size, seed=seed + year, questionnaire=q)
-        run = Run(base / "run", RunConfig.from_wave_dir(base / "wave"))
-        run_stages(run, PAST_STAGES)
-        if pub is not None:  # the wave's reports were published: their figures in its ledger
-            _publish_figures(run, pub)
-        res = add_run(root, base / "run")
+    for job, (size, respondents) in zip(jobs, _waves(jobs, progress), strict=True):
+        res = add_run(root, job.base / "run")
         done.append(
             HistoryWave(
-                year, res.record.id, base / "wave", base / "run", size, s.respondents, res.status
+                job.year,
+                res.record.id,
+                job.base / "wave",
+                job.base / "run",
+                size,
+                respondents,
+                res.status,
             )
         )
     return History(root, population, tuple(done))
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One past wave to generate, run and (``policy``: the publisher's policy file) publish."""
+
+    population: str
+    year: int
+    seed: int
+    scale: float
+    base: Path
+    policy: str | None
+
+
+WAVE_MEMORY = 2 * 1024**3  # bytes a worker may need for one full-size wave (measured: 1.25 GB)
+
+
+def _waves(
+    jobs: Sequence[_Job], progress: Callable[[str], None] | None
+) -> Iterator[tuple[int, int]]:
+    """Each job's ``(invited, respondents)``, in order: in worker processes (``WBM_WORKERS``, at
+    most one per wave and one per :data:`WAVE_MEMORY` of available memory), or in this process for
+    one. A worker process that stops (out of memory, killed) is ``workers_failed``."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from pipeline.errors import PipelineError
+    from pipeline.workers import ENV, available_memory, pool, workers
+
+    n = min(workers(), len(jobs))
+    free = available_memory()
+    if free is not None:
+        n = min(n, max(1, free // WAVE_MEMORY))
+    if n <= 1:
+        for job in jobs:
+            if progress:
+                progress(f"history {job.year}")
+            with _one_blas_thread():
+                done = _past_wave(job)
+            yield done
+        return
+    processes = pool(n, ["pipeline.history"], _one_process)
+    try:
+        futures = []
+        for job in jobs:  # said as they are handed out (all at once: the pool takes them in order)
+            if progress:
+                progress(f"history {job.year}")
+            futures.append(processes.submit(_past_wave, job))
+        for f in futures:
+            yield f.result()
+    except BrokenProcessPool as exc:
+        raise PipelineError(
+            f"a worker process building the synthetic history stopped ({exc}): the waves before "
+            f"it are archived; run again, or set {ENV}=1 to build the waves in one process",
+            code="workers_failed",
+        ) from None
+    finally:
+        processes.shutdown(wait=True, cancel_futures=True)
+
+
+def _one_process() -> None:
+    """A wave's worker: one BLAS thread (:func:`_one_blas_thread`) and the exact check's steps in
+    its own process (the waves already use the CPUs)."""
+    import os
+
+    from pipeline.workers import ENV
+
+    _one_blas_thread()
+    os.environ[ENV] = "1"
+
+
+def _one_blas_thread() -> Any:
+    """Limit BLAS to one thread (for good, or in a ``with`` block). A past wave is computed with
+    one wherever it runs: the sums of several BLAS threads are split by their number, so their
+    last bits would depend on the CPUs and on ``WBM_WORKERS`` (with one, the history is the same
+    bytes on any machine and in any number of processes). A second thread gained nothing: 45.5 s
+    with two, 46.1 s with one, for a full-size wave on a 2-core VM."""
+    import numpy  # noqa: F401  (loaded, so that the limit reaches its BLAS)
+    import scipy.linalg  # noqa: F401
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(1)
+
+
+def _past_wave(job: _Job) -> tuple[int, int]:
+    """Generate, run and (under the policy) publish one past wave: ``(invited, respondents)``."""
+    from pipeline.runner import Run, RunConfig, run_stages
+    from pipeline.synth.history import wave_questionnaire, wave_size
+    from pipeline.synth.wave import generate_wave
+
+    q = wave_questionnaire(job.population, job.year)
+    size = wave_size(q, job.scale)
+    s = generate_wave(job.base / "wave", size=size, seed=job.seed, questionnaire=q)
+    run = Run(job.base / "run", RunConfig.from_wave_dir(job.base / "wave"))
+    run_stages(run, PAST_STAGES)
+    if job.policy is not None:  # the wave's reports were published: their figures in its ledger
+        from pipeline.sdc.publisher import publisher
+
+        _publish_figures(run, publisher(job.policy))
+    return size, s.respondents
 
 
 def _publish_figures(run: Run, pub: Publisher) -> None:

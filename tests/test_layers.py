@@ -5,7 +5,7 @@ import-cost checks).
 Layers, lowest first; a module may import its own layer and the layers below it, with one exception
 stated in ``ALLOWED``:
 
-    foundation      pipeline (the package root), errors, fileio, paths
+    foundation      pipeline (the package root), errors, fileio, paths, workers
     contract        rundata (the run-directory contract), manifest
     specs           questionnaire
     engines         ingest, validate, weighting, scoring, estimation, sdc, synth, frame, fieldwork,
@@ -31,7 +31,13 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "pipeline"
 
 LAYERS: dict[str, tuple[str, ...]] = {
-    "foundation": ("pipeline", "pipeline.errors", "pipeline.fileio", "pipeline.paths"),
+    "foundation": (
+        "pipeline",
+        "pipeline.errors",
+        "pipeline.fileio",
+        "pipeline.paths",
+        "pipeline.workers",
+    ),
     "contract": ("pipeline.rundata", "pipeline.manifest"),
     "specs": ("pipeline.questionnaire",),
     "engines": (

@@ -12,30 +12,30 @@ Processes, not threads: HiGHS instances solving at once in several threads of on
 safe in every release (segmentation faults were fixed as late as 2026), and the search spends its
 time in HiGHS. The pool's processes are started by a fork server (a fresh interpreter that holds no
 threads of the caller: a fork of a process whose BLAS and HiGHS threads are running can hang) with
-the engine imported once; each process gets the pass's cells once (its initializer), a step only
-its number.
+the engine imported once (:func:`pipeline.workers.pool`); each process gets the pass's cells once
+(its initializer), a step only its number.
 
 Measured on the small demo wave's report figures with ``exact_reports`` (507 steps, 2-core VM):
 the steps took half the wall-clock time with two processes (``benchmarks/README.md``).
 ``WBM_WORKERS`` sets the number of processes (1: every step in the calling process); default the
-CPUs the process may use, at most :data:`MAX_WORKERS`. Fewer than :data:`MIN_STEPS` steps run in
-the calling process (starting the pool costs about a second).
+CPUs the process may use, at most :data:`MAX_WORKERS` (:func:`pipeline.workers.workers`). Fewer
+than :data:`MIN_STEPS` steps run in the calling process (starting the pool costs about a second).
 """
 
 from __future__ import annotations
 
-import os
 from collections import deque
 from collections.abc import Generator, Iterator, Mapping, Sequence
 from typing import Any
 
-from pipeline.errors import DisclosureError, UsageError
+from pipeline.errors import DisclosureError
 from pipeline.sdc.tables.history import Finding, ReleasedCell
 from pipeline.sdc.tables.rules import PrimaryRules
+from pipeline.workers import ENV, MAX_WORKERS, pool, workers
 
-MAX_WORKERS = 8
+__all__ = ["ENV", "MAX_WORKERS", "MIN_STEPS", "findings_in_order", "workers"]
+
 MIN_STEPS = 8
-ENV = "WBM_WORKERS"
 
 _State = tuple[
     Sequence[Sequence[ReleasedCell]],
@@ -46,21 +46,6 @@ _State = tuple[
     Mapping[str, Any] | None,
 ]
 _STATE: _State | None = None  # in a worker: the pass's cells (set once by _start)
-
-
-def workers() -> int:
-    """The number of processes for the steps: ``WBM_WORKERS`` if set (a whole number from 1),
-    else the CPUs this process may run on, at most :data:`MAX_WORKERS`."""
-    raw = os.environ.get(ENV, "").strip()
-    if raw:
-        if not raw.isdigit() or int(raw) < 1:
-            raise UsageError(
-                f"{ENV}={raw!r} is not a number of processes: set a whole number from 1 "
-                f"(1: the exact check's steps in the calling process) or unset it",
-                code="bad_option",
-            )
-        return int(raw)
-    return max(1, min(len(os.sched_getaffinity(0)), MAX_WORKERS))
 
 
 def findings_in_order(
@@ -93,22 +78,19 @@ def findings_in_order(
 
 
 def _in_pool(state: _State, n: int) -> Iterator[tuple[Finding, ...]]:
-    import multiprocessing
-    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures import Future
     from concurrent.futures.process import BrokenProcessPool
 
     from pipeline.sdc.tables.groups import quiet_highs
 
     quiet_highs()  # the banner of HiGHS off this process's standard output before any fork
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["pipeline.sdc.tables.steps"])
-    pool = ProcessPoolExecutor(n, mp_context=ctx, initializer=_start, initargs=(state,))
+    processes = pool(n, ["pipeline.sdc.tables.steps"], _start, (state,))
     running: deque[Future[tuple[Finding, ...]]] = deque()
     try:
         ahead = 0
         for _ in range(len(state[0])):
             while ahead < len(state[0]) and len(running) < 2 * n:  # a few steps ahead, not all
-                running.append(pool.submit(_step, ahead))
+                running.append(processes.submit(_step, ahead))
                 ahead += 1
             try:
                 found = running.popleft().result()
@@ -120,7 +102,7 @@ def _in_pool(state: _State, n: int) -> Iterator[tuple[Finding, ...]]:
                 ) from None
             yield found
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        processes.shutdown(wait=True, cancel_futures=True)
 
 
 def _start(state: _State) -> None:

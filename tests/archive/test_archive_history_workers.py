@@ -1,0 +1,102 @@
+"""The synthetic history's past waves in worker processes (``WBM_WORKERS``): the same bytes as one
+wave after another in one process (waves, runs, the ledgers of their published figures, the
+archive); a worker that dies is the located ``workers_failed``; too little memory keeps the waves in
+one process."""
+
+from __future__ import annotations
+
+import concurrent.futures
+from pathlib import Path
+
+import pytest
+
+from pipeline import history
+from pipeline.errors import PipelineError
+from pipeline.workers import ENV
+from tests.publisher_helpers import make_publisher
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not p.name.startswith(".")  # the ledger's lock files
+    }
+
+
+def _built(root: Path, monkeypatch: pytest.MonkeyPatch, n: str) -> history.History:
+    monkeypatch.setenv(ENV, n)
+    policy = make_publisher(root / "publisher", protect_reports=True)
+    return history.build_history(root, years=(2016, 2019), scale=0.1, policy=policy)
+
+
+def test_the_history_is_the_same_bytes_in_one_process_and_in_two(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pools: list[int] = []
+    real = concurrent.futures.ProcessPoolExecutor
+
+    class Spy(real):  # type: ignore[misc,valid-type]
+        def __init__(self, n: int, *args: object, **kwargs: object) -> None:
+            pools.append(n)
+            super().__init__(n, *args, **kwargs)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Spy)
+    monkeypatch.setattr("pipeline.workers.available_memory", lambda: 64 * 1024**3)
+    one = _built(tmp_path / "one", monkeypatch, "1")
+    assert pools == []  # in this process
+    two = _built(tmp_path / "two", monkeypatch, "2")
+    assert pools == [2]  # two worker processes, one per wave
+
+    assert [(w.year, w.invited, w.respondents, w.status) for w in one.waves] == [
+        (w.year, w.invited, w.respondents, w.status) for w in two.waves
+    ]
+    a, b = _tree(tmp_path / "one"), _tree(tmp_path / "two")
+    assert a.keys() == b.keys()
+    assert any(k.startswith("publisher/") and k.endswith("tables.jsonl") for k in a)  # published
+    assert any(k.startswith("archive/waves/") for k in a)
+    assert [k for k in a if a[k] != b[k]] == []
+
+
+class _DiesWhenLoaded:
+    """Unpickled in a worker process, it ends that process (as the kernel's OOM killer would)."""
+
+    def __reduce__(self) -> tuple[object, tuple[int]]:
+        import os
+
+        return os._exit, (3,)
+
+
+def test_a_worker_that_dies_is_workers_failed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ENV, "2")
+    monkeypatch.setattr("pipeline.workers.available_memory", lambda: 64 * 1024**3)
+    jobs = [
+        history._Job("werknemers", 2019, 1, _DiesWhenLoaded(), tmp_path / "a", None),  # type: ignore[arg-type]
+        history._Job("werknemers", 2016, 1, 0.1, tmp_path / "b", None),
+    ]
+    with pytest.raises(PipelineError, match="WBM_WORKERS=1") as err:
+        list(history._waves(jobs, None))
+    assert err.value.code == "workers_failed"
+
+
+def test_too_little_memory_keeps_the_waves_in_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each worker may need :data:`history.WAVE_MEMORY`: with less than two of them free, the
+    waves are built one after another in this process (in order, each said before it starts)."""
+    monkeypatch.setenv(ENV, "4")
+    monkeypatch.setattr("pipeline.workers.available_memory", lambda: 2 * history.WAVE_MEMORY - 1)
+    ran: list[int] = []
+
+    def fake(job: history._Job) -> tuple[int, int]:
+        ran.append(job.year)
+        return job.year, 1
+
+    monkeypatch.setattr(history, "_past_wave", fake)
+    said: list[str] = []
+    jobs = [history._Job("werknemers", y, 1, 0.1, tmp_path / str(y), None) for y in (2016, 2019)]
+    assert list(history._waves(jobs, said.append)) == [(2016, 1), (2019, 1)]
+    assert ran == [2016, 2019]
+    assert said == ["history 2016", "history 2019"]
