@@ -121,16 +121,23 @@ WAVE_MEMORY = 2 * 1024**3  # bytes a worker may need for one full-size wave (mea
 
 
 def _waves(
-    jobs: Sequence[_Job], progress: Callable[[str], None] | None
+    jobs: Sequence[_Job],
+    progress: Callable[[str], None] | None,
+    work: Callable[[_Job], tuple[int, int]] | None = None,
 ) -> Iterator[tuple[int, int]]:
     """Each job's ``(invited, respondents)``, in order: in worker processes (``WBM_WORKERS``, at
     most one per wave and one per :data:`WAVE_MEMORY` of available memory), or in this process for
-    one. A worker process that stops (out of memory, killed) is ``workers_failed``."""
+    one. A wave is handed to a process when one is free (and said then); the results wait for
+    the waves before them. A worker process that stops (out of memory, killed) is
+    ``workers_failed``. ``work``: what is done with a wave [:func:`_past_wave`]."""
+    from collections import deque
+    from concurrent.futures import FIRST_COMPLETED, Future, wait
     from concurrent.futures.process import BrokenProcessPool
 
     from pipeline.errors import PipelineError
     from pipeline.workers import ENV, available_memory, pool, workers
 
+    work = work or _past_wave
     n = min(workers(), len(jobs))
     free = available_memory()
     if free is not None:
@@ -140,18 +147,25 @@ def _waves(
             if progress:
                 progress(f"history {job.year}")
             with _one_blas_thread():
-                done = _past_wave(job)
+                done = work(job)
             yield done
         return
     processes = pool(n, ["pipeline.history"], _one_process)
     try:
-        futures = []
-        for job in jobs:  # said as they are handed out (all at once: the pool takes them in order)
-            if progress:
-                progress(f"history {job.year}")
-            futures.append(processes.submit(_past_wave, job))
-        for f in futures:
-            yield f.result()
+        waiting = deque(enumerate(jobs))
+        running: dict[Future[tuple[int, int]], int] = {}
+        finished: dict[int, tuple[int, int]] = {}
+        for k in range(len(jobs)):
+            while k not in finished:
+                while waiting and len(running) < n:  # a wave is said when a process takes it
+                    i, job = waiting.popleft()
+                    if progress:
+                        progress(f"history {job.year}")
+                    running[processes.submit(work, job)] = i
+                ready, _ = wait(running, return_when=FIRST_COMPLETED)
+                for f in ready:
+                    finished[running.pop(f)] = f.result()
+            yield finished.pop(k)
     except BrokenProcessPool as exc:
         raise PipelineError(
             f"a worker process building the synthetic history stopped ({exc}): the waves before "

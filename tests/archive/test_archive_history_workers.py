@@ -24,10 +24,12 @@ def _tree(root: Path) -> dict[str, bytes]:
     }
 
 
-def _built(root: Path, monkeypatch: pytest.MonkeyPatch, n: str) -> history.History:
+def _built(root: Path, monkeypatch: pytest.MonkeyPatch, n: str, said: list[str]) -> history.History:
     monkeypatch.setenv(ENV, n)
     policy = make_publisher(root / "publisher", protect_reports=True)
-    return history.build_history(root, years=(2016, 2019), scale=0.1, policy=policy)
+    return history.build_history(
+        root, years=(2016, 2019), scale=0.1, policy=policy, progress=said.append
+    )
 
 
 def test_the_history_is_the_same_bytes_in_one_process_and_in_two(
@@ -43,10 +45,12 @@ def test_the_history_is_the_same_bytes_in_one_process_and_in_two(
 
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Spy)
     monkeypatch.setattr("pipeline.workers.available_memory", lambda: 64 * 1024**3)
-    one = _built(tmp_path / "one", monkeypatch, "1")
+    said: list[str] = []
+    one = _built(tmp_path / "one", monkeypatch, "1", said)
     assert pools == []  # in this process
-    two = _built(tmp_path / "two", monkeypatch, "2")
+    two = _built(tmp_path / "two", monkeypatch, "2", said)
     assert pools == [2]  # two worker processes, one per wave
+    assert said == ["history 2016", "history 2019"] * 2
 
     assert [(w.year, w.invited, w.respondents, w.status) for w in one.waves] == [
         (w.year, w.invited, w.respondents, w.status) for w in two.waves
@@ -56,6 +60,37 @@ def test_the_history_is_the_same_bytes_in_one_process_and_in_two(
     assert any(k.startswith("publisher/") and k.endswith("tables.jsonl") for k in a)  # published
     assert any(k.startswith("archive/waves/") for k in a)
     assert [k for k in a if a[k] != b[k]] == []
+
+
+def _slow_first(job: history._Job) -> tuple[int, int]:
+    """A wave's stand-in in a worker process: the first takes longest."""
+    import os
+    import time
+
+    time.sleep(3.0 if job.year == 2004 else 0.2)
+    return job.year, os.getpid()
+
+
+def test_the_waves_come_in_order_whichever_process_ends_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three waves in two processes, the first the slowest: the third starts as soon as the second
+    is done (said then, before the first ends), and the results come in the waves' order."""
+    import os
+
+    monkeypatch.setenv(ENV, "2")
+    monkeypatch.setattr("pipeline.workers.available_memory", lambda: 64 * 1024**3)
+    jobs = [
+        history._Job("werknemers", y, 1, 0.1, tmp_path / str(y), None) for y in (2004, 2007, 2010)
+    ]
+    said: list[str] = []
+    out = []
+    for year, pid in history._waves(jobs, said.append, _slow_first):
+        out.append(year)
+        if year == 2004:
+            assert said == ["history 2004", "history 2007", "history 2010"]  # 2010 began meanwhile
+        assert pid != os.getpid()
+    assert out == [2004, 2007, 2010]
 
 
 class _DiesWhenLoaded:
