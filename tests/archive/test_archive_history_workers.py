@@ -63,19 +63,28 @@ def test_the_history_is_the_same_bytes_in_one_process_and_in_two(
 
 
 def _slow_first(job: history._Job) -> tuple[int, int]:
-    """A wave's stand-in in a worker process: the first takes longest."""
+    """A wave's stand-in in a worker process: the first ends only once the third has started (a
+    mark in the folder), at most a minute; the others end at once."""
     import os
     import time
 
-    time.sleep(3.0 if job.year == 2004 else 0.2)
+    if job.year == 2004:
+        mark = job.base.parent / "2010.started"
+        for _ in range(600):
+            if mark.exists():
+                break
+            time.sleep(0.1)
+    else:
+        (job.base.parent / f"{job.year}.started").write_text("", encoding="utf-8")
     return job.year, os.getpid()
 
 
 def test_the_waves_come_in_order_whichever_process_ends_first(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Three waves in two processes, the first the slowest: the third starts as soon as the second
-    is done (said then, before the first ends), and the results come in the waves' order."""
+    """Three waves in two processes, the first the slowest (it waits for the third): the third
+    starts as soon as the second is done (said then, before the first ends), and the results come
+    in the waves' order."""
     import os
 
     monkeypatch.setenv(ENV, "2")
@@ -89,6 +98,7 @@ def test_the_waves_come_in_order_whichever_process_ends_first(
         out.append(year)
         if year == 2004:
             assert said == ["history 2004", "history 2007", "history 2010"]  # 2010 began meanwhile
+            assert (tmp_path / "2010.started").exists()
         assert pid != os.getpid()
     assert out == [2004, 2007, 2010]
 
