@@ -63,8 +63,9 @@ def build_history(
     wave's report figures are published (protected and logged, see the module).
 
     The waves are independent until they are archived: each is generated, run and published in a
-    worker process (:func:`_waves`), and added to the archive here, in year order as they come. The
-    same waves, runs, ledgers and archive as one after another."""
+    worker process of its own where there are CPUs and memory for more than one (:func:`_waves`),
+    and added to the archive here, in year order. The same waves, runs, ledgers and archive as one
+    after another in this process."""
     from pipeline.archive.store import add_run
     from pipeline.synth.history import WAVES
 

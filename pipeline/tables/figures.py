@@ -515,8 +515,8 @@ def _record(
     """Log the figures in every ledger of the publisher (a rerun on the same data adds nothing)
     under the request hash, with the decision and the reasons ``issue`` gives
     (:func:`protect_public`): every cell of every table with its status (``sums``: their digests,
-    in order); the id of the first ledger's entry. ``label``: the release's label [default: ``<study>-rapport``]; ``exact``: the
-    exact check ran (logged with the rules)."""
+    in order); the id of the first ledger's entry. ``label``: the release's label [default:
+    ``<study>-rapport``]; ``exact``: the exact check ran (logged with the rules)."""
     from pipeline.sdc.tables.space import logged_cells, logged_rules
 
     cells = [c for t in tables for c in logged_cells(t)]
