@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from pipeline.runner import Run
@@ -127,78 +127,40 @@ def _waves(
     work: Callable[[_Job], tuple[int, int]] | None = None,
 ) -> Iterator[tuple[int, int]]:
     """Each job's ``(invited, respondents)``, in order: in worker processes (``WBM_WORKERS``, at
-    most one per wave and one per :data:`WAVE_MEMORY` of available memory), or in this process for
-    one. A wave is handed to a process when one is free (and said then); the results wait for
-    the waves before them. A worker process that stops (out of memory, killed) is
-    ``workers_failed``. ``work``: what is done with a wave [:func:`_past_wave`]."""
-    from collections import deque
-    from concurrent.futures import FIRST_COMPLETED, Future, wait
-    from concurrent.futures.process import BrokenProcessPool
-
+    most one per wave and one per :data:`WAVE_MEMORY` of available memory;
+    :func:`pipeline.workers.in_order`), or in this process for one; with one BLAS thread either way
+    (:func:`pipeline.workers.one_blas_thread`). A wave is said when a process takes it. A worker
+    process that stops (out of memory, killed) is ``workers_failed``. ``work``: what is done with a
+    wave [:func:`_past_wave`]."""
     from pipeline.errors import PipelineError
-    from pipeline.workers import ENV, available_memory, pool, workers
+    from pipeline.workers import ENV, available_memory, in_order, one_blas_thread, workers
 
     work = work or _past_wave
     n = min(workers(), len(jobs))
     free = available_memory()
     if free is not None:
         n = min(n, max(1, free // WAVE_MEMORY))
+
+    def said(job: _Job) -> None:
+        if progress:
+            progress(f"history {job.year}")
+
     if n <= 1:
         for job in jobs:
-            if progress:
-                progress(f"history {job.year}")
-            with _one_blas_thread():
+            said(job)
+            with one_blas_thread():
                 done = work(job)
             yield done
         return
-    processes = pool(n, ["pipeline.history"], _one_process)
-    try:
-        waiting = deque(enumerate(jobs))
-        running: dict[Future[tuple[int, int]], int] = {}
-        finished: dict[int, tuple[int, int]] = {}
-        for k in range(len(jobs)):
-            while k not in finished:
-                while waiting and len(running) < n:  # a wave is said when a process takes it
-                    i, job = waiting.popleft()
-                    if progress:
-                        progress(f"history {job.year}")
-                    running[processes.submit(work, job)] = i
-                ready, _ = wait(running, return_when=FIRST_COMPLETED)
-                for f in ready:
-                    finished[running.pop(f)] = f.result()
-            yield finished.pop(k)
-    except BrokenProcessPool as exc:
-        raise PipelineError(
-            f"a worker process building the synthetic history stopped ({exc}): the waves before "
+
+    def stopped(what: str) -> PipelineError:
+        return PipelineError(
+            f"a worker process building the synthetic history stopped ({what}): the waves before "
             f"it are archived; run again, or set {ENV}=1 to build the waves in one process",
             code="workers_failed",
-        ) from None
-    finally:
-        processes.shutdown(wait=True, cancel_futures=True)
+        )
 
-
-def _one_process() -> None:
-    """A wave's worker: one BLAS thread (:func:`_one_blas_thread`) and the exact check's steps in
-    its own process (the waves already use the CPUs)."""
-    import os
-
-    from pipeline.workers import ENV
-
-    _one_blas_thread()
-    os.environ[ENV] = "1"
-
-
-def _one_blas_thread() -> Any:
-    """Limit BLAS to one thread (for good, or in a ``with`` block). A past wave is computed with
-    one wherever it runs: the sums of several BLAS threads are split by their number, so their
-    last bits would depend on the CPUs and on ``WBM_WORKERS`` (with one, the history is the same
-    bytes on any machine and in any number of processes). A second thread gained nothing: 45.5 s
-    with two, 46.1 s with one, for a full-size wave on a 2-core VM."""
-    import numpy  # noqa: F401  (loaded, so that the limit reaches its BLAS)
-    import scipy.linalg  # noqa: F401
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(limits=1, user_api="blas")  # as the disclosure checks do
+    yield from in_order(jobs, work, n, preload=["pipeline.history"], said=said, stopped=stopped)
 
 
 def _past_wave(job: _Job) -> tuple[int, int]:

@@ -1,26 +1,34 @@
 """How many worker processes the pipeline may start (``WBM_WORKERS``), and their pool.
 
-Two parts of the pipeline run independent work in processes: the exact check's steps
-(:mod:`pipeline.sdc.tables.steps`) and the past waves of a synthetic history
-(:mod:`pipeline.history`). Both take their number from ``WBM_WORKERS`` (1: everything in the
-calling process; default the CPUs the process may use, at most :data:`MAX_WORKERS`) and start them
-from a fork server: a fresh interpreter that holds none of the caller's threads (a fork of a process
-whose BLAS or HiGHS threads are running can hang).
+Three parts of the pipeline run independent work in processes: the exact check's steps
+(:mod:`pipeline.sdc.tables.steps`), the past waves of a synthetic history (:mod:`pipeline.history`)
+and the datatool's waves (:mod:`pipeline.datatool.precompute`). They take their number from
+``WBM_WORKERS`` (1: everything in the calling process; default the CPUs the process may use, at most
+:data:`MAX_WORKERS`) and start them from a fork server: a fresh interpreter that holds none of the
+caller's threads (a fork of a process whose BLAS or HiGHS threads are running can hang).
+
+A wave's work (the history's, the datatool's) runs with one BLAS thread wherever it runs
+(:func:`one_blas_thread`, :func:`one_process`), so that its results are the same bytes in one
+process or several and on any number of CPUs; :func:`in_order` hands the waves out to the processes
+and gives their results in order.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from pipeline.errors import UsageError
+from pipeline.errors import PipelineError, UsageError
 
 if TYPE_CHECKING:  # pragma: no cover
     from concurrent.futures import ProcessPoolExecutor
 
 MAX_WORKERS = 8
 ENV = "WBM_WORKERS"
+
+J = TypeVar("J")
+R = TypeVar("R")
 
 
 def workers() -> int:
@@ -71,3 +79,68 @@ def _start(env: dict[str, str], initializer: Callable[..., None], args: tuple[An
     os.environ.clear()
     os.environ.update(env)
     initializer(*args)
+
+
+def in_order(
+    jobs: Sequence[J],
+    work: Callable[[J], R],
+    n: int,
+    *,
+    preload: list[str],
+    said: Callable[[J], None] | None,
+    stopped: Callable[[str], PipelineError],
+    initializer: Callable[..., None] | None = None,
+    initargs: tuple[Any, ...] = (),
+) -> Iterator[R]:
+    """``work(job)`` for each job in ``n`` worker processes (:func:`pool`, each started with
+    ``initializer(*initargs)``, default :func:`one_process`), the results in the jobs' order. A job
+    is handed to a process as soon as one is free (and ``said`` then), so a long job holds up no
+    process but its own; a result waits for the jobs before it. A worker process that stops (out
+    of memory, killed) raises ``stopped(what happened)``; an error in ``work`` is raised when its
+    turn comes. Closing the iterator drops the jobs not handed out yet; the pool is shut down
+    however the caller stops."""
+    from collections import deque
+    from concurrent.futures import FIRST_COMPLETED, Future, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    processes = pool(n, preload, initializer or one_process, initargs)
+    try:
+        waiting = deque(enumerate(jobs))
+        running: dict[Future[R], int] = {}
+        finished: dict[int, Future[R]] = {}
+        for k in range(len(jobs)):
+            while k not in finished:
+                while waiting and len(running) < n:  # a job is said when a process takes it
+                    i, job = waiting.popleft()
+                    if said:
+                        said(job)
+                    running[processes.submit(work, job)] = i
+                ready, _ = wait(running, return_when=FIRST_COMPLETED)
+                for f in ready:
+                    finished[running.pop(f)] = f
+            done = finished.pop(k).result()  # its error, if any, in its turn
+            yield done
+    except BrokenProcessPool as exc:
+        raise stopped(str(exc)) from None
+    finally:
+        processes.shutdown(wait=True, cancel_futures=True)
+
+
+def one_process() -> None:
+    """A wave's worker process: one BLAS thread (:func:`one_blas_thread`) and the exact check's
+    steps in its own process (the waves already use the CPUs)."""
+    one_blas_thread()
+    os.environ[ENV] = "1"
+
+
+def one_blas_thread() -> Any:
+    """Limit BLAS to one thread (for good, or in a ``with`` block). A wave is computed with one
+    wherever it runs: the sums of several BLAS threads are split by their number, so their last bits
+    would depend on the CPUs and on ``WBM_WORKERS`` (with one, a wave's results are the same bytes on
+    any machine and in any number of processes). A second thread gained nothing: 45.5 s with two,
+    46.1 s with one, for a full-size employees wave run to its estimates on a 2-core VM."""
+    import numpy  # noqa: F401  (loaded, so that the limit reaches its BLAS)
+    import scipy.linalg  # noqa: F401
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")  # as the disclosure checks do

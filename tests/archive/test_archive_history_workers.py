@@ -5,7 +5,6 @@ one process."""
 
 from __future__ import annotations
 
-import concurrent.futures
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from pipeline import history
 from pipeline.errors import PipelineError
 from pipeline.workers import ENV
 from tests.publisher_helpers import make_publisher
+from tests.spies import DiesWhenLoaded, pools
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -35,21 +35,13 @@ def _built(root: Path, monkeypatch: pytest.MonkeyPatch, n: str, said: list[str])
 def test_the_history_is_the_same_bytes_in_one_process_and_in_two(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pools: list[int] = []
-    real = concurrent.futures.ProcessPoolExecutor
-
-    class Spy(real):  # type: ignore[misc,valid-type]
-        def __init__(self, n: int, *args: object, **kwargs: object) -> None:
-            pools.append(n)
-            super().__init__(n, *args, **kwargs)
-
-    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Spy)
+    started = pools(monkeypatch)
     monkeypatch.setattr("pipeline.workers.available_memory", lambda: 64 * 1024**3)
     said: list[str] = []
     one = _built(tmp_path / "one", monkeypatch, "1", said)
-    assert pools == []  # in this process
+    assert started == []  # in this process
     two = _built(tmp_path / "two", monkeypatch, "2", said)
-    assert pools == [2]  # two worker processes, one per wave
+    assert started == [2]  # two worker processes, one per wave
     assert said == ["history 2016", "history 2019"] * 2
 
     assert [(w.year, w.invited, w.respondents, w.status) for w in one.waves] == [
@@ -103,22 +95,13 @@ def test_the_waves_come_in_order_whichever_process_ends_first(
     assert out == [2004, 2007, 2010]
 
 
-class _DiesWhenLoaded:
-    """Unpickled in a worker process, it ends that process (as the kernel's OOM killer would)."""
-
-    def __reduce__(self) -> tuple[object, tuple[int]]:
-        import os
-
-        return os._exit, (3,)
-
-
 def test_a_worker_that_dies_is_workers_failed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(ENV, "2")
     monkeypatch.setattr("pipeline.workers.available_memory", lambda: 64 * 1024**3)
     jobs = [
-        history._Job("werknemers", 2019, 1, _DiesWhenLoaded(), tmp_path / "a", None),  # type: ignore[arg-type]
+        history._Job("werknemers", 2019, 1, DiesWhenLoaded(), tmp_path / "a", None),  # type: ignore[arg-type]
         history._Job("werknemers", 2016, 1, 0.1, tmp_path / "b", None),
     ]
     with pytest.raises(PipelineError, match="WBM_WORKERS=1") as err:

@@ -18,6 +18,7 @@ from pipeline.sdc.tables.protect import TableData
 from pipeline.sdc.tables.rules import PrimaryRules, TableKind, is_primary
 from pipeline.sdc.tables.space import SpaceTable, close_pairs, logged_cells, protect_space
 from pipeline.sdc.tables.structure import Dimension, build
+from tests.spies import DiesWhenLoaded
 
 
 def _table(primary: dict[int, str]) -> tuple[SpaceTable, dict[str, np.ndarray]]:
@@ -281,15 +282,6 @@ def test_the_number_of_processes_is_a_whole_number(monkeypatch):
     assert 1 <= steps.workers() <= steps.MAX_WORKERS
 
 
-class _DiesWhenLoaded:
-    """Unpickled in a worker process, it ends that process (as the kernel's OOM killer would)."""
-
-    def __reduce__(self) -> tuple[object, tuple[int]]:
-        import os
-
-        return os._exit, (3,)
-
-
 def test_a_worker_process_that_dies_fails_the_check_closed(monkeypatch):
     """A worker process of the exact check that stops (memory, a signal) is a DisclosureError
     ``check_workers_failed`` with what to do, never a traceback or a release."""
@@ -302,5 +294,5 @@ def test_a_worker_process_that_dies_fails_the_check_closed(monkeypatch):
     protect_space(tables, SMALL_RULES, cols)
     per_step = [(f"space:{t.by}", logged_cells(t)) for t in tables]
     with pytest.raises(DisclosureError, match="WBM_WORKERS=1") as err:
-        list(steps.findings_in_order(per_step, (), {**cols, "x": _DiesWhenLoaded()}, SMALL_RULES))
+        list(steps.findings_in_order(per_step, (), {**cols, "x": DiesWhenLoaded()}, SMALL_RULES))
     assert err.value.code == "check_workers_failed"

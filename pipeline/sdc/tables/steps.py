@@ -5,7 +5,9 @@ tables one after another, each against the earlier releases and the breakdowns b
 request is checked against the ledger. Each step depends only on the statuses the pass starts
 with, so the steps are independent: :func:`findings_in_order` runs them in a pool of processes and
 gives their findings in step order (the caller stops at the first step with a blocking finding;
-the steps running beside it are dropped). The findings are the same as in one process: every step
+the steps running beside it are dropped). A step goes to a process as soon as one is free
+(:func:`pipeline.workers.in_order`): one long step (a search of many minutes) holds up its own
+process only, while the others go on with the steps after it. The findings are the same as in one process: every step
 is the same deterministic computation (one BLAS thread, HiGHS without randomness), wherever it runs.
 
 Processes, not threads: HiGHS instances solving at once in several threads of one process are not
@@ -24,14 +26,13 @@ than :data:`MIN_STEPS` steps run in the calling process (starting the pool costs
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Generator, Iterator, Mapping, Sequence
 from typing import Any
 
 from pipeline.errors import DisclosureError
 from pipeline.sdc.tables.history import Finding, ReleasedCell
 from pipeline.sdc.tables.rules import PrimaryRules
-from pipeline.workers import ENV, MAX_WORKERS, pool, workers
+from pipeline.workers import ENV, MAX_WORKERS, in_order, workers
 
 __all__ = ["ENV", "MAX_WORKERS", "MIN_STEPS", "findings_in_order", "workers"]
 
@@ -78,31 +79,29 @@ def findings_in_order(
 
 
 def _in_pool(state: _State, n: int) -> Iterator[tuple[Finding, ...]]:
-    from concurrent.futures import Future
-    from concurrent.futures.process import BrokenProcessPool
-
     from pipeline.sdc.tables.groups import quiet_highs
 
     quiet_highs()  # the banner of HiGHS off this process's standard output before any fork
-    processes = pool(n, ["pipeline.sdc.tables.steps"], _start, (state,))
-    running: deque[Future[tuple[Finding, ...]]] = deque()
-    try:
-        ahead = 0
-        for _ in range(len(state[0])):
-            while ahead < len(state[0]) and len(running) < 2 * n:  # a few steps ahead, not all
-                running.append(processes.submit(_step, ahead))
-                ahead += 1
-            try:
-                found = running.popleft().result()
-            except BrokenProcessPool as exc:  # a process died (memory, a signal): fail closed
-                raise DisclosureError(
-                    f"a worker process of the exact check stopped ({exc}): nothing of this "
-                    f"release is published; run again, or set {ENV}=1 to check in one process",
-                    code="check_workers_failed",
-                ) from None
-            yield found
-    finally:
-        processes.shutdown(wait=True, cancel_futures=True)
+
+    def stopped(what: str) -> DisclosureError:  # a process died (memory, a signal): fail closed
+        return DisclosureError(
+            f"a worker process of the exact check stopped ({what}): nothing of this release is "
+            f"published; run again, or set {ENV}=1 to check in one process",
+            code="check_workers_failed",
+        )
+
+    steps = range(len(state[0]))
+    preload = ["pipeline.sdc.tables.steps"]
+    yield from in_order(
+        steps,
+        _step,
+        n,
+        preload=preload,
+        said=None,
+        stopped=stopped,
+        initializer=_start,
+        initargs=(state,),
+    )
 
 
 def _start(state: _State) -> None:
