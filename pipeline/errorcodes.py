@@ -1404,6 +1404,14 @@ _CODES += (
         "Publish the figures as before with the version that issued them, or ask the publisher.",
     ),
     _e(
+        "datatool_workers_failed",
+        _T,
+        "Datatool processes stopped",
+        "A worker process protecting the datatool's waves stopped (out of memory, killed): nothing "
+        "of the series is published, the waves before it are logged; run again, or with "
+        "WBM_WORKERS=1 to protect the waves one after another in one process.",
+    ),
+    _e(
         "datatool_protection",
         _T,
         "The datatool's space did not settle",

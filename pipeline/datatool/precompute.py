@@ -31,8 +31,9 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -281,7 +282,6 @@ def build_release(
     the space (the demo's reference subset); the filter hierarchy is in every table, so the
     filter variable (the employees' ``sector``) is always kept. A name outside the space is a :class:`UsageError`
     (``bad_option``). A subset is a space of its own (its own hash, its own logged release)."""
-    from pipeline.sdc.tables.ledger import Prior, prior
     from pipeline.sdc.tables.space import space_rules
 
     # an empty group hidden and protected like one under the minimum (the space lists every group)
@@ -305,44 +305,120 @@ def build_release(
         spaces[name] = space
         out: list[Cell] = []
         done: list[WaveOutcome] = []
-        for wave in space.waves:
+        jobs = [
+            _WaveJob(archive.root, publisher, space, wave, rules, exact) for wave in space.waves
+        ]
+        for job, (wc, seconds) in zip(jobs, _waves(jobs, archive, progress), strict=True):
             t0 = time.perf_counter()
-            if progress:
-                progress(f"{name} {wave}")
-            version = space.data_versions[wave]
-            before = Prior(None, ())
-            if publisher is not None:  # one read of the ledgers
-                before = prior(publisher.ledgers, version, REQUESTER, space.hash())
-            wc = compute_wave(
-                archive,
-                space,
-                wave,
-                rules,
-                before.history,
-                ledgers=() if publisher is None else publisher.ledgers,
-                prior=before,
-                exact=exact,
-            )
+            version = space.data_versions[job.wave]
             rid = None
             if publisher is not None:
                 rid = _record(publisher, space, version, wc, rules, logged_at, exact)
             out.extend(wc.cells)
             done.append(
                 WaveOutcome(
-                    wave,
+                    job.wave,
                     version,
                     rid,
                     wc.decision,
                     wc.tables,
                     len(wc.cells),
                     sum(c.flag == "suppressed" for c in wc.cells),
-                    time.perf_counter() - t0,
+                    seconds + time.perf_counter() - t0,
                 )
             )
         cells[name] = tuple(out)
         outcomes[name] = tuple(done)
     pol = {} if publisher is None else publisher.policy.describe()
     return PublicRelease(spaces, cells, outcomes, pol)
+
+
+WAVE_MEMORY = 1024**3  # bytes a worker may need for one wave's space (measured: see _waves)
+
+
+@dataclass(frozen=True)
+class _WaveJob:
+    """One wave of a series' space to compute and protect (not logged: the caller logs the waves
+    in order). ``archive``: the archive's folder, opened again in a worker process."""
+
+    archive: Path
+    publisher: Publisher | None
+    space: SeriesSpace
+    wave: int
+    rules: PrimaryRules
+    exact: bool
+
+
+def _protect_wave(job: _WaveJob, archive: Archive | None = None) -> tuple[WaveCells, float]:
+    """One wave's cells, computed and protected against what the publisher's ledgers hold on its
+    data version (read once), and the seconds it took. ``archive``: the opened archive, in the
+    calling process."""
+    from pipeline.archive.api import open_archive
+    from pipeline.sdc.tables.ledger import Prior, prior
+
+    t0 = time.perf_counter()
+    arch = archive if archive is not None else open_archive(job.archive)
+    before = Prior(None, ())
+    if job.publisher is not None:  # one read of the ledgers
+        version = job.space.data_versions[job.wave]
+        before = prior(job.publisher.ledgers, version, REQUESTER, job.space.hash())
+    wc = compute_wave(
+        arch,
+        job.space,
+        job.wave,
+        job.rules,
+        before.history,
+        ledgers=() if job.publisher is None else job.publisher.ledgers,
+        prior=before,
+        exact=job.exact,
+    )
+    return wc, time.perf_counter() - t0
+
+
+def _waves(
+    jobs: Sequence[_WaveJob], archive: Archive, progress: Callable[[str], None] | None
+) -> Iterator[tuple[WaveCells, float]]:
+    """Each wave's :func:`_protect_wave`, in order. The waves of a series are independent until
+    they are logged: each has its own data version, and a wave is protected against its own
+    version's releases only. So they run in worker processes (``WBM_WORKERS``, at most one per
+    wave and one per :data:`WAVE_MEMORY` of available memory; :func:`pipeline.workers.in_order`),
+    or in this process for one; with one BLAS thread either way
+    (:func:`pipeline.workers.one_blas_thread`: the same cells in one process or several). Waves
+    that share a data version (the same respondents twice) run one after another in this
+    process, the later protected against the earlier's logged release. A wave is said when a
+    process takes it; a worker process that stops is ``datatool_workers_failed``."""
+    from pipeline.errors import PipelineError
+    from pipeline.workers import ENV, available_memory, in_order, one_blas_thread, workers
+
+    n = min(workers(), len(jobs))
+    free = available_memory()
+    if free is not None:
+        n = min(n, max(1, free // WAVE_MEMORY))
+    if len({j.space.data_versions[j.wave] for j in jobs}) < len(jobs):
+        n = 1
+
+    def said(job: _WaveJob) -> None:
+        if progress:
+            progress(f"{job.space.series} {job.wave}")
+
+    if n <= 1:
+        for job in jobs:
+            said(job)
+            with one_blas_thread():
+                done = _protect_wave(job, archive)
+            yield done
+        return
+
+    def stopped(what: str) -> PipelineError:
+        return PipelineError(
+            f"a worker process protecting the datatool's waves stopped ({what}): nothing of the "
+            f"series is published, the waves before it are logged; run again, or set {ENV}=1 to "
+            "protect the waves in one process",
+            code="datatool_workers_failed",
+        )
+
+    preload = ["pipeline.datatool.precompute"]
+    yield from in_order(jobs, _protect_wave, n, preload=preload, said=said, stopped=stopped)
 
 
 def _check_subset(option: str, chosen: Sequence[object] | None, space: Sequence[object]) -> None:
