@@ -91,21 +91,26 @@ def in_order(
     stopped: Callable[[str], PipelineError],
     initializer: Callable[..., None] | None = None,
     initargs: tuple[Any, ...] = (),
+    first: Sequence[int] | None = None,
 ) -> Iterator[R]:
     """``work(job)`` for each job in ``n`` worker processes (:func:`pool`, each started with
     ``initializer(*initargs)``, default :func:`one_process`), the results in the jobs' order. A job
     is handed to a process as soon as one is free (and ``said`` then), so a long job holds up no
-    process but its own; a result waits for the jobs before it. A worker process that stops (out
-    of memory, killed) raises ``stopped(what happened)``; an error in ``work`` is raised when its
-    turn comes. Closing the iterator drops the jobs not handed out yet; the pool is shut down
-    however the caller stops."""
+    process but its own; a result waits for the jobs before it. ``first``: the jobs' numbers in the
+    order they are handed out (default their own order; the longest first keeps the processes
+    busy to the end). A worker process that stops (out of memory, killed) raises ``stopped(what
+    happened)``; an error in ``work`` is raised when its turn comes. Closing the iterator drops the
+    jobs not handed out yet; the pool is shut down however the caller stops."""
     from collections import deque
     from concurrent.futures import FIRST_COMPLETED, Future, wait
     from concurrent.futures.process import BrokenProcessPool
 
     processes = pool(n, preload, initializer or one_process, initargs)
     try:
-        waiting = deque(enumerate(jobs))
+        order = range(len(jobs)) if first is None else first
+        if sorted(order) != list(range(len(jobs))):
+            raise ValueError(f"first={list(order)} is not an order of the {len(jobs)} jobs")
+        waiting = deque((i, jobs[i]) for i in order)
         running: dict[Future[R], int] = {}
         finished: dict[int, Future[R]] = {}
         for k in range(len(jobs)):

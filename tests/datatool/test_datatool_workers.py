@@ -136,3 +136,35 @@ def test_too_little_memory_keeps_the_waves_in_one_process(
         (2023, 0.0),
     ]
     assert started == [] and said == ["wbm-werknemers 2019", "wbm-werknemers 2023"]
+
+
+def _fake_wave(job: precompute._WaveJob, archive: object = None) -> tuple[int, float]:
+    """A wave's stand-in in a worker process."""
+    return job.wave, 0.0
+
+
+def test_the_wave_with_the_most_logged_on_its_version_is_handed_out_first(
+    dt_env: dict[str, object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The latest wave (its reports, tables and benchmarks logged) is the longest to check: it
+    goes to a process first, so that it does not run alone at the end; the results stay in the
+    waves' order."""
+    from pipeline.archive.api import open_archive
+    from pipeline.sdc.publisher import init_publisher, publisher
+
+    monkeypatch.setenv(ENV, "2")
+    monkeypatch.setattr("pipeline.workers.available_memory", lambda: 64 * 1024**3)
+    monkeypatch.setattr(precompute, "_protect_wave", _fake_wave)
+    pub = publisher(init_publisher(tmp_path / "publisher"))
+    jobs = [replace(j, publisher=pub) for j in _jobs(dt_env)]
+    said: list[str] = []
+    archive = open_archive(Path(str(dt_env["archive"])))
+    assert list(precompute._waves(jobs, archive, said.append)) == [(2019, 0.0), (2023, 0.0)]
+    assert said == ["wbm-werknemers 2019", "wbm-werknemers 2023"]  # nothing logged: wave order
+
+    logged = pub.ledgers[0].path(jobs[1].space.data_versions[2023])
+    logged.parent.mkdir(parents=True)
+    logged.write_text("{}\n", encoding="utf-8")  # something logged on 2023's version
+    said.clear()
+    assert list(precompute._waves(jobs, archive, said.append)) == [(2019, 0.0), (2023, 0.0)]
+    assert said == ["wbm-werknemers 2023", "wbm-werknemers 2019"]
