@@ -7,8 +7,9 @@ with, so the steps are independent: :func:`findings_in_order` runs them in a poo
 gives their findings in step order (the caller stops at the first step with a blocking finding;
 the steps running beside it are dropped). A step goes to a process as soon as one is free
 (:func:`pipeline.workers.in_order`): one long step (a search of many minutes) holds up its own
-process only, while the others go on with the steps after it. The findings are the same as in one process: every step
-is the same deterministic computation (one BLAS thread, HiGHS without randomness), wherever it runs.
+process only, while the others go on with the steps after it. The findings are the same as in one
+process: every step is the same deterministic computation (one BLAS thread, HiGHS without
+randomness), wherever it runs.
 
 Processes, not threads: HiGHS instances solving at once in several threads of one process are not
 safe in every release (segmentation faults were fixed as late as 2026), and the search spends its
