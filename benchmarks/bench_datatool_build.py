@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,6 +31,7 @@ BUILD = """
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import pipeline.datatool.precompute as precompute
 from pipeline.demo import build_demo_datatool
@@ -60,7 +62,7 @@ def copy_demo(demo: Path, out: Path) -> None:
         f.write_text("".join(x + "\n" for x in kept), encoding="utf-8")
 
 
-def build(demo: Path, out: Path, workers: str) -> tuple[float, list[object]]:
+def build(demo: Path, out: Path, workers: str) -> tuple[float, list[Any]]:
     copy_demo(demo, out)
     script = out.parent / f"build-{out.name}.py"
     script.write_text(BUILD, encoding="utf-8")

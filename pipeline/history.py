@@ -127,31 +127,17 @@ def _waves(
     work: Callable[[_Job], tuple[int, int]] | None = None,
 ) -> Iterator[tuple[int, int]]:
     """Each job's ``(invited, respondents)``, in order: in worker processes (``WBM_WORKERS``, at
-    most one per wave and one per :data:`WAVE_MEMORY` of available memory;
-    :func:`pipeline.workers.in_order`), or in this process for one; with one BLAS thread either way
-    (:func:`pipeline.workers.one_blas_thread`). A wave is said when a process takes it. A worker
+    most one per wave and one per :data:`WAVE_MEMORY` of available memory), or in this process for
+    one; with one BLAS thread either way (:func:`pipeline.workers.waves_in_order`). A wave is said
+    when it starts. A worker
     process that stops (out of memory, killed) is ``workers_failed``. ``work``: what is done with a
     wave [:func:`_past_wave`]."""
     from pipeline.errors import PipelineError
-    from pipeline.workers import ENV, available_memory, in_order, one_blas_thread, workers
-
-    work = work or _past_wave
-    n = min(workers(), len(jobs))
-    free = available_memory()
-    if free is not None:
-        n = min(n, max(1, free // WAVE_MEMORY))
+    from pipeline.workers import ENV, waves_in_order
 
     def said(job: _Job) -> None:
         if progress:
             progress(f"history {job.year}")
-
-    if n <= 1:
-        for job in jobs:
-            said(job)
-            with one_blas_thread():
-                done = work(job)
-            yield done
-        return
 
     def stopped(what: str) -> PipelineError:
         return PipelineError(
@@ -160,7 +146,14 @@ def _waves(
             code="workers_failed",
         )
 
-    yield from in_order(jobs, work, n, preload=["pipeline.history"], said=said, stopped=stopped)
+    yield from waves_in_order(
+        jobs,
+        work or _past_wave,
+        memory=WAVE_MEMORY,
+        preload=["pipeline.history"],
+        said=said,
+        stopped=stopped,
+    )
 
 
 def _past_wave(job: _Job) -> tuple[int, int]:

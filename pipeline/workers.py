@@ -131,6 +131,40 @@ def in_order(
         processes.shutdown(wait=True, cancel_futures=True)
 
 
+def waves_in_order(
+    jobs: Sequence[J],
+    work: Callable[[J], R],
+    *,
+    memory: int,
+    preload: list[str],
+    said: Callable[[J], None] | None,
+    stopped: Callable[[str], PipelineError],
+    here: Callable[[J], R] | None = None,
+    first: Sequence[int] | None = None,
+    apart: bool = True,
+) -> Iterator[R]:
+    """A wave's work for each wave (the history's, the datatool's), the results in the waves' order:
+    in worker processes (:func:`in_order`: ``WBM_WORKERS``, at most one per wave and one per
+    ``memory`` bytes of available memory), or one after another in this process where that leaves
+    one, or with ``apart=False`` (``here``: the work in this process, default ``work``); with one
+    BLAS thread either way (:func:`one_blas_thread`), so the results are the same bytes wherever
+    they are computed. A wave is ``said`` when it starts."""
+    n = min(workers(), len(jobs))
+    free = available_memory()
+    if free is not None:
+        n = min(n, max(1, free // memory))
+    if n <= 1 or not apart:
+        local = here or work
+        for job in jobs:
+            if said:
+                said(job)
+            with one_blas_thread():
+                done = local(job)
+            yield done
+        return
+    yield from in_order(jobs, work, n, preload=preload, said=said, stopped=stopped, first=first)
+
+
 def one_process() -> None:
     """A wave's worker process: one BLAS thread (:func:`one_blas_thread`) and the exact check's
     steps in its own process (the waves already use the CPUs)."""

@@ -333,7 +333,9 @@ def build_release(
     return PublicRelease(spaces, cells, outcomes, pol)
 
 
-WAVE_MEMORY = 2 * 1024**3  # bytes a worker may need for one wave (measured: 1.98 GB, the full-size 2023 employees wave)
+WAVE_MEMORY = (
+    2 * 1024**3
+)  # bytes a worker may need for one wave (measured: 1.98 GB, the full-size 2023 employees wave)
 
 
 @dataclass(frozen=True)
@@ -381,37 +383,22 @@ def _waves(
     """Each wave's :func:`_protect_wave`, in order. The waves of a series are independent until
     they are logged: each has its own data version, and a wave is protected against its own
     version's releases only. So they run in worker processes (``WBM_WORKERS``, at most one per
-    wave and one per :data:`WAVE_MEMORY` of available memory; :func:`pipeline.workers.in_order`),
-    or in this process for one; with one BLAS thread either way
-    (:func:`pipeline.workers.one_blas_thread`: the same cells in one process or several). Waves
-    that share a data version (the same respondents twice) run one after another in this
-    process, the later protected against the earlier's logged release. The waves with the most
+    wave and one per :data:`WAVE_MEMORY` of available memory), or in this process for one; with
+    one BLAS thread either way (:func:`pipeline.workers.waves_in_order`: the same cells in one
+    process or several). Waves that share a data version (the same respondents twice) run one
+    after another in this process, the later protected against the earlier's logged release
+    (``apart=False``). The waves with the most
     logged before them go first (:func:`_logged_bytes`): a wave is checked against every release
     on its data version, so the latest wave, whose reports, tables and benchmarks are logged, is
     the longest (the demo's 2023 employees wave: 65 s of 136 s), and started last it would run
-    alone at the end. A wave is said when a process takes it; a worker process that stops is
+    alone at the end. A wave is said when it starts; a worker process that stops is
     ``datatool_workers_failed``."""
     from pipeline.errors import PipelineError
-    from pipeline.workers import ENV, available_memory, in_order, one_blas_thread, workers
-
-    n = min(workers(), len(jobs))
-    free = available_memory()
-    if free is not None:
-        n = min(n, max(1, free // WAVE_MEMORY))
-    if len({j.space.data_versions[j.wave] for j in jobs}) < len(jobs):
-        n = 1
+    from pipeline.workers import ENV, waves_in_order
 
     def said(job: _WaveJob) -> None:
         if progress:
             progress(f"{job.space.series} {job.wave}")
-
-    if n <= 1:
-        for job in jobs:
-            said(job)
-            with one_blas_thread():
-                done = _protect_wave(job, archive)
-            yield done
-        return
 
     def stopped(what: str) -> PipelineError:
         return PipelineError(
@@ -421,10 +408,16 @@ def _waves(
             code="datatool_workers_failed",
         )
 
-    preload = ["pipeline.datatool.precompute"]
-    first = sorted(range(len(jobs)), key=lambda i: -_logged_bytes(jobs[i]))  # ties: wave order
-    yield from in_order(
-        jobs, _protect_wave, n, preload=preload, said=said, stopped=stopped, first=first
+    yield from waves_in_order(
+        jobs,
+        _protect_wave,
+        memory=WAVE_MEMORY,
+        preload=["pipeline.datatool.precompute"],
+        said=said,
+        stopped=stopped,
+        here=lambda job: _protect_wave(job, archive),  # the archive opened already
+        first=sorted(range(len(jobs)), key=lambda i: -_logged_bytes(jobs[i])),  # ties: wave order
+        apart=len({j.space.data_versions[j.wave] for j in jobs}) == len(jobs),
     )
 
 
