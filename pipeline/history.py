@@ -129,9 +129,8 @@ def _waves(
     """Each job's ``(invited, respondents)``, in order: in worker processes (``WBM_WORKERS``, at
     most one per wave and one per :data:`WAVE_MEMORY` of available memory), or in this process for
     one; with one BLAS thread either way (:func:`pipeline.workers.waves_in_order`). A wave is said
-    when it starts. A worker
-    process that stops (out of memory, killed) is ``workers_failed``. ``work``: what is done with a
-    wave [:func:`_past_wave`]."""
+    when it starts. A worker process that stops (out of memory, killed) is ``workers_failed``.
+    ``work``: what is done with a wave [:func:`_past_wave`]."""
     from pipeline.errors import PipelineError
     from pipeline.workers import ENV, waves_in_order
 

@@ -333,9 +333,8 @@ def build_release(
     return PublicRelease(spaces, cells, outcomes, pol)
 
 
-WAVE_MEMORY = (
-    2 * 1024**3
-)  # bytes a worker may need for one wave (measured: 1.98 GB, the full-size 2023 employees wave)
+# bytes a worker may need for one wave (measured: 1.98 GB, the full-size 2023 employees wave)
+WAVE_MEMORY = 2 * 1024**3
 
 
 @dataclass(frozen=True)
@@ -387,12 +386,11 @@ def _waves(
     one BLAS thread either way (:func:`pipeline.workers.waves_in_order`: the same cells in one
     process or several). Waves that share a data version (the same respondents twice) run one
     after another in this process, the later protected against the earlier's logged release
-    (``apart=False``). The waves with the most
-    logged before them go first (:func:`_logged_bytes`): a wave is checked against every release
-    on its data version, so the latest wave, whose reports, tables and benchmarks are logged, is
-    the longest (the demo's 2023 employees wave: 65 s of 136 s), and started last it would run
-    alone at the end. A wave is said when it starts; a worker process that stops is
-    ``datatool_workers_failed``."""
+    (``apart=False``). The waves with the most logged before them go first
+    (:func:`_logged_bytes`): a wave is checked against every release on its data version, so the
+    latest wave, whose reports, tables and benchmarks are logged, is the longest (the demo's 2023
+    employees wave: 65 s of 136 s), and started last it would run alone at the end. A wave is said
+    when it starts; a worker process that stops is ``datatool_workers_failed``."""
     from pipeline.errors import PipelineError
     from pipeline.workers import ENV, waves_in_order
 
