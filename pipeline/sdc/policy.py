@@ -125,7 +125,8 @@ class Policy(_Spec):
     # publisher may switch it off only for internal drafts (docs/custom-tables.md)
     protect_reports: bool = True
     # the reports' figures also checked exactly as a whole, small-group search included, breakdown
-    # after breakdown (pipeline.sdc.tables.space._sequential): minutes per wave instead of seconds
+    # after breakdown (pipeline.sdc.tables.space._sequential): minutes on a small wave instead of
+    # seconds, more than an hour on a full-size wave (docs/custom-tables.md)
     exact_reports: bool = False
     # the datatool's space too (pipeline.datatool.precompute): with the reports' figures in the
     # ledger a minute or two per full-size wave of the demo's subset
